@@ -1,0 +1,51 @@
+# duikou — two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint system-deps seed clean bench
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian packages: Chinese fonts (pages and PDFs) and, for browser tests, Chromium.
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: SYSTEM_PACKAGES = fonts-noto-cjk
+run: $(STAMP) system-deps
+	$(BIN)/duikou migrate --noinput -v0
+	$(BIN)/duikou seed
+	$(BIN)/duikou demo
+	@echo "serving on http://$(HOST):$(PORT)/"
+	DUIKOU_DEBUG=$${DUIKOU_DEBUG:-1} $(BIN)/duikou runserver --noreload $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check duikou bench
+	$(BIN)/ruff format --check duikou bench
+
+test: SYSTEM_PACKAGES = fonts-noto-cjk chromium
+test: $(STAMP) system-deps
+	bin/run-tests
+
+seed: $(STAMP)
+	$(BIN)/duikou migrate --noinput -v0
+	$(BIN)/duikou seed
+
+bench: $(STAMP)
+	$(BIN)/python bench/geo_seed/run.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts

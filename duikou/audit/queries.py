@@ -1,0 +1,49 @@
+"""Reads of the audit history, through the scoping layer.
+
+The full log (search, export) is for the audit admin (Action.AUDIT). The history of one object is shown to
+whoever may see the object — except the system admin, who may not read audit history at all (三员分立).
+"""
+
+import datetime
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+
+from duikou.accounts import scoping
+
+
+def log_for(
+    user,
+    *,
+    q: str = "",
+    actor: str = "",
+    model: str = "",
+    action: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet[LogEntry]:
+    qs = scoping.scope(user, LogEntry, scoping.Action.AUDIT).select_related("actor", "content_type")
+    if q:
+        qs = qs.filter(Q(object_repr__icontains=q) | Q(changes_text__icontains=q) | Q(object_pk=q))
+    if actor:
+        qs = qs.filter(actor__username__icontains=actor)
+    if model:
+        qs = qs.filter(content_type__model=model)
+    if action != "":
+        qs = qs.filter(action=int(action))
+    if since:
+        qs = qs.filter(timestamp__date__gte=since)
+    if until:
+        qs = qs.filter(timestamp__date__lte=until)
+    return qs.order_by("-timestamp", "-pk")
+
+
+def history_for(user, obj: Model) -> QuerySet[LogEntry]:
+    if user.role == "system_admin" or not scoping.can(user, scoping.Action.VIEW, obj):
+        return LogEntry.objects.none()
+    return (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_pk=str(obj.pk))
+        .select_related("actor")
+        .order_by("-timestamp")
+    )

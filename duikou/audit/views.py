@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from duikou.accounts import scoping
+from duikou.core.exports import xlsx_response
+from duikou.core.views import paginate
+
+from .forms import LogFilterForm
+from .queries import log_for
+
+
+def _entries(request):
+    if not scoping.may(request.user, scoping.Action.AUDIT):
+        raise PermissionDenied
+    form = LogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, log_for(request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
+
+
+@login_required
+def audit_log(request):
+    form, entries = _entries(request)
+    page, querystring = paginate(request, entries, settings.PAGE_SIZE)
+    return render(request, "audit/log.html", {"form": form, "page_obj": page, "querystring": querystring})
+
+
+@login_required
+def audit_export(request):
+    _form, entries = _entries(request)
+    header = [
+        _("时间"),
+        _("用户"),
+        _("操作"),
+        _("对象类型"),
+        _("对象"),
+        _("对象编号"),
+        _("修改内容"),
+        _("来源地址"),
+    ]
+    rows = (
+        [
+            e.timestamp.isoformat(),
+            e.actor.username if e.actor else "",
+            e.get_action_display(),
+            e.content_type.model,
+            e.object_repr,
+            e.object_pk,
+            e.changes_str,
+            e.remote_addr or "",
+        ]
+        for e in entries.iterator()
+    )
+    return xlsx_response("audit-log.xlsx", _("审计日志"), header, rows)

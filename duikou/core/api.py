@@ -1,0 +1,52 @@
+"""The HTTP API: django-ninja, OpenAPI at /api/docs, token or session authentication.
+
+Every endpoint reads through the same query functions (and so the same scoping layer) as the pages.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from duikou.accounts.services import user_for_token
+from duikou.core.errors import StaleObjectError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(title="duikou API", version="1", auth=[TokenAuth(), django_auth], urls_namespace="api", docs_url="/docs")
+
+
+@api.exception_handler(StaleObjectError)
+def stale(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+@api.exception_handler(PermissionError)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    return api.create_response(request, {"detail": exc.messages}, status=422)
+
+
+def register_routers() -> None:
+    from duikou.geo.api import router as geo_router
+    from duikou.pairings.api import router as pairings_router
+    from duikou.policy.api import router as policy_router
+
+    api.add_router("/", geo_router)
+    api.add_router("/pairings", pairings_router)
+    api.add_router("/policy", policy_router)
+
+
+register_routers()

@@ -1,0 +1,9 @@
+from duikou.accounts import scoping
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    actions = scoping.actions_for(user) if user is not None else frozenset()
+    return {
+        "can": {action.value: action in actions for action in scoping.Action},
+    }

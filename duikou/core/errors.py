@@ -1,0 +1,21 @@
+"""Errors a user or operator can cause, with what and where, in their language."""
+
+
+class DataFileError(Exception):
+    """A reference data file is broken: names the file, the line and the reason. Nothing was loaded."""
+
+    def __init__(self, path, line: int | None, reason: str):
+        self.path, self.line, self.reason = str(path), line, reason
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class StaleObjectError(Exception):
+    """Someone else saved the object since it was loaded: the write is refused instead of overwriting."""
+
+    def __init__(self, obj, expected: int, current: int | None):
+        self.obj, self.expected, self.current = obj, expected, current
+        super().__init__(
+            f"{obj._meta.verbose_name}「{obj}」已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版），"
+            "请刷新后重新修改。"
+        )

@@ -1,0 +1,41 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from duikou.core.errors import DataFileError
+from duikou.core.services import seed_reference_data
+from duikou.geo.models import Region
+
+
+class Command(BaseCommand):
+    help = "载入参考数据（行政区划、革命老区、政策文件、结对关系）；可重复执行，出错时不写入任何数据"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--levels",
+            default="province,prefecture,county,township,village",
+            help="要载入的区划层级，逗号分隔（默认全部五级）",
+        )
+
+    def handle(self, *args, levels, **options):
+        wanted = [lv.strip() for lv in levels.split(",") if lv.strip()]
+        unknown = set(wanted) - set(Region.Level.values)
+        if unknown:
+            raise CommandError(f"未知的区划层级：{', '.join(sorted(unknown))}")
+        bar = tqdm(total=0, unit="行", desc="行政区划", disable=options["verbosity"] == 0)
+
+        def progress(done, total):
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            seed_reference_data(
+                levels=wanted,
+                progress=progress,
+                say=lambda s: self.stdout.write(s) if options["verbosity"] else None,
+            )
+        except DataFileError as exc:
+            raise CommandError(f"参考数据有误，未写入任何数据：{exc}") from exc
+        finally:
+            bar.close()
+        self.stdout.write(self.style.SUCCESS("参考数据已就绪"))

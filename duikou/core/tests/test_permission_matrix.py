@@ -1,0 +1,289 @@
+"""The permission matrix: every URL pattern and API route, every role, an in-scope and an out-of-scope object.
+
+Routes are enumerated from the URL resolver, so a new view or endpoint without an entry here fails
+``test_every_route_is_in_the_matrix``. For each route the matrix checks the HTTP answer per role and that
+the request went through the scoping layer; where the route shows scoped data it checks that the
+in-scope object is there and the out-of-scope one is not (no IDOR, no leak through lists or exports).
+"""
+
+import io
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from auditlog.context import set_actor
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from duikou.accounts import scoping
+from duikou.accounts.services import issue_token
+from duikou.core import testing
+from duikou.pairings import services as pairing_services
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["viewer", "editor", "approver", "org_admin", "system_admin", "security_admin", "audit_admin"]
+
+# Routes anyone may open without the scoping layer, and why.
+PUBLIC = {
+    "login": "the sign-in page",
+    "logout": "ends the caller's own session",
+    "set_language": "sets the caller's own language cookie",
+    "healthz": "liveness probe, no data",
+    "api:api-root": "API index, no data",
+    "api:openapi-json": "API description, no data",
+    "api:openapi-view": "API documentation page, no data",
+}
+
+
+def walk(patterns, ns=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = ":".join(x for x in (ns, p.namespace) if x) or None
+            yield from walk(p.url_patterns, inner)
+        elif isinstance(p, URLPattern):
+            yield f"{ns}:{p.name}" if ns else p.name
+
+
+def all_route_names() -> set[str]:
+    return set(walk(get_resolver().url_patterns))
+
+
+@dataclass
+class Case:
+    """How to call a route for the in-scope and the out-of-scope object, and what each role should get."""
+
+    url_in: str
+    url_out: str | None = None
+    action: scoping.Action | None = scoping.Action.VIEW  # what the role needs for the in-scope call
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    present: list[str] = field(default_factory=list)  # in the body of an allowed in-scope answer
+    absent: list[str] = field(default_factory=list)  # never in the body of an allowed answer
+    ok: int = 200
+    denied: int = 403
+    out_status: int = 404
+    api: bool = False
+
+
+@pytest.fixture
+def world():
+    """信阳–苏州 is in scope for every user (all belong to 信阳); 延安–无锡 is not."""
+    inside = testing.pairing("信阳市", "苏州市")
+    outside = testing.pairing("延安市", "无锡市")
+    users = {role: testing.user(f"xy_{role}", "信阳市人民政府", role) for role in ROLES}
+    stranger = testing.user("yanan_editor", "延安市人民政府", "editor")
+    # an audit trail on both sides: one change by a 信阳 user, one by a 延安 user
+    pairing_services.update_pairing_profile(
+        pairing=inside,
+        user=users["editor"],
+        expected_version=inside.version,
+        mechanism="信阳侧机制说明",
+        contacts="",
+        note="",
+    )
+    pairing_services.update_pairing_profile(
+        pairing=outside,
+        user=stranger,
+        expected_version=outside.version,
+        mechanism="延安侧机制说明",
+        contacts="",
+        note="",
+    )
+    inside.refresh_from_db()
+    outside.refresh_from_db()
+    stranger_token, _key = issue_token(user=stranger, name="延安令牌")
+    with set_actor(stranger):
+        pass
+    return {
+        "inside": inside,
+        "outside": outside,
+        "users": users,
+        "stranger": stranger,
+        "stranger_token": stranger_token,
+    }
+
+
+def cases(w) -> dict[str, Case]:
+    inside, outside = w["inside"], w["outside"]
+    pin, pout = f"/pairings/{inside.pk}/", f"/pairings/{outside.pk}/"
+    yanan_label, xinyang_label = "延安市", "信阳市"
+    A = scoping.Action
+    return {
+        "home": Case("/", present=["对口合作结对关系图"]),
+        "pairings:list": Case("/pairings/", present=[pin], absent=[pout]),
+        "pairings:export": Case("/pairings/export.xlsx", present=[xinyang_label], absent=[yanan_label]),
+        "pairings:map_data": Case("/pairings/map-data.json", present=[pin], absent=[pout]),
+        "pairings:detail": Case(pin, pout, present=["信阳侧机制说明"], absent=["延安侧机制说明"]),
+        "pairings:edit": Case(f"{pin}edit/", f"{pout}edit/", action=A.CHANGE),
+        "geo:region_list": Case("/regions/?q=延安", present=["610600"]),
+        "geo:region_detail": Case("/regions/610600/", present=["宝塔区"], absent=[pout]),
+        "geo:old_area_list": Case("/old-areas/", present=["陕甘宁革命老区"]),
+        "policy:index": Case("/policy/", present=["fgzx-2022-766"]),
+        "policy:document": Case("/policy/fgzx-2022-766/", "/policy/no-such-doc/", present=["结对关系"]),
+        "policy:clause": Case(
+            "/policy/clause/fgzx-2022-766/2/6/", "/policy/clause/no/such/", present=["延安市"], absent=[pout]
+        ),
+        "policy:search": Case("/policy/search/?q=延安", present=["fgzx-2022-766/2/6"]),
+        "audit:log": Case("/audit/", action=A.AUDIT, present=["信阳侧机制说明"], absent=["延安侧机制说明"]),
+        "audit:export": Case(
+            "/audit/export.xlsx", action=A.AUDIT, present=["信阳侧机制说明"], absent=["延安侧机制说明"]
+        ),
+        "accounts:profile": Case("/accounts/profile/", absent=[w["stranger_token"].prefix]),
+        "accounts:token_revoke": Case(
+            "OWN_TOKEN", f"/accounts/tokens/{w['stranger_token'].pk}/revoke/", method="post", ok=302
+        ),
+        "accounts:user_list": Case("/accounts/users/", action="users", present=["xy_viewer"], absent=["yanan_editor"]),
+        "accounts:user_create": Case(
+            "/accounts/users/new/",
+            action=A.MANAGE_USERS,
+            present=["信阳市人民政府"],
+            absent=["延安市人民政府"],
+        ),
+        "accounts:lockouts": Case("/accounts/lockouts/", action=A.SECURITY),
+        # API
+        "api:list_regions": Case("/api/regions?q=延安", api=True, present=["610600"]),
+        "api:get_region": Case("/api/regions/610600", "/api/regions/999999", api=True, present=["延安市"]),
+        "api:list_old_areas": Case("/api/old-areas", api=True, present=["大别山革命老区"]),
+        "api:list_pairings": Case("/api/pairings", api=True, present=["信阳市"], absent=["延安市"]),
+        "api:get_pairing": Case(
+            f"/api/pairings/{inside.pk}", f"/api/pairings/{outside.pk}", api=True, present=["信阳市"]
+        ),
+        "api:update_profile": Case(
+            f"/api/pairings/{inside.pk}/profile",
+            f"/api/pairings/{outside.pk}/profile",
+            api=True,
+            method="put",
+            action=A.CHANGE,
+            data={"version": "VERSION", "mechanism": "API 修改"},
+        ),
+        "api:list_documents": Case("/api/policy/documents", api=True, present=["fgzx-2022-766"]),
+        "api:get_document": Case(
+            "/api/policy/documents/fgzx-2022-766",
+            "/api/policy/documents/nope",
+            api=True,
+            present=["发改振兴"],
+        ),
+        "api:list_document_clauses": Case(
+            "/api/policy/documents/fgzx-2022-766/clauses",
+            "/api/policy/documents/nope/clauses",
+            api=True,
+            present=["fgzx-2022-766/3/5"],
+        ),
+        "api:get_clause": Case(
+            "/api/policy/clauses/fgzx-2022-766/3/5",
+            "/api/policy/clauses/x/9/9",
+            api=True,
+            present=["共同建设产业合作平台载体"],
+        ),
+        "api:search": Case("/api/policy/search?q=省域副中心城市", api=True, present=["省域副中心城市"]),
+        "api:list_tasks": Case("/api/policy/tasks", api=True, present=["KT1"]),
+    }
+
+
+def allowed(role: str, action) -> bool:
+    if action is None:
+        return True
+    if action == "users":
+        return (
+            scoping.Action.MANAGE_USERS in scoping.ROLE_ACTIONS[role]
+            or scoping.Action.SECURITY in scoping.ROLE_ACTIONS[role]
+        )
+    return action in scoping.ROLE_ACTIONS[role]
+
+
+def body_text(response) -> str:
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            " ".join(str(c) for c in row if c is not None) for s in book for row in s.iter_rows(values_only=True)
+        )
+    if "json" in kind:
+        return json.dumps(response.json(), ensure_ascii=False)
+    return response.content.decode()
+
+
+@pytest.fixture
+def scope_calls(monkeypatch):
+    calls = []
+    original = scoping.scope
+
+    def recording(user, queryset, action=scoping.Action.VIEW):
+        calls.append(action)
+        return original(user, queryset, action)
+
+    monkeypatch.setattr(scoping, "scope", recording)
+    original_may = scoping.may
+
+    def recording_may(user, action):
+        calls.append(action)
+        return original_may(user, action)
+
+    monkeypatch.setattr(scoping, "may", recording_may)
+    return calls
+
+
+def test_every_route_is_in_the_matrix(world):
+    covered = set(cases(world)) | set(PUBLIC)
+    missing = all_route_names() - covered
+    assert not missing, f"routes missing from the permission matrix: {sorted(missing)}"
+    stale = covered - all_route_names()
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+
+
+def call(client, case: Case, url: str, user, world):
+    if url == "OWN_TOKEN":
+        token, _key = issue_token(user=user, name="own")
+        url = reverse("accounts:token_revoke", args=[token.pk])
+    headers = {}
+    if case.api:
+        _token, key = issue_token(user=user, name="matrix")
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    else:
+        client.force_login(user)
+    data = dict(case.data)
+    if data.get("version") == "VERSION":
+        target = world["inside"] if url.startswith(f"/api/pairings/{world['inside'].pk}") else world["outside"]
+        target.refresh_from_db()
+        data["version"] = target.version
+    if case.method == "get":
+        return client.get(url, **headers)
+    if case.method == "put":
+        return client.put(url, data=json.dumps(data), content_type="application/json", **headers)
+    return client.post(url, data=data, **headers)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(client, world, role, scope_calls):
+    user = world["users"][role]
+    failures = []
+    for name, case in cases(world).items():
+        scope_calls.clear()
+        response = call(client, case, case.url_in, user, world)
+        expected = case.ok if allowed(role, case.action) else case.denied
+        if response.status_code != expected:
+            failures.append(f"{name} in-scope as {role}: {response.status_code}, expected {expected}")
+            continue
+        if not scope_calls:
+            failures.append(f"{name}: the request did not go through the scoping layer")
+        if expected == case.ok and case.ok == 200:
+            text = body_text(response)
+            failures += [f"{name} as {role}: missing {p!r}" for p in case.present if p not in text]
+            failures += [f"{name} as {role}: leaks {a!r}" for a in case.absent if a in text]
+        if case.url_out:
+            response = call(client, case, case.url_out, user, world)
+            if response.status_code != case.out_status:
+                failures.append(f"{name} out-of-scope as {role}: {response.status_code}, expected {case.out_status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_is_sent_to_login_or_refused(client, world):
+    failures = []
+    for name, case in cases(world).items():
+        url = case.url_in if case.url_in != "OWN_TOKEN" else case.url_out
+        response = getattr(client, case.method)(url)
+        expected = 401 if case.api else 302
+        if response.status_code != expected or (not case.api and "/accounts/login/" not in response["Location"]):
+            failures.append(f"{name}: anonymous got {response.status_code}")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,154 @@
+import functools
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from duikou.accounts import scoping
+from duikou.audit.queries import history_for
+from duikou.core.errors import StaleObjectError
+from duikou.core.exports import xlsx_response
+from duikou.core.views import paginate
+
+from . import queries, services
+from .forms import PairingFilterForm, PairingProfileForm
+
+
+def _filtered(request):
+    form = PairingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    status = filters.get("status") or "active"
+    qs = queries.pairings_for(
+        request.user,
+        q=filters.get("q", ""),
+        level=filters.get("level", ""),
+        old_area=filters.get("old_area", ""),
+        province=filters.get("province", ""),
+        status="" if status == "all" else status,
+    )
+    return form, qs
+
+
+@login_required
+def pairing_list(request):
+    form, qs = _filtered(request)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(request, "pairings/list.html", {"form": form, "page_obj": page, "querystring": querystring})
+
+
+@login_required
+def pairing_export(request):
+    _form, qs = _filtered(request)
+    header = [
+        _("编号"),
+        _("革命老区方"),
+        _("所属革命老区"),
+        _("支持方"),
+        _("层级"),
+        _("起始年份"),
+        _("截止年份"),
+        _("状态"),
+        _("依据条款"),
+    ]
+    rows = (
+        [
+            p.code,
+            p.old_region.full_name,
+            p.old_area.name if p.old_area else "",
+            p.partner_region.full_name,
+            p.get_level_display(),
+            p.start_year,
+            p.end_year,
+            p.get_status_display(),
+            p.source_clause_id or "",
+        ]
+        for p in qs
+    )
+    return xlsx_response("pairings.xlsx", _("结对关系"), header, rows)
+
+
+@login_required
+def pairing_detail(request, pk: int):
+    pairing = queries.pairing_for(request.user, pk)
+    return render(
+        request,
+        "pairings/detail.html",
+        {
+            "pairing": pairing,
+            "chain": pairing.chain(),
+            "history": history_for(request.user, pairing),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, pairing),
+        },
+    )
+
+
+@login_required
+def pairing_edit(request, pk: int):
+    pairing = queries.pairing_for(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = PairingProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_pairing_profile(
+                    pairing=pairing,
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    mechanism=form.cleaned_data["mechanism"],
+                    contacts=form.cleaned_data["contacts"],
+                    note=form.cleaned_data["note"],
+                )
+            except StaleObjectError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("pairings:detail", pk=pairing.pk)
+    else:
+        form = PairingProfileForm(
+            initial={
+                "version": pairing.version,
+                "mechanism": pairing.mechanism,
+                "contacts": pairing.contacts,
+                "note": pairing.note,
+            }
+        )
+    return render(request, "pairings/edit.html", {"pairing": pairing, "form": form})
+
+
+@functools.cache
+def _city_centers() -> dict:
+    path = finders.find("vendor/city_centers.json")
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _coord(region) -> list[float] | None:
+    centers = _city_centers()
+    point = centers.get(region.code)
+    return [point["lng"], point["lat"]] if point else None
+
+
+@login_required
+def pairing_map_data(request):
+    data = [
+        {
+            "id": p.pk,
+            "label": p.label,
+            "url": reverse("pairings:detail", args=[p.pk]),
+            "old": {"name": p.old_region.name, "code": p.old_region.code, "coord": _coord(p.old_region)},
+            "partner": {
+                "name": p.partner_region.name,
+                "code": p.partner_region.code,
+                "coord": _coord(p.partner_region),
+            },
+        }
+        for p in queries.pairings_for(request.user)
+    ]
+    return JsonResponse({"pairings": data})

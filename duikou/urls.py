@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from duikou.core import views as core_views
+from duikou.core.api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("duikou.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("duikou.geo.urls")),
+    path("pairings/", include("duikou.pairings.urls")),
+    path("policy/", include("duikou.policy.urls")),
+    path("audit/", include("duikou.audit.urls")),
+    path("api/", api.urls),
+]
