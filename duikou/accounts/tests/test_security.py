@@ -1,0 +1,85 @@
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from duikou.accounts import scoping
+from duikou.accounts.services import create_user
+from duikou.core import testing
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_login_lockout_after_repeated_failures(client):
+    testing.user("xy", "信阳市人民政府", "viewer")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "xy", "wrong-password")
+    response = login(client, "xy", testing.PASSWORD)
+    assert response.status_code == 429
+    assert "锁定" in response.content.decode()
+
+
+def test_correct_password_signs_in(client):
+    testing.user("xy", "信阳市人民政府", "viewer")
+    response = login(client, "xy", testing.PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+@pytest.mark.parametrize("password", ["short1!", "onlyletters-and-symbols", "1234567890123", "abcdefghij12345"])
+def test_password_policy_rejects_weak_passwords(password):
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+def test_password_policy_accepts_a_strong_password():
+    validate_password("Hongse-Wenhua-2026")
+
+
+def test_sessions_expire_when_idle():
+    assert settings.SESSION_COOKIE_AGE <= 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_three_administrators_are_separated():
+    system = testing.user("sys", "国家发展改革委（振兴司）", "system_admin")
+    audit = testing.user("aud", "国家发展改革委（振兴司）", "audit_admin")
+    security = testing.user("sec", "国家发展改革委（振兴司）", "security_admin")
+    pairing = testing.pairing("信阳市", "苏州市")
+    assert not scoping.may(system, scoping.Action.AUDIT)
+    assert scoping.may(audit, scoping.Action.AUDIT)
+    for admin in (system, audit, security):
+        assert not scoping.can(admin, scoping.Action.CHANGE, pairing)
+    assert not scoping.may(audit, scoping.Action.MANAGE_USERS) and not scoping.may(
+        security, scoping.Action.MANAGE_USERS
+    )
+
+
+def test_org_admin_creates_users_only_in_its_own_organisation():
+    admin = testing.user("sz_admin", "苏州市人民政府", "org_admin")
+    created = create_user(
+        actor=admin,
+        username="sz_new",
+        password="Suzhou-Xinyang-2026",
+        organisation=testing.org("苏州市人民政府"),
+        role="editor",
+    )
+    assert created.organisation.name == "苏州市人民政府"
+    with pytest.raises(PermissionError):
+        create_user(
+            actor=admin,
+            username="xy_new",
+            password="Suzhou-Xinyang-2026",
+            organisation=testing.org("信阳市人民政府"),
+            role="editor",
+        )
+
+
+def test_user_creation_enforces_the_password_policy():
+    admin = testing.user("sysadm", "国家发展改革委（振兴司）", "system_admin")
+    with pytest.raises(ValidationError):
+        create_user(
+            actor=admin, username="weak", password="password", organisation=testing.org("信阳市人民政府"), role="viewer"
+        )
