@@ -61,6 +61,7 @@ def search(request):
             "q": q,
             "doc": doc,
             "hits": hits,
+            "phrase": [q],
             "terms": queries.terms(q) if q else [],
             "documents": queries.documents_for(request.user),
         },
