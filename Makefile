@@ -30,7 +30,7 @@ run: $(STAMP) system-deps
 	$(BIN)/duikou seed
 	$(BIN)/duikou demo
 	@echo "serving on http://$(HOST):$(PORT)/"
-	$(BIN)/duikou runserver --insecure --noreload $(HOST):$(PORT)
+	$(BIN)/duikou serve $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check duikou bench

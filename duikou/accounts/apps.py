@@ -19,6 +19,6 @@ class AccountsConfig(AppConfig):
         scoping.register(models.Organisation, region_paths=("region",))
         scoping.register(models.User, region_paths=("organisation__region",))
         scoping.register(models.ApiToken, custom=_own_tokens)
-        auditlog.register(models.Organisation)
+        auditlog.register(models.Organisation, exclude_fields=["units", "users", "decomposed_tasks"])
         auditlog.register(models.User, exclude_fields=["password", "last_login"])
         auditlog.register(models.ApiToken, exclude_fields=["key_digest"])

@@ -1,4 +1,3 @@
-from auditlog.models import LogEntry
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +19,7 @@ class LogFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("操作"),
         required=False,
-        choices=[("", _("全部"))] + [(str(v), label) for v, label in LogEntry.Action.choices],
+        choices=[("", _("全部")), ("0", _("新建")), ("1", _("修改")), ("2", _("删除"))],
     )
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -10,6 +10,7 @@ from duikou.core.views import paginate
 
 from .forms import LogFilterForm
 from .queries import log_for
+from .templatetags.audit_tags import action_label
 
 
 def _entries(request):
@@ -44,7 +45,7 @@ def audit_export(request):
         [
             e.timestamp.isoformat(),
             e.actor.username if e.actor else "",
-            e.get_action_display(),
+            action_label(e.action),
             e.content_type.model,
             e.object_repr,
             e.object_pk,

@@ -14,4 +14,4 @@ class PairingsConfig(AppConfig):
         from . import models
 
         scoping.register(models.Pairing, region_paths=("old_region", "partner_region"))
-        auditlog.register(models.Pairing)
+        auditlog.register(models.Pairing, exclude_fields=["children", "superseded_by"])

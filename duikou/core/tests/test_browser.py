@@ -1,0 +1,228 @@
+"""End-to-end journeys in headless Chromium (Playwright, sync API) against pytest-django's live server.
+
+The live server serves static files (pytest-django wraps it in django.contrib.staticfiles' handler, which
+serves regardless of DEBUG), so the map loads the vendored ECharts, China map and city centres. Tests are
+transactional — the database is emptied after each one — so every test asks for ``reference_data``.
+Screenshots of the key steps go to test-artifacts/.
+"""
+
+import json
+import os
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from playwright.sync_api import Page, expect, sync_playwright
+
+from duikou.core import testing
+from duikou.pairings.models import Pairing
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+VIEWPORT = {"width": 1400, "height": 900}
+TIMEOUT_MS = 15_000
+MAP_FILES = ["vendor/echarts/echarts.min.js", "vendor/maps/china.json", "vendor/city_centers.json"]
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not installed at {CHROMIUM} (make test installs Debian's chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Pages in fresh browser contexts (one per user: separate cookies), closed after the test."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        # Shown by pytest when a test fails: what the browser complained about.
+        page.on("console", lambda msg: msg.type in ("error", "warning") and print(f"console {msg.type}: {msg.text}"))
+        page.on("pageerror", lambda exc: print(f"page error: {exc}"))
+        page.on("response", lambda r: r.status >= 400 and print(f"HTTP {r.status} {r.url}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def static_files():
+    """The live server serves /static/ through the staticfiles finders: the map's files must be findable."""
+    missing = [path for path in MAP_FILES if not finders.find(path)]
+    assert not missing, f"static files not found by django.contrib.staticfiles finders: {missing}"
+
+
+def login(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", testing.PASSWORD)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    expect(page).to_have_url(f"{base_url}/")
+
+
+def shot(page: Page, artifacts_dir: str, name: str) -> None:
+    page.screenshot(path=os.path.join(artifacts_dir, name), full_page=True)
+
+
+def wait_for_map(page: Page) -> None:
+    expect(page.locator("#pairing-map")).to_have_attribute("data-ready", "1")
+    # setOption draws on the next frames and the points scale in (1 s default animation): let it settle.
+    page.wait_for_timeout(1500)
+
+
+def city_center(code: str) -> tuple[float, float]:
+    with open(finders.find("vendor/city_centers.json"), encoding="utf-8") as handle:
+        point = json.load(handle)[code]
+    return point["lng"], point["lat"]
+
+
+def test_xinyang_editor_opens_pairing_from_map_and_is_refused_yanan_edit(
+    live_server, reference_data, static_files, new_page, artifacts_dir
+):
+    testing.user("xinyang_editor", "信阳市人民政府", "editor")
+    xinyang = testing.pairing("信阳市", "苏州市")
+    yanan = testing.pairing("延安市", "无锡市")
+    base = live_server.url
+    page = new_page()
+
+    login(page, base, "xinyang_editor")
+    wait_for_map(page)
+    assert page.locator("#pairing-map canvas").count() >= 1
+    shot(page, artifacts_dir, "browser-home-map.png")
+
+    # A real mouse click on the 信阳 point: geo coordinates → chart pixels → page pixels.
+    lng, lat = city_center("411500")
+    x, y = page.evaluate(
+        """([lng, lat]) => {
+            const el = document.getElementById("pairing-map");
+            const [px, py] = echarts.getInstanceByDom(el).convertToPixel({geoIndex: 0}, [lng, lat]);
+            const box = el.querySelector("canvas").getBoundingClientRect();
+            return [box.left + px, box.top + py];
+        }""",
+        [lng, lat],
+    )
+    page.mouse.click(x, y)
+    page.wait_for_url(f"{base}/pairings/{xinyang.pk}/")
+    expect(page.locator("#pairing-title")).to_contain_text("信阳市")
+    expect(page.locator("#pairing-title")).to_contain_text("苏州市")
+
+    # 延安–无锡 is outside 信阳's scope: neither its edit page nor its detail page exists for this user.
+    response = page.goto(f"{base}/pairings/{yanan.pk}/edit/")
+    assert response.status == 404
+    response = page.goto(f"{base}/pairings/{yanan.pk}/")
+    assert response.status == 404
+
+    # Edit 信阳–苏州's 工作机制 and see the change and its history row on the detail page.
+    mechanism = "浏览器测试：两市每季度召开一次对口合作联席会议"
+    response = page.goto(f"{base}/pairings/{xinyang.pk}/edit/")
+    assert response.status == 200
+    page.fill("#id_mechanism", mechanism)
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
+    expect(page).to_have_url(f"{base}/pairings/{xinyang.pk}/")
+    expect(page.get_by_role("alert")).to_contain_text("已保存")
+    expect(page.locator("dd.clause-text").first).to_have_text(mechanism)
+    history_row = page.locator("table tr", has_text=mechanism)
+    expect(history_row).to_have_count(1)
+    expect(history_row).to_contain_text("xinyang_editor")
+    shot(page, artifacts_dir, "browser-pairing-detail.png")
+    assert Pairing.objects.get(pk=xinyang.pk).mechanism == mechanism
+
+
+def test_english_user_sees_english_labels(live_server, reference_data, static_files, new_page, artifacts_dir):
+    testing.user("ndrc_en", "国家发展改革委（振兴司）", "viewer", language="en")
+    base = live_server.url
+    page = new_page()
+
+    login(page, base, "ndrc_en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    nav = page.locator("nav.navbar")
+    for label in ["Pairings", "Regions", "Old areas", "Policy library"]:
+        expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Map of pairings")
+    wait_for_map(page)
+    shot(page, artifacts_dir, "browser-english.png")
+
+    # Back to Chinese with the language selector (it submits on change).
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(nav.get_by_role("link", name="结对关系", exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="退出")).to_be_visible()
+
+
+def test_policy_search_finds_clauses(live_server, reference_data, static_files, new_page, artifacts_dir):
+    testing.user("xinyang_viewer", "信阳市人民政府", "viewer")
+    base = live_server.url
+    phrase = "省域副中心城市"
+    page = new_page()
+
+    login(page, base, "xinyang_viewer")
+    page.goto(f"{base}/policy/")
+    page.get_by_role("searchbox").fill(phrase)
+    with page.expect_navigation():
+        page.get_by_role("button", name="检索").click()
+    expect(page).to_have_url(re.compile(r"/policy/search/\?q="))
+
+    hits = page.locator(".search-hit")
+    for doc_id in ["zbgb-2026-yijian", "ssw-2021-xczx"]:
+        doc_hits = hits.filter(has=page.locator(f"a[href*='/policy/clause/{doc_id}/']"))
+        expect(doc_hits.first).to_be_visible()
+        found = doc_hits.filter(has_text=phrase)
+        expect(found.first).to_be_visible()
+        expect(found.first.locator("mark", has_text=phrase).first).to_be_visible()
+    shot(page, artifacts_dir, "browser-search.png")
+
+
+def test_concurrent_edit_is_refused_in_the_browser(live_server, reference_data, static_files, new_page, artifacts_dir):
+    testing.user("xinyang_editor", "信阳市人民政府", "editor")
+    testing.user("suzhou_editor", "苏州市人民政府", "editor")
+    pairing = testing.pairing("信阳市", "苏州市")
+    base = live_server.url
+    edit_url = f"{base}/pairings/{pairing.pk}/edit/"
+
+    first, second = new_page(), new_page()
+    login(first, base, "xinyang_editor")
+    login(second, base, "suzhou_editor")
+    for page in (first, second):
+        assert page.goto(edit_url).status == 200
+
+    first_text = "信阳方：每月通报一次对接进展"
+    second_text = "苏州方：每半年互派干部挂职"
+    first.fill("#id_mechanism", first_text)
+    with first.expect_navigation():
+        first.get_by_role("button", name="保存").click()
+    expect(first).to_have_url(f"{base}/pairings/{pairing.pk}/")
+
+    second.fill("#id_mechanism", second_text)
+    with second.expect_navigation():
+        second.get_by_role("button", name="保存").click()
+    expect(second).to_have_url(edit_url)
+    expect(second.locator("form .alert-danger")).to_contain_text("已被他人修改")
+    expect(second.locator("#id_mechanism")).to_have_value(second_text)
+    shot(second, artifacts_dir, "browser-conflict.png")
+
+    assert Pairing.objects.get(pk=pairing.pk).mechanism == first_text
+    first.reload()
+    expect(first.locator("dd.clause-text").first).to_have_text(first_text)
