@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from auditlog.context import set_actor
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
@@ -64,6 +63,7 @@ class Case:
     denied: int = 403
     out_status: int = 404
     api: bool = False
+    scoped: tuple[str, ...] = ()  # what the view must pass through the scoping layer (model names, may:<action>)
 
 
 @pytest.fixture
@@ -93,8 +93,8 @@ def world():
     inside.refresh_from_db()
     outside.refresh_from_db()
     stranger_token, _key = issue_token(user=stranger, name="延安令牌")
-    with set_actor(stranger):
-        pass
+    for account in users.values():
+        issue_token(user=account, name="自己的令牌")
     return {
         "inside": inside,
         "outside": outside,
@@ -110,44 +110,84 @@ def cases(w) -> dict[str, Case]:
     yanan_label, xinyang_label = "延安市", "信阳市"
     A = scoping.Action
     return {
-        "home": Case("/", present=["对口合作结对关系图"]),
-        "pairings:list": Case("/pairings/", present=[pin], absent=[pout]),
-        "pairings:export": Case("/pairings/export.xlsx", present=[xinyang_label], absent=[yanan_label]),
-        "pairings:map_data": Case("/pairings/map-data.json", present=[pin], absent=[pout]),
-        "pairings:detail": Case(pin, pout, present=["信阳侧机制说明"], absent=["延安侧机制说明"]),
-        "pairings:edit": Case(f"{pin}edit/", f"{pout}edit/", action=A.CHANGE),
-        "geo:region_list": Case("/regions/?q=延安", present=["610600"]),
-        "geo:region_detail": Case("/regions/610600/", present=["宝塔区"], absent=[pout]),
-        "geo:old_area_list": Case("/old-areas/", present=["陕甘宁革命老区"]),
-        "policy:index": Case("/policy/", present=["fgzx-2022-766"]),
-        "policy:document": Case("/policy/fgzx-2022-766/", "/policy/no-such-doc/", present=["结对关系"]),
+        "home": Case("/", present=['id="stat-pairings">1<'], scoped=("Pairing",)),
+        "pairings:list": Case("/pairings/", present=[pin], absent=[pout], scoped=("Pairing",)),
+        "pairings:export": Case(
+            "/pairings/export.xlsx", present=[xinyang_label], absent=[yanan_label], scoped=("Pairing",)
+        ),
+        "pairings:map_data": Case("/pairings/map-data.json", present=[pin], absent=[pout], scoped=("Pairing",)),
+        "pairings:detail": Case(pin, pout, present=["信阳侧机制说明"], absent=["延安侧机制说明"], scoped=("Pairing",)),
+        "pairings:edit": Case(f"{pin}edit/", f"{pout}edit/", action=A.CHANGE, scoped=("Pairing",)),
+        "geo:region_list": Case("/regions/?q=延安", present=["610600"], scoped=("Region",)),
+        "geo:region_detail": Case(
+            "/regions/610600/", present=["宝塔区", "610600"], absent=[pout], scoped=("Region", "Pairing", "Designation")
+        ),
+        "geo:old_area_list": Case("/old-areas/", present=["陕甘宁革命老区"], scoped=("OldArea", "Pairing")),
+        "policy:index": Case("/policy/", present=["fgzx-2022-766"], scoped=("Document", "Task")),
+        "policy:document": Case(
+            "/policy/fgzx-2022-766/",
+            "/policy/no-such-doc/",
+            present=["发改振兴〔2022〕766号"],
+            scoped=("Document", "Box"),
+        ),
         "policy:clause": Case(
-            "/policy/clause/fgzx-2022-766/2/6/", "/policy/clause/no/such/", present=["延安市"], absent=[pout]
+            "/policy/clause/fgzx-2022-766/2/6/",
+            "/policy/clause/no/such/",
+            present=["延安市"],
+            absent=[pout],
+            scoped=("Clause", "Pairing"),
         ),
-        "policy:search": Case("/policy/search/?q=延安", present=["fgzx-2022-766/2/6"]),
-        "audit:log": Case("/audit/", action=A.AUDIT, present=["信阳侧机制说明"], absent=["延安侧机制说明"]),
+        "policy:search": Case("/policy/search/?q=延安", present=["fgzx-2022-766/2/6"], scoped=("Clause", "Document")),
+        "audit:log": Case(
+            "/audit/",
+            action=A.AUDIT,
+            present=["信阳侧机制说明"],
+            absent=["延安侧机制说明"],
+            scoped=("may:audit", "LogEntry"),
+        ),
         "audit:export": Case(
-            "/audit/export.xlsx", action=A.AUDIT, present=["信阳侧机制说明"], absent=["延安侧机制说明"]
+            "/audit/export.xlsx",
+            action=A.AUDIT,
+            present=["信阳侧机制说明"],
+            absent=["延安侧机制说明"],
+            scoped=("may:audit", "LogEntry"),
         ),
-        "accounts:profile": Case("/accounts/profile/", absent=[w["stranger_token"].prefix]),
+        "accounts:profile": Case(
+            "/accounts/profile/", present=["自己的令牌"], absent=[w["stranger_token"].prefix], scoped=("ApiToken",)
+        ),
         "accounts:token_revoke": Case(
-            "OWN_TOKEN", f"/accounts/tokens/{w['stranger_token'].pk}/revoke/", method="post", ok=302
+            "OWN_TOKEN",
+            f"/accounts/tokens/{w['stranger_token'].pk}/revoke/",
+            method="post",
+            ok=302,
+            scoped=("ApiToken",),
         ),
-        "accounts:user_list": Case("/accounts/users/", action="users", present=["xy_viewer"], absent=["yanan_editor"]),
+        "accounts:user_list": Case(
+            "/accounts/users/", action="users", present=["xy_viewer"], absent=["yanan_editor"], scoped=("User",)
+        ),
         "accounts:user_create": Case(
             "/accounts/users/new/",
             action=A.MANAGE_USERS,
             present=["信阳市人民政府"],
             absent=["延安市人民政府"],
+            scoped=("may:manage_users",),
         ),
-        "accounts:lockouts": Case("/accounts/lockouts/", action=A.SECURITY),
+        "accounts:lockouts": Case("/accounts/lockouts/", action=A.SECURITY, scoped=("may:security",)),
         # API
-        "api:list_regions": Case("/api/regions?q=延安", api=True, present=["610600"]),
-        "api:get_region": Case("/api/regions/610600", "/api/regions/999999", api=True, present=["延安市"]),
-        "api:list_old_areas": Case("/api/old-areas", api=True, present=["大别山革命老区"]),
-        "api:list_pairings": Case("/api/pairings", api=True, present=["信阳市"], absent=["延安市"]),
+        "api:list_regions": Case("/api/regions?q=延安", api=True, present=["610600"], scoped=("Region",)),
+        "api:get_region": Case(
+            "/api/regions/610600", "/api/regions/999999", api=True, present=["延安市"], scoped=("Region",)
+        ),
+        "api:list_old_areas": Case("/api/old-areas", api=True, present=["大别山革命老区"], scoped=("OldArea",)),
+        "api:list_pairings": Case(
+            "/api/pairings", api=True, present=["信阳市"], absent=["延安市"], scoped=("Pairing",)
+        ),
         "api:get_pairing": Case(
-            f"/api/pairings/{inside.pk}", f"/api/pairings/{outside.pk}", api=True, present=["信阳市"]
+            f"/api/pairings/{inside.pk}",
+            f"/api/pairings/{outside.pk}",
+            api=True,
+            present=["信阳市"],
+            scoped=("Pairing",),
         ),
         "api:update_profile": Case(
             f"/api/pairings/{inside.pk}/profile",
@@ -156,28 +196,34 @@ def cases(w) -> dict[str, Case]:
             method="put",
             action=A.CHANGE,
             data={"version": "VERSION", "mechanism": "API 修改"},
+            scoped=("Pairing",),
         ),
-        "api:list_documents": Case("/api/policy/documents", api=True, present=["fgzx-2022-766"]),
+        "api:list_documents": Case("/api/policy/documents", api=True, present=["fgzx-2022-766"], scoped=("Document",)),
         "api:get_document": Case(
             "/api/policy/documents/fgzx-2022-766",
             "/api/policy/documents/nope",
             api=True,
             present=["发改振兴"],
+            scoped=("Document",),
         ),
         "api:list_document_clauses": Case(
             "/api/policy/documents/fgzx-2022-766/clauses",
             "/api/policy/documents/nope/clauses",
             api=True,
             present=["fgzx-2022-766/3/5"],
+            scoped=("Document", "Clause"),
         ),
         "api:get_clause": Case(
             "/api/policy/clauses/fgzx-2022-766/3/5",
             "/api/policy/clauses/x/9/9",
             api=True,
             present=["共同建设产业合作平台载体"],
+            scoped=("Clause",),
         ),
-        "api:search": Case("/api/policy/search?q=省域副中心城市", api=True, present=["省域副中心城市"]),
-        "api:list_tasks": Case("/api/policy/tasks", api=True, present=["KT1"]),
+        "api:search": Case(
+            "/api/policy/search?q=省域副中心城市", api=True, present=["省域副中心城市"], scoped=("Clause",)
+        ),
+        "api:list_tasks": Case("/api/policy/tasks", api=True, present=["KT1"], scoped=("Task",)),
     }
 
 
@@ -210,14 +256,15 @@ def scope_calls(monkeypatch):
     original = scoping.scope
 
     def recording(user, queryset, action=scoping.Action.VIEW):
-        calls.append(action)
+        model = queryset if isinstance(queryset, type) else queryset.model
+        calls.append(model.__name__)
         return original(user, queryset, action)
 
     monkeypatch.setattr(scoping, "scope", recording)
     original_may = scoping.may
 
     def recording_may(user, action):
-        calls.append(action)
+        calls.append(f"may:{action}")
         return original_may(user, action)
 
     monkeypatch.setattr(scoping, "may", recording_may)
@@ -265,8 +312,10 @@ def test_matrix(client, world, role, scope_calls):
         if response.status_code != expected:
             failures.append(f"{name} in-scope as {role}: {response.status_code}, expected {expected}")
             continue
-        if not scope_calls:
-            failures.append(f"{name}: the request did not go through the scoping layer")
+        # an allowed call must read each of its objects through the layer; a refusal must come from it
+        unscoped = [m for m in case.scoped if m not in scope_calls] if expected == case.ok else []
+        if not case.scoped or unscoped or not scope_calls:
+            failures.append(f"{name} as {role}: {unscoped or 'nothing'} not read through the scoping layer")
         if expected == case.ok and case.ok == 200:
             text = body_text(response)
             failures += [f"{name} as {role}: missing {p!r}" for p in case.present if p not in text]
@@ -286,4 +335,34 @@ def test_anonymous_is_sent_to_login_or_refused(client, world):
         expected = 401 if case.api else 302
         if response.status_code != expected or (not case.api and "/accounts/login/" not in response["Location"]):
             failures.append(f"{name}: anonymous got {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_route_depends_on_the_scoping_layer(client, world, monkeypatch):
+    """With a scoping layer that allows nothing, no route may still show its data.
+
+    A view that loaded its object without the layer would still answer with the object's data here, so
+    removing the scoping call from any one view makes this test fail.
+    """
+    monkeypatch.setattr(
+        scoping,
+        "scope",
+        lambda user, queryset, action=scoping.Action.VIEW: (
+            queryset._default_manager.none() if isinstance(queryset, type) else queryset.none()
+        ),
+    )
+    monkeypatch.setattr(scoping, "may", lambda user, action: False)
+    failures = []
+    for name, case in cases(world).items():
+        role = next(r for r in ROLES if allowed(r, case.action))
+        response = call(client, case, case.url_in, world["users"][role], world)
+        if response.status_code in (403, 404):
+            continue
+        if response.status_code != case.ok:
+            failures.append(f"{name}: answered {response.status_code} with the layer denying everything")
+            continue
+        if not case.present and case.ok == 200:
+            failures.append(f"{name}: has no data marker to check (give the case a `present` marker)")
+        text = body_text(response) if case.ok == 200 else ""
+        failures += [f"{name}: shows {p!r} although the layer allows nothing" for p in case.present if p in text]
     assert not failures, "\n".join(failures)
