@@ -95,6 +95,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file too: an in-memory database cannot show how concurrent writers really queue.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-duikou-{os.getpid()}.sqlite3")}
+else:
+    # One test database per test process, so that two runs on one server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
