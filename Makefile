@@ -33,8 +33,8 @@ run: $(STAMP) system-deps
 	$(BIN)/duikou serve $(HOST):$(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check duikou bench
-	$(BIN)/ruff format --check duikou bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: SYSTEM_PACKAGES = fonts-noto-cjk chromium
 test: $(STAMP) system-deps
