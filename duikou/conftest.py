@@ -43,3 +43,11 @@ def artifacts_dir():
     path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_inline_jobs(settings, tmp_path):
+    """Uploaded and generated files go to a temporary folder; background jobs run inline unless a test
+    asks for the thread pool."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DUIKOU_JOBS_INLINE = True

@@ -161,4 +161,6 @@ LOGGING = {
 }
 
 PAGE_SIZE = 50
+# Run background jobs inline instead of on the thread pool (tests set this).
+DUIKOU_JOBS_INLINE = os.environ.get("DUIKOU_JOBS_INLINE", "0") == "1"
 SITE_TITLE = _("对口合作平台")

@@ -7,6 +7,8 @@ from duikou.core.api import api
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("jobs/<uuid:pk>/", core_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/download", core_views.job_download, name="job_download"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("duikou.accounts.urls")),

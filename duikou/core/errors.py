@@ -1,6 +1,14 @@
 """Errors a user or operator can cause, with what and where, in their language."""
 
 
+class UserFacingError(Exception):
+    """An error the user caused and can fix; its message is shown as it is. ``details`` may carry a report."""
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.details = details or {}
+
+
 class DataFileError(Exception):
     """A reference data file is broken: names the file, the line and the reason. Nothing was loaded."""
 

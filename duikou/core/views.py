@@ -30,3 +30,33 @@ def paginate(request, queryset, per_page: int = 50):
     params = request.GET.copy()
     params.pop("page", None)
     return page, params.urlencode()
+
+
+def _job(request, pk):
+    from duikou.accounts import scoping
+
+    from .models import Job
+
+    return scoping.get_for(request.user, Job, pk=pk)
+
+
+@login_required
+def job_detail(request, pk):
+    """A job's progress: the whole page, or (for htmx polling) just the progress partial."""
+    job = _job(request, pk)
+    template = "core/partials/job.html" if request.headers.get("HX-Request") else "core/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk):
+    from django.http import FileResponse, Http404
+
+    job = _job(request, pk)
+    if not job.result_file:
+        raise Http404("no file")
+    return FileResponse(
+        job.result_file.open("rb"),
+        as_attachment=True,
+        filename=job.result.get("filename") or job.result_file.name.rsplit("/", 1)[-1],
+    )

@@ -70,7 +70,7 @@ class OldArea(models.Model):
     name = models.CharField(_("名称"), max_length=60, unique=True)
     short_name = models.CharField(_("简称"), max_length=30)
     name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
-    source = models.CharField(_("出处"), max_length=200, blank=True)
+    source = models.TextField(_("出处"), blank=True)
     members = models.ManyToManyField(Region, verbose_name=_("成员地区"), blank=True, related_name="old_areas")
 
     class Meta:

@@ -17,6 +17,8 @@ from openpyxl import load_workbook
 from duikou.accounts import scoping
 from duikou.accounts.services import issue_token
 from duikou.core import testing
+from duikou.core.jobs import run_job
+from duikou.core.models import Job
 from duikou.pairings import services as pairing_services
 
 pytestmark = pytest.mark.django_db
@@ -95,13 +97,24 @@ def world():
     stranger_token, _key = issue_token(user=stranger, name="延安令牌")
     for account in users.values():
         issue_token(user=account, name="自己的令牌")
+    stranger_job = make_job(stranger)
     return {
         "inside": inside,
         "outside": outside,
         "users": users,
         "stranger": stranger,
         "stranger_token": stranger_token,
+        "stranger_job": stranger_job,
     }
+
+
+def make_job(user):
+    def work(*, progress):
+        progress(1, 1, "自己的任务")
+        return {"_file": ("result.txt", "自己的任务文件".encode()), "filename": "result.txt"}
+
+    job = Job.objects.create(kind="test", title="自己的任务", user=user)
+    return run_job(job, work, {})
 
 
 def cases(w) -> dict[str, Case]:
@@ -173,6 +186,10 @@ def cases(w) -> dict[str, Case]:
             scoped=("may:manage_users",),
         ),
         "accounts:lockouts": Case("/accounts/lockouts/", action=A.SECURITY, scoped=("may:security",)),
+        "job_detail": Case("OWN_JOB", f"/jobs/{w['stranger_job'].pk}/", present=["自己的任务"], scoped=("Job",)),
+        "job_download": Case(
+            "OWN_JOB_FILE", f"/jobs/{w['stranger_job'].pk}/download", present=["自己的任务文件"], scoped=("Job",)
+        ),
         # API
         "api:list_regions": Case("/api/regions?q=延安", api=True, present=["610600"], scoped=("Region",)),
         "api:get_region": Case(
@@ -239,6 +256,8 @@ def allowed(role: str, action) -> bool:
 
 
 def body_text(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode()
     kind = response.get("Content-Type", "")
     if "spreadsheetml" in kind:
         book = load_workbook(io.BytesIO(response.content), read_only=True)
@@ -280,6 +299,9 @@ def test_every_route_is_in_the_matrix(world):
 
 
 def call(client, case: Case, url: str, user, world):
+    if url in ("OWN_JOB", "OWN_JOB_FILE"):
+        job = make_job(user)
+        url = f"/jobs/{job.pk}/" + ("download" if url == "OWN_JOB_FILE" else "")
     if url == "OWN_TOKEN":
         token, _key = issue_token(user=user, name="own")
         url = reverse("accounts:token_revoke", args=[token.pk])
@@ -330,7 +352,7 @@ def test_matrix(client, world, role, scope_calls):
 def test_anonymous_is_sent_to_login_or_refused(client, world):
     failures = []
     for name, case in cases(world).items():
-        url = case.url_in if case.url_in != "OWN_TOKEN" else case.url_out
+        url = case.url_out if case.url_in.startswith("OWN_") else case.url_in
         response = getattr(client, case.method)(url)
         expected = 401 if case.api else 302
         if response.status_code != expected or (not case.api and "/accounts/login/" not in response["Location"]):
