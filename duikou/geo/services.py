@@ -81,7 +81,7 @@ def load_regions(
     """Load the region tree from data/geo idempotently: new codes are inserted in bulk, changed names updated.
 
     All or nothing: a broken line stops the load before anything is written. On PostgreSQL new rows go in
-    with COPY; elsewhere with multi-row INSERTs.
+    with COPY; elsewhere with one prepared INSERT executed over all rows.
     """
     started = time.perf_counter()
     rows = read_region_files(levels)
@@ -101,15 +101,16 @@ def load_regions(
                             progress(i, total)
             done = len(new)
         else:
-            for start in range(0, len(new), batch_size):
-                chunk = new[start : start + batch_size]
-                Region.objects.bulk_create(
-                    [Region(code=c, name=n, level=lv, parent_id=p) for c, n, lv, p in chunk],
-                    batch_size=batch_size,
-                )
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
+            # Plain tuples through executemany: building 665,000 model instances costs more than the insert.
+            table = connection.ops.quote_name(Region._meta.db_table)
+            sql = f"INSERT INTO {table} (code, name, level, parent_id) VALUES (%s, %s, %s, %s)"
+            with connection.cursor() as cursor:
+                for start in range(0, len(new), batch_size):
+                    chunk = new[start : start + batch_size]
+                    cursor.executemany(sql, chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
         for code, name, *_ in renamed:
             Region.objects.filter(code=code).update(name=name)
         if progress:
