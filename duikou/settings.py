@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "duikou.policy",
     "duikou.pairings",
     "duikou.audit",
+    "duikou.plans",
 ]
 
 MIDDLEWARE = [

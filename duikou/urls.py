@@ -17,5 +17,6 @@ urlpatterns = [
     path("pairings/", include("duikou.pairings.urls")),
     path("policy/", include("duikou.policy.urls")),
     path("audit/", include("duikou.audit.urls")),
+    path("plans/", include("duikou.plans.urls")),
     path("api/", api.urls),
 ]

@@ -42,11 +42,13 @@ def invalid(request, exc):
 def register_routers() -> None:
     from duikou.geo.api import router as geo_router
     from duikou.pairings.api import router as pairings_router
+    from duikou.plans.api import router as plans_router
     from duikou.policy.api import router as policy_router
 
     api.add_router("/", geo_router)
     api.add_router("/pairings", pairings_router)
     api.add_router("/policy", policy_router)
+    api.add_router("/plans", plans_router)
 
 
 register_routers()

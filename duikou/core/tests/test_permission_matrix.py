@@ -65,6 +65,7 @@ class Case:
     denied: int = 403
     out_status: int = 404
     api: bool = False
+    data_out: dict | None = None  # the body for the out-of-scope call, when it differs
     scoped: tuple[str, ...] = ()  # what the view must pass through the scoping layer (model names, may:<action>)
 
 
@@ -98,7 +99,13 @@ def world():
     for account in users.values():
         issue_token(user=account, name="自己的令牌")
     stranger_job = make_job(stranger)
+    inside_plan, outside_plan = (
+        make_plan(users["editor"], inside, "信阳侧方案"),
+        make_plan(stranger, outside, "延安侧方案"),
+    )
     return {
+        "inside_plan": inside_plan,
+        "outside_plan": outside_plan,
         "inside": inside,
         "outside": outside,
         "users": users,
@@ -106,6 +113,37 @@ def world():
         "stranger_token": stranger_token,
         "stranger_job": stranger_job,
     }
+
+
+def make_plan(user, pairing, title):
+    import datetime
+
+    from duikou.plans import services as plan_services
+    from duikou.policy.models import Task
+
+    plan = plan_services.create_plan(
+        user=user, pairing=pairing, kind="five_year", title=title, start_year=2026, end_year=2030
+    )
+    for section, values in (
+        ("goals", {"text": f"{title}的目标"}),
+        ("goals", {"text": f"{title}的第二个目标"}),
+        ("measures", {"text": f"{title}的保障措施"}),
+    ):
+        plan_services.save_content(user=user, plan=plan, section=section, expected_version=plan.version, values=values)
+        plan.refresh_from_db()
+    plan_services.save_content(
+        user=user,
+        plan=plan,
+        section="items",
+        expected_version=plan.version,
+        values={
+            "key_task": Task.objects.get(pk="KT5"),
+            "text": f"{title}的逾期事项",
+            "due_date": datetime.date(2024, 1, 1),
+        },
+    )
+    plan.refresh_from_db()
+    return plan
 
 
 def make_job(user):
@@ -119,6 +157,7 @@ def make_job(user):
 
 def cases(w) -> dict[str, Case]:
     inside, outside = w["inside"], w["outside"]
+    pl_in, pl_out = w["inside_plan"], w["outside_plan"]
     pin, pout = f"/pairings/{inside.pk}/", f"/pairings/{outside.pk}/"
     yanan_label, xinyang_label = "延安市", "信阳市"
     A = scoping.Action
@@ -189,6 +228,143 @@ def cases(w) -> dict[str, Case]:
         "job_detail": Case("OWN_JOB", f"/jobs/{w['stranger_job'].pk}/", present=["自己的任务"], scoped=("Job",)),
         "job_download": Case(
             "OWN_JOB_FILE", f"/jobs/{w['stranger_job'].pk}/download", present=["自己的任务文件"], scoped=("Job",)
+        ),
+        "plans:list": Case(
+            "/plans/", present=[f"/plans/{pl_in.pk}/"], absent=[f"/plans/{pl_out.pk}/"], scoped=("Plan",)
+        ),
+        "plans:create": Case(
+            "/plans/new/", action=A.CHANGE, present=["信阳市—苏州市"], absent=["延安市—无锡市"], scoped=("Pairing",)
+        ),
+        "plans:todo": Case(
+            "/plans/todo/", present=["信阳侧方案的逾期事项"], absent=["延安侧方案的逾期事项"], scoped=("PlanItem",)
+        ),
+        "plans:overdue": Case(
+            "/plans/overdue/", present=["信阳侧方案的逾期事项"], absent=["延安侧方案的逾期事项"], scoped=("PlanItem",)
+        ),
+        "plans:detail": Case(
+            f"/plans/{pl_in.pk}/", f"/plans/{pl_out.pk}/", present=["信阳侧方案的目标"], scoped=("Plan",)
+        ),
+        "plans:docx": Case(
+            f"/plans/{pl_in.pk}/plan.docx",
+            f"/plans/{pl_out.pk}/plan.docx",
+            present=["信阳侧方案的目标"],
+            scoped=("Plan",),
+        ),
+        "plans:compare": Case(
+            f"/plans/{pl_in.pk}/compare/", f"/plans/{pl_out.pk}/compare/", present=["信阳侧方案"], scoped=("Plan",)
+        ),
+        "plans:content_add": Case(
+            f"/plans/{pl_in.pk}/goals/",
+            f"/plans/{pl_out.pk}/goals/",
+            method="post",
+            action=A.CHANGE,
+            ok=302,
+            data={"goals-text": "新目标", "goals-plan_version": "PLAN_VERSION"},
+            scoped=("Plan",),
+        ),
+        "plans:content_edit": Case(
+            f"/plans/{pl_in.pk}/goals/{pl_in.goals.last().pk}/",
+            f"/plans/{pl_out.pk}/goals/{pl_out.goals.last().pk}/",
+            method="post",
+            action=A.CHANGE,
+            ok=302,
+            data={"remove": "1", "plan_version": "PLAN_VERSION"},
+            scoped=("Plan",),
+        ),
+        "plans:item_done": Case(
+            f"/plans/items/{pl_in.items.first().pk}/done/",
+            f"/plans/items/{pl_out.items.first().pk}/done/",
+            method="post",
+            action=A.CHANGE,
+            ok=302,
+            scoped=("PlanItem",),
+        ),
+        "plans:step": Case(
+            f"/plans/{pl_in.pk}/step/annual/",
+            f"/plans/{pl_out.pk}/step/annual/",
+            method="post",
+            data={"year": 2026},
+            action=A.CHANGE,
+            ok=302,
+            scoped=("Plan",),
+        ),
+        "api:list_plans": Case("/api/plans", api=True, present=["信阳侧方案"], absent=["延安侧方案"], scoped=("Plan",)),
+        "api:get_plan": Case(
+            f"/api/plans/{pl_in.pk}", f"/api/plans/{pl_out.pk}", api=True, present=["信阳侧方案"], scoped=("Plan",)
+        ),
+        "api:create_plan": Case(
+            "/api/plans",
+            "/api/plans",
+            api=True,
+            method="post_json",
+            action=A.CHANGE,
+            ok=201,
+            data={
+                "pairing_id": inside.pk,
+                "kind": "five_year",
+                "title": "接口新建方案",
+                "start_year": 2026,
+                "end_year": 2030,
+            },
+            data_out={
+                "pairing_id": outside.pk,
+                "kind": "five_year",
+                "title": "越权",
+                "start_year": 2026,
+                "end_year": 2030,
+            },
+            present=["接口新建方案"],
+            scoped=("Pairing",),
+        ),
+        "api:update_plan": Case(
+            f"/api/plans/{pl_in.pk}",
+            f"/api/plans/{pl_out.pk}",
+            api=True,
+            method="put",
+            action=A.CHANGE,
+            data={"version": "PLAN_VERSION", "title": "接口改名", "start_year": 2026, "end_year": 2030},
+            present=["接口改名"],
+            scoped=("Plan",),
+        ),
+        "api:add_content": Case(
+            f"/api/plans/{pl_in.pk}/content/goals",
+            f"/api/plans/{pl_out.pk}/content/goals",
+            api=True,
+            method="post_json",
+            action=A.CHANGE,
+            ok=201,
+            data={"text": "接口目标", "plan_version": "PLAN_VERSION"},
+            present=["接口目标"],
+            scoped=("Plan",),
+        ),
+        "api:change_content": Case(
+            f"/api/plans/{pl_in.pk}/content/goals/{pl_in.goals.first().pk}",
+            f"/api/plans/{pl_out.pk}/content/goals/{pl_out.goals.first().pk}",
+            api=True,
+            method="put",
+            action=A.CHANGE,
+            data={"text": "接口改目标", "plan_version": "PLAN_VERSION"},
+            present=["接口改目标"],
+            scoped=("Plan",),
+        ),
+        "api:remove_content": Case(
+            f"/api/plans/{pl_in.pk}/content/measures/{pl_in.measures.first().pk}?plan_version=PLAN_VERSION",
+            f"/api/plans/{pl_out.pk}/content/measures/{pl_out.measures.first().pk}?plan_version=PLAN_VERSION",
+            api=True,
+            method="delete",
+            action=A.CHANGE,
+            present=["信阳侧方案的逾期事项"],
+            scoped=("Plan",),
+        ),
+        "api:take_step": Case(
+            f"/api/plans/{pl_in.pk}/steps/annual",
+            f"/api/plans/{pl_out.pk}/steps/annual",
+            api=True,
+            method="post_json",
+            data={"year": 2027},
+            action=A.CHANGE,
+            present=["2027年对口合作工作计划"],
+            scoped=("Plan",),
         ),
         # API
         "api:list_regions": Case("/api/regions?q=延安", api=True, present=["610600"], scoped=("Region",)),
@@ -266,6 +442,10 @@ def body_text(response) -> str:
         )
     if "json" in kind:
         return json.dumps(response.json(), ensure_ascii=False)
+    if "wordprocessingml" in kind:
+        import docx
+
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
     return response.content.decode()
 
 
@@ -298,7 +478,7 @@ def test_every_route_is_in_the_matrix(world):
     assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
 
 
-def call(client, case: Case, url: str, user, world):
+def call(client, case: Case, url: str, user, world, outside: bool = False):
     if url in ("OWN_JOB", "OWN_JOB_FILE"):
         job = make_job(user)
         url = f"/jobs/{job.pk}/" + ("download" if url == "OWN_JOB_FILE" else "")
@@ -311,7 +491,11 @@ def call(client, case: Case, url: str, user, world):
         headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     else:
         client.force_login(user)
-    data = dict(case.data)
+    data = dict(case.data_out if outside and case.data_out is not None else case.data)
+    plan = world["outside_plan" if outside else "inside_plan"]
+    plan.refresh_from_db()
+    data = {k: (plan.version if v == "PLAN_VERSION" else v) for k, v in data.items()}
+    url = url.replace("PLAN_VERSION", str(plan.version))
     if data.get("version") == "VERSION":
         target = world["inside"] if url.startswith(f"/api/pairings/{world['inside'].pk}") else world["outside"]
         target.refresh_from_db()
@@ -320,6 +504,10 @@ def call(client, case: Case, url: str, user, world):
         return client.get(url, **headers)
     if case.method == "put":
         return client.put(url, data=json.dumps(data), content_type="application/json", **headers)
+    if case.method == "post_json":
+        return client.post(url, data=json.dumps(data), content_type="application/json", **headers)
+    if case.method == "delete":
+        return client.delete(url, **headers)
     return client.post(url, data=data, **headers)
 
 
@@ -328,11 +516,17 @@ def test_matrix(client, world, role, scope_calls):
     user = world["users"][role]
     failures = []
     for name, case in cases(world).items():
+        from duikou.plans.models import PlanGoal
+
+        print("DEBUG", name, list(PlanGoal.objects.values_list("pk", "plan_id")))
         scope_calls.clear()
         response = call(client, case, case.url_in, user, world)
         expected = case.ok if allowed(role, case.action) else case.denied
         if response.status_code != expected:
-            failures.append(f"{name} in-scope as {role}: {response.status_code}, expected {expected}")
+            failures.append(
+                f"{name} in-scope as {role}: {response.status_code}, expected {expected}"
+                f" ({response.content[:200].decode(errors='replace') if not response.streaming else ''})"
+            )
             continue
         # an allowed call must read each of its objects through the layer; a refusal must come from it
         unscoped = [m for m in case.scoped if m not in scope_calls] if expected == case.ok else []
@@ -343,7 +537,7 @@ def test_matrix(client, world, role, scope_calls):
             failures += [f"{name} as {role}: missing {p!r}" for p in case.present if p not in text]
             failures += [f"{name} as {role}: leaks {a!r}" for a in case.absent if a in text]
         if case.url_out:
-            response = call(client, case, case.url_out, user, world)
+            response = call(client, case, case.url_out, user, world, outside=True)
             if response.status_code != case.out_status:
                 failures.append(f"{name} out-of-scope as {role}: {response.status_code}, expected {case.out_status}")
     assert not failures, "\n".join(failures)
@@ -353,7 +547,7 @@ def test_anonymous_is_sent_to_login_or_refused(client, world):
     failures = []
     for name, case in cases(world).items():
         url = case.url_out if case.url_in.startswith("OWN_") else case.url_in
-        response = getattr(client, case.method)(url)
+        response = getattr(client, {"post_json": "post"}.get(case.method, case.method))(url)
         expected = 401 if case.api else 302
         if response.status_code != expected or (not case.api and "/accounts/login/" not in response["Location"]):
             failures.append(f"{name}: anonymous got {response.status_code}")

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from duikou.plans.services import verify_filings
+
+
+class Command(BaseCommand):
+    help = "核验所有已备案方案的内容是否与备案时的 SM3 摘要及备案链一致"
+
+    def handle(self, *args, **options):
+        bar = tqdm(total=0, unit="份", desc="核验备案", disable=options["verbosity"] == 0)
+
+        def progress(done, total):
+            bar.total, bar.n = total, done
+            bar.refresh()
+
+        problems = verify_filings(progress=progress)
+        bar.close()
+        if problems:
+            for line in problems:
+                self.stderr.write(line)
+            raise CommandError(f"发现 {len(problems)} 处不一致")
+        self.stdout.write(self.style.SUCCESS("所有备案方案内容与摘要一致"))

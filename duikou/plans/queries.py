@@ -1,0 +1,69 @@
+"""Scoped reads of plans and of the responsibility matrix."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from duikou.accounts import scoping
+
+from .models import Plan, PlanItem
+
+
+def plans_for(
+    user,
+    *,
+    pairing: int | None = None,
+    kind: str = "",
+    status: str = "",
+    q: str = "",
+    action: scoping.Action = scoping.Action.VIEW,
+) -> QuerySet[Plan]:
+    qs = scoping.scope(user, Plan, action).select_related("pairing__old_region", "pairing__partner_region", "key_task")
+    if pairing:
+        qs = qs.filter(pairing_id=pairing)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(
+            Q(title__contains=q)
+            | Q(pairing__old_region__name__contains=q)
+            | Q(pairing__partner_region__name__contains=q)
+        )
+    return qs.order_by("-created")
+
+
+def plan_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Plan:
+    return scoping.get_for(
+        user, Plan.objects.select_related("pairing__old_region", "pairing__partner_region"), action, pk=pk
+    )
+
+
+def items_for(user) -> QuerySet[PlanItem]:
+    """Plan items the user may see: those of their pairings' plans, and those assigned to their own unit."""
+    visible = scoping.scope(user, PlanItem)
+    if user.organisation_id and scoping.may(user, scoping.Action.VIEW):
+        visible = visible | PlanItem.objects.filter(responsible_unit=user.organisation)
+    return visible.select_related(
+        "plan__pairing__old_region", "plan__pairing__partner_region", "key_task", "responsible_unit"
+    ).distinct()
+
+
+def todo_for(user, *, unit: int | None = None) -> QuerySet[PlanItem]:
+    """Open items of current plans assigned to a unit (the user's own unit by default), by due date."""
+    qs = items_for(user).filter(done_date__isnull=True, plan__next_revision__isnull=True)
+    if unit:
+        qs = qs.filter(responsible_unit_id=unit)
+    elif user.organisation and user.organisation.kind == "unit":
+        qs = qs.filter(responsible_unit=user.organisation)
+    return qs.order_by("due_date", "pk")
+
+
+def overdue_for(user, *, today: datetime.date | None = None) -> QuerySet[PlanItem]:
+    today = today or datetime.date.today()
+    return (
+        items_for(user)
+        .filter(done_date__isnull=True, due_date__lt=today, plan__next_revision__isnull=True)
+        .order_by("due_date", "pk")
+    )

@@ -1,0 +1,568 @@
+"""Every write to plans and every step of their workflow.
+
+Who may do what (2022 方案 四(二)): editors of either city draft; each city's approver agrees for its own
+side, and either may return the draft with comments; each province's approver records its own joint
+issuance (document number and date); the national overseer files. A filed plan is frozen; a revision is
+a new plan that goes through the chain again.
+"""
+
+import datetime
+import difflib
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from duikou.accounts import scoping
+from duikou.core.concurrency import save_versioned
+from duikou.core.digests import canonical_json, sm3_file, sm3_hex
+from duikou.core.errors import StaleObjectError
+from duikou.geo.models import Region
+from duikou.pairings.models import Pairing
+
+from .models import (
+    Plan,
+    PlanAttachment,
+    PlanGoal,
+    PlanIssuance,
+    PlanItem,
+    PlanMeasure,
+    PlanMilestone,
+    PlanProject,
+    PlanTarget,
+)
+
+SIDES = ("old", "partner")
+
+
+# ---- who is on which side ------------------------------------------------------------------------------
+
+
+def side_region(plan: Plan, side: str) -> Region:
+    return plan.pairing.old_region if side == "old" else plan.pairing.partner_region
+
+
+def province_of(region: Region) -> Region:
+    return region if region.level == Region.Level.PROVINCE else Region.objects.get(code=region.province_code)
+
+
+def city_sides(user, plan: Plan) -> list[str]:
+    """The sides whose city government the user belongs to (a municipality's government is its own city)."""
+    org = user.organisation
+    if org is None:
+        return []
+    return [s for s in SIDES if org.region_id == side_region(plan, s).code]
+
+
+def province_sides(user, plan: Plan) -> list[Region]:
+    """The provinces of the plan's two sides that the user's province-level government answers for."""
+    org = user.organisation
+    if org is None or org.kind != "province":
+        return []
+    provinces = {province_of(side_region(plan, s)).code: province_of(side_region(plan, s)) for s in SIDES}
+    return [p for code, p in provinces.items() if org.region_id == code]
+
+
+def required_provinces(plan: Plan) -> set[str]:
+    return {province_of(side_region(plan, s)).code for s in SIDES}
+
+
+def allowed_transitions(user, plan: Plan) -> set[str]:
+    """The workflow steps this user may take on this plan now: the one place that answers the question."""
+    steps: set[str] = set()
+    if not scoping.can(user, scoping.Action.VIEW, plan):
+        return steps
+    change = scoping.can(user, scoping.Action.CHANGE, plan)
+    approve = scoping.can(user, scoping.Action.APPROVE, plan)
+    if plan.status == Plan.Status.DRAFT and change:
+        steps |= {"edit", "submit"}
+    if plan.status == Plan.Status.AGREEING and approve:
+        for side in city_sides(user, plan):
+            steps.add("return")
+            if getattr(plan, f"{side}_side_agreed_at") is None:
+                steps.add("agree")
+    if plan.status == Plan.Status.AGREED and approve:
+        issued = set(plan.issuances.values_list("province_id", flat=True))
+        if any(p.code not in issued for p in province_sides(user, plan)):
+            steps.add("issue")
+    if plan.status == Plan.Status.ISSUED and approve and scoping.region_prefix(user) is None:
+        steps.add("file")
+    if plan.status == Plan.Status.FILED and change and not hasattr(plan, "next_revision"):
+        steps.add("revise")
+    if plan.kind == Plan.Kind.FIVE_YEAR and change:
+        steps.add("annual")
+    return steps
+
+
+def _require_step(user, plan: Plan, step: str) -> None:
+    if step not in allowed_transitions(user, plan):
+        if plan.frozen and step == "edit":
+            raise ValidationError(f"「{plan}」已备案，内容不可修改；如需调整请发起修订")
+        raise PermissionDenied(f"当前状态（{plan.get_status_display()}）下您不能执行此操作")
+
+
+def _touch(plan: Plan, expected_version: int | None) -> None:
+    """Bump the plan's version for a content change; refuse if the editor's copy is stale."""
+    if expected_version is None:
+        Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1)
+        return
+    if not Plan.objects.filter(pk=plan.pk, version=expected_version).update(version=F("version") + 1):
+        current = Plan.objects.filter(pk=plan.pk).values_list("version", flat=True).first()
+        raise StaleObjectError(plan, expected_version, current)
+
+
+# ---- creating and editing ------------------------------------------------------------------------------
+
+
+def create_plan(
+    *, user, pairing: Pairing, kind: str, title: str, start_year: int, end_year: int, key_task=None
+) -> Plan:
+    scoping.require(user, scoping.Action.CHANGE, pairing)
+    if not title.strip():
+        raise ValidationError({"title": "请填写标题"})
+    if kind == Plan.Kind.ANNUAL:
+        end_year = start_year
+    if not (pairing.start_year <= start_year <= end_year <= pairing.end_year):
+        raise ValidationError({"start_year": f"年份须在结对期限 {pairing.start_year}–{pairing.end_year} 之内"})
+    plan = Plan(
+        pairing=pairing,
+        kind=kind,
+        title=title.strip(),
+        start_year=start_year,
+        end_year=end_year,
+        key_task=key_task,
+        created_by=user,
+    )
+    with transaction.atomic(), set_actor(user):
+        plan.full_clean()
+        plan.save()
+    return plan
+
+
+def update_plan_header(*, user, plan: Plan, expected_version: int, title: str, start_year: int, end_year: int) -> Plan:
+    _require_step(user, plan, "edit")
+    if plan.kind == Plan.Kind.ANNUAL:
+        end_year = start_year
+    with set_actor(user):
+        return save_versioned(
+            plan,
+            expected_version=expected_version,
+            changes={"title": title.strip(), "start_year": start_year, "end_year": end_year},
+        )
+
+
+SECTION_MODELS = {
+    "goals": PlanGoal,
+    "items": PlanItem,
+    "projects": PlanProject,
+    "targets": PlanTarget,
+    "milestones": PlanMilestone,
+    "measures": PlanMeasure,
+}
+
+
+def save_content(
+    *,
+    user,
+    plan: Plan,
+    section: str,
+    expected_version: int,
+    values: dict,
+    row_id: int | None = None,
+    tasks=None,
+    clauses=None,
+):
+    """Add (row_id None) or change one content row of a draft plan, in one transaction with a version check."""
+    _require_step(user, plan, "edit")
+    model = SECTION_MODELS[section]
+    with transaction.atomic(), set_actor(user):
+        _touch(plan, expected_version)
+        row = model.objects.get(pk=row_id, plan=plan) if row_id else model(plan=plan)
+        if row_id is None:
+            row.order = (model.objects.filter(plan=plan).count() + 1) * 10
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.full_clean()
+        row.save()
+        if section == "items":
+            if tasks is not None:
+                row.tasks.set(tasks)
+            if clauses is not None:
+                row.clauses.set(clauses)
+    return row
+
+
+def remove_content(*, user, plan: Plan, section: str, row_id: int, expected_version: int) -> None:
+    _require_step(user, plan, "edit")
+    model = SECTION_MODELS[section]
+    with transaction.atomic(), set_actor(user):
+        _touch(plan, expected_version)
+        row = model.objects.get(pk=row_id, plan=plan)
+        if section == "items":
+            row.tasks.clear()
+            row.clauses.clear()
+        row.delete()
+
+
+def add_attachment(*, user, plan: Plan, uploaded) -> PlanAttachment:
+    """Attach a PDF or Word file to a plan; its SM3 digest is stored beside it."""
+    _require_step(user, plan, "edit")
+    name = uploaded.name
+    if not name.lower().endswith((".pdf", ".doc", ".docx", ".wps", ".ofd")):
+        raise ValidationError({"file": f"「{name}」不是 PDF、Word 或 OFD 文件"})
+    digest = sm3_file(uploaded)
+    uploaded.seek(0)
+    with transaction.atomic(), set_actor(user):
+        return PlanAttachment.objects.create(plan=plan, name=name, file=uploaded, sm3=digest, uploaded_by=user)
+
+
+def mark_item_done(*, user, item: PlanItem, done_date: datetime.date | None) -> PlanItem:
+    """Record that a plan item is done. Allowed while the plan is not filed, to the item's own unit too."""
+    plan = item.plan
+    own_unit = user.organisation_id and item.responsible_unit_id == user.organisation_id
+    if not (own_unit and scoping.may(user, scoping.Action.CHANGE)) and not scoping.can(
+        user, scoping.Action.CHANGE, plan
+    ):
+        raise PermissionDenied("只有结对双方或该事项的责任单位可以登记完成")
+    with transaction.atomic(), set_actor(user):
+        item.done_date = done_date
+        item.save()
+    return item
+
+
+# ---- the workflow --------------------------------------------------------------------------------------
+
+
+def submit_for_agreement(*, user, plan: Plan) -> Plan:
+    _require_step(user, plan, "submit")
+    if not plan.items.exists():
+        raise ValidationError("方案还没有任何任务事项，不能提交确认")
+    return _transition(
+        user,
+        plan,
+        status=Plan.Status.AGREEING,
+        return_comment="",
+        old_side_agreed_by=None,
+        old_side_agreed_at=None,
+        partner_side_agreed_by=None,
+        partner_side_agreed_at=None,
+    )
+
+
+def agree(*, user, plan: Plan) -> Plan:
+    _require_step(user, plan, "agree")
+    changes = {}
+    for side in city_sides(user, plan):
+        if getattr(plan, f"{side}_side_agreed_at") is None:
+            changes[f"{side}_side_agreed_by"] = user
+            changes[f"{side}_side_agreed_at"] = timezone.now()
+    merged = {s: changes.get(f"{s}_side_agreed_at") or getattr(plan, f"{s}_side_agreed_at") for s in SIDES}
+    if all(merged.values()):
+        changes["status"] = Plan.Status.AGREED
+    return _transition(user, plan, **changes)
+
+
+def return_plan(*, user, plan: Plan, comment: str) -> Plan:
+    _require_step(user, plan, "return")
+    if not comment.strip():
+        raise ValidationError({"comment": "退回时请写明意见"})
+    return _transition(
+        user,
+        plan,
+        status=Plan.Status.DRAFT,
+        return_comment=comment.strip(),
+        old_side_agreed_by=None,
+        old_side_agreed_at=None,
+        partner_side_agreed_by=None,
+        partner_side_agreed_at=None,
+    )
+
+
+def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
+    """Record the user's province's joint issuance; when every province involved has issued, the plan is issued."""
+    _require_step(user, plan, "issue")
+    if not doc_number.strip():
+        raise ValidationError({"doc_number": "请填写文号，如 沪府发〔2022〕10号"})
+    issued = set(plan.issuances.values_list("province_id", flat=True))
+    mine = [p for p in province_sides(user, plan) if p.code not in issued]
+    with transaction.atomic(), set_actor(user):
+        for province in mine:
+            PlanIssuance.objects.create(
+                plan=plan,
+                province=province,
+                doc_number=doc_number.strip(),
+                date=date,
+                issued_by=user,
+                order=len(issued) + 1,
+            )
+            issued.add(province.code)
+        if issued >= required_provinces(plan):
+            return _transition(user, plan, status=Plan.Status.ISSUED)
+        _touch(plan, None)
+    plan.refresh_from_db()
+    return plan
+
+
+def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
+    """File with the national overseer: freeze, and chain an SM3 digest of the content to the last filing."""
+    _require_step(user, plan, "file")
+    if not receipt.strip():
+        raise ValidationError({"receipt": "请填写备案回执号"})
+    with transaction.atomic(), set_actor(user):
+        last = Plan.objects.select_for_update().filter(status=Plan.Status.FILED).order_by("-filed_at", "-pk").first()
+        prev = last.filing_digest if last else ""
+        fresh = Plan.objects.get(pk=plan.pk)
+        fresh.filing_prev_digest = prev
+        fresh.filing_digest = filing_digest(fresh, prev)
+        fresh.filing_receipt, fresh.filed_by, fresh.filed_at = receipt.strip(), user, timezone.now()
+        fresh.status = Plan.Status.FILED
+        fresh.version += 1
+        fresh.save()
+    return fresh
+
+
+def _transition(user, plan: Plan, **changes) -> Plan:
+    with transaction.atomic(), set_actor(user):
+        fresh = Plan.objects.select_for_update().get(pk=plan.pk)
+        if fresh.status != plan.status:
+            raise StaleObjectError(plan, plan.version, fresh.version)
+        for field, value in changes.items():
+            setattr(fresh, field, value)
+        fresh.version += 1
+        fresh.save()
+    return fresh
+
+
+def _copy_content(source: Plan, target: Plan, *, year: int | None = None) -> None:
+    """Copy content rows; with ``year``, only what belongs to that year (for an annual plan)."""
+
+    def in_year(start, end):
+        return year is None or ((start or year) <= year <= (end or start or year))
+
+    for goal in source.goals.all():
+        PlanGoal.objects.create(plan=target, order=goal.order, text=goal.text)
+    for item in source.items.all():
+        item_year = item.year or (item.due_date.year if item.due_date else None)
+        if year is not None and item_year not in (None, year):
+            continue
+        copy = PlanItem.objects.create(
+            plan=target,
+            order=item.order,
+            key_task=item.key_task,
+            text=item.text,
+            responsible_unit=item.responsible_unit,
+            year=year or item.year,
+            due_date=item.due_date
+            if (year is None or (item.due_date and item.due_date.year == year))
+            else (datetime.date(year, 12, 31) if year else None),
+        )
+        copy.tasks.set(item.tasks.all())
+        copy.clauses.set(item.clauses.all())
+    for project in source.projects.all():
+        if in_year(project.start_year, project.end_year):
+            PlanProject.objects.create(
+                plan=target,
+                order=project.order,
+                name=project.name,
+                key_task=project.key_task,
+                location=project.location,
+                investment_wan=project.investment_wan,
+                start_year=project.start_year,
+                end_year=project.end_year,
+                responsible_unit=project.responsible_unit,
+            )
+    for t in source.targets.all():
+        if year is None or t.year == year:
+            PlanTarget.objects.create(
+                plan=target,
+                order=t.order,
+                indicator=t.indicator,
+                unit=t.unit,
+                year=t.year,
+                target=t.target,
+                key_task=t.key_task,
+            )
+    for m in source.milestones.all():
+        if year is None or m.date.year == year:
+            PlanMilestone.objects.create(plan=target, order=m.order, date=m.date, text=m.text)
+    for m in source.measures.all():
+        PlanMeasure.objects.create(plan=target, order=m.order, text=m.text)
+
+
+def start_revision(*, user, plan: Plan) -> Plan:
+    """A filed plan is changed by a new revision: a draft copy that goes through the whole chain again."""
+    _require_step(user, plan, "revise")
+    with transaction.atomic(), set_actor(user):
+        new = Plan.objects.create(
+            pairing=plan.pairing,
+            kind=plan.kind,
+            title=plan.title,
+            key_task=plan.key_task,
+            start_year=plan.start_year,
+            end_year=plan.end_year,
+            source_plan=plan.source_plan,
+            revision=plan.revision + 1,
+            previous=plan,
+            created_by=user,
+        )
+        _copy_content(plan, new)
+    return new
+
+
+def create_annual_plan(*, user, five_year: Plan, year: int) -> Plan:
+    """The annual work plan for ``year``, pre-filled with that year's items, projects, targets and timeline."""
+    _require_step(user, five_year, "annual")
+    if not (five_year.start_year <= year <= five_year.end_year):
+        raise ValidationError({"year": f"年份须在 {five_year.start_year}–{five_year.end_year} 之内"})
+    if (
+        Plan.objects.filter(source_plan=five_year, kind=Plan.Kind.ANNUAL, start_year=year, next_revision__isnull=True)
+        .exclude(status=Plan.Status.FILED)
+        .exists()
+    ):
+        raise ValidationError({"year": f"{year} 年度工作计划已在编制中"})
+    pairing = five_year.pairing
+    with transaction.atomic(), set_actor(user):
+        annual = Plan.objects.create(
+            pairing=pairing,
+            kind=Plan.Kind.ANNUAL,
+            start_year=year,
+            end_year=year,
+            source_plan=five_year,
+            title=f"{pairing.old_region.name}与{pairing.partner_region.name}{year}年对口合作工作计划",
+            created_by=user,
+        )
+        _copy_content(five_year, annual, year=year)
+    return annual
+
+
+# ---- canonical content, digests, verification, comparison ---------------------------------------------
+
+
+def canonical_content(plan: Plan) -> dict:
+    """The plan's content as plain data: what is filed, digested, compared and exported."""
+    return {
+        "pairing": plan.pairing.code,
+        "kind": plan.kind,
+        "title": plan.title,
+        "years": [plan.start_year, plan.end_year],
+        "revision": plan.revision,
+        "key_task": plan.key_task_id,
+        "goals": [g.text for g in plan.goals.all()],
+        "items": [
+            {
+                "key_task": i.key_task_id,
+                "text": i.text,
+                "tasks": sorted(t.pk for t in i.tasks.all()),
+                "clauses": sorted(c.pk for c in i.clauses.all()),
+                "unit": i.responsible_unit.name if i.responsible_unit_id else None,
+                "year": i.year,
+                "due": i.due_date.isoformat() if i.due_date else None,
+            }
+            for i in plan.items.select_related("responsible_unit").prefetch_related("tasks", "clauses")
+        ],
+        "projects": [
+            {
+                "name": p.name,
+                "key_task": p.key_task_id,
+                "location": p.location_id,
+                "investment_wan": str(p.investment_wan) if p.investment_wan is not None else None,
+                "years": [p.start_year, p.end_year],
+                "unit": p.responsible_unit.name if p.responsible_unit_id else None,
+            }
+            for p in plan.projects.select_related("responsible_unit")
+        ],
+        "targets": [
+            {"indicator": t.indicator, "unit": t.unit, "year": t.year, "target": str(t.target)}
+            for t in plan.targets.all()
+        ],
+        "milestones": [{"date": m.date.isoformat(), "text": m.text} for m in plan.milestones.all()],
+        "measures": [m.text for m in plan.measures.all()],
+        "issuances": [
+            {"province": i.province_id, "doc_number": i.doc_number, "date": i.date.isoformat()}
+            for i in plan.issuances.order_by("province_id")
+        ],
+    }
+
+
+def filing_digest(plan: Plan, prev_digest: str) -> str:
+    return sm3_hex(prev_digest.encode() + canonical_json(canonical_content(plan)))
+
+
+def verify_filings(progress=None) -> list[str]:
+    """Recompute every filing's digest and the chain; return one line per problem (empty when all is well)."""
+    problems = []
+    filed = list(Plan.objects.filter(status=Plan.Status.FILED).order_by("filed_at", "pk"))
+    prev = ""
+    for n, plan in enumerate(filed, 1):
+        if plan.filing_prev_digest != prev:
+            problems.append(f"方案 #{plan.pk}「{plan}」：备案链断裂（前一摘要与上一份备案不符）")
+        if filing_digest(plan, plan.filing_prev_digest) != plan.filing_digest:
+            problems.append(f"方案 #{plan.pk}「{plan}」：内容与备案时的 SM3 摘要不符，可能被篡改")
+        prev = plan.filing_digest
+        if progress:
+            progress(n, len(filed))
+    return problems
+
+
+SECTION_TITLES = {
+    "goals": "目标",
+    "items": "重点任务",
+    "projects": "重大项目",
+    "targets": "年度指标目标",
+    "milestones": "工作时序",
+    "measures": "保障措施",
+    "issuances": "联合印发",
+}
+
+
+def _row_text(section: str, row) -> str:
+    if isinstance(row, str):
+        return row
+    if section == "items":
+        return f"[{row['key_task']}] {row['text']}（{row['unit'] or '—'}，{row['due'] or '—'}）"
+    if section == "projects":
+        return (
+            f"{row['name']}（{row['investment_wan'] or '—'} 万元，{row['years'][0] or '—'}–{row['years'][1] or '—'}）"
+        )
+    if section == "targets":
+        return f"{row['indicator']} {row['year']}：{row['target']} {row['unit']}"
+    if section == "milestones":
+        return f"{row['date']} {row['text']}"
+    if section == "issuances":
+        return f"{row['province']} {row['doc_number']} {row['date']}"
+    return str(row)
+
+
+def compare_plans(a: Plan, b: Plan) -> list[dict]:
+    """Side-by-side differences between two plans, section by section."""
+    ca, cb = canonical_content(a), canonical_content(b)
+    sections = []
+    for key, title in SECTION_TITLES.items():
+        left = [_row_text(key, r) for r in ca[key]]
+        right = [_row_text(key, r) for r in cb[key]]
+        rows = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=left, b=right, autojunk=False).get_opcodes():
+            span = max(i2 - i1, j2 - j1)
+            for k in range(span):
+                lt = left[i1 + k] if i1 + k < i2 else ""
+                rt = right[j1 + k] if j1 + k < j2 else ""
+                rows.append({"left": lt, "right": rt, "op": op})
+        sections.append({"key": key, "title": title, "rows": rows, "changed": any(r["op"] != "equal" for r in rows)})
+    header = [
+        ("标题", ca["title"], cb["title"]),
+        ("年份", ca["years"], cb["years"]),
+        ("版次", ca["revision"], cb["revision"]),
+    ]
+    return [
+        {
+            "key": "header",
+            "title": "基本信息",
+            "changed": any(x != y for _t, x, y in header),
+            "rows": [
+                {"left": f"{t}：{x}", "right": f"{t}：{y}", "op": "equal" if x == y else "replace"}
+                for t, x, y in header
+            ],
+        }
+    ] + sections

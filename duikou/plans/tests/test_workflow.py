@@ -1,0 +1,156 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from duikou.core.errors import StaleObjectError
+from duikou.plans import services
+from duikou.plans.models import FrozenPlanError, Plan, PlanItem
+
+from .factories import drafted_plan, filed_plan, people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def who():
+    return people()
+
+
+def test_plan_goes_from_draft_to_filed(who):
+    plan = filed_plan(who)
+    assert plan.status == "filed" and plan.frozen
+    assert plan.old_side_agreed_by == who["xy_approver"] and plan.partner_side_agreed_by == who["sz_approver"]
+    assert set(plan.issuances.values_list("province_id", flat=True)) == {"410000", "320000"}
+    assert len(plan.filing_digest) == 64 and plan.filing_receipt == "备案〔2026〕9号"
+
+
+def test_agreement_needs_both_cities(who):
+    plan = services.submit_for_agreement(user=who["xy_editor"], plan=drafted_plan(who))
+    plan = services.agree(user=who["xy_approver"], plan=plan)
+    assert plan.status == "agreeing"
+    with pytest.raises(PermissionDenied):
+        services.agree(user=who["xy_approver"], plan=plan)  # 信阳 cannot agree for 苏州
+
+
+def test_either_side_may_return_with_comments(who):
+    plan = services.submit_for_agreement(user=who["xy_editor"], plan=drafted_plan(who))
+    plan = services.agree(user=who["xy_approver"], plan=plan)
+    with pytest.raises(ValidationError):
+        services.return_plan(user=who["sz_approver"], plan=plan, comment="  ")
+    plan = services.return_plan(user=who["sz_approver"], plan=plan, comment="请补充产业项目")
+    assert plan.status == "draft" and plan.return_comment == "请补充产业项目" and plan.old_side_agreed_at is None
+
+
+def test_a_city_cannot_file_and_a_province_cannot_issue_for_the_other(who):
+    plan = drafted_plan(who)
+    plan = services.submit_for_agreement(user=who["xy_editor"], plan=plan)
+    plan = services.agree(user=who["sz_approver"], plan=services.agree(user=who["xy_approver"], plan=plan))
+    assert plan.status == "agreed"
+    henan = services.issue(user=who["henan"], plan=plan, doc_number="豫政〔2026〕1号", date=datetime.date(2026, 3, 1))
+    assert henan.status == "agreed"  # 江苏 has not issued yet
+    with pytest.raises(PermissionDenied):
+        services.issue(user=who["henan"], plan=henan, doc_number="x", date=datetime.date(2026, 3, 1))
+    with pytest.raises(PermissionDenied):
+        services.file_plan(user=who["xy_approver"], plan=henan, receipt="x")
+    with pytest.raises(PermissionDenied):
+        services.file_plan(user=who["ndrc"], plan=henan, receipt="x")  # not issued by both yet
+
+
+def test_outsider_cannot_draft(who):
+    with pytest.raises(PermissionDenied):
+        services.create_plan(
+            user=who["yanan_editor"],
+            pairing=drafted_plan(who).pairing,
+            kind="five_year",
+            title="x",
+            start_year=2026,
+            end_year=2030,
+        )
+
+
+def test_filed_plan_refuses_every_write_path(who):
+    plan = filed_plan(who)
+    with pytest.raises((PermissionDenied, ValidationError)):
+        services.save_content(
+            user=who["xy_editor"], plan=plan, section="goals", expected_version=plan.version, values={"text": "改"}
+        )
+    item = plan.items.first()
+    item.text = "直接修改"
+    with pytest.raises(FrozenPlanError), transaction.atomic():
+        item.save()  # the admin, the shell, an import: every ORM path
+    with pytest.raises(FrozenPlanError), transaction.atomic():
+        item.clauses.clear()
+    plan.title = "改标题"
+    with pytest.raises(FrozenPlanError), transaction.atomic():
+        plan.save()
+    assert PlanItem.objects.get(pk=item.pk).text == "共建豫东南高新区"
+
+
+def test_stale_content_edit_is_refused(who):
+    plan = drafted_plan(who)
+    services.save_content(
+        user=who["xy_editor"], plan=plan, section="goals", expected_version=plan.version, values={"text": "甲"}
+    )
+    with pytest.raises(StaleObjectError):
+        services.save_content(
+            user=who["xy_editor"], plan=plan, section="goals", expected_version=plan.version, values={"text": "乙"}
+        )
+    assert list(plan.goals.values_list("text", flat=True)) == ["打造对口合作样板", "甲"]
+
+
+def test_revision_is_a_new_plan_through_the_chain_again(who):
+    plan = filed_plan(who)
+    revision = services.start_revision(user=who["xy_editor"], plan=plan)
+    assert (revision.status, revision.revision, revision.previous) == ("draft", 2, plan)
+    assert revision.items.count() == plan.items.count()
+    services.save_content(
+        user=who["xy_editor"],
+        plan=revision,
+        section="goals",
+        expected_version=revision.version,
+        values={"text": "新增目标"},
+    )
+    diff = services.compare_plans(plan, revision)
+    goals = next(s for s in diff if s["key"] == "goals")
+    assert goals["changed"] and any(r["right"] == "新增目标" and r["op"] == "insert" for r in goals["rows"])
+
+
+def test_annual_plan_prefills_that_years_content(who):
+    plan = drafted_plan(who)
+    annual = services.create_annual_plan(user=who["xy_editor"], five_year=plan, year=2026)
+    assert annual.kind == "annual" and (annual.start_year, annual.end_year) == (2026, 2026)
+    assert list(annual.items.values_list("text", flat=True)) == ["共建豫东南高新区"]
+    assert list(annual.targets.values_list("year", "target")) == [(2026, 10)]
+    assert list(annual.projects.values_list("name", flat=True)) == ["苏信合作产业园"]
+    assert annual.source_plan == plan
+    with pytest.raises(ValidationError):
+        services.create_annual_plan(user=who["xy_editor"], five_year=plan, year=2031)
+
+
+def test_verify_reports_tampering_in_the_database(who, capsys):
+    plan = filed_plan(who)
+    call_command("verify", verbosity=0)
+    item = PlanItem.objects.filter(plan=plan).first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {PlanItem._meta.db_table} SET text = %s WHERE id = %s", ["被篡改的内容", item.pk])
+    with pytest.raises(CommandError, match="1 处不一致"):
+        call_command("verify", verbosity=0)
+    assert "可能被篡改" in capsys.readouterr().err
+
+
+def test_filings_are_chained(who):
+    first = filed_plan(who)
+    second = services.start_revision(user=who["xy_editor"], plan=first)
+    second = services.submit_for_agreement(user=who["xy_editor"], plan=second)
+    second = services.agree(user=who["sz_approver"], plan=services.agree(user=who["xy_approver"], plan=second))
+    for province in ("henan", "jiangsu"):
+        second = services.issue(user=who[province], plan=second, doc_number="文号", date=datetime.date(2026, 9, 1))
+    second = services.file_plan(user=who["ndrc"], plan=second, receipt="备案2")
+    assert second.filing_prev_digest == first.filing_digest
+    assert services.verify_filings() == []
+    Plan.objects.filter(pk=first.pk).update(filing_digest="0" * 64)
+    assert len(services.verify_filings()) == 2  # its own digest, and the chain to the next one
