@@ -51,3 +51,48 @@ def _isolated_media_and_inline_jobs(settings, tmp_path):
     asks for the thread pool."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DUIKOU_JOBS_INLINE = True
+
+
+# ---- browser tests (headless Chromium from Debian, driven by Playwright) ----------------------------------
+# Imported lazily so that the non-browser runs do not start Playwright.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+VIEWPORT = {"width": 1400, "height": 900}
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not installed at {CHROMIUM} (make test installs Debian's chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Pages in fresh browser contexts (one per user: separate cookies), closed after the test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        # Shown by pytest when a test fails: what the browser complained about.
+        page.on("console", lambda msg: msg.type in ("error", "warning") and print(f"console {msg.type}: {msg.text}"))
+        page.on("pageerror", lambda exc: print(f"page error: {exc}"))
+        page.on("response", lambda r: r.status >= 400 and print(f"HTTP {r.status} {r.url}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

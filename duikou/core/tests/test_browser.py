@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from duikou.core import testing
 from duikou.pairings.models import Pairing
@@ -22,46 +22,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-VIEWPORT = {"width": 1400, "height": 900}
 TIMEOUT_MS = 15_000
 MAP_FILES = ["vendor/echarts/echarts.min.js", "vendor/maps/china.json", "vendor/city_centers.json"]
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium not installed at {CHROMIUM} (make test installs Debian's chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def new_page(browser):
-    """Pages in fresh browser contexts (one per user: separate cookies), closed after the test."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        # Shown by pytest when a test fails: what the browser complained about.
-        page.on("console", lambda msg: msg.type in ("error", "warning") and print(f"console {msg.type}: {msg.text}"))
-        page.on("pageerror", lambda exc: print(f"page error: {exc}"))
-        page.on("response", lambda r: r.status >= 400 and print(f"HTTP {r.status} {r.url}"))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

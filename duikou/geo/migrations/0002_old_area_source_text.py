@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='oldarea',
-            name='source',
-            field=models.TextField(blank=True, verbose_name='出处'),
+            model_name="oldarea",
+            name="source",
+            field=models.TextField(blank=True, verbose_name="出处"),
         ),
     ]
