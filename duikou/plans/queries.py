@@ -67,3 +67,36 @@ def overdue_for(user, *, today: datetime.date | None = None) -> QuerySet[PlanIte
         .filter(done_date__isnull=True, due_date__lt=today, plan__next_revision__isnull=True)
         .order_by("due_date", "pk")
     )
+
+
+def responsibility_matrix(user) -> list[dict]:
+    """Key task → responsible units, with open and overdue item counts, over the current plans the user sees."""
+    from django.db.models import Count
+
+    today = datetime.date.today()
+    rows = (
+        items_for(user)
+        .filter(plan__next_revision__isnull=True, responsible_unit__isnull=False)
+        .values("key_task__code", "key_task__name", "responsible_unit_id", "responsible_unit__name")
+        .annotate(
+            total=Count("pk", distinct=True),
+            open=Count("pk", filter=Q(done_date__isnull=True), distinct=True),
+            overdue=Count("pk", filter=Q(done_date__isnull=True, due_date__lt=today), distinct=True),
+        )
+        .order_by("key_task__code", "responsible_unit__name")
+    )
+    matrix: dict[str, dict] = {}
+    for row in rows:
+        task = matrix.setdefault(
+            row["key_task__code"], {"code": row["key_task__code"], "name": row["key_task__name"], "units": []}
+        )
+        task["units"].append(
+            {
+                "id": row["responsible_unit_id"],
+                "name": row["responsible_unit__name"],
+                "total": row["total"],
+                "open": row["open"],
+                "overdue": row["overdue"],
+            }
+        )
+    return list(matrix.values())

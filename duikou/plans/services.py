@@ -220,6 +220,7 @@ def add_attachment(*, user, plan: Plan, uploaded) -> PlanAttachment:
 
 def mark_item_done(*, user, item: PlanItem, done_date: datetime.date | None) -> PlanItem:
     """Record that a plan item is done. Allowed while the plan is not filed, to the item's own unit too."""
+    item = PlanItem.objects.select_related("plan").get(pk=item.pk)
     plan = item.plan
     own_unit = user.organisation_id and item.responsible_unit_id == user.organisation_id
     if not (own_unit and scoping.may(user, scoping.Action.CHANGE)) and not scoping.can(
@@ -228,7 +229,7 @@ def mark_item_done(*, user, item: PlanItem, done_date: datetime.date | None) -> 
         raise PermissionDenied("只有结对双方或该事项的责任单位可以登记完成")
     with transaction.atomic(), set_actor(user):
         item.done_date = done_date
-        item.save()
+        item.save(update_fields=["done_date"])
     return item
 
 

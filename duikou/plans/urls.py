@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.plan_create, name="create"),
     path("todo/", views.todo, name="todo"),
     path("overdue/", views.overdue, name="overdue"),
+    path("matrix/", views.matrix, name="matrix"),
     path("items/<int:item_id>/done/", views.item_done, name="item_done"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/plan.docx", views.plan_docx, name="docx"),

@@ -271,3 +271,8 @@ def item_done(request, item_id: int):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect(request.POST.get("next") or "plans:todo")
+
+
+@login_required
+def matrix(request):
+    return render(request, "plans/matrix.html", {"tasks": queries.responsibility_matrix(request.user)})

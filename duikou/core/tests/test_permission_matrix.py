@@ -118,6 +118,7 @@ def world():
 def make_plan(user, pairing, title):
     import datetime
 
+    from duikou.accounts.models import Organisation
     from duikou.plans import services as plan_services
     from duikou.policy.models import Task
 
@@ -140,6 +141,9 @@ def make_plan(user, pairing, title):
             "key_task": Task.objects.get(pk="KT5"),
             "text": f"{title}的逾期事项",
             "due_date": datetime.date(2024, 1, 1),
+            "responsible_unit": Organisation.objects.create(
+                name=f"{title}责任单位", kind="unit", region=user.organisation.region, parent=user.organisation
+            ),
         },
     )
     plan.refresh_from_db()
@@ -234,6 +238,9 @@ def cases(w) -> dict[str, Case]:
         ),
         "plans:create": Case(
             "/plans/new/", action=A.CHANGE, present=["信阳市—苏州市"], absent=["延安市—无锡市"], scoped=("Pairing",)
+        ),
+        "plans:matrix": Case(
+            "/plans/matrix/", present=["信阳侧方案责任单位"], absent=["延安侧方案责任单位"], scoped=("PlanItem",)
         ),
         "plans:todo": Case(
             "/plans/todo/", present=["信阳侧方案的逾期事项"], absent=["延安侧方案的逾期事项"], scoped=("PlanItem",)

@@ -154,3 +154,37 @@ def test_filings_are_chained(who):
     assert services.verify_filings() == []
     Plan.objects.filter(pk=first.pk).update(filing_digest="0" * 64)
     assert len(services.verify_filings()) == 2  # its own digest, and the chain to the next one
+
+
+def test_responsibility_matrix_counts_open_and_overdue_items(who):
+    from duikou.accounts.models import Organisation
+    from duikou.plans.queries import overdue_for, responsibility_matrix, todo_for
+
+    plan = drafted_plan(who)
+    unit = Organisation.objects.get(name="市文化旅游局")
+    item = plan.items.first()
+    services.save_content(
+        user=who["xy_editor"],
+        plan=plan,
+        section="items",
+        row_id=item.pk,
+        expected_version=plan.version,
+        values={"responsible_unit": unit, "due_date": datetime.date(2024, 6, 30)},
+    )
+    matrix = responsibility_matrix(who["xy_editor"])
+    assert matrix == [
+        {
+            "code": "KT5",
+            "name": "共同建设产业合作平台载体",
+            "units": [{"id": unit.pk, "name": "市文化旅游局", "total": 1, "open": 1, "overdue": 1}],
+        }
+    ]
+    assert list(overdue_for(who["xy_editor"])) == [item]
+    assert list(todo_for(who["xy_editor"], unit=unit.pk)) == [item]
+    # the unit's own users see the item assigned to them, though the pairing is not theirs
+    from duikou.core import testing
+
+    unit_user = testing.user("unit_editor", unit, "editor")
+    assert list(todo_for(unit_user)) == [item]
+    services.mark_item_done(user=unit_user, item=item, done_date=datetime.date(2024, 6, 1))
+    assert responsibility_matrix(who["xy_editor"])[0]["units"][0]["open"] == 0
