@@ -17,11 +17,19 @@ def empty_value(value) -> str:
 
 @register.filter
 def change_rows(entry) -> list[tuple[str, tuple]]:
-    """(field label, (before, after)) pairs of a log entry; reverse relations and many-to-many summaries included
-    as text. A filter rather than ``.items`` in the template, since a field may be called "items"."""
+    """(field label, (before, after)) pairs of a log entry, for the model's own fields only: the entry of a
+    creation also lists reverse relations, which say nothing. A filter rather than ``.items`` in the template,
+    since a field may be called "items"."""
+    model = entry.content_type.model_class()
     rows = []
-    for field, change in entry.changes_display_dict.items():
+    for name, (label, change) in zip(entry.changes_dict, entry.changes_display_dict.items(), strict=False):
+        try:
+            field = model._meta.get_field(name) if model else None
+        except Exception:  # a field since removed from the model
+            field = None
+        if field is not None and field.auto_created and not field.concrete:
+            continue
         if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
             change = ("", f"{change.get('operation', '')} {', '.join(map(str, change.get('objects', [])))}")
-        rows.append((field, tuple(change)))
+        rows.append((label, tuple(change)))
     return rows

@@ -1,0 +1,26 @@
+import pytest
+from auditlog.models import LogEntry
+
+from duikou.audit.queries import history_for
+from duikou.audit.templatetags.audit_tags import change_rows
+from duikou.core import testing
+from duikou.plans.tests.factories import drafted_plan, people
+
+pytestmark = pytest.mark.django_db
+
+
+def test_history_rows_show_own_fields_with_labels_not_reverse_relations():
+    who = people()
+    plan = drafted_plan(who)
+    created = LogEntry.objects.get_for_object(plan).filter(action=LogEntry.Action.CREATE).get()
+    labels = [label for label, _change in change_rows(created)]
+    assert "标题" in labels and "状态" in labels
+    assert not {"items", "goals", "attachments", "derived_plans"} & set(labels)
+
+
+def test_system_admin_sees_no_history_of_an_object():
+    who = people()
+    plan = drafted_plan(who)
+    sysadmin = testing.user("sys", "国家发展改革委（振兴司）", "system_admin")
+    assert history_for(who["xy_editor"], plan).exists()
+    assert not history_for(sysadmin, plan).exists()
