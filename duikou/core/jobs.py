@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from .errors import UserFacingError
@@ -74,7 +74,7 @@ def _in_thread(job_id, fn, kwargs):
     try:
         run_job(Job.objects.get(pk=job_id), fn, kwargs)
     finally:
-        close_old_connections()
+        connection.close()  # pool threads live on: hold no connection between jobs
 
 
 def start_job(*, kind: str, title: str, user, fn: Callable, **kwargs) -> Job:

@@ -1,7 +1,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from duikou.accounts import scoping
 from duikou.pairings.queries import pairing_for
@@ -99,7 +99,7 @@ def create_plan(request, payload: PlanIn):
         end_year=payload.end_year,
         key_task=key_task,
     )
-    return 201, _out(request.user, plan)
+    return Status(201, _out(request.user, plan))
 
 
 @router.put("/{int:plan_id}", response=PlanOut)
@@ -143,7 +143,7 @@ def add_content(request, plan_id: int, section: str, payload: Body[dict]):
         clauses=form.cleaned_data.get("clauses"),
     )
     plan.refresh_from_db()
-    return 201, _out(request.user, plan)
+    return Status(201, _out(request.user, plan))
 
 
 @router.put("/{int:plan_id}/content/{section}/{int:row_id}", response=PlanOut)
