@@ -188,3 +188,18 @@ def test_responsibility_matrix_counts_open_and_overdue_items(who):
     assert list(todo_for(unit_user)) == [item]
     services.mark_item_done(user=unit_user, item=item, done_date=datetime.date(2024, 6, 1))
     assert responsibility_matrix(who["xy_editor"])[0]["units"][0]["open"] == 0
+
+
+def test_attachment_is_stored_with_its_sm3_digest(who):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from duikou.core.digests import sm3_hex
+
+    plan = drafted_plan(who)
+    content = "联合印发文件".encode()
+    attachment = services.add_attachment(
+        user=who["xy_editor"], plan=plan, uploaded=SimpleUploadedFile("印发稿.pdf", content)
+    )
+    assert attachment.sm3 == sm3_hex(content) and attachment.file.read() == content
+    with pytest.raises(ValidationError, match="不是 PDF"):
+        services.add_attachment(user=who["xy_editor"], plan=plan, uploaded=SimpleUploadedFile("x.exe", b"MZ"))
