@@ -31,68 +31,22 @@ def drafted_plan(who, **extra):
         **extra,
     )
     kt5 = Task.objects.get(pk="KT5")
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="goals",
-        expected_version=plan.version,
-        values={"text": "打造对口合作样板"},
-    )
-    plan.refresh_from_db()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="items",
-        expected_version=plan.version,
-        values={"key_task": kt5, "text": "共建豫东南高新区", "year": 2026, "due_date": datetime.date(2026, 12, 31)},
-    )
-    plan.refresh_from_db()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="items",
-        expected_version=plan.version,
-        values={"key_task": kt5, "text": "2027 年的事项", "year": 2027},
-    )
-    plan.refresh_from_db()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="targets",
-        expected_version=plan.version,
-        values={"indicator": "签约项目数", "unit": "个", "year": 2026, "target": 10},
-    )
-    plan.refresh_from_db()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="targets",
-        expected_version=plan.version,
-        values={"indicator": "签约项目数", "unit": "个", "year": 2027, "target": 12},
-    )
-    plan.refresh_from_db()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="projects",
-        expected_version=plan.version,
-        values={
-            "name": "苏信合作产业园",
-            "key_task": kt5,
-            "investment_wan": 5000,
-            "start_year": 2026,
-            "end_year": 2026,
-        },
-    )
-    plan.refresh_from_db()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="measures",
-        expected_version=plan.version,
-        values={"text": "建立联席会议制度"},
-    )
-    plan.refresh_from_db()
+    for section, values in [
+        ("goals", {"text": "打造对口合作样板"}),
+        ("items", {"key_task": kt5, "text": "共建豫东南高新区", "year": 2026, "due_date": datetime.date(2026, 12, 31)}),
+        ("items", {"key_task": kt5, "text": "2027 年的事项", "year": 2027}),
+        ("targets", {"indicator": "签约项目数", "unit": "个", "year": 2026, "target": 10}),
+        ("targets", {"indicator": "签约项目数", "unit": "个", "year": 2027, "target": 12}),
+        (
+            "projects",
+            {"name": "苏信合作产业园", "key_task": kt5, "investment_wan": 5000, "start_year": 2026, "end_year": 2026},
+        ),
+        ("measures", {"text": "建立联席会议制度"}),
+    ]:
+        services.save_content(
+            user=who["xy_editor"], plan=plan, section=section, expected_version=plan.version, values=values
+        )
+        plan.refresh_from_db()
     return plan
 
 
