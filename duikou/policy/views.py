@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from duikou.pairings.queries import pairings_for
+from duikou.plans.queries import items_for
 
 from . import queries
 
@@ -45,6 +46,7 @@ def clause(request, clause_id: str):
             "document": item.section.document,
             "tasks": item.tasks.all(),
             "pairings": pairings_for(request.user).filter(source_clause=item),
+            "plan_items": items_for(request.user).filter(clauses=item),
         },
     )
 

@@ -203,3 +203,23 @@ def test_attachment_is_stored_with_its_sm3_digest(who):
     assert attachment.sm3 == sm3_hex(content) and attachment.file.read() == content
     with pytest.raises(ValidationError, match="不是 PDF"):
         services.add_attachment(user=who["xy_editor"], plan=plan, uploaded=SimpleUploadedFile("x.exe", b"MZ"))
+
+
+def test_clause_page_lists_the_plan_items_that_implement_it(who, client):
+    from duikou.policy.models import Clause
+
+    plan = drafted_plan(who)
+    item = plan.items.first()
+    services.save_content(
+        user=who["xy_editor"],
+        plan=plan,
+        section="items",
+        row_id=item.pk,
+        expected_version=plan.version,
+        values={},
+        clauses=Clause.objects.filter(pk="fgzx-2022-766/3/5"),
+    )
+    client.force_login(who["xy_editor"])
+    assert "共建豫东南高新区" in client.get("/policy/clause/fgzx-2022-766/3/5/").content.decode()
+    client.force_login(who["yanan_editor"])
+    assert "共建豫东南高新区" not in client.get("/policy/clause/fgzx-2022-766/3/5/").content.decode()
