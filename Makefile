@@ -29,6 +29,8 @@ run: $(STAMP) system-deps
 	$(BIN)/duikou migrate --noinput -v0
 	$(BIN)/duikou seed
 	$(BIN)/duikou demo
+	$(BIN)/duikou demo-plans
+	$(BIN)/duikou demo-projects
 	@echo "serving on http://$(HOST):$(PORT)/"
 	$(BIN)/duikou serve $(HOST):$(PORT)
 
@@ -46,6 +48,7 @@ seed: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/geo_seed/run.py
+	$(BIN)/python bench/project_import/run.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "duikou.pairings",
     "duikou.audit",
     "duikou.plans",
+    "duikou.projects",
+    "duikou.indicators",
 ]
 
 MIDDLEWARE = [

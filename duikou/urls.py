@@ -18,5 +18,7 @@ urlpatterns = [
     path("policy/", include("duikou.policy.urls")),
     path("audit/", include("duikou.audit.urls")),
     path("plans/", include("duikou.plans.urls")),
+    path("indicators/", include("duikou.indicators.urls")),
+    path("", include("duikou.projects.urls")),
     path("api/", api.urls),
 ]

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from duikou.accounts.services import seed_organisations
 from duikou.geo.services import load_designations, load_old_areas, load_regions
+from duikou.indicators.services import load_starter_library
 from duikou.pairings.services import load_national_pairings
 from duikou.policy.services import load_decomposed_tasks, load_policy_documents, load_tasks
 
@@ -39,6 +40,7 @@ def seed_reference_data(
             ("national pairings", load_national_pairings),
             ("organisations", seed_organisations),
             ("shanghai tasks", load_decomposed_tasks),
+            ("indicators", load_starter_library),
         ]:
             result = step()
             report.steps.append((name, str(result)))

@@ -189,3 +189,71 @@ def test_concurrent_edit_is_refused_in_the_browser(live_server, reference_data, 
     assert Pairing.objects.get(pk=pairing.pk).mechanism == first_text
     first.reload()
     expect(first.locator("dd.clause-text").first).to_have_text(first_text)
+
+
+def test_xinyang_editor_imports_projects_from_the_template(
+    live_server, reference_data, static_files, new_page, artifacts_dir, settings, tmp_path
+):
+    """Download the template, fill two rows, upload it, watch the background job's progress bar finish, and
+    find the rows in the project list."""
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from duikou.projects.models import Project
+
+    settings.DUIKOU_JOBS_INLINE = False  # the real thread pool: the page polls the job until it is done
+    testing.user("xinyang_editor", "信阳市人民政府", "editor")
+    base = live_server.url
+    page = new_page()
+    login(page, base, "xinyang_editor")
+
+    page.get_by_role("link", name="项目", exact=True).click()
+    expect(page).to_have_url(f"{base}/projects/")
+    page.get_by_role("link", name="Excel 导入").click()
+    expect(page.locator("#import-pairings")).to_contain_text("N09 信阳市—苏州市")
+    with page.expect_download() as download_info:
+        page.locator("#template-link").click()
+    book = load_workbook(_io.BytesIO(open(download_info.value.path(), "rb").read()))
+    sheet = book["重大项目"]
+    headers = [c.value for c in sheet[1]]
+    rows = [
+        {"项目名称": "浏览器导入：苏信电子信息产业园", "产业": "电子信息", "所在县区代码": "411526 潢川县"},
+        {"项目名称": "浏览器导入：信阳茶叶精深加工", "产业": "农产品加工", "所在县区代码": "411502 浉河区"},
+    ]
+    for r, row in enumerate(rows, start=2):
+        values = {
+            "结对编号": "N09 信阳市—苏州市",
+            "重点任务": "KT5 共同建设产业合作平台载体",
+            "共建园区": "豫东南高新区",
+            "计划投资（万元）": 5000,
+            "签约投资（万元）": 3000,
+            "到位资金（万元）": 1200.5,
+            "资金来源": "社会资本",
+            "用地指标重点保障": "是",
+            "状态": "在建",
+        } | row
+        for c, header in enumerate(headers, start=1):
+            sheet.cell(r, c, values.get(header))
+    filled = tmp_path / "信阳重大项目.xlsx"
+    book.save(filled)
+
+    page.set_input_files("#id_file", str(filled))
+    with page.expect_navigation():
+        page.get_by_role("button", name="开始导入").click()
+    expect(page).to_have_url(re.compile(r"/jobs/[0-9a-f-]+/$"))
+    progress = page.locator(".job-progress")
+    expect(progress).to_have_attribute("data-status", "done")  # htmx polls the job every second
+    expect(progress.locator(".progress-bar")).to_have_text("100%")
+    expect(page.locator(".job-summary")).to_contain_text("新增 2 条")
+    shot(page, artifacts_dir, "browser-project-import.png")
+
+    with page.expect_navigation():
+        page.locator(".job-link").click()
+    expect(page).to_have_url(f"{base}/projects/")
+    table = page.locator("#project-table")
+    for row in rows:
+        expect(table.get_by_role("row").filter(has_text=row["项目名称"])).to_contain_text("豫东南高新区")
+    expect(table).to_contain_text("1,200.50")
+    shot(page, artifacts_dir, "browser-project-list.png")
+    assert Project.objects.filter(name__startswith="浏览器导入").count() == 2

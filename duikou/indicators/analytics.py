@@ -1,0 +1,354 @@
+"""The analytics store: data values as a flat fact table in DuckDB, aggregated there, not row by row in the ORM.
+
+The store is kept in step incrementally: after imports and approvals the services refresh the (pairing,
+period) slices they touched, and before every query the store catches up with any value changed since its
+watermark (so a write whose refresh was lost, or a fresh deployment, is never read stale). Every query is
+restricted to the pairings the user may see, as the scoping layer lists them.
+"""
+
+import csv
+import datetime
+import logging
+import os
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.http import Http404
+
+from duikou.accounts import scoping
+from duikou.pairings.models import Pairing
+
+from . import formula as formulas
+from .models import DataValue, Indicator
+from .periods import parse_period
+
+DIMENSIONS = {
+    "old_area": "革命老区",
+    "province": "省份",
+    "city": "老区城市",
+    "pairing": "结对关系",
+    "key_task": "重点任务",
+    "year": "年度",
+    "period": "报告期",
+}
+_lock = threading.RLock()
+log = logging.getLogger(__name__)
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS facts (
+    pairing_id INTEGER, pairing VARCHAR, old_area VARCHAR, province VARCHAR, city VARCHAR,
+    indicator VARCHAR, key_task VARCHAR, period VARCHAR, year INTEGER, quarter INTEGER,
+    value DECIMAL(18, 4), status VARCHAR
+);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+"""
+
+
+def store_path() -> Path:
+    configured = getattr(settings, "DUIKOU_ANALYTICS_PATH", None)
+    return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "analytics.duckdb"
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    """Open the store; another process holding it (a CLI import beside the server) is waited for a little."""
+    path = store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(40):
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException:
+            if attempt == 39:
+                raise
+            time.sleep(0.25)
+    con.execute(SCHEMA)
+    return con
+
+
+def keep_in_step(fn, *args, **kwargs) -> None:
+    """Run a store update after a committed write; if the store is unavailable, the next query catches up."""
+    try:
+        fn(*args, **kwargs)
+    except duckdb.Error:
+        log.warning("analytics store not updated now; it will catch up before the next query", exc_info=True)
+
+
+def _pairing_labels() -> dict[int, tuple]:
+    rows = Pairing.objects.select_related("old_region__parent", "partner_region", "old_area")
+    out = {}
+    for p in rows:
+        province = p.old_region.parent if p.old_region.level != "province" else p.old_region
+        while province is not None and province.level != "province":
+            province = province.parent
+        out[p.pk] = (
+            str(p),
+            p.old_area.name if p.old_area_id else "（未归属老区）",
+            province.name if province else "",
+            p.old_region.name,
+        )
+    return out
+
+
+def _rows(values, labels, tasks):
+    for pairing_id, code, period_id, value, status in values:
+        period = parse_period(period_id)
+        yield (
+            pairing_id,
+            *labels[pairing_id],
+            code,
+            tasks.get(code) or "（未归属重点任务）",
+            period_id,
+            period.year,
+            period.quarter,
+            value,
+            status,
+        )
+
+
+FIELDS = ("pairing_id", "indicator_id", "period", "value", "status")
+
+
+def refresh(*, pairing_ids=None, periods=None, full: bool = False, progress=None) -> int:
+    """Replace the store's rows for the given pairings × periods (or everything) with the database's."""
+    with _lock:
+        con = _connect()
+        try:
+            stamp = DataValue.objects.aggregate(m=Max("updated"))["m"] or EPOCH
+            qs = DataValue.objects.filter(value__isnull=False)
+            con.execute("BEGIN")
+            if full:
+                con.execute("DELETE FROM facts")
+            else:
+                pairing_ids, periods = list(pairing_ids or []), list(periods or [])
+                if not pairing_ids or not periods:
+                    con.execute("ROLLBACK")
+                    return 0
+                con.execute(
+                    "DELETE FROM facts WHERE list_contains(?, pairing_id) AND list_contains(?, period)",
+                    [pairing_ids, periods],
+                )
+                qs = qs.filter(pairing_id__in=pairing_ids, period__in=periods)
+            labels = _pairing_labels()
+            tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
+            count, batch = 0, []
+            total = qs.count() if progress else 0
+            for row in _rows(qs.values_list(*FIELDS).iterator(chunk_size=20000), labels, tasks):
+                batch.append(row)
+                if len(batch) >= 200000:
+                    count += _insert(con, batch)
+                    batch = []
+                    if progress:
+                        progress(count, total)
+            count += _insert(con, batch)
+            if full:
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('watermark', ?)", [stamp.isoformat()])
+            con.execute("COMMIT")
+            if progress:
+                progress(count, total)
+            return count
+        finally:
+            con.close()
+
+
+COLUMN_TYPES = {
+    "pairing_id": "INTEGER",
+    "pairing": "VARCHAR",
+    "old_area": "VARCHAR",
+    "province": "VARCHAR",
+    "city": "VARCHAR",
+    "indicator": "VARCHAR",
+    "key_task": "VARCHAR",
+    "period": "VARCHAR",
+    "year": "INTEGER",
+    "quarter": "INTEGER",
+    "value": "DECIMAL(18, 4)",
+    "status": "VARCHAR",
+}
+
+
+def _insert(con, batch, table: str = "facts") -> int:
+    """Append rows through a CSV file that DuckDB reads in bulk (its executemany goes row by row)."""
+    if not batch:
+        return 0
+    if len(batch) < 500:
+        con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        return len(batch)
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", encoding="utf-8", delete=False) as handle:
+        csv.writer(handle).writerows(batch)
+        name = handle.name
+    try:
+        con.execute(
+            f"INSERT INTO {table} SELECT * FROM read_csv(?, header = false, columns = ?, quote = '\"', escape = '\"')",
+            [name, COLUMN_TYPES],
+        )
+    finally:
+        os.unlink(name)
+    return len(batch)
+
+
+def upsert(values: dict, *, written_at=None, stamp_before=None, status: str = "draft") -> int:
+    """Put freshly written draft values ((pairing id, indicator, period) → value) into the store without
+    reading them back from the database: what an import does after its transaction. If the store was up to
+    date before the import (watermark ≥ ``stamp_before``), its watermark moves on to ``written_at``."""
+    if not values:
+        return 0
+    labels = _pairing_labels()
+    tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
+    present = ((pid, code, per, value, status) for (pid, code, per), value in values.items() if value is not None)
+    with _lock:
+        con = _connect()
+        try:
+            con.execute("BEGIN")
+            con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM facts LIMIT 0")
+            batch, count = [], 0
+            for row in _rows(present, labels, tasks):
+                batch.append(row)
+                if len(batch) >= 200000:
+                    count += _insert(con, batch, table="incoming")
+                    batch = []
+            count += _insert(con, batch, table="incoming")
+            con.execute(
+                "DELETE FROM facts WHERE (pairing_id, indicator, period) IN "
+                "(SELECT pairing_id, indicator, period FROM incoming)"
+            )
+            for (pid, code, per), value in values.items():
+                if value is None:  # emptied by the import
+                    con.execute(
+                        "DELETE FROM facts WHERE pairing_id = ? AND indicator = ? AND period = ?", [pid, code, per]
+                    )
+            con.execute("INSERT INTO facts SELECT * FROM incoming")
+            con.execute("DROP TABLE incoming")
+            mark = con.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
+            if (
+                mark
+                and written_at
+                and (stamp_before is None or datetime.datetime.fromisoformat(mark[0]) >= stamp_before)
+            ):
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('watermark', ?)", [written_at.isoformat()])
+            con.execute("COMMIT")
+            return count
+        finally:
+            con.close()
+
+
+def catch_up() -> None:
+    """Bring the store up to the database: a full build the first time, then only what changed since."""
+    with _lock:
+        con = _connect()
+        try:
+            mark = con.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
+        finally:
+            con.close()
+        if mark is None:
+            refresh(full=True)
+            return
+        since = datetime.datetime.fromisoformat(mark[0])
+        stamp = DataValue.objects.aggregate(m=Max("updated"))["m"]
+        if stamp is None or stamp < since:
+            return
+        changed = DataValue.objects.filter(updated__gte=since).values_list("pairing_id", "period").distinct()
+        pairs = set(changed)
+        pairing_ids = sorted({p for p, _ in pairs})
+        periods = sorted({q for _, q in pairs})
+        refresh(pairing_ids=pairing_ids, periods=periods)
+        con = _connect()
+        try:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('watermark', ?)", [stamp.isoformat()])
+        finally:
+            con.close()
+
+
+# ---- queries ---------------------------------------------------------------------------------------------
+
+
+def _aggregate(con, indicator: Indicator, dims: list[str], where: str, params: list) -> dict[tuple, Decimal]:
+    keys = ", ".join(dims)
+    select_keys = (keys + ", ") if dims else ""
+    group = f"GROUP BY {keys}" if dims else ""
+    base = f"SELECT * FROM facts WHERE indicator = ? {where}"
+    if indicator.aggregation == Indicator.Aggregation.LAST:
+        inner_keys = ", ".join([*dims, "pairing_id"])
+        sql = (
+            f"SELECT {select_keys} SUM(v) FROM (SELECT {inner_keys}, arg_max(value, period) AS v "
+            f"FROM ({base}) GROUP BY {inner_keys}) {group}"
+        )
+    else:
+        fn = "AVG" if indicator.aggregation == Indicator.Aggregation.AVERAGE else "SUM"
+        sql = f"SELECT {select_keys} {fn}(value) FROM ({base}) {group}"
+    out = {}
+    for row in con.execute(sql, [indicator.code, *params]).fetchall():
+        value = row[-1]
+        if value is not None:
+            out[tuple(row[:-1])] = Decimal(str(value)).quantize(Decimal("0.0001"))
+    return out
+
+
+def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", year=None, status: str = "") -> dict:
+    """Aggregate one indicator over two dimensions, restricted to the user's pairings. Totals included."""
+    from .queries import indicators_for
+
+    ind = indicators_for(user).filter(pk=indicator).first()
+    if ind is None:
+        raise Http404(f"未知指标「{indicator}」")
+    for dim in (rows, cols):
+        if dim not in DIMENSIONS:
+            raise ValidationError(f"未知维度「{dim}」，可用：{', '.join(DIMENSIONS)}")
+    if rows == cols:
+        raise ValidationError("行维度与列维度不能相同")
+    visible = list(scoping.scope(user, Pairing).values_list("pk", flat=True))
+    where, params = " AND list_contains(?, pairing_id)", [visible]
+    if year:
+        try:
+            year = int(year)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"年度「{year}」无效") from exc
+        where += " AND year = ?"
+        params.append(year)
+    if status == "approved":
+        where += " AND status IN ('approved', 'accepted')"
+    try:
+        catch_up()
+    except duckdb.IOException as exc:
+        raise ValidationError("分析库正被其他任务占用，请稍后重试") from exc
+    groupings = {"cells": [rows, cols], "row_totals": [rows], "col_totals": [cols], "total": []}
+    with _lock:
+        con = _connect()
+        try:
+            if ind.derived:
+                bases = {code: Indicator.objects.get(pk=code) for code in formulas.codes_in(ind.formula)}
+                results = {}
+                for name, dims in groupings.items():
+                    parts = {code: _aggregate(con, b, dims, where, params) for code, b in bases.items()}
+                    keys = set().union(*[set(p) for p in parts.values()]) if parts else set()
+                    results[name] = {}
+                    for key in keys:
+                        value = formulas.evaluate(ind.formula, {c: parts[c].get(key) for c in parts})
+                        if value is not None:
+                            results[name][key] = value.quantize(Decimal("0.0001"))
+            else:
+                results = {name: _aggregate(con, ind, dims, where, params) for name, dims in groupings.items()}
+        finally:
+            con.close()
+    row_keys = sorted({k[0] for k in results["cells"]} | {k[0] for k in results["row_totals"]}, key=str)
+    col_keys = sorted({k[1] for k in results["cells"]} | {k[0] for k in results["col_totals"]}, key=str)
+    return {
+        "indicator": ind.code,
+        "name": ind.name,
+        "unit": ind.unit,
+        "aggregation": ind.aggregation,
+        "rows_dim": rows,
+        "cols_dim": cols,
+        "rows": [str(r) for r in row_keys],
+        "cols": [str(c) for c in col_keys],
+        "cells": [[results["cells"].get((r, c)) for c in col_keys] for r in row_keys],
+        "row_totals": [results["row_totals"].get((r,)) for r in row_keys],
+        "col_totals": [results["col_totals"].get((c,)) for c in col_keys],
+        "total": results["total"].get(()),
+    }

@@ -1,0 +1,193 @@
+"""Indicators API: definitions, values (read and write), validation results, approvals, analytics, dataValueSets.
+
+Same scoping and rules as the pages: every read goes through queries (the scoping layer), every write through
+services.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Router, Schema
+
+from duikou.accounts import scoping
+from duikou.core.errors import UserFacingError
+from duikou.pairings.queries import pairing_for
+
+from . import analytics, queries, services, transfer
+from .models import Indicator
+
+router = Router(tags=["indicators"])
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    unit: str
+    value_type: str
+    aggregation: str
+    period_type: str
+    direction: str
+    key_task_id: str | None
+    clause_id: str
+    formula: str
+
+
+class ValueOut(Schema):
+    pairing: str
+    indicator: str
+    period: str
+    value: Decimal | None
+    comment: str
+    status: str
+    version: int
+
+
+class ValueIn(Schema):
+    pairing_id: int
+    dataset: str = "quarterly"
+    indicator: str
+    period: str
+    value: str | None = None
+    comment: str | None = None
+    version: int | None = None
+
+
+class ReportOut(Schema):
+    pairing_id: int
+    dataset: str
+    period: str
+    status: str
+    version: int
+    comment: str
+    steps: list[str]
+    violations: list[dict]
+    filled: int
+    expected: int
+
+
+class StepIn(Schema):
+    comment: str = ""
+    reason: str = ""
+
+
+def _value(v) -> dict:
+    return {
+        "pairing": v.pairing.code,
+        "indicator": v.indicator_id,
+        "period": v.period,
+        "value": v.value,
+        "comment": v.comment,
+        "status": v.status,
+        "version": v.version,
+    }
+
+
+def _report_out(user, report) -> dict:
+    filled, expected = services.completeness(report)
+    return {
+        "pairing_id": report.pairing_id,
+        "dataset": report.dataset_id,
+        "period": report.period,
+        "status": report.status,
+        "version": report.version,
+        "comment": report.comment,
+        "steps": sorted(services.allowed_transitions(user, report)),
+        "violations": [v.as_dict() for v in services.validate_report(report)],
+        "filled": filled,
+        "expected": expected,
+    }
+
+
+def _report(user, pairing_id: int, dataset: str, period: str):
+    pairing = pairing_for(user, pairing_id)
+    return services.get_report(pairing=pairing, dataset=queries.dataset_for(user, dataset), period=period)
+
+
+@router.get("/definitions", response=list[IndicatorOut])
+def indicator_definitions(request):
+    return list(queries.indicators_for(request.user))
+
+
+@router.get("/values", response=list[ValueOut])
+def indicator_values(request, period: str = "", pairing_id: int | None = None, indicator: str = "", limit: int = 1000):
+    qs = queries.values_for(request.user, period=period, pairing=pairing_id, indicator=indicator)
+    return [_value(v) for v in qs[: max(1, min(limit, 10000))]]
+
+
+@router.put("/values", response=ValueOut)
+def put_indicator_value(request, payload: ValueIn):
+    """Save one value (as one grid cell): refused when locked, stale (`version`), or not a number."""
+    report = _report(request.user, payload.pairing_id, payload.dataset, payload.period)
+    indicator = Indicator.objects.filter(pk=payload.indicator).first()
+    if indicator is None:
+        raise ValidationError(f"未知指标「{payload.indicator}」")
+    value = services.save_value(
+        user=request.user,
+        report=report,
+        indicator=indicator,
+        value=payload.value,
+        comment=payload.comment,
+        expected_version=payload.version,
+    )
+    return _value(value)
+
+
+@router.get("/reports/{int:pairing_id}/{dataset}/{period}", response=ReportOut)
+def indicator_report(request, pairing_id: int, dataset: str, period: str):
+    """The report's status, the steps you may take, and its validation results."""
+    return _report_out(request.user, _report(request.user, pairing_id, dataset, period))
+
+
+@router.post("/reports/{int:pairing_id}/{dataset}/{period}/steps/{step}", response=ReportOut)
+def indicator_report_step(request, pairing_id: int, dataset: str, period: str, step: str, payload: StepIn):
+    """Approval chain: submit, approve, accept, return (comment), unlock (reason)."""
+    report = _report(request.user, pairing_id, dataset, period)
+    user = request.user
+    actions = {
+        "submit": lambda: services.submit_report(user=user, report=report),
+        "approve": lambda: services.approve_report(user=user, report=report),
+        "accept": lambda: services.accept_report(user=user, report=report),
+        "return": lambda: services.return_report(user=user, report=report, comment=payload.comment),
+        "unlock": lambda: services.unlock_report(user=user, report=report, reason=payload.reason),
+    }
+    if step not in actions:
+        raise ValidationError(f"未知的流程操作「{step}」")
+    return _report_out(user, actions[step]())
+
+
+@router.get("/analytics")
+def indicator_analytics(
+    request, indicator: str, rows: str = "province", cols: str = "year", year: int | None = None, status: str = ""
+):
+    """One indicator aggregated over two dimensions (old_area, province, city, pairing, key_task, year, period)."""
+    result = analytics.pivot(request.user, indicator=indicator, rows=rows, cols=cols, year=year, status=status)
+    text = lambda v: None if v is None else str(v)  # noqa: E731
+    return {
+        **result,
+        "cells": [[text(v) for v in row] for row in result["cells"]],
+        "row_totals": [text(v) for v in result["row_totals"]],
+        "col_totals": [text(v) for v in result["col_totals"]],
+        "total": text(result["total"]),
+    }
+
+
+@router.get("/dataValueSets")
+def export_data_value_sets(request, period: str = "", pairing_id: int | None = None):
+    values = queries.values_for(request.user, period=period, pairing=pairing_id).filter(value__isnull=False)
+    return {"dataValues": list(transfer.export_rows(values))}
+
+
+@router.post("/dataValueSets")
+def import_data_value_sets(request, dry_run: bool = False):
+    """Import a dataValueSets JSON body: all or nothing; conflicts listed by row (HTTP 409)."""
+    if not scoping.may(request.user, scoping.Action.CHANGE):
+        raise PermissionDenied
+    try:
+        return transfer.import_values(user=request.user, data=request.body, filename="body.json", dry_run=dry_run)
+    except UserFacingError as exc:
+        from duikou.core.api import api
+
+        return api.create_response(
+            request, {"detail": str(exc), "conflicts": exc.details.get("errors", [])}, status=409
+        )

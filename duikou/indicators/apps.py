@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsConfig(AppConfig):
+    name = "duikou.indicators"
+    verbose_name = _("指标填报与分析")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from duikou.accounts import scoping
+
+        from . import models
+
+        for model in (models.Indicator, models.DataSet, models.ValidationRule):
+            scoping.register(model, reference=True)
+            auditlog.register(model)
+        scoping.register(models.SavedChart, custom=_own_organisation)
+        auditlog.register(models.SavedChart)
+        paths = ("pairing__old_region", "pairing__partner_region")
+        for model in (models.Report, models.DataValue):
+            scoping.register(model, region_paths=paths)
+            auditlog.register(model)
+
+
+def _own_organisation(user, prefix, action):
+    """Saved charts belong to one organisation's dashboard: its members see and change them."""
+    from django.db.models import Q
+
+    if user.is_superuser:
+        return Q()
+    return Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])

@@ -1,0 +1,294 @@
+"""Indicators and their reporting (DHIS2's data elements, data sets, periods, data values and approvals).
+
+Every indicator cites the policy clause whose wording it measures and the key task it serves. A pairing
+reports a data set for a period; its values go city → province → national overseer, and once approved
+they are locked: the model refuses to save them until an approver unlocks the report with a reason.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from duikou.pairings.models import Pairing
+from duikou.policy.models import Clause, Task
+
+from . import formula as formulas
+from .periods import PERIOD_TYPES, parse_period
+
+
+class LockedValueError(ValidationError):
+    def __init__(self, what):
+        super().__init__(f"{what}已审核锁定，不能修改；如确需修改，请由审核人填写理由解锁")
+
+
+class Indicator(models.Model):
+    class ValueType(models.TextChoices):
+        NUMBER = "number", _("数值")
+        INTEGER = "integer", _("整数")
+        PERCENT = "percent", _("百分比")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("求和")
+        AVERAGE = "average", _("平均")
+        LAST = "last", _("期末值")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("越高越好")
+        LOWER = "lower", _("越低越好")
+
+    code = models.SlugField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    unit = models.CharField(_("单位"), max_length=20)
+    value_type = models.CharField(_("数值类型"), max_length=10, choices=ValueType.choices, default=ValueType.NUMBER)
+    aggregation = models.CharField(_("汇总方式"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
+    period_type = models.CharField(_("报告期类型"), max_length=10, choices=PERIOD_TYPES, default="quarter")
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    key_task = models.ForeignKey(
+        Task, verbose_name=_("重点任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="indicators"
+    )
+    clause = models.ForeignKey(Clause, verbose_name=_("依据条款"), on_delete=models.PROTECT, related_name="indicators")
+    formula = models.CharField(_("计算公式"), max_length=300, blank=True, help_text=_("派生指标：其他指标代码的算式"))
+    min_value = models.DecimalField(_("最小值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("最大值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    change_warn_share = models.DecimalField(
+        _("环比变动预警比例"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("与上一报告期相比变动超过该比例（如 0.5 即 50%）时须填写说明"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_value__isnull=True)
+                | models.Q(max_value__isnull=True)
+                | models.Q(max_value__gte=models.F("min_value")),
+                name="indicator_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.formula)
+
+    def clean(self) -> None:
+        if self.formula:
+            codes = formulas.codes_in(self.formula)
+            if self.code in codes:
+                raise ValidationError({"formula": f"公式不能引用指标自身「{self.code}」"})
+
+
+class DataSet(models.Model):
+    """Which indicators a pairing reports, for which period type. No pairings listed means every active one."""
+
+    code = models.SlugField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    period_type = models.CharField(_("报告期类型"), max_length=10, choices=PERIOD_TYPES)
+    indicators = models.ManyToManyField(Indicator, verbose_name=_("指标"), related_name="datasets")
+    pairings = models.ManyToManyField(
+        Pairing, verbose_name=_("填报结对"), blank=True, related_name="indicator_datasets"
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("数据集")
+        verbose_name_plural = _("数据集")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ValidationRule(models.Model):
+    """A rule across indicators: ``left operator right``, each side a formula over indicator codes."""
+
+    class Operator(models.TextChoices):
+        LE = "<=", "≤"
+        LT = "<", "<"
+        GE = ">=", "≥"
+        GT = ">", ">"
+        EQ = "==", "="
+
+    code = models.SlugField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=200)
+    left = models.CharField(_("左侧"), max_length=300)
+    operator = models.CharField(_("比较"), max_length=2, choices=Operator.choices)
+    right = models.CharField(_("右侧"), max_length=300)
+    dataset = models.ForeignKey(DataSet, verbose_name=_("数据集"), on_delete=models.PROTECT, related_name="rules")
+
+    class Meta:
+        verbose_name = _("校验规则")
+        verbose_name_plural = _("校验规则")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        formulas.parse(self.left)
+        formulas.parse(self.right)
+
+    def holds(self, left: Decimal, right: Decimal) -> bool:
+        return {
+            "<=": left <= right,
+            "<": left < right,
+            ">=": left >= right,
+            ">": left > right,
+            "==": left == right,
+        }[self.operator]
+
+
+class Report(models.Model):
+    """One pairing's data set for one period, and where it stands in the approval chain."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("填报中")
+        SUBMITTED = "submitted", _("已上报")
+        APPROVED = "approved", _("省级已审核")
+        ACCEPTED = "accepted", _("国家已接收")
+
+    LOCKED = (Status.SUBMITTED, Status.APPROVED, Status.ACCEPTED)
+
+    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    dataset = models.ForeignKey(DataSet, verbose_name=_("数据集"), on_delete=models.PROTECT, related_name="reports")
+    period = models.CharField(_("报告期"), max_length=7)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
+    comment = models.TextField(_("退回或解锁理由"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("填报报告")
+        verbose_name_plural = _("填报报告")
+        ordering = ["-period", "pairing__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "dataset", "period"], name="indicator_report_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.dataset} {self.period}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status in self.LOCKED
+
+    def clean(self) -> None:
+        parse_period(self.period)
+
+
+class DataValue(models.Model):
+    """One number: a pairing's value of an indicator for a period (万元 amounts are in the indicator's unit)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已上报")
+        APPROVED = "approved", _("已审核")
+        ACCEPTED = "accepted", _("已接收")
+
+    LOCKED = (Status.SUBMITTED, Status.APPROVED, Status.ACCEPTED)
+
+    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values")
+    period = models.CharField(_("报告期"), max_length=7, db_index=True)
+    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("指标数值")
+        verbose_name_plural = _("指标数值")
+        ordering = ["pairing__code", "period", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "indicator", "period"], name="indicator_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.indicator.name} {self.period}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = DataValue.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored in self.LOCKED:
+                raise LockedValueError(f"「{self}」")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if DataValue.objects.filter(pk=self.pk, status__in=self.LOCKED).exists():
+            raise LockedValueError(f"「{self}」")
+        return super().delete(*args, **kwargs)
+
+
+class SavedChart(models.Model):
+    """A pivot saved to its organisation's dashboard: what to aggregate, not the numbers (they stay current)."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("机构"), on_delete=models.PROTECT, related_name="saved_charts"
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    rows = models.CharField(_("行"), max_length=20)
+    cols = models.CharField(_("列"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    approved_only = models.BooleanField(_("仅已审核"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("仪表板图表")
+        verbose_name_plural = _("仪表板图表")
+        ordering = ["organisation", "created"]
+
+    def __str__(self) -> str:
+        return self.title

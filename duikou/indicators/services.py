@@ -1,0 +1,498 @@
+"""Every write to indicators and every step of the reporting workflow.
+
+Who may do what (2022 方案 四(四)): the editors and approvers of either city of a pairing enter its values
+and submit them; the province of either side approves (or returns with comments); the national overseer
+accepts. Submitted, approved and accepted values are locked; an approver of the province or the overseer
+unlocks them with a reason, which the audit history keeps.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from duikou.accounts import scoping
+from duikou.core.datafiles import data_path, read_json
+from duikou.core.errors import DataFileError, StaleObjectError
+from duikou.pairings.models import Pairing
+from duikou.plans.services import city_sides, province_sides
+from duikou.policy.models import Clause, Task
+
+from . import formula as formulas
+from .models import DataSet, DataValue, Indicator, LockedValueError, Report, ValidationRule
+from .periods import Period, parse_period
+
+# ---- the starter library ----------------------------------------------------------------------------------
+
+
+def load_starter_library() -> str:
+    """Load data/indicators/starter.json idempotently; a broken file loads nothing and names the entry."""
+    path = data_path("indicators", "starter.json")
+    data = read_json(path)
+    counts = {"indicators": 0, "datasets": 0, "rules": 0}
+    with transaction.atomic():
+        for n, item in enumerate(data.get("indicators") or [], 1):
+            where = f"第 {n} 个指标（{item.get('code', '?')}）"
+            for key in ("code", "name", "unit", "clause"):
+                if not item.get(key):
+                    raise DataFileError(path, None, f"{where} 缺少「{key}」")
+            clause = Clause.objects.filter(pk=item["clause"]).first()
+            if clause is None:
+                raise DataFileError(path, None, f"{where} 引用的条款 {item['clause']} 不存在")
+            quote = item.get("quote") or ""
+            if not quote or quote not in clause.text:
+                raise DataFileError(path, None, f"{where} 的原文片段「{quote}」不在条款 {clause.pk} 中")
+            task = None
+            if item.get("key_task"):
+                task = Task.objects.filter(pk=item["key_task"]).first()
+                if task is None:
+                    raise DataFileError(path, None, f"{where} 引用的重点任务 {item['key_task']} 不存在")
+            indicator = Indicator(
+                code=item["code"],
+                name=item["name"],
+                name_en=item.get("name_en") or "",
+                unit=item["unit"],
+                value_type=item.get("value_type") or "number",
+                aggregation=item.get("aggregation") or "sum",
+                period_type=item.get("period_type") or "quarter",
+                direction=item.get("direction") or "higher",
+                key_task=task,
+                clause=clause,
+                formula=item.get("formula") or "",
+                min_value=_decimal_or_none(item.get("min_value")),
+                max_value=_decimal_or_none(item.get("max_value")),
+                change_warn_share=_decimal_or_none(item.get("change_warn_share")),
+                description=item.get("description") or "",
+                order=n,
+            )
+            try:
+                indicator.full_clean(validate_unique=False)
+            except ValidationError as exc:
+                raise DataFileError(path, None, f"{where}：{'；'.join(exc.messages)}") from exc
+            indicator.save()
+            counts["indicators"] += 1
+        known = set(Indicator.objects.values_list("code", flat=True))
+        for item in data.get("indicators") or []:
+            unknown = formulas.codes_in(item["formula"]) - known if item.get("formula") else set()
+            if unknown:
+                raise DataFileError(
+                    path, None, f"指标 {item['code']} 的公式引用了未知指标 {', '.join(sorted(unknown))}"
+                )
+        for item in data.get("datasets") or []:
+            dataset, _c = DataSet.objects.update_or_create(
+                code=item["code"],
+                defaults={
+                    "name": item["name"],
+                    "period_type": item["period_type"],
+                    "description": item.get("description") or "",
+                },
+            )
+            missing = set(item["indicators"]) - known
+            if missing:
+                raise DataFileError(path, None, f"数据集 {item['code']} 引用了未知指标 {', '.join(sorted(missing))}")
+            dataset.indicators.set(Indicator.objects.filter(code__in=item["indicators"]))
+            counts["datasets"] += 1
+        for item in data.get("rules") or []:
+            rule = ValidationRule(
+                code=item["code"],
+                name=item["name"],
+                left=item["left"],
+                operator=item["operator"],
+                right=item["right"],
+                dataset_id=item["dataset"],
+            )
+            try:
+                rule.full_clean(validate_unique=False)
+            except ValidationError as exc:
+                raise DataFileError(path, None, f"校验规则 {item['code']}：{'；'.join(exc.messages)}") from exc
+            unknown = (formulas.codes_in(rule.left) | formulas.codes_in(rule.right)) - known
+            if unknown:
+                raise DataFileError(path, None, f"校验规则 {item['code']} 引用了未知指标 {', '.join(sorted(unknown))}")
+            rule.save()
+            counts["rules"] += 1
+    return f"指标 {counts['indicators']}，数据集 {counts['datasets']}，校验规则 {counts['rules']}"
+
+
+def _decimal_or_none(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+# ---- values ----------------------------------------------------------------------------------------------
+
+MAX_ABS = Decimal("1e14")
+
+
+def parse_value(text, *, indicator: Indicator, where: str = "") -> Decimal | None:
+    """A cell's text as a Decimal (None when empty). Thousands separators are accepted; the error names the cell."""
+    raw = "" if text is None else str(text).strip().replace(",", "").replace("，", "")
+    if raw == "":
+        return None
+    label = f"{where}「{indicator.name}」" if where else f"「{indicator.name}」"
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValidationError(f"{label}的值「{text}」不是有效数字") from exc
+    if not value.is_finite() or abs(value) >= MAX_ABS:
+        raise ValidationError(f"{label}的值「{text}」超出可填报范围")
+    if value != value.quantize(Decimal("0.0001")):
+        raise ValidationError(f"{label}的值「{text}」小数位过多（最多 4 位）")
+    if indicator.value_type == Indicator.ValueType.INTEGER and value != value.to_integral_value():
+        raise ValidationError(f"{label}须为整数，「{text}」不是整数")
+    return value
+
+
+def get_report(*, pairing: Pairing, dataset: DataSet, period: str) -> Report:
+    """The report of a pairing's data set for a period (created on first use; an empty report is 填报中)."""
+    parsed = parse_period(period, expected_type=dataset.period_type)
+    if dataset.pairings.exists() and not dataset.pairings.filter(pk=pairing.pk).exists():
+        raise ValidationError(f"「{pairing}」不填报数据集「{dataset}」")
+    report = Report.objects.filter(pairing=pairing, dataset=dataset, period=parsed.id).first()
+    if report is None:
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(pairing=pairing, dataset=dataset, period=parsed.id)
+        except IntegrityError:
+            report = Report.objects.get(pairing=pairing, dataset=dataset, period=parsed.id)
+    return report
+
+
+def save_value(
+    *,
+    user,
+    report: Report,
+    indicator: Indicator,
+    value: str | Decimal | None,
+    comment: str | None = None,
+    expected_version: int | None = None,
+) -> DataValue:
+    """Save one cell. Refused when the report is locked, the cell is stale, or the text is not a number."""
+    _require_step(user, report, "edit")
+    if indicator.derived:
+        raise ValidationError(f"「{indicator.name}」是派生指标，由公式计算，不能直接填报")
+    if not report.dataset.indicators.filter(pk=indicator.pk).exists():
+        raise ValidationError(f"数据集「{report.dataset}」不包含指标「{indicator.name}」")
+    number = value if isinstance(value, Decimal) else parse_value(value, indicator=indicator)
+    with transaction.atomic(), set_actor(user):
+        existing = DataValue.objects.select_for_update().filter(
+            pairing=report.pairing, indicator=indicator, period=report.period
+        )
+        row = existing.first()
+        if row is None:
+            row = DataValue(pairing=report.pairing, indicator=indicator, period=report.period)
+        elif expected_version is not None and row.version != expected_version:
+            raise StaleObjectError(row, expected_version, row.version)
+        else:
+            row.version += 1
+        if row.status in DataValue.LOCKED:
+            raise LockedValueError(f"「{row}」")
+        row.value = number
+        if comment is not None:
+            row.comment = comment.strip()
+        row.updated_by = user
+        row.save()
+    _refresh_analytics([report.pairing_id], [report.period])
+    return row
+
+
+def values_of(report: Report) -> dict[str, DataValue]:
+    return {
+        v.indicator_id: v
+        for v in DataValue.objects.filter(pairing=report.pairing, period=report.period).select_related("indicator")
+    }
+
+
+# ---- validation ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Violation:
+    code: str
+    severity: str  # "error" or "warning"
+    message: str
+    indicators: list[str] = field(default_factory=list)
+    commented: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error" or not self.commented
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "indicators": self.indicators,
+            "commented": self.commented,
+            "blocking": self.blocking,
+        }
+
+
+def _fmt(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def validate_report(report: Report, *, complete: bool = True) -> list[Violation]:
+    """Every rule of the report's data set: missing values, ranges, cross-indicator rules, change warnings."""
+    indicators = list(report.dataset.indicators.all())
+    values = values_of(report)
+    numbers = {code: (v.value if v.value is not None else None) for code, v in values.items()}
+    found: list[Violation] = []
+    for ind in indicators:
+        row = values.get(ind.code)
+        number = row.value if row else None
+        if number is None:
+            if complete:
+                found.append(
+                    Violation(f"missing:{ind.code}", "error", f"「{ind.name}」未填写（无数据请填 0）", [ind.code])
+                )
+            continue
+        if ind.min_value is not None and number < ind.min_value:
+            found.append(
+                Violation(
+                    f"range:{ind.code}",
+                    "error",
+                    f"「{ind.name}」为 {_fmt(number)}，低于下限 {_fmt(ind.min_value)}",
+                    [ind.code],
+                )
+            )
+        if ind.max_value is not None and number > ind.max_value:
+            found.append(
+                Violation(
+                    f"range:{ind.code}",
+                    "error",
+                    f"「{ind.name}」为 {_fmt(number)}，超过上限 {_fmt(ind.max_value)}",
+                    [ind.code],
+                )
+            )
+    names = {i.code: i.name for i in Indicator.objects.all()}
+    for rule in report.dataset.rules.all():
+        left, right = formulas.evaluate(rule.left, numbers), formulas.evaluate(rule.right, numbers)
+        if left is None or right is None or rule.holds(left, right):
+            continue
+        codes = sorted(formulas.codes_in(rule.left) | formulas.codes_in(rule.right))
+        found.append(
+            Violation(
+                f"rule:{rule.code}",
+                "error",
+                f"违反规则「{rule.name}」：{_expr(rule.left, names)} = {_fmt(left)}，"
+                f"{_expr(rule.right, names)} = {_fmt(right)}",
+                codes,
+            )
+        )
+    previous = parse_period(report.period).previous().id
+    before = {
+        v.indicator_id: v.value
+        for v in DataValue.objects.filter(pairing=report.pairing, period=previous, value__isnull=False)
+    }
+    for ind in indicators:
+        row, last = values.get(ind.code), before.get(ind.code)
+        if ind.change_warn_share is None or row is None or row.value is None or not last:
+            continue
+        share = abs(row.value - last) / abs(last)
+        if share > ind.change_warn_share:
+            found.append(
+                Violation(
+                    f"change:{ind.code}",
+                    "warning",
+                    f"「{ind.name}」较上期（{previous}：{_fmt(last)}）变动 {share * 100:.0f}%，"
+                    f"超过 {ind.change_warn_share * 100:.0f}%，请在说明中写明原因",
+                    [ind.code],
+                    commented=bool(row.comment.strip()),
+                )
+            )
+    return found
+
+
+def _expr(text: str, names: dict[str, str]) -> str:
+    for code in sorted(formulas.codes_in(text), key=len, reverse=True):
+        text = text.replace(code, names.get(code, code))
+    return text
+
+
+def completeness(report: Report) -> tuple[int, int]:
+    """(values filled, values expected) for the report."""
+    expected = report.dataset.indicators.filter(formula="").count()
+    filled = DataValue.objects.filter(
+        pairing=report.pairing,
+        period=report.period,
+        indicator__in=report.dataset.indicators.all(),
+        value__isnull=False,
+    ).count()
+    return filled, expected
+
+
+# ---- the approval chain ----------------------------------------------------------------------------------
+
+
+def allowed_transitions(user, report: Report) -> set[str]:
+    """The steps this user may take on this report now: the one place that answers the question."""
+    steps: set[str] = set()
+    if not scoping.can(user, scoping.Action.VIEW, report):
+        return steps
+    national = scoping.region_prefix(user) is None
+    change = scoping.can(user, scoping.Action.CHANGE, report)
+    approve = scoping.can(user, scoping.Action.APPROVE, report)
+    city = bool(city_sides(user, report))
+    province = bool(province_sides(user, report))
+    if report.status == Report.Status.OPEN and change and city:
+        steps |= {"edit", "submit"}
+    if report.status == Report.Status.SUBMITTED and approve and (province or national):
+        steps |= {"approve", "return"}
+    if report.status == Report.Status.APPROVED and approve and national:
+        steps |= {"accept", "return"}
+    if report.status in (Report.Status.APPROVED, Report.Status.ACCEPTED) and approve and (province or national):
+        steps.add("unlock")
+    return steps
+
+
+def _require_step(user, report: Report, step: str) -> None:
+    if step not in allowed_transitions(user, report):
+        if step == "edit" and report.locked:
+            raise LockedValueError(f"{report.pairing} {report.period} 的数据（{report.get_status_display()}）")
+        raise PermissionDenied(f"当前状态（{report.get_status_display()}）下您不能执行此操作")
+
+
+class SubmissionRefused(ValidationError):
+    def __init__(self, violations: list[Violation]):
+        self.violations = violations
+        super().__init__(["不能上报，请先处理以下问题：", *[v.message for v in violations]])
+
+
+def submit_report(*, user, report: Report) -> Report:
+    _require_step(user, report, "submit")
+    blocking = [v for v in validate_report(report) if v.blocking]
+    if blocking:
+        raise SubmissionRefused(blocking)
+    return _transition(
+        user,
+        report,
+        Report.Status.SUBMITTED,
+        DataValue.Status.SUBMITTED,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+
+
+def approve_report(*, user, report: Report) -> Report:
+    _require_step(user, report, "approve")
+    return _transition(
+        user, report, Report.Status.APPROVED, DataValue.Status.APPROVED, approved_by=user, approved_at=timezone.now()
+    )
+
+
+def accept_report(*, user, report: Report) -> Report:
+    _require_step(user, report, "accept")
+    return _transition(
+        user, report, Report.Status.ACCEPTED, DataValue.Status.ACCEPTED, accepted_by=user, accepted_at=timezone.now()
+    )
+
+
+def return_report(*, user, report: Report, comment: str) -> Report:
+    _require_step(user, report, "return")
+    if not (comment or "").strip():
+        raise ValidationError("退回时请写明意见")
+    return _transition(user, report, Report.Status.OPEN, DataValue.Status.DRAFT, comment=comment.strip())
+
+
+def unlock_report(*, user, report: Report, reason: str) -> Report:
+    """Reopen approved values for correction; the reason is kept on the report and in its audit history."""
+    _require_step(user, report, "unlock")
+    if not (reason or "").strip():
+        raise ValidationError("解锁须填写理由")
+    return _transition(
+        user,
+        report,
+        Report.Status.OPEN,
+        DataValue.Status.DRAFT,
+        comment=f"解锁：{reason.strip()}",
+        approved_by=None,
+        approved_at=None,
+        accepted_by=None,
+        accepted_at=None,
+    )
+
+
+def _transition(user, report: Report, status: str, value_status: str, **changes) -> Report:
+    with transaction.atomic(), set_actor(user):
+        fresh = Report.objects.select_for_update().get(pk=report.pk)
+        if fresh.status != report.status:
+            raise StaleObjectError(report, report.version, fresh.version)
+        fresh.status = status
+        for name, value in changes.items():
+            setattr(fresh, name, value)
+        fresh.version += 1
+        fresh.save()
+        # values follow their report; a status change is not a value change (the report's history records it)
+        DataValue.objects.filter(
+            pairing=fresh.pairing, period=fresh.period, indicator__in=fresh.dataset.indicators.all()
+        ).update(status=value_status, updated=timezone.now())
+    _refresh_analytics([fresh.pairing_id], [fresh.period])
+    return fresh
+
+
+def _refresh_analytics(pairing_ids, periods) -> None:
+    from . import analytics
+
+    transaction.on_commit(lambda: analytics.keep_in_step(analytics.refresh, pairing_ids=pairing_ids, periods=periods))
+
+
+def recent_periods(dataset: DataSet, *, today: datetime.date | None = None, count: int = 8) -> list[Period]:
+    """The latest finished periods of the data set's type, newest first (what is due for reporting)."""
+    today = today or datetime.date.today()
+    kind = dataset.period_type
+    current = parse_period(
+        {
+            "year": f"{today.year}",
+            "quarter": f"{today.year}Q{(today.month - 1) // 3 + 1}",
+            "month": today.strftime("%Y%m"),
+        }[kind]
+    )
+    out, period = [], current.previous()
+    for _i in range(count):
+        out.append(period)
+        period = period.previous()
+    return out
+
+
+# ---- dashboards ------------------------------------------------------------------------------------------
+
+
+def save_chart(
+    *, user, title: str, indicator: Indicator, rows: str, cols: str, year: int | None = None, approved_only=False
+):
+    """Save a pivot to the user's organisation's dashboard."""
+    from .analytics import DIMENSIONS
+    from .models import SavedChart
+
+    if not scoping.may(user, scoping.Action.VIEW) or user.organisation_id is None:
+        raise PermissionDenied("只有所属机构的用户可以保存到本机构仪表板")
+    if rows not in DIMENSIONS or cols not in DIMENSIONS or rows == cols:
+        raise ValidationError("行、列维度无效")
+    if not title.strip():
+        title = f"{indicator.name}：{DIMENSIONS[rows]} × {DIMENSIONS[cols]}{f'（{year}年）' if year else ''}"
+    with transaction.atomic(), set_actor(user):
+        return SavedChart.objects.create(
+            organisation_id=user.organisation_id,
+            title=title.strip()[:100],
+            indicator=indicator,
+            rows=rows,
+            cols=cols,
+            year=year,
+            approved_only=approved_only,
+            created_by=user,
+        )
+
+
+def remove_chart(*, user, chart) -> None:
+    from .models import SavedChart
+
+    scoping.get_for(user, SavedChart, pk=chart.pk)
+    with transaction.atomic(), set_actor(user):
+        chart.delete()

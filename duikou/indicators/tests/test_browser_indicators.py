@@ -1,0 +1,89 @@
+"""A quarter of 信阳–苏州 values entered in the grid, refused for a rule violation, corrected, submitted, approved
+by 河南, and then locked for the city."""
+
+import pytest
+from playwright.sync_api import expect
+
+from duikou.core import testing
+from duikou.core.tests.test_browser import login, shot
+from duikou.indicators.models import DataValue
+
+from .factories import GOOD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_quarter_refused_corrected_submitted_approved_then_locked(live_server, reference_data, new_page, artifacts_dir):
+    base = live_server.url
+    testing.user("xy_editor", "信阳市人民政府", "editor")
+    testing.user("henan", "河南省人民政府", "approver")
+    pairing = testing.pairing("信阳市", "苏州市")
+    grid = f"{base}/indicators/entry/{pairing.pk}/quarterly/2025Q3/"
+
+    page = new_page()
+    login(page, base, "xy_editor")
+    page.goto(grid)
+    # keyboard entry: type a value, Enter moves down to the next row (and saves the cell left behind)
+    values = {**GOOD, "funds_in_place_wan": "60000"}  # more in place than signed: violates the rule
+    page.locator("#v-consumption_aid_wan").focus()
+    for code in [r.get_attribute("id")[4:] for r in page.locator("#grid tbody tr").all()]:
+        expect(page.locator(f"#v-{code}")).to_be_focused()
+        page.keyboard.type(values[code])
+        page.keyboard.press("Enter")
+    expect(page.locator("#completeness-count")).to_have_text("11 / 11")
+    expect(page.locator("#violation-list")).to_contain_text("实际到位资金不得超过签约金额")
+    expect(page.locator("#grid")).not_to_contain_text("未填写")  # every row's notes follow each save
+    expect(page.locator("#msg-funds_in_place_wan")).to_contain_text("实际到位资金不得超过签约金额")
+    expect(page.locator("#v-consumption_aid_wan")).to_have_value("1200.5")
+    shot(page, artifacts_dir, "browser-indicators-violation.png")
+
+    with page.expect_navigation():
+        page.click("#submit-report")
+    expect(page.locator(".alert-danger")).to_contain_text("实际到位资金不得超过签约金额")
+    expect(page.locator("#report-status")).to_have_text("填报中")
+
+    # correct it: the rule is satisfied and the violation disappears
+    page.fill("#v-funds_in_place_wan", "18000")
+    page.keyboard.press("Enter")
+    expect(page.locator("#no-violations")).to_be_visible()
+    with page.expect_navigation():
+        page.click("#submit-report")
+    expect(page.locator("#report-status")).to_have_text("已上报")
+
+    # 河南 approves
+    province = new_page()
+    login(province, base, "henan")
+    province.goto(grid)
+    with province.expect_navigation():
+        province.click("#approve-report")
+    expect(province.locator("#report-status")).to_have_text("省级已审核")
+    shot(province, artifacts_dir, "browser-indicators-approved.png")
+
+    # the approved quarter in the analytics pivot, with its chart
+    province.goto(f"{base}/indicators/analytics/?indicator=signed_amount_wan&rows=province&cols=period&status=approved")
+    expect(province.locator("#chart-pivot")).to_have_attribute("data-ready", "1")
+    expect(province.locator("#map-pivot")).to_have_attribute("data-ready", "1")
+    expect(province.locator("#pivot-total")).to_have_text("52000")
+    province.wait_for_timeout(1200)  # let the bars animate in before the screenshot
+    shot(province, artifacts_dir, "browser-indicators-pivot.png")
+    province.goto(f"{base}/indicators/analytics/?indicator=signed_amount_wan&rows=city&cols=year")
+    expect(province.locator("#map-pivot")).to_have_attribute("data-ready", "1")
+    province.wait_for_timeout(1200)
+    shot(province, artifacts_dir, "browser-indicators-city-map.png")
+
+    # locked for the city: no inputs, no submit, and a forged cell save is refused
+    page.goto(grid)
+    expect(page.locator("#grid input.cell-value")).to_have_count(0)
+    expect(page.locator("#v-funds_in_place_wan")).to_have_text("18000")
+    expect(page.locator("#submit-report")).to_have_count(0)
+    status = page.evaluate(
+        """async ([url]) => {
+            const token = document.cookie.match(/csrftoken=([^;]+)/)[1];
+            const body = new URLSearchParams({indicator: "funds_in_place_wan", value: "1"});
+            return (await fetch(url, {method: "POST", body, headers: {"X-CSRFToken": token}})).status;
+        }""",
+        [f"{grid}cell/"],
+    )
+    assert status == 403
+    assert DataValue.objects.get(pairing=pairing, indicator="funds_in_place_wan", period="2025Q3").value == 18000
+    shot(page, artifacts_dir, "browser-indicators-locked.png")

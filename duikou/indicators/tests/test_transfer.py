@@ -1,0 +1,115 @@
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from duikou.core.errors import UserFacingError
+from duikou.indicators import services, transfer
+from duikou.indicators.models import DataValue
+from duikou.plans.tests.factories import people
+
+from .factories import fill, report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def who():
+    return people()
+
+
+def dvs(*rows):
+    return json.dumps(
+        {"dataValues": [dict(zip(["dataElement", "period", "orgUnit", "value"], r, strict=True)) for r in rows]}
+    ).encode()
+
+
+def code(old="信阳市", partner="苏州市"):
+    return report(old=old, partner=partner).pairing.code
+
+
+def test_datavaluesets_round_trip_into_an_empty_database(who):
+    fill(who["xy_editor"], report())
+    exported, _name, _type = transfer.export_values(DataValue.objects.all(), "json")
+    before = sorted(DataValue.objects.values_list("pairing__code", "indicator_id", "period", "value"))
+    DataValue.objects.all().delete()
+    result = transfer.import_values(user=who["xy_editor"], data=exported, filename="dataValueSets.json")
+    assert result["new"] == 11
+    assert sorted(DataValue.objects.values_list("pairing__code", "indicator_id", "period", "value")) == before
+
+
+def test_reimport_is_idempotent(who):
+    data = dvs(("signed_projects", "2025Q3", code(), "6"), ("signed_amount_wan", "2025Q3", code(), "12.5"))
+    first = transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
+    again = transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
+    assert (first["new"], again["new"], again["changed"], again["unchanged"]) == (2, 0, 0, 2)
+    assert DataValue.objects.get(indicator="signed_amount_wan").value == 12.5
+
+
+def test_dry_run_writes_nothing(who):
+    result = transfer.import_values(
+        user=who["xy_editor"], data=dvs(("signed_projects", "2025Q3", code(), "6")), filename="a.json", dry_run=True
+    )
+    assert result["new"] == 1 and "试导入" in result["summary"] and not DataValue.objects.exists()
+
+
+def test_unknown_indicator_region_and_locked_value_load_nothing_and_are_all_reported(who):
+    rep = services.submit_report(user=who["xy_editor"], report=fill(who["xy_editor"], report()))
+    services.approve_report(user=who["henan"], report=rep)
+    data = dvs(
+        ("training_persons", "2025Q4", code(), "10"),  # fine on its own
+        ("no_such_indicator", "2025Q4", code(), "1"),
+        ("signed_projects", "2025Q4", "N99", "1"),
+        ("signed_projects", "2025Q3", code(), "7"),  # locked
+        ("signed_projects", "2025Q9", code(), "7"),
+        ("signed_projects", "2025Q4", code(), "七"),
+    )
+    with pytest.raises(UserFacingError) as exc:
+        transfer.import_values(user=who["xy_editor"], data=data, filename="bad.json")
+    reasons = {e["row"]: e["reason"] for e in exc.value.details["errors"]}
+    assert "未知指标「no_such_indicator」" in reasons[2]
+    assert "N99" in reasons[3]
+    assert "锁定" in reasons[4]
+    assert "2025Q9" in reasons[5]
+    assert "不是有效数字" in reasons[6]
+    assert not DataValue.objects.filter(period="2025Q4").exists()
+    assert DataValue.objects.get(indicator="signed_projects", period="2025Q3").value == 6
+
+
+def test_out_of_scope_pairing_is_refused(who):
+    with pytest.raises(UserFacingError) as exc:
+        transfer.import_values(
+            user=who["xy_editor"],
+            data=dvs(("signed_projects", "2025Q3", code("延安市", "无锡市"), "1")),
+            filename="a.json",
+        )
+    assert exc.value.details["errors"][0]["column"] == "orgUnit"
+
+
+def test_csv_and_xlsx_import_the_same_rows(who):
+    csv_data = f"dataElement,period,orgUnit,value,comment\nsigned_projects,2025Q3,{code()},6,首批\n".encode()
+    assert transfer.import_values(user=who["xy_editor"], data=csv_data, filename="v.csv")["new"] == 1
+    content, _n, _t = transfer.export_values(DataValue.objects.all(), "xlsx")
+    import io
+
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [c.value for c in sheet[2]][:4] == ["signed_projects", "2025Q3", code(), "6"]
+    DataValue.objects.all().delete()
+    assert transfer.import_values(user=who["xy_editor"], data=content, filename="v.xlsx")["new"] == 1
+    assert DataValue.objects.get().comment == "首批"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"\xff\xfe", "x.csv", "UTF-8"),
+        (b"a,b\n1,2\n", "x.csv", "缺少列"),
+        (b"{", "x.json", "JSON"),
+        (b'{"x": 1}', "x.json", "dataValues"),
+        (b"PK..", "x.xlsx", ".xlsx"),
+        (b"", "x.txt", "格式无法识别"),
+    ],
+)
+def test_unreadable_file_is_one_clear_error(who, data, name, message):
+    with pytest.raises(UserFacingError, match=message):
+        transfer.import_values(user=who["xy_editor"], data=data, filename=name)

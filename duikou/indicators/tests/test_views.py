@@ -1,0 +1,156 @@
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from duikou.core.models import Job
+from duikou.indicators import services
+from duikou.indicators.models import DataValue
+from duikou.plans.tests.factories import people
+
+from .factories import fill, report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def who():
+    return people()
+
+
+def test_library_lists_indicators_with_their_clauses(client, who):
+    client.force_login(who["xy_editor"])
+    text = client.get("/indicators/").content.decode()
+    assert "消费帮扶金额" in text and "fgzx-2022-766/3/2" in text and "资金到位率" in text
+
+
+def test_completeness_and_reminders(client, who):
+    rep = fill(who["xy_editor"], report())
+    client.force_login(who["henan"])
+    text = client.get("/indicators/reports/?period=2025Q3").content.decode()
+    assert "信阳市—苏州市" in text and "11 / 11" in text
+    assert "信阳市—苏州市" in client.get("/indicators/reminders/?period=2025Q3").content.decode()
+    services.submit_report(user=who["xy_editor"], report=rep)
+    assert "信阳市—苏州市" not in client.get("/indicators/reminders/?period=2025Q3").content.decode()
+    book = load_workbook(io.BytesIO(client.get("/indicators/reminders/?period=2025Q3&format=xlsx").content))
+    assert book.active.max_row == 1  # 河南 has one pairing with 信阳 and it has reported... only the header is left
+
+
+def test_bad_period_in_the_page_is_a_message_not_a_crash(client, who):
+    client.force_login(who["xy_editor"])
+    response = client.get("/indicators/reports/?period=2025Q9")
+    assert response.status_code == 200 and "2025Q9" in response.content.decode()
+    assert client.get(f"/indicators/entry/{report().pairing_id}/quarterly/2025Q9/").status_code == 404
+
+
+def test_cell_with_a_bad_number_answers_with_the_message_in_the_row(client, who):
+    client.force_login(who["xy_editor"])
+    rep = report()
+    response = client.post(
+        f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/", {"indicator": "signed_projects", "value": "六"}
+    )
+    text = response.content.decode()
+    assert response.status_code == 200 and "「签约项目数」的值「六」不是有效数字" in text and 'value="六"' in text
+    assert not DataValue.objects.exists()
+
+
+def test_submit_refused_lists_the_violation(client, who):
+    rep = fill(who["xy_editor"], report(), funds_in_place_wan="60000")
+    client.force_login(who["xy_editor"])
+    response = client.post(f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/step/submit/", follow=True)
+    assert "不能上报" in response.content.decode() and "实际到位资金不得超过签约金额" in response.content.decode()
+
+
+def test_import_page_runs_a_job_and_reports_conflicts(client, who):
+    client.force_login(who["xy_editor"])
+    body = json.dumps(
+        {"dataValues": [{"dataElement": "nope", "period": "2025Q3", "orgUnit": report().pairing.code, "value": "1"}]}
+    ).encode()
+    response = client.post(
+        "/indicators/import/", {"file": SimpleUploadedFile("v.json", body), "dry_run": ""}, follow=True
+    )
+    text = response.content.decode()
+    assert "未知指标「nope」" in text and "未写入任何数据" in text
+    assert Job.objects.get().status == Job.Status.FAILED and not DataValue.objects.exists()
+
+
+def test_export_in_three_formats(client, who):
+    fill(who["xy_editor"], report())
+    client.force_login(who["xy_editor"])
+    data = client.get("/indicators/export/?format=json").json()["dataValues"]
+    assert {"dataElement": "consumption_aid_wan", "period": "2025Q3", "orgUnit": report().pairing.code}.items() <= (
+        next(v for v in data if v["dataElement"] == "consumption_aid_wan").items()
+    )
+    assert "consumption_aid_wan,2025Q3" in client.get("/indicators/export/?format=csv").content.decode("utf-8-sig")
+    assert client.get("/indicators/export/?format=xlsx")["Content-Type"].startswith("application/vnd.openxml")
+    assert client.get("/indicators/export/?format=pdf").status_code == 400
+
+
+def test_api_write_validate_and_approve(client, who):
+    from duikou.accounts.services import issue_token
+
+    rep = report()
+    _t, city = issue_token(user=who["xy_editor"], name="t")
+    _t, henan = issue_token(user=who["henan"], name="t")
+    url = f"/api/indicators/reports/{rep.pairing_id}/quarterly/2025Q3"
+    put = client.put(
+        "/api/indicators/values",
+        data=json.dumps(
+            {"pairing_id": rep.pairing_id, "indicator": "signed_projects", "period": "2025Q3", "value": "x"}
+        ),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {city}",
+    )
+    assert put.status_code == 422 and "不是有效数字" in put.json()["detail"][0]
+    fill(who["xy_editor"], rep, funds_in_place_wan="60000")
+    result = client.get(url, HTTP_AUTHORIZATION=f"Bearer {city}").json()
+    assert [v["code"] for v in result["violations"]] == ["rule:funds_le_signed"] and "submit" in result["steps"]
+    refused = client.post(
+        f"{url}/steps/submit", data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {city}"
+    )
+    assert refused.status_code == 422 and any("实际到位资金" in m for m in refused.json()["detail"])
+    fill(who["xy_editor"], rep)
+    client.post(f"{url}/steps/submit", data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {city}")
+    approved = client.post(
+        f"{url}/steps/approve", data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {henan}"
+    )
+    assert approved.json()["status"] == "approved"
+    locked = client.put(
+        "/api/indicators/values",
+        data=json.dumps(
+            {"pairing_id": rep.pairing_id, "indicator": "signed_projects", "period": "2025Q3", "value": "9"}
+        ),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {city}",
+    )
+    assert locked.status_code in (403, 422) and "锁定" in json.dumps(locked.json(), ensure_ascii=False)
+
+
+def test_dashboard_keeps_charts_per_organisation(client, who):
+    fill(who["xy_editor"], report())
+    client.force_login(who["xy_editor"])
+    response = client.post(
+        "/indicators/dashboard/save/",
+        {"indicator": "signed_amount_wan", "rows": "province", "cols": "year", "title": "签约金额按省"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "签约金额按省" in text and 'class="chart-total">52000<' in text
+    client.force_login(who["yanan_editor"])
+    assert "签约金额按省" not in client.get("/indicators/dashboard/").content.decode()
+    client.force_login(who["xy_approver"])  # same organisation: sees it and may remove it
+    from duikou.indicators.models import SavedChart
+
+    chart = SavedChart.objects.get()
+    assert client.post(f"/indicators/dashboard/{chart.pk}/remove/").status_code == 302
+    assert not SavedChart.objects.exists()
+
+
+def test_saving_a_chart_with_bad_dimensions_is_refused(client, who):
+    client.force_login(who["xy_editor"])
+    response = client.post(
+        "/indicators/dashboard/save/", {"indicator": "signed_amount_wan", "rows": "x", "cols": "year"}, follow=True
+    )
+    assert "维度无效" in response.content.decode()

@@ -1,0 +1,376 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duikou.accounts import scoping
+from duikou.audit.queries import history_for
+from duikou.core.errors import StaleObjectError
+from duikou.core.exports import xlsx_response
+from duikou.core.jobs import start_job
+from duikou.pairings.queries import pairing_for
+
+from . import analytics, queries, services, transfer
+from .forms import ImportForm, PivotForm
+from .models import DataValue, Indicator
+from .periods import parse_period
+from .transfer import number_text
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or _("您不能执行此操作")
+
+
+def _dataset_and_period(request):
+    datasets = list(queries.datasets_for(request.user))
+    if not datasets:
+        raise Http404(_("没有数据集"))
+    dataset = next((d for d in datasets if d.code == request.GET.get("dataset")), datasets[0])
+    default = services.recent_periods(dataset, count=1)[0].id
+    try:
+        period = parse_period(request.GET.get("period") or default, expected_type=dataset.period_type)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        period = parse_period(default)
+    return datasets, dataset, period
+
+
+@login_required
+def library(request):
+    indicators = queries.indicators_for(request.user)
+    return render(
+        request,
+        "indicators/library.html",
+        {"indicators": indicators, "datasets": queries.datasets_for(request.user)},
+    )
+
+
+@login_required
+def reports(request):
+    """Completeness per pairing for one data set and period, with each report's status."""
+    datasets, dataset, period = _dataset_and_period(request)
+    rows = queries.completeness_for(request.user, dataset, period.id)
+    return render(
+        request,
+        "indicators/reports.html",
+        {
+            "datasets": datasets,
+            "dataset": dataset,
+            "period": period,
+            "periods": services.recent_periods(dataset),
+            "rows": rows,
+            "reminders": False,
+        },
+    )
+
+
+@login_required
+def reminders(request):
+    """Who has not reported (or not finished) for the period: to remind them; also as Excel."""
+    datasets, dataset, period = _dataset_and_period(request)
+    rows = [r for r in queries.completeness_for(request.user, dataset, period.id) if not r["reported"]]
+    if request.GET.get("format") == "xlsx":
+        header = [_("结对关系"), _("编号"), _("报告期"), _("已填"), _("应填"), _("状态")]
+        data = (
+            [str(r["pairing"]), r["pairing"].code, period.id, r["filled"], r["expected"], r["status_label"]]
+            for r in rows
+        )
+        return xlsx_response(f"reminders-{period.id}.xlsx", _("未上报"), header, data)
+    return render(
+        request,
+        "indicators/reports.html",
+        {
+            "datasets": datasets,
+            "dataset": dataset,
+            "period": period,
+            "periods": services.recent_periods(dataset),
+            "rows": rows,
+            "reminders": True,
+        },
+    )
+
+
+def _report(request, pairing_id: int, dataset: str, period: str):
+    pairing = pairing_for(request.user, pairing_id)
+    ds = queries.dataset_for(request.user, dataset)
+    try:
+        return services.get_report(pairing=pairing, dataset=ds, period=period)
+    except ValidationError as exc:
+        raise Http404(_error_text(exc)) from exc
+
+
+def _grid_rows(report, values, violations):
+    previous = parse_period(report.period).previous().id
+    before = dict(
+        DataValue.objects.filter(pairing=report.pairing, period=previous).values_list("indicator_id", "value")
+    )
+    flagged: dict[str, list] = {}
+    for v in violations:
+        for code in v.indicators:
+            flagged.setdefault(code, []).append(v)
+    return [
+        {
+            "indicator": ind,
+            "value": values.get(ind.code),
+            "text": number_text(values[ind.code].value) if ind.code in values else "",
+            "previous_text": number_text(before.get(ind.code)),
+            "violations": flagged.get(ind.code, []),
+        }
+        for ind in report.dataset.indicators.filter(formula="").select_related("clause", "key_task")
+    ]
+
+
+def _entry_context(request, report, **extra):
+    values = services.values_of(report)
+    violations = services.validate_report(report)
+    steps = services.allowed_transitions(request.user, report)
+    filled, expected = services.completeness(report)
+    return {
+        "report": report,
+        "pairing": report.pairing,
+        "period": parse_period(report.period),
+        "rows": _grid_rows(report, values, violations),
+        "violations": violations,
+        "blocking": [v for v in violations if v.blocking],
+        "steps": steps,
+        "editable": "edit" in steps,
+        "filled": filled,
+        "expected": expected,
+        "history": history_for(request.user, report),
+        "cell_url": reverse("indicators:cell", args=[report.pairing_id, report.dataset_id, report.period]),
+        **extra,
+    }
+
+
+@login_required
+def entry(request, pairing_id: int, dataset: str, period: str):
+    report = _report(request, pairing_id, dataset, period)
+    return render(request, "indicators/entry.html", _entry_context(request, report))
+
+
+@login_required
+@require_POST
+def cell(request, pairing_id: int, dataset: str, period: str):
+    """Save one cell (htmx): answers with the row and, out of band, the violations list."""
+    report = _report(request, pairing_id, dataset, period)
+    if "edit" not in services.allowed_transitions(request.user, report):
+        raise PermissionDenied
+    indicator = Indicator.objects.filter(pk=request.POST.get("indicator", "")).first()
+    if indicator is None:
+        raise Http404(_("未知指标"))
+    version = request.POST.get("version", "")
+    error = ""
+    try:
+        services.save_value(
+            user=request.user,
+            report=report,
+            indicator=indicator,
+            value=request.POST.get("value", ""),
+            comment=request.POST.get("comment"),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except (ValidationError, StaleObjectError, PermissionDenied) as exc:
+        error = _error_text(exc)
+    context = _entry_context(request, report)
+    index, row = next((n, r) for n, r in enumerate(context["rows"], 1) if r["indicator"].code == indicator.code)
+    if error:
+        row["error"] = error
+        row["typed"] = request.POST.get("value", "")
+    return render(
+        request,
+        "indicators/partials/cell_response.html",
+        {**context, "row": row, "index": index, "forloop_index": index},
+    )
+
+
+@login_required
+@require_POST
+def step(request, pairing_id: int, dataset: str, period: str, step: str):
+    report = _report(request, pairing_id, dataset, period)
+    user = request.user
+    if step not in services.allowed_transitions(user, report):
+        raise PermissionDenied
+    try:
+        if step == "submit":
+            report = services.submit_report(user=user, report=report)
+        elif step == "approve":
+            report = services.approve_report(user=user, report=report)
+        elif step == "accept":
+            report = services.accept_report(user=user, report=report)
+        elif step == "return":
+            report = services.return_report(user=user, report=report, comment=request.POST.get("comment", ""))
+        elif step == "unlock":
+            report = services.unlock_report(user=user, report=report, reason=request.POST.get("reason", ""))
+        else:
+            raise PermissionDenied
+        messages.success(request, _("已完成：%(status)s") % {"status": report.get_status_display()})
+    except services.SubmissionRefused as exc:
+        messages.error(request, _("不能上报：") + "；".join(v.message for v in exc.violations))
+    except (ValidationError, PermissionDenied, StaleObjectError) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("indicators:entry", pairing_id=report.pairing_id, dataset=report.dataset_id, period=report.period)
+
+
+def _import_job(*, progress, user_id, data, filename, dry_run):
+    from duikou.accounts.models import User
+
+    return transfer.import_values(
+        user=User.objects.get(pk=user_id), data=data, filename=filename, dry_run=dry_run, progress=progress
+    )
+
+
+@login_required
+def import_values(request):
+    if not scoping.may(request.user, scoping.Action.CHANGE):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        dry_run = form.cleaned_data["dry_run"]
+        job = start_job(
+            kind="indicators-import",
+            title=f"{'试导入' if dry_run else '导入'}指标数据：{upload.name}",
+            user=request.user,
+            fn=_import_job,
+            user_id=request.user.pk,
+            data=upload.read(),
+            filename=upload.name,
+            dry_run=dry_run,
+        )
+        return redirect("job_detail", pk=job.pk)
+    return render(request, "indicators/import.html", {"form": form})
+
+
+@login_required
+def export_values(request):
+    fmt = request.GET.get("format", "json")
+    try:
+        values = queries.values_for(
+            request.user,
+            period=request.GET.get("period", ""),
+            pairing=int(request.GET["pairing"]) if request.GET.get("pairing", "").isdigit() else None,
+        ).filter(value__isnull=False)
+        content, filename, content_type = transfer.export_values(values, fmt)
+    except ValidationError as exc:
+        return HttpResponse(_error_text(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def pivot(request):
+    indicators = list(queries.indicators_for(request.user))
+    data = request.GET.copy()
+    if indicators:
+        data.setdefault("indicator", indicators[0].code)
+    data.setdefault("rows", "province")
+    data.setdefault("cols", "year")
+    form = PivotForm(data, indicators=indicators)
+    result, error = None, ""
+    if form.is_valid():
+        try:
+            result = analytics.pivot(
+                request.user,
+                indicator=form.cleaned_data["indicator"],
+                rows=form.cleaned_data["rows"],
+                cols=form.cleaned_data["cols"],
+                year=form.cleaned_data.get("year"),
+                status=form.cleaned_data.get("status") or "",
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+    else:
+        error = "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items())
+    if result and request.GET.get("format") == "xlsx":
+        header = [analytics.DIMENSIONS[result["rows_dim"]], *result["cols"], _("合计")]
+        rows = [[r, *result["cells"][i], result["row_totals"][i]] for i, r in enumerate(result["rows"])]
+        rows.append([_("合计"), *result["col_totals"], result["total"]])
+        return xlsx_response(f"pivot-{result['indicator']}.xlsx", result["name"], header, rows)
+    chart = _chart(result) if result else None
+    return render(
+        request,
+        "indicators/pivot.html",
+        {"form": form, "result": result, "error": error, "chart": chart, "today": datetime.date.today()},
+    )
+
+
+def _chart(result: dict) -> dict:
+    """The ECharts data of a pivot: one bar series per column, and the row totals for the map."""
+    return {
+        "categories": result["rows"],
+        "series": [
+            {
+                "name": c,
+                "type": "bar",
+                "data": [float(row[j]) if row[j] is not None else None for row in result["cells"]],
+            }
+            for j, c in enumerate(result["cols"])
+        ],
+        "totals": [float(t) if t is not None else None for t in result["row_totals"]],
+        "rows_dim": result["rows_dim"],
+        "unit": result["unit"],
+    }
+
+
+@login_required
+def dashboard(request):
+    """The organisation's saved charts, each recomputed now over what the user may see."""
+    charts = []
+    for saved in queries.charts_for(request.user):
+        try:
+            result = analytics.pivot(
+                request.user,
+                indicator=saved.indicator_id,
+                rows=saved.rows,
+                cols=saved.cols,
+                year=saved.year,
+                status="approved" if saved.approved_only else "",
+            )
+        except (ValidationError, Http404) as exc:
+            charts.append({"saved": saved, "error": _error_text(exc) if isinstance(exc, ValidationError) else str(exc)})
+            continue
+        charts.append({"saved": saved, "result": result, "chart": _chart(result)})
+    return render(request, "indicators/dashboard.html", {"charts": charts})
+
+
+@login_required
+@require_POST
+def chart_save(request):
+    indicator = queries.indicators_for(request.user).filter(pk=request.POST.get("indicator", "")).first()
+    if indicator is None:
+        raise Http404(_("未知指标"))
+    year = request.POST.get("year", "")
+    try:
+        services.save_chart(
+            user=request.user,
+            title=request.POST.get("title", ""),
+            indicator=indicator,
+            rows=request.POST.get("rows", ""),
+            cols=request.POST.get("cols", ""),
+            year=int(year) if year.isdigit() else None,
+            approved_only=request.POST.get("status") == "approved",
+        )
+        messages.success(request, _("已保存到本机构仪表板"))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("indicators:dashboard")
+
+
+@login_required
+@require_POST
+def chart_remove(request, pk: int):
+    from .models import SavedChart
+
+    chart = scoping.get_for(request.user, SavedChart, pk=pk)
+    services.remove_chart(user=request.user, chart=chart)
+    messages.success(request, _("已从仪表板移除"))
+    return redirect("indicators:dashboard")

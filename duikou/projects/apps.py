@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+PAIRING_PATHS = ("pairing__old_region", "pairing__partner_region")
+
+
+class ProjectsConfig(AppConfig):
+    name = "duikou.projects"
+    verbose_name = _("项目与活动")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from duikou.accounts import scoping
+
+        from . import models
+
+        # Every row belongs to one pairing; both cities (and their provinces) answer for it.
+        scoping.register(models.Project, region_paths=PAIRING_PATHS)
+        scoping.register(models.Activity, region_paths=PAIRING_PATHS)
+        for model in (models.Milestone, models.ProgressUpdate):
+            scoping.register(model, region_paths=tuple(f"project__{p}" for p in PAIRING_PATHS))
+        scoping.register(models.Evidence, region_paths=tuple(f"update__project__{p}" for p in PAIRING_PATHS))
+
+        auditlog.register(models.Project, exclude_fields=["milestones", "updates", "created", "updated"])
+        auditlog.register(models.Milestone)
+        auditlog.register(models.ProgressUpdate, exclude_fields=["evidence", "created"])
+        auditlog.register(models.Evidence)
+        auditlog.register(models.Activity, exclude_fields=["created", "updated"])

@@ -1,0 +1,139 @@
+"""Scoped reads of projects, milestones, progress updates and activities."""
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from duikou.accounts import scoping
+from duikou.pairings.models import Pairing
+from duikou.pairings.queries import pairings_for
+
+from .models import Activity, Evidence, Milestone, ProgressUpdate, Project
+
+PROJECT_RELATED = ("pairing__old_region", "pairing__partner_region", "key_task", "location__parent")
+
+
+def projects_for(
+    user,
+    *,
+    pairing: int | None = None,
+    status: str = "",
+    industry: str = "",
+    key_task: str = "",
+    q: str = "",
+    action: scoping.Action = scoping.Action.VIEW,
+) -> QuerySet[Project]:
+    qs = scoping.scope(user, Project, action).select_related(*PROJECT_RELATED)
+    if pairing:
+        qs = qs.filter(pairing_id=pairing)
+    if status:
+        qs = qs.filter(status=status)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if key_task:
+        qs = qs.filter(key_task_id=key_task)
+    if q:
+        qs = qs.filter(
+            Q(name__contains=q) | Q(park__contains=q) | Q(location__name__contains=q) | Q(pairing__code__iexact=q)
+        )
+    return qs.order_by("pairing__code", "name", "pk")
+
+
+def project_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Project:
+    return scoping.get_for(user, Project.objects.select_related(*PROJECT_RELATED), action, pk=pk)
+
+
+def milestones_for(user, *, project: Project | None = None) -> QuerySet[Milestone]:
+    qs = scoping.scope(user, Milestone).select_related("project")
+    if project is not None:
+        qs = qs.filter(project=project)
+    return qs.order_by("due_date", "pk")
+
+
+def milestone_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Milestone:
+    return scoping.get_for(user, Milestone.objects.select_related("project__pairing"), action, pk=pk)
+
+
+def overdue_milestones_for(
+    user, *, today: datetime.date | None = None, pairing: int | None = None
+) -> QuerySet[Milestone]:
+    """Milestones past their due date and not done, of projects still going (not 终止 or 建成投产): what both
+    cities and their provinces must chase. Oldest first."""
+    today = today or timezone.localdate()
+    qs = (
+        scoping.scope(user, Milestone)
+        .filter(done_date__isnull=True, due_date__lt=today)
+        .exclude(project__status__in=[Project.Status.TERMINATED, Project.Status.OPERATING])
+        .select_related("project__pairing__old_region", "project__pairing__partner_region", "project__location")
+    )
+    if pairing:
+        qs = qs.filter(project__pairing_id=pairing)
+    return qs.order_by("due_date", "project__name", "pk")
+
+
+def updates_for(user, *, project: Project) -> QuerySet[ProgressUpdate]:
+    evidence = scoping.scope(user, Evidence).order_by("pk")
+    return (
+        scoping.scope(user, ProgressUpdate)
+        .filter(project=project)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .order_by("-date", "-pk")
+    )
+
+
+def evidence_for(user, pk: int) -> Evidence:
+    return scoping.get_for(user, Evidence, pk=pk)
+
+
+def activities_for(
+    user,
+    *,
+    kind: str = "",
+    pairing: int | None = None,
+    key_task: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    q: str = "",
+    action: scoping.Action = scoping.Action.VIEW,
+) -> QuerySet[Activity]:
+    qs = scoping.scope(user, Activity, action).select_related(
+        "pairing__old_region", "pairing__partner_region", "key_task"
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if pairing:
+        qs = qs.filter(pairing_id=pairing)
+    if key_task:
+        qs = qs.filter(key_task_id=key_task)
+    if since:
+        qs = qs.filter(date__gte=since)
+    if until:
+        qs = qs.filter(date__lte=until)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(note__contains=q) | Q(pairing__code__iexact=q))
+    return qs.order_by("-date", "pairing__code", "pk")
+
+
+def activity_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Activity:
+    return scoping.get_for(
+        user,
+        Activity.objects.select_related("pairing__old_region", "pairing__partner_region", "key_task"),
+        action,
+        pk=pk,
+    )
+
+
+def pairings_to_record(user) -> QuerySet[Pairing]:
+    """Active pairings the user may record projects and activities for."""
+    return pairings_for(user, action=scoping.Action.CHANGE, status=Pairing.Status.ACTIVE)
+
+
+def pairing_to_record(user, pk: int) -> Pairing:
+    return scoping.get_for(
+        user,
+        Pairing.objects.filter(status=Pairing.Status.ACTIVE).select_related("old_region", "partner_region"),
+        scoping.Action.CHANGE,
+        pk=pk,
+    )

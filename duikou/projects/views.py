@@ -1,0 +1,408 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duikou.accounts import scoping
+from duikou.audit.queries import history_for
+from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.views import paginate
+
+from . import excel, queries, services
+from .forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    ExportForm,
+    ImportForm,
+    MilestoneForm,
+    ProgressUpdateForm,
+    ProjectFilterForm,
+    ProjectForm,
+    activity_initial,
+    apply_errors,
+    project_initial,
+)
+from .models import TYPED_FIELDS, Activity
+
+PROJECT_EDIT_FIELDS = services.PROJECT_FIELDS
+
+
+# --- projects ---------------------------------------------------------------------------------------------------
+
+
+def _project_filters(request):
+    form = ProjectFilterForm(request.GET or None, user=request.user)
+    return form, form.filters()
+
+
+@login_required
+def project_list(request):
+    form, filters = _project_filters(request)
+    qs = queries.projects_for(request.user, **filters)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+def _start_export(request, kind: str, filters: dict, back: str):
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择导出格式（xlsx 或 csv）"))
+        return redirect(back)
+    job = excel.start_export(kind=kind, user=request.user, filters=filters, fmt=form.cleaned_data["format"])
+    return redirect("job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def project_export(request):
+    _form, filters = _project_filters(request)
+    return _start_export(request, "projects", filters, "projects:list")
+
+
+def _template_response(request, kind: str, filename: str):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    response = HttpResponse(excel.template_bytes(excel.SPECS[kind], request.user), content_type=excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def project_template(request):
+    return _template_response(request, "projects", "projects-template.xlsx")
+
+
+def _import(request, kind: str, list_url: str):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = excel.start_import(
+                kind=kind,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                next_url=reverse(list_url),
+            )
+        except UserFacingError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("job_detail", pk=job.pk)
+    return render(
+        request,
+        "projects/import.html",
+        {
+            "form": form,
+            "kind": kind,
+            "noun": excel.NOUNS[kind],
+            "columns": excel.SPECS[kind].columns,
+            "pairings": queries.pairings_to_record(request.user),
+            "template_url": reverse(f"projects:{'project' if kind == 'projects' else 'activity'}_template"),
+            "list_url": reverse(list_url),
+        },
+    )
+
+
+@login_required
+def project_import(request):
+    return _import(request, "projects", "projects:list")
+
+
+@login_required
+def project_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        pairing = data.pop("pairing")
+        try:
+            project = services.create_project(user=request.user, pairing=pairing, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已新增项目"))
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+def _detail(request, project, *, milestone_form=None, update_form=None, status=200):
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "milestones": queries.milestones_for(request.user, project=project),
+            "updates": queries.updates_for(request.user, project=project),
+            "history": history_for(request.user, project),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, project),
+            "milestone_form": milestone_form or MilestoneForm(),
+            "update_form": update_form or ProgressUpdateForm(initial={"date": timezone.localdate()}),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def project_detail(request, pk: int):
+    return _detail(request, queries.project_for(request.user, pk))
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = queries.project_for(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = ProjectForm(request.POST, user=request.user, project=project)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.update_project(project=project, user=request.user, expected_version=version or 0, **data)
+            except StaleObjectError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("projects:detail", pk=project.pk)
+    else:
+        form = ProjectForm(initial=project_initial(project), user=request.user, project=project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+def _milestones_partial(request, project, form, status=200):
+    return render(
+        request,
+        "projects/partials/milestones.html",
+        {
+            "project": project,
+            "milestones": queries.milestones_for(request.user, project=project),
+            "milestone_form": form,
+            "can_edit": True,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def milestone_create(request, pk: int):
+    project = queries.project_for(request.user, pk, scoping.Action.CHANGE)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_milestone(project=project, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            form = MilestoneForm()
+            if not request.headers.get("HX-Request"):
+                messages.success(request, _("已添加节点"))
+                return redirect("projects:detail", pk=project.pk)
+    if request.headers.get("HX-Request"):
+        return _milestones_partial(request, project, form)
+    return _detail(request, project, milestone_form=form, status=400)
+
+
+@login_required
+def milestone_edit(request, pk: int):
+    milestone = queries.milestone_for(request.user, pk, scoping.Action.CHANGE)
+    form = MilestoneForm(
+        request.POST or None,
+        initial={"name": milestone.name, "due_date": milestone.due_date, "done_date": milestone.done_date},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_milestone(milestone=milestone, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("projects:detail", pk=milestone.project_id)
+    return render(request, "projects/milestone_form.html", {"form": form, "milestone": milestone})
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk: int):
+    """Mark a milestone done today (htmx: answers with the milestone table)."""
+    milestone = queries.milestone_for(request.user, pk, scoping.Action.CHANGE)
+    services.complete_milestone(milestone=milestone, user=request.user)
+    if request.headers.get("HX-Request"):
+        return _milestones_partial(request, milestone.project, MilestoneForm())
+    messages.success(request, _("已标记完成"))
+    return redirect("projects:detail", pk=milestone.project_id)
+
+
+@login_required
+@require_POST
+def progress_create(request, pk: int):
+    project = queries.project_for(request.user, pk, scoping.Action.CHANGE)
+    form = ProgressUpdateForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_progress_update(project=project, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已记录进展"))
+            return redirect("projects:detail", pk=project.pk)
+    return _detail(request, project, update_form=form, status=400)
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence = queries.evidence_for(request.user, pk)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError):
+        messages.error(request, _("文件「%(name)s」已不在存储中，请联系系统管理员") % {"name": evidence.name})
+        return redirect("projects:detail", pk=evidence.update.project_id)
+    return FileResponse(handle, as_attachment=True, filename=evidence.name)
+
+
+@login_required
+def overdue_milestones(request):
+    form = ProjectFilterForm(request.GET or None, user=request.user)
+    pairing = form.filters()["pairing"]
+    today = timezone.localdate()
+    qs = queries.overdue_milestones_for(request.user, today=today, pairing=pairing)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    for milestone in page:
+        milestone.days_overdue = (today - milestone.due_date).days
+    return render(
+        request,
+        "projects/overdue.html",
+        {"form": form, "page_obj": page, "querystring": querystring, "today": today},
+    )
+
+
+# --- activities -------------------------------------------------------------------------------------------------
+
+
+def _activity_filters(request):
+    form = ActivityFilterForm(request.GET or None, user=request.user)
+    return form, form.filters()
+
+
+@login_required
+def activity_list(request):
+    form, filters = _activity_filters(request)
+    qs = queries.activities_for(request.user, **filters)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "projects/activity_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_export(request):
+    _form, filters = _activity_filters(request)
+    return _start_export(request, "activities", filters, "projects:activity_list")
+
+
+@login_required
+def activity_template(request):
+    return _template_response(request, "activities", "activities-template.xlsx")
+
+
+@login_required
+def activity_import(request):
+    return _import(request, "activities", "projects:activity_list")
+
+
+def _activity_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    data.pop("pairing", None)
+    return data
+
+
+@login_required
+def activity_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = ActivityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.create_activity(
+                user=request.user, pairing=form.cleaned_data["pairing"], **_activity_data(form)
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已新增活动"))
+            return redirect("projects:activity_detail", pk=activity.pk)
+    return render(request, "projects/activity_form.html", {"form": form, "activity": None})
+
+
+@login_required
+def activity_detail(request, pk: int):
+    activity = queries.activity_for(request.user, pk)
+    typed = [
+        (Activity._meta.get_field(name).verbose_name, _display(activity, name))
+        for name in TYPED_FIELDS
+        if getattr(activity, name) not in (None, "")
+    ]
+    return render(
+        request,
+        "projects/activity_detail.html",
+        {
+            "activity": activity,
+            "typed": typed,
+            "history": history_for(request.user, activity),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, activity),
+        },
+    )
+
+
+def _display(obj, name: str):
+    getter = getattr(obj, f"get_{name}_display", None)
+    return getter() if getter else getattr(obj, name)
+
+
+@login_required
+def activity_edit(request, pk: int):
+    activity = queries.activity_for(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = ActivityForm(request.POST, user=request.user, activity=activity)
+        if form.is_valid():
+            try:
+                services.update_activity(
+                    activity=activity,
+                    user=request.user,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    **_activity_data(form),
+                )
+            except StaleObjectError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("projects:activity_detail", pk=activity.pk)
+    else:
+        form = ActivityForm(initial=activity_initial(activity), user=request.user, activity=activity)
+    return render(request, "projects/activity_form.html", {"form": form, "activity": activity})
