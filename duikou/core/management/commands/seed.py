@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from duikou.core.errors import DataFileError
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             )
         except DataFileError as exc:
             raise CommandError(f"参考数据有误，未写入任何数据：{exc}") from exc
+        except DatabaseError as exc:
+            raise CommandError(f"数据库拒绝写入，未写入任何数据（请先执行 duikou migrate）：{exc}") from exc
         finally:
             bar.close()
         self.stdout.write(self.style.SUCCESS("参考数据已就绪"))
