@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "duikou.plans",
     "duikou.projects",
     "duikou.indicators",
+    "duikou.monitoring",
 ]
 
 MIDDLEWARE = [

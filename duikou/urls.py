@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", include("duikou.audit.urls")),
     path("plans/", include("duikou.plans.urls")),
     path("indicators/", include("duikou.indicators.urls")),
+    path("monitoring/", include("duikou.monitoring.urls")),
     path("", include("duikou.projects.urls")),
     path("api/", api.urls),
 ]

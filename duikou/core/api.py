@@ -42,6 +42,7 @@ def invalid(request, exc):
 def register_routers() -> None:
     from duikou.geo.api import router as geo_router
     from duikou.indicators.api import router as indicators_router
+    from duikou.monitoring.api import router as monitoring_router
     from duikou.pairings.api import router as pairings_router
     from duikou.plans.api import router as plans_router
     from duikou.policy.api import router as policy_router
@@ -52,6 +53,7 @@ def register_routers() -> None:
     api.add_router("/policy", policy_router)
     api.add_router("/plans", plans_router)
     api.add_router("/indicators", indicators_router)
+    api.add_router("/monitoring", monitoring_router)
     api.add_router("/projects", projects_router)
     api.add_router("/activities", activities_router)
 

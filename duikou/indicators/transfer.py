@@ -18,6 +18,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from duikou.accounts import scoping
+from duikou.audit.services import log_bulk_updates
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import xlsx_bytes
 from duikou.pairings.models import Pairing
@@ -193,6 +194,7 @@ def import_values(
         for start in range(0, len(changed), 2000):
             chunk = changed[start : start + 2000]
             objs = DataValue.objects.in_bulk([c[0] for c in chunk])
+            before = {pk: (obj.value, obj.comment) for pk, obj in objs.items()}
             for pk, value, comment in chunk:
                 obj = objs[pk]
                 obj.value, obj.comment, obj.version, obj.updated_by_id, obj.updated = (
@@ -203,6 +205,26 @@ def import_values(
                     now,
                 )
             DataValue.objects.bulk_update(objs.values(), ["value", "comment", "version", "updated_by", "updated"])
+            # an overwrite by import keeps its before and after in the audit history, like a cell edit
+            log_bulk_updates(
+                DataValue,
+                [
+                    (
+                        pk,
+                        f"{obj.pairing_id} {obj.indicator_id} {obj.period}",
+                        {
+                            k: v
+                            for k, v in {
+                                "value": (before[pk][0], obj.value),
+                                "comment": (before[pk][1], obj.comment),
+                            }.items()
+                            if v[0] != v[1]
+                        },
+                    )
+                    for pk, obj in objs.items()
+                ],
+                actor=user,
+            )
     if new or changed:
         from . import analytics
 
@@ -250,6 +272,7 @@ def _insert(new: list, user_id, progress, total: int, now) -> None:
 def number_text(value: Decimal | None) -> str:
     if value is None:
         return ""
+    value = value.quantize(Decimal("0.0001"))
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -17,6 +17,7 @@ from duikou.core.jobs import start_job
 from duikou.pairings.queries import pairing_for
 
 from . import analytics, queries, services, transfer
+from . import formula as formulas
 from .forms import ImportForm, PivotForm
 from .models import DataValue, Indicator
 from .periods import parse_period
@@ -133,7 +134,17 @@ def _entry_context(request, report, **extra):
     violations = services.validate_report(report)
     steps = services.allowed_transitions(request.user, report)
     filled, expected = services.completeness(report)
+    numbers = {code: v.value for code, v in values.items()}
+    derived = [
+        {"indicator": ind, "text": number_text(formulas.evaluate(ind.formula, numbers))}
+        for ind in report.dataset.indicators.exclude(formula="")
+    ] + [
+        {"indicator": ind, "text": number_text(formulas.evaluate(ind.formula, numbers))}
+        for ind in Indicator.objects.exclude(formula="").exclude(datasets=report.dataset)
+        if formulas.codes_in(ind.formula) <= set(report.dataset.indicators.values_list("code", flat=True))
+    ]
     return {
+        "derived": derived,
         "report": report,
         "pairing": report.pairing,
         "period": parse_period(report.period),

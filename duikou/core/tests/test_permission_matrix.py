@@ -19,6 +19,7 @@ from duikou.accounts.services import issue_token
 from duikou.core import testing
 from duikou.core.jobs import run_job
 from duikou.core.models import Job
+from duikou.monitoring import testing as monitoring_testing
 from duikou.pairings import services as pairing_services
 from duikou.projects import testing as project_testing
 
@@ -115,6 +116,7 @@ def world():
         "stranger_token": stranger_token,
         "stranger_job": stranger_job,
         **project_testing.matrix_world(users["editor"], stranger, inside, outside),
+        **monitoring_testing.matrix_world(users["editor"], stranger),
     }
 
 
@@ -575,6 +577,53 @@ def cases(w) -> dict[str, Case]:
         ),
         "api:list_tasks": Case("/api/policy/tasks", api=True, present=["KT1"], scoped=("Task",)),
         **indicator_cases(inside, outside),
+        **monitoring_cases(w),
+    }
+
+
+def monitoring_cases(w) -> dict[str, Case]:
+    """Household monitoring: the 信阳侧 household (a 潢川县 village) is in scope, the 延安侧 one is not; ID and phone
+    numbers appear only masked, except in the approvers' audited export."""
+    A = scoping.Action
+    h_in, h_out = w["inside_household"].pk, w["outside_household"].pk
+    plain = monitoring_testing.id_number(1, area="411526")
+    masked = f"4115**********{plain[-4:]}"
+    households = {"present": ["信阳侧户主"], "absent": ["延安侧户主"]}
+    return {
+        "monitoring:alerts": Case("/monitoring/", **households, scoped=("Alert",)),
+        "monitoring:household": Case(
+            f"/monitoring/households/{h_in}/",
+            f"/monitoring/households/{h_out}/",
+            present=["信阳侧成员", masked, "138****0001"],
+            absent=[plain, "13800000001"],
+            scoped=("Household", "Member"),
+        ),
+        "monitoring:member_export": Case(
+            f"/monitoring/households/{h_in}/members.csv",
+            f"/monitoring/households/{h_out}/members.csv",
+            action=A.APPROVE,
+            present=[plain],
+            scoped=("Household",),
+        ),
+        "monitoring:screen": Case(
+            "/monitoring/screen/",
+            "/monitoring/screen/",
+            method="post",
+            action=A.CHANGE,
+            data={"ruleset": w["inside_ruleset"].pk},
+            data_out={"ruleset": w["outside_ruleset"].pk},
+            ok=302,
+            scoped=("RuleSet",),
+        ),
+        "api:list_alerts": Case("/api/monitoring/alerts", api=True, **households, scoped=("Alert",)),
+        "api:get_household": Case(
+            f"/api/monitoring/households/{h_in}",
+            f"/api/monitoring/households/{h_out}",
+            api=True,
+            present=["信阳侧成员", masked],
+            absent=[plain, "13800000001"],
+            scoped=("Household", "Member"),
+        ),
     }
 
 

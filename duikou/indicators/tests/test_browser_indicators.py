@@ -26,7 +26,7 @@ def test_quarter_refused_corrected_submitted_approved_then_locked(live_server, r
     # keyboard entry: type a value, Enter moves down to the next row (and saves the cell left behind)
     values = {**GOOD, "funds_in_place_wan": "60000"}  # more in place than signed: violates the rule
     page.locator("#v-consumption_aid_wan").focus()
-    for code in [r.get_attribute("id")[4:] for r in page.locator("#grid tbody tr").all()]:
+    for code in [r.get_attribute("id")[4:] for r in page.locator("#grid tr[id^=row-]").all()]:
         expect(page.locator(f"#v-{code}")).to_be_focused()
         page.keyboard.type(values[code])
         page.keyboard.press("Enter")
@@ -46,6 +46,7 @@ def test_quarter_refused_corrected_submitted_approved_then_locked(live_server, r
     page.fill("#v-funds_in_place_wan", "18000")
     page.keyboard.press("Enter")
     expect(page.locator("#no-violations")).to_be_visible()
+    expect(page.locator("#d-funds_in_place_rate")).to_have_text("34.6154")  # recomputed as the cell is saved
     with page.expect_navigation():
         page.click("#submit-report")
     expect(page.locator("#report-status")).to_have_text("已上报")
@@ -75,6 +76,7 @@ def test_quarter_refused_corrected_submitted_approved_then_locked(live_server, r
     page.goto(grid)
     expect(page.locator("#grid input.cell-value")).to_have_count(0)
     expect(page.locator("#v-funds_in_place_wan")).to_have_text("18000")
+    expect(page.locator("#d-funds_in_place_rate")).to_have_text("34.6154")  # 18000 / 52000 × 100, derived
     expect(page.locator("#submit-report")).to_have_count(0)
     status = page.evaluate(
         """async ([url]) => {

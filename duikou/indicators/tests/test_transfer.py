@@ -113,3 +113,19 @@ def test_csv_and_xlsx_import_the_same_rows(who):
 def test_unreadable_file_is_one_clear_error(who, data, name, message):
     with pytest.raises(UserFacingError, match=message):
         transfer.import_values(user=who["xy_editor"], data=data, filename=name)
+
+
+def test_an_overwrite_by_import_keeps_before_and_after_in_the_audit_history(who):
+    from auditlog.models import LogEntry
+
+    transfer.import_values(
+        user=who["xy_editor"], data=dvs(("signed_amount_wan", "2025Q3", code(), "12.5")), filename="a.json"
+    )
+    result = transfer.import_values(
+        user=who["xy_editor"], data=dvs(("signed_amount_wan", "2025Q3", code(), "20")), filename="b.json"
+    )
+    assert result["changed"] == 1
+    value = DataValue.objects.get(indicator="signed_amount_wan")
+    entry = LogEntry.objects.get_for_object(value).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    assert entry.actor == who["xy_editor"]
+    assert [float(x) for x in entry.changes_dict["value"]] == [12.5, 20.0]

@@ -1,0 +1,148 @@
+"""The screening rules, written once as an Ibis expression, run over a columnar snapshot of the registry.
+
+``snapshot()`` turns the households in scope and their income records for a year (and the year before) into one
+Arrow table; ``screen_expr()`` is the rules; ``evaluate()`` runs them on an engine (DuckDB in-process by
+default). Comparisons are multiplicative and in decimals (``net < line × (1+margin) × persons`` rather than a
+per-capita division), so a household built to just miss a threshold is never flagged by rounding.
+"""
+
+import io
+from decimal import Decimal
+
+import ibis
+import pyarrow as pa
+from ibis import _
+
+from duikou.core.digests import sm3_hex
+
+from .models import Household, IncomeRecord, Rule
+
+MONEY = pa.decimal128(14, 2)
+SCHEMA = pa.schema(
+    [
+        ("household_id", pa.int64()),
+        ("persons", pa.int32()),
+        ("net_income", MONEY),
+        ("prev_net_income", MONEY),
+        ("rigid_expense", MONEY),
+        *[(check, pa.bool_()) for check in Household.CHECKS],
+    ]
+)
+ENGINES = ("duckdb", "postgres")
+
+
+def snapshot(households, year: int, *, chunk: int = 20000, progress=None) -> pa.Table:
+    """One row per household with an income record for ``year`` (households without one cannot be screened)."""
+    ids = list(households.filter(incomes__year=year).order_by("pk").values_list("pk", flat=True))
+    columns = {name: [] for name in SCHEMA.names}
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        current = {
+            r[0]: r[1:]
+            for r in IncomeRecord.objects.filter(household_id__in=part, year=year).values_list(
+                "household_id", "persons", "net_income", "medical_expense", "education_expense"
+            )
+        }
+        previous = dict(
+            IncomeRecord.objects.filter(household_id__in=part, year=year - 1).values_list("household_id", "net_income")
+        )
+        checks = {r[0]: r[1:] for r in Household.objects.filter(pk__in=part).values_list("pk", *Household.CHECKS)}
+        for pk in part:
+            persons, net, medical, education = current[pk]
+            columns["household_id"].append(pk)
+            columns["persons"].append(persons)
+            columns["net_income"].append(net)
+            columns["prev_net_income"].append(previous.get(pk))
+            columns["rigid_expense"].append(medical + education)
+            for name, value in zip(Household.CHECKS, checks[pk], strict=True):
+                columns[name].append(value)
+        if progress:
+            progress(min(start + chunk, len(ids)), len(ids), "生成数据快照")
+    return pa.table(columns, schema=SCHEMA)
+
+
+def snapshot_digest(table: pa.Table) -> str:
+    """SM3 of the snapshot's Arrow IPC bytes: the run names exactly the data it screened."""
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sm3_hex(sink.getvalue())
+
+
+def _dec(value) -> ibis.expr.types.Value:
+    return ibis.literal(Decimal(value), type="decimal(18,4)")
+
+
+def screen_expr(t, thresholds: dict, enabled: set[str]):
+    """The rules: each flag column is one rule; only households for which at least one enabled rule fires."""
+    line, margin = _dec(thresholds["income_line"]), _dec(thresholds["margin_share"])
+    fall, rigid = _dec(thresholds["income_fall_share"]), _dec(thresholds["rigid_share"])
+    bound = line * (_dec(1) + margin)
+    checks_ok = t[Household.CHECKS[0]]
+    for check in Household.CHECKS[1:]:
+        checks_ok = checks_ok & t[check]
+    flags = {
+        Rule.Code.INCOME_LOW.value: t.net_income < bound * t.persons,
+        Rule.Code.INCOME_FALL.value: t.prev_net_income.notnull()
+        & (t.prev_net_income > 0)
+        & ((t.prev_net_income - t.net_income) > fall * t.prev_net_income),
+        Rule.Code.RIGID_EXPENSE.value: (t.rigid_expense > 0) & (t.rigid_expense > rigid * t.net_income),
+        Rule.Code.CHECK_FAILED.value: ~checks_ok,
+    }
+    flags = {code: expr.fill_null(False) for code, expr in flags.items() if code in enabled}
+    if not flags:
+        return t.select("household_id").limit(0)
+    any_fired = ibis.literal(False)
+    for expr in flags.values():
+        any_fired = any_fired | expr
+    return (
+        t.mutate(**{f"r_{code}": expr for code, expr in flags.items()}, income_bound=bound)
+        .filter(any_fired)
+        .order_by(_.household_id)
+    )
+
+
+def evaluate(table: pa.Table, thresholds: dict, enabled: set[str], *, engine: str = "duckdb", pg_url: str = ""):
+    """Run the rules on ``engine`` and return the flagged rows as a list of dicts."""
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        t = ibis.memtable(table)
+    elif engine == "postgres":
+        con = ibis.connect(pg_url)
+        t = con.create_table("duikou_screening_snapshot", table, temp=True, overwrite=True)
+    else:
+        raise ValueError(f"unknown engine {engine}")
+    try:
+        return con.to_pyarrow(screen_expr(t, thresholds, enabled)).to_pylist()
+    finally:
+        con.disconnect()
+
+
+def explain(row: dict, thresholds: dict) -> tuple[list[str], dict]:
+    """The rules that fired for one flagged row and the values that made them fire (JSON-ready strings)."""
+    fired = [code for code in Rule.Code.values if row.get(f"r_{code}")]
+    values: dict = {}
+    money = lambda v: None if v is None else str(Decimal(v).quantize(Decimal("0.01")))  # noqa: E731
+    if Rule.Code.INCOME_LOW in fired:
+        values[Rule.Code.INCOME_LOW] = {
+            "per_capita": money(Decimal(row["net_income"]) / row["persons"]),
+            "bound": money(row["income_bound"]),
+            "income_line": str(thresholds["income_line"]),
+        }
+    if Rule.Code.INCOME_FALL in fired:
+        prev, now = Decimal(row["prev_net_income"]), Decimal(row["net_income"])
+        values[Rule.Code.INCOME_FALL] = {
+            "previous": money(prev),
+            "current": money(now),
+            "fall_share": str(((prev - now) / prev).quantize(Decimal("0.0001"))),
+            "threshold": str(thresholds["income_fall_share"]),
+        }
+    if Rule.Code.RIGID_EXPENSE in fired:
+        values[Rule.Code.RIGID_EXPENSE] = {
+            "rigid_expense": money(row["rigid_expense"]),
+            "net_income": money(row["net_income"]),
+            "threshold": str(thresholds["rigid_share"]),
+        }
+    if Rule.Code.CHECK_FAILED in fired:
+        values[Rule.Code.CHECK_FAILED] = {"failed": [c for c in Household.CHECKS if not row[c]]}
+    return fired, {str(k): v for k, v in values.items()}
