@@ -12,7 +12,10 @@ def action_label(action: int) -> str:
 
 @register.filter
 def empty_value(value) -> str:
-    return "—" if value in (None, "", "None") else value
+    """A stored value as a reader expects it: nothing as a dash, booleans as 是/否."""
+    if value in (None, "", "None"):
+        return "—"
+    return {"True": _("是"), "False": _("否")}.get(str(value), value)
 
 
 @register.filter

@@ -24,3 +24,9 @@ def test_system_admin_sees_no_history_of_an_object():
     sysadmin = testing.user("sys", "国家发展改革委（振兴司）", "system_admin")
     assert history_for(who["xy_editor"], plan).exists()
     assert not history_for(sysadmin, plan).exists()
+
+
+def test_empty_and_boolean_values_read_naturally():
+    from duikou.audit.templatetags.audit_tags import empty_value
+
+    assert [empty_value(v) for v in (None, "None", "", "True", "False", "12")] == ["—", "—", "—", "是", "否", "12"]
