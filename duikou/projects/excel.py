@@ -18,11 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from auditlog.cid import get_cid
 from auditlog.context import set_actor
-from auditlog.diff import model_instance_diff
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -35,6 +31,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duikou.accounts import scoping
+from duikou.audit.services import bulk_create_logged
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.jobs import start_job
@@ -413,37 +410,6 @@ def _changed_fields(existing, new, fields: Iterable[str]) -> dict:
     return changes
 
 
-def _bulk_create_logged(model, objects: list, actor, batch: int = 1000, tick: Callable[[int], None] = None) -> None:
-    """Insert many rows at once and write one audit entry ("created", with every field) per row, as saving
-    them one by one would, attributed to ``actor``."""
-    content_type = ContentType.objects.get_for_model(model)
-    real_actor = None if isinstance(actor, Operator) else actor
-    cid = get_cid()
-    for start in range(0, len(objects), batch):
-        chunk = objects[start : start + batch]
-        model._default_manager.bulk_create(chunk)
-        now = timezone.now()
-        LogEntry.objects.bulk_create(
-            [
-                LogEntry(
-                    content_type=content_type,
-                    object_pk=str(obj.pk),
-                    object_id=obj.pk,
-                    object_repr=str(obj),
-                    action=LogEntry.Action.CREATE,
-                    changes=model_instance_diff(None, obj),
-                    actor=real_actor,
-                    actor_email=getattr(real_actor, "email", None) if real_actor else None,
-                    cid=cid,
-                    timestamp=now,
-                )
-                for obj in chunk
-            ]
-        )
-        if tick:
-            tick(len(chunk))
-
-
 def import_rows(
     spec: Spec, *, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = _no_progress
 ) -> dict:
@@ -582,7 +548,7 @@ def import_rows(
                 written += n
                 progress(total + written, steps, "写入中")
 
-            _bulk_create_logged(spec.model, new, actor, tick=tick)
+            bulk_create_logged(spec.model, new, actor=actor, tick=tick)
     except IntegrityError as exc:
         raise UserFacingError(
             f"写入时与他人同时导入的{spec.noun}冲突（{exc.__class__.__name__}），未写入任何数据，请重新导入"
