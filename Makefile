@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages: Chinese fonts (pages and PDFs) and, for browser tests, Chromium.
+# Debian packages: Chinese fonts (pages, charts, PDFs), pango for WeasyPrint (PDF reports) and, for tests,
+# Chromium (browser tests) and poppler-utils (pdftotext, pdftoppm: checking the generated PDFs).
 system-deps:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -24,13 +25,14 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-run: SYSTEM_PACKAGES = fonts-noto-cjk
+run: SYSTEM_PACKAGES = fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 run: $(STAMP) system-deps
 	$(BIN)/duikou migrate --noinput -v0
 	$(BIN)/duikou seed
 	$(BIN)/duikou demo
 	$(BIN)/duikou demo-plans
 	$(BIN)/duikou demo-projects
+	$(BIN)/duikou demo-evaluation
 	@echo "serving on http://$(HOST):$(PORT)/"
 	$(BIN)/duikou serve $(HOST):$(PORT)
 
@@ -38,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: SYSTEM_PACKAGES = fonts-noto-cjk chromium
+test: SYSTEM_PACKAGES = fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
 test: $(STAMP) system-deps
 	bin/run-tests
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "duikou.projects",
     "duikou.indicators",
     "duikou.monitoring",
+    "duikou.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -167,4 +168,17 @@ LOGGING = {
 PAGE_SIZE = 50
 # Run background jobs inline instead of on the thread pool (tests set this).
 DUIKOU_JOBS_INLINE = os.environ.get("DUIKOU_JOBS_INLINE", "0") == "1"
+# Household monitoring: days allowed for each step of an alert's case. Seed 004 二(一) asks for a 快速发现和响应机制
+# but names no number of days, so these are settings (配置值), not official figures. VERIFY_DAYS (核实) is the default
+# 响应时限 of every new rule set; a province may set its own in its rule set.
+DUIKOU_MONITORING_VERIFY_DAYS = int(os.environ.get("DUIKOU_MONITORING_VERIFY_DAYS", "15"))
+DUIKOU_MONITORING_DECIDE_DAYS = int(os.environ.get("DUIKOU_MONITORING_DECIDE_DAYS", "15"))  # 认定、风险消除审定
+DUIKOU_MONITORING_ASSIST_DAYS = int(os.environ.get("DUIKOU_MONITORING_ASSIST_DAYS", "15"))  # 纳入后落实帮扶措施
 SITE_TITLE = _("对口合作平台")
+
+# Rectification notices (整改通知): days allowed for each follow-up step. Seed 000 四(四) asks for 整改要求 and
+# 督促改进落实 but sets no time limits, so these are configurable working rules, not policy.
+DUIKOU_NOTICE_RECEIVE_DAYS = int(os.environ.get("DUIKOU_NOTICE_RECEIVE_DAYS", "5"))  # 签收: days after issue
+DUIKOU_NOTICE_VERIFY_DAYS = int(os.environ.get("DUIKOU_NOTICE_VERIFY_DAYS", "15"))  # 核验: days after the report
+DUIKOU_NOTICE_CLOSE_DAYS = int(os.environ.get("DUIKOU_NOTICE_CLOSE_DAYS", "5"))  # 销号: days after verification
+DUIKOU_NOTICE_NUMBER_PREFIX = os.environ.get("DUIKOU_NOTICE_NUMBER_PREFIX", "对口整改")  # 文号: 对口整改〔2026〕3号

@@ -20,6 +20,7 @@ urlpatterns = [
     path("plans/", include("duikou.plans.urls")),
     path("indicators/", include("duikou.indicators.urls")),
     path("monitoring/", include("duikou.monitoring.urls")),
+    path("evaluation/", include("duikou.evaluation.urls")),
     path("", include("duikou.projects.urls")),
     path("api/", api.urls),
 ]

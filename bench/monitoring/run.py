@@ -77,6 +77,8 @@ def generate(n: int, seed: int = 2026) -> pa.Table:
         strict=True,
     ):
         columns[check] = pa.array(rng.random(n) >= share)
+    for column, (_kind, amount) in engine.SIGNALS.items():  # no departmental signals: the four rules only
+        columns[column] = pa.array(np.zeros(n), pa.float64()).cast(pa.decimal128(14, 2) if amount else pa.int32())
     return pa.table(columns, schema=engine.SCHEMA)
 
 

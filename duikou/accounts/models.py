@@ -14,6 +14,8 @@ class Organisation(models.Model):
         PROVINCE = "province", _("省级")
         CITY = "city", _("市级")
         COUNTY = "county", _("县级")
+        TOWNSHIP = "township", _("乡镇级")  # township and village bodies take the steps of household monitoring
+        VILLAGE = "village", _("村级")
         UNIT = "unit", _("责任单位")
 
     name = models.CharField(_("名称"), max_length=120)

@@ -40,6 +40,8 @@ def invalid(request, exc):
 
 
 def register_routers() -> None:
+    from duikou.evaluation.api import router as evaluation_router
+    from duikou.evaluation.supervision_api import router as supervision_router
     from duikou.geo.api import router as geo_router
     from duikou.indicators.api import router as indicators_router
     from duikou.monitoring.api import router as monitoring_router
@@ -54,6 +56,8 @@ def register_routers() -> None:
     api.add_router("/plans", plans_router)
     api.add_router("/indicators", indicators_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/evaluation", evaluation_router)
+    api.add_router("/supervision", supervision_router)
     api.add_router("/projects", projects_router)
     api.add_router("/activities", activities_router)
 

@@ -2,8 +2,9 @@
 
 The store is kept in step incrementally: after imports and approvals the services refresh the (pairing,
 period) slices they touched, and before every query the store catches up with any value changed since its
-watermark (so a write whose refresh was lost, or a fresh deployment, is never read stale). Every query is
-restricted to the pairings the user may see, as the scoping layer lists them.
+watermark (so a write whose refresh was lost, or a fresh deployment, is never read stale). A store whose
+schema version differs from ``SCHEMA_VERSION`` (an upgrade added columns) is emptied when opened and rebuilt in
+full by the next query. Every query is restricted to the pairings the user may see, as the scoping layer lists them.
 """
 
 import csv
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import Http404
+from django.utils.translation import pgettext_lazy
 
 from duikou.accounts import scoping
 from duikou.pairings.models import Pairing
@@ -30,25 +32,43 @@ from .models import DataValue, Indicator
 from .periods import parse_period
 
 DIMENSIONS = {
-    "old_area": "革命老区",
-    "province": "省份",
-    "city": "老区城市",
-    "pairing": "结对关系",
-    "key_task": "重点任务",
-    "year": "年度",
-    "period": "报告期",
+    "old_area": pgettext_lazy("dimension", "革命老区"),
+    "province": pgettext_lazy("dimension", "省份"),
+    "city": pgettext_lazy("dimension", "老区城市"),
+    "county": pgettext_lazy("dimension", "老区区县"),
+    "pairing": pgettext_lazy("dimension", "结对关系"),
+    "partner_province": pgettext_lazy("dimension", "支持方省份"),
+    "partner_city": pgettext_lazy("dimension", "支持方城市"),
+    "key_task": pgettext_lazy("dimension", "重点任务"),
+    "year": pgettext_lazy("dimension", "年度"),
+    "period": pgettext_lazy("dimension", "报告期"),
 }
+CITY_LEVEL = "（市级结对）"  # the county of a pairing made at city level (or above)
 _lock = threading.RLock()
 log = logging.getLogger(__name__)
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS facts (
-    pairing_id INTEGER, pairing VARCHAR, old_area VARCHAR, province VARCHAR, city VARCHAR,
-    indicator VARCHAR, key_task VARCHAR, period VARCHAR, year INTEGER, quarter INTEGER,
-    value DECIMAL(18, 4), status VARCHAR
-);
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-"""
+# The fact table's columns. Change SCHEMA_VERSION with them: a store built with another version is rebuilt in full
+# when next opened (its watermark is dropped), so an upgrade never reads or writes rows of the old shape.
+SCHEMA_VERSION = "2"
+COLUMN_TYPES = {
+    "pairing_id": "INTEGER",
+    "pairing": "VARCHAR",
+    "old_area": "VARCHAR",
+    "province": "VARCHAR",
+    "city": "VARCHAR",
+    "city_code": "VARCHAR",
+    "county": "VARCHAR",
+    "partner_province": "VARCHAR",
+    "partner_city": "VARCHAR",
+    "indicator": "VARCHAR",
+    "key_task": "VARCHAR",
+    "period": "VARCHAR",
+    "year": "INTEGER",
+    "quarter": "INTEGER",
+    "value": "DECIMAL(18, 4)",
+    "status": "VARCHAR",
+}
+FACTS = "CREATE TABLE facts ({})".format(", ".join(f"{c} {t}" for c, t in COLUMN_TYPES.items()))
 
 
 def store_path() -> Path:
@@ -68,7 +88,16 @@ def _connect() -> duckdb.DuckDBPyConnection:
             if attempt == 39:
                 raise
             time.sleep(0.25)
-    con.execute(SCHEMA)
+    con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    version = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if version is None or version[0] != SCHEMA_VERSION:
+        # new store, or one of an older shape: start empty; with no watermark the next query rebuilds it in full
+        con.execute("BEGIN")
+        con.execute("DROP TABLE IF EXISTS facts")
+        con.execute(FACTS)
+        con.execute("DELETE FROM meta WHERE key = 'watermark'")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
+        con.execute("COMMIT")
     return con
 
 
@@ -80,18 +109,51 @@ def keep_in_step(fn, *args, **kwargs) -> None:
         log.warning("analytics store not updated now; it will catch up before the next query", exc_info=True)
 
 
+PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+def _place(region) -> tuple[str, str, str, str]:
+    """(province, city, city code, county) of a region in the tree.
+
+    The city is the prefecture-level division; for a municipality (whose prefectures are the placeholders 市辖区
+    and 县) it is the municipality itself, and a county-level city administered directly by its province (济源市)
+    is its own city — as on the city map, whose features carry the same codes. Above county level the county is
+    ``CITY_LEVEL``; a county's label starts with its city, as county names repeat across the country."""
+    chain = [*region.ancestors(), region]
+    by_level = {r.level: r for r in chain}
+    province = by_level.get("province")
+    prefecture, county = by_level.get("prefecture"), by_level.get("county")
+    if prefecture is not None and prefecture.name not in PLACEHOLDERS:
+        city = prefecture
+    elif prefecture is not None and prefecture.code[2:4] == "90" and county is not None:
+        city = county
+    else:
+        city = province
+    if county is None:
+        county_label = CITY_LEVEL
+    elif county is city:
+        county_label = county.name
+    else:
+        county_label = f"{city.name}{county.name}"
+    return (province.name if province else "", city.name if city else "", city.code if city else "", county_label)
+
+
 def _pairing_labels() -> dict[int, tuple]:
-    rows = Pairing.objects.select_related("old_region__parent", "partner_region", "old_area")
+    """Per pairing the labels of its dimensions, in the fact table's column order (pairing … partner_city)."""
+    rows = Pairing.objects.select_related("old_region__parent__parent", "partner_region__parent__parent", "old_area")
     out = {}
     for p in rows:
-        province = p.old_region.parent if p.old_region.level != "province" else p.old_region
-        while province is not None and province.level != "province":
-            province = province.parent
+        province, city, city_code, county = _place(p.old_region)
+        partner_province, partner_city, _code, _county = _place(p.partner_region)
         out[p.pk] = (
             str(p),
             p.old_area.name if p.old_area_id else "（未归属老区）",
-            province.name if province else "",
-            p.old_region.name,
+            province,
+            city,
+            city_code,
+            county,
+            partner_province,
+            partner_city,
         )
     return out
 
@@ -157,28 +219,13 @@ def refresh(*, pairing_ids=None, periods=None, full: bool = False, progress=None
             con.close()
 
 
-COLUMN_TYPES = {
-    "pairing_id": "INTEGER",
-    "pairing": "VARCHAR",
-    "old_area": "VARCHAR",
-    "province": "VARCHAR",
-    "city": "VARCHAR",
-    "indicator": "VARCHAR",
-    "key_task": "VARCHAR",
-    "period": "VARCHAR",
-    "year": "INTEGER",
-    "quarter": "INTEGER",
-    "value": "DECIMAL(18, 4)",
-    "status": "VARCHAR",
-}
-
-
 def _insert(con, batch, table: str = "facts") -> int:
     """Append rows through a CSV file that DuckDB reads in bulk (its executemany goes row by row)."""
     if not batch:
         return 0
     if len(batch) < 500:
-        con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        marks = ", ".join("?" * len(COLUMN_TYPES))
+        con.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
         return len(batch)
     with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", encoding="utf-8", delete=False) as handle:
         csv.writer(handle).writerows(batch)
@@ -290,18 +337,8 @@ def _aggregate(con, indicator: Indicator, dims: list[str], where: str, params: l
     return out
 
 
-def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", year=None, status: str = "") -> dict:
-    """Aggregate one indicator over two dimensions, restricted to the user's pairings. Totals included."""
-    from .queries import indicators_for
-
-    ind = indicators_for(user).filter(pk=indicator).first()
-    if ind is None:
-        raise Http404(f"未知指标「{indicator}」")
-    for dim in (rows, cols):
-        if dim not in DIMENSIONS:
-            raise ValidationError(f"未知维度「{dim}」，可用：{', '.join(DIMENSIONS)}")
-    if rows == cols:
-        raise ValidationError("行维度与列维度不能相同")
+def _filters(user, year, status) -> tuple[str, list]:
+    """The WHERE clause of a query: the user's pairings (as the scoping layer lists them), year, approval."""
     visible = list(scoping.scope(user, Pairing).values_list("pk", flat=True))
     where, params = " AND list_contains(?, pairing_id)", [visible]
     if year:
@@ -313,11 +350,22 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
         params.append(year)
     if status == "approved":
         where += " AND status IN ('approved', 'accepted')"
+    return where, params
+
+
+def _results(user, indicator: str, groupings: dict[str, list[str]], year, status) -> tuple[Indicator, dict]:
+    """The indicator aggregated by each grouping (name → dimensions), over what the user may see; a derived
+    indicator is computed from its parts aggregated by the same grouping."""
+    from .queries import indicators_for
+
+    ind = indicators_for(user).filter(pk=indicator).first()
+    if ind is None:
+        raise Http404(f"未知指标「{indicator}」")
+    where, params = _filters(user, year, status)
     try:
         catch_up()
     except duckdb.IOException as exc:
         raise ValidationError("分析库正被其他任务占用，请稍后重试") from exc
-    groupings = {"cells": [rows, cols], "row_totals": [rows], "col_totals": [cols], "total": []}
     with _lock:
         con = _connect()
         try:
@@ -336,6 +384,18 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
                 results = {name: _aggregate(con, ind, dims, where, params) for name, dims in groupings.items()}
         finally:
             con.close()
+    return ind, results
+
+
+def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", year=None, status: str = "") -> dict:
+    """Aggregate one indicator over two dimensions, restricted to the user's pairings. Totals included."""
+    for dim in (rows, cols):
+        if dim not in DIMENSIONS:
+            raise ValidationError(f"未知维度「{dim}」，可用：{', '.join(DIMENSIONS)}")
+    if rows == cols:
+        raise ValidationError("行维度与列维度不能相同")
+    groupings = {"cells": [rows, cols], "row_totals": [rows], "col_totals": [cols], "total": []}
+    ind, results = _results(user, indicator, groupings, year, status)
     row_keys = sorted({k[0] for k in results["cells"]} | {k[0] for k in results["row_totals"]}, key=str)
     col_keys = sorted({k[1] for k in results["cells"]} | {k[0] for k in results["col_totals"]}, key=str)
     return {
@@ -352,3 +412,10 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
         "col_totals": [results["col_totals"].get((c,)) for c in col_keys],
         "total": results["total"].get(()),
     }
+
+
+def city_values(user, *, indicator: str, year=None, status: str = "") -> list[dict]:
+    """The indicator aggregated by old-area city, keyed by the city's division code: what the city map colours
+    (its features carry the same codes). Cities without a value are not listed."""
+    _ind, results = _results(user, indicator, {"cities": ["city_code", "city"]}, year, status)
+    return [{"code": code, "name": name, "value": value} for (code, name), value in sorted(results["cities"].items())]

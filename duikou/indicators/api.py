@@ -160,7 +160,9 @@ def indicator_report_step(request, pairing_id: int, dataset: str, period: str, s
 def indicator_analytics(
     request, indicator: str, rows: str = "province", cols: str = "year", year: int | None = None, status: str = ""
 ):
-    """One indicator aggregated over two dimensions (old_area, province, city, pairing, key_task, year, period)."""
+    """One indicator aggregated over two dimensions: old_area, province, city, county (the old side's county;
+    「（市级结对）」 for a city-level pairing), pairing, partner_province, partner_city (the supporting side), key_task,
+    year, period."""
     result = analytics.pivot(request.user, indicator=indicator, rows=rows, cols=cols, year=year, status=status)
     text = lambda v: None if v is None else str(v)  # noqa: E731
     return {

@@ -6,6 +6,7 @@ row, column and reason. Re-importing the same file changes nothing. Large files 
 """
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -18,7 +19,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from duikou.accounts import scoping
-from duikou.audit.services import log_bulk_updates
+from duikou.audit.services import created_changes, log_bulk_creates, log_bulk_updates
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import xlsx_bytes
 from duikou.pairings.models import Pairing
@@ -191,9 +192,14 @@ def import_values(
     now = timezone.now()
     with transaction.atomic():
         _insert(new, user_id, progress, len(rows), now)
+        # every new value has its "created" entry in the audit history, as a cell save would give it
+        if new:
+            log_bulk_creates(DataValue, _created(new, user_id, now, progress, len(rows)), actor=user)
         for start in range(0, len(changed), 2000):
             chunk = changed[start : start + 2000]
-            objs = DataValue.objects.in_bulk([c[0] for c in chunk])
+            objs = DataValue.objects.select_related(
+                "pairing__old_region", "pairing__partner_region", "indicator"
+            ).in_bulk([c[0] for c in chunk])
             before = {pk: (obj.value, obj.comment) for pk, obj in objs.items()}
             for pk, value, comment in chunk:
                 obj = objs[pk]
@@ -211,7 +217,7 @@ def import_values(
                 [
                     (
                         pk,
-                        f"{obj.pairing_id} {obj.indicator_id} {obj.period}",
+                        str(obj),
                         {
                             k: v
                             for k, v in {
@@ -234,6 +240,46 @@ def import_values(
         analytics.keep_in_step(analytics.upsert, values, written_at=now, stamp_before=stamp_before)
     progress(len(rows), len(rows), "导入完成")
     return {"summary": f"导入完成：{summary}", "new": len(new), "changed": len(changed), "unchanged": unchanged}
+
+
+def _created(new: list, user_id, now, progress, total: int) -> Iterable[tuple[int, str, dict]]:
+    """(pk, text, changes) of the rows just inserted, for their audit entries: COPY does not hand back the ids, so
+    only those are read back; the rest is what was written."""
+    written = {key: (value, comment) for key, value, comment in new}
+    pairings = {
+        pk: f"{old}—{partner}"
+        for pk, old, partner in Pairing.objects.filter(pk__in={k[0] for k in written}).values_list(
+            "pk", "old_region__name", "partner_region__name"
+        )
+    }
+    names = dict(Indicator.objects.values_list("code", "name"))
+    stamp = DataValue._meta.get_field("updated").to_python(timezone.make_naive(now, datetime.UTC))
+    found = 0
+    rows = DataValue.objects.filter(
+        pairing_id__in=sorted(pairings), period__in=sorted({k[2] for k in written}), updated=now, version=1
+    ).values_list("pk", "pairing_id", "indicator_id", "period")
+    for pk, pid, code, per in rows.order_by("pk").iterator(chunk_size=20000):
+        if (pid, code, per) not in written:
+            continue
+        value, comment = written[(pid, code, per)]
+        found += 1
+        if found % 20000 == 0:
+            progress(found, total, "写入审计记录")
+        fields = {
+            "id": pk,
+            "pairing": pid,
+            "indicator": code,
+            "period": per,
+            "value": value,
+            "comment": comment or "",
+            "status": DataValue.Status.DRAFT.value,
+            "version": 1,
+            "updated_by": user_id,
+            "updated": stamp,
+        }
+        yield pk, f"{pairings[pid]} {names[code]} {per}", created_changes(fields)  # str(DataValue)
+    if found != len(written):  # cannot happen inside the import's transaction; never leave rows unaudited
+        raise RuntimeError(f"audit: {len(written)} values inserted, {found} read back")
 
 
 def _insert(new: list, user_id, progress, total: int, now) -> None:

@@ -302,11 +302,19 @@ def pivot(request):
     else:
         error = "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items())
     if result and request.GET.get("format") == "xlsx":
-        header = [analytics.DIMENSIONS[result["rows_dim"]], *result["cols"], _("合计")]
+        header = [str(analytics.DIMENSIONS[result["rows_dim"]]), *result["cols"], _("合计")]
         rows = [[r, *result["cells"][i], result["row_totals"][i]] for i, r in enumerate(result["rows"])]
         rows.append([_("合计"), *result["col_totals"], result["total"]])
         return xlsx_response(f"pivot-{result['indicator']}.xlsx", result["name"], header, rows)
-    chart = _chart(result) if result else None
+    chart = None
+    if result:
+        cities = analytics.city_values(
+            request.user,
+            indicator=result["indicator"],
+            year=form.cleaned_data.get("year"),
+            status=form.cleaned_data.get("status") or "",
+        )
+        chart = _chart(result, cities)
     return render(
         request,
         "indicators/pivot.html",
@@ -314,8 +322,9 @@ def pivot(request):
     )
 
 
-def _chart(result: dict) -> dict:
-    """The ECharts data of a pivot: one bar series per column, and the row totals for the map."""
+def _chart(result: dict, cities: list[dict]) -> dict:
+    """The ECharts data of a pivot: one bar series per column; and, for the choropleth, the indicator's value per
+    old-area city (by division code, as the vendored city map's features are keyed)."""
     return {
         "categories": result["rows"],
         "series": [
@@ -326,9 +335,9 @@ def _chart(result: dict) -> dict:
             }
             for j, c in enumerate(result["cols"])
         ],
-        "totals": [float(t) if t is not None else None for t in result["row_totals"]],
         "rows_dim": result["rows_dim"],
         "unit": result["unit"],
+        "cities": [{"code": c["code"], "name": c["name"], "value": float(c["value"])} for c in cities],
     }
 
 
@@ -346,10 +355,16 @@ def dashboard(request):
                 year=saved.year,
                 status="approved" if saved.approved_only else "",
             )
+            cities = analytics.city_values(
+                request.user,
+                indicator=saved.indicator_id,
+                year=saved.year,
+                status="approved" if saved.approved_only else "",
+            )
         except (ValidationError, Http404) as exc:
             charts.append({"saved": saved, "error": _error_text(exc) if isinstance(exc, ValidationError) else str(exc)})
             continue
-        charts.append({"saved": saved, "result": result, "chart": _chart(result)})
+        charts.append({"saved": saved, "result": result, "chart": _chart(result, cities)})
     return render(request, "indicators/dashboard.html", {"charts": charts})
 
 

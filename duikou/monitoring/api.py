@@ -1,8 +1,21 @@
+"""API of household monitoring: alerts and their cases (steps, assistance measures), households, departmental data.
+
+Same scoping and the same services as the pages: a stale ``version`` answers 409, a step the user may not take 403,
+a rule broken (a refused risk elimination with its reasons, a malformed file) 422 with the reasons in Chinese.
+"""
+
 import datetime
 
-from ninja import Router, Schema
+from django.core.exceptions import ValidationError
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from . import queries
+from duikou.accounts import scoping
+from duikou.accounts.models import Organisation
+from duikou.core.errors import UserFacingError
+
+from . import departmental, queries, services
+from .models import Alert, DepartmentImport
 
 router = Router(tags=["monitoring"])
 
@@ -15,8 +28,74 @@ class AlertOut(Schema):
     rules: list[str]
     values: dict
     status: str
-    deadline: datetime.date
+    deadline: datetime.date | None
+    overdue: bool
     run_id: int
+
+
+class StepOut(Schema):
+    step: str
+    from_status: str
+    to_status: str
+    note: str
+    actor: str
+    due: datetime.date | None
+    late: bool
+    created: datetime.datetime
+
+
+class MeasureOut(Schema):
+    id: int
+    kind: str
+    responsible_unit_id: int
+    responsible_unit: str
+    description: str
+    start_date: datetime.date
+    basis: list[str]  # clause ids from the seeds; empty where no seed names the kind
+
+
+class CriterionOut(Schema):
+    ok: bool
+    text: str
+
+
+class CaseOut(AlertOut):
+    category: str
+    outcome: str
+    version: int
+    allowed_steps: list[str]
+    steps: list[StepOut]
+    measures: list[MeasureOut]
+    elimination_criteria: list[CriterionOut]
+
+
+class StepIn(Schema):
+    version: int
+    note: str = ""
+    category: str = ""  # include: unstable, marginal or sudden
+    checks: dict[str, bool] | None = None  # verify and recheck: food_clothing_ok, education_ok, ...
+
+
+class MeasureIn(Schema):
+    version: int
+    kind: str
+    responsible_unit_id: int
+    description: str
+    start_date: datetime.date
+
+
+class ImportOut(Schema):
+    id: int
+    kind: str
+    filename: str
+    source_digest: str
+    status: str
+    rows: int
+    matched: int
+    unknown: int
+    malformed: int
+    signals_created: int
+    report: dict  # matched, unknown and malformed rows by row number; ID numbers masked
 
 
 class MemberOut(Schema):
@@ -38,22 +117,156 @@ class HouseholdOut(Schema):
     version: int
 
 
+def _alert(a: Alert) -> dict:
+    return {
+        "id": a.pk,
+        "household_id": a.household_id,
+        "household": str(a.household),
+        "village": a.household.village_id,
+        "rules": a.rules,
+        "values": a.values,
+        "status": a.status,
+        "deadline": a.deadline,
+        "overdue": a.overdue,
+        "run_id": a.run_id,
+    }
+
+
+def _case(user, alert: Alert) -> dict:
+    criteria = (
+        services.elimination_criteria(alert)
+        if alert.status in (Alert.Status.MONITORED, Alert.Status.ELIMINATING)
+        else []
+    )
+    return {
+        **_alert(alert),
+        "category": alert.category,
+        "outcome": alert.outcome,
+        "version": alert.version,
+        "allowed_steps": services.allowed_steps(user, alert),
+        "steps": [
+            {
+                "step": s.step,
+                "from_status": s.from_status,
+                "to_status": s.to_status,
+                "note": s.note,
+                "actor": s.actor_name,
+                "due": s.due,
+                "late": s.late,
+                "created": s.created,
+            }
+            for s in queries.steps_of(user, alert)
+        ],
+        "measures": [
+            {
+                "id": m.pk,
+                "kind": m.kind,
+                "responsible_unit_id": m.responsible_unit_id,
+                "responsible_unit": str(m.responsible_unit),
+                "description": m.description,
+                "start_date": m.start_date,
+                "basis": [clause for clause, _quote in m.basis()],
+            }
+            for m in queries.measures_of(user, alert)
+        ],
+        "elimination_criteria": [{"ok": c.ok, "text": c.text} for c in criteria],
+    }
+
+
+def _import(batch: DepartmentImport) -> dict:
+    fields = ("id", "kind", "filename", "source_digest", "status", "rows", "matched", "unknown", "malformed")
+    return {**{f: getattr(batch, f) for f in fields}, "signals_created": batch.signals_created, "report": batch.report}
+
+
 @router.get("/alerts", response=list[AlertOut])
-def list_alerts(request, status: str = "open", area: str = "", rule: str = ""):
-    return [
+def list_alerts(
+    request, status: str = queries.OPEN, area: str = "", rule: str = "", category: str = "", overdue: bool = False
+):
+    """Alerts in scope (at most 1000); ``status`` "open" is every case not closed, "" every case."""
+    alerts = queries.alerts_for(request.user, status=status, area=area, rule=rule, category=category, overdue=overdue)
+    return [_alert(a) for a in alerts[:1000]]
+
+
+@router.get("/alerts/{int:alert_id}", response=CaseOut)
+def get_alert(request, alert_id: int):
+    """The case: its steps, assistance measures, the steps you may take now and the risk-elimination criteria."""
+    return _case(request.user, queries.alert_for(request.user, alert_id))
+
+
+@router.post("/alerts/{int:alert_id}/steps/{step}", response=CaseOut)
+def take_alert_step(request, alert_id: int, step: str, payload: StepIn):
+    """One step: verify, include, dismiss, return, recheck, propose_elimination, eliminate, reject_elimination.
+    Send the version you read; a refused risk elimination answers 422 with the criteria that do not hold."""
+    alert = queries.alert_for(request.user, alert_id, scoping.Action.CHANGE)
+    alert = services.take_step(
+        user=request.user,
+        alert=alert,
+        step=step,
+        expected_version=payload.version,
+        note=payload.note,
+        category=payload.category,
+        checks=payload.checks,
+    )
+    return _case(request.user, queries.alert_for(request.user, alert.pk))
+
+
+@router.post("/alerts/{int:alert_id}/measures", response={201: MeasureOut})
+def add_alert_measure(request, alert_id: int, payload: MeasureIn):
+    """Record an assistance measure of a monitored household (its responsible unit: an organisation answering for
+    the household's village, from the province down)."""
+    alert = queries.alert_for(request.user, alert_id, scoping.Action.CHANGE)
+    unit = Organisation.objects.filter(pk=payload.responsible_unit_id).first()
+    measure = services.add_measure(
+        user=request.user,
+        alert=alert,
+        expected_version=payload.version,
+        kind=payload.kind,
+        responsible_unit=unit,
+        description=payload.description,
+        start_date=payload.start_date,
+    )
+    return Status(
+        201,
         {
-            "id": a.pk,
-            "household_id": a.household_id,
-            "household": str(a.household),
-            "village": a.household.village_id,
-            "rules": a.rules,
-            "values": a.values,
-            "status": a.status,
-            "deadline": a.deadline,
-            "run_id": a.run_id,
-        }
-        for a in queries.alerts_for(request.user, status=status, area=area, rule=rule)[:1000]
-    ]
+            "id": measure.pk,
+            "kind": measure.kind,
+            "responsible_unit_id": measure.responsible_unit_id,
+            "responsible_unit": str(measure.responsible_unit),
+            "description": measure.description,
+            "start_date": measure.start_date,
+            "basis": [clause for clause, _quote in measure.basis()],
+        },
+    )
+
+
+@router.post("/imports", response={201: ImportOut})
+def check_department_import(request, kind: Form[str], file: File[UploadedFile]):
+    """The dry run of a department's file (.xlsx or .csv; multipart): nothing is loaded; the report lists matched
+    rows, unknown ID numbers and malformed rows. Confirm it with POST /imports/{id}/confirm."""
+    scoping.require(request.user, scoping.Action.CHANGE)
+    try:
+        batch = departmental.check_department_file(
+            user=request.user, kind=kind, data=file.read(), filename=file.name or "upload.csv"
+        )
+    except UserFacingError as exc:
+        raise ValidationError(str(exc)) from exc
+    return Status(201, _import(batch))
+
+
+@router.get("/imports/{int:import_id}", response=ImportOut)
+def get_department_import(request, import_id: int):
+    return _import(queries.import_for(request.user, import_id))
+
+
+@router.post("/imports/{int:import_id}/confirm", response=ImportOut)
+def confirm_department_import(request, import_id: int):
+    """Load the matched rows of a checked import, all or none."""
+    batch = queries.import_for(request.user, import_id, scoping.Action.CHANGE)
+    try:
+        batch = departmental.load_department_import(user=request.user, batch=batch)
+    except UserFacingError as exc:
+        raise ValidationError(str(exc)) from exc
+    return _import(batch)
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)

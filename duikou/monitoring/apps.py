@@ -30,8 +30,13 @@ class MonitoringConfig(AppConfig):
         from . import models
 
         scoping.register(models.Household, region_paths=("village",))
-        for model in (models.Member, models.IncomeRecord, models.Alert):
+        for model in (models.Member, models.IncomeRecord, models.Alert, models.DepartmentSignal):
             scoping.register(model, region_paths=("household__village",))
+        for model in (models.AlertStep, models.AssistanceMeasure):
+            scoping.register(model, region_paths=("alert__household__village",))
+        # an import batch is seen by the area of the organisation that imported it (its report lists that area's
+        # members); a national batch has no region and is seen nationally only
+        scoping.register(models.DepartmentImport, region_paths=("region",))
         scoping.register(models.RuleSet, custom=province_q)
         scoping.register(models.ScreeningRun, custom=partial(province_q, path="ruleset__province"))
         for model in (
@@ -41,7 +46,12 @@ class MonitoringConfig(AppConfig):
             models.Threshold,
             models.Rule,
             models.Alert,
+            models.AlertStep,
+            models.AssistanceMeasure,
+            models.DepartmentSignal,
         ):
             auditlog.register(model)
         # the encrypted columns and their digests never enter the audit diff; only the masked values do
         auditlog.register(models.Member, exclude_fields=list(models.Member.ENCRYPTED))
+        # the dry-run report (masked IDs, row by row) stays in the batch; the history records its status and counts
+        auditlog.register(models.DepartmentImport, exclude_fields=["report"])

@@ -1,11 +1,14 @@
 """The screening rules, written once as an Ibis expression, run over a columnar snapshot of the registry.
 
-``snapshot()`` turns the households in scope and their income records for a year (and the year before) into one
-Arrow table; ``screen_expr()`` is the rules; ``evaluate()`` runs them on an engine (DuckDB in-process by
-default). Comparisons are multiplicative and in decimals (``net < line × (1+margin) × persons`` rather than a
-per-capita division), so a household built to just miss a threshold is never flagged by rounding.
+``snapshot()`` turns the households in scope, their income records for a year (and the year before) and the
+departmental signals of that year into one Arrow table; ``screen_expr()`` is the rules; ``evaluate()`` runs them on
+an engine (DuckDB in-process by default, or PostgreSQL). Everything an engine sees is in the snapshot and every rule
+is an Ibis expression, so another Ibis backend (Spark) needs only its connection here. Comparisons are
+multiplicative and in decimals (``net < line × (1+margin) × persons`` rather than a per-capita division), so a
+household built to just miss a threshold is never flagged by rounding.
 """
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -15,9 +18,11 @@ from ibis import _
 
 from duikou.core.digests import sm3_hex
 
-from .models import Household, IncomeRecord, Rule
+from .models import DepartmentSignal, Household, IncomeRecord, Rule, Threshold
 
 MONEY = pa.decimal128(14, 2)
+# one column per kind of departmental signal in the year: the amount summed (住院自付、灾害损失) or the count
+SIGNALS = {f"sig_{kind}": (kind, kind in DepartmentSignal.AMOUNT_KINDS) for kind in DepartmentSignal.Kind.values}
 SCHEMA = pa.schema(
     [
         ("household_id", pa.int64()),
@@ -26,14 +31,39 @@ SCHEMA = pa.schema(
         ("prev_net_income", MONEY),
         ("rigid_expense", MONEY),
         *[(check, pa.bool_()) for check in Household.CHECKS],
+        *[(column, MONEY if amount else pa.int32()) for column, (_kind, amount) in SIGNALS.items()],
     ]
 )
 ENGINES = ("duckdb", "postgres")
 
 
+def _signals(part: list[int], year: int) -> dict[int, dict[str, object]]:
+    """Per household, the year's departmental signals by kind: the amount summed, or the count."""
+    from django.db.models import Count, Sum
+
+    out: dict[int, dict[str, object]] = {}
+    rows = (
+        DepartmentSignal.objects.filter(
+            household_id__in=part, date__gte=datetime.date(year, 1, 1), date__lt=datetime.date(year + 1, 1, 1)
+        )
+        .values("household_id", "kind")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        amount = row["kind"] in DepartmentSignal.AMOUNT_KINDS
+        out.setdefault(row["household_id"], {})[row["kind"]] = (row["total"] or Decimal(0)) if amount else row["n"]
+    return out
+
+
 def snapshot(households, year: int, *, chunk: int = 20000, progress=None) -> pa.Table:
-    """One row per household with an income record for ``year`` (households without one cannot be screened)."""
-    ids = list(households.filter(incomes__year=year).order_by("pk").values_list("pk", flat=True))
+    """One row per household with an income record for ``year`` or a departmental signal dated in it (a household
+    without either has nothing to screen; one with signals only is screened on them and its checks)."""
+    with_income = households.filter(incomes__year=year).values_list("pk", flat=True)
+    with_signal = households.filter(
+        signals__date__gte=datetime.date(year, 1, 1), signals__date__lt=datetime.date(year + 1, 1, 1)
+    ).values_list("pk", flat=True)
+    ids = sorted(set(with_income) | set(with_signal))
     columns = {name: [] for name in SCHEMA.names}
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
@@ -47,15 +77,19 @@ def snapshot(households, year: int, *, chunk: int = 20000, progress=None) -> pa.
             IncomeRecord.objects.filter(household_id__in=part, year=year - 1).values_list("household_id", "net_income")
         )
         checks = {r[0]: r[1:] for r in Household.objects.filter(pk__in=part).values_list("pk", *Household.CHECKS)}
+        signals = _signals(part, year)
         for pk in part:
-            persons, net, medical, education = current[pk]
+            persons, net, medical, education = current.get(pk, (None, None, None, None))
             columns["household_id"].append(pk)
             columns["persons"].append(persons)
             columns["net_income"].append(net)
             columns["prev_net_income"].append(previous.get(pk))
-            columns["rigid_expense"].append(medical + education)
+            columns["rigid_expense"].append(None if medical is None else medical + education)
             for name, value in zip(Household.CHECKS, checks[pk], strict=True):
                 columns[name].append(value)
+            mine = signals.get(pk, {})
+            for column, (kind, amount) in SIGNALS.items():
+                columns[column].append(mine.get(kind, Decimal(0) if amount else 0))
         if progress:
             progress(min(start + chunk, len(ids)), len(ids), "生成数据快照")
     return pa.table(columns, schema=SCHEMA)
@@ -89,6 +123,8 @@ def screen_expr(t, thresholds: dict, enabled: set[str]):
         Rule.Code.RIGID_EXPENSE.value: (t.rigid_expense > 0) & (t.rigid_expense > rigid * t.net_income),
         Rule.Code.CHECK_FAILED.value: ~checks_ok,
     }
+    if Rule.Code.DEPARTMENT_SIGNAL in enabled:
+        flags[Rule.Code.DEPARTMENT_SIGNAL.value] = signal_expr(t, thresholds)
     flags = {code: expr.fill_null(False) for code, expr in flags.items() if code in enabled}
     if not flags:
         return t.select("household_id").limit(0)
@@ -100,6 +136,18 @@ def screen_expr(t, thresholds: dict, enabled: set[str]):
         .filter(any_fired)
         .order_by(_.household_id)
     )
+
+
+def signal_expr(t, thresholds: dict):
+    """Departmental signals of the year: hospitalisation out-of-pocket cost or disaster loss at or above its line,
+    or any report of disability, loss of work, or an education, housing or drinking-water problem."""
+    fired = (t.sig_hospital >= _dec(thresholds[Threshold.Key.HOSPITAL_OOP])) | (
+        t.sig_disaster >= _dec(thresholds[Threshold.Key.DISASTER_LOSS])
+    )
+    for column, (_kind, amount) in SIGNALS.items():
+        if not amount:
+            fired = fired | (t[column] > 0)
+    return fired
 
 
 def evaluate(table: pa.Table, thresholds: dict, enabled: set[str], *, engine: str = "duckdb", pg_url: str = ""):
@@ -145,4 +193,14 @@ def explain(row: dict, thresholds: dict) -> tuple[list[str], dict]:
         }
     if Rule.Code.CHECK_FAILED in fired:
         values[Rule.Code.CHECK_FAILED] = {"failed": [c for c in Household.CHECKS if not row[c]]}
+    if Rule.Code.DEPARTMENT_SIGNAL in fired:
+        values[Rule.Code.DEPARTMENT_SIGNAL] = {
+            "signals": {
+                kind: (money(row[column]) if amount else row[column])
+                for column, (kind, amount) in SIGNALS.items()
+                if row[column]
+            },
+            "hospital_oop": str(thresholds[Threshold.Key.HOSPITAL_OOP]),
+            "disaster_loss": str(thresholds[Threshold.Key.DISASTER_LOSS]),
+        }
     return fired, {str(k): v for k, v in values.items()}

@@ -1,25 +1,43 @@
-"""Every write of household monitoring: registry entries, rule sets, screening runs and their alerts."""
+"""Every write of household monitoring: registry entries, rule sets, screening runs, and the cases that follow
+alerts (the workflow: ``STEPS`` is the one table of transitions and who may take them)."""
 
 import csv
 import datetime
 import io
+from dataclasses import dataclass
 from decimal import Decimal
+from enum import IntEnum
 
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from duikou.accounts import scoping
-from duikou.core.errors import UserFacingError
+from duikou.accounts.models import Organisation
+from duikou.core.concurrency import save_versioned
+from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.jobs import start_job
 from duikou.geo.models import Region
 from duikou.policy.models import Clause
 from duikou.projects.services import Operator
 
 from . import engine, pii
-from .models import POLICY_CLAUSE, Alert, Household, IncomeRecord, Member, Rule, RuleSet, ScreeningRun, Threshold
+from .models import (
+    POLICY_CLAUSE,
+    Alert,
+    AlertStep,
+    AssistanceMeasure,
+    Household,
+    IncomeRecord,
+    Member,
+    Rule,
+    RuleSet,
+    ScreeningRun,
+    Threshold,
+)
 
 UNOFFICIAL = "配置值，非官方数据"
 # Seed 004 gives no monitoring income line, margin or shares: every default below is a setting, marked as such.
@@ -29,8 +47,15 @@ DEFAULT_THRESHOLDS = {
     Threshold.Key.FALL: ("0.3", f"{UNOFFICIAL}：收入同比下降比例"),
     Threshold.Key.RIGID: ("0.5", f"{UNOFFICIAL}：刚性支出占家庭纯收入比例"),
     Threshold.Key.RESPONSE_DAYS: (
-        "15",
-        f"{UNOFFICIAL}：响应时限；依据 004 二(一)「建立健全快速发现和响应机制」（{POLICY_CLAUSE}），天数为配置",
+        "15",  # a new rule set takes settings.DUIKOU_MONITORING_VERIFY_DAYS
+        f"{UNOFFICIAL}：响应时限（核实期限）；依据 004 二(一)「建立健全快速发现和响应机制」"
+        f"（{POLICY_CLAUSE}），天数为配置",
+    ),
+    Threshold.Key.HOSPITAL_OOP: ("10000", f"{UNOFFICIAL}：全年住院个人自付费用达到此数即预警；种子文件未给出"),
+    Threshold.Key.DISASTER_LOSS: ("10000", f"{UNOFFICIAL}：全年灾害损失达到此数即预警；种子文件未给出"),
+    Threshold.Key.STABLE_YEARS: (
+        "2",
+        f"{UNOFFICIAL}：风险消除须最近连续若干年人均纯收入高于监测收入标准；种子文件未给出年数",
     ),
 }
 
@@ -119,12 +144,17 @@ def create_ruleset(*, user, province: Region, year: int, thresholds: dict | None
         raise PermissionDenied
     clause = Clause.objects.get(pk=POLICY_CLAUSE)
     given = {str(k): v for k, v in (thresholds or {}).items()}
+    defaults = dict(DEFAULT_THRESHOLDS)
+    defaults[Threshold.Key.RESPONSE_DAYS] = (
+        str(settings.DUIKOU_MONITORING_VERIFY_DAYS),
+        DEFAULT_THRESHOLDS[Threshold.Key.RESPONSE_DAYS][1],
+    )
     with transaction.atomic(), set_actor(_audit_actor(user)):
         last = RuleSet.objects.filter(province=province, year=year).order_by("-version").first()
         ruleset = RuleSet.objects.create(
             province=province, year=year, version=(last.version + 1) if last else 1, note=note
         )
-        for key, (default, source) in DEFAULT_THRESHOLDS.items():
+        for key, (default, source) in defaults.items():
             value, official, src = Decimal(default), False, source
             if key in given:
                 item = given[key]
@@ -150,7 +180,7 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
     if progress:
         progress(table.num_rows, table.num_rows, f"规则计算（{engine_name}）")
     rows = engine.evaluate(table, thresholds, enabled, engine=engine_name, pg_url=_pg_url(engine_name))
-    deadline = timezone.localdate() + datetime.timedelta(days=int(thresholds[Threshold.Key.RESPONSE_DAYS]))
+    deadline = timezone.localdate() + datetime.timedelta(days=verify_days(ruleset))
     with transaction.atomic(), set_actor(_audit_actor(user)):
         run = ScreeningRun.objects.create(
             ruleset=ruleset,
@@ -163,9 +193,9 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
             started_by=str(getattr(user, "username", user)),
         )
         open_ids = set(
-            Alert.objects.filter(
-                status=Alert.Status.OPEN, household_id__in=[r["household_id"] for r in rows]
-            ).values_list("household_id", flat=True)
+            Alert.objects.exclude(status=Alert.Status.CLOSED)
+            .filter(household_id__in=[r["household_id"] for r in rows])
+            .values_list("household_id", flat=True)
         )
         alerts = []
         for row in rows:
@@ -200,3 +230,281 @@ def start_screening(*, user, ruleset: RuleSet, engine_name: str = "duckdb"):
         return {"run": run.pk, "households": run.households, "flagged": run.flagged, "alerts": run.alerts_created}
 
     return start_job(kind="screening", title=f"返贫风险筛查：{ruleset}", user=user, fn=work)
+
+
+# ---- the case workflow --------------------------------------------------------------------------------------------
+
+
+class Level(IntEnum):
+    """Where a user's organisation sits in the region tree, read from its code prefix (the scoping layer's)."""
+
+    NATIONAL = 0
+    PROVINCE = 1
+    PREFECTURE = 2
+    COUNTY = 3
+    TOWNSHIP = 4
+    VILLAGE = 5
+
+
+LEVEL_LABELS = {
+    Level.NATIONAL: "国家",
+    Level.PROVINCE: "省级",
+    Level.PREFECTURE: "市级",
+    Level.COUNTY: "县级",
+    Level.TOWNSHIP: "乡镇级",
+    Level.VILLAGE: "村级",
+}
+_LEVEL_BY_PREFIX = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
+
+
+def user_level(user) -> Level | None:
+    """The user's level: a 西关社区 (village) user is VILLAGE, a 春申街道 user TOWNSHIP, 信阳市 PREFECTURE."""
+    prefix = scoping.region_prefix(user)
+    if prefix is None:
+        return Level.NATIONAL
+    return _LEVEL_BY_PREFIX.get(len(prefix))
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    lowest: Level  # the lowest level that may take the step; every level above it may take it too
+
+
+S, K = Alert.Status, AlertStep.Step
+# The workflow in one table: from which status, to which, and who may take each step. Villages and townships verify
+# (核实) and propose risk elimination; a township (or a level above it) decides: include as a monitoring object or
+# dismiss, confirm or return a risk elimination. "assist" and "recheck" record work without changing the status.
+STEPS: dict[str, Transition] = {
+    K.VERIFY: Transition(S.VERIFYING, S.DECIDING, Level.VILLAGE),
+    K.INCLUDE: Transition(S.DECIDING, S.MONITORED, Level.TOWNSHIP),
+    K.DISMISS: Transition(S.DECIDING, S.CLOSED, Level.TOWNSHIP),
+    K.RETURN: Transition(S.DECIDING, S.VERIFYING, Level.TOWNSHIP),
+    K.ASSIST: Transition(S.MONITORED, S.MONITORED, Level.VILLAGE),
+    K.PROPOSE_ELIMINATION: Transition(S.MONITORED, S.ELIMINATING, Level.VILLAGE),
+    K.RECHECK: Transition(S.MONITORED, S.MONITORED, Level.VILLAGE),
+    K.ELIMINATE: Transition(S.ELIMINATING, S.CLOSED, Level.TOWNSHIP),
+    K.REJECT_ELIMINATION: Transition(S.ELIMINATING, S.MONITORED, Level.TOWNSHIP),
+}
+NOTE_REQUIRED = {K.VERIFY: "核实情况", K.DISMISS: "排除理由", K.RETURN: "退回理由", K.REJECT_ELIMINATION: "退回理由"}
+CATEGORIES = (Household.Category.UNSTABLE, Household.Category.MARGINAL, Household.Category.SUDDEN)
+
+
+def verify_days(ruleset: RuleSet) -> int:
+    """The verification period: the rule set's 响应时限, or the installation's setting where it has none."""
+    value = ruleset.thresholds.filter(key=Threshold.Key.RESPONSE_DAYS).values_list("value", flat=True).first()
+    return int(value) if value is not None else settings.DUIKOU_MONITORING_VERIFY_DAYS
+
+
+def due_date(alert: Alert, status: str, *, has_measures: bool | None = None) -> datetime.date | None:
+    """When the step a case in ``status`` waits for is due; None when no step is due by a date."""
+    today = timezone.localdate()
+    if status == S.VERIFYING:
+        days = verify_days(alert.run.ruleset)
+    elif status in (S.DECIDING, S.ELIMINATING):
+        days = settings.DUIKOU_MONITORING_DECIDE_DAYS
+    elif status == S.MONITORED:
+        if has_measures is None:
+            has_measures = alert.measures.exists()
+        if has_measures:
+            return None  # under assistance: the next step waits on the income, not on a date
+        days = settings.DUIKOU_MONITORING_ASSIST_DAYS
+    else:
+        return None
+    return today + datetime.timedelta(days=days)
+
+
+def allowed_steps(user, alert: Alert) -> list[str]:
+    """The steps this user may take on this case now: the one place that answers the question."""
+    level = user_level(user)
+    if level is None or not scoping.can(user, scoping.Action.CHANGE, alert):
+        return []
+    return [step for step, t in STEPS.items() if t.source == alert.status and level <= t.lowest]
+
+
+def _check_step(user, alert: Alert, step: str, expected_version: int) -> Transition:
+    transition = STEPS.get(step)
+    if transition is None:
+        raise ValidationError(f"未知的处置步骤「{step}」")
+    scoping.require(user, scoping.Action.CHANGE, alert)
+    if alert.version != expected_version:
+        raise StaleObjectError(alert, expected_version, alert.version)
+    if step not in allowed_steps(user, alert):
+        label = AlertStep.Step(step).label
+        if alert.status != transition.source:
+            raise ValidationError(f"该预警当前为「{alert.get_status_display()}」，不能办理「{label}」")
+        raise PermissionDenied(f"「{label}」须由{LEVEL_LABELS[transition.lowest]}及以上的用户办理")
+    return transition
+
+
+def _actor_name(user) -> str:
+    org = getattr(user, "organisation", None)
+    return f"{user}（{org}）" if org else str(user)
+
+
+def _record_step(alert: Alert, user, step: str, source: str, due, note: str) -> AlertStep:
+    return AlertStep.objects.create(
+        alert=alert,
+        step=step,
+        from_status=source,
+        to_status=alert.status,
+        note=note,
+        actor=_audit_actor(user),
+        actor_name=_actor_name(user)[:200],
+        due=due,
+    )
+
+
+def _checks_changes(checks: dict | None) -> dict:
+    if checks is None:
+        return {}
+    unknown = set(checks) - set(Household.CHECKS)
+    if unknown:
+        raise ValidationError(f"未知的核查项：{'、'.join(sorted(unknown))}")
+    return {name: bool(value) for name, value in checks.items()}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    ok: bool
+    text: str
+
+
+class EliminationRefused(ValidationError):
+    """Risk elimination refused: the first message says so, the others which criteria do not hold."""
+
+    def __str__(self) -> str:
+        first, *reasons = self.messages
+        return f"{first}：{'；'.join(reasons)}"
+
+
+def plain_number(value) -> str:
+    """A threshold as people write it: 7000, 0.3, 10000.5 (thresholds are stored with four decimals)."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def elimination_criteria(alert: Alert) -> list[Criterion]:
+    """Whether the household may leave monitoring: assistance recorded; the per-capita net income of the latest
+    N consecutive years (N the rule set's 收入稳定年数, the latest not before the alert's year) above the rule set's
+    monitoring income line; no failed 两不愁三保障 or drinking-water check."""
+    ruleset = alert.run.ruleset
+    values = ruleset.values()
+    default_line, default_years = (Decimal(DEFAULT_THRESHOLDS[k][0]) for k in ("income_line", "stable_years"))
+    line = Decimal(values.get(Threshold.Key.INCOME_LINE, default_line))
+    years = int(values.get(Threshold.Key.STABLE_YEARS, default_years))
+    shown = plain_number(line)
+    out = []
+    measures = alert.measures.count()
+    out.append(Criterion(measures > 0, f"已登记帮扶措施 {measures} 项" if measures else "尚未登记帮扶措施"))
+    records = {r.year: r for r in alert.household.incomes.all()}
+    latest = max(records) if records else None
+    if latest is None:
+        out.append(Criterion(False, f"尚无收支记录：须有最近连续 {years} 年的收支记录"))
+    elif latest < alert.run.year:
+        out.append(Criterion(False, f"最近的收支记录为 {latest} 年，须有 {alert.run.year} 年及以后的记录"))
+    else:
+        for year in range(latest - years + 1, latest + 1):
+            record = records.get(year)
+            if record is None:
+                out.append(Criterion(False, f"缺少 {year} 年收支记录（须连续 {years} 年）"))
+            elif record.net_income > line * record.persons:
+                out.append(Criterion(True, f"{year} 年人均纯收入 {record.per_capita} 元，高于监测收入标准 {shown} 元"))
+            else:
+                out.append(
+                    Criterion(False, f"{year} 年人均纯收入 {record.per_capita} 元，未高于监测收入标准 {shown} 元")
+                )
+    failed = alert.household.failed_checks()
+    out.append(Criterion(not failed, f"未达标：{'、'.join(failed)}" if failed else "两不愁三保障及饮水安全均达标"))
+    return out
+
+
+def take_step(
+    *,
+    user,
+    alert: Alert,
+    step: str,
+    expected_version: int,
+    note: str = "",
+    category: str = "",
+    checks: dict | None = None,
+) -> Alert:
+    """Take one step of the case (not "assist": see ``add_measure``): check the table, the version, the step's
+    inputs and, for risk elimination, the criteria; then move the case, update the household, record the step."""
+    transition = _check_step(user, alert, step, expected_version)
+    if step == K.ASSIST:
+        raise ValidationError("请通过「登记帮扶措施」表单登记帮扶措施")
+    note = (note or "").strip()
+    if step in NOTE_REQUIRED and not note:
+        raise ValidationError({"note": [f"请填写{NOTE_REQUIRED[step]}"]})
+    household_changes = _checks_changes(checks) if step in (K.VERIFY, K.RECHECK) else {}
+    if step == K.RECHECK and not household_changes:
+        raise ValidationError("请填写复核结果")
+    changes: dict = {"status": transition.target}
+    if step == K.INCLUDE:
+        if category not in CATEGORIES:
+            raise ValidationError({"category": ["请选择监测类别"]})
+        changes["category"] = category
+        household_changes["category"] = category
+    if step in (K.PROPOSE_ELIMINATION, K.ELIMINATE):
+        refused = [c.text for c in elimination_criteria(alert) if not c.ok]
+        if refused:
+            raise EliminationRefused(["不满足风险消除条件", *refused])
+    if step == K.DISMISS:
+        changes["outcome"] = Alert.Outcome.DISMISSED
+    if step == K.ELIMINATE:
+        changes["outcome"] = Alert.Outcome.ELIMINATED
+        household_changes["category"] = Household.Category.NONE
+    changes["deadline"] = alert.deadline if transition.target == alert.status else due_date(alert, transition.target)
+    with transaction.atomic(), set_actor(_audit_actor(user)):
+        fresh = save_versioned(alert, expected_version=expected_version, changes=changes)
+        if household_changes:
+            home = Household.objects.select_for_update().get(pk=alert.household_id)
+            save_versioned(home, expected_version=home.version, changes=household_changes)
+        _record_step(fresh, user, step, transition.source, alert.deadline, note)
+    return fresh
+
+
+def responsible_units(household: Household):
+    """The organisations that answer for the household's village: from the province down to the village, with their
+    units (a measure's responsible unit is one of them)."""
+    code = household.village_id
+    chain = [code[:2] + "0000", code[:4] + "00", code[:6], code[:9], code]
+    return Organisation.objects.filter(is_active=True, region_id__in=chain).order_by("kind", "name")
+
+
+def add_measure(
+    *,
+    user,
+    alert: Alert,
+    expected_version: int,
+    kind: str,
+    responsible_unit: Organisation,
+    description: str,
+    start_date: datetime.date,
+) -> AssistanceMeasure:
+    """Record an assistance measure of a monitored household; the first one meets the step's deadline."""
+    _check_step(user, alert, K.ASSIST, expected_version)
+    errors = {}
+    if kind not in AssistanceMeasure.Kind.values:
+        errors["kind"] = ["请选择措施类别"]
+    if not (description or "").strip():
+        errors["description"] = ["请填写措施内容"]
+    if start_date is None:
+        errors["start_date"] = ["请填写开始日期"]
+    if responsible_unit is None or not responsible_units(alert.household).filter(pk=responsible_unit.pk).exists():
+        errors["responsible_unit"] = ["责任单位须为该户所在省、市、县、乡镇、村的机构或其部门"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(_audit_actor(user)):
+        fresh = save_versioned(alert, expected_version=expected_version, changes={"deadline": None})
+        measure = AssistanceMeasure.objects.create(
+            alert=fresh,
+            kind=kind,
+            responsible_unit=responsible_unit,
+            description=description.strip(),
+            start_date=start_date,
+            created_by=_audit_actor(user),
+        )
+        _record_step(fresh, user, K.ASSIST, S.MONITORED, alert.deadline, str(measure))
+    return measure

@@ -1,12 +1,13 @@
 """Small factories for monitoring tests (and for the permission matrix): townships and villages are made here,
 since the test database holds regions only down to county level."""
 
+import datetime
 from decimal import Decimal
 
 from duikou.geo.models import Region
 
 from . import pii, services
-from .models import Household
+from .models import Alert, Household
 
 # Real codes: 潢川县春申街道西关社区 (信阳) and 宝塔区宝塔山街道杨家岭社区 (延安), data/geo/villages.csv.xz
 PLACES = {
@@ -24,6 +25,50 @@ def place(key: str = "xinyang") -> tuple[Region, Region]:
         code=v_code, defaults={"name": v_name, "level": "village", "parent": township}
     )[0]
     return township, village
+
+
+def local_user(username: str, key: str = "xinyang", level: str = "village", role: str = "editor"):
+    """A cadre of the village (西关社区) or township (春申街道) of ``place(key)``, in an organisation of that level."""
+    from duikou.accounts.models import Organisation
+    from duikou.core import testing
+
+    township, village = place(key)
+    region = village if level == "village" else township
+    org = Organisation.objects.get_or_create(
+        name=region.name, region=region, defaults={"kind": level, "parent": testing.county_org(township.parent_id)}
+    )[0]
+    return testing.user(username, org, role)
+
+
+def to_monitored(alert: Alert, *, category: str = Household.Category.MARGINAL, measure: str = "") -> Alert:
+    """Take a fresh alert through verification and inclusion (as the system), and record one measure if asked."""
+    from duikou.projects.services import Operator
+
+    operator = Operator()
+    alert = services.take_step(
+        user=operator, alert=alert, step="verify", expected_version=alert.version, note="入户核实属实"
+    )
+    alert = services.take_step(
+        user=operator, alert=alert, step="include", expected_version=alert.version, category=category
+    )
+    if measure:
+        services.add_measure(
+            user=operator,
+            alert=alert,
+            expected_version=alert.version,
+            kind="employment",
+            responsible_unit=services.responsible_units(alert.household).first(),
+            description=measure,
+            start_date=datetime.date(2026, 3, 1),
+        )
+        alert.refresh_from_db()
+    return alert
+
+
+def department_csv(rows: list[tuple]) -> bytes:
+    """A departmental CSV: rows of (ID number, date, amount, note)."""
+    lines = ["身份证号,日期,金额,说明"] + [",".join(str(v) for v in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def id_number(serial: int, area: str = "411526", birth: str = "19800101") -> str:
@@ -53,22 +98,30 @@ def income(user, household: Household, year: int, net, *, persons: int = 2, prev
 
 
 def matrix_world(editor, stranger) -> dict:
-    """One household on each side, each with a member and an open alert (信阳侧 in scope, 延安侧 not)."""
+    """On each side (信阳侧 in scope, 延安侧 not): a household with a member and an alert awaiting verification, a
+    monitored household with an assistance measure, and two departmental dry runs awaiting confirmation."""
     from duikou.projects.services import Operator
 
+    from . import departmental
     from .models import RuleSet
 
     result = {}
     for side, user, key, serial in (("inside", editor, "xinyang", 1), ("outside", stranger, "yanan", 2)):
-        home = household(user, key, number=f"{side}-1", head_name=f"{'信阳侧' if side == 'inside' else '延安侧'}户主")
+        label = "信阳侧" if side == "inside" else "延安侧"
+        home = household(user, key, number=f"{side}-1", head_name=f"{label}户主")
         services.add_member(
             user=user,
             household=home,
-            name=f"{'信阳侧' if side == 'inside' else '延安侧'}成员",
+            name=f"{label}成员",
             id_number=id_number(serial, area=PLACES[key][0]),
             phone=f"1380000{serial:04d}",
         )
         income(user, home, 2025, "8000", persons=2)  # per capita 4000 < 7000 × 1.5
+        helped = household(user, key, number=f"{side}-2", head_name=f"{label}帮扶户")
+        services.add_member(
+            user=user, household=helped, name=f"{label}帮扶成员", id_number=id_number(serial + 10, area=PLACES[key][0])
+        )
+        income(user, helped, 2025, "6000", persons=2)
         province = Region.objects.get(code=PLACES[key][0][:2] + "0000")
         ruleset = RuleSet.objects.filter(province=province, year=2025).first() or services.create_ruleset(
             user=Operator(), province=province, year=2025
@@ -77,4 +130,16 @@ def matrix_world(editor, stranger) -> dict:
         result[f"{side}_household"] = home
         result[f"{side}_ruleset"] = ruleset
         result[f"{side}_alert"] = home.alerts.get()
+        result[f"{side}_monitored_alert"] = to_monitored(helped.alerts.get(), measure=f"{label}帮扶措施")
+        # two dry runs awaiting confirmation (one for the page, one for the API), each with an unknown ID number
+        for name, day in (("import", "2025-03-01"), ("import_api", "2025-04-01")):
+            content = department_csv(
+                [
+                    (id_number(serial, area=PLACES[key][0]), day, "12000", ""),
+                    (id_number(99, area="110105"), day, "1", ""),
+                ]
+            )
+            result[f"{side}_{name}"] = departmental.check_department_file(
+                user=user, kind="hospital", data=content, filename=f"{label}部门数据-{name}.csv"
+            )
     return result

@@ -6,6 +6,13 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.alert_list, name="alerts"),
     path("screen/", views.screen, name="screen"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert"),
+    path("alerts/<int:pk>/step/", views.alert_step, name="alert_step"),
+    path("alerts/<int:pk>/measures/new/", views.measure_add, name="measure_add"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/members.csv", views.member_export, name="member_export"),
+    path("households/<int:pk>/incomes/new/", views.income_add, name="income_add"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]

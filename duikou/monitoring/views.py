@@ -1,24 +1,51 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
-from duikou.core.errors import UserFacingError
+from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.views import paginate
 
-from . import engine, queries, services
-from .models import Alert, Household, Rule
+from . import departmental, engine, queries, services
+from .forms import DepartmentImportForm, IncomeForm, MeasureForm
+from .models import Alert, AlertStep, DepartmentImport, Household, Rule
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, services.EliminationRefused):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or _("您不能执行此操作")
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where it names one the form has."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+STATUS_FILTERS = [(queries.OPEN, gettext_lazy("未结案（全部）")), *Alert.Status.choices, ("all", gettext_lazy("全部"))]
 
 
 @login_required
 def alert_list(request):
     params = request.GET
+    status = params.get("status", queries.OPEN)
     qs = queries.alerts_for(
         request.user,
-        status=params.get("status", Alert.Status.OPEN),
+        status="" if status == "all" else status,
         area=params.get("area", "").strip(),
         rule=params.get("rule", ""),
         category=params.get("category", ""),
@@ -32,14 +59,127 @@ def alert_list(request):
         {
             "page_obj": page,
             "querystring": querystring,
-            "statuses": Alert.Status.choices,
+            "statuses": STATUS_FILTERS,
             "rules": Rule.Code.choices,
             "categories": Household.Category.choices[1:],
-            "status": params.get("status", Alert.Status.OPEN),
+            "status": status,
+            "areas": queries.areas_for(request.user),
             "rulesets": rulesets,
             "engines": engine.ENGINES,
+            "can_import": scoping.may(request.user, scoping.Action.CHANGE),
         },
     )
+
+
+@login_required
+def alert_detail(request, pk: int):
+    """The case: what fired, the steps taken, the assistance, and the forms of the steps this user may take."""
+    alert = queries.alert_for(request.user, pk)
+    household = alert.household
+    allowed = services.allowed_steps(request.user, alert)
+    criteria = (
+        services.elimination_criteria(alert)
+        if alert.status in (Alert.Status.MONITORED, Alert.Status.ELIMINATING)
+        else []
+    )
+    measure_form = None
+    if AlertStep.Step.ASSIST in allowed:
+        measure_form = MeasureForm(units=services.responsible_units(household), initial={"version": alert.version})
+    return render(
+        request,
+        "monitoring/alert.html",
+        {
+            "alert": alert,
+            "household": household,
+            "allowed": [(step, AlertStep.Step(step).label) for step in allowed],
+            "steps": queries.steps_of(request.user, alert),
+            "measures": queries.measures_of(request.user, alert),
+            "criteria": criteria,
+            "criteria_ok": bool(criteria) and all(c.ok for c in criteria),
+            "measure_form": measure_form,
+            "incomes": household.incomes.all()[:5],
+            "checks": [(f, household._meta.get_field(f).verbose_name, getattr(household, f)) for f in household.CHECKS],
+            "categories": [(c.value, c.label) for c in services.CATEGORIES],
+            "can_add_income": scoping.can(request.user, scoping.Action.CHANGE, household) and alert.is_open,
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_step(request, pk: int):
+    alert = queries.alert_for(request.user, pk, scoping.Action.CHANGE)
+    post = request.POST
+    checks = None
+    if post.get("has_checks") == "1":
+        checks = {f: post.get(f"check_{f}") == "1" for f in Household.CHECKS}
+    step = post.get("step", "")
+    try:
+        version = int(post.get("version") or 0)
+        alert = services.take_step(
+            user=request.user,
+            alert=alert,
+            step=step,
+            expected_version=version,
+            note=post.get("note", ""),
+            category=post.get("category", ""),
+            checks=checks,
+        )
+        messages.success(
+            request,
+            _("已办理：%(step)s。当前状态：%(status)s")
+            % {"step": AlertStep.Step(step).label, "status": alert.get_status_display()},
+        )
+    except (ValidationError, PermissionDenied, StaleObjectError, ValueError) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("monitoring:alert", pk=pk)
+
+
+@login_required
+def measure_add(request, pk: int):
+    """Record an assistance measure (page form; the case page shows the same form inline)."""
+    alert = queries.alert_for(request.user, pk, scoping.Action.CHANGE)
+    units = services.responsible_units(alert.household)
+    form = MeasureForm(request.POST or None, units=units, initial={"version": alert.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_measure(
+                user=request.user,
+                alert=alert,
+                expected_version=data["version"],
+                kind=data["kind"],
+                responsible_unit=data["responsible_unit"],
+                description=data["description"],
+                start_date=data["start_date"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except (PermissionDenied, StaleObjectError) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("已登记帮扶措施"))
+            return redirect(reverse("monitoring:alert", args=[pk]) + "#measures")
+    return render(request, "monitoring/measure_form.html", {"alert": alert, "form": form})
+
+
+@login_required
+def income_add(request, pk: int):
+    """Record a year's income and rigid expenditure of a household."""
+    household = queries.household_for(request.user, pk, scoping.Action.CHANGE)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = IncomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_income(user=request.user, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已登记 %(year)s 年收支") % {"year": form.cleaned_data["year"]})
+            return redirect(next_url or reverse("monitoring:household", args=[pk]))
+    return render(request, "monitoring/income_form.html", {"household": household, "form": form, "next": next_url})
 
 
 @login_required
@@ -53,7 +193,9 @@ def household_detail(request, pk: int):
             "members": queries.members_of(request.user, household),
             "incomes": household.incomes.all(),
             "alerts": queries.alerts_for(request.user).filter(household=household),
+            "signals": queries.signals_of(request.user, household),
             "can_export": scoping.can(request.user, scoping.Action.APPROVE, household),
+            "can_add_income": scoping.can(request.user, scoping.Action.CHANGE, household),
         },
     )
 
@@ -79,4 +221,58 @@ def screen(request):
     except UserFacingError as exc:
         messages.error(request, str(exc))
         return redirect("monitoring:alerts")
+    return redirect("job_detail", pk=job.pk)
+
+
+# ---- departmental data ------------------------------------------------------------------------------------------
+
+
+@login_required
+def imports(request):
+    """Upload a department's file: the dry run starts as a background job; nothing is loaded before confirmation."""
+    if not scoping.may(request.user, scoping.Action.CHANGE):
+        raise PermissionDenied
+    form = DepartmentImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = departmental.start_department_check(
+                user=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            )
+        except UserFacingError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("job_detail", pk=job.pk)
+    page, querystring = paginate(request, queries.imports_for(request.user), settings.PAGE_SIZE)
+    return render(
+        request,
+        "monitoring/imports.html",
+        {"form": form, "page_obj": page, "querystring": querystring, "headers": departmental.HEADERS},
+    )
+
+
+@login_required
+def import_detail(request, pk: int):
+    """The dry-run report: matched rows, unknown ID numbers, malformed rows; the confirm button loads the matched."""
+    batch = queries.import_for(request.user, pk)
+    can_confirm = (
+        batch.status == DepartmentImport.Status.CHECKED
+        and batch.matched > 0
+        and scoping.can(request.user, scoping.Action.CHANGE, batch)
+    )
+    return render(
+        request,
+        "monitoring/import.html",
+        {"batch": batch, "report": batch.report, "can_confirm": can_confirm, "summary": departmental.summary(batch)},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    batch = queries.import_for(request.user, pk, scoping.Action.CHANGE)
+    try:
+        job = departmental.start_department_load(user=request.user, batch=batch)
+    except UserFacingError as exc:
+        messages.error(request, str(exc))
+        return redirect("monitoring:import_detail", pk=pk)
     return redirect("job_detail", pk=job.pk)

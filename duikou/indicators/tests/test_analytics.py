@@ -1,5 +1,6 @@
 """The pivot against a hand computation on a small fixed data set (service, page and API give the same totals)."""
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -7,8 +8,10 @@ import pytest
 
 from duikou.accounts.services import issue_token
 from duikou.core import testing
+from duikou.geo.models import Region
 from duikou.indicators import analytics
 from duikou.indicators.models import DataValue
+from duikou.pairings.models import Pairing
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +147,189 @@ def test_an_unavailable_store_does_not_fail_the_import_and_catches_up_later(fixe
     assert analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="province", cols="year")["total"] == d(
         "365"
     )
+
+
+# ---- the county of the old side and the supporting side ------------------------------------------------------
+# On top of FIXED: a county-level pairing under 信阳–苏州 (新县 ↔ 苏州 吴江区), and 三明–上海, whose supporting side
+# is a municipality (province and city are both 上海市).
+MORE = [
+    ("新县", "吴江区", "signed_amount_wan", "2025Q1", "30"),
+    ("新县", "吴江区", "funds_in_place_wan", "2025Q1", "15"),
+    ("三明市", "上海市", "signed_amount_wan", "2025Q2", "70"),
+]
+
+
+def county_pairing(old_code: str, partner_code: str, parent) -> Pairing:
+    return Pairing.objects.create(
+        code=f"S{old_code}",
+        old_region=Region.objects.get(code=old_code),
+        partner_region=Region.objects.get(code=partner_code),
+        old_area=parent.old_area,
+        parent=parent,
+        level=Pairing.Level.SUB,
+        start_year=2023,
+        end_year=2030,
+        valid_from=datetime.date(2023, 1, 1),
+    )
+
+
+@pytest.fixture
+def more(fixed):
+    county_pairing("411523", "320509", testing.pairing("信阳市", "苏州市"))
+    for old, partner, code, period, value in MORE:
+        DataValue.objects.create(
+            pairing=testing.pairing(old, partner), indicator_id=code, period=period, value=Decimal(value)
+        )
+    return fixed
+
+
+def totals(result) -> dict:
+    return dict(zip(result["rows"], result["row_totals"], strict=True))
+
+
+def test_county_dimension_separates_county_pairings_from_city_level_ones(more):
+    result = analytics.pivot(more["ndrc"], indicator="signed_amount_wan", rows="county", cols="year")
+    assert set(result["rows"]) == {"信阳市新县", analytics.CITY_LEVEL}
+    assert totals(result) == {analytics.CITY_LEVEL: d("430"), "信阳市新县": d("30")}  # 100+50+10+200+70 | 30
+    assert result["total"] == d("460")
+
+
+def test_a_county_pairing_rolls_up_to_its_city_and_province(more):
+    by_city = analytics.pivot(more["ndrc"], indicator="signed_amount_wan", rows="city", cols="year")
+    assert totals(by_city) == {"信阳市": d("190"), "延安市": d("200"), "三明市": d("70")}
+    by_province = analytics.pivot(more["ndrc"], indicator="signed_amount_wan", rows="province", cols="year")
+    assert totals(by_province) == {"河南省": d("190"), "陕西省": d("200"), "福建省": d("70")}
+
+
+def test_supporting_side_by_province_and_city(more):
+    by_province = analytics.pivot(more["ndrc"], indicator="signed_amount_wan", rows="partner_province", cols="year")
+    assert totals(by_province) == {"江苏省": d("390"), "上海市": d("70")}  # 苏州 160 + 吴江 30 + 无锡 200
+    result = analytics.pivot(more["ndrc"], indicator="signed_amount_wan", rows="partner_city", cols="county")
+    assert totals(result) == {"苏州市": d("190"), "无锡市": d("200"), "上海市": d("70")}
+    cells = {
+        (r, c): v
+        for r, row in zip(result["rows"], result["cells"], strict=True)
+        for c, v in zip(result["cols"], row, strict=True)
+        if v is not None
+    }
+    assert cells == {
+        ("苏州市", analytics.CITY_LEVEL): d("160"),
+        ("苏州市", "信阳市新县"): d("30"),
+        ("无锡市", analytics.CITY_LEVEL): d("200"),
+        ("上海市", analytics.CITY_LEVEL): d("70"),
+    }
+
+
+def test_derived_rate_by_county(more):
+    result = analytics.pivot(more["ndrc"], indicator="funds_in_place_rate", rows="county", cols="year", year=2025)
+    # city level: (40 + 20 + 100) / (100 + 50 + 200 + 70); 新县: 15 / 30
+    expected = (Decimal(160) / Decimal(420) * 100).quantize(Decimal("0.0001"))
+    assert totals(result) == {analytics.CITY_LEVEL: expected, "信阳市新县": d("50")}
+
+
+def test_new_dimensions_are_scoped_like_the_others(more):
+    result = analytics.pivot(more["xinyang"], indicator="signed_amount_wan", rows="partner_city", cols="county")
+    assert totals(result) == {"苏州市": d("190")} and set(result["cols"]) == {analytics.CITY_LEVEL, "信阳市新县"}
+
+
+def test_city_values_are_keyed_by_the_city_maps_codes(more):
+    values = analytics.city_values(more["ndrc"], indicator="signed_amount_wan")
+    assert {v["code"]: (v["name"], v["value"]) for v in values} == {
+        "411500": ("信阳市", d("190")),
+        "610600": ("延安市", d("200")),
+        "350400": ("三明市", d("70")),
+    }
+    assert [v["code"] for v in analytics.city_values(more["xinyang"], indicator="signed_amount_wan")] == ["411500"]
+
+
+def test_page_and_api_give_the_hand_computed_totals_for_the_new_dimensions(more, client):
+    client.force_login(more["ndrc"])
+    page = client.get("/indicators/analytics/?indicator=signed_amount_wan&rows=partner_province&cols=county")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-total="460"' in text and 'data-row-total="390"' in text and 'data-col-total="430"' in text
+    chart = json.loads(text.split('id="data-pivot" type="application/json">')[1].split("</script>")[0])
+    assert {c["code"]: c["value"] for c in chart["cities"]} == {"411500": 190.0, "610600": 200.0, "350400": 70.0}
+    _token, key = issue_token(user=more["ndrc"], name="t")
+    api = client.get(
+        "/api/indicators/analytics?indicator=signed_amount_wan&rows=county&cols=partner_city",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    ).json()
+    assert api["total"] == "460.0000"
+    assert dict(zip(api["rows"], api["row_totals"], strict=True)) == {
+        analytics.CITY_LEVEL: "430.0000",
+        "信阳市新县": "30.0000",
+    }
+    assert dict(zip(api["cols"], api["col_totals"], strict=True)) == {
+        "苏州市": "190.0000",
+        "无锡市": "200.0000",
+        "上海市": "70.0000",
+    }
+
+
+def test_store_of_an_older_schema_is_rebuilt_in_full(fixed):
+    import duckdb
+
+    # a store as the first version left it: no county or supporting side, a watermark, no schema version
+    path = analytics.store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE facts (pairing_id INTEGER, pairing VARCHAR, old_area VARCHAR, province VARCHAR, city VARCHAR, "
+        "indicator VARCHAR, key_task VARCHAR, period VARCHAR, year INTEGER, quarter INTEGER, value DECIMAL(18, 4), "
+        "status VARCHAR)"
+    )
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('watermark', ?)", [datetime.datetime.now(datetime.UTC).isoformat()])
+    con.close()
+    result = analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="partner_city", cols="year")
+    assert totals(result) == {"苏州市": d("160"), "无锡市": d("200")} and result["total"] == d("360")
+    con = duckdb.connect(str(path))
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (analytics.SCHEMA_VERSION,)
+        assert con.execute("SELECT count(*) FROM facts").fetchone() == (len(FIXED),)
+    finally:
+        con.close()
+
+
+def test_after_a_schema_change_the_store_is_rebuilt_and_then_kept_in_step_incrementally(fixed, monkeypatch):
+    analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="county", cols="year")
+    monkeypatch.setattr(analytics, "SCHEMA_VERSION", "next")  # as a release with new columns would
+    rebuilt = []
+    full_refresh = analytics.refresh
+    monkeypatch.setattr(analytics, "refresh", lambda **kw: rebuilt.append(kw.get("full")) or full_refresh(**kw))
+    assert analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="county", cols="year")["total"] == d(
+        "360"
+    )
+    assert rebuilt == [True]
+    row = DataValue.objects.get(indicator="signed_amount_wan", period="2026Q1")
+    row.value = Decimal("30")
+    row.save()
+    result = analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="partner_province", cols="year")
+    assert rebuilt == [True, None]  # a catch-up of the changed slice only
+    assert totals(result) == {"江苏省": d("380")}  # 苏州 100 + 50 + 30 (was 10), 无锡 200
+
+
+@pytest.mark.parametrize(
+    "code, place",
+    [
+        ("411523", ("河南省", "信阳市", "411500", "信阳市新县")),
+        ("411500", ("河南省", "信阳市", "411500", analytics.CITY_LEVEL)),
+        ("310000", ("上海市", "上海市", "310000", analytics.CITY_LEVEL)),  # a municipality is its own city
+        ("500235", ("重庆市", "重庆市", "500000", "重庆市云阳县")),  # under the placeholder 县
+        ("419001", ("河南省", "济源市", "419001", "济源市")),  # administered directly by the province
+    ],
+)
+def test_place_of_a_region_on_the_old_or_supporting_side(code, place):
+    assert analytics._place(Region.objects.select_related("parent__parent").get(code=code)) == place
+
+
+def test_pivot_export_names_the_new_dimension_and_keeps_the_totals(more, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(more["ndrc"])
+    response = client.get("/indicators/analytics/?indicator=signed_amount_wan&rows=county&cols=year&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "老区区县" and rows[-1][0] == "合计" and float(rows[-1][-1]) == 460

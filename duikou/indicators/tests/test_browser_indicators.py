@@ -1,6 +1,9 @@
 """A quarter of 信阳–苏州 values entered in the grid, refused for a rule violation, corrected, submitted, approved
 by 河南, and then locked for the city."""
 
+import os
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,6 +14,7 @@ from duikou.indicators.models import DataValue
 from .factories import GOOD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHOROPLETH = [("延安市", "无锡市", Decimal("20000")), ("赣州市", "深圳市", Decimal("90000"))]
 
 
 def test_quarter_refused_corrected_submitted_approved_then_locked(live_server, reference_data, new_page, artifacts_dir):
@@ -69,8 +73,38 @@ def test_quarter_refused_corrected_submitted_approved_then_locked(live_server, r
     shot(province, artifacts_dir, "browser-indicators-pivot.png")
     province.goto(f"{base}/indicators/analytics/?indicator=signed_amount_wan&rows=city&cols=year")
     expect(province.locator("#map-pivot")).to_have_attribute("data-ready", "1")
+    expect(province.locator("#map-pivot")).to_have_attribute("data-cities", "1")  # 河南 sees 信阳 only
     province.wait_for_timeout(1200)
     shot(province, artifacts_dir, "browser-indicators-city-map.png")
+
+    # the national overseer's choropleth: each old-area city coloured by its value, the others grey
+    for old, partner, value in CHOROPLETH:
+        DataValue.objects.create(
+            pairing=testing.pairing(old, partner), indicator_id="signed_amount_wan", period="2025Q3", value=value
+        )
+    testing.user("ndrc", "国家发展改革委（振兴司）", "viewer")
+    nation = new_page()
+    login(nation, base, "ndrc")
+    nation.goto(f"{base}/indicators/analytics/?indicator=signed_amount_wan&rows=partner_province&cols=year")
+    expect(nation.locator("#map-pivot")).to_have_attribute("data-ready", "1")
+    expect(nation.locator("#map-pivot")).to_have_attribute("data-cities", str(len(CHOROPLETH) + 1))
+    expect(nation.locator("#pivot-table")).to_contain_text("江苏省")  # partner side as a dimension
+    fills = nation.evaluate(
+        """(names) => {
+            const data = echarts.getInstanceByDom(document.getElementById("map-pivot")).getModel()
+                .getSeriesByIndex(0).getData();
+            return names.map((name) => {
+                const i = data.indexOfName(name);
+                return i < 0 ? null : data.getItemVisual(i, "style").fill;
+            });
+        }""",
+        ["信阳市", "延安市", "赣州市", "张家界市"],
+    )
+    assert all(fills[:3]) and len(set(fills[:3])) == 3, fills  # three values, three shades
+    assert fills[3] is None  # 张家界 reported nothing: not in the data, drawn grey
+    nation.wait_for_timeout(1200)
+    nation.locator("#map-pivot").screenshot(path=os.path.join(artifacts_dir, "browser-indicators-choropleth.png"))
+    shot(nation, artifacts_dir, "browser-indicators-choropleth-page.png")
 
     # locked for the city: no inputs, no submit, and a forged cell save is refused
     page.goto(grid)

@@ -115,6 +115,42 @@ def test_unreadable_file_is_one_clear_error(who, data, name, message):
         transfer.import_values(user=who["xy_editor"], data=data, filename=name)
 
 
+def test_each_value_created_by_an_import_has_its_own_created_entry_in_the_audit_history(who):
+    from auditlog.diff import model_instance_diff
+    from auditlog.models import LogEntry
+
+    data = dvs(("signed_amount_wan", "2025Q3", code(), "12.5"), ("signed_projects", "2025Q3", code(), "6"))
+    transfer.import_values(user=who["xy_editor"], data=data, filename="a.json", dry_run=True)
+    assert not LogEntry.objects.filter(content_type__model="datavalue").exists()  # a dry run writes no history
+    transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
+    for indicator, text in [("signed_amount_wan", "12.5"), ("signed_projects", "6")]:
+        value = DataValue.objects.get(indicator=indicator)
+        entry = LogEntry.objects.get_for_object(value).get()
+        assert entry.action == LogEntry.Action.CREATE and entry.actor == who["xy_editor"]
+        assert entry.object_repr == str(value) and "信阳市—苏州市" in entry.object_repr
+        assert float(entry.changes_dict["value"][1]) == float(text)
+        assert entry.changes_dict["updated_by"][1] == str(who["xy_editor"].pk)
+        # the same fields and values as auditlog records when a value is saved
+        saved = {k: list(v) for k, v in model_instance_diff(None, value).items()}
+        assert {k: v for k, v in entry.changes_dict.items() if k != "value"} == {
+            k: v for k, v in saved.items() if k != "value"
+        }
+    transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")  # unchanged: nothing to record
+    assert LogEntry.objects.filter(content_type__model="datavalue").count() == 2
+
+
+def test_values_are_not_written_without_their_audit_entries(who, monkeypatch):
+    def audit_down(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(transfer, "log_bulk_creates", audit_down)
+    with pytest.raises(RuntimeError):
+        transfer.import_values(
+            user=who["xy_editor"], data=dvs(("signed_amount_wan", "2025Q3", code(), "12.5")), filename="a.json"
+        )
+    assert not DataValue.objects.exists()  # one transaction: no value without its history
+
+
 def test_an_overwrite_by_import_keeps_before_and_after_in_the_audit_history(who):
     from auditlog.models import LogEntry
 

@@ -1,5 +1,6 @@
-// Pivot charts (bars per column) and, when the rows are provinces or cities, a map of the row totals:
-// provinces shaded on the vendored China map, cities as graduated circles at their centres.
+// Pivot charts (bars per column) and the choropleth: every old-area city coloured by the indicator's aggregated
+// value on the vendored city map (maps/china-cities.json: features keyed by division code, plus one line feature
+// with the province borders, drawn over the cities). Cities without a value stay grey.
 (function () {
   if (!window.echarts) return;
   document.querySelectorAll(".pivot-chart").forEach(function (el) {
@@ -10,44 +11,60 @@
     el.dataset.ready = "1";
     window.addEventListener("resize", function () { chart.resize(); });
   });
+
+  var maps = {};  // one download and registration per map file, however many maps the page has
+  function loadMap(url) {
+    if (!maps[url]) {
+      maps[url] = fetch(url).then(function (r) { return r.json(); }).then(function (geo) {
+        var regions = geo.features.filter(function (f) { return f.properties.level !== "border"; });
+        var borders = [];
+        geo.features.forEach(function (f) {
+          if (f.properties.level === "border") {
+            f.geometry.coordinates.forEach(function (line) { borders.push({coords: line}); });
+          }
+        });
+        // Under the name "china" ECharts adds the 南海诸岛 inset.
+        echarts.registerMap("china", {type: "FeatureCollection", features: regions});
+        return {regions: regions, borders: borders};
+      });
+    }
+    return maps[url];
+  }
+
   document.querySelectorAll(".pivot-map").forEach(function (el) {
     var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
-    var values = data.totals.filter(function (v) { return v !== null; });
-    var max = Math.max.apply(null, values.concat([1]));
-    Promise.all([fetch(el.dataset.mapUrl).then(function (r) { return r.json(); }),
-                 fetch(el.dataset.centersUrl).then(function (r) { return r.json(); })]).then(function (loaded) {
-      var geo = loaded[0], centers = loaded[1];
-      echarts.registerMap("china", geo);
-      var chart = echarts.init(el), series;
-      var visualMap = {min: 0, max: max, left: "left", bottom: 10, text: [data.unit, ""], calculable: true,
-                       inRange: {color: ["#fde7e4", "#c1121f"]}};
-      if (data.rows_dim === "province") {
-        var byFeature = geo.features.map(function (f) {
-          var name = f.properties.name, i = data.categories.findIndex(function (c) { return c.indexOf(name) === 0; });
-          return {name: name, value: i >= 0 ? data.totals[i] : null};
-        });
-        series = [{type: "map", map: "china", roam: true, zoom: 1.15, center: [108, 34], data: byFeature,
-                   itemStyle: {areaColor: "#f7f1e8", borderColor: "#b9a88f"}}];
-      } else {
-        var coords = {};
-        Object.keys(centers).forEach(function (code) { coords[centers[code].name] = [centers[code].lng, centers[code].lat]; });
-        var points = data.categories.map(function (name, i) {
-          return coords[name] && data.totals[i] !== null ? {name: name, value: coords[name].concat([data.totals[i]])} : null;
-        }).filter(Boolean);
-        series = [{type: "scatter", coordinateSystem: "geo", data: points, encode: {value: 2},
-                   symbolSize: function (v) { return 8 + 30 * Math.sqrt(v[2] / max); },
-                   label: {show: true, position: "right", formatter: "{b}", fontSize: 11}}];
-        visualMap.dimension = 2;
-      }
+    var max = Math.max.apply(null, data.cities.map(function (c) { return c.value; }).concat([0])) || 1;
+    loadMap(el.dataset.mapUrl).then(function (map) {
+      var names = {};
+      map.regions.forEach(function (f) { names[f.properties.code] = f.properties.name; });
+      var values = data.cities.filter(function (c) { return names[c.code]; }).map(function (c) {
+        return {name: names[c.code], value: c.value, code: c.code};
+      });
+      var chart = echarts.init(el);
       chart.setOption({
         tooltip: {trigger: "item", formatter: function (p) {
-          var v = Array.isArray(p.value) ? p.value[2] : p.value;
-          return p.name + "：" + (v === null || v === undefined || isNaN(v) ? "—" : v) + " " + data.unit; }},
-        geo: {map: "china", roam: true, zoom: 1.15, center: [108, 34], show: data.rows_dim !== "province",
-              itemStyle: {areaColor: "#f7f1e8", borderColor: "#b9a88f"}},
-        visualMap: visualMap, series: series,
+          var v = p.value;
+          return p.name + "：" + (v === null || v === undefined || isNaN(v) ? "—" : v + " " + data.unit); }},
+        // Framed on the mainland, Hainan and the 南海诸岛 inset (the islands further south lie outside the frame).
+        geo: {map: "china", roam: true, boundingCoords: [[73, 54], [135.5, 17.5]], selectedMode: false,
+              layoutCenter: ["54%", "50%"], layoutSize: "125%",
+              itemStyle: {areaColor: "#e3e3e3", borderColor: "#ffffff", borderWidth: 0.4},
+              emphasis: {label: {show: false}, itemStyle: {areaColor: "#ffd166"}},
+              regions: values.map(function (v) {
+                // the name above the city, not over its colour
+                return {name: v.name, label: {show: true, fontSize: 10, color: "#222", offset: [0, -12]}};
+              }).concat([{name: "南海诸岛", silent: true,
+                          itemStyle: {areaColor: "#ffffff", borderColor: "#7a6a55", borderWidth: 0.8}}])},
+        visualMap: {type: "continuous", seriesIndex: 0, min: 0, max: max, left: "left", bottom: 10,
+                    text: [data.unit, ""], calculable: true, inRange: {color: ["#fde7e4", "#c1121f"]}},
+        series: [
+          {type: "map", geoIndex: 0, data: values},
+          {type: "lines", coordinateSystem: "geo", polyline: true, silent: true, data: map.borders,
+           lineStyle: {color: "#7a6a55", width: 0.9, opacity: 0.9}},
+        ],
       });
       el.dataset.ready = "1";
+      el.dataset.cities = String(values.length);
       window.addEventListener("resize", function () { chart.resize(); });
     });
   });

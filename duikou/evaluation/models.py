@@ -1,0 +1,467 @@
+"""The annual evaluation (工作成效评估) and its supervision (通报表扬, 整改要求).
+
+A scheme is one year's rules at one level (national, or one province): scored items, each tied to an
+indicator or a qualitative criterion, a key task and a weight, and the grade cut-offs. A run applies a
+scheme to the reported, approved values and keeps, for every pairing, the score of each item with its
+explanation, the total, rank and grade. A published run is frozen: scores are never rewritten, a re-run is
+a new run. From a published run come the commendations and the rectification notices, which are followed
+to closure.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from duikou.accounts.models import Organisation
+from duikou.core.models import Job
+from duikou.geo.models import Region
+from duikou.indicators.models import Indicator
+from duikou.pairings.models import Pairing
+from duikou.policy.models import Clause, Task
+
+
+class FrozenRunError(ValidationError):
+    def __init__(self, what):
+        super().__init__(f"{what}所属的评估结果已发布，不能修改；如需调整请重新运行评估")
+
+
+class FrozenSchemeError(ValidationError):
+    def __init__(self, what):
+        super().__init__(f"{what}所属的评估方案已有发布的评估结果，不能修改；如需调整请沿用为新方案后修改")
+
+
+def _scheme_published(scheme_id) -> bool:
+    return bool(scheme_id) and Run.objects.filter(scheme_id=scheme_id, status=Run.Status.PUBLISHED).exists()
+
+
+class Scheme(models.Model):
+    """One year's evaluation rules at one level. Edited while no run of it is published; then copied forward."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("国家级")
+        PROVINCE = "province", _("省级")
+
+    year = models.PositiveSmallIntegerField(_("评估年度"))
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    province = models.ForeignKey(
+        Region,
+        verbose_name=_("省份"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("省级方案评估本省老区城市的结对关系"),
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    excellent_min = models.DecimalField(_("优秀分数线"), max_digits=6, decimal_places=2, default=Decimal("90"))
+    good_min = models.DecimalField(_("良好分数线"), max_digits=6, decimal_places=2, default=Decimal("80"))
+    fair_min = models.DecimalField(_("一般分数线"), max_digits=6, decimal_places=2, default=Decimal("60"))
+    cities_see_before_publication = models.BooleanField(
+        _("发布前城市可见本市得分"), default=False, help_text=_("勾选后，城市在结果发布前即可查看本市得分及说明")
+    )
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("沿用自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copies",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("评估方案")
+        verbose_name_plural = _("评估方案")
+        ordering = ["-year", "level", "province__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(level="national", province__isnull=True))
+                | (models.Q(level="province", province__isnull=False)),
+                name="evaluation_scheme_level_province",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(excellent_min__gt=models.F("good_min"), good_min__gt=models.F("fair_min")),
+                name="evaluation_scheme_cutoffs_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "level", "province"], name="evaluation_scheme_one_per_year_and_level"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "level"],
+                condition=models.Q(province__isnull=True),
+                name="evaluation_scheme_one_national_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk and _scheme_published(self.pk):
+            raise FrozenSchemeError(f"「{self}」")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _scheme_published(self.pk):
+            raise FrozenSchemeError(f"「{self}」")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def published(self) -> bool:
+        return self.runs.filter(status=Run.Status.PUBLISHED).exists()
+
+    def grade_for(self, total: Decimal) -> str:
+        if total >= self.excellent_min:
+            return Grade.EXCELLENT
+        if total >= self.good_min:
+            return Grade.GOOD
+        if total >= self.fair_min:
+            return Grade.FAIR
+        return Grade.POOR
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    FAIR = "fair", _("一般")
+    POOR = "poor", _("较差")
+
+
+class Item(models.Model):
+    """One scored item of a scheme.
+
+    Methods (the scheme's ``weight`` is the item's full marks):
+
+    * target — ``weight × min(actual / target, cap)``; the target is the pairing's plan target for the year
+      (a 年度指标目标 of its filed plan naming the indicator by code or name), else the item's own target;
+    * threshold — full marks when the actual reaches the threshold (in the indicator's direction), else 0;
+    * rank — ``weight × (n − rank) / (n − 1)`` among the pairings evaluated (best gets full marks);
+    * deduction — ``−min(weight, points × occurrences)``: overdue rectification steps or missed reports;
+    * qualitative — the reviewers' average share of full marks, optionally without the highest and lowest.
+    """
+
+    class Method(models.TextChoices):
+        TARGET = "target", _("目标完成度")
+        THRESHOLD = "threshold", _("达标计分")
+        RANK = "rank", _("排名计分")
+        DEDUCTION = "deduction", _("扣分项")
+        QUALITATIVE = "qualitative", _("定性评议")
+
+    class DeductionBasis(models.TextChoices):
+        OVERDUE_RECTIFICATION = "overdue_rectification", _("整改逾期")
+        MISSED_REPORTING = "missed_reporting", _("未按期填报")
+
+    scheme = models.ForeignKey(Scheme, verbose_name=_("评估方案"), on_delete=models.PROTECT, related_name="items")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("评估内容"), max_length=200)
+    key_task = models.ForeignKey(Task, verbose_name=_("重点任务"), on_delete=models.PROTECT, related_name="+")
+    clause = models.ForeignKey(
+        Clause, verbose_name=_("依据条款"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    weight = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
+    method = models.CharField(_("计分方法"), max_length=12, choices=Method.choices)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    criterion = models.TextField(_("评议标准"), blank=True, help_text=_("定性评议的评价要点"))
+    target = models.DecimalField(
+        _("目标值"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("方案未定年度目标时使用"),
+    )
+    cap = models.DecimalField(
+        _("完成度上限"), max_digits=6, decimal_places=3, default=Decimal("1"), help_text=_("如 1.2 表示超额至多计 120%")
+    )
+    threshold = models.DecimalField(_("达标值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    deduction_basis = models.CharField(_("扣分依据"), max_length=24, choices=DeductionBasis.choices, blank=True)
+    deduction_points = models.DecimalField(_("每次扣分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    drop_extremes = models.BooleanField(_("去掉最高分和最低分"), default=False)
+
+    class Meta:
+        verbose_name = _("评估指标项")
+        verbose_name_plural = _("评估指标项")
+        ordering = ["scheme", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="evaluation_item_weight_positive"),
+            models.CheckConstraint(condition=models.Q(cap__gt=0), name="evaluation_item_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if _scheme_published(self.scheme_id) or (
+            self.pk and _scheme_published(Item.objects.filter(pk=self.pk).values_list("scheme_id", flat=True).first())
+        ):
+            raise FrozenSchemeError(f"「{self}」")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _scheme_published(self.scheme_id):
+            raise FrozenSchemeError(f"「{self}」")
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        needs_indicator = (self.Method.TARGET, self.Method.THRESHOLD, self.Method.RANK)
+        if self.method in needs_indicator and not self.indicator_id:
+            raise ValidationError({"indicator": f"计分方法「{self.get_method_display()}」须选择指标"})
+        if self.method == self.Method.THRESHOLD and self.threshold is None:
+            raise ValidationError({"threshold": "达标计分须填写达标值"})
+        if self.method == self.Method.DEDUCTION and (not self.deduction_basis or not self.deduction_points):
+            raise ValidationError({"deduction_basis": "扣分项须选择扣分依据并填写每次扣分"})
+        if self.method == self.Method.QUALITATIVE and not self.criterion.strip():
+            raise ValidationError({"criterion": "定性评议须写明评价要点"})
+
+
+class Review(models.Model):
+    """One reviewer's mark for a qualitative item and a pairing, as a share of the item's full marks (0–100)."""
+
+    item = models.ForeignKey(Item, verbose_name=_("评估指标项"), on_delete=models.PROTECT, related_name="reviews")
+    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评议人"), on_delete=models.PROTECT, related_name="+"
+    )
+    mark = models.DecimalField(_("评分（百分制）"), max_digits=5, decimal_places=2)
+    comment = models.TextField(_("评议意见"), blank=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("定性评议")
+        verbose_name_plural = _("定性评议")
+        ordering = ["item", "pairing__code", "reviewer__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "pairing", "reviewer"], name="evaluation_review_unique"),
+            models.CheckConstraint(condition=models.Q(mark__gte=0, mark__lte=100), name="evaluation_review_mark_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.pairing} {self.reviewer}"
+
+    def save(self, *args, **kwargs):
+        if _scheme_published(Item.objects.filter(pk=self.item_id).values_list("scheme_id", flat=True).first()):
+            raise FrozenSchemeError(f"「{self}」")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _scheme_published(Item.objects.filter(pk=self.item_id).values_list("scheme_id", flat=True).first()):
+            raise FrozenSchemeError(f"「{self}」")
+        return super().delete(*args, **kwargs)
+
+
+class Run(models.Model):
+    """One evaluation of a scheme. Published runs are frozen; a re-run is a new run with the next number."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("待发布")
+        FAILED = "failed", _("失败")
+        PUBLISHED = "published", _("已发布")
+
+    scheme = models.ForeignKey(Scheme, verbose_name=_("评估方案"), on_delete=models.PROTECT, related_name="runs")
+    number = models.PositiveSmallIntegerField(_("批次"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    job = models.ForeignKey(Job, verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL)
+    scheme_snapshot = models.JSONField(_("方案快照"), default=dict, help_text=_("运行时方案的全部内容"))
+    entropy_weights = models.JSONField(_("熵权"), default=dict, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
+    )
+    started = models.DateTimeField(_("运行时间"), auto_now_add=True)
+    finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("评估批次")
+        verbose_name_plural = _("评估批次")
+        ordering = ["scheme", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "number"], name="evaluation_run_number_unique"),
+            models.UniqueConstraint(
+                fields=["scheme"],
+                condition=models.Q(status="published"),
+                name="evaluation_run_one_published_per_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} 第{self.number}次"
+
+    def save(self, *args, **kwargs):
+        if self.pk and Run.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise FrozenRunError(f"「{self}」")
+        super().save(*args, **kwargs)
+
+    @property
+    def published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class _FrozenWithRun(models.Model):
+    """Rows of a run: refused once the run is published."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if Run.objects.filter(pk=self.run_id, status=Run.Status.PUBLISHED).exists():
+            raise FrozenRunError(f"「{self}」")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Run.objects.filter(pk=self.run_id, status=Run.Status.PUBLISHED).exists():
+            raise FrozenRunError(f"「{self}」")
+        return super().delete(*args, **kwargs)
+
+
+class Result(_FrozenWithRun):
+    """A pairing's outcome in a run: total, rank, grade, scores per key task, and the TOPSIS second view."""
+
+    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="results")
+    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("排名"))
+    grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices)
+    task_scores = models.JSONField(_("分任务得分"), default=dict, help_text=_("重点任务代码 → 得分"))
+    topsis_score = models.DecimalField(_("TOPSIS 贴近度"), max_digits=8, decimal_places=6, null=True, blank=True)
+    topsis_rank = models.PositiveSmallIntegerField(_("TOPSIS 排名"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评估结果")
+        verbose_name_plural = _("评估结果")
+        ordering = ["run", "rank", "pairing__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "pairing"], name="evaluation_result_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.pairing}"
+
+
+class Score(_FrozenWithRun):
+    """One item's score for one pairing in a run, with what it was computed from."""
+
+    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="scores")
+    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, verbose_name=_("评估指标项"), on_delete=models.PROTECT, related_name="scores")
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
+    actual = models.DecimalField(_("实际值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    explanation = models.TextField(_("计分说明"))
+    inputs = models.JSONField(
+        _("计分依据"), default=dict, help_text=_("所用数值（报告期、状态）、目标来源、规则和中间结果")
+    )
+
+    class Meta:
+        verbose_name = _("评估得分")
+        verbose_name_plural = _("评估得分")
+        ordering = ["run", "pairing__code", "item__order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "pairing", "item"], name="evaluation_score_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.pairing} {self.item}"
+
+
+class Commendation(models.Model):
+    """A pairing on the commendation list (通报表扬) of a published run."""
+
+    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="commendations")
+    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("表扬事由"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通报表扬")
+        verbose_name_plural = _("通报表扬")
+        ordering = ["run", "pairing__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "pairing"], name="evaluation_commendation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.pairing}"
+
+
+class Notice(models.Model):
+    """A rectification notice (整改要求) from a published run, followed to closure.
+
+    issued → received → measures reported → verified → closed. Each step has a due date; a step left
+    overdue escalates the notice one level up (city → province → national overseer). A notice flagged as
+    a major problem is on the national overseer's desk whatever its level.
+    """
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("已下发")
+        RECEIVED = "received", _("已签收")
+        REPORTED = "reported", _("已报整改措施")
+        VERIFIED = "verified", _("已核验")
+        CLOSED = "closed", _("已销号")
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级督办")
+        NATIONAL = "national", _("国家督办")
+
+    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="notices")
+    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("文号"), max_length=60, unique=True)
+    responsible = models.ForeignKey(
+        Organisation, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="rectification_notices"
+    )
+    finding = models.TextField(_("存在问题"))
+    measures_required = models.TextField(_("整改要求"))
+    deadline = models.DateField(_("整改时限"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ISSUED)
+    step_due = models.DateField(_("本环节时限"))
+    supervision_level = models.CharField(_("督办层级"), max_length=10, choices=Level.choices, default=Level.PROVINCE)
+    escalated_at = models.DateTimeField(_("升级督办时间"), null=True, blank=True)
+    major = models.BooleanField(_("重大问题"), default=False, help_text=_("重大问题报国家层面跟踪"))
+    measures_reported = models.TextField(_("整改措施及成效"), blank=True)
+    verification = models.TextField(_("核验意见"), blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("下发人"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("下发时间"), auto_now_add=True)
+    received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("整改通知")
+        verbose_name_plural = _("整改通知")
+        ordering = ["status", "step_due", "pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+EVALUATION_MODELS = [Scheme, Item, Review, Run, Result, Score, Commendation, Notice]

@@ -1,0 +1,529 @@
+"""Supervision of a published evaluation run: commendations (通报表扬) and rectification notices (整改要求).
+
+Seed 000 四(四) (clause ``fgzx-2022-766/4/4``): the national overseer commends the provinces and cities that
+achieve clear results, issues "明确整改要求并督促改进落实" to those that lag, and reports major problems upward;
+each province runs its own annual evaluation and supervision.
+
+A notice goes issued → received → measures reported → verified → closed. Who may take which step is in
+``STEPS`` and ``allowed_steps`` below and nowhere else:
+
+* the responsible organisation (by default the old-side city's government) receives it and reports its
+  measures, by users of that organisation who may change data;
+* the supervising level verifies (or returns the measures with a reason) and closes: the province of the
+  old-side city (a province-level approver), or the national overseer; once a notice has been escalated to
+  national supervision, only the national overseer;
+* the province or the national overseer may flag a notice as a major problem, which puts it on the
+  national overseer's desk.
+
+Every step sets its timestamp and the due date of the next one (``DUIKOU_NOTICE_*_DAYS`` in settings:
+configurable working rules, the seeds give no time limits). A step left overdue escalates a province-level
+notice to national supervision (``escalate_overdue``, run by ``duikou escalate-notices`` and at the top of
+the notice desk).
+"""
+
+import datetime
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from duikou.accounts import scoping
+from duikou.accounts.models import Organisation
+from duikou.core.concurrency import save_versioned
+from duikou.core.errors import StaleObjectError
+from duikou.pairings.models import Pairing
+from duikou.policy.models import Task
+
+from .models import Commendation, Grade, Item, Notice, Result, Run
+
+POLICY_CLAUSE = "fgzx-2022-766/4/4"
+A = scoping.Action
+S = Notice.Status
+
+
+def _days(name: str) -> datetime.timedelta:
+    return datetime.timedelta(days=getattr(settings, name))
+
+
+# ---- commendations -------------------------------------------------------------------------------------
+
+
+def _full_marks(run: Run) -> dict[str, Decimal]:
+    """Full marks per key task in the run's scheme (deduction items take marks away, they give none)."""
+    full: dict[str, Decimal] = {}
+    for item in Item.objects.filter(scheme_id=run.scheme_id).exclude(method=Item.Method.DEDUCTION):
+        full[item.key_task_id] = full.get(item.key_task_id, Decimal(0)) + item.weight
+    return full
+
+
+def commendation_reason(result: Result, *, count: int, full: dict[str, Decimal], names: dict[str, str]) -> str:
+    """Why a pairing is commended: its rank, total and the key task where it did best (share of full marks)."""
+    text = f"{result.run.scheme.name}总分 {result.total} 分，在 {count} 个结对关系中排名第 {result.rank} 位，等次为优秀"
+    best = None
+    for code, raw in (result.task_scores or {}).items():
+        score = Decimal(str(raw))
+        share = score / full[code] if full.get(code) else score
+        if best is None or share > best[0]:
+            best = (share, code, score)
+    if best is not None:
+        _share, code, score = best
+        marks = f"{score} / {full[code]} 分" if full.get(code) else f"{score} 分"
+        text += f"；重点任务「{names.get(code, code)}」成效最为突出（{marks}）"
+    return text  # no closing 。: the list and the Word document add their own punctuation
+
+
+def generate_commendations(*, run: Run, user) -> list[Commendation]:
+    """The commendation list of a published run: every pairing graded 优秀. Calling it again adds nothing."""
+    run = Run.objects.select_related("scheme").get(pk=run.pk)
+    if not scoping.can(user, A.APPROVE, run):
+        raise PermissionDenied("只有组织本次评估的单位可以生成通报表扬名单")
+    if not run.published:
+        raise ValidationError(f"「{run}」尚未发布，只能依据已发布的评估结果生成通报表扬名单")
+    results = list(run.results.select_related("pairing__old_region", "pairing__partner_region").order_by("rank"))
+    full = _full_marks(run)
+    names = dict(Task.objects.values_list("code", "name"))
+    done = set(run.commendations.values_list("pairing_id", flat=True))
+    created = []
+    with transaction.atomic(), set_actor(user):
+        for result in results:
+            if result.grade != Grade.EXCELLENT or result.pairing_id in done:
+                continue
+            reason = commendation_reason(result, count=len(results), full=full, names=names)
+            commendation, made = Commendation.objects.get_or_create(
+                run=run, pairing=result.pairing, defaults={"reason": reason, "created_by": user}
+            )
+            if made:
+                created.append(commendation)
+    return created
+
+
+# ---- who may take which step ---------------------------------------------------------------------------
+
+
+def supervising_province(notice: Notice) -> str:
+    """Code of the province that supervises the notice: the province of the pairing's old-area side."""
+    return notice.pairing.old_region.province_code
+
+
+def _is_responsible(user, notice: Notice) -> bool:
+    return (
+        bool(user.organisation_id)
+        and user.organisation_id == notice.responsible_id
+        and scoping.can(user, A.CHANGE, notice)
+    )
+
+
+def _is_national(user, notice: Notice) -> bool:
+    return scoping.region_prefix(user) is None and scoping.can(user, A.APPROVE, notice)
+
+
+def _is_province(user, notice: Notice) -> bool:
+    prefix = scoping.region_prefix(user)
+    return (
+        prefix is not None
+        and len(prefix) == 2
+        and supervising_province(notice).startswith(prefix)
+        and scoping.can(user, A.APPROVE, notice)
+    )
+
+
+def _supervises(user, notice: Notice) -> bool:
+    """The province verifies and closes while the notice is under province supervision; the nation always."""
+    if notice.supervision_level == Notice.Level.NATIONAL:
+        return _is_national(user, notice)
+    return _is_province(user, notice) or _is_national(user, notice)
+
+
+def _may_flag(user, notice: Notice) -> bool:
+    return not notice.major and (_is_province(user, notice) or _is_national(user, notice))
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    sources: tuple[str, ...]  # the statuses the step starts from
+    target: str | None  # the status it leads to (None: unchanged)
+    who: Callable[[object, Notice], bool]
+    stamp: str | None = None  # the timestamp it sets
+    due: Callable[[Notice, datetime.date], datetime.date] | None = None  # the next step's due date
+
+
+OPEN = (S.ISSUED, S.RECEIVED, S.REPORTED, S.VERIFIED)
+
+# The workflow in one place: step → where it starts, where it leads, who may take it, what it stamps and
+# when the next step is due.
+STEPS: dict[str, Step] = {
+    "receive": Step(
+        gettext_noop("签收"), (S.ISSUED,), S.RECEIVED, _is_responsible, "received_at", lambda n, today: n.deadline
+    ),
+    "report": Step(
+        gettext_noop("上报整改措施"),
+        (S.RECEIVED,),
+        S.REPORTED,
+        _is_responsible,
+        "reported_at",
+        lambda n, today: today + _days("DUIKOU_NOTICE_VERIFY_DAYS"),
+    ),
+    "verify": Step(
+        gettext_noop("核验"),
+        (S.REPORTED,),
+        S.VERIFIED,
+        _supervises,
+        "verified_at",
+        lambda n, today: today + _days("DUIKOU_NOTICE_CLOSE_DAYS"),
+    ),
+    "return": Step(gettext_noop("退回重报"), (S.REPORTED,), S.RECEIVED, _supervises, None, lambda n, today: n.deadline),
+    "close": Step(gettext_noop("销号"), (S.VERIFIED,), S.CLOSED, _supervises, "closed_at"),
+    "flag_major": Step(gettext_noop("列为重大问题"), OPEN, None, _may_flag),
+}
+
+# The step a notice is waiting for in each open status (what is overdue when its due date passes).
+PENDING = {S.ISSUED: "receive", S.RECEIVED: "report", S.REPORTED: "verify", S.VERIFIED: "close"}
+
+
+def allowed_steps(user, notice: Notice) -> set[str]:
+    """The steps this user may take on this notice now: the one place that answers the question."""
+    if not scoping.can(user, A.VIEW, notice):
+        return set()
+    return {name for name, step in STEPS.items() if notice.status in step.sources and step.who(user, notice)}
+
+
+def may_issue(user, run: Run) -> bool:
+    """Notices and commendations come from a published run, by those who may approve (publish) it."""
+    return run.published and scoping.can(user, A.APPROVE, run)
+
+
+# ---- issuing -------------------------------------------------------------------------------------------
+
+
+def default_responsible(pairing: Pairing) -> Organisation | None:
+    """The old-side city's government (a municipality's government sits at province level)."""
+    return (
+        Organisation.objects.filter(
+            region_id=pairing.old_region_id,
+            kind__in=[Organisation.Kind.CITY, Organisation.Kind.PROVINCE],
+            is_active=True,
+        )
+        .order_by("kind", "pk")
+        .first()
+    )
+
+
+def responsible_choices(pairing: Pairing) -> QuerySet[Organisation]:
+    """Organisations that may be made responsible: active ones in either side's region."""
+    sides = Q(pk__in=[])
+    for region in (pairing.old_region, pairing.partner_region):
+        sides |= Q(region__code__startswith=region.prefix)
+    return (
+        Organisation.objects.filter(sides, is_active=True)
+        .exclude(kind=Organisation.Kind.NATIONAL)
+        .order_by("region_id", "kind", "name")
+    )
+
+
+def _next_number(year: int) -> str:
+    prefix = f"{settings.DUIKOU_NOTICE_NUMBER_PREFIX}〔{year}〕"
+    pattern = re.compile(re.escape(prefix) + r"(\d+)号")
+    taken = Notice.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    last = max((int(m.group(1)) for n in taken if (m := pattern.fullmatch(n))), default=0)
+    return f"{prefix}{last + 1}号"
+
+
+def issue_notice(
+    *,
+    run: Run,
+    pairing: Pairing,
+    finding: str,
+    measures_required: str,
+    deadline: datetime.date,
+    responsible: Organisation | None = None,
+    user,
+    major: bool = False,
+) -> Notice:
+    """A rectification notice to a pairing of a published run, numbered like 对口整改〔2026〕3号."""
+    run = Run.objects.select_related("scheme").get(pk=run.pk)
+    if not scoping.can(user, A.VIEW, pairing):
+        raise PermissionDenied("您无权查看该结对关系")
+    if not scoping.can(user, A.APPROVE, run):
+        raise PermissionDenied("只有组织本次评估的单位可以下发整改通知")
+    if not run.published:
+        raise ValidationError(f"「{run}」尚未发布，只能依据已发布的评估结果下发整改通知")
+    if not run.results.filter(pairing=pairing).exists():
+        raise ValidationError({"pairing": f"「{pairing}」不在「{run}」的评估结果中"})
+    errors = {}
+    if not (finding or "").strip():
+        errors["finding"] = "请写明存在的问题"
+    if not (measures_required or "").strip():
+        errors["measures_required"] = "请写明整改要求"
+    today = timezone.localdate()
+    receive_due = today + _days("DUIKOU_NOTICE_RECEIVE_DAYS")
+    if deadline is None:
+        errors["deadline"] = "请填写整改时限"
+    elif deadline <= receive_due:
+        errors["deadline"] = f"整改时限须晚于签收期限（{receive_due:%Y-%m-%d}）"
+    if responsible is None:
+        responsible = default_responsible(pairing)
+        if responsible is None and "responsible" not in errors:
+            errors["responsible"] = f"未找到{pairing.old_region.name}人民政府，请指定责任单位"
+    elif not responsible_choices(pairing).filter(pk=responsible.pk).exists():
+        errors["responsible"] = f"责任单位「{responsible}」不属于「{pairing}」的任何一方"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(user):
+        for _attempt in range(5):
+            notice = Notice(
+                run=run,
+                pairing=pairing,
+                number=_next_number(today.year),
+                responsible=responsible,
+                finding=finding.strip(),
+                measures_required=measures_required.strip(),
+                deadline=deadline,
+                step_due=receive_due,
+                major=major,
+                issued_by=user,
+            )
+            try:
+                with transaction.atomic():  # a savepoint: a number taken meanwhile is retried with the next
+                    notice.save()
+            except IntegrityError:
+                continue
+            return notice
+    raise ValidationError("文号分配冲突，请重试")
+
+
+# ---- the steps -----------------------------------------------------------------------------------------
+
+
+def _note(notice: Notice, actor, label: str, text: str) -> None:
+    """A line in the notice's history that is not a field change: a reason, an escalation."""
+    changes = {label: ["", text]}
+    LogEntry.objects.log_create(
+        notice,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=actor,
+        changes=changes,
+        changes_text=json.dumps(changes, ensure_ascii=False),  # found by the audit log's search
+    )
+
+
+def _require_step(user, notice: Notice, step: str) -> None:
+    if step not in allowed_steps(user, notice):
+        raise PermissionDenied(
+            f"整改通知「{notice}」当前状态为「{notice.get_status_display()}」"
+            f"（{notice.get_supervision_level_display()}），您不能执行「{STEPS[step].label}」"
+        )
+
+
+def _take(step_name: str, *, user, notice: Notice, expected_version: int, note=None, **changes) -> Notice:
+    """Take one step: check who and from where on the stored notice, then save with the version check."""
+    step = STEPS[step_name]
+    notice = Notice.objects.select_related("pairing__old_region", "responsible").get(pk=notice.pk)
+    if not scoping.can(user, A.VIEW, notice):
+        raise PermissionDenied("您无权查看该整改通知")
+    if notice.version != expected_version:
+        raise StaleObjectError(notice, expected_version, notice.version)
+    _require_step(user, notice, step_name)
+    today = timezone.localdate()
+    if step.target:
+        changes["status"] = step.target
+    if step.stamp:
+        changes[step.stamp] = timezone.now()
+    if step.due:
+        changes["step_due"] = step.due(notice, today)
+    with transaction.atomic(), set_actor(user):
+        fresh = save_versioned(notice, expected_version=expected_version, changes=changes)
+        if note:
+            _note(fresh, user, *note)
+    return fresh
+
+
+def _text(value: str, field: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationError({field: message})
+    return value.strip()
+
+
+def receive_notice(*, notice: Notice, user, expected_version: int) -> Notice:
+    """签收, by the responsible organisation; measures are then due by the notice's deadline."""
+    return _take("receive", user=user, notice=notice, expected_version=expected_version)
+
+
+def report_measures(*, notice: Notice, user, expected_version: int, text: str) -> Notice:
+    """The responsible organisation reports its measures and their effect; verification is then due."""
+    text = _text(text, "text", "请填写整改措施及成效")
+    return _take("report", user=user, notice=notice, expected_version=expected_version, measures_reported=text)
+
+
+def verify_notice(*, notice: Notice, user, expected_version: int, comment: str) -> Notice:
+    """The supervising level accepts the reported measures; closure is then due."""
+    comment = _text(comment, "comment", "请填写核验意见")
+    return _take("verify", user=user, notice=notice, expected_version=expected_version, verification=comment)
+
+
+def return_measures(*, notice: Notice, user, expected_version: int, comment: str) -> Notice:
+    """The supervising level sends the measures back with a reason; they are due again by the deadline."""
+    comment = _text(comment, "comment", "退回时请写明理由")
+    return _take(
+        "return",
+        user=user,
+        notice=notice,
+        expected_version=expected_version,
+        verification=f"退回：{comment}",
+        note=("退回理由", comment),
+    )
+
+
+def close_notice(*, notice: Notice, user, expected_version: int) -> Notice:
+    """销号: the rectification is done."""
+    return _take("close", user=user, notice=notice, expected_version=expected_version)
+
+
+def flag_major(*, notice: Notice, user, expected_version: int, reason: str) -> Notice:
+    """A major problem (重大问题, to be reported upward): on the national overseer's desk from now on."""
+    reason = _text(reason, "reason", "请写明列为重大问题的理由")
+    return _take(
+        "flag_major", user=user, notice=notice, expected_version=expected_version, major=True, note=("重大问题", reason)
+    )
+
+
+def escalate_overdue(*, today: datetime.date | None = None) -> list[Notice]:
+    """Move every open province-level notice whose step is overdue to national supervision (逾期升级).
+
+    Idempotent: a notice is escalated once. Run by ``duikou escalate-notices`` (cron) and when the notice
+    desk is opened; recorded in the history as done by the system.
+    """
+    today = today or timezone.localdate()
+    due = (
+        Notice.objects.filter(supervision_level=Notice.Level.PROVINCE, step_due__lt=today)
+        .exclude(status=S.CLOSED)
+        .order_by("pk")
+    )
+    escalated = []
+    with transaction.atomic(), set_actor(None):
+        for notice in due:
+            step = STEPS[PENDING[notice.status]].label
+            try:
+                with transaction.atomic():
+                    fresh = save_versioned(
+                        notice,
+                        expected_version=notice.version,
+                        changes={"supervision_level": Notice.Level.NATIONAL, "escalated_at": timezone.now()},
+                    )
+                    _note(
+                        fresh,
+                        None,
+                        "逾期升级",
+                        f"「{step}」环节逾期（时限 {notice.step_due:%Y-%m-%d}），由省级督办升级为国家督办",
+                    )
+            except StaleObjectError:
+                continue  # changed meanwhile: the next run looks at it again
+            escalated.append(fresh)
+    return escalated
+
+
+# ---- scoped reads --------------------------------------------------------------------------------------
+
+
+def notices_for(
+    user,
+    *,
+    status: str = "",
+    overdue: bool | None = None,
+    major: bool | None = None,
+    level: str = "",
+    q: str = "",
+    run: Run | int | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[Notice]:
+    """Notices the user may see; ``status`` may also be ``open``."""
+    today = today or timezone.localdate()
+    qs = scoping.scope(user, Notice).select_related(
+        "pairing__old_region", "pairing__partner_region", "responsible", "run__scheme"
+    )
+    if status == "open":
+        qs = qs.exclude(status=S.CLOSED)
+    elif status:
+        qs = qs.filter(status=status)
+    if overdue is True:
+        qs = qs.exclude(status=S.CLOSED).filter(step_due__lt=today)
+    elif overdue is False:
+        qs = qs.filter(Q(status=S.CLOSED) | Q(step_due__gte=today))
+    if major is not None:
+        qs = qs.filter(major=major)
+    if level:
+        qs = qs.filter(supervision_level=level)
+    if run is not None:
+        qs = qs.filter(run=run)
+    if q:
+        qs = qs.filter(
+            Q(number__contains=q)
+            | Q(finding__contains=q)
+            | Q(pairing__old_region__name__contains=q)
+            | Q(pairing__partner_region__name__contains=q)
+            | Q(responsible__name__contains=q)
+        )
+    return qs.order_by("step_due", "pk")
+
+
+def notice_for(user, pk: int, action: scoping.Action = A.VIEW) -> Notice:
+    return scoping.get_for(
+        user,
+        Notice.objects.select_related(
+            "pairing__old_region", "pairing__partner_region", "responsible", "run__scheme", "issued_by"
+        ),
+        action,
+        pk=pk,
+    )
+
+
+def is_national_overseer(user) -> bool:
+    return scoping.may(user, A.VIEW) and scoping.region_prefix(user) is None
+
+
+def national_desk(user, *, include_closed: bool = False) -> QuerySet[Notice]:
+    """Major or escalated notices: the national overseer's desk (nobody else's)."""
+    if not is_national_overseer(user):
+        raise PermissionDenied("国家督办台仅供国家发展改革委（振兴司）使用")
+    qs = notices_for(user, status="" if include_closed else "open").filter(
+        Q(major=True) | Q(supervision_level=Notice.Level.NATIONAL)
+    )
+    return qs
+
+
+def commendations_for(user, run: Run) -> QuerySet[Commendation]:
+    return (
+        scoping.scope(user, Commendation)
+        .filter(run=run)
+        .select_related("pairing__old_region", "pairing__partner_region", "created_by")
+        .order_by("pairing__code")
+    )
+
+
+def run_for(user, pk: int, action: scoping.Action = A.VIEW) -> Run:
+    return scoping.get_for(user, Run.objects.select_related("scheme__province"), action, pk=pk)
+
+
+def results_for(user, run: Run) -> QuerySet[Result]:
+    """The run's results the user may see, best first (the pairings a notice may be issued to)."""
+    return (
+        scoping.scope(user, Result)
+        .filter(run=run)
+        .select_related("pairing__old_region", "pairing__partner_region")
+        .order_by("rank", "pairing__code")
+    )
+
+
+def is_overdue(notice: Notice, today: datetime.date | None = None) -> bool:
+    return notice.open and notice.step_due < (today or timezone.localdate())

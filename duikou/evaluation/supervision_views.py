@@ -1,0 +1,312 @@
+"""Pages for the commendation list and rectification notices: thin, they call supervision's services and reads."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duikou.accounts import scoping
+from duikou.audit.queries import history_for
+from duikou.core.errors import StaleObjectError
+from duikou.core.exports import xlsx_response
+from duikou.core.views import paginate
+from duikou.pairings.models import Pairing
+
+from . import supervision
+from .models import Notice, Run
+from .supervision_forms import STEP_FORMS, IssueNoticeForm, NoticeFilterForm
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or _("您不能执行此操作")
+
+
+def _docx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---- the notice desk -----------------------------------------------------------------------------------
+
+
+def _list_context(request, qs, **extra) -> dict:
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return {
+        "page_obj": page,
+        "querystring": querystring,
+        "today": timezone.localdate(),
+        "statuses": Notice.Status.choices,
+        "levels": Notice.Level.choices,
+        "national": supervision.is_national_overseer(request.user),
+        **extra,
+    }
+
+
+@login_required
+def notices(request):
+    """The notice desk: overdue steps are escalated first, so what the page shows is current."""
+    escalated = [n.pk for n in supervision.escalate_overdue()]
+    qs = supervision.notices_for(request.user, **NoticeFilterForm(request.GET).filters())
+    if escalated:
+        mine = supervision.notices_for(request.user).filter(pk__in=escalated).count()
+        if mine:
+            messages.warning(request, _("%(n)d 件整改通知因本环节逾期，已升级为国家督办。") % {"n": mine})
+    return render(request, "evaluation/supervision/notice_list.html", _list_context(request, qs))
+
+
+@login_required
+def notice_export(request):
+    qs = supervision.notices_for(request.user, **NoticeFilterForm(request.GET).filters())
+    today = timezone.localdate()
+    header = [
+        _("文号"),
+        _("结对关系"),
+        _("责任单位"),
+        _("存在问题"),
+        _("整改要求"),
+        _("整改时限"),
+        _("状态"),
+        _("本环节时限"),
+        _("是否逾期"),
+        _("督办层级"),
+        _("重大问题"),
+        _("评估批次"),
+    ]
+    rows = (
+        [
+            n.number,
+            str(n.pairing),
+            str(n.responsible),
+            n.finding,
+            n.measures_required,
+            n.deadline,
+            n.get_status_display(),
+            n.step_due if n.open else "",
+            _("是") if supervision.is_overdue(n, today) else _("否"),
+            n.get_supervision_level_display(),
+            _("是") if n.major else _("否"),
+            str(n.run),
+        ]
+        for n in qs
+    )
+    return xlsx_response("notices.xlsx", _("整改通知"), header, rows)
+
+
+@login_required
+def national_desk(request):
+    """Major and escalated notices, for the national overseer."""
+    supervision.escalate_overdue()
+    qs = supervision.national_desk(request.user, include_closed=request.GET.get("closed") == "1")
+    return render(request, "evaluation/supervision/notice_list.html", _list_context(request, qs, desk=True))
+
+
+# ---- one notice ----------------------------------------------------------------------------------------
+
+
+@login_required
+def notice_detail(request, pk: int):
+    notice = supervision.notice_for(request.user, pk)
+    steps = supervision.allowed_steps(request.user, notice)
+    history = history_for(request.user, notice)
+    forms = {name: STEP_FORMS[name](initial={"version": notice.version}) for name in steps}
+    if "report" in forms:
+        forms["report"].initial["text"] = notice.measures_reported
+    return render(
+        request,
+        "evaluation/supervision/notice_detail.html",
+        {
+            "notice": notice,
+            "steps": steps,
+            "forms": forms,
+            "history": history,
+            "overdue": supervision.is_overdue(notice),
+            "pending": supervision.STEPS[supervision.PENDING[notice.status]].label if notice.open else "",
+            "notes": [
+                (label, change[1])
+                for entry in history
+                for label, change in entry.changes_dict.items()
+                if label in ("重大问题", "退回理由", "逾期升级")
+            ],
+            "receive_days": settings.DUIKOU_NOTICE_RECEIVE_DAYS,
+            "verify_days": settings.DUIKOU_NOTICE_VERIFY_DAYS,
+            "close_days": settings.DUIKOU_NOTICE_CLOSE_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def notice_step(request, pk: int, step: str):
+    """One step: receive, report, verify, return, close, flag_major."""
+    notice = supervision.notice_for(request.user, pk)
+    if step not in supervision.STEPS:
+        raise Http404("no such step")
+    if step not in supervision.allowed_steps(request.user, notice):
+        raise PermissionDenied
+    form = STEP_FORMS[step](request.POST)
+    if not form.is_valid():
+        errors = "；".join(
+            f"{form.fields[f].label or ''}{' '.join(e)}" if f in form.fields and f != "version" else " ".join(e)
+            for f, e in form.errors.items()
+        )
+        messages.error(request, _("未完成：%(errors)s") % {"errors": errors})
+        return redirect("evaluation:notice_detail", pk=notice.pk)
+    data = form.cleaned_data
+    user, version = request.user, data["version"]
+    try:
+        if step == "receive":
+            notice = supervision.receive_notice(notice=notice, user=user, expected_version=version)
+        elif step == "report":
+            notice = supervision.report_measures(notice=notice, user=user, expected_version=version, text=data["text"])
+        elif step == "verify":
+            notice = supervision.verify_notice(
+                notice=notice, user=user, expected_version=version, comment=data["comment"]
+            )
+        elif step == "return":
+            notice = supervision.return_measures(
+                notice=notice, user=user, expected_version=version, comment=data["comment"]
+            )
+        elif step == "close":
+            notice = supervision.close_notice(notice=notice, user=user, expected_version=version)
+        else:
+            notice = supervision.flag_major(notice=notice, user=user, expected_version=version, reason=data["reason"])
+        messages.success(
+            request,
+            _("已完成「%(step)s」，当前状态：%(status)s")
+            % {"step": _(supervision.STEPS[step].label), "status": notice.get_status_display()},
+        )
+    except (ValidationError, PermissionDenied, StaleObjectError) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("evaluation:notice_detail", pk=notice.pk)
+
+
+@login_required
+def notice_docx(request, pk: int):
+    notice = supervision.notice_for(request.user, pk)
+    from . import documents  # matplotlib and python-docx load only when a document is asked for
+
+    return _docx_response(documents.notice_docx(notice), f"notice-{notice.pk}.docx")
+
+
+# ---- issuing -------------------------------------------------------------------------------------------
+
+
+@login_required
+def notice_issue(request):
+    """Issue a notice from a published run: ?run=<id>&pairing=<id> (the run's pages link here)."""
+    run_id = request.GET.get("run") or request.POST.get("run")
+    if not str(run_id or "").isdigit():
+        runs = scoping.scope(request.user, Run, scoping.Action.APPROVE).filter(status=Run.Status.PUBLISHED)
+        return render(request, "evaluation/supervision/notice_issue.html", {"runs": runs.select_related("scheme")})
+    run = supervision.run_for(request.user, int(run_id))
+    pairing = None
+    if str(request.GET.get("pairing", "")).isdigit():
+        pairing = scoping.get_for(request.user, Pairing, pk=int(request.GET["pairing"]))
+    if not scoping.can(request.user, scoping.Action.APPROVE, run):
+        raise PermissionDenied
+    context = {"run": run, "published": run.published}
+    if not run.published:
+        return render(request, "evaluation/supervision/notice_issue.html", context)
+    results = supervision.results_for(request.user, run)
+    pairings = Pairing.objects.filter(pk__in=results.values("pairing")).select_related("old_region", "partner_region")
+    chosen = pairing
+    if request.method == "POST" and str(request.POST.get("pairing", "")).isdigit():
+        chosen = pairings.filter(pk=int(request.POST["pairing"])).first()
+    responsibles = supervision.responsible_choices(chosen) if chosen else None
+    form = IssueNoticeForm(
+        request.POST or None,
+        pairings=pairings,
+        responsibles=responsibles,
+        initial={
+            "pairing": pairing,
+            "responsible": supervision.default_responsible(pairing) if pairing else None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = supervision.issue_notice(
+                run=run,
+                pairing=data["pairing"],
+                finding=data["finding"],
+                measures_required=data["measures_required"],
+                deadline=data["deadline"],
+                responsible=data.get("responsible"),
+                user=request.user,
+                major=data.get("major", False),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("已下发整改通知 %(number)s") % {"number": notice.number})
+            return redirect("evaluation:notice_detail", pk=notice.pk)
+    result = results.filter(pairing=pairing).first() if pairing else None
+    return render(
+        request,
+        "evaluation/supervision/notice_issue.html",
+        {**context, "form": form, "pairing": pairing, "result": result},
+    )
+
+
+# ---- commendations -------------------------------------------------------------------------------------
+
+
+@login_required
+def commendations(request, run_id: int):
+    """A run's commendation list with the generate button, its notices, and (for the organiser) its results
+    with a link to issue a notice to each pairing."""
+    run = supervision.run_for(request.user, run_id)
+    can_issue = supervision.may_issue(request.user, run)
+    return render(
+        request,
+        "evaluation/supervision/commendation_list.html",
+        {
+            "run": run,
+            "commendations": supervision.commendations_for(request.user, run),
+            "notices": supervision.notices_for(request.user, run=run),
+            "results": supervision.results_for(request.user, run) if can_issue else None,
+            "can_issue": can_issue,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def commendation_generate(request, run_id: int):
+    run = supervision.run_for(request.user, run_id)
+    if not scoping.can(request.user, scoping.Action.APPROVE, run):
+        raise PermissionDenied
+    try:
+        created = supervision.generate_commendations(run=run, user=request.user)
+        if created:
+            messages.success(request, _("已列入通报表扬名单 %(n)d 个结对关系") % {"n": len(created)})
+        else:
+            messages.info(request, _("通报表扬名单没有变化：评为优秀的结对关系均已列入"))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("evaluation:commendations", run_id=run.pk)
+
+
+@login_required
+def commendation_docx(request, run_id: int):
+    run = supervision.run_for(request.user, run_id)
+    if not supervision.commendations_for(request.user, run).exists():
+        raise Http404("本次评估尚无通报表扬名单")
+    from . import documents
+
+    return _docx_response(documents.commendation_docx(run), f"commendations-{run.pk}.docx")

@@ -1,0 +1,124 @@
+"""Supervision in the browser: from a published run the national overseer commends and issues a rectification
+notice; the 信阳 city receives it and reports its measures; the 河南 province verifies and closes it. A second
+notice left overdue is escalated and lands on the national overseer's desk."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import get_resolver
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from duikou.core import testing
+from duikou.core.tests.test_browser import login, shot
+from duikou.evaluation import supervision
+from duikou.evaluation.models import Notice
+from duikou.evaluation.testing import published_run, supervision_people
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def as_user(new_page, base, username):
+    page = new_page()
+    login(page, base, username)
+    return page
+
+
+def test_notice_walked_to_closure_and_an_overdue_one_escalates(live_server, reference_data, new_page, artifacts_dir):
+    # Load the URL conf here: its first import (the evaluation analytics libraries) can outlast the browser's
+    # navigation timeout when done by the live server on the first request.
+    get_resolver().url_patterns  # noqa: B018
+    who = supervision_people()
+    xinyang, yanan = testing.pairing("信阳市", "苏州市"), testing.pairing("延安市", "无锡市")
+    run = published_run(who["ndrc"], [(yanan, "93.40", "excellent"), (xinyang, "68.50", "fair")])
+    base = live_server.url
+    deadline = timezone.localdate() + datetime.timedelta(days=60)
+
+    # the national overseer: commendation list of the published run, then a notice to 信阳–苏州
+    page = as_user(new_page, base, "ndrc_approver")
+    page.goto(f"{base}/evaluation/commendations/{run.pk}/")
+    expect(page.locator("#commendations-empty")).to_be_visible()
+    with page.expect_navigation():
+        page.click("#generate-commendations")
+    expect(page.locator(".commendation-row")).to_have_count(1)
+    expect(page.locator(".commendation-row")).to_contain_text("延安市—无锡市")
+    shot(page, artifacts_dir, "browser-supervision-commendations.png")
+    with page.expect_navigation():
+        page.locator(".result-row", has_text="信阳市—苏州市").get_by_role("link", name="下发整改通知").click()
+    expect(page.locator("#id_pairing option:checked")).to_have_text("信阳市—苏州市")
+    expect(page.locator("#id_responsible option:checked")).to_have_text("信阳市人民政府")
+    page.fill("#id_finding", "共建园区招商进展缓慢，2025 年签约项目落地率不足三成")
+    page.fill("#id_measures_required", "制定园区招商专项方案，建立项目落地台账，按季度报送进展")
+    page.fill("#id_deadline", deadline.isoformat())
+    shot(page, artifacts_dir, "browser-supervision-issue.png")
+    with page.expect_navigation():
+        page.click("#issue-submit")
+    expect(page.locator("#notice-status")).to_have_text("已下发")
+    number = Notice.objects.get().number
+    expect(page.locator("#notice-number")).to_contain_text(number)
+
+    # the 信阳 city editor finds it on the notice desk, receives it and reports its measures
+    city = as_user(new_page, base, "xy_editor")
+    with city.expect_navigation():
+        city.click("#nav-notices")
+    expect(city.locator(".notice-row")).to_have_count(1)
+    with city.expect_navigation():
+        city.get_by_role("link", name=number).click()
+    expect(city.locator("#step-verify")).to_have_count(0)
+    with city.expect_navigation():
+        city.click("#step-receive")
+    expect(city.locator("#notice-status")).to_have_text("已签收")
+    city.fill("#report-text", "已印发园区招商专项方案，新签约项目 6 个、落地 4 个，建立季度调度机制")
+    with city.expect_navigation():
+        city.click("#step-report")
+    expect(city.locator("#notice-status")).to_have_text("已报整改措施")
+    expect(city.locator("#no-steps")).to_be_visible()
+    shot(city, artifacts_dir, "browser-supervision-city-reported.png")
+
+    # the 河南 province verifies and closes it
+    province = as_user(new_page, base, "henan_approver")
+    province.goto(f"{base}/evaluation/notices/")
+    with province.expect_navigation():
+        province.get_by_role("link", name=number).click()
+    province.fill("#verify-comment", "整改措施具体，项目落地台账齐全，核验通过")
+    with province.expect_navigation():
+        province.click("#step-verify")
+    expect(province.locator("#notice-status")).to_have_text("已核验")
+    with province.expect_navigation():
+        province.click("#step-close")
+    expect(province.locator("#notice-status")).to_have_text("已销号")
+    expect(province.locator("#notice-timeline")).not_to_contain_text("—")
+    shot(province, artifacts_dir, "browser-supervision-closed.png")
+
+    # a second notice is left unreceived past its due date: opening the desk escalates it to national
+    late = supervision.issue_notice(
+        run=run,
+        pairing=xinyang,
+        finding="消费帮扶金额未达年度目标",
+        measures_required="拓展消费帮扶渠道，按月报送销售额",
+        deadline=deadline,
+        user=who["ndrc"],
+    )
+    Notice.objects.filter(pk=late.pk).update(step_due=timezone.localdate() - datetime.timedelta(days=1))
+    province.goto(f"{base}/evaluation/notices/?status=open")
+    expect(province.get_by_role("alert").filter(has_text="已升级为国家督办")).to_be_visible()
+    row = province.locator(".notice-row", has_text=late.number)
+    expect(row).to_have_class(re.compile("overdue"))
+    expect(row).to_contain_text("国家督办")
+    shot(province, artifacts_dir, "browser-supervision-escalated.png")
+
+    # the national overseer's desk has it; the province can no longer verify it, the overseer can act on it
+    page.goto(f"{base}/evaluation/notices/")
+    with page.expect_navigation():
+        page.click("#national-desk-link")
+    expect(page.locator("#desk-title")).to_have_text("国家督办台")
+    expect(page.locator(".notice-row")).to_have_count(1)
+    expect(page.locator(".notice-row")).to_contain_text(late.number)
+    shot(page, artifacts_dir, "browser-supervision-national-desk.png")
+    with page.expect_navigation():
+        page.get_by_role("link", name=late.number).click()
+    expect(page.locator("#notice-level")).to_have_text("国家督办")
+    expect(page.locator("#notice-overdue")).to_be_visible()
+    expect(page.locator("#notice-timeline")).to_contain_text("升级为国家督办")
+    shot(page, artifacts_dir, "browser-supervision-escalated-detail.png")

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from . import supervision_views, views
+
+app_name = "evaluation"
+
+# Schemes, reviews, runs, results, explanations, comparisons and documents (views.py).
+scheme_urls = [
+    path("", views.schemes, name="schemes"),
+    path("schemes/new/", views.scheme_create, name="scheme_create"),
+    path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),
+    path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme_edit"),
+    path("schemes/<int:pk>/copy/", views.scheme_copy, name="scheme_copy"),
+    path("schemes/<int:pk>/items/new/", views.item_create, name="item_create"),
+    path("schemes/<int:pk>/items/<int:item_pk>/", views.item_edit, name="item_edit"),
+    path("schemes/<int:pk>/reviews/", views.reviews, name="reviews"),
+    path("schemes/<int:pk>/runs/", views.runs, name="runs"),
+    path("schemes/<int:pk>/runs/start/", views.run_start, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/ranking.xlsx", views.run_export, name="run_export"),
+    path("runs/<int:pk>/report/<slug:fmt>/", views.run_report, name="run_report"),
+    path("runs/<int:pk>/compare/", views.run_compare, name="run_compare"),
+    path("runs/<int:pk>/publish/", views.run_publish, name="run_publish"),
+    path("runs/<int:pk>/pairings/<int:pairing_pk>/", views.explanation, name="explanation"),
+]
+
+# Commendations and rectification notices followed to closure (supervision_views.py).
+supervision_urls = [
+    path("notices/", supervision_views.notices, name="notices"),
+    path("notices/export.xlsx", supervision_views.notice_export, name="notice_export"),
+    path("notices/national/", supervision_views.national_desk, name="national_desk"),
+    path("notices/new/", supervision_views.notice_issue, name="notice_issue"),
+    path("notices/<int:pk>/", supervision_views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/notice.docx", supervision_views.notice_docx, name="notice_docx"),
+    path("notices/<int:pk>/step/<slug:step>/", supervision_views.notice_step, name="notice_step"),
+    path("commendations/<int:run_id>/", supervision_views.commendations, name="commendations"),
+    path("commendations/<int:run_id>/generate/", supervision_views.commendation_generate, name="commendation_generate"),
+    path(
+        "commendations/<int:run_id>/commendations.docx", supervision_views.commendation_docx, name="commendation_docx"
+    ),
+]
+
+urlpatterns = scheme_urls + supervision_urls

@@ -1,0 +1,315 @@
+"""The case workflow: each transition, who may take it, deadlines and overdue, risk elimination, stale versions."""
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from duikou.accounts.models import Organisation
+from duikou.core import testing
+from duikou.core.errors import StaleObjectError
+from duikou.geo.models import Region
+from duikou.monitoring import queries, services
+from duikou.monitoring import testing as mt
+from duikou.monitoring.models import Alert, AlertStep, Household, Threshold
+from duikou.projects.services import Operator
+
+pytestmark = pytest.mark.django_db
+S = Alert.Status
+
+
+@pytest.fixture
+def ruleset():
+    return services.create_ruleset(user=Operator(), province=Region.objects.get(code="410000"), year=2025)
+
+
+@pytest.fixture
+def cadre():
+    return mt.local_user("xiguan", level="village")  # 西关社区
+
+
+@pytest.fixture
+def township():
+    return mt.local_user("chunshen", level="township")  # 春申街道
+
+
+@pytest.fixture
+def alert(ruleset, cadre):
+    """A household of 西关社区 with a low 2025 income: screened into one alert awaiting verification."""
+    home = mt.household(cadre, head_name="王大")
+    mt.income(cadre, home, 2025, "8000", persons=2)
+    services.screen_households(user=Operator(), ruleset=ruleset)
+    return home.alerts.get()
+
+
+def step(user, alert, name, **kwargs):
+    alert.refresh_from_db()
+    return services.take_step(user=user, alert=alert, step=name, expected_version=alert.version, **kwargs)
+
+
+def measure(user, alert, **kwargs):
+    alert.refresh_from_db()
+    fields = {
+        "kind": "employment",
+        "responsible_unit": services.responsible_units(alert.household).get(name="西关社区居民委员会"),
+        "description": "安排乡村公益性岗位",
+        "start_date": datetime.date(2026, 3, 1),
+    }
+    return services.add_measure(user=user, alert=alert, expected_version=alert.version, **{**fields, **kwargs})
+
+
+def test_levels_come_from_the_region_prefix(cadre, township):
+    assert services.user_level(cadre) == services.Level.VILLAGE
+    assert services.user_level(township) == services.Level.TOWNSHIP
+    assert services.user_level(testing.user("xy", "信阳市人民政府")) == services.Level.PREFECTURE
+    assert services.user_level(Operator()) == services.Level.NATIONAL
+
+
+def test_a_new_alert_awaits_verification_within_the_rule_sets_response_days(alert, ruleset):
+    assert alert.status == S.VERIFYING
+    days = int(ruleset.thresholds.get(key=Threshold.Key.RESPONSE_DAYS).value)
+    assert alert.deadline == timezone.localdate() + datetime.timedelta(days=days)
+
+
+def test_verification_period_is_a_setting_with_a_default_of_15_days(settings):
+    assert settings.DUIKOU_MONITORING_VERIFY_DAYS == 15
+    settings.DUIKOU_MONITORING_VERIFY_DAYS = 20
+    fresh = services.create_ruleset(user=Operator(), province=Region.objects.get(code="410000"), year=2024)
+    threshold = fresh.thresholds.get(key=Threshold.Key.RESPONSE_DAYS)
+    assert threshold.value == 20 and not threshold.official and "配置值" in threshold.source
+    assert services.verify_days(fresh) == 20
+
+
+def test_village_cadre_verifies_and_records_the_checks(alert, cadre, settings):
+    checks = {c: True for c in Household.CHECKS} | {"housing_ok": False}
+    alert = step(cadre, alert, "verify", note="入户核实：房屋漏雨", checks=checks)
+    assert alert.status == S.DECIDING
+    assert alert.deadline == timezone.localdate() + datetime.timedelta(days=settings.DUIKOU_MONITORING_DECIDE_DAYS)
+    assert Household.objects.get(pk=alert.household_id).housing_ok is False
+    taken = alert.steps.get()
+    assert (taken.step, taken.from_status, taken.to_status, taken.actor) == ("verify", S.VERIFYING, S.DECIDING, cadre)
+    assert "西关社区" in taken.actor_name and taken.note == "入户核实：房屋漏雨" and not taken.late
+
+
+def test_verification_needs_a_note(alert, cadre):
+    with pytest.raises(ValidationError, match="核实情况"):
+        step(cadre, alert, "verify", note=" ")
+
+
+def test_village_cadre_cannot_include_but_township_can(alert, cadre, township, settings):
+    step(cadre, alert, "verify", note="属实")
+    with pytest.raises(PermissionDenied, match="乡镇级及以上"):
+        step(cadre, alert, "include", category="marginal")
+    alert = step(township, alert, "include", category="marginal")
+    assert alert.status == S.MONITORED and alert.category == "marginal"
+    assert Household.objects.get(pk=alert.household_id).category == "marginal"
+    assert alert.deadline == timezone.localdate() + datetime.timedelta(days=settings.DUIKOU_MONITORING_ASSIST_DAYS)
+
+
+def test_inclusion_needs_a_category(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    with pytest.raises(ValidationError, match="监测类别"):
+        step(township, alert, "include")
+
+
+def test_dismissal_needs_a_reason_and_closes_the_case(alert, cadre, township, ruleset):
+    step(cadre, alert, "verify", note="收入漏报，实际收入较高")
+    with pytest.raises(ValidationError, match="排除理由"):
+        step(township, alert, "dismiss")
+    alert = step(township, alert, "dismiss", note="经核实家庭有稳定务工收入")
+    assert (alert.status, alert.outcome, alert.deadline) == (S.CLOSED, Alert.Outcome.DISMISSED, None)
+    # closed: the next screening may open a new case for the household
+    assert services.screen_households(user=Operator(), ruleset=ruleset).alerts_created == 1
+
+
+def test_return_sends_the_case_back_to_verification(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    alert = step(township, alert, "return", note="请补充收入证明")
+    assert alert.status == S.VERIFYING and alert.deadline > timezone.localdate()
+    assert list(alert.steps.values_list("step", flat=True)) == ["verify", "return"]
+
+
+def test_a_step_in_the_wrong_status_is_refused(alert, township):
+    with pytest.raises(ValidationError, match="待核实"):
+        step(township, alert, "include", category="marginal")
+
+
+def test_stale_version_is_refused_and_nothing_changes(alert, cadre):
+    stale = alert.version
+    step(cadre, alert, "verify", note="属实")
+    alert.refresh_from_db()
+    with pytest.raises(StaleObjectError):
+        services.take_step(user=cadre, alert=alert, step="include", expected_version=stale, category="marginal")
+    alert.refresh_from_db()
+    assert alert.status == S.DECIDING and alert.steps.count() == 1
+
+
+def test_viewers_and_other_areas_cannot_take_steps(alert):
+    viewer = mt.local_user("xiguan_viewer", level="village", role="viewer")
+    with pytest.raises(PermissionDenied):
+        step(viewer, alert, "verify", note="属实")
+    yanan = testing.user("yanan_editor", "延安市人民政府", "editor")
+    with pytest.raises(PermissionDenied):
+        step(yanan, alert, "verify", note="属实")
+    assert services.allowed_steps(viewer, alert) == [] and services.allowed_steps(yanan, alert) == []
+
+
+def test_allowed_steps_follow_the_table(alert, cadre, township):
+    city = testing.user("xy_editor", "信阳市人民政府", "editor")
+    assert services.allowed_steps(cadre, alert) == ["verify"]
+    step(cadre, alert, "verify", note="属实")
+    alert.refresh_from_db()
+    assert services.allowed_steps(cadre, alert) == []
+    assert services.allowed_steps(township, alert) == ["include", "dismiss", "return"]
+    assert services.allowed_steps(city, alert) == ["include", "dismiss", "return"]
+    step(township, alert, "include", category="sudden")
+    alert.refresh_from_db()
+    assert services.allowed_steps(cadre, alert) == ["assist", "propose_elimination", "recheck"]
+
+
+def test_a_measure_needs_a_unit_answering_for_the_household(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    step(township, alert, "include", category="marginal")
+    elsewhere = Organisation.objects.get(name="延安市人民政府")
+    with pytest.raises(ValidationError) as refused:
+        measure(cadre, alert, responsible_unit=elsewhere, description="")
+    assert set(refused.value.message_dict) == {"responsible_unit", "description"}
+
+
+def test_the_first_measure_meets_the_assistance_deadline(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    step(township, alert, "include", category="marginal")
+    recorded = measure(cadre, alert)
+    alert.refresh_from_db()
+    assert alert.deadline is None and alert.status == S.MONITORED
+    assert recorded.responsible_unit.name == "西关社区居民委员会" and recorded.basis()[0][0] == "ssw-2021-xczx/2/1"
+    assert alert.steps.last().step == "assist"
+
+
+def test_measures_only_while_monitored(alert, cadre):
+    with pytest.raises(ValidationError, match="不能办理「登记帮扶措施」"):
+        measure(cadre, alert)
+
+
+def monitored(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    step(township, alert, "include", category="marginal")
+    measure(cadre, alert)
+    alert.refresh_from_db()
+    return alert
+
+
+def test_risk_elimination_is_refused_until_the_criteria_hold(alert, cadre, township):
+    alert = monitored(alert, cadre, township)
+    with pytest.raises(services.EliminationRefused) as refused:
+        step(cadre, alert, "propose_elimination")
+    text = " ".join(refused.value.messages)
+    assert "2024 年收支记录" in text and "2025 年人均纯收入 4000.00 元，未高于监测收入标准 7000" in text
+    mt.income(cadre, alert.household, 2026, "14000.02", persons=2)  # 7000.01 per person: above the line
+    with pytest.raises(services.EliminationRefused, match="2025 年人均纯收入"):
+        step(cadre, alert, "propose_elimination")  # 2025 is still in the last two years
+    mt.income(cadre, alert.household, 2027, "20000", persons=2)
+    alert = step(cadre, alert, "propose_elimination", note="务工收入稳定")
+    assert alert.status == S.ELIMINATING
+    assert all(c.ok for c in services.elimination_criteria(alert))
+
+
+def test_income_exactly_at_the_line_is_not_above_it(alert, cadre, township):
+    alert = monitored(alert, cadre, township)
+    mt.income(cadre, alert.household, 2026, "14000", persons=2)
+    mt.income(cadre, alert.household, 2027, "14000.02", persons=2)
+    refused = [c.text for c in services.elimination_criteria(alert) if not c.ok]
+    assert refused == ["2026 年人均纯收入 7000.00 元，未高于监测收入标准 7000 元"]
+
+
+def test_the_stable_period_is_the_rule_sets_setting(alert, cadre, township, ruleset):
+    alert = monitored(alert, cadre, township)
+    Threshold.objects.filter(ruleset=ruleset, key=Threshold.Key.STABLE_YEARS).update(value=1)
+    mt.income(cadre, alert.household, 2026, "20000", persons=2)
+    assert all(c.ok for c in services.elimination_criteria(alert))
+
+
+def test_a_failed_check_refuses_elimination_until_rechecked(alert, cadre, township):
+    alert = monitored(alert, cadre, township)
+    Household.objects.filter(pk=alert.household_id).update(water_ok=False)
+    for year in (2026, 2027):
+        mt.income(cadre, alert.household, year, "20000", persons=2)
+    alert = Alert.objects.get(pk=alert.pk)
+    with pytest.raises(services.EliminationRefused, match="饮水安全有保障"):
+        step(cadre, alert, "propose_elimination")
+    step(cadre, alert, "recheck", checks={c: True for c in Household.CHECKS}, note="已通自来水")
+    assert step(cadre, alert, "propose_elimination").status == S.ELIMINATING
+
+
+def test_township_confirms_elimination_and_the_household_leaves_monitoring(alert, cadre, township):
+    alert = monitored(alert, cadre, township)
+    for year in (2026, 2027):
+        mt.income(cadre, alert.household, year, "20000", persons=2)
+    step(cadre, alert, "propose_elimination")
+    with pytest.raises(PermissionDenied):
+        step(cadre, alert, "eliminate")
+    alert = step(township, alert, "eliminate", note="审定同意")
+    assert (alert.status, alert.outcome, alert.deadline) == (S.CLOSED, Alert.Outcome.ELIMINATED, None)
+    assert alert.category == "marginal"  # the case keeps what it was
+    assert Household.objects.get(pk=alert.household_id).category == ""
+
+
+def test_township_may_return_an_elimination(alert, cadre, township):
+    alert = monitored(alert, cadre, township)
+    for year in (2026, 2027):
+        mt.income(cadre, alert.household, year, "20000", persons=2)
+    step(cadre, alert, "propose_elimination")
+    with pytest.raises(ValidationError, match="退回理由"):
+        step(township, alert, "reject_elimination")
+    assert step(township, alert, "reject_elimination", note="收入证明不全").status == S.MONITORED
+
+
+def test_every_step_is_in_the_audit_history_with_its_actor(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    step(township, alert, "include", category="marginal")
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Alert), object_pk=str(alert.pk), action=LogEntry.Action.UPDATE
+    ).order_by("timestamp")
+    assert [(e.actor, e.changes_dict["status"]) for e in entries] == [
+        (cadre, ["verifying", "deciding"]),
+        (township, ["deciding", "monitored"]),
+    ]
+    assert LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(AlertStep), actor=cadre).exists()
+    household_entry = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Household), actor=township, action=LogEntry.Action.UPDATE
+    ).get()
+    assert household_entry.changes_dict["category"] == ["", "marginal"]
+
+
+def test_overdue_steps_are_flagged(alert, cadre):
+    assert not alert.overdue and not queries.alerts_for(cadre, overdue=True).exists()
+    Alert.objects.filter(pk=alert.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    alert.refresh_from_db()
+    assert alert.overdue and list(queries.alerts_for(cadre, overdue=True)) == [alert]
+    alert = step(cadre, alert, "verify", note="属实")
+    assert alert.steps.get().late
+    assert not queries.alerts_for(cadre, overdue=True).exists()
+
+
+def test_a_closed_case_is_never_overdue(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    step(township, alert, "dismiss", note="不属实")
+    Alert.objects.filter(pk=alert.pk).update(deadline=datetime.date(2020, 1, 1))
+    assert not Alert.objects.get(pk=alert.pk).overdue and not queries.alerts_for(cadre, overdue=True).exists()
+
+
+def test_the_open_filter_covers_every_status_but_closed(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    assert list(queries.alerts_for(cadre, status=queries.OPEN)) == [alert]
+    step(township, alert, "dismiss", note="不属实")
+    assert not queries.alerts_for(cadre, status=queries.OPEN).exists()
+
+
+def test_at_most_one_open_case_per_household_whatever_its_status(alert, cadre):
+    step(cadre, alert, "verify", note="属实")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.create(household=alert.household, run=alert.run, status=S.MONITORED)
