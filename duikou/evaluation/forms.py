@@ -1,39 +1,14 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts import scoping
+from duikou.core.forms import Styled
 from duikou.geo.models import Region
 from duikou.indicators.models import Indicator
 from duikou.policy.models import Clause, Task
 
 from .models import Item, Scheme
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: at the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class Styled:
-    def style(self, small: bool = False) -> None:
-        size = "-sm" if small else ""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = f"form-select form-select{size}"
-            else:
-                css = f"form-control form-control{size}"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class SchemeFilterForm(Styled, forms.Form):

@@ -16,12 +16,13 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import xlsx_response
+from duikou.core.forms import apply_errors
 from duikou.core.views import paginate
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
 from . import queries, services
-from .forms import CopyForm, ItemForm, SchemeFilterForm, SchemeForm, apply_errors, item_initial
+from .forms import CopyForm, ItemForm, SchemeFilterForm, SchemeForm, item_initial
 from .models import Item, Run, Scheme
 from .supervision import may_issue
 

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts import scoping
+from duikou.core.forms import Styled
 from duikou.geo.models import Region
 from duikou.pairings.queries import pairings_for
 from duikou.policy.models import Task
@@ -11,33 +12,6 @@ from . import queries
 from .models import KIND_FIELDS, TYPED_FIELDS, Activity, FundingSource, Industry, Project
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: at the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class Styled:
-    """Bootstrap classes on every widget, so templates render ``{{ field }}`` as it is."""
-
-    def style(self, small: bool = False) -> None:
-        size = "-sm" if small else ""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = f"form-select form-select{size}"
-            else:
-                css = f"form-control form-control{size}"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def _pairing_choices(user, empty_label):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.forms import apply_errors
 from duikou.core.views import paginate
 
 from . import excel, queries, services
@@ -25,7 +26,6 @@ from .forms import (
     ProjectFilterForm,
     ProjectForm,
     activity_initial,
-    apply_errors,
     project_initial,
 )
 from .models import TYPED_FIELDS, Activity
