@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Debian packages: Chinese fonts (pages, charts, PDFs), pango for WeasyPrint (PDF reports) and, for tests,
-# Chromium (browser tests) and poppler-utils (pdftotext, pdftoppm: checking the generated PDFs).
+# Chromium (browser tests), poppler-utils (pdftotext, pdftoppm: checking the generated PDFs) and Java 17 (Spark engine).
 system-deps:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: SYSTEM_PACKAGES = fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
+test: SYSTEM_PACKAGES = fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils openjdk-17-jre-headless
 test: $(STAMP) system-deps
 	bin/run-tests
 

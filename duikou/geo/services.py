@@ -219,3 +219,33 @@ def load_designations() -> int:
             )
             created += was_created
     return created
+
+
+def load_regions_under(prefix: str, *, batch_size: int = 5000) -> int:
+    """Load the missing townships and villages under ``prefix`` (a county, prefecture or province code prefix)
+    from data/geo, for a database that holds regions only to county level (tests, small installations).
+
+    Rows whose parent is not in the database are skipped (their county is missing: load the tree first).
+    Returns how many regions were created."""
+    existing = set(Region.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    parents = set(Region.objects.filter(code__startswith=prefix[:6]).values_list("code", flat=True)) | existing
+    new: list[Region] = []
+    for filename, level, parent_col, length in REGION_FILES:
+        if level not in (Region.Level.TOWNSHIP, Region.Level.VILLAGE):
+            continue
+        path = data_path("geo", filename)
+        for line, row in read_csv(path, ["code", "name", parent_col]):
+            code = row["code"]
+            if not code.startswith(prefix) or code in existing:
+                continue
+            if len(code) != length or not FULL_CODE.match(code) or not row["name"]:
+                raise DataFileError(path, line, f"区划代码「{code}」应为 {length} 位数字且名称不为空")
+            parent = pad(row[parent_col])
+            if parent not in parents:
+                continue
+            new.append(Region(code=code, name=row["name"], level=level, parent_id=parent))
+            parents.add(code)
+            existing.add(code)
+    with transaction.atomic():
+        Region.objects.bulk_create(new, batch_size=batch_size)
+    return len(new)

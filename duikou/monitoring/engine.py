@@ -2,14 +2,18 @@
 
 ``snapshot()`` turns the households in scope, their income records for a year (and the year before) and the
 departmental signals of that year into one Arrow table; ``screen_expr()`` is the rules; ``evaluate()`` runs them on
-an engine (DuckDB in-process by default, or PostgreSQL). Everything an engine sees is in the snapshot and every rule
-is an Ibis expression, so another Ibis backend (Spark) needs only its connection here. Comparisons are
+an engine (DuckDB in-process by default, PostgreSQL, or Apache Spark in local mode). Everything an engine sees is in
+the snapshot and every rule is an Ibis expression, so each backend needs only its connection here. Comparisons are
 multiplicative and in decimals (``net < line × (1+margin) × persons`` rather than a per-capita division), so a
 household built to just miss a threshold is never flagged by rounding.
 """
 
 import datetime
 import io
+import os
+import tempfile
+import threading
+import uuid
 from decimal import Decimal
 
 import ibis
@@ -34,7 +38,23 @@ SCHEMA = pa.schema(
         *[(column, MONEY if amount else pa.int32()) for column, (_kind, amount) in SIGNALS.items()],
     ]
 )
-ENGINES = ("duckdb", "postgres")
+ENGINES = ("duckdb", "postgres", "spark")
+# local mode on this machine only: two cores, a small driver, no web UI, bound to the loopback; the jars ship in the
+# pyspark wheel and nothing is fetched (no spark.jars.packages, so Ivy/Maven are never consulted)
+SPARK_CONF = {
+    "spark.master": "local[2]",
+    "spark.app.name": "duikou-screening",
+    "spark.driver.memory": "1g",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(), "duikou-spark-warehouse"),
+}
+_spark = None
+_spark_lock = threading.Lock()
 
 
 def _signals(part: list[int], year: int) -> dict[int, dict[str, object]]:
@@ -158,12 +178,46 @@ def evaluate(table: pa.Table, thresholds: dict, enabled: set[str], *, engine: st
     elif engine == "postgres":
         con = ibis.connect(pg_url)
         t = con.create_table("duikou_screening_snapshot", table, temp=True, overwrite=True)
+    elif engine == "spark":
+        return _evaluate_spark(table, thresholds, enabled)
     else:
         raise ValueError(f"unknown engine {engine}")
     try:
         return con.to_pyarrow(screen_expr(t, thresholds, enabled)).to_pylist()
     finally:
         con.disconnect()
+
+
+def spark_backend():
+    """This process's one local SparkSession and its Ibis connection, started on first use (the JVM takes seconds)
+    and kept for later runs."""
+    global _spark
+    with _spark_lock:
+        if _spark is None:
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            from pyspark.sql import SparkSession
+
+            builder = SparkSession.builder
+            for key, value in SPARK_CONF.items():
+                builder = builder.config(key, value)
+            session = builder.getOrCreate()
+            session.sparkContext.setLogLevel("ERROR")
+            _spark = (session, ibis.pyspark.connect(session))
+        return _spark
+
+
+def _evaluate_spark(table: pa.Table, thresholds: dict, enabled: set[str]) -> list[dict]:
+    """The snapshot goes to Spark as Arrow and the result comes back as Arrow (Ibis's pyspark memtable and
+    ``to_pyarrow`` go through pandas, which loses null decimals), under a view name of its own so concurrent runs do
+    not meet; the session stays for the next run."""
+    session, con = spark_backend()
+    name = f"duikou_snapshot_{uuid.uuid4().hex}"
+    session.createDataFrame(table).createOrReplaceTempView(name)
+    try:
+        sql = con.compile(screen_expr(con.table(name), thresholds, enabled))
+        return session.sql(sql).toArrow().to_pylist()
+    finally:
+        session.catalog.dropTempView(name)
 
 
 def explain(row: dict, thresholds: dict) -> tuple[list[str], dict]:

@@ -107,3 +107,9 @@ def normalise_phone(value: str) -> str:
     if not re.fullmatch(r"1\d{10}|0\d{9,11}", value):
         raise ValidationError("电话号码格式不正确：手机号应为 11 位数字，固定电话含区号", code="phone_format")
     return value
+
+
+def mask_name(value: str) -> str:
+    """A person's name as a report may show it: the surname, the rest starred (张三丰 → 张**)."""
+    value = (value or "").strip()
+    return value[:1] + "*" * (len(value) - 1) if value else ""

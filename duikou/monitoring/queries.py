@@ -1,9 +1,13 @@
 """Scoped reads of the household registry, rule sets, alerts and their cases, and departmental data."""
 
-from django.db.models import Q, QuerySet
+import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.geo.models import Region
 
 from .models import (
     Alert,
@@ -134,3 +138,82 @@ def rulesets_for(user, action: scoping.Action = scoping.Action.VIEW) -> QuerySet
 
 def runs_for(user) -> QuerySet[ScreeningRun]:
     return scoping.scope(user, ScreeningRun).select_related("ruleset__province")
+
+
+# ---- the dashboard: counts and flows by region, aggregated in the database -------------------------------
+
+# the length of the code prefix one level below an area prefix of each length ("" is the whole country)
+CHILD_PREFIX = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
+# what the dashboard counts, in its order: stocks are as of today, flows within the chosen period
+DASHBOARD_COUNTS = ("new", "verifying", "monitored", "eliminated", "dismissed", "overdue")
+
+
+def period_bounds(year: int, quarter: int | None = None) -> tuple[datetime.date, datetime.date]:
+    """First day and the day after the last day of a year or one of its quarters."""
+    if quarter:
+        start = datetime.date(year, 3 * quarter - 2, 1)
+        end = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+        return start, end
+    return datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+
+
+def dashboard_area(user, area: str = "") -> str:
+    """The code prefix the dashboard shows: ``area`` if it lies within the user's own area, else the user's area."""
+    own = scoping.region_prefix(user) or ""
+    area = area.strip()
+    if area.isdigit() and len(area) in CHILD_PREFIX and area.startswith(own):
+        return area
+    return own if len(own) in CHILD_PREFIX else own[:9]
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def dashboard_counts(user, *, area: str, start: datetime.date, end: datetime.date) -> QuerySet:
+    """One row per region one level below ``area`` (``key``: its code prefix) with the counts of the cases in scope,
+    in one GROUP BY: ``new`` alerts created in the period, cases ``verifying`` (awaiting verification or the
+    decision), ``monitored`` (monitored or awaiting risk elimination), cases closed in the period as
+    ``eliminated`` or ``dismissed``, and cases ``overdue`` today."""
+    length = CHILD_PREFIX[len(area)]
+    lo, hi = _aware(start), _aware(end)
+    closed_at = (
+        AlertStep.objects.filter(alert=OuterRef("pk"), step__in=[AlertStep.Step.ELIMINATE, AlertStep.Step.DISMISS])
+        .order_by("-created")
+        .values("created")[:1]
+    )
+    S = Alert.Status
+    in_period = Q(closed_at__gte=lo, closed_at__lt=hi)
+    return (
+        scoping.scope(user, Alert)
+        .filter(household__village__code__startswith=area)
+        .annotate(key=Substr("household__village_id", 1, length), closed_at=Subquery(closed_at))
+        .values("key")
+        .annotate(
+            new=Count("pk", filter=Q(created__gte=lo, created__lt=hi)),
+            verifying=Count("pk", filter=Q(status__in=[S.VERIFYING, S.DECIDING])),
+            monitored=Count("pk", filter=Q(status__in=[S.MONITORED, S.ELIMINATING])),
+            eliminated=Count("pk", filter=Q(outcome=Alert.Outcome.ELIMINATED) & in_period),
+            dismissed=Count("pk", filter=Q(outcome=Alert.Outcome.DISMISSED) & in_period),
+            overdue=Count("pk", filter=overdue_q()),
+        )
+        .order_by("key")
+    )
+
+
+def region_names(user, prefixes) -> dict[str, str]:
+    """Names of regions by code prefix (provinces and prefectures by their padded six-digit code)."""
+    padded = {p: p.ljust(6, "0") if len(p) < 6 else p for p in prefixes}
+    names = dict(scoping.scope(user, Region).filter(code__in=padded.values()).values_list("code", "name"))
+    return {p: names.get(code, p) for p, code in padded.items()}
+
+
+def measures_by_kind(user, *, area: str, start: datetime.date, end: datetime.date) -> QuerySet:
+    """Assistance measures started in the period under ``area``, counted by kind in one GROUP BY."""
+    return (
+        scoping.scope(user, AssistanceMeasure)
+        .filter(alert__household__village__code__startswith=area, start_date__gte=start, start_date__lt=end)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by("kind")
+    )

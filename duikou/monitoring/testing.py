@@ -9,10 +9,13 @@ from duikou.geo.models import Region
 from . import pii, services
 from .models import Alert, Household
 
-# Real codes: 潢川县春申街道西关社区 (信阳) and 宝塔区宝塔山街道杨家岭社区 (延安), data/geo/villages.csv.xz
+# Real codes (data/geo/villages.csv.xz): 潢川县春申街道西关社区 (信阳), 宝塔区宝塔山街道杨家岭社区 (延安), 略阳县
 PLACES = {
     "xinyang": ("411526", "411526001", "春申街道", "411526001001", "西关社区居民委员会"),
     "yanan": ("610602", "610602001", "宝塔山街道", "610602001001", "杨家岭社区居委会"),
+    # 略阳县, a national key assistance county of seed 004 专栏1, with two of its townships
+    "lueyang": ("610727", "610727001", "兴州街道", "610727001001", "南街居委会"),
+    "lueyang2": ("610727", "610727002", "横现河街道", "610727002001", "石坝社区居民委员会"),
 }
 
 

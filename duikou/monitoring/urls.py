@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 app_name = "monitoring"
 urlpatterns = [
     path("", views.alert_list, name="alerts"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    re_path(r"^dashboard/(?P<code>\d{6})/report\.(?P<fmt>xlsx|docx)$", views.county_report, name="county_report"),
     path("screen/", views.screen, name="screen"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/step/", views.alert_step, name="alert_step"),

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.exports import XLSX
 from duikou.core.views import paginate
 
-from . import departmental, engine, queries, services
+from . import departmental, engine, queries, reports, services
 from .forms import DepartmentImportForm, IncomeForm, MeasureForm
 from .models import Alert, AlertStep, DepartmentImport, Household, Rule
 
@@ -35,6 +37,8 @@ def _form_errors(form, exc: ValidationError) -> None:
     else:
         form.add_error(None, exc.messages)
 
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 STATUS_FILTERS = [(queries.OPEN, gettext_lazy("未结案（全部）")), *Alert.Status.choices, ("all", gettext_lazy("全部"))]
 
@@ -276,3 +280,92 @@ def import_confirm(request, pk: int):
         messages.error(request, str(exc))
         return redirect("monitoring:import_detail", pk=pk)
     return redirect("job_detail", pk=job.pk)
+
+
+# ---- dashboard and the periodic report of the 专栏1 counties ------------------------------------------------
+
+
+def _period(params) -> tuple[int, int | None]:
+    today = timezone.localdate()
+    try:
+        year = int(params.get("year") or today.year)
+        quarter = int(params.get("quarter") or 0) or None
+    except ValueError:
+        year, quarter = today.year, None
+    if not 2000 <= year <= today.year + 1:
+        year = today.year
+    if quarter not in (None, 1, 2, 3, 4):
+        quarter = None
+    return year, quarter
+
+
+# new, under verification, monitored, eliminated, dismissed, overdue
+CHART_COLOURS = ["#0d6efd", "#fd7e14", "#6f42c1", "#198754", "#6c757d", "#dc3545"]
+
+
+@login_required
+def dashboard(request):
+    """Counts and flows of the cases by the regions one level below the chosen area, with links down the tree."""
+    year, quarter = _period(request.GET)
+    start, end = queries.period_bounds(year, quarter)
+    area = queries.dashboard_area(request.user, request.GET.get("area", ""))
+    counts = list(queries.dashboard_counts(request.user, area=area, start=start, end=end))
+    keys = [c["key"] for c in counts]
+    own = scoping.region_prefix(request.user) or ""
+    trail = [area[:n] for n in (2, 4, 6, 9) if max(len(own), 2) <= n <= len(area)]
+    names = queries.region_names(request.user, keys + trail)
+    drill = len(area) < 9  # villages are the last level
+    columns = [k for k, _label in reports.COLUMNS]
+    rows = [{"code": c["key"], "name": names[c["key"]], "counts": [c[k] for k in columns]} for c in counts]
+    totals = [sum(r["counts"][i] for r in rows) for i in range(len(columns))]
+    chart = {
+        "categories": [r["name"] for r in rows],
+        "series": [
+            {"name": label, "type": "bar", "color": colour, "data": [r["counts"][i] for r in rows]}
+            for i, (label, colour) in enumerate(zip(reports.column_labels(), CHART_COLOURS, strict=True))
+        ],
+    }
+    county = None
+    if len(area) == 6:
+        county = {"code": area, "name": names.get(area, area), "is_key": reports.key_designation_code(area)}
+    period_query = f"year={year}" + (f"&quarter={quarter}" if quarter else "")
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "labels": reports.column_labels(),
+            "chart": chart,
+            "trail": [(p, names[p]) for p in trail],
+            "area": area,
+            "drill": drill,
+            "year": year,
+            "quarter": quarter,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+            "period": reports.period_label(year, quarter),
+            "period_query": period_query,
+            "county": county,
+            "national": own == "",
+        },
+    )
+
+
+@login_required
+def county_report(request, code: str, fmt: str):
+    """The periodic monitoring report of a 专栏1 county as .xlsx or .docx; other counties get a message."""
+    county = reports.county_in_scope(request.user, code)
+    year, quarter = _period(request.GET)
+    try:
+        report = reports.county_report(user=request.user, county=county, year=year, quarter=quarter)
+    except UserFacingError as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("monitoring:dashboard") + f"?area={county.code}&year={year}")
+    if fmt == "xlsx":
+        content, kind = reports.report_xlsx(report), XLSX
+    else:
+        content, kind = reports.report_docx(report), DOCX
+    suffix = f"{year}" + (f"Q{quarter}" if quarter else "")
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="monitoring-{county.code}-{suffix}.{fmt}"'
+    return response

@@ -736,6 +736,17 @@ def monitoring_cases(w) -> dict[str, Case]:
             present=[plain],
             scoped=("Household",),
         ),
+        # 信阳市 sees its counties (潢川县), never 延安's 宝塔区
+        "monitoring:dashboard": Case(
+            "/monitoring/dashboard/", present=["潢川县"], absent=["宝塔区"], scoped=("Alert",)
+        ),
+        # 潢川县 is not a 专栏1 county: sent back to the dashboard with a message; 宝塔区 is out of scope
+        "monitoring:county_report": Case(
+            "/monitoring/dashboard/411526/report.xlsx",
+            "/monitoring/dashboard/610602/report.xlsx",
+            ok=302,
+            scoped=("Region", "may:view"),
+        ),
         "monitoring:screen": Case(
             "/monitoring/screen/",
             "/monitoring/screen/",

@@ -174,17 +174,33 @@ def test_screening_sees_only_the_users_area(editor, ruleset):
     assert run.households == 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL engine needs PostgreSQL as database")
-def test_duckdb_and_postgres_engines_flag_the_same_households(editor, ruleset):
+def alerts_by_run(*runs):
+    """Per run, its alerts as (household, rules fired, values that made them fire)."""
+    return [sorted((a.household_id, tuple(a.rules), str(a.values)) for a in run.alerts.all()) for run in runs]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        pytest.param(
+            "postgres",
+            marks=pytest.mark.skipif(
+                connection.vendor != "postgresql", reason="the PostgreSQL engine needs PostgreSQL as database"
+            ),
+        ),
+        "spark",
+    ],
+)
+def test_every_engine_flags_the_same_households_as_duckdb(editor, ruleset, other, request):
+    if other == "spark":
+        request.getfixturevalue("spark")
     build_cases(editor)
     duck = services.screen_households(user=editor, ruleset=ruleset, engine_name="duckdb")
     Alert.objects.update(status=Alert.Status.CLOSED)
-    pg = services.screen_households(user=editor, ruleset=ruleset, engine_name="postgres")
-    assert duck.snapshot_digest == pg.snapshot_digest
-    by_run = {
-        run.pk: sorted((a.household_id, tuple(a.rules), str(a.values)) for a in run.alerts.all()) for run in (duck, pg)
-    }
-    assert by_run[duck.pk] == by_run[pg.pk] and len(by_run[duck.pk]) == 5
+    run = services.screen_households(user=editor, ruleset=ruleset, engine_name=other)
+    assert (run.engine, run.snapshot_digest, run.flagged, run.alerts_created) == (other, duck.snapshot_digest, 5, 5)
+    expected, got = alerts_by_run(duck, run)
+    assert got == expected and len(expected) == 5
 
 
 def test_amounts_are_decimal(editor):
@@ -199,3 +215,13 @@ def test_screen_command_reports_the_run(editor, ruleset, capsys):
     call_command("screen", province="410000", year=2025, engine="duckdb", verbosity=0)
     assert "命中 5 户" in capsys.readouterr().out
     assert ScreeningRun.objects.get().ruleset == ruleset
+
+
+def test_screen_command_runs_on_spark(editor, ruleset, spark, capsys):
+    from django.core.management import call_command
+
+    build_cases(editor)
+    call_command("screen", province="410000", year=2025, engine="spark", verbosity=0)
+    out = capsys.readouterr().out
+    assert "（spark）" in out and "命中 5 户" in out and "新增预警 5 条" in out
+    assert ScreeningRun.objects.get().engine == "spark"

@@ -1,5 +1,5 @@
 """The departmental-signal rule: signals loaded from departments' files reach the snapshot and flag households
-exactly at their lines, identically on DuckDB and PostgreSQL."""
+exactly at their lines, identically on DuckDB, PostgreSQL and Spark."""
 
 import pytest
 from django.db import connection
@@ -87,14 +87,27 @@ def test_a_rule_set_without_the_signal_rule_ignores_signals(editor, ruleset):
     assert services.screen_households(user=editor, ruleset=ruleset).flagged == 0
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL engine needs PostgreSQL as database")
-def test_duckdb_and_postgres_flag_the_same_households_on_signals(editor, ruleset):
+@pytest.mark.parametrize(
+    "other",
+    [
+        pytest.param(
+            "postgres",
+            marks=pytest.mark.skipif(
+                connection.vendor != "postgresql", reason="the PostgreSQL engine needs PostgreSQL as database"
+            ),
+        ),
+        "spark",
+    ],
+)
+def test_every_engine_flags_the_same_households_on_signals_as_duckdb(editor, ruleset, other, request):
+    if other == "spark":
+        request.getfixturevalue("spark")
     build(editor)
     duck = services.screen_households(user=editor, ruleset=ruleset, engine_name="duckdb")
     Alert.objects.update(status=Alert.Status.CLOSED)
-    pg = services.screen_households(user=editor, ruleset=ruleset, engine_name="postgres")
-    assert duck.snapshot_digest == pg.snapshot_digest
+    run = services.screen_households(user=editor, ruleset=ruleset, engine_name=other)
+    assert run.snapshot_digest == duck.snapshot_digest
     by_run = {
-        run.pk: sorted((a.household_id, tuple(a.rules), str(a.values)) for a in run.alerts.all()) for run in (duck, pg)
+        run.pk: sorted((a.household_id, tuple(a.rules), str(a.values)) for a in run.alerts.all()) for run in (duck, run)
     }
-    assert by_run[duck.pk] == by_run[pg.pk] and len(by_run[duck.pk]) == 5
+    assert by_run[run.pk] == by_run[duck.pk] and len(by_run[duck.pk]) == 5

@@ -1,0 +1,15 @@
+// The dashboard's bar chart: one bar per count, one group per region (data from the page's json_script).
+(function () {
+  if (!window.echarts) return;
+  document.querySelectorAll(".monitoring-chart").forEach(function (el) {
+    var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: {trigger: "axis"}, legend: {}, grid: {containLabel: true, left: 8, right: 8},
+      xAxis: {type: "category", data: data.categories, axisLabel: {interval: 0, rotate: data.categories.length > 8 ? 30 : 0}},
+      yAxis: {type: "value", minInterval: 1}, series: data.series
+    });
+    el.dataset.ready = "1";
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();
