@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 from duikou.core.errors import UserFacingError
 from duikou.policy.models import Task
 
-from .models import Grade, Item, Result, Run
+from .models import Grade, Result, Run
 
 SANS = "Noto Sans CJK SC"
 SERIF = "Noto Serif CJK SC"
@@ -326,14 +326,6 @@ def key_tasks() -> list[Task]:
     return list(Task.objects.filter(kind=Task.Kind.KEY_TASK).order_by("order", "code"))
 
 
-def full_marks_by_task(run: Run) -> dict[str, Decimal]:
-    """Full marks per key task in the run's scheme; deduction items take marks away and give none."""
-    full: dict[str, Decimal] = {}
-    for item in Item.objects.filter(scheme_id=run.scheme_id).exclude(method=Item.Method.DEDUCTION):
-        full[item.key_task_id] = full.get(item.key_task_id, Decimal(0)) + item.weight
-    return full
-
-
 def task_shares(result: Result, full: dict[str, Decimal], tasks: list[Task]) -> list[float]:
     """The result's score of each key task as a share of the task's full marks (0 where it has none)."""
     shares = []
@@ -356,7 +348,7 @@ def _results(run: Run) -> list[Result]:
 def radar_chart(result: Result, *, full: dict[str, Decimal] | None = None, tasks: list[Task] | None = None) -> bytes:
     """One pairing's key-task scores as shares of full marks."""
     tasks = tasks if tasks is not None else key_tasks()
-    full = full if full is not None else full_marks_by_task(result.run)
+    full = full if full is not None else result.run.scheme.full_marks_by_task()
     title = f"{pairing_name(result)}（第{result.rank}名，{GRADE_LABELS.get(result.grade, result.grade)}）"
     return radar_png(title, [t.name for t in tasks], task_shares(result, full, tasks))
 

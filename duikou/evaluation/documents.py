@@ -119,7 +119,7 @@ def report_data(run: Run) -> ReportData:
                 "rank", "pairing__code"
             )
         )
-        full = charts.full_marks_by_task(run)
+        full = run.scheme.full_marks_by_task()
         radar_tasks = charts.key_tasks()
         # the table's columns: the five key tasks and any other task the scheme scores, so a row adds up
         tasks = list(Task.objects.filter(Q(kind=Task.Kind.KEY_TASK) | Q(code__in=list(full))).order_by("order", "code"))

@@ -117,6 +117,13 @@ class Scheme(models.Model):
     def published(self) -> bool:
         return self.runs.filter(status=Run.Status.PUBLISHED).exists()
 
+    def full_marks_by_task(self) -> dict[str, Decimal]:
+        """Full marks per key task code; deduction items take marks away and give none."""
+        full: dict[str, Decimal] = {}
+        for task, weight in self.items.exclude(method=Item.Method.DEDUCTION).values_list("key_task_id", "weight"):
+            full[task] = full.get(task, Decimal(0)) + weight
+        return full
+
     def grade_for(self, total: Decimal) -> str:
         if total >= self.excellent_min:
             return Grade.EXCELLENT

@@ -44,7 +44,7 @@ from duikou.core.errors import StaleObjectError
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
-from .models import Commendation, Grade, Item, Notice, Result, Run
+from .models import Commendation, Grade, Notice, Result, Run
 
 POLICY_CLAUSE = "fgzx-2022-766/4/4"
 A = scoping.Action
@@ -56,14 +56,6 @@ def _days(name: str) -> datetime.timedelta:
 
 
 # ---- commendations -------------------------------------------------------------------------------------
-
-
-def _full_marks(run: Run) -> dict[str, Decimal]:
-    """Full marks per key task in the run's scheme (deduction items take marks away, they give none)."""
-    full: dict[str, Decimal] = {}
-    for item in Item.objects.filter(scheme_id=run.scheme_id).exclude(method=Item.Method.DEDUCTION):
-        full[item.key_task_id] = full.get(item.key_task_id, Decimal(0)) + item.weight
-    return full
 
 
 def commendation_reason(result: Result, *, count: int, full: dict[str, Decimal], names: dict[str, str]) -> str:
@@ -90,7 +82,7 @@ def generate_commendations(*, run: Run, user) -> list[Commendation]:
     if not run.published:
         raise ValidationError(f"「{run}」尚未发布，只能依据已发布的评估结果生成通报表扬名单")
     results = list(run.results.select_related("pairing__old_region", "pairing__partner_region").order_by("rank"))
-    full = _full_marks(run)
+    full = run.scheme.full_marks_by_task()
     names = dict(Task.objects.values_list("code", "name"))
     done = set(run.commendations.values_list("pairing_id", flat=True))
     created = []

@@ -260,7 +260,7 @@ def test_charts_are_png_images(ndrc, artifacts_dir):
 
 def test_radar_shows_task_scores_as_shares_of_full_marks_leaving_deductions_out(ndrc):
     run = evaluated_run(ndrc)
-    full = charts.full_marks_by_task(run)
+    full = run.scheme.full_marks_by_task()
     assert full == {code: Decimal(20) for code in KEY_TASKS}
     shares = charts.task_shares(run.results.get(rank=1), full, charts.key_tasks())
     assert shares == pytest.approx([0.975, 0.95, 0.925, 0.95, 0.975])
