@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "duikou.indicators",
     "duikou.monitoring",
     "duikou.evaluation",
+    "duikou.markets",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("indicators/", include("duikou.indicators.urls")),
     path("monitoring/", include("duikou.monitoring.urls")),
     path("evaluation/", include("duikou.evaluation.urls")),
+    path("markets/", include("duikou.markets.urls")),
     path("", include("duikou.projects.urls")),
     path("api/", api.urls),
 ]

@@ -9,6 +9,7 @@ household built to just miss a threshold is never flagged by rounding.
 """
 
 import datetime
+import decimal
 import io
 import os
 import tempfile
@@ -18,6 +19,9 @@ from decimal import Decimal
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from django.db import connections
 from ibis import _
 
 from duikou.core.digests import sm3_hex
@@ -57,62 +61,124 @@ _spark = None
 _spark_lock = threading.Lock()
 
 
-def _signals(part: list[int], year: int) -> dict[int, dict[str, object]]:
-    """Per household, the year's departmental signals by kind: the amount summed, or the count."""
-    from django.db.models import Count, Sum
-
-    out: dict[int, dict[str, object]] = {}
-    rows = (
-        DepartmentSignal.objects.filter(
-            household_id__in=part, date__gte=datetime.date(year, 1, 1), date__lt=datetime.date(year + 1, 1, 1)
+def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
+    """One statement for the whole snapshot: the households the scoped queryset selects (its own SQL as the
+    subquery, so scoping decides who is in), their income records of ``year`` and ``year - 1``, and the year's
+    departmental signals aggregated per household and kind."""
+    scope_sql, scope_params = households.order_by().values("pk").query.sql_with_params()
+    ops = connection.ops
+    household, income, signal = (ops.quote_name(m._meta.db_table) for m in (Household, IncomeRecord, DepartmentSignal))
+    per_kind = []
+    for column, (kind, amount) in SIGNALS.items():
+        assert kind.isidentifier()  # the kinds are this module's constants, written into the SQL as literals
+        total = (
+            f"SUM(CASE WHEN kind = '{kind}' THEN amount END)"
+            if amount
+            else f"COUNT(CASE WHEN kind = '{kind}' THEN 1 END)"
         )
-        .values("household_id", "kind")
-        .annotate(total=Sum("amount"), n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        amount = row["kind"] in DepartmentSignal.AMOUNT_KINDS
-        out.setdefault(row["household_id"], {})[row["kind"]] = (row["total"] or Decimal(0)) if amount else row["n"]
-    return out
+        per_kind.append(f"{total} AS {column}")
+    sql = f"""
+        SELECT h.id, cur.persons, cur.net_income, prev.net_income, cur.medical_expense, cur.education_expense,
+               {", ".join(f"h.{check}" for check in Household.CHECKS)},
+               {", ".join(f"COALESCE(s.{column}, 0)" for column in SIGNALS)}
+        FROM {household} h
+        LEFT JOIN {income} cur ON cur.household_id = h.id AND cur.year = %s
+        LEFT JOIN {income} prev ON prev.household_id = h.id AND prev.year = %s
+        LEFT JOIN (
+            SELECT household_id, {", ".join(per_kind)} FROM {signal}
+            WHERE date >= %s AND date < %s GROUP BY household_id
+        ) s ON s.household_id = h.id
+        WHERE h.id IN ({scope_sql}) AND (cur.id IS NOT NULL OR s.household_id IS NOT NULL)
+        ORDER BY h.id"""
+    first, after = (ops.adapt_datefield_value(datetime.date(y, 1, 1)) for y in (year, year + 1))
+    return sql, [year, year - 1, first, after, *scope_params]
 
 
-def snapshot(households, year: int, *, chunk: int = 20000, progress=None) -> pa.Table:
+# what the snapshot statement returns, in its order: medical and education apart (their sum is taken in Arrow, exact
+# on every database), then the checks and the signal columns
+RAW = pa.schema(
+    [
+        *[SCHEMA.field(name) for name in ("household_id", "persons", "net_income", "prev_net_income")],
+        ("medical_expense", MONEY),
+        ("education_expense", MONEY),
+        *[SCHEMA.field(name) for name in (*Household.CHECKS, *SIGNALS)],
+    ]
+)
+CENT = Decimal("0.01")
+_FLOAT = decimal.Context(prec=15)  # SQLite keeps 15 significant digits; Django reads its decimals so
+# COPY output is parsed in pieces of about this size (each piece is whole rows: PostgreSQL sends one row a message)
+COPY_PIECE = 32 << 20
+
+
+def snapshot(households, year: int, *, batch: int = 50000, progress=None) -> pa.Table:
     """One row per household with an income record for ``year`` or a departmental signal dated in it (a household
-    without either has nothing to screen; one with signals only is screened on them and its checks)."""
-    with_income = households.filter(incomes__year=year).values_list("pk", flat=True)
-    with_signal = households.filter(
-        signals__date__gte=datetime.date(year, 1, 1), signals__date__lt=datetime.date(year + 1, 1, 1)
-    ).values_list("pk", flat=True)
-    ids = sorted(set(with_income) | set(with_signal))
-    columns = {name: [] for name in SCHEMA.names}
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        current = {
-            r[0]: r[1:]
-            for r in IncomeRecord.objects.filter(household_id__in=part, year=year).values_list(
-                "household_id", "persons", "net_income", "medical_expense", "education_expense"
-            )
-        }
-        previous = dict(
-            IncomeRecord.objects.filter(household_id__in=part, year=year - 1).values_list("household_id", "net_income")
-        )
-        checks = {r[0]: r[1:] for r in Household.objects.filter(pk__in=part).values_list("pk", *Household.CHECKS)}
-        signals = _signals(part, year)
-        for pk in part:
-            persons, net, medical, education = current.get(pk, (None, None, None, None))
-            columns["household_id"].append(pk)
-            columns["persons"].append(persons)
-            columns["net_income"].append(net)
-            columns["prev_net_income"].append(previous.get(pk))
-            columns["rigid_expense"].append(None if medical is None else medical + education)
-            for name, value in zip(Household.CHECKS, checks[pk], strict=True):
-                columns[name].append(value)
-            mine = signals.get(pk, {})
-            for column, (kind, amount) in SIGNALS.items():
-                columns[column].append(mine.get(kind, Decimal(0) if amount else 0))
+    without either has nothing to screen; one with signals only is screened on them and its checks), by household.
+
+    Built by one set-based statement over the database (``_snapshot_sql``), read in pieces: on PostgreSQL as
+    ``COPY (SELECT ...) TO STDOUT`` parsed by pyarrow's CSV reader, elsewhere by ``fetchmany``."""
+    connection = connections[households.db]
+    sql, params = _snapshot_sql(households, year, connection)
+    if connection.vendor == "postgresql":
+        pieces = _read_copy(connection, sql, params)
+    else:
+        pieces = _read_cursor(connection, sql, params, batch)
+    tables, done = [], 0
+    for piece in pieces:
+        tables.append(piece)
+        done += piece.num_rows
         if progress:
-            progress(min(start + chunk, len(ids)), len(ids), "生成数据快照")
-    return pa.table(columns, schema=SCHEMA)
+            progress(done, None, "生成数据快照")
+    raw = pa.Table.from_batches([], schema=RAW) if not tables else pa.concat_tables(tables)
+    rigid = pc.add(raw["medical_expense"], raw["education_expense"]).cast(MONEY)
+    columns = [rigid if name == "rigid_expense" else raw[name] for name in SCHEMA.names]
+    return pa.Table.from_arrays(columns, schema=SCHEMA).combine_chunks()
+
+
+def _read_copy(connection, sql: str, params: list):
+    """The statement's rows as Arrow tables of about ``COPY_PIECE`` bytes of CSV each."""
+    read = pacsv.ReadOptions(column_names=RAW.names)
+    convert = pacsv.ConvertOptions(column_types=RAW, true_values=["t"], false_values=["f"], null_values=[""])
+    statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        buffer = bytearray()
+        for row in copy:
+            buffer += row
+            if len(buffer) >= COPY_PIECE:
+                yield pacsv.read_csv(pa.py_buffer(buffer), read_options=read, convert_options=convert)
+                buffer = bytearray()
+        if buffer:
+            yield pacsv.read_csv(pa.py_buffer(buffer), read_options=read, convert_options=convert)
+
+
+def _money(value) -> Decimal | None:
+    """A money value as the database driver gives it (SQLite: float or int) as Django would read it: 15
+    significant digits, then cents."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        value = _FLOAT.create_decimal_from_float(value)
+    return Decimal(value).quantize(CENT)
+
+
+def _read_cursor(connection, sql: str, params: list, batch: int):
+    """The statement's rows as Arrow tables of ``batch`` rows, through the driver (SQLite: the embedded mode)."""
+    convert = [
+        _money
+        if field.type == MONEY
+        else (lambda v: None if v is None else bool(v))
+        if field.type == pa.bool_()
+        else None
+        for field in RAW
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch):
+            columns = zip(*rows, strict=True)
+            arrays = [
+                pa.array(column if fn is None else [fn(v) for v in column], type=field.type)
+                for column, fn, field in zip(columns, convert, RAW, strict=True)
+            ]
+            yield pa.Table.from_arrays(arrays, schema=RAW)
 
 
 def snapshot_digest(table: pa.Table) -> str:
@@ -172,6 +238,13 @@ def signal_expr(t, thresholds: dict):
 
 def evaluate(table: pa.Table, thresholds: dict, enabled: set[str], *, engine: str = "duckdb", pg_url: str = ""):
     """Run the rules on ``engine`` and return the flagged rows as a list of dicts."""
+    return evaluate_table(table, thresholds, enabled, engine=engine, pg_url=pg_url).to_pylist()
+
+
+def evaluate_table(
+    table: pa.Table, thresholds: dict, enabled: set[str], *, engine: str = "duckdb", pg_url: str = ""
+) -> pa.Table:
+    """Run the rules on ``engine`` and return the flagged rows as an Arrow table, by household."""
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         t = ibis.memtable(table)
@@ -183,7 +256,7 @@ def evaluate(table: pa.Table, thresholds: dict, enabled: set[str], *, engine: st
     else:
         raise ValueError(f"unknown engine {engine}")
     try:
-        return con.to_pyarrow(screen_expr(t, thresholds, enabled)).to_pylist()
+        return con.to_pyarrow(screen_expr(t, thresholds, enabled))
     finally:
         con.disconnect()
 
@@ -206,7 +279,7 @@ def spark_backend():
         return _spark
 
 
-def _evaluate_spark(table: pa.Table, thresholds: dict, enabled: set[str]) -> list[dict]:
+def _evaluate_spark(table: pa.Table, thresholds: dict, enabled: set[str]) -> pa.Table:
     """The snapshot goes to Spark as Arrow and the result comes back as Arrow (Ibis's pyspark memtable and
     ``to_pyarrow`` go through pandas, which loses null decimals), under a view name of its own so concurrent runs do
     not meet; the session stays for the next run."""
@@ -215,7 +288,7 @@ def _evaluate_spark(table: pa.Table, thresholds: dict, enabled: set[str]) -> lis
     session.createDataFrame(table).createOrReplaceTempView(name)
     try:
         sql = con.compile(screen_expr(con.table(name), thresholds, enabled))
-        return session.sql(sql).toArrow().to_pylist()
+        return session.sql(sql).toArrow()
     finally:
         session.catalog.dropTempView(name)
 

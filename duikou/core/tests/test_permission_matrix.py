@@ -20,6 +20,7 @@ from duikou.core import testing
 from duikou.core.jobs import run_job
 from duikou.core.models import Job
 from duikou.evaluation import testing as evaluation_testing
+from duikou.markets import testing as markets_testing
 from duikou.monitoring import testing as monitoring_testing
 from duikou.pairings import services as pairing_services
 from duikou.projects import testing as project_testing
@@ -120,6 +121,7 @@ def world():
         **monitoring_testing.matrix_world(users["editor"], stranger),
         **evaluation_testing.evaluation_matrix_world(users["editor"], stranger, inside, outside),
         **evaluation_testing.supervision_matrix_world(users["editor"], stranger),
+        **markets_testing.matrix_world(users["editor"], stranger, inside, outside),
     }
 
 
@@ -583,7 +585,21 @@ def cases(w) -> dict[str, Case]:
         **monitoring_cases(w),
         **evaluation_cases(w),
         **supervision_cases(w),
+        **markets_cases(w),
     }
+
+
+def markets_cases(w) -> dict[str, Case]:
+    """Matching (duikou.markets.testing.matrix_world). Listings are offers meant to be found: every user with an
+    organisation reads both sides' listings, only their own side changes them (the out-of-scope call of a change is
+    refused with 403, not hidden); job seekers are personal data and scoped to their home area."""
+    cases = {
+        "markets:home": Case("/markets/", scoped=("ProductListing", "JobSeeker")),
+    }
+    # consumption cases
+    # labour cases
+    # recommend cases
+    return cases
 
 
 # Routes for the supervising level only (a province or the national overseer): every 信阳 city role is refused.

@@ -1,0 +1,82 @@
+from functools import partial
+
+from django.apps import AppConfig
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def listing_q(user, prefix: str | None, action, *, path: str) -> Q:
+    """A listing is an offer meant to be found: every user with an organisation reads it; only the organisations
+    answering for its region (and their province, and the nation) change it."""
+    from duikou.accounts.scoping import Action, region_q
+
+    if prefix == "":
+        return Q(pk__in=[])
+    if action == Action.VIEW:
+        return Q()
+    return region_q(path, prefix)
+
+
+def reference_q(user, prefix: str | None, action) -> Q:
+    """Data sources and city profiles feed the national pairing review: everyone with an organisation reads them,
+    only the nation imports or changes them."""
+    from duikou.accounts.scoping import Action
+
+    if prefix == "" or (action != Action.VIEW and prefix is not None):
+        return Q(pk__in=[])
+    return Q()
+
+
+def tie_q(user, prefix: str | None, action) -> Q:
+    """A tie is read by everyone (it is a term of the pairing review) and changed by either side's areas."""
+    from duikou.accounts.scoping import Action, region_q
+
+    if prefix == "":
+        return Q(pk__in=[])
+    if action == Action.VIEW:
+        return Q()
+    return region_q("old_region", prefix) | region_q("partner_region", prefix)
+
+
+class MarketsConfig(AppConfig):
+    name = "duikou.markets"
+    verbose_name = _("产销与劳务对接")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from duikou.accounts import scoping
+
+        from . import models
+
+        scoping.register(models.ProductListing, custom=partial(listing_q, path="origin"))
+        scoping.register(models.Demand, custom=partial(listing_q, path="region"))
+        scoping.register(models.JobPosting, custom=partial(listing_q, path="region"))
+        # both parties to an agreement or a placement answer for it
+        scoping.register(models.Agreement, region_paths=("listing__origin", "demand__region"))
+        scoping.register(models.Delivery, region_paths=("agreement__listing__origin", "agreement__demand__region"))
+        # a job seeker is personal data: only the areas answering for the seeker's home read the record; employers
+        # see seekers only through the masked rows of a match list
+        scoping.register(models.JobSeeker, region_paths=("home",))
+        scoping.register(models.Placement, region_paths=("seeker__home", "posting__region"))
+        scoping.register(models.FollowUp, region_paths=("placement__seeker__home", "placement__posting__region"))
+        scoping.register(models.DataSource, custom=reference_q)
+        scoping.register(models.CityProfile, custom=reference_q)
+        # a tie is read by everyone (it is a term of the national review) and changed by either city's side
+        scoping.register(models.EconomicTie, custom=tie_q)
+
+        for model in (
+            models.ProductListing,
+            models.Demand,
+            models.Agreement,
+            models.Delivery,
+            models.JobPosting,
+            models.Placement,
+            models.FollowUp,
+            models.DataSource,
+            models.CityProfile,
+            models.EconomicTie,
+        ):
+            auditlog.register(model)
+        # the encrypted columns and their digests never enter the audit diff; only the masked values do
+        auditlog.register(models.JobSeeker, exclude_fields=list(models.JobSeeker.ENCRYPTED))

@@ -1,0 +1,1 @@
+"""Pages of the consumption part of matching (filled in by its own change)."""

@@ -1,0 +1,1 @@
+"""Pages of the labour part of matching (filled in by its own change)."""

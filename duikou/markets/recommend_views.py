@@ -1,0 +1,1 @@
+"""Pages of the recommend part of matching (filled in by its own change)."""
