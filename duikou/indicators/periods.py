@@ -50,6 +50,11 @@ class Period:
         return {YEAR: 4, QUARTER: self.index, MONTH: (self.index - 1) // 3 + 1}[self.type]
 
     @property
+    def start(self) -> datetime.date:
+        month = {YEAR: 1, QUARTER: self.index * 3 - 2, MONTH: self.index}[self.type]
+        return datetime.date(self.year, month, 1)
+
+    @property
     def end(self) -> datetime.date:
         month = {YEAR: 12, QUARTER: self.index * 3, MONTH: self.index}[self.type]
         if month == 12:

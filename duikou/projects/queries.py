@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from duikou.accounts import scoping
@@ -114,6 +114,22 @@ def activities_for(
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(note__contains=q) | Q(pairing__code__iexact=q))
     return qs.order_by("-date", "pairing__code", "pk")
+
+
+# indicator → what the pairing's activities of one kind add up to (the column summed)
+ACTIVITY_FIGURES = {
+    "consumption_aid_wan": ("consumption", "sales_amount"),
+    "labour_coop_persons": ("labour", "people_placed"),
+    "training_persons": ("training", "trainees"),
+    "study_tour_persons": ("study_trip", "participants"),
+}
+
+
+def activity_figures(user, *, pairing: int, since: datetime.date, until: datetime.date) -> dict[str, object]:
+    """Per indicator of ``ACTIVITY_FIGURES``, the sum over the pairing's recorded activities dated in [since, until]
+    (None where none is recorded): what the records say, shown beside the value a city reports."""
+    qs = activities_for(user, pairing=pairing, since=since, until=until).order_by()
+    return qs.aggregate(**{code: Sum(column) for code, (_kind, column) in ACTIVITY_FIGURES.items()})
 
 
 def activity_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Activity:
