@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 Side = dict[str, np.ndarray]
-EMPTY = np.iinfo(np.int64).min + 1  # a key below every real one (and still negatable)
 NO_MATCH = -1  # the score of a pair the gate excludes (and the index of an empty top-k slot)
 
 
@@ -54,11 +53,23 @@ def row(side: Side, i: int) -> dict:
     return {name: column[i] for name, column in side.items()}
 
 
+def term_points(term: Term, left: Side, right: Side) -> np.ndarray:
+    """The term's points in hundredths, n×m int16: ``round(weight × value × 100)``. A boolean term gives its full
+    weight or nothing; a numeric one is rounded in float32. ``points`` and ``explain`` both use this arithmetic, so
+    the explanation of a pair is exactly the ranking's."""
+    value = term.value(left, right)
+    if value.dtype == np.bool_:
+        return value.view(np.uint8) * np.int16(term.weight * 100)
+    scaled = np.multiply(value, np.float32(term.weight * 100), dtype=np.float32)
+    np.rint(scaled, out=scaled)
+    return scaled.astype(np.int16)
+
+
 def points(scorer: Scorer, left: Side, right: Side) -> np.ndarray:
-    """Scores in hundredths of a point, n×m int32; NO_MATCH where the gate excludes the pair."""
-    total = np.zeros((rows(left), rows(right)), dtype=np.int32)
+    """Scores in hundredths of a point, n×m int16 (at most 10,000); NO_MATCH where the gate excludes the pair."""
+    total = np.zeros((rows(left), rows(right)), dtype=np.int16)
     for term in scorer.terms:
-        total += np.rint(term.value(left, right) * (term.weight * 100)).astype(np.int32)
+        total += term_points(term, left, right)
     if scorer.gate is not None:
         total[~scorer.gate(left, right)] = NO_MATCH
     return total
@@ -71,10 +82,11 @@ def explain(scorer: Scorer, left: Side, i: int, right: Side, j: int) -> dict:
     if scorer.gate is not None and not bool(scorer.gate(one_left, one_right)[0, 0]):
         reason = scorer.gate_reason(a, b) if scorer.gate_reason else ""
         return {"eligible": False, "reason": reason, "score": None, "terms": []}
-    terms = []
+    terms, total = [], 0
     for term in scorer.terms:
         value = float(term.value(one_left, one_right)[0, 0])
-        hundredths = int(np.rint(value * term.weight * 100))
+        hundredths = int(term_points(term, one_left, one_right)[0, 0])
+        total += hundredths
         terms.append(
             {
                 "key": term.key,
@@ -85,18 +97,41 @@ def explain(scorer: Scorer, left: Side, i: int, right: Side, j: int) -> dict:
                 "reason": term.reason(a, b, value),
             }
         )
-    score = sum(int(round(t["points"] * 100)) for t in terms) / 100
-    return {"eligible": True, "reason": "", "score": score, "terms": terms}
+    return {"eligible": True, "reason": "", "score": total / 100, "terms": terms}
+
+
+MAX_POINTS = 10000  # 100.00 points in hundredths
+
+
+class _Keys:
+    """Sort keys that order pairs by score, then by the lower index: ``(score + 1) << bits | (2**bits − 1 − index)``,
+    so an excluded pair (score NO_MATCH) has key ``… | x`` below every eligible one and every key is unique. They fit
+    uint32 up to 2**18 rows (200,000 job seekers), else uint64: half the memory traffic of int64 where it matters."""
+
+    def __init__(self, count: int):
+        self.bits = max(1, int(count - 1).bit_length())
+        self.dtype = np.uint32 if (MAX_POINTS + 1) << self.bits < 2**32 else np.uint64
+        self.mask = (1 << self.bits) - 1
+
+    def make(self, score: np.ndarray, index: np.ndarray) -> np.ndarray:
+        key = (score + 1).astype(self.dtype)
+        key <<= self.dtype(self.bits)
+        key |= (self.mask - index).astype(self.dtype)
+        return key
+
+    def score(self, key: np.ndarray) -> np.ndarray:
+        return (key >> self.dtype(self.bits)).astype(np.int32) - 1
+
+    def index(self, key: np.ndarray) -> np.ndarray:
+        return self.mask - (key & self.dtype(self.mask)).astype(np.int64)
 
 
 def _best(keys: np.ndarray, k: int, axis: int) -> np.ndarray:
-    """Indices of the k largest keys along ``axis``, largest first (keys are unique, so the order is total)."""
+    """The k largest keys along ``axis``, largest first."""
     k = min(k, keys.shape[axis])
-    if k == 0:
-        return np.empty((keys.shape[0], 0) if axis == 1 else (0, keys.shape[1]), dtype=np.int64)
-    part = np.argpartition(-keys, k - 1, axis=axis).take(range(k), axis=axis)
-    order = np.argsort(-np.take_along_axis(keys, part, axis=axis), axis=axis, kind="stable")
-    return np.take_along_axis(part, order, axis=axis)
+    part = np.partition(keys, keys.shape[axis] - k, axis=axis)
+    part = part[:, -k:] if axis == 1 else part[-k:, :]
+    return np.flip(np.sort(part, axis=axis), axis=axis)
 
 
 @dataclass
@@ -110,44 +145,52 @@ class TopK:
     right_score: np.ndarray
 
 
-def top_k(scorer: Scorer, left: Side, right: Side, k: int = 10, *, block: int = 1000, progress=None) -> TopK:
-    """Score every pair block by block of left rows (memory ~ block × m) and keep the best k both ways.
+def _block(scorer: Scorer, left: Side, right: Side, start: int, stop: int, kl: int, kr: int, lk: _Keys, rk: _Keys):
+    """One block of left rows: its rows' best keys over the right side, and each right column's best keys in it."""
+    score = points(scorer, take(left, slice(start, stop)), right)
+    m = score.shape[1]
+    mine = _best(lk.make(score, np.arange(m, dtype=np.int64)[None, :]), kl, axis=1) if kl else None
+    theirs = (
+        _best(rk.make(score, np.arange(start, stop, dtype=np.int64)[:, None]), min(kr, stop - start), axis=0)
+        if kr
+        else None
+    )
+    return start, stop, mine, theirs
 
-    Keys are ``score × N − index`` in int64: unique, larger is better, ties go to the lower index."""
+
+def top_k(
+    scorer: Scorer, left: Side, right: Side, k: int = 10, *, block: int = 1000, workers: int = 2, progress=None
+) -> TopK:
+    """Score every pair block by block of left rows (memory ~ block × m per worker) and keep the best k both ways.
+    Blocks are scored by ``workers`` threads (NumPy releases the GIL in its loops); merging is in block order, and
+    keys are unique, so the result does not depend on the number of workers."""
+    from concurrent.futures import ThreadPoolExecutor
+
     n, m = rows(left), rows(right)
     kl, kr = min(k, m), min(k, n)
-    left_index = np.full((n, kl), NO_MATCH, dtype=np.int64)
-    left_score = np.full((n, kl), NO_MATCH, dtype=np.int32)
-    right_keys = np.full((kr, m), EMPTY, dtype=np.int64)
-    right_index = np.full((kr, m), NO_MATCH, dtype=np.int64)
-    cols = np.arange(m, dtype=np.int64)
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        score = points(scorer, take(left, slice(start, stop)), right).astype(np.int64)
-        eligible = score != NO_MATCH
-        # left side: best k columns of each row in the block
-        keys = np.where(eligible, score * (m + 1) - cols[None, :], EMPTY)
-        if kl:
-            best = _best(keys, kl, axis=1)
-            got = np.take_along_axis(eligible, best, axis=1)
-            left_index[start:stop] = np.where(got, best, NO_MATCH)
-            left_score[start:stop] = np.where(got, np.take_along_axis(score, best, axis=1), NO_MATCH)
-        # right side: merge this block's best k rows of each column with the best so far
-        if kr:
-            row_ids = np.arange(start, stop, dtype=np.int64)
-            keys = np.where(eligible, score * (n + 1) - row_ids[:, None], EMPTY)
-            best = _best(keys, min(kr, stop - start), axis=0)
-            merged_keys = np.concatenate([right_keys, np.take_along_axis(keys, best, axis=0)])
-            merged_index = np.concatenate([right_index, best + start])
-            keep = _best(merged_keys, kr, axis=0)
-            right_keys = np.take_along_axis(merged_keys, keep, axis=0)
-            right_index = np.take_along_axis(merged_index, keep, axis=0)
-        if progress:
-            progress(stop, n, "计算匹配得分")
-    empty = right_keys == EMPTY
-    right_score = np.where(empty, NO_MATCH, (right_keys + right_index) // (n + 1)).astype(np.int32)
-    right_index = np.where(empty, NO_MATCH, right_index)
-    return TopK(left_index, left_score, right_index.T.copy(), right_score.T.copy())
+    lk, rk = _Keys(m), _Keys(n)
+    left_keys = np.zeros((n, kl), dtype=lk.dtype)
+    right_keys = np.zeros((kr, m), dtype=rk.dtype)
+    starts = list(range(0, n, block))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        jobs = [pool.submit(_block, scorer, left, right, s, min(s + block, n), kl, kr, lk, rk) for s in starts]
+        for job in jobs:
+            start, stop, mine, theirs = job.result()
+            if kl:
+                left_keys[start:stop] = mine
+            if kr:
+                right_keys = _best(np.concatenate([right_keys, theirs.astype(rk.dtype)]), kr, axis=0).astype(rk.dtype)
+            if progress:
+                progress(stop, n, "计算匹配得分")
+
+    def unpack(keys: np.ndarray, codec: _Keys) -> tuple[np.ndarray, np.ndarray]:
+        score = codec.score(keys)
+        empty = score == NO_MATCH
+        return np.where(empty, NO_MATCH, codec.index(keys)), np.where(empty, NO_MATCH, score).astype(np.int32)
+
+    li, ls = unpack(left_keys, lk)
+    ri, rs = unpack(right_keys.T, rk)
+    return TopK(li, ls, ri, rs)
 
 
 @dataclass

@@ -5,12 +5,13 @@ Sets (skills, occupations, certifications) are 64-bit masks, one bit per code of
 over sets is a few bitwise operations on whole arrays.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from .engine import Scorer, Side, Term
-from .models import Occupation, Skill
+from .models import Certification, Occupation, ProductCategory, Skill
 
 OCCUPATIONS = list(Occupation.values)
 SKILLS = list(Skill.values)
@@ -72,51 +73,72 @@ def posting_side(postings: Sequence[dict]) -> Side:
     }
 
 
-def _count(values: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(values).astype(np.float64)
+# Each term returns a boolean array (full weight or nothing) or float32 values in [0, 1]; see engine.term_points.
 
 
 def _occupation(s: Side, p: Side) -> np.ndarray:
     wanted = s["occupations"][:, None]
-    return np.where(wanted == 0, 1.0, ((wanted & p["occupation"][None, :]) != 0).astype(np.float64))
+    return (wanted == 0) | ((wanted & p["occupation"][None, :]) != 0)
 
 
 def _skills(s: Side, p: Side) -> np.ndarray:
-    required = p["required"][None, :]
-    have = (s["skills"] | s["trained"])[:, None]
-    needed = _count(required)
-    return np.where(needed == 0, 1.0, _count(required & have) / np.maximum(needed, 1))
+    required = p["required"]
+    needed = np.bitwise_count(required).astype(np.float32)
+    per_skill = np.divide(1, needed, out=np.zeros_like(needed), where=needed > 0)
+    have = np.bitwise_count(required[None, :] & (s["skills"] | s["trained"])[:, None])
+    value = np.multiply(have, per_skill[None, :], dtype=np.float32)
+    value += (needed == 0)[None, :]  # a posting that asks no skill is met by everyone
+    return value
 
 
 def _training(s: Side, p: Side) -> np.ndarray:
     required = p["required"][None, :]
-    return np.where(required == 0, 1.0, ((s["trained"][:, None] & required) != 0).astype(np.float64))
+    return (required == 0) | ((s["trained"][:, None] & required) != 0)
 
 
 def _wage(s: Side, p: Side) -> np.ndarray:
-    expected = s["expected_wage"][:, None]
-    return np.where(expected <= 0, 1.0, np.minimum(1.0, p["wage_max"][None, :] / np.maximum(expected, 1)))
+    expected = s["expected_wage"].astype(np.float32)
+    per_yuan = np.divide(1, expected, out=np.full_like(expected, 1e9), where=expected > 0)
+    value = np.multiply(per_yuan[:, None], p["wage_max"].astype(np.float32)[None, :], dtype=np.float32)
+    np.minimum(value, 1, out=value)
+    return value
 
 
 def _housing(s: Side, p: Side) -> np.ndarray:
-    return np.where(s["needs_housing"][:, None] & ~p["housing"][None, :], 0.0, 1.0)
+    return ~(s["needs_housing"][:, None] & ~p["housing"][None, :])
 
 
 def _region(s: Side, p: Side) -> np.ndarray:
     prefs = s["preferred"]
-    hit = np.zeros((len(prefs), len(p["city"])), dtype=bool)
+    hit = np.broadcast_to((prefs[:, 0] < 0)[:, None], (len(prefs), len(p["city"]))).copy()  # no preference: any
     for k in range(prefs.shape[1]):
         column = prefs[:, k : k + 1]
-        hit |= (column == p["province"][None, :]) | (column == p["city"][None, :])
-    return np.where((prefs[:, 0] < 0)[:, None], 1.0, hit.astype(np.float64))
+        if (column < 0).all():
+            continue
+        hit |= column == p["province"][None, :]
+        hit |= column == p["city"][None, :]
+    return hit
 
 
 def labour_scorer(pairs: Iterable[tuple[int, int]] = ()) -> Scorer:
     """``pairs``: (old-area city, supporting city) as 4-digit integers, for the pairing term."""
-    keys = np.array(sorted({a * 10000 + b for a, b in pairs}), dtype=np.int64)
+    partners: dict[int, list[int]] = {}
+    for old, partner in sorted(set(pairs)):
+        partners.setdefault(old, []).append(partner)
+    homes = np.array(sorted(partners), dtype=np.int64)
+    width = max((len(v) for v in partners.values()), default=1)
+    table = np.full((len(homes) + 1, width), -1, dtype=np.int64)  # the last row: a home city without a pairing
+    for i, old in enumerate(homes):
+        table[i, : len(partners[old])] = partners[old]
 
     def paired(s: Side, p: Side) -> np.ndarray:
-        return np.isin(s["home_city"][:, None] * 10000 + p["city"][None, :], keys).astype(np.float64)
+        at = np.searchsorted(homes, s["home_city"])
+        found = (at < len(homes)) & (homes[np.minimum(at, len(homes) - 1)] == s["home_city"]) if len(homes) else at < 0
+        mine = table[np.where(found, at, len(homes))]
+        hit = np.zeros((len(mine), len(p["city"])), dtype=bool)
+        for k in range(width):
+            hit |= mine[:, k : k + 1] == p["city"][None, :]
+        return hit
 
     def reason_occupation(a, b, v):
         if not a["occupations"]:
@@ -164,4 +186,174 @@ def labour_scorer(pairs: Iterable[tuple[int, int]] = ()) -> Scorer:
             Term("region", "意向地区", 10, _region, reason_region),
             Term("pairing", "结对城市", 5, paired, reason_pairing),
         )
+    )
+
+
+# ---- consumption assistance: product listings (left) × demands (right) ---------------------------------------------
+
+CATEGORIES = list(ProductCategory.values)
+CERTIFICATIONS = list(Certification.values)
+ALL_MONTHS = (1 << 12) - 1
+PAIRED = 8  # old-area regions kept per demand: the cities (or counties) paired with the buyer's place
+
+
+def season_mask(start: int, end: int) -> int:
+    """Bit m−1 set for each month m of a supply season; a season may wrap the year end (11 → 2)."""
+    months = range(start, end + 1) if start <= end else [*range(start, 13), *range(1, end + 1)]
+    return sum(1 << (m - 1) for m in months)
+
+
+def period_mask(start: datetime.date, end: datetime.date) -> int:
+    """The months a demand period touches; a period of a year or more touches every month."""
+    count = (end.year - start.year) * 12 + end.month - start.month + 1
+    if count >= 12:
+        return ALL_MONTHS
+    return season_mask(start.month, end.month)
+
+
+def months_text(value: int) -> str:
+    months = [m for m in range(1, 13) if int(value) >> (m - 1) & 1]
+    return "、".join(f"{m}月" for m in months) or "—"
+
+
+def listing_side(listings: Sequence, *, assisted: Iterable[str] = ()) -> Side:
+    """Columns of product listings (model objects or alike); ``assisted``: the codes of the counties named
+    国家乡村振兴重点帮扶县 (专栏1)."""
+    assisted = set(assisted)
+    return {
+        "category": np.array([CATEGORIES.index(x.category) for x in listings], dtype=np.int64),
+        "certs": np.array([mask(x.certifications, CERTIFICATIONS) for x in listings], dtype=np.uint64),
+        "season": np.array([season_mask(x.season_start, x.season_end) for x in listings], dtype=np.uint64),
+        "volume": np.array([float(x.volume_tonnes) for x in listings], dtype=np.float64),
+        "price": np.array([float(x.price_yuan_kg) for x in listings], dtype=np.float64),
+        "city": np.array([int(str(x.origin_id)[:4]) for x in listings], dtype=np.int64),
+        "county": np.array([int(str(x.origin_id)[:6]) for x in listings], dtype=np.int64),
+        "assisted": np.array([x.origin_id in assisted for x in listings], dtype=bool),
+    }
+
+
+def demand_side(demands: Sequence, *, pairings: Iterable[tuple[str, str]] = ()) -> Side:
+    """Columns of demands (model objects or alike); ``pairings``: (old-area prefix, partner prefix) of the active
+    pairings, as code prefixes ("4115", "3205"; a municipality is "31")."""
+    pairings = list(pairings)
+    paired = np.full((len(demands), PAIRED), -1, dtype=np.int64)
+    for i, d in enumerate(demands):
+        olds = sorted({old for old, partner in pairings if str(d.region_id).startswith(partner)})
+        for p, old in enumerate(olds[:PAIRED]):
+            paired[i, p] = int(old)
+    return {
+        "category": np.array([CATEGORIES.index(d.category) for d in demands], dtype=np.int64),
+        "required": np.array([mask(d.certifications_required, CERTIFICATIONS) for d in demands], dtype=np.uint64),
+        "months": np.array([period_mask(d.period_start, d.period_end) for d in demands], dtype=np.uint64),
+        "volume": np.array([float(d.volume_tonnes) for d in demands], dtype=np.float64),
+        "max_price": np.array(
+            [float(d.max_price_yuan_kg) if d.max_price_yuan_kg else 0.0 for d in demands], dtype=np.float64
+        ),
+        "paired": paired,
+    }
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(values).astype(np.float64)
+
+
+def _produce_gate(s: Side, d: Side) -> np.ndarray:
+    same = s["category"][:, None] == d["category"][None, :]
+    required = d["required"][None, :]
+    return same & ((s["certs"][:, None] & required) == required)
+
+
+def _extra_certs(s: Side, d: Side) -> np.ndarray:
+    """The listing's certifications beyond those required, out of those the demand did not require."""
+    required = d["required"][None, :]
+    extra = _bits(s["certs"][:, None] & ~required)
+    room = len(CERTIFICATIONS) - _bits(required)
+    return np.where(room == 0, 1.0, extra / np.maximum(room, 1))
+
+
+def _season(s: Side, d: Side) -> np.ndarray:
+    months = d["months"][None, :]
+    return _bits(s["season"][:, None] & months) / np.maximum(_bits(months), 1)
+
+
+def _volume(s: Side, d: Side) -> np.ndarray:
+    return np.minimum(1.0, s["volume"][:, None] / d["volume"][None, :])
+
+
+def _price(s: Side, d: Side) -> np.ndarray:
+    cap = d["max_price"][None, :]
+    price = s["price"][:, None]
+    falling = np.clip(1.0 - (price - cap) / np.maximum(0.5 * cap, 1e-9), 0.0, 1.0)
+    return np.where((cap <= 0) | (price <= cap), 1.0, falling)
+
+
+def _paired(s: Side, d: Side) -> np.ndarray:
+    paired = d["paired"]
+    hit = np.zeros((len(s["city"]), len(paired)), dtype=bool)
+    for k in range(paired.shape[1]):
+        column = paired[:, k][None, :]
+        hit |= (column == s["city"][:, None]) | (column == s["county"][:, None])
+    return hit.astype(np.float64)
+
+
+def _assisted(s: Side, d: Side) -> np.ndarray:
+    return np.repeat(s["assisted"].astype(np.float64)[:, None], len(d["category"]), axis=1)
+
+
+def produce_scorer() -> Scorer:
+    """Listings × demands. Only the same category with every required certification may match (the gate)."""
+
+    def gate_reason(a, b):
+        if int(a["category"]) != int(b["category"]):
+            got, wanted = (ProductCategory(CATEGORIES[int(x["category"])]).label for x in (a, b))
+            return f"产品类别「{got}」与需求的「{wanted}」不同"
+        missing = unmask(int(b["required"]) & ~int(a["certs"]), CERTIFICATIONS)
+        return f"缺少需求要求的认证：{_labels(missing, Certification)}"
+
+    def reason_certs(a, b, v):
+        extra = unmask(int(a["certs"]) & ~int(b["required"]), CERTIFICATIONS)
+        required = unmask(int(b["required"]), CERTIFICATIONS)
+        head = f"具备要求的认证（{_labels(required, Certification)}）；" if required else ""
+        if len(required) == len(CERTIFICATIONS):
+            return f"{head}已具备全部认证"
+        if not extra:
+            return f"{head}无要求以外的认证"
+        return f"{head}另有认证 {len(extra)} 项（{_labels(extra, Certification)}）"
+
+    def reason_season(a, b, v):
+        wanted = _bits(np.array([b["months"]], dtype=np.uint64))[0]
+        inside = _bits(np.array([int(a["season"]) & int(b["months"])], dtype=np.uint64))[0]
+        return (
+            f"需求期涉及 {months_text(b['months'])}，其中 {int(inside)}/{int(wanted)} 个月在供货季"
+            f"（{months_text(a['season'])}）内"
+        )
+
+    def reason_volume(a, b, v):
+        return f"可供 {float(a['volume']):g} 吨，需求 {float(b['volume']):g} 吨（覆盖 {v:.0%}）"
+
+    def reason_price(a, b, v):
+        cap = float(b["max_price"])
+        if cap <= 0:
+            return f"需求未限定价格（报价 {float(a['price']):g} 元/公斤）"
+        if float(a["price"]) <= cap:
+            return f"报价 {float(a['price']):g} 元/公斤不高于最高价 {cap:g} 元/公斤"
+        return f"报价 {float(a['price']):g} 元/公斤高于最高价 {cap:g} 元/公斤（超过 1.5 倍记 0 分）"
+
+    def reason_pairing(a, b, v):
+        return "产地城市与采购方所在城市是对口合作结对城市" if v else "产地城市与采购方所在城市无结对关系"
+
+    def reason_assisted(a, b, v):
+        return "产地是国家乡村振兴重点帮扶县" if v else "产地不是国家乡村振兴重点帮扶县"
+
+    return Scorer(
+        (
+            Term("certs", "认证", 10, _extra_certs, reason_certs),
+            Term("season", "供货季", 25, _season, reason_season),
+            Term("volume", "供应量", 25, _volume, reason_volume),
+            Term("price", "价格", 20, _price, reason_price),
+            Term("pairing", "结对城市", 15, _paired, reason_pairing),
+            Term("assisted", "重点帮扶县", 5, _assisted, reason_assisted),
+        ),
+        gate=_produce_gate,
+        gate_reason=gate_reason,
     )
