@@ -55,12 +55,12 @@ def row(side: Side, i: int) -> dict:
 
 def term_points(term: Term, left: Side, right: Side) -> np.ndarray:
     """The term's points in hundredths, n×m int16: ``round(weight × value × 100)``. A boolean term gives its full
-    weight or nothing; a numeric one is rounded in float32. ``points`` and ``explain`` both use this arithmetic, so
-    the explanation of a pair is exactly the ranking's."""
+    weight or nothing; a numeric one is rounded half to even in float64 (as Python's ``round``). ``points`` and
+    ``explain`` both use this arithmetic, so the explanation of a pair is exactly the ranking's."""
     value = term.value(left, right)
     if value.dtype == np.bool_:
         return value.view(np.uint8) * np.int16(term.weight * 100)
-    scaled = np.multiply(value, np.float32(term.weight * 100), dtype=np.float32)
+    scaled = np.multiply(value, float(term.weight * 100), dtype=np.float64)
     np.rint(scaled, out=scaled)
     return scaled.astype(np.int16)
 

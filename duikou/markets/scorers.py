@@ -73,7 +73,7 @@ def posting_side(postings: Sequence[dict]) -> Side:
     }
 
 
-# Each term returns a boolean array (full weight or nothing) or float32 values in [0, 1]; see engine.term_points.
+# Each term returns a boolean array (full weight or nothing) or float64 values in [0, 1]; see engine.term_points.
 
 
 def _occupation(s: Side, p: Side) -> np.ndarray:
@@ -83,10 +83,10 @@ def _occupation(s: Side, p: Side) -> np.ndarray:
 
 def _skills(s: Side, p: Side) -> np.ndarray:
     required = p["required"]
-    needed = np.bitwise_count(required).astype(np.float32)
-    per_skill = np.divide(1, needed, out=np.zeros_like(needed), where=needed > 0)
+    needed = np.bitwise_count(required).astype(np.float64)
+    per_skill = np.divide(1.0, needed, out=np.zeros_like(needed), where=needed > 0)
     have = np.bitwise_count(required[None, :] & (s["skills"] | s["trained"])[:, None])
-    value = np.multiply(have, per_skill[None, :], dtype=np.float32)
+    value = np.multiply(have, per_skill[None, :], dtype=np.float64)
     value += (needed == 0)[None, :]  # a posting that asks no skill is met by everyone
     return value
 
@@ -97,10 +97,10 @@ def _training(s: Side, p: Side) -> np.ndarray:
 
 
 def _wage(s: Side, p: Side) -> np.ndarray:
-    expected = s["expected_wage"].astype(np.float32)
-    per_yuan = np.divide(1, expected, out=np.full_like(expected, 1e9), where=expected > 0)
-    value = np.multiply(per_yuan[:, None], p["wage_max"].astype(np.float32)[None, :], dtype=np.float32)
-    np.minimum(value, 1, out=value)
+    expected = s["expected_wage"].astype(np.float64)
+    per_yuan = np.divide(1.0, expected, out=np.full_like(expected, 1e9), where=expected > 0)
+    value = np.multiply(per_yuan[:, None], p["wage_max"].astype(np.float64)[None, :])
+    np.minimum(value, 1.0, out=value)
     return value
 
 
