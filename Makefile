@@ -33,6 +33,8 @@ run: $(STAMP) system-deps
 	$(BIN)/duikou demo-plans
 	$(BIN)/duikou demo-projects
 	$(BIN)/duikou demo-evaluation
+	$(BIN)/duikou load-pairing-data
+	$(BIN)/duikou demo-markets
 	@echo "serving on http://$(HOST):$(PORT)/"
 	$(BIN)/duikou serve $(HOST):$(PORT)
 

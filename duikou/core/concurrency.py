@@ -6,8 +6,9 @@ from django.db.models import F, Model
 from .errors import StaleObjectError
 
 
-def save_versioned(obj: Model, *, expected_version: int, changes: dict) -> Model:
+def save_versioned(obj: Model, *, expected_version: int, changes: dict, exclude: tuple[str, ...] = ()) -> Model:
     """Apply ``changes`` to ``obj`` if its stored version is still ``expected_version``; bump the version.
+    ``exclude``: fields the model validation skips (for example encrypted columns set only by their service).
 
     The conditional UPDATE takes the row (PostgreSQL) or database (SQLite) write lock first, so of two
     concurrent writers based on the same version exactly one wins and the other gets StaleObjectError.
@@ -22,6 +23,6 @@ def save_versioned(obj: Model, *, expected_version: int, changes: dict) -> Model
         fresh = model._default_manager.get(pk=obj.pk)
         for field, value in changes.items():
             setattr(fresh, field, value)
-        fresh.full_clean()
+        fresh.full_clean(exclude=list(exclude) or None)
         fresh.save()
     return fresh

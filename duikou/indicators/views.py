@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -108,7 +109,7 @@ def _report(request, pairing_id: int, dataset: str, period: str):
         raise Http404(_error_text(exc)) from exc
 
 
-def _grid_rows(report, values, violations):
+def _grid_rows(report, values, violations, recorded=None):
     previous = parse_period(report.period).previous().id
     before = dict(
         DataValue.objects.filter(pairing=report.pairing, period=previous).values_list("indicator_id", "value")
@@ -124,9 +125,19 @@ def _grid_rows(report, values, violations):
             "text": number_text(values[ind.code].value) if ind.code in values else "",
             "previous_text": number_text(before.get(ind.code)),
             "violations": flagged.get(ind.code, []),
+            "recorded": number_text((recorded or {}).get(ind.code)) if ind.code in (recorded or {}) else None,
         }
         for ind in report.dataset.indicators.filter(formula="").select_related("clause", "key_task")
     ]
+
+
+def _recorded(user, report) -> dict:
+    """What the pairing's recorded activities add up to in the report's period, per indicator they feed."""
+    from duikou.projects.queries import ACTIVITY_FIGURES, activity_figures
+
+    period = parse_period(report.period)
+    sums = activity_figures(user, pairing=report.pairing_id, since=period.start, until=period.end)
+    return {code: Decimal(str(sums[code] or 0)) for code in ACTIVITY_FIGURES}
 
 
 def _entry_context(request, report, **extra):
@@ -148,7 +159,7 @@ def _entry_context(request, report, **extra):
         "report": report,
         "pairing": report.pairing,
         "period": parse_period(report.period),
-        "rows": _grid_rows(report, values, violations),
+        "rows": _grid_rows(report, values, violations, _recorded(request.user, report)),
         "violations": violations,
         "blocking": [v for v in violations if v.blocking],
         "steps": steps,

@@ -1,1 +1,344 @@
-"""Pages of the consumption part of matching (filled in by its own change)."""
+"""Pages of 产销对接: listings and demands, recommendations with their term-by-term reasons, a plan, agreements and
+deliveries. Thin: every read goes through ``consumption``'s scoped queries, every write through its services."""
+
+import os
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duikou.accounts import scoping
+from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.forms import apply_errors
+from duikou.core.views import paginate
+from duikou.projects.forms import ImportForm
+
+from . import consumption, consumption_excel
+from .consumption_forms import (
+    AgreementForm,
+    DeliveryForm,
+    DemandFilterForm,
+    DemandForm,
+    ListingFilterForm,
+    ListingForm,
+    PlanForm,
+)
+from .models import Certification
+
+KINDS = {
+    "listing": (ListingForm, consumption.LISTING_FIELDS, "origin"),
+    "demand": (DemandForm, consumption.DEMAND_FIELDS, "region"),
+}
+
+
+def _list(request, kind: str):
+    if kind == "listing":
+        form = ListingFilterForm(request.GET or None)
+        qs = consumption.listings_for(request.user, **form.filters())
+    else:
+        form = DemandFilterForm(request.GET or None)
+        qs = consumption.demands_for(request.user, **form.filters())
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        f"markets/produce_{kind}_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+@login_required
+def listing_list(request):
+    return _list(request, "listing")
+
+
+@login_required
+def demand_list(request):
+    return _list(request, "demand")
+
+
+def _export(request, kind: str):
+    if kind == "listing":
+        qs = consumption.listings_for(request.user, **ListingFilterForm(request.GET or None).filters())
+    else:
+        qs = consumption.demands_for(request.user, **DemandFilterForm(request.GET or None).filters())
+    content = consumption_excel.export_bytes(kind, qs)
+    response = HttpResponse(content, content_type=consumption_excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="produce-{kind}s-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def listing_export(request):
+    return _export(request, "listing")
+
+
+@login_required
+def demand_export(request):
+    return _export(request, "demand")
+
+
+def _template(request, kind: str):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    response = HttpResponse(consumption_excel.template(kind, request.user), content_type=consumption_excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="produce-{kind}s-template.xlsx"'
+    return response
+
+
+@login_required
+def listing_template(request):
+    return _template(request, "listing")
+
+
+@login_required
+def demand_template(request):
+    return _template(request, "demand")
+
+
+def _import(request, kind: str):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = consumption_excel.import_file(
+                kind,
+                user=request.user,
+                data=upload.read(),
+                filename=os.path.basename(upload.name or ""),
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except UserFacingError as exc:
+            form.add_error("file", str(exc))
+            errors = exc.details.get("errors", [])
+    return render(
+        request,
+        "markets/produce_import.html",
+        {"form": form, "kind": kind, "result": result, "errors": errors, "columns": consumption_excel.SPECS[kind]},
+    )
+
+
+@login_required
+def listing_import(request):
+    return _import(request, "listing")
+
+
+@login_required
+def demand_import(request):
+    return _import(request, "demand")
+
+
+def _save(request, kind: str, obj=None):
+    form_class, fields, _region = KINDS[kind]
+    if obj is None:
+        scoping.require(request.user, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = form_class(request.POST, editing=obj is not None)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in fields}
+            try:
+                if obj is None:
+                    obj = getattr(consumption, f"create_{kind}")(user=request.user, **data)
+                else:
+                    obj = getattr(consumption, f"update_{kind}")(
+                        user=request.user, expected_version=form.cleaned_data.get("version") or 0, **{kind: obj}, **data
+                    )
+            except StaleObjectError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect(f"markets:produce_{kind}_detail", pk=obj.pk)
+    else:
+        initial = {name: getattr(obj, name) for name in fields} | {"version": obj.version} if obj else {}
+        form = form_class(initial=initial, editing=obj is not None)
+    return render(request, "markets/produce_form.html", {"form": form, "kind": kind, "obj": obj})
+
+
+@login_required
+def listing_create(request):
+    return _save(request, "listing")
+
+
+@login_required
+def demand_create(request):
+    return _save(request, "demand")
+
+
+@login_required
+def listing_edit(request, pk: int):
+    return _save(request, "listing", consumption.listing_for(request.user, pk, scoping.Action.CHANGE))
+
+
+@login_required
+def demand_edit(request, pk: int):
+    return _save(request, "demand", consumption.demand_for(request.user, pk, scoping.Action.CHANGE))
+
+
+def _close(request, kind: str, obj):
+    try:
+        getattr(consumption, f"close_{kind}")(user=request.user, expected_version=obj.version, **{kind: obj})
+    except StaleObjectError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已关闭"))
+    return redirect(f"markets:produce_{kind}_detail", pk=obj.pk)
+
+
+@login_required
+@require_POST
+def listing_close(request, pk: int):
+    return _close(request, "listing", consumption.listing_for(request.user, pk, scoping.Action.CHANGE))
+
+
+@login_required
+@require_POST
+def demand_close(request, pk: int):
+    return _close(request, "demand", consumption.demand_for(request.user, pk, scoping.Action.CHANGE))
+
+
+def _labels(codes) -> str:
+    return "、".join(str(Certification(c).label) for c in codes if c in Certification.values)
+
+
+@login_required
+def listing_detail(request, pk: int):
+    listing = consumption.listing_for(request.user, pk)
+    return render(
+        request,
+        "markets/produce_detail.html",
+        {
+            "kind": "listing",
+            "obj": listing,
+            "certs": _labels(listing.certifications),
+            "rows": consumption.recommend_for_listing(request.user, listing),
+            "agreements": consumption.agreements_for(request.user, listing=listing),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, listing),
+            "may_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+@login_required
+def demand_detail(request, pk: int):
+    demand = consumption.demand_for(request.user, pk)
+    return render(
+        request,
+        "markets/produce_detail.html",
+        {
+            "kind": "demand",
+            "obj": demand,
+            "certs": _labels(demand.certifications_required),
+            "rows": consumption.recommend_for_demand(request.user, demand),
+            "agreements": consumption.agreements_for(request.user, demand=demand),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, demand),
+            "may_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+@login_required
+def plan(request):
+    scoping.require(request.user, scoping.Action.VIEW)
+    form = PlanForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        result = consumption.plan_assignment(request.user, side=form.cleaned_data["side"], k=form.cleaned_data["k"])
+    return render(request, "markets/produce_plan.html", {"form": form, "result": result})
+
+
+@login_required
+def agreement_list(request):
+    qs = consumption.agreements_for(request.user, status=request.GET.get("status", ""))
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(request, "markets/produce_agreement_list.html", {"page_obj": page, "querystring": querystring})
+
+
+@login_required
+def agreement_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    source = request.POST or request.GET
+    listing = consumption.listing_for(request.user, int(source.get("listing") or 0))
+    demand = consumption.demand_for(request.user, int(source.get("demand") or 0))
+    if not (
+        scoping.can(request.user, scoping.Action.CHANGE, listing)
+        or scoping.can(request.user, scoping.Action.CHANGE, demand)
+    ):
+        raise PermissionDenied
+    form = AgreementForm(
+        request.POST or None,
+        initial={
+            "listing": listing.pk,
+            "demand": demand.pk,
+            "volume_tonnes": min(listing.volume_tonnes, demand.volume_tonnes),
+            "price_yuan_kg": listing.price_yuan_kg,
+            "signed_on": timezone.localdate(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("volume_tonnes", "price_yuan_kg", "signed_on")}
+        try:
+            agreement = consumption.sign_agreement(user=request.user, listing=listing, demand=demand, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已签订产销协议"))
+            return redirect("markets:produce_agreement_detail", pk=agreement.pk)
+    return render(
+        request,
+        "markets/produce_agreement_form.html",
+        {
+            "form": form,
+            "listing": listing,
+            "demand": demand,
+            "explanation": consumption.explain_pair(listing, demand),
+            "pairing": consumption.pairing_between(listing.origin, demand.region),
+        },
+    )
+
+
+def _agreement_page(request, agreement, form=None, status=200):
+    return render(
+        request,
+        "markets/produce_agreement_detail.html",
+        {
+            "agreement": agreement,
+            "deliveries": consumption.deliveries_for(request.user, agreement=agreement),
+            "form": form or DeliveryForm(initial={"date": timezone.localdate()}),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, agreement),
+        },
+        status=status,
+    )
+
+
+@login_required
+def agreement_detail(request, pk: int):
+    return _agreement_page(request, consumption.agreement_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def delivery_create(request, pk: int):
+    agreement = consumption.agreement_for(request.user, pk, scoping.Action.CHANGE)
+    form = DeliveryForm(request.POST)
+    if form.is_valid():
+        try:
+            consumption.record_delivery(user=request.user, agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记交付"))
+            return redirect("markets:produce_agreement_detail", pk=agreement.pk)
+    return _agreement_page(request, agreement, form, status=400)

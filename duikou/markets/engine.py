@@ -198,7 +198,8 @@ class Assignment:
     left: np.ndarray  # left row of each assigned pair
     right: np.ndarray  # right row of each assigned pair
     score: np.ndarray  # its score in hundredths
-    total: int  # the sum of the scores, in hundredths
+    units: np.ndarray  # how many units the pair carries (1 unless pair capacities were given)
+    total: int  # the sum of score × units, in hundredths
 
 
 def assign(
@@ -207,24 +208,27 @@ def assign(
     score: np.ndarray,
     left_capacity: np.ndarray,
     right_capacity: np.ndarray,
+    pair_capacity: np.ndarray | None = None,
 ) -> Assignment:
-    """The set of candidate pairs (left[i], right[i]) with the largest total score such that no left row is used more
-    than ``left_capacity`` times and no right row more than ``right_capacity`` times; a pair is used at most once.
+    """The units to put on candidate pairs (left[i], right[i]) with the largest total of score × units such that no
+    left row carries more than ``left_capacity`` units and no right row more than ``right_capacity``; a pair carries
+    at most ``pair_capacity`` units (1 when not given: a plain many-to-one assignment).
 
-    Solved exactly as a min-cost flow: source → left (capacity) → right (1 per candidate pair, cost −score) → sink
+    Solved exactly as a min-cost flow: source → left (capacity) → right (pair capacity, cost −score) → sink
     (capacity), plus a source → sink arc of cost 0 so that leaving someone unassigned is always allowed."""
     from ortools.graph.python import min_cost_flow
 
     left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
     score = np.asarray(score, dtype=np.int64)
     n, m = len(left_capacity), len(right_capacity)
-    keep = score > 0  # a pair worth nothing never improves the total
-    left, right, score = left[keep], right[keep], score[keep]
+    per_pair = np.ones(len(left), dtype=np.int64) if pair_capacity is None else np.asarray(pair_capacity, np.int64)
+    keep = (score > 0) & (per_pair > 0)  # a pair worth nothing never improves the total
+    left, right, score, per_pair = left[keep], right[keep], score[keep], per_pair[keep]
     supply = int(np.sum(left_capacity))
     source, sink = n + m, n + m + 1
     heads = np.concatenate([np.arange(n), n + right, np.full(m, sink), [sink]])
     tails = np.concatenate([np.full(n, source), left, n + np.arange(m), [source]])
-    caps = np.concatenate([left_capacity, np.ones(len(left), dtype=np.int64), right_capacity, [supply]])
+    caps = np.concatenate([left_capacity, per_pair, right_capacity, [supply]])
     costs = np.concatenate([np.zeros(n, dtype=np.int64), -score, np.zeros(m + 1, dtype=np.int64)])
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
@@ -236,5 +240,8 @@ def assign(
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status}")
-    used = flow.flows(arcs[n : n + len(left)]) > 0
-    return Assignment(left[used], right[used], score[used].astype(np.int32), int(score[used].sum()))
+    units = flow.flows(arcs[n : n + len(left)])
+    used = units > 0
+    return Assignment(
+        left[used], right[used], score[used].astype(np.int32), units[used], int((score[used] * units[used]).sum())
+    )

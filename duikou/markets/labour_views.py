@@ -1,1 +1,430 @@
-"""Pages of the labour part of matching (filled in by its own change)."""
+"""Pages of 劳务协作: postings and seekers (lists, forms, imports, exports), matches both ways with the term-by-term
+explanation, placements with their follow-ups, the follow-ups due, and the placement plan."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duikou.accounts import scoping
+from duikou.audit.queries import history_for
+from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.forms import apply_errors
+from duikou.core.views import paginate
+from duikou.monitoring import pii
+from duikou.projects.forms import ImportForm
+
+from . import labour, labour_excel, queries
+from .labour_forms import (
+    FollowUpForm,
+    PlacementForm,
+    PlanForm,
+    PostingFilterForm,
+    PostingForm,
+    SeekerFilterForm,
+    SeekerForm,
+)
+from .models import JobSeeker, ListingStatus, Placement
+
+MATCHES_SHOWN = 10
+
+
+# --- postings ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def posting_list(request):
+    form = PostingFilterForm(request.GET or None)
+    qs = queries.postings_for(request.user, **form.filters())
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "markets/labour_posting_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+def _posting_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    return data
+
+
+@login_required
+def posting_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = PostingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            posting = labour.create_posting(user=request.user, **_posting_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已发布岗位"))
+            return redirect("markets:labour_posting_detail", pk=posting.pk)
+    return render(request, "markets/labour_posting_form.html", {"form": form, "posting": None})
+
+
+@login_required
+def posting_detail(request, pk: int):
+    posting = queries.posting_for(request.user, pk)
+    matches = labour.matches_for_posting(request.user, posting, k=MATCHES_SHOWN)
+    return render(
+        request,
+        "markets/labour_posting_detail.html",
+        {
+            "posting": posting,
+            "remaining": labour.remaining(posting),
+            "skills_text": labour.skill_labels(posting.skills),
+            "matches": matches,
+            "placements": labour.label_seekers(
+                request.user, queries.placements_for(request.user).filter(posting=posting)
+            ),
+            "history": history_for(request.user, posting),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, posting),
+            "can_place": scoping.may(request.user, scoping.Action.CHANGE) and posting.status == ListingStatus.OPEN,
+        },
+    )
+
+
+@login_required
+def posting_edit(request, pk: int):
+    posting = queries.posting_for(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = PostingForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                labour.update_posting(
+                    user=request.user,
+                    posting=posting,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    **_posting_data(form),
+                )
+            except StaleObjectError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("markets:labour_posting_detail", pk=posting.pk)
+    else:
+        initial = {name: getattr(posting, name) for name in labour.POSTING_FIELDS} | {"version": posting.version}
+        form = PostingForm(initial=initial, editing=True)
+    return render(request, "markets/labour_posting_form.html", {"form": form, "posting": posting})
+
+
+@login_required
+@require_POST
+def posting_close(request, pk: int):
+    posting = queries.posting_for(request.user, pk, scoping.Action.CHANGE)
+    version = request.POST.get("version", "")
+    try:
+        labour.close_posting(
+            user=request.user, posting=posting, expected_version=int(version) if version.isdigit() else 0
+        )
+    except StaleObjectError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("岗位已关闭"))
+    return redirect("markets:labour_posting_detail", pk=posting.pk)
+
+
+# --- job seekers ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def seeker_list(request):
+    form = SeekerFilterForm(request.GET or None)
+    qs = queries.find_seekers(request.user, **form.filters())
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    for seeker in page:
+        seeker.skills_text = labour.skill_labels(
+            seeker.skills + [t for t in seeker.trainings if t not in seeker.skills]
+        )
+    return render(
+        request,
+        "markets/labour_seeker_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+def _seeker_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    return data
+
+
+@login_required
+def seeker_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = SeekerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            seeker = labour.register_seeker(user=request.user, **_seeker_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记求职者"))
+            return redirect("markets:labour_seeker_detail", pk=seeker.pk)
+    return render(request, "markets/labour_seeker_form.html", {"form": form, "seeker": None})
+
+
+@login_required
+def seeker_detail(request, pk: int):
+    seeker = queries.seeker_for(request.user, pk)
+    can_edit = scoping.can(request.user, scoping.Action.CHANGE, seeker)
+    return render(
+        request,
+        "markets/labour_seeker_detail.html",
+        {
+            "seeker": seeker,
+            "occupations_text": labour.occupation_labels(seeker.occupations) if seeker.occupations else _("不限"),
+            "skills_text": labour.skill_labels(seeker.skills),
+            "trainings_text": labour.skill_labels(seeker.trainings),
+            "matches": labour.matches_for_seeker(request.user, seeker, k=MATCHES_SHOWN),
+            "placements": queries.placements_for(request.user).filter(seeker=seeker),
+            "history": history_for(request.user, seeker),
+            "can_edit": can_edit,
+            "can_place": can_edit and seeker.status == JobSeeker.Status.SEEKING,
+        },
+    )
+
+
+@login_required
+def seeker_edit(request, pk: int):
+    seeker = queries.seeker_for(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = SeekerForm(request.POST, editing=True)
+        if form.is_valid():
+            data = _seeker_data(form)
+            phone = data.pop("phone") or None  # blank keeps the stored number
+            try:
+                labour.update_seeker(
+                    user=request.user,
+                    seeker=seeker,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    phone=phone,
+                    **data,
+                )
+            except StaleObjectError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("markets:labour_seeker_detail", pk=seeker.pk)
+    else:
+        fields = ("name", "occupations", "skills", "trainings", "preferred_regions", "expected_wage", "needs_housing")
+        initial = {name: getattr(seeker, name) for name in fields} | {"version": seeker.version}
+        form = SeekerForm(initial=initial, editing=True)
+    return render(request, "markets/labour_seeker_form.html", {"form": form, "seeker": seeker})
+
+
+# --- imports and exports ----------------------------------------------------------------------------------------
+
+
+def _import(request, kind: str):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    list_url = reverse("markets:labour_postings" if kind == "postings" else "markets:labour_seekers")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = labour_excel.start_import(
+                kind=kind,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                next_url=list_url,
+            )
+        except UserFacingError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("job_detail", pk=job.pk)
+    return render(
+        request,
+        "markets/labour_import.html",
+        {
+            "form": form,
+            "noun": labour_excel.SPECS[kind].noun,
+            "columns": labour_excel.SPECS[kind].columns,
+            "template_url": reverse(f"markets:labour_{kind[:-1]}_template"),
+            "list_url": list_url,
+        },
+    )
+
+
+def _template(request, kind: str):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    response = HttpResponse(labour_excel.template_bytes(kind, request.user), content_type=labour_excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="labour-{kind}-template.xlsx"'
+    return response
+
+
+def _export(kind: str, qs):
+    response = HttpResponse(labour_excel.export_bytes(kind, qs), content_type=labour_excel.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{labour_excel.export_name(kind)}"'
+    return response
+
+
+@login_required
+def posting_import(request):
+    return _import(request, "postings")
+
+
+@login_required
+def seeker_import(request):
+    return _import(request, "seekers")
+
+
+@login_required
+def posting_template(request):
+    return _template(request, "postings")
+
+
+@login_required
+def seeker_template(request):
+    return _template(request, "seekers")
+
+
+@login_required
+def posting_export(request):
+    form = PostingFilterForm(request.GET or None)
+    return _export("postings", queries.postings_for(request.user, **form.filters()))
+
+
+@login_required
+def seeker_export(request):
+    form = SeekerFilterForm(request.GET or None)
+    return _export("seekers", queries.find_seekers(request.user, **form.filters()))
+
+
+# --- placements and follow-ups ----------------------------------------------------------------------------------
+
+
+@login_required
+def placement_create(request, seeker: int, posting: int):
+    """Record a placement from a match row: the seeker's side confirms the start date and the wage."""
+    seeker_obj = queries.seeker_for(request.user, seeker, scoping.Action.CHANGE)
+    posting_obj = queries.posting_for(request.user, posting)
+    form = PlacementForm(request.POST or None, initial={"wage": posting_obj.wage_min})
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement = labour.record_placement(
+                user=request.user, seeker=seeker_obj, posting=posting_obj, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已记录就业安置，并计入结对关系的劳务协作活动"))
+            return redirect("markets:labour_placement_detail", pk=placement.pk)
+    return render(
+        request,
+        "markets/labour_placement_form.html",
+        {
+            "form": form,
+            "seeker": seeker_obj,
+            "posting": posting_obj,
+            "explanation": labour.explain_pair(seeker_obj, posting_obj),
+            "pairing": labour.pairing_between(seeker_obj.home, posting_obj.region),
+        },
+    )
+
+
+@login_required
+def placement_list(request):
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()[:100]
+    qs = queries.placements_for(request.user, status=status if status in Placement.Status.values else "", q=q)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "markets/labour_placement_list.html",
+        {"page_obj": page, "querystring": querystring, "status": status, "q": q, "statuses": Placement.Status.choices},
+    )
+
+
+@login_required
+def placement_detail(request, pk: int):
+    placement = queries.placement_for(request.user, pk)
+    visible = scoping.can(request.user, scoping.Action.VIEW, placement.seeker)
+    return render(
+        request,
+        "markets/labour_placement_detail.html",
+        {
+            "placement": placement,
+            "seeker_visible": visible,
+            "seeker_name": placement.seeker.name if visible else pii.mask_name(placement.seeker.name),
+            "followups": scoping.scope(request.user, placement.followups.all()).order_by("months"),
+            # the history names the seeker: only for those who may read the seeker's record
+            "history": history_for(request.user, placement) if visible else [],
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, placement),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def followup_list(request):
+    overdue_only = request.GET.get("overdue") == "1"
+    today = timezone.localdate()
+    qs = queries.followups_due(request.user, today=today, overdue_only=overdue_only)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "markets/labour_followup_list.html",
+        {"page_obj": page, "querystring": querystring, "today": today, "overdue_only": overdue_only},
+    )
+
+
+@login_required
+def followup_record(request, pk: int):
+    followup = queries.followup_for(request.user, pk, scoping.Action.CHANGE)
+    form = FollowUpForm(
+        request.POST or None,
+        initial={"version": followup.version, "wage": followup.placement.wage, "still_employed": "yes"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            labour.record_followup(user=request.user, followup=followup, expected_version=data.pop("version"), **data)
+        except StaleObjectError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已记录回访"))
+            return redirect("markets:labour_placement_detail", pk=followup.placement_id)
+    return render(request, "markets/labour_followup_form.html", {"form": form, "followup": followup})
+
+
+@login_required
+def plan(request):
+    """The placement plan with the largest total score for the seekers the user answers for."""
+    scoping.require(request.user, scoping.Action.VIEW)
+    form = PlanForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        k = form.cleaned_data.get("k") or 10
+        postings = None
+        if form.cleaned_data.get("city"):
+            postings = queries.open_postings(request.user).filter(
+                region__code__startswith=form.cleaned_data["city"][:4]
+            )
+        result = labour.plan_assignment(request.user, k=k, postings=postings)
+    return render(request, "markets/labour_plan.html", {"form": form, "plan": result})

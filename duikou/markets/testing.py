@@ -1,11 +1,49 @@
 """Small factories for matching tests (and for the permission matrix)."""
 
+from .labour_testing import id_number as labour_id  # noqa: F401  (synthetic ID numbers of the labour world)
+
 
 def matrix_world(editor, stranger, inside, outside) -> dict:
     """Objects on the 信阳 side (in scope of ``editor``) and on the 延安 side (``stranger``) for the permission
     matrix; each part of matching adds its own."""
     world: dict = {}
     # consumption world
+    from .consumption_testing import matrix_world as consumption_world
+
+    world |= consumption_world(editor, stranger)
     # labour world
+    from .labour_testing import matrix_world as labour_world
+
+    world.update(labour_world(editor, stranger))
     # recommend world
+    world.update(recommend_world(editor, stranger))
     return world
+
+
+def recommend_world(editor, stranger) -> dict:
+    """The shipped pairing data (example profiles and ties) and one tie entered by each side."""
+    from duikou.geo.models import Region
+
+    from .models import EconomicTie
+    from .recommend_data import load_shipped
+
+    load_shipped()
+    region = Region.objects.in_bulk(["411500", "320500", "610600", "320200"])
+    return {
+        "inside_tie": EconomicTie.objects.create(
+            old_region=region["411500"],
+            partner_region=region["320500"],
+            kind="trade",
+            strength=3,
+            description="信阳侧经济联系",
+            entered_by=editor,
+        ),
+        "outside_tie": EconomicTie.objects.create(
+            old_region=region["610600"],
+            partner_region=region["320200"],
+            kind="trade",
+            strength=3,
+            description="延安侧经济联系",
+            entered_by=stranger,
+        ),
+    }

@@ -84,8 +84,31 @@ def pairing_detail(request, pk: int):
             "chain": pairing.chain(),
             "history": history_for(request.user, pairing),
             "can_edit": scoping.can(request.user, scoping.Action.CHANGE, pairing),
+            "figures": _activity_figures(request.user, pairing),
         },
     )
+
+
+def _activity_figures(user, pairing) -> list[dict]:
+    """What the pairing's recorded activities add up to this year and this quarter (消费帮扶, 劳务协作, 培训, 研学)."""
+    from django.utils import timezone
+
+    from duikou.indicators.periods import parse_period
+    from duikou.projects.queries import ACTIVITY_FIGURES, activity_figures
+
+    today = timezone.localdate()
+    periods = [parse_period(str(today.year)), parse_period(f"{today.year}Q{(today.month - 1) // 3 + 1}")]
+    sums = [activity_figures(user, pairing=pairing.pk, since=p.start, until=p.end) for p in periods]
+    labels = {
+        "consumption_aid_wan": _("消费帮扶（万元）"),
+        "labour_coop_persons": _("劳务协作（人）"),
+        "training_persons": _("培训（人次）"),
+        "study_tour_persons": _("研学（人次）"),
+    }
+    return [
+        {"code": code, "label": labels.get(code, code), "values": [s[code] for s in sums], "periods": periods}
+        for code in ACTIVITY_FIGURES
+    ]
 
 
 @login_required

@@ -179,3 +179,31 @@ def test_labour_terms_on_one_pair_worked_by_hand():
         "pairing": 5.0,
     }
     assert shown["score"] == 88.0
+
+
+def test_assignment_with_pair_capacities_equals_the_linear_programme():
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(13)
+    n, m = 4, 3
+    score = rng.integers(1, 100, (n, m))
+    left_cap, right_cap = np.array([5, 2, 7, 1]), np.array([6, 3, 4])
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
+    carry = np.minimum(left_cap[i], right_cap[j]) - (i == j)  # some pairs may carry less than both sides have
+    got = engine.assign(i, j, score[i, j], left_cap, right_cap, pair_capacity=carry)
+    # the same transport problem as a linear programme (its optimum is integral: the matrix is unimodular)
+    a_ub = np.zeros((n + m, n * m))
+    for k, (a, b) in enumerate(zip(i, j, strict=True)):
+        a_ub[a, k] = a_ub[n + b, k] = 1
+    lp = linprog(
+        -score[i, j],
+        A_ub=a_ub,
+        b_ub=np.concatenate([left_cap, right_cap]),
+        bounds=list(zip([0] * len(i), carry, strict=True)),
+    )
+    assert got.total == round(-lp.fun)
+    assert (
+        got.units <= carry[[np.flatnonzero((i == a) & (j == b))[0] for a, b in zip(got.left, got.right, strict=True)]]
+    ).all()
+    assert (np.bincount(got.left, weights=got.units, minlength=n) <= left_cap).all()
+    assert (np.bincount(got.right, weights=got.units, minlength=m) <= right_cap).all()

@@ -1,0 +1,590 @@
+"""产销对接 (consumption assistance): listings and demands, recommendations both ways, a plan under capacities,
+agreements and deliveries. Reads are scoped queries; writes are services (permission through the scoping layer,
+validation, one transaction, audit actor).
+
+A delivery is recorded as a 消费帮扶 activity of the pairing joining the origin's city and the buyer's city, under
+key task KT2 (2022 方案 三(二) 衔接推进乡村振兴和新型城镇化: "持续加强消费帮扶，推进革命老区特色农产品产销对接"),
+so it counts in that pairing's consumption-assistance figure. Without such a pairing it is recorded but counts in
+no pairing.
+"""
+
+import datetime
+import math
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from duikou.accounts import scoping
+from duikou.core.concurrency import save_versioned
+from duikou.geo.models import Designation, OldArea, Region
+from duikou.pairings.models import Pairing
+from duikou.policy.models import Task
+from duikou.projects.models import Activity
+from duikou.projects.services import Operator
+
+from . import engine
+from .models import Agreement, Certification, Delivery, Demand, ListingStatus, ProductCategory, ProductListing
+from .scorers import demand_side, listing_side, produce_scorer
+
+LISTING_FIELDS = (
+    "supplier",
+    "origin",
+    "category",
+    "name",
+    "certifications",
+    "volume_tonnes",
+    "season_start",
+    "season_end",
+    "price_yuan_kg",
+    "note",
+)
+DEMAND_FIELDS = (
+    "buyer",
+    "buyer_kind",
+    "region",
+    "category",
+    "description",
+    "volume_tonnes",
+    "period_start",
+    "period_end",
+    "certifications_required",
+    "max_price_yuan_kg",
+)
+SALES_CHANNEL = "产销对接平台"
+KEY_TASK = "KT2"  # 2022 方案 三(二): 持续加强消费帮扶，推进革命老区特色农产品产销对接
+
+
+def _actor(user):
+    return None if isinstance(user, Operator) else user
+
+
+# --- reads ------------------------------------------------------------------------------------------------------
+
+
+def listings_for(
+    user,
+    *,
+    q: str = "",
+    category: str = "",
+    certification: str = "",
+    status: str = ListingStatus.OPEN,
+    origin: str = "",
+    action: scoping.Action = scoping.Action.VIEW,
+) -> QuerySet[ProductListing]:
+    qs = scoping.scope(user, ProductListing, action).select_related("origin__parent")
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if origin:
+        qs = qs.filter(origin__code__startswith=origin)
+    if q:
+        qs = qs.filter(
+            Q(name__contains=q) | Q(supplier__contains=q) | Q(origin__name__contains=q) | Q(note__contains=q)
+        )
+    if certification in Certification.values:  # a JSON list of codes: its text holds the quoted code
+        qs = qs.filter(certifications__icontains=f'"{certification}"')
+    return qs
+
+
+def demands_for(
+    user,
+    *,
+    q: str = "",
+    category: str = "",
+    buyer_kind: str = "",
+    status: str = ListingStatus.OPEN,
+    region: str = "",
+    action: scoping.Action = scoping.Action.VIEW,
+) -> QuerySet[Demand]:
+    qs = scoping.scope(user, Demand, action).select_related("region__parent")
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if buyer_kind:
+        qs = qs.filter(buyer_kind=buyer_kind)
+    if region:
+        qs = qs.filter(region__code__startswith=region)
+    if q:
+        qs = qs.filter(Q(buyer__contains=q) | Q(description__contains=q) | Q(region__name__contains=q))
+    return qs
+
+
+def listing_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> ProductListing:
+    return scoping.get_for(user, ProductListing.objects.select_related("origin__parent"), action, pk=pk)
+
+
+def demand_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Demand:
+    return scoping.get_for(user, Demand.objects.select_related("region__parent"), action, pk=pk)
+
+
+def agreements_for(user, *, listing=None, demand=None, status: str = "") -> QuerySet[Agreement]:
+    qs = scoping.scope(user, Agreement).select_related(
+        "listing__origin", "demand__region", "pairing__old_region", "pairing__partner_region"
+    )
+    if listing is not None:
+        qs = qs.filter(listing=listing)
+    if demand is not None:
+        qs = qs.filter(demand=demand)
+    if status:
+        qs = qs.filter(status=status)
+    totals = {"delivered_tonnes": Sum("deliveries__volume_tonnes"), "delivered_wan": Sum("deliveries__amount_wan")}
+    return qs.annotate(**totals).order_by("-signed_on", "-id")  # an aggregate drops Meta.ordering
+
+
+def agreement_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Agreement:
+    qs = Agreement.objects.select_related(
+        "listing__origin", "demand__region", "pairing__old_region", "pairing__partner_region"
+    )
+    return scoping.get_for(user, qs, action, pk=pk)
+
+
+def deliveries_for(user, *, agreement=None) -> QuerySet[Delivery]:
+    qs = scoping.scope(user, Delivery).select_related("agreement__listing", "agreement__demand", "activity")
+    if agreement is not None:
+        qs = qs.filter(agreement=agreement)
+    return qs
+
+
+# --- validation -------------------------------------------------------------------------------------------------
+
+
+def old_area_city_codes() -> set[str]:
+    """The old-area regions (the key cities of the 12 old areas, as loaded with the pairings)."""
+    return set(OldArea.members.through.objects.values_list("region_id", flat=True))
+
+
+def _in_old_area(region: Region, members: set[str]) -> bool:
+    return region.code in members or region.parent_id in members
+
+
+def _require_region(user, region: Region, what: str) -> None:
+    """The user's organisation answers for ``region`` (its own area, its province, or the nation)."""
+    if not scoping.may(user, scoping.Action.CHANGE):
+        raise PermissionDenied
+    prefix = scoping.region_prefix(user)
+    if prefix == "" or (prefix is not None and not region.code.startswith(prefix)):
+        raise ValidationError({what: _("只能填报本单位所辖地区（%(region)s 不在其中）") % {"region": region.name}})
+
+
+def _decimal(value, field: str, errors: dict, label: str):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors[field] = [_("%(label)s不是数字") % {"label": label}]
+        return None
+    return number
+
+
+def _certs(codes, field: str, errors: dict) -> list[str]:
+    codes = [c for c in (codes or []) if c]
+    unknown = [c for c in codes if c not in Certification.values]
+    if unknown:
+        errors[field] = [_("未知的认证：%(codes)s") % {"codes": "、".join(map(str, unknown))}]
+        return []
+    return [c for c in Certification.values if c in codes]
+
+
+def _clean_listing(values: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    out = dict(values)
+    for key in ("supplier", "name", "note"):
+        if isinstance(out.get(key), str):
+            out[key] = out[key].strip()
+    origin = out.get("origin")
+    if origin is not None:
+        if origin.level != Region.Level.COUNTY:
+            errors["origin"] = [_("产地须为县级区划（县、区或县级市），「%(name)s」不是") % {"name": origin.name}]
+        elif not _in_old_area(origin, old_area_city_codes()):
+            errors["origin"] = [
+                _("产地「%(name)s」不在革命老区重点城市内（产销对接的供给来自老区）") % {"name": origin.name}
+            ]
+    if out.get("category") not in ProductCategory.values:
+        errors["category"] = [_("请选择产品类别")]
+    out["certifications"] = _certs(out.get("certifications"), "certifications", errors)
+    out["volume_tonnes"] = _decimal(out.get("volume_tonnes"), "volume_tonnes", errors, _("可供量"))
+    out["price_yuan_kg"] = _decimal(out.get("price_yuan_kg"), "price_yuan_kg", errors, _("价格"))
+    for key, label in (("volume_tonnes", _("可供量")), ("price_yuan_kg", _("价格"))):
+        if key not in errors and (out[key] is None or out[key] <= 0):
+            errors[key] = [_("%(label)s须大于 0") % {"label": label}]
+    for key in ("season_start", "season_end"):
+        month = out.get(key)
+        if not isinstance(month, int) or not 1 <= month <= 12:
+            errors[key] = [_("月份须为 1 到 12 的整数")]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _clean_demand(values: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    out = dict(values)
+    for key in ("buyer", "description"):
+        if isinstance(out.get(key), str):
+            out[key] = out[key].strip()
+    region = out.get("region")
+    if region is not None:
+        if region.level not in (Region.Level.PREFECTURE, Region.Level.COUNTY):
+            errors["region"] = [_("采购方所在地须为地级市或县级区划")]
+        elif _in_old_area(region, old_area_city_codes()):
+            errors["region"] = [
+                _("采购方所在地「%(name)s」属于革命老区重点城市；采购需求来自东部等支持方城市") % {"name": region.name}
+            ]
+    if out.get("category") not in ProductCategory.values:
+        errors["category"] = [_("请选择产品类别")]
+    if out.get("buyer_kind") not in Demand.BuyerKind.values:
+        errors["buyer_kind"] = [_("请选择采购主体类型")]
+    out["certifications_required"] = _certs(out.get("certifications_required"), "certifications_required", errors)
+    out["volume_tonnes"] = _decimal(out.get("volume_tonnes"), "volume_tonnes", errors, _("需求量"))
+    if "volume_tonnes" not in errors and (out["volume_tonnes"] is None or out["volume_tonnes"] <= 0):
+        errors["volume_tonnes"] = [_("需求量须大于 0")]
+    out["max_price_yuan_kg"] = _decimal(out.get("max_price_yuan_kg"), "max_price_yuan_kg", errors, _("最高价格"))
+    if out["max_price_yuan_kg"] is not None and out["max_price_yuan_kg"] <= 0:
+        errors["max_price_yuan_kg"] = [_("最高价格须大于 0；不限价请留空")]
+    start, end = out.get("period_start"), out.get("period_end")
+    if start and end and end < start:
+        errors["period_end"] = [_("需求截止日不能早于起始日")]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _check_fields(fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+
+
+# --- listings and demands ---------------------------------------------------------------------------------------
+
+
+def create_listing(*, user, **fields) -> ProductListing:
+    """An old-area supplier's offer; the origin must be a county of an old-area city the user answers for."""
+    _check_fields(fields, LISTING_FIELDS)
+    values = _clean_listing(fields)
+    _require_region(user, values["origin"], "origin")
+    listing = ProductListing(**values)
+    with transaction.atomic(), set_actor(_actor(user)):
+        listing.full_clean()
+        listing.save()
+    return listing
+
+
+def update_listing(*, listing: ProductListing, user, expected_version: int, **changes) -> ProductListing:
+    scoping.require(user, scoping.Action.CHANGE, listing)
+    _check_fields(changes, LISTING_FIELDS)
+    current = {name: getattr(listing, name) for name in LISTING_FIELDS}
+    values = _clean_listing(current | changes)
+    if values["origin"] != listing.origin:
+        _require_region(user, values["origin"], "origin")
+    with set_actor(_actor(user)):
+        return save_versioned(listing, expected_version=expected_version, changes={k: values[k] for k in changes})
+
+
+def close_listing(*, listing: ProductListing, user, expected_version: int) -> ProductListing:
+    scoping.require(user, scoping.Action.CHANGE, listing)
+    with set_actor(_actor(user)):
+        return save_versioned(listing, expected_version=expected_version, changes={"status": ListingStatus.CLOSED})
+
+
+def create_demand(*, user, **fields) -> Demand:
+    """An eastern buyer's demand; the buyer's place must not be an old-area city, and the user answers for it."""
+    _check_fields(fields, DEMAND_FIELDS)
+    values = _clean_demand(fields)
+    _require_region(user, values["region"], "region")
+    demand = Demand(**values)
+    with transaction.atomic(), set_actor(_actor(user)):
+        demand.full_clean()
+        demand.save()
+    return demand
+
+
+def update_demand(*, demand: Demand, user, expected_version: int, **changes) -> Demand:
+    scoping.require(user, scoping.Action.CHANGE, demand)
+    _check_fields(changes, DEMAND_FIELDS)
+    current = {name: getattr(demand, name) for name in DEMAND_FIELDS}
+    values = _clean_demand(current | changes)
+    if values["region"] != demand.region:
+        _require_region(user, values["region"], "region")
+    with set_actor(_actor(user)):
+        return save_versioned(demand, expected_version=expected_version, changes={k: values[k] for k in changes})
+
+
+def close_demand(*, demand: Demand, user, expected_version: int) -> Demand:
+    scoping.require(user, scoping.Action.CHANGE, demand)
+    with set_actor(_actor(user)):
+        return save_versioned(demand, expected_version=expected_version, changes={"status": ListingStatus.CLOSED})
+
+
+# --- matching ---------------------------------------------------------------------------------------------------
+
+
+def active_pairing_prefixes() -> list[tuple[str, str]]:
+    """(old-area prefix, partner prefix) of every active pairing. The pairing list is published policy; the term
+    only says whether two places are paired, so it reads the whole list whatever the user's scope."""
+    pairings = Pairing.objects.filter(status=Pairing.Status.ACTIVE).select_related("old_region", "partner_region")
+    return [(p.old_region.prefix, p.partner_region.prefix) for p in pairings]
+
+
+def assisted_counties() -> set[str]:
+    return set(Designation.objects.filter(kind=Designation.Kind.ASSIST_COUNTY).values_list("region_id", flat=True))
+
+
+def sides(listings, demands) -> tuple[engine.Side, engine.Side]:
+    return (
+        listing_side(listings, assisted=assisted_counties()),
+        demand_side(demands, pairings=active_pairing_prefixes()),
+    )
+
+
+def explain_pair(listing: ProductListing, demand: Demand) -> dict:
+    """The score of one listing and one demand, term by term (or why they cannot match)."""
+    left, right = sides([listing], [demand])
+    return engine.explain(produce_scorer(), left, 0, right, 0)
+
+
+def recommend_for_listing(user, listing: ProductListing, k: int = 10) -> list[dict]:
+    """The best k open demands for a listing, best first, each with its explanation."""
+    scoping.require(user, scoping.Action.VIEW, listing)
+    demands = list(demands_for(user).order_by("id"))
+    if not demands:
+        return []
+    scorer = produce_scorer()
+    left, right = sides([listing], demands)
+    best = engine.top_k(scorer, left, right, k)
+    found = []
+    for j, score in zip(best.left_index[0], best.left_score[0], strict=True):
+        if j == engine.NO_MATCH:
+            continue
+        found.append(
+            {"demand": demands[j], "score": int(score) / 100, "explanation": engine.explain(scorer, left, 0, right, j)}
+        )
+    return found
+
+
+def recommend_for_demand(user, demand: Demand, k: int = 10) -> list[dict]:
+    """The best k open listings for a demand, best first, each with its explanation."""
+    scoping.require(user, scoping.Action.VIEW, demand)
+    listings = list(listings_for(user).order_by("id"))
+    if not listings:
+        return []
+    scorer = produce_scorer()
+    left, right = sides(listings, [demand])
+    best = engine.top_k(scorer, left, right, k)
+    found = []
+    for i, score in zip(best.right_index[0], best.right_score[0], strict=True):
+        if i == engine.NO_MATCH:
+            continue
+        found.append(
+            {
+                "listing": listings[i],
+                "score": int(score) / 100,
+                "explanation": engine.explain(scorer, left, i, right, 0),
+            }
+        )
+    return found
+
+
+def _agreed() -> Sum:
+    return Sum("agreements__volume_tonnes", filter=~Q(agreements__status=Agreement.Status.CANCELLED))
+
+
+def plan_assignment(user, *, side: str = "supply", k: int = 10, listings=None, demands=None) -> dict:
+    """The volumes to place, listing by demand, with the largest total of score × tonnes.
+
+    ``side`` "supply" plans the listings the user answers for against every open demand; "demand" the other way;
+    "all" every open listing against every open demand. Capacities are whole tonnes (floor of the volume not yet
+    agreed); a pair may carry as many tonnes as both sides have left.
+    Only each side's top-k candidates are considered."""
+    change = scoping.Action.CHANGE
+    if listings is None:
+        listings = listings_for(user, action=change) if side == "supply" else listings_for(user)
+    if demands is None:
+        demands = demands_for(user, action=change) if side == "demand" else demands_for(user)
+    listings, demands = listings.annotate(committed=_agreed()), demands.annotate(committed=_agreed())
+    listings, demands = list(listings.order_by("id")), list(demands.order_by("id"))
+    result = {"rows": [], "total": 0.0, "tonnes": 0, "listings": len(listings), "demands": len(demands)}
+    if not listings or not demands:
+        return result
+    scorer = produce_scorer()
+    left, right = sides(listings, demands)
+    best = engine.top_k(scorer, left, right, k)
+    score: dict[tuple[int, int], int] = {}
+    for i in range(len(listings)):
+        for j, s in zip(best.left_index[i], best.left_score[i], strict=True):
+            if j != engine.NO_MATCH:
+                score[(i, int(j))] = int(s)
+    for j in range(len(demands)):
+        for i, s in zip(best.right_index[j], best.right_score[j], strict=True):
+            if i != engine.NO_MATCH:
+                score[(int(i), j)] = int(s)
+    # what is already agreed is no longer free to place
+    cap_left = np.array([math.floor(x.volume_tonnes - (x.committed or 0)) for x in listings], dtype=np.int64)
+    cap_right = np.array([math.floor(x.volume_tonnes - (x.committed or 0)) for x in demands], dtype=np.int64)
+    cap_left, cap_right = np.maximum(cap_left, 0), np.maximum(cap_right, 0)
+    pairs = sorted(score)
+    # a pair carries as many whole tonnes as both sides have left
+    carry = np.array([min(cap_left[i], cap_right[j]) for i, j in pairs], dtype=np.int64)
+    if not pairs or carry.sum() == 0:
+        return result
+    plan = engine.assign(
+        np.array([i for i, _j in pairs], dtype=np.int64),
+        np.array([j for _i, j in pairs], dtype=np.int64),
+        np.array([score[p] for p in pairs], dtype=np.int64),
+        cap_left,
+        cap_right,
+        pair_capacity=carry,
+    )
+    units = {(i, j): u for i, j, u in zip(plan.left.tolist(), plan.right.tolist(), plan.units.tolist(), strict=True)}
+    rows = []
+    for (i, j), count in sorted(units.items(), key=lambda item: (-score[item[0]], item[0])):
+        rows.append(
+            {
+                "listing": listings[i],
+                "demand": demands[j],
+                "tonnes": count,
+                "score": score[(i, j)] / 100,
+                "explanation": engine.explain(scorer, left, i, right, j),
+            }
+        )
+    return result | {
+        "rows": rows,
+        "total": plan.total / 100,
+        "tonnes": sum(r["tonnes"] for r in rows),
+    }
+
+
+# --- agreements and deliveries ----------------------------------------------------------------------------------
+
+
+def pairing_between(origin: Region, buyer: Region) -> Pairing | None:
+    """The active pairing joining the origin's old-area region and the buyer's place (the most specific one)."""
+    candidates = [
+        p
+        for p in Pairing.objects.filter(status=Pairing.Status.ACTIVE).select_related("old_region", "partner_region")
+        if origin.code.startswith(p.old_region.prefix) and buyer.code.startswith(p.partner_region.prefix)
+    ]
+    candidates.sort(key=lambda p: (-len(p.old_region.prefix) - len(p.partner_region.prefix), p.code))
+    return candidates[0] if candidates else None
+
+
+def _committed(qs) -> Decimal:
+    return qs.exclude(status=Agreement.Status.CANCELLED).aggregate(v=Sum("volume_tonnes"))["v"] or Decimal(0)
+
+
+def sign_agreement(
+    *,
+    user,
+    listing: ProductListing,
+    demand: Demand,
+    volume_tonnes,
+    price_yuan_kg,
+    signed_on: datetime.date,
+) -> Agreement:
+    """Either party's editor signs; both parties see the agreement. The pairing is set when the origin's city and
+    the buyer's city are paired; the score at signing is kept."""
+    if not (scoping.can(user, scoping.Action.CHANGE, listing) or scoping.can(user, scoping.Action.CHANGE, demand)):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if listing.status != ListingStatus.OPEN:
+        errors.setdefault("__all__", []).append(_("产品供给已关闭，不能签订协议"))
+    if demand.status != ListingStatus.OPEN:
+        errors.setdefault("__all__", []).append(_("采购需求已关闭，不能签订协议"))
+    explanation = explain_pair(listing, demand)
+    if not explanation["eligible"]:
+        errors.setdefault("__all__", []).append(_("不能匹配：%(reason)s") % {"reason": explanation["reason"]})
+    volume = _decimal(volume_tonnes, "volume_tonnes", errors, _("协议量"))
+    price = _decimal(price_yuan_kg, "price_yuan_kg", errors, _("协议价"))
+    if volume is not None and volume <= 0:
+        errors["volume_tonnes"] = [_("协议量须大于 0")]
+    if price is not None and price <= 0:
+        errors["price_yuan_kg"] = [_("协议价须大于 0")]
+    if volume is not None and "volume_tonnes" not in errors:
+        left = listing.volume_tonnes - _committed(listing.agreements.all())
+        wanted = demand.volume_tonnes - _committed(demand.agreements.all())
+        if volume > left:
+            errors["volume_tonnes"] = [_("协议量超过产品剩余可供量 %(left)s 吨") % {"left": left}]
+        elif volume > wanted:
+            errors["volume_tonnes"] = [_("协议量超过需求剩余量 %(left)s 吨") % {"left": wanted}]
+    if errors:
+        raise ValidationError(errors)
+    agreement = Agreement(
+        listing=listing,
+        demand=demand,
+        pairing=pairing_between(listing.origin, demand.region),
+        volume_tonnes=volume,
+        price_yuan_kg=price,
+        signed_on=signed_on,
+        score=Decimal(str(explanation["score"])).quantize(Decimal("0.01")),
+    )
+    with transaction.atomic(), set_actor(_actor(user)):
+        agreement.full_clean()
+        agreement.save()
+    return agreement
+
+
+def set_agreement_status(*, agreement: Agreement, user, status: str, expected_version: int) -> Agreement:
+    scoping.require(user, scoping.Action.CHANGE, agreement)
+    if status not in Agreement.Status.values:
+        raise ValidationError({"status": _("未知的协议状态")})
+    with set_actor(_actor(user)):
+        return save_versioned(agreement, expected_version=expected_version, changes={"status": status})
+
+
+def record_delivery(*, user, agreement: Agreement, date: datetime.date, volume_tonnes, amount_wan) -> Delivery:
+    """A delivery under an agreement. With a pairing it is also a 消费帮扶 activity of that pairing (so it counts in
+    the pairing's consumption-assistance figure); without one it counts in no pairing."""
+    scoping.require(user, scoping.Action.CHANGE, agreement)
+    errors: dict[str, list[str]] = {}
+    if agreement.status != Agreement.Status.ACTIVE:
+        errors["__all__"] = [_("协议不在执行中，不能登记交付")]
+    volume = _decimal(volume_tonnes, "volume_tonnes", errors, _("交付量"))
+    amount = _decimal(amount_wan, "amount_wan", errors, _("交付金额"))
+    if volume is not None and volume <= 0:
+        errors["volume_tonnes"] = [_("交付量须大于 0")]
+    if amount is not None and amount <= 0:
+        errors["amount_wan"] = [_("交付金额须大于 0")]
+    if date is None:
+        errors["date"] = [_("请填写交付日期")]
+    elif date < agreement.signed_on:
+        errors["date"] = [_("交付日期不能早于协议签订日期 %(d)s") % {"d": agreement.signed_on.isoformat()}]
+    if volume is not None and "volume_tonnes" not in errors:
+        delivered = agreement.deliveries.aggregate(v=Sum("volume_tonnes"))["v"] or Decimal(0)
+        if delivered + volume > agreement.volume_tonnes:
+            errors["volume_tonnes"] = [
+                _("累计交付量将超过协议量 %(total)s 吨（已交付 %(done)s 吨）")
+                % {"total": agreement.volume_tonnes, "done": delivered}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    listing, demand = agreement.listing, agreement.demand
+    with transaction.atomic(), set_actor(_actor(user)):
+        activity = None
+        if agreement.pairing_id is not None:
+            batch = agreement.deliveries.count() + 1
+            title = f"产销对接：{listing.name[:60]}→{demand.buyer[:60]}（协议 {agreement.pk} 第 {batch} 批）"
+            activity = Activity(
+                pairing=agreement.pairing,
+                kind=Activity.Kind.CONSUMPTION,
+                key_task=Task.objects.get(code=KEY_TASK),
+                date=date,
+                title=title,
+                sales_amount=amount,
+                product_category=str(ProductCategory(listing.category).label),
+                sales_channel=SALES_CHANNEL,
+                note=f"{listing.supplier} 向 {demand.buyer} 交付 {volume} 吨",
+            )
+            activity.full_clean()
+            activity.save()
+        delivery = Delivery(agreement=agreement, date=date, volume_tonnes=volume, amount_wan=amount, activity=activity)
+        delivery.full_clean()
+        delivery.save()
+    return delivery

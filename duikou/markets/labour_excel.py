@@ -1,0 +1,357 @@
+"""Excel in and out for job postings and job seekers: templates with dropdowns, all-or-nothing imports with a dry
+run and a (row, column, value, reason) report, and exports (seekers masked: never an ID or phone number).
+
+Each row goes through the same service as a form (``labour.create_posting`` / ``labour.register_seeker``) inside
+one transaction, which is rolled back if any row fails or the run is a dry run: the rules cannot drift between
+the page, the API and the import.
+"""
+
+import io
+import os
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+
+from duikou.accounts import scoping
+from duikou.core.errors import UserFacingError
+from duikou.core.jobs import start_job
+from duikou.geo.models import Region
+from duikou.projects.excel import (
+    HEADER_FILL,
+    HEADER_FONT,
+    MAX_REPORTED_ERRORS,
+    NO,
+    REQUIRED_FILL,
+    XLSX,
+    YES,
+    Column,
+    RowError,
+    _code,
+    _labels,
+    _list_validation,
+    _no_progress,
+    _parse_cell,
+    _text,
+    _where,
+    read_table,
+)
+
+from . import labour
+from .models import JobPosting, JobSeeker, Occupation, Skill
+
+__all__ = ["XLSX", "SPECS", "template_bytes", "import_rows", "export_bytes", "start_import"]
+
+SKILLS = "、".join(str(label) for label in Skill.labels)
+
+POSTING_COLUMNS = (
+    Column("用工单位", "employer", "text", True, max_length=120, width=24),
+    Column("岗位名称", "title", "text", True, max_length=120, width=18),
+    Column("工作地点代码", "region", "region", True, help="市或县（区）代码，如「320505 虎丘区」", width=20),
+    Column(
+        "职业类别",
+        "occupation",
+        "choice",
+        True,
+        choices=_labels(Occupation.choices),
+        help="从下拉列表选择：" + "、".join(str(x) for x in Occupation.labels),
+    ),
+    Column(
+        "技能要求", "skills", "multi", choices=_labels(Skill.choices), help=f"可填多项，用顿号分隔：{SKILLS}", width=24
+    ),
+    Column("月工资下限（元）", "wage_min", "count", True, help="不小于 0 的整数"),
+    Column("月工资上限（元）", "wage_max", "count", True, help="不低于下限"),
+    Column("提供住宿", "housing", "bool", help="是 或 否；空白按 否"),
+    Column("招聘人数", "headcount", "count", True, help="不小于 1 的整数"),
+    Column("有效期至", "valid_until", "date", True, help="如 2026-12-31"),
+)
+SEEKER_COLUMNS = (
+    Column("姓名", "name", "text", True, max_length=60),
+    Column("户籍地代码", "home", "region", True, help="县级区划代码，如「411526 潢川县」", width=20),
+    Column("身份证号", "id_number", "text", True, max_length=18, help="18 位，加密保存", width=22),
+    Column("电话", "phone", "text", max_length=20, help="手机 11 位或含区号的固定电话；加密保存", width=16),
+    Column(
+        "意向职业",
+        "occupations",
+        "multi",
+        choices=_labels(Occupation.choices),
+        help="可填多项，用顿号分隔；空为不限",
+        width=20,
+    ),
+    Column("技能", "skills", "multi", choices=_labels(Skill.choices), help=f"可填多项，用顿号分隔：{SKILLS}", width=20),
+    Column(
+        "已参加培训", "trainings", "multi", choices=_labels(Skill.choices), help="培训对应的技能，用顿号分隔", width=20
+    ),
+    Column("意向地区", "preferred_regions", "text", help="省或市的区划代码，用顿号分隔，最多 4 个；空为不限", width=20),
+    Column("期望月工资（元）", "expected_wage", "count", True, help="不小于 0 的整数"),
+    Column("需要住宿", "needs_housing", "bool", help="是 或 否；空白按 否"),
+)
+
+
+class Spec:
+    def __init__(self, kind, columns, sheet, noun, defaults):
+        self.kind, self.columns, self.sheet, self.noun, self.defaults = kind, columns, sheet, noun, defaults
+
+
+SPECS = {
+    "postings": Spec("postings", POSTING_COLUMNS, "用工岗位", "用工岗位", {"skills": [], "housing": False}),
+    "seekers": Spec(
+        "seekers",
+        SEEKER_COLUMNS,
+        "求职者",
+        "求职者",
+        {
+            "phone": "",
+            "occupations": [],
+            "skills": [],
+            "trainings": [],
+            "preferred_regions": [],
+            "needs_housing": False,
+        },
+    ),
+}
+
+
+def _cell(col: Column, raw, regions: dict[str, Region]):
+    if col.kind == "region":
+        if raw is None:
+            raise ValueError("必填，不能为空")
+        code = _code(raw)
+        region = regions.get(code)
+        if region is None:
+            raise ValueError(f"区划代码「{code}」不存在")
+        return region
+    value = _parse_cell(col, raw, None)
+    if col.field == "preferred_regions" and value:
+        return [p for p in _text(value).replace(",", "、").replace("，", "、").replace(" ", "、").split("、") if p]
+    return value
+
+
+def _service_errors(exc: Exception, number: int, position: dict, spec: Spec, values: dict) -> list[RowError]:
+    by_field = {c.field: c for c in spec.columns}
+    first = spec.columns[0]
+    if isinstance(exc, PermissionDenied):
+        col = next(c for c in spec.columns if c.kind == "region")
+        return [RowError(number, _where(position, col), values.get(col.field), str(exc) or "无权为该地区导入")]
+    found = []
+    for name, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+        col = by_field.get(name, first)
+        raw = values.get(name, "") if name != "id_number" else "（不显示）"
+        found += [RowError(number, _where(position, col), raw, m) for m in messages]
+    return found
+
+
+def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = False, progress=_no_progress) -> dict:
+    """Check and write every row in one transaction; nothing is kept if any row fails or on a dry run.
+
+    Raises UserFacingError with ``details["errors"]`` (row, column, value, reason) when any row is bad."""
+    if not scoping.may(user, scoping.Action.CHANGE):
+        raise UserFacingError("您的角色不能导入数据")
+    spec = SPECS[kind]
+    header, body = read_table(data, filename, spec.sheet)
+    errors: list[RowError] = []
+    expected = {c.header for c in spec.columns}
+    position: dict[str, int] = {}
+    for index, text in enumerate(header):
+        if text is None:
+            continue
+        text = _text(text)
+        where = f"{get_column_letter(index + 1)} {text}"
+        if text not in expected:
+            errors.append(RowError(1, where, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
+        elif text in position:
+            errors.append(RowError(1, where, text, f"列「{text}」重复出现"))
+        else:
+            position[text] = index
+    errors += [RowError(1, c.header, "", f"缺少列「{c.header}」") for c in spec.columns if c.header not in position]
+    rows = [(n, cells) for n, cells in body if any(v is not None for v in cells)]
+    total = len(rows)
+    progress(0, total, "校验中")
+    codes = set()
+    for col in spec.columns:
+        if col.kind == "region" and col.header in position:
+            i = position[col.header]
+            codes |= {_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None}
+    regions = {r.code: r for r in Region.objects.filter(code__in=sorted(codes)).select_related("parent")}
+    created = 0
+    with transaction.atomic():
+        for done, (number, cells) in enumerate(rows, start=1):
+            values, row_errors = {}, []
+            for col in spec.columns:
+                index = position.get(col.header)
+                if index is None:
+                    continue
+                raw = cells[index] if index < len(cells) else None
+                try:
+                    value = _cell(col, raw, regions)
+                except ValueError as exc:
+                    shown = "（不显示）" if col.field == "id_number" else raw
+                    row_errors.append(RowError(number, _where(position, col), shown, str(exc)))
+                    continue
+                values[col.field] = spec.defaults.get(col.field) if value is None else value
+            if not row_errors and not errors and len(values) == len(spec.columns):
+                try:
+                    with transaction.atomic():
+                        if kind == "postings":
+                            labour.create_posting(user=user, **values)
+                        else:
+                            labour.register_seeker(user=user, **values)
+                    created += 1
+                except (ValidationError, PermissionDenied) as exc:
+                    row_errors += _service_errors(exc, number, position, spec, values)
+            errors += row_errors
+            if done % 200 == 0 or done == total:
+                progress(done, total, f"校验第 {done} / {total} 行")
+        if errors or dry_run:
+            transaction.set_rollback(True)
+    if errors:
+        errors.sort(key=lambda e: (e.row, e.column))
+        more = f"（只列出前 {MAX_REPORTED_ERRORS} 处）" if len(errors) > MAX_REPORTED_ERRORS else ""
+        raise UserFacingError(
+            f"{'试导入' if dry_run else '导入'}未通过：发现 {len(errors)} 处错误{more}，未写入任何数据",
+            details={"errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]], "error_count": len(errors)},
+        )
+    summary = (
+        f"试导入通过：共 {total} 行，将新增 {created} 条{spec.noun}。未写入任何数据。"
+        if dry_run
+        else f"导入完成：共 {total} 行，新增 {created} 条{spec.noun}。"
+    )
+    progress(total, total, "完成")
+    return {"created": created, "rows": total, "dry_run": dry_run, "summary": summary}
+
+
+def template_bytes(kind: str, user) -> bytes:
+    """A blank template: header with notes, dropdowns for choices and yes/no, a hidden sheet of values, and a
+    sheet of instructions (including the region codes the user may use)."""
+    spec = SPECS[kind]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = spec.sheet
+    options = book.create_sheet("选项")
+    guide = book.create_sheet("填写说明")
+    lists: dict[str, list[str]] = {"bool": [YES, NO]}
+    for col in spec.columns:
+        if col.kind in ("choice", "multi"):
+            lists[col.field] = [label for _v, label in col.choices]
+    if kind == "seekers":
+        prefix = scoping.region_prefix(user) or ""
+        counties = Region.objects.filter(level=Region.Level.COUNTY, code__startswith=prefix) if prefix != "" else []
+        lists["region"] = [f"{r.code} {r.name}" for r in counties][:3000]
+    else:
+        places = [
+            r
+            for r in Region.objects.filter(level=Region.Level.PREFECTURE).order_by("code")
+            if any(r.code.startswith(p) for p in labour.supporting_prefixes())
+        ]
+        lists["region"] = [f"{r.code} {r.parent.name if r.name == '市辖区' else r.name}" for r in places]
+    sources = {}
+    for index, (key, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(index)
+        options.cell(row=1, column=index, value=key).font = HEADER_FONT
+        for row, value in enumerate(values, start=2):
+            options.cell(row=row, column=index, value=value)
+        sources[key] = f"'选项'!${letter}$2:${letter}${max(len(values) + 1, 2)}"
+    options.sheet_state = "hidden"
+    for index, col in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=col.header)
+        cell.font = HEADER_FONT
+        cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+        if col.help:
+            cell.comment = Comment(col.help, "duikou")
+        sheet.column_dimensions[get_column_letter(index)].width = col.width
+        if col.kind in ("choice", "bool"):
+            _list_validation(sheet, index, sources["bool" if col.kind == "bool" else col.field], col)
+        elif col.kind == "region" and (kind == "postings" or lists["region"]):
+            _list_validation(sheet, index, sources["region"], col)
+        if col.kind == "date":
+            for row in range(2, 202):
+                sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    guide.append(["列", "必填", "说明"])
+    for cell in guide[1]:
+        cell.font = HEADER_FONT
+    for col in spec.columns:
+        guide.append([col.header, YES if col.required else "", col.help])
+    guide.append([])
+    guide.append(
+        ["导入规则", "", "整个文件全部通过校验才会写入；任何一行有误都不写入，并列出每处错误的行、列、值和原因。"]
+    )
+    guide.append(["", "", "可先“试导入”：只校验、报告将新增的条数，不写入任何数据。"])
+    guide.column_dimensions["A"].width = 20
+    guide.column_dimensions["C"].width = 90
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _posting_row(p: JobPosting) -> list:
+    return [
+        p.employer,
+        p.title,
+        f"{p.region.code} {p.region.name}",
+        p.get_occupation_display(),
+        "、".join(str(Skill(s).label) for s in p.skills if s in Skill.values),
+        p.wage_min,
+        p.wage_max,
+        YES if p.housing else NO,
+        p.headcount,
+        p.valid_until,
+        p.get_status_display(),
+    ]
+
+
+def _seeker_row(s: JobSeeker) -> list:
+    return [
+        s.name,
+        f"{s.home.code} {s.home.name}",
+        s.id_number_masked,
+        s.phone_masked,
+        "、".join(str(Occupation(c).label) for c in s.occupations if c in Occupation.values),
+        "、".join(str(Skill(c).label) for c in s.skills if c in Skill.values),
+        "、".join(str(Skill(c).label) for c in s.trainings if c in Skill.values),
+        "、".join(s.preferred_regions),
+        s.expected_wage,
+        YES if s.needs_housing else NO,
+        s.get_status_display(),
+    ]
+
+
+def export_bytes(kind: str, qs) -> bytes:
+    """An .xlsx of ``qs`` (already scoped); seekers' ID and phone numbers are the masked copies."""
+    spec = SPECS[kind]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(spec.sheet)
+    sheet.append([c.header for c in spec.columns] + ["状态"])
+    row_of = _posting_row if kind == "postings" else _seeker_row
+    for obj in qs.select_related("region" if kind == "postings" else "home").iterator(chunk_size=2000):
+        sheet.append(row_of(obj))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_name(kind: str) -> str:
+    return f"labour-{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+
+
+def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
+    scoping.require(user, scoping.Action.CHANGE)
+    name = os.path.basename(upload.name or "upload.xlsx")
+    if upload.size > 20 * 1024 * 1024:
+        raise UserFacingError(f"「{name}」超过 20 MB，请分批导入")
+    data = upload.read()
+    noun = SPECS[kind].noun
+
+    def work(*, progress):
+        result = import_rows(kind=kind, user=user, data=data, filename=name, dry_run=dry_run, progress=progress)
+        if next_url and not dry_run:
+            result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
+        return result
+
+    title = f"{'试导入' if dry_run else '导入'}{noun}：{name}"
+    return start_job(kind=f"labour_{kind}.import", title=title[:200], user=user, fn=work)
