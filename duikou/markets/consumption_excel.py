@@ -19,13 +19,13 @@ from duikou.projects.excel import (
     Refs,
     RowError,
     Spec,
-    _code,
-    _labels,
-    _parse_cell,
-    _pick,
-    _text,
-    _where,
+    cell_code,
+    cell_text,
+    cell_where,
+    choice_hint,
+    choice_labels,
     export_table,
+    parse_cell,
     read_table,
     template_bytes,
 )
@@ -39,12 +39,17 @@ CERTS = Column(
     "认证",
     "certifications",
     "multi",
-    choices=_labels(Certification.choices),
+    choices=choice_labels(Certification.choices),
     help="可填多项，用顿号分隔：" + "、".join(str(label) for label in Certification.labels),
     width=24,
 )
 CATEGORY = Column(
-    "产品类别", "category", "choice", True, choices=_labels(ProductCategory.choices), help=_pick(ProductCategory)
+    "产品类别",
+    "category",
+    "choice",
+    True,
+    choices=choice_labels(ProductCategory.choices),
+    help=choice_hint(ProductCategory),
 )
 
 LISTING_COLUMNS = (
@@ -66,8 +71,8 @@ DEMAND_COLUMNS = (
         "buyer_kind",
         "choice",
         True,
-        choices=_labels(Demand.BuyerKind.choices),
-        help=_pick(Demand.BuyerKind),
+        choices=choice_labels(Demand.BuyerKind.choices),
+        help=choice_hint(Demand.BuyerKind),
     ),
     Column("所在县区代码", "region", "county", True, help="采购方所在县级区划代码，如「320508 姑苏区」", width=20),
     CATEGORY,
@@ -130,7 +135,7 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
     for index, text in enumerate(header):
         if text is None:
             continue
-        text = _text(text)
+        text = cell_text(text)
         if text not in expected:
             errors.append(RowError(1, text, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
         elif text in position:
@@ -144,7 +149,7 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
     region_col = next(c for c in spec.columns if c.field == region_field)
     if region_col.header in position:
         i = position[region_col.header]
-        refs.load_regions({_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None})
+        refs.load_regions({cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None})
 
     stored = {_key(spec, {f.removesuffix("_id"): _ref(obj, f) for f in spec.key}): obj for obj in _scope(kind, user)}
     seen: dict[tuple, int] = {}
@@ -157,9 +162,9 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
                 continue
             raw = cells[index] if index < len(cells) else None
             try:
-                value = _parse_cell(col, raw, refs)
+                value = parse_cell(col, raw, refs)
             except ValueError as exc:
-                row_errors.append(RowError(number, _where(position, col), raw, str(exc)))
+                row_errors.append(RowError(number, cell_where(position, col), raw, str(exc)))
                 continue
             values[col.field] = spec.defaults.get(col.field) if value is None else value
         if row_errors or len(values) != len(spec.columns):
@@ -169,7 +174,7 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
         if key in seen:
             first = spec.columns[1] if kind == "listing" else spec.columns[0]
             errors.append(
-                RowError(number, _where(position, first), values[first.field], spec.duplicate.format(row=seen[key]))
+                RowError(number, cell_where(position, first), values[first.field], spec.duplicate.format(row=seen[key]))
             )
             continue
         seen[key] = number
@@ -184,7 +189,7 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
             by_field = {c.field: c for c in spec.columns}
             for name, messages in exc.message_dict.items():
                 col = by_field.get(name, spec.columns[0])
-                errors += [RowError(number, _where(position, col), values.get(name, ""), m) for m in messages]
+                errors += [RowError(number, cell_where(position, col), values.get(name, ""), m) for m in messages]
             continue
         plan.append((number, old, values))
 

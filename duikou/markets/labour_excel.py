@@ -31,13 +31,13 @@ from duikou.projects.excel import (
     YES,
     Column,
     RowError,
-    _code,
-    _labels,
-    _list_validation,
-    _no_progress,
-    _parse_cell,
-    _text,
-    _where,
+    cell_code,
+    cell_text,
+    cell_where,
+    choice_labels,
+    list_validation,
+    no_progress,
+    parse_cell,
     read_table,
 )
 
@@ -57,11 +57,16 @@ POSTING_COLUMNS = (
         "occupation",
         "choice",
         True,
-        choices=_labels(Occupation.choices),
+        choices=choice_labels(Occupation.choices),
         help="从下拉列表选择：" + "、".join(str(x) for x in Occupation.labels),
     ),
     Column(
-        "技能要求", "skills", "multi", choices=_labels(Skill.choices), help=f"可填多项，用顿号分隔：{SKILLS}", width=24
+        "技能要求",
+        "skills",
+        "multi",
+        choices=choice_labels(Skill.choices),
+        help=f"可填多项，用顿号分隔：{SKILLS}",
+        width=24,
     ),
     Column("月工资下限（元）", "wage_min", "count", True, help="不小于 0 的整数"),
     Column("月工资上限（元）", "wage_max", "count", True, help="不低于下限"),
@@ -78,13 +83,25 @@ SEEKER_COLUMNS = (
         "意向职业",
         "occupations",
         "multi",
-        choices=_labels(Occupation.choices),
+        choices=choice_labels(Occupation.choices),
         help="可填多项，用顿号分隔；空为不限",
         width=20,
     ),
-    Column("技能", "skills", "multi", choices=_labels(Skill.choices), help=f"可填多项，用顿号分隔：{SKILLS}", width=20),
     Column(
-        "已参加培训", "trainings", "multi", choices=_labels(Skill.choices), help="培训对应的技能，用顿号分隔", width=20
+        "技能",
+        "skills",
+        "multi",
+        choices=choice_labels(Skill.choices),
+        help=f"可填多项，用顿号分隔：{SKILLS}",
+        width=20,
+    ),
+    Column(
+        "已参加培训",
+        "trainings",
+        "multi",
+        choices=choice_labels(Skill.choices),
+        help="培训对应的技能，用顿号分隔",
+        width=20,
     ),
     Column("意向地区", "preferred_regions", "text", help="省或市的区划代码，用顿号分隔，最多 4 个；空为不限", width=20),
     Column("期望月工资（元）", "expected_wage", "count", True, help="不小于 0 的整数"),
@@ -120,14 +137,14 @@ def _cell(col: Column, raw, regions: dict[str, Region]):
     if col.kind == "region":
         if raw is None:
             raise ValueError("必填，不能为空")
-        code = _code(raw)
+        code = cell_code(raw)
         region = regions.get(code)
         if region is None:
             raise ValueError(f"区划代码「{code}」不存在")
         return region
-    value = _parse_cell(col, raw, None)
+    value = parse_cell(col, raw, None)
     if col.field == "preferred_regions" and value:
-        return [p for p in _text(value).replace(",", "、").replace("，", "、").replace(" ", "、").split("、") if p]
+        return [p for p in cell_text(value).replace(",", "、").replace("，", "、").replace(" ", "、").split("、") if p]
     return value
 
 
@@ -136,16 +153,16 @@ def _service_errors(exc: Exception, number: int, position: dict, spec: Spec, val
     first = spec.columns[0]
     if isinstance(exc, PermissionDenied):
         col = next(c for c in spec.columns if c.kind == "region")
-        return [RowError(number, _where(position, col), values.get(col.field), str(exc) or "无权为该地区导入")]
+        return [RowError(number, cell_where(position, col), values.get(col.field), str(exc) or "无权为该地区导入")]
     found = []
     for name, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
         col = by_field.get(name, first)
         raw = values.get(name, "") if name != "id_number" else "（不显示）"
-        found += [RowError(number, _where(position, col), raw, m) for m in messages]
+        found += [RowError(number, cell_where(position, col), raw, m) for m in messages]
     return found
 
 
-def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = False, progress=_no_progress) -> dict:
+def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = False, progress=no_progress) -> dict:
     """Check and write every row in one transaction; nothing is kept if any row fails or on a dry run.
 
     Raises UserFacingError with ``details["errors"]`` (row, column, value, reason) when any row is bad."""
@@ -159,7 +176,7 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
     for index, text in enumerate(header):
         if text is None:
             continue
-        text = _text(text)
+        text = cell_text(text)
         where = f"{get_column_letter(index + 1)} {text}"
         if text not in expected:
             errors.append(RowError(1, where, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
@@ -175,7 +192,7 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
     for col in spec.columns:
         if col.kind == "region" and col.header in position:
             i = position[col.header]
-            codes |= {_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None}
+            codes |= {cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None}
     regions = {r.code: r for r in Region.objects.filter(code__in=sorted(codes)).select_related("parent")}
     created = 0
     with transaction.atomic():
@@ -190,7 +207,7 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
                     value = _cell(col, raw, regions)
                 except ValueError as exc:
                     shown = "（不显示）" if col.field == "id_number" else raw
-                    row_errors.append(RowError(number, _where(position, col), shown, str(exc)))
+                    row_errors.append(RowError(number, cell_where(position, col), shown, str(exc)))
                     continue
                 values[col.field] = spec.defaults.get(col.field) if value is None else value
             if not row_errors and not errors and len(values) == len(spec.columns):
@@ -265,9 +282,9 @@ def template_bytes(kind: str, user) -> bytes:
             cell.comment = Comment(col.help, "duikou")
         sheet.column_dimensions[get_column_letter(index)].width = col.width
         if col.kind in ("choice", "bool"):
-            _list_validation(sheet, index, sources["bool" if col.kind == "bool" else col.field], col)
+            list_validation(sheet, index, sources["bool" if col.kind == "bool" else col.field], col)
         elif col.kind == "region" and (kind == "postings" or lists["region"]):
-            _list_validation(sheet, index, sources["region"], col)
+            list_validation(sheet, index, sources["region"], col)
         if col.kind == "date":
             for row in range(2, 202):
                 sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"

@@ -19,7 +19,7 @@ from duikou.core.datafiles import data_path, read_csv
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import DataFileError, UserFacingError
 from duikou.geo.models import OldArea, Region
-from duikou.projects.excel import RowError, _code, _decimal, _text, read_table
+from duikou.projects.excel import RowError, cell_code, cell_decimal, cell_text, read_table
 
 from .models import CityProfile, DataSource, EconomicTie
 
@@ -71,7 +71,7 @@ INDUSTRIES_FILE = "old_area_industries.csv"
 
 
 def split_industries(value) -> list[str]:
-    text = _text(value) if value is not None else ""
+    text = cell_text(value) if value is not None else ""
     for sep in SEPARATORS[1:]:
         text = text.replace(sep, SEPARATORS[0])
     return [part for part in text.split(SEPARATORS[0]) if part]
@@ -176,11 +176,11 @@ def _parse_profile(cells: dict, regions: dict[str, Region]) -> dict:
     values: dict = {}
     column = "区划代码"
     try:
-        values["region"] = _region(_code(cells[column] or ""), regions)
+        values["region"] = _region(cell_code(cells[column] or ""), regions)
         if values["region"].level not in ("prefecture", "province"):
             raise ValueError("应为地级市（或直辖市）的区划代码")
         column = "年份"
-        year = int(_decimal(cells[column]))
+        year = int(cell_decimal(cells[column]))
         if not 1990 <= year <= 2100:
             raise ValueError("年份应在 1990–2100 之间")
         values["year"] = year
@@ -190,7 +190,7 @@ def _parse_profile(cells: dict, regions: dict[str, Region]) -> dict:
         ):
             if cells[column] is None:
                 raise ValueError("必填，不能为空")
-            share = _decimal(cells[column]).quantize(Decimal("0.01"))
+            share = cell_decimal(cells[column]).quantize(Decimal("0.01"))
             if not 0 <= share <= 100:
                 raise ValueError("应为 0–100 之间的百分数")
             values[name] = share
@@ -213,18 +213,18 @@ def _parse_tie(cells: dict, regions: dict[str, Region], old_codes: set[str]) -> 
     values: dict = {}
     column = "老区城市或县代码"
     try:
-        old = _region(_code(cells[column] or ""), regions)
+        old = _region(cell_code(cells[column] or ""), regions)
         city = old.code[:4] + "00"
         if old.code not in old_codes and city not in old_codes:
             raise ValueError("不是革命老区重点城市或其所辖县")
         values["old_region"] = old
         column = "候选城市代码"
-        partner = _region(_code(cells[column] or ""), regions)
+        partner = _region(cell_code(cells[column] or ""), regions)
         if partner.level not in ("prefecture", "province") or partner.code in old_codes:
             raise ValueError("应为东中部候选城市（地级市或直辖市）的区划代码")
         values["partner_region"] = partner
         column = "联系类型"
-        text = _text(cells[column] or "")
+        text = cell_text(cells[column] or "")
         kinds = {str(label): value for value, label in EconomicTie.Kind.choices} | {
             v: v for v in EconomicTie.Kind.values
         }
@@ -232,12 +232,12 @@ def _parse_tie(cells: dict, regions: dict[str, Region], old_codes: set[str]) -> 
             raise ValueError(f"应为：{'、'.join(str(label) for label in EconomicTie.Kind.labels)}")
         values["kind"] = kinds[text]
         column = "强度（1–5）"
-        strength = _decimal(cells[column])
+        strength = cell_decimal(cells[column])
         if strength != strength.to_integral_value() or not 1 <= strength <= 5:
             raise ValueError("应为 1–5 的整数")
         values["strength"] = int(strength)
         column = "说明"
-        description = _text(cells[column] or "")
+        description = cell_text(cells[column] or "")
         if not description or len(description) > 200:
             raise ValueError("必填，最多 200 字")
         values["description"] = description
@@ -288,7 +288,7 @@ def import_file(
     for _n, r in rows:
         for c in columns[:2]:
             value = r[position[c]] if position[c] < len(r) else None
-            codes.add(_code(value) if value is not None else "")
+            codes.add(cell_code(value) if value is not None else "")
     regions = {r.code: r for r in Region.objects.filter(code__in=[c for c in codes if c.isdigit()])}
     old_codes = _old_area_codes()
     parsed, seen = [], {}

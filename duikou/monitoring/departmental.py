@@ -23,7 +23,7 @@ from duikou.audit.services import bulk_create_logged
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job
-from duikou.projects.excel import _date, _text, read_table
+from duikou.projects.excel import cell_date, cell_text, read_table
 
 from . import pii
 from .models import DepartmentImport, DepartmentSignal, Member
@@ -76,7 +76,7 @@ def _existing(kind: str, member_ids: set[int]) -> set[tuple]:
 
 def _masked(value) -> str:
     """A raw ID cell as it may appear in a report: masked whatever it holds."""
-    text = _text(value) if value is not None else ""
+    text = cell_text(value) if value is not None else ""
     return pii.mask_id(text.upper())
 
 
@@ -95,16 +95,16 @@ def _parse_row(number: int, row: list, columns: dict[str, int], kind: str) -> tu
         err("id_number", _masked(raw), "身份证号须以文本格式填写（数字格式会丢失末几位）")
     else:
         try:
-            values["id_number"] = pii.normalise_id_number(_text(raw))
+            values["id_number"] = pii.normalise_id_number(cell_text(raw))
         except ValidationError as exc:
             err("id_number", _masked(raw), exc.messages[0])
     raw = cell("date")
     try:
         if raw is None:
             raise ValueError
-        values["date"] = _date(raw)
+        values["date"] = cell_date(raw)
     except (ValueError, TypeError, OverflowError):
-        err("date", "" if raw is None else _text(raw)[:30], "日期为空或格式不正确（应为 2025-03-01）")
+        err("date", "" if raw is None else cell_text(raw)[:30], "日期为空或格式不正确（应为 2025-03-01）")
     else:
         if values["date"] > timezone.localdate():
             err("date", values["date"].isoformat(), "日期晚于今天")
@@ -115,16 +115,16 @@ def _parse_row(number: int, row: list, columns: dict[str, int], kind: str) -> tu
         values["amount"] = None
     else:
         try:
-            amount = Decimal(_text(raw).replace(",", "")) if isinstance(raw, str) else Decimal(str(raw))
+            amount = Decimal(cell_text(raw).replace(",", "")) if isinstance(raw, str) else Decimal(str(raw))
             if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
                 raise InvalidOperation
             if amount >= Decimal("1e12"):
                 raise InvalidOperation
             values["amount"] = amount.quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
-            err("amount", _text(raw)[:30], "金额须为不小于 0 的数，最多两位小数")
+            err("amount", cell_text(raw)[:30], "金额须为不小于 0 的数，最多两位小数")
     note = cell("note")
-    values["note"] = "" if note is None else _text(note)
+    values["note"] = "" if note is None else cell_text(note)
     if len(values["note"]) > 200:
         err("note", values["note"][:30], "说明不能超过 200 字")
     return (None if errors else values), errors

@@ -52,7 +52,7 @@ YES, NO = "是", "否"
 SEPARATORS = "、,，;；/\n"
 
 
-def _no_progress(done: int, total: int | None = None, message: str = "") -> None:
+def no_progress(done: int, total: int | None = None, message: str = "") -> None:
     pass
 
 
@@ -71,11 +71,11 @@ class Column:
     width: int = 14
 
 
-def _labels(choices) -> tuple[tuple[str, str], ...]:
+def choice_labels(choices) -> tuple[tuple[str, str], ...]:
     return tuple((str(v), str(label)) for v, label in choices)
 
 
-def _pick(choices) -> str:
+def choice_hint(choices) -> str:
     return "从下拉列表选择：" + "、".join(str(label) for label in choices.labels)
 
 
@@ -91,7 +91,7 @@ KEY_TASK_COL = Column(
 PROJECT_COLUMNS: tuple[Column, ...] = (
     PAIRING_COL,
     Column("项目名称", "name", "text", True, max_length=200, help="同一结对关系下不能重名", width=30),
-    Column("产业", "industry", "choice", True, choices=_labels(Industry.choices), help=_pick(Industry)),
+    Column("产业", "industry", "choice", True, choices=choice_labels(Industry.choices), help=choice_hint(Industry)),
     KEY_TASK_COL,
     Column("所在县区代码", "location", "county", True, help="县级区划代码，如「411526 潢川县」或「411526」", width=20),
     Column("共建园区", "park", "text", max_length=120, help="如 豫东南高新区", width=18),
@@ -102,12 +102,19 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
         "资金来源",
         "funding_sources",
         "multi",
-        choices=_labels(FundingSource.choices),
+        choices=choice_labels(FundingSource.choices),
         help="可填多项，用顿号分隔：" + "、".join(str(label) for label in FundingSource.labels),
         width=24,
     ),
     Column("用地指标重点保障", "land_quota_guarantee", "bool", help="是 或 否；空白按 否"),
-    Column("状态", "status", "choice", True, choices=_labels(Project.Status.choices), help=_pick(Project.Status)),
+    Column(
+        "状态",
+        "status",
+        "choice",
+        True,
+        choices=choice_labels(Project.Status.choices),
+        help=choice_hint(Project.Status),
+    ),
     Column("备注", "note", "text", help="", width=30),
 )
 
@@ -120,7 +127,7 @@ def _typed_columns() -> list[Column]:
         kinds = "、".join(str(Activity.Kind(k).label) for k in KIND_FIELDS if name in KIND_FIELDS[k])
         label = str(f.verbose_name)
         if f.choices:
-            columns.append(Column(label, name, "choice", choices=_labels(f.choices), help=f"{kinds}必填"))
+            columns.append(Column(label, name, "choice", choices=choice_labels(f.choices), help=f"{kinds}必填"))
         elif isinstance(f, models.DecimalField):
             columns.append(Column(label, name, "decimal", help=f"{kinds}必填；不小于 0"))
         elif isinstance(f, models.IntegerField):
@@ -137,8 +144,8 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
         "kind",
         "choice",
         True,
-        choices=_labels(Activity.Kind.choices),
-        help=_pick(Activity.Kind) + "；只填写该类型对应的列",
+        choices=choice_labels(Activity.Kind.choices),
+        help=choice_hint(Activity.Kind) + "；只填写该类型对应的列",
     ),
     KEY_TASK_COL,
     Column("日期", "date", "date", True, help="如 2024-05-20"),
@@ -210,7 +217,7 @@ def read_table(data: bytes, filename: str, sheet_title: str) -> tuple[list, list
     return rows[0], [(i, row) for i, row in enumerate(rows[1:], start=2)]
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime.datetime):
@@ -218,29 +225,29 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _code(value) -> str:
+def cell_code(value) -> str:
     """The code at the front of a coded cell such as 「N09 信阳市—苏州市」 or 「411526 潢川县」."""
-    text = _text(value)
+    text = cell_text(value)
     return text.split()[0] if text.split() else ""
 
 
-def _decimal(value) -> Decimal:
+def cell_decimal(value) -> Decimal:
     if isinstance(value, bool):
         raise ValueError
-    number = Decimal(_text(value).replace(",", "")) if isinstance(value, str) else Decimal(str(value))
+    number = Decimal(cell_text(value).replace(",", "")) if isinstance(value, str) else Decimal(str(value))
     if not number.is_finite():
         raise ValueError
     return number
 
 
-def _date(value) -> datetime.date:
+def cell_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return from_excel(value).date()
-    text = _text(value)
+    text = cell_text(value)
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
         try:
             return datetime.datetime.strptime(text, fmt).date()
@@ -315,12 +322,12 @@ ACTIVITY_SPEC = Spec(
 )
 
 
-def _where(position: dict[str, int], col: Column) -> str:
+def cell_where(position: dict[str, int], col: Column) -> str:
     index = position.get(col.header)
     return f"{get_column_letter(index + 1)} {col.header}" if index is not None else col.header
 
 
-def _parse_cell(col: Column, raw, refs: Refs):
+def parse_cell(col: Column, raw, refs: Refs):
     """The model value of one cell, or raise ValueError with the reason."""
     if raw is None:
         if col.required:
@@ -328,19 +335,19 @@ def _parse_cell(col: Column, raw, refs: Refs):
         return None
     kind = col.kind
     if kind == "text":
-        text = _text(raw)
+        text = cell_text(raw)
         if col.max_length and len(text) > col.max_length:
             raise ValueError(f"超过 {col.max_length} 个字")
         return text
     if kind == "choice":
-        text = _text(raw)
+        text = cell_text(raw)
         for value, label in col.choices:
             if text in (label, value):
                 return value
         raise ValueError(f"不是可选值（可选：{'、'.join(label for _v, label in col.choices)}）")
     if kind == "multi":
         labels = {label: value for value, label in col.choices} | {value: value for value, _label in col.choices}
-        parts = [p.strip() for p in _text(raw).translate({ord(c): "、" for c in SEPARATORS}).split("、")]
+        parts = [p.strip() for p in cell_text(raw).translate({ord(c): "、" for c in SEPARATORS}).split("、")]
         values, unknown = [], []
         for part in filter(None, parts):
             (values if part in labels else unknown).append(labels.get(part, part))
@@ -351,7 +358,7 @@ def _parse_cell(col: Column, raw, refs: Refs):
         order = [value for value, _label in col.choices]
         return sorted(set(values), key=order.index)  # one order, so the same sources read the same way
     if kind == "bool":
-        text = _text(raw)
+        text = cell_text(raw)
         if text in (YES, "Y", "y", "TRUE", "True", "true", "1"):
             return True
         if text in (NO, "N", "n", "FALSE", "False", "false", "0"):
@@ -359,7 +366,7 @@ def _parse_cell(col: Column, raw, refs: Refs):
         raise ValueError("请填写「是」或「否」")
     if kind in ("decimal", "count"):
         try:
-            number = _decimal(raw)
+            number = cell_decimal(raw)
         except (InvalidOperation, ValueError, TypeError) as exc:
             raise ValueError("不是数字") from exc
         if number < 0:
@@ -375,20 +382,20 @@ def _parse_cell(col: Column, raw, refs: Refs):
         return number.quantize(Decimal("0.01"))
     if kind == "date":
         try:
-            return _date(raw)
+            return cell_date(raw)
         except (ValueError, OverflowError, TypeError) as exc:
             raise ValueError("不是有效日期（如 2024-05-20）") from exc
-    code = _code(raw)
+    code = cell_code(raw)
     if col.field == "pairing":
         pairing = refs.pairings.get(code)
         if pairing is None:
             raise ValueError(f"结对编号「{code}」不存在，或您无权为该结对关系填报")
         return pairing
     if col.field == "key_task":
-        task = refs.tasks.get(code) or refs.tasks.get(_text(raw))
+        task = refs.tasks.get(code) or refs.tasks.get(cell_text(raw))
         if task is None:
             codes = "、".join(t.code for c, t in refs.tasks.items() if c == t.code)
-            raise ValueError(f"「{_text(raw)}」不是重点任务（可选：{codes}）")
+            raise ValueError(f"「{cell_text(raw)}」不是重点任务（可选：{codes}）")
         return task
     if kind == "county":
         region = refs.counties.get(code)
@@ -411,7 +418,7 @@ def _changed_fields(existing, new, fields: Iterable[str]) -> dict:
 
 
 def import_rows(
-    spec: Spec, *, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = _no_progress
+    spec: Spec, *, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = no_progress
 ) -> dict:
     """Check every row of the file; if all are good (and this is not a dry run) write them in one transaction.
 
@@ -428,7 +435,7 @@ def import_rows(
     for index, text in enumerate(header):
         if text is None:
             continue
-        text = _text(text)
+        text = cell_text(text)
         letter = get_column_letter(index + 1)
         if text not in expected:
             errors.append(
@@ -453,7 +460,7 @@ def import_rows(
     county_col = next((c for c in spec.columns if c.kind == "county"), None)
     if county_col and county_col.header in position:
         i = position[county_col.header]
-        refs.load_regions({_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None})
+        refs.load_regions({cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None})
 
     seen: dict[tuple, int] = {}
     candidates = []  # (row number, instance)
@@ -465,9 +472,9 @@ def import_rows(
                 continue
             raw = cells[index] if index < len(cells) else None
             try:
-                value = _parse_cell(col, raw, refs)
+                value = parse_cell(col, raw, refs)
             except ValueError as exc:
-                row_errors.append(RowError(number, _where(position, col), raw, str(exc)))
+                row_errors.append(RowError(number, cell_where(position, col), raw, str(exc)))
                 continue
             if value is None:
                 value = spec.defaults.get(col.field)
@@ -477,7 +484,7 @@ def import_rows(
             if key in seen:
                 name_col = next(c for c in spec.columns if c.field in ("name", "title"))
                 message = spec.duplicate.format(row=seen[key])
-                row_errors.append(RowError(number, _where(position, name_col), values[name_col.field], message))
+                row_errors.append(RowError(number, cell_where(position, name_col), values[name_col.field], message))
             else:
                 seen[key] = number
         if not row_errors and len(values) == len(spec.columns):
@@ -590,7 +597,7 @@ def _model_errors(spec: Spec, obj, number: int, position: dict[str, int]) -> lis
         if name == NON_FIELD_ERRORS:
             col = by_field.get("name") or by_field["title"]
         raw = getattr(obj, name, "") if name != NON_FIELD_ERRORS else ""
-        found.extend(RowError(number, _where(position, col), raw, m) for m in messages)
+        found.extend(RowError(number, cell_where(position, col), raw, m) for m in messages)
     return found
 
 
@@ -608,11 +615,11 @@ def _existing(spec: Spec, objects: list) -> dict[tuple, models.Model]:
     return found
 
 
-def import_projects(*, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = _no_progress):
+def import_projects(*, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = no_progress):
     return import_rows(PROJECT_SPEC, user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
 
 
-def import_activities(*, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = _no_progress):
+def import_activities(*, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = no_progress):
     return import_rows(ACTIVITY_SPEC, user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
 
 
@@ -656,7 +663,7 @@ HEADER_FILL = PatternFill("solid", fgColor="F8D7DA")
 REQUIRED_FILL = PatternFill("solid", fgColor="F1AEB5")
 
 
-def export_table(spec: Spec, qs, *, fmt: str, progress: Progress = _no_progress) -> bytes:
+def export_table(spec: Spec, qs, *, fmt: str, progress: Progress = no_progress) -> bytes:
     """Every row of ``qs`` as .xlsx (typed cells) or CSV (UTF-8 with BOM, which Excel opens correctly)."""
     total = qs.count()
     progress(0, total, "导出中")
@@ -700,7 +707,7 @@ def export_table(spec: Spec, qs, *, fmt: str, progress: Progress = _no_progress)
     return buffer.getvalue()
 
 
-def _list_validation(sheet, column: int, source: str, col: Column) -> None:
+def list_validation(sheet, column: int, source: str, col: Column) -> None:
     validation = DataValidation(
         type="list",
         formula1=source,
@@ -763,7 +770,7 @@ def template_bytes(spec: Spec, user) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = col.width
         key = "county" if col.kind == "county" else ("bool" if col.kind == "bool" else col.field)
         if col.kind in ("coded", "county", "choice", "bool"):
-            _list_validation(sheet, index, sources[key], col)
+            list_validation(sheet, index, sources[key], col)
         elif col.kind in ("decimal", "count"):
             validation = DataValidation(
                 type="decimal" if col.kind == "decimal" else "whole",
@@ -854,7 +861,7 @@ def export_queryset(kind: str, user, filters: dict):
     return queries.activities_for(user, **filters)
 
 
-def export_file(*, kind: str, user, filters: dict, fmt: str, progress: Progress = _no_progress) -> tuple[str, bytes]:
+def export_file(*, kind: str, user, filters: dict, fmt: str, progress: Progress = no_progress) -> tuple[str, bytes]:
     """The file name and content of an export of what ``user`` may see, filtered."""
     if fmt not in ("xlsx", "csv"):
         raise UserFacingError("导出格式只能是 xlsx 或 csv")
