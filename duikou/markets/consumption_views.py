@@ -213,9 +213,18 @@ def _labels(codes) -> str:
     return "、".join(str(Certification(c).label) for c in codes if c in Certification.values)
 
 
+def _with_sign(user, rows: list[dict], own: bool, other: str) -> list[dict]:
+    """Marks the recommendations the user may sign an agreement from: one side of the pair must be theirs."""
+    may = scoping.may(user, scoping.Action.CHANGE)
+    for row in rows:
+        row["can_sign"] = may and (own or scoping.can(user, scoping.Action.CHANGE, row[other]))
+    return rows
+
+
 @login_required
 def listing_detail(request, pk: int):
     listing = consumption.listing_for(request.user, pk)
+    can_edit = scoping.can(request.user, scoping.Action.CHANGE, listing)
     return render(
         request,
         "markets/produce_detail.html",
@@ -223,10 +232,11 @@ def listing_detail(request, pk: int):
             "kind": "listing",
             "obj": listing,
             "certs": _labels(listing.certifications),
-            "rows": consumption.recommend_for_listing(request.user, listing),
+            "rows": _with_sign(
+                request.user, consumption.recommend_for_listing(request.user, listing), can_edit, "demand"
+            ),
             "agreements": consumption.agreements_for(request.user, listing=listing),
-            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, listing),
-            "may_change": scoping.may(request.user, scoping.Action.CHANGE),
+            "can_edit": can_edit,
         },
     )
 
@@ -234,6 +244,7 @@ def listing_detail(request, pk: int):
 @login_required
 def demand_detail(request, pk: int):
     demand = consumption.demand_for(request.user, pk)
+    can_edit = scoping.can(request.user, scoping.Action.CHANGE, demand)
     return render(
         request,
         "markets/produce_detail.html",
@@ -241,10 +252,11 @@ def demand_detail(request, pk: int):
             "kind": "demand",
             "obj": demand,
             "certs": _labels(demand.certifications_required),
-            "rows": consumption.recommend_for_demand(request.user, demand),
+            "rows": _with_sign(
+                request.user, consumption.recommend_for_demand(request.user, demand), can_edit, "listing"
+            ),
             "agreements": consumption.agreements_for(request.user, demand=demand),
-            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, demand),
-            "may_change": scoping.may(request.user, scoping.Action.CHANGE),
+            "can_edit": can_edit,
         },
     )
 

@@ -97,7 +97,7 @@ def recommend_scorer(ties: dict[tuple[str, str], int], own: set[tuple[str, str]]
 
     def reason_structure(a, b, v):
         d = float(dissimilarity(_one(a), _one(b))[0, 0])
-        sa, sb = (":".join(f"{x:g}" for x in r["shares"]) for r in (a, b))
+        sa, sb = ("∶".join(f"{x:g}" for x in r["shares"]) for r in (a, b))
         full = f"{STRUCTURE_FULL:g}"
         return (
             f"三次产业结构 {a['name']} {sa}，{b['name']} {sb}；结构差异 {d:.1f} 个百分点（{full} 个百分点及以上得满分）"
