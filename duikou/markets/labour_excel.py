@@ -21,6 +21,7 @@ from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job
 from duikou.geo.models import Region
+from duikou.monitoring import pii
 from duikou.projects.excel import (
     HEADER_FILL,
     HEADER_FONT,
@@ -41,7 +42,7 @@ from duikou.projects.excel import (
     read_table,
 )
 
-from . import labour
+from . import labour, queries
 from .models import JobPosting, JobSeeker, Occupation, Skill
 
 __all__ = ["XLSX", "SPECS", "template_bytes", "import_rows", "export_bytes", "start_import"]
@@ -194,7 +195,7 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
             i = position[col.header]
             codes |= {cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None}
     regions = {r.code: r for r in Region.objects.filter(code__in=sorted(codes)).select_related("parent")}
-    created = 0
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():
         for done, (number, cells) in enumerate(rows, start=1):
             values, row_errors = {}, []
@@ -213,11 +214,8 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
             if not row_errors and not errors and len(values) == len(spec.columns):
                 try:
                     with transaction.atomic():
-                        if kind == "postings":
-                            labour.create_posting(user=user, **values)
-                        else:
-                            labour.register_seeker(user=user, **values)
-                    created += 1
+                        outcome = _write(kind, user, values)
+                    counts[outcome] += 1
                 except (ValidationError, PermissionDenied) as exc:
                     row_errors += _service_errors(exc, number, position, spec, values)
             errors += row_errors
@@ -232,13 +230,45 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
             f"{'试导入' if dry_run else '导入'}未通过：发现 {len(errors)} 处错误{more}，未写入任何数据",
             details={"errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]], "error_count": len(errors)},
         )
+    created, updated, unchanged = counts["created"], counts["updated"], counts["unchanged"]
+    what = f"新增 {created} 条{spec.noun}，更新 {updated} 条，{unchanged} 条未变"
     summary = (
-        f"试导入通过：共 {total} 行，将新增 {created} 条{spec.noun}。未写入任何数据。"
-        if dry_run
-        else f"导入完成：共 {total} 行，新增 {created} 条{spec.noun}。"
+        f"试导入通过：共 {total} 行，将{what}。未写入任何数据。" if dry_run else f"导入完成：共 {total} 行，{what}。"
     )
     progress(total, total, "完成")
-    return {"created": created, "rows": total, "dry_run": dry_run, "summary": summary}
+    return {"rows": total, "dry_run": dry_run, "summary": summary, **counts}
+
+
+# a posting is the same posting when these agree; a seeker is the same person when the ID number does
+POSTING_KEY = ("employer", "region", "title", "valid_until")
+
+
+def _write(kind: str, user, values: dict) -> str:
+    """Create the row's posting or seeker, or update the one it names again: re-importing a file changes nothing."""
+    if kind == "postings":
+        key = {name: values[name] for name in POSTING_KEY}
+        existing = queries.postings_for(user, action=scoping.Action.CHANGE).filter(**key).order_by("pk").first()
+        if existing is None:
+            labour.create_posting(user=user, **values)
+            return "created"
+        changes = {k: v for k, v in values.items() if k not in POSTING_KEY and getattr(existing, k) != v}
+        if changes:
+            labour.update_posting(user=user, posting=existing, expected_version=existing.version, **changes)
+        return "updated" if changes else "unchanged"
+    existing = queries.seeker_by_id_number(user, values["id_number"])
+    if existing is None:
+        labour.register_seeker(user=user, **values)
+        return "created"
+    if existing.home_id != values["home"].code:
+        raise ValidationError({"home": ["该身份证号码已在其他户籍地登记为求职者"]})
+    editable = set(labour.SEEKER_FIELDS) - {"status"}
+    changes = {k: v for k, v in values.items() if k in editable and getattr(existing, k) != v}
+    phone = values.get("phone") or ""
+    if (pii.digest(phone) if phone else "") != existing.phone_digest:
+        changes["phone"] = phone
+    if changes:
+        labour.update_seeker(user=user, seeker=existing, expected_version=existing.version, **changes)
+    return "updated" if changes else "unchanged"
 
 
 def template_bytes(kind: str, user) -> bytes:

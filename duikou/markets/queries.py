@@ -138,3 +138,17 @@ def followup_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW):
     return scoping.get_for(
         user, FollowUp.objects.select_related("placement__seeker", "placement__posting"), action, pk=pk
     )
+
+
+def seeker_by_id_number(user, id_number: str, action: scoping.Action = scoping.Action.CHANGE) -> JobSeeker | None:
+    """The seeker registered with this ID number among those the user may ``action`` (found by its keyed digest;
+    an invalid number finds nobody)."""
+    from django.core.exceptions import ValidationError
+
+    from duikou.monitoring import pii
+
+    try:
+        digest = pii.digest(pii.normalise_id_number(id_number))
+    except ValidationError:
+        return None
+    return scoping.scope(user, JobSeeker, action).filter(id_number_digest=digest).first()

@@ -258,6 +258,19 @@ def test_posting_import(employer):
     assert (posting.occupation, posting.skills, posting.headcount) == ("electronics", ["assembly", "quality"], 20)
 
 
+def test_posting_reimport_changes_nothing_and_updates_what_changed(employer):
+    labour_excel.import_rows(kind="postings", user=employer, data=posting_file([POSTING_ROW]), filename="p.xlsx")
+    again = labour_excel.import_rows(
+        kind="postings", user=employer, data=posting_file([POSTING_ROW]), filename="p.xlsx"
+    )
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    changed = POSTING_ROW | {"招聘人数": 25}
+    result = labour_excel.import_rows(kind="postings", user=employer, data=posting_file([changed]), filename="p.xlsx")
+    assert (result["created"], result["updated"], result["unchanged"]) == (0, 1, 0)
+    posting = JobPosting.objects.get()
+    assert (posting.headcount, posting.version) == (25, 2)
+
+
 def test_posting_import_dry_run_writes_nothing(employer):
     result = labour_excel.import_rows(
         kind="postings", user=employer, data=posting_file([POSTING_ROW]), filename="p.xlsx", dry_run=True
@@ -296,10 +309,27 @@ def test_seeker_import_never_reports_an_id_number(editor):
     row = {"姓名": "郑一", "户籍地代码": "411526", "身份证号": number, "技能": "电工", "期望月工资（元）": 5000}
     result = labour_excel.import_rows(kind="seekers", user=editor, data=seeker_file([row]), filename="s.xlsx")
     assert result["created"] == 1 and JobSeeker.objects.get().id_number_masked.endswith(number[-4:])
+    again = labour_excel.import_rows(kind="seekers", user=editor, data=seeker_file([row]), filename="s.xlsx")
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    moved = row | {"户籍地代码": "411521"}  # the same person registered under another county
     with pytest.raises(UserFacingError) as exc:
-        labour_excel.import_rows(kind="seekers", user=editor, data=seeker_file([row]), filename="s.xlsx")
+        labour_excel.import_rows(kind="seekers", user=editor, data=seeker_file([moved]), filename="s.xlsx")
     (error,) = exc.value.details["errors"]
-    assert error["row"] == 2 and "已登记" in error["reason"] and number not in json.dumps(error, ensure_ascii=False)
+    assert error["row"] == 2 and "已在其他户籍地" in error["reason"]
+    assert number not in json.dumps(exc.value.details, ensure_ascii=False)
+    assert JobSeeker.objects.get().home_id == "411526"
+
+
+def test_seeker_reimport_updates_what_changed(editor):
+    number = lt.id_number(46)
+    row = {"姓名": "郑二", "户籍地代码": "411526", "身份证号": number, "技能": "电工", "期望月工资（元）": 5000}
+    labour_excel.import_rows(kind="seekers", user=editor, data=seeker_file([row]), filename="s.xlsx")
+    result = labour_excel.import_rows(
+        kind="seekers", user=editor, data=seeker_file([row | {"期望月工资（元）": 5600}]), filename="s.xlsx"
+    )
+    assert (result["created"], result["updated"], result["unchanged"]) == (0, 1, 0)
+    seeker = JobSeeker.objects.get()
+    assert (seeker.expected_wage, seeker.version) == (5600, 2)
 
 
 def test_seeker_import_refuses_another_areas_people(editor):
