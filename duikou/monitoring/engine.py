@@ -105,7 +105,7 @@ RAW = pa.schema(
     ]
 )
 CENT = Decimal("0.01")
-_FLOAT = decimal.Context(prec=15)  # SQLite keeps 15 significant digits; Django reads its decimals so
+_FLOAT = decimal.Context(prec=15)  # SQLite keeps 15 significant digits of a decimal; Django reads them with this
 # COPY output is parsed in pieces of about this size (each piece is whole rows: PostgreSQL sends one row a message)
 COPY_PIECE = 32 << 20
 
@@ -115,23 +115,24 @@ def snapshot(households, year: int, *, batch: int = 50000, progress=None) -> pa.
     without either has nothing to screen; one with signals only is screened on them and its checks), by household.
 
     Built by one set-based statement over the database (``_snapshot_sql``), read in pieces: on PostgreSQL as
-    ``COPY (SELECT ...) TO STDOUT`` parsed by pyarrow's CSV reader, elsewhere by ``fetchmany``."""
+    ``COPY (SELECT ...) TO STDOUT`` parsed by pyarrow's CSV reader, elsewhere by ``fetchmany``. Progress is reported
+    before and after the read, not during it: the connection is busy with the statement until it ends, and a
+    progress callback may write to the database."""
     connection = connections[households.db]
     sql, params = _snapshot_sql(households, year, connection)
+    if progress:
+        progress(0, None, "生成数据快照")
     if connection.vendor == "postgresql":
-        pieces = _read_copy(connection, sql, params)
+        tables = list(_read_copy(connection, sql, params))
     else:
-        pieces = _read_cursor(connection, sql, params, batch)
-    tables, done = [], 0
-    for piece in pieces:
-        tables.append(piece)
-        done += piece.num_rows
-        if progress:
-            progress(done, None, "生成数据快照")
+        tables = list(_read_cursor(connection, sql, params, batch))
     raw = pa.Table.from_batches([], schema=RAW) if not tables else pa.concat_tables(tables)
     rigid = pc.add(raw["medical_expense"], raw["education_expense"]).cast(MONEY)
     columns = [rigid if name == "rigid_expense" else raw[name] for name in SCHEMA.names]
-    return pa.Table.from_arrays(columns, schema=SCHEMA).combine_chunks()
+    table = pa.Table.from_arrays(columns, schema=SCHEMA).combine_chunks()
+    if progress:
+        progress(table.num_rows, table.num_rows, "生成数据快照")
+    return table
 
 
 def _read_copy(connection, sql: str, params: list):
@@ -160,16 +161,13 @@ def _money(value) -> Decimal | None:
     return Decimal(value).quantize(CENT)
 
 
+def _bool(value) -> bool | None:
+    return None if value is None else bool(value)  # SQLite gives 0 and 1
+
+
 def _read_cursor(connection, sql: str, params: list, batch: int):
     """The statement's rows as Arrow tables of ``batch`` rows, through the driver (SQLite: the embedded mode)."""
-    convert = [
-        _money
-        if field.type == MONEY
-        else (lambda v: None if v is None else bool(v))
-        if field.type == pa.bool_()
-        else None
-        for field in RAW
-    ]
+    convert = [_money if f.type == MONEY else _bool if f.type == pa.bool_() else None for f in RAW]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(batch):
@@ -236,15 +234,11 @@ def signal_expr(t, thresholds: dict):
     return fired
 
 
-def evaluate(table: pa.Table, thresholds: dict, enabled: set[str], *, engine: str = "duckdb", pg_url: str = ""):
-    """Run the rules on ``engine`` and return the flagged rows as a list of dicts."""
-    return evaluate_table(table, thresholds, enabled, engine=engine, pg_url=pg_url).to_pylist()
-
-
-def evaluate_table(
+def evaluate(
     table: pa.Table, thresholds: dict, enabled: set[str], *, engine: str = "duckdb", pg_url: str = ""
 ) -> pa.Table:
-    """Run the rules on ``engine`` and return the flagged rows as an Arrow table, by household."""
+    """Run the rules on ``engine`` and return the flagged rows as an Arrow table, by household (kept columnar: at
+    millions of households a list of dicts would cost more than the rules)."""
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         t = ibis.memtable(table)
@@ -293,11 +287,15 @@ def _evaluate_spark(table: pa.Table, thresholds: dict, enabled: set[str]) -> pa.
         session.catalog.dropTempView(name)
 
 
+# each rule's code with its flag column, once (``Rule.Code.values`` is rebuilt on every access; explain runs per alert)
+_FLAGS = tuple((code, f"r_{code}") for code in Rule.Code.values)
+
+
 def explain(row: dict, thresholds: dict) -> tuple[list[str], dict]:
     """The rules that fired for one flagged row and the values that made them fire (JSON-ready strings)."""
-    fired = [code for code in Rule.Code.values if row.get(f"r_{code}")]
+    fired = [code for code, flag in _FLAGS if row.get(flag)]
     values: dict = {}
-    money = lambda v: None if v is None else str(Decimal(v).quantize(Decimal("0.01")))  # noqa: E731
+    money = lambda v: None if v is None else str(Decimal(v).quantize(CENT))  # noqa: E731
     if Rule.Code.INCOME_LOW in fired:
         values[Rule.Code.INCOME_LOW] = {
             "per_capita": money(Decimal(row["net_income"]) / row["persons"]),

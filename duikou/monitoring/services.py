@@ -182,8 +182,10 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
     digest = engine.snapshot_digest(table)
     if progress:
         progress(table.num_rows, table.num_rows, f"规则计算（{engine_name}）")
-    flagged = engine.evaluate_table(table, thresholds, enabled, engine=engine_name, pg_url=_pg_url(engine_name))
+    flagged = engine.evaluate(table, thresholds, enabled, engine=engine_name, pg_url=_pg_url(engine_name))
     deadline = timezone.localdate() + datetime.timedelta(days=verify_days(ruleset))
+    if progress:
+        progress(table.num_rows, table.num_rows, f"写入预警（命中 {flagged.num_rows} 户）")
     with transaction.atomic(), set_actor(_audit_actor(user)):
         run = ScreeningRun.objects.create(
             ruleset=ruleset,
@@ -204,9 +206,10 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
 
 def persist_alerts(*, run: ScreeningRun, flagged, households, thresholds: dict, deadline: datetime.date) -> int:
     """The write step of a screening run (inside its transaction): one alert per flagged household that has no open
-    case. The open cases are read in one query over the scoped households and taken out of the flagged Arrow table
-    (no per-household query, no id list sent back); the alerts go in by ``COPY`` on PostgreSQL and ``bulk_create``
-    elsewhere. Like ``bulk_create`` before it, this writes no audit entry per alert: the run is the record."""
+    case. The households with an open case are read in one query over the scoped households (not an ``IN`` list of
+    the flagged ids) and taken out of the flagged Arrow table; the alerts go in by ``COPY`` on PostgreSQL and
+    ``bulk_create`` elsewhere. As with ``bulk_create`` before (no save, so no auditlog signal), no audit entry is
+    written per alert: the run row records who screened what, and every later step of a case is audited."""
     open_ids = (
         Alert.objects.exclude(status=Alert.Status.CLOSED)
         .filter(household__in=households.order_by().values("pk"))
@@ -245,10 +248,9 @@ def _copy_alerts(run: ScreeningRun, deadline: datetime.date, rows) -> int:
     base = [None if name in varying else constant[name] for name in order]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     count = 0
+    statement = f"COPY {connection.ops.quote_name(Alert._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(Alert._meta.db_table)} ({columns}) FROM STDIN"
-        ) as copy:
+        with cursor.cursor.copy(statement) as copy:
             for household_id, fired, values in rows:
                 row = base.copy()
                 row[slots[0]], row[slots[1]], row[slots[2]] = household_id, json.dumps(fired), json.dumps(values)
