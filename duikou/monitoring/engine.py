@@ -11,6 +11,7 @@ household built to just miss a threshold is never flagged by rounding.
 import datetime
 import decimal
 import io
+import json
 import os
 import tempfile
 import threading
@@ -18,6 +19,7 @@ import uuid
 from decimal import Decimal
 
 import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -329,3 +331,126 @@ def explain(row: dict, thresholds: dict) -> tuple[list[str], dict]:
             "disaster_loss": str(thresholds[Threshold.Key.DISASTER_LOSS]),
         }
     return fired, {str(k): v for k, v in values.items()}
+
+
+# ---- the explanations of a whole run at once ----------------------------------------------------------------------
+
+
+def _cents(column: pa.ChunkedArray) -> np.ndarray:
+    """A money column as int64 cents (nulls as 0: only rows where the rule fired are read, and there it is set)."""
+    exact = column.cast(pa.decimal128(18, 2))
+    return pc.multiply(exact, pa.scalar(Decimal(100), pa.decimal128(3, 0))).cast(pa.int64()).fill_null(0).to_numpy()
+
+
+def _half_even(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator (denominator > 0) rounded half to even, in integers: ``Decimal.quantize``'s rounding."""
+    quotient, remainder = np.divmod(numerator, denominator)
+    twice = 2 * remainder
+    return quotient + ((twice > denominator) | ((twice == denominator) & (quotient % 2 == 1)))
+
+
+def _fixed(units: np.ndarray, places: int, negative: np.ndarray) -> pa.Array:
+    """Integers in units of 10**-places as decimal text, as ``str(Decimal)`` writes them (a negative zero keeps its
+    sign, as Decimal's does after rounding a small negative quotient)."""
+    scale = 10**places
+    whole = pa.array(np.abs(units) // scale).cast(pa.string())
+    fraction = pc.utf8_lpad(pa.array(np.abs(units) % scale).cast(pa.string()), width=places, padding="0")
+    sign = pa.array(np.where(negative, "-", ""))
+    return pc.binary_join_element_wise(sign, whole, ".", fraction, "")
+
+
+def _fragment(key: str, fields: list[tuple[str, object]]) -> pa.Array:
+    """``"key": {"name": "value", ...}`` for every row; a value is a string array or a constant string."""
+    parts: list = [f'"{key}": {{']
+    for i, (name, value) in enumerate(fields):
+        parts += [f'{", " if i else ""}"{name}": "', value, '"']
+    parts.append("}")
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _when(fired: np.ndarray, text: pa.Array) -> pa.Array:
+    """ ", text" where the rule fired, "" elsewhere."""
+    return pc.if_else(fired, pc.binary_join_element_wise(", ", text, ""), "")
+
+
+def explain_texts(flagged: pa.Table, thresholds: dict) -> tuple[list[str], list[str]]:
+    """``explain()`` of every flagged row as the JSON texts of (rules, values), computed column by column: at a
+    national run's millions of alerts, building each alert's explanation in Python would cost as much as writing it.
+    Rows with departmental signals (a small share, with a variable set of kinds) go through ``explain()`` itself."""
+    n = flagged.num_rows
+    if not n:
+        return [], []
+    names = set(flagged.column_names)
+    fired = {
+        code: flagged[flag].fill_null(False).to_numpy() if flag in names else np.zeros(n, dtype=bool)
+        for code, flag in _FLAGS
+    }
+    bits = np.zeros(n, dtype=np.int64)
+    for k, (code, _flag) in enumerate(_FLAGS):
+        bits |= fired[code].astype(np.int64) << k
+    rule_texts = np.array(
+        [json.dumps([code for k, (code, _flag) in enumerate(_FLAGS) if b >> k & 1]) for b in range(1 << len(_FLAGS))],
+        dtype=object,
+    )
+    rules = rule_texts[bits].tolist()
+
+    fragments = []
+    net = _cents(flagged["net_income"])
+    if fired[Rule.Code.INCOME_LOW].any():
+        persons = flagged["persons"].fill_null(1).to_numpy().astype(np.int64)
+        per_capita = _half_even(net, np.maximum(persons, 1))
+        bound = str(Decimal(flagged["income_bound"][0].as_py()).quantize(CENT))
+        text = _fragment(
+            Rule.Code.INCOME_LOW,
+            [
+                ("per_capita", _fixed(per_capita, 2, net < 0)),
+                ("bound", bound),
+                ("income_line", str(thresholds["income_line"])),
+            ],
+        )
+        fragments.append(_when(fired[Rule.Code.INCOME_LOW], text))
+    if fired[Rule.Code.INCOME_FALL].any():
+        prev = _cents(flagged["prev_net_income"])
+        share = _half_even((prev - net) * 10000, np.maximum(prev, 1))
+        text = _fragment(
+            Rule.Code.INCOME_FALL,
+            [
+                ("previous", _fixed(prev, 2, prev < 0)),
+                ("current", _fixed(net, 2, net < 0)),
+                ("fall_share", _fixed(share, 4, (prev - net) < 0)),
+                ("threshold", str(thresholds["income_fall_share"])),
+            ],
+        )
+        fragments.append(_when(fired[Rule.Code.INCOME_FALL], text))
+    if fired[Rule.Code.RIGID_EXPENSE].any():
+        rigid = _cents(flagged["rigid_expense"])
+        text = _fragment(
+            Rule.Code.RIGID_EXPENSE,
+            [
+                ("rigid_expense", _fixed(rigid, 2, rigid < 0)),
+                ("net_income", _fixed(net, 2, net < 0)),
+                ("threshold", str(thresholds["rigid_share"])),
+            ],
+        )
+        fragments.append(_when(fired[Rule.Code.RIGID_EXPENSE], text))
+    if fired[Rule.Code.CHECK_FAILED].any():
+        failed = np.zeros(n, dtype=np.int64)
+        for k, check in enumerate(Household.CHECKS):
+            failed |= (~flagged[check].fill_null(False).to_numpy()).astype(np.int64) << k
+        texts = [
+            f'"{Rule.Code.CHECK_FAILED}": '
+            + json.dumps({"failed": [c for k, c in enumerate(Household.CHECKS) if b >> k & 1]})
+            for b in range(1 << len(Household.CHECKS))
+        ]
+        text = pa.array(np.array(texts, dtype=object)[failed], pa.string())
+        fragments.append(_when(fired[Rule.Code.CHECK_FAILED], text))
+    if fragments:
+        # every fragment is ", …" or "" (never null: pyarrow's join drops rows whose inputs are all null)
+        joined = pc.utf8_ltrim(pc.binary_join_element_wise(*fragments, ""), characters=", ")
+        values = pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
+    else:
+        values = ["{}"] * n
+    for i in np.flatnonzero(fired[Rule.Code.DEPARTMENT_SIGNAL]).tolist():
+        _fired, explained = explain(flagged.slice(i, 1).to_pylist()[0], thresholds)
+        values[i] = json.dumps(explained)
+    return rules, values

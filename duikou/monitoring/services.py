@@ -207,9 +207,10 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
 def persist_alerts(*, run: ScreeningRun, flagged, households, thresholds: dict, deadline: datetime.date) -> int:
     """The write step of a screening run (inside its transaction): one alert per flagged household that has no open
     case. The households with an open case are read in one query over the scoped households (not an ``IN`` list of
-    the flagged ids) and taken out of the flagged Arrow table; the alerts go in by ``COPY`` on PostgreSQL and
-    ``bulk_create`` elsewhere. As with ``bulk_create`` before (no save, so no auditlog signal), no audit entry is
-    written per alert: the run row records who screened what, and every later step of a case is audited."""
+    the flagged ids) and taken out of the flagged Arrow table; the alerts are explained column by column
+    (``engine.explain_texts``) and go in by ``COPY`` on PostgreSQL and ``bulk_create`` elsewhere. As with
+    ``bulk_create`` before (no save, so no auditlog signal), no audit entry is written per alert: the run row records
+    who screened what, and every later step of a case is audited."""
     open_ids = (
         Alert.objects.exclude(status=Alert.Status.CLOSED)
         .filter(household__in=households.order_by().values("pk"))
@@ -220,16 +221,16 @@ def persist_alerts(*, run: ScreeningRun, flagged, households, thresholds: dict, 
     if not new.num_rows:
         return 0
 
-    def alerts():
-        for batch in new.to_batches(max_chunksize=10000):
-            for row in batch.to_pylist():
-                yield (row["household_id"], *engine.explain(row, thresholds))
-
+    # each alert's rules and the values that made them fire, as JSON texts, computed for all rows at once
+    rules, values = engine.explain_texts(new, thresholds)
+    rows = zip(new["household_id"].to_pylist(), rules, values, strict=True)
     if connection.vendor == "postgresql":
-        return _copy_alerts(run, deadline, alerts())
+        return _copy_alerts(run, deadline, rows)
     made, chunk = 0, []
-    for household_id, fired, values in alerts():
-        chunk.append(Alert(household_id=household_id, run=run, rules=fired, values=values, deadline=deadline))
+    for household_id, fired, explained in rows:
+        alert = Alert(household_id=household_id, run=run, deadline=deadline)
+        alert.rules, alert.values = json.loads(fired), json.loads(explained)
+        chunk.append(alert)
         if len(chunk) >= 5000:
             made += len(Alert.objects.bulk_create(chunk))
             chunk = []
@@ -237,8 +238,8 @@ def persist_alerts(*, run: ScreeningRun, flagged, households, thresholds: dict, 
 
 
 def _copy_alerts(run: ScreeningRun, deadline: datetime.date, rows) -> int:
-    """``COPY`` of (household, rules, values) rows into the alerts table; every other column as a new ``Alert`` has
-    it (its field defaults, the run, the deadline, the time now), taken from the model's own fields."""
+    """``COPY`` of (household, rules JSON, values JSON) rows into the alerts table; every other column as a new
+    ``Alert`` has it (its field defaults, the run, the deadline, the time now), taken from the model's own fields."""
     fields = [f for f in Alert._meta.concrete_fields if not f.primary_key]
     template = Alert(household_id=0, run=run, deadline=deadline, created=timezone.now())
     constant = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields}
@@ -253,7 +254,7 @@ def _copy_alerts(run: ScreeningRun, deadline: datetime.date, rows) -> int:
         with cursor.cursor.copy(statement) as copy:
             for household_id, fired, values in rows:
                 row = base.copy()
-                row[slots[0]], row[slots[1]], row[slots[2]] = household_id, json.dumps(fired), json.dumps(values)
+                row[slots[0]], row[slots[1]], row[slots[2]] = household_id, fired, values
                 copy.write_row(row)
                 count += 1
     return count
