@@ -450,7 +450,7 @@ def explain_texts(flagged: pa.Table, thresholds: dict) -> tuple[list[str], list[
         values = pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
     else:
         values = ["{}"] * n
-    for i in np.flatnonzero(fired[Rule.Code.DEPARTMENT_SIGNAL]).tolist():
-        _fired, explained = explain(flagged.slice(i, 1).to_pylist()[0], thresholds)
-        values[i] = json.dumps(explained)
+    signalled = np.flatnonzero(fired[Rule.Code.DEPARTMENT_SIGNAL])
+    for i, row in zip(signalled.tolist(), flagged.take(signalled).to_pylist(), strict=True):
+        values[i] = json.dumps(explain(row, thresholds)[1])
     return rules, values
