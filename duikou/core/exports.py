@@ -25,7 +25,12 @@ def xlsx_bytes(title: str, header: list[str], rows: Iterable[Iterable]) -> bytes
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, title: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(title, header, rows), content_type=XLSX)
+def download(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+    """A file the browser saves under ``filename``."""
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_response(filename: str, title: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+    return download(xlsx_bytes(title, header, rows), filename)

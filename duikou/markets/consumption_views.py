@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.exports import download
 from duikou.core.forms import apply_errors
 from duikou.core.views import paginate
 from duikou.projects.forms import ImportForm
@@ -72,10 +72,7 @@ def _export(request, kind: str):
         qs = consumption.listings_for(request.user, **ListingFilterForm(request.GET or None).filters())
     else:
         qs = consumption.demands_for(request.user, **DemandFilterForm(request.GET or None).filters())
-    content = consumption_excel.export_bytes(kind, qs)
-    response = HttpResponse(content, content_type=consumption_excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="produce-{kind}s-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return download(consumption_excel.export_bytes(kind, qs), f"produce-{kind}s-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -90,9 +87,7 @@ def demand_export(request):
 
 def _template(request, kind: str):
     scoping.require(request.user, scoping.Action.CHANGE)
-    response = HttpResponse(consumption_excel.template(kind, request.user), content_type=consumption_excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="produce-{kind}s-template.xlsx"'
-    return response
+    return download(consumption_excel.template(kind, request.user), f"produce-{kind}s-template.xlsx")
 
 
 @login_required

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.exports import download
 from duikou.core.forms import apply_errors
 from duikou.core.views import paginate
 from duikou.monitoring import pii
@@ -271,15 +271,11 @@ def _import(request, kind: str):
 
 def _template(request, kind: str):
     scoping.require(request.user, scoping.Action.CHANGE)
-    response = HttpResponse(labour_excel.template_bytes(kind, request.user), content_type=labour_excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="labour-{kind}-template.xlsx"'
-    return response
+    return download(labour_excel.template_bytes(kind, request.user), f"labour-{kind}-template.xlsx")
 
 
 def _export(kind: str, qs):
-    response = HttpResponse(labour_excel.export_bytes(kind, qs), content_type=labour_excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{labour_excel.export_name(kind)}"'
-    return response
+    return download(labour_excel.export_bytes(kind, qs), labour_excel.export_name(kind))
 
 
 @login_required
