@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from duikou.accounts import scoping
 from duikou.core.concurrency import save_versioned
 from duikou.geo.models import Designation, OldArea, Region
-from duikou.pairings.models import Pairing
+from duikou.pairings.queries import active_pairings, pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity
 from duikou.projects.services import Operator
@@ -330,8 +330,7 @@ def close_demand(*, demand: Demand, user, expected_version: int) -> Demand:
 def active_pairing_prefixes() -> list[tuple[str, str]]:
     """(old-area prefix, partner prefix) of every active pairing. The pairing list is published policy; the term
     only says whether two places are paired, so it reads the whole list whatever the user's scope."""
-    pairings = Pairing.objects.filter(status=Pairing.Status.ACTIVE).select_related("old_region", "partner_region")
-    return [(p.old_region.prefix, p.partner_region.prefix) for p in pairings]
+    return [(p.old_region.prefix, p.partner_region.prefix) for p in active_pairings()]
 
 
 def assisted_counties() -> set[str]:
@@ -463,17 +462,6 @@ def plan_assignment(user, *, side: str = "supply", k: int = 10, listings=None, d
 
 
 # --- agreements and deliveries ----------------------------------------------------------------------------------
-
-
-def pairing_between(origin: Region, buyer: Region) -> Pairing | None:
-    """The active pairing joining the origin's old-area region and the buyer's place (the most specific one)."""
-    candidates = [
-        p
-        for p in Pairing.objects.filter(status=Pairing.Status.ACTIVE).select_related("old_region", "partner_region")
-        if origin.code.startswith(p.old_region.prefix) and buyer.code.startswith(p.partner_region.prefix)
-    ]
-    candidates.sort(key=lambda p: (-len(p.old_region.prefix) - len(p.partner_region.prefix), p.code))
-    return candidates[0] if candidates else None
 
 
 def _committed(qs) -> Decimal:

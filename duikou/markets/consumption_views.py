@@ -17,6 +17,7 @@ from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import download
 from duikou.core.forms import apply_errors
 from duikou.core.views import paginate
+from duikou.pairings.queries import pairing_between
 from duikou.projects.forms import ImportForm
 
 from . import consumption, consumption_excel
@@ -311,7 +312,7 @@ def agreement_create(request):
             "listing": listing,
             "demand": demand,
             "explanation": consumption.explain_pair(listing, demand),
-            "pairing": consumption.pairing_between(listing.origin, demand.region),
+            "pairing": pairing_between(listing.origin, demand.region),
         },
     )
 

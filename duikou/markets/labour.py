@@ -23,7 +23,7 @@ from duikou.accounts import scoping
 from duikou.core.concurrency import save_versioned
 from duikou.geo.models import Region
 from duikou.monitoring import pii
-from duikou.pairings.models import Pairing
+from duikou.pairings.queries import active_pairings, pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity
 from duikou.projects.services import Operator
@@ -89,14 +89,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 # --- where people come from and go to -------------------------------------------------------------------------
 
 
-def active_pairings() -> QuerySet[Pairing]:
-    return (
-        Pairing.objects.filter(status=Pairing.Status.ACTIVE)
-        .exclude(level=Pairing.Level.INSTITUTION)
-        .select_related("old_region", "partner_region")
-    )
-
-
 def supporting_prefixes() -> set[str]:
     """The areas a job may be posted in: the supporting (eastern or central) side of some active pairing."""
     return {p.partner_region.prefix for p in active_pairings()}
@@ -109,17 +101,6 @@ def check_work_place(region: Region) -> None:
         raise ValidationError(
             {"region": [f"工作地点「{region.full_name}」不在任何结对关系的支持方（东部、中部城市）内"]}
         )
-
-
-def pairing_between(home: Region, work: Region) -> Pairing | None:
-    """The active pairing that joins the seeker's home and the work place (the most specific one if several)."""
-    found = [
-        p
-        for p in active_pairings()
-        if home.code.startswith(p.old_region.prefix) and work.code.startswith(p.partner_region.prefix)
-    ]
-    found.sort(key=lambda p: (-(len(p.old_region.prefix) + len(p.partner_region.prefix)), p.code))
-    return found[0] if found else None
 
 
 def scorer_pairs() -> list[tuple[int, int]]:

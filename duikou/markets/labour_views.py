@@ -18,6 +18,7 @@ from duikou.core.exports import download
 from duikou.core.forms import apply_errors
 from duikou.core.views import paginate
 from duikou.monitoring import pii
+from duikou.pairings.queries import pairing_between
 from duikou.projects.forms import ImportForm
 
 from . import labour, labour_excel, queries
@@ -337,7 +338,7 @@ def placement_create(request, seeker: int, posting: int):
             "seeker": seeker_obj,
             "posting": posting_obj,
             "explanation": labour.explain_pair(seeker_obj, posting_obj),
-            "pairing": labour.pairing_between(seeker_obj.home, posting_obj.region),
+            "pairing": pairing_between(seeker_obj.home, posting_obj.region),
         },
     )
 
