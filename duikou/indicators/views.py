@@ -1,4 +1,3 @@
-import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -7,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -329,7 +329,7 @@ def pivot(request):
     return render(
         request,
         "indicators/pivot.html",
-        {"form": form, "result": result, "error": error, "chart": chart, "today": datetime.date.today()},
+        {"form": form, "result": result, "error": error, "chart": chart, "today": timezone.localdate()},
     )
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 # consumption demo
 
@@ -38,7 +39,7 @@ def load_demo_consumption(*, today: datetime.date | None = None) -> dict[str, in
     from .models import Demand, ProductListing
 
     operator, counts = Operator(), {"产品供给": 0, "采购需求": 0}
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     with transaction.atomic():
         for code, supplier, name, category, certs, tonnes, (start, end), price in CONSUMPTION_LISTINGS:
             if ProductListing.objects.filter(supplier=supplier, name=name).exists():
@@ -149,7 +150,7 @@ def load_demo_labour(*, valid_until: datetime.date | None = None) -> dict[str, i
     from .models import JobPosting, JobSeeker
 
     operator, counts = Operator(), {"postings": 0, "seekers": 0}
-    valid_until = valid_until or datetime.date(datetime.date.today().year + 1, 12, 31)
+    valid_until = valid_until or datetime.date(timezone.localdate().year + 1, 12, 31)
     with transaction.atomic():
         for code, employer, title, occupation, skills, low, high, housing, headcount in LABOUR_POSTINGS:
             if JobPosting.objects.filter(employer=employer, title=title).exists():

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from duikou.core.errors import UserFacingError
 from duikou.geo.models import Region
@@ -115,7 +116,7 @@ def generate_demo_households(
     )
     if not villages:
         raise UserFacingError(f"{region.name}没有村级区划数据（data/geo/villages.csv.xz）")
-    year = year or datetime.date.today().year - 1
+    year = year or timezone.localdate().year - 1
     rng = random.Random(seed)
     tag = f"{DEMO_PREFIX}{seed}-"
     offset = Household.objects.filter(number__startswith=tag).count()

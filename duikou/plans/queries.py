@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from duikou.accounts import scoping
 
@@ -61,7 +62,7 @@ def todo_for(user, *, unit: int | None = None) -> QuerySet[PlanItem]:
 
 
 def overdue_for(user, *, today: datetime.date | None = None) -> QuerySet[PlanItem]:
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     return (
         items_for(user)
         .filter(done_date__isnull=True, due_date__lt=today, plan__next_revision__isnull=True)
@@ -73,7 +74,7 @@ def responsibility_matrix(user) -> list[dict]:
     """Key task → responsible units, with open and overdue item counts, over the current plans the user sees."""
     from django.db.models import Count
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     rows = (
         items_for(user)
         .filter(plan__next_revision__isnull=True, responsible_unit__isnull=False)

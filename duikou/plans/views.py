@@ -1,11 +1,10 @@
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -236,7 +235,7 @@ def todo(request):
     return render(
         request,
         "plans/todo.html",
-        {"page_obj": page, "querystring": querystring, "title": _("待办事项"), "today": datetime.date.today()},
+        {"page_obj": page, "querystring": querystring, "title": _("待办事项"), "today": timezone.localdate()},
     )
 
 
@@ -256,7 +255,7 @@ def overdue(request):
             "querystring": querystring,
             "title": _("逾期事项"),
             "overdue": True,
-            "today": datetime.date.today(),
+            "today": timezone.localdate(),
         },
     )
 
@@ -266,7 +265,7 @@ def overdue(request):
 def item_done(request, item_id: int):
     item = scoping.get_for(request.user, queries.items_for(request.user), pk=item_id)
     try:
-        services.mark_item_done(user=request.user, item=item, done_date=datetime.date.today())
+        services.mark_item_done(user=request.user, item=item, done_date=timezone.localdate())
         messages.success(request, _("已登记完成"))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))

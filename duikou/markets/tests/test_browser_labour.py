@@ -2,9 +2,8 @@
 placement, and sees the 信阳–苏州 pairing's labour-cooperation figure for this year and this quarter go up by one, on
 the pairing's page and in the indicator entry grid."""
 
-import datetime
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from duikou.core import testing
@@ -48,7 +47,7 @@ def test_editor_records_a_placement_and_the_pairing_figure_rises(live_server, re
     with page.expect_navigation():
         first.locator(".record-placement").click()
     expect(page.locator("#placement-pairing")).to_contain_text("N09")
-    today = datetime.date.today()
+    today = timezone.localdate()
     page.fill("#id_start_date", today.isoformat())
     page.fill("#id_wage", "5800")
     shot(page, artifacts_dir, "labour-3-placement-form.png")

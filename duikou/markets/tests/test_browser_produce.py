@@ -4,10 +4,10 @@ from it, records a delivery, and sees the 信阳–苏州 pairing's consumption-
 quarter show the amount, on the pairing's page and in the indicator entry grid. A 延安 editor sees no edit button on
 the 信阳 listing, and a forged edit is refused."""
 
-import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from duikou.core import testing
@@ -42,7 +42,7 @@ def test_listing_to_delivery_counts_in_the_pairing(live_server, reference_data, 
     testing.user("sz_produce", "苏州市人民政府", "editor")
     testing.user("ya_produce", "延安市人民政府", "editor")
     pairing = testing.pairing("信阳市", "苏州市")
-    today = datetime.date.today()
+    today = timezone.localdate()
 
     # the 苏州 side: a canteen's demand for tea with the geographical-indication certification
     buyer = wide(new_page)

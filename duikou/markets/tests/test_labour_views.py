@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from duikou.accounts.services import issue_token
@@ -75,7 +76,7 @@ def test_record_placement_through_the_page(client, editor):
 
 
 def test_pairing_page_shows_this_years_labour_figure(client, editor):
-    today = datetime.date.today()
+    today = timezone.localdate()
     posting = lt.posting(headcount=2)
     labour.record_placement(user=editor, seeker=lt.seeker(user=editor), posting=posting, start_date=today, wage=5000)
     client.force_login(editor)

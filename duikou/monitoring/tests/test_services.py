@@ -4,6 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from duikou.core import testing
 from duikou.geo.models import Region
@@ -156,7 +157,7 @@ def test_alert_deadline_uses_the_response_setting(editor, ruleset):
     services.screen_households(user=editor, ruleset=ruleset)
     days = int(ruleset.thresholds.get(key=Threshold.Key.RESPONSE_DAYS).value)
     alert = Alert.objects.first()
-    assert (alert.deadline - alert.created.date()).days == days
+    assert (alert.deadline - timezone.localdate(alert.created)).days == days
 
 
 def test_screening_runs_as_a_background_job(editor, ruleset, settings):

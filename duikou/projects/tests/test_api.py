@@ -3,6 +3,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from duikou.accounts.services import issue_token
 from duikou.core import testing
@@ -181,7 +182,7 @@ def test_activities_through_the_api(client, world):
 
 def test_dates_in_the_future_are_refused_for_done_milestones(client, world):
     project = pt.project(world["xinyang"])
-    future = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
     response = post(
         client,
         f"/api/projects/{project.pk}/milestones",

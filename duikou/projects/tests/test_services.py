@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 
 from duikou.core import testing
 from duikou.core.digests import sm3_hex
@@ -173,7 +174,7 @@ def test_done_date_cannot_be_in_the_future(xinyang, editor):
             user=editor,
             name="x",
             due_date=datetime.date(2026, 1, 1),
-            done_date=datetime.date.today() + datetime.timedelta(days=3),
+            done_date=timezone.localdate() + datetime.timedelta(days=3),
         )
 
 
@@ -215,7 +216,7 @@ def test_progress_update_date_cannot_be_in_the_future(xinyang, editor):
     project = pt.project(xinyang, user=editor)
     with pytest.raises(ValidationError, match="进展日期不能晚于今天"):
         services.add_progress_update(
-            project=project, user=editor, date=datetime.date.today() + datetime.timedelta(days=1), text="x"
+            project=project, user=editor, date=timezone.localdate() + datetime.timedelta(days=1), text="x"
         )
 
 

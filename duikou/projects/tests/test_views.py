@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from duikou.core import testing
 from duikou.core.models import Job
@@ -112,7 +113,7 @@ def test_milestones_are_added_and_completed_with_htmx(client, editor, xinyang):
     done = client.post(f"/projects/milestones/{milestone.pk}/done/", HTTP_HX_REQUEST="true").content.decode()
     assert "已完成" in done
     milestone.refresh_from_db()
-    assert milestone.done_date == datetime.date.today()
+    assert milestone.done_date == timezone.localdate()
 
 
 def test_progress_update_with_evidence_through_the_page(client, editor, xinyang):
