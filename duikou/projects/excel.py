@@ -250,7 +250,7 @@ def cell_date(value) -> datetime.date:
     text = cell_text(value)
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
         try:
-            return datetime.datetime.strptime(text, fmt).date()
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
         except ValueError:
             continue
     raise ValueError

@@ -119,7 +119,7 @@ def test_activities_export_reads_back(world):
     by_title = {row[4]: dict(zip(header, row, strict=True)) for row in rows}
     assert set(by_title) == {"苏州代表团来访", "信阳毛尖进苏州"}
     sale = by_title["信阳毛尖进苏州"]
-    assert sale["日期"] == datetime.datetime(2024, 6, 18) and sale["类型"] == "消费帮扶"
+    assert sale["日期"] == datetime.datetime(2024, 6, 18) and sale["类型"] == "消费帮扶"  # noqa: DTZ001 (Excel cells are naive)
     assert Decimal(str(sale["消费帮扶金额（万元）"])) == Decimal("120.5") and sale["代表团人数"] is None
     visit = by_title["苏州代表团来访"]
     assert (visit["代表团人数"], visit["代表团级别"]) == (12, "市级")

@@ -231,7 +231,7 @@ def activity_row(**overrides) -> dict:
         "结对编号": "N09 信阳市—苏州市",
         "类型": "互访",
         "重点任务": "KT5 共同建设产业合作平台载体",
-        "日期": datetime.datetime(2024, 5, 20),
+        "日期": datetime.datetime(2024, 5, 20),  # noqa: DTZ001 (Excel cells are naive)
         "标题": "苏州代表团考察豫东南高新区",
         "代表团人数": 15,
         "代表团级别": "市级",
