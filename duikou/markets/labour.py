@@ -230,11 +230,7 @@ def register_seeker(
     if home.level != Region.Level.COUNTY:
         raise ValidationError({"home": [f"户籍地须为县级区划，「{home.name}」是{home.get_level_display()}"]})
     _require_area(user, home, "只能登记本地区的求职者")
-    try:
-        id_number = pii.normalise_id_number(id_number)
-        phone = pii.normalise_phone(phone) if phone else ""
-    except ValidationError as exc:
-        raise ValidationError({"id_number" if exc.code.startswith("id") else "phone": exc.messages}) from None
+    id_number, phone = pii.normalise_identifiers(id_number, phone)
     digest = pii.digest(id_number)
     if JobSeeker.objects.filter(id_number_digest=digest).exists():
         raise ValidationError({"id_number": ["该身份证号码已登记为求职者"]})
@@ -242,12 +238,8 @@ def register_seeker(
         home=home,
         expected_wage=expected_wage,
         **_clean_seeker({"name": name, **fields}),
-        id_number_enc=pii.encrypt(id_number),
-        id_number_digest=digest,
-        id_number_masked=pii.mask_id(id_number),
-        phone_enc=pii.encrypt(phone) if phone else None,
-        phone_digest=pii.digest(phone) if phone else "",
-        phone_masked=pii.mask_phone(phone) if phone else "",
+        **pii.id_number_columns(id_number, digest),
+        **pii.phone_columns(phone),
     )
     seeker.full_clean(exclude=PII_COLUMNS)
     with transaction.atomic(), set_actor(_actor(user)):
@@ -263,15 +255,7 @@ def update_seeker(*, user, seeker: JobSeeker, expected_version: int, phone: str 
         raise TypeError(f"unknown seeker fields: {sorted(unknown)}")
     changes = _clean_seeker(changes)
     if phone is not None:
-        try:
-            phone = pii.normalise_phone(phone) if phone else ""
-        except ValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from None
-        changes |= {
-            "phone_enc": pii.encrypt(phone) if phone else None,
-            "phone_digest": pii.digest(phone) if phone else "",
-            "phone_masked": pii.mask_phone(phone) if phone else "",
-        }
+        changes |= pii.phone_columns(pii.normalise_phone_field(phone))
     with set_actor(_actor(user)):
         return save_versioned(seeker, expected_version=expected_version, exclude=PII_COLUMNS, changes=changes)
 

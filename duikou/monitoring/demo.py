@@ -190,12 +190,8 @@ def _members(rng: random.Random, households: list[Household], sizes: list[int], 
                 household=household,
                 name=name,
                 relation=relation,
-                id_number_enc=pii.encrypt(number),
-                id_number_digest=digest_of[number],
-                id_number_masked=pii.mask_id(number),
-                phone_enc=pii.encrypt(phone) if phone else None,
-                phone_digest=pii.digest(phone) if phone else "",
-                phone_masked=pii.mask_phone(phone) if phone else "",
+                **pii.id_number_columns(number, digest_of[number]),
+                **pii.phone_columns(phone),
             )
         )
     return members

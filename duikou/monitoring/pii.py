@@ -109,6 +109,43 @@ def normalise_phone(value: str) -> str:
     return value
 
 
+def normalise_identifiers(id_number: str, phone: str = "") -> tuple[str, str]:
+    """A person's ID number and phone ("" for none) in canonical form; a ValidationError names the field that is
+    wrong ("id_number" or "phone")."""
+    try:
+        id_number = normalise_id_number(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from None
+    return id_number, normalise_phone_field(phone)
+
+
+def normalise_phone_field(phone: str) -> str:
+    """A phone number in canonical form, "" for none; a ValidationError names the "phone" field."""
+    try:
+        return normalise_phone(phone) if phone else ""
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+
+
+def id_number_columns(id_number: str, digest_value: str | None = None) -> dict:
+    """What a model with protected identifiers stores of a normalised ID number: ciphertext, keyed digest
+    (``digest_value`` when the caller has computed it already) and masked form."""
+    return {
+        "id_number_enc": encrypt(id_number),
+        "id_number_digest": digest_value or digest(id_number),
+        "id_number_masked": mask_id(id_number),
+    }
+
+
+def phone_columns(phone: str) -> dict:
+    """What such a model stores of a normalised phone number; all empty for none."""
+    return {
+        "phone_enc": encrypt(phone) if phone else None,
+        "phone_digest": digest(phone) if phone else "",
+        "phone_masked": mask_phone(phone) if phone else "",
+    }
+
+
 def mask_name(value: str) -> str:
     """A person's name as a report may show it: the surname, the rest starred (张三丰 → 张**)."""
     value = (value or "").strip()

@@ -85,11 +85,7 @@ def create_household(*, user, township: Region, village: Region, number: str, he
 
 def add_member(*, user, household: Household, name: str, id_number: str, phone: str = "", relation: str = "") -> Member:
     _require(user, scoping.Action.CHANGE, household)
-    try:
-        id_number = pii.normalise_id_number(id_number)
-        phone = pii.normalise_phone(phone) if phone else ""
-    except ValidationError as exc:
-        raise ValidationError({"id_number" if exc.code.startswith("id") else "phone": exc.messages}) from None
+    id_number, phone = pii.normalise_identifiers(id_number, phone)
     digest = pii.digest(id_number)
     if Member.objects.filter(id_number_digest=digest).exists():
         raise ValidationError({"id_number": ["该身份证号码已登记在其他家庭成员中"]})
@@ -97,12 +93,8 @@ def add_member(*, user, household: Household, name: str, id_number: str, phone: 
         household=household,
         name=name,
         relation=relation,
-        id_number_enc=pii.encrypt(id_number),
-        id_number_digest=digest,
-        id_number_masked=pii.mask_id(id_number),
-        phone_enc=pii.encrypt(phone) if phone else None,
-        phone_digest=pii.digest(phone) if phone else "",
-        phone_masked=pii.mask_phone(phone) if phone else "",
+        **pii.id_number_columns(id_number, digest),
+        **pii.phone_columns(phone),
     )
     with transaction.atomic(), set_actor(_audit_actor(user)):
         member.save()
