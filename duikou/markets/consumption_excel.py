@@ -13,20 +13,23 @@ from django.db import transaction
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.projects.excel import (
-    MAX_REPORTED_ERRORS,
     XLSX,
     Column,
     Refs,
     RowError,
     Spec,
-    cell_code,
-    cell_text,
     cell_where,
     choice_hint,
     choice_labels,
+    column_codes,
     export_table,
+    field_errors,
+    filled_rows,
     parse_cell,
+    parse_row,
+    read_header,
     read_table,
+    refusal,
     template_bytes,
 )
 
@@ -129,44 +132,16 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
     spec = SPECS[kind]
     region_field = "origin" if kind == "listing" else "region"
     header, body = read_table(data, filename, spec.sheet)
-    errors: list[RowError] = []
-    position: dict[str, int] = {}
-    expected = {c.header for c in spec.columns}
-    for index, text in enumerate(header):
-        if text is None:
-            continue
-        text = cell_text(text)
-        if text not in expected:
-            errors.append(RowError(1, text, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
-        elif text in position:
-            errors.append(RowError(1, text, text, f"列「{text}」重复出现"))
-        else:
-            position[text] = index
-    errors += [RowError(1, c.header, "", f"缺少列「{c.header}」") for c in spec.columns if c.header not in position]
-
+    position, errors = read_header(spec.columns, header)
     refs = Refs(user)
-    rows = [(number, cells) for number, cells in body if any(v is not None for v in cells)]
-    region_col = next(c for c in spec.columns if c.field == region_field)
-    if region_col.header in position:
-        i = position[region_col.header]
-        refs.load_regions({cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None})
+    rows = filled_rows(body)
+    refs.load_regions(column_codes(rows, position, next(c for c in spec.columns if c.field == region_field)))
 
     stored = {_key(spec, {f.removesuffix("_id"): _ref(obj, f) for f in spec.key}): obj for obj in _scope(kind, user)}
     seen: dict[tuple, int] = {}
     plan = []  # (row number, stored object or None, values)
     for number, cells in rows:
-        values, row_errors = {}, []
-        for col in spec.columns:
-            index = position.get(col.header)
-            if index is None:
-                continue
-            raw = cells[index] if index < len(cells) else None
-            try:
-                value = parse_cell(col, raw, refs)
-            except ValueError as exc:
-                row_errors.append(RowError(number, cell_where(position, col), raw, str(exc)))
-                continue
-            values[col.field] = spec.defaults.get(col.field) if value is None else value
+        values, row_errors = parse_row(spec, position, number, cells, lambda col, raw: parse_cell(col, raw, refs))
         if row_errors or len(values) != len(spec.columns):
             errors += row_errors
             continue
@@ -186,19 +161,12 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
                 consumption._clean_demand(values)
             _permitted(user, old, values[region_field], region_field)
         except ValidationError as exc:
-            by_field = {c.field: c for c in spec.columns}
-            for name, messages in exc.message_dict.items():
-                col = by_field.get(name, spec.columns[0])
-                errors += [RowError(number, cell_where(position, col), values.get(name, ""), m) for m in messages]
+            errors += field_errors(exc, number, position, spec.columns, values)
             continue
         plan.append((number, old, values))
 
     if errors:
-        errors.sort(key=lambda e: (e.row, e.column))
-        raise UserFacingError(
-            f"{'试导入' if dry_run else '导入'}未通过：发现 {len(errors)} 处错误，未写入任何数据",
-            details={"errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]], "error_count": len(errors)},
-        )
+        raise refusal(errors, dry_run=dry_run)
     created = updated = unchanged = 0
     with transaction.atomic():
         for _number, old, values in plan:

@@ -13,9 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
@@ -23,11 +20,8 @@ from duikou.core.jobs import start_job
 from duikou.geo.models import Region
 from duikou.monitoring import pii
 from duikou.projects.excel import (
-    HEADER_FILL,
-    HEADER_FONT,
-    MAX_REPORTED_ERRORS,
+    DRY_RUN_RULE,
     NO,
-    REQUIRED_FILL,
     XLSX,
     YES,
     Column,
@@ -36,10 +30,21 @@ from duikou.projects.excel import (
     cell_text,
     cell_where,
     choice_labels,
+    column_codes,
+    date_format,
+    field_errors,
+    filled_rows,
+    guide_sheet,
+    header_row,
+    identity_rule,
     list_validation,
     no_progress,
+    options_sheet,
     parse_cell,
+    parse_row,
+    read_header,
     read_table,
+    refusal,
 )
 
 from . import labour, queries
@@ -149,18 +154,14 @@ def _cell(col: Column, raw, regions: dict[str, Region]):
     return value
 
 
+SECRET = frozenset({"id_number"})  # never echoed in an error report
+
+
 def _service_errors(exc: Exception, number: int, position: dict, spec: Spec, values: dict) -> list[RowError]:
-    by_field = {c.field: c for c in spec.columns}
-    first = spec.columns[0]
     if isinstance(exc, PermissionDenied):
         col = next(c for c in spec.columns if c.kind == "region")
         return [RowError(number, cell_where(position, col), values.get(col.field), str(exc) or "无权为该地区导入")]
-    found = []
-    for name, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
-        col = by_field.get(name, first)
-        raw = values.get(name, "") if name != "id_number" else "（不显示）"
-        found += [RowError(number, cell_where(position, col), raw, m) for m in messages]
-    return found
+    return field_errors(exc, number, position, spec.columns, values, hidden=SECRET)
 
 
 def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = False, progress=no_progress) -> dict:
@@ -171,46 +172,18 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
         raise UserFacingError("您的角色不能导入数据")
     spec = SPECS[kind]
     header, body = read_table(data, filename, spec.sheet)
-    errors: list[RowError] = []
-    expected = {c.header for c in spec.columns}
-    position: dict[str, int] = {}
-    for index, text in enumerate(header):
-        if text is None:
-            continue
-        text = cell_text(text)
-        where = f"{get_column_letter(index + 1)} {text}"
-        if text not in expected:
-            errors.append(RowError(1, where, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
-        elif text in position:
-            errors.append(RowError(1, where, text, f"列「{text}」重复出现"))
-        else:
-            position[text] = index
-    errors += [RowError(1, c.header, "", f"缺少列「{c.header}」") for c in spec.columns if c.header not in position]
-    rows = [(n, cells) for n, cells in body if any(v is not None for v in cells)]
+    position, errors = read_header(spec.columns, header)
+    rows = filled_rows(body)
     total = len(rows)
     progress(0, total, "校验中")
-    codes = set()
-    for col in spec.columns:
-        if col.kind == "region" and col.header in position:
-            i = position[col.header]
-            codes |= {cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None}
+    codes = set().union(*(column_codes(rows, position, col) for col in spec.columns if col.kind == "region"))
     regions = {r.code: r for r in Region.objects.filter(code__in=sorted(codes)).select_related("parent")}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with transaction.atomic():
         for done, (number, cells) in enumerate(rows, start=1):
-            values, row_errors = {}, []
-            for col in spec.columns:
-                index = position.get(col.header)
-                if index is None:
-                    continue
-                raw = cells[index] if index < len(cells) else None
-                try:
-                    value = _cell(col, raw, regions)
-                except ValueError as exc:
-                    shown = "（不显示）" if col.field == "id_number" else raw
-                    row_errors.append(RowError(number, cell_where(position, col), shown, str(exc)))
-                    continue
-                values[col.field] = spec.defaults.get(col.field) if value is None else value
+            values, row_errors = parse_row(
+                spec, position, number, cells, lambda col, raw: _cell(col, raw, regions), hidden=SECRET
+            )
             if not row_errors and not errors and len(values) == len(spec.columns):
                 try:
                     with transaction.atomic():
@@ -224,12 +197,7 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
         if errors or dry_run:
             transaction.set_rollback(True)
     if errors:
-        errors.sort(key=lambda e: (e.row, e.column))
-        more = f"（只列出前 {MAX_REPORTED_ERRORS} 处）" if len(errors) > MAX_REPORTED_ERRORS else ""
-        raise UserFacingError(
-            f"{'试导入' if dry_run else '导入'}未通过：发现 {len(errors)} 处错误{more}，未写入任何数据",
-            details={"errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]], "error_count": len(errors)},
-        )
+        raise refusal(errors, dry_run=dry_run)
     created, updated, unchanged = counts["created"], counts["updated"], counts["unchanged"]
     what = f"新增 {created} 条{spec.noun}，更新 {updated} 条，{unchanged} 条未变"
     summary = (
@@ -278,8 +246,6 @@ def template_bytes(kind: str, user) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = spec.sheet
-    options = book.create_sheet("选项")
-    guide = book.create_sheet("填写说明")
     lists: dict[str, list[str]] = {"bool": [YES, NO]}
     for col in spec.columns:
         if col.kind in ("choice", "multi"):
@@ -295,42 +261,18 @@ def template_bytes(kind: str, user) -> bytes:
             if any(r.code.startswith(p) for p in labour.supporting_prefixes())
         ]
         lists["region"] = [f"{r.code} {r.parent.name if r.name == '市辖区' else r.name}" for r in places]
-    sources = {}
-    for index, (key, values) in enumerate(lists.items(), start=1):
-        letter = get_column_letter(index)
-        options.cell(row=1, column=index, value=key).font = HEADER_FONT
-        for row, value in enumerate(values, start=2):
-            options.cell(row=row, column=index, value=value)
-        sources[key] = f"'选项'!${letter}$2:${letter}${max(len(values) + 1, 2)}"
-    options.sheet_state = "hidden"
+    sources = options_sheet(book, lists)
+    header_row(sheet, spec.columns)
     for index, col in enumerate(spec.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=col.header)
-        cell.font = HEADER_FONT
-        cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        if col.help:
-            cell.comment = Comment(col.help, "duikou")
-        sheet.column_dimensions[get_column_letter(index)].width = col.width
         if col.kind in ("choice", "bool"):
             list_validation(sheet, index, sources["bool" if col.kind == "bool" else col.field], col)
         elif col.kind == "region" and (kind == "postings" or lists["region"]):
             list_validation(sheet, index, sources["region"], col)
         if col.kind == "date":
-            for row in range(2, 202):
-                sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    guide.append(["列", "必填", "说明"])
-    for cell in guide[1]:
-        cell.font = HEADER_FONT
-    for col in spec.columns:
-        guide.append([col.header, YES if col.required else "", col.help])
-    guide.append([])
-    guide.append(
-        ["导入规则", "", "整个文件全部通过校验才会写入；任何一行有误都不写入，并列出每处错误的行、列、值和原因。"]
-    )
-    guide.append(["", "", "可先“试导入”：只校验、报告将新增的条数，不写入任何数据。"])
-    guide.column_dimensions["A"].width = 20
-    guide.column_dimensions["C"].width = 90
+            date_format(sheet, index)
+    key = POSTING_KEY if kind == "postings" else ("id_number",)
+    identity = identity_rule("、".join(c.header for c in spec.columns if c.field in key))
+    guide_sheet(book, spec.columns, [identity, DRY_RUN_RULE])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

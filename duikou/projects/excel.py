@@ -407,6 +407,91 @@ def parse_cell(col: Column, raw, refs: Refs):
     raise ValueError(f"unknown column kind {kind}")  # a programming error, not the user's
 
 
+# --- the steps every table import takes (projects, activities, markets, ...) ----------------------------------
+
+
+def read_header(columns, header: list) -> tuple[dict[str, int], list[RowError]]:
+    """Where each template column is in the file, and the header's errors: a column the template does not
+    have, a column twice, a column missing."""
+    expected = {c.header for c in columns}
+    position: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, text in enumerate(header):
+        if text is None:
+            continue
+        text = cell_text(text)
+        where = f"{get_column_letter(index + 1)} {text}"
+        if text not in expected:
+            errors.append(RowError(1, where, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
+        elif text in position:
+            errors.append(RowError(1, where, text, f"列「{text}」重复出现"))
+        else:
+            position[text] = index
+    errors += [RowError(1, c.header, "", f"缺少列「{c.header}」") for c in columns if c.header not in position]
+    return position, errors
+
+
+def filled_rows(body: list[tuple[int, list]]) -> list[tuple[int, list]]:
+    """The rows with at least one value, at most MAX_ROWS of them."""
+    rows = [(number, cells) for number, cells in body if any(v is not None for v in cells)]
+    if len(rows) > MAX_ROWS:
+        raise UserFacingError(f"文件有 {len(rows)} 行，超过单次导入上限 {MAX_ROWS} 行，请分批导入")
+    return rows
+
+
+def column_codes(rows: list[tuple[int, list]], position: dict[str, int], col: Column) -> set[str]:
+    """The codes written in one column over all rows (to load the regions they name in one query)."""
+    i = position.get(col.header)
+    if i is None:
+        return set()
+    return {cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None}
+
+
+def parse_row(spec, position: dict[str, int], number: int, cells: list, parse, hidden=frozenset()):
+    """One row's values by field and the errors of its cells. ``parse(col, raw)`` reads one cell or raises
+    ValueError with the reason; a blank cell takes the spec's default; the value of a column whose field is in
+    ``hidden`` is never echoed in an error. The row is complete when it has a value for every column."""
+    values, errors = {}, []
+    for col in spec.columns:
+        index = position.get(col.header)
+        if index is None:
+            continue
+        raw = cells[index] if index < len(cells) else None
+        try:
+            value = parse(col, raw)
+        except ValueError as exc:
+            shown = "（不显示）" if col.field in hidden else raw
+            errors.append(RowError(number, cell_where(position, col), shown, str(exc)))
+            continue
+        values[col.field] = spec.defaults.get(col.field) if value is None else value
+    return values, errors
+
+
+def field_errors(
+    exc: ValidationError, number: int, position: dict[str, int], columns, values: dict, hidden=frozenset()
+) -> list[RowError]:
+    """A service's ValidationError for one row as errors in the columns of the fields it names (an error of no
+    field, or of a field without a column, goes to the first column)."""
+    by_field = {c.field: c for c in columns}
+    found = []
+    for name, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+        col = by_field.get(name, columns[0])
+        shown = "（不显示）" if name in hidden else values.get(name, "")
+        found += [RowError(number, cell_where(position, col), shown, m) for m in messages]
+    return found
+
+
+def refusal(errors: list[RowError], *, dry_run: bool) -> UserFacingError:
+    """The error an import raises when any row is bad: every error by row and column, the first
+    MAX_REPORTED_ERRORS of them listed."""
+    errors = sorted(errors, key=lambda e: (e.row, e.column))
+    more = f"（只列出前 {MAX_REPORTED_ERRORS} 处）" if len(errors) > MAX_REPORTED_ERRORS else ""
+    return UserFacingError(
+        f"{'试导入' if dry_run else '导入'}未通过：发现 {len(errors)} 处错误{more}，未写入任何数据",
+        details={"errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]], "error_count": len(errors)},
+    )
+
+
 def _changed_fields(existing, new, fields: Iterable[str]) -> dict:
     """The fields whose value in ``new`` differs from ``existing`` (foreign keys compared by id, no query)."""
     changes = {}
@@ -427,58 +512,21 @@ def import_rows(
     if not scoping.may(user, scoping.Action.CHANGE):
         raise UserFacingError("您的角色不能导入数据")
     header, body = read_table(data, filename, spec.sheet)
-    errors: list[RowError] = []
-
-    # the header: every template column once, nothing else
-    expected = {c.header: c for c in spec.columns}
-    position: dict[str, int] = {}
-    for index, text in enumerate(header):
-        if text is None:
-            continue
-        text = cell_text(text)
-        letter = get_column_letter(index + 1)
-        if text not in expected:
-            errors.append(
-                RowError(1, f"{letter} {text}", text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）")
-            )
-        elif text in position:
-            errors.append(RowError(1, f"{letter} {text}", text, f"列「{text}」重复出现"))
-        else:
-            position[text] = index
-    for col in spec.columns:
-        if col.header not in position:
-            errors.append(RowError(1, col.header, "", f"缺少列「{col.header}」"))
-
+    position, errors = read_header(spec.columns, header)
     refs = Refs(user)
-    rows = [(number, cells) for number, cells in body if any(v is not None for v in cells)]
+    rows = filled_rows(body)
     total = len(rows)
-    if total > MAX_ROWS:
-        raise UserFacingError(f"文件有 {total} 行，超过单次导入上限 {MAX_ROWS} 行，请分批导入")
     # the bar: checking the rows is the first half, writing the rows that change the second
     steps = total if dry_run else total * 2
     progress(0, steps, "校验中")
     county_col = next((c for c in spec.columns if c.kind == "county"), None)
-    if county_col and county_col.header in position:
-        i = position[county_col.header]
-        refs.load_regions({cell_code(cells[i]) for _n, cells in rows if i < len(cells) and cells[i] is not None})
+    if county_col:
+        refs.load_regions(column_codes(rows, position, county_col))
 
     seen: dict[tuple, int] = {}
     candidates = []  # (row number, instance)
     for done, (number, cells) in enumerate(rows, start=1):
-        values, row_errors = {}, []
-        for col in spec.columns:
-            index = position.get(col.header)
-            if index is None:
-                continue
-            raw = cells[index] if index < len(cells) else None
-            try:
-                value = parse_cell(col, raw, refs)
-            except ValueError as exc:
-                row_errors.append(RowError(number, cell_where(position, col), raw, str(exc)))
-                continue
-            if value is None:
-                value = spec.defaults.get(col.field)
-            values[col.field] = value
+        values, row_errors = parse_row(spec, position, number, cells, lambda col, raw: parse_cell(col, raw, refs))
         key = _values_key(spec, values)
         if key is not None:
             if key in seen:
@@ -498,13 +546,7 @@ def import_rows(
 
     if errors:
         progress(total, total, "校验完成，有错误")
-        errors.sort(key=lambda e: (e.row, e.column))
-        reported = [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]]
-        more = f"（只列出前 {MAX_REPORTED_ERRORS} 处）" if len(errors) > MAX_REPORTED_ERRORS else ""
-        raise UserFacingError(
-            f"{'试导入' if dry_run else '导入'}未通过：发现 {len(errors)} 处错误{more}，未写入任何数据",
-            details={"errors": reported, "error_count": len(errors)},
-        )
+        raise refusal(errors, dry_run=dry_run)
 
     # match with what is stored
     existing = _existing(spec, [obj for _n, obj in candidates])
@@ -724,6 +766,62 @@ def list_validation(sheet, column: int, source: str, col: Column) -> None:
     sheet.add_data_validation(validation)
 
 
+DRY_RUN_RULE = "可先“试导入”：只校验、报告将新增和更新的条数，不写入任何数据。"
+
+
+def identity_rule(key_headers: str) -> str:
+    return f"以「{key_headers}」识别同一条记录：已有的记录按文件更新，相同的不作改动，重复导入不会产生重复数据。"
+
+
+def options_sheet(book: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
+    """A hidden sheet 「选项」 with one column per list of valid values; the range of each, by list name, for the
+    dropdowns."""
+    options = book.create_sheet("选项")
+    sources: dict[str, str] = {}
+    for index, (key, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(index)
+        options.cell(row=1, column=index, value=key).font = HEADER_FONT
+        for row, value in enumerate(values, start=2):
+            options.cell(row=row, column=index, value=value)
+        sources[key] = f"'选项'!${letter}$2:${letter}${max(len(values) + 1, 2)}"
+    options.sheet_state = "hidden"
+    return sources
+
+
+def header_row(sheet, columns) -> None:
+    """The template's header: required columns in a darker colour, each column's help as a note, its width."""
+    for index, col in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=col.header)
+        cell.font = HEADER_FONT
+        cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+        if col.help:
+            cell.comment = Comment(col.help, "duikou")
+        sheet.column_dimensions[get_column_letter(index)].width = col.width
+    sheet.freeze_panes = "A2"
+
+
+def date_format(sheet, column: int) -> None:
+    for row in range(2, 202):
+        sheet.cell(row=row, column=column).number_format = "yyyy-mm-dd"
+
+
+def guide_sheet(book: Workbook, columns, rules: list[str]) -> None:
+    """The sheet 「填写说明」: every column, whether it is required and how to fill it, then the import's rules."""
+    guide = book.create_sheet("填写说明")
+    guide.append(["列", "必填", "说明"])
+    for cell in guide[1]:
+        cell.font = HEADER_FONT
+    for col in columns:
+        guide.append([col.header, YES if col.required else "", col.help])
+    guide.append([])
+    all_rules = ["整个文件全部通过校验才会写入；任何一行有误都不写入，并列出每处错误的行、列、值和原因。", *rules]
+    for index, rule in enumerate(all_rules):
+        guide.append(["导入规则" if index == 0 else "", "", rule])
+    guide.column_dimensions["A"].width = 20
+    guide.column_dimensions["C"].width = 90
+
+
 def template_bytes(spec: Spec, user) -> bytes:
     """A blank import template: the header, dropdowns fed from a hidden sheet of valid values (pairings the
     user may record for, key tasks, counties of those pairings, industries, statuses, kinds), number checks
@@ -732,8 +830,6 @@ def template_bytes(spec: Spec, user) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = spec.sheet
-    options = book.create_sheet("选项")
-    guide = book.create_sheet("填写说明")
 
     lists: dict[str, list[str]] = {
         "pairing": [pairing_label(p) for p in refs.pairings.values()],
@@ -750,24 +846,10 @@ def template_bytes(spec: Spec, user) -> bytes:
         if col.kind in ("choice", "multi"):
             lists[col.field] = [label for _v, label in col.choices]
 
-    sources: dict[str, str] = {}
-    for index, (key, values) in enumerate(lists.items(), start=1):
-        letter = get_column_letter(index)
-        options.cell(row=1, column=index, value=key).font = HEADER_FONT
-        for row, value in enumerate(values, start=2):
-            options.cell(row=row, column=index, value=value)
-        last = max(len(values) + 1, 2)
-        sources[key] = f"'选项'!${letter}$2:${letter}${last}"
-    options.sheet_state = "hidden"
+    sources = options_sheet(book, lists)
 
+    header_row(sheet, spec.columns)
     for index, col in enumerate(spec.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=col.header)
-        cell.font = HEADER_FONT
-        cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        if col.help:
-            cell.comment = Comment(col.help, "duikou")
-        sheet.column_dimensions[get_column_letter(index)].width = col.width
         key = "county" if col.kind == "county" else ("bool" if col.kind == "bool" else col.field)
         if col.kind in ("coded", "county", "choice", "bool"):
             list_validation(sheet, index, sources[key], col)
@@ -806,26 +888,10 @@ def template_bytes(spec: Spec, user) -> bytes:
             letter = get_column_letter(index)
             validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
             sheet.add_data_validation(validation)
-            for row in range(2, 202):
-                sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
+            date_format(sheet, index)
 
-    guide.append(["列", "必填", "说明"])
-    for cell in guide[1]:
-        cell.font = HEADER_FONT
-    for col in spec.columns:
-        guide.append([col.header, YES if col.required else "", col.help])
-    guide.append([])
-    guide.append(
-        ["导入规则", "", "整个文件全部通过校验才会写入；任何一行有误都不写入，并列出每处错误的行、列、值和原因。"]
-    )
     key_headers = "、".join(c.header for c in spec.columns if c.field in {k.removesuffix("_id") for k in spec.key})
-    guide.append(
-        ["", "", f"以「{key_headers}」识别同一条记录：已有的记录按文件更新，相同的不作改动，重复导入不会产生重复数据。"]
-    )
-    guide.append(["", "", "可先“试导入”：只校验、报告将新增和更新的条数，不写入任何数据。"])
-    guide.column_dimensions["A"].width = 20
-    guide.column_dimensions["C"].width = 90
+    guide_sheet(book, spec.columns, [identity_rule(key_headers), DRY_RUN_RULE])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -359,6 +359,10 @@ def test_template_has_dropdowns(client, employer):
     sheet = book["用工岗位"]
     assert [c.value for c in sheet[1]][:3] == ["用工单位", "岗位名称", "工作地点代码"]
     assert sheet.data_validations.dataValidation
+    # the instructions say what makes a row the same posting again, so that re-importing a file is safe
+    rules = [row[2] for row in book["填写说明"].iter_rows(values_only=True) if row and row[2]]
+    assert any("以「用工单位、岗位名称、工作地点代码、有效期至」识别同一条记录" in rule for rule in rules)
+    assert book["选项"].sheet_state == "hidden"
 
 
 def test_seeker_export_is_masked(client, editor):
