@@ -13,6 +13,7 @@ from duikou.accounts import scoping
 from duikou.geo.models import Region
 
 from . import consumption
+from .schemas import TermOut
 
 router = Router(tags=["markets-consumption"])
 
@@ -73,15 +74,6 @@ class DemandIn(Schema):
     period_end: datetime.date
     certifications_required: list[str] = []
     max_price_yuan_kg: Decimal | None = None
-
-
-class TermOut(Schema):
-    key: str
-    label: str
-    weight: int
-    value: float
-    points: float
-    reason: str
 
 
 class MatchOut(Schema):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duikou.core.forms import Styled
-from duikou.projects.forms import CountyField
+from duikou.geo.forms import RegionField
 
 from .models import Certification, Demand, ProductCategory
 
@@ -42,7 +42,7 @@ class ListingForm(Styled, forms.Form):
     supplier = forms.CharField(label=_("供货主体"), max_length=120)
     name = forms.CharField(label=_("产品名称"), max_length=120)
     category = forms.ChoiceField(label=_("产品类别"), choices=ProductCategory.choices)
-    origin = CountyField(label=_("产地（县）"), help_text=_("老区城市所辖县级区划代码，如 411526（潢川县）"))
+    origin = RegionField(label=_("产地（县）"), help_text=_("老区城市所辖县级区划代码，如 411526（潢川县）"))
     certifications = forms.MultipleChoiceField(
         label=_("认证"), required=False, choices=Certification.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -65,7 +65,7 @@ class DemandForm(Styled, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     buyer = forms.CharField(label=_("采购主体"), max_length=120)
     buyer_kind = forms.ChoiceField(label=_("采购主体类型"), choices=Demand.BuyerKind.choices)
-    region = CountyField(label=_("采购方所在地"), help_text=_("地级市或县级区划代码，如 320508（姑苏区）"))
+    region = RegionField(label=_("采购方所在地"), help_text=_("地级市或县级区划代码，如 320508（姑苏区）"))
     category = forms.ChoiceField(label=_("产品类别"), choices=ProductCategory.choices)
     description = forms.CharField(label=_("需求说明"), required=False, max_length=200)
     volume_tonnes = forms.DecimalField(label=_("需求量（吨）"), decimal_places=2)

@@ -16,6 +16,7 @@ from duikou.accounts import scoping
 from duikou.geo.models import Region
 
 from . import labour, queries
+from .schemas import TermOut
 
 router = Router(tags=["markets-labour"])
 
@@ -99,15 +100,6 @@ class SeekerIn(SeekerFields):
 class SeekerUpdateIn(SeekerFields):
     version: int
     phone: str | None = None  # null keeps the stored number
-
-
-class TermOut(Schema):
-    key: str
-    label: str
-    weight: int
-    value: float
-    points: float
-    reason: str
 
 
 class MatchOut(Schema):

@@ -1,9 +1,9 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts import scoping
 from duikou.core.forms import Styled
+from duikou.geo.forms import RegionField
 from duikou.geo.models import Region
 from duikou.pairings.queries import pairings_for
 from duikou.policy.models import Task
@@ -71,32 +71,13 @@ class ActivityFilterForm(Styled, forms.Form):
         }
 
 
-class CountyField(forms.CharField):
-    """A county by its code; the page suggests 「411526 潢川县」 and anything after the code is ignored."""
-
-    def to_python(self, value):
-        text = (super().to_python(value) or "").strip()
-        if not text:
-            return None
-        code = text.split()[0]
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise ValidationError(_("区划代码「%(code)s」不存在"), params={"code": code})
-        return region
-
-    def prepare_value(self, value):
-        if isinstance(value, Region):
-            return f"{value.code} {value.name}"
-        return value
-
-
 class ProjectForm(Styled, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     pairing = forms.ModelChoiceField(label=_("结对关系"), queryset=None)
     name = forms.CharField(label=_("项目名称"), max_length=200)
     industry = forms.ChoiceField(label=_("产业"), choices=Industry.choices)
     key_task = forms.ModelChoiceField(label=_("重点任务"), queryset=None)
-    location = CountyField(label=_("所在县区代码"), help_text=_("县级区划代码，如 411526（潢川县）；可从提示中选择"))
+    location = RegionField(label=_("所在县区代码"), help_text=_("县级区划代码，如 411526（潢川县）；可从提示中选择"))
     park = forms.CharField(label=_("共建园区"), required=False, max_length=120)
     investment_planned = forms.DecimalField(label=_("计划投资（万元）"), min_value=0, decimal_places=2, initial=0)
     investment_signed = forms.DecimalField(label=_("签约投资（万元）"), min_value=0, decimal_places=2, initial=0)
