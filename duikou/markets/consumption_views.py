@@ -121,7 +121,7 @@ def _import(request, kind: str):
     return render(
         request,
         "markets/produce_import.html",
-        {"form": form, "kind": kind, "result": result, "errors": errors, "columns": consumption_excel.SPECS[kind]},
+        {"form": form, "kind": kind, "result": result, "errors": errors, "columns": consumption_excel.SPECS[kind].columns},
     )
 
 

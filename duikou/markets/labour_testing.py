@@ -1,9 +1,6 @@
 """Small factories for the labour-cooperation tests (and the labour part of the permission matrix)."""
 
 import datetime
-import io
-
-from openpyxl import Workbook
 
 from duikou.geo.models import Region
 from duikou.monitoring import pii
@@ -58,18 +55,6 @@ def seeker(
         id_number=id_number_ or id_number(serial, area=home),
         **values,
     )
-
-
-def workbook(headers: list[str], rows: list[dict], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([row.get(h) for h in headers])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def matrix_world(editor, stranger) -> dict:

@@ -14,6 +14,7 @@ from duikou.core import testing
 from duikou.markets import labour, labour_excel
 from duikou.markets import labour_testing as lt
 from duikou.markets.models import JobPosting, JobSeeker, Placement
+from duikou.projects.testing import workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -243,11 +244,11 @@ POSTING_ROW = {
 
 
 def posting_file(rows):
-    return lt.workbook([c.header for c in labour_excel.POSTING_COLUMNS], rows, "用工岗位")
+    return workbook(rows, [c.header for c in labour_excel.POSTING_COLUMNS], title="用工岗位")
 
 
 def seeker_file(rows):
-    return lt.workbook([c.header for c in labour_excel.SEEKER_COLUMNS], rows, "求职者")
+    return workbook(rows, [c.header for c in labour_excel.SEEKER_COLUMNS], title="求职者")
 
 
 def test_posting_import(employer):
