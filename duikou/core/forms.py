@@ -3,10 +3,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .errors import StaleObjectError
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: at the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
+
+def apply_errors(form: forms.Form, exc: ValidationError | StaleObjectError) -> None:
+    """Show a service's refusal on the form: a ValidationError at the field it names (or above the form), a stale
+    version above the form."""
+    if isinstance(exc, StaleObjectError):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
         for name, messages in exc.message_dict.items():
             form.add_error(name if name in form.fields else None, messages)
     else:

@@ -139,9 +139,7 @@ def scheme_edit(request, pk: int):
             version = data.pop("version") or 0
             try:
                 services.update_scheme(user=request.user, scheme=scheme, expected_version=version, **data)
-            except StaleObjectError as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
+            except (StaleObjectError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))
@@ -191,9 +189,7 @@ def item_create(request, pk: int):
                 expected_version=form.cleaned_data["scheme_version"],
                 **form.values(),
             )
-        except StaleObjectError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (StaleObjectError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已添加评估指标项"))
@@ -226,9 +222,7 @@ def item_edit(request, pk: int, item_pk: int):
                     expected_version=form.cleaned_data["scheme_version"],
                     **form.values(),
                 )
-            except StaleObjectError as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
+            except (StaleObjectError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))

@@ -121,7 +121,13 @@ def _import(request, kind: str):
     return render(
         request,
         "markets/produce_import.html",
-        {"form": form, "kind": kind, "result": result, "errors": errors, "columns": consumption_excel.SPECS[kind].columns},
+        {
+            "form": form,
+            "kind": kind,
+            "result": result,
+            "errors": errors,
+            "columns": consumption_excel.SPECS[kind].columns,
+        },
     )
 
 
@@ -150,9 +156,7 @@ def _save(request, kind: str, obj=None):
                     obj = getattr(consumption, f"update_{kind}")(
                         user=request.user, expected_version=form.cleaned_data.get("version") or 0, **{kind: obj}, **data
                     )
-            except StaleObjectError as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
+            except (StaleObjectError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))

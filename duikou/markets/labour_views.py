@@ -56,7 +56,8 @@ def posting_list(request):
     )
 
 
-def _posting_data(form) -> dict:
+def _form_data(form) -> dict:
+    """The form's values for the service, without the version the edit was based on."""
     data = dict(form.cleaned_data)
     data.pop("version", None)
     return data
@@ -68,7 +69,7 @@ def posting_create(request):
     form = PostingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            posting = labour.create_posting(user=request.user, **_posting_data(form))
+            posting = labour.create_posting(user=request.user, **_form_data(form))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -110,11 +111,9 @@ def posting_edit(request, pk: int):
                     user=request.user,
                     posting=posting,
                     expected_version=form.cleaned_data.get("version") or 0,
-                    **_posting_data(form),
+                    **_form_data(form),
                 )
-            except StaleObjectError as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
+            except (StaleObjectError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))
@@ -165,19 +164,13 @@ def seeker_list(request):
     )
 
 
-def _seeker_data(form) -> dict:
-    data = dict(form.cleaned_data)
-    data.pop("version", None)
-    return data
-
-
 @login_required
 def seeker_create(request):
     scoping.require(request.user, scoping.Action.CHANGE)
     form = SeekerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            seeker = labour.register_seeker(user=request.user, **_seeker_data(form))
+            seeker = labour.register_seeker(user=request.user, **_form_data(form))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -213,7 +206,7 @@ def seeker_edit(request, pk: int):
     if request.method == "POST":
         form = SeekerForm(request.POST, editing=True)
         if form.is_valid():
-            data = _seeker_data(form)
+            data = _form_data(form)
             phone = data.pop("phone") or None  # blank keeps the stored number
             try:
                 labour.update_seeker(
@@ -223,9 +216,7 @@ def seeker_edit(request, pk: int):
                     phone=phone,
                     **data,
                 )
-            except StaleObjectError as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
+            except (StaleObjectError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))
@@ -400,9 +391,7 @@ def followup_record(request, pk: int):
         data = dict(form.cleaned_data)
         try:
             labour.record_followup(user=request.user, followup=followup, expected_version=data.pop("version"), **data)
-        except StaleObjectError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
+        except (StaleObjectError, ValidationError) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已记录回访"))

@@ -172,9 +172,7 @@ def project_edit(request, pk: int):
             version = data.pop("version")
             try:
                 services.update_project(project=project, user=request.user, expected_version=version or 0, **data)
-            except StaleObjectError as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
+            except (StaleObjectError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))
@@ -396,9 +394,7 @@ def activity_edit(request, pk: int):
                     expected_version=form.cleaned_data.get("version") or 0,
                     **_activity_data(form),
                 )
-            except StaleObjectError as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
+            except (StaleObjectError, ValidationError) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))
