@@ -1,10 +1,17 @@
 """Scoped reads of the matching markets: every list a page or the API shows starts here."""
 
-from django.db.models import QuerySet
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.monitoring import pii
 
-from .models import Demand, JobPosting, JobSeeker, ListingStatus, ProductListing
+from .models import Demand, FollowUp, JobPosting, JobSeeker, ListingStatus, Placement, ProductListing
 
 
 def open_listings(user) -> QuerySet[ProductListing]:
@@ -44,11 +51,6 @@ def postings_for(
     city: str = "",
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[JobPosting]:
-    from django.db.models import Count
-    from django.db.models import Q as Where
-
-    from .models import Placement
-
     qs = scoping.scope(user, JobPosting, action).select_related("region__parent")
     if status:
         qs = qs.filter(status=status)
@@ -57,8 +59,8 @@ def postings_for(
     if city:
         qs = qs.filter(region__code__startswith=city[:4])
     if q:
-        qs = qs.filter(Where(employer__contains=q) | Where(title__contains=q) | Where(region__name__contains=q))
-    placed = Count("placements", filter=Where(placements__status=Placement.Status.EMPLOYED))
+        qs = qs.filter(Q(employer__contains=q) | Q(title__contains=q) | Q(region__name__contains=q))
+    placed = Count("placements", filter=Q(placements__status=Placement.Status.EMPLOYED))
     return qs.annotate(placed=placed).order_by("-created", "-pk")
 
 
@@ -70,25 +72,34 @@ def find_seekers(
     user, *, q: str = "", status: str = "", occupation: str = "", skill: str = "", home: str = ""
 ) -> QuerySet[JobSeeker]:
     """Seekers the user answers for; ``q`` is a name or a full ID number (matched by its digest)."""
-    from django.core.exceptions import ValidationError
-
-    from duikou.monitoring import pii
-
     qs = seekers_for(user).select_related("home__parent")
     if status:
         qs = qs.filter(status=status)
     if home:
         qs = qs.filter(home__code__startswith=home)
     if occupation:
-        qs = qs.filter(pk__in=[s.pk for s in qs.only("pk", "occupations") if occupation in s.occupations])
+        qs = lists_holding(qs, ("occupations",), occupation)
     if skill:
-        qs = qs.filter(pk__in=[s.pk for s in qs.only("pk", "skills", "trainings") if skill in s.skills + s.trainings])
+        qs = lists_holding(qs, ("skills", "trainings"), skill)
     if q:
         try:
             qs = qs.filter(id_number_digest=pii.digest(pii.normalise_id_number(q)))
         except ValidationError:
             qs = qs.filter(name__contains=q)
     return qs.order_by("-created", "-pk")
+
+
+def lists_holding(qs: QuerySet, fields: tuple[str, ...], code: str) -> QuerySet:
+    """The rows whose JSON list in any of ``fields`` holds ``code``, decided by the database on SQLite and
+    PostgreSQL alike: a list's JSON text holds the code in double quotes (codes are plain lower-case words, which
+    JSON writes as they are)."""
+    if not re.fullmatch(r"[a-z0-9_]+", code or ""):
+        return qs.none()
+    texts = {f"{name}_json_text": Cast(name, TextField()) for name in fields}
+    holds = Q()
+    for alias in texts:
+        holds |= Q(**{f"{alias}__contains": f'"{code}"'})
+    return qs.alias(**texts).filter(holds)
 
 
 def seeker_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> JobSeeker:
@@ -99,8 +110,6 @@ PLACEMENT_RELATED = ("seeker__home__parent", "posting__region__parent", "pairing
 
 
 def placements_for(user, *, status: str = "", pairing: int | None = None, q: str = ""):
-    from .models import Placement
-
     qs = scoping.scope(user, Placement).select_related(*PLACEMENT_RELATED)
     if status:
         qs = qs.filter(status=status)
@@ -112,19 +121,11 @@ def placements_for(user, *, status: str = "", pairing: int | None = None, q: str
 
 
 def placement_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW):
-    from .models import Placement
-
     return scoping.get_for(user, Placement.objects.select_related(*PLACEMENT_RELATED), action, pk=pk)
 
 
 def followups_due(user, *, today=None, within: int = 30, overdue_only: bool = False):
     """Follow-ups not yet done and due within ``within`` days (or overdue), oldest first."""
-    import datetime
-
-    from django.utils import timezone
-
-    from .models import FollowUp
-
     today = today or timezone.localdate()
     limit = today if overdue_only else today + datetime.timedelta(days=within)
     qs = scoping.scope(user, FollowUp).filter(done_on__isnull=True)
@@ -133,8 +134,6 @@ def followups_due(user, *, today=None, within: int = 30, overdue_only: bool = Fa
 
 
 def followup_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW):
-    from .models import FollowUp
-
     return scoping.get_for(
         user, FollowUp.objects.select_related("placement__seeker", "placement__posting"), action, pk=pk
     )
@@ -143,10 +142,6 @@ def followup_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW):
 def seeker_by_id_number(user, id_number: str, action: scoping.Action = scoping.Action.CHANGE) -> JobSeeker | None:
     """The seeker registered with this ID number among those the user may ``action`` (found by its keyed digest;
     an invalid number finds nobody)."""
-    from django.core.exceptions import ValidationError
-
-    from duikou.monitoring import pii
-
     try:
         digest = pii.digest(pii.normalise_id_number(id_number))
     except ValidationError:

@@ -146,6 +146,22 @@ def test_seekers_scoped_to_home_area(xinyang, yanan):
         queries.seeker_for(xinyang, theirs.pk)
 
 
+def test_find_seekers_by_occupation_and_skill_in_the_database(xinyang):
+    welder = lt.seeker(user=xinyang, name="焊工", serial=21, occupations=["manufacturing"], skills=["welder"])
+    trained = lt.seeker(user=xinyang, name="培训过", serial=22, occupations=["construction"], trainings=["welder"])
+    cook = lt.seeker(user=xinyang, name="厨师", serial=23, occupations=["catering", "domestic"], skills=["cook"])
+
+    def names(**filters):
+        return sorted(s.name for s in queries.find_seekers(xinyang, **filters))
+
+    assert names(skill="welder") == sorted([welder.name, trained.name])  # a skill held or trained for
+    assert names(occupation="domestic") == [cook.name]  # any of the occupations sought
+    assert names(occupation="manufacturing", skill="welder") == [welder.name]
+    # a code is matched whole: "cook" is not "cnc", and no code matches part of another
+    assert names(skill="coo") == [] and names(skill="cnc") == []
+    assert names(skill='welder"]') == []  # not a code: nothing, rather than a loose match
+
+
 def test_find_seeker_by_full_id_number(xinyang):
     number = lt.id_number(13)
     seeker = lt.seeker(user=xinyang, id_number_=number)
