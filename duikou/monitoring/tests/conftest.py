@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connection
 
 
 @pytest.fixture(scope="module")
@@ -16,3 +17,21 @@ def spark():
     from duikou.monitoring import engine
 
     return engine.spark_backend()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(
+            "postgres",
+            marks=pytest.mark.skipif(
+                connection.vendor != "postgresql", reason="the PostgreSQL engine needs PostgreSQL as database"
+            ),
+        ),
+        "spark",
+    ]
+)
+def other_engine(request):
+    """Each screening engine besides DuckDB, by name, ready to run (Spark started)."""
+    if request.param == "spark":
+        request.getfixturevalue("spark")
+    return request.param

@@ -180,21 +180,8 @@ def alerts_by_run(*runs):
     return [sorted((a.household_id, tuple(a.rules), str(a.values)) for a in run.alerts.all()) for run in runs]
 
 
-@pytest.mark.parametrize(
-    "other",
-    [
-        pytest.param(
-            "postgres",
-            marks=pytest.mark.skipif(
-                connection.vendor != "postgresql", reason="the PostgreSQL engine needs PostgreSQL as database"
-            ),
-        ),
-        "spark",
-    ],
-)
-def test_every_engine_flags_the_same_households_as_duckdb(editor, ruleset, other, request):
-    if other == "spark":
-        request.getfixturevalue("spark")
+def test_every_engine_flags_the_same_households_as_duckdb(editor, ruleset, other_engine):
+    other = other_engine
     build_cases(editor)
     duck = services.screen_households(user=editor, ruleset=ruleset, engine_name="duckdb")
     Alert.objects.update(status=Alert.Status.CLOSED)

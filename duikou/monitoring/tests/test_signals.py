@@ -2,7 +2,6 @@
 exactly at their lines, identically on DuckDB, PostgreSQL and Spark."""
 
 import pytest
-from django.db import connection
 
 from duikou.core import testing
 from duikou.geo.models import Region
@@ -87,21 +86,8 @@ def test_a_rule_set_without_the_signal_rule_ignores_signals(editor, ruleset):
     assert services.screen_households(user=editor, ruleset=ruleset).flagged == 0
 
 
-@pytest.mark.parametrize(
-    "other",
-    [
-        pytest.param(
-            "postgres",
-            marks=pytest.mark.skipif(
-                connection.vendor != "postgresql", reason="the PostgreSQL engine needs PostgreSQL as database"
-            ),
-        ),
-        "spark",
-    ],
-)
-def test_every_engine_flags_the_same_households_on_signals_as_duckdb(editor, ruleset, other, request):
-    if other == "spark":
-        request.getfixturevalue("spark")
+def test_every_engine_flags_the_same_households_on_signals_as_duckdb(editor, ruleset, other_engine):
+    other = other_engine
     build(editor)
     duck = services.screen_households(user=editor, ruleset=ruleset, engine_name="duckdb")
     Alert.objects.update(status=Alert.Status.CLOSED)
