@@ -7,7 +7,6 @@ the page, the API and the import.
 """
 
 import io
-import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +15,6 @@ from openpyxl import Workbook
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
-from duikou.core.jobs import start_job
 from duikou.geo.models import Region
 from duikou.monitoring import pii
 from duikou.projects.excel import (
@@ -37,6 +35,7 @@ from duikou.projects.excel import (
     guide_sheet,
     header_row,
     identity_rule,
+    import_job,
     list_validation,
     no_progress,
     options_sheet,
@@ -329,18 +328,17 @@ def export_name(kind: str) -> str:
 
 
 def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
-    scoping.require(user, scoping.Action.CHANGE)
-    name = os.path.basename(upload.name or "upload.xlsx")
-    if upload.size > 20 * 1024 * 1024:
-        raise UserFacingError(f"「{name}」超过 20 MB，请分批导入")
-    data = upload.read()
-    noun = SPECS[kind].noun
+    """Start an import job of job postings or job seekers for an uploaded file."""
 
-    def work(*, progress):
-        result = import_rows(kind=kind, user=user, data=data, filename=name, dry_run=dry_run, progress=progress)
-        if next_url and not dry_run:
-            result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
-        return result
+    def run(data, filename, dry_run, progress):
+        return import_rows(kind=kind, user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
 
-    title = f"{'试导入' if dry_run else '导入'}{noun}：{name}"
-    return start_job(kind=f"labour_{kind}.import", title=title[:200], user=user, fn=work)
+    return import_job(
+        job_kind=f"labour_{kind}.import",
+        noun=SPECS[kind].noun,
+        user=user,
+        upload=upload,
+        dry_run=dry_run,
+        next_url=next_url,
+        run=run,
+    )

@@ -903,22 +903,40 @@ SPECS = {"projects": PROJECT_SPEC, "activities": ACTIVITY_SPEC}
 NOUNS = {"projects": "重大项目", "activities": "合作活动"}
 
 
-def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
-    """Start an import job for an uploaded file; the job page shows its progress and its error report."""
+def import_job(*, job_kind: str, noun: str, user, upload, dry_run: bool, next_url: str, run):
+    """Start a background job importing an uploaded file with ``run(data, filename, dry_run, progress)``; the job
+    page shows its progress, its error report and, after a real import, a link to ``next_url``."""
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.xlsx")
     if upload.size > 20 * 1024 * 1024:
         raise UserFacingError(f"「{name}」超过 20 MB，请分批导入")
     data = upload.read()
-    title = f"{'试导入' if dry_run else '导入'}{NOUNS[kind]}：{name}"
+    title = f"{'试导入' if dry_run else '导入'}{noun}：{name}"
 
     def work(*, progress):
-        result = import_rows(SPECS[kind], user=user, data=data, filename=name, dry_run=dry_run, progress=progress)
+        result = run(data, name, dry_run, progress)
         if next_url and not dry_run:
-            result["link"] = {"url": next_url, "label": f"查看{NOUNS[kind]}列表"}
+            result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
         return result
 
-    return start_job(kind=f"{kind}.import", title=title[:200], user=user, fn=work)
+    return start_job(kind=job_kind, title=title[:200], user=user, fn=work)
+
+
+def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
+    """Start an import job of projects or activities for an uploaded file."""
+
+    def run(data, filename, dry_run, progress):
+        return import_rows(SPECS[kind], user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
+
+    return import_job(
+        job_kind=f"{kind}.import",
+        noun=NOUNS[kind],
+        user=user,
+        upload=upload,
+        dry_run=dry_run,
+        next_url=next_url,
+        run=run,
+    )
 
 
 def export_queryset(kind: str, user, filters: dict):
