@@ -10,6 +10,8 @@ no pairing.
 
 import datetime
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -266,62 +268,74 @@ def _check_fields(fields: dict, allowed: tuple[str, ...]) -> None:
 # --- listings and demands ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Side:
+    """What differs between a listing and a demand when they are created, changed and closed."""
+
+    model: type[ProductListing] | type[Demand]
+    fields: tuple[str, ...]
+    clean: Callable[[dict], dict]  # the values checked and normalised, or a ValidationError by field
+    place: str  # the field with the region the user must answer for
+
+
+SIDES = {
+    "listing": Side(ProductListing, LISTING_FIELDS, _clean_listing, "origin"),
+    "demand": Side(Demand, DEMAND_FIELDS, _clean_demand, "region"),
+}
+
+
+def _create(side: Side, user, fields: dict):
+    _check_fields(fields, side.fields)
+    values = side.clean(fields)
+    _require_region(user, values[side.place], side.place)
+    obj = side.model(**values)
+    with transaction.atomic(), set_actor(_actor(user)):
+        obj.full_clean()
+        obj.save()
+    return obj
+
+
+def _update(side: Side, obj, user, expected_version: int, changes: dict):
+    scoping.require(user, scoping.Action.CHANGE, obj)
+    _check_fields(changes, side.fields)
+    current = {name: getattr(obj, name) for name in side.fields}
+    values = side.clean(current | changes)
+    if values[side.place] != getattr(obj, side.place):
+        _require_region(user, values[side.place], side.place)
+    with set_actor(_actor(user)):
+        return save_versioned(obj, expected_version=expected_version, changes={k: values[k] for k in changes})
+
+
+def _close(obj, user, expected_version: int):
+    scoping.require(user, scoping.Action.CHANGE, obj)
+    with set_actor(_actor(user)):
+        return save_versioned(obj, expected_version=expected_version, changes={"status": ListingStatus.CLOSED})
+
+
 def create_listing(*, user, **fields) -> ProductListing:
     """An old-area supplier's offer; the origin must be a county of an old-area city the user answers for."""
-    _check_fields(fields, LISTING_FIELDS)
-    values = _clean_listing(fields)
-    _require_region(user, values["origin"], "origin")
-    listing = ProductListing(**values)
-    with transaction.atomic(), set_actor(_actor(user)):
-        listing.full_clean()
-        listing.save()
-    return listing
+    return _create(SIDES["listing"], user, fields)
 
 
 def update_listing(*, listing: ProductListing, user, expected_version: int, **changes) -> ProductListing:
-    scoping.require(user, scoping.Action.CHANGE, listing)
-    _check_fields(changes, LISTING_FIELDS)
-    current = {name: getattr(listing, name) for name in LISTING_FIELDS}
-    values = _clean_listing(current | changes)
-    if values["origin"] != listing.origin:
-        _require_region(user, values["origin"], "origin")
-    with set_actor(_actor(user)):
-        return save_versioned(listing, expected_version=expected_version, changes={k: values[k] for k in changes})
+    return _update(SIDES["listing"], listing, user, expected_version, changes)
 
 
 def close_listing(*, listing: ProductListing, user, expected_version: int) -> ProductListing:
-    scoping.require(user, scoping.Action.CHANGE, listing)
-    with set_actor(_actor(user)):
-        return save_versioned(listing, expected_version=expected_version, changes={"status": ListingStatus.CLOSED})
+    return _close(listing, user, expected_version)
 
 
 def create_demand(*, user, **fields) -> Demand:
     """An eastern buyer's demand; the buyer's place must not be an old-area city, and the user answers for it."""
-    _check_fields(fields, DEMAND_FIELDS)
-    values = _clean_demand(fields)
-    _require_region(user, values["region"], "region")
-    demand = Demand(**values)
-    with transaction.atomic(), set_actor(_actor(user)):
-        demand.full_clean()
-        demand.save()
-    return demand
+    return _create(SIDES["demand"], user, fields)
 
 
 def update_demand(*, demand: Demand, user, expected_version: int, **changes) -> Demand:
-    scoping.require(user, scoping.Action.CHANGE, demand)
-    _check_fields(changes, DEMAND_FIELDS)
-    current = {name: getattr(demand, name) for name in DEMAND_FIELDS}
-    values = _clean_demand(current | changes)
-    if values["region"] != demand.region:
-        _require_region(user, values["region"], "region")
-    with set_actor(_actor(user)):
-        return save_versioned(demand, expected_version=expected_version, changes={k: values[k] for k in changes})
+    return _update(SIDES["demand"], demand, user, expected_version, changes)
 
 
 def close_demand(*, demand: Demand, user, expected_version: int) -> Demand:
-    scoping.require(user, scoping.Action.CHANGE, demand)
-    with set_actor(_actor(user)):
-        return save_versioned(demand, expected_version=expected_version, changes={"status": ListingStatus.CLOSED})
+    return _close(demand, user, expected_version)
 
 
 # --- matching ---------------------------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
     if not scoping.may(user, scoping.Action.CHANGE):
         raise UserFacingError("您的角色不能导入数据")
     spec = SPECS[kind]
-    region_field = "origin" if kind == "listing" else "region"
+    region_field = consumption.SIDES[kind].place
     header, body = read_table(data, filename, spec.sheet)
     position, errors = read_header(spec.columns, header)
     refs = Refs(user)
@@ -155,10 +155,7 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
         seen[key] = number
         old = stored.get(key)
         try:
-            if kind == "listing":
-                consumption._clean_listing(values)
-            else:
-                consumption._clean_demand(values)
+            consumption.SIDES[kind].clean(values)
             _permitted(user, old, values[region_field], region_field)
         except ValidationError as exc:
             errors += field_errors(exc, number, position, spec.columns, values)
