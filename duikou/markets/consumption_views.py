@@ -221,44 +221,34 @@ def _with_sign(user, rows: list[dict], own: bool, other: str) -> list[dict]:
     return rows
 
 
-@login_required
-def listing_detail(request, pk: int):
-    listing = consumption.listing_for(request.user, pk)
-    can_edit = scoping.can(request.user, scoping.Action.CHANGE, listing)
+def _detail(request, kind: str, obj, certifications: list[str], recommended):
+    """A listing's or a demand's page: what it is, the other side ranked for it, its agreements."""
+    can_edit = scoping.can(request.user, scoping.Action.CHANGE, obj)
+    other = "demand" if kind == "listing" else "listing"
     return render(
         request,
         "markets/produce_detail.html",
         {
-            "kind": "listing",
-            "obj": listing,
-            "certs": _labels(listing.certifications),
-            "rows": _with_sign(
-                request.user, consumption.recommend_for_listing(request.user, listing), can_edit, "demand"
-            ),
-            "agreements": consumption.agreements_for(request.user, listing=listing),
+            "kind": kind,
+            "obj": obj,
+            "certs": _labels(certifications),
+            "rows": _with_sign(request.user, recommended(request.user, obj), can_edit, other),
+            "agreements": consumption.agreements_for(request.user, **{kind: obj}),
             "can_edit": can_edit,
         },
     )
+
+
+@login_required
+def listing_detail(request, pk: int):
+    listing = consumption.listing_for(request.user, pk)
+    return _detail(request, "listing", listing, listing.certifications, consumption.recommend_for_listing)
 
 
 @login_required
 def demand_detail(request, pk: int):
     demand = consumption.demand_for(request.user, pk)
-    can_edit = scoping.can(request.user, scoping.Action.CHANGE, demand)
-    return render(
-        request,
-        "markets/produce_detail.html",
-        {
-            "kind": "demand",
-            "obj": demand,
-            "certs": _labels(demand.certifications_required),
-            "rows": _with_sign(
-                request.user, consumption.recommend_for_demand(request.user, demand), can_edit, "listing"
-            ),
-            "agreements": consumption.agreements_for(request.user, demand=demand),
-            "can_edit": can_edit,
-        },
-    )
+    return _detail(request, "demand", demand, demand.certifications_required, consumption.recommend_for_demand)
 
 
 @login_required
