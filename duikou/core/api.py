@@ -3,13 +3,19 @@
 Every endpoint reads through the same query functions (and so the same scoping layer) as the pages.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from duikou.accounts.services import user_for_token
 from duikou.core.errors import StaleObjectError
+from duikou.core.middleware import VALUE_REFUSED
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
@@ -32,6 +38,13 @@ def stale(request, exc):
 @api.exception_handler(PermissionError)
 def forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def refused_value(request, exc):
+    logger.warning("refused value in %s %s: %s", request.method, request.path, exc)
+    return api.create_response(request, {"detail": VALUE_REFUSED}, status=400)
 
 
 @api.exception_handler(ValidationError)

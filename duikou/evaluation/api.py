@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from duikou.accounts import scoping
+from duikou.core.pagination import Pages
 from duikou.geo.models import Region
 from duikou.indicators.models import Indicator
 from duikou.policy.models import Clause, Task
@@ -235,7 +236,7 @@ def _item_fields(user, payload: ItemIn) -> dict:
 
 
 @router.get("/schemes", response=list[SchemeOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def evaluation_schemes(request, year: int | None = None, level: str = "", q: str = ""):
     """Schemes you may read (items are listed on the single scheme)."""
     return [

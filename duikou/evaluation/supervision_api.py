@@ -5,9 +5,11 @@ Reads go through the same scoped queries as the pages, writes through the same s
 """
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
@@ -143,14 +145,13 @@ def list_notices(
     level: str = "",
     q: str = "",
     run_id: int | None = None,
-    limit: int = 200,
-    offset: int = 0,
+    limit: Annotated[int, Field(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Field(ge=0, le=10**12)] = 0,
 ):
     """Notices in the caller's scope; ``status`` may be ``open``; at most ``limit`` (≤ 1000) from ``offset``."""
     qs = supervision.notices_for(
         request.user, status=status, overdue=overdue, major=major, level=level, q=q, run=run_id
     )
-    limit = max(1, min(limit, 1000))
     return [_notice(request.user, n, steps=False) for n in qs[offset : offset + limit]]
 
 

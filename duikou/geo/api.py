@@ -1,7 +1,8 @@
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from duikou.accounts import scoping
+from duikou.core.pagination import Pages
 
 from . import queries
 from .models import Region
@@ -25,7 +26,7 @@ class OldAreaOut(Schema):
 
 
 @router.get("/regions", response=list[RegionOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_regions(request, q: str = "", level: str = "", parent: str = ""):
     return queries.regions_for(request.user, q=q, level=level, parent=parent)
 
@@ -36,6 +37,6 @@ def get_region(request, code: str):
 
 
 @router.get("/old-areas", response=list[OldAreaOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_old_areas(request):
     return queries.old_areas_for(request.user)

@@ -5,9 +5,11 @@ services.
 """
 
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema
+from pydantic import Field
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
@@ -110,9 +112,15 @@ def indicator_definitions(request):
 
 
 @router.get("/values", response=list[ValueOut])
-def indicator_values(request, period: str = "", pairing_id: int | None = None, indicator: str = "", limit: int = 1000):
+def indicator_values(
+    request,
+    period: str = "",
+    pairing_id: int | None = None,
+    indicator: str = "",
+    limit: Annotated[int, Field(ge=1, le=10000)] = 1000,
+):
     qs = queries.values_for(request.user, period=period, pairing=pairing_id, indicator=indicator)
-    return [_value(v) for v in qs[: max(1, min(limit, 10000))]]
+    return [_value(v) for v in qs[:limit]]
 
 
 @router.put("/values", response=ValueOut)

@@ -7,13 +7,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from duikou.accounts import scoping
+from duikou.core.pagination import Pages
 from duikou.geo.models import Region
 
 from . import consumption
-from .schemas import TermOut
+from .schemas import TermOut, TopK
 
 router = Router(tags=["markets-consumption"])
 
@@ -126,7 +127,7 @@ def _region(code: str, field: str) -> Region:
 
 
 @router.get("/listings", response=list[ListingOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def produce_listings(request, q: str = "", category: str = "", certification: str = ""):
     return consumption.listings_for(request.user, q=q, category=category, certification=certification)
 
@@ -139,16 +140,16 @@ def produce_create_listing(request, payload: ListingIn):
 
 
 @router.get("/listings/{int:listing_id}/recommendations", response=list[MatchOut])
-def produce_listing_recommendations(request, listing_id: int, k: int = 10):
+def produce_listing_recommendations(request, listing_id: int, k: TopK = 10):
     listing = consumption.listing_for(request.user, listing_id)
     return [
         {"listing_id": listing.pk, "demand_id": r["demand"].pk, "score": r["score"], "terms": r["explanation"]["terms"]}
-        for r in consumption.recommend_for_listing(request.user, listing, k=min(k, 100))
+        for r in consumption.recommend_for_listing(request.user, listing, k=k)
     ]
 
 
 @router.get("/demands", response=list[DemandOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def produce_demands(request, q: str = "", category: str = "", buyer_kind: str = ""):
     return consumption.demands_for(request.user, q=q, category=category, buyer_kind=buyer_kind)
 
@@ -161,16 +162,16 @@ def produce_create_demand(request, payload: DemandIn):
 
 
 @router.get("/demands/{int:demand_id}/recommendations", response=list[MatchOut])
-def produce_demand_recommendations(request, demand_id: int, k: int = 10):
+def produce_demand_recommendations(request, demand_id: int, k: TopK = 10):
     demand = consumption.demand_for(request.user, demand_id)
     return [
         {"listing_id": r["listing"].pk, "demand_id": demand.pk, "score": r["score"], "terms": r["explanation"]["terms"]}
-        for r in consumption.recommend_for_demand(request.user, demand, k=min(k, 100))
+        for r in consumption.recommend_for_demand(request.user, demand, k=k)
     ]
 
 
 @router.get("/agreements", response=list[AgreementOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def produce_agreements(request, status: str = ""):
     return consumption.agreements_for(request.user, status=status)
 

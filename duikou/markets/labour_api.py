@@ -7,16 +7,19 @@ answers 409, a rule broken 422 with the reasons in Chinese, a change on another 
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
 
 from duikou.accounts import scoping
+from duikou.core.pagination import Pages
 from duikou.geo.models import Region
 
 from . import labour, queries
-from .schemas import TermOut
+from .schemas import TermOut, TopK
 
 router = Router(tags=["markets-labour"])
 
@@ -181,7 +184,7 @@ def _region(user, code: str, field: str) -> Region:
 
 
 @router.get("/postings", response=list[PostingOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_labour_postings(request, q: str = "", status: str = "", occupation: str = "", city: str = ""):
     return queries.postings_for(request.user, q=q, status=status, occupation=occupation, city=city)
 
@@ -215,17 +218,17 @@ def close_labour_posting(request, posting_id: int, payload: VersionIn):
 
 
 @router.get("/postings/{int:posting_id}/matches", response=list[MatchOut])
-def labour_posting_matches(request, posting_id: int, k: int = 10):
+def labour_posting_matches(request, posting_id: int, k: TopK = 10):
     """The best k seekers for the posting, each explained term by term (the points add up to the score)."""
     posting = queries.posting_for(request.user, posting_id)
-    return [m.as_dict() for m in labour.matches_for_posting(request.user, posting, k=max(1, min(k, 100)))]
+    return [m.as_dict() for m in labour.matches_for_posting(request.user, posting, k=k)]
 
 
 # --- seekers ----------------------------------------------------------------------------------------------------
 
 
 @router.get("/seekers", response=list[SeekerOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_labour_seekers(request, q: str = "", status: str = "", occupation: str = "", skill: str = ""):
     return queries.find_seekers(request.user, q=q, status=status, occupation=occupation, skill=skill)
 
@@ -253,16 +256,16 @@ def update_labour_seeker(request, seeker_id: int, payload: SeekerUpdateIn):
 
 
 @router.get("/seekers/{int:seeker_id}/matches", response=list[MatchOut])
-def labour_seeker_matches(request, seeker_id: int, k: int = 10):
+def labour_seeker_matches(request, seeker_id: int, k: TopK = 10):
     seeker = queries.seeker_for(request.user, seeker_id)
-    return [m.as_dict() for m in labour.matches_for_seeker(request.user, seeker, k=max(1, min(k, 100)))]
+    return [m.as_dict() for m in labour.matches_for_seeker(request.user, seeker, k=k)]
 
 
 @router.get("/plan", response=PlanOut)
-def labour_plan(request, k: int = 10, city: str = ""):
+def labour_plan(request, k: Annotated[int, Field(ge=1, le=50)] = 10, city: str = ""):
     """The placement plan with the largest total score for the seekers the caller answers for."""
     postings = queries.open_postings(request.user).filter(region__code__startswith=city[:4]) if city else None
-    plan = labour.plan_assignment(request.user, k=max(1, min(k, 50)), postings=postings)
+    plan = labour.plan_assignment(request.user, k=k, postings=postings)
     return {
         "total": plan.total,
         "seekers": plan.seekers,
@@ -276,7 +279,7 @@ def labour_plan(request, k: int = 10, city: str = ""):
 
 
 @router.get("/placements", response=list[PlacementOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_labour_placements(request, status: str = "", pairing: int | None = None):
     return queries.placements_for(request.user, status=status, pairing=pairing)
 
@@ -309,10 +312,10 @@ def list_labour_placement_followups(request, placement_id: int):
 
 
 @router.get("/followups", response=list[FollowUpOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_labour_followups_due(request, overdue: bool = False, within: int = 30):
+@paginate(Pages, page_size=50)
+def list_labour_followups_due(request, overdue: bool = False, within: Annotated[int, Field(ge=0, le=366)] = 30):
     """Follow-ups not yet done: due within ``within`` days, or only the overdue ones."""
-    return queries.followups_due(request.user, within=max(0, min(within, 366)), overdue_only=overdue)
+    return queries.followups_due(request.user, within=within, overdue_only=overdue)
 
 
 @router.put("/followups/{int:followup_id}", response=FollowUpOut)

@@ -2,13 +2,16 @@
 old-area city or county, the review of a pairing and the optimal assignment — scoped like the pages."""
 
 import datetime
+from typing import Annotated
 
 from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
 
 from duikou.accounts import scoping
+from duikou.core.pagination import Pages
 from duikou.geo.models import Region
 from duikou.pairings import queries as pairing_queries
 
@@ -126,7 +129,7 @@ def recommend_sources(request):
 
 
 @router.get("/profiles", response=list[ProfileOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def recommend_profiles(request, q: str = "", official: bool | None = None):
     qs = scoping.scope(request.user, CityProfile).select_related("region", "source").order_by("region_id", "-year")
     if q:
@@ -137,7 +140,7 @@ def recommend_profiles(request, q: str = "", official: bool | None = None):
 
 
 @router.get("/ties", response=list[TieOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def recommend_ties(request):
     return scoping.scope(request.user, EconomicTie).order_by("old_region_id", "partner_region_id", "id")
 
@@ -158,10 +161,12 @@ def recommend_add_tie(request, payload: TieIn):
 
 
 @router.get("/ranking/{code}")
-def recommend_ranking(request, code: str, k: int = 10):
+def recommend_ranking(
+    request, code: str, k: Annotated[int, Field(ge=0, le=1000, description="0: every candidate")] = 10
+):
     scoping.require(request.user, scoping.Action.VIEW)
     try:
-        return _ranking(recommend.rank_candidates(request.user, _old_region(code), max(0, k)))
+        return _ranking(recommend.rank_candidates(request.user, _old_region(code), k))
     except recommend.NoProfile as exc:
         raise HttpError(422, f"{exc} 没有城市概况数据") from exc
 

@@ -1,4 +1,10 @@
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import Field
+
+# how many best matches a matching route returns
+TopK = Annotated[int, Field(ge=1, le=100, description="how many best matches (1–100)")]
 
 
 class TermOut(Schema):

@@ -1,9 +1,10 @@
 import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from duikou.accounts import scoping
+from duikou.core.pagination import Pages
 
 from . import queries, services
 
@@ -50,7 +51,7 @@ class ProfileIn(Schema):
 
 
 @router.get("", response=list[PairingOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_pairings(
     request, level: str = "", old_area: str = "", province: str = "", q: str = "", status: str = "active"
 ):

@@ -1,5 +1,7 @@
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from duikou.core.pagination import Pages
 
 from . import queries
 
@@ -47,7 +49,7 @@ class TaskOut(Schema):
 
 
 @router.get("/documents", response=list[DocumentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_documents(request):
     return queries.documents_for(request.user)
 
@@ -58,7 +60,7 @@ def get_document(request, doc_id: str):
 
 
 @router.get("/documents/{doc_id}/clauses", response=list[ClauseOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_document_clauses(request, doc_id: str):
     doc = queries.document_for(request.user, doc_id)
     return queries.clauses_for(request.user).filter(section__document=doc)
@@ -70,12 +72,12 @@ def get_clause(request, clause_id: str):
 
 
 @router.get("/search", response=list[HitOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def search(request, q: str, doc: str = ""):
     return queries.search_clauses(request.user, q[:100], document=doc)
 
 
 @router.get("/tasks", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_tasks(request):
     return queries.tasks_for(request.user)

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from duikou.accounts import scoping
+from duikou.core.pagination import Pages
 from duikou.geo.models import Region
 from duikou.policy.models import Task
 
@@ -220,7 +221,7 @@ def _project_fields(user, payload: ProjectFields) -> dict:
 
 
 @projects_router.get("", response=list[ProjectOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_projects(
     request, pairing: int | None = None, status: str = "", industry: str = "", key_task: str = "", q: str = ""
 ):
@@ -228,7 +229,7 @@ def list_projects(
 
 
 @projects_router.get("/overdue-milestones", response=list[OverdueOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_overdue_project_milestones(request, pairing: int | None = None):
     """Milestones past due and not done, of projects neither terminated nor in operation."""
     return queries.overdue_milestones_for(request.user, pairing=pairing)
@@ -307,7 +308,7 @@ def _activity_fields(user, payload: ActivityFields) -> dict:
 
 
 @activities_router.get("", response=list[ActivityOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_activities(
     request,
     kind: str = "",

@@ -1,0 +1,141 @@
+"""Bad input never crashes: every API route that reads, called with odd query values, answers 2xx or 4xx, never a
+server error; so does every list page of the site with odd filter values; a NUL character is refused wherever it
+comes, and a value the database refuses is a 400.
+
+The routes are taken from the API's own OpenAPI description, so a new route is covered without an entry here.
+Path parameters are filled with real objects (a 信阳 listing, a 苏州 demand, ...) where the route has them and
+with an unknown id otherwise."""
+
+import json
+import re
+
+import pytest
+from django.db import DataError, transaction
+from django.urls import reverse
+
+from duikou.accounts.services import issue_token
+from duikou.core import testing
+from duikou.core.api import api, refused_value
+from duikou.core.middleware import BadInputMiddleware
+from duikou.markets import consumption_testing as ct
+from duikou.markets import labour_testing as lt
+from duikou.markets.models import ProductListing
+
+pytestmark = pytest.mark.django_db
+
+# values a person or a script may well send: negative, zero, huge, not a number, quotes, a NUL character (which
+# PostgreSQL refuses in any text), SQL LIKE wildcards, very long
+ODD = ["-1", "0", "99999999999999999999", "abc", "'\"", "a\x00b", "%_", "x" * 5000, "2025Q9", "411526\x00"]
+
+
+@pytest.fixture
+def world():
+    editor = testing.user("xy_bad_input", "信阳市人民政府", "editor")
+    national = testing.user("ndrc_bad_input", "国家发展改革委（振兴司）", "viewer")
+    buyer = testing.user("sz_bad_input", "苏州市人民政府", "editor")
+    return {
+        "user": national,
+        "editor": editor,
+        "ids": {
+            "listing_id": ct.listing(user=editor).pk,
+            "demand_id": ct.demand(user=buyer).pk,
+            "posting_id": lt.posting(user=buyer).pk,
+            "seeker_id": lt.seeker(user=editor).pk,
+            "pairing_id": testing.pairing("信阳市", "苏州市").pk,
+            "code": "411500",
+        },
+    }
+
+
+def answer(client, url: str, params: dict | None = None, **headers) -> int:
+    """The status of one GET, as a request of its own: a statement the database refused is rolled back with it
+    (the test runs inside one transaction, which PostgreSQL would otherwise keep refusing)."""
+    savepoint = transaction.savepoint()
+    status = client.get(url, params or {}, **headers).status_code
+    if status >= 400:
+        transaction.savepoint_rollback(savepoint)
+    else:
+        transaction.savepoint_commit(savepoint)
+    return status
+
+
+def get_routes():
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        if "get" in operations:
+            yield path, operations["get"].get("parameters", [])
+
+
+def fill(path: str, ids: dict) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 987654)), path)
+
+
+def test_api_reads_answer_odd_query_values_without_a_server_error(client, world):
+    client.raise_request_exception = False  # a crash is an answer of 500 here, to list them all
+    failures = []
+    for who in ("user", "editor"):
+        _token, key = issue_token(user=world[who], name="bad input")
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        for path, parameters in get_routes():
+            url = fill(path, world["ids"])
+            queries = [p["name"] for p in parameters if p["in"] == "query"]
+            assert answer(client, url, **auth) < 500, url
+            for name in queries:
+                for value in ODD:
+                    status = answer(client, url, {name: value}, **auth)
+                    if status >= 500:
+                        failures.append(f"{who} GET {url}?{name}={value[:20]!r}: {status}")
+    assert not failures, "\n".join(failures)
+
+
+LIST_PAGES = {
+    "pairings:list": ["q", "level", "status", "old_area", "province", "page"],
+    "projects:list": ["q", "pairing", "status", "industry", "key_task", "page"],
+    "projects:activity_list": ["q", "kind", "pairing", "since", "until", "page"],
+    "plans:list": ["q", "kind", "status", "page"],
+    "markets:produce_listings": ["q", "category", "certification", "page"],
+    "markets:produce_demands": ["q", "category", "buyer_kind", "page"],
+    "markets:labour_postings": ["q", "status", "occupation", "city", "page"],
+    "markets:labour_seekers": ["q", "status", "occupation", "skill", "home", "page"],
+    "audit:log": ["q", "user", "model", "action", "since", "until", "page"],
+}
+
+
+def test_list_pages_answer_odd_filter_values_without_a_server_error(client, world):
+    client.force_login(world["editor"])
+    client.raise_request_exception = False
+    failures = []
+    for name, params in LIST_PAGES.items():
+        url = reverse(name)
+        for param in params:
+            for value in ODD:
+                status = answer(client, url, {param: value})
+                if status >= 500:
+                    failures.append(f"GET {url}?{param}={value[:20]!r}: {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_nul_character_is_refused_wherever_it_comes(client, world):
+    """A NUL in the path, a form field or a JSON body is answered 400 with a message, before any route runs."""
+    client.force_login(world["editor"])
+    assert client.get("/api/regions/4115%0000").status_code == 400
+    response = client.post(reverse("markets:produce_listing_create"), {"name": "信阳\x00毛尖", "supplier": "x"})
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+    _token, key = issue_token(user=world["editor"], name="nul")
+    body = '{"supplier": "x\\u0000", "name": "信阳毛尖"}'
+    response = client.post(
+        "/api/markets/produce/listings", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+    assert response.status_code == 400
+    assert ProductListing.objects.count() == 1  # the world's only
+
+
+def test_a_value_the_database_refuses_is_a_400_not_a_server_error(rf):
+    """The safety net under every page and API route: what the database refuses as data (a number out of range on
+    PostgreSQL, too large for SQLite's driver) is answered 400 with a message."""
+    middleware = BadInputMiddleware(lambda request: None)
+    for exc in (DataError("integer out of range"), OverflowError("Python int too large to convert to SQLite INTEGER")):
+        response = middleware.process_exception(rf.get("/projects/"), exc)
+        assert response.status_code == 400 and "超出范围" in response.content.decode()
+        response = refused_value(rf.get("/api/projects"), exc)
+        assert response.status_code == 400 and "超出范围" in json.loads(response.content)["detail"]
+    assert middleware.process_exception(rf.get("/projects/"), ValueError("a bug")) is None  # not swallowed
