@@ -1,5 +1,7 @@
 """Small factories for tests: each test builds only what it needs."""
 
+from django.db import transaction
+
 from duikou.accounts.models import Organisation, User
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
@@ -31,3 +33,26 @@ def user(username: str, organisation: Organisation | str, role: str = "editor", 
 
 def pairing(old_city: str, partner: str) -> Pairing:
     return Pairing.objects.get(old_region__name=old_city, partner_region__name=partner, status="active")
+
+
+# values a person or a script may well send where a page or route expects something else: negative, zero, huge,
+# not a number, quotes, a NUL character (which PostgreSQL refuses in any text), SQL LIKE wildcards, very long
+ODD_VALUES = ["-1", "0", "99999999999999999999", "abc", "'\"", "a\x00b", "%_", "x" * 5000, "2025Q9", "411526\x00"]
+
+# the filter and option names the pages read, to send all at once with the same odd value
+FILTER_NAMES = (
+    "q page status year period kind pairing level area since until city occupation skill category k indicator rows "
+    "cols go side region cap old_area province home rule overdue certification buyer_kind industry key_task model "
+    "user action fmt format dataset scheme run doc parent"
+).split()
+
+
+def status_alone(send, *args, **kwargs) -> int:
+    """The status of the response ``send(*args, **kwargs)`` gets (``client.get``, ...), as a request of its own:
+    what it wrote, or a statement the database refused, is rolled back with it (a test runs inside one
+    transaction, which PostgreSQL keeps refusing after an error)."""
+    savepoint = transaction.savepoint()
+    try:
+        return send(*args, **kwargs).status_code
+    finally:
+        transaction.savepoint_rollback(savepoint)

@@ -10,7 +10,7 @@ import json
 import re
 
 import pytest
-from django.db import DataError, transaction
+from django.db import DataError
 from django.urls import NoReverseMatch, reverse
 
 from duikou.accounts.services import issue_token
@@ -23,10 +23,6 @@ from duikou.markets import labour_testing as lt
 from duikou.markets.models import ProductListing
 
 pytestmark = pytest.mark.django_db
-
-# values a person or a script may well send: negative, zero, huge, not a number, quotes, a NUL character (which
-# PostgreSQL refuses in any text), SQL LIKE wildcards, very long
-ODD = ["-1", "0", "99999999999999999999", "abc", "'\"", "a\x00b", "%_", "x" * 5000, "2025Q9", "411526\x00"]
 
 
 @pytest.fixture
@@ -48,18 +44,6 @@ def world():
     }
 
 
-def answer(client, url: str, params: dict | None = None, **headers) -> int:
-    """The status of one GET, as a request of its own: a statement the database refused is rolled back with it
-    (the test runs inside one transaction, which PostgreSQL would otherwise keep refusing)."""
-    savepoint = transaction.savepoint()
-    status = client.get(url, params or {}, **headers).status_code
-    if status >= 400:
-        transaction.savepoint_rollback(savepoint)
-    else:
-        transaction.savepoint_commit(savepoint)
-    return status
-
-
 def get_routes():
     for path, operations in api.get_openapi_schema()["paths"].items():
         if "get" in operations:
@@ -79,21 +63,15 @@ def test_api_reads_answer_odd_query_values_without_a_server_error(client, world)
         for path, parameters in get_routes():
             url = fill(path, world["ids"])
             queries = [p["name"] for p in parameters if p["in"] == "query"]
-            assert answer(client, url, **auth) < 500, url
+            assert testing.status_alone(client.get, url, **auth) < 500, url
             for name in queries:
-                for value in ODD:
-                    status = answer(client, url, {name: value}, **auth)
+                for value in testing.ODD_VALUES:
+                    status = testing.status_alone(client.get, url, {name: value}, **auth)
                     if status >= 500:
                         failures.append(f"{who} GET {url}?{name}={value[:20]!r}: {status}")
     assert not failures, "\n".join(failures)
 
 
-# the filter and option names the pages read, all sent at once with the same odd value
-PAGE_PARAMS = (
-    "q page status year period kind pairing level area since until city occupation skill category k indicator rows "
-    "cols go side region cap old_area province home rule overdue certification buyer_kind industry key_task model "
-    "user action fmt format dataset scheme run doc parent"
-).split()
 NOT_PAGES = {"login", "logout", "set_language", "healthz"}  # the session's own routes and the probe
 
 
@@ -112,8 +90,8 @@ def test_pages_answer_odd_query_values_without_a_server_error(client, world):
     for who in ("user", "editor"):
         client.force_login(world[who])
         for url in page_routes():
-            for value in ODD:
-                status = answer(client, url, dict.fromkeys(PAGE_PARAMS, value))
+            for value in testing.ODD_VALUES:
+                status = testing.status_alone(client.get, url, dict.fromkeys(testing.FILTER_NAMES, value))
                 if status >= 500:
                     failures.append(f"{who} GET {url} with every filter {value[:20]!r}: {status}")
     assert not failures, "\n".join(failures)
