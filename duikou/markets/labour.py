@@ -263,16 +263,12 @@ def update_seeker(*, user, seeker: JobSeeker, expected_version: int, phone: str 
 # --- matching -------------------------------------------------------------------------------------------------
 
 
+# what the scorer reads of a job seeker (``home`` is the county's code)
+SEEKER_SCORED = ("occupations", "skills", "trainings", "preferred_regions", "expected_wage", "needs_housing", "home")
+
+
 def seeker_dict(s: JobSeeker) -> dict:
-    return {
-        "occupations": s.occupations,
-        "skills": s.skills,
-        "trainings": s.trainings,
-        "preferred_regions": s.preferred_regions,
-        "expected_wage": s.expected_wage,
-        "needs_housing": s.needs_housing,
-        "home": s.home_id,
-    }
+    return {name: getattr(s, "home_id" if name == "home" else name) for name in SEEKER_SCORED}
 
 
 def posting_dict(p: JobPosting) -> dict:
@@ -373,18 +369,23 @@ def _visible_seekers(user) -> set[int]:
 def matches_for_posting(user, posting: JobPosting, k: int = 10) -> list[Match]:
     """The best ``k`` seeking job seekers for ``posting``, best first, each explained term by term."""
     scoping.require(user, scoping.Action.VIEW, posting)
-    seekers = list(open_seekers())
-    if not seekers:
+    # every seeking job seeker is scored, so only the scored columns are read; whole rows only for the best k
+    rows = list(open_seekers().values_list("pk", *SEEKER_SCORED))
+    if not rows:
         return []
     visible = _visible_seekers(user)
     scorer = labour_scorer(scorer_pairs())
-    left, right = seeker_side([seeker_dict(s) for s in seekers]), posting_side([posting_dict(posting)])
+    left = seeker_side([dict(zip(SEEKER_SCORED, row[1:], strict=True)) for row in rows])
+    right = posting_side([posting_dict(posting)])
     top = engine.top_k(scorer, left, right, k)
+    best = open_seekers().in_bulk([rows[int(i)][0] for i in top.right_index[0] if i != engine.NO_MATCH])
     out = []
     for rank, (i, score) in enumerate(zip(top.right_index[0], top.right_score[0], strict=True), start=1):
         if i == engine.NO_MATCH:
             continue
-        seeker = seekers[int(i)]
+        seeker = best.get(rows[int(i)][0])
+        if seeker is None:
+            continue  # placed or withdrawn in the meantime
         explanation = engine.explain(scorer, left, int(i), right, 0)
         out.append(Match(seeker, posting, _to_decimal(score), explanation, seeker.pk in visible, rank))
     return out
