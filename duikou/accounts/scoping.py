@@ -12,7 +12,7 @@ own. Two questions are answered here and only here:
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -121,7 +121,8 @@ def get_for(user, queryset: QuerySet | type[Model], action: Action = Action.VIEW
     visible = scope(user, qs, Action.VIEW)
     try:
         obj = visible.get(**lookup)
-    except qs.model.DoesNotExist as exc:
+    except (qs.model.DoesNotExist, ValueError, ValidationError) as exc:
+        # an id that is not one (「abc」 for a number) names no object either
         raise Http404(f"{qs.model._meta.verbose_name} not found") from exc
     if action != Action.VIEW and not scope(user, qs.filter(pk=obj.pk), action).exists():
         raise PermissionDenied

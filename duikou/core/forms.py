@@ -6,6 +6,14 @@ from django.core.exceptions import ValidationError
 from .errors import StaleObjectError
 
 
+def int_or(value, default: int | None = None) -> int | None:
+    """An integer from a request value, or ``default`` when there is none or it is not a whole number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def apply_errors(form: forms.Form, exc: ValidationError | StaleObjectError) -> None:
     """Show a service's refusal on the form: a ValidationError at the field it names (or above the form), a stale
     version above the form."""

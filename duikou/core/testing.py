@@ -43,7 +43,7 @@ ODD_VALUES = ["-1", "0", "99999999999999999999", "abc", "'\"", "a\x00b", "%_", "
 FILTER_NAMES = (
     "q page status year period kind pairing level area since until city occupation skill category k indicator rows "
     "cols go side region cap old_area province home rule overdue certification buyer_kind industry key_task model "
-    "user action fmt format dataset scheme run doc parent"
+    "user action fmt format dataset scheme run doc parent with other unit remove"
 ).split()
 
 

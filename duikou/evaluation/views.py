@@ -16,7 +16,7 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import xlsx_response
-from duikou.core.forms import apply_errors
+from duikou.core.forms import apply_errors, int_or
 from duikou.core.views import paginate
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
@@ -205,7 +205,7 @@ def item_edit(request, pk: int, item_pk: int):
     if request.method == "POST" and request.POST.get("remove"):
         try:
             services.remove_item(
-                user=request.user, item=item, expected_version=int(request.POST.get("scheme_version") or 0)
+                user=request.user, item=item, expected_version=int_or(request.POST.get("scheme_version"), 0)
             )
         except (StaleObjectError, ValidationError) as exc:
             messages.error(request, str(exc) if isinstance(exc, StaleObjectError) else "；".join(exc.messages))

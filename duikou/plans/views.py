@@ -12,6 +12,7 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
 from duikou.core.exports import xlsx_response
+from duikou.core.forms import int_or
 from duikou.core.views import paginate
 from duikou.pairings.queries import pairings_for
 
@@ -128,7 +129,7 @@ def plan_content(request, pk: int, section: str, row_id: int | None = None):
                 plan=plan,
                 section=section,
                 row_id=row_id,
-                expected_version=int(request.POST.get("plan_version", 0)),
+                expected_version=int_or(request.POST.get("plan_version"), 0),
             )
             messages.success(request, _("已删除"))
             return redirect(f"/plans/{plan.pk}/#{section}")
@@ -219,7 +220,7 @@ def plan_compare(request, pk: int):
     others = queries.plans_for(request.user).filter(pairing=plan.pairing).exclude(pk=plan.pk)
     other = None
     if request.GET.get("with"):
-        other = queries.plan_for(request.user, int(request.GET["with"]))
+        other = queries.plan_for(request.user, int_or(request.GET["with"], 0))
     elif plan.previous_id:
         other = queries.plan_for(request.user, plan.previous_id)
     sections = services.compare_plans(other, plan) if other else []
