@@ -70,6 +70,9 @@ class ProductListing(models.Model):
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # how the change history shows the codes in these list fields
+    item_labels = {"certifications": Certification}
+
     class Meta:
         verbose_name = _("产品供给")
         verbose_name_plural = _("产品供给")
@@ -112,6 +115,8 @@ class Demand(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    item_labels = {"certifications_required": Certification}
 
     class Meta:
         verbose_name = _("采购需求")
@@ -256,6 +261,8 @@ class JobPosting(models.Model):
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    item_labels = {"skills": Skill}
+
     class Meta:
         verbose_name = _("用工岗位")
         verbose_name_plural = _("用工岗位")
@@ -300,6 +307,8 @@ class JobSeeker(models.Model):
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     ENCRYPTED = ("id_number_enc", "id_number_digest", "phone_enc", "phone_digest")
+
+    item_labels = {"occupations": Occupation, "skills": Skill, "trainings": Skill}
 
     class Meta:
         verbose_name = _("求职者")

@@ -1,3 +1,5 @@
+import json
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -34,5 +36,20 @@ def change_rows(entry) -> list[tuple[str, tuple]]:
             continue
         if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
             change = ("", f"{change.get('operation', '')} {', '.join(map(str, change.get('objects', [])))}")
+        choices = getattr(model, "item_labels", {}).get(name)
+        if choices is not None:
+            change = tuple(_item_labels(value, choices) for value in change)
         rows.append((label, tuple(change)))
     return rows
+
+
+def _item_labels(value, choices) -> str:
+    """A stored list of codes (``["electrician", "welder"]``) as their labels (电工、焊工); anything else as it is."""
+    try:
+        codes = json.loads(value)
+    except (TypeError, ValueError):
+        return value
+    if not isinstance(codes, list):
+        return value
+    labels = dict(choices.choices)
+    return "、".join(str(labels.get(code, code)) for code in codes) or "—"

@@ -30,3 +30,18 @@ def test_empty_and_boolean_values_read_naturally():
     from duikou.audit.templatetags.audit_tags import empty_value
 
     assert [empty_value(v) for v in (None, "None", "", "True", "False", "12")] == ["—", "—", "—", "是", "否", "12"]
+
+
+def test_list_fields_of_codes_show_their_labels():
+    from duikou.markets import labour
+    from duikou.markets import labour_testing as lt
+
+    editor = testing.user("sz_history", "苏州市人民政府", "editor")
+    posting = lt.posting(user=editor, skills=["electrician"])
+    labour.update_posting(user=editor, posting=posting, expected_version=posting.version, skills=["welder", "cnc"])
+    rows = {
+        entry.action: dict(change_rows(entry))
+        for entry in LogEntry.objects.get_for_object(posting).filter(action__in=[0, 1])
+    }
+    assert rows[LogEntry.Action.CREATE]["技能要求"][1] == "电工"
+    assert rows[LogEntry.Action.UPDATE]["技能要求"] == ("电工", "焊工、数控车床")
