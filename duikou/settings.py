@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -184,3 +185,39 @@ DUIKOU_NOTICE_RECEIVE_DAYS = int(os.environ.get("DUIKOU_NOTICE_RECEIVE_DAYS", "5
 DUIKOU_NOTICE_VERIFY_DAYS = int(os.environ.get("DUIKOU_NOTICE_VERIFY_DAYS", "15"))  # 核验: days after the report
 DUIKOU_NOTICE_CLOSE_DAYS = int(os.environ.get("DUIKOU_NOTICE_CLOSE_DAYS", "5"))  # 销号: days after verification
 DUIKOU_NOTICE_NUMBER_PREFIX = os.environ.get("DUIKOU_NOTICE_NUMBER_PREFIX", "对口整改")  # 文号: 对口整改〔2026〕3号
+
+# --- uploads and the audit trail (docs/security.md) -----------------------------------------------------------
+
+
+def _env_int(name: str, default: int, *, minimum: int, why: str = "") -> int:
+    """An integer setting from the environment; a value that is not a whole number, or is below ``minimum``,
+    stops the start with the reason (never silently the default)."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}：须为整数") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value}：不能小于 {minimum}{why}")
+    return value
+
+
+# Every upload (import files, evidence, attachments, departmental files): its size as sent, and for .xlsx files
+# (zip archives) the size of each member and of all members once decompressed; rows of one import file.
+DUIKOU_UPLOAD_MAX_MB = _env_int("DUIKOU_UPLOAD_MAX_MB", 50, minimum=1)
+DUIKOU_UPLOAD_MEMBER_MAX_MB = _env_int("DUIKOU_UPLOAD_MEMBER_MAX_MB", 100, minimum=1)
+DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = _env_int("DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB", 200, minimum=1)
+DUIKOU_UPLOAD_MAX_ROWS = _env_int("DUIKOU_UPLOAD_MAX_ROWS", 100_000, minimum=1)
+
+# Audit entries are kept this many days; `duikou purge-audit` removes only older ones. The Cybersecurity Law
+# (网络安全法 第二十一条) asks for network logs to be kept at least six months: six calendar months are up to 184
+# days, and on PostgreSQL the database itself refuses to delete younger entries (audit migration 0001).
+AUDIT_MIN_RETENTION_DAYS = 184
+DUIKOU_AUDIT_RETENTION_DAYS = _env_int(
+    "DUIKOU_AUDIT_RETENTION_DAYS",
+    1095,
+    minimum=AUDIT_MIN_RETENTION_DAYS,
+    why=" 天：《网络安全法》第二十一条要求网络日志留存不少于六个月",
+)

@@ -5,9 +5,7 @@ a bad number; a duplicate), and if any row has a problem nothing is written and 
 row, column and reason. Re-importing the same file changes nothing. Large files go by PostgreSQL ``COPY``.
 """
 
-import csv
 import datetime
-import io
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -16,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from duikou.accounts import scoping
 from duikou.audit.services import created_changes, log_bulk_creates, log_bulk_updates
 from duikou.core.errors import UserFacingError
-from duikou.core.exports import xlsx_bytes
+from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
+from duikou.core.uploads import read_json, read_table
 from duikou.pairings.models import Pairing
 
 from .models import DataValue, Indicator, Report
@@ -39,11 +37,16 @@ def _fail(reason: str) -> UserFacingError:
 def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
     """(row number, row) pairs from a CSV, .xlsx or dataValueSets JSON file; an unreadable file is one clear error."""
     name = (filename or "").lower()
+    try:
+        if name.endswith(".json"):
+            payload = read_json(data, filename)
+        elif name.endswith((".csv", ".xlsx")):
+            header, body = read_table(data, filename)
+        else:
+            raise UserFacingError(f"「{filename}」的格式无法识别：请上传 .csv、.xlsx 或 dataValueSets .json 文件")
+    except UserFacingError as exc:
+        raise _fail(str(exc)) from exc
     if name.endswith(".json"):
-        try:
-            payload = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise _fail(f"「{filename}」不是有效的 JSON 文件（{exc}）") from exc
         if not isinstance(payload, dict) or not isinstance(payload.get("dataValues"), list):
             raise _fail(f"「{filename}」不是 dataValueSets 格式：缺少 dataValues 列表")
         out = []
@@ -52,34 +55,17 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
                 raise _fail(f"dataValues 第 {n} 项不是对象")
             out.append((n, {k: "" if item.get(k) is None else str(item.get(k)) for k in COLUMNS}))
         return out
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _fail(f"「{filename}」不是 UTF-8 编码的 CSV 文件") from exc
-        reader = csv.reader(io.StringIO(text))
-        table = list(reader)
-    elif name.endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise _fail(f"「{filename}」不是有效的 .xlsx 文件") from exc
-        table = [["" if c is None else str(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    else:
-        raise _fail(f"「{filename}」的格式无法识别：请上传 .csv、.xlsx 或 dataValueSets .json 文件")
-    if not table:
-        raise _fail(f"「{filename}」是空文件")
-    header = [h.strip().lower() for h in table[0]]
+    header = ["" if h is None else str(h).lower() for h in header]
     wanted = {c.lower(): c for c in COLUMNS}
     missing = [c for c in COLUMNS[:4] if c.lower() not in header]
     if missing:
         raise _fail(f"「{filename}」缺少列：{', '.join(missing)}（表头应为 {','.join(COLUMNS)}）")
     index = {wanted[h]: i for i, h in enumerate(header) if h in wanted}
     out = []
-    for n, row in enumerate(table[1:], 2):
-        if not any(str(c).strip() for c in row):
+    for n, row in body:
+        if all(v is None for v in row):
             continue
-        out.append((n, {c: (str(row[i]).strip() if i < len(row) else "") for c, i in index.items()}))
+        out.append((n, {c: ("" if i >= len(row) or row[i] is None else str(row[i])) for c, i in index.items()}))
     return out
 
 
@@ -330,6 +316,13 @@ def export_rows(values) -> Iterable[dict]:
         yield {"dataElement": v[0], "period": v[1], "orgUnit": v[2], "value": number_text(v[3]), "comment": v[4]}
 
 
+def _table_row(row: dict) -> list:
+    """A row of the CSV or .xlsx export: the value as a number (a number cell; in CSV as written), so that a
+    negative value is never taken for a formula nor escaped as one; the rest is text, escaped by the writer."""
+    value = row["value"]
+    return [row[c] if c != "value" else (Decimal(value) if value else None) for c in COLUMNS]
+
+
 def export_values(values, fmt: str) -> tuple[bytes, str, str]:
     """(content, filename, content type) of the values in one of the three formats."""
     if fmt not in FORMATS:
@@ -339,10 +332,5 @@ def export_values(values, fmt: str) -> tuple[bytes, str, str]:
         body = json.dumps({"dataValues": rows}, ensure_ascii=False, indent=1).encode()
         return body, "dataValueSets.json", "application/json"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue().encode("utf-8-sig"), "dataValues.csv", "text/csv; charset=utf-8"
-    body = xlsx_bytes("dataValues", COLUMNS, ([r[c] for c in COLUMNS] for r in rows))
-    return body, "dataValues.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return csv_bytes(COLUMNS, (_table_row(r) for r in rows)), "dataValues.csv", CSV
+    return xlsx_bytes("dataValues", COLUMNS, (_table_row(r) for r in rows)), "dataValues.xlsx", XLSX

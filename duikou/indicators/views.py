@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
-from duikou.core.errors import StaleObjectError
+from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import xlsx_response
 from duikou.core.jobs import start_job
+from duikou.core.uploads import read_upload
 from duikou.pairings.queries import pairing_for
 
 from . import analytics, queries, services, transfer
@@ -257,17 +258,22 @@ def import_values(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         dry_run = form.cleaned_data["dry_run"]
-        job = start_job(
-            kind="indicators-import",
-            title=f"{'试导入' if dry_run else '导入'}指标数据：{upload.name}",
-            user=request.user,
-            fn=_import_job,
-            user_id=request.user.pk,
-            data=upload.read(),
-            filename=upload.name,
-            dry_run=dry_run,
-        )
-        return redirect("job_detail", pk=job.pk)
+        try:
+            data = read_upload(upload)
+        except UserFacingError as exc:
+            form.add_error("file", str(exc))
+        else:
+            job = start_job(
+                kind="indicators-import",
+                title=f"{'试导入' if dry_run else '导入'}指标数据：{upload.name}",
+                user=request.user,
+                fn=_import_job,
+                user_id=request.user.pk,
+                data=data,
+                filename=upload.name,
+                dry_run=dry_run,
+            )
+            return redirect("job_detail", pk=job.pk)
     return render(request, "indicators/import.html", {"form": form})
 
 

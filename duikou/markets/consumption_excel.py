@@ -12,6 +12,7 @@ from django.db import transaction
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
+from duikou.core.uploads import read_table
 from duikou.projects.excel import (
     XLSX,
     Column,
@@ -28,7 +29,6 @@ from duikou.projects.excel import (
     parse_cell,
     parse_row,
     read_header,
-    read_table,
     refusal,
     template_bytes,
 )

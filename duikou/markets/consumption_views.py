@@ -16,6 +16,7 @@ from duikou.accounts import scoping
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import download
 from duikou.core.forms import apply_errors
+from duikou.core.uploads import read_upload
 from duikou.core.views import paginate
 from duikou.pairings.queries import pairing_between
 from duikou.projects.forms import ImportForm
@@ -111,7 +112,7 @@ def _import(request, kind: str):
             result = consumption_excel.import_file(
                 kind,
                 user=request.user,
-                data=upload.read(),
+                data=read_upload(upload),
                 filename=os.path.basename(upload.name or ""),
                 dry_run=form.cleaned_data["dry_run"],
             )

@@ -15,6 +15,8 @@ from openpyxl import Workbook
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
+from duikou.core.exports import safe_row
+from duikou.core.uploads import read_table
 from duikou.geo.models import Region
 from duikou.monitoring import pii
 from duikou.projects.excel import (
@@ -42,7 +44,6 @@ from duikou.projects.excel import (
     parse_cell,
     parse_row,
     read_header,
-    read_table,
     refusal,
 )
 
@@ -314,10 +315,10 @@ def export_bytes(kind: str, qs) -> bytes:
     spec = SPECS[kind]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(spec.sheet)
-    sheet.append([c.header for c in spec.columns] + ["状态"])
+    sheet.append(safe_row([c.header for c in spec.columns] + ["状态"]))
     row_of = _posting_row if kind == "postings" else _seeker_row
     for obj in qs.select_related("region" if kind == "postings" else "home").iterator(chunk_size=2000):
-        sheet.append(row_of(obj))
+        sheet.append(safe_row(row_of(obj)))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -16,6 +16,7 @@ from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import xlsx_response
 from duikou.core.forms import Styled
+from duikou.core.uploads import read_upload
 from duikou.core.views import paginate
 from duikou.geo.models import Region
 from duikou.pairings import queries as pairing_queries
@@ -23,7 +24,7 @@ from duikou.pairings import queries as pairing_queries
 from . import recommend, recommend_data
 from .models import CityProfile, DataSource, EconomicTie
 
-MAX_UPLOAD = 2 * 1024 * 1024
+SESSION_UPLOAD_MB = 2  # the checked file waits in the session for the confirmation: less than other uploads
 SESSION_KEY = "recommend_import"
 
 
@@ -97,23 +98,20 @@ def source_import(request):
             return redirect("markets:recommend_sources")
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", _("文件超过 2 MB"))
+        meta = {k: form.cleaned_data[k] for k in ("kind", "name", "publisher", "official", "note")}
+        meta["filename"] = upload.name
+        try:
+            data = read_upload(upload, limit_mb=SESSION_UPLOAD_MB)
+            result = recommend_data.import_file(user=request.user, data=data, dry_run=True, **meta)
+        except UserFacingError as exc:
+            form.add_error("file", str(exc))
         else:
-            data = upload.read()
-            meta = {k: form.cleaned_data[k] for k in ("kind", "name", "publisher", "official", "note")}
-            meta["filename"] = upload.name
-            try:
-                result = recommend_data.import_file(user=request.user, data=data, dry_run=True, **meta)
-            except UserFacingError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if result.ok:
-                    request.session[SESSION_KEY] = {
-                        "sm3": result.sm3,
-                        "data": base64.b64encode(data).decode(),
-                        "meta": meta,
-                    }
+            if result.ok:
+                request.session[SESSION_KEY] = {
+                    "sm3": result.sm3,
+                    "data": base64.b64encode(data).decode(),
+                    "meta": meta,
+                }
     return render(
         request,
         "markets/recommend_import.html",

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.core.errors import UserFacingError
+from duikou.core.uploads import read_upload
 
 from . import departmental, queries, services
 from .models import Alert, DepartmentImport
@@ -246,7 +247,7 @@ def check_department_import(request, kind: Form[str], file: File[UploadedFile]):
     scoping.require(request.user, scoping.Action.CHANGE)
     try:
         batch = departmental.check_department_file(
-            user=request.user, kind=kind, data=file.read(), filename=file.name or "upload.csv"
+            user=request.user, kind=kind, data=read_upload(file), filename=file.name or "upload.csv"
         )
     except UserFacingError as exc:
         raise ValidationError(str(exc)) from exc

@@ -23,7 +23,8 @@ from duikou.audit.services import bulk_create_logged
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job
-from duikou.projects.excel import cell_date, cell_text, read_table
+from duikou.core.uploads import read_table, read_upload
+from duikou.projects.excel import cell_date, cell_text
 
 from . import pii
 from .models import DepartmentImport, DepartmentSignal, Member
@@ -37,8 +38,6 @@ HEADERS = {
     "note": ("说明", "备注", "note"),
 }
 LABELS = {"id_number": "身份证号", "date": "日期", "amount": "金额（元）", "note": "说明"}
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 100_000
 UNKNOWN = "未找到该身份证号对应的家庭成员（或不在您的管辖范围内）"
 
 
@@ -143,8 +142,6 @@ def check_department_file(*, user, kind: str, data: bytes, filename: str, progre
         raise UserFacingError(f"「{filename}」（SM3 {digest[:12]}…）已导入过，不再重复导入")
     header, rows = read_table(data, filename, "")
     rows = [(n, row) for n, row in rows if any(v is not None and str(v).strip() for v in row)]
-    if len(rows) > MAX_ROWS:
-        raise UserFacingError(f"「{filename}」超过单次导入上限 {MAX_ROWS} 行，请分批导入")
     columns = _columns(header, filename, kind)
     progress(0, len(rows), "校验中")
     malformed, parsed = [], []
@@ -300,9 +297,7 @@ def start_department_check(*, user, kind: str, upload):
     """The dry run as a background job; its result links to the report, where the user confirms the load."""
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.csv")
-    if upload.size > MAX_BYTES:
-        raise UserFacingError(f"「{name}」超过 20 MB，请分批导入")
-    data = upload.read()
+    data = read_upload(upload)
 
     def work(*, progress):
         batch = check_department_file(user=user, kind=kind, data=data, filename=name, progress=progress)

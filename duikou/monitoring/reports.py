@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
+from duikou.core.exports import safe_row
 from duikou.evaluation.documents import _bytes, _document, _heading, _para, _signature, _table, _title, cn_date
 from duikou.geo.models import Designation, Region
 
@@ -138,7 +139,7 @@ def report_xlsx(report: CountyReport) -> bytes:
     sheet = book.active
     sheet.title = _("概况")
     bold = Font(bold=True)
-    sheet.append([report.title])
+    sheet.append(safe_row([report.title]))
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in (
         (_("县（市、区）"), f"{report.county.name}（{report.county.code}）"),
@@ -150,22 +151,22 @@ def report_xlsx(report: CountyReport) -> bytes:
         (_("生成日期"), report.generated.isoformat()),
         (_("口径"), _("新增预警、风险消除、核实排除为统计期内发生数；核实认定中、监测帮扶中、逾期为生成日的在办数")),
     ):
-        sheet.append([label, value])
+        sheet.append(safe_row([label, value]))
     sheet.append([])
     sheet.append([_("指标"), _("合计")])
     for (_key, label), value in zip(COLUMNS, report.totals, strict=True):
-        sheet.append([_(label), value])
+        sheet.append(safe_row([_(label), value]))
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 70
 
     def table(title: str, header: list[str], rows) -> None:
         ws = book.create_sheet(title)
-        ws.append(header)
+        ws.append(safe_row(header))
         for cell in ws[1]:
             cell.font = bold
             cell.alignment = Alignment(horizontal="center")
         for row in rows:
-            ws.append(list(row))
+            ws.append(safe_row(row))
         ws.freeze_panes = "A2"
         for i in range(len(header)):
             ws.column_dimensions[chr(65 + i)].width = 16

@@ -1,9 +1,7 @@
 """Every write of household monitoring: registry entries, rule sets, screening runs, and the cases that follow
 alerts (the workflow: ``STEPS`` is the one table of transitions and who may take them)."""
 
-import csv
 import datetime
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +20,7 @@ from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.exports import csv_bytes
 from duikou.core.jobs import start_job
 from duikou.geo.models import Region
 from duikou.policy.models import Clause
@@ -115,13 +114,13 @@ def export_members_unmasked(*, user, household: Household) -> bytes:
     and recorded in the audit history (who, when, which household, how many rows — never the values)."""
     _require(user, scoping.Action.APPROVE, household)
     members = list(household.members.order_by("pk"))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["姓名", "与户主关系", "身份证号", "电话"])
-    for m in members:
-        writer.writerow(
+    content = csv_bytes(
+        ["姓名", "与户主关系", "身份证号", "电话"],
+        (
             [m.name, m.relation, pii.decrypt(m.id_number_enc), pii.decrypt(m.phone_enc) if m.phone_enc else ""]
-        )
+            for m in members
+        ),
+    )
     LogEntry.objects.log_create(
         household,
         force_log=True,
@@ -129,7 +128,7 @@ def export_members_unmasked(*, user, household: Household) -> bytes:
         actor=_audit_actor(user),
         changes={"unmasked_export": ["", f"导出 {len(members)} 名成员的完整身份证号和电话"]},
     )
-    return ("\ufeff" + out.getvalue()).encode()
+    return content
 
 
 def create_ruleset(*, user, province: Region, year: int, thresholds: dict | None = None, note: str = "") -> RuleSet:

@@ -19,6 +19,7 @@ from duikou.accounts import scoping
 from duikou.core.concurrency import save_versioned
 from duikou.core.digests import canonical_json, sm3_file, sm3_hex
 from duikou.core.errors import StaleObjectError
+from duikou.core.uploads import size_error
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
@@ -212,6 +213,8 @@ def add_attachment(*, user, plan: Plan, uploaded) -> PlanAttachment:
     name = uploaded.name
     if not name.lower().endswith((".pdf", ".doc", ".docx", ".wps", ".ofd")):
         raise ValidationError({"file": f"「{name}」不是 PDF、Word 或 OFD 文件"})
+    if too_big := size_error(name, uploaded.size):
+        raise ValidationError({"file": too_big})
     digest = sm3_file(uploaded)
     uploaded.seek(0)
     with transaction.atomic(), set_actor(user):

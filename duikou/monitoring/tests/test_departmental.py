@@ -197,3 +197,23 @@ def test_the_dry_run_and_the_load_run_as_background_jobs(editor, members):
     assert load.status == Job.Status.DONE and DepartmentSignal.objects.count() == 2
     for number in (*members, UNKNOWN):
         assert number not in str(Job.objects.values_list("result", "message", "title"))
+
+
+def test_an_upload_bomb_is_refused_naming_the_limit(editor, settings):
+    from duikou.core.tests.bombs import shared_string_bomb
+
+    settings.DUIKOU_UPLOAD_MEMBER_MAX_MB = 1
+    with pytest.raises(UserFacingError, match="「医保.xlsx」中的「xl/sharedStrings.xml」.*上限 1 MB"):
+        departmental.check_department_file(
+            user=editor, kind="hospital", data=shared_string_bomb(), filename="医保.xlsx"
+        )
+    assert not DepartmentImport.objects.exists()
+
+
+def test_a_file_over_the_upload_limit_is_not_taken(editor, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DUIKOU_UPLOAD_MAX_MB = 1
+    upload = SimpleUploadedFile("医保.csv", b"x" * (1024 * 1024 + 1))
+    with pytest.raises(UserFacingError, match="「医保.csv」有 1.0 MB，超过上传文件上限 1 MB"):
+        departmental.start_department_check(user=editor, kind="hospital", upload=upload)

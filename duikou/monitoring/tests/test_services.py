@@ -213,3 +213,14 @@ def test_screen_command_runs_on_spark(editor, ruleset, spark, capsys):
     out = capsys.readouterr().out
     assert "（spark）" in out and "命中 5 户" in out and "新增预警 5 条" in out
     assert ScreeningRun.objects.get().engine == "spark"
+
+
+def test_unmasked_export_keeps_formula_text_as_text(editor):
+    import csv
+    import io
+
+    home = mt.household(editor)
+    services.add_member(user=editor, household=home, name="=1+2", id_number=mt.id_number(10), relation="@户主")
+    approver = testing.user("xy_approver", "信阳市人民政府", "approver")
+    content = services.export_members_unmasked(user=approver, household=home).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(content)))[1][:2] == ["'=1+2", "'@户主"]

@@ -223,3 +223,14 @@ def test_clause_page_lists_the_plan_items_that_implement_it(who, client):
     assert "共建豫东南高新区" in client.get("/policy/clause/fgzx-2022-766/3/5/").content.decode()
     client.force_login(who["yanan_editor"])
     assert "共建豫东南高新区" not in client.get("/policy/clause/fgzx-2022-766/3/5/").content.decode()
+
+
+def test_attachment_larger_than_the_upload_limit_is_refused(who, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DUIKOU_UPLOAD_MAX_MB = 1
+    plan = drafted_plan(who)
+    big = SimpleUploadedFile("印发稿.pdf", b"%PDF" + b"x" * (1024 * 1024))
+    with pytest.raises(ValidationError, match="「印发稿.pdf」有 1.0 MB，超过上传文件上限 1 MB"):
+        services.add_attachment(user=who["xy_editor"], plan=plan, uploaded=big)
+    assert not plan.attachments.exists()

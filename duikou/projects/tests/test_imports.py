@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from duikou.core import testing
 from duikou.core.errors import UserFacingError
+from duikou.core.tests.bombs import package, rows_xml, shared_string_bomb
 from duikou.projects import excel
 from duikou.projects import testing as pt
 from duikou.projects.models import Activity, Project
@@ -292,3 +293,29 @@ def test_activities_import_is_all_or_nothing_and_idempotent(editor):
     assert Activity.objects.get(title="信阳毛尖进苏州").key_task_id == "KT2"
     again = excel.import_activities(user=editor, data=good, filename="a.xlsx")
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
+
+
+@pytest.mark.parametrize(
+    "bomb,message",
+    [
+        (
+            lambda: shared_string_bomb(),
+            "「bomb.xlsx」中的「xl/sharedStrings.xml」解压后超过 20.0 MB，超过单个部分解压后的上限 1 MB",
+        ),
+        (lambda: package(rows_xml(5000)), "「bomb.xlsx」超过单次导入上限 100 行"),
+    ],
+)
+def test_upload_bombs_are_refused_naming_the_limit(editor, settings, bomb, message):
+    settings.DUIKOU_UPLOAD_MEMBER_MAX_MB, settings.DUIKOU_UPLOAD_MAX_ROWS = 1, 100
+    with pytest.raises(UserFacingError, match=message):
+        import_file(editor, bomb(), filename="bomb.xlsx")
+    assert not Project.objects.exists()
+
+
+def test_a_file_over_the_upload_limit_starts_no_import(editor, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DUIKOU_UPLOAD_MAX_MB = 1
+    upload = SimpleUploadedFile("大批项目.xlsx", pt.workbook(good_rows()) + b"\0" * (1024 * 1024))
+    with pytest.raises(UserFacingError, match="「大批项目.xlsx」有 1.0 MB，超过上传文件上限 1 MB"):
+        excel.start_import(kind="projects", user=editor, upload=upload, dry_run=True)

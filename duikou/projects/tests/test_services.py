@@ -234,3 +234,18 @@ def test_ended_pairing_takes_no_new_projects(xinyang, editor):
     xinyang.refresh_from_db()
     with pytest.raises(ValidationError, match="该结对关系已调整"):
         pt.project(xinyang, user=overseer)
+
+
+def test_evidence_larger_than_the_upload_limit_is_refused_naming_it(xinyang, editor, settings):
+    settings.DUIKOU_UPLOAD_MAX_MB = 1
+    project = pt.project(xinyang, user=editor)
+    with pytest.raises(ValidationError) as exc:
+        services.add_progress_update(
+            project=project,
+            user=editor,
+            date=datetime.date(2025, 6, 1),
+            text="x",
+            files=[SimpleUploadedFile("会议纪要.pdf", b"%PDF" + b"x" * (1024 * 1024))],
+        )
+    assert "佐证材料「会议纪要.pdf」有 1.0 MB，超过上传文件上限 1 MB" in exc.value.message_dict["files"][0]
+    assert not project.updates.exists()

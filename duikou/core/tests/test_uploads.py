@@ -1,0 +1,107 @@
+"""Uploads that would cost the server far more than their size are refused, after bounded work, with the limit named.
+
+The bombs (core/tests/bombs.py) are small: a shared-strings member that decompresses to 20 MB against a limit
+lowered to 1 MB, and a sheet without a ``<dimension>`` with 50,000 rows against a limit lowered to 100.
+"""
+
+import io
+import json
+import zipfile
+from collections import Counter
+
+import pytest
+
+from duikou.core import uploads
+from duikou.core.errors import UserFacingError
+from duikou.core.tests.bombs import MB, package, rows_xml, shared_string_bomb
+
+
+@pytest.fixture
+def decompressed(monkeypatch):
+    """Bytes decompressed per archive member, counted under the reader by zipfile itself."""
+    counted = Counter()
+    read = zipfile.ZipExtFile.read
+
+    def counting(self, n=-1):
+        data = read(self, n)
+        counted[self.name] += len(data)
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting)
+    return counted
+
+
+@pytest.fixture
+def low_limits(settings):
+    settings.DUIKOU_UPLOAD_MEMBER_MAX_MB = 1
+    settings.DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = 2
+    settings.DUIKOU_UPLOAD_MAX_ROWS = 100
+    return settings
+
+
+def test_shared_string_bomb_is_refused_from_the_directory_before_decompressing(low_limits, decompressed):
+    bomb = shared_string_bomb()
+    assert len(bomb) < 100 * 1024  # tens of kilobytes sent, twenty megabytes once decompressed
+    with pytest.raises(UserFacingError, match=r"「bomb.xlsx」中的「xl/sharedStrings.xml」.*上限 1 MB"):
+        uploads.read_table(bomb, "bomb.xlsx")
+    assert decompressed["xl/sharedStrings.xml"] == 0
+
+
+def test_a_lying_directory_is_caught_while_decompressing(low_limits, decompressed, monkeypatch):
+    monkeypatch.setattr(uploads._BoundedZip, "check_directory", lambda self: None)  # as if the directory lied
+    with pytest.raises(UserFacingError, match=r"「xl/sharedStrings.xml」解压后超过 1\.\d MB.*上限 1 MB"):
+        uploads.read_table(shared_string_bomb(), "bomb.xlsx")
+    assert decompressed["xl/sharedStrings.xml"] <= 1 * MB + uploads.CHUNK
+
+
+def test_members_over_the_total_limit_together_are_refused(low_limits):
+    padding = {f"xl/media/filler{i}.bin": b"\0" * (MB - 1024) for i in range(3)}  # each under 1 MB, 3 MB in all
+    with pytest.raises(UserFacingError, match="「padded.xlsx」解压后超过 3.0 MB，超过解压后的总上限 2 MB"):
+        uploads.open_workbook(package(rows_xml(1), extra=padding), "padded.xlsx")
+
+
+def test_sheet_without_dimension_is_refused_at_the_first_row_past_the_limit(low_limits, decompressed):
+    low_limits.DUIKOU_UPLOAD_MEMBER_MAX_MB = low_limits.DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = 10
+    data = package(rows_xml(50_000))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert sheet_size > 1_500_000
+    with pytest.raises(UserFacingError, match="「rows.xlsx」超过单次导入上限 100 行"):
+        uploads.read_table(data, "rows.xlsx")
+    # the reader stopped a few rows past the limit: it decompressed one chunk of the sheet, not the sheet
+    assert 0 < decompressed["xl/worksheets/sheet1.xml"] <= 2 * uploads.CHUNK
+
+
+def test_rows_up_to_the_limit_are_read(low_limits):
+    header, body = uploads.read_table(package(rows_xml(101)), "rows.xlsx")
+    assert header == [1] and len(body) == 100 and body[-1] == (101, [101])
+
+
+def test_csv_reading_stops_at_the_first_row_past_the_limit(low_limits):
+    # a broken row at the end: reading it would be a CSV error, so the limit must come first
+    text = "名称\n" + "行\n" * 150 + '"' + "x" * 200_000 + '"\n'
+    with pytest.raises(UserFacingError, match="超过单次导入上限 100 行"):
+        uploads.read_table(text.encode(), "rows.csv")
+
+
+def test_json_parsing_stops_at_the_first_object_past_the_limit(low_limits):
+    values = [{"dataElement": "x", "period": "2025", "orgUnit": "N09", "value": "1"}] * 150
+    data = json.dumps({"dataValues": values}).encode() + b" not json"  # the rest would be a syntax error
+    with pytest.raises(UserFacingError, match="超过单次导入上限 100 行"):
+        uploads.read_json(data, "values.json")
+
+
+def test_an_upload_over_the_size_limit_is_refused_without_reading_it(settings):
+    settings.DUIKOU_UPLOAD_MAX_MB = 1
+
+    class Upload(io.BytesIO):
+        name, size = "大文件.xlsx", 3 * MB
+
+    upload = Upload(b"x" * (3 * MB))
+    with pytest.raises(UserFacingError, match="「大文件.xlsx」有 3.0 MB，超过上传文件上限 1 MB"):
+        uploads.read_upload(upload)
+    assert upload.tell() == 0
+    upload.size = 10  # a size that lies: still never more than the limit is read
+    with pytest.raises(UserFacingError, match="超过上传文件上限 1 MB"):
+        uploads.read_upload(upload)
+    assert upload.tell() == MB + 1
