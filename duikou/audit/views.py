@@ -10,7 +10,7 @@ from duikou.core.views import paginate
 
 from .forms import LogFilterForm
 from .queries import log_for
-from .templatetags.audit_tags import action_label
+from .templatetags.audit_tags import action_label, change_text
 
 
 def _entries(request):
@@ -49,9 +49,9 @@ def audit_export(request):
             e.content_type.model,
             e.object_repr,
             e.object_pk,
-            e.changes_str,
+            change_text(e),
             e.remote_addr or "",
         ]
-        for e in entries.iterator()
+        for e in entries.iterator(chunk_size=2000)
     )
     return xlsx_response("audit-log.xlsx", _("审计日志"), header, rows)

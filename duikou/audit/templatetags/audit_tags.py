@@ -24,22 +24,29 @@ def empty_value(value) -> str:
 def change_rows(entry) -> list[tuple[str, tuple]]:
     """(field label, (before, after)) pairs of a log entry, for the model's own fields only: the entry of a
     creation also lists reverse relations, which say nothing. A filter rather than ``.items`` in the template,
-    since a field may be called "items"."""
+    since a field may be called "items". Values are auditlog's display values (choice labels, related objects,
+    local dates); a many-to-many change is its operation and objects; a model or field since removed shows what
+    was stored."""
     model = entry.content_type.model_class()
+    display = entry.changes_display_dict if model is not None else {}
     rows = []
-    for name, (label, change) in zip(entry.changes_dict, entry.changes_display_dict.items(), strict=False):
+    for name, change in entry.changes_dict.items():
         try:
             field = model._meta.get_field(name) if model else None
         except Exception:  # a field since removed from the model
             field = None
         if field is not None and field.auto_created and not field.concrete:
             continue
-        if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
-            change = ("", f"{change.get('operation', '')} {', '.join(map(str, change.get('objects', [])))}")
+        label = field.verbose_name if field is not None else name
+        if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": "add", "objects": [...]}
+            operation = {"add": _("添加"), "delete": _("移除")}.get(change.get("operation"), change.get("operation"))
+            change = ("", f"{operation}：{'、'.join(map(str, change.get('objects', [])))}")
+        else:
+            change = display.get(label, change)
         choices = getattr(model, "item_labels", {}).get(name)
         if choices is not None:
             change = tuple(_item_labels(value, choices) for value in change)
-        rows.append((label, tuple(change)))
+        rows.append((str(label), tuple(change)))
     return rows
 
 
@@ -53,3 +60,12 @@ def _item_labels(value, choices) -> str:
         return value
     labels = dict(choices.choices)
     return "、".join(str(labels.get(code, code)) for code in codes) or "—"
+
+
+@register.filter
+def change_text(entry) -> str:
+    """The changes of an entry as one line (the log page, the export): 字段：之前 → 之后；… — never
+    auditlog's ``changes_str``, which fails on a many-to-many change."""
+    return "；".join(
+        f"{label}：{empty_value(before)} → {empty_value(after)}" for label, (before, after) in change_rows(entry)
+    )
