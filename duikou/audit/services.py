@@ -1,16 +1,24 @@
-"""Audit entries for writes that bypass model saves (bulk imports), in the same shape auditlog writes.
+"""Audit entries for writes that bypass model saves (bulk imports), in the same shape auditlog writes, and the one
+removal of entries: those older than the retention (``purge_audit``).
 
 The one place that writes such entries: imports insert or update many rows at once, and each row still gets
 its own "created" or "updated" entry, attributed to the importing user.
+
+The trail is append-only: nothing in the platform changes an entry, no page or API route removes one, and on
+PostgreSQL the database itself refuses to change any entry or to delete one younger than the legal minimum
+(migration 0001).
 """
 
+import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from auditlog.cid import get_cid
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -104,3 +112,41 @@ def log_bulk_updates(model: type[Model], rows: list[tuple[int, str, dict]], *, a
     """One "updated" entry per row: (pk, text for the object, {field: (before, after)})."""
     changed = ((pk, text, {k: [str(a), str(b)] for k, (a, b) in changes.items()}) for pk, text, changes in rows)
     return _write(model, LogEntry.Action.UPDATE, changed, actor=actor, batch=batch)
+
+
+@dataclass(frozen=True)
+class Purge:
+    retention_days: int
+    before: datetime.datetime  # entries older than this go
+    count: int
+    done: bool
+
+
+def purge_audit(*, dry_run: bool = True, now: datetime.datetime | None = None) -> Purge:
+    """Remove the audit entries older than ``DUIKOU_AUDIT_RETENTION_DAYS`` (at least six months: settings refuse
+    less), or only count them (``dry_run``). The removal is itself an entry of the trail: how many, up to when, by
+    which setting — written in the same transaction."""
+    days = settings.DUIKOU_AUDIT_RETENTION_DAYS
+    if days < settings.AUDIT_MIN_RETENTION_DAYS:  # settings refuse it at start; a test may not
+        raise ValueError(f"DUIKOU_AUDIT_RETENTION_DAYS={days} is below {settings.AUDIT_MIN_RETENTION_DAYS}")
+    before = (now or timezone.now()) - datetime.timedelta(days=days)
+    old = LogEntry.objects.filter(timestamp__lt=before)
+    if dry_run:
+        return Purge(days, before, old.count(), done=False)
+    shown = f"{timezone.localtime(before):%Y-%m-%d %H:%M:%S}"
+    with transaction.atomic():
+        count, _by_model = old.delete()
+        LogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(LogEntry),
+            object_pk="",
+            object_repr="审计记录",
+            action=LogEntry.Action.DELETE,
+            changes={
+                "purged": [
+                    "",
+                    f"删除 {shown} 之前的审计记录 {count} 条（保存期 {days} 天）",
+                ]
+            },
+            cid=get_cid(),
+        )
+    return Purge(days, before, count, done=True)

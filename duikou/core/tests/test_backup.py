@@ -86,9 +86,14 @@ def add_data(media_root) -> None:
             2026, 6, 30, 23, 59, 59, 999999, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
         ),
     )
-    entry = LogEntry.objects.get_for_object(pairing).latest("timestamp")
-    LogEntry.objects.filter(pk=entry.pk).update(
-        additional_data={"浮点": 0.1, "嵌套": [1, None, True, {"空": ""}], "大数": 2**53 + 1}
+    # an entry of its own (the trail is append-only: PostgreSQL refuses an UPDATE of an entry)
+    LogEntry.objects.log_create(
+        pairing,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=editor,
+        changes=LogEntry.objects.get_for_object(pairing).latest("timestamp").changes,
+        additional_data={"浮点": 0.1, "嵌套": [1, None, True, {"空": ""}], "大数": 2**53 + 1},
     )
     path = media_root / UPLOAD
     path.parent.mkdir(parents=True)
