@@ -159,13 +159,31 @@ MEDIA_ROOT = Path(os.environ.get("DUIKOU_MEDIA_ROOT", VAR_DIR / "media"))
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# Every handler masks ID card and phone numbers (duikou/core/logs.py). Django's own loggers go through the same
+# handlers: its error log (tracebacks) and the built-in server's access log (request lines with query strings).
+_LOG_LEVEL = os.environ.get("DUIKOU_LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DUIKOU_LOG_LEVEL", "WARNING")},
-    "loggers": {"jieba": {"level": "ERROR"}},
+    "filters": {"personal_data": {"()": "duikou.core.logs.RedactPersonalData"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    "loggers": {
+        "jieba": {"level": "ERROR"},
+        "django": {"handlers": [], "level": _LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 PAGE_SIZE = 50
