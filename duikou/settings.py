@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "duikou.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "duikou.audit.middleware.AuditMiddleware",  # auditlog's, with a request address no client can forge
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -158,6 +158,9 @@ MEDIA_ROOT = Path(os.environ.get("DUIKOU_MEDIA_ROOT", VAR_DIR / "media"))
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# The reverse proxies whose X-Forwarded-For the audit trail believes (duikou/audit/middleware.py); any other peer is
+# recorded by its own address.
+DUIKOU_TRUSTED_PROXIES = [a for a in os.environ.get("DUIKOU_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a]
 
 # Every handler masks ID card and phone numbers (duikou/core/logs.py). Django's own loggers go through the same
 # handlers: its error log (tracebacks) and the built-in server's access log (request lines with query strings).

@@ -3,11 +3,11 @@
 import secrets
 import string
 
-from auditlog.context import set_actor
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
+from duikou.audit.context import set_actor
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 

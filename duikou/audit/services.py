@@ -22,6 +22,8 @@ from django.db import connections, router, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from .context import request_address
+
 
 def _write(model: type[Model], action: int, rows: Iterable[tuple[int, str, dict]], *, actor, batch: int) -> int:
     """Write one entry per (pk, text for the object, changes), in the shape auditlog gives them, as ``bulk_create``
@@ -38,6 +40,8 @@ def _write(model: type[Model], action: int, rows: Iterable[tuple[int, str, dict]
         actor_email=getattr(actor, "email", None) if actor else None,
         cid=get_cid(),
         timestamp=timezone.now(),
+        remote_addr=request_address.get()[0],
+        remote_port=request_address.get()[1],
     )
     constant = {f.attname: f.get_db_prep_save(getattr(common, f.attname), connection) for f in fields}
     changes_field = LogEntry._meta.get_field("changes")

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.audit.services import bulk_create_logged
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,6 +38,7 @@ from django.utils.translation import gettext_noop
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
+from duikou.audit.context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError
 from duikou.pairings.models import Pairing

@@ -10,12 +10,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.core.datafiles import data_path, read_json
 from duikou.core.errors import DataFileError, StaleObjectError
 from duikou.pairings.models import Pairing

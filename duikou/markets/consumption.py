@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.geo.models import Designation, OldArea, Region
 from duikou.pairings.queries import active_pairings, pairing_between

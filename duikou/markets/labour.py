@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.geo.models import Region
 from duikou.monitoring import pii

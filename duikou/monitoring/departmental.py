@@ -12,13 +12,13 @@ import datetime
 import os
 from decimal import Decimal, InvalidOperation
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.audit.services import bulk_create_logged
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import UserFacingError

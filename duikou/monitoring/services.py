@@ -9,7 +9,6 @@ from enum import IntEnum
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
+from duikou.audit.context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import csv_bytes

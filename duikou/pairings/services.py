@@ -2,11 +2,11 @@
 
 import datetime
 
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.core.datafiles import data_path, read_csv
 from duikou.core.errors import DataFileError

@@ -9,13 +9,13 @@ a new plan that goes through the chain again.
 import datetime
 import difflib
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.core.digests import canonical_json, sm3_file, sm3_hex
 from duikou.core.errors import StaleObjectError

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from auditlog.context import set_actor
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -30,6 +29,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.audit.services import bulk_create_logged
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError

@@ -6,13 +6,13 @@ import os
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.audit.context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.core.digests import sm3_file
 from duikou.core.uploads import size_error

@@ -1,0 +1,46 @@
+"""The request address in every audit entry is one a client cannot write.
+
+auditlog's own middleware records the first address of ``X-Forwarded-For`` whenever the header is there, so a
+client that sends ``X-Forwarded-For: 1.2.3.4`` is recorded as 1.2.3.4. Here the address is the peer's, unless the
+peer is one of ``DUIKOU_TRUSTED_PROXIES`` (the reverse proxy in front of the platform): then it is the last address
+of ``X-Forwarded-For`` — the one that proxy appended, the address it saw — and the port is the one it forwarded.
+The address is kept for the request's duration, so that entries written inside services (``duikou.audit.context.
+set_actor``) carry it too.
+"""
+
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+
+from .context import request_address
+
+
+def _from_trusted_proxy(request) -> bool:
+    return request.META.get("REMOTE_ADDR") in settings.DUIKOU_TRUSTED_PROXIES
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    @staticmethod
+    def _get_remote_addr(request):
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            return None
+        if _from_trusted_proxy(request):
+            forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+            if forwarded:
+                return forwarded[-1]
+        return request.META.get("REMOTE_ADDR")
+
+    @staticmethod
+    def _get_remote_port(request) -> int | None:
+        port = request.headers.get("X-Forwarded-Port", "") if _from_trusted_proxy(request) else ""
+        port = port or request.META.get("REMOTE_PORT", "")
+        try:
+            return int(port)
+        except ValueError:
+            return None
+
+    def __call__(self, request):
+        token = request_address.set((self._get_remote_addr(request), self._get_remote_port(request)))
+        try:
+            return super().__call__(request)
+        finally:
+            request_address.reset(token)
