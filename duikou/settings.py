@@ -225,10 +225,11 @@ def _env_int(name: str, default: int, *, minimum: int, why: str = "") -> int:
     return value
 
 
-# Every upload (import files, evidence, attachments, departmental files): its size as sent, and for .xlsx files
-# (zip archives) the size of each member and of all members once decompressed; rows of one import file.
+# Every upload (import files, evidence, attachments, departmental files): its size as sent; for .xlsx files (zip
+# archives) the decompressed size of each member read whole into memory (all but the worksheets, which are streamed:
+# the shared strings above all) and of all members together; rows of one import file.
 DUIKOU_UPLOAD_MAX_MB = _env_int("DUIKOU_UPLOAD_MAX_MB", 50, minimum=1)
-DUIKOU_UPLOAD_MEMBER_MAX_MB = _env_int("DUIKOU_UPLOAD_MEMBER_MAX_MB", 100, minimum=1)
+DUIKOU_UPLOAD_MEMBER_MAX_MB = _env_int("DUIKOU_UPLOAD_MEMBER_MAX_MB", 50, minimum=1)
 DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = _env_int("DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB", 200, minimum=1)
 DUIKOU_UPLOAD_MAX_ROWS = _env_int("DUIKOU_UPLOAD_MAX_ROWS", 100_000, minimum=1)
 

@@ -7,9 +7,11 @@ many rows it has, and openpyxl reads it through once just to find out. So, with 
 (``DUIKOU_UPLOAD_*``):
 
 - an upload larger than ``DUIKOU_UPLOAD_MAX_MB`` is refused before it is read;
-- an archive whose directory announces a member larger than ``DUIKOU_UPLOAD_MEMBER_MAX_MB``, or members larger than
-  ``DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB`` together, is refused before anything is decompressed, and since a directory
-  can lie, the bytes really decompressed are counted against the same limits as they come;
+- an archive whose directory announces a member larger than ``DUIKOU_UPLOAD_MEMBER_MAX_MB`` (a member openpyxl reads
+  whole into memory, such as the shared strings: every member but the worksheets, which it streams row by row), or
+  members larger than ``DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB`` together, is refused before anything but the list of its
+  parts is decompressed, and since a directory can lie, the bytes really decompressed are counted against the same
+  limits as they come;
 - the rows of every sheet are counted, streaming, before openpyxl reads the workbook, and the count stops at the first
   row past ``DUIKOU_UPLOAD_MAX_ROWS``; CSV rows and JSON objects are counted the same way as they are parsed.
 
@@ -26,7 +28,10 @@ import zipfile
 from xml.parsers import expat
 
 from django.conf import settings
+from openpyxl.packaging.manifest import Manifest
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
+from openpyxl.xml.functions import fromstring
 
 from .errors import UserFacingError
 from .exports import unescape_cell
@@ -108,6 +113,7 @@ class _BoundedZip(zipfile.ZipFile):
         self.total_limit = settings.DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB * MB
         self.sizes: dict[str, int] = {}  # the bytes each member has really given so far (read twice, counted once)
         self.total = 0
+        self.streamed: set[str] = set()  # the worksheets: openpyxl reads them row by row, every other member whole
 
     def open(self, name, mode="r", pwd=None, *, force_zip64=False):
         stream = super().open(name, mode, pwd, force_zip64=force_zip64)
@@ -121,7 +127,7 @@ class _BoundedZip(zipfile.ZipFile):
             return
         self.sizes[member] = size
         self.total += size - before
-        if size > self.member_limit:
+        if size > self.member_limit and member not in self.streamed:
             raise self.member_too_big(member, size)
         if self.total > self.total_limit:
             raise self.too_big(self.total)
@@ -138,16 +144,33 @@ class _BoundedZip(zipfile.ZipFile):
         )
 
     def check_directory(self) -> None:
-        """What the archive's directory announces, before anything is decompressed."""
+        """What the archive's directory announces, before anything but the list of its parts is decompressed."""
         members = self.infolist()
         if len(members) > MAX_MEMBERS:
             raise UserFacingError(f"「{self.shown}」含有 {len(members)} 个部分，超过上限 {MAX_MEMBERS} 个，不予读取")
+        types = next((info for info in members if info.filename == ARC_CONTENT_TYPES), None)
+        if types is not None and types.file_size > self.member_limit:
+            raise self.member_too_big(types.filename, types.file_size)
+        self.streamed = self._worksheets() if types is not None else set()
         for info in members:
-            if info.file_size > self.member_limit:
+            if info.file_size > self.member_limit and info.filename not in self.streamed:
                 raise self.member_too_big(info.filename, info.file_size)
         total = sum(info.file_size for info in members)
         if total > self.total_limit:
             raise self.too_big(total)
+
+    def _worksheets(self) -> set[str]:
+        """The parts the package declares as worksheets, as openpyxl finds its parts; never the shared strings, which
+        openpyxl reads whole, whatever else the package says of that part."""
+        try:
+            manifest = Manifest.from_tree(fromstring(self.read(ARC_CONTENT_TYPES)))
+        except UserFacingError:
+            raise
+        except Exception:
+            return set()  # a broken list of parts: openpyxl refuses the file
+        declared = {(o.PartName.lstrip("/"), o.ContentType) for o in manifest.Override}
+        strings = {name for name, kind in declared if kind == SHARED_STRINGS}
+        return {name for name, kind in declared if kind == WORKSHEET_TYPE} - strings
 
     def check_rows(self) -> None:
         """Count the rows of every member that is a worksheet, streaming, and stop at the first row past the limit:

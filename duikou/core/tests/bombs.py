@@ -12,9 +12,12 @@ DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
 
-def package(sheet_data: bytes, shared_strings: bytes = b"", extra: dict[str, bytes] | None = None) -> bytes:
+def package(
+    sheet_data: bytes, shared_strings: bytes = b"", extra: dict[str, bytes] | None = None, types: str = ""
+) -> bytes:
     """A minimal .xlsx, written here member by member (compressed as hard as zip can), so a test controls every
-    byte: a sheet with its ``<sheetData>`` as given and no ``<dimension>``, and shared strings if given."""
+    byte: a sheet with its ``<sheetData>`` as given and no ``<dimension>``, shared strings if given, other members
+    and ``<Override>`` declarations of parts if given."""
     strings = shared_strings and f'<Override PartName="/xl/sharedStrings.xml" ContentType="{TYPE}.sharedStrings+xml"/>'
     strings_rel = shared_strings and f'<Relationship Id="rId2" Type="{DOC}/sharedStrings" Target="sharedStrings.xml"/>'
     members = {
@@ -23,7 +26,8 @@ def package(sheet_data: bytes, shared_strings: bytes = b"", extra: dict[str, byt
             f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{TYPE}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{TYPE}.worksheet+xml"/>{strings}</Types>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{TYPE}.worksheet+xml"/>'
+            f"{strings}{types}</Types>"
         ).encode(),
         "_rels/.rels": (
             f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" '
@@ -54,6 +58,6 @@ def rows_xml(count: int) -> bytes:
     return "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, count + 1)).encode()
 
 
-def shared_string_bomb(size: int = 20 * MB) -> bytes:
+def shared_string_bomb(size: int = 20 * MB, types: str = "") -> bytes:
     strings = f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'.encode() + b"A" * size + b"</t></si></sst>"
-    return package(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>', strings)
+    return package(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>', strings, types=types)

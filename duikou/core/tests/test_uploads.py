@@ -13,7 +13,7 @@ import pytest
 
 from duikou.core import uploads
 from duikou.core.errors import UserFacingError
-from duikou.core.tests.bombs import MB, package, rows_xml, shared_string_bomb
+from duikou.core.tests.bombs import MB, TYPE, package, rows_xml, shared_string_bomb
 
 
 @pytest.fixture
@@ -54,6 +54,19 @@ def test_a_lying_directory_is_caught_while_decompressing(low_limits, decompresse
     assert decompressed["xl/sharedStrings.xml"] <= 1 * MB + uploads.CHUNK
 
 
+def test_shared_strings_declared_a_worksheet_as_well_are_still_read_whole_and_limited(low_limits):
+    also_a_sheet = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{TYPE}.worksheet+xml"/>'
+    with pytest.raises(UserFacingError, match=r"「xl/sharedStrings.xml」.*上限 1 MB"):
+        uploads.read_table(shared_string_bomb(2 * MB, types=also_a_sheet), "bomb.xlsx")
+
+
+def test_a_worksheet_is_streamed_so_only_the_total_limit_applies_to_it(low_limits):
+    low_limits.DUIKOU_UPLOAD_MAX_ROWS, low_limits.DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = 100_000, 10
+    # a sheet of 2.4 MB: more than the 1 MB allowed a member read whole, within the 10 MB of all members
+    header, body = uploads.read_table(package(rows_xml(50_000)), "rows.xlsx")
+    assert header == [1] and len(body) == 49_999
+
+
 def test_members_over_the_total_limit_together_are_refused(low_limits):
     padding = {f"xl/media/filler{i}.bin": b"\0" * (MB - 1024) for i in range(3)}  # each under 1 MB, 3 MB in all
     with pytest.raises(UserFacingError, match="「padded.xlsx」解压后超过 3.0 MB，超过解压后的总上限 2 MB"):
@@ -61,7 +74,7 @@ def test_members_over_the_total_limit_together_are_refused(low_limits):
 
 
 def test_sheet_without_dimension_is_refused_at_the_first_row_past_the_limit(low_limits, decompressed):
-    low_limits.DUIKOU_UPLOAD_MEMBER_MAX_MB = low_limits.DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = 10
+    low_limits.DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = 10
     data = package(rows_xml(50_000))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet_size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
