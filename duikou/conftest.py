@@ -55,6 +55,25 @@ def _isolated_media_and_inline_jobs(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """``client.force_login(user)`` signs in past both factors: for the roles that sign in with a second factor
+    (approvers, the three administrators) it also marks the session verified by the user's authenticator app, as
+    ``testing.login`` does. The two-factor step itself is tested through the real login form (accounts tests) and
+    in the browser (``core.tests.test_browser.login``)."""
+    from django.test import Client
+
+    from duikou.core import testing
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        testing.mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 # ---- browser tests (headless Chromium from Debian, driven by Playwright) ----------------------------------
 # Imported lazily so that the non-browser runs do not start Playwright.
 

@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duikou.geo.models import Region
@@ -110,6 +111,7 @@ class ApiToken(models.Model):
     key_digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires = models.DateTimeField(_("到期时间"))
     revoked = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
@@ -118,6 +120,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires <= timezone.now()
 
     @staticmethod
     def digest(key: str) -> str:

@@ -1,6 +1,10 @@
 """Small factories for tests: each test builds only what it needs."""
 
+from auditlog.context import disable_auditlog
 from django.db import transaction
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP, hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duikou.accounts.models import Organisation, User
 from duikou.geo.models import Region
@@ -29,6 +33,49 @@ def user(username: str, organisation: Organisation | str, role: str = "editor", 
     account.set_password(PASSWORD)
     account.save()
     return account
+
+
+def authenticator(account: User) -> TOTPDevice:
+    """The account's confirmed authenticator app, enrolled here if it has none (not in the audit history: tests
+    that count entries count what they did)."""
+    device = TOTPDevice.objects.devices_for_user(account, confirmed=True).first()
+    if device is None:
+        with disable_auditlog():
+            device = TOTPDevice.objects.create(user=account, name="测试验证器", confirmed=True)
+    return device
+
+
+def totp_code(account: User | str) -> str:
+    """The code the account's authenticator app shows, computed from its key as the app does, for the first time
+    step the device has not yet accepted (each code is taken once, so a second sign-in in the same 30 seconds uses
+    the next step, which the device's tolerance of one step allows)."""
+    if isinstance(account, str):
+        account = User.objects.get(username=account)
+    device = authenticator(account)
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    step = max(now, device.last_t + 1)
+    assert step <= now + device.tolerance, "more sign-ins of one account than its authenticator allows at once"
+    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+
+
+def mark_verified(client, account: User) -> None:
+    """Mark the client's session as verified by the account's authenticator app, as django_otp.login does, when the
+    account's role signs in with a second factor."""
+    from duikou.accounts.rules import needs_two_factor
+
+    if not needs_two_factor(account):
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator(account).persistent_id
+    session.save()
+
+
+def login(client, account: User) -> None:
+    """Sign ``client`` in as ``account`` past both factors (``client.force_login`` does the same under pytest:
+    duikou/conftest.py adapts it)."""
+    client.force_login(account)
+    mark_verified(client, account)
 
 
 def pairing(old_city: str, partner: str) -> Pairing:
