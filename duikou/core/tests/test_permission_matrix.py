@@ -110,6 +110,7 @@ def world():
         make_plan(stranger, outside, "延安侧方案"),
     )
     return {
+        "account": testing.user("xy_account", "信阳市人民政府", "editor"),  # the account the account pages act on
         "inside_plan": inside_plan,
         "outside_plan": outside_plan,
         "inside": inside,
@@ -386,6 +387,10 @@ def cases(w) -> dict[str, Case]:
             scoped=("may:manage_users",),
         ),
         "accounts:lockouts": Case("/accounts/lockouts/", action=A.SECURITY, scoped=("may:security",)),
+        # the account pages: who may do what to whom is duikou/accounts/rules.py (tested cell by cell there)
+        **account_cases(w["account"], w["stranger"]),
+        "accounts:two_factor_enrol": Case("/accounts/two-factor/enrol/", action=None, ok=302, scoped=("TOTPDevice",)),
+        "accounts:two_factor_verify": Case("/accounts/two-factor/verify/", action=None, ok=302, scoped=("TOTPDevice",)),
         "job_detail": Case("OWN_JOB", f"/jobs/{w['stranger_job'].pk}/", present=["自己的任务"], scoped=("Job",)),
         "job_download": Case(
             "OWN_JOB_FILE", f"/jobs/{w['stranger_job'].pk}/download", present=["自己的任务文件"], scoped=("Job",)
@@ -1871,6 +1876,34 @@ def project_cases(w) -> dict[str, Case]:
             },
             present=["信阳侧互访", "province"],
             scoped=("Activity",),
+        ),
+    }
+
+
+def account_cases(inside, outside) -> dict[str, Case]:
+    """The pages that administer one account: 404 outside the caller's area, 403 unless the table lets it act."""
+    A = scoping.Action
+    url_in, url_out = f"/accounts/users/{inside.pk}/", f"/accounts/users/{outside.pk}/"
+    post = {"method": "post", "ok": 302, "scoped": ("User",)}
+    return {
+        "accounts:user_detail": Case(url_in, url_out, action="users", present=["xy_account"], scoped=("User",)),
+        "accounts:user_deactivate": Case(
+            f"{url_in}deactivate/", f"{url_out}deactivate/", action=A.MANAGE_USERS, **post
+        ),
+        "accounts:user_reactivate": Case(
+            f"{url_in}reactivate/", f"{url_out}reactivate/", action=A.MANAGE_USERS, **post
+        ),
+        "accounts:user_role": Case(
+            f"{url_in}role/", f"{url_out}role/", action=A.SECURITY, data={"role": "viewer"}, **post
+        ),
+        "accounts:user_password": Case(
+            f"{url_in}password/", f"{url_out}password/", action=A.SECURITY, **{**post, "ok": 200}, present=["新密码"]
+        ),
+        "accounts:user_reset_lockout": Case(
+            f"{url_in}reset-lockout/", f"{url_out}reset-lockout/", action=A.SECURITY, **post
+        ),
+        "accounts:user_reset_two_factor": Case(
+            f"{url_in}reset-two-factor/", f"{url_out}reset-two-factor/", action=A.SECURITY, **post
         ),
     }
 
