@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.forms import Styled
+
 from .models import Organisation, User
 
 
@@ -27,7 +29,7 @@ def _role_choices(roles) -> list[tuple[str, str]]:
     return [(value, label) for value, label in User.Role.choices if value in roles]
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(Styled, forms.Form):
     username = forms.RegexField(label=_("用户名"), regex=r"^[\w.@+-]{3,150}$", max_length=150)
     display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
     organisation = forms.ModelChoiceField(label=_("所属机构"), queryset=Organisation.objects.none())
@@ -39,6 +41,7 @@ class UserCreateForm(forms.Form):
         if organisations is not None:
             self.fields["organisation"].queryset = organisations
         self.fields["role"].choices = _role_choices(roles)  # only the roles the table lets this user create
+        self.style()
 
     def clean_username(self):
         name = self.cleaned_data["username"]
@@ -47,7 +50,7 @@ class UserCreateForm(forms.Form):
         return name
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(Styled, forms.Form):
     q = forms.CharField(label=_("用户名或姓名"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("角色"), choices=[("", _("全部角色")), *User.Role.choices], required=False)
     organisation = forms.CharField(label=_("所属机构"), max_length=120, required=False)
@@ -55,16 +58,21 @@ class UserFilterForm(forms.Form):
         label=_("状态"), choices=[("", _("全部")), ("yes", _("启用")), ("no", _("已停用"))], required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style(small=True)
 
-class RoleForm(forms.Form):
+
+class RoleForm(Styled, forms.Form):
     role = forms.ChoiceField(label=_("新角色"), choices=())
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(roles)
+        self.style(small=True)
 
 
-class CodeForm(forms.Form):
+class CodeForm(Styled, forms.Form):
     code = forms.RegexField(
         label=_("6 位动态码"),
         regex=r"^\s*\d{6}\s*$",
@@ -82,3 +90,7 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
