@@ -38,7 +38,7 @@ class TwoFactorMiddleware:
         if not needs_two_factor(user) or user.is_verified():
             return self.get_response(request)
         enrol, verify = reverse("accounts:two_factor_enrol"), reverse("accounts:two_factor_verify")
-        if request.path_info in (enrol, verify, reverse("logout"), reverse("set_language")):
+        if request.path_info in (enrol, verify, reverse("login"), reverse("logout"), reverse("set_language")):
             return self.get_response(request)
         if request.path_info.startswith(reverse("api:api-root")):
             if "HTTP_AUTHORIZATION" in request.META:
