@@ -3,13 +3,11 @@
 Who may administer whose account is the table in ``rules``; every act is in the audit history."""
 
 import datetime
-import json
 import secrets
 import string
 
 import django_otp
 from auditlog.context import set_actor
-from auditlog.models import LogEntry
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -19,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from duikou.audit.services import log_note
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
@@ -116,15 +115,7 @@ def _role_label(role: str) -> str:
 
 def _note(target: User, actor: User | None, label: str, text: str) -> None:
     """An entry in the account's audit history for an act that changes no recorded field (a password, a lockout)."""
-    changes = {label: ["", text]}
-    LogEntry.objects.log_create(
-        target,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        actor=actor,
-        changes=changes,
-        changes_text=json.dumps(changes, ensure_ascii=False),  # found by the audit log's search
-    )
+    log_note(target, actor=actor, label=label, text=text)
 
 
 def _require(actor: User, op: Op, target: User) -> None:

@@ -1,9 +1,11 @@
-"""Audit entries for writes that bypass model saves (bulk imports), in the same shape auditlog writes.
+"""Audit entries for writes that bypass model saves (bulk imports), in the same shape auditlog writes, and notes of
+acts that change no recorded field.
 
 The one place that writes such entries: imports insert or update many rows at once, and each row still gets
 its own "created" or "updated" entry, attributed to the importing user.
 """
 
+import json
 from collections.abc import Callable, Iterable
 
 from auditlog.cid import get_cid
@@ -104,3 +106,17 @@ def log_bulk_updates(model: type[Model], rows: list[tuple[int, str, dict]], *, a
     """One "updated" entry per row: (pk, text for the object, {field: (before, after)})."""
     changed = ((pk, text, {k: [str(a), str(b)] for k, (a, b) in changes.items()}) for pk, text, changes in rows)
     return _write(model, LogEntry.Action.UPDATE, changed, actor=actor, batch=batch)
+
+
+def log_note(obj: Model, *, actor, label: str, text: str) -> LogEntry:
+    """A line in ``obj``'s history that is not a field change (a reason, an escalation, a reset password or lockout),
+    found by the audit log's search."""
+    changes = {label: ["", text]}
+    return LogEntry.objects.log_create(
+        obj,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=_real(actor),
+        changes=changes,
+        changes_text=json.dumps(changes, ensure_ascii=False),
+    )

@@ -22,14 +22,12 @@ the notice desk).
 """
 
 import datetime
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from auditlog.context import set_actor
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -39,6 +37,7 @@ from django.utils.translation import gettext_noop
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
+from duikou.audit.services import log_note
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError
 from duikou.pairings.models import Pairing
@@ -299,15 +298,7 @@ def issue_notice(
 
 def _note(notice: Notice, actor, label: str, text: str) -> None:
     """A line in the notice's history that is not a field change: a reason, an escalation."""
-    changes = {label: ["", text]}
-    LogEntry.objects.log_create(
-        notice,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        actor=actor,
-        changes=changes,
-        changes_text=json.dumps(changes, ensure_ascii=False),  # found by the audit log's search
-    )
+    log_note(notice, actor=actor, label=label, text=text)
 
 
 def _require_step(user, notice: Notice, step: str) -> None:
