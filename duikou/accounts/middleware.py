@@ -49,3 +49,26 @@ class TwoFactorMiddleware:
             )
         step = verify if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists() else enrol
         return HttpResponseRedirect(f"{step}?{urlencode({'next': request.get_full_path()})}")
+
+
+class PasswordChangeMiddleware:
+    """An account whose password someone else chose (a new account, a reset) reaches nothing but the page where its
+    holder chooses their own, and signing out, until they have; the API called with the session answers 403. Runs
+    after the second factor, so the holder has proved who they are first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not (user.is_authenticated and getattr(user, "must_change_password", False)):
+            return self.get_response(request)
+        change = reverse("accounts:password_change")
+        if request.path_info in (change, reverse("logout"), reverse("set_language")):
+            return self.get_response(request)
+        if request.path_info.startswith(reverse("api:api-root")):
+            if "HTTP_AUTHORIZATION" in request.META:
+                request.user = AnonymousUser()
+                return self.get_response(request)
+            return JsonResponse({"detail": _("请先在页面上修改初始密码，再使用 API")}, status=403)
+        return HttpResponseRedirect(f"{change}?{urlencode({'next': request.get_full_path()})}")

@@ -87,6 +87,9 @@ class User(AbstractUser):
         _("界面语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
     )
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    # set when someone other than the holder chose the password (a new account, a reset): the holder must choose
+    # their own at the next sign-in, so that nobody else knows it
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")

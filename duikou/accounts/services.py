@@ -144,7 +144,14 @@ def create_user(
         raise _refuse(_("您不能创建角色为「%(role)s」的账号"), role=_role_label(role))
     if not queries.organisations_for(actor, scoping.Action.MANAGE_USERS).filter(pk=organisation.pk).exists():
         raise _refuse(_("机构「%(org)s」不在您可管理的范围内"), org=organisation.name)
-    user = User(username=username, organisation=organisation, role=role, display_name=display_name, language=language)
+    user = User(
+        username=username,
+        organisation=organisation,
+        role=role,
+        display_name=display_name,
+        language=language,
+        must_change_password=True,
+    )
     validate_password(password, user)
     user.set_password(password)
     with transaction.atomic(), set_actor(actor):
@@ -188,9 +195,29 @@ def reset_password(*, actor: User, user: User) -> str:
     password = random_password()
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
         _note(user, actor, "password", _("密码已重置"))
     return password
+
+
+def change_own_password(*, user: User, old_password: str, new_password: str) -> User:
+    """The holder chooses their own password: the old one must be right and the new one meet the policy and differ
+    from the old. Ends the duty to change a password someone else chose."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("原密码不正确")})
+    if old_password == new_password:
+        raise ValidationError({"new_password": _("新密码不能与原密码相同")})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        _note(user, user, "password", _("本人修改了密码"))
+    return user
 
 
 def reset_lockout(*, actor: User, user: User) -> int:

@@ -6,7 +6,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from duikou.core.views import paginate
 
 from . import queries, scoping, services
-from .forms import CodeForm, RoleForm, TokenForm, UserCreateForm, UserFilterForm
+from .forms import CodeForm, PasswordChangeForm, RoleForm, TokenForm, UserCreateForm, UserFilterForm
 from .models import User
 from .rules import Op, needs_two_factor, target_roles
 
@@ -43,6 +43,37 @@ def profile(request):
             "token_days": settings.DUIKOU_API_TOKEN_DAYS,
             "needs_two_factor": needs_two_factor(request.user),
             "authenticator": queries.devices_for(request.user).filter(confirmed=True).first(),
+        },
+    )
+
+
+@login_required
+def password_change(request):
+    """The holder chooses their own password — at any time, and at the next sign-in after an administrator set one."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    form.add_error(field, error)
+        else:
+            update_session_auth_hash(request, request.user)  # stay signed in on this device
+            messages.success(request, _("密码已修改"))
+            return redirect(_next(request))
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "next": _next(request),
+            "forced": request.user.must_change_password,
+            "two_factor_pending": request.user.must_change_password,  # no menu until the holder has chosen one
         },
     )
 
