@@ -242,9 +242,11 @@ def indicator_cases(inside, outside) -> dict[str, Case]:
         "indicators:dashboard": Case(
             "/indicators/dashboard/", present=["信阳侧仪表板"], absent=["延安侧仪表板"], scoped=("SavedChart",)
         ),
+        # the dashboard is the organisation's shared data: saving and removing a chart needs CHANGE
         "indicators:chart_save": Case(
             "/indicators/dashboard/save/",
             method="post",
+            action=A.CHANGE,
             ok=302,
             data={"indicator": "signed_amount_wan", "rows": "province", "cols": "year"},
             scoped=("Indicator",),
@@ -253,6 +255,7 @@ def indicator_cases(inside, outside) -> dict[str, Case]:
             f"/indicators/dashboard/{chart_in}/remove/",
             f"/indicators/dashboard/{chart_out}/remove/",
             method="post",
+            action=A.CHANGE,
             ok=302,
             scoped=("SavedChart",),
         ),
