@@ -17,6 +17,7 @@ from pydantic import Field
 from duikou.accounts import scoping
 from duikou.core.pagination import Pages
 from duikou.geo.models import Region
+from duikou.monitoring import pii
 
 from . import labour, queries
 from .schemas import TermOut, TopK
@@ -230,7 +231,21 @@ def labour_posting_matches(request, posting_id: int, k: TopK = 10):
 @router.get("/seekers", response=list[SeekerOut])
 @paginate(Pages, page_size=50)
 def list_labour_seekers(request, q: str = "", status: str = "", occupation: str = "", skill: str = ""):
+    """`q` is part of a name. An ID number is never a query parameter (URLs are kept in access logs): one is
+    refused (422); find a seeker by ID number with `POST /seekers/search`."""
+    if pii.looks_like_id_number(q):
+        raise ValidationError("身份证号不能放在网址中查询，请用 POST /api/markets/labour/seekers/search 查找")
     return queries.find_seekers(request.user, q=q, status=status, occupation=occupation, skill=skill)
+
+
+class SeekerSearchIn(Schema):
+    id_number: str = Field(max_length=40)
+
+
+@router.post("/seekers/search", response=list[SeekerOut])
+def search_labour_seekers(request, payload: SeekerSearchIn):
+    """The seekers registered with this ID number (in the body, never in the URL), matched by its keyed digest."""
+    return list(queries.find_seekers(request.user, id_number=payload.id_number)[:10])
 
 
 @router.get("/seekers/{int:seeker_id}", response=SeekerOut)

@@ -792,6 +792,16 @@ def labour_cases(w) -> dict[str, Case]:
         "api:list_labour_seekers": Case(
             f"{api}/seekers", api=True, present=[person], absent=[stranger, *ids], scoped=("JobSeeker",)
         ),
+        # an ID number is searched in the body (POST), never in the URL; 延安's seeker is not found from 信阳
+        "api:search_labour_seekers": Case(
+            f"{api}/seekers/search",
+            api=True,
+            method="post_json",
+            data={"id_number": ids[0]},
+            present=[person],
+            absent=[*ids],
+            scoped=("JobSeeker",),
+        ),
         "api:get_labour_seeker": Case(
             f"{api}/seekers/{s_in}",
             f"{api}/seekers/{s_out}",
