@@ -17,6 +17,7 @@ from pydantic import Field
 from duikou.accounts import scoping
 from duikou.core.pagination import Pages
 from duikou.geo.models import Region
+from duikou.geo.schemas import RegionRef
 from duikou.monitoring import pii
 
 from . import labour, queries
@@ -25,16 +26,11 @@ from .schemas import TermOut, TopK
 router = Router(tags=["markets-labour"])
 
 
-class RegionOut(Schema):
-    code: str
-    name: str
-
-
 class PostingOut(Schema):
     id: int
     employer: str
     title: str
-    region: RegionOut
+    region: RegionRef
     occupation: str
     skills: list[str]
     wage_min: int
@@ -72,7 +68,7 @@ class SeekerOut(Schema):
 
     id: int
     name: str
-    home: RegionOut
+    home: RegionRef
     id_number_masked: str
     phone_masked: str
     occupations: list[str]
@@ -106,7 +102,7 @@ class SeekerUpdateIn(SeekerFields):
     phone: str | None = None  # null keeps the stored number
 
 
-class MatchOut(Schema):
+class LabourMatchOut(Schema):
     rank: int
     seeker_id: int | None  # null where the caller may not read the seeker's record
     seeker_name: str
@@ -120,12 +116,12 @@ class MatchOut(Schema):
     terms: list[TermOut]
 
 
-class PlanOut(Schema):
+class LabourPlanOut(Schema):
     total: Decimal
     seekers: int
     postings: int
     candidates: int
-    matches: list[MatchOut]
+    matches: list[LabourMatchOut]
 
 
 class PlacementOut(Schema):
@@ -218,7 +214,7 @@ def close_labour_posting(request, posting_id: int, payload: VersionIn):
     return labour.close_posting(user=request.user, posting=posting, expected_version=payload.version)
 
 
-@router.get("/postings/{int:posting_id}/matches", response=list[MatchOut])
+@router.get("/postings/{int:posting_id}/matches", response=list[LabourMatchOut])
 def labour_posting_matches(request, posting_id: int, k: TopK = 10):
     """The best k seekers for the posting, each explained term by term (the points add up to the score)."""
     posting = queries.posting_for(request.user, posting_id)
@@ -270,13 +266,13 @@ def update_labour_seeker(request, seeker_id: int, payload: SeekerUpdateIn):
     return queries.seeker_for(request.user, seeker_id)
 
 
-@router.get("/seekers/{int:seeker_id}/matches", response=list[MatchOut])
+@router.get("/seekers/{int:seeker_id}/matches", response=list[LabourMatchOut])
 def labour_seeker_matches(request, seeker_id: int, k: TopK = 10):
     seeker = queries.seeker_for(request.user, seeker_id)
     return [m.as_dict() for m in labour.matches_for_seeker(request.user, seeker, k=k)]
 
 
-@router.get("/plan", response=PlanOut)
+@router.get("/plan", response=LabourPlanOut)
 def labour_plan(request, k: Annotated[int, Field(ge=1, le=50)] = 10, city: str = ""):
     """The placement plan with the largest total score for the seekers the caller answers for."""
     postings = queries.open_postings(request.user).filter(region__code__startswith=city[:4]) if city else None

@@ -46,7 +46,7 @@ class HeaderIn(Schema):
     end_year: int
 
 
-class StepIn(Schema):
+class PlanStepIn(Schema):
     comment: str = ""
     doc_number: str = ""
     date: datetime.date | None = None
@@ -179,7 +179,7 @@ def remove_content(request, plan_id: int, section: str, row_id: int, plan_versio
 
 
 @router.post("/{int:plan_id}/steps/{step}", response=PlanOut)
-def take_step(request, plan_id: int, step: str, payload: StepIn):
+def take_step(request, plan_id: int, step: str, payload: PlanStepIn):
     """Workflow: submit, agree, return (comment), issue (doc_number, date), file (receipt), revise, annual (year)."""
     plan = queries.plan_for(request.user, plan_id)
     user = request.user

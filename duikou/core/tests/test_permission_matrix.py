@@ -36,9 +36,7 @@ PUBLIC = {
     "logout": "ends the caller's own session",
     "set_language": "sets the caller's own language cookie",
     "healthz": "liveness probe, no data",
-    "api:api-root": "API index, no data",
-    "api:openapi-json": "API description, no data",
-    "api:openapi-view": "API documentation page, no data",
+    "api:api-root": "API index: a 404 that names no data (the description and its page need a sign-in)",
 }
 
 
@@ -455,6 +453,9 @@ def cases(w) -> dict[str, Case]:
             ok=302,
             scoped=("Plan",),
         ),
+        # the API's description and its page: for signed-in users only, by token or session
+        "api:openapi-json": Case("/api/openapi.json", api=True, present=["PlanStepIn"], scoped=("may:view",)),
+        "api:openapi-view": Case("/api/docs", present=["swagger-ui"], scoped=("may:view",)),
         "api:list_plans": Case("/api/plans", api=True, present=["信阳侧方案"], absent=["延安侧方案"], scoped=("Plan",)),
         "api:get_plan": Case(
             f"/api/plans/{pl_in.pk}", f"/api/plans/{pl_out.pk}", api=True, present=["信阳侧方案"], scoped=("Plan",)
