@@ -68,7 +68,7 @@ class ReportOut(Schema):
     expected: int
 
 
-class StepIn(Schema):
+class ReportStepIn(Schema):
     comment: str = ""
     reason: str = ""
 
@@ -148,7 +148,7 @@ def indicator_report(request, pairing_id: int, dataset: str, period: str):
 
 
 @router.post("/reports/{int:pairing_id}/{dataset}/{period}/steps/{step}", response=ReportOut)
-def indicator_report_step(request, pairing_id: int, dataset: str, period: str, step: str, payload: StepIn):
+def indicator_report_step(request, pairing_id: int, dataset: str, period: str, step: str, payload: ReportStepIn):
     """Approval chain: submit, approve, accept, return (comment), unlock (reason)."""
     report = _report(request.user, pairing_id, dataset, period)
     user = request.user

@@ -14,6 +14,7 @@ from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core.datafiles import data_path, read_json
@@ -467,12 +468,13 @@ def recent_periods(dataset: DataSet, *, today: datetime.date | None = None, coun
 def save_chart(
     *, user, title: str, indicator: Indicator, rows: str, cols: str, year: int | None = None, approved_only=False
 ):
-    """Save a pivot to the user's organisation's dashboard."""
+    """Save a pivot to the user's organisation's dashboard: the dashboard is the organisation's shared data, so only
+    roles that change data may (not a viewer, nor one of the three administrators)."""
     from .analytics import DIMENSIONS
     from .models import SavedChart
 
-    if not scoping.may(user, scoping.Action.VIEW) or user.organisation_id is None:
-        raise PermissionDenied("只有所属机构的用户可以保存到本机构仪表板")
+    if not scoping.may(user, scoping.Action.CHANGE) or user.organisation_id is None:
+        raise PermissionDenied(_("只有本机构可编辑数据的用户可以保存到本机构仪表板"))
     if rows not in DIMENSIONS or cols not in DIMENSIONS or rows == cols:
         raise ValidationError("行、列维度无效")
     if not title.strip():
@@ -493,6 +495,6 @@ def save_chart(
 def remove_chart(*, user, chart) -> None:
     from .models import SavedChart
 
-    scoping.get_for(user, SavedChart, pk=chart.pk)
+    scoping.get_for(user, SavedChart, scoping.Action.CHANGE, pk=chart.pk)
     with transaction.atomic(), set_actor(user):
         chart.delete()

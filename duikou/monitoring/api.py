@@ -69,7 +69,7 @@ class CaseOut(AlertOut):
     elimination_criteria: list[CriterionOut]
 
 
-class StepIn(Schema):
+class AlertStepIn(Schema):
     version: int
     note: str = ""
     category: str = ""  # include: unstable, marginal or sudden
@@ -194,7 +194,7 @@ def get_alert(request, alert_id: int):
 
 
 @router.post("/alerts/{int:alert_id}/steps/{step}", response=CaseOut)
-def take_alert_step(request, alert_id: int, step: str, payload: StepIn):
+def take_alert_step(request, alert_id: int, step: str, payload: AlertStepIn):
     """One step: verify, include, dismiss, return, recheck, propose_elimination, eliminate, reject_elimination.
     Send the version you read; a refused risk elimination answers 422 with the criteria that do not hold."""
     alert = queries.alert_for(request.user, alert_id, scoping.Action.CHANGE)

@@ -22,6 +22,7 @@ from duikou.core.errors import StaleObjectError
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
+from . import queries
 from .models import (
     Plan,
     PlanAttachment,
@@ -179,7 +180,7 @@ def save_content(
     model = SECTION_MODELS[section]
     with transaction.atomic(), set_actor(user):
         _touch(plan, expected_version)
-        row = model.objects.get(pk=row_id, plan=plan) if row_id else model(plan=plan)
+        row = queries.content_row_for(user, plan, model, row_id) if row_id else model(plan=plan)
         if row_id is None:
             row.order = (model.objects.filter(plan=plan).count() + 1) * 10
         for field, value in values.items():
@@ -199,7 +200,7 @@ def remove_content(*, user, plan: Plan, section: str, row_id: int, expected_vers
     model = SECTION_MODELS[section]
     with transaction.atomic(), set_actor(user):
         _touch(plan, expected_version)
-        row = model.objects.get(pk=row_id, plan=plan)
+        row = queries.content_row_for(user, plan, model, row_id)
         if section == "items":
             row.tasks.clear()
             row.clauses.clear()

@@ -36,9 +36,7 @@ PUBLIC = {
     "logout": "ends the caller's own session",
     "set_language": "sets the caller's own language cookie",
     "healthz": "liveness probe, no data",
-    "api:api-root": "API index, no data",
-    "api:openapi-json": "API description, no data",
-    "api:openapi-view": "API documentation page, no data",
+    "api:api-root": "API index: a 404 that names no data (the description and its page need a sign-in)",
 }
 
 # Routes that act only on the signed-in user's own account, and why they need no scoping (tested in accounts).
@@ -248,9 +246,11 @@ def indicator_cases(inside, outside) -> dict[str, Case]:
         "indicators:dashboard": Case(
             "/indicators/dashboard/", present=["信阳侧仪表板"], absent=["延安侧仪表板"], scoped=("SavedChart",)
         ),
+        # the dashboard is the organisation's shared data: saving and removing a chart needs CHANGE
         "indicators:chart_save": Case(
             "/indicators/dashboard/save/",
             method="post",
+            action=A.CHANGE,
             ok=302,
             data={"indicator": "signed_amount_wan", "rows": "province", "cols": "year"},
             scoped=("Indicator",),
@@ -259,6 +259,7 @@ def indicator_cases(inside, outside) -> dict[str, Case]:
             f"/indicators/dashboard/{chart_in}/remove/",
             f"/indicators/dashboard/{chart_out}/remove/",
             method="post",
+            action=A.CHANGE,
             ok=302,
             scoped=("SavedChart",),
         ),
@@ -462,6 +463,9 @@ def cases(w) -> dict[str, Case]:
             ok=302,
             scoped=("Plan",),
         ),
+        # the API's description and its page: for signed-in users only, by token or session
+        "api:openapi-json": Case("/api/openapi.json", api=True, present=["PlanStepIn"], scoped=("may:view",)),
+        "api:openapi-view": Case("/api/docs", present=["swagger-ui"], scoped=("may:view",)),
         "api:list_plans": Case("/api/plans", api=True, present=["信阳侧方案"], absent=["延安侧方案"], scoped=("Plan",)),
         "api:get_plan": Case(
             f"/api/plans/{pl_in.pk}", f"/api/plans/{pl_out.pk}", api=True, present=["信阳侧方案"], scoped=("Plan",)
@@ -798,6 +802,16 @@ def labour_cases(w) -> dict[str, Case]:
         ),
         "api:list_labour_seekers": Case(
             f"{api}/seekers", api=True, present=[person], absent=[stranger, *ids], scoped=("JobSeeker",)
+        ),
+        # an ID number is searched in the body (POST), never in the URL; 延安's seeker is not found from 信阳
+        "api:search_labour_seekers": Case(
+            f"{api}/seekers/search",
+            api=True,
+            method="post_json",
+            data={"id_number": ids[0]},
+            present=[person],
+            absent=[*ids],
+            scoped=("JobSeeker",),
         ),
         "api:get_labour_seeker": Case(
             f"{api}/seekers/{s_in}",
