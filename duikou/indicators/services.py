@@ -14,6 +14,7 @@ from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core.datafiles import data_path, read_json
@@ -211,9 +212,11 @@ def save_value(
 
 
 def _taken(indicator: Indicator, report: Report, row: DataValue) -> str:
-    return (
-        f"「{indicator.name}」{report.period} 的数值已被他人保存（第 {row.version} 版），请刷新后查看，再决定是否修改。"
-    )
+    return _("「%(indicator)s」%(period)s 的数值已被他人保存（第 %(version)s 版），请刷新后查看，再决定是否修改。") % {
+        "indicator": indicator.name,
+        "period": report.period,
+        "version": row.version,
+    }
 
 
 def _check_cell_version(row: DataValue | None, indicator: Indicator, report: Report, expected: int | None) -> None:
@@ -225,7 +228,8 @@ def _check_cell_version(row: DataValue | None, indicator: Indicator, report: Rep
             DataValue(pairing=report.pairing, indicator=indicator, period=report.period),
             expected,
             None,
-            f"「{indicator.name}」{report.period} 尚未保存过（您提交的是第 {expected} 版），请刷新后重新填写。",
+            _("「%(indicator)s」%(period)s 尚未保存过（您提交的是第 %(version)s 版），请刷新后重新填写。")
+            % {"indicator": indicator.name, "period": report.period, "version": expected},
         )
     raise StaleObjectError(row, expected, row.version, _taken(indicator, report, row) if expected == 0 else "")
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from duikou.accounts import scoping
@@ -176,7 +177,10 @@ def import_values(
         locked = _locked(parsed, existing)
         if locked:
             n, key = locked[0]
-            raise _fail(f"第 {n} 行「{indicators[key[1]].name}」{key[2]} 的数据在导入过程中已上报，未写入任何数据")
+            raise _fail(
+                _("第 %(row)s 行「%(indicator)s」%(period)s 的数据在导入过程中已上报，未写入任何数据")
+                % {"row": n, "indicator": indicators[key[1]].name, "period": key[2]}
+            )
         new, changed, changed_keys, unchanged = _plan(parsed, existing)
         summary = f"新增 {len(new)} 条，更新 {len(changed)} 条，未变 {unchanged} 条"
         try:
@@ -184,7 +188,7 @@ def import_values(
                 _insert(new, user_id, progress, len(rows), now)
         except IntegrityError as exc:
             raise _fail(
-                "其他用户同时保存或导入了其中的数据，本次导入未写入任何数据；请重新导入（已有的数值会显示为未变）"
+                _("其他用户同时保存或导入了其中的数据，本次导入未写入任何数据；请重新导入（已有的数值会显示为未变）")
             ) from exc
         # every new value has its "created" entry in the audit history, as a cell save would give it
         if new:

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.audit.services import bulk_create_logged
@@ -245,7 +246,7 @@ def load_department_import(*, user, batch: DepartmentImport, progress=None) -> D
             for part in _chunks(sorted(member_ids))
         )
         if in_scope != len(member_ids):
-            raise UserFacingError("试导入之后成员的管辖范围已有变化，未导入任何数据，请重新试导入")
+            raise UserFacingError(_("试导入之后成员的管辖范围已有变化，未导入任何数据，请重新试导入"))
         facts = [
             {
                 "member_id": r["member_id"],
@@ -286,7 +287,7 @@ def _load_new(facts: list[dict], kind: str, member_ids: set[int], *, actor, prog
             failed = (len(new), exc)
             continue
         return len(new)
-    raise UserFacingError("其他批次正在同时导入相同的记录，未导入任何数据，请稍后重新确认")
+    raise UserFacingError(_("其他批次正在同时导入相同的记录，未导入任何数据，请稍后重新确认"))
 
 
 def _ticker(progress, total: int):
@@ -302,9 +303,9 @@ def _ticker(progress, total: int):
 
 def summary_loaded(batch: DepartmentImport) -> str:
     """What the confirmation did: the rows it loaded, and those another batch had loaded already."""
-    text = f"已导入 {batch.signals_created} 条部门数据信号"
+    text = _("已导入 %(n)s 条部门数据信号") % {"n": batch.signals_created}
     if batch.signals_already_loaded:
-        text += f"；{batch.signals_already_loaded} 条此前已由其他批次导入，未重复导入"
+        text += _("；%(m)s 条此前已由其他批次导入，未重复导入") % {"m": batch.signals_already_loaded}
     return text
 
 

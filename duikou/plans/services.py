@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duikou.accounts import scoping
 from duikou.core.concurrency import save_versioned
@@ -252,7 +254,7 @@ def submit_for_agreement(*, user, plan: Plan) -> Plan:
     )
 
 
-SIDE_LABELS = {"old": "老区方", "partner": "支持方"}
+SIDE_LABELS = {"old": gettext_lazy("老区方"), "partner": gettext_lazy("支持方")}
 
 
 def agree(*, user, plan: Plan) -> Plan:
@@ -268,8 +270,13 @@ def agree(*, user, plan: Plan) -> Plan:
                 changes[f"{side}_side_agreed_by"] = user
                 changes[f"{side}_side_agreed_at"] = timezone.now()
         if not changes:
-            by = "、".join(f"{SIDE_LABELS[s]}已由 {getattr(fresh, f'{s}_side_agreed_by')} 确认" for s in sides)
-            raise StaleObjectError(plan, plan.version, fresh.version, f"「{fresh}」{by}，无需重复确认。")
+            by = "、".join(
+                _("%(side)s已由 %(user)s 确认")
+                % {"side": SIDE_LABELS[s], "user": getattr(fresh, f"{s}_side_agreed_by")}
+                for s in sides
+            )
+            message = _("「%(plan)s」%(by)s，无需重复确认。") % {"plan": fresh, "by": by}
+            raise StaleObjectError(plan, plan.version, fresh.version, message)
         merged = {s: changes.get(f"{s}_side_agreed_at") or getattr(fresh, f"{s}_side_agreed_at") for s in SIDES}
         if all(merged.values()):
             changes["status"] = Plan.Status.AGREED
@@ -304,7 +311,8 @@ def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
         mine = [p for p in province_sides(user, fresh) if p.code not in issued]
         if not mine:
             done = "、".join(f"{p.name}（{issued[p.code]}）" for p in province_sides(user, fresh))
-            raise StaleObjectError(plan, plan.version, fresh.version, f"「{fresh}」已由{done}印发，无需重复印发。")
+            message = _("「%(plan)s」已由%(provinces)s印发，无需重复印发。") % {"plan": fresh, "provinces": done}
+            raise StaleObjectError(plan, plan.version, fresh.version, message)
         for province in mine:
             PlanIssuance.objects.create(
                 plan=fresh,
@@ -341,7 +349,7 @@ def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
             return fresh
         except IntegrityError:
             continue
-    raise ValidationError("其他方案正在同时备案，请稍后重试")
+    raise ValidationError(_("其他方案正在同时备案，请稍后重试"))
 
 
 def _locked(plan: Plan) -> Plan:
@@ -433,7 +441,8 @@ def start_revision(*, user, plan: Plan) -> Plan:
                 plan,
                 plan.version,
                 fresh.version,
-                f"「{fresh}」已有修订版「{revision}」（第 {revision.revision} 版），请在其上修改。",
+                _("「%(plan)s」已有修订版「%(revision)s」（第 %(number)s 版），请在其上修改。")
+                % {"plan": fresh, "revision": revision, "number": revision.revision},
             )
         new = Plan.objects.create(
             pairing=plan.pairing,
