@@ -24,11 +24,11 @@ import json
 import pytest
 
 from duikou.core import testing
-from duikou.indicators import services
+from duikou.indicators import services, transfer
 from duikou.indicators.models import DataValue, Indicator, Report
 from duikou.plans.tests.factories import people
 
-from .factories import GOOD, fill, report
+from .factories import GOOD, report
 
 ENTRY = "/indicators/entry/{pairing}/quarterly/{period}/"
 
@@ -41,6 +41,18 @@ def who(committed_db):
 def put_value(client, rep, value, **extra):
     body = {"pairing_id": rep.pairing_id, "indicator": "signed_projects", "period": rep.period, "value": value}
     return client.put("/api/indicators/values", data=json.dumps(body | extra), content_type="application/json")
+
+
+def value_set(rep) -> bytes:
+    """A dataValueSets body with every value of a valid report."""
+    rows = [{"dataElement": c, "period": rep.period, "orgUnit": rep.pairing.code, "value": v} for c, v in GOOD.items()]
+    return json.dumps({"dataValues": rows}).encode()
+
+
+def filled(user, rep):
+    """The report with all its values, written in one import (cell by cell is eleven transactions)."""
+    transfer.import_values(user=user, data=value_set(rep), filename="values.json")
+    return rep
 
 
 def stored(rep, code="signed_projects"):
@@ -112,7 +124,7 @@ def test_first_opening_of_a_report_makes_it_once(who):
 
 
 def test_the_same_step_taken_twice_at_once_is_taken_once(who):
-    rep = fill(who["xy_editor"], report())
+    rep = filled(who["xy_editor"], report())
     url = f"/api/indicators/reports/{rep.pairing_id}/quarterly/{rep.period}/steps/"
 
     def step(user, name):
@@ -129,7 +141,7 @@ def test_the_same_step_taken_twice_at_once_is_taken_once(who):
 
 
 def test_no_value_changes_between_a_submissions_checks_and_its_lock(who):
-    rep = fill(who["xy_editor"], report())
+    rep = filled(who["xy_editor"], report())
     funds = Indicator.objects.get(pk="funds_in_place_wan")
     entry = ENTRY.format(pairing=rep.pairing_id, period=rep.period)
 
@@ -151,14 +163,7 @@ def test_no_value_changes_between_a_submissions_checks_and_its_lock(who):
 
 def test_the_same_data_value_set_imported_at_once_is_written_once(who):
     rep = report("2025Q1")
-    body = json.dumps(
-        {
-            "dataValues": [
-                {"dataElement": code, "period": rep.period, "orgUnit": rep.pairing.code, "value": value}
-                for code, value in GOOD.items()
-            ]
-        }
-    )
+    body = value_set(rep)
 
     results = testing.race(
         testing.clients(
