@@ -103,3 +103,77 @@ def status_alone(send, *args, **kwargs) -> int:
         return send(*args, **kwargs).status_code
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+# ---- concurrency: several clients at the same moment ---------------------------------------------------------
+
+# clients per race: on PostgreSQL they really run at once; SQLite (IMMEDIATE transactions) queues writers, so a few
+# show there that the refusals read right
+RACERS = {"postgresql": 6, "sqlite": 3}
+
+
+def racers() -> int:
+    from django.db import connection
+
+    return RACERS.get(connection.vendor, 2)
+
+
+def race(prepare, n: int | None = None) -> list:
+    """Run ``n`` clients at the same moment and return what each one's request gave (or the exception it raised).
+
+    Client ``i`` runs in a thread of its own, so on a database connection of its own: ``prepare(i)`` sets it up (logs
+    in, reads what the user's page would show) and returns the request to make; a barrier then releases all the
+    requests at once. Everything the threads read must be committed: see the ``committed_db`` fixture.
+    """
+    import threading
+
+    from django.db import connection
+
+    n = n or racers()
+    barrier = threading.Barrier(n, timeout=60)
+    results: list = [None] * n
+
+    def client(i: int) -> None:
+        try:
+            act = None
+            try:
+                act = prepare(i)
+            finally:
+                barrier.wait()
+            results[i] = act()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test, which names it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,), name=f"racer-{i}") for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a racing client did not finish"
+    return results
+
+
+def logged_in(user):
+    """A test client of its own, logged in as ``user`` (call it in ``prepare``: logging in writes the session)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def clients(user, send):
+    """A ``prepare`` for ``race``: client ``i``, logged in as ``user``, will make the request ``send(client, i)``."""
+
+    def prepare(i: int):
+        client = logged_in(user)
+        return lambda: send(client, i)
+
+    return prepare
+
+
+def statuses(results: list) -> list:
+    """The HTTP status of each racing client's response, or the exception it raised (sorted: easy to compare)."""
+    return sorted((r.status_code if hasattr(r, "status_code") else repr(r) for r in results), key=str)

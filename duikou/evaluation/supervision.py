@@ -271,6 +271,9 @@ def issue_notice(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), set_actor(user):
+        # the run's row is locked: its notices are numbered in turn; a number taken meanwhile by a notice of another
+        # run of the year is retried with the next
+        Run.objects.select_for_update().filter(pk=run.pk).first()
         for _attempt in range(5):
             notice = Notice(
                 run=run,

@@ -95,6 +95,7 @@ class ImportOut(Schema):
     unknown: int
     malformed: int
     signals_created: int
+    signals_already_loaded: int  # rows another batch had loaded when this one was confirmed: not loaded again
     report: dict  # matched, unknown and malformed rows by row number; ID numbers masked
 
 
@@ -175,7 +176,8 @@ def _case(user, alert: Alert) -> dict:
 
 def _import(batch: DepartmentImport) -> dict:
     fields = ("id", "kind", "filename", "source_digest", "status", "rows", "matched", "unknown", "malformed")
-    return {**{f: getattr(batch, f) for f in fields}, "signals_created": batch.signals_created, "report": batch.report}
+    loaded = {"signals_created": batch.signals_created, "signals_already_loaded": batch.signals_already_loaded}
+    return {**{f: getattr(batch, f) for f in fields}, **loaded, "report": batch.report}
 
 
 @router.get("/alerts", response=list[AlertOut])
