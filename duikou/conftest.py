@@ -28,7 +28,25 @@ def _seed():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        made = _test_database()
         _seed()
+    yield
+    if made:
+        from django.test.utils import teardown_databases
+
+        with django_db_blocker.unblock():
+            teardown_databases(made, verbosity=0)
+
+
+def _test_database():
+    """pytest-django makes the test database for the tests marked ``django_db``; when only ``committed_db`` tests
+    run (no mark), make it here. Returns what ``teardown_databases`` needs, or None."""
+    from django.db import connection
+    from django.test.utils import setup_databases
+
+    if connection.settings_dict["NAME"] == connection.settings_dict["TEST"]["NAME"]:
+        return None
+    return setup_databases(verbosity=0, interactive=False, aliases={"default"})
 
 
 @pytest.fixture
@@ -36,6 +54,74 @@ def reference_data(django_db_blocker):
     """For transactional tests, whose database is emptied after each test: seed again if needed."""
     with django_db_blocker.unblock():
         _seed()
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """Database access with every write committed at once, for tests whose clients run in threads of their own
+    (``core.testing.race``): each thread has its own connection and sees only committed rows.
+
+    Like ``transactional_db`` — but where that empties every table after the test and the next one seeds the
+    reference data again (seconds on PostgreSQL, per test), this deletes only the rows the test added. Rows that
+    existed before keep any change the test made to them: race on rows the test creates. Tests that use it carry
+    no ``django_db`` mark, so pytest-django runs them after all the others."""
+    with django_db_blocker.unblock():
+        _seed()
+        marks = _row_marks()
+        try:
+            yield
+        finally:
+            _delete_rows_added(marks)
+
+
+def _tables():
+    """(table, primary key column, whether the key is a number) of every table Django manages, once each."""
+    from django.apps import apps
+    from django.db import models
+
+    seen, out = set(), []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.db_table in seen:
+            continue
+        seen.add(meta.db_table)
+        numeric = isinstance(meta.pk, models.AutoField | models.BigAutoField | models.IntegerField)
+        out.append((meta.db_table, meta.pk.column, numeric))
+    return out
+
+
+def _row_marks() -> dict:
+    """Per table: its highest numeric key, or the set of its keys."""
+    from django.db import connection
+
+    marks = {}
+    with connection.cursor() as cursor:
+        for table, pk, numeric in _tables():
+            t, k = connection.ops.quote_name(table), connection.ops.quote_name(pk)
+            if numeric:
+                cursor.execute(f"SELECT MAX({k}) FROM {t}")  # noqa: S608 - names from the model registry
+                marks[table] = cursor.fetchone()[0] or 0
+            else:
+                cursor.execute(f"SELECT {k} FROM {t}")  # noqa: S608
+                marks[table] = {row[0] for row in cursor.fetchall()}
+    return marks
+
+
+def _delete_rows_added(marks: dict) -> None:
+    """Delete every row added since ``marks``, all in one transaction (foreign keys are checked at its end)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, pk, numeric in _tables():
+            t, k = connection.ops.quote_name(table), connection.ops.quote_name(pk)
+            if numeric:
+                cursor.execute(f"DELETE FROM {t} WHERE {k} > %s", [marks[table]])  # noqa: S608
+                continue
+            cursor.execute(f"SELECT {k} FROM {t}")  # noqa: S608
+            added = sorted({row[0] for row in cursor.fetchall()} - marks[table])
+            for start in range(0, len(added), 500):
+                part = added[start : start + 500]
+                cursor.execute(f"DELETE FROM {t} WHERE {k} IN ({', '.join(['%s'] * len(part))})", part)  # noqa: S608
 
 
 @pytest.fixture
@@ -53,6 +139,25 @@ def _isolated_media_and_inline_jobs(settings, tmp_path):
     settings.DUIKOU_JOBS_INLINE = True
     # Test accounts only: the production hasher is deliberately slow, and the suite makes hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """``client.force_login(user)`` signs in past both factors: for the roles that sign in with a second factor
+    (approvers, the three administrators) it also marks the session verified by the user's authenticator app, as
+    ``testing.login`` does. The two-factor step itself is tested through the real login form (accounts tests) and
+    in the browser (``core.tests.test_browser.login``)."""
+    from django.test import Client
+
+    from duikou.core import testing
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        testing.mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 # ---- browser tests (headless Chromium from Debian, driven by Playwright) ----------------------------------

@@ -27,6 +27,25 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """An integer setting from the environment; a value that is not one, or is below ``minimum``, is an error."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    """A comma-separated setting from the environment, without blanks."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("DUIKOU_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("DUIKOU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -41,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",
     "duikou.core",
     "duikou.accounts",
@@ -64,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "duikou.accounts.middleware.TwoFactorMiddleware",
+    "duikou.accounts.middleware.PasswordChangeMiddleware",
     "duikou.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,6 +159,14 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (等保 三级): TOTP (django-otp) for these roles (and every superuser); the first sign-in enrols
+# an authenticator app. Wrong codes count towards the login lockout above and slow down exponentially (1, 2, 4… s).
+DUIKOU_2FA_ROLES = _env_list("DUIKOU_2FA_ROLES", "approver,system_admin,security_admin,audit_admin")
+OTP_TOTP_ISSUER = "duikou"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# API tokens expire this many days after they are created (a user may choose fewer).
+DUIKOU_API_TOKEN_DAYS = _env_int("DUIKOU_API_TOKEN_DAYS", 90, minimum=1)
 
 # Sessions end after 30 idle minutes and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("DUIKOU_SESSION_SECONDS", "1800"))

@@ -25,3 +25,5 @@ urlpatterns = [
     path("", include("duikou.projects.urls")),
     path("api/", api.urls),
 ]
+
+handler404 = "duikou.core.views.not_found"

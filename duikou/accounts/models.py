@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duikou.geo.models import Region
@@ -86,6 +87,9 @@ class User(AbstractUser):
         _("界面语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
     )
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    # set when someone other than the holder chose the password (a new account, a reset): the holder must choose
+    # their own at the next sign-in, so that nobody else knows it
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -110,6 +114,7 @@ class ApiToken(models.Model):
     key_digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires = models.DateTimeField(_("到期时间"))
     revoked = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
@@ -118,6 +123,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires <= timezone.now()
 
     @staticmethod
     def digest(key: str) -> str:

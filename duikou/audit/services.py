@@ -1,5 +1,6 @@
-"""Audit entries for writes that bypass model saves (bulk imports), in the same shape auditlog writes, and the one
-removal of entries: those older than the retention (``purge_audit``).
+"""Audit entries for writes that bypass model saves (bulk imports), in the same shape auditlog writes, notes of
+acts that change no recorded field, and the one removal of entries: those older than the retention
+(``purge_audit``).
 
 The one place that writes such entries: imports insert or update many rows at once, and each row still gets
 its own "created" or "updated" entry, attributed to the importing user.
@@ -10,6 +11,7 @@ PostgreSQL the database itself refuses to change any entry or to delete one youn
 """
 
 import datetime
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -118,6 +120,20 @@ def log_bulk_updates(model: type[Model], rows: list[tuple[int, str, dict]], *, a
     return _write(model, LogEntry.Action.UPDATE, changed, actor=actor, batch=batch)
 
 
+def log_note(obj: Model, *, actor, label: str, text: str) -> LogEntry:
+    """A line in ``obj``'s history that is not a field change (a reason, an escalation, a reset password or lockout),
+    found by the audit log's search."""
+    changes = {label: ["", text]}
+    return LogEntry.objects.log_create(
+        obj,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=_real(actor),
+        changes=changes,
+        changes_text=json.dumps(changes, ensure_ascii=False),
+    )
+
+
 @dataclass(frozen=True)
 class Purge:
     retention_days: int
@@ -140,17 +156,14 @@ def purge_audit(*, dry_run: bool = True, now: datetime.datetime | None = None) -
     shown = f"{timezone.localtime(before):%Y-%m-%d %H:%M:%S}"
     with transaction.atomic():
         count, _by_model = old.delete()
+        changes = {"purged": ["", f"删除 {shown} 之前的审计记录 {count} 条（保存期 {days} 天）"]}
         LogEntry.objects.create(
             content_type=ContentType.objects.get_for_model(LogEntry),
             object_pk="",
             object_repr="审计记录",
             action=LogEntry.Action.DELETE,
-            changes={
-                "purged": [
-                    "",
-                    f"删除 {shown} 之前的审计记录 {count} 条（保存期 {days} 天）",
-                ]
-            },
+            changes=changes,
+            changes_text=json.dumps(changes, ensure_ascii=False),
             cid=get_cid(),
         )
     return Purge(days, before, count, done=True)

@@ -19,11 +19,13 @@ class DataFileError(Exception):
 
 
 class StaleObjectError(Exception):
-    """Someone else saved the object since it was loaded: the write is refused instead of overwriting."""
+    """Someone else saved the object since it was loaded: the write is refused instead of overwriting.
+    ``message`` replaces the usual one where it says more (a first save that someone else made first)."""
 
-    def __init__(self, obj, expected: int, current: int | None):
+    def __init__(self, obj, expected: int, current: int | None, message: str = ""):
         self.obj, self.expected, self.current = obj, expected, current
         super().__init__(
-            f"{obj._meta.verbose_name}「{obj}」已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版），"
+            message
+            or f"{obj._meta.verbose_name}「{obj}」已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版），"
             "请刷新后重新修改。"
         )

@@ -3,7 +3,7 @@
 import logging
 
 from django.db import DataError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ class BadInputMiddleware:
 
     def __call__(self, request):
         if has_nul(request):
+            if request.path.startswith("/api/"):  # the API's one error shape (duikou.core.api.ErrorOut)
+                return JsonResponse({"detail": NUL_REFUSED}, status=400, json_dumps_params={"ensure_ascii": False})
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

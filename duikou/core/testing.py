@@ -1,6 +1,10 @@
 """Small factories for tests: each test builds only what it needs."""
 
+from auditlog.context import disable_auditlog
 from django.db import transaction
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP, hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duikou.accounts.models import Organisation, User
 from duikou.geo.models import Region
@@ -31,6 +35,49 @@ def user(username: str, organisation: Organisation | str, role: str = "editor", 
     return account
 
 
+def authenticator(account: User) -> TOTPDevice:
+    """The account's confirmed authenticator app, enrolled here if it has none (not in the audit history: tests
+    that count entries count what they did)."""
+    device = TOTPDevice.objects.devices_for_user(account, confirmed=True).first()
+    if device is None:
+        with disable_auditlog():
+            device = TOTPDevice.objects.create(user=account, name="测试验证器", confirmed=True)
+    return device
+
+
+def totp_code(account: User | str) -> str:
+    """The code the account's authenticator app shows, computed from its key as the app does, for the first time
+    step the device has not yet accepted (each code is taken once, so a second sign-in in the same 30 seconds uses
+    the next step, which the device's tolerance of one step allows)."""
+    if isinstance(account, str):
+        account = User.objects.get(username=account)
+    device = authenticator(account)
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    step = max(now, device.last_t + 1)
+    assert step <= now + device.tolerance, "more sign-ins of one account than its authenticator allows at once"
+    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+
+
+def mark_verified(client, account: User) -> None:
+    """Mark the client's session as verified by the account's authenticator app, as django_otp.login does, when the
+    account's role signs in with a second factor."""
+    from duikou.accounts.rules import needs_two_factor
+
+    if not needs_two_factor(account):
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator(account).persistent_id
+    session.save()
+
+
+def login(client, account: User) -> None:
+    """Sign ``client`` in as ``account`` past both factors (``client.force_login`` does the same under pytest:
+    duikou/conftest.py adapts it)."""
+    client.force_login(account)
+    mark_verified(client, account)
+
+
 def pairing(old_city: str, partner: str) -> Pairing:
     return Pairing.objects.get(old_region__name=old_city, partner_region__name=partner, status="active")
 
@@ -56,3 +103,77 @@ def status_alone(send, *args, **kwargs) -> int:
         return send(*args, **kwargs).status_code
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+# ---- concurrency: several clients at the same moment ---------------------------------------------------------
+
+# clients per race: on PostgreSQL they really run at once; SQLite (IMMEDIATE transactions) queues writers, so a few
+# show there that the refusals read right
+RACERS = {"postgresql": 6, "sqlite": 3}
+
+
+def racers() -> int:
+    from django.db import connection
+
+    return RACERS.get(connection.vendor, 2)
+
+
+def race(prepare, n: int | None = None) -> list:
+    """Run ``n`` clients at the same moment and return what each one's request gave (or the exception it raised).
+
+    Client ``i`` runs in a thread of its own, so on a database connection of its own: ``prepare(i)`` sets it up (logs
+    in, reads what the user's page would show) and returns the request to make; a barrier then releases all the
+    requests at once. Everything the threads read must be committed: see the ``committed_db`` fixture.
+    """
+    import threading
+
+    from django.db import connection
+
+    n = n or racers()
+    barrier = threading.Barrier(n, timeout=60)
+    results: list = [None] * n
+
+    def client(i: int) -> None:
+        try:
+            act = None
+            try:
+                act = prepare(i)
+            finally:
+                barrier.wait()
+            results[i] = act()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test, which names it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,), name=f"racer-{i}") for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a racing client did not finish"
+    return results
+
+
+def logged_in(user):
+    """A test client of its own, logged in as ``user`` (call it in ``prepare``: logging in writes the session)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def clients(user, send):
+    """A ``prepare`` for ``race``: client ``i``, logged in as ``user``, will make the request ``send(client, i)``."""
+
+    def prepare(i: int):
+        client = logged_in(user)
+        return lambda: send(client, i)
+
+    return prepare
+
+
+def statuses(results: list) -> list:
+    """The HTTP status of each racing client's response, or the exception it raised (sorted: easy to compare)."""
+    return sorted((r.status_code if hasattr(r, "status_code") else repr(r) for r in results), key=str)

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
 from duikou.pairings.queries import pairings_for
 
@@ -60,3 +61,11 @@ def job_download(request, pk):
         as_attachment=True,
         filename=job.result.get("filename") or job.result_file.name.rsplit("/", 1)[-1],
     )
+
+
+def not_found(request, exception):
+    """Django's 404 page, except under /api/: there a path no route matches (``/api/plans/abc`` for a plan's
+    number) answers in the API's one error shape, as every other API error does."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    return defaults.page_not_found(request, exception)

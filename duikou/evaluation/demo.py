@@ -111,6 +111,16 @@ def _demo_account(username: str, organisation: Organisation, role: str, label: s
     return user
 
 
+def province_reviewer(pairing: Pairing) -> User:
+    """The province-level approver of the old-area side's reports (审核): ``henan_approver`` of ``duikou demo`` for
+    河南, elsewhere an account that records the demo's review and cannot sign in."""
+    province = Organisation.objects.get(region=pairing.old_region.parent, kind=Organisation.Kind.PROVINCE)
+    named = User.objects.filter(organisation=province, role=User.Role.APPROVER, username="henan_approver").first()
+    return named or _demo_account(
+        f"demo_review_{province.region_id}", province, User.Role.APPROVER, f"{province.name}演示数据审核（不可登录）"
+    )
+
+
 def overseer() -> User | None:
     return User.objects.filter(username="ndrc_approver", is_active=True).first()
 
@@ -126,7 +136,8 @@ def _quarterly(total: int, code: str, indicator: Indicator) -> list[Decimal]:
 
 
 def _enter_values(ndrc: User) -> int:
-    """Enter, submit, approve and accept the six pairings' 2025 quarters (what is not yet reported)."""
+    """Enter, submit, approve (the province) and accept (the overseer) the six pairings' 2025 quarters (what is not
+    yet reported)."""
     dataset = DataSet.objects.get(pk="quarterly")
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=CODES)}
     entered = 0
@@ -136,6 +147,7 @@ def _enter_values(ndrc: User) -> int:
         clerk = User.objects.filter(username="xinyang_editor", organisation=city).first() or _demo_account(
             f"demo_entry_{pairing.old_region_id}", city, User.Role.EDITOR, f"{city.name}演示数据填报（不可登录）"
         )
+        reviewer = province_reviewer(pairing)
         for q, period in enumerate(QUARTERS):
             report = indicator_services.get_report(pairing=pairing, dataset=dataset, period=period)
             if report.status != Report.Status.OPEN:
@@ -146,7 +158,7 @@ def _enter_values(ndrc: User) -> int:
                     user=clerk, report=report, indicator=indicators[indicator_code], value=value, comment=NOTE
                 )
             report = indicator_services.submit_report(user=clerk, report=report)
-            report = indicator_services.approve_report(user=ndrc, report=report)
+            report = indicator_services.approve_report(user=reviewer, report=report)
             if q < 2:
                 indicator_services.accept_report(user=ndrc, report=report)
             entered += 1

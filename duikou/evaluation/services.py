@@ -19,7 +19,7 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
 from duikou.audit.services import bulk_create_logged
-from duikou.core.concurrency import save_versioned
+from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.jobs import start_job
 from duikou.core.models import Job
@@ -136,7 +136,7 @@ def create_scheme(
     _validate_scheme(scheme)
     with transaction.atomic(), set_actor(user):
         scheme.full_clean(validate_constraints=False)
-        scheme.save()
+        save_checked(scheme, check=_validate_scheme)  # one of its year and level made at the same moment: refused
         _require_change(user, scheme)
     return scheme
 
@@ -324,7 +324,7 @@ def copy_scheme_forward(*, scheme: Scheme, year: int, user, name: str = "") -> S
     scoping.require(user, scoping.Action.CHANGE)
     with transaction.atomic(), set_actor(user):
         copy.full_clean(validate_constraints=False)
-        copy.save()
+        save_checked(copy, check=_validate_scheme)
         _require_change(user, copy)
         for item in scheme.items.all():
             Item.objects.create(scheme=copy, **{f: getattr(item, f) for f in ITEM_FIELDS})

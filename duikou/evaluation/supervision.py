@@ -22,13 +22,11 @@ the notice desk).
 """
 
 import datetime
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -39,6 +37,7 @@ from django.utils.translation import gettext_noop
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.audit.context import set_actor
+from duikou.audit.services import log_note
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError
 from duikou.pairings.models import Pairing
@@ -272,6 +271,9 @@ def issue_notice(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), set_actor(user):
+        # the run's row is locked: its notices are numbered in turn; a number taken meanwhile by a notice of another
+        # run of the year is retried with the next
+        Run.objects.select_for_update().filter(pk=run.pk).first()
         for _attempt in range(5):
             notice = Notice(
                 run=run,
@@ -299,15 +301,7 @@ def issue_notice(
 
 def _note(notice: Notice, actor, label: str, text: str) -> None:
     """A line in the notice's history that is not a field change: a reason, an escalation."""
-    changes = {label: ["", text]}
-    LogEntry.objects.log_create(
-        notice,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        actor=actor,
-        changes=changes,
-        changes_text=json.dumps(changes, ensure_ascii=False),  # found by the audit log's search
-    )
+    log_note(notice, actor=actor, label=label, text=text)
 
 
 def _require_step(user, notice: Notice, step: str) -> None:

@@ -68,7 +68,7 @@ class NoticeIn(Schema):
     major: bool = False
 
 
-class StepIn(Schema):
+class NoticeStepIn(Schema):
     version: int
     text: str = ""
     comment: str = ""
@@ -195,7 +195,7 @@ def issue_notice(request, payload: NoticeIn):
 
 
 @router.post("/notices/{int:notice_id}/steps/{step}", response=NoticeOut, url_name="take_notice_step")
-def take_notice_step(request, notice_id: int, step: str, payload: StepIn):
+def take_notice_step(request, notice_id: int, step: str, payload: NoticeStepIn):
     """A step: receive, report (text), verify (comment), return (comment), close, flag_major (reason);
     send the ``version`` you read."""
     notice = supervision.notice_for(request.user, notice_id)

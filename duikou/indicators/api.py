@@ -68,7 +68,7 @@ class ReportOut(Schema):
     expected: int
 
 
-class StepIn(Schema):
+class ReportStepIn(Schema):
     comment: str = ""
     reason: str = ""
 
@@ -125,7 +125,9 @@ def indicator_values(
 
 @router.put("/values", response=ValueOut)
 def put_indicator_value(request, payload: ValueIn):
-    """Save one value (as one grid cell): refused when locked, stale (`version`), or not a number."""
+    """Save one value (as one grid cell): refused when locked, stale, or not a number. `version` is the version you
+    read — 0 for a cell not saved yet: if someone else saved the cell since, the save is refused with 409 (reload).
+    Without `version` the value is overwritten (saves of one report take turns)."""
     report = _report(request.user, payload.pairing_id, payload.dataset, payload.period)
     indicator = Indicator.objects.filter(pk=payload.indicator).first()
     if indicator is None:
@@ -148,7 +150,7 @@ def indicator_report(request, pairing_id: int, dataset: str, period: str):
 
 
 @router.post("/reports/{int:pairing_id}/{dataset}/{period}/steps/{step}", response=ReportOut)
-def indicator_report_step(request, pairing_id: int, dataset: str, period: str, step: str, payload: StepIn):
+def indicator_report_step(request, pairing_id: int, dataset: str, period: str, step: str, payload: ReportStepIn):
     """Approval chain: submit, approve, accept, return (comment), unlock (reason)."""
     report = _report(request.user, pairing_id, dataset, period)
     user = request.user

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
@@ -169,7 +170,12 @@ def save_value(
     comment: str | None = None,
     expected_version: int | None = None,
 ) -> DataValue:
-    """Save one cell. Refused when the report is locked, the cell is stale, or the text is not a number."""
+    """Save one cell. Refused when the report is locked, the cell is stale, or the text is not a number.
+
+    ``expected_version`` is the version of the cell its writer saw — 0 for an empty cell — and the save is refused
+    (StaleObjectError) unless the cell is still at it; None overwrites whatever is stored. The report's row is
+    locked first, so the saves of a report take turns: two first saves of a cell cannot both insert it, and no
+    value changes between a submission's checks and its status change (``_transition`` takes the same lock)."""
     _require_step(user, report, "edit")
     if indicator.derived:
         raise ValidationError(f"「{indicator.name}」是派生指标，由公式计算，不能直接填报")
@@ -177,14 +183,16 @@ def save_value(
         raise ValidationError(f"数据集「{report.dataset}」不包含指标「{indicator.name}」")
     number = value if isinstance(value, Decimal) else parse_value(value, indicator=indicator)
     with transaction.atomic(), set_actor(user):
-        existing = DataValue.objects.select_for_update().filter(
-            pairing=report.pairing, indicator=indicator, period=report.period
+        report = Report.objects.select_for_update().select_related("pairing", "dataset").get(pk=report.pk)
+        _require_step(user, report, "edit")
+        row = (
+            DataValue.objects.select_for_update()
+            .filter(pairing=report.pairing, indicator=indicator, period=report.period)
+            .first()
         )
-        row = existing.first()
+        _check_cell_version(row, indicator, report, expected_version)
         if row is None:
             row = DataValue(pairing=report.pairing, indicator=indicator, period=report.period)
-        elif expected_version is not None and row.version != expected_version:
-            raise StaleObjectError(row, expected_version, row.version)
         else:
             row.version += 1
         if row.status in DataValue.LOCKED:
@@ -193,9 +201,37 @@ def save_value(
         if comment is not None:
             row.comment = comment.strip()
         row.updated_by = user
-        row.save()
+        try:
+            with transaction.atomic():  # a savepoint: a cell someone inserted without the report's lock (an import)
+                row.save()
+        except IntegrityError as exc:
+            taken = DataValue.objects.get(pairing=report.pairing, indicator=indicator, period=report.period)
+            raise StaleObjectError(taken, 0, taken.version, _taken(indicator, report, taken)) from exc
     _refresh_analytics([report.pairing_id], [report.period])
     return row
+
+
+def _taken(indicator: Indicator, report: Report, row: DataValue) -> str:
+    return _("「%(indicator)s」%(period)s 的数值已被他人保存（第 %(version)s 版），请刷新后查看，再决定是否修改。") % {
+        "indicator": indicator.name,
+        "period": report.period,
+        "version": row.version,
+    }
+
+
+def _check_cell_version(row: DataValue | None, indicator: Indicator, report: Report, expected: int | None) -> None:
+    """The cell must still be as its writer saw it: absent for 0, at that version otherwise (None: no check)."""
+    if expected is None or (row.version if row else 0) == expected:
+        return
+    if row is None:
+        raise StaleObjectError(
+            DataValue(pairing=report.pairing, indicator=indicator, period=report.period),
+            expected,
+            None,
+            _("「%(indicator)s」%(period)s 尚未保存过（您提交的是第 %(version)s 版），请刷新后重新填写。")
+            % {"indicator": indicator.name, "period": report.period, "version": expected},
+        )
+    raise StaleObjectError(row, expected, row.version, _taken(indicator, report, row) if expected == 0 else "")
 
 
 def values_of(report: Report) -> dict[str, DataValue]:
@@ -365,16 +401,21 @@ class SubmissionRefused(ValidationError):
         super().__init__(["不能上报，请先处理以下问题：", *[v.message for v in violations]])
 
 
-def submit_report(*, user, report: Report) -> Report:
-    _require_step(user, report, "submit")
+def _require_valid(report: Report) -> None:
     blocking = [v for v in validate_report(report) if v.blocking]
     if blocking:
         raise SubmissionRefused(blocking)
+
+
+def submit_report(*, user, report: Report) -> Report:
+    """Submit for approval; the values are checked under the report's lock, which every cell save takes too."""
+    _require_step(user, report, "submit")
     return _transition(
         user,
         report,
         Report.Status.SUBMITTED,
         DataValue.Status.SUBMITTED,
+        check=_require_valid,
         submitted_by=user,
         submitted_at=timezone.now(),
     )
@@ -419,11 +460,15 @@ def unlock_report(*, user, report: Report, reason: str) -> Report:
     )
 
 
-def _transition(user, report: Report, status: str, value_status: str, **changes) -> Report:
+def _transition(user, report: Report, status: str, value_status: str, *, check=None, **changes) -> Report:
+    """Move the report (locked: of two equal steps one is taken, the other refused) and its values; ``check`` runs
+    on the locked report first."""
     with transaction.atomic(), set_actor(user):
         fresh = Report.objects.select_for_update().get(pk=report.pk)
         if fresh.status != report.status:
             raise StaleObjectError(report, report.version, fresh.version)
+        if check is not None:
+            check(fresh)
         fresh.status = status
         for name, value in changes.items():
             setattr(fresh, name, value)
@@ -467,12 +512,13 @@ def recent_periods(dataset: DataSet, *, today: datetime.date | None = None, coun
 def save_chart(
     *, user, title: str, indicator: Indicator, rows: str, cols: str, year: int | None = None, approved_only=False
 ):
-    """Save a pivot to the user's organisation's dashboard."""
+    """Save a pivot to the user's organisation's dashboard: the dashboard is the organisation's shared data, so only
+    roles that change data may (not a viewer, nor one of the three administrators)."""
     from .analytics import DIMENSIONS
     from .models import SavedChart
 
-    if not scoping.may(user, scoping.Action.VIEW) or user.organisation_id is None:
-        raise PermissionDenied("只有所属机构的用户可以保存到本机构仪表板")
+    if not scoping.may(user, scoping.Action.CHANGE) or user.organisation_id is None:
+        raise PermissionDenied(_("只有本机构可编辑数据的用户可以保存到本机构仪表板"))
     if rows not in DIMENSIONS or cols not in DIMENSIONS or rows == cols:
         raise ValidationError("行、列维度无效")
     if not title.strip():
@@ -493,6 +539,6 @@ def save_chart(
 def remove_chart(*, user, chart) -> None:
     from .models import SavedChart
 
-    scoping.get_for(user, SavedChart, pk=chart.pk)
+    scoping.get_for(user, SavedChart, scoping.Action.CHANGE, pk=chart.pk)
     with transaction.atomic(), set_actor(user):
         chart.delete()

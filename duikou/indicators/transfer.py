@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.audit.services import created_changes, log_bulk_creates, log_bulk_updates
@@ -124,28 +125,9 @@ def import_values(
         if count % 5000 == 0:
             progress(count, len(rows), "校验中")
 
-    # locked values: the stored value's status, or its report's
-    existing = {}
-    if parsed:
-        pairing_ids = sorted({k[0] for _n, k, _v, _c in parsed})
-        periods = sorted({k[2] for _n, k, _v, _c in parsed})
-        for pk, pid, code, per, value, comment, status in DataValue.objects.filter(
-            pairing_id__in=pairing_ids, period__in=periods
-        ).values_list("pk", "pairing_id", "indicator_id", "period", "value", "comment", "status"):
-            existing[(pid, code, per)] = (pk, value, comment, status)
-        locked_reports = {}
-        for pid, per, ds in Report.objects.filter(
-            pairing_id__in=pairing_ids, period__in=periods, status__in=Report.LOCKED
-        ).values_list("pairing_id", "period", "dataset_id"):
-            locked_reports.setdefault((pid, per), set()).add(ds)
-        datasets_of = {}
-        for code, ds in Indicator.datasets.through.objects.values_list("indicator_id", "dataset_id"):
-            datasets_of.setdefault(code, set()).add(ds)
-        for n, key, _value, _comment in parsed:
-            stored = existing.get(key)
-            report_locked = locked_reports.get((key[0], key[2]), set()) & datasets_of.get(key[1], set())
-            if (stored and stored[3] in DataValue.LOCKED) or report_locked:
-                err(n, "value", "", f"「{indicators[key[1]].name}」{key[2]} 的数据已上报或审核锁定，不能导入")
+    existing = _stored(parsed)
+    for n, key in _locked(parsed, existing):
+        err(n, "value", "", f"「{indicators[key[1]].name}」{key[2]} 的数据已上报或审核锁定，不能导入")
 
     if errors:
         errors.sort(key=lambda e: e["row"] if isinstance(e["row"], int) else 0)
@@ -153,18 +135,9 @@ def import_values(
             f"导入未执行：发现 {len(errors)} 处问题，未写入任何数据", {"errors": errors[:1000], "problems": len(errors)}
         )
 
-    new, changed, changed_keys, unchanged = [], [], [], 0
-    for _n, key, value, comment in parsed:
-        stored = existing.get(key)
-        if stored is None:
-            new.append((key, value, comment))
-        elif stored[1] != value or (comment and stored[2] != comment):
-            changed.append((stored[0], value, comment or stored[2]))
-            changed_keys.append(key)
-        else:
-            unchanged += 1
-    summary = f"新增 {len(new)} 条，更新 {len(changed)} 条，未变 {unchanged} 条"
     if dry_run:
+        new, changed, _keys, unchanged = _plan(parsed, existing)
+        summary = f"新增 {len(new)} 条，更新 {len(changed)} 条，未变 {unchanged} 条"
         progress(len(rows), len(rows), "试导入完成")
         return {
             "summary": f"试导入（未写入）：{summary}",
@@ -177,15 +150,42 @@ def import_values(
     stamp_before = DataValue.objects.aggregate(m=Max("updated"))["m"]
     now = timezone.now()
     with transaction.atomic():
-        _insert(new, user_id, progress, len(rows), now)
+        # the reports written into are locked (as a cell save and a workflow step lock them) and what is stored is
+        # read again: a report submitted or a value saved since the check above is seen here
+        pairing_ids, periods = sorted({k[0] for _n, k, _v, _c in parsed}), sorted({k[2] for _n, k, _v, _c in parsed})
+        list(
+            Report.objects.select_for_update()
+            .filter(pairing_id__in=pairing_ids, period__in=periods)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        existing = _stored(parsed)
+        locked = _locked(parsed, existing)
+        if locked:
+            n, key = locked[0]
+            raise _fail(
+                _("第 %(row)s 行「%(indicator)s」%(period)s 的数据在导入过程中已上报，未写入任何数据")
+                % {"row": n, "indicator": indicators[key[1]].name, "period": key[2]}
+            )
+        new, changed, changed_keys, unchanged = _plan(parsed, existing)
+        summary = f"新增 {len(new)} 条，更新 {len(changed)} 条，未变 {unchanged} 条"
+        try:
+            with transaction.atomic():  # a savepoint: values someone else inserted meanwhile, without a report
+                _insert(new, user_id, progress, len(rows), now)
+        except IntegrityError as exc:
+            raise _fail(
+                _("其他用户同时保存或导入了其中的数据，本次导入未写入任何数据；请重新导入（已有的数值会显示为未变）")
+            ) from exc
         # every new value has its "created" entry in the audit history, as a cell save would give it
         if new:
             log_bulk_creates(DataValue, _created(new, user_id, now, progress, len(rows)), actor=user)
         for start in range(0, len(changed), 2000):
             chunk = changed[start : start + 2000]
-            objs = DataValue.objects.select_related(
-                "pairing__old_region", "pairing__partner_region", "indicator"
-            ).in_bulk([c[0] for c in chunk])
+            objs = (
+                DataValue.objects.select_for_update(of=("self",))
+                .select_related("pairing__old_region", "pairing__partner_region", "indicator")
+                .in_bulk([c[0] for c in chunk])
+            )
             before = {pk: (obj.value, obj.comment) for pk, obj in objs.items()}
             for pk, value, comment in chunk:
                 obj = objs[pk]
@@ -226,6 +226,58 @@ def import_values(
         analytics.keep_in_step(analytics.upsert, values, written_at=now, stamp_before=stamp_before)
     progress(len(rows), len(rows), "导入完成")
     return {"summary": f"导入完成：{summary}", "new": len(new), "changed": len(changed), "unchanged": unchanged}
+
+
+def _stored(parsed: list) -> dict[tuple, tuple]:
+    """What is stored for the rows' keys: (pk, value, comment, status) by (pairing, indicator, period)."""
+    if not parsed:
+        return {}
+    pairing_ids = sorted({k[0] for _n, k, _v, _c in parsed})
+    periods = sorted({k[2] for _n, k, _v, _c in parsed})
+    return {
+        (pid, code, per): (pk, value, comment, status)
+        for pk, pid, code, per, value, comment, status in DataValue.objects.filter(
+            pairing_id__in=pairing_ids, period__in=periods
+        ).values_list("pk", "pairing_id", "indicator_id", "period", "value", "comment", "status")
+    }
+
+
+def _locked(parsed: list, existing: dict) -> list[tuple[int, tuple]]:
+    """(row number, key) of the rows whose stored value, or whose report, is submitted or approved."""
+    if not parsed:
+        return []
+    pairing_ids = sorted({k[0] for _n, k, _v, _c in parsed})
+    periods = sorted({k[2] for _n, k, _v, _c in parsed})
+    locked_reports: dict[tuple, set] = {}
+    for pid, per, ds in Report.objects.filter(
+        pairing_id__in=pairing_ids, period__in=periods, status__in=Report.LOCKED
+    ).values_list("pairing_id", "period", "dataset_id"):
+        locked_reports.setdefault((pid, per), set()).add(ds)
+    datasets_of: dict[str, set] = {}
+    for code, ds in Indicator.datasets.through.objects.values_list("indicator_id", "dataset_id"):
+        datasets_of.setdefault(code, set()).add(ds)
+    found = []
+    for n, key, _value, _comment in parsed:
+        stored = existing.get(key)
+        report_locked = locked_reports.get((key[0], key[2]), set()) & datasets_of.get(key[1], set())
+        if (stored and stored[3] in DataValue.LOCKED) or report_locked:
+            found.append((n, key))
+    return found
+
+
+def _plan(parsed: list, existing: dict) -> tuple[list, list, list, int]:
+    """(new, changed, keys of the changed, unchanged count): what writing the rows does to ``existing``."""
+    new, changed, changed_keys, unchanged = [], [], [], 0
+    for _n, key, value, comment in parsed:
+        stored = existing.get(key)
+        if stored is None:
+            new.append((key, value, comment))
+        elif stored[1] != value or (comment and stored[2] != comment):
+            changed.append((stored[0], value, comment or stored[2]))
+            changed_keys.append(key)
+        else:
+            unchanged += 1
+    return new, changed, changed_keys, unchanged
 
 
 def _created(new: list, user_id, now, progress, total: int) -> Iterable[tuple[int, str, dict]]:

@@ -335,7 +335,14 @@ def pivot(request):
     return render(
         request,
         "indicators/pivot.html",
-        {"form": form, "result": result, "error": error, "chart": chart, "today": timezone.localdate()},
+        {
+            "form": form,
+            "result": result,
+            "error": error,
+            "chart": chart,
+            "today": timezone.localdate(),
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
     )
 
 
@@ -382,7 +389,11 @@ def dashboard(request):
             charts.append({"saved": saved, "error": _error_text(exc) if isinstance(exc, ValidationError) else str(exc)})
             continue
         charts.append({"saved": saved, "result": result, "chart": _chart(result, cities)})
-    return render(request, "indicators/dashboard.html", {"charts": charts})
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {"charts": charts, "can_change": scoping.may(request.user, scoping.Action.CHANGE)},
+    )
 
 
 @login_required

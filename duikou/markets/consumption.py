@@ -492,42 +492,46 @@ def sign_agreement(
     signed_on: datetime.date,
 ) -> Agreement:
     """Either party's editor signs; both parties see the agreement. The pairing is set when the origin's city and
-    the buyer's city are paired; the score at signing is kept."""
+    the buyer's city are paired; the score at signing is kept. The listing's and the demand's rows are locked (in
+    that order) while the volume still free is read, so agreements signed at the same moment take turns and never
+    promise more than either has."""
     if not (scoping.can(user, scoping.Action.CHANGE, listing) or scoping.can(user, scoping.Action.CHANGE, demand)):
         raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    if listing.status != ListingStatus.OPEN:
-        errors.setdefault("__all__", []).append(_("产品供给已关闭，不能签订协议"))
-    if demand.status != ListingStatus.OPEN:
-        errors.setdefault("__all__", []).append(_("采购需求已关闭，不能签订协议"))
-    explanation = explain_pair(listing, demand)
-    if not explanation["eligible"]:
-        errors.setdefault("__all__", []).append(_("不能匹配：%(reason)s") % {"reason": explanation["reason"]})
-    volume = _decimal(volume_tonnes, "volume_tonnes", errors, _("协议量"))
-    price = _decimal(price_yuan_kg, "price_yuan_kg", errors, _("协议价"))
-    if volume is not None and volume <= 0:
-        errors["volume_tonnes"] = [_("协议量须大于 0")]
-    if price is not None and price <= 0:
-        errors["price_yuan_kg"] = [_("协议价须大于 0")]
-    if volume is not None and "volume_tonnes" not in errors:
-        left = listing.volume_tonnes - _committed(listing.agreements.all())
-        wanted = demand.volume_tonnes - _committed(demand.agreements.all())
-        if volume > left:
-            errors["volume_tonnes"] = [_("协议量超过产品剩余可供量 %(left)s 吨") % {"left": left}]
-        elif volume > wanted:
-            errors["volume_tonnes"] = [_("协议量超过需求剩余量 %(left)s 吨") % {"left": wanted}]
-    if errors:
-        raise ValidationError(errors)
-    agreement = Agreement(
-        listing=listing,
-        demand=demand,
-        pairing=pairing_between(listing.origin, demand.region),
-        volume_tonnes=volume,
-        price_yuan_kg=price,
-        signed_on=signed_on,
-        score=Decimal(str(explanation["score"])).quantize(Decimal("0.01")),
-    )
     with transaction.atomic(), set_actor(_actor(user)):
+        listing = ProductListing.objects.select_for_update().get(pk=listing.pk)
+        demand = Demand.objects.select_for_update().get(pk=demand.pk)
+        errors: dict[str, list[str]] = {}
+        if listing.status != ListingStatus.OPEN:
+            errors.setdefault("__all__", []).append(_("产品供给已关闭，不能签订协议"))
+        if demand.status != ListingStatus.OPEN:
+            errors.setdefault("__all__", []).append(_("采购需求已关闭，不能签订协议"))
+        explanation = explain_pair(listing, demand)
+        if not explanation["eligible"]:
+            errors.setdefault("__all__", []).append(_("不能匹配：%(reason)s") % {"reason": explanation["reason"]})
+        volume = _decimal(volume_tonnes, "volume_tonnes", errors, _("协议量"))
+        price = _decimal(price_yuan_kg, "price_yuan_kg", errors, _("协议价"))
+        if volume is not None and volume <= 0:
+            errors["volume_tonnes"] = [_("协议量须大于 0")]
+        if price is not None and price <= 0:
+            errors["price_yuan_kg"] = [_("协议价须大于 0")]
+        if volume is not None and "volume_tonnes" not in errors:
+            left = listing.volume_tonnes - _committed(listing.agreements.all())
+            wanted = demand.volume_tonnes - _committed(demand.agreements.all())
+            if volume > left:
+                errors["volume_tonnes"] = [_("协议量超过产品剩余可供量 %(left)s 吨") % {"left": left}]
+            elif volume > wanted:
+                errors["volume_tonnes"] = [_("协议量超过需求剩余量 %(left)s 吨") % {"left": wanted}]
+        if errors:
+            raise ValidationError(errors)
+        agreement = Agreement(
+            listing=listing,
+            demand=demand,
+            pairing=pairing_between(listing.origin, demand.region),
+            volume_tonnes=volume,
+            price_yuan_kg=price,
+            signed_on=signed_on,
+            score=Decimal(str(explanation["score"])).quantize(Decimal("0.01")),
+        )
         agreement.full_clean()
         agreement.save()
     return agreement
@@ -543,32 +547,37 @@ def set_agreement_status(*, agreement: Agreement, user, status: str, expected_ve
 
 def record_delivery(*, user, agreement: Agreement, date: datetime.date, volume_tonnes, amount_wan) -> Delivery:
     """A delivery under an agreement. With a pairing it is also a 消费帮扶 activity of that pairing (so it counts in
-    the pairing's consumption-assistance figure); without one it counts in no pairing."""
+    the pairing's consumption-assistance figure); without one it counts in no pairing. The agreement's row is locked
+    while what was delivered is read: deliveries recorded at the same moment take turns, never exceed the agreement,
+    and are numbered one after the other."""
     scoping.require(user, scoping.Action.CHANGE, agreement)
-    errors: dict[str, list[str]] = {}
-    if agreement.status != Agreement.Status.ACTIVE:
-        errors["__all__"] = [_("协议不在执行中，不能登记交付")]
-    volume = _decimal(volume_tonnes, "volume_tonnes", errors, _("交付量"))
-    amount = _decimal(amount_wan, "amount_wan", errors, _("交付金额"))
-    if volume is not None and volume <= 0:
-        errors["volume_tonnes"] = [_("交付量须大于 0")]
-    if amount is not None and amount <= 0:
-        errors["amount_wan"] = [_("交付金额须大于 0")]
-    if date is None:
-        errors["date"] = [_("请填写交付日期")]
-    elif date < agreement.signed_on:
-        errors["date"] = [_("交付日期不能早于协议签订日期 %(d)s") % {"d": agreement.signed_on.isoformat()}]
-    if volume is not None and "volume_tonnes" not in errors:
-        delivered = agreement.deliveries.aggregate(v=Sum("volume_tonnes"))["v"] or Decimal(0)
-        if delivered + volume > agreement.volume_tonnes:
-            errors["volume_tonnes"] = [
-                _("累计交付量将超过协议量 %(total)s 吨（已交付 %(done)s 吨）")
-                % {"total": agreement.volume_tonnes, "done": delivered}
-            ]
-    if errors:
-        raise ValidationError(errors)
-    listing, demand = agreement.listing, agreement.demand
     with transaction.atomic(), set_actor(_actor(user)):
+        agreement = (
+            Agreement.objects.select_for_update(of=("self",)).select_related("listing", "demand").get(pk=agreement.pk)
+        )
+        errors: dict[str, list[str]] = {}
+        if agreement.status != Agreement.Status.ACTIVE:
+            errors["__all__"] = [_("协议不在执行中，不能登记交付")]
+        volume = _decimal(volume_tonnes, "volume_tonnes", errors, _("交付量"))
+        amount = _decimal(amount_wan, "amount_wan", errors, _("交付金额"))
+        if volume is not None and volume <= 0:
+            errors["volume_tonnes"] = [_("交付量须大于 0")]
+        if amount is not None and amount <= 0:
+            errors["amount_wan"] = [_("交付金额须大于 0")]
+        if date is None:
+            errors["date"] = [_("请填写交付日期")]
+        elif date < agreement.signed_on:
+            errors["date"] = [_("交付日期不能早于协议签订日期 %(d)s") % {"d": agreement.signed_on.isoformat()}]
+        if volume is not None and "volume_tonnes" not in errors:
+            delivered = agreement.deliveries.aggregate(v=Sum("volume_tonnes"))["v"] or Decimal(0)
+            if delivered + volume > agreement.volume_tonnes:
+                errors["volume_tonnes"] = [
+                    _("累计交付量将超过协议量 %(total)s 吨（已交付 %(done)s 吨）")
+                    % {"total": agreement.volume_tonnes, "done": delivered}
+                ]
+        if errors:
+            raise ValidationError(errors)
+        listing, demand = agreement.listing, agreement.demand
         activity = None
         if agreement.pairing_id is not None:
             batch = agreement.deliveries.count() + 1

@@ -77,7 +77,7 @@ class DemandIn(Schema):
     max_price_yuan_kg: Decimal | None = None
 
 
-class MatchOut(Schema):
+class ProduceMatchOut(Schema):
     listing_id: int
     demand_id: int
     score: float
@@ -139,7 +139,7 @@ def produce_create_listing(request, payload: ListingIn):
     return Status(201, consumption.create_listing(user=request.user, **data))
 
 
-@router.get("/listings/{int:listing_id}/recommendations", response=list[MatchOut])
+@router.get("/listings/{int:listing_id}/recommendations", response=list[ProduceMatchOut])
 def produce_listing_recommendations(request, listing_id: int, k: TopK = 10):
     listing = consumption.listing_for(request.user, listing_id)
     return [
@@ -161,7 +161,7 @@ def produce_create_demand(request, payload: DemandIn):
     return Status(201, consumption.create_demand(user=request.user, **data))
 
 
-@router.get("/demands/{int:demand_id}/recommendations", response=list[MatchOut])
+@router.get("/demands/{int:demand_id}/recommendations", response=list[ProduceMatchOut])
 def produce_demand_recommendations(request, demand_id: int, k: TopK = 10):
     demand = consumption.demand_for(request.user, demand_id)
     return [

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
-from duikou.core.concurrency import save_versioned
+from duikou.core.concurrency import save_checked, save_versioned
 from duikou.geo.models import Region
 from duikou.monitoring import pii
 from duikou.pairings.queries import active_pairings, pairing_between
@@ -232,8 +232,7 @@ def register_seeker(
     _require_area(user, home, "只能登记本地区的求职者")
     id_number, phone = pii.normalise_identifiers(id_number, phone)
     digest = pii.digest(id_number)
-    if JobSeeker.objects.filter(id_number_digest=digest).exists():
-        raise ValidationError({"id_number": ["该身份证号码已登记为求职者"]})
+    _not_registered(digest)
     seeker = JobSeeker(
         home=home,
         expected_wage=expected_wage,
@@ -243,8 +242,14 @@ def register_seeker(
     )
     seeker.full_clean(exclude=PII_COLUMNS)
     with transaction.atomic(), set_actor(_actor(user)):
-        seeker.save()
+        # registered at the same moment by someone else: refused as a registration a moment later is
+        save_checked(seeker, check=lambda s: _not_registered(s.id_number_digest))
     return seeker
+
+
+def _not_registered(digest: str) -> None:
+    if JobSeeker.objects.filter(id_number_digest=digest).exists():
+        raise ValidationError({"id_number": ["该身份证号码已登记为求职者"]})
 
 
 def update_seeker(*, user, seeker: JobSeeker, expected_version: int, phone: str | None = None, **changes) -> JobSeeker:

@@ -17,6 +17,8 @@ from pydantic import Field
 from duikou.accounts import scoping
 from duikou.core.pagination import Pages
 from duikou.geo.models import Region
+from duikou.geo.schemas import RegionRef
+from duikou.monitoring import pii
 
 from . import labour, queries
 from .schemas import TermOut, TopK
@@ -24,16 +26,11 @@ from .schemas import TermOut, TopK
 router = Router(tags=["markets-labour"])
 
 
-class RegionOut(Schema):
-    code: str
-    name: str
-
-
 class PostingOut(Schema):
     id: int
     employer: str
     title: str
-    region: RegionOut
+    region: RegionRef
     occupation: str
     skills: list[str]
     wage_min: int
@@ -71,7 +68,7 @@ class SeekerOut(Schema):
 
     id: int
     name: str
-    home: RegionOut
+    home: RegionRef
     id_number_masked: str
     phone_masked: str
     occupations: list[str]
@@ -105,7 +102,7 @@ class SeekerUpdateIn(SeekerFields):
     phone: str | None = None  # null keeps the stored number
 
 
-class MatchOut(Schema):
+class LabourMatchOut(Schema):
     rank: int
     seeker_id: int | None  # null where the caller may not read the seeker's record
     seeker_name: str
@@ -119,12 +116,12 @@ class MatchOut(Schema):
     terms: list[TermOut]
 
 
-class PlanOut(Schema):
+class LabourPlanOut(Schema):
     total: Decimal
     seekers: int
     postings: int
     candidates: int
-    matches: list[MatchOut]
+    matches: list[LabourMatchOut]
 
 
 class PlacementOut(Schema):
@@ -217,7 +214,7 @@ def close_labour_posting(request, posting_id: int, payload: VersionIn):
     return labour.close_posting(user=request.user, posting=posting, expected_version=payload.version)
 
 
-@router.get("/postings/{int:posting_id}/matches", response=list[MatchOut])
+@router.get("/postings/{int:posting_id}/matches", response=list[LabourMatchOut])
 def labour_posting_matches(request, posting_id: int, k: TopK = 10):
     """The best k seekers for the posting, each explained term by term (the points add up to the score)."""
     posting = queries.posting_for(request.user, posting_id)
@@ -230,7 +227,21 @@ def labour_posting_matches(request, posting_id: int, k: TopK = 10):
 @router.get("/seekers", response=list[SeekerOut])
 @paginate(Pages, page_size=50)
 def list_labour_seekers(request, q: str = "", status: str = "", occupation: str = "", skill: str = ""):
+    """`q` is part of a name. An ID number is never a query parameter (URLs are kept in access logs): one is
+    refused (422); find a seeker by ID number with `POST /seekers/search`."""
+    if pii.looks_like_id_number(q):
+        raise ValidationError("身份证号不能放在网址中查询，请用 POST /api/markets/labour/seekers/search 查找")
     return queries.find_seekers(request.user, q=q, status=status, occupation=occupation, skill=skill)
+
+
+class SeekerSearchIn(Schema):
+    id_number: str = Field(max_length=40)
+
+
+@router.post("/seekers/search", response=list[SeekerOut])
+def search_labour_seekers(request, payload: SeekerSearchIn):
+    """The seekers registered with this ID number (in the body, never in the URL), matched by its keyed digest."""
+    return list(queries.find_seekers(request.user, id_number=payload.id_number)[:10])
 
 
 @router.get("/seekers/{int:seeker_id}", response=SeekerOut)
@@ -255,13 +266,13 @@ def update_labour_seeker(request, seeker_id: int, payload: SeekerUpdateIn):
     return queries.seeker_for(request.user, seeker_id)
 
 
-@router.get("/seekers/{int:seeker_id}/matches", response=list[MatchOut])
+@router.get("/seekers/{int:seeker_id}/matches", response=list[LabourMatchOut])
 def labour_seeker_matches(request, seeker_id: int, k: TopK = 10):
     seeker = queries.seeker_for(request.user, seeker_id)
     return [m.as_dict() for m in labour.matches_for_seeker(request.user, seeker, k=k)]
 
 
-@router.get("/plan", response=PlanOut)
+@router.get("/plan", response=LabourPlanOut)
 def labour_plan(request, k: Annotated[int, Field(ge=1, le=50)] = 10, city: str = ""):
     """The placement plan with the largest total score for the seekers the caller answers for."""
     postings = queries.open_postings(request.user).filter(region__code__startswith=city[:4]) if city else None

@@ -50,7 +50,7 @@ class PostingFilterForm(Styled, forms.Form):
 
 
 class SeekerFilterForm(Styled, forms.Form):
-    q = forms.CharField(label=_("姓名或身份证号"), required=False, max_length=30)
+    q = forms.CharField(label=_("姓名"), required=False, max_length=30)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态"))] + JobSeeker.Status.choices
     )
@@ -66,6 +66,17 @@ class SeekerFilterForm(Styled, forms.Form):
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
         return {k: data.get(k) or "" for k in ("q", "status", "occupation", "skill")}
+
+
+class SeekerIdSearchForm(Styled, forms.Form):
+    """Find a seeker by full ID number: posted, so that the number never stands in a URL (access logs, history)."""
+
+    id_number = forms.CharField(label=_("身份证号"), max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style(small=True)
+        self.fields["id_number"].widget.attrs["autocomplete"] = "off"
 
 
 class PostingForm(Styled, forms.Form):

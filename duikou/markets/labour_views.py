@@ -1,6 +1,8 @@
 """Pages of 劳务协作: postings and seekers (lists, forms, imports, exports), matches both ways with the term-by-term
 explanation, placements with their follow-ups, the follow-ups due, and the placement plan."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +33,7 @@ from .labour_forms import (
     PostingForm,
     SeekerFilterForm,
     SeekerForm,
+    SeekerIdSearchForm,
 )
 from .models import JobSeeker, ListingStatus, Placement
 
@@ -145,9 +149,37 @@ def posting_close(request, pk: int):
 
 @login_required
 def seeker_list(request):
+    """The seekers, filtered by the query string; a search by ID number is posted (the number must never stand in
+    a URL, which access logs and browser histories keep), and its answer is not cached."""
+    if request.method == "POST":
+        return _seeker_id_search(request)
     form = SeekerFilterForm(request.GET or None)
-    qs = queries.find_seekers(request.user, **form.filters())
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    filters = form.filters()
+    # the page's links carry the known filters only, never whatever else the address held
+    known = {k: v for k, v in filters.items() if v}
+    if pii.looks_like_id_number(request.GET.get("q", "")):
+        messages.error(request, _("身份证号不能作为网址中的查询条件，请在“按身份证号查找”框中输入"))
+        known.pop("q", None)
+        return redirect(f"{reverse('markets:labour_seekers')}?{urlencode(known)}")
+    page, _params = paginate(request, queries.find_seekers(request.user, **filters), settings.PAGE_SIZE)
+    querystring = urlencode(known)
+    return _seeker_page(request, form, SeekerIdSearchForm(), page, querystring)
+
+
+def _seeker_id_search(request):
+    id_form = SeekerIdSearchForm(request.POST)
+    found = []
+    if id_form.is_valid():
+        found = list(queries.find_seekers(request.user, id_number=id_form.cleaned_data["id_number"])[:10])
+    else:
+        messages.error(request, _("请输入要查找的身份证号"))
+    # the number is not written back into the page: the answer names the seeker by name and masked number only
+    response = _seeker_page(request, SeekerFilterForm(), SeekerIdSearchForm(), found, "", id_search=True)
+    add_never_cache_headers(response)
+    return response
+
+
+def _seeker_page(request, form, id_form, page, querystring, *, id_search=False):
     for seeker in page:
         seeker.skills_text = labour.skill_labels(
             seeker.skills + [t for t in seeker.trainings if t not in seeker.skills]
@@ -157,6 +189,8 @@ def seeker_list(request):
         "markets/labour_seeker_list.html",
         {
             "form": form,
+            "id_form": id_form,
+            "id_search": id_search,
             "page_obj": page,
             "querystring": querystring,
             "can_change": scoping.may(request.user, scoping.Action.CHANGE),

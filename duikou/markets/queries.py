@@ -69,9 +69,18 @@ def posting_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> 
 
 
 def find_seekers(
-    user, *, q: str = "", status: str = "", occupation: str = "", skill: str = "", home: str = ""
+    user,
+    *,
+    q: str = "",
+    id_number: str = "",
+    status: str = "",
+    occupation: str = "",
+    skill: str = "",
+    home: str = "",
 ) -> QuerySet[JobSeeker]:
-    """Seekers the user answers for; ``q`` is a name or a full ID number (matched by its digest)."""
+    """Seekers the user answers for; ``q`` is part of a name, ``id_number`` a full ID number (matched by its digest;
+    one that is not valid finds nobody). An ID number comes from a request body, never from a URL: a URL is kept
+    in access logs and browser histories."""
     qs = seekers_for(user).select_related("home__parent")
     if status:
         qs = qs.filter(status=status)
@@ -82,10 +91,12 @@ def find_seekers(
     if skill:
         qs = lists_holding(qs, ("skills", "trainings"), skill)
     if q:
+        qs = qs.filter(name__contains=q)
+    if id_number:
         try:
-            qs = qs.filter(id_number_digest=pii.digest(pii.normalise_id_number(q)))
+            qs = qs.filter(id_number_digest=pii.digest(pii.normalise_id_number(id_number)))
         except ValidationError:
-            qs = qs.filter(name__contains=q)
+            qs = qs.none()
     return qs.order_by("-created", "-pk")
 
 

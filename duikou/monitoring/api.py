@@ -70,7 +70,7 @@ class CaseOut(AlertOut):
     elimination_criteria: list[CriterionOut]
 
 
-class StepIn(Schema):
+class AlertStepIn(Schema):
     version: int
     note: str = ""
     category: str = ""  # include: unstable, marginal or sudden
@@ -96,6 +96,7 @@ class ImportOut(Schema):
     unknown: int
     malformed: int
     signals_created: int
+    signals_already_loaded: int  # rows another batch had loaded when this one was confirmed: not loaded again
     report: dict  # matched, unknown and malformed rows by row number; ID numbers masked
 
 
@@ -176,7 +177,8 @@ def _case(user, alert: Alert) -> dict:
 
 def _import(batch: DepartmentImport) -> dict:
     fields = ("id", "kind", "filename", "source_digest", "status", "rows", "matched", "unknown", "malformed")
-    return {**{f: getattr(batch, f) for f in fields}, "signals_created": batch.signals_created, "report": batch.report}
+    loaded = {"signals_created": batch.signals_created, "signals_already_loaded": batch.signals_already_loaded}
+    return {**{f: getattr(batch, f) for f in fields}, **loaded, "report": batch.report}
 
 
 @router.get("/alerts", response=list[AlertOut])
@@ -195,7 +197,7 @@ def get_alert(request, alert_id: int):
 
 
 @router.post("/alerts/{int:alert_id}/steps/{step}", response=CaseOut)
-def take_alert_step(request, alert_id: int, step: str, payload: StepIn):
+def take_alert_step(request, alert_id: int, step: str, payload: AlertStepIn):
     """One step: verify, include, dismiss, return, recheck, propose_elimination, eliminate, reject_elimination.
     Send the version you read; a refused risk elimination answers 422 with the criteria that do not hold."""
     alert = queries.alert_for(request.user, alert_id, scoping.Action.CHANGE)

@@ -13,9 +13,10 @@ import os
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
@@ -222,7 +223,10 @@ def check_department_file(*, user, kind: str, data: bytes, filename: str, progre
 
 
 def load_department_import(*, user, batch: DepartmentImport, progress=None) -> DepartmentImport:
-    """Load the matched rows of a checked batch, all or none, exactly as its report listed them."""
+    """Load the matched rows of a checked batch, all at once, exactly as its report listed them — except the rows
+    that another batch has loaded since the dry run: those are counted (``signals_already_loaded``), not loaded
+    again. The database holds "one fact once" (``DepartmentSignal``'s unique rules), so two batches of the same
+    rows confirmed at the same moment do not both load them: the later one finds them loaded and says so."""
     progress = progress or (lambda *a, **k: None)
     if not scoping.can(user, scoping.Action.CHANGE, batch):
         raise PermissionDenied
@@ -238,43 +242,68 @@ def load_department_import(*, user, batch: DepartmentImport, progress=None) -> D
             scoping.scope(user, Member, scoping.Action.CHANGE).filter(pk__in=part).count()
             for part in _chunks(sorted(member_ids))
         )
-        keys = {
-            (
-                r["member_id"],
-                datetime.date.fromisoformat(r["date"]),
-                None if r["amount"] is None else Decimal(r["amount"]),
-            )
-            for r in rows
-        }
-        if in_scope != len(member_ids) or keys & _existing(batch.kind, member_ids):
-            raise UserFacingError("试导入之后数据已有变化（成员范围或已导入的记录），未导入任何数据，请重新试导入")
-        progress(0, len(rows), "导入中")
-        signals = [
-            DepartmentSignal(
-                member_id=r["member_id"],
-                household_id=r["household_id"],
-                kind=batch.kind,
-                date=datetime.date.fromisoformat(r["date"]),
-                amount=None if r["amount"] is None else Decimal(r["amount"]),
-                note=r["note"],
-                source_digest=batch.source_digest,
-                batch=batch,
-            )
+        if in_scope != len(member_ids):
+            raise UserFacingError(_("试导入之后成员的管辖范围已有变化，未导入任何数据，请重新试导入"))
+        facts = [
+            {
+                "member_id": r["member_id"],
+                "household_id": r["household_id"],
+                "kind": batch.kind,
+                "date": datetime.date.fromisoformat(r["date"]),
+                "amount": None if r["amount"] is None else Decimal(r["amount"]),
+                "note": r["note"],
+                "source_digest": batch.source_digest,
+                "batch": batch,
+            }
             for r in rows
         ]
-        done = [0]
-
-        def tick(n: int) -> None:
-            done[0] += n
-            progress(done[0], len(rows), "导入中")
-
-        bulk_create_logged(DepartmentSignal, signals, actor=_audit_actor(user), tick=tick)
+        created = _load_new(facts, batch.kind, member_ids, actor=_audit_actor(user), progress=progress)
         batch.status = DepartmentImport.Status.LOADED
         batch.loaded_by = _audit_actor(user)
         batch.loaded_at = timezone.now()
-        batch.signals_created = len(signals)
+        batch.signals_created = created
+        batch.signals_already_loaded = len(facts) - created
         batch.save()
     return batch
+
+
+def _load_new(facts: list[dict], kind: str, member_ids: set[int], *, actor, progress, attempts: int = 5) -> int:
+    """Insert the signals (given as their fields) not loaded yet, with their audit entries; return how many. Another
+    batch that loads some of the same facts meanwhile makes the insert fail on the unique rule: it is undone (a
+    savepoint) and tried again without the facts now loaded — each retry follows a load that committed."""
+    failed: tuple[int, IntegrityError] | None = None  # (rows tried, the database's refusal)
+    for _attempt in range(attempts):
+        loaded = _existing(kind, member_ids)
+        new = [DepartmentSignal(**f) for f in facts if (f["member_id"], f["date"], f["amount"]) not in loaded]
+        if failed is not None and failed[0] == len(new):
+            raise failed[1]  # nothing was loaded meanwhile: the database refused the rows for another reason
+        try:
+            with transaction.atomic():
+                bulk_create_logged(DepartmentSignal, new, actor=actor, tick=_ticker(progress, len(new)))
+        except IntegrityError as exc:
+            failed = (len(new), exc)
+            continue
+        return len(new)
+    raise UserFacingError(_("其他批次正在同时导入相同的记录，未导入任何数据，请稍后重新确认"))
+
+
+def _ticker(progress, total: int):
+    done = [0]
+    progress(0, total, "导入中")
+
+    def tick(n: int) -> None:
+        done[0] += n
+        progress(done[0], total, "导入中")
+
+    return tick
+
+
+def summary_loaded(batch: DepartmentImport) -> str:
+    """What the confirmation did: the rows it loaded, and those another batch had loaded already."""
+    text = _("已导入 %(n)s 条部门数据信号") % {"n": batch.signals_created}
+    if batch.signals_already_loaded:
+        text += _("；%(m)s 条此前已由其他批次导入，未重复导入") % {"m": batch.signals_already_loaded}
+    return text
 
 
 def _report_errors(batch: DepartmentImport) -> list[dict]:
@@ -320,7 +349,7 @@ def start_department_load(*, user, batch: DepartmentImport):
         loaded = load_department_import(user=user, batch=batch, progress=progress)
         return {
             "batch": loaded.pk,
-            "summary": f"已导入 {loaded.signals_created} 条部门数据信号（未匹配和有误的行未导入，见报告）",
+            "summary": f"{summary_loaded(loaded)}（未匹配和有误的行未导入，见报告）",
             "link": {"url": reverse("monitoring:import_detail", args=[loaded.pk]), "label": "查看导入报告"},
         }
 

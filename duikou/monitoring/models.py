@@ -522,6 +522,11 @@ class DepartmentImport(models.Model):
     )
     loaded_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     signals_created = models.PositiveIntegerField(_("导入信号数"), default=0)
+    signals_already_loaded = models.PositiveIntegerField(
+        _("已导入过的行数"),
+        default=0,
+        help_text=_("确认时已由其他批次导入的行（同一成员、类别、日期、金额），未重复导入"),
+    )
 
     class Meta:
         verbose_name = _("部门数据导入批次")
@@ -534,7 +539,11 @@ class DepartmentImport(models.Model):
 
 class DepartmentSignal(models.Model):
     """A fact about a member reported by another department (health insurance, emergency management, disability
-    federation, human resources, education, housing, water), matched by ID number digest; amounts in 元."""
+    federation, human resources, education, housing, water), matched by ID number digest; amounts in 元.
+
+    One fact is one row: the same member (one per ID number digest), kind (which names the department it comes
+    from), date and amount — whatever file brought it — is stored once; the database holds that rule, so two
+    batches of the same rows confirmed at the same moment cannot both load them."""
 
     Kind = SignalKind
     # kinds whose rows carry an amount (summed per year); the others count occurrences
@@ -558,7 +567,20 @@ class DepartmentSignal(models.Model):
         ordering = ["household_id", "-date", "pk"]
         indexes = [models.Index(fields=["household", "date"], name="monitoring_signal_hh_date")]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="monitoring_signal_amount")
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="monitoring_signal_amount"
+            ),
+            # one fact once; kinds without an amount have none (NULL), which a plain unique rule would not compare
+            models.UniqueConstraint(
+                fields=["member", "kind", "date", "amount"],
+                condition=Q(amount__isnull=False),
+                name="monitoring_signal_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "kind", "date"],
+                condition=Q(amount__isnull=True),
+                name="monitoring_signal_once_no_amount",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ once and kept under var/ (like the secret key); no key is ever in the repository
 import os
 import re
 import secrets
+import unicodedata
 from functools import cache
 
 from cryptography.hazmat.primitives import hashes, hmac
@@ -92,10 +93,21 @@ def id_check_digit(first17: str) -> str:
     return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+def _plain(value: str) -> str:
+    """What a person typed, in plain characters: full-width digits and letters (４１１５２６…, Ｘ) as their ASCII
+    forms (NFKC), without any space (a full-width one included)."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def looks_like_id_number(value: str) -> bool:
+    """Whether a search term holds (most of) an ID number, so that it must not travel in a URL."""
+    return re.search(r"\d{15}", _plain(value)) is not None
+
+
 def normalise_id_number(value: str) -> str:
     """The ID number in canonical form, or a ValidationError saying what is wrong (without echoing the number)."""
-    value = (value or "").strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    value = _plain(value).upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value, re.ASCII):
         raise ValidationError("身份证号码格式不正确：应为 18 位，前 17 位为数字，最后一位为数字或 X", code="id_format")
     if id_check_digit(value[:17]) != value[17]:
         raise ValidationError("身份证号码校验位不正确（GB 11643），请核对后重新输入", code="id_check")
@@ -103,8 +115,8 @@ def normalise_id_number(value: str) -> str:
 
 
 def normalise_phone(value: str) -> str:
-    value = re.sub(r"[\s-]", "", value or "")
-    if not re.fullmatch(r"1\d{10}|0\d{9,11}", value):
+    value = _plain(value).replace("-", "")
+    if not re.fullmatch(r"1\d{10}|0\d{9,11}", value, re.ASCII):
         raise ValidationError("电话号码格式不正确：手机号应为 11 位数字，固定电话含区号", code="phone_format")
     return value
 

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -40,10 +41,16 @@ def members_of(user, household: Household) -> QuerySet[Member]:
 
 
 def find_members_by_id_number(user, id_number: str) -> QuerySet[Member]:
-    """Exact search by ID number through its keyed digest; the plain number is never stored or compared."""
+    """Exact search by ID number through its keyed digest; the plain number is never stored or compared. The number
+    is normalised as on entry (full-width digits, spaces, a small x), and one that is not valid finds nobody. Called
+    with a number from a request body, never from a URL."""
     from . import pii
 
-    return scoping.scope(user, Member).filter(id_number_digest=pii.digest(id_number)).select_related("household")
+    try:
+        digest = pii.digest(pii.normalise_id_number(id_number))
+    except ValidationError:
+        return Member.objects.none()
+    return scoping.scope(user, Member).filter(id_number_digest=digest).select_related("household")
 
 
 def overdue_q() -> Q:

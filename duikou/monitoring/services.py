@@ -18,7 +18,7 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.audit.context import set_actor
-from duikou.core.concurrency import save_versioned
+from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import csv_bytes
 from duikou.core.jobs import start_job
@@ -105,7 +105,7 @@ def record_income(*, user, household: Household, year: int, **amounts) -> Income
     record = IncomeRecord(household=household, year=year, **amounts)
     record.full_clean()
     with transaction.atomic(), set_actor(_audit_actor(user)):
-        record.save()
+        save_checked(record)  # a record of the same year saved at the same moment: refused as full_clean refuses it
     return record
 
 
@@ -178,6 +178,9 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
     if progress:
         progress(table.num_rows, table.num_rows, f"写入预警（命中 {flagged.num_rows} 户）")
     with transaction.atomic(), set_actor(_audit_actor(user)):
+        # the province's row is locked while alerts are written: two screenings of the province take turns, and the
+        # second finds the open cases the first made (one open case per household is also a unique rule)
+        Region.objects.select_for_update().filter(pk=ruleset.province_id).first()
         run = ScreeningRun.objects.create(
             ruleset=ruleset,
             ruleset_version=ruleset.version,

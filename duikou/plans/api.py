@@ -46,7 +46,7 @@ class HeaderIn(Schema):
     end_year: int
 
 
-class StepIn(Schema):
+class PlanStepIn(Schema):
     comment: str = ""
     doc_number: str = ""
     date: datetime.date | None = None
@@ -151,9 +151,7 @@ def change_content(request, plan_id: int, section: str, row_id: int, payload: Bo
     plan = queries.plan_for(request.user, plan_id)
     if section not in services.SECTION_MODELS:
         raise ValidationError(f"未知的内容分类「{section}」")
-    instance = services.SECTION_MODELS[section].objects.filter(pk=row_id, plan=plan).first()
-    if instance is None:
-        raise ValidationError(f"方案中没有编号为 {row_id} 的{section}条目")
+    instance = queries.content_row_for(request.user, plan, services.SECTION_MODELS[section], row_id)
     form = _content_form(section, payload, plan, instance=instance)
     values = {f: form.cleaned_data[f] for f in form.Meta.fields if f not in ("tasks", "clauses")}
     services.save_content(
@@ -181,7 +179,7 @@ def remove_content(request, plan_id: int, section: str, row_id: int, plan_versio
 
 
 @router.post("/{int:plan_id}/steps/{step}", response=PlanOut)
-def take_step(request, plan_id: int, step: str, payload: StepIn):
+def take_step(request, plan_id: int, step: str, payload: PlanStepIn):
     """Workflow: submit, agree, return (comment), issue (doc_number, date), file (receipt), revise, annual (year)."""
     plan = queries.plan_for(request.user, plan_id)
     user = request.user

@@ -111,6 +111,10 @@ class Plan(models.Model):
                 condition=~models.Q(status="filed") | (~models.Q(filing_digest="") & models.Q(filed_at__isnull=False)),
                 name="plan_filed_has_digest",
             ),
+            # the filing chain does not fork: each filing follows another one (the first follows none: "")
+            models.UniqueConstraint(
+                fields=["filing_prev_digest"], condition=models.Q(status="filed"), name="plan_filing_chain_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from duikou.accounts import scoping
@@ -39,6 +39,11 @@ def plan_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Pla
     return scoping.get_for(
         user, Plan.objects.select_related("pairing__old_region", "pairing__partner_region"), action, pk=pk
     )
+
+
+def content_row_for(user, plan: Plan, model: type[Model], pk: int) -> Model:
+    """One content row (goal, item, ...) of ``plan``: 404 when the id names no row of this plan."""
+    return scoping.get_for(user, model.objects.filter(plan=plan), pk=pk)
 
 
 def items_for(user) -> QuerySet[PlanItem]:

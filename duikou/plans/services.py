@@ -10,9 +10,11 @@ import datetime
 import difflib
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
@@ -23,6 +25,7 @@ from duikou.core.uploads import size_error
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
+from . import queries
 from .models import (
     Plan,
     PlanAttachment,
@@ -180,7 +183,7 @@ def save_content(
     model = SECTION_MODELS[section]
     with transaction.atomic(), set_actor(user):
         _touch(plan, expected_version)
-        row = model.objects.get(pk=row_id, plan=plan) if row_id else model(plan=plan)
+        row = queries.content_row_for(user, plan, model, row_id) if row_id else model(plan=plan)
         if row_id is None:
             row.order = (model.objects.filter(plan=plan).count() + 1) * 10
         for field, value in values.items():
@@ -200,7 +203,7 @@ def remove_content(*, user, plan: Plan, section: str, row_id: int, expected_vers
     model = SECTION_MODELS[section]
     with transaction.atomic(), set_actor(user):
         _touch(plan, expected_version)
-        row = model.objects.get(pk=row_id, plan=plan)
+        row = queries.content_row_for(user, plan, model, row_id)
         if section == "items":
             row.tasks.clear()
             row.clauses.clear()
@@ -255,17 +258,33 @@ def submit_for_agreement(*, user, plan: Plan) -> Plan:
     )
 
 
+SIDE_LABELS = {"old": gettext_lazy("老区方"), "partner": gettext_lazy("支持方")}
+
+
 def agree(*, user, plan: Plan) -> Plan:
+    """The user's city agrees for its side; when both sides have, the plan is agreed. Decided on the locked plan:
+    the two cities agreeing at the same moment both count."""
     _require_step(user, plan, "agree")
-    changes = {}
-    for side in city_sides(user, plan):
-        if getattr(plan, f"{side}_side_agreed_at") is None:
-            changes[f"{side}_side_agreed_by"] = user
-            changes[f"{side}_side_agreed_at"] = timezone.now()
-    merged = {s: changes.get(f"{s}_side_agreed_at") or getattr(plan, f"{s}_side_agreed_at") for s in SIDES}
-    if all(merged.values()):
-        changes["status"] = Plan.Status.AGREED
-    return _transition(user, plan, **changes)
+    with transaction.atomic(), set_actor(user):
+        fresh = _locked(plan)
+        sides = city_sides(user, fresh)
+        changes = {}
+        for side in sides:
+            if getattr(fresh, f"{side}_side_agreed_at") is None:
+                changes[f"{side}_side_agreed_by"] = user
+                changes[f"{side}_side_agreed_at"] = timezone.now()
+        if not changes:
+            by = "、".join(
+                _("%(side)s已由 %(user)s 确认")
+                % {"side": SIDE_LABELS[s], "user": getattr(fresh, f"{s}_side_agreed_by")}
+                for s in sides
+            )
+            message = _("「%(plan)s」%(by)s，无需重复确认。") % {"plan": fresh, "by": by}
+            raise StaleObjectError(plan, plan.version, fresh.version, message)
+        merged = {s: changes.get(f"{s}_side_agreed_at") or getattr(fresh, f"{s}_side_agreed_at") for s in SIDES}
+        if all(merged.values()):
+            changes["status"] = Plan.Status.AGREED
+        return _apply(fresh, changes)
 
 
 def return_plan(*, user, plan: Plan, comment: str) -> Plan:
@@ -289,24 +308,27 @@ def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
     _require_step(user, plan, "issue")
     if not doc_number.strip():
         raise ValidationError({"doc_number": "请填写文号，如 沪府发〔2022〕10号"})
-    issued = set(plan.issuances.values_list("province_id", flat=True))
-    mine = [p for p in province_sides(user, plan) if p.code not in issued]
     with transaction.atomic(), set_actor(user):
+        # the issuances are read on the locked plan: the two provinces issuing at the same moment both count
+        fresh = _locked(plan)
+        issued = dict(fresh.issuances.values_list("province_id", "doc_number"))
+        mine = [p for p in province_sides(user, fresh) if p.code not in issued]
+        if not mine:
+            done = "、".join(f"{p.name}（{issued[p.code]}）" for p in province_sides(user, fresh))
+            message = _("「%(plan)s」已由%(provinces)s印发，无需重复印发。") % {"plan": fresh, "provinces": done}
+            raise StaleObjectError(plan, plan.version, fresh.version, message)
         for province in mine:
             PlanIssuance.objects.create(
-                plan=plan,
+                plan=fresh,
                 province=province,
                 doc_number=doc_number.strip(),
                 date=date,
                 issued_by=user,
                 order=len(issued) + 1,
             )
-            issued.add(province.code)
-        if issued >= required_provinces(plan):
-            return _transition(user, plan, status=Plan.Status.ISSUED)
-        _touch(plan, None)
-    plan.refresh_from_db()
-    return plan
+            issued[province.code] = doc_number.strip()
+        changes = {"status": Plan.Status.ISSUED} if set(issued) >= required_provinces(fresh) else {}
+        return _apply(fresh, changes)
 
 
 def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
@@ -314,29 +336,46 @@ def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
     _require_step(user, plan, "file")
     if not receipt.strip():
         raise ValidationError({"receipt": "请填写备案回执号"})
-    with transaction.atomic(), set_actor(user):
-        last = Plan.objects.select_for_update().filter(status=Plan.Status.FILED).order_by("-filed_at", "-pk").first()
-        prev = last.filing_digest if last else ""
-        fresh = Plan.objects.get(pk=plan.pk)
-        fresh.filing_prev_digest = prev
-        fresh.filing_digest = filing_digest(fresh, prev)
-        fresh.filing_receipt, fresh.filed_by, fresh.filed_at = receipt.strip(), user, timezone.now()
-        fresh.status = Plan.Status.FILED
-        fresh.version += 1
-        fresh.save()
+    # one filing per end of the chain (a unique rule): a plan filed at the same moment onto the same end makes
+    # this save fail, and it is chained again onto the new end
+    for _attempt in range(5):
+        try:
+            with transaction.atomic(), set_actor(user):
+                fresh = _locked(plan)
+                last = Plan.objects.filter(status=Plan.Status.FILED).order_by("-filed_at", "-pk").first()
+                prev = last.filing_digest if last else ""
+                fresh.filing_prev_digest = prev
+                fresh.filing_digest = filing_digest(fresh, prev)
+                fresh.filing_receipt, fresh.filed_by, fresh.filed_at = receipt.strip(), user, timezone.now()
+                fresh.status = Plan.Status.FILED
+                fresh.version += 1
+                fresh.save()
+            return fresh
+        except IntegrityError:
+            continue
+    raise ValidationError(_("其他方案正在同时备案，请稍后重试"))
+
+
+def _locked(plan: Plan) -> Plan:
+    """The plan's row, locked until the transaction ends (so the steps of one plan take turns); refused if its status
+    moved on since the request read it."""
+    fresh = Plan.objects.select_for_update().get(pk=plan.pk)
+    if fresh.status != plan.status:
+        raise StaleObjectError(plan, plan.version, fresh.version)
+    return fresh
+
+
+def _apply(fresh: Plan, changes: dict) -> Plan:
+    for field, value in changes.items():
+        setattr(fresh, field, value)
+    fresh.version += 1
+    fresh.save()
     return fresh
 
 
 def _transition(user, plan: Plan, **changes) -> Plan:
     with transaction.atomic(), set_actor(user):
-        fresh = Plan.objects.select_for_update().get(pk=plan.pk)
-        if fresh.status != plan.status:
-            raise StaleObjectError(plan, plan.version, fresh.version)
-        for field, value in changes.items():
-            setattr(fresh, field, value)
-        fresh.version += 1
-        fresh.save()
-    return fresh
+        return _apply(_locked(plan), changes)
 
 
 def _copy_content(source: Plan, target: Plan, *, year: int | None = None) -> None:
@@ -399,6 +438,16 @@ def start_revision(*, user, plan: Plan) -> Plan:
     """A filed plan is changed by a new revision: a draft copy that goes through the whole chain again."""
     _require_step(user, plan, "revise")
     with transaction.atomic(), set_actor(user):
+        fresh = _locked(plan)
+        revision = Plan.objects.filter(previous=fresh).first()
+        if revision is not None:
+            raise StaleObjectError(
+                plan,
+                plan.version,
+                fresh.version,
+                _("「%(plan)s」已有修订版「%(revision)s」（第 %(number)s 版），请在其上修改。")
+                % {"plan": fresh, "revision": revision, "number": revision.revision},
+            )
         new = Plan.objects.create(
             pairing=plan.pairing,
             kind=plan.kind,
@@ -420,14 +469,18 @@ def create_annual_plan(*, user, five_year: Plan, year: int) -> Plan:
     _require_step(user, five_year, "annual")
     if not (five_year.start_year <= year <= five_year.end_year):
         raise ValidationError({"year": f"年份须在 {five_year.start_year}–{five_year.end_year} 之内"})
-    if (
-        Plan.objects.filter(source_plan=five_year, kind=Plan.Kind.ANNUAL, start_year=year, next_revision__isnull=True)
-        .exclude(status=Plan.Status.FILED)
-        .exists()
-    ):
-        raise ValidationError({"year": f"{year} 年度工作计划已在编制中"})
     pairing = five_year.pairing
     with transaction.atomic(), set_actor(user):
+        # the five-year plan's row is locked: two requests for one year's plan take turns, the second sees the first
+        Plan.objects.select_for_update().filter(pk=five_year.pk).first()
+        if (
+            Plan.objects.filter(
+                source_plan=five_year, kind=Plan.Kind.ANNUAL, start_year=year, next_revision__isnull=True
+            )
+            .exclude(status=Plan.Status.FILED)
+            .exists()
+        ):
+            raise ValidationError({"year": f"{year} 年度工作计划已在编制中"})
         annual = Plan.objects.create(
             pairing=pairing,
             kind=Plan.Kind.ANNUAL,

@@ -134,7 +134,7 @@ def plan_content(request, pk: int, section: str, row_id: int | None = None):
             messages.success(request, _("已删除"))
             return redirect(f"/plans/{plan.pk}/#{section}")
         model = services.SECTION_MODELS[section]
-        instance = model.objects.get(pk=row_id, plan=plan) if row_id else None
+        instance = queries.content_row_for(request.user, plan, model, row_id) if row_id else None
         form = SECTION_FORMS[section](request.POST, prefix=section, instance=instance)
         if not form.is_valid():
             errors = "；".join(

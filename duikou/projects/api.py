@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from duikou.accounts import scoping
 from duikou.core.pagination import Pages
 from duikou.geo.models import Region
+from duikou.geo.schemas import RegionRef
 from duikou.policy.models import Task
 
 from . import queries, services
@@ -23,11 +24,6 @@ from .models import TYPED_FIELDS
 
 projects_router = Router(tags=["projects"])
 activities_router = Router(tags=["activities"])
-
-
-class RegionOut(Schema):
-    code: str
-    name: str
 
 
 class PairingRef(Schema):
@@ -46,7 +42,7 @@ class ProjectOut(Schema):
     name: str
     industry: str
     key_task: str
-    location: RegionOut
+    location: RegionRef
     park: str
     investment_planned: Decimal
     investment_signed: Decimal

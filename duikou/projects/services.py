@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
-from duikou.core.concurrency import save_versioned
+from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.digests import sm3_file
 from duikou.core.uploads import size_error
 from duikou.pairings.models import Pairing
@@ -121,7 +121,7 @@ def create_project(*, user, pairing: Pairing, **fields) -> Project:
     project = Project(pairing=pairing, **_normalise_project(fields))
     with transaction.atomic(), set_actor(_audit_actor(user)):
         project.full_clean()
-        project.save()
+        save_checked(project)  # one of the same name saved at the same moment: refused as full_clean refuses it
     return project
 
 
@@ -142,7 +142,7 @@ def add_milestone(
     milestone = Milestone(project=project, name=name.strip(), due_date=due_date, done_date=done_date)
     with transaction.atomic(), set_actor(_audit_actor(user)):
         milestone.full_clean()
-        milestone.save()
+        save_checked(milestone)
     return milestone
 
 
@@ -154,7 +154,7 @@ def update_milestone(
         fresh = Milestone.objects.select_for_update().get(pk=milestone.pk)
         fresh.name, fresh.due_date, fresh.done_date = name.strip(), due_date, done_date
         fresh.full_clean()
-        fresh.save()
+        save_checked(fresh)
     return fresh
 
 
@@ -246,7 +246,7 @@ def create_activity(*, user, pairing: Pairing, **fields) -> Activity:
     activity = Activity(pairing=pairing, **_normalise_activity(fields))
     with transaction.atomic(), set_actor(_audit_actor(user)):
         activity.full_clean()
-        activity.save()
+        save_checked(activity)
     return activity
 
 

@@ -57,26 +57,6 @@ def test_three_administrators_are_separated():
     )
 
 
-def test_org_admin_creates_users_only_in_its_own_organisation():
-    admin = testing.user("sz_admin", "苏州市人民政府", "org_admin")
-    created = create_user(
-        actor=admin,
-        username="sz_new",
-        password="Suzhou-Xinyang-2026",
-        organisation=testing.org("苏州市人民政府"),
-        role="editor",
-    )
-    assert created.organisation.name == "苏州市人民政府"
-    with pytest.raises(PermissionError):
-        create_user(
-            actor=admin,
-            username="xy_new",
-            password="Suzhou-Xinyang-2026",
-            organisation=testing.org("信阳市人民政府"),
-            role="editor",
-        )
-
-
 def test_user_creation_enforces_the_password_policy():
     admin = testing.user("sysadm", "国家发展改革委（振兴司）", "system_admin")
     with pytest.raises(ValidationError):

@@ -21,15 +21,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_overseer_runs_publishes_and_city_reads_its_explanation(live_server, reference_data, new_page, artifacts_dir):
     call_command("demo", verbosity=0)
+    for account in User.objects.filter(username__in=["ndrc_approver", "henan_approver"]):  # demo approvers
+        account.set_password(testing.PASSWORD)
+        account.save()
     ndrc = User.objects.get(username="ndrc_approver")
-    ndrc.set_password(testing.PASSWORD)
-    ndrc.save()
     demo._enter_values(ndrc)  # the demo's approved 2025 values, scheme and reviews, not yet run
     scheme = demo._scheme(ndrc)
     demo._reviews(ndrc, scheme)
     testing.user("xy_viewer", "信阳市人民政府", "viewer")
     testing.user("xy_editor", "信阳市人民政府", "editor")
-    testing.user("henan_approver", "河南省人民政府", "approver")
     xinyang, yanan = testing.pairing("信阳市", "苏州市"), testing.pairing("延安市", "无锡市")
     base = live_server.url
 

@@ -154,3 +154,29 @@ def test_saving_a_chart_with_bad_dimensions_is_refused(client, who):
         "/indicators/dashboard/save/", {"indicator": "signed_amount_wan", "rows": "x", "cols": "year"}, follow=True
     )
     assert "维度无效" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["viewer", "system_admin", "security_admin", "audit_admin"])
+def test_read_only_roles_cannot_save_or_remove_dashboard_charts(client, role):
+    """The dashboard is the organisation's shared data: a viewer and the three administrators see it, but only a role
+    that changes data may save a chart to it or remove one."""
+    from duikou.core import testing
+    from duikou.indicators.models import Indicator, SavedChart
+
+    editor = testing.user("xy_editor", "信阳市人民政府", "editor")
+    chart = services.save_chart(
+        user=editor,
+        title="签约金额按省",
+        indicator=Indicator.objects.get(pk="signed_amount_wan"),
+        rows="province",
+        cols="year",
+    )
+    client.force_login(testing.user(f"xy_{role}", "信阳市人民政府", role))
+    page = client.get("/indicators/dashboard/").content.decode()
+    assert "签约金额按省" in page and f"/indicators/dashboard/{chart.pk}/remove/" not in page
+    save = client.post(
+        "/indicators/dashboard/save/", {"indicator": "signed_amount_wan", "rows": "year", "cols": "province"}
+    )
+    remove = client.post(f"/indicators/dashboard/{chart.pk}/remove/")
+    assert (save.status_code, remove.status_code) == (403, 403)
+    assert list(SavedChart.objects.values_list("title", flat=True)) == ["签约金额按省"]

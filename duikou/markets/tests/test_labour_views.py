@@ -14,6 +14,7 @@ from duikou.core import testing
 from duikou.markets import labour, labour_excel
 from duikou.markets import labour_testing as lt
 from duikou.markets.models import JobPosting, JobSeeker, Placement
+from duikou.monitoring import pii
 from duikou.projects.testing import workbook
 
 pytestmark = pytest.mark.django_db
@@ -403,3 +404,75 @@ def test_seeker_export_keeps_formula_text_as_text(client, editor):
     book = load_workbook(io.BytesIO(client.get("/markets/labour/seekers/export.xlsx").content))
     cell = book.active["A2"]
     assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://evil.example")', "s")
+
+
+# --- ID numbers never stand in a URL ------------------------------------------------------------------------------
+
+
+def full_width(text: str) -> str:
+    """４１１５２６… : how an ID number arrives from a Chinese input method in full-width mode."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'(?:href|action|hx-get|hx-post)="([^"]*)"', html)
+
+
+def test_seeker_search_by_id_number_is_posted_and_not_cached(client, editor):
+    number = lt.id_number(61)
+    lt.seeker(user=editor, name="按号查找的人", id_number_=number)
+    lt.seeker(user=editor, name="另一个人", serial=62)
+    client.force_login(editor)
+    response = client.post("/markets/labour/seekers/", {"id_number": full_width(number[:6]) + " " + number[6:]})
+    html = response.content.decode()
+    assert response.status_code == 200 and "按号查找的人" in html and "另一个人" not in html
+    assert "no-store" in response["Cache-Control"]
+    assert number not in html and not [u for u in links(html) if number in u]
+    assert 'method="post"' in html and 'name="id_number"' in html  # the page's own search form posts
+
+
+def test_an_id_number_in_the_seeker_list_url_is_refused_or_ignored(client, editor):
+    number = lt.id_number(63)
+    lt.seeker(user=editor, name="按号查找的人", id_number_=number)
+    lt.seeker(user=editor, name="另一个人", serial=64)
+    client.force_login(editor)
+    refused = client.get(f"/markets/labour/seekers/?q={number}&status=seeking")
+    assert refused.status_code == 302 and number not in refused["Location"] and "status=seeking" in refused["Location"]
+    html = client.get(refused["Location"]).content.decode()
+    assert "身份证号不能作为网址中的查询条件" in html and not [u for u in links(html) if number in u]
+    ignored = client.get(f"/markets/labour/seekers/?id_number={number}").content.decode()
+    assert "另一个人" in ignored and not [u for u in links(ignored) if number in u]  # not a filter: nothing found by it
+
+
+def test_api_finds_a_seeker_by_id_number_only_in_the_body(client, editor):
+    number = lt.id_number(65)
+    lt.seeker(user=editor, name="按号查找的人", id_number_=number)
+    lt.seeker(user=editor, name="另一个人", serial=66)
+    base = "/api/markets/labour/seekers"
+    assert api(client, editor, "get", f"{base}?q={number}").status_code == 422
+    ignored = api(client, editor, "get", f"{base}?id_number={number}").json()
+    assert {s["name"] for s in ignored["items"]} == {"按号查找的人", "另一个人"}
+    found = api(client, editor, "post", f"{base}/search", {"id_number": full_width(number)})
+    assert found.status_code == 200 and [s["name"] for s in found.json()] == ["按号查找的人"]
+    assert number not in found.content.decode()
+
+
+def test_full_width_id_and_phone_numbers_are_normalised_for_job_seekers(client, editor):
+    first = next(f"41152619900101{n:03d}" for n in range(1000) if pii.id_check_digit(f"41152619900101{n:03d}") == "X")
+    response = api(
+        client,
+        editor,
+        "post",
+        "/api/markets/labour/seekers",
+        {
+            "name": "全角号码",
+            "home": "411526",
+            "id_number": full_width(first + "X"),
+            "phone": "１３８ １２３４ ５６７８",
+            "expected_wage": 4000,
+        },
+    )
+    assert response.status_code == 201, response.content
+    seeker = JobSeeker.objects.get(name="全角号码")
+    assert pii.decrypt(seeker.id_number_enc) == first + "X" and pii.decrypt(seeker.phone_enc) == "13812345678"
+    assert seeker.id_number_digest == pii.digest(first + "X")

@@ -126,16 +126,29 @@ def test_rows_already_loaded_or_repeated_are_reported_not_loaded_twice(editor, m
     assert [r["row"] for r in batch.report["matched"]] == [3]
 
 
-def test_a_change_after_the_dry_run_refuses_the_whole_load(editor, members):
+def test_rows_loaded_by_another_batch_since_the_dry_run_are_counted_not_loaded_again(editor, members):
     data = mt.department_csv([(members[0], "2025-03-01", "100", ""), (members[1], "2025-03-01", "100", "")])
     batch = departmental.check_department_file(user=editor, kind="hospital", data=data, filename="a.csv")
     other = departmental.check_department_file(
         user=editor, kind="hospital", data=mt.department_csv([(members[1], "2025-03-01", "100", "x")]), filename="b.csv"
     )
     departmental.load_department_import(user=editor, batch=other)
+    loaded = departmental.load_department_import(user=editor, batch=batch)
+    assert (loaded.status, loaded.signals_created, loaded.signals_already_loaded) == ("loaded", 1, 1)
+    assert departmental.summary_loaded(loaded) == "已导入 1 条部门数据信号；1 条此前已由其他批次导入，未重复导入"
+    assert DepartmentSignal.objects.count() == 2
+
+
+def test_a_member_moved_out_of_scope_since_the_dry_run_refuses_the_whole_load(editor, members):
+    from duikou.monitoring.models import Member
+
+    data = mt.department_csv([(members[0], "2025-03-01", "100", ""), (members[1], "2025-03-01", "100", "")])
+    batch = departmental.check_department_file(user=editor, kind="hospital", data=data, filename="a.csv")
+    yanan_home = mt.household(testing.user("yanan_editor", "延安市人民政府", "editor"), "yanan", number="Y1")
+    Member.objects.filter(name="成员1").update(household=yanan_home)
     with pytest.raises(UserFacingError, match="未导入任何数据"):
         departmental.load_department_import(user=editor, batch=batch)
-    assert DepartmentSignal.objects.count() == 1
+    assert DepartmentSignal.objects.count() == 0
     assert DepartmentImport.objects.get(pk=batch.pk).status == "checked"
 
 

@@ -71,6 +71,26 @@ def test_id_number_is_stored_only_encrypted_and_found_by_digest(editor):
     assert pii.decrypt(Member.objects.get().id_number_enc) == number
 
 
+def test_full_width_id_and_phone_numbers_are_normalised_and_found(editor):
+    """From a Chinese input method in full-width mode: ４１１５２６…Ｘ, with spaces, a full-width space among them."""
+
+    def wide(text):
+        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+    first = next(f"41152619800101{n:03d}" for n in range(1000) if pii.id_check_digit(f"41152619800101{n:03d}") == "X")
+    number = first + "X"
+    typed = wide(number[:6]) + " " + wide(number[6:14]) + "\u3000" + wide(number[14:])
+    member = services.add_member(
+        user=editor, household=mt.household(editor), name="全角", id_number=typed, phone="１３８－１２３４－５６７８"
+    )
+    assert pii.decrypt(member.id_number_enc) == number and member.id_number_digest == pii.digest(number)
+    assert pii.decrypt(member.phone_enc) == "13812345678"
+    assert list(queries.find_members_by_id_number(editor, wide(number.lower()))) == [member]
+    assert list(queries.find_members_by_id_number(editor, "123")) == []
+    with pytest.raises(ValidationError):
+        pii.normalise_id_number("\u0664\u0661\u0661" + number[3:])  # Arabic-Indic digits are not an ID number
+
+
 def test_bad_id_number_is_refused_in_chinese(editor):
     with pytest.raises(ValidationError, match="身份证号码"):
         services.add_member(user=editor, household=mt.household(editor), name="李四", id_number="123")

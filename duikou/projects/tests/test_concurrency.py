@@ -1,44 +1,119 @@
-"""Two users saving the same project version at the same moment: exactly one wins, the other is refused."""
+"""Several people recording the same project, milestone, activity or import at the same moment (see docs/security.md,
+并发写入). Each test starts its clients together (``core.testing.race``); none may get a server error, and what
+must exist once exists once.
 
-import threading
+Routes and how each race is settled:
+
+- ``POST /api/projects``, ``POST /api/activities``, ``POST /api/projects/{id}/milestones`` (and the pages
+  ``projects:create``, ``projects:activity_create``, ``projects:milestone_create``): a project's name per pairing,
+  a milestone's name per project and an activity's pairing, kind, date and title are unique rules of the database;
+  a second one saved at the same moment is refused (422) with the same message as one saved a moment later.
+- ``PUT /api/projects/{id}`` and ``PUT /api/activities/{id}`` (``projects:edit``, ``projects:activity_edit``): saved
+  with the version the user read: one wins, the others get 409.
+- ``projects:import`` and ``projects:activity_import`` (``duikou import-projects``): an import writes all its rows in
+  one transaction; one that meets rows another import wrote meanwhile writes nothing and says so ("请重新导入"),
+  and run again it finds them unchanged.
+"""
+
+import json
 
 import pytest
-from django.db import connection
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.core import testing
 from duikou.core.errors import StaleObjectError
+from duikou.core.models import Job
 from duikou.projects import services
 from duikou.projects import testing as pt
-from duikou.projects.models import Project
+from duikou.projects.models import Activity, Milestone, Project
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_saves_of_one_project_version_never_lose_an_update(reference_data):
-    a = testing.user("xy", "信阳市人民政府", "editor")
-    b = testing.user("sz", "苏州市人民政府", "editor")
-    pk = pt.project(testing.pairing("信阳市", "苏州市"), "并发项目", user=a).pk
-    barrier = threading.Barrier(2)
-    outcomes = {}
+@pytest.fixture
+def editor(committed_db):
+    return testing.user("xy_editor", "信阳市人民政府", "editor")
 
-    def save(user, park):
-        try:
-            project = Project.objects.get(pk=pk)
-            barrier.wait()
-            services.update_project(project=project, user=user, expected_version=1, park=park)
-            outcomes[park] = "saved"
-        except StaleObjectError as exc:
-            outcomes[park] = "refused" if "已被他人修改" in str(exc) else repr(exc)
-        except Exception as exc:  # anything else is a failure of the test, reported below
-            outcomes[park] = repr(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=save, args=(a, "信阳填写")), threading.Thread(target=save, args=(b, "苏州填写"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes.values()) == ["refused", "saved"], outcomes
+@pytest.fixture
+def xinyang(committed_db):
+    return testing.pairing("信阳市", "苏州市")
+
+
+def post_json(url, body):
+    return lambda client, i: client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def codes(results) -> list:
+    return [getattr(r, "status_code", repr(r)) for r in results]
+
+
+def detail(response) -> str:
+    return json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_a_project_recorded_twice_at_once_is_recorded_once(editor, xinyang):
+    body = {
+        "pairing_id": xinyang.pk,
+        "name": "并发项目",
+        "industry": "electronics",
+        "key_task": "KT5",
+        "location": "411526",
+    }
+    results = testing.race(testing.clients(editor, post_json("/api/projects", body)))
+    assert sorted(codes(results)) == [201] + [422] * (len(results) - 1), testing.statuses(results)
+    assert all("已有同名项目" in detail(r) for r in results if r.status_code == 422)
+    assert Project.objects.filter(pairing=xinyang, name="并发项目").count() == 1
+
+
+def test_an_activity_recorded_twice_at_once_is_recorded_once(editor, xinyang):
+    body = {
+        "pairing_id": xinyang.pk,
+        "kind": "visit",
+        "key_task": "KT5",
+        "date": "2025-05-20",
+        "title": "并发互访",
+        "delegation_size": 8,
+        "delegation_level": "city",
+    }
+    results = testing.race(testing.clients(editor, post_json("/api/activities", body)))
+    assert sorted(codes(results)) == [201] + [422] * (len(results) - 1), testing.statuses(results)
+    assert all("同类型、同标题的活动" in detail(r) for r in results if r.status_code == 422)
+    assert Activity.objects.filter(pairing=xinyang, title="并发互访").count() == 1
+
+
+def test_a_milestone_added_twice_at_once_is_added_once(editor, xinyang):
+    project = pt.project(xinyang, "节点项目", user=editor)
+    url = f"/api/projects/{project.pk}/milestones"
+    results = testing.race(testing.clients(editor, post_json(url, {"name": "开工", "due_date": "2026-03-01"})))
+    assert sorted(codes(results)) == [201] + [422] * (len(results) - 1), testing.statuses(results)
+    assert Milestone.objects.filter(project=project, name="开工").count() == 1
+
+
+def test_concurrent_saves_of_one_project_version_never_lose_an_update(editor, xinyang):
+    pk = pt.project(xinyang, "并发编辑项目", user=editor).pk
+
+    def save(i):
+        project = Project.objects.get(pk=pk)
+        return lambda: services.update_project(project=project, user=editor, expected_version=1, park=f"园区{i}")
+
+    results = testing.race(save)
+    assert sum(isinstance(r, Project) for r in results) == 1, results
+    assert all("已被他人修改" in str(r) for r in results if isinstance(r, StaleObjectError))
     stored = Project.objects.get(pk=pk)
-    winner = next(park for park, result in outcomes.items() if result == "saved")
-    assert stored.park == winner and stored.version == 2
+    assert stored.version == 2 and stored.park == next(r.park for r in results if isinstance(r, Project))
+
+
+def test_the_same_file_imported_twice_at_once_is_written_once(editor):
+    content = pt.workbook([pt.project_row(项目名称=f"导入并发{n}") for n in range(3)])
+
+    def send(client, i):
+        upload = SimpleUploadedFile("projects.xlsx", content)
+        return client.post("/projects/import/", {"file": upload})
+
+    before = Job.objects.count()
+    results = testing.race(testing.clients(editor, send))
+    assert set(codes(results)) == {302}, testing.statuses(results)
+    jobs = list(Job.objects.order_by("pk")[before:])
+    created = sorted(j.result.get("created", 0) for j in jobs if j.status == Job.Status.DONE)
+    assert created[-1] == 3 and sum(created) == 3, [(j.status, j.message) for j in jobs]
+    assert all("请重新导入" in j.message for j in jobs if j.status == Job.Status.FAILED)
+    assert Project.objects.filter(name__startswith="导入并发").count() == 3
