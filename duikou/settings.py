@@ -170,6 +170,9 @@ LOGGING = {
 PAGE_SIZE = 50
 # Run background jobs inline instead of on the thread pool (tests set this).
 DUIKOU_JOBS_INLINE = os.environ.get("DUIKOU_JOBS_INLINE", "0") == "1"
+# The file holding the key that backups are encrypted under (`duikou backup-key --output PATH` makes one). Kept apart
+# from the archives and from the personal-data key (DUIKOU_PII_KEY); without it `duikou backup` refuses to run.
+DUIKOU_BACKUP_KEY_FILE = os.environ.get("DUIKOU_BACKUP_KEY_FILE", "")
 # Household monitoring: days allowed for each step of an alert's case. Seed 004 二(一) asks for a 快速发现和响应机制
 # but names no number of days, so these are settings (配置值), not official figures. VERIFY_DAYS (核实) is the default
 # 响应时限 of every new rule set; a province may set its own in its rule set.
