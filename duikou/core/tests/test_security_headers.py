@@ -90,7 +90,10 @@ def test_env_bool_refuses_anything_else_naming_the_variable(monkeypatch, value):
 
 def run_with(tmp_path, code: list[str], **env) -> subprocess.CompletedProcess:
     """``python -m django ...`` in a fresh process, so settings.py reads the given environment."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DUIKOU_")}
+    # the browser tests' modules set DJANGO_ALLOW_ASYNC_UNSAFE in this process: no deployment has it
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("DUIKOU_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment |= {"DUIKOU_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "duikou.settings", **env}
     environment["PYTHONPATH"] = os.pathsep.join([str(ROOT), environment.get("PYTHONPATH", "")])
     return subprocess.run([sys.executable, *code], cwd=ROOT, env=environment, capture_output=True, text=True)
