@@ -37,8 +37,8 @@ document.addEventListener("securitypolicyviolation", (e) => {
 class Watched:
     """A page whose CSP violations, console errors and uncaught script errors are collected."""
 
-    def __init__(self, page: Page):
-        self.page, self.problems = page, []
+    def __init__(self, page: Page, artifacts_dir: str):
+        self.page, self.artifacts_dir, self.problems = page, artifacts_dir, []
         page.context.add_init_script(RECORD_VIOLATIONS)
         page.on("console", lambda msg: msg.type == "error" and self.problems.append(f"console: {msg.text}"))
         page.on("pageerror", lambda exc: self.problems.append(f"script error: {exc} {exc.stack[:400]}"))
@@ -49,12 +49,18 @@ class Watched:
         problems = sorted(set(self.problems + [f"violation: {v}" for v in violations]))
         assert problems == [], f"{where}: {[p[:300] for p in problems[:5]]}"
 
-    def hover(self, selector: str) -> None:
-        """Move the mouse over the middle of a chart, so that ECharts draws its tooltip."""
-        box = self.page.locator(selector).bounding_box()
+    def charts(self, where: str, selectors: list[str], screenshot: str) -> None:
+        """Wait until the charts have drawn, hover over the middle of the first (ECharts draws its tooltip), keep a
+        screenshot and check."""
+        for selector in selectors:
+            expect(self.page.locator(selector)).to_have_attribute("data-ready", "1")
+        self.page.wait_for_timeout(1200)  # the series animate in
+        box = self.page.locator(selectors[0]).bounding_box()
         self.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         self.page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
         self.page.wait_for_timeout(300)
+        shot(self.page, self.artifacts_dir, screenshot)
+        self.check(where)
 
 
 def test_every_page_with_scripts_works_under_the_content_security_policy(
@@ -76,14 +82,10 @@ def test_every_page_with_scripts_works_under_the_content_security_policy(
     )
     base = live_server.url
 
-    city = Watched(new_page())
+    city = Watched(new_page(), artifacts_dir)
     login(city.page, base, "xy_editor")
     # the home map (ECharts, the vendored China map)
-    expect(city.page.locator("#pairing-map")).to_have_attribute("data-ready", "1")
-    city.page.wait_for_timeout(1200)
-    city.hover("#pairing-map")
-    shot(city.page, artifacts_dir, "csp-home-map.png")
-    city.check("home map")
+    city.charts("home map", ["#pairing-map"], "csp-home-map.png")
     city.page.goto(f"{base}/pairings/")
     expect(city.page.locator("table")).to_be_visible()
     city.check("pairing list")
@@ -106,16 +108,11 @@ def test_every_page_with_scripts_works_under_the_content_security_policy(
         city.page.select_option("select[name=language]", "zh-hans")
     city.check("language switch")
 
-    nation = Watched(new_page())
+    nation = Watched(new_page(), artifacts_dir)
     login(nation.page, base, "ndrc_approver")
     # the pivot: bar chart and choropleth
     nation.page.goto(f"{base}/indicators/analytics/?indicator=signed_amount_wan&rows=province&cols=period")
-    expect(nation.page.locator("#chart-pivot")).to_have_attribute("data-ready", "1")
-    expect(nation.page.locator("#map-pivot")).to_have_attribute("data-ready", "1")
-    nation.page.wait_for_timeout(1200)
-    nation.hover("#chart-pivot")
-    shot(nation.page, artifacts_dir, "csp-pivot.png")
-    nation.check("pivot chart and map")
+    nation.charts("pivot chart and map", ["#chart-pivot", "#map-pivot"], "csp-pivot.png")
     # a job in progress: htmx polls it, and swaps in the finished state
     nation.page.goto(f"{base}/jobs/{job.pk}/")
     expect(nation.page.locator(".progress-bar")).to_have_class(re.compile(r"\bdk-pct-30\b"))
@@ -129,11 +126,7 @@ def test_every_page_with_scripts_works_under_the_content_security_policy(
     nation.check("job polled by htmx")
     # the monitoring dashboard's bar chart
     nation.page.goto(f"{base}/monitoring/dashboard/")
-    expect(nation.page.locator("#dashboard-chart")).to_have_attribute("data-ready", "1")
-    nation.page.wait_for_timeout(1200)
-    nation.hover("#dashboard-chart")
-    shot(nation.page, artifacts_dir, "csp-monitoring-dashboard.png")
-    nation.check("monitoring dashboard")
+    nation.charts("monitoring dashboard", ["#dashboard-chart"], "csp-monitoring-dashboard.png")
     # the notice form: choosing a pairing reloads it with that pairing (notice_issue.js)
     nation.page.goto(f"{base}/evaluation/notices/new/?run={run.pk}")
     with nation.page.expect_navigation():
