@@ -6,8 +6,22 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """An on/off setting: yes/no, true/false or 1/0; anything else ("on", "y", "2") is refused, never read as off."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("yes", "true", "1"):
+        return True
+    if value in ("no", "false", "0"):
+        return False
+    raise ImproperlyConfigured(f"环境变量 {name}={os.environ[name]!r} 无效：只能是 yes/no、true/false 或 1/0")
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DUIKOU_VAR_DIR", BASE_DIR / "var"))
@@ -47,7 +61,7 @@ def _env_list(name: str, default: str) -> list[str]:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("DUIKOU_DEBUG", "0") == "1"
+DEBUG = env_bool("DUIKOU_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("DUIKOU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DUIKOU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -79,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "duikou.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -175,6 +190,44 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
+# --- headers and cookies (docs/security.md, "HTTP 响应头与 Cookie") ---
+# DUIKOU_HTTPS=yes when users reach the platform over HTTPS: cookies are sent over HTTPS only, browsers are told
+# to use nothing else for a year (HSTS), and plain HTTP is redirected.
+HTTPS = env_bool("DUIKOU_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS  # names below the platform's own host
+# Preloading commits the whole registered domain (a government's gov.cn domain, not the platform's to commit).
+SILENCED_SYSTEM_CHECKS += ["security.W021"]
+# Only a reverse proxy that terminates TLS, sets X-Forwarded-Proto and overwrites any a client sent may be
+# believed about the scheme; with DUIKOU_HTTPS=yes behind such a proxy, without this every request looks like
+# plain HTTP and is redirected again. Such a proxy is believed about the client's address too: the audit trail
+# records the address it appended to X-Forwarded-For (duikou/audit/middleware.py), and otherwise the peer's.
+DUIKOU_TRUSTED_PROXY = env_bool("DUIKOU_TRUSTED_PROXY", False)
+if DUIKOU_TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from the platform's own static files, no inline
+# script, on* attribute, javascript: URL, eval or inline style; data: only for the images Bootstrap's CSS draws.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "duikou" / "locale"]
@@ -190,9 +243,6 @@ MEDIA_ROOT = Path(os.environ.get("DUIKOU_MEDIA_ROOT", VAR_DIR / "media"))
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
-# The reverse proxies whose X-Forwarded-For the audit trail believes (duikou/audit/middleware.py); any other peer is
-# recorded by its own address.
-DUIKOU_TRUSTED_PROXIES = [a for a in os.environ.get("DUIKOU_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a]
 
 # Every handler masks ID card and phone numbers (duikou/core/logs.py). Django's own loggers go through the same
 # handlers: its error log (tracebacks) and the built-in server's access log (request lines with query strings).
@@ -224,6 +274,9 @@ LOGGING = {
 PAGE_SIZE = 50
 # Run background jobs inline instead of on the thread pool (tests set this).
 DUIKOU_JOBS_INLINE = os.environ.get("DUIKOU_JOBS_INLINE", "0") == "1"
+# The file holding the key that backups are encrypted under (`duikou backup-key --output PATH` makes one). Kept apart
+# from the archives and from the personal-data key (DUIKOU_PII_KEY); without it `duikou backup` refuses to run.
+DUIKOU_BACKUP_KEY_FILE = os.environ.get("DUIKOU_BACKUP_KEY_FILE", "")
 # Household monitoring: days allowed for each step of an alert's case. Seed 004 二(一) asks for a 快速发现和响应机制
 # but names no number of days, so these are settings (配置值), not official figures. VERIFY_DAYS (核实) is the default
 # 响应时限 of every new rule set; a province may set its own in its rule set.
@@ -242,21 +295,6 @@ DUIKOU_NOTICE_NUMBER_PREFIX = os.environ.get("DUIKOU_NOTICE_NUMBER_PREFIX", "对
 # --- uploads and the audit trail (docs/security.md) -----------------------------------------------------------
 
 
-def _env_int(name: str, default: int, *, minimum: int, why: str = "") -> int:
-    """An integer setting from the environment; a value that is not a whole number, or is below ``minimum``,
-    stops the start with the reason (never silently the default)."""
-    raw = os.environ.get(name, "").strip()
-    if raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r}：须为整数") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name}={value}：不能小于 {minimum}{why}")
-    return value
-
-
 # Every upload (import files, evidence, attachments, departmental files): its size as sent; for .xlsx files (zip
 # archives) the decompressed size of each member read whole into memory (all but the worksheets, which are streamed:
 # the shared strings above all) and of all members together; rows of one import file.
@@ -269,9 +307,9 @@ DUIKOU_UPLOAD_MAX_ROWS = _env_int("DUIKOU_UPLOAD_MAX_ROWS", 100_000, minimum=1)
 # (网络安全法 第二十一条) asks for network logs to be kept at least six months: six calendar months are up to 184
 # days, and on PostgreSQL the database itself refuses to delete younger entries (audit migration 0001).
 AUDIT_MIN_RETENTION_DAYS = 184
-DUIKOU_AUDIT_RETENTION_DAYS = _env_int(
-    "DUIKOU_AUDIT_RETENTION_DAYS",
-    1095,
-    minimum=AUDIT_MIN_RETENTION_DAYS,
-    why=" 天：《网络安全法》第二十一条要求网络日志留存不少于六个月",
-)
+DUIKOU_AUDIT_RETENTION_DAYS = _env_int("DUIKOU_AUDIT_RETENTION_DAYS", 1095)
+if DUIKOU_AUDIT_RETENTION_DAYS < AUDIT_MIN_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        f"DUIKOU_AUDIT_RETENTION_DAYS={DUIKOU_AUDIT_RETENTION_DAYS}：审计记录至少保存 {AUDIT_MIN_RETENTION_DAYS} 天"
+        "（《网络安全法》第二十一条要求网络日志留存不少于六个月）"
+    )

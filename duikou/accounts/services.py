@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duikou.audit.context import set_actor
 from duikou.audit.services import log_note
+from duikou.core.concurrency import save_checked
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
@@ -152,11 +153,14 @@ def create_user(
         language=language,
         must_change_password=True,
     )
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     with transaction.atomic(), set_actor(actor):
         user.full_clean()
-        user.save()
+        save_checked(user)  # two administrators taking the same username at once: one gets 「用户名已存在」
     return user
 
 
@@ -354,8 +358,11 @@ def revoke_token(*, user: User, token: ApiToken) -> ApiToken:
     if token.user_id != user.id:
         raise PermissionDenied(_("只能吊销自己的令牌"))
     with transaction.atomic(), set_actor(user):
-        token.revoked = timezone.now()
-        token.save()
+        # revoked once: a second revocation (another tab, a double click) keeps the first time and writes nothing
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked is None:
+            token.revoked = timezone.now()
+            token.save(update_fields=["revoked"])
     return token
 
 

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from duikou.core.forms import apply_errors
 from duikou.core.views import paginate
 
 from . import queries, scoping, services
@@ -59,9 +60,7 @@ def password_change(request):
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                for error in errors:
-                    form.add_error(field, error)
+            apply_errors(form, exc)
         else:
             update_session_auth_hash(request, request.user)  # stay signed in on this device
             messages.success(request, _("密码已修改"))
@@ -133,7 +132,7 @@ def user_create(request):
                 display_name=data["display_name"],
             )
         except ValidationError as exc:
-            form.add_error("password", exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

@@ -2,8 +2,9 @@
 
 auditlog's own middleware records the first address of ``X-Forwarded-For`` whenever the header is there, so a
 client that sends ``X-Forwarded-For: 1.2.3.4`` is recorded as 1.2.3.4. Here the address is the peer's, unless the
-peer is one of ``DUIKOU_TRUSTED_PROXIES`` (the reverse proxy in front of the platform): then it is the last address
-of ``X-Forwarded-For`` — the one that proxy appended, the address it saw — and the port is the one it forwarded.
+platform runs behind a reverse proxy that it believes (``DUIKOU_TRUSTED_PROXY=yes``, the same setting that lets it
+believe the proxy's ``X-Forwarded-Proto``): then it is the last address of ``X-Forwarded-For`` — the one that proxy
+appended, the address it saw, whatever a client wrote before it — and the port is the one the proxy forwarded.
 The address is kept for the request's duration, so that entries written inside services (``duikou.audit.context.
 set_actor``) carry it too.
 """
@@ -15,7 +16,7 @@ from .context import request_address
 
 
 def _from_trusted_proxy(request) -> bool:
-    return request.META.get("REMOTE_ADDR") in settings.DUIKOU_TRUSTED_PROXIES
+    return settings.DUIKOU_TRUSTED_PROXY
 
 
 class AuditMiddleware(AuditlogMiddleware):

@@ -20,12 +20,13 @@ NONCE = 12
 TAG = 16
 
 
-@cache
-def _master_key() -> bytes:
+def _read_key(*, create: bool) -> bytes | None:
     value = os.environ.get("DUIKOU_PII_KEY", "").strip()
     if not value:
         path = settings.VAR_DIR / "pii_key"
         if not path.exists():
+            if not create:
+                return None
             path.write_text(secrets.token_hex(16))
             path.chmod(0o600)
         value = path.read_text().strip()
@@ -36,6 +37,22 @@ def _master_key() -> bytes:
     if len(key) != 16:
         raise ImproperlyConfigured("DUIKOU_PII_KEY 须为 32 位十六进制字符（16 字节 SM4 密钥）")
     return key
+
+
+@cache
+def _master_key() -> bytes:
+    return _read_key(create=True)
+
+
+def key_fingerprint() -> str | None:
+    """A one-way fingerprint of the configured key (HMAC-SM3 of a fixed label under it), None while no key has
+    been made: a backup records it, so that a restore under another key is refused. Makes no key."""
+    key = _read_key(create=False)
+    if key is None:
+        return None
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(b"duikou/pii/key-fingerprint")
+    return mac.finalize().hex()[:32]
 
 
 def _derive(label: bytes) -> bytes:

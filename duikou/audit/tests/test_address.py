@@ -9,14 +9,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "peer,forwarded,recorded",
+    "proxy,peer,forwarded,recorded",
     [
-        ("203.0.113.9", "1.2.3.4", "203.0.113.9"),  # a client naming an address of its choice
-        ("127.0.0.1", "1.2.3.4, 198.51.100.7", "198.51.100.7"),  # behind the proxy: the address the proxy saw
-        ("127.0.0.1", "", "127.0.0.1"),
+        (False, "203.0.113.9", "1.2.3.4", "203.0.113.9"),  # a client naming an address of its choice
+        (True, "127.0.0.1", "1.2.3.4, 198.51.100.7", "198.51.100.7"),  # behind the proxy: the address the proxy saw
+        (True, "127.0.0.1", "", "127.0.0.1"),
     ],
 )
-def test_an_edit_records_the_peers_address_unless_a_trusted_proxy_forwarded_it(client, peer, forwarded, recorded):
+def test_an_edit_records_the_peers_address_unless_a_trusted_proxy_forwarded_it(
+    client, settings, proxy, peer, forwarded, recorded
+):
+    settings.DUIKOU_TRUSTED_PROXY = proxy
     pairing = testing.pairing("信阳市", "苏州市")
     client.force_login(testing.user("xy_editor", "信阳市人民政府", "editor"))
     headers = {"REMOTE_ADDR": peer} | ({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {})

@@ -1,4 +1,6 @@
 // The national map of pairings: a line from each old-area city to its partner, over the vendored China map.
+// Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry inline style attributes,
+// which the Content-Security-Policy refuses.
 (function () {
   const el = document.getElementById("pairing-map");
   if (!el || !window.echarts) return;
@@ -17,7 +19,7 @@
         });
       });
       chart.setOption({
-        tooltip: {trigger: "item", formatter: params => params.data.name || params.name},
+        tooltip: {trigger: "item", renderMode: "richText", formatter: params => params.data.name || params.name},
         geo: {map: "china", roam: true, zoom: 1.15, center: [108, 34], label: {show: false},
               itemStyle: {areaColor: "#f7f1e8", borderColor: "#b9a88f"}, emphasis: {itemStyle: {areaColor: "#f1e3c6"}}},
         series: [

@@ -1,4 +1,6 @@
 // Pivot charts (bars per column) and the choropleth: every old-area city coloured by the indicator's aggregated
+// Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry inline style attributes,
+// which the Content-Security-Policy refuses.
 // value on the vendored city map (maps/china-cities.json: features keyed by division code, plus one line feature
 // with the province borders, drawn over the cities). Cities without a value stay grey.
 (function () {
@@ -6,7 +8,7 @@
   document.querySelectorAll(".pivot-chart").forEach(function (el) {
     var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
     var chart = echarts.init(el);
-    chart.setOption({tooltip: {trigger: "axis"}, legend: {}, grid: {containLabel: true},
+    chart.setOption({tooltip: {trigger: "axis", renderMode: "richText"}, legend: {}, grid: {containLabel: true},
       xAxis: {type: "category", data: data.categories}, yAxis: {type: "value", name: data.unit}, series: data.series});
     el.dataset.ready = "1";
     window.addEventListener("resize", function () { chart.resize(); });
@@ -42,7 +44,7 @@
       });
       var chart = echarts.init(el);
       chart.setOption({
-        tooltip: {trigger: "item", formatter: function (p) {
+        tooltip: {trigger: "item", renderMode: "richText", formatter: function (p) {
           var v = p.value;
           return p.name + "：" + (v === null || v === undefined || isNaN(v) ? "—" : v + " " + data.unit); }},
         // Framed on the mainland, Hainan and the 南海诸岛 inset (the islands further south lie outside the frame).
