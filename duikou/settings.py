@@ -10,28 +10,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-
-def env_bool(name: str, default: bool) -> bool:
-    """An on/off setting: yes/no, true/false or 1/0; anything else ("on", "y", "2") is refused, never read as off."""
-    value = os.environ.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in ("yes", "true", "1"):
-        return True
-    if value in ("no", "false", "0"):
-        return False
-    raise ImproperlyConfigured(f"环境变量 {name}={os.environ[name]!r} 无效：只能是 yes/no、true/false 或 1/0")
-
+from duikou.core.env import env_bool, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("DUIKOU_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = env_path("DUIKOU_VAR_DIR", BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATA_DIR = Path(os.environ.get("DUIKOU_DATA_DIR", BASE_DIR / "data"))
+DATA_DIR = env_path("DUIKOU_DATA_DIR", BASE_DIR / "data")
 
 
 def _secret_key() -> str:
     """Use DUIKOU_SECRET_KEY; otherwise make one per installation and keep it under var/ (never in the repo)."""
-    key = os.environ.get("DUIKOU_SECRET_KEY")
+    key = env_str("DUIKOU_SECRET_KEY")
     if key:
         return key
     path = VAR_DIR / "secret_key"
@@ -41,29 +30,10 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    """An integer setting from the environment; a value that is not one, or is below ``minimum``, is an error."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
-    return value
-
-
-def _env_list(name: str, default: str) -> list[str]:
-    """A comma-separated setting from the environment, without blanks."""
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DUIKOU_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("DUIKOU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DUIKOU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = env_list("DUIKOU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("DUIKOU_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -131,7 +101,7 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'duikou.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DUIKOU_DATABASE_URL", _default_db), conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(env_str("DUIKOU_DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -166,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login lockout (django-axes): 5 failures lock the username for 30 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("DUIKOU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("DUIKOU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Locking by address too would lock out a whole government office behind one NAT gateway.
@@ -177,14 +147,14 @@ AXES_VERBOSE = False
 
 # Two-factor sign-in (等保 三级): TOTP (django-otp) for these roles (and every superuser); the first sign-in enrols
 # an authenticator app. Wrong codes count towards the login lockout above and slow down exponentially (1, 2, 4… s).
-DUIKOU_2FA_ROLES = _env_list("DUIKOU_2FA_ROLES", "approver,system_admin,security_admin,audit_admin")
+DUIKOU_2FA_ROLES = env_list("DUIKOU_2FA_ROLES", "approver,system_admin,security_admin,audit_admin")
 OTP_TOTP_ISSUER = "duikou"
 OTP_TOTP_THROTTLE_FACTOR = 1
 # API tokens expire this many days after they are created (a user may choose fewer).
-DUIKOU_API_TOKEN_DAYS = _env_int("DUIKOU_API_TOKEN_DAYS", 90, minimum=1)
+DUIKOU_API_TOKEN_DAYS = env_int("DUIKOU_API_TOKEN_DAYS", 90, minimum=1)
 
 # Sessions end after 30 idle minutes and when the browser closes.
-SESSION_COOKIE_AGE = int(os.environ.get("DUIKOU_SESSION_SECONDS", "1800"))
+SESSION_COOKIE_AGE = env_int("DUIKOU_SESSION_SECONDS", 1800, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -239,14 +209,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "duikou" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("DUIKOU_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env_path("DUIKOU_MEDIA_ROOT", VAR_DIR / "media")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # Every handler masks ID card and phone numbers (duikou/core/logs.py). Django's own loggers go through the same
 # handlers: its error log (tracebacks) and the built-in server's access log (request lines with query strings).
-_LOG_LEVEL = os.environ.get("DUIKOU_LOG_LEVEL", "WARNING")
+_LOG_LEVEL = env_str("DUIKOU_LOG_LEVEL", "WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -273,24 +243,26 @@ LOGGING = {
 
 PAGE_SIZE = 50
 # Run background jobs inline instead of on the thread pool (tests set this).
-DUIKOU_JOBS_INLINE = os.environ.get("DUIKOU_JOBS_INLINE", "0") == "1"
+DUIKOU_JOBS_INLINE = env_bool("DUIKOU_JOBS_INLINE", False)
+# The DuckDB analytics store of indicator values; empty: analytics.duckdb beside the media folder.
+DUIKOU_ANALYTICS_PATH = env_str("DUIKOU_ANALYTICS_PATH")
 # The file holding the key that backups are encrypted under (`duikou backup-key --output PATH` makes one). Kept apart
 # from the archives and from the personal-data key (DUIKOU_PII_KEY); without it `duikou backup` refuses to run.
-DUIKOU_BACKUP_KEY_FILE = os.environ.get("DUIKOU_BACKUP_KEY_FILE", "")
+DUIKOU_BACKUP_KEY_FILE = env_str("DUIKOU_BACKUP_KEY_FILE")
 # Household monitoring: days allowed for each step of an alert's case. Seed 004 二(一) asks for a 快速发现和响应机制
 # but names no number of days, so these are settings (配置值), not official figures. VERIFY_DAYS (核实) is the default
 # 响应时限 of every new rule set; a province may set its own in its rule set.
-DUIKOU_MONITORING_VERIFY_DAYS = int(os.environ.get("DUIKOU_MONITORING_VERIFY_DAYS", "15"))
-DUIKOU_MONITORING_DECIDE_DAYS = int(os.environ.get("DUIKOU_MONITORING_DECIDE_DAYS", "15"))  # 认定、风险消除审定
-DUIKOU_MONITORING_ASSIST_DAYS = int(os.environ.get("DUIKOU_MONITORING_ASSIST_DAYS", "15"))  # 纳入后落实帮扶措施
+DUIKOU_MONITORING_VERIFY_DAYS = env_int("DUIKOU_MONITORING_VERIFY_DAYS", 15, minimum=1)
+DUIKOU_MONITORING_DECIDE_DAYS = env_int("DUIKOU_MONITORING_DECIDE_DAYS", 15, minimum=1)  # 认定、风险消除审定
+DUIKOU_MONITORING_ASSIST_DAYS = env_int("DUIKOU_MONITORING_ASSIST_DAYS", 15, minimum=1)  # 纳入后落实帮扶措施
 SITE_TITLE = _("对口合作平台")
 
 # Rectification notices (整改通知): days allowed for each follow-up step. Seed 000 四(四) asks for 整改要求 and
 # 督促改进落实 but sets no time limits, so these are configurable working rules, not policy.
-DUIKOU_NOTICE_RECEIVE_DAYS = int(os.environ.get("DUIKOU_NOTICE_RECEIVE_DAYS", "5"))  # 签收: days after issue
-DUIKOU_NOTICE_VERIFY_DAYS = int(os.environ.get("DUIKOU_NOTICE_VERIFY_DAYS", "15"))  # 核验: days after the report
-DUIKOU_NOTICE_CLOSE_DAYS = int(os.environ.get("DUIKOU_NOTICE_CLOSE_DAYS", "5"))  # 销号: days after verification
-DUIKOU_NOTICE_NUMBER_PREFIX = os.environ.get("DUIKOU_NOTICE_NUMBER_PREFIX", "对口整改")  # 文号: 对口整改〔2026〕3号
+DUIKOU_NOTICE_RECEIVE_DAYS = env_int("DUIKOU_NOTICE_RECEIVE_DAYS", 5, minimum=1)  # 签收: days after issue
+DUIKOU_NOTICE_VERIFY_DAYS = env_int("DUIKOU_NOTICE_VERIFY_DAYS", 15, minimum=1)  # 核验: days after the report
+DUIKOU_NOTICE_CLOSE_DAYS = env_int("DUIKOU_NOTICE_CLOSE_DAYS", 5, minimum=1)  # 销号: days after verification
+DUIKOU_NOTICE_NUMBER_PREFIX = env_str("DUIKOU_NOTICE_NUMBER_PREFIX", "对口整改")  # 文号: 对口整改〔2026〕3号
 
 # --- uploads and the audit trail (docs/security.md) -----------------------------------------------------------
 
@@ -298,16 +270,16 @@ DUIKOU_NOTICE_NUMBER_PREFIX = os.environ.get("DUIKOU_NOTICE_NUMBER_PREFIX", "对
 # Every upload (import files, evidence, attachments, departmental files): its size as sent; for .xlsx files (zip
 # archives) the decompressed size of each member read whole into memory (all but the worksheets, which are streamed:
 # the shared strings above all) and of all members together; rows of one import file.
-DUIKOU_UPLOAD_MAX_MB = _env_int("DUIKOU_UPLOAD_MAX_MB", 50, minimum=1)
-DUIKOU_UPLOAD_MEMBER_MAX_MB = _env_int("DUIKOU_UPLOAD_MEMBER_MAX_MB", 50, minimum=1)
-DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = _env_int("DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB", 200, minimum=1)
-DUIKOU_UPLOAD_MAX_ROWS = _env_int("DUIKOU_UPLOAD_MAX_ROWS", 100_000, minimum=1)
+DUIKOU_UPLOAD_MAX_MB = env_int("DUIKOU_UPLOAD_MAX_MB", 50, minimum=1)
+DUIKOU_UPLOAD_MEMBER_MAX_MB = env_int("DUIKOU_UPLOAD_MEMBER_MAX_MB", 50, minimum=1)
+DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB = env_int("DUIKOU_UPLOAD_UNCOMPRESSED_MAX_MB", 200, minimum=1)
+DUIKOU_UPLOAD_MAX_ROWS = env_int("DUIKOU_UPLOAD_MAX_ROWS", 100_000, minimum=1)
 
 # Audit entries are kept this many days; `duikou purge-audit` removes only older ones. The Cybersecurity Law
 # (网络安全法 第二十一条) asks for network logs to be kept at least six months: six calendar months are up to 184
 # days, and on PostgreSQL the database itself refuses to delete younger entries (audit migration 0001).
 AUDIT_MIN_RETENTION_DAYS = 184
-DUIKOU_AUDIT_RETENTION_DAYS = _env_int("DUIKOU_AUDIT_RETENTION_DAYS", 1095)
+DUIKOU_AUDIT_RETENTION_DAYS = env_int("DUIKOU_AUDIT_RETENTION_DAYS", 1095)
 if DUIKOU_AUDIT_RETENTION_DAYS < AUDIT_MIN_RETENTION_DAYS:
     raise ImproperlyConfigured(
         f"DUIKOU_AUDIT_RETENTION_DAYS={DUIKOU_AUDIT_RETENTION_DAYS}：审计记录至少保存 {AUDIT_MIN_RETENTION_DAYS} 天"

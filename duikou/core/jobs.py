@@ -83,7 +83,7 @@ def start_job(*, kind: str, title: str, user, fn: Callable, **kwargs) -> Job:
         status=Job.Status.FAILED, message="服务重启，任务中断，请重新发起", finished=timezone.now()
     )
     job = Job.objects.create(kind=kind, title=title, user=user)
-    if getattr(settings, "DUIKOU_JOBS_INLINE", False):
+    if settings.DUIKOU_JOBS_INLINE:
         return run_job(job, fn, kwargs)
     _pool.submit(_in_thread, job.pk, fn, kwargs)
     return job

@@ -72,7 +72,7 @@ FACTS = "CREATE TABLE facts ({})".format(", ".join(f"{c} {t}" for c, t in COLUMN
 
 
 def store_path() -> Path:
-    configured = getattr(settings, "DUIKOU_ANALYTICS_PATH", None)
+    configured = settings.DUIKOU_ANALYTICS_PATH
     return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "analytics.duckdb"
 
 

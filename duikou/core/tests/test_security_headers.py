@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from duikou.accounts.services import issue_token
 from duikou.core import testing
-from duikou.settings import env_bool
+from duikou.core.env import env_bool
 
 ROOT = Path(django_settings.BASE_DIR)
 

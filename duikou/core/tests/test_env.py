@@ -1,0 +1,69 @@
+"""Settings from the environment are read by typed readers that refuse what they cannot read (duikou/core/env.py)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from duikou.core.env import env_int, env_list, env_path, env_str
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("50", 50), (" 7 ", 7), ("", 12)])
+def test_env_int_reads_whole_numbers(monkeypatch, raw, expected):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", raw)
+    assert env_int("DUIKOU_EXAMPLE", 12) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"), [("50MB", "应为整数"), ("1.5", "应为整数"), ("0", "不能小于 1"), ("999", "不能大于 100")]
+)
+def test_env_int_refuses_what_it_cannot_read_naming_the_variable(monkeypatch, raw, reason):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", raw)
+    with pytest.raises(ImproperlyConfigured, match=f"DUIKOU_EXAMPLE.*{reason}"):
+        env_int("DUIKOU_EXAMPLE", 10, minimum=1, maximum=100)
+
+
+def test_env_str_refuses_a_value_outside_its_choices(monkeypatch):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", "verbose")
+    with pytest.raises(ImproperlyConfigured, match="DUIKOU_EXAMPLE.*INFO"):
+        env_str("DUIKOU_EXAMPLE", "INFO", choices=("INFO", "WARNING"))
+    monkeypatch.setenv("DUIKOU_EXAMPLE", "WARNING")
+    assert env_str("DUIKOU_EXAMPLE", "INFO", choices=("INFO", "WARNING")) == "WARNING"
+
+
+def test_env_list_and_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", " a, ,b ,")
+    assert env_list("DUIKOU_EXAMPLE") == ["a", "b"]
+    monkeypatch.setenv("DUIKOU_EXAMPLE", str(tmp_path / "x" / ".." / "y"))
+    assert env_path("DUIKOU_EXAMPLE", "/nowhere") == tmp_path / "y"
+
+
+def test_settings_refuse_to_start_on_a_value_they_cannot_read():
+    """The whole start-up stops, naming the variable, rather than running with something the operator did not mean."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUIKOU_")}
+    env.update(DUIKOU_UPLOAD_MAX_MB="50MB", DJANGO_SETTINGS_MODULE="duikou.settings", PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DUIKOU_UPLOAD_MAX_MB" in result.stderr and "应为整数" in result.stderr
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    import re
+
+    names = set(re.findall(r'env_\w+\(\s*"(DUIKOU_\w+)"', (ROOT / "duikou" / "settings.py").read_text()))
+    documented = (ROOT / "docs" / "operations.md").read_text()
+    assert names, "no setting found: has settings.py stopped using the readers of core/env.py?"
+    missing = sorted(n for n in names if f"`{n}`" not in documented)
+    assert not missing, f"settings missing from the table in docs/operations.md (配置项): {missing}"
