@@ -17,7 +17,7 @@ from duikou.accounts.services import issue_token
 from duikou.core import testing
 from duikou.core.api import api, refused_value
 from duikou.core.middleware import BadInputMiddleware
-from duikou.core.tests.test_permission_matrix import all_route_names
+from duikou.core.permission_matrix import all_route_names
 from duikou.markets import consumption_testing as ct
 from duikou.markets import labour_testing as lt
 from duikou.markets.models import ProductListing

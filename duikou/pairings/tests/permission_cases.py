@@ -1,0 +1,54 @@
+"""Permission-matrix cases of pairings: 信阳–苏州 is in scope, 延安–无锡 is not."""
+
+from duikou.accounts import scoping
+from duikou.core.permission_matrix import Case
+from duikou.pairings import services
+
+
+def world(w) -> dict:
+    """An audit trail on both sides: one change of the profile by a 信阳 user, one by the 延安 editor (the audit app's
+    cases read them too)."""
+    for pairing, user, mechanism in (
+        (w["inside"], w["users"]["editor"], "信阳侧机制说明"),
+        (w["outside"], w["stranger"], "延安侧机制说明"),
+    ):
+        services.update_pairing_profile(
+            pairing=pairing, user=user, expected_version=pairing.version, mechanism=mechanism, contacts="", note=""
+        )
+        pairing.refresh_from_db()
+    return {}
+
+
+def cases(w) -> dict[str, Case]:
+    inside, outside = w["inside"], w["outside"]
+    pin, pout = f"/pairings/{inside.pk}/", f"/pairings/{outside.pk}/"
+    yanan_label, xinyang_label = "延安市", "信阳市"
+    A = scoping.Action
+    return {
+        "pairings:list": Case("/pairings/", present=[pin], absent=[pout], scoped=("Pairing",)),
+        "pairings:export": Case(
+            "/pairings/export.xlsx", present=[xinyang_label], absent=[yanan_label], scoped=("Pairing",)
+        ),
+        "pairings:map_data": Case("/pairings/map-data.json", present=[pin], absent=[pout], scoped=("Pairing",)),
+        "pairings:detail": Case(pin, pout, present=["信阳侧机制说明"], absent=["延安侧机制说明"], scoped=("Pairing",)),
+        "pairings:edit": Case(f"{pin}edit/", f"{pout}edit/", action=A.CHANGE, scoped=("Pairing",)),
+        "api:list_pairings": Case(
+            "/api/pairings", api=True, present=["信阳市"], absent=["延安市"], scoped=("Pairing",)
+        ),
+        "api:get_pairing": Case(
+            f"/api/pairings/{inside.pk}",
+            f"/api/pairings/{outside.pk}",
+            api=True,
+            present=["信阳市"],
+            scoped=("Pairing",),
+        ),
+        "api:update_profile": Case(
+            f"/api/pairings/{inside.pk}/profile",
+            f"/api/pairings/{outside.pk}/profile",
+            api=True,
+            method="put",
+            action=A.CHANGE,
+            data={"version": "VERSION", "mechanism": "API 修改"},
+            scoped=("Pairing",),
+        ),
+    }

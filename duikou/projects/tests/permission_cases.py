@@ -1,0 +1,258 @@
+"""Permission-matrix cases of projects and activities."""
+
+from duikou.accounts import scoping
+from duikou.core.permission_matrix import Case
+from duikou.projects import testing as project_testing
+
+
+def world(w) -> dict:
+    return project_testing.matrix_world(w["users"]["editor"], w["stranger"], w["inside"], w["outside"])
+
+
+def cases(w) -> dict[str, Case]:
+    """Projects and activities: 信阳侧 objects are in scope, 延安侧 ones are not (duikou.projects.testing)."""
+    A = scoping.Action
+    pr_in, pr_out = w["inside_project"], w["outside_project"]
+    ms_in, ms_out = w["inside_open_milestone"], w["outside_open_milestone"]
+    ac_in, ac_out = w["inside_activity"], w["outside_activity"]
+    p_in, p_out = f"/projects/{pr_in.pk}/", f"/projects/{pr_out.pk}/"
+    a_in, a_out = f"/activities/{ac_in.pk}/", f"/activities/{ac_out.pk}/"
+    project_fields = {
+        "name": "接口新建项目",
+        "industry": "electronics",
+        "key_task": "KT5",
+        "location": "411526",
+        "investment_planned": "100",
+    }
+    activity_fields = {
+        "kind": "study_trip",
+        "key_task": "KT1",
+        "date": "2025-05-04",
+        "title": "接口新建研学",
+        "participants": 30,
+    }
+    mine, theirs = "<li>N09 信阳市—苏州市</li>", "延安市"
+    return {
+        "projects:list": Case("/projects/", present=["信阳侧项目"], absent=["延安侧项目"], scoped=("Project",)),
+        "projects:export": Case(
+            "/projects/export/", method="post", data={"format": "xlsx"}, ok=302, scoped=("Project",)
+        ),
+        "projects:project_template": Case(
+            "/projects/template.xlsx",
+            action=A.CHANGE,
+            present=["411502 浉河区", "N09 信阳市—苏州市"],
+            absent=[theirs],
+            scoped=("may:change", "Pairing", "Task"),
+        ),
+        "projects:import": Case(
+            "/projects/import/", action=A.CHANGE, present=[mine], absent=[theirs], scoped=("may:change", "Pairing")
+        ),
+        "projects:create": Case(
+            "/projects/new/",
+            action=A.CHANGE,
+            present=["信阳市—苏州市</option>"],
+            absent=[theirs],
+            scoped=("Pairing", "Task"),
+        ),
+        "projects:overdue": Case(
+            "/projects/overdue/", present=["信阳侧逾期节点"], absent=["延安侧逾期节点"], scoped=("Milestone",)
+        ),
+        "projects:detail": Case(
+            p_in,
+            p_out,
+            present=["信阳侧项目", "信阳侧逾期节点", "信阳侧进展", "信阳侧.txt"],
+            absent=["延安侧"],
+            scoped=("Project", "Milestone", "ProgressUpdate", "Evidence"),
+        ),
+        "projects:edit": Case(
+            f"{p_in}edit/", f"{p_out}edit/", action=A.CHANGE, present=["信阳侧项目"], scoped=("Project",)
+        ),
+        "projects:milestone_edit": Case(
+            f"/projects/milestones/{ms_in.pk}/edit/",
+            f"/projects/milestones/{ms_out.pk}/edit/",
+            action=A.CHANGE,
+            present=["信阳侧待完成节点"],
+            scoped=("Milestone",),
+        ),
+        "projects:evidence": Case(
+            f"/projects/evidence/{w['inside_evidence'].pk}/",
+            f"/projects/evidence/{w['outside_evidence'].pk}/",
+            present=["信阳侧佐证材料"],
+            scoped=("Evidence",),
+        ),
+        "projects:milestone_create": Case(
+            f"{p_in}milestones/",
+            f"{p_out}milestones/",
+            method="post",
+            action=A.CHANGE,
+            data={"name": "矩阵新节点", "due_date": "2027-01-31"},
+            ok=302,
+            scoped=("Project",),
+        ),
+        "projects:milestone_done": Case(
+            f"/projects/milestones/{ms_in.pk}/done/",
+            f"/projects/milestones/{ms_out.pk}/done/",
+            method="post",
+            action=A.CHANGE,
+            ok=302,
+            scoped=("Milestone",),
+        ),
+        "projects:progress_create": Case(
+            f"{p_in}updates/",
+            f"{p_out}updates/",
+            method="post",
+            action=A.CHANGE,
+            data={"date": "2025-03-01", "text": "矩阵进展"},
+            ok=302,
+            scoped=("Project",),
+        ),
+        "projects:activity_list": Case(
+            "/activities/", present=["信阳侧互访"], absent=["延安侧互访"], scoped=("Activity",)
+        ),
+        "projects:activity_export": Case(
+            "/activities/export/", method="post", data={"format": "csv"}, ok=302, scoped=("Activity",)
+        ),
+        "projects:activity_template": Case(
+            "/activities/template.xlsx",
+            action=A.CHANGE,
+            present=["N09 信阳市—苏州市"],
+            absent=[theirs],
+            scoped=("may:change", "Pairing", "Task"),
+        ),
+        "projects:activity_import": Case(
+            "/activities/import/", action=A.CHANGE, present=[mine], absent=[theirs], scoped=("may:change", "Pairing")
+        ),
+        "projects:activity_create": Case(
+            "/activities/new/",
+            action=A.CHANGE,
+            present=["信阳市—苏州市</option>"],
+            absent=[theirs],
+            scoped=("Pairing", "Task"),
+        ),
+        "projects:activity_detail": Case(a_in, a_out, present=["信阳侧互访"], scoped=("Activity",)),
+        "projects:activity_edit": Case(
+            f"{a_in}edit/", f"{a_out}edit/", action=A.CHANGE, present=["信阳侧互访"], scoped=("Activity",)
+        ),
+        # API
+        "api:list_projects": Case(
+            "/api/projects", api=True, present=["信阳侧项目"], absent=["延安侧项目"], scoped=("Project",)
+        ),
+        "api:list_overdue_project_milestones": Case(
+            "/api/projects/overdue-milestones",
+            api=True,
+            present=["信阳侧逾期节点"],
+            absent=["延安侧逾期节点"],
+            scoped=("Milestone",),
+        ),
+        "api:get_project": Case(
+            f"/api/projects/{pr_in.pk}",
+            f"/api/projects/{pr_out.pk}",
+            api=True,
+            present=["信阳侧项目"],
+            scoped=("Project",),
+        ),
+        "api:create_project": Case(
+            "/api/projects",
+            "/api/projects",
+            api=True,
+            method="post_json",
+            action=A.CHANGE,
+            ok=201,
+            data={"pairing_id": w["inside"].pk, **project_fields},
+            data_out={"pairing_id": w["outside"].pk, **project_fields, "location": "610602"},
+            scoped=("Pairing",),
+        ),
+        "api:update_project": Case(
+            f"/api/projects/{pr_in.pk}",
+            f"/api/projects/{pr_out.pk}",
+            api=True,
+            method="put",
+            action=A.CHANGE,
+            data={**project_fields, "name": "信阳侧项目", "park": "接口修改", "version": "PROJECT_VERSION"},
+            present=["接口修改"],
+            scoped=("Project",),
+        ),
+        "api:list_project_milestones": Case(
+            f"/api/projects/{pr_in.pk}/milestones",
+            f"/api/projects/{pr_out.pk}/milestones",
+            api=True,
+            present=["信阳侧逾期节点"],
+            scoped=("Project", "Milestone"),
+        ),
+        "api:create_project_milestone": Case(
+            f"/api/projects/{pr_in.pk}/milestones",
+            f"/api/projects/{pr_out.pk}/milestones",
+            api=True,
+            method="post_json",
+            action=A.CHANGE,
+            ok=201,
+            data={"name": "接口节点", "due_date": "2027-01-01"},
+            scoped=("Project",),
+        ),
+        "api:update_project_milestone": Case(
+            f"/api/projects/milestones/{ms_in.pk}",
+            f"/api/projects/milestones/{ms_out.pk}",
+            api=True,
+            method="put",
+            action=A.CHANGE,
+            data={"name": "信阳侧待完成节点", "due_date": "2099-07-31"},
+            present=["2099-07-31"],
+            scoped=("Milestone",),
+        ),
+        "api:list_project_updates": Case(
+            f"/api/projects/{pr_in.pk}/updates",
+            f"/api/projects/{pr_out.pk}/updates",
+            api=True,
+            present=["信阳侧进展", "信阳侧.txt"],
+            scoped=("Project", "ProgressUpdate", "Evidence"),
+        ),
+        "api:create_project_update": Case(
+            f"/api/projects/{pr_in.pk}/updates",
+            f"/api/projects/{pr_out.pk}/updates",
+            api=True,
+            method="post",
+            action=A.CHANGE,
+            ok=201,
+            data={"date": "2025-03-02", "text": "接口进展"},
+            scoped=("Project",),
+        ),
+        "api:list_activities": Case(
+            "/api/activities", api=True, present=["信阳侧互访"], absent=["延安侧互访"], scoped=("Activity",)
+        ),
+        "api:get_activity": Case(
+            f"/api/activities/{ac_in.pk}",
+            f"/api/activities/{ac_out.pk}",
+            api=True,
+            present=["信阳侧互访"],
+            scoped=("Activity",),
+        ),
+        "api:create_activity": Case(
+            "/api/activities",
+            "/api/activities",
+            api=True,
+            method="post_json",
+            action=A.CHANGE,
+            ok=201,
+            data={"pairing_id": w["inside"].pk, **activity_fields},
+            data_out={"pairing_id": w["outside"].pk, **activity_fields},
+            scoped=("Pairing",),
+        ),
+        "api:update_activity": Case(
+            f"/api/activities/{ac_in.pk}",
+            f"/api/activities/{ac_out.pk}",
+            api=True,
+            method="put",
+            action=A.CHANGE,
+            data={
+                "kind": "visit",
+                "key_task": "KT5",
+                "date": "2024-05-20",
+                "title": "信阳侧互访",
+                "delegation_size": 30,
+                "delegation_level": "province",
+                "version": "ACTIVITY_VERSION",
+            },
+            present=["信阳侧互访", "province"],
+            scoped=("Activity",),
+        ),
+    }
