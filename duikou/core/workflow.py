@@ -6,7 +6,7 @@ The table answers two questions and is the only place that does:
 * ``allowed_steps(user, obj)``: the steps this user may take on this object now — the buttons a page shows and the
   requests its views, API and services accept;
 * ``turn(obj)``: whose turn it is, which steps they are expected to take and by when — without a user, so that a
-  page, a to-do list or a notice can say 「等待苏州市处理」 for any object.
+  page, a to-do list or a notice can say 「等待 苏州市 处理」 for any object.
 
 Services stay where they are: each step function asks ``require`` first and then does its own writing (locks, version
 checks, audit entries), and takes the status it leads to and the next due date from the table.
