@@ -194,21 +194,20 @@ def assert_steps_agree(workflow, obj, users: dict, take) -> None:
 
     model = type(obj)
     wrong = []
-    for step in workflow:
-        for name, user in users.items():
-            current = model._default_manager.get(pk=obj.pk)
-            offered = any(s.name == step.name for s in workflow.allowed_steps(user, current))
+    for name, user in users.items():
+        offered = {s.name for s in workflow.allowed_steps(user, model._default_manager.get(pk=obj.pk))}
+        for step in workflow:
             savepoint = transaction.savepoint()
             try:
-                take(step.name, user, current)
+                take(step.name, user, model._default_manager.get(pk=obj.pk))
                 refusal = None
             except (PermissionDenied, ValidationError, StaleObjectError) as exc:
                 refusal = exc
             finally:
                 transaction.savepoint_rollback(savepoint)
-            if offered and refusal is not None:
+            if step.name in offered and refusal is not None:
                 wrong.append(f"{step.name} × {name}: offered but refused ({type(refusal).__name__}: {refusal})")
-            elif not offered and refusal is None:
+            elif step.name not in offered and refusal is None:
                 wrong.append(f"{step.name} × {name}: not offered but accepted")
     assert not wrong, f"{model.__name__} #{obj.pk} ({obj.status}):\n" + "\n".join(wrong)
 
