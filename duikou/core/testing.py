@@ -177,3 +177,42 @@ def clients(user, send):
 def statuses(results: list) -> list:
     """The HTTP status of each racing client's response, or the exception it raised (sorted: easy to compare)."""
     return sorted((r.status_code if hasattr(r, "status_code") else repr(r) for r in results), key=str)
+
+
+# ---- workflows: the table against the services ------------------------------------------------------------------
+
+
+def assert_steps_agree(workflow, obj, users: dict, take) -> None:
+    """The workflow's table and its services agree on ``obj`` for every step and every user of ``users`` (name →
+    user): a step ``allowed_steps`` offers is accepted by the service (``take(step_name, user, obj)`` raises
+    nothing), a step it does not offer is refused (PermissionDenied, ValidationError, or StaleObjectError where the
+    service finds under its lock that the step has been taken). Give ``take`` valid input, so that only the table can
+    refuse. Each attempt is rolled back and starts from the stored object."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from duikou.core.errors import StaleObjectError
+
+    model = type(obj)
+    wrong = []
+    for name, user in users.items():
+        offered = {s.name for s in workflow.allowed_steps(user, model._default_manager.get(pk=obj.pk))}
+        for step in workflow:
+            savepoint = transaction.savepoint()
+            try:
+                take(step.name, user, model._default_manager.get(pk=obj.pk))
+                refusal = None
+            except (PermissionDenied, ValidationError, StaleObjectError) as exc:
+                refusal = exc
+            finally:
+                transaction.savepoint_rollback(savepoint)
+            if step.name in offered and refusal is not None:
+                wrong.append(f"{step.name} × {name}: offered but refused ({type(refusal).__name__}: {refusal})")
+            elif step.name not in offered and refusal is None:
+                wrong.append(f"{step.name} × {name}: not offered but accepted")
+    assert not wrong, f"{model.__name__} #{obj.pk} ({obj.status}):\n" + "\n".join(wrong)
+
+
+def turn_of(workflow, obj) -> tuple[list[str], list[str], object]:
+    """Whose turn it is on ``obj``, plainly: (the parties' names, the steps waited for, the due date)."""
+    turn = workflow.turn(obj)
+    return [str(p) for p in turn.parties], [s.name for s in turn.steps], turn.due

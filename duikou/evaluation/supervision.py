@@ -4,35 +4,21 @@ Seed 000 四(四) (clause ``fgzx-2022-766/4/4``): the national overseer commends
 achieve clear results, issues "明确整改要求并督促改进落实" to those that lag, and reports major problems upward;
 each province runs its own annual evaluation and supervision.
 
-A notice goes issued → received → measures reported → verified → closed. Who may take which step is in
-``STEPS`` and ``allowed_steps`` below and nowhere else:
-
-* the responsible organisation (by default the old-side city's government) receives it and reports its
-  measures, by users of that organisation who may change data;
-* the supervising level verifies (or returns the measures with a reason) and closes: the province of the
-  old-side city (a province-level approver), or the national overseer; once a notice has been escalated to
-  national supervision, only the national overseer;
-* the province or the national overseer may flag a notice as a major problem, which puts it on the
-  national overseer's desk.
-
-Every step sets its timestamp and the due date of the next one (``DUIKOU_NOTICE_*_DAYS`` in settings:
-configurable working rules, the seeds give no time limits). A step left overdue escalates a province-level
-notice to national supervision (``escalate_overdue``, run by ``duikou escalate-notices`` and at the top of
-the notice desk).
+A notice goes issued → received → measures reported → verified → closed. Who may take which step, whose turn it
+is and when each step is due is the table in ``supervision_workflow.py`` and nowhere else. Every step sets its
+timestamp and the due date of the next one. A step left overdue escalates a province-level notice to national
+supervision (``escalate_overdue``, run by ``duikou escalate-notices`` and at the top of the notice desk).
 """
 
 import datetime
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils import timezone, translation
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
@@ -44,14 +30,11 @@ from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
 from .models import Commendation, Grade, Notice, Result, Run
+from .supervision_workflow import WORKFLOW
 
 POLICY_CLAUSE = "fgzx-2022-766/4/4"
 A = scoping.Action
 S = Notice.Status
-
-
-def _days(name: str) -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, name))
 
 
 # ---- commendations -------------------------------------------------------------------------------------
@@ -98,95 +81,7 @@ def generate_commendations(*, run: Run, user) -> list[Commendation]:
     return created
 
 
-# ---- who may take which step ---------------------------------------------------------------------------
-
-
-def supervising_province(notice: Notice) -> str:
-    """Code of the province that supervises the notice: the province of the pairing's old-area side."""
-    return notice.pairing.old_region.province_code
-
-
-def _is_responsible(user, notice: Notice) -> bool:
-    return (
-        bool(user.organisation_id)
-        and user.organisation_id == notice.responsible_id
-        and scoping.can(user, A.CHANGE, notice)
-    )
-
-
-def _is_national(user, notice: Notice) -> bool:
-    return scoping.region_prefix(user) is None and scoping.can(user, A.APPROVE, notice)
-
-
-def _is_province(user, notice: Notice) -> bool:
-    prefix = scoping.region_prefix(user)
-    return (
-        prefix is not None
-        and len(prefix) == 2
-        and supervising_province(notice).startswith(prefix)
-        and scoping.can(user, A.APPROVE, notice)
-    )
-
-
-def _supervises(user, notice: Notice) -> bool:
-    """The province verifies and closes while the notice is under province supervision; the nation always."""
-    if notice.supervision_level == Notice.Level.NATIONAL:
-        return _is_national(user, notice)
-    return _is_province(user, notice) or _is_national(user, notice)
-
-
-def _may_flag(user, notice: Notice) -> bool:
-    return not notice.major and (_is_province(user, notice) or _is_national(user, notice))
-
-
-@dataclass(frozen=True)
-class Step:
-    label: str
-    sources: tuple[str, ...]  # the statuses the step starts from
-    target: str | None  # the status it leads to (None: unchanged)
-    who: Callable[[object, Notice], bool]
-    stamp: str | None = None  # the timestamp it sets
-    due: Callable[[Notice, datetime.date], datetime.date] | None = None  # the next step's due date
-
-
-OPEN = (S.ISSUED, S.RECEIVED, S.REPORTED, S.VERIFIED)
-
-# The workflow in one place: step → where it starts, where it leads, who may take it, what it stamps and
-# when the next step is due.
-STEPS: dict[str, Step] = {
-    "receive": Step(
-        gettext_noop("签收"), (S.ISSUED,), S.RECEIVED, _is_responsible, "received_at", lambda n, today: n.deadline
-    ),
-    "report": Step(
-        gettext_noop("上报整改措施"),
-        (S.RECEIVED,),
-        S.REPORTED,
-        _is_responsible,
-        "reported_at",
-        lambda n, today: today + _days("DUIKOU_NOTICE_VERIFY_DAYS"),
-    ),
-    "verify": Step(
-        gettext_noop("核验"),
-        (S.REPORTED,),
-        S.VERIFIED,
-        _supervises,
-        "verified_at",
-        lambda n, today: today + _days("DUIKOU_NOTICE_CLOSE_DAYS"),
-    ),
-    "return": Step(gettext_noop("退回重报"), (S.REPORTED,), S.RECEIVED, _supervises, None, lambda n, today: n.deadline),
-    "close": Step(gettext_noop("销号"), (S.VERIFIED,), S.CLOSED, _supervises, "closed_at"),
-    "flag_major": Step(gettext_noop("列为重大问题"), OPEN, None, _may_flag),
-}
-
-# The step a notice is waiting for in each open status (what is overdue when its due date passes).
-PENDING = {S.ISSUED: "receive", S.RECEIVED: "report", S.REPORTED: "verify", S.VERIFIED: "close"}
-
-
-def allowed_steps(user, notice: Notice) -> set[str]:
-    """The steps this user may take on this notice now: the one place that answers the question."""
-    if not scoping.can(user, A.VIEW, notice):
-        return set()
-    return {name for name, step in STEPS.items() if notice.status in step.sources and step.who(user, notice)}
+# ---- who may issue --------------------------------------------------------------------------------------
 
 
 def may_issue(user, run: Run) -> bool:
@@ -257,7 +152,7 @@ def issue_notice(
     if not (measures_required or "").strip():
         errors["measures_required"] = "请写明整改要求"
     today = timezone.localdate()
-    receive_due = today + _days("DUIKOU_NOTICE_RECEIVE_DAYS")
+    receive_due = WORKFLOW.due(Notice(run=run, pairing=pairing, deadline=deadline), S.ISSUED, today)
     if deadline is None:
         errors["deadline"] = "请填写整改时限"
     elif deadline <= receive_due:
@@ -304,30 +199,26 @@ def _note(notice: Notice, actor, label: str, text: str) -> None:
     log_note(notice, actor=actor, label=label, text=text)
 
 
-def _require_step(user, notice: Notice, step: str) -> None:
-    if step not in allowed_steps(user, notice):
-        raise PermissionDenied(
-            f"整改通知「{notice}」当前状态为「{notice.get_status_display()}」"
-            f"（{notice.get_supervision_level_display()}），您不能执行「{STEPS[step].label}」"
-        )
+# the time each step stamps on the notice
+STAMPS = {"receive": "received_at", "report": "reported_at", "verify": "verified_at", "close": "closed_at"}
 
 
 def _take(step_name: str, *, user, notice: Notice, expected_version: int, note=None, **changes) -> Notice:
-    """Take one step: check who and from where on the stored notice, then save with the version check."""
-    step = STEPS[step_name]
+    """Take one step: check who and from where on the stored notice, then save with the version check; the status
+    and the next step's due date come from the table."""
     notice = Notice.objects.select_related("pairing__old_region", "responsible").get(pk=notice.pk)
     if not scoping.can(user, A.VIEW, notice):
         raise PermissionDenied("您无权查看该整改通知")
     if notice.version != expected_version:
         raise StaleObjectError(notice, expected_version, notice.version)
-    _require_step(user, notice, step_name)
-    today = timezone.localdate()
+    step = WORKFLOW.require(user, notice, step_name)
     if step.target:
         changes["status"] = step.target
-    if step.stamp:
-        changes[step.stamp] = timezone.now()
-    if step.due:
-        changes["step_due"] = step.due(notice, today)
+        due = WORKFLOW.due(notice, step.target, timezone.localdate())
+        if due is not None:  # a closed notice keeps the due date of its last step
+            changes["step_due"] = due
+    if step_name in STAMPS:
+        changes[STAMPS[step_name]] = timezone.now()
     with transaction.atomic(), set_actor(user):
         fresh = save_versioned(notice, expected_version=expected_version, changes=changes)
         if note:
@@ -399,7 +290,8 @@ def escalate_overdue(*, today: datetime.date | None = None) -> list[Notice]:
     escalated = []
     with transaction.atomic(), set_actor(None):
         for notice in due:
-            step = STEPS[PENDING[notice.status]].label
+            with translation.override("zh-hans"):  # the history is written in Chinese whoever opens the desk
+                step = str(WORKFLOW.waiting(notice.status)[0].label)
             try:
                 with transaction.atomic():
                     fresh = save_versioned(

@@ -17,6 +17,7 @@ from duikou.pairings.models import Pairing
 
 from . import supervision
 from .models import Commendation, Notice
+from .supervision_workflow import WORKFLOW
 
 router = Router(tags=["supervision"])
 
@@ -117,7 +118,7 @@ def _notice(user, n: Notice, *, steps: bool = True) -> dict:
         pairing=str(n.pairing),
         responsible=str(n.responsible),
         overdue=supervision.is_overdue(n),
-        steps=sorted(supervision.allowed_steps(user, n)) if steps else [],
+        steps=sorted(s.name for s in WORKFLOW.allowed_steps(user, n)) if steps else [],
     )
     return data
 
@@ -215,5 +216,5 @@ def take_notice_step(request, notice_id: int, step: str, payload: NoticeStepIn):
     elif step == "flag_major":
         notice = supervision.flag_major(notice=notice, user=user, expected_version=version, reason=payload.reason)
     else:
-        raise ValidationError(f"未知的办理环节「{step}」，可选：{'、'.join(supervision.STEPS)}")
+        raise ValidationError(f"未知的办理环节「{step}」，可选：{'、'.join(WORKFLOW.steps)}")
     return _notice(user, supervision.notice_for(user, notice.pk))

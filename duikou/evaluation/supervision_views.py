@@ -20,6 +20,7 @@ from duikou.pairings.models import Pairing
 from . import supervision
 from .models import Notice, Run
 from .supervision_forms import STEP_FORMS, IssueNoticeForm, NoticeFilterForm
+from .supervision_workflow import WORKFLOW
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -116,7 +117,7 @@ def national_desk(request):
 @login_required
 def notice_detail(request, pk: int):
     notice = supervision.notice_for(request.user, pk)
-    steps = supervision.allowed_steps(request.user, notice)
+    steps = [s.name for s in WORKFLOW.allowed_steps(request.user, notice)]
     history = history_for(request.user, notice)
     forms = {name: STEP_FORMS[name](initial={"version": notice.version}) for name in steps}
     if "report" in forms:
@@ -130,7 +131,7 @@ def notice_detail(request, pk: int):
             "forms": forms,
             "history": history,
             "overdue": supervision.is_overdue(notice),
-            "pending": supervision.STEPS[supervision.PENDING[notice.status]].label if notice.open else "",
+            "turn": WORKFLOW.turn(notice),
             "notes": [
                 (label, change[1])
                 for entry in history
@@ -149,9 +150,9 @@ def notice_detail(request, pk: int):
 def notice_step(request, pk: int, step: str):
     """One step: receive, report, verify, return, close, flag_major."""
     notice = supervision.notice_for(request.user, pk)
-    if step not in supervision.STEPS:
+    if step not in WORKFLOW:
         raise Http404("no such step")
-    if step not in supervision.allowed_steps(request.user, notice):
+    if not WORKFLOW.allows(request.user, notice, step):
         raise PermissionDenied
     form = STEP_FORMS[step](request.POST)
     if not form.is_valid():
@@ -183,7 +184,7 @@ def notice_step(request, pk: int, step: str):
         messages.success(
             request,
             _("已完成「%(step)s」，当前状态：%(status)s")
-            % {"step": _(supervision.STEPS[step].label), "status": notice.get_status_display()},
+            % {"step": WORKFLOW[step].label, "status": notice.get_status_display()},
         )
     except (ValidationError, PermissionDenied, StaleObjectError) as exc:
         messages.error(request, _error_text(exc))

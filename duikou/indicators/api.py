@@ -17,6 +17,7 @@ from duikou.pairings.queries import pairing_for
 
 from . import analytics, queries, services, transfer
 from .models import Indicator
+from .workflow import WORKFLOW
 
 router = Router(tags=["indicators"])
 
@@ -94,7 +95,7 @@ def _report_out(user, report) -> dict:
         "status": report.status,
         "version": report.version,
         "comment": report.comment,
-        "steps": sorted(services.allowed_transitions(user, report)),
+        "steps": sorted(s.name for s in WORKFLOW.allowed_steps(user, report)),
         "violations": [v.as_dict() for v in services.validate_report(report)],
         "filled": filled,
         "expected": expected,

@@ -3,7 +3,8 @@
 Who may do what (2022 方案 四(四)): the editors and approvers of either city of a pairing enter its values
 and submit them; the province of either side approves (or returns with comments); the national overseer
 accepts. Submitted, approved and accepted values are locked; an approver of the province or the overseer
-unlocks them with a reason, which the audit history keeps.
+unlocks them with a reason, which the audit history keeps. Who may take which step is the table in ``workflow.py``;
+each step function below asks it first.
 """
 
 import datetime
@@ -20,12 +21,12 @@ from duikou.audit.context import set_actor
 from duikou.core.datafiles import data_path, read_json
 from duikou.core.errors import DataFileError, StaleObjectError
 from duikou.pairings.models import Pairing
-from duikou.plans.services import city_sides, province_sides
 from duikou.policy.models import Clause, Task
 
 from . import formula as formulas
 from .models import DataSet, DataValue, Indicator, LockedValueError, Report, ValidationRule
 from .periods import Period, parse_period
+from .workflow import WORKFLOW
 
 # ---- the starter library ----------------------------------------------------------------------------------
 
@@ -176,7 +177,7 @@ def save_value(
     (StaleObjectError) unless the cell is still at it; None overwrites whatever is stored. The report's row is
     locked first, so the saves of a report take turns: two first saves of a cell cannot both insert it, and no
     value changes between a submission's checks and its status change (``_transition`` takes the same lock)."""
-    _require_step(user, report, "edit")
+    WORKFLOW.require(user, report, "edit")
     if indicator.derived:
         raise ValidationError(f"「{indicator.name}」是派生指标，由公式计算，不能直接填报")
     if not report.dataset.indicators.filter(pk=indicator.pk).exists():
@@ -184,7 +185,7 @@ def save_value(
     number = value if isinstance(value, Decimal) else parse_value(value, indicator=indicator)
     with transaction.atomic(), set_actor(user):
         report = Report.objects.select_for_update().select_related("pairing", "dataset").get(pk=report.pk)
-        _require_step(user, report, "edit")
+        WORKFLOW.require(user, report, "edit")
         row = (
             DataValue.objects.select_for_update()
             .filter(pairing=report.pairing, indicator=indicator, period=report.period)
@@ -367,34 +368,6 @@ def completeness(report: Report) -> tuple[int, int]:
 # ---- the approval chain ----------------------------------------------------------------------------------
 
 
-def allowed_transitions(user, report: Report) -> set[str]:
-    """The steps this user may take on this report now: the one place that answers the question."""
-    steps: set[str] = set()
-    if not scoping.can(user, scoping.Action.VIEW, report):
-        return steps
-    national = scoping.region_prefix(user) is None
-    change = scoping.can(user, scoping.Action.CHANGE, report)
-    approve = scoping.can(user, scoping.Action.APPROVE, report)
-    city = bool(city_sides(user, report))
-    province = bool(province_sides(user, report))
-    if report.status == Report.Status.OPEN and change and city:
-        steps |= {"edit", "submit"}
-    if report.status == Report.Status.SUBMITTED and approve and (province or national):
-        steps |= {"approve", "return"}
-    if report.status == Report.Status.APPROVED and approve and national:
-        steps |= {"accept", "return"}
-    if report.status in (Report.Status.APPROVED, Report.Status.ACCEPTED) and approve and (province or national):
-        steps.add("unlock")
-    return steps
-
-
-def _require_step(user, report: Report, step: str) -> None:
-    if step not in allowed_transitions(user, report):
-        if step == "edit" and report.locked:
-            raise LockedValueError(f"{report.pairing} {report.period} 的数据（{report.get_status_display()}）")
-        raise PermissionDenied(f"当前状态（{report.get_status_display()}）下您不能执行此操作")
-
-
 class SubmissionRefused(ValidationError):
     def __init__(self, violations: list[Violation]):
         self.violations = violations
@@ -409,7 +382,7 @@ def _require_valid(report: Report) -> None:
 
 def submit_report(*, user, report: Report) -> Report:
     """Submit for approval; the values are checked under the report's lock, which every cell save takes too."""
-    _require_step(user, report, "submit")
+    WORKFLOW.require(user, report, "submit")
     return _transition(
         user,
         report,
@@ -422,21 +395,21 @@ def submit_report(*, user, report: Report) -> Report:
 
 
 def approve_report(*, user, report: Report) -> Report:
-    _require_step(user, report, "approve")
+    WORKFLOW.require(user, report, "approve")
     return _transition(
         user, report, Report.Status.APPROVED, DataValue.Status.APPROVED, approved_by=user, approved_at=timezone.now()
     )
 
 
 def accept_report(*, user, report: Report) -> Report:
-    _require_step(user, report, "accept")
+    WORKFLOW.require(user, report, "accept")
     return _transition(
         user, report, Report.Status.ACCEPTED, DataValue.Status.ACCEPTED, accepted_by=user, accepted_at=timezone.now()
     )
 
 
 def return_report(*, user, report: Report, comment: str) -> Report:
-    _require_step(user, report, "return")
+    WORKFLOW.require(user, report, "return")
     if not (comment or "").strip():
         raise ValidationError("退回时请写明意见")
     return _transition(user, report, Report.Status.OPEN, DataValue.Status.DRAFT, comment=comment.strip())
@@ -444,7 +417,7 @@ def return_report(*, user, report: Report, comment: str) -> Report:
 
 def unlock_report(*, user, report: Report, reason: str) -> Report:
     """Reopen approved values for correction; the reason is kept on the report and in its audit history."""
-    _require_step(user, report, "unlock")
+    WORKFLOW.require(user, report, "unlock")
     if not (reason or "").strip():
         raise ValidationError("解锁须填写理由")
     return _transition(

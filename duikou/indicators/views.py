@@ -24,6 +24,7 @@ from .forms import ImportForm, PivotForm
 from .models import DataValue, Indicator
 from .periods import parse_period
 from .transfer import number_text
+from .workflow import WORKFLOW
 
 
 def _error_text(exc: Exception) -> str:
@@ -144,7 +145,7 @@ def _recorded(user, report) -> dict:
 def _entry_context(request, report, **extra):
     values = services.values_of(report)
     violations = services.validate_report(report)
-    steps = services.allowed_transitions(request.user, report)
+    steps = [s.name for s in WORKFLOW.allowed_steps(request.user, report)]
     filled, expected = services.completeness(report)
     numbers = {code: v.value for code, v in values.items()}
     derived = [
@@ -164,6 +165,7 @@ def _entry_context(request, report, **extra):
         "violations": violations,
         "blocking": [v for v in violations if v.blocking],
         "steps": steps,
+        "turn": WORKFLOW.turn(report),
         "editable": "edit" in steps,
         "filled": filled,
         "expected": expected,
@@ -184,7 +186,7 @@ def entry(request, pairing_id: int, dataset: str, period: str):
 def cell(request, pairing_id: int, dataset: str, period: str):
     """Save one cell (htmx): answers with the row and, out of band, the violations list."""
     report = _report(request, pairing_id, dataset, period)
-    if "edit" not in services.allowed_transitions(request.user, report):
+    if not WORKFLOW.allows(request.user, report, "edit"):
         raise PermissionDenied
     indicator = Indicator.objects.filter(pk=request.POST.get("indicator", "")).first()
     if indicator is None:
@@ -219,7 +221,7 @@ def cell(request, pairing_id: int, dataset: str, period: str):
 def step(request, pairing_id: int, dataset: str, period: str, step: str):
     report = _report(request, pairing_id, dataset, period)
     user = request.user
-    if step not in services.allowed_transitions(user, report):
+    if not WORKFLOW.allows(user, report, step):
         raise PermissionDenied
     try:
         if step == "submit":

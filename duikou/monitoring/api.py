@@ -17,6 +17,7 @@ from duikou.core.uploads import read_upload
 
 from . import departmental, queries, services
 from .models import Alert, DepartmentImport
+from .workflow import WORKFLOW
 
 router = Router(tags=["monitoring"])
 
@@ -145,7 +146,7 @@ def _case(user, alert: Alert) -> dict:
         "category": alert.category,
         "outcome": alert.outcome,
         "version": alert.version,
-        "allowed_steps": services.allowed_steps(user, alert),
+        "allowed_steps": [step.name for step in WORKFLOW.allowed_steps(user, alert)],
         "steps": [
             {
                 "step": s.step,

@@ -255,7 +255,7 @@ class Alert(models.Model):
     """A screening hit and the case that follows it, step by step: verification (核实) by the village and township,
     inclusion as a monitoring object or dismissal, assistance, risk elimination (风险消除), closure.
 
-    The steps, who may take them and their deadlines are in ``services.STEPS``; ``deadline`` is the due date of the
+    The steps, who may take them and their deadlines are in ``workflow.WORKFLOW``; ``deadline`` is the due date of the
     step the case is waiting for (none while a monitored household waits on its income, which no date can force)."""
 
     class Status(models.TextChoices):

@@ -1,11 +1,10 @@
 """Every write of household monitoring: registry entries, rule sets, screening runs, and the cases that follow
-alerts (the workflow: ``STEPS`` is the one table of transitions and who may take them)."""
+alerts (the workflow: the table in ``workflow.py`` says which steps there are and who may take them)."""
 
 import datetime
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import IntEnum
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,6 +21,7 @@ from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import csv_bytes
 from duikou.core.jobs import start_job
+from duikou.core.workflow import Step
 from duikou.geo.models import Region
 from duikou.policy.models import Clause
 from duikou.projects.services import Operator
@@ -40,6 +40,7 @@ from .models import (
     ScreeningRun,
     Threshold,
 )
+from .workflow import WORKFLOW, verify_days
 
 UNOFFICIAL = "配置值，非官方数据"
 # Seed 004 gives no monitoring income line, margin or shares: every default below is a setting, marked as such.
@@ -278,107 +279,18 @@ def start_screening(*, user, ruleset: RuleSet, engine_name: str = "duckdb"):
 # ---- the case workflow --------------------------------------------------------------------------------------------
 
 
-class Level(IntEnum):
-    """Where a user's organisation sits in the region tree, read from its code prefix (the scoping layer's)."""
-
-    NATIONAL = 0
-    PROVINCE = 1
-    PREFECTURE = 2
-    COUNTY = 3
-    TOWNSHIP = 4
-    VILLAGE = 5
-
-
-LEVEL_LABELS = {
-    Level.NATIONAL: "国家",
-    Level.PROVINCE: "省级",
-    Level.PREFECTURE: "市级",
-    Level.COUNTY: "县级",
-    Level.TOWNSHIP: "乡镇级",
-    Level.VILLAGE: "村级",
-}
-_LEVEL_BY_PREFIX = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
-
-
-def user_level(user) -> Level | None:
-    """The user's level: a 西关社区 (village) user is VILLAGE, a 春申街道 user TOWNSHIP, 信阳市 PREFECTURE."""
-    prefix = scoping.region_prefix(user)
-    if prefix is None:
-        return Level.NATIONAL
-    return _LEVEL_BY_PREFIX.get(len(prefix))
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    lowest: Level  # the lowest level that may take the step; every level above it may take it too
-
-
 S, K = Alert.Status, AlertStep.Step
-# The workflow in one table: from which status, to which, and who may take each step. Villages and townships verify
-# (核实) and propose risk elimination; a township (or a level above it) decides: include as a monitoring object or
-# dismiss, confirm or return a risk elimination. "assist" and "recheck" record work without changing the status.
-STEPS: dict[str, Transition] = {
-    K.VERIFY: Transition(S.VERIFYING, S.DECIDING, Level.VILLAGE),
-    K.INCLUDE: Transition(S.DECIDING, S.MONITORED, Level.TOWNSHIP),
-    K.DISMISS: Transition(S.DECIDING, S.CLOSED, Level.TOWNSHIP),
-    K.RETURN: Transition(S.DECIDING, S.VERIFYING, Level.TOWNSHIP),
-    K.ASSIST: Transition(S.MONITORED, S.MONITORED, Level.VILLAGE),
-    K.PROPOSE_ELIMINATION: Transition(S.MONITORED, S.ELIMINATING, Level.VILLAGE),
-    K.RECHECK: Transition(S.MONITORED, S.MONITORED, Level.VILLAGE),
-    K.ELIMINATE: Transition(S.ELIMINATING, S.CLOSED, Level.TOWNSHIP),
-    K.REJECT_ELIMINATION: Transition(S.ELIMINATING, S.MONITORED, Level.TOWNSHIP),
-}
 NOTE_REQUIRED = {K.VERIFY: "核实情况", K.DISMISS: "排除理由", K.RETURN: "退回理由", K.REJECT_ELIMINATION: "退回理由"}
 CATEGORIES = (Household.Category.UNSTABLE, Household.Category.MARGINAL, Household.Category.SUDDEN)
 
 
-def verify_days(ruleset: RuleSet) -> int:
-    """The verification period: the rule set's 响应时限, or the installation's setting where it has none."""
-    value = ruleset.thresholds.filter(key=Threshold.Key.RESPONSE_DAYS).values_list("value", flat=True).first()
-    return int(value) if value is not None else settings.DUIKOU_MONITORING_VERIFY_DAYS
-
-
-def due_date(alert: Alert, status: str, *, has_measures: bool | None = None) -> datetime.date | None:
-    """When the step a case in ``status`` waits for is due; None when no step is due by a date."""
-    today = timezone.localdate()
-    if status == S.VERIFYING:
-        days = verify_days(alert.run.ruleset)
-    elif status in (S.DECIDING, S.ELIMINATING):
-        days = settings.DUIKOU_MONITORING_DECIDE_DAYS
-    elif status == S.MONITORED:
-        if has_measures is None:
-            has_measures = alert.measures.exists()
-        if has_measures:
-            return None  # under assistance: the next step waits on the income, not on a date
-        days = settings.DUIKOU_MONITORING_ASSIST_DAYS
-    else:
-        return None
-    return today + datetime.timedelta(days=days)
-
-
-def allowed_steps(user, alert: Alert) -> list[str]:
-    """The steps this user may take on this case now: the one place that answers the question."""
-    level = user_level(user)
-    if level is None or not scoping.can(user, scoping.Action.CHANGE, alert):
-        return []
-    return [step for step, t in STEPS.items() if t.source == alert.status and level <= t.lowest]
-
-
-def _check_step(user, alert: Alert, step: str, expected_version: int) -> Transition:
-    transition = STEPS.get(step)
-    if transition is None:
+def _check_step(user, alert: Alert, step: str, expected_version: int) -> Step:
+    if step not in WORKFLOW:
         raise ValidationError(f"未知的处置步骤「{step}」")
     scoping.require(user, scoping.Action.CHANGE, alert)
     if alert.version != expected_version:
         raise StaleObjectError(alert, expected_version, alert.version)
-    if step not in allowed_steps(user, alert):
-        label = AlertStep.Step(step).label
-        if alert.status != transition.source:
-            raise ValidationError(f"该预警当前为「{alert.get_status_display()}」，不能办理「{label}」")
-        raise PermissionDenied(f"「{label}」须由{LEVEL_LABELS[transition.lowest]}及以上的用户办理")
-    return transition
+    return WORKFLOW.require(user, alert, step)
 
 
 def _actor_name(user) -> str:
@@ -498,13 +410,15 @@ def take_step(
     if step == K.ELIMINATE:
         changes["outcome"] = Alert.Outcome.ELIMINATED
         household_changes["category"] = Household.Category.NONE
-    changes["deadline"] = alert.deadline if transition.target == alert.status else due_date(alert, transition.target)
+    # the due date of the step the case then waits for (the table's); a step that keeps the status keeps it too
+    moved = transition.target != alert.status
+    changes["deadline"] = WORKFLOW.due(alert, transition.target, timezone.localdate()) if moved else alert.deadline
     with transaction.atomic(), set_actor(_audit_actor(user)):
         fresh = save_versioned(alert, expected_version=expected_version, changes=changes)
         if household_changes:
             home = Household.objects.select_for_update().get(pk=alert.household_id)
             save_versioned(home, expected_version=home.version, changes=household_changes)
-        _record_step(fresh, user, step, transition.source, alert.deadline, note)
+        _record_step(fresh, user, step, alert.status, alert.deadline, note)
     return fresh
 
 

@@ -19,6 +19,7 @@ from duikou.core.views import paginate
 from . import departmental, engine, queries, reports, services
 from .forms import DepartmentImportForm, IncomeForm, MeasureForm
 from .models import Alert, AlertStep, DepartmentImport, Household, Rule
+from .workflow import WORKFLOW
 
 
 def _error_text(exc: Exception) -> str:
@@ -80,14 +81,14 @@ def alert_detail(request, pk: int):
     """The case: what fired, the steps taken, the assistance, and the forms of the steps this user may take."""
     alert = queries.alert_for(request.user, pk)
     household = alert.household
-    allowed = services.allowed_steps(request.user, alert)
+    allowed = WORKFLOW.allowed_steps(request.user, alert)
     criteria = (
         services.elimination_criteria(alert)
         if alert.status in (Alert.Status.MONITORED, Alert.Status.ELIMINATING)
         else []
     )
     measure_form = None
-    if AlertStep.Step.ASSIST in allowed:
+    if any(step.name == AlertStep.Step.ASSIST for step in allowed):
         measure_form = MeasureForm(units=services.responsible_units(household), initial={"version": alert.version})
     return render(
         request,
@@ -95,7 +96,8 @@ def alert_detail(request, pk: int):
         {
             "alert": alert,
             "household": household,
-            "allowed": [(step, AlertStep.Step(step).label) for step in allowed],
+            "allowed": [(step.name, step.label) for step in allowed],
+            "turn": WORKFLOW.turn(alert),
             "steps": queries.steps_of(request.user, alert),
             "measures": queries.measures_of(request.user, alert),
             "criteria": criteria,

@@ -10,6 +10,7 @@ from duikou.policy.models import Task
 from . import queries, services
 from .forms import SECTION_FORMS
 from .models import Plan
+from .workflow import WORKFLOW
 
 router = Router(tags=["plans"])
 
@@ -71,7 +72,7 @@ def _out(user, plan: Plan) -> dict:
             "filing_digest",
         )
     }
-    data["steps"] = sorted(services.allowed_transitions(user, plan))
+    data["steps"] = sorted(s.name for s in WORKFLOW.allowed_steps(user, plan))
     data["content"] = services.canonical_content(plan)
     return data
 

@@ -3,7 +3,8 @@
 Who may do what (2022 方案 四(二)): editors of either city draft; each city's approver agrees for its own
 side, and either may return the draft with comments; each province's approver records its own joint
 issuance (document number and date); the national overseer files. A filed plan is frozen; a revision is
-a new plan that goes through the chain again.
+a new plan that goes through the chain again. Who may take which step is the table in ``workflow.py``; each step
+function below asks it first.
 """
 
 import datetime
@@ -22,8 +23,8 @@ from duikou.core.concurrency import save_versioned
 from duikou.core.digests import canonical_json, sm3_file, sm3_hex
 from duikou.core.errors import StaleObjectError
 from duikou.core.uploads import size_error
-from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
+from duikou.pairings.sides import SIDES, city_sides, province_sides, required_provinces
 
 from . import queries
 from .models import (
@@ -37,74 +38,7 @@ from .models import (
     PlanProject,
     PlanTarget,
 )
-
-SIDES = ("old", "partner")
-
-
-# ---- who is on which side ------------------------------------------------------------------------------
-
-
-def side_region(plan: Plan, side: str) -> Region:
-    return plan.pairing.old_region if side == "old" else plan.pairing.partner_region
-
-
-def province_of(region: Region) -> Region:
-    return region if region.level == Region.Level.PROVINCE else Region.objects.get(code=region.province_code)
-
-
-def city_sides(user, plan: Plan) -> list[str]:
-    """The sides whose city government the user belongs to (a municipality's government is its own city)."""
-    org = user.organisation
-    if org is None:
-        return []
-    return [s for s in SIDES if org.region_id == side_region(plan, s).code]
-
-
-def province_sides(user, plan: Plan) -> list[Region]:
-    """The provinces of the plan's two sides that the user's province-level government answers for."""
-    org = user.organisation
-    if org is None or org.kind != "province":
-        return []
-    provinces = {province_of(side_region(plan, s)).code: province_of(side_region(plan, s)) for s in SIDES}
-    return [p for code, p in provinces.items() if org.region_id == code]
-
-
-def required_provinces(plan: Plan) -> set[str]:
-    return {province_of(side_region(plan, s)).code for s in SIDES}
-
-
-def allowed_transitions(user, plan: Plan) -> set[str]:
-    """The workflow steps this user may take on this plan now: the one place that answers the question."""
-    steps: set[str] = set()
-    if not scoping.can(user, scoping.Action.VIEW, plan):
-        return steps
-    change = scoping.can(user, scoping.Action.CHANGE, plan)
-    approve = scoping.can(user, scoping.Action.APPROVE, plan)
-    if plan.status == Plan.Status.DRAFT and change:
-        steps |= {"edit", "submit"}
-    if plan.status == Plan.Status.AGREEING and approve:
-        for side in city_sides(user, plan):
-            steps.add("return")
-            if getattr(plan, f"{side}_side_agreed_at") is None:
-                steps.add("agree")
-    if plan.status == Plan.Status.AGREED and approve:
-        issued = set(plan.issuances.values_list("province_id", flat=True))
-        if any(p.code not in issued for p in province_sides(user, plan)):
-            steps.add("issue")
-    if plan.status == Plan.Status.ISSUED and approve and scoping.region_prefix(user) is None:
-        steps.add("file")
-    if plan.status == Plan.Status.FILED and change and not hasattr(plan, "next_revision"):
-        steps.add("revise")
-    if plan.kind == Plan.Kind.FIVE_YEAR and change:
-        steps.add("annual")
-    return steps
-
-
-def _require_step(user, plan: Plan, step: str) -> None:
-    if step not in allowed_transitions(user, plan):
-        if plan.frozen and step == "edit":
-            raise ValidationError(f"「{plan}」已备案，内容不可修改；如需调整请发起修订")
-        raise PermissionDenied(f"当前状态（{plan.get_status_display()}）下您不能执行此操作")
+from .workflow import WORKFLOW
 
 
 def _touch(plan: Plan, expected_version: int | None) -> None:
@@ -146,7 +80,7 @@ def create_plan(
 
 
 def update_plan_header(*, user, plan: Plan, expected_version: int, title: str, start_year: int, end_year: int) -> Plan:
-    _require_step(user, plan, "edit")
+    WORKFLOW.require(user, plan, "edit")
     if plan.kind == Plan.Kind.ANNUAL:
         end_year = start_year
     with set_actor(user):
@@ -179,7 +113,7 @@ def save_content(
     clauses=None,
 ):
     """Add (row_id None) or change one content row of a draft plan, in one transaction with a version check."""
-    _require_step(user, plan, "edit")
+    WORKFLOW.require(user, plan, "edit")
     model = SECTION_MODELS[section]
     with transaction.atomic(), set_actor(user):
         _touch(plan, expected_version)
@@ -199,7 +133,7 @@ def save_content(
 
 
 def remove_content(*, user, plan: Plan, section: str, row_id: int, expected_version: int) -> None:
-    _require_step(user, plan, "edit")
+    WORKFLOW.require(user, plan, "edit")
     model = SECTION_MODELS[section]
     with transaction.atomic(), set_actor(user):
         _touch(plan, expected_version)
@@ -212,7 +146,7 @@ def remove_content(*, user, plan: Plan, section: str, row_id: int, expected_vers
 
 def add_attachment(*, user, plan: Plan, uploaded) -> PlanAttachment:
     """Attach a PDF or Word file to a plan; its SM3 digest is stored beside it."""
-    _require_step(user, plan, "edit")
+    WORKFLOW.require(user, plan, "edit")
     name = uploaded.name
     if not name.lower().endswith((".pdf", ".doc", ".docx", ".wps", ".ofd")):
         raise ValidationError({"file": f"「{name}」不是 PDF、Word 或 OFD 文件"})
@@ -243,7 +177,7 @@ def mark_item_done(*, user, item: PlanItem, done_date: datetime.date | None) -> 
 
 
 def submit_for_agreement(*, user, plan: Plan) -> Plan:
-    _require_step(user, plan, "submit")
+    WORKFLOW.require(user, plan, "submit")
     if not plan.items.exists():
         raise ValidationError("方案还没有任何任务事项，不能提交确认")
     return _transition(
@@ -264,10 +198,10 @@ SIDE_LABELS = {"old": gettext_lazy("老区方"), "partner": gettext_lazy("支持
 def agree(*, user, plan: Plan) -> Plan:
     """The user's city agrees for its side; when both sides have, the plan is agreed. Decided on the locked plan:
     the two cities agreeing at the same moment both count."""
-    _require_step(user, plan, "agree")
+    WORKFLOW.require(user, plan, "agree")
     with transaction.atomic(), set_actor(user):
         fresh = _locked(plan)
-        sides = city_sides(user, fresh)
+        sides = city_sides(user, fresh.pairing)
         changes = {}
         for side in sides:
             if getattr(fresh, f"{side}_side_agreed_at") is None:
@@ -288,7 +222,7 @@ def agree(*, user, plan: Plan) -> Plan:
 
 
 def return_plan(*, user, plan: Plan, comment: str) -> Plan:
-    _require_step(user, plan, "return")
+    WORKFLOW.require(user, plan, "return")
     if not comment.strip():
         raise ValidationError({"comment": "退回时请写明意见"})
     return _transition(
@@ -305,16 +239,16 @@ def return_plan(*, user, plan: Plan, comment: str) -> Plan:
 
 def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
     """Record the user's province's joint issuance; when every province involved has issued, the plan is issued."""
-    _require_step(user, plan, "issue")
+    WORKFLOW.require(user, plan, "issue")
     if not doc_number.strip():
         raise ValidationError({"doc_number": "请填写文号，如 沪府发〔2022〕10号"})
     with transaction.atomic(), set_actor(user):
         # the issuances are read on the locked plan: the two provinces issuing at the same moment both count
         fresh = _locked(plan)
         issued = dict(fresh.issuances.values_list("province_id", "doc_number"))
-        mine = [p for p in province_sides(user, fresh) if p.code not in issued]
+        mine = [p for p in province_sides(user, fresh.pairing) if p.code not in issued]
         if not mine:
-            done = "、".join(f"{p.name}（{issued[p.code]}）" for p in province_sides(user, fresh))
+            done = "、".join(f"{p.name}（{issued[p.code]}）" for p in province_sides(user, fresh.pairing))
             message = _("「%(plan)s」已由%(provinces)s印发，无需重复印发。") % {"plan": fresh, "provinces": done}
             raise StaleObjectError(plan, plan.version, fresh.version, message)
         for province in mine:
@@ -327,13 +261,13 @@ def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
                 order=len(issued) + 1,
             )
             issued[province.code] = doc_number.strip()
-        changes = {"status": Plan.Status.ISSUED} if set(issued) >= required_provinces(fresh) else {}
+        changes = {"status": Plan.Status.ISSUED} if set(issued) >= required_provinces(fresh.pairing) else {}
         return _apply(fresh, changes)
 
 
 def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
     """File with the national overseer: freeze, and chain an SM3 digest of the content to the last filing."""
-    _require_step(user, plan, "file")
+    WORKFLOW.require(user, plan, "file")
     if not receipt.strip():
         raise ValidationError({"receipt": "请填写备案回执号"})
     # one filing per end of the chain (a unique rule): a plan filed at the same moment onto the same end makes
@@ -436,7 +370,7 @@ def _copy_content(source: Plan, target: Plan, *, year: int | None = None) -> Non
 
 def start_revision(*, user, plan: Plan) -> Plan:
     """A filed plan is changed by a new revision: a draft copy that goes through the whole chain again."""
-    _require_step(user, plan, "revise")
+    WORKFLOW.require(user, plan, "revise")
     with transaction.atomic(), set_actor(user):
         fresh = _locked(plan)
         revision = Plan.objects.filter(previous=fresh).first()
@@ -466,7 +400,7 @@ def start_revision(*, user, plan: Plan) -> Plan:
 
 def create_annual_plan(*, user, five_year: Plan, year: int) -> Plan:
     """The annual work plan for ``year``, pre-filled with that year's items, projects, targets and timeline."""
-    _require_step(user, five_year, "annual")
+    WORKFLOW.require(user, five_year, "annual")
     if not (five_year.start_year <= year <= five_year.end_year):
         raise ValidationError({"year": f"年份须在 {five_year.start_year}–{five_year.end_year} 之内"})
     pairing = five_year.pairing

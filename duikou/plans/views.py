@@ -15,6 +15,7 @@ from duikou.core.exports import xlsx_response
 from duikou.core.forms import int_or
 from duikou.core.views import paginate
 from duikou.pairings.queries import pairings_for
+from duikou.pairings.sides import required_provinces
 
 from . import queries, services
 from .documents import build_docx
@@ -28,6 +29,7 @@ from .forms import (
     ReturnForm,
 )
 from .models import Plan
+from .workflow import WORKFLOW
 
 
 def _error_text(exc: Exception) -> str:
@@ -86,11 +88,12 @@ def plan_create(request):
 
 
 def _detail_context(request, plan, **extra):
-    steps = services.allowed_transitions(request.user, plan)
+    steps = [s.name for s in WORKFLOW.allowed_steps(request.user, plan)]
     forms = {name: cls(initial={"plan_version": plan.version}, prefix=name) for name, cls in SECTION_FORMS.items()}
     return {
         "plan": plan,
         "steps": steps,
+        "turn": WORKFLOW.turn(plan),
         "section_forms": forms,
         "editable": "edit" in steps,
         "issue_form": IssueForm(),
@@ -104,7 +107,7 @@ def _detail_context(request, plan, **extra):
         .filter(pairing=plan.pairing, kind=plan.kind, start_year=plan.start_year)
         .order_by("revision"),
         "derived": queries.plans_for(request.user).filter(source_plan=plan),
-        "required_provinces": sorted(services.required_provinces(plan)),
+        "required_provinces": sorted(required_provinces(plan.pairing)),
         **extra,
     }
 
@@ -120,7 +123,7 @@ def plan_detail(request, pk: int):
 def plan_content(request, pk: int, section: str, row_id: int | None = None):
     """Add or change a row of one content section (or remove it with ?remove=1)."""
     plan = queries.plan_for(request.user, pk)
-    if section not in SECTION_FORMS or "edit" not in services.allowed_transitions(request.user, plan):
+    if section not in SECTION_FORMS or not WORKFLOW.allows(request.user, plan, "edit"):
         raise PermissionDenied
     try:
         if request.POST.get("remove") and row_id:
@@ -165,7 +168,7 @@ def plan_step(request, pk: int, step: str):
     """One workflow step: submit, agree, return, issue, file, revise, annual, attach."""
     plan = queries.plan_for(request.user, pk)
     user = request.user
-    if {"attach": "edit"}.get(step, step) not in services.allowed_transitions(user, plan):
+    if not WORKFLOW.allows(user, plan, {"attach": "edit"}.get(step, step)):
         raise PermissionDenied
     try:
         if step == "submit":

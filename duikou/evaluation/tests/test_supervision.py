@@ -13,6 +13,7 @@ from duikou.core import testing
 from duikou.core.errors import StaleObjectError
 from duikou.evaluation import supervision
 from duikou.evaluation.models import Commendation, Notice, Run
+from duikou.evaluation.supervision_workflow import WORKFLOW
 from duikou.evaluation.testing import published_run, supervision_people
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,10 @@ def run(who, xinyang):
             (xinyang, "72.00", "fair"),
         ],
     )
+
+
+def allowed(user, notice) -> set[str]:
+    return {step.name for step in WORKFLOW.allowed_steps(user, notice)}
 
 
 def in_days(n: int) -> datetime.date:
@@ -174,20 +179,20 @@ def test_issue_to_a_partner_side_unit(run, xinyang, who):
 def test_whole_walk_from_issued_to_closed(run, xinyang, who):
     notice = issue(run, xinyang, who["ndrc"])
     editor, henan = who["xy_editor"], who["henan"]
-    assert supervision.allowed_steps(editor, notice) == {"receive"}
-    assert supervision.allowed_steps(henan, notice) == {"flag_major"}
+    assert allowed(editor, notice) == {"receive"}
+    assert allowed(henan, notice) == {"flag_major"}
 
     notice = walk(notice, editor, "receive")
     assert notice.status == "received" and notice.received_at and notice.step_due == notice.deadline
     notice = walk(notice, editor, "report", text="已制定招商专项方案，新签约项目 5 个")
     assert notice.status == "reported" and notice.reported_at and notice.step_due == in_days(15)
-    assert supervision.allowed_steps(henan, notice) == {"verify", "return", "flag_major"}
+    assert allowed(henan, notice) == {"verify", "return", "flag_major"}
     notice = walk(notice, henan, "verify", comment="措施具体，成效明显")
     assert notice.status == "verified" and notice.verified_at and notice.step_due == in_days(5)
     notice = walk(notice, henan, "close")
     assert notice.status == "closed" and notice.closed_at and not notice.open
     assert notice.version == 5
-    assert supervision.allowed_steps(henan, notice) == set()
+    assert allowed(henan, notice) == set()
     actors = list(
         LogEntry.objects.get_for_object(notice).order_by("timestamp").values_list("actor__username", flat=True)
     )
@@ -230,7 +235,7 @@ def test_a_province_cannot_act_on_another_provinces_notice(run, xinyang, who):
     walk(notice, who["xy_editor"], "report", text="已整改")
     # 陕西 does not even see it; 江苏 sees it (苏州 is the partner side) but does not supervise 信阳
     for user in (who["shaanxi"], who["jiangsu"]):
-        assert supervision.allowed_steps(user, notice) == set()
+        assert allowed(user, notice) == set()
         with pytest.raises(PermissionDenied):
             walk(notice, user, "verify", comment="越权核验")
         with pytest.raises(PermissionDenied):
@@ -288,7 +293,7 @@ def test_flag_major_puts_it_on_the_national_desk(run, xinyang, who):
     notice = walk(notice, who["henan"], "flag_major", reason="涉及群众切身利益，需报国家层面")
     assert notice.major and notice.supervision_level == "province"
     assert list(supervision.national_desk(who["ndrc"])) == [notice]
-    assert "flag_major" not in supervision.allowed_steps(who["ndrc"], notice)  # already flagged
+    assert "flag_major" not in allowed(who["ndrc"], notice)  # already flagged
     with pytest.raises(PermissionDenied):
         supervision.national_desk(who["henan"])
 
@@ -315,3 +320,61 @@ def test_notices_for_filters(run, xinyang, who):
     assert supervision.notices_for(editor, q="信阳").count() == 2
     assert not supervision.notices_for(editor, level="national").exists()
     assert not supervision.notices_for(testing.user("ya", "延安市人民政府", "approver")).exists()
+
+
+# ---- the table: every step for every persona, and whose turn it is -------------------------------------------
+
+
+def _walked(*steps):
+    """A notice issued by the overseer and walked through ``steps`` by those who take them."""
+
+    def build(run, pairing, who):
+        notice = issue(run, pairing, who["ndrc"])
+        for name in steps:
+            user = who["xy_editor"] if name in ("receive", "report") else who["henan"]
+            notice = walk(notice, user, name, **TEXTS.get(name, {}))
+        return notice
+
+    return build
+
+
+def _national(run, pairing, who):
+    notice = _walked("receive", "report")(run, pairing, who)
+    Notice.objects.filter(pk=notice.pk).update(supervision_level=Notice.Level.NATIONAL)
+    return Notice.objects.get(pk=notice.pk)
+
+
+TEXTS = {
+    "report": {"text": "已制定招商专项方案"},
+    "verify": {"comment": "措施具体"},
+    "return": {"comment": "缺少佐证材料"},
+    "flag_major": {"reason": "涉及群众切身利益"},
+}
+CITY, HENAN, NATION = ["信阳市人民政府"], ["河南省"], ["国家发展改革委（振兴司）"]
+# state → how to reach it, and whose turn it then is (parties, steps, due in so many days: the deadline is in 60)
+STATES = {
+    "issued": (_walked(), CITY, ["receive"], 5),
+    "received": (_walked("receive"), CITY, ["report"], 60),
+    "reported": (_walked("receive", "report"), HENAN, ["verify", "return"], 15),
+    "reported, a major problem": (_walked("receive", "report", "flag_major"), HENAN, ["verify", "return"], 15),
+    "reported, under national supervision": (_national, NATION, ["verify", "return"], 15),
+    "returned": (_walked("receive", "report", "return"), CITY, ["report"], 60),
+    "verified": (_walked("receive", "report", "verify"), HENAN, ["close"], 5),
+    "closed": (_walked("receive", "report", "verify", "close"), [], [], None),
+}
+
+
+def _take(step, user, notice):
+    return walk(notice, user, step, **TEXTS.get(step, {}))
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_step_offered_is_accepted_and_every_other_refused(run, xinyang, who, state):
+    notice = STATES[state][0](run, xinyang, who)
+    testing.assert_steps_agree(WORKFLOW, notice, who, _take)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_turn_names_who_is_to_act_and_by_when(run, xinyang, who, state):
+    build, parties, steps, days = STATES[state]
+    assert testing.turn_of(WORKFLOW, build(run, xinyang, who)) == (parties, steps, in_days(days) if days else None)

@@ -120,6 +120,15 @@ def test_detail_shows_only_the_steps_the_user_may_take(client, notice, who):
     assert as_user(client, stranger).get(f"/evaluation/notices/{notice.pk}/").status_code == 404
 
 
+def test_detail_says_whose_turn_it_is_and_by_when(client, notice, who):
+    response = as_user(client, who["henan"]).get(f"/evaluation/notices/{notice.pk}/")
+    assert str(response.context["turn"]) == f"等待 信阳市人民政府 处理，截止 {in_days(5).isoformat()}"
+    assert f"待 信阳市人民政府「签收」，时限 {in_days(5).isoformat()}。" in response.content.decode()
+    Notice.objects.filter(pk=notice.pk).update(step_due=in_days(-1), supervision_level="national")
+    page = client.get(f"/evaluation/notices/{notice.pk}/").content.decode()
+    assert f"信阳市人民政府「签收」已逾期（时限 {in_days(-1).isoformat()}）。" in page
+
+
 def test_walk_through_the_pages(client, notice, who):
     c = as_user(client, who["xy_editor"])
     assert step(c, notice, "receive").status_code == 302

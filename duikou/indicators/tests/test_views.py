@@ -180,3 +180,11 @@ def test_read_only_roles_cannot_save_or_remove_dashboard_charts(client, role):
     remove = client.post(f"/indicators/dashboard/{chart.pk}/remove/")
     assert (save.status_code, remove.status_code) == (403, 403)
     assert list(SavedChart.objects.values_list("title", flat=True)) == ["签约金额按省"]
+
+
+def test_entry_page_says_whose_turn_it_is(client, who):
+    rep = services.submit_report(user=who["xy_editor"], report=fill(who["xy_editor"], report()))
+    client.force_login(who["xy_editor"])
+    response = client.get(f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/")
+    assert str(response.context["turn"]) == "等待 河南省、江苏省 处理"
+    assert 'id="workflow-turn">等待 河南省、江苏省 处理</p>' in response.content.decode()

@@ -146,3 +146,54 @@ def test_return_needs_a_comment(who):
 def test_derived_indicator_cannot_be_entered(who):
     with pytest.raises(ValidationError, match="派生指标"):
         services.save_value(user=who["xy_editor"], report=report(), indicator=ind("funds_in_place_rate"), value="1")
+
+
+# ---- the table: every step for every persona, and whose turn it is -------------------------------------------
+
+
+def _submitted(who):
+    return services.submit_report(user=who["xy_editor"], report=fill(who["xy_editor"], report()))
+
+
+def _approved(who):
+    return services.approve_report(user=who["henan"], report=_submitted(who))
+
+
+# state → how to reach it (a complete report: only the table refuses), and whose turn it then is (parties, steps)
+STATES = {
+    "open": (lambda who: fill(who["xy_editor"], report()), ["信阳市", "苏州市"], ["edit", "submit"]),
+    "submitted": (_submitted, ["河南省", "江苏省"], ["approve", "return"]),
+    "approved": (_approved, ["国家发展改革委（振兴司）"], ["accept", "return"]),
+    "accepted": (lambda who: services.accept_report(user=who["ndrc"], report=_approved(who)), [], []),
+}
+
+
+def _take(step, user, rep):
+    if step == "edit":
+        return services.save_value(user=user, report=rep, indicator=ind("signed_projects"), value="7")
+    if step == "return":
+        return services.return_report(user=user, report=rep, comment="请核实签约金额")
+    if step == "unlock":
+        return services.unlock_report(user=user, report=rep, reason="签约金额口径调整")
+    take = {"submit": services.submit_report, "approve": services.approve_report, "accept": services.accept_report}
+    return take[step](user=user, report=rep)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_step_offered_is_accepted_and_every_other_refused(who, state):
+    from duikou.core import testing
+    from duikou.indicators.workflow import WORKFLOW
+
+    rep = STATES[state][0](who)
+    users = {**who, "xy_viewer": testing.user("xy_viewer", "信阳市人民政府", "viewer")}
+    users["shaanxi"] = testing.user("shaanxi", "陕西省人民政府", "approver")
+    testing.assert_steps_agree(WORKFLOW, rep, users, _take)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_turn_names_who_is_to_act(who, state):
+    from duikou.core import testing
+    from duikou.indicators.workflow import WORKFLOW
+
+    build, parties, steps = STATES[state]
+    assert testing.turn_of(WORKFLOW, build(who)) == (parties, steps, None)

@@ -59,6 +59,15 @@ def test_village_cadre_sees_only_the_steps_they_may_take(client, cadre, alert):
     assert "人均纯收入 4000.00 元，低于 10500.00 元" in page
 
 
+def test_case_page_says_whose_turn_it_is_when_it_is_not_yours(client, cadre, alert):
+    services.take_step(user=cadre, alert=alert, step="verify", expected_version=alert.version, note="属实")
+    alert.refresh_from_db()
+    client.force_login(cadre)
+    page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
+    assert f'id="workflow-turn">等待 春申街道 处理，截止 {alert.deadline.isoformat()}</p>' in page
+    assert 'id="step-include"' not in page
+
+
 def test_verify_through_the_page_then_township_includes(client, cadre, township, alert):
     client.force_login(cadre)
     response = post_step(

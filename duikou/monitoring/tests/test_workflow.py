@@ -13,7 +13,7 @@ from duikou.accounts.models import Organisation
 from duikou.core import testing
 from duikou.core.errors import StaleObjectError
 from duikou.geo.models import Region
-from duikou.monitoring import queries, services
+from duikou.monitoring import queries, services, workflow
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, AlertStep, Household, Threshold
 from duikou.projects.services import Operator
@@ -46,6 +46,10 @@ def alert(ruleset, cadre):
     return home.alerts.get()
 
 
+def allowed(user, alert) -> list[str]:
+    return [step.name for step in workflow.WORKFLOW.allowed_steps(user, alert)]
+
+
 def step(user, alert, name, **kwargs):
     alert.refresh_from_db()
     return services.take_step(user=user, alert=alert, step=name, expected_version=alert.version, **kwargs)
@@ -63,10 +67,10 @@ def measure(user, alert, **kwargs):
 
 
 def test_levels_come_from_the_region_prefix(cadre, township):
-    assert services.user_level(cadre) == services.Level.VILLAGE
-    assert services.user_level(township) == services.Level.TOWNSHIP
-    assert services.user_level(testing.user("xy", "信阳市人民政府")) == services.Level.PREFECTURE
-    assert services.user_level(Operator()) == services.Level.NATIONAL
+    assert workflow.user_level(cadre) == workflow.Level.VILLAGE
+    assert workflow.user_level(township) == workflow.Level.TOWNSHIP
+    assert workflow.user_level(testing.user("xy", "信阳市人民政府")) == workflow.Level.PREFECTURE
+    assert workflow.user_level(Operator()) == workflow.Level.NATIONAL
 
 
 def test_a_new_alert_awaits_verification_within_the_rule_sets_response_days(alert, ruleset):
@@ -81,7 +85,7 @@ def test_verification_period_is_a_setting_with_a_default_of_15_days(settings):
     fresh = services.create_ruleset(user=Operator(), province=Region.objects.get(code="410000"), year=2024)
     threshold = fresh.thresholds.get(key=Threshold.Key.RESPONSE_DAYS)
     assert threshold.value == 20 and not threshold.official and "配置值" in threshold.source
-    assert services.verify_days(fresh) == 20
+    assert workflow.verify_days(fresh) == 20
 
 
 def test_village_cadre_verifies_and_records_the_checks(alert, cadre, settings):
@@ -155,20 +159,20 @@ def test_viewers_and_other_areas_cannot_take_steps(alert):
     yanan = testing.user("yanan_editor", "延安市人民政府", "editor")
     with pytest.raises(PermissionDenied):
         step(yanan, alert, "verify", note="属实")
-    assert services.allowed_steps(viewer, alert) == [] and services.allowed_steps(yanan, alert) == []
+    assert allowed(viewer, alert) == [] and allowed(yanan, alert) == []
 
 
 def test_allowed_steps_follow_the_table(alert, cadre, township):
     city = testing.user("xy_editor", "信阳市人民政府", "editor")
-    assert services.allowed_steps(cadre, alert) == ["verify"]
+    assert allowed(cadre, alert) == ["verify"]
     step(cadre, alert, "verify", note="属实")
     alert.refresh_from_db()
-    assert services.allowed_steps(cadre, alert) == []
-    assert services.allowed_steps(township, alert) == ["include", "dismiss", "return"]
-    assert services.allowed_steps(city, alert) == ["include", "dismiss", "return"]
+    assert allowed(cadre, alert) == []
+    assert allowed(township, alert) == ["include", "dismiss", "return"]
+    assert allowed(city, alert) == ["include", "dismiss", "return"]
     step(township, alert, "include", category="sudden")
     alert.refresh_from_db()
-    assert services.allowed_steps(cadre, alert) == ["assist", "propose_elimination", "recheck"]
+    assert allowed(cadre, alert) == ["assist", "propose_elimination", "recheck"]
 
 
 def test_a_measure_needs_a_unit_answering_for_the_household(alert, cadre, township):
@@ -313,3 +317,82 @@ def test_at_most_one_open_case_per_household_whatever_its_status(alert, cadre):
     step(cadre, alert, "verify", note="属实")
     with pytest.raises(IntegrityError), transaction.atomic():
         Alert.objects.create(household=alert.household, run=alert.run, status=S.MONITORED)
+
+
+# ---- the table: every step for every persona, and whose turn it is -------------------------------------------
+
+CHECKS = {c: True for c in Household.CHECKS}
+INPUT = {"verify": {"checks": CHECKS}, "include": {"category": "marginal"}, "recheck": {"checks": CHECKS}}
+
+
+def _take(name, user, alert):
+    if name == "assist":
+        return measure(user, alert)
+    return services.take_step(
+        user=user, alert=alert, step=name, expected_version=alert.version, note="办理说明", **INPUT.get(name, {})
+    )
+
+
+def _deciding(alert, cadre, township):
+    return step(cadre, alert, "verify", note="属实")
+
+
+def _unassisted(alert, cadre, township):
+    step(cadre, alert, "verify", note="属实")
+    return step(township, alert, "include", category="marginal")
+
+
+def _ready(alert, cadre, township):
+    """Monitored, with a measure and the last two years' income above the line: risk elimination may be proposed."""
+    alert = monitored(alert, cadre, township)
+    for year in (2026, 2027):
+        mt.income(cadre, alert.household, year, "20000", persons=2)
+    return Alert.objects.get(pk=alert.pk)
+
+
+def _closed(alert, cadre, township):
+    return step(township, _deciding(alert, cadre, township), "dismiss", note="不属实")
+
+
+VILLAGE, TOWNSHIP = ["西关社区居民委员会"], ["春申街道"]
+CARE = ["assist", "propose_elimination", "recheck"]
+# state → how to reach it (with what risk elimination needs: only the table refuses), whose turn it then is (parties,
+# steps) and the setting its due date is counted by (VERIFY: the rule set's response days)
+STATES = {
+    "verifying": (lambda alert, cadre, township: alert, VILLAGE, ["verify"], "VERIFY"),
+    "deciding": (_deciding, TOWNSHIP, ["include", "dismiss", "return"], "DUIKOU_MONITORING_DECIDE_DAYS"),
+    "monitored": (_ready, VILLAGE, CARE, None),
+    "eliminating": (
+        lambda alert, cadre, township: step(cadre, _ready(alert, cadre, township), "propose_elimination"),
+        TOWNSHIP,
+        ["eliminate", "reject_elimination"],
+        "DUIKOU_MONITORING_DECIDE_DAYS",
+    ),
+    "closed": (_closed, [], [], None),
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_step_offered_is_accepted_and_every_other_refused(alert, cadre, township, state):
+    case = STATES[state][0](alert, cadre, township)
+    users = {
+        "village": cadre,
+        "township": township,
+        "county": testing.user("huangchuan", testing.county_org("411526"), "editor"),
+        "city": testing.user("xy_editor", "信阳市人民政府", "editor"),
+        "village viewer": mt.local_user("xiguan_viewer", level="village", role="viewer"),
+        "elsewhere": testing.user("yanan_editor", "延安市人民政府", "editor"),
+    }
+    testing.assert_steps_agree(workflow.WORKFLOW, case, users, _take)
+
+
+@pytest.mark.parametrize("state", [*STATES, "monitored, no measure yet"])
+def test_turn_names_who_is_to_act_and_by_when(alert, cadre, township, state, settings):
+    build, parties, steps, days = STATES.get(state) or (_unassisted, VILLAGE, CARE, "DUIKOU_MONITORING_ASSIST_DAYS")
+    case = build(alert, cadre, township)
+    if days == "VERIFY":
+        days = workflow.verify_days(case.run.ruleset)
+    elif days:
+        days = getattr(settings, days)
+    due = timezone.localdate() + datetime.timedelta(days=days) if days else None
+    assert testing.turn_of(workflow.WORKFLOW, case) == (parties, steps, due)

@@ -234,3 +234,102 @@ def test_attachment_larger_than_the_upload_limit_is_refused(who, settings):
     with pytest.raises(ValidationError, match="「印发稿.pdf」有 1.0 MB，超过上传文件上限 1 MB"):
         services.add_attachment(user=who["xy_editor"], plan=plan, uploaded=big)
     assert not plan.attachments.exists()
+
+
+# ---- the table: every step for every persona, and whose turn it is -------------------------------------------
+
+
+def _issue(who, plan, province):
+    return services.issue(user=who[province], plan=plan, doc_number="文号", date=datetime.date(2026, 3, 1))
+
+
+def _agreeing(who):
+    return services.submit_for_agreement(user=who["xy_editor"], plan=drafted_plan(who))
+
+
+def _agreed(who):
+    plan = services.agree(user=who["xy_approver"], plan=_agreeing(who))
+    return services.agree(user=who["sz_approver"], plan=plan)
+
+
+def _revised(who):
+    plan = filed_plan(who)
+    services.start_revision(user=who["xy_editor"], plan=plan)
+    return plan
+
+
+# state → how to reach it, and whose turn it then is (parties, steps)
+STATES = {
+    "draft": (drafted_plan, ["信阳市", "苏州市"], ["edit", "submit"]),
+    "agreeing": (_agreeing, ["信阳市", "苏州市"], ["agree", "return"]),
+    "agreed by 信阳": (
+        lambda who: services.agree(user=who["xy_approver"], plan=_agreeing(who)),
+        ["苏州市"],
+        ["agree", "return"],
+    ),
+    "agreed": (_agreed, ["河南省", "江苏省"], ["issue"]),
+    "issued by 河南": (lambda who: _issue(who, _agreed(who), "henan"), ["江苏省"], ["issue"]),
+    "issued": (
+        lambda who: _issue(who, _issue(who, _agreed(who), "henan"), "jiangsu"),
+        ["国家发展改革委（振兴司）"],
+        ["file"],
+    ),
+    "filed": (filed_plan, [], []),
+    "filed and revised": (_revised, [], []),
+    "annual draft": (
+        lambda who: services.create_annual_plan(user=who["xy_editor"], five_year=drafted_plan(who), year=2026),
+        ["信阳市", "苏州市"],
+        ["edit", "submit"],
+    ),
+}
+
+
+def _take(step, user, plan):
+    if step == "edit":
+        values = {"text": "新增目标"}
+        return services.save_content(
+            user=user, plan=plan, section="goals", expected_version=plan.version, values=values
+        )
+    if step == "submit":
+        return services.submit_for_agreement(user=user, plan=plan)
+    if step == "agree":
+        return services.agree(user=user, plan=plan)
+    if step == "return":
+        return services.return_plan(user=user, plan=plan, comment="请补充产业项目")
+    if step == "issue":
+        return services.issue(user=user, plan=plan, doc_number="豫政〔2026〕9号", date=datetime.date(2026, 3, 1))
+    if step == "file":
+        return services.file_plan(user=user, plan=plan, receipt="备案〔2026〕9号")
+    if step == "revise":
+        return services.start_revision(user=user, plan=plan)
+    assert step == "annual"
+    return services.create_annual_plan(user=user, five_year=plan, year=2027)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_step_offered_is_accepted_and_every_other_refused(who, state):
+    from duikou.core import testing
+    from duikou.plans.workflow import WORKFLOW
+
+    plan = STATES[state][0](who)
+    users = {**who, "xy_viewer": testing.user("xy_viewer", "信阳市人民政府", "viewer")}
+    testing.assert_steps_agree(WORKFLOW, plan, users, _take)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_turn_names_who_is_to_act(who, state):
+    from duikou.core import testing
+    from duikou.plans.workflow import WORKFLOW
+
+    build, parties, steps = STATES[state]
+    assert testing.turn_of(WORKFLOW, build(who)) == (parties, steps, None)
+
+
+def test_plan_page_says_whose_turn_it_is(who, client):
+    plan = services.agree(user=who["xy_approver"], plan=_agreeing(who))
+    client.force_login(who["henan"])
+    response = client.get(f"/plans/{plan.pk}/")
+    assert str(response.context["turn"]) == "等待 苏州市 处理"
+    assert '<p class="small mb-2" id="workflow-turn">等待 苏州市 处理</p>' in response.content.decode()
+    filed = filed_plan(who)
+    assert 'id="workflow-turn"' not in client.get(f"/plans/{filed.pk}/").content.decode()  # nobody's turn

@@ -1,0 +1,189 @@
+"""Workflows as tables: plans, indicator reports, rectification notices and monitoring cases move through steps, and
+each app declares its steps in one table (its ``workflow`` module) built from the pieces here.
+
+The table answers two questions and is the only place that does:
+
+* ``allowed_steps(user, obj)``: the steps this user may take on this object now — the buttons a page shows and the
+  requests its views, API and services accept;
+* ``turn(obj)``: whose turn it is, which steps they are expected to take and by when — without a user, so that a
+  page, a to-do list or a notice can say 「等待 苏州市 处理」 for any object.
+
+Services stay where they are: each step function asks ``require`` first and then does its own writing (locks, version
+checks, audit entries), and takes the status it leads to and the next due date from the table.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from duikou.accounts.models import Organisation
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who is expected to act: the organisations answering for a place, or one named organisation."""
+
+    label: str  # as shown: 苏州市, 河南省, 信阳市人民政府, 春申街道
+    region: str | None = None  # division code of the place whose organisations act; None: the national level
+    organisation: int | None = None  # when one organisation is named (a notice's responsible unit)
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+
+def region_party(region) -> Party:
+    """The organisations answering for a region (a ``geo.Region``: its name and division code)."""
+    return Party(label=region.name, region=region.code)
+
+
+def organisation_party(organisation) -> Party:
+    return Party(label=organisation.name, region=organisation.region_id, organisation=organisation.pk)
+
+
+def national_party() -> Party:
+    """The national overseer (国家发展改革委（振兴司）, the organisation of the whole country)."""
+    org = Organisation.objects.filter(kind=Organisation.Kind.NATIONAL, is_active=True).order_by("pk").first()
+    return organisation_party(org) if org else Party(label=_("国家"))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of a workflow table."""
+
+    name: str  # as in URLs and the API: submit, agree, verify ...
+    label: str  # what the step is called on a page (a lazy translation)
+    sources: tuple[str, ...]  # the statuses it starts from; empty: any status
+    target: str | None  # the status it leads to; None: the status stays
+    who: Callable[[Any, Any], bool]  # whether this user may take it on this object now (its status already matches)
+    # whose turn it is while the object waits for this step; None for a step taken only by the way (flag a problem,
+    # unlock, start a revision), which never makes it anyone's turn
+    party: Callable[[Any], Sequence[Party]] | None = None
+    # when the step is due, from the object and the day it started waiting for it (``after_days``); None: no date
+    due: Callable[[Any, datetime.date], datetime.date | None] | None = None
+    style: str = "primary"  # its button: primary, success, danger, or outline-… for a step back
+    fields: tuple[str, ...] = ()  # what its form asks for besides the version (comment, reason, doc_number …)
+
+    def starts_from(self, status: str) -> bool:
+        return not self.sources or status in self.sources
+
+
+def after_days(setting: str) -> Callable[[Any, datetime.date], datetime.date]:
+    """A due rule: so many days (the named setting) after the step started waiting."""
+
+    def due(obj, start: datetime.date) -> datetime.date:
+        return start + datetime.timedelta(days=getattr(settings, setting))
+
+    return due
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Whose turn it is on an object: its status, the steps it waits for, who is to take them and by when. A finished
+    object (or one that waits for nobody) has no steps and no parties."""
+
+    status: str
+    steps: tuple[Step, ...] = ()
+    parties: tuple[Party, ...] = ()
+    due: datetime.date | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.steps)
+
+    @property
+    def party_names(self) -> str:
+        return "、".join(str(p) for p in self.parties)
+
+    @property
+    def step_label(self) -> str:
+        """The first step waited for, as a page names what is pending (「核验」)."""
+        return self.steps[0].label if self.steps else ""
+
+    def __str__(self) -> str:
+        """One line for a page: 「等待 苏州市 处理」, with 「，截止 2026-12-20」 when the step has a due date."""
+        if not self.waiting:
+            return ""
+        text = _("等待 %(parties)s 处理") % {"parties": self.party_names}
+        if self.due:
+            text += _("，截止 %(due)s") % {"due": self.due.isoformat()}
+        return text
+
+
+def status_refusal(obj) -> PermissionDenied:
+    """The plain refusal of a step the user may not take now: 「当前状态（草稿）下您不能执行此操作」."""
+    return PermissionDenied(f"当前状态（{obj.get_status_display()}）下您不能执行此操作")
+
+
+class Workflow:
+    """A workflow's table of steps with the questions every page, API route and service asks of it.
+
+    ``gate(user, obj)`` is checked once before the table (whether the user may act on the object at all, e.g. see it);
+    ``refuse(user, obj, step)`` makes the error a refused step raises, in the app's own words; ``due_field`` names the
+    field where the object keeps the due date of the step it waits for, when it keeps one.
+    """
+
+    def __init__(
+        self,
+        steps: Iterable[Step],
+        *,
+        refuse: Callable[[Any, Any, Step], Exception],
+        gate: Callable[[Any, Any], bool] | None = None,
+        due_field: str | None = None,
+    ):
+        self.steps: dict[str, Step] = {}
+        for step in steps:
+            if step.name in self.steps:
+                raise ValueError(f"step {step.name} is in the table twice")
+            self.steps[step.name] = step
+        self.refuse, self.gate, self.due_field = refuse, gate, due_field
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.steps
+
+    def __getitem__(self, name: str) -> Step:
+        return self.steps[name]
+
+    def allowed_steps(self, user, obj) -> list[Step]:
+        """The steps ``user`` may take on ``obj`` now, in the table's order."""
+        if self.gate is not None and not self.gate(user, obj):
+            return []
+        return [s for s in self.steps.values() if s.starts_from(obj.status) and s.who(user, obj)]
+
+    def allows(self, user, obj, name: str) -> bool:
+        return any(s.name == name for s in self.allowed_steps(user, obj))
+
+    def require(self, user, obj, name: str) -> Step:
+        """The step, if ``user`` may take it on ``obj`` now; otherwise the app's refusal is raised."""
+        step = self.steps[name]
+        if not self.allows(user, obj, name):
+            raise self.refuse(user, obj, step)
+        return step
+
+    def waiting(self, status: str) -> list[Step]:
+        """The steps an object in ``status`` waits for (those that make it someone's turn)."""
+        return [s for s in self.steps.values() if s.party is not None and s.starts_from(status)]
+
+    def due(self, obj, status: str, start: datetime.date) -> datetime.date | None:
+        """When an object that enters ``status`` on ``start`` has to have its next step taken: the earliest due date of
+        the steps it then waits for (None when none of them has one)."""
+        dates = [d for s in self.waiting(status) if s.due is not None and (d := s.due(obj, start)) is not None]
+        return min(dates, default=None)
+
+    def turn(self, obj) -> Turn:
+        """Whose turn it is on ``obj``: the steps it waits for in its status, their parties, and the stored due date."""
+        steps = tuple(self.waiting(obj.status))
+        parties: dict[Party, None] = {}
+        for step in steps:
+            parties.update(dict.fromkeys(step.party(obj)))
+        if not parties:
+            return Turn(status=obj.status)
+        due = getattr(obj, self.due_field) if self.due_field else None
+        return Turn(status=obj.status, steps=steps, parties=tuple(parties), due=due)
