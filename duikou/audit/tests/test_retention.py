@@ -68,7 +68,8 @@ def test_a_retention_under_six_months_stops_the_start_with_the_reason():
     refused = run_settings(DUIKOU_AUDIT_RETENTION_DAYS="90")
     assert refused.returncode != 0
     assert "DUIKOU_AUDIT_RETENTION_DAYS=90：审计记录至少保存 184 天（《网络安全法》第二十一条" in refused.stderr
-    assert "DUIKOU_AUDIT_RETENTION_DAYS='三年' 无效：应为整数" in run_settings(DUIKOU_AUDIT_RETENTION_DAYS="三年").stderr
+    not_a_number = run_settings(DUIKOU_AUDIT_RETENTION_DAYS="三年")
+    assert "DUIKOU_AUDIT_RETENTION_DAYS='三年' 无效：应为整数" in not_a_number.stderr
     assert run_settings(DUIKOU_AUDIT_RETENTION_DAYS="184").returncode == 0
     assert settings.DUIKOU_AUDIT_RETENTION_DAYS >= settings.AUDIT_MIN_RETENTION_DAYS == 184
 
