@@ -72,9 +72,9 @@ def worker(mode: str, path: str, rows: int) -> dict:
             generate(path, rows)
         return {}
 
-    from duikou.projects.excel import import_projects
+    from duikou.core.actors import Operator
     from duikou.projects.models import Project
-    from duikou.projects.services import Operator
+    from duikou.projects.tables import import_projects
 
     data = Path(path).read_bytes()
     connection.ensure_connection()  # connecting is not part of any figure
@@ -120,7 +120,7 @@ def generate(path: str, rows: int) -> None:
 
     from duikou.geo.models import Region
     from duikou.pairings.models import Pairing
-    from duikou.projects.excel import PROJECT_COLUMNS
+    from duikou.projects.tables import PROJECT_COLUMNS
 
     rng = random.Random(2026)
     pairings = list(Pairing.objects.filter(level="national", status="active").select_related("old_region"))

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
+from duikou.core.actors import Operator
 from duikou.core.concurrency import save_versioned
 from duikou.geo.models import Designation, OldArea, Region
 from duikou.pairings.queries import active_pairings, pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity
-from duikou.projects.services import Operator
 
 from . import engine
 from .models import Agreement, Certification, Delivery, Demand, ListingStatus, ProductCategory, ProductListing

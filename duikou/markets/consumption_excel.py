@@ -1,5 +1,5 @@
-"""Excel in and out for 产销对接 listings and demands, with the projects' column, reading, template and export
-helpers (duikou.projects.excel): a template with dropdowns, all-or-nothing imports with a dry run and a
+"""Excel in and out for 产销对接 listings and demands, with the table machinery of ``core.tables`` and the projects'
+lookups of counties (``projects.tables.Refs``): a template with dropdowns, all-or-nothing imports with a dry run and a
 (row, column, value, reason) report, and .xlsx exports of the lists.
 
 A row is matched to what is stored by its natural key (供货主体 + 产品名称 + 产地 for listings; 采购主体 + 产品类别
@@ -12,48 +12,31 @@ from django.db import transaction
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
-from duikou.core.uploads import read_table
-from duikou.projects.excel import (
-    XLSX,
+from duikou.core.tables import (
     Column,
-    Refs,
     RowError,
     Spec,
     cell_where,
-    choice_hint,
-    choice_labels,
-    column_codes,
+    choice_column,
     export_table,
     field_errors,
     filled_rows,
+    multi_column,
     parse_cell,
     parse_row,
     read_header,
     refusal,
-    template_bytes,
 )
+from duikou.core.uploads import read_table
+from duikou.projects.tables import Refs, template_for
 
 from . import consumption
 from .models import Certification, Demand, ListingStatus, ProductCategory, ProductListing
 
-__all__ = ["XLSX", "SPECS", "export_bytes", "import_file", "template"]
+__all__ = ["SPECS", "export_bytes", "import_file", "template"]
 
-CERTS = Column(
-    "认证",
-    "certifications",
-    "multi",
-    choices=choice_labels(Certification.choices),
-    help="可填多项，用顿号分隔：" + "、".join(str(label) for label in Certification.labels),
-    width=24,
-)
-CATEGORY = Column(
-    "产品类别",
-    "category",
-    "choice",
-    True,
-    choices=choice_labels(ProductCategory.choices),
-    help=choice_hint(ProductCategory),
-)
+CERTS = multi_column("认证", "certifications", Certification)
+CATEGORY = choice_column("产品类别", "category", ProductCategory, required=True)
 
 LISTING_COLUMNS = (
     Column("供货主体", "supplier", "text", True, max_length=120, width=24),
@@ -69,14 +52,7 @@ LISTING_COLUMNS = (
 )
 DEMAND_COLUMNS = (
     Column("采购主体", "buyer", "text", True, max_length=120, width=24),
-    Column(
-        "采购主体类型",
-        "buyer_kind",
-        "choice",
-        True,
-        choices=choice_labels(Demand.BuyerKind.choices),
-        help=choice_hint(Demand.BuyerKind),
-    ),
+    choice_column("采购主体类型", "buyer_kind", Demand.BuyerKind, required=True),
     Column("所在县区代码", "region", "county", True, help="采购方所在县级区划代码，如「320508 姑苏区」", width=20),
     CATEGORY,
     Column("需求说明", "description", "text", max_length=200, width=30),
@@ -116,7 +92,7 @@ def export_bytes(kind: str, qs) -> bytes:
 
 
 def template(kind: str, user) -> bytes:
-    return template_bytes(SPECS[kind], user)
+    return template_for(SPECS[kind], user)
 
 
 def _key(spec: Spec, values: dict) -> tuple:
@@ -135,7 +111,7 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
     position, errors = read_header(spec.columns, header)
     refs = Refs(user)
     rows = filled_rows(body)
-    refs.load_regions(column_codes(rows, position, next(c for c in spec.columns if c.field == region_field)))
+    refs.load(spec.columns, rows, position)
 
     stored = {_key(spec, {f.removesuffix("_id"): _ref(obj, f) for f in spec.key}): obj for obj in _scope(kind, user)}
     seen: dict[tuple, int] = {}

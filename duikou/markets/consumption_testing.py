@@ -3,8 +3,8 @@
 import datetime
 from decimal import Decimal
 
+from duikou.core.actors import Operator
 from duikou.geo.models import Region
-from duikou.projects.services import Operator
 
 from . import consumption
 from .models import Demand, ProductListing

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
-from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.errors import StaleObjectError
 from duikou.core.exports import download
 from duikou.core.forms import apply_errors
+from duikou.core.tables import import_page, template_download
 from duikou.core.uploads import read_upload
 from duikou.core.views import paginate
 from duikou.pairings.queries import pairing_between
-from duikou.projects.forms import ImportForm
 
 from . import consumption, consumption_excel
 from .consumption_forms import (
@@ -88,8 +88,9 @@ def demand_export(request):
 
 
 def _template(request, kind: str):
-    scoping.require(request.user, scoping.Action.CHANGE)
-    return download(consumption_excel.template(kind, request.user), f"produce-{kind}s-template.xlsx")
+    return template_download(
+        request, lambda: consumption_excel.template(kind, request.user), f"produce-{kind}s-template.xlsx"
+    )
 
 
 @login_required
@@ -103,33 +104,12 @@ def demand_template(request):
 
 
 def _import(request, kind: str):
-    scoping.require(request.user, scoping.Action.CHANGE)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result, errors = None, []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = consumption_excel.import_file(
-                kind,
-                user=request.user,
-                data=read_upload(upload),
-                filename=os.path.basename(upload.name or ""),
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except UserFacingError as exc:
-            form.add_error("file", str(exc))
-            errors = exc.details.get("errors", [])
-    return render(
-        request,
-        "markets/produce_import.html",
-        {
-            "form": form,
-            "kind": kind,
-            "result": result,
-            "errors": errors,
-            "columns": consumption_excel.SPECS[kind].columns,
-        },
-    )
+    def start(*, upload, dry_run):
+        data, filename = read_upload(upload), os.path.basename(upload.name or "")
+        return consumption_excel.import_file(kind, user=request.user, data=data, filename=filename, dry_run=dry_run)
+
+    context = {"kind": kind, "columns": consumption_excel.SPECS[kind].columns}
+    return import_page(request, "markets/produce_import.html", start, context)
 
 
 @login_required

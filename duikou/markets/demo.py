@@ -32,8 +32,8 @@ def load_demo_consumption(*, today: datetime.date | None = None) -> dict[str, in
     it adds nothing twice. Returns what it created."""
     from decimal import Decimal
 
+    from duikou.core.actors import Operator
     from duikou.geo.models import Region
-    from duikou.projects.services import Operator
 
     from . import consumption
     from .models import Demand, ProductListing
@@ -142,9 +142,9 @@ def _labour_demo_id(county: str, serial: int) -> str:
 def load_demo_labour(*, valid_until: datetime.date | None = None) -> dict[str, int]:
     """Postings from 苏州 and 上海 employers and job seekers from 信阳 and 六安 counties, all marked （演示）; the
     seekers' ID numbers are synthetic. Run again, it adds nothing twice. Returns what it created."""
+    from duikou.core.actors import Operator
     from duikou.geo.models import Region
     from duikou.monitoring import pii
-    from duikou.projects.services import Operator
 
     from . import labour
     from .models import JobPosting, JobSeeker

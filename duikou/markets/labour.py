@@ -20,13 +20,13 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
+from duikou.core.actors import Operator
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.geo.models import Region
 from duikou.monitoring import pii
 from duikou.pairings.queries import active_pairings, pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity
-from duikou.projects.services import Operator
 
 from . import engine
 from .models import FollowUp, JobPosting, JobSeeker, ListingStatus, Occupation, Placement, Skill

@@ -16,13 +16,9 @@ from openpyxl import Workbook
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import safe_row
-from duikou.core.uploads import read_table
-from duikou.geo.models import Region
-from duikou.monitoring import pii
-from duikou.projects.excel import (
+from duikou.core.tables import (
     DRY_RUN_RULE,
     NO,
-    XLSX,
     YES,
     Column,
     RowError,
@@ -46,11 +42,14 @@ from duikou.projects.excel import (
     read_header,
     refusal,
 )
+from duikou.core.uploads import read_table
+from duikou.geo.models import Region
+from duikou.monitoring import pii
 
 from . import labour, queries
 from .models import JobPosting, JobSeeker, Occupation, Skill
 
-__all__ = ["XLSX", "SPECS", "template_bytes", "import_rows", "export_bytes", "start_import"]
+__all__ = ["SPECS", "template_bytes", "import_rows", "export_bytes", "start_import"]
 
 SKILLS = "、".join(str(label) for label in Skill.labels)
 

@@ -1,6 +1,7 @@
 """Pages of 劳务协作: postings and seekers (lists, forms, imports, exports), matches both ways with the term-by-term
 explanation, placements with their follow-ups, the follow-ups due, and the placement plan."""
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,13 +17,13 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
-from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.errors import StaleObjectError
 from duikou.core.exports import download
 from duikou.core.forms import apply_errors
+from duikou.core.tables import import_page, template_download
 from duikou.core.views import paginate
 from duikou.monitoring import pii
 from duikou.pairings.queries import pairing_between
-from duikou.projects.forms import ImportForm
 
 from . import labour, labour_excel, queries
 from .labour_forms import (
@@ -266,38 +267,21 @@ def seeker_edit(request, pk: int):
 
 
 def _import(request, kind: str):
-    scoping.require(request.user, scoping.Action.CHANGE)
     list_url = reverse("markets:labour_postings" if kind == "postings" else "markets:labour_seekers")
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = labour_excel.start_import(
-                kind=kind,
-                user=request.user,
-                upload=form.cleaned_data["file"],
-                dry_run=form.cleaned_data["dry_run"],
-                next_url=list_url,
-            )
-        except UserFacingError as exc:
-            form.add_error("file", str(exc))
-        else:
-            return redirect("job_detail", pk=job.pk)
-    return render(
-        request,
-        "markets/labour_import.html",
-        {
-            "form": form,
-            "noun": labour_excel.SPECS[kind].noun,
-            "columns": labour_excel.SPECS[kind].columns,
-            "template_url": reverse(f"markets:labour_{kind[:-1]}_template"),
-            "list_url": list_url,
-        },
-    )
+    start = partial(labour_excel.start_import, kind=kind, user=request.user, next_url=list_url)
+    context = {
+        "noun": labour_excel.SPECS[kind].noun,
+        "columns": labour_excel.SPECS[kind].columns,
+        "template_url": reverse(f"markets:labour_{kind[:-1]}_template"),
+        "list_url": list_url,
+    }
+    return import_page(request, "markets/labour_import.html", start, context)
 
 
 def _template(request, kind: str):
-    scoping.require(request.user, scoping.Action.CHANGE)
-    return download(labour_excel.template_bytes(kind, request.user), f"labour-{kind}-template.xlsx")
+    return template_download(
+        request, lambda: labour_excel.template_bytes(kind, request.user), f"labour-{kind}-template.xlsx"
+    )
 
 
 def _export(kind: str, qs):

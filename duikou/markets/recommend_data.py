@@ -18,9 +18,9 @@ from duikou.audit.services import bulk_create_logged
 from duikou.core.datafiles import data_path, read_csv
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import DataFileError, UserFacingError
+from duikou.core.tables import RowError, cell_code, cell_decimal, cell_text
 from duikou.core.uploads import read_table
 from duikou.geo.models import OldArea, Region
-from duikou.projects.excel import RowError, cell_code, cell_decimal, cell_text
 
 from .models import CityProfile, DataSource, EconomicTie
 

@@ -24,8 +24,8 @@ from duikou.audit.services import bulk_create_logged
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job
+from duikou.core.tables import cell_date, cell_text
 from duikou.core.uploads import read_table, read_upload
-from duikou.projects.excel import cell_date, cell_text
 
 from . import pii
 from .models import DepartmentImport, DepartmentSignal, Member

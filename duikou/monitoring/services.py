@@ -17,6 +17,7 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.audit.context import set_actor
+from duikou.core.actors import Operator
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import csv_bytes
@@ -24,7 +25,6 @@ from duikou.core.jobs import start_job
 from duikou.core.workflow import Step
 from duikou.geo.models import Region
 from duikou.policy.models import Clause
-from duikou.projects.services import Operator
 
 from . import engine, pii
 from .models import (

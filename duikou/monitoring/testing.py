@@ -45,7 +45,7 @@ def local_user(username: str, key: str = "xinyang", level: str = "village", role
 
 def to_monitored(alert: Alert, *, category: str = Household.Category.MARGINAL, measure: str = "") -> Alert:
     """Take a fresh alert through verification and inclusion (as the system), and record one measure if asked."""
-    from duikou.projects.services import Operator
+    from duikou.core.actors import Operator
 
     operator = Operator()
     alert = services.take_step(
@@ -103,7 +103,7 @@ def income(user, household: Household, year: int, net, *, persons: int = 2, prev
 def matrix_world(editor, stranger) -> dict:
     """On each side (信阳侧 in scope, 延安侧 not): a household with a member and an alert awaiting verification, a
     monitored household with an assistance measure, and two departmental dry runs awaiting confirmation."""
-    from duikou.projects.services import Operator
+    from duikou.core.actors import Operator
 
     from . import departmental
     from .models import RuleSet

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
@@ -59,7 +60,7 @@ def _activity(operator, pairing, **fields) -> bool:
 
 def load_demo_projects() -> dict[str, int]:
     """Create what is missing of the demo set; return how many projects and activities were created."""
-    operator = services.Operator()
+    operator = Operator()
     tasks = {t.code: t for t in Task.objects.filter(kind=Task.Kind.KEY_TASK)}
     county = {r.code: r for r in Region.objects.filter(code__in=["411526", "411571", "411502"])}
     xinyang = Pairing.objects.get(code="N09", status=Pairing.Status.ACTIVE)

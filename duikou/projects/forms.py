@@ -203,14 +203,5 @@ def activity_initial(activity: Activity) -> dict:
     return data
 
 
-class ImportForm(Styled, forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）或 CSV"))
-    dry_run = forms.BooleanField(label=_("试导入（只校验，不写入）"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
+from duikou.core.actors import audit_actor
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.digests import sm3_file
 from duikou.core.uploads import size_error
@@ -52,27 +53,6 @@ EVIDENCE_EXTENSIONS = (
     ".zip",
     ".txt",
 )
-
-
-class Operator:
-    """The platform operator at the command line (imports, exports, demo data): the whole country is in scope
-    and the audit history records the change as made by the system. Never used for a web request."""
-
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-    is_anonymous = False
-    role = ""
-    organisation = None
-    pk = None
-    username = "operator"
-
-    def __str__(self) -> str:
-        return "系统（命令行）"
-
-
-def _audit_actor(user):
-    return None if isinstance(user, Operator) else user
 
 
 def require_pairing_change(user, pairing: Pairing) -> None:
@@ -119,7 +99,7 @@ def create_project(*, user, pairing: Pairing, **fields) -> Project:
     if unknown:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
     project = Project(pairing=pairing, **_normalise_project(fields))
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         project.full_clean()
         save_checked(project)  # one of the same name saved at the same moment: refused as full_clean refuses it
     return project
@@ -131,7 +111,7 @@ def update_project(*, project: Project, user, expected_version: int, **changes) 
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
-    with set_actor(_audit_actor(user)):
+    with set_actor(audit_actor(user)):
         return save_versioned(project, expected_version=expected_version, changes=_normalise_project(changes))
 
 
@@ -140,7 +120,7 @@ def add_milestone(
 ) -> Milestone:
     scoping.require(user, scoping.Action.CHANGE, project)
     milestone = Milestone(project=project, name=name.strip(), due_date=due_date, done_date=done_date)
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         milestone.full_clean()
         save_checked(milestone)
     return milestone
@@ -150,7 +130,7 @@ def update_milestone(
     *, milestone: Milestone, user, name: str, due_date: datetime.date, done_date: datetime.date | None
 ) -> Milestone:
     scoping.require(user, scoping.Action.CHANGE, milestone)
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = Milestone.objects.select_for_update().get(pk=milestone.pk)
         fresh.name, fresh.due_date, fresh.done_date = name.strip(), due_date, done_date
         fresh.full_clean()
@@ -191,9 +171,9 @@ def add_progress_update(
     """A dated progress report; each evidence file is stored under MEDIA_ROOT with its SM3 digest."""
     scoping.require(user, scoping.Action.CHANGE, project)
     files = _check_evidence(files)
-    update = ProgressUpdate(project=project, date=date, text=(text or "").strip(), created_by=_audit_actor(user))
+    update = ProgressUpdate(project=project, date=date, text=(text or "").strip(), created_by=audit_actor(user))
     update.full_clean()
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         update.save()
         for f in files:
             add_evidence(update=update, upload=f)
@@ -244,7 +224,7 @@ def create_activity(*, user, pairing: Pairing, **fields) -> Activity:
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
     activity = Activity(pairing=pairing, **_normalise_activity(fields))
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         activity.full_clean()
         save_checked(activity)
     return activity
@@ -255,5 +235,5 @@ def update_activity(*, activity: Activity, user, expected_version: int, **change
     unknown = set(changes) - set(ACTIVITY_FIELDS)
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
-    with set_actor(_audit_actor(user)):
+    with set_actor(audit_actor(user)):
         return save_versioned(activity, expected_version=expected_version, changes=_normalise_activity(changes))

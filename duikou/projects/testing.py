@@ -6,13 +6,14 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
 from . import services
-from .excel import PROJECT_COLUMNS
 from .models import Activity, Project
+from .tables import PROJECT_COLUMNS
 
 # A county on each side of the pairings the tests use.
 COUNTY = {"N09": "411526", "N06": "610602", "N04": "350404", "N08": "341502"}  # 潢川县, 宝塔区, 三元区, 金安区
@@ -38,7 +39,7 @@ def project(pairing: Pairing, name: str = "测试项目", *, user=None, **fields
         "funding_sources": ["social_capital"],
         "status": Project.Status.CONSTRUCTION,
     } | fields
-    return services.create_project(user=user or services.Operator(), pairing=pairing, name=name, **values)
+    return services.create_project(user=user or Operator(), pairing=pairing, name=name, **values)
 
 
 def activity(pairing: Pairing, title: str = "测试互访", *, user=None, **fields) -> Activity:
@@ -49,7 +50,7 @@ def activity(pairing: Pairing, title: str = "测试互访", *, user=None, **fiel
         "delegation_size": 12,
         "delegation_level": Activity.DelegationLevel.CITY,
     } | fields
-    return services.create_activity(user=user or services.Operator(), pairing=pairing, title=title, **values)
+    return services.create_activity(user=user or Operator(), pairing=pairing, title=title, **values)
 
 
 def project_row(**overrides) -> dict:

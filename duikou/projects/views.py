@@ -1,8 +1,10 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,16 +13,16 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
-from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.errors import StaleObjectError
 from duikou.core.forms import apply_errors
+from duikou.core.tables import import_page, template_download
 from duikou.core.views import paginate
 
-from . import excel, queries, services
+from . import queries, services, tables
 from .forms import (
     ActivityFilterForm,
     ActivityForm,
     ExportForm,
-    ImportForm,
     MilestoneForm,
     ProgressUpdateForm,
     ProjectFilterForm,
@@ -63,7 +65,7 @@ def _start_export(request, kind: str, filters: dict, back: str):
     if not form.is_valid():
         messages.error(request, _("请选择导出格式（xlsx 或 csv）"))
         return redirect(back)
-    job = excel.start_export(kind=kind, user=request.user, filters=filters, fmt=form.cleaned_data["format"])
+    job = tables.start_export(kind=kind, user=request.user, filters=filters, fmt=form.cleaned_data["format"])
     return redirect("job_detail", pk=job.pk)
 
 
@@ -75,10 +77,7 @@ def project_export(request):
 
 
 def _template_response(request, kind: str, filename: str):
-    scoping.require(request.user, scoping.Action.CHANGE)
-    response = HttpResponse(excel.template_bytes(excel.SPECS[kind], request.user), content_type=excel.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return template_download(request, lambda: tables.template_for(tables.SPECS[kind], request.user), filename)
 
 
 @login_required
@@ -87,34 +86,16 @@ def project_template(request):
 
 
 def _import(request, kind: str, list_url: str):
-    scoping.require(request.user, scoping.Action.CHANGE)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = excel.start_import(
-                kind=kind,
-                user=request.user,
-                upload=form.cleaned_data["file"],
-                dry_run=form.cleaned_data["dry_run"],
-                next_url=reverse(list_url),
-            )
-        except UserFacingError as exc:
-            form.add_error("file", str(exc))
-        else:
-            return redirect("job_detail", pk=job.pk)
-    return render(
-        request,
-        "projects/import.html",
-        {
-            "form": form,
-            "kind": kind,
-            "noun": excel.NOUNS[kind],
-            "columns": excel.SPECS[kind].columns,
-            "pairings": queries.pairings_to_record(request.user),
-            "template_url": reverse(f"projects:{'project' if kind == 'projects' else 'activity'}_template"),
-            "list_url": reverse(list_url),
-        },
-    )
+    start = partial(tables.start_import, kind=kind, user=request.user, next_url=reverse(list_url))
+    context = {
+        "kind": kind,
+        "noun": tables.NOUNS[kind],
+        "columns": tables.SPECS[kind].columns,
+        "pairings": queries.pairings_to_record(request.user),
+        "template_url": reverse(f"projects:{'project' if kind == 'projects' else 'activity'}_template"),
+        "list_url": reverse(list_url),
+    }
+    return import_page(request, "projects/import.html", start, context)
 
 
 @login_required

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.core.errors import StaleObjectError
 from duikou.geo.models import Region
 from duikou.markets import consumption
@@ -15,7 +16,6 @@ from duikou.markets import consumption_testing as make
 from duikou.markets.models import ListingStatus
 from duikou.projects.models import Activity
 from duikou.projects.queries import activity_figures
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -102,7 +102,7 @@ def test_missing_and_unknown_columns_are_reported(editor):
 
 
 def test_demands_import():
-    from duikou.projects.services import Operator
+    from duikou.core.actors import Operator
 
     row = {
         "采购主体": "苏州市机关事务管理局食堂",

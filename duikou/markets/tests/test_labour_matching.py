@@ -46,10 +46,10 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
+from duikou.core.actors import Operator
 from duikou.markets import engine, labour
 from duikou.markets import labour_testing as lt
 from duikou.markets.scorers import labour_scorer, posting_side, seeker_side
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from duikou.core.actors import Operator
 from duikou.core.tests.test_browser import login, shot
 from duikou.geo.models import Region
 from duikou.monitoring import services
 from duikou.monitoring import testing as mt
-from duikou.projects.services import Operator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}

@@ -8,11 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.accounts.services import issue_token
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, DepartmentImport, DepartmentSignal, IncomeRecord
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 

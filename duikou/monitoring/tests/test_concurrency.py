@@ -25,12 +25,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.core.models import Job
 from duikou.geo.models import Region
 from duikou.monitoring import services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, DepartmentImport, DepartmentSignal, IncomeRecord
-from duikou.projects.services import Operator
 
 S = Alert.Status
 

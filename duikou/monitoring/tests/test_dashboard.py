@@ -13,11 +13,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import queries, reports, services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, AlertStep, AssistanceMeasure, Household, ScreeningRun
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 

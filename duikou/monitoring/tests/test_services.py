@@ -7,11 +7,11 @@ from django.db import connection
 from django.utils import timezone
 
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import pii, queries, services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, Member, Rule, ScreeningRun, Threshold
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ exactly at their lines, identically on DuckDB, PostgreSQL and Spark."""
 import pytest
 
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import departmental, engine, services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, Rule
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 

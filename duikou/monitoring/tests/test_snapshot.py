@@ -7,10 +7,10 @@ import pyarrow as pa
 import pytest
 
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.monitoring import engine, services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import DepartmentImport, DepartmentSignal, Household
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from duikou.accounts.models import Organisation
 from duikou.core import testing
+from duikou.core.actors import Operator
 from duikou.core.errors import StaleObjectError
 from duikou.geo.models import Region
 from duikou.monitoring import queries, services, workflow
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, AlertStep, Household, Threshold
-from duikou.projects.services import Operator
 
 pytestmark = pytest.mark.django_db
 S = Alert.Status

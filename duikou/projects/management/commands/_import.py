@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from duikou.core.errors import UserFacingError
-from duikou.projects import excel
+from duikou.core.tables import import_rows
+from duikou.projects import tables
 
 from ._transfer import acting_user, add_user_argument, progress_bar
 
@@ -26,11 +27,11 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"{file}：是目录，不是文件") from exc
         except OSError as exc:
             raise CommandError(f"无法读取 {file}（{exc.strerror or exc}）") from exc
-        noun = excel.NOUNS[self.kind]
+        noun = tables.NOUNS[self.kind]
         try:
             with progress_bar(f"{'试导入' if dry_run else '导入'}{noun}", options["verbosity"]) as progress:
-                result = excel.import_rows(
-                    excel.SPECS[self.kind],
+                result = import_rows(
+                    tables.SPECS[self.kind],
                     user=actor,
                     data=data,
                     filename=file.name,

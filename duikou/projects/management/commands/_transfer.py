@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from duikou.accounts.models import User
-from duikou.projects.services import Operator
+from duikou.core.actors import Operator
 
 
 def acting_user(username: str | None):

@@ -1,13 +1,18 @@
-"""Excel in and out for projects and activities: templates with dropdowns, all-or-nothing imports with a
-row-level error report and a dry run, and exports to .xlsx and CSV.
+"""Spreadsheets in and out, for every app that imports or exports a table: column specs, reading and checking
+the cells, all-or-nothing imports with a (row, column, value, reason) report and a dry run, templates with dropdowns
+and a guide sheet, exports to .xlsx and CSV, the import job and the import page.
 
-The page runs these as background jobs (``start_import`` / ``start_export``) and the CLI runs the same
-functions in the foreground with a tqdm bar; both pass a ``progress(done, total, message)`` callback.
+It knows no domain. An app declares its columns (``Column``) and, for a table of model rows, a ``Spec``; the cells
+that name something stored (a pairing, a county, a key task: the column kinds ``coded``, ``county``, ``region``) are
+read by the app's ``References``, which also gives the template its dropdown lists.
 
-An import is idempotent: a row is matched to what is stored by its natural key (结对编号 + 项目名称 for
-projects; 结对编号 + 类型 + 日期 + 标题 for activities); a row equal to the stored one changes nothing, a
-different one updates it (with its version bumped and the change in the audit history), a new one is created.
-Every row is checked before anything is written, and nothing is written if any row has an error.
+The page runs imports and exports as background jobs (``import_job``) and the CLI runs the same functions in the
+foreground with a progress bar; both pass a ``progress(done, total, message)`` callback.
+
+``import_rows`` is idempotent: a row is matched to what is stored by its natural key (``Spec.key``); a row equal to
+the stored one changes nothing, a different one updates it (with its version bumped and the change in the audit
+history), a new one is created. Every row is checked before anything is written, and nothing is written if any row
+has an error.
 """
 
 import datetime
@@ -16,10 +21,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -31,25 +39,22 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
 from duikou.audit.services import bulk_create_logged
-from duikou.core.concurrency import save_versioned
-from duikou.core.errors import StaleObjectError, UserFacingError
-from duikou.core.exports import SafeCsvWriter, safe_cell, safe_row
-from duikou.core.jobs import start_job
-from duikou.core.uploads import read_table, read_upload
-from duikou.geo.models import Region
-from duikou.pairings.models import Pairing
-from duikou.policy.models import Task
 
-from . import queries
-from .models import KIND_FIELDS, TYPED_FIELDS, Activity, FundingSource, Industry, Project
-from .services import ACTIVITY_FIELDS, PROJECT_FIELDS, Operator
+from .actors import audit_actor
+from .concurrency import save_versioned
+from .errors import StaleObjectError, UserFacingError
+from .exports import SafeCsvWriter, download, safe_cell, safe_row
+from .forms import Styled
+from .jobs import start_job
+from .models import Job
+from .uploads import read_table, read_upload
 
 Progress = Callable[..., None]
 MAX_REPORTED_ERRORS = 500
 VALIDATION_ROWS = 5000  # rows of the template that carry dropdowns and number checks
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YES, NO = "是", "否"
 SEPARATORS = "、,，;；/\n"
+REFERENCE_KINDS = ("coded", "county", "region")  # cells naming something stored, read by the app's References
 
 
 def no_progress(done: int, total: int | None = None, message: str = "") -> None:
@@ -63,12 +68,13 @@ def no_progress(done: int, total: int | None = None, message: str = "") -> None:
 class Column:
     header: str
     field: str
-    kind: str  # text, choice, coded, county, decimal, count, bool, date, multi
+    kind: str  # text, choice, decimal, count, bool, date, multi; or a reference kind: coded, county, region
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for choice and multi
     max_length: int | None = None
     help: str = ""
     width: int = 14
+    label: Callable[[object], str] | None = None  # how an export writes a reference (default: "code name")
 
 
 def choice_labels(choices) -> tuple[tuple[str, str], ...]:
@@ -79,80 +85,15 @@ def choice_hint(choices) -> str:
     return "从下拉列表选择：" + "、".join(str(label) for label in choices.labels)
 
 
-def _field(model, name: str):
-    return model._meta.get_field(name)
+def choice_column(header: str, field: str, choices, required: bool = False) -> Column:
+    """A column of one of ``choices`` (Django choices), by label or value; its help lists the labels."""
+    return Column(header, field, "choice", required, choices=choice_labels(choices.choices), help=choice_hint(choices))
 
 
-PAIRING_COL = Column("结对编号", "pairing", "coded", True, help="从下拉列表选择，如「N09 信阳市—苏州市」", width=24)
-KEY_TASK_COL = Column(
-    "重点任务", "key_task", "coded", True, help="从下拉列表选择，如「KT5 共同建设产业合作平台载体」", width=30
-)
-
-PROJECT_COLUMNS: tuple[Column, ...] = (
-    PAIRING_COL,
-    Column("项目名称", "name", "text", True, max_length=200, help="同一结对关系下不能重名", width=30),
-    Column("产业", "industry", "choice", True, choices=choice_labels(Industry.choices), help=choice_hint(Industry)),
-    KEY_TASK_COL,
-    Column("所在县区代码", "location", "county", True, help="县级区划代码，如「411526 潢川县」或「411526」", width=20),
-    Column("共建园区", "park", "text", max_length=120, help="如 豫东南高新区", width=18),
-    Column("计划投资（万元）", "investment_planned", "decimal", help="不小于 0 的数字，最多两位小数；空白按 0"),
-    Column("签约投资（万元）", "investment_signed", "decimal", help="不小于 0 的数字，最多两位小数；空白按 0"),
-    Column("到位资金（万元）", "investment_in_place", "decimal", help="不小于 0，且不超过签约投资；空白按 0"),
-    Column(
-        "资金来源",
-        "funding_sources",
-        "multi",
-        choices=choice_labels(FundingSource.choices),
-        help="可填多项，用顿号分隔：" + "、".join(str(label) for label in FundingSource.labels),
-        width=24,
-    ),
-    Column("用地指标重点保障", "land_quota_guarantee", "bool", help="是 或 否；空白按 否"),
-    Column(
-        "状态",
-        "status",
-        "choice",
-        True,
-        choices=choice_labels(Project.Status.choices),
-        help=choice_hint(Project.Status),
-    ),
-    Column("备注", "note", "text", help="", width=30),
-)
-
-
-def _typed_columns() -> list[Column]:
-    """One column per typed field of an activity, with the kinds that need it in its help text."""
-    columns = []
-    for name in TYPED_FIELDS:
-        f = _field(Activity, name)
-        kinds = "、".join(str(Activity.Kind(k).label) for k in KIND_FIELDS if name in KIND_FIELDS[k])
-        label = str(f.verbose_name)
-        if f.choices:
-            columns.append(Column(label, name, "choice", choices=choice_labels(f.choices), help=f"{kinds}必填"))
-        elif isinstance(f, models.DecimalField):
-            columns.append(Column(label, name, "decimal", help=f"{kinds}必填；不小于 0"))
-        elif isinstance(f, models.IntegerField):
-            columns.append(Column(label, name, "count", help=f"{kinds}必填；不小于 0 的整数"))
-        else:
-            columns.append(Column(label, name, "text", max_length=f.max_length, help=f"{kinds}必填", width=20))
-    return columns
-
-
-ACTIVITY_COLUMNS: tuple[Column, ...] = (
-    PAIRING_COL,
-    Column(
-        "类型",
-        "kind",
-        "choice",
-        True,
-        choices=choice_labels(Activity.Kind.choices),
-        help=choice_hint(Activity.Kind) + "；只填写该类型对应的列",
-    ),
-    KEY_TASK_COL,
-    Column("日期", "date", "date", True, help="如 2024-05-20"),
-    Column("标题", "title", "text", True, max_length=200, width=30),
-    *_typed_columns(),
-    Column("备注", "note", "text", width=30),
-)
+def multi_column(header: str, field: str, choices) -> Column:
+    """A column of any number of ``choices`` (Django choices), written 「甲、乙」; its help lists the labels."""
+    hint = "可填多项，用顿号分隔：" + "、".join(str(label) for label in choices.labels)
+    return Column(header, field, "multi", choices=choice_labels(choices.choices), help=hint, width=24)
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -209,70 +150,32 @@ def cell_date(value) -> datetime.date:
     raise ValueError
 
 
-class Refs:
-    """What the cells of a file refer to, loaded once: pairings the user may record for, key tasks, counties."""
+class References(Protocol):
+    """What the cells of a reference kind name, as an app looks them up for one user."""
 
-    def __init__(self, user):
-        self.pairings = {
-            p.code: p
-            for p in queries.pairings_to_record(user).select_related("old_region", "partner_region").order_by("code")
-        }
-        tasks = list(scoping.scope(user, Task).filter(kind=Task.Kind.KEY_TASK).order_by("order"))
-        self.tasks = {t.code: t for t in tasks} | {t.name: t for t in tasks}
-        self.counties: dict[str, Region] = {}
+    def load(self, columns, rows: list[tuple[int, list]], position: dict[str, int]) -> None:
+        """Fetch at once what the rows' reference cells name (called before any cell is parsed)."""
 
-    def load_regions(self, codes: set[str]) -> None:
-        wanted = sorted(c for c in codes if c.isdigit() and len(c) <= 12)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            self.counties.update({r.code: r for r in Region.objects.filter(code__in=chunk).select_related("parent")})
+    def parse(self, col: Column, raw):
+        """The stored object a (non-blank) reference cell names, or raise ValueError with the reason."""
 
-
-# --- importing ------------------------------------------------------------------------------------------------
+    def lists(self, columns) -> dict[str, list[str]]:
+        """The template's dropdown values of each reference list (named as ``list_key`` names them)."""
 
 
 @dataclass
 class Spec:
-    """What differs between importing projects and importing activities."""
+    """A table of model rows: what differs between importing and exporting one kind of row and another."""
 
     model: type[models.Model]
     columns: tuple[Column, ...]
     sheet: str
-    key: tuple[str, ...]  # natural key (model field names; foreign keys by their column)
+    key: tuple[str, ...]  # natural key (model field names; foreign keys by their column); the first is fetched by
     fields: tuple[str, ...]  # what an import sets and compares
     noun: str
     duplicate: str
     defaults: dict = field(default_factory=dict)
-
-
-PROJECT_SPEC = Spec(
-    model=Project,
-    columns=PROJECT_COLUMNS,
-    sheet="重大项目",
-    key=("pairing_id", "name"),
-    fields=PROJECT_FIELDS,
-    noun="项目",
-    duplicate="与第 {row} 行重复（同一结对关系下的同名项目）",
-    defaults={
-        "investment_planned": Decimal(0),
-        "investment_signed": Decimal(0),
-        "investment_in_place": Decimal(0),
-        "funding_sources": [],
-        "land_quota_guarantee": False,
-        "park": "",
-        "note": "",
-    },
-)
-ACTIVITY_SPEC = Spec(
-    model=Activity,
-    columns=ACTIVITY_COLUMNS,
-    sheet="合作活动",
-    key=("pairing_id", "kind", "date", "title"),
-    fields=ACTIVITY_FIELDS,
-    noun="活动",
-    duplicate="与第 {row} 行重复（同一结对关系、类型、日期和标题）",
-    defaults={"note": ""},
-)
+    references: Callable[..., References] | None = None  # the app's References for a user
 
 
 def cell_where(position: dict[str, int], col: Column) -> str:
@@ -280,7 +183,7 @@ def cell_where(position: dict[str, int], col: Column) -> str:
     return f"{get_column_letter(index + 1)} {col.header}" if index is not None else col.header
 
 
-def parse_cell(col: Column, raw, refs: Refs):
+def parse_cell(col: Column, raw, refs: References | None):
     """The model value of one cell, or raise ValueError with the reason."""
     if raw is None:
         if col.required:
@@ -338,26 +241,9 @@ def parse_cell(col: Column, raw, refs: Refs):
             return cell_date(raw)
         except (ValueError, OverflowError, TypeError) as exc:
             raise ValueError("不是有效日期（如 2024-05-20）") from exc
-    code = cell_code(raw)
-    if col.field == "pairing":
-        pairing = refs.pairings.get(code)
-        if pairing is None:
-            raise ValueError(f"结对编号「{code}」不存在，或您无权为该结对关系填报")
-        return pairing
-    if col.field == "key_task":
-        task = refs.tasks.get(code) or refs.tasks.get(cell_text(raw))
-        if task is None:
-            codes = "、".join(t.code for c, t in refs.tasks.items() if c == t.code)
-            raise ValueError(f"「{cell_text(raw)}」不是重点任务（可选：{codes}）")
-        return task
-    if kind == "county":
-        region = refs.counties.get(code)
-        if region is None:
-            raise ValueError(f"区划代码「{code}」不存在")
-        if region.level != Region.Level.COUNTY:
-            raise ValueError(f"「{region.name}」（{code}）是{region.get_level_display()}，须填写县级区划代码")
-        return region
-    raise ValueError(f"unknown column kind {kind}")  # a programming error, not the user's
+    if refs is None or kind not in REFERENCE_KINDS:
+        raise ValueError(f"unknown column kind {kind}")  # a programming error, not the user's
+    return refs.parse(col, raw)
 
 
 # --- the steps every table import takes (projects, activities, markets, ...) ----------------------------------
@@ -463,15 +349,14 @@ def import_rows(
         raise UserFacingError("您的角色不能导入数据")
     header, body = read_table(data, filename, spec.sheet)
     position, errors = read_header(spec.columns, header)
-    refs = Refs(user)
+    refs = spec.references(user) if spec.references else None
     rows = filled_rows(body)
     total = len(rows)
     # the bar: checking the rows is the first half, writing the rows that change the second
     steps = total if dry_run else total * 2
     progress(0, steps, "校验中")
-    county_col = next((c for c in spec.columns if c.kind == "county"), None)
-    if county_col:
-        refs.load_regions(column_codes(rows, position, county_col))
+    if refs is not None:
+        refs.load(spec.columns, rows, position)
 
     seen: dict[tuple, int] = {}
     candidates = []  # (row number, instance)
@@ -523,7 +408,7 @@ def import_rows(
     steps = total + len(new) + len(changed)  # unchanged rows need no writing
     written = 0
     progress(total, steps, "写入中")
-    actor = None if isinstance(user, Operator) else user
+    actor = audit_actor(user)
     try:
         with transaction.atomic(), set_actor(actor):
             for number, stored, changes in changed:
@@ -594,44 +479,29 @@ def _model_errors(spec: Spec, obj, number: int, position: dict[str, int]) -> lis
 
 
 def _existing(spec: Spec, objects: list) -> dict[tuple, models.Model]:
-    """Stored rows with the natural keys of ``objects``, fetched per pairing."""
-    by_pairing: dict[int, set] = {}
+    """Stored rows with the natural keys of ``objects``, fetched per value of the key's first field."""
+    first = spec.key[0]
+    by_first: dict[object, set] = {}
     for obj in objects:
-        by_pairing.setdefault(obj.pairing_id, set()).add(tuple(getattr(obj, k) for k in spec.key))
+        by_first.setdefault(getattr(obj, first), set()).add(tuple(getattr(obj, k) for k in spec.key))
     found = {}
-    for pairing_id, keys in by_pairing.items():
-        for stored in spec.model._default_manager.filter(pairing_id=pairing_id):
+    for value, keys in by_first.items():
+        for stored in spec.model._default_manager.filter(**{first: value}):
             key = tuple(getattr(stored, k) for k in spec.key)
             if key in keys:
                 found[key] = stored
     return found
 
 
-def import_projects(*, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = no_progress):
-    return import_rows(PROJECT_SPEC, user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
-
-
-def import_activities(*, user, data: bytes, filename: str, dry_run: bool = False, progress: Progress = no_progress):
-    return import_rows(ACTIVITY_SPEC, user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
-
-
 # --- writing: values, exports, templates ----------------------------------------------------------------------
-
-
-def pairing_label(pairing: Pairing) -> str:
-    return f"{pairing.code} {pairing.old_region.name}—{pairing.partner_region.name}"
 
 
 def _cell_value(col: Column, obj, for_csv: bool):
     value = getattr(obj, col.field)
     if value is None:
         return ""
-    if col.field == "pairing":
-        return pairing_label(value)
-    if col.field == "key_task":
-        return f"{value.code} {value.name}"
-    if col.kind == "county":
-        return f"{value.code} {value.name}"
+    if col.kind in REFERENCE_KINDS:
+        return col.label(value) if col.label else f"{value.code} {value.name}"
     if col.kind == "choice":
         return dict(col.choices).get(value, value)
     if col.kind == "multi":
@@ -697,21 +567,35 @@ def export_table(spec: Spec, qs, *, fmt: str, progress: Progress = no_progress) 
     return buffer.getvalue()
 
 
-def list_validation(sheet, column: int, source: str, col: Column) -> None:
+def add_validation(sheet, column: int, col: Column, *, title: str, error: str, show_help: bool = True, **rule):
+    """A check on the cells of one column below the header, with the column's help as the prompt."""
     validation = DataValidation(
-        type="list",
-        formula1=source,
-        allow_blank=not col.required,
+        **rule,
         showErrorMessage=True,
-        errorTitle="不是可选值",
-        error=f"「{col.header}」请从下拉列表中选择",
-        showInputMessage=bool(col.help),
+        errorTitle=title,
+        error=error,
+        showInputMessage=show_help,
         promptTitle=col.header[:32],
         prompt=col.help[:255],
     )
     letter = get_column_letter(column)
     validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
     sheet.add_data_validation(validation)
+
+
+def list_validation(sheet, column: int, source: str, col: Column) -> None:
+    error = f"「{col.header}」请从下拉列表中选择"
+    add_validation(
+        sheet,
+        column,
+        col,
+        type="list",
+        formula1=source,
+        allow_blank=not col.required,
+        title="不是可选值",
+        error=error,
+        show_help=bool(col.help),
+    )
 
 
 DRY_RUN_RULE = "可先“试导入”：只校验、报告将新增和更新的条数，不写入任何数据。"
@@ -770,26 +654,23 @@ def guide_sheet(book: Workbook, columns, rules: list[str]) -> None:
     guide.column_dimensions["C"].width = 90
 
 
-def template_bytes(spec: Spec, user) -> bytes:
-    """A blank import template: the header, dropdowns fed from a hidden sheet of valid values (pairings the
-    user may record for, key tasks, counties of those pairings, industries, statuses, kinds), number checks
-    (≥ 0) and a sheet of instructions."""
-    refs = Refs(user)
+def list_key(col: Column) -> str:
+    """The name of a column's dropdown list: one list for every county (or region) column, and one per coded,
+    choice or multiple-choice column."""
+    if col.kind in ("county", "region", "bool"):
+        return col.kind
+    return col.field
+
+
+def template_bytes(spec: Spec, references: dict[str, list[str]]) -> bytes:
+    """A blank import template: the header, dropdowns fed from a hidden sheet of valid values (``references``:
+    the reference lists by ``list_key``, such as the pairings the user may record for; then yes/no and each
+    choice column's labels), number checks (≥ 0) and a sheet of instructions."""
     book = Workbook()
     sheet = book.active
     sheet.title = spec.sheet
 
-    lists: dict[str, list[str]] = {
-        "pairing": [pairing_label(p) for p in refs.pairings.values()],
-        "key_task": [f"{t.code} {t.name}" for code, t in refs.tasks.items() if code == t.code],
-        "bool": [YES, NO],
-    }
-    if any(c.kind == "county" for c in spec.columns):
-        prefixes = sorted({side.prefix for p in refs.pairings.values() for side in (p.old_region, p.partner_region)})
-        counties = []
-        for prefix in prefixes:
-            counties += Region.objects.filter(level=Region.Level.COUNTY, code__startswith=prefix).order_by("code")
-        lists["county"] = [f"{r.code} {r.name}" for r in counties]
+    lists: dict[str, list[str]] = {**references, "bool": [YES, NO]}
     for col in spec.columns:
         if col.kind in ("choice", "multi"):
             lists[col.field] = [label for _v, label in col.choices]
@@ -798,44 +679,36 @@ def template_bytes(spec: Spec, user) -> bytes:
 
     header_row(sheet, spec.columns)
     for index, col in enumerate(spec.columns, start=1):
-        key = "county" if col.kind == "county" else ("bool" if col.kind == "bool" else col.field)
         if col.kind in ("coded", "county", "choice", "bool"):
-            list_validation(sheet, index, sources[key], col)
+            list_validation(sheet, index, sources[list_key(col)], col)
         elif col.kind in ("decimal", "count"):
-            validation = DataValidation(
+            noun = "数字" if col.kind == "decimal" else "整数"
+            add_validation(
+                sheet,
+                index,
+                col,
                 type="decimal" if col.kind == "decimal" else "whole",
                 operator="greaterThanOrEqual",
                 formula1="0",
                 allow_blank=True,
-                showErrorMessage=True,
-                errorTitle="数字有误",
-                error=f"「{col.header}」须为不小于 0 的{'数字' if col.kind == 'decimal' else '整数'}",
-                showInputMessage=True,
-                promptTitle=col.header[:32],
-                prompt=col.help[:255],
+                title="数字有误",
+                error=f"「{col.header}」须为不小于 0 的{noun}",
             )
-            letter = get_column_letter(index)
-            validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
-            sheet.add_data_validation(validation)
             number_format = "0.00" if col.kind == "decimal" else "0"
             for row in range(2, 202):
                 sheet.cell(row=row, column=index).number_format = number_format
         elif col.kind == "date":
-            validation = DataValidation(
+            add_validation(
+                sheet,
+                index,
+                col,
                 type="date",
                 operator="greaterThan",
                 formula1="36526",  # 2000-01-01
                 allow_blank=not col.required,
-                showErrorMessage=True,
-                errorTitle="日期有误",
+                title="日期有误",
                 error=f"「{col.header}」须为 2000 年以后的日期，如 2024-05-20",
-                showInputMessage=True,
-                promptTitle=col.header[:32],
-                prompt=col.help[:255],
             )
-            letter = get_column_letter(index)
-            validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
-            sheet.add_data_validation(validation)
             date_format(sheet, index)
 
     key_headers = "、".join(c.header for c in spec.columns if c.field in {k.removesuffix("_id") for k in spec.key})
@@ -845,10 +718,7 @@ def template_bytes(spec: Spec, user) -> bytes:
     return buffer.getvalue()
 
 
-# --- jobs -----------------------------------------------------------------------------------------------------
-
-SPECS = {"projects": PROJECT_SPEC, "activities": ACTIVITY_SPEC}
-NOUNS = {"projects": "重大项目", "activities": "合作活动"}
+# --- jobs and pages ------------------------------------------------------------------------------------------
 
 
 def import_job(*, job_kind: str, noun: str, user, upload, dry_run: bool, next_url: str, run):
@@ -868,50 +738,35 @@ def import_job(*, job_kind: str, noun: str, user, upload, dry_run: bool, next_ur
     return start_job(kind=job_kind, title=title[:200], user=user, fn=work)
 
 
-def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
-    """Start an import job of projects or activities for an uploaded file."""
+class ImportForm(Styled, forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）或 CSV"))
+    dry_run = forms.BooleanField(label=gettext_lazy("试导入（只校验，不写入）"), required=False)
 
-    def run(data, filename, dry_run, progress):
-        return import_rows(SPECS[kind], user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
-
-    return import_job(
-        job_kind=f"{kind}.import",
-        noun=NOUNS[kind],
-        user=user,
-        upload=upload,
-        dry_run=dry_run,
-        next_url=next_url,
-        run=run,
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
 
 
-def export_queryset(kind: str, user, filters: dict):
-    if kind == "projects":
-        return queries.projects_for(user, **filters)
-    return queries.activities_for(user, **filters)
+def import_page(request, template: str, start: Callable[..., object], context: dict):
+    """The import page of a table: the upload form and, for a valid upload, ``start(upload=, dry_run=)``. A started
+    ``Job`` sends the user to its progress page; anything else (an import done at once) is shown as ``result``; a
+    refused file is shown at the form, with its error report as ``errors``."""
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = start(upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"])
+        except UserFacingError as exc:
+            form.add_error("file", str(exc))
+            errors = exc.details.get("errors", [])
+        else:
+            if isinstance(result, Job):
+                return redirect("job_detail", pk=result.pk)
+    return render(request, template, {"form": form, "result": result, "errors": errors, **context})
 
 
-def export_file(*, kind: str, user, filters: dict, fmt: str, progress: Progress = no_progress) -> tuple[str, bytes]:
-    """The file name and content of an export of what ``user`` may see, filtered."""
-    if fmt not in ("xlsx", "csv"):
-        raise UserFacingError("导出格式只能是 xlsx 或 csv")
-    content = export_table(SPECS[kind], export_queryset(kind, user, filters), fmt=fmt, progress=progress)
-    return f"{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}", content
-
-
-def start_export(*, kind: str, user, filters: dict, fmt: str):
-    """Start an export job; the rows are chosen now through the scoping layer and written in the job."""
-    if fmt not in ("xlsx", "csv"):
-        raise UserFacingError("导出格式只能是 xlsx 或 csv")
-    qs = export_queryset(kind, user, filters)
-
-    def work(*, progress):
-        content = export_table(SPECS[kind], qs, fmt=fmt, progress=progress)
-        filename = f"{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}"
-        return {
-            "_file": (filename, content),
-            "filename": filename,
-            "summary": f"已导出{NOUNS[kind]}，共 {qs.count()} 条",
-        }
-
-    return start_job(kind=f"{kind}.export", title=f"导出{NOUNS[kind]}（{fmt}）", user=user, fn=work)
+def template_download(request, make: Callable[[], bytes], filename: str):
+    """A blank import template, for those who may import: it lists what the user may record for."""
+    scoping.require(request.user, scoping.Action.CHANGE)
+    return download(make(), filename)
