@@ -24,7 +24,7 @@ from duikou.policy.models import Task
 from . import queries, services
 from .forms import CopyForm, ItemForm, SchemeFilterForm, SchemeForm, item_initial
 from .models import Item, Run, Scheme
-from .supervision import may_issue
+from .supervision.services import may_issue
 
 # ---- schemes -----------------------------------------------------------------------------------------------
 

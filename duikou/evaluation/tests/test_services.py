@@ -124,8 +124,8 @@ def test_accepted_values_count_and_are_named_so(who, pairings):
 
 
 def test_overdue_rectification_steps_are_deducted(who, pairings):
-    from duikou.evaluation import supervision
     from duikou.evaluation.models import Notice
+    from duikou.evaluation.supervision import services as supervision
 
     earlier = ev.published_run(who["ndrc"], [(pairings["xinyang"], "70", "fair")], year=2024)
     notice = supervision.issue_notice(
