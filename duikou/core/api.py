@@ -164,7 +164,7 @@ def invalid(request, exc):
 
 def register_routers() -> None:
     from duikou.evaluation.api import router as evaluation_router
-    from duikou.evaluation.supervision_api import router as supervision_router
+    from duikou.evaluation.supervision.api import router as supervision_router
     from duikou.geo.api import router as geo_router
     from duikou.indicators.api import router as indicators_router
     from duikou.markets.consumption_api import router as produce_router

@@ -17,7 +17,7 @@ from duikou.geo.models import Region
 from duikou.indicators.models import Indicator
 from duikou.policy.models import Clause, Task
 
-from . import queries, services
+from . import comparison, queries, services
 from .models import Run, Scheme
 
 router = Router(tags=["evaluation"])
@@ -301,7 +301,7 @@ def publish_evaluation_run(request, run_id: int):
 def compare_evaluation_runs(request, run_id: int, other_id: int):
     """Per pairing: rank, total and grade in both runs and each item's score change (earlier run first)."""
     run, other = queries.run_for(request.user, run_id), queries.run_for(request.user, other_id)
-    changes = services.compare_runs(run, other, user=request.user)
+    changes = comparison.compare_runs(run, other, user=request.user)
     before, after = sorted((run, other), key=lambda r: r.number)
     return {
         "before": before.pk,

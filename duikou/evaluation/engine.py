@@ -1,6 +1,6 @@
 """Scoring, pure: the five methods of ``Item``, key-task sums, totals, ranks and grades. No database access.
 
-``services.compute_run`` gathers what a run needs (approved values, plan targets, missed reports, overdue
+``inputs.gather_inputs`` gathers what a run needs (approved values, plan targets, missed reports, overdue
 rectification steps, reviewers' marks) into the plain data below; ``evaluate`` turns it into, for every
 pairing and item, a score rounded to two places with a Chinese explanation that names the values (with
 their periods and approval status), the target and where it came from, and the rule — and the same as

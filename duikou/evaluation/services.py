@@ -4,16 +4,17 @@ Who may do what (2022 方案 四(四)): the national overseer keeps the national
 results; each province keeps, runs and publishes its own (``apps.owner_q`` in the scoping layer). A scheme is
 edited while none of its runs is published, then copied forward to the next year and edited there. A run is a
 background job; its results are frozen once published, and a re-run is a new run.
+
+What a run reads is ``inputs``, how it scores ``scoring``; comparing two runs is ``comparison``; scoped reads are
+``queries``.
 """
 
 import datetime
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, Max
 from django.utils import timezone
 
 from duikou.accounts import scoping
@@ -24,15 +25,11 @@ from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.jobs import start_job
 from duikou.core.models import Job
 from duikou.geo.models import Region
-from duikou.indicators import formula as formulas
-from duikou.indicators.models import DataSet, DataValue, Indicator, Report
-from duikou.indicators.periods import Period, parse_period, periods_of_year
 from duikou.pairings.models import Pairing
-from duikou.plans.models import Plan, PlanTarget
 from duikou.policy.models import Task
 
-from . import engine
-from .models import FrozenSchemeError, Item, Notice, Result, Review, Run, Scheme, Score
+from . import engine, inputs, scoring
+from .models import FrozenSchemeError, Item, Result, Review, Run, Scheme, Score
 
 SCHEME_FIELDS = ("name", "excellent_min", "good_min", "fair_min", "cities_see_before_publication")
 ITEM_FIELDS = (
@@ -51,8 +48,6 @@ ITEM_FIELDS = (
     "deduction_points",
     "drop_extremes",
 )
-USED_STATUSES = (DataValue.Status.APPROVED, DataValue.Status.ACCEPTED)
-REPORTED = (Report.Status.SUBMITTED, Report.Status.APPROVED, Report.Status.ACCEPTED)
 
 
 # ---- schemes -----------------------------------------------------------------------------------------------
@@ -334,15 +329,6 @@ def copy_scheme_forward(*, scheme: Scheme, year: int, user, name: str = "") -> S
 # ---- qualitative reviews -----------------------------------------------------------------------------------
 
 
-def pairings_evaluated(scheme: Scheme) -> QuerySet[Pairing]:
-    """National scheme: every active pairing; province scheme: those whose old-side city is in the province.
-    Only pairings whose period covers the scheme's year."""
-    qs = Pairing.objects.filter(status=Pairing.Status.ACTIVE, start_year__lte=scheme.year, end_year__gte=scheme.year)
-    if scheme.level == Scheme.Level.PROVINCE:
-        qs = qs.filter(old_region__code__startswith=scheme.province.prefix)
-    return qs.select_related("old_region", "partner_region", "old_area").order_by("level", "code")
-
-
 def record_review(
     *,
     user,
@@ -358,7 +344,7 @@ def record_review(
     _require_unpublished(scheme)
     if item.method != Item.Method.QUALITATIVE:
         raise ValidationError(f"「{item}」不是定性评议项，不能评议")
-    if not pairings_evaluated(scheme).filter(pk=pairing.pk).exists():
+    if not inputs.pairings_evaluated(scheme).filter(pk=pairing.pk).exists():
         raise ValidationError(f"「{pairing}」不在方案「{scheme}」的评估范围内")
     number = _decimal(mark, "评分", "mark")
     if number is None:
@@ -501,309 +487,6 @@ def evaluate_now(*, scheme: Scheme, user, progress=None, today: datetime.date | 
     return _compute_or_fail(run.pk, progress, today)
 
 
-def _item_rule(item: Item) -> engine.ItemRule:
-    ind = item.indicator
-    return engine.ItemRule(
-        id=item.pk,
-        order=item.order,
-        name=item.name,
-        key_task=item.key_task_id,
-        method=item.method,
-        weight=item.weight,
-        indicator=engine.IndicatorInfo(ind.code, ind.name, ind.unit, ind.direction) if ind else None,
-        target=item.target,
-        cap=item.cap,
-        threshold=item.threshold,
-        deduction_basis=item.deduction_basis,
-        deduction_points=item.deduction_points,
-        drop_extremes=item.drop_extremes,
-    )
-
-
-def _snapshot(scheme: Scheme, items: list[Item], pairings: list[Pairing], today: datetime.date) -> dict:
-    def s(value):
-        return None if value is None else str(value)
-
-    return {
-        "scheme": {
-            "id": scheme.pk,
-            "name": scheme.name,
-            "year": scheme.year,
-            "level": scheme.level,
-            "province": scheme.province_id,
-            "excellent_min": s(scheme.excellent_min),
-            "good_min": s(scheme.good_min),
-            "fair_min": s(scheme.fair_min),
-            "cities_see_before_publication": scheme.cities_see_before_publication,
-            "version": scheme.version,
-        },
-        "items": [
-            {
-                "id": i.pk,
-                "order": i.order,
-                "name": i.name,
-                "key_task": i.key_task_id,
-                "key_task_name": i.key_task.name,
-                "clause": i.clause_id,
-                "weight": s(i.weight),
-                "method": i.method,
-                "indicator": i.indicator_id,
-                "indicator_name": i.indicator.name if i.indicator_id else None,
-                "criterion": i.criterion,
-                "target": s(i.target),
-                "cap": s(i.cap),
-                "threshold": s(i.threshold),
-                "deduction_basis": i.deduction_basis,
-                "deduction_points": s(i.deduction_points),
-                "drop_extremes": i.drop_extremes,
-            }
-            for i in items
-        ],
-        "pairings": [p.pk for p in pairings],
-        "as_of": today.isoformat(),
-    }
-
-
-# -- gathering the inputs ------------------------------------------------------------------------------------
-
-STATUS_WORDS = {DataValue.Status.APPROVED: "已审核", DataValue.Status.ACCEPTED: "已接收"}
-
-
-def _span(periods: list[Period]) -> str:
-    """2025Q1, 2025Q2, 2025Q3 → "2025Q1–Q3"; gaps are listed: "2025Q1、2025Q3"."""
-    if not periods:
-        return ""
-    runs: list[list[Period]] = [[periods[0]]]
-    for p in periods[1:]:
-        if runs[-1][-1].next() == p:
-            runs[-1].append(p)
-        else:
-            runs.append([p])
-    parts = []
-    for run in runs:
-        first, last = run[0], run[-1]
-        if first == last:
-            parts.append(first.id)
-        else:
-            parts.append(f"{first.id}–{last.id[4:] if first.year == last.year else last.id}")
-    return "、".join(parts)
-
-
-def _status_spans(rows: list[tuple[Period, Decimal, str]]) -> str:
-    """The periods used, grouped by approval status: "2025Q1–Q2 已接收、2025Q3–Q4 已审核"."""
-    groups: list[tuple[str, list[Period]]] = []
-    for period, _value, status in rows:
-        word = STATUS_WORDS.get(status, status)
-        if groups and groups[-1][0] == word:
-            groups[-1][1].append(period)
-        else:
-            groups.append((word, [period]))
-    return "、".join(f"{_span(periods)} {word}" for word, periods in groups)
-
-
-def _aggregate(indicator: Indicator, rows: list[tuple[Period, Decimal, str]], year: int) -> engine.Actual:
-    expected = periods_of_year(year, indicator.period_type)
-    rows = sorted((r for r in rows if r[0] in expected), key=lambda r: r[0])
-    used = {r[0] for r in rows}
-    missing = [p for p in expected if p not in used]
-    values = [{"period": p.id, "value": engine._s(v), "status": st} for p, v, st in rows]
-    if not rows:
-        return engine.Actual(None, f"{_span(expected)} 均无已审核数值", [])
-    gap = f"；{_span(missing)} 无已审核数值" if missing and indicator.aggregation != Indicator.Aggregation.LAST else ""
-    spans = _status_spans(rows)
-    if indicator.aggregation == Indicator.Aggregation.LAST:
-        period, value, status = rows[-1]
-        return engine.Actual(value, f"期末值，{period.id} {STATUS_WORDS.get(status, status)}", values[-1:])
-    if indicator.aggregation == Indicator.Aggregation.AVERAGE:
-        total = sum((r[1] for r in rows), Decimal(0))
-        return engine.Actual(total / len(rows), f"{spans}值的平均{gap}", values)
-    total = sum((r[1] for r in rows), Decimal(0))
-    word = "之和" if len(rows) > 1 else ""
-    return engine.Actual(total, f"{spans}值{word}{gap}", values)
-
-
-def _formula_text(formula: str, names: dict[str, str]) -> str:
-    text = formula
-    for code in sorted(formulas.codes_in(formula), key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(code)}\b", names.get(code, code), text)
-    return text.replace("*", "×").replace("/", "÷")
-
-
-def _actual(
-    indicator: Indicator, values: dict[str, list], indicators: dict[str, Indicator], year: int
-) -> engine.Actual:
-    if not indicator.formula:
-        return _aggregate(indicator, values.get(indicator.code, []), year)
-    parts, numbers = [], {}
-    for code in sorted(formulas.codes_in(indicator.formula)):
-        component = indicators[code]
-        part = _aggregate(component, values.get(code, []), year)
-        numbers[code] = part.value
-        parts.append(
-            {
-                "indicator": code,
-                "name": component.name,
-                "value": engine._s(part.value),
-                "basis": part.basis,
-                "values": part.values,
-            }
-        )
-    value = formulas.evaluate(indicator.formula, numbers)
-    described = "，".join(f"{p['name']} {_component_text(p, indicators)}（{p['basis']}）" for p in parts)
-    expression = _formula_text(indicator.formula, {c: i.name for c, i in indicators.items()})
-    if value is None:
-        return engine.Actual(None, f"按公式 {expression} 无法计算：{described}", parts)
-    return engine.Actual(value, f"按公式 {expression} 计算：{described}", parts)
-
-
-def _component_text(part: dict, indicators: dict[str, Indicator]) -> str:
-    if part["value"] is None:
-        return "无"
-    return engine.quantity(Decimal(part["value"]), indicators[part["indicator"]].unit)
-
-
-def _year_period_ids(year: int) -> list[str]:
-    return [p.id for kind in ("year", "quarter", "month") for p in periods_of_year(year, kind)]
-
-
-def _gather_values(pairing_ids: list[int], codes: set[str], year: int) -> dict[int, dict[str, list]]:
-    out: dict[int, dict[str, list]] = {}
-    types = dict(Indicator.objects.filter(code__in=codes).values_list("code", "period_type"))
-    rows = DataValue.objects.filter(
-        pairing_id__in=pairing_ids,
-        indicator_id__in=codes,
-        period__in=_year_period_ids(year),
-        status__in=USED_STATUSES,
-        value__isnull=False,
-    ).values_list("pairing_id", "indicator_id", "period", "value", "status")
-    for pid, code, period, value, status in rows:
-        parsed = parse_period(period)
-        if parsed.type != types.get(code):
-            continue
-        out.setdefault(pid, {}).setdefault(code, []).append((parsed, value, status))
-    return out
-
-
-PLAN_KIND_ORDER = {Plan.Kind.ANNUAL: 0, Plan.Kind.SPECIAL: 1, Plan.Kind.FIVE_YEAR: 2}
-
-
-def _gather_plan_targets(pairing_ids: list[int], year: int) -> dict[int, list[PlanTarget]]:
-    """Year targets of the pairings' filed plans covering the year (a revision replaces the plan it revises);
-    an annual plan's target comes before a special plan's, which comes before the five-year plan's."""
-    rows = (
-        PlanTarget.objects.filter(
-            plan__pairing_id__in=pairing_ids,
-            plan__status=Plan.Status.FILED,
-            plan__start_year__lte=year,
-            plan__end_year__gte=year,
-            year=year,
-        )
-        .exclude(plan__next_revision__status=Plan.Status.FILED)
-        .select_related("plan")
-    )
-    out: dict[int, list[PlanTarget]] = {}
-    for t in sorted(rows, key=lambda t: (PLAN_KIND_ORDER.get(t.plan.kind, 9), -t.plan.revision, -t.plan.pk)):
-        out.setdefault(t.plan.pairing_id, []).append(t)
-    return out
-
-
-def _target(item: Item, plan_targets: list[PlanTarget]) -> engine.Target:
-    ind = item.indicator
-    notes = []
-    for t in plan_targets:
-        if t.indicator.strip() not in (ind.code, ind.name):
-            continue
-        if t.unit.strip() and t.unit.strip() != ind.unit:
-            notes.append(f"《{t.plan.title}》所定目标单位为「{t.unit}」，与指标单位「{ind.unit}」不一致，未采用")
-            continue
-        if t.target is None or t.target <= 0:
-            notes.append(f"《{t.plan.title}》所定目标为 {engine.num(t.target)}，不能作为分母，未采用")
-            continue
-        return engine.Target(Decimal(t.target), f"《{t.plan.title}》年度指标目标", t.plan_id, "；".join(notes))
-    return engine.Target(item.target, "评估方案所定目标值", None, "；".join(notes))
-
-
-def _gather_missed_reports(pairings: list[Pairing], year: int, today: datetime.date) -> dict[int, list[str]]:
-    """Per pairing: the reports due by ``today`` for periods of the year that are not submitted or further on."""
-    datasets = list(DataSet.objects.prefetch_related("pairings").order_by("code"))
-    reports = {
-        (pid, ds, period): status
-        for pid, ds, period, status in Report.objects.filter(
-            pairing_id__in=[p.pk for p in pairings], period__in=_year_period_ids(year)
-        ).values_list("pairing_id", "dataset_id", "period", "status")
-    }
-    labels = dict(Report.Status.choices)
-    out: dict[int, list[str]] = {}
-    for ds in datasets:
-        listed = {p.pk for p in ds.pairings.all()}
-        due = [p for p in periods_of_year(year, ds.period_type) if p.end < today]
-        for pairing in pairings:
-            if listed and pairing.pk not in listed:
-                continue
-            for period in due:
-                status = reports.get((pairing.pk, ds.code, period.id))
-                if status in REPORTED:
-                    continue
-                state = labels[status] if status else "未填报"
-                out.setdefault(pairing.pk, []).append(f"{period.id}「{ds.name}」{state}")
-    return out
-
-
-def _gather_overdue_notices(pairing_ids: list[int], today: datetime.date) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    labels = dict(Notice.Status.choices)
-    for n in (
-        Notice.objects.filter(pairing_id__in=pairing_ids, step_due__lt=today)
-        .exclude(status=Notice.Status.CLOSED)
-        .order_by("step_due", "pk")
-    ):
-        out.setdefault(n.pairing_id, []).append(f"{n.number} {labels[n.status]}，本环节时限 {n.step_due:%Y-%m-%d}")
-    return out
-
-
-def gather_inputs(
-    scheme: Scheme, items: list[Item], pairings: list[Pairing], *, today: datetime.date
-) -> dict[int, engine.PairingInputs]:
-    """What each pairing is scored on, by pairing id: read-only, no writes."""
-    year, ids = scheme.year, [p.pk for p in pairings]
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    codes: set[str] = set()
-    for item in items:
-        if item.indicator_id:
-            codes.add(item.indicator_id)
-            if item.indicator.formula:
-                codes |= formulas.codes_in(item.indicator.formula)
-    values = _gather_values(ids, codes, year)
-    targets = _gather_plan_targets(ids, year)
-    bases = {i.deduction_basis for i in items if i.method == Item.Method.DEDUCTION}
-    missed = _gather_missed_reports(pairings, year, today) if Item.DeductionBasis.MISSED_REPORTING in bases else {}
-    overdue = _gather_overdue_notices(ids, today) if Item.DeductionBasis.OVERDUE_RECTIFICATION in bases else {}
-    marks: dict[tuple[int, int], list[Decimal]] = {}
-    for item_id, pid, mark in (
-        Review.objects.filter(item__in=[i for i in items if i.method == Item.Method.QUALITATIVE], pairing_id__in=ids)
-        .order_by("reviewer_id")
-        .values_list("item_id", "pairing_id", "mark")
-    ):
-        marks.setdefault((pid, item_id), []).append(mark)
-    out = {}
-    for pairing in pairings:
-        data = engine.PairingInputs()
-        for item in items:
-            if item.indicator_id:
-                data.actuals[item.pk] = _actual(item.indicator, values.get(pairing.pk, {}), indicators, year)
-            if item.method == Item.Method.TARGET:
-                data.targets[item.pk] = _target(item, targets.get(pairing.pk, []))
-            if item.method == Item.Method.DEDUCTION:
-                found = (missed if item.deduction_basis == Item.DeductionBasis.MISSED_REPORTING else overdue).get(
-                    pairing.pk, []
-                )
-                data.occurrences[item.pk] = engine.Occurrences(len(found), found)
-            if item.method == Item.Method.QUALITATIVE:
-                data.marks[item.pk] = marks.get((pairing.pk, item.pk), [])
-        out[pairing.pk] = data
-    return out
-
-
 def compute_run(*, run: Run, progress=None, today: datetime.date | None = None) -> Run:
     """Score every pairing the scheme evaluates and write the results; the run becomes 待发布 (done)."""
     progress = progress or (lambda *a, **k: None)
@@ -815,63 +498,19 @@ def compute_run(*, run: Run, progress=None, today: datetime.date | None = None) 
     items = list(scheme.items.select_related("indicator", "key_task").order_by("order", "pk"))
     if not items:
         raise UserFacingError(f"「{scheme}」没有评估指标项")
-    pairings = list(pairings_evaluated(scheme))
+    pairings = list(inputs.pairings_evaluated(scheme))
     if not pairings:
         raise UserFacingError(f"「{scheme}」的评估范围内没有有效的结对关系")
-    total_steps = len(pairings) + 2
-    progress(0, total_steps, "汇总已审核数值、方案目标、填报和整改情况")
-    inputs = gather_inputs(scheme, items, pairings, today=today)
-    progress(1, total_steps, "计分")
-    rules = [_item_rule(i) for i in items]
-    outcomes = engine.evaluate(rules, inputs, year=scheme.year, grade_for=scheme.grade_for)
-    from . import mcdm  # numpy, scipy and pymcdm load only when a run needs them
-
-    try:
-        view = engine.objective_view(rules, inputs)
-    except mcdm.MCDMError as exc:  # e.g. a negative value: the scheme's own scores stand without the second view
-        view, second_view = None, f"未计算熵权-TOPSIS：{exc}"
-    else:
-        second_view = "" if view else "参评结对少于 2 个或没有指标类评估项，未计算熵权-TOPSIS"
-    weights, closeness, topsis_ranks = view if view else ({}, {}, {})
-    progress(2, total_steps, second_view or "写入结果")
-    by_pk = {p.pk: p for p in pairings}
-    by_item = {i.pk: i for i in items}
-    results, scores = [], []
-    for n, (pid, outcome) in enumerate(sorted(outcomes.items(), key=lambda kv: (kv[1].rank, by_pk[kv[0]].code)), 1):
-        results.append(
-            Result(
-                run=run,
-                pairing=by_pk[pid],
-                total=outcome.total,
-                rank=outcome.rank,
-                grade=outcome.grade,
-                task_scores={k: str(v) for k, v in outcome.task_scores.items()},
-                topsis_score=Decimal(str(round(closeness[pid], 6))) if pid in closeness else None,
-                topsis_rank=topsis_ranks.get(pid),
-            )
-        )
-        for s in outcome.scores:
-            scores.append(
-                Score(
-                    run=run,
-                    pairing=by_pk[pid],
-                    item=by_item[s.item.id],
-                    score=s.score,
-                    actual=None if s.actual is None else s.actual.quantize(Decimal("0.0001")),
-                    target=None if s.target is None else Decimal(s.target).quantize(Decimal("0.0001")),
-                    explanation=s.explanation,
-                    inputs=s.inputs,
-                )
-            )
-        progress(2 + n, total_steps)
+    scored = scoring.score(run, items, pairings, today=today, progress=progress)
     with transaction.atomic(), set_actor(run.started_by):
-        bulk_create_logged(Result, results, actor=run.started_by)
-        bulk_create_logged(Score, scores, actor=run.started_by)
-        run.scheme_snapshot = _snapshot(scheme, items, pairings, today)
-        run.entropy_weights = {code: round(w, 6) for code, w in weights.items()}
+        bulk_create_logged(Result, scored.results, actor=run.started_by)
+        bulk_create_logged(Score, scored.scores, actor=run.started_by)
+        run.scheme_snapshot = scoring.snapshot(scheme, items, pairings, today)
+        run.entropy_weights = scored.entropy_weights
         run.status = Run.Status.DONE
         run.finished = timezone.now()
         run.save(update_fields=["scheme_snapshot", "entropy_weights", "status", "finished"])
+    total_steps = scoring.steps(pairings)
     progress(total_steps, total_steps, "完成")
     return run
 
@@ -896,91 +535,3 @@ def publish_run(*, run: Run, user) -> Run:
             )
     except IntegrityError as exc:
         raise ValidationError(f"「{run.scheme}」已有发布的评估结果，每个方案只发布一次") from exc
-
-
-# ---- comparing two runs ------------------------------------------------------------------------------------
-
-
-@dataclass
-class ItemChange:
-    item: Item
-    before: Decimal | None
-    after: Decimal | None
-
-    @property
-    def delta(self) -> Decimal | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-@dataclass
-class PairingChange:
-    """One pairing in two runs: ``before`` is the earlier run's result, ``after`` the later one's."""
-
-    pairing: Pairing
-    before: Result | None
-    after: Result | None
-    items: list[ItemChange] = field(default_factory=list)
-
-    @property
-    def total_delta(self) -> Decimal | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after.total - self.before.total
-
-    @property
-    def rank_delta(self) -> int | None:
-        """Places gained (positive) or lost (negative)."""
-        if self.before is None or self.after is None:
-            return None
-        return self.before.rank - self.after.rank
-
-    @property
-    def grade_changed(self) -> bool:
-        return (self.before.grade if self.before else None) != (self.after.grade if self.after else None)
-
-    @property
-    def changed(self) -> bool:
-        return (
-            bool(self.total_delta) or bool(self.rank_delta) or self.grade_changed or any(i.changed for i in self.items)
-        )
-
-
-def compare_runs(a: Run, b: Run, *, user=None) -> list[PairingChange]:
-    """Per pairing, the total, rank and grade in both runs and the change of each item's score.
-
-    The earlier run (lower number) is "before". With ``user`` only the results and scores they may see count.
-    """
-    if a.scheme_id != b.scheme_id:
-        raise ValidationError("只能比较同一评估方案的两次评估")
-    before, after = sorted((a, b), key=lambda r: r.number)
-
-    def results(run):
-        qs = Result.objects.all() if user is None else scoping.scope(user, Result)
-        return {
-            r.pairing_id: r for r in qs.filter(run=run).select_related("pairing__old_region", "pairing__partner_region")
-        }
-
-    def scores(run):
-        qs = Score.objects.all() if user is None else scoping.scope(user, Score)
-        return {(s.pairing_id, s.item_id): s.score for s in qs.filter(run=run)}
-
-    r_before, r_after = results(before), results(after)
-    s_before, s_after = scores(before), scores(after)
-    items = list(Item.objects.filter(scheme_id=a.scheme_id).select_related("key_task").order_by("order", "pk"))
-    out = []
-    for pid in set(r_before) | set(r_after):
-        pairing = (r_after.get(pid) or r_before.get(pid)).pairing
-        changes = [
-            ItemChange(item, s_before.get((pid, item.pk)), s_after.get((pid, item.pk)))
-            for item in items
-            if (pid, item.pk) in s_before or (pid, item.pk) in s_after
-        ]
-        out.append(PairingChange(pairing, r_before.get(pid), r_after.get(pid), changes))
-    out.sort(key=lambda c: (c.after.rank if c.after else 10**6, c.pairing.code))
-    return out

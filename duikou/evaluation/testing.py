@@ -74,17 +74,17 @@ def supervision_matrix_world(editor, stranger) -> dict:
     """For the permission matrix: a published national run of 2023 (a year the engine's matrix world leaves
     alone) with both pairings commended, and notices to 信阳 (in scope; one for the page step, one for the
     API step) and to 延安 (out of scope)."""
-    from . import supervision
+    from .supervision import services
 
     ndrc = testing.user("matrix_ndrc", "国家发展改革委（振兴司）", "approver")
     inside = testing.pairing("信阳市", "苏州市")
     outside = testing.pairing("延安市", "无锡市")
     run = published_run(ndrc, [(inside, "95.5", "excellent"), (outside, "91", "excellent")], year=2023)
-    supervision.generate_commendations(run=run, user=ndrc)
+    services.generate_commendations(run=run, user=ndrc)
     deadline = timezone.localdate() + datetime.timedelta(days=60)
 
     def notice(pairing, finding):
-        return supervision.issue_notice(
+        return services.issue_notice(
             run=run,
             pairing=pairing,
             finding=finding,

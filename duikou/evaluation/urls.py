@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import supervision_views, views
+from . import views
+from .supervision import urls as supervision_urls
 
 app_name = "evaluation"
 
@@ -24,20 +25,5 @@ scheme_urls = [
     path("runs/<int:pk>/pairings/<int:pairing_pk>/", views.explanation, name="explanation"),
 ]
 
-# Commendations and rectification notices followed to closure (supervision_views.py).
-supervision_urls = [
-    path("notices/", supervision_views.notices, name="notices"),
-    path("notices/export.xlsx", supervision_views.notice_export, name="notice_export"),
-    path("notices/national/", supervision_views.national_desk, name="national_desk"),
-    path("notices/new/", supervision_views.notice_issue, name="notice_issue"),
-    path("notices/<int:pk>/", supervision_views.notice_detail, name="notice_detail"),
-    path("notices/<int:pk>/notice.docx", supervision_views.notice_docx, name="notice_docx"),
-    path("notices/<int:pk>/step/<slug:step>/", supervision_views.notice_step, name="notice_step"),
-    path("commendations/<int:run_id>/", supervision_views.commendations, name="commendations"),
-    path("commendations/<int:run_id>/generate/", supervision_views.commendation_generate, name="commendation_generate"),
-    path(
-        "commendations/<int:run_id>/commendations.docx", supervision_views.commendation_docx, name="commendation_docx"
-    ),
-]
-
-urlpatterns = scheme_urls + supervision_urls
+# Commendations and rectification notices followed to closure (supervision/urls.py).
+urlpatterns = scheme_urls + supervision_urls.urlpatterns

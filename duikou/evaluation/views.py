@@ -21,10 +21,10 @@ from duikou.core.views import paginate
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
-from . import queries, services
+from . import comparison, inputs, queries, services
 from .forms import CopyForm, ItemForm, SchemeFilterForm, SchemeForm, item_initial
 from .models import Item, Run, Scheme
-from .supervision import may_issue
+from .supervision.services import may_issue
 
 # ---- schemes -----------------------------------------------------------------------------------------------
 
@@ -244,7 +244,7 @@ def reviews(request, pk: int):
     """The reviewer's grid: pairings × qualitative items, their own marks (0–100) and comments."""
     scheme = queries.scheme_for(request.user, pk, scoping.Action.CHANGE)
     items = [i for i in queries.items_for(request.user, scheme) if i.method == Item.Method.QUALITATIVE]
-    pairings = list(services.pairings_evaluated(scheme).filter(pk__in=scoping.scope(request.user, Pairing)))
+    pairings = list(inputs.pairings_evaluated(scheme).filter(pk__in=scoping.scope(request.user, Pairing)))
     mine = {(r.item_id, r.pairing_id): r for r in queries.reviews_for(request.user, scheme, reviewer=request.user)}
     counts: dict[tuple[int, int], int] = {}
     for r in queries.reviews_for(request.user, scheme):
@@ -467,7 +467,7 @@ def run_compare(request, pk: int):
             raise Http404 from exc
         if other.scheme_id != run.scheme_id:
             raise Http404
-    changes = services.compare_runs(run, other, user=request.user) if other else []
+    changes = comparison.compare_runs(run, other, user=request.user) if other else []
     before, after = sorted((run, other), key=lambda r: r.number) if other else (None, run)
     return render(
         request,

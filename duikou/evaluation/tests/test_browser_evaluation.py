@@ -1,7 +1,7 @@
 """The national overseer runs the 2025 evaluation, looks at the ranking, publishes it and opens 信阳–苏州's
 explanation; a 信阳 user sees the ranking and only its own explanation; the overseer issues a rectification
 notice from the ranking, and the city and the 河南 province walk it to closure. (Escalation of an overdue
-notice: test_browser_supervision.py.)"""
+notice: supervision/tests/test_browser.py.)"""
 
 import datetime
 

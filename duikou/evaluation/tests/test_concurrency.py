@@ -27,9 +27,9 @@ import pytest
 from django.utils import timezone
 
 from duikou.core import testing
-from duikou.evaluation import supervision
 from duikou.evaluation import testing as et
 from duikou.evaluation.models import Commendation, Notice, Review, Run, Scheme
+from duikou.evaluation.supervision import services
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_notices_issued_at_once_get_numbers_of_their_own(who):
 def test_a_notice_step_taken_twice_at_once_is_taken_once(who):
     xinyang = testing.pairing("信阳市", "苏州市")
     run = et.published_run(who["ndrc"], [(xinyang, "70", "fair")], year=2025)
-    notice = supervision.issue_notice(
+    notice = services.issue_notice(
         run=run,
         pairing=xinyang,
         finding="消费帮扶金额未达年度目标",

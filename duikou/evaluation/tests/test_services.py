@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from duikou.core import testing
 from duikou.core.errors import StaleObjectError
-from duikou.evaluation import queries, services
+from duikou.evaluation import comparison, inputs, queries, services
 from duikou.evaluation import testing as ev
 from duikou.evaluation.models import FrozenRunError, FrozenSchemeError, Item, Review, Run, Scheme
 from duikou.policy.models import Task
@@ -124,8 +124,8 @@ def test_accepted_values_count_and_are_named_so(who, pairings):
 
 
 def test_overdue_rectification_steps_are_deducted(who, pairings):
-    from duikou.evaluation import supervision
     from duikou.evaluation.models import Notice
+    from duikou.evaluation.supervision import services as supervision
 
     earlier = ev.published_run(who["ndrc"], [(pairings["xinyang"], "70", "fair")], year=2024)
     notice = supervision.issue_notice(
@@ -359,7 +359,7 @@ def test_a_failed_computation_marks_the_run_failed(who, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "gather_inputs", broken)
+    monkeypatch.setattr(inputs, "gather_inputs", broken)
     job = services.start_run(scheme=scheme, user=who["ndrc"])
     assert job.status == "failed" and "参考编号" in job.message
     assert scheme.runs.get().status == Run.Status.FAILED
@@ -373,7 +373,7 @@ def test_rerun_makes_a_new_run_and_compare_shows_the_differences(who, pairings, 
     again = ev.run(done.scheme, who["ndrc"])
     assert again.number == 2 and again.pk != done.pk
     assert done.results.count() == again.results.count() == 20
-    changes = {c.pairing.code: c for c in services.compare_runs(again, done)}
+    changes = {c.pairing.code: c for c in comparison.compare_runs(again, done)}
     yanan = changes["N06"]
     assert (yanan.before.total, yanan.after.total) == (Decimal("20.00"), Decimal("50.00"))  # 4,000 → 10,000 of 10,000
     assert yanan.total_delta == Decimal("30.00") and yanan.rank_delta > 0 and yanan.changed
@@ -389,7 +389,7 @@ def test_rerun_makes_a_new_run_and_compare_shows_the_differences(who, pairings, 
 def test_compare_refuses_runs_of_different_schemes(who, done):
     other = ev.run(ev.scheme(who["ndrc"], year=2024, items=[ev.target_item()]), who["ndrc"])
     with pytest.raises(ValidationError, match="同一评估方案"):
-        services.compare_runs(done, other)
+        comparison.compare_runs(done, other)
 
 
 # ---- publication and freezing ------------------------------------------------------------------------------
@@ -513,4 +513,4 @@ def test_province_scheme_is_not_visible_in_another_province(who):
 
 def test_compare_with_a_user_counts_only_what_they_may_see(who, pairings, done):
     again = ev.run(done.scheme, who["ndrc"])
-    assert [c.pairing.code for c in services.compare_runs(done, again, user=who["henan_viewer"])] == ["N09"]
+    assert [c.pairing.code for c in comparison.compare_runs(done, again, user=who["henan_viewer"])] == ["N09"]

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from duikou.evaluation import supervision
+from duikou.evaluation.supervision import services as supervision
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from duikou.accounts.models import Organisation
 from duikou.pairings.models import Pairing
 
-from .models import Notice
+from ..models import Notice
 
 
 class IssueNoticeForm(forms.Form):

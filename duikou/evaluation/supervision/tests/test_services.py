@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from duikou.core import testing
 from duikou.core.errors import StaleObjectError
-from duikou.evaluation import supervision
 from duikou.evaluation.models import Commendation, Notice, Run
-from duikou.evaluation.supervision_workflow import WORKFLOW
+from duikou.evaluation.supervision import queries, services
+from duikou.evaluation.supervision.workflow import WORKFLOW
 from duikou.evaluation.testing import published_run, supervision_people
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def in_days(n: int) -> datetime.date:
 
 
 def issue(run, pairing, user, **extra) -> Notice:
-    return supervision.issue_notice(
+    return services.issue_notice(
         run=run,
         pairing=pairing,
         finding="共建园区招商进展缓慢，签约项目落地率低",
@@ -63,12 +63,12 @@ def issue(run, pairing, user, **extra) -> Notice:
 
 def walk(notice, user, step, **kw):
     fn = {
-        "receive": supervision.receive_notice,
-        "report": supervision.report_measures,
-        "verify": supervision.verify_notice,
-        "return": supervision.return_measures,
-        "close": supervision.close_notice,
-        "flag_major": supervision.flag_major,
+        "receive": services.receive_notice,
+        "report": services.report_measures,
+        "verify": services.verify_notice,
+        "return": services.return_measures,
+        "close": services.close_notice,
+        "flag_major": services.flag_major,
     }[step]
     notice.refresh_from_db()
     return fn(notice=notice, user=user, expected_version=notice.version, **kw)
@@ -78,7 +78,7 @@ def walk(notice, user, step, **kw):
 
 
 def test_commendations_list_the_excellent_pairings_with_a_reason(run, who):
-    created = supervision.generate_commendations(run=run, user=who["ndrc"])
+    created = services.generate_commendations(run=run, user=who["ndrc"])
     assert [c.pairing.old_region.name for c in created] == ["延安市"]
     reason = created[0].reason
     assert "93.40 分" in reason and "排名第 1 位" in reason and "2 个结对关系" in reason
@@ -86,8 +86,8 @@ def test_commendations_list_the_excellent_pairings_with_a_reason(run, who):
 
 
 def test_generating_commendations_again_adds_nothing(run, who):
-    supervision.generate_commendations(run=run, user=who["ndrc"])
-    assert supervision.generate_commendations(run=run, user=who["ndrc"]) == []
+    services.generate_commendations(run=run, user=who["ndrc"])
+    assert services.generate_commendations(run=run, user=who["ndrc"]) == []
     assert Commendation.objects.filter(run=run).count() == 1
 
 
@@ -99,20 +99,20 @@ def test_commendations_only_from_a_published_run(who, xinyang):
         started_by=who["ndrc"],
     )
     with pytest.raises(ValidationError, match="尚未发布"):
-        supervision.generate_commendations(run=run, user=who["ndrc"])
+        services.generate_commendations(run=run, user=who["ndrc"])
 
 
 def test_only_the_runs_organiser_generates_commendations(run, who):
     for user in (who["henan"], who["xy_approver"]):
         with pytest.raises(PermissionDenied):
-            supervision.generate_commendations(run=run, user=user)
+            services.generate_commendations(run=run, user=user)
 
 
 def test_a_province_generates_for_its_own_run(who, xinyang):
     run = published_run(who["henan"], [(xinyang, "92", "excellent")], province="410000")
-    assert len(supervision.generate_commendations(run=run, user=who["henan"])) == 1
+    assert len(services.generate_commendations(run=run, user=who["henan"])) == 1
     with pytest.raises(PermissionDenied):
-        supervision.generate_commendations(run=run, user=who["shaanxi"])
+        services.generate_commendations(run=run, user=who["shaanxi"])
 
 
 # ---- issuing -------------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_issue_by_the_runs_organiser_only(run, xinyang, who):
 
 def test_issue_refuses_bad_input_with_reasons(run, xinyang, who):
     with pytest.raises(ValidationError) as exc:
-        supervision.issue_notice(
+        services.issue_notice(
             run=run,
             pairing=xinyang,
             finding=" ",
@@ -240,26 +240,26 @@ def test_a_province_cannot_act_on_another_provinces_notice(run, xinyang, who):
             walk(notice, user, "verify", comment="越权核验")
         with pytest.raises(PermissionDenied):
             walk(notice, user, "flag_major", reason="越权")
-    assert not supervision.notices_for(who["shaanxi"]).exists()
-    assert supervision.notices_for(who["jiangsu"]).count() == 1
+    assert not queries.notices_for(who["shaanxi"]).exists()
+    assert queries.notices_for(who["jiangsu"]).count() == 1
 
 
 def test_overdue_step_escalates_to_national(run, xinyang, who):
     notice = issue(run, xinyang, who["ndrc"])
     walk(notice, who["xy_editor"], "receive")
     notice = walk(notice, who["xy_editor"], "report", text="已整改")
-    assert supervision.escalate_overdue(today=notice.step_due) == []  # due today is not overdue
-    escalated = supervision.escalate_overdue(today=notice.step_due + datetime.timedelta(days=1))
+    assert services.escalate_overdue(today=notice.step_due) == []  # due today is not overdue
+    escalated = services.escalate_overdue(today=notice.step_due + datetime.timedelta(days=1))
     assert [n.pk for n in escalated] == [notice.pk]
     notice.refresh_from_db()
     assert notice.supervision_level == "national" and notice.escalated_at is not None
-    assert supervision.escalate_overdue(today=notice.step_due + datetime.timedelta(days=2)) == []  # once only
+    assert services.escalate_overdue(today=notice.step_due + datetime.timedelta(days=2)) == []  # once only
     entry = LogEntry.objects.get_for_object(notice).filter(changes_text__contains="逾期升级").get()
     assert entry.actor is None and "核验" in entry.changes_dict["逾期升级"][1]
 
     with pytest.raises(PermissionDenied):
         walk(notice, who["henan"], "verify", comment="省级核验")
-    assert supervision.national_desk(who["ndrc"]).filter(pk=notice.pk).exists()
+    assert queries.national_desk(who["ndrc"]).filter(pk=notice.pk).exists()
     notice = walk(notice, who["ndrc"], "verify", comment="国家层面核验通过")
     assert walk(notice, who["ndrc"], "close").status == "closed"
 
@@ -270,7 +270,7 @@ def test_escalation_leaves_closed_and_current_notices_alone(run, xinyang, who):
     Notice.objects.filter(pk=late.pk).update(step_due=in_days(-1))
     closed = issue(run, xinyang, who["ndrc"])
     Notice.objects.filter(pk=closed.pk).update(status="closed", step_due=in_days(-10))
-    assert [n.pk for n in supervision.escalate_overdue()] == [late.pk]
+    assert [n.pk for n in services.escalate_overdue()] == [late.pk]
     current.refresh_from_db()
     assert current.supervision_level == "province"
 
@@ -285,25 +285,25 @@ def test_escalate_notices_command(run, xinyang, who, capsys):
 
 def test_flag_major_puts_it_on_the_national_desk(run, xinyang, who):
     notice = issue(run, xinyang, who["ndrc"])
-    assert not supervision.national_desk(who["ndrc"]).exists()
+    assert not queries.national_desk(who["ndrc"]).exists()
     with pytest.raises(PermissionDenied):
         walk(notice, who["xy_approver"], "flag_major", reason="城市自报")
     with pytest.raises(ValidationError):
         walk(notice, who["henan"], "flag_major", reason="")
     notice = walk(notice, who["henan"], "flag_major", reason="涉及群众切身利益，需报国家层面")
     assert notice.major and notice.supervision_level == "province"
-    assert list(supervision.national_desk(who["ndrc"])) == [notice]
+    assert list(queries.national_desk(who["ndrc"])) == [notice]
     assert "flag_major" not in allowed(who["ndrc"], notice)  # already flagged
     with pytest.raises(PermissionDenied):
-        supervision.national_desk(who["henan"])
+        queries.national_desk(who["henan"])
 
 
 def test_stale_version_is_refused(run, xinyang, who):
     notice = issue(run, xinyang, who["ndrc"])
     stale = notice.version
-    supervision.receive_notice(notice=notice, user=who["xy_editor"], expected_version=stale)
+    services.receive_notice(notice=notice, user=who["xy_editor"], expected_version=stale)
     with pytest.raises(StaleObjectError, match="已被他人修改"):
-        supervision.report_measures(notice=notice, user=who["xy_editor"], expected_version=stale, text="基于旧版本")
+        services.report_measures(notice=notice, user=who["xy_editor"], expected_version=stale, text="基于旧版本")
     notice.refresh_from_db()
     assert notice.status == "received" and notice.measures_reported == ""
 
@@ -313,13 +313,13 @@ def test_notices_for_filters(run, xinyang, who):
     Notice.objects.filter(pk=late.pk).update(step_due=in_days(-1))
     major = issue(run, xinyang, who["ndrc"], major=True)
     editor = who["xy_editor"]
-    assert list(supervision.notices_for(editor, overdue=True)) == [late]
-    assert list(supervision.notices_for(editor, major=True)) == [major]
-    assert supervision.notices_for(editor, status="open").count() == 2
-    assert list(supervision.notices_for(editor, q=late.number)) == [late]
-    assert supervision.notices_for(editor, q="信阳").count() == 2
-    assert not supervision.notices_for(editor, level="national").exists()
-    assert not supervision.notices_for(testing.user("ya", "延安市人民政府", "approver")).exists()
+    assert list(queries.notices_for(editor, overdue=True)) == [late]
+    assert list(queries.notices_for(editor, major=True)) == [major]
+    assert queries.notices_for(editor, status="open").count() == 2
+    assert list(queries.notices_for(editor, q=late.number)) == [late]
+    assert queries.notices_for(editor, q="信阳").count() == 2
+    assert not queries.notices_for(editor, level="national").exists()
+    assert not queries.notices_for(testing.user("ya", "延安市人民政府", "approver")).exists()
 
 
 # ---- the table: every step for every persona, and whose turn it is -------------------------------------------

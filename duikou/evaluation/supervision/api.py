@@ -15,9 +15,10 @@ from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.pairings.models import Pairing
 
-from . import supervision
-from .models import Commendation, Notice
-from .supervision_workflow import WORKFLOW
+from .. import queries as evaluation_queries
+from ..models import Commendation, Notice
+from . import queries, services
+from .workflow import WORKFLOW
 
 router = Router(tags=["supervision"])
 
@@ -117,7 +118,7 @@ def _notice(user, n: Notice, *, steps: bool = True) -> dict:
         id=n.pk,
         pairing=str(n.pairing),
         responsible=str(n.responsible),
-        overdue=supervision.is_overdue(n),
+        overdue=queries.is_overdue(n),
         steps=sorted(s.name for s in WORKFLOW.allowed_steps(user, n)) if steps else [],
     )
     return data
@@ -126,15 +127,15 @@ def _notice(user, n: Notice, *, steps: bool = True) -> dict:
 @router.get("/runs/{int:run_id}/commendations", response=list[CommendationOut], url_name="list_commendations")
 def list_commendations(request, run_id: int):
     """The commendation list (通报表扬) of a run."""
-    run = supervision.run_for(request.user, run_id)
-    return [_commendation(c) for c in supervision.commendations_for(request.user, run)]
+    run = evaluation_queries.run_for(request.user, run_id)
+    return [_commendation(c) for c in queries.commendations_for(request.user, run)]
 
 
 @router.post("/runs/{int:run_id}/commendations", response=list[CommendationOut], url_name="generate_commendations")
 def generate_commendations(request, run_id: int):
     """Put every pairing graded 优秀 of a published run on the list; returns the ones added (none when repeated)."""
-    run = supervision.run_for(request.user, run_id)
-    return [_commendation(c) for c in supervision.generate_commendations(run=run, user=request.user)]
+    run = evaluation_queries.run_for(request.user, run_id)
+    return [_commendation(c) for c in services.generate_commendations(run=run, user=request.user)]
 
 
 @router.get("/notices", response=list[NoticeOut], url_name="list_notices")
@@ -150,9 +151,7 @@ def list_notices(
     offset: Annotated[int, Field(ge=0, le=10**12)] = 0,
 ):
     """Notices in the caller's scope; ``status`` may be ``open``; at most ``limit`` (≤ 1000) from ``offset``."""
-    qs = supervision.notices_for(
-        request.user, status=status, overdue=overdue, major=major, level=level, q=q, run=run_id
-    )
+    qs = queries.notices_for(request.user, status=status, overdue=overdue, major=major, level=level, q=q, run=run_id)
     return [_notice(request.user, n, steps=False) for n in qs[offset : offset + limit]]
 
 
@@ -161,28 +160,28 @@ def national_desk(request, include_closed: bool = False):
     """Major and escalated notices: the national overseer's desk."""
     return [
         _notice(request.user, n, steps=False)
-        for n in supervision.national_desk(request.user, include_closed=include_closed)[:1000]
+        for n in queries.national_desk(request.user, include_closed=include_closed)[:1000]
     ]
 
 
 @router.get("/notices/{int:notice_id}", response=NoticeOut, url_name="get_notice")
 def get_notice(request, notice_id: int):
     """One notice, with the steps the caller may take now."""
-    return _notice(request.user, supervision.notice_for(request.user, notice_id))
+    return _notice(request.user, queries.notice_for(request.user, notice_id))
 
 
 @router.post("/notices", response={201: NoticeOut}, url_name="issue_notice")
 def issue_notice(request, payload: NoticeIn):
     """Issue a notice from a published run (only its organiser); the responsible unit defaults to the old-side
     city's government."""
-    run = supervision.run_for(request.user, payload.run_id)
+    run = evaluation_queries.run_for(request.user, payload.run_id)
     pairing = scoping.get_for(request.user, Pairing, pk=payload.pairing_id)
     responsible = None
     if payload.responsible_id is not None:
         responsible = Organisation.objects.filter(pk=payload.responsible_id).first()
         if responsible is None:
             raise ValidationError({"responsible_id": f"机构 {payload.responsible_id} 不存在"})
-    notice = supervision.issue_notice(
+    notice = services.issue_notice(
         run=run,
         pairing=pairing,
         finding=payload.finding,
@@ -192,29 +191,27 @@ def issue_notice(request, payload: NoticeIn):
         user=request.user,
         major=payload.major,
     )
-    return Status(201, _notice(request.user, supervision.notice_for(request.user, notice.pk)))
+    return Status(201, _notice(request.user, queries.notice_for(request.user, notice.pk)))
 
 
 @router.post("/notices/{int:notice_id}/steps/{step}", response=NoticeOut, url_name="take_notice_step")
 def take_notice_step(request, notice_id: int, step: str, payload: NoticeStepIn):
     """A step: receive, report (text), verify (comment), return (comment), close, flag_major (reason);
     send the ``version`` you read."""
-    notice = supervision.notice_for(request.user, notice_id)
+    notice = queries.notice_for(request.user, notice_id)
     user, version = request.user, payload.version
     if step == "receive":
-        notice = supervision.receive_notice(notice=notice, user=user, expected_version=version)
+        notice = services.receive_notice(notice=notice, user=user, expected_version=version)
     elif step == "report":
-        notice = supervision.report_measures(notice=notice, user=user, expected_version=version, text=payload.text)
+        notice = services.report_measures(notice=notice, user=user, expected_version=version, text=payload.text)
     elif step == "verify":
-        notice = supervision.verify_notice(notice=notice, user=user, expected_version=version, comment=payload.comment)
+        notice = services.verify_notice(notice=notice, user=user, expected_version=version, comment=payload.comment)
     elif step == "return":
-        notice = supervision.return_measures(
-            notice=notice, user=user, expected_version=version, comment=payload.comment
-        )
+        notice = services.return_measures(notice=notice, user=user, expected_version=version, comment=payload.comment)
     elif step == "close":
-        notice = supervision.close_notice(notice=notice, user=user, expected_version=version)
+        notice = services.close_notice(notice=notice, user=user, expected_version=version)
     elif step == "flag_major":
-        notice = supervision.flag_major(notice=notice, user=user, expected_version=version, reason=payload.reason)
+        notice = services.flag_major(notice=notice, user=user, expected_version=version, reason=payload.reason)
     else:
         raise ValidationError(f"未知的办理环节「{step}」，可选：{'、'.join(WORKFLOW.steps)}")
-    return _notice(user, supervision.notice_for(user, notice.pk))
+    return _notice(user, queries.notice_for(user, notice.pk))

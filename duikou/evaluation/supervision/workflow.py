@@ -21,7 +21,7 @@ from duikou.accounts import scoping
 from duikou.core.workflow import Party, Step, Workflow, after_days, national_party, organisation_party, region_party
 from duikou.geo.models import Region
 
-from .models import Notice
+from ..models import Notice
 
 A = scoping.Action
 S = Notice.Status

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from duikou.core import testing
 from duikou.core.tests.test_browser import login, shot
-from duikou.evaluation import supervision
 from duikou.evaluation.models import Notice
+from duikou.evaluation.supervision import services
 from duikou.evaluation.testing import published_run, supervision_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,7 +92,7 @@ def test_notice_walked_to_closure_and_an_overdue_one_escalates(live_server, refe
     shot(province, artifacts_dir, "browser-supervision-closed.png")
 
     # a second notice is left unreceived past its due date: opening the desk escalates it to national
-    late = supervision.issue_notice(
+    late = services.issue_notice(
         run=run,
         pairing=xinyang,
         finding="消费帮扶金额未达年度目标",

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from duikou.accounts.services import issue_token
 from duikou.core import testing
-from duikou.evaluation import supervision
 from duikou.evaluation.models import Commendation, Notice
+from duikou.evaluation.supervision import services
 from duikou.evaluation.testing import published_run, supervision_people
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def in_days(n: int) -> datetime.date:
 
 @pytest.fixture
 def notice(run, xinyang, who):
-    return supervision.issue_notice(
+    return services.issue_notice(
         run=run,
         pairing=xinyang,
         finding="消费帮扶金额未达年度目标",
@@ -92,7 +92,7 @@ def test_desk_filters_search_and_empty_state(client, notice, who):
 def test_desk_pages(client, run, xinyang, who, settings):
     settings.PAGE_SIZE = 2
     for _ in range(3):
-        supervision.issue_notice(
+        services.issue_notice(
             run=run, pairing=xinyang, finding="问题", measures_required="要求", deadline=in_days(60), user=who["ndrc"]
         )
     page = as_user(client, who["xy_editor"]).get("/evaluation/notices/?page=2").content.decode()
@@ -280,7 +280,7 @@ def test_notice_and_commendation_documents_download(client, run, notice, who):
     assert 'id="download-docx"' in page
     text = docx_text(c.get(f"/evaluation/notices/{notice.pk}/notice.docx"))
     assert notice.number in text and "消费帮扶金额未达年度目标" in text and "信阳市人民政府" in text
-    supervision.generate_commendations(run=run, user=who["ndrc"])
+    services.generate_commendations(run=run, user=who["ndrc"])
     page = c.get(f"/evaluation/commendations/{run.pk}/").content.decode()
     assert 'id="download-commendations"' in page
     text = docx_text(c.get(f"/evaluation/commendations/{run.pk}/commendations.docx"))

@@ -1,13 +1,13 @@
-"""Supervision of a published evaluation run: commendations (通报表扬) and rectification notices (整改要求).
+"""Every write of supervision: commendations (通报表扬) and rectification notices (整改要求) from a published run.
 
 Seed 000 四(四) (clause ``fgzx-2022-766/4/4``): the national overseer commends the provinces and cities that
 achieve clear results, issues "明确整改要求并督促改进落实" to those that lag, and reports major problems upward;
 each province runs its own annual evaluation and supervision.
 
 A notice goes issued → received → measures reported → verified → closed. Who may take which step, whose turn it
-is and when each step is due is the table in ``supervision_workflow.py`` and nowhere else. Every step sets its
-timestamp and the due date of the next one. A step left overdue escalates a province-level notice to national
-supervision (``escalate_overdue``, run by ``duikou escalate-notices`` and at the top of the notice desk).
+is and when each step is due is the table in ``workflow.py`` and nowhere else. Every step sets its timestamp and
+the due date of the next one. A step left overdue escalates a province-level notice to national supervision
+(``escalate_overdue``, run by ``duikou escalate-notices`` and at the top of the notice desk).
 """
 
 import datetime
@@ -29,8 +29,8 @@ from duikou.core.errors import StaleObjectError
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
-from .models import Commendation, Grade, Notice, Result, Run
-from .supervision_workflow import WORKFLOW
+from ..models import Commendation, Grade, Notice, Result, Run
+from .workflow import WORKFLOW
 
 POLICY_CLAUSE = "fgzx-2022-766/4/4"
 A = scoping.Action
@@ -309,99 +309,3 @@ def escalate_overdue(*, today: datetime.date | None = None) -> list[Notice]:
                 continue  # changed meanwhile: the next run looks at it again
             escalated.append(fresh)
     return escalated
-
-
-# ---- scoped reads --------------------------------------------------------------------------------------
-
-
-def notices_for(
-    user,
-    *,
-    status: str = "",
-    overdue: bool | None = None,
-    major: bool | None = None,
-    level: str = "",
-    q: str = "",
-    run: Run | int | None = None,
-    today: datetime.date | None = None,
-) -> QuerySet[Notice]:
-    """Notices the user may see; ``status`` may also be ``open``."""
-    today = today or timezone.localdate()
-    qs = scoping.scope(user, Notice).select_related(
-        "pairing__old_region", "pairing__partner_region", "responsible", "run__scheme"
-    )
-    if status == "open":
-        qs = qs.exclude(status=S.CLOSED)
-    elif status:
-        qs = qs.filter(status=status)
-    if overdue is True:
-        qs = qs.exclude(status=S.CLOSED).filter(step_due__lt=today)
-    elif overdue is False:
-        qs = qs.filter(Q(status=S.CLOSED) | Q(step_due__gte=today))
-    if major is not None:
-        qs = qs.filter(major=major)
-    if level:
-        qs = qs.filter(supervision_level=level)
-    if run is not None:
-        qs = qs.filter(run=run)
-    if q:
-        qs = qs.filter(
-            Q(number__contains=q)
-            | Q(finding__contains=q)
-            | Q(pairing__old_region__name__contains=q)
-            | Q(pairing__partner_region__name__contains=q)
-            | Q(responsible__name__contains=q)
-        )
-    return qs.order_by("step_due", "pk")
-
-
-def notice_for(user, pk: int, action: scoping.Action = A.VIEW) -> Notice:
-    return scoping.get_for(
-        user,
-        Notice.objects.select_related(
-            "pairing__old_region", "pairing__partner_region", "responsible", "run__scheme", "issued_by"
-        ),
-        action,
-        pk=pk,
-    )
-
-
-def is_national_overseer(user) -> bool:
-    return scoping.may(user, A.VIEW) and scoping.region_prefix(user) is None
-
-
-def national_desk(user, *, include_closed: bool = False) -> QuerySet[Notice]:
-    """Major or escalated notices: the national overseer's desk (nobody else's)."""
-    if not is_national_overseer(user):
-        raise PermissionDenied("国家督办台仅供国家发展改革委（振兴司）使用")
-    qs = notices_for(user, status="" if include_closed else "open").filter(
-        Q(major=True) | Q(supervision_level=Notice.Level.NATIONAL)
-    )
-    return qs
-
-
-def commendations_for(user, run: Run) -> QuerySet[Commendation]:
-    return (
-        scoping.scope(user, Commendation)
-        .filter(run=run)
-        .select_related("pairing__old_region", "pairing__partner_region", "created_by")
-        .order_by("pairing__code")
-    )
-
-
-def run_for(user, pk: int, action: scoping.Action = A.VIEW) -> Run:
-    return scoping.get_for(user, Run.objects.select_related("scheme__province"), action, pk=pk)
-
-
-def results_for(user, run: Run) -> QuerySet[Result]:
-    """The run's results the user may see, best first (the pairings a notice may be issued to)."""
-    return (
-        scoping.scope(user, Result)
-        .filter(run=run)
-        .select_related("pairing__old_region", "pairing__partner_region")
-        .order_by("rank", "pairing__code")
-    )
-
-
-def is_overdue(notice: Notice, today: datetime.date | None = None) -> bool:
-    return notice.open and notice.step_due < (today or timezone.localdate())

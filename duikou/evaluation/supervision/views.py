@@ -17,10 +17,11 @@ from duikou.core.exports import xlsx_response
 from duikou.core.views import paginate
 from duikou.pairings.models import Pairing
 
-from . import supervision
-from .models import Notice, Run
-from .supervision_forms import STEP_FORMS, IssueNoticeForm, NoticeFilterForm
-from .supervision_workflow import WORKFLOW
+from .. import queries as evaluation_queries
+from ..models import Notice, Run
+from . import queries, services
+from .forms import STEP_FORMS, IssueNoticeForm, NoticeFilterForm
+from .workflow import WORKFLOW
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -48,7 +49,7 @@ def _list_context(request, qs, **extra) -> dict:
         "today": timezone.localdate(),
         "statuses": Notice.Status.choices,
         "levels": Notice.Level.choices,
-        "national": supervision.is_national_overseer(request.user),
+        "national": queries.is_national_overseer(request.user),
         **extra,
     }
 
@@ -56,10 +57,10 @@ def _list_context(request, qs, **extra) -> dict:
 @login_required
 def notices(request):
     """The notice desk: overdue steps are escalated first, so what the page shows is current."""
-    escalated = [n.pk for n in supervision.escalate_overdue()]
-    qs = supervision.notices_for(request.user, **NoticeFilterForm(request.GET).filters())
+    escalated = [n.pk for n in services.escalate_overdue()]
+    qs = queries.notices_for(request.user, **NoticeFilterForm(request.GET).filters())
     if escalated:
-        mine = supervision.notices_for(request.user).filter(pk__in=escalated).count()
+        mine = queries.notices_for(request.user).filter(pk__in=escalated).count()
         if mine:
             messages.warning(request, _("%(n)d 件整改通知因本环节逾期，已升级为国家督办。") % {"n": mine})
     return render(request, "evaluation/supervision/notice_list.html", _list_context(request, qs))
@@ -67,7 +68,7 @@ def notices(request):
 
 @login_required
 def notice_export(request):
-    qs = supervision.notices_for(request.user, **NoticeFilterForm(request.GET).filters())
+    qs = queries.notices_for(request.user, **NoticeFilterForm(request.GET).filters())
     today = timezone.localdate()
     header = [
         _("文号"),
@@ -93,7 +94,7 @@ def notice_export(request):
             n.deadline,
             n.get_status_display(),
             n.step_due if n.open else "",
-            _("是") if supervision.is_overdue(n, today) else _("否"),
+            _("是") if queries.is_overdue(n, today) else _("否"),
             n.get_supervision_level_display(),
             _("是") if n.major else _("否"),
             str(n.run),
@@ -106,8 +107,8 @@ def notice_export(request):
 @login_required
 def national_desk(request):
     """Major and escalated notices, for the national overseer."""
-    supervision.escalate_overdue()
-    qs = supervision.national_desk(request.user, include_closed=request.GET.get("closed") == "1")
+    services.escalate_overdue()
+    qs = queries.national_desk(request.user, include_closed=request.GET.get("closed") == "1")
     return render(request, "evaluation/supervision/notice_list.html", _list_context(request, qs, desk=True))
 
 
@@ -116,7 +117,7 @@ def national_desk(request):
 
 @login_required
 def notice_detail(request, pk: int):
-    notice = supervision.notice_for(request.user, pk)
+    notice = queries.notice_for(request.user, pk)
     steps = [s.name for s in WORKFLOW.allowed_steps(request.user, notice)]
     history = history_for(request.user, notice)
     forms = {name: STEP_FORMS[name](initial={"version": notice.version}) for name in steps}
@@ -130,7 +131,7 @@ def notice_detail(request, pk: int):
             "steps": steps,
             "forms": forms,
             "history": history,
-            "overdue": supervision.is_overdue(notice),
+            "overdue": queries.is_overdue(notice),
             "turn": WORKFLOW.turn(notice),
             "notes": [
                 (label, change[1])
@@ -149,7 +150,7 @@ def notice_detail(request, pk: int):
 @require_POST
 def notice_step(request, pk: int, step: str):
     """One step: receive, report, verify, return, close, flag_major."""
-    notice = supervision.notice_for(request.user, pk)
+    notice = queries.notice_for(request.user, pk)
     if step not in WORKFLOW:
         raise Http404("no such step")
     if not WORKFLOW.allows(request.user, notice, step):
@@ -166,21 +167,19 @@ def notice_step(request, pk: int, step: str):
     user, version = request.user, data["version"]
     try:
         if step == "receive":
-            notice = supervision.receive_notice(notice=notice, user=user, expected_version=version)
+            notice = services.receive_notice(notice=notice, user=user, expected_version=version)
         elif step == "report":
-            notice = supervision.report_measures(notice=notice, user=user, expected_version=version, text=data["text"])
+            notice = services.report_measures(notice=notice, user=user, expected_version=version, text=data["text"])
         elif step == "verify":
-            notice = supervision.verify_notice(
-                notice=notice, user=user, expected_version=version, comment=data["comment"]
-            )
+            notice = services.verify_notice(notice=notice, user=user, expected_version=version, comment=data["comment"])
         elif step == "return":
-            notice = supervision.return_measures(
+            notice = services.return_measures(
                 notice=notice, user=user, expected_version=version, comment=data["comment"]
             )
         elif step == "close":
-            notice = supervision.close_notice(notice=notice, user=user, expected_version=version)
+            notice = services.close_notice(notice=notice, user=user, expected_version=version)
         else:
-            notice = supervision.flag_major(notice=notice, user=user, expected_version=version, reason=data["reason"])
+            notice = services.flag_major(notice=notice, user=user, expected_version=version, reason=data["reason"])
         messages.success(
             request,
             _("已完成「%(step)s」，当前状态：%(status)s")
@@ -193,8 +192,8 @@ def notice_step(request, pk: int, step: str):
 
 @login_required
 def notice_docx(request, pk: int):
-    notice = supervision.notice_for(request.user, pk)
-    from . import documents  # matplotlib and python-docx load only when a document is asked for
+    notice = queries.notice_for(request.user, pk)
+    from .. import documents  # matplotlib and python-docx load only when a document is asked for
 
     return _docx_response(documents.notice_docx(notice), f"notice-{notice.pk}.docx")
 
@@ -209,7 +208,7 @@ def notice_issue(request):
     if not str(run_id or "").isdigit():
         runs = scoping.scope(request.user, Run, scoping.Action.APPROVE).filter(status=Run.Status.PUBLISHED)
         return render(request, "evaluation/supervision/notice_issue.html", {"runs": runs.select_related("scheme")})
-    run = supervision.run_for(request.user, int(run_id))
+    run = evaluation_queries.run_for(request.user, int(run_id))
     pairing = None
     if str(request.GET.get("pairing", "")).isdigit():
         pairing = scoping.get_for(request.user, Pairing, pk=int(request.GET["pairing"]))
@@ -218,25 +217,25 @@ def notice_issue(request):
     context = {"run": run, "published": run.published}
     if not run.published:
         return render(request, "evaluation/supervision/notice_issue.html", context)
-    results = supervision.results_for(request.user, run)
+    results = evaluation_queries.results_for(request.user, run)
     pairings = Pairing.objects.filter(pk__in=results.values("pairing")).select_related("old_region", "partner_region")
     chosen = pairing
     if request.method == "POST" and str(request.POST.get("pairing", "")).isdigit():
         chosen = pairings.filter(pk=int(request.POST["pairing"])).first()
-    responsibles = supervision.responsible_choices(chosen) if chosen else None
+    responsibles = services.responsible_choices(chosen) if chosen else None
     form = IssueNoticeForm(
         request.POST or None,
         pairings=pairings,
         responsibles=responsibles,
         initial={
             "pairing": pairing,
-            "responsible": supervision.default_responsible(pairing) if pairing else None,
+            "responsible": services.default_responsible(pairing) if pairing else None,
         },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            notice = supervision.issue_notice(
+            notice = services.issue_notice(
                 run=run,
                 pairing=data["pairing"],
                 finding=data["finding"],
@@ -270,16 +269,16 @@ def notice_issue(request):
 def commendations(request, run_id: int):
     """A run's commendation list with the generate button, its notices, and (for the organiser) its results
     with a link to issue a notice to each pairing."""
-    run = supervision.run_for(request.user, run_id)
-    can_issue = supervision.may_issue(request.user, run)
+    run = evaluation_queries.run_for(request.user, run_id)
+    can_issue = services.may_issue(request.user, run)
     return render(
         request,
         "evaluation/supervision/commendation_list.html",
         {
             "run": run,
-            "commendations": supervision.commendations_for(request.user, run),
-            "notices": supervision.notices_for(request.user, run=run),
-            "results": supervision.results_for(request.user, run) if can_issue else None,
+            "commendations": queries.commendations_for(request.user, run),
+            "notices": queries.notices_for(request.user, run=run),
+            "results": evaluation_queries.results_for(request.user, run) if can_issue else None,
             "can_issue": can_issue,
             "today": timezone.localdate(),
         },
@@ -289,11 +288,11 @@ def commendations(request, run_id: int):
 @login_required
 @require_POST
 def commendation_generate(request, run_id: int):
-    run = supervision.run_for(request.user, run_id)
+    run = evaluation_queries.run_for(request.user, run_id)
     if not scoping.can(request.user, scoping.Action.APPROVE, run):
         raise PermissionDenied
     try:
-        created = supervision.generate_commendations(run=run, user=request.user)
+        created = services.generate_commendations(run=run, user=request.user)
         if created:
             messages.success(request, _("已列入通报表扬名单 %(n)d 个结对关系") % {"n": len(created)})
         else:
@@ -305,9 +304,9 @@ def commendation_generate(request, run_id: int):
 
 @login_required
 def commendation_docx(request, run_id: int):
-    run = supervision.run_for(request.user, run_id)
-    if not supervision.commendations_for(request.user, run).exists():
+    run = evaluation_queries.run_for(request.user, run_id)
+    if not queries.commendations_for(request.user, run).exists():
         raise Http404("本次评估尚无通报表扬名单")
-    from . import documents
+    from .. import documents
 
     return _docx_response(documents.commendation_docx(run), f"commendations-{run.pk}.docx")
