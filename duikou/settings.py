@@ -246,6 +246,12 @@ PAGE_SIZE = 50
 DUIKOU_JOBS_INLINE = env_bool("DUIKOU_JOBS_INLINE", False)
 # The DuckDB analytics store of indicator values; empty: analytics.duckdb beside the media folder.
 DUIKOU_ANALYTICS_PATH = env_str("DUIKOU_ANALYTICS_PATH")
+# Who keeps the analytics store in step. "embedded" (one process tree, as `make run`): every process updates and reads
+# the store itself under its lock. "published" (several web processes or machines): only `duikou analytics-sync` (one
+# per machine) writes the store and publishes a read-only copy every DUIKOU_ANALYTICS_SYNC_SECONDS; pages read the
+# latest copy without waiting on any lock and say how many values are still pending.
+DUIKOU_ANALYTICS_MODE = env_str("DUIKOU_ANALYTICS_MODE", "embedded", choices=("embedded", "published"))
+DUIKOU_ANALYTICS_SYNC_SECONDS = env_int("DUIKOU_ANALYTICS_SYNC_SECONDS", 10, minimum=1, maximum=60)
 # The file holding the key that backups are encrypted under (`duikou backup-key --output PATH` makes one). Kept apart
 # from the archives and from the personal-data key (DUIKOU_PII_KEY); without it `duikou backup` refuses to run.
 DUIKOU_BACKUP_KEY_FILE = env_str("DUIKOU_BACKUP_KEY_FILE")

@@ -5,12 +5,21 @@ period) slices they touched, and before every query the store catches up with an
 watermark (so a write whose refresh was lost, or a fresh deployment, is never read stale). A store whose
 schema version differs from ``SCHEMA_VERSION`` (an upgrade added columns) is emptied when opened and rebuilt in
 full by the next query. Every query is restricted to the pairings the user may see, as the scoping layer lists them.
+
+DuckDB lets one process at a time open a file for writing. In the embedded mode (``DUIKOU_ANALYTICS_MODE=embedded``,
+one process tree) each process keeps the store in step itself, under a lock. With several processes or machines
+(``published``) only ``duikou analytics-sync`` — one per machine — writes the store: every few seconds it catches up
+from the watermark and publishes a copy; web processes open the latest copy read-only, never wait on a lock, and
+report how many values committed since the copy's watermark are still pending.
 """
 
+import contextlib
 import csv
 import datetime
+import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -102,7 +111,10 @@ def _connect() -> duckdb.DuckDBPyConnection:
 
 
 def keep_in_step(fn, *args, **kwargs) -> None:
-    """Run a store update after a committed write; if the store is unavailable, the next query catches up."""
+    """Run a store update after a committed write; if the store is unavailable, the next query catches up.
+    In the published mode the writes are left to ``analytics-sync``, which catches up from the watermark."""
+    if settings.DUIKOU_ANALYTICS_MODE == "published":
+        return
     try:
         fn(*args, **kwargs)
     except duckdb.Error:
@@ -312,6 +324,81 @@ def catch_up() -> None:
             con.close()
 
 
+# ---- the published copy (several processes) --------------------------------------------------------------
+
+
+KEEP_COPIES = 3
+
+
+def published_dir() -> Path:
+    return store_path().with_name(store_path().name + ".published")
+
+
+def latest() -> dict | None:
+    """What the last publication says: its file, watermark and time; none before the first."""
+    try:
+        return json.loads((published_dir() / "latest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def sync() -> bool:
+    """Bring the store up to the database and, if that changed anything, publish a copy for readers: the file is
+    copied under a new name and ``latest.json`` is replaced in one step, so a reader sees an old copy or the new one,
+    never half of one. Older copies are removed (a reader holding one open keeps reading it). True if published."""
+    with _lock:
+        catch_up()
+        con = _connect()
+        try:
+            mark = con.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()[0]
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        current = latest()
+        folder = published_dir()
+        moment = datetime.datetime.now(datetime.UTC)
+        now = moment.isoformat()
+        changed = not (current and current["watermark"] == mark and (folder / current["file"]).exists())
+        if changed:
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"facts-{moment:%Y%m%dT%H%M%S%f}.duckdb"
+            shutil.copyfile(store_path(), folder / f".{name}.tmp")
+            os.replace(folder / f".{name}.tmp", folder / name)
+            current = {"file": name, "watermark": mark}
+        # the check time is what the pages show: the copy holds every value committed before it, less the pending
+        pointer = folder / ".latest.json.tmp"
+        pointer.write_text(json.dumps({**current, "checked": now}), "utf-8")
+        os.replace(pointer, folder / "latest.json")
+        # keep the previous copies a little: a reader may have read the pointer just before it moved
+        for old in sorted(folder.glob("facts-*.duckdb"))[:-KEEP_COPIES]:
+            old.unlink(missing_ok=True)
+        return changed
+
+
+def _open_for_reading() -> tuple[duckdb.DuckDBPyConnection, dict]:
+    """A connection to read from, and how fresh it is: ``as_of`` (the time of the data) and ``pending`` (values
+    committed since, not in it yet). Embedded: the store itself, caught up first. Published: the latest copy."""
+    if settings.DUIKOU_ANALYTICS_MODE != "published":
+        try:
+            catch_up()
+            return _connect(), {"as_of": None, "pending": 0}
+        except duckdb.IOException as exc:
+            raise ValidationError("分析库正被其他任务占用，请稍后重试") from exc
+    for attempt in range(3):
+        current = latest()
+        if current is None:
+            raise ValidationError("分析库正在首次建立（由 analytics-sync 进程完成），请一分钟后再试")
+        try:
+            con = duckdb.connect(str(published_dir() / current["file"]), read_only=True)
+            break
+        except duckdb.IOException:  # removed between reading the pointer and opening it: read the pointer again
+            if attempt == 2:
+                raise
+    mark = datetime.datetime.fromisoformat(current["watermark"])
+    pending = DataValue.objects.filter(updated__gt=mark).count()
+    return con, {"as_of": datetime.datetime.fromisoformat(current["checked"]), "pending": pending}
+
+
 # ---- queries ---------------------------------------------------------------------------------------------
 
 
@@ -353,7 +440,7 @@ def _filters(user, year, status) -> tuple[str, list]:
     return where, params
 
 
-def _results(user, indicator: str, groupings: dict[str, list[str]], year, status) -> tuple[Indicator, dict]:
+def _results(user, indicator: str, groupings: dict[str, list[str]], year, status) -> tuple[Indicator, dict, dict]:
     """The indicator aggregated by each grouping (name → dimensions), over what the user may see; a derived
     indicator is computed from its parts aggregated by the same grouping."""
     from .queries import indicators_for
@@ -362,12 +449,9 @@ def _results(user, indicator: str, groupings: dict[str, list[str]], year, status
     if ind is None:
         raise Http404(f"未知指标「{indicator}」")
     where, params = _filters(user, year, status)
-    try:
-        catch_up()
-    except duckdb.IOException as exc:
-        raise ValidationError("分析库正被其他任务占用，请稍后重试") from exc
-    with _lock:
-        con = _connect()
+    embedded = settings.DUIKOU_ANALYTICS_MODE != "published"
+    with _lock if embedded else contextlib.nullcontext():
+        con, freshness = _open_for_reading()
         try:
             if ind.derived:
                 bases = {code: Indicator.objects.get(pk=code) for code in formulas.codes_in(ind.formula)}
@@ -384,7 +468,7 @@ def _results(user, indicator: str, groupings: dict[str, list[str]], year, status
                 results = {name: _aggregate(con, ind, dims, where, params) for name, dims in groupings.items()}
         finally:
             con.close()
-    return ind, results
+    return ind, results, freshness
 
 
 def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", year=None, status: str = "") -> dict:
@@ -395,7 +479,7 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
     if rows == cols:
         raise ValidationError("行维度与列维度不能相同")
     groupings = {"cells": [rows, cols], "row_totals": [rows], "col_totals": [cols], "total": []}
-    ind, results = _results(user, indicator, groupings, year, status)
+    ind, results, freshness = _results(user, indicator, groupings, year, status)
     row_keys = sorted({k[0] for k in results["cells"]} | {k[0] for k in results["row_totals"]}, key=str)
     col_keys = sorted({k[1] for k in results["cells"]} | {k[0] for k in results["col_totals"]}, key=str)
     return {
@@ -411,11 +495,12 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
         "row_totals": [results["row_totals"].get((r,)) for r in row_keys],
         "col_totals": [results["col_totals"].get((c,)) for c in col_keys],
         "total": results["total"].get(()),
+        **freshness,
     }
 
 
 def city_values(user, *, indicator: str, year=None, status: str = "") -> list[dict]:
     """The indicator aggregated by old-area city, keyed by the city's division code: what the city map colours
     (its features carry the same codes). Cities without a value are not listed."""
-    _ind, results = _results(user, indicator, {"cities": ["city_code", "city"]}, year, status)
+    _ind, results, _freshness = _results(user, indicator, {"cities": ["city_code", "city"]}, year, status)
     return [{"code": code, "name": name, "value": value} for (code, name), value in sorted(results["cities"].items())]

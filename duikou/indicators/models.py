@@ -242,7 +242,7 @@ class DataValue(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)  # the analytics watermark
 
     class Meta:
         verbose_name = _("指标数值")
