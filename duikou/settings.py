@@ -252,6 +252,19 @@ DUIKOU_ANALYTICS_PATH = env_str("DUIKOU_ANALYTICS_PATH")
 # latest copy without waiting on any lock and say how many values are still pending.
 DUIKOU_ANALYTICS_MODE = env_str("DUIKOU_ANALYTICS_MODE", "embedded", choices=("embedded", "published"))
 DUIKOU_ANALYTICS_SYNC_SECONDS = env_int("DUIKOU_ANALYTICS_SYNC_SECONDS", 10, minimum=1, maximum=60)
+# The Spark screening engine: local mode on this machine by default; a deployment that outgrows one machine points
+# it at an existing cluster (spark://host:7077, yarn, k8s://...) and gives the resources to ask for. DRIVER_HOST is the
+# address executors reach this process at (the loopback in local mode). EXTRA: more spark.* settings as key=value.
+DUIKOU_SPARK_MASTER = env_str("DUIKOU_SPARK_MASTER", "local[2]")
+DUIKOU_SPARK_DRIVER_HOST = env_str("DUIKOU_SPARK_DRIVER_HOST", "127.0.0.1")
+DUIKOU_SPARK_DRIVER_MEMORY = env_str("DUIKOU_SPARK_DRIVER_MEMORY", "1g")
+DUIKOU_SPARK_EXECUTOR_MEMORY = env_str("DUIKOU_SPARK_EXECUTOR_MEMORY")
+DUIKOU_SPARK_EXECUTOR_CORES = env_int("DUIKOU_SPARK_EXECUTOR_CORES", 0, minimum=0)
+DUIKOU_SPARK_CORES_MAX = env_int("DUIKOU_SPARK_CORES_MAX", 0, minimum=0)
+DUIKOU_SPARK_EXTRA = env_list("DUIKOU_SPARK_EXTRA")
+for _item in DUIKOU_SPARK_EXTRA:
+    if "=" not in _item or not _item.split("=", 1)[0].startswith("spark."):
+        raise ImproperlyConfigured(f"DUIKOU_SPARK_EXTRA：「{_item}」应写作 spark.某项=值，多项以逗号分隔")
 # The file holding the key that backups are encrypted under (`duikou backup-key --output PATH` makes one). Kept apart
 # from the archives and from the personal-data key (DUIKOU_PII_KEY); without it `duikou backup` refuses to run.
 DUIKOU_BACKUP_KEY_FILE = env_str("DUIKOU_BACKUP_KEY_FILE")

@@ -12,21 +12,27 @@ import datetime
 import decimal
 import io
 import json
+import logging
 import os
+import shutil
+import socket
 import tempfile
 import threading
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from django.conf import settings
 from django.db import connections
 from ibis import _
 
 from duikou.core.digests import sm3_hex
+from duikou.core.errors import UserFacingError
 
 from .models import DepartmentSignal, Household, IncomeRecord, Rule, Threshold
 
@@ -44,17 +50,15 @@ SCHEMA = pa.schema(
         *[(column, MONEY if amount else pa.int32()) for column, (_kind, amount) in SIGNALS.items()],
     ]
 )
+log = logging.getLogger(__name__)
 ENGINES = ("duckdb", "postgres", "spark")
-# local mode on this machine only: two cores, a small driver, no web UI, bound to the loopback; the jars ship in the
-# pyspark wheel and nothing is fetched (no spark.jars.packages, so Ivy/Maven are never consulted)
+# The fixed part of the Spark configuration; the master, the driver's address and the resources come from settings
+# (spark_conf). The jars ship in the pyspark wheel and nothing is fetched (no spark.jars.packages, so Ivy/Maven are
+# never consulted); no web UI.
 SPARK_CONF = {
-    "spark.master": "local[2]",
     "spark.app.name": "duikou-screening",
-    "spark.driver.memory": "1g",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
     "spark.sql.shuffle.partitions": "2",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(), "duikou-spark-warehouse"),
@@ -257,19 +261,71 @@ def evaluate(
         con.disconnect()
 
 
+def spark_conf() -> dict[str, str]:
+    """The Spark configuration from settings: local mode on this machine by default, or an existing cluster."""
+    conf = {
+        **SPARK_CONF,
+        "spark.master": settings.DUIKOU_SPARK_MASTER,
+        "spark.driver.memory": settings.DUIKOU_SPARK_DRIVER_MEMORY,
+        "spark.driver.host": settings.DUIKOU_SPARK_DRIVER_HOST,
+    }
+    if settings.DUIKOU_SPARK_MASTER.startswith("local"):
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+    if settings.DUIKOU_SPARK_EXECUTOR_MEMORY:
+        conf["spark.executor.memory"] = settings.DUIKOU_SPARK_EXECUTOR_MEMORY
+    if settings.DUIKOU_SPARK_EXECUTOR_CORES:
+        conf["spark.executor.cores"] = str(settings.DUIKOU_SPARK_EXECUTOR_CORES)
+    if settings.DUIKOU_SPARK_CORES_MAX:
+        conf["spark.cores.max"] = str(settings.DUIKOU_SPARK_CORES_MAX)
+    for item in settings.DUIKOU_SPARK_EXTRA:
+        key, value = item.split("=", 1)
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def _check_spark_reachable(conf: dict[str, str]) -> None:
+    """Say plainly what stops Spark from starting, before pyspark does so with a Java stack trace (or, for a
+    cluster it cannot reach, by retrying for minutes): no Java, or a standalone master that does not answer."""
+    java = Path(os.environ["JAVA_HOME"]) / "bin" / "java" if os.environ.get("JAVA_HOME") else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise UserFacingError(
+            "Spark 筛查引擎需要 Java 17，本机未找到 java（请安装 openjdk-17-jre-headless 或设置 JAVA_HOME），"
+            "或改用 DuckDB 引擎"
+        )
+    master = conf["spark.master"]
+    if master.startswith("spark://"):
+        for address in master.removeprefix("spark://").split(","):
+            host, _sep, port = address.partition(":")
+            try:
+                socket.create_connection((host, int(port or 7077)), timeout=5).close()
+            except (OSError, ValueError) as exc:
+                raise UserFacingError(
+                    f"无法连接 Spark 集群 {master}（{host}:{port or 7077}：{exc}），"
+                    "请检查 DUIKOU_SPARK_MASTER 与网络，或改用 DuckDB 引擎"
+                ) from exc
+
+
 def spark_backend():
-    """This process's one local SparkSession and its Ibis connection, started on first use (the JVM takes seconds)
-    and kept for later runs."""
+    """This process's one SparkSession and its Ibis connection, started on first use (the JVM takes seconds) and kept
+    for later runs. What stops it from starting is a clear message, not pyspark's stack trace."""
     global _spark
     with _spark_lock:
         if _spark is None:
-            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            conf = spark_conf()
+            _check_spark_reachable(conf)
+            if conf["spark.master"].startswith("local"):
+                os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             from pyspark.sql import SparkSession
 
             builder = SparkSession.builder
-            for key, value in SPARK_CONF.items():
+            for key, value in conf.items():
                 builder = builder.config(key, value)
-            session = builder.getOrCreate()
+            try:
+                session = builder.getOrCreate()
+            except Exception as exc:
+                log.warning("Spark did not start", exc_info=True)
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+                raise UserFacingError(f"Spark 筛查引擎未能启动（{conf['spark.master']}）：{first}") from exc
             session.sparkContext.setLogLevel("ERROR")
             _spark = (session, ibis.pyspark.connect(session))
         return _spark
