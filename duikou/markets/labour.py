@@ -4,7 +4,7 @@ reasons, the best assignment under capacities, placements and their 3- and 6-mon
 A placement is recorded as a 劳务协作 activity (``projects.Activity``, people_placed = 1) of the pairing that joins
 the seeker's home city and the work place's city, so it counts in that pairing's labour-cooperation figure for the
 period it started in. Seekers' ID and phone numbers are kept exactly as household members' are
-(``duikou.monitoring.pii``): ciphertext, keyed digest, masked copy; no value is ever logged.
+(``duikou.core.pii``): ciphertext, keyed digest, masked copy; no value is ever logged.
 """
 
 import calendar
@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
+from duikou.core import pii
 from duikou.core.actors import Operator
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.geo.models import Region
-from duikou.monitoring import pii
 from duikou.pairings.queries import active_pairings, pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity

@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
 from duikou.audit.services import bulk_create_logged
+from duikou.core import pii
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job
 from duikou.core.tables import cell_date, cell_text
 from duikou.core.uploads import read_table, read_upload
 
-from . import pii
 from .models import DepartmentImport, DepartmentSignal, Member
 from .services import _audit_actor
 

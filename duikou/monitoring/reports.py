@@ -20,12 +20,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from duikou.accounts import scoping
+from duikou.core import pii
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import safe_row
 from duikou.evaluation.documents import _bytes, _document, _heading, _para, _signature, _table, _title, cn_date
 from duikou.geo.models import Designation, Region
 
-from . import pii, queries
+from . import queries
 from .models import AssistanceMeasure
 
 CLAUSE = "ssw-2021-xczx/2/4"  # seed 004 二(四): 建立跟踪监测机制，对乡村振兴重点帮扶县进行定期监测评估

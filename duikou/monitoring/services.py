@@ -17,6 +17,7 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.audit.context import set_actor
+from duikou.core import pii
 from duikou.core.actors import Operator
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
@@ -26,7 +27,7 @@ from duikou.core.workflow import Step
 from duikou.geo.models import Region
 from duikou.policy.models import Clause
 
-from . import engine, pii
+from . import engine
 from .models import (
     POLICY_CLAUSE,
     Alert,
