@@ -27,13 +27,12 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from duikou.core.documents import SANS, SERIF
 from duikou.core.errors import UserFacingError
 from duikou.policy.models import Task
 
 from .models import Grade, Result, Run
 
-SANS = "Noto Sans CJK SC"
-SERIF = "Noto Serif CJK SC"
 FONT_PACKAGE = "fonts-noto-cjk"
 DPI = 150
 
