@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "duikou.monitoring",
     "duikou.evaluation",
     "duikou.markets",
+    "duikou",  # the wiring that knows every app: `duikou seed` (duikou/management/commands)
 ]
 
 MIDDLEWARE = [

@@ -3,8 +3,8 @@ from django.db import DatabaseError
 
 from duikou.core.errors import DataFileError
 from duikou.core.progress import progress_bar
-from duikou.core.services import seed_reference_data
 from duikou.geo.models import Region
+from duikou.seeding import seed_reference_data
 
 
 class Command(BaseCommand):
