@@ -18,8 +18,8 @@ def pytest_report_header(config):
 
 
 def _seed():
-    from duikou.core.services import seed_reference_data
     from duikou.geo.models import Region
+    from duikou.seeding import seed_reference_data
 
     if not Region.objects.exists():
         seed_reference_data(levels=REFERENCE_LEVELS)

@@ -10,7 +10,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from duikou.core.env import env_bool, env_int, env_list, env_path, env_str
+from duikou.core.env import env_bool, env_hex, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("DUIKOU_VAR_DIR", BASE_DIR / "var")
@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "duikou.monitoring",
     "duikou.evaluation",
     "duikou.markets",
+    "duikou",  # the wiring that knows every app: `duikou seed` (duikou/management/commands)
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,9 @@ for _item in DUIKOU_SPARK_EXTRA:
 # The file holding the key that backups are encrypted under (`duikou backup-key --output PATH` makes one). Kept apart
 # from the archives and from the personal-data key (DUIKOU_PII_KEY); without it `duikou backup` refuses to run.
 DUIKOU_BACKUP_KEY_FILE = env_str("DUIKOU_BACKUP_KEY_FILE")
+# The SM4 key personal identifiers (ID card numbers, phone numbers) are encrypted under: 32 hex characters. Empty: a
+# per-installation key is made once as var/pii_key (duikou/core/pii.py); it is never in the repository.
+DUIKOU_PII_KEY = env_hex("DUIKOU_PII_KEY", nbytes=16)
 # Household monitoring: days allowed for each step of an alert's case. Seed 004 二(一) asks for a 快速发现和响应机制
 # but names no number of days, so these are settings (配置值), not official figures. VERIFY_DAYS (核实) is the default
 # 响应时限 of every new rule set; a province may set its own in its rule set.

@@ -116,7 +116,7 @@ def worker(mode: str, path: str, args) -> dict:
     if mode == "prepare":
         from django.core.management import call_command
 
-        from duikou.core.services import seed_reference_data
+        from duikou.seeding import seed_reference_data
 
         call_command("migrate", interactive=False, verbosity=0)
         seed_reference_data(levels=["province", "prefecture", "county"])

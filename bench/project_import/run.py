@@ -65,7 +65,7 @@ def worker(mode: str, path: str, rows: int) -> dict:
 
     if mode == "prepare":
         call_command("migrate", interactive=False, verbosity=0)
-        from duikou.core.services import seed_reference_data
+        from duikou.seeding import seed_reference_data
 
         seed_reference_data(levels=["province", "prefecture", "county"])
         if rows:

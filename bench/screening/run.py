@@ -398,12 +398,12 @@ def main() -> None:
     from django.utils import timezone
 
     from duikou.accounts import scoping
-    from duikou.core.services import seed_reference_data
     from duikou.geo.models import Region
     from duikou.geo.services import load_regions_under
     from duikou.monitoring import engine, services
     from duikou.monitoring.models import Alert, Household, ScreeningRun
     from duikou.projects.services import Operator
+    from duikou.seeding import seed_reference_data
 
     try:
         started = time.perf_counter()

@@ -1,5 +1,6 @@
-"""The HTTP API: django-ninja, token or session authentication, its description at /api/openapi.json and its page
-at /api/docs (both for signed-in users only).
+"""The HTTP API's machinery: django-ninja, token or session authentication, its description at /api/openapi.json
+and its page at /api/docs (both for signed-in users only). The root itself, with every app's router, is
+``duikou/api.py``.
 
 Every endpoint reads through the same query functions (and so the same scoping layer) as the pages. Every error
 answer has one shape, ``{"detail": ...}`` (``ErrorOut``), and every operation's description lists the error
@@ -53,22 +54,14 @@ ERRORS: dict[int, str] = {
     422: "请求不符合接口描述或业务规则，detail 列出原因 / the request breaks the description or a rule",
 }
 
-# errors an operation gives that its signature does not show, by operation (view function) name: checked by
-# duikou/core/tests/test_api_description.py and by the schemathesis run against the live description
-EXTRA_ERRORS: dict[str, set[int]] = {
-    "indicator_analytics": {404},  # an indicator code that names none
-    "import_data_value_sets": {409},  # a file with conflicts: nothing is written, the conflicts are listed
-    "national_desk": {403},  # the national overseer's desk, for the overseer only
-    "recommend_assignment": {404},  # a region code that names no old-area city
-}
 
-
-def error_codes(operation) -> set[int]:
+def error_codes(operation, extra_errors: dict[str, set[int]] | None = None) -> set[int]:
     """The error statuses ``operation`` can answer, read from what it takes: every operation may be refused without
     a sign-in (401) and for a NUL character or an out-of-range value (400); one with parameters or a body for
     input that does not fit (422); one with an id in its path, or that names an object by id in its input, when it
     names none the caller may see (404); every write for a role or area that may not (403); one that takes a
-    ``version`` when another edit came first (409)."""
+    ``version`` when another edit came first (409); and those ``extra_errors`` names for the operation (by view
+    function name), which its signature does not show."""
     fields: dict[str, set[str]] = {}
     for model in operation.models:
         source = getattr(model, "__ninja_param_source__", "")
@@ -88,10 +81,72 @@ def error_codes(operation) -> set[int]:
         codes.add(403)
     if any(n == "version" or n.endswith("_version") for n in given):
         codes.add(409)
-    return codes | EXTRA_ERRORS.get(operation.view_func.__name__, set())
+    return codes | (extra_errors or {}).get(operation.view_func.__name__, set())
+
+
+AUTH = [TokenAuth(), django_auth]  # a bearer token, or the session of a signed-in page
+
+
+def _signed_in(view):
+    """The API's description and its page are for signed-in users, by bearer token or session, as every route: an
+    anonymous caller gets 401 (the page: the sign-in page), a user without a role that may read gets 403."""
+    page = getattr(view, "func", None) is openapi_view
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        user = next((u for auth in AUTH if (u := auth(request))), None)
+        if user is None:
+            if page:
+                return redirect_to_login(request.get_full_path())
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        if not scoping.may(user, scoping.Action.VIEW):
+            return JsonResponse({"detail": "permission denied"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 class DuikouAPI(NinjaAPI):
+    """An API root with the platform's sign-in (token or session), its one error shape for the errors every route
+    can meet, and the error answers of each operation in its description. The root that mounts every app's
+    router is ``duikou/api.py``; ``extra_errors``: the error statuses operations give that their signatures do not
+    show, by operation (view function) name."""
+
+    def __init__(self, *, extra_errors: dict[str, set[int]] | None = None, **kwargs):
+        self.extra_errors = extra_errors or {}
+        kwargs = {
+            "title": "duikou API",
+            "version": "1",
+            "auth": AUTH,
+            "urls_namespace": "api",
+            "docs_url": "/docs",
+            "docs_decorator": _signed_in,
+            **kwargs,
+        }
+        super().__init__(**kwargs)
+        self.add_exception_handler(StaleObjectError, self.stale)
+        self.add_exception_handler(PermissionDenied, self.forbidden)
+        self.add_exception_handler(PermissionError, self.forbidden)
+        self.add_exception_handler(DataError, self.refused_value)
+        self.add_exception_handler(OverflowError, self.refused_value)
+        self.add_exception_handler(ValidationError, self.invalid)
+
+    def stale(self, request, exc):
+        return self.create_response(request, {"detail": str(exc)}, status=409)
+
+    def forbidden(self, request, exc):
+        return self.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+    def refused_value(self, request, exc):
+        logger.warning("refused value in %s %s: %s", request.method, request.path, exc)
+        return self.create_response(request, {"detail": VALUE_REFUSED}, status=400)
+
+    def invalid(self, request, exc):
+        return self.create_response(request, {"detail": exc.messages}, status=422)
+
+    def error_codes(self, operation) -> set[int]:
+        return error_codes(operation, self.extra_errors)
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema["components"]["schemas"]["ErrorOut"] = ErrorOut.model_json_schema()
@@ -104,91 +159,7 @@ class DuikouAPI(NinjaAPI):
         }
         for methods in schema["paths"].values():
             for details in methods.values():
-                codes = error_codes(operations[details["operationId"]])
+                codes = self.error_codes(operations[details["operationId"]])
                 for code in sorted(codes):
                     details["responses"].setdefault(code, {"description": ERRORS[code], **error})
         return schema
-
-
-def _signed_in(view):
-    """The API's description and its page are for signed-in users, by bearer token or session, as every route: an
-    anonymous caller gets 401 (the page: the sign-in page), a user without a role that may read gets 403."""
-    page = getattr(view, "func", None) is openapi_view
-
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        user = next((u for auth in api.auth if (u := auth(request))), None)
-        if user is None:
-            if page:
-                return redirect_to_login(request.get_full_path())
-            return JsonResponse({"detail": "Unauthorized"}, status=401)
-        if not scoping.may(user, scoping.Action.VIEW):
-            return JsonResponse({"detail": "permission denied"}, status=403)
-        return view(request, *args, **kwargs)
-
-    return checked
-
-
-api = DuikouAPI(
-    title="duikou API",
-    version="1",
-    auth=[TokenAuth(), django_auth],
-    urls_namespace="api",
-    docs_url="/docs",
-    docs_decorator=_signed_in,
-)
-
-
-@api.exception_handler(StaleObjectError)
-def stale(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=409)
-
-
-@api.exception_handler(PermissionDenied)
-@api.exception_handler(PermissionError)
-def forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
-
-
-@api.exception_handler(DataError)
-@api.exception_handler(OverflowError)
-def refused_value(request, exc):
-    logger.warning("refused value in %s %s: %s", request.method, request.path, exc)
-    return api.create_response(request, {"detail": VALUE_REFUSED}, status=400)
-
-
-@api.exception_handler(ValidationError)
-def invalid(request, exc):
-    return api.create_response(request, {"detail": exc.messages}, status=422)
-
-
-def register_routers() -> None:
-    from duikou.evaluation.api import router as evaluation_router
-    from duikou.evaluation.supervision.api import router as supervision_router
-    from duikou.geo.api import router as geo_router
-    from duikou.indicators.api import router as indicators_router
-    from duikou.markets.consumption_api import router as produce_router
-    from duikou.markets.labour_api import router as labour_router
-    from duikou.markets.recommend_api import router as recommend_router
-    from duikou.monitoring.api import router as monitoring_router
-    from duikou.pairings.api import router as pairings_router
-    from duikou.plans.api import router as plans_router
-    from duikou.policy.api import router as policy_router
-    from duikou.projects.api import activities_router, projects_router
-
-    api.add_router("/", geo_router)
-    api.add_router("/pairings", pairings_router)
-    api.add_router("/policy", policy_router)
-    api.add_router("/plans", plans_router)
-    api.add_router("/indicators", indicators_router)
-    api.add_router("/monitoring", monitoring_router)
-    api.add_router("/evaluation", evaluation_router)
-    api.add_router("/supervision", supervision_router)
-    api.add_router("/projects", projects_router)
-    api.add_router("/activities", activities_router)
-    api.add_router("/markets/produce", produce_router)
-    api.add_router("/markets/labour", labour_router)
-    api.add_router("/markets/pairing-review", recommend_router)
-
-
-register_routers()

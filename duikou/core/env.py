@@ -60,6 +60,20 @@ def env_str(name: str, default: str = "", *, choices: tuple[str, ...] | None = N
     return value
 
 
+def env_hex(name: str, *, nbytes: int) -> str:
+    """A key written as hexadecimal: exactly ``nbytes`` bytes (2 × ``nbytes`` hex digits), "" when unset."""
+    value = _raw(name)
+    if value is None:
+        return ""
+    try:
+        ok = len(bytes.fromhex(value)) == nbytes
+    except ValueError:
+        ok = False
+    if not ok:
+        raise _refuse(name, f"须为 {2 * nbytes} 位十六进制字符（{nbytes} 字节）")
+    return value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated list, without blanks."""
     value = os.environ.get(name, default)

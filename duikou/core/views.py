@@ -4,22 +4,6 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 
-from duikou.pairings.queries import pairings_for
-
-
-@login_required
-def home(request):
-    pairings = pairings_for(request.user)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "pairing_count": pairings.count(),
-            "old_region_count": pairings.values("old_region").distinct().count(),
-            "partner_count": pairings.values("partner_region").distinct().count(),
-        },
-    )
-
 
 def healthz(request):
     return JsonResponse({"status": "ok"})

@@ -13,7 +13,6 @@ Two layers: ``radar_png`` / ``ranking_png`` / ``grade_map_png`` draw from plain 
 import contextlib
 import functools
 import io
-import json
 import math
 import textwrap
 import threading
@@ -21,19 +20,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import matplotlib
-from django.contrib.staticfiles import finders
 from matplotlib import font_manager
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from duikou.core.documents import SANS
 from duikou.core.errors import UserFacingError
+from duikou.geo.maps import city_center, static_json
 from duikou.policy.models import Task
 
 from .models import Grade, Result, Run
 
-SANS = "Noto Sans CJK SC"
-SERIF = "Noto Serif CJK SC"
 FONT_PACKAGE = "fonts-noto-cjk"
 DPI = 150
 
@@ -253,14 +251,6 @@ def _grade_handles(marker: str) -> list[Line2D]:
 # ---- map data ----------------------------------------------------------------------------------------------
 
 
-def _static_json(name: str):
-    path = finders.find(name)
-    if not path:
-        raise FileNotFoundError(f"静态文件 {name} 不存在（见 duikou/static/vendor/README.md）")
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 def _decode_ring(text: str, offset: list[int], scale: float) -> list[tuple[float, float]]:
     """ECharts' compressed GeoJSON ring: zigzag-encoded coordinate deltas, two characters a point."""
     ring, x, y = [], offset[0], offset[1]
@@ -275,7 +265,7 @@ def _decode_ring(text: str, offset: list[int], scale: float) -> list[tuple[float
 @functools.cache
 def province_outlines() -> list[tuple[str, list[list[tuple[float, float]]]]]:
     """(province short name, outer and inner rings as (lng, lat) lists) for every feature of china.json."""
-    data = _static_json("vendor/maps/china.json")
+    data = static_json("vendor/maps/china.json")
     scale = data.get("UTF8Scale") or 1024
     provinces = []
     for feature in data["features"]:
@@ -300,23 +290,8 @@ def province_outlines() -> list[tuple[str, list[list[tuple[float, float]]]]]:
 
 @functools.cache
 def province_label_points() -> dict[str, tuple[float, float]]:
-    data = _static_json("vendor/maps/china.json")
+    data = static_json("vendor/maps/china.json")
     return {f["properties"]["name"]: tuple(f["properties"]["cp"]) for f in data["features"] if "cp" in f["properties"]}
-
-
-@functools.cache
-def city_centers() -> dict[str, dict]:
-    return _static_json("vendor/city_centers.json")
-
-
-def city_center(code: str) -> tuple[float, float] | None:
-    """The seat of the city with this division code; a county falls back to its prefecture, then province."""
-    centers = city_centers()
-    for candidate in (code, code[:4] + "00", code[:2] + "0000"):
-        if candidate in centers:
-            point = centers[candidate]
-            return float(point["lng"]), float(point["lat"])
-    return None
 
 
 # ---- from a run --------------------------------------------------------------------------------------------

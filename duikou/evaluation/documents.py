@@ -1,17 +1,12 @@
 """The evaluation's documents: the report (.docx and PDF), the commendation list and rectification notices (.docx).
 
-Layout follows the national standard for official documents (GB/T 9704-2012) as far as a generated file
-sensibly can: A4 with its margins, the issuing body in red over a red rule, the document number, the title
-centred in a large serif face, the addressee, the body with sections numbered 一、（一）, the issuing body and
-the date at the bottom right, page numbers as "— 1 —". The standard's faces (方正小标宋, 仿宋, 黑体) are not
-on Debian; Noto Serif CJK SC stands in for the serif faces and Noto Sans CJK SC for 黑体, each set as the
-East Asian font of the run (``w:eastAsia``) so Word does not fall back to a Latin face for Chinese text.
+The page layout (GB/T 9704-2012: red letterhead, numbered sections, signature and date, page numbers) comes
+from ``duikou.core.documents``; this module says what each document holds.
 
 ``report_data`` gathers what both report formats show, so the .docx and the PDF cannot drift apart.
 """
 
 import base64
-import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,26 +14,18 @@ from decimal import Decimal
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from docx import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Cm
 
+from duikou.core import documents as layout
+from duikou.core.documents import SANS, SERIF, cn, cn_date
 from duikou.indicators.models import Indicator
-from duikou.plans.documents import cn
 from duikou.policy.models import Clause, Task
 from duikou.policy.models import Document as PolicyDocument
 
 from . import charts
 from .models import Commendation, Notice, Result, Run, Scheme
-
-SERIF = charts.SERIF  # stands in for 方正小标宋 (titles), 仿宋 (body) and 楷体 (second-level headings)
-SANS = charts.SANS  # stands in for 黑体 (first-level headings)
-RED = RGBColor(0xD0, 0x00, 0x00)
-BODY_PT, TITLE_PT, TABLE_PT = 16, 22, 10.5  # 三号, 二号, 五号
-LINE_PT = 28  # fixed line spacing: 22 lines on a page of the standard's type area
 
 WORK_PLAN = "fgzx-2022-766"  # 革命老区重点城市对口合作工作方案, 四(四) asks for the evaluation
 EVALUATION_CLAUSE = "fgzx-2022-766/4/4"
@@ -78,10 +65,6 @@ class ReportData:
     has_topsis: bool
     topsis_note: str
     weights: list[tuple[str, str]] = field(default_factory=list)
-
-
-def cn_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _money(value) -> str:
@@ -209,175 +192,6 @@ def report_data(run: Run) -> ReportData:
         )
 
 
-# ---- Word helpers ------------------------------------------------------------------------------------------
-
-
-def _document() -> WordDocument:
-    doc = WordDocument()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = doc.styles["Normal"]
-    normal.font.name = SERIF
-    normal.font.size = Pt(BODY_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), SERIF)
-    _page_numbers(section)
-    return doc
-
-
-def _set_font(run, name: str, size: float, *, bold: bool = False, colour: RGBColor | None = None) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if colour is not None:
-        run.font.color.rgb = colour
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), name)
-
-
-def _para(
-    doc,
-    text: str = "",
-    *,
-    font: str = SERIF,
-    size: float = BODY_PT,
-    bold: bool = False,
-    align: str = "indent",
-    colour: RGBColor | None = None,
-    line: float | None = LINE_PT,
-    space_after: float = 0,
-):
-    """A paragraph of one run; ``align`` is indent (two characters, as body text is), left, center or right."""
-    p = doc.add_paragraph()
-    fmt = p.paragraph_format
-    if align == "indent":
-        fmt.first_line_indent = Pt(size * 2)
-    else:
-        p.alignment = {
-            "left": WD_ALIGN_PARAGRAPH.LEFT,
-            "center": WD_ALIGN_PARAGRAPH.CENTER,
-            "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        }[align]
-    if line:
-        fmt.line_spacing = Pt(line)
-    fmt.space_after = Pt(space_after)
-    fmt.space_before = Pt(0)
-    if text:
-        _set_font(p.add_run(text), font, size, bold=bold, colour=colour)
-    return p
-
-
-def _heading(doc, number: int, text: str):
-    return _para(doc, f"{cn(number)}、{text}", font=SANS)
-
-
-def _sub_heading(doc, number: int, text: str):
-    return _para(doc, f"（{cn(number)}）{text}", font=SERIF, bold=True)
-
-
-def _red_rule(paragraph) -> None:
-    """A red line under the paragraph: the separator under the issuing body of a 红头 document."""
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "6"), ("w:color", str(RED))):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
-
-
-def _letterhead(doc, issuer: str, number: str) -> None:
-    """Issuing body in red, document number, red rule (the 版头 of GB/T 9704)."""
-    _para(doc, issuer, font=SERIF, size=26, bold=True, align="center", colour=RED, line=None, space_after=12)
-    number_line = _para(doc, number, size=BODY_PT, align="center", space_after=6)
-    _red_rule(number_line)
-    _para(doc)
-
-
-def _title(doc, text: str) -> None:
-    _para(doc, text, font=SERIF, size=TITLE_PT, bold=True, align="center", line=36, space_after=12)
-
-
-def _em(text: str) -> float:
-    """Width in characters of the body size: ASCII digits and letters are half as wide as Chinese ones."""
-    return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
-
-
-def _signature(doc, issuer: str, day: str) -> None:
-    """The date four characters from the right margin, the issuing body centred over it (GB/T 9704 7.3.5)."""
-    _para(doc)
-    issuer_line = _para(doc, issuer, align="right")
-    issuer_line.paragraph_format.right_indent = Pt(BODY_PT * max(0.0, 4 + (_em(day) - _em(issuer)) / 2))
-    date_line = _para(doc, day, align="right")
-    date_line.paragraph_format.right_indent = Pt(BODY_PT * 4)
-
-
-def _page_numbers(section) -> None:
-    """— 1 — centred in the footer (a PAGE field, so Word numbers every page)."""
-    p = section.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    def text_run(text: str):
-        _set_font(p.add_run(text), SERIF, 14)
-
-    def field_char(kind: str):
-        run = p.add_run()
-        _set_font(run, SERIF, 14)
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-
-    text_run("— ")
-    field_char("begin")
-    instruction = p.add_run()
-    _set_font(instruction, SERIF, 14)
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = " PAGE "
-    instruction._r.append(instr)
-    field_char("separate")
-    text_run("1")
-    field_char("end")
-    text_run(" —")
-
-
-def _table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[float] | None = None):
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cells, values, bold in [(table.rows[0].cells, headers, True)] + [
-        (table.add_row().cells, values, False) for values in rows
-    ]:
-        for cell, value in zip(cells, values, strict=True):
-            p = cell.paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.line_spacing = 1.0
-            _set_font(p.add_run(str(value)), SANS if bold else SERIF, TABLE_PT, bold=bold)
-    if widths_cm:
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths_cm, strict=True):
-                cell.width = Cm(width)
-    return table
-
-
-def _picture(doc, png: bytes, width_cm: float = 15.6) -> None:
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm))
-
-
-def _caption(doc, text: str) -> None:
-    _para(doc, text, font=SANS, size=12, align="center", line=None, space_after=6)
-
-
-def _bytes(doc) -> bytes:
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
-
-
 # ---- the report --------------------------------------------------------------------------------------------
 
 
@@ -394,31 +208,31 @@ def _topsis_rows(data: ReportData) -> tuple[list[str], list[list[str]]]:
 def report_docx(run: Run) -> bytes:
     """The evaluation report as Word: overview, ranking table and charts, radar per pairing, TOPSIS view."""
     data = report_data(run)
-    doc = _document()
-    _title(doc, data.title)
-    _para(doc, f"{data.issuer}　{data.date}", size=14, align="center", line=None, space_after=12)
+    doc = layout.document()
+    layout.title(doc, data.title)
+    layout.para(doc, f"{data.issuer}　{data.date}", size=14, align="center", line=None, space_after=12)
 
-    _heading(doc, 1, "总体情况")
+    layout.heading(doc, 1, "总体情况")
     for text in [*data.overview, data.status_note]:
-        _para(doc, text)
+        layout.para(doc, text)
 
-    _heading(doc, 2, "评估结果排名")
+    layout.heading(doc, 2, "评估结果排名")
     if data.rows:
         headers, rows = _ranking_rows(data)
-        _caption(doc, "表1　评估结果排名")
+        layout.caption(doc, "表1　评估结果排名")
         widths = [1.0, 3.6] + [1.5] * len(data.task_headers) + [1.4, 1.1]
-        _table(doc, headers, rows, widths)
-        _para(doc, data.task_note, size=12, align="left", line=None, space_after=6)
-        _picture(doc, data.ranking_png)
-        _caption(doc, "图1　总分排名")
+        layout.table(doc, headers, rows, widths)
+        layout.para(doc, data.task_note, size=12, align="left", line=None, space_after=6)
+        layout.picture(doc, data.ranking_png)
+        layout.caption(doc, "图1　总分排名")
         if data.map_png:
-            _picture(doc, data.map_png, width_cm=13.5)
-            _caption(doc, "图2　评估等次分布示意图")
+            layout.picture(doc, data.map_png, width_cm=13.5)
+            layout.caption(doc, "图2　评估等次分布示意图")
     else:
-        _para(doc, "本次评估没有评估结果。")
+        layout.para(doc, "本次评估没有评估结果。")
 
-    _heading(doc, 3, "重点任务成效")
-    _para(doc, "下列雷达图给出各结对关系五项重点任务得分占该任务满分的比例。")
+    layout.heading(doc, 3, "重点任务成效")
+    layout.para(doc, "下列雷达图给出各结对关系五项重点任务得分占该任务满分的比例。")
     for start in range(0, len(data.radars), 2):
         pair = data.radars[start : start + 2]
         table = doc.add_table(rows=1, cols=2)
@@ -428,17 +242,17 @@ def report_docx(run: Run) -> bytes:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run().add_picture(io.BytesIO(png), width=Cm(7.6))
 
-    _heading(doc, 4, "客观赋权对照（熵权—TOPSIS）")
-    _para(doc, data.topsis_note)
+    layout.heading(doc, 4, "客观赋权对照（熵权—TOPSIS）")
+    layout.para(doc, data.topsis_note)
     if data.has_topsis:
         if data.weights:
-            _caption(doc, "表2　指标熵权")
-            _table(doc, ["指标", "熵权"], [[name, weight] for name, weight in data.weights], [8.0, 3.0])
-            _para(doc, line=None)
+            layout.caption(doc, "表2　指标熵权")
+            layout.table(doc, ["指标", "熵权"], [[name, weight] for name, weight in data.weights], [8.0, 3.0])
+            layout.para(doc, line=None)
         headers, rows = _topsis_rows(data)
-        _caption(doc, "表3　方案排名与TOPSIS排名对照" if data.weights else "表2　方案排名与TOPSIS排名对照")
-        _table(doc, headers, rows, [4.0, 1.8, 1.8, 2.6, 2.2, 1.6])
-    return _bytes(doc)
+        layout.caption(doc, "表3　方案排名与TOPSIS排名对照" if data.weights else "表2　方案排名与TOPSIS排名对照")
+        layout.table(doc, headers, rows, [4.0, 1.8, 1.8, 2.6, 2.2, 1.6])
+    return layout.docx_bytes(doc)
 
 
 def _data_uri(png: bytes) -> str:
@@ -506,17 +320,17 @@ def commendation_docx(run: Run, *, number: str | None = None) -> bytes:
     day = timezone.localdate(created or run.published_at) if (created or run.published_at) else timezone.localdate()
     number = number or f"对口表扬〔{day.year}〕　号"
 
-    doc = _document()
-    _letterhead(doc, issuer, number)
-    _title(doc, f"关于对{scheme.year}年度对口合作工作成效突出的结对城市予以通报表扬的通报")
+    doc = layout.document()
+    layout.letterhead(doc, issuer, number)
+    layout.title(doc, f"关于对{scheme.year}年度对口合作工作成效突出的结对城市予以通报表扬的通报")
     addressee = (
         "各有关省、自治区、直辖市人民政府，各有关城市人民政府："
         if scheme.level == Scheme.Level.NATIONAL
         else (f"{scheme.province.name}各有关市人民政府：")
     )
-    _para(doc, addressee, align="left")
+    layout.para(doc, addressee, align="left")
     basis = f"“{COMMEND_QUOTE}”的要求，" if _clause_mentions(COMMEND_QUOTE) else "关于开展工作成效评估的要求，"
-    _para(
+    layout.para(
         doc,
         f"根据{_work_plan()}{basis}{issuer}组织开展了{scheme.name}。经评估，"
         f"以下{len(commendations)}个结对关系工作成效突出，评估等次为优秀，现予以通报表扬。",
@@ -524,16 +338,16 @@ def commendation_docx(run: Run, *, number: str | None = None) -> bytes:
     for i, commendation in enumerate(commendations, 1):
         pairing = commendation.pairing
         reason = commendation.reason.strip().rstrip("。；;.")
-        _para(doc, f"{i}. {pairing.old_region.name}—{pairing.partner_region.name}：{reason}。")
+        layout.para(doc, f"{i}. {pairing.old_region.name}—{pairing.partner_region.name}：{reason}。")
     if not commendations:
-        _para(doc, "（本次评估无通报表扬的结对关系。）")
-    _para(
+        layout.para(doc, "（本次评估无通报表扬的结对关系。）")
+    layout.para(
         doc,
         "希望受到表扬的结对城市再接再厉，持续深化对口合作；其他结对城市要对照先进找差距，"
         "扎实推进各项重点任务落地见效。",
     )
-    _signature(doc, issuer, cn_date(day))
-    return _bytes(doc)
+    layout.signature(doc, issuer, cn_date(day))
+    return layout.docx_bytes(doc)
 
 
 def notice_docx(notice: Notice) -> bytes:
@@ -546,29 +360,29 @@ def notice_docx(notice: Notice) -> bytes:
     day = timezone.localdate(notice.issued_at)
     name = f"{pairing.old_region.name}—{pairing.partner_region.name}"
 
-    doc = _document()
-    _letterhead(doc, issuer, notice.number)
-    _title(doc, f"关于{name}对口合作工作整改要求的通知")
-    _para(doc, f"{notice.responsible.name}：", align="left")
+    doc = layout.document()
+    layout.letterhead(doc, issuer, notice.number)
+    layout.title(doc, f"关于{name}对口合作工作整改要求的通知")
+    layout.para(doc, f"{notice.responsible.name}：", align="left")
     basis = f"“{RECTIFY_QUOTE}”的要求" if _clause_mentions(RECTIFY_QUOTE) else "关于督促改进落实的要求"
-    _para(
+    layout.para(
         doc,
         f"根据{run.scheme.name}结果和{_work_plan()}{basis}，现将{name}对口合作工作存在的问题和整改要求通知如下。",
     )
-    _heading(doc, 1, "存在问题")
+    layout.heading(doc, 1, "存在问题")
     for text in notice.finding.splitlines():
         if text.strip():
-            _para(doc, text.strip())
-    _heading(doc, 2, "整改要求")
+            layout.para(doc, text.strip())
+    layout.heading(doc, 2, "整改要求")
     for text in notice.measures_required.splitlines():
         if text.strip():
-            _para(doc, text.strip())
-    _heading(doc, 3, "整改时限")
-    _para(
+            layout.para(doc, text.strip())
+    layout.heading(doc, 3, "整改时限")
+    layout.para(
         doc,
         f"请于{cn_date(notice.deadline)}前完成整改，并将整改措施及成效报{issuer}。逾期未完成的，将提级督办。",
     )
     if notice.major:
-        _para(doc, "本事项已列为重大问题，报国家层面跟踪督办。")
-    _signature(doc, issuer, cn_date(day))
-    return _bytes(doc)
+        layout.para(doc, "本事项已列为重大问题，报国家层面跟踪督办。")
+    layout.signature(doc, issuer, cn_date(day))
+    return layout.docx_bytes(doc)

@@ -199,8 +199,6 @@ def import_data_value_sets(request, dry_run: bool = False):
     try:
         return transfer.import_values(user=request.user, data=request.body, filename="body.json", dry_run=dry_run)
     except UserFacingError as exc:
-        from duikou.core.api import api
-
-        return api.create_response(
+        return router.api.create_response(
             request, {"detail": str(exc), "conflicts": exc.details.get("errors", [])}, status=409
         )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
-from duikou.core.actors import Operator
+from duikou.core.actors import audit_actor
 from duikou.core.concurrency import save_versioned
 from duikou.geo.models import Designation, OldArea, Region
 from duikou.pairings.queries import active_pairings, pairing_between
@@ -59,10 +59,6 @@ DEMAND_FIELDS = (
 )
 SALES_CHANNEL = "产销对接平台"
 KEY_TASK = "KT2"  # 2022 方案 三(二): 持续加强消费帮扶，推进革命老区特色农产品产销对接
-
-
-def _actor(user):
-    return None if isinstance(user, Operator) else user
 
 
 # --- reads ------------------------------------------------------------------------------------------------------
@@ -289,7 +285,7 @@ def _create(side: Side, user, fields: dict):
     values = side.clean(fields)
     _require_region(user, values[side.place], side.place)
     obj = side.model(**values)
-    with transaction.atomic(), set_actor(_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         obj.full_clean()
         obj.save()
     return obj
@@ -302,13 +298,13 @@ def _update(side: Side, obj, user, expected_version: int, changes: dict):
     values = side.clean(current | changes)
     if values[side.place] != getattr(obj, side.place):
         _require_region(user, values[side.place], side.place)
-    with set_actor(_actor(user)):
+    with set_actor(audit_actor(user)):
         return save_versioned(obj, expected_version=expected_version, changes={k: values[k] for k in changes})
 
 
 def _close(obj, user, expected_version: int):
     scoping.require(user, scoping.Action.CHANGE, obj)
-    with set_actor(_actor(user)):
+    with set_actor(audit_actor(user)):
         return save_versioned(obj, expected_version=expected_version, changes={"status": ListingStatus.CLOSED})
 
 
@@ -497,7 +493,7 @@ def sign_agreement(
     promise more than either has."""
     if not (scoping.can(user, scoping.Action.CHANGE, listing) or scoping.can(user, scoping.Action.CHANGE, demand)):
         raise PermissionDenied
-    with transaction.atomic(), set_actor(_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         listing = ProductListing.objects.select_for_update().get(pk=listing.pk)
         demand = Demand.objects.select_for_update().get(pk=demand.pk)
         errors: dict[str, list[str]] = {}
@@ -541,7 +537,7 @@ def set_agreement_status(*, agreement: Agreement, user, status: str, expected_ve
     scoping.require(user, scoping.Action.CHANGE, agreement)
     if status not in Agreement.Status.values:
         raise ValidationError({"status": _("未知的协议状态")})
-    with set_actor(_actor(user)):
+    with set_actor(audit_actor(user)):
         return save_versioned(agreement, expected_version=expected_version, changes={"status": status})
 
 
@@ -551,7 +547,7 @@ def record_delivery(*, user, agreement: Agreement, date: datetime.date, volume_t
     while what was delivered is read: deliveries recorded at the same moment take turns, never exceed the agreement,
     and are numbered one after the other."""
     scoping.require(user, scoping.Action.CHANGE, agreement)
-    with transaction.atomic(), set_actor(_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         agreement = (
             Agreement.objects.select_for_update(of=("self",)).select_related("listing", "demand").get(pk=agreement.pk)
         )

@@ -133,7 +133,7 @@ LABOUR_DEMO_MARK = "（演示）"
 
 def _labour_demo_id(county: str, serial: int) -> str:
     """A synthetic ID number (valid check digit) in the 900–999 sequence range, born 1990-01-01."""
-    from duikou.monitoring import pii
+    from duikou.core import pii
 
     first = f"{county}19900101{900 + serial:03d}"
     return first + pii.id_check_digit(first)
@@ -142,9 +142,9 @@ def _labour_demo_id(county: str, serial: int) -> str:
 def load_demo_labour(*, valid_until: datetime.date | None = None) -> dict[str, int]:
     """Postings from 苏州 and 上海 employers and job seekers from 信阳 and 六安 counties, all marked （演示）; the
     seekers' ID numbers are synthetic. Run again, it adds nothing twice. Returns what it created."""
+    from duikou.core import pii
     from duikou.core.actors import Operator
     from duikou.geo.models import Region
-    from duikou.monitoring import pii
 
     from . import labour
     from .models import JobPosting, JobSeeker

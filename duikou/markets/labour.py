@@ -4,7 +4,7 @@ reasons, the best assignment under capacities, placements and their 3- and 6-mon
 A placement is recorded as a 劳务协作 activity (``projects.Activity``, people_placed = 1) of the pairing that joins
 the seeker's home city and the work place's city, so it counts in that pairing's labour-cooperation figure for the
 period it started in. Seekers' ID and phone numbers are kept exactly as household members' are
-(``duikou.monitoring.pii``): ciphertext, keyed digest, masked copy; no value is ever logged.
+(``duikou.core.pii``): ciphertext, keyed digest, masked copy; no value is ever logged.
 """
 
 import calendar
@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
-from duikou.core.actors import Operator
+from duikou.core import pii
+from duikou.core.actors import audit_actor
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.geo.models import Region
-from duikou.monitoring import pii
 from duikou.pairings.queries import active_pairings, pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity
@@ -58,10 +58,6 @@ SEEKER_FIELDS = (
     "needs_housing",
     "status",
 )
-
-
-def _actor(user):
-    return None if isinstance(user, Operator) else user
 
 
 def _require_area(user, region: Region, message: str) -> None:
@@ -153,7 +149,7 @@ def create_posting(*, user, **fields) -> JobPosting:
     _require_area(user, fields["region"], "只能发布本地区的用工岗位")
     posting = JobPosting(**fields)
     _check_posting(posting)
-    with transaction.atomic(), set_actor(_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         posting.save()
     return posting
 
@@ -171,7 +167,7 @@ def update_posting(*, user, posting: JobPosting, expected_version: int, **change
     wage_max = changes.get("wage_max", posting.wage_max)
     if wage_max < wage_min:
         raise ValidationError({"wage_max": ["月工资上限不能低于下限"]})
-    with set_actor(_actor(user)):
+    with set_actor(audit_actor(user)):
         return save_versioned(posting, expected_version=expected_version, changes=changes)
 
 
@@ -241,7 +237,7 @@ def register_seeker(
         **pii.phone_columns(phone),
     )
     seeker.full_clean(exclude=PII_COLUMNS)
-    with transaction.atomic(), set_actor(_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         # registered at the same moment by someone else: refused as a registration a moment later is
         save_checked(seeker, check=lambda s: _not_registered(s.id_number_digest))
     return seeker
@@ -261,7 +257,7 @@ def update_seeker(*, user, seeker: JobSeeker, expected_version: int, phone: str 
     changes = _clean_seeker(changes)
     if phone is not None:
         changes |= pii.phone_columns(pii.normalise_phone_field(phone))
-    with set_actor(_actor(user)):
+    with set_actor(audit_actor(user)):
         return save_versioned(seeker, expected_version=expected_version, exclude=PII_COLUMNS, changes=changes)
 
 
@@ -501,7 +497,7 @@ def record_placement(
         raise ValidationError({"wage": ["月工资须大于 0"]})
     pairing = pairing_between(seeker.home, posting.region)
     explanation = explain_pair(seeker, posting)
-    with transaction.atomic(), set_actor(_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         seeker = JobSeeker.objects.select_for_update().select_related("home").get(pk=seeker.pk)
         posting = JobPosting.objects.select_for_update().select_related("region").get(pk=posting.pk)
         if seeker.status != JobSeeker.Status.SEEKING:
@@ -562,7 +558,7 @@ def record_followup(
     if done_on < placement.start_date:
         raise ValidationError({"done_on": ["回访日期不能早于上岗日期"]})
     changes = {"still_employed": still_employed, "wage": wage or None, "done_on": done_on, "note": (note or "").strip()}
-    with transaction.atomic(), set_actor(_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         followup = save_versioned(followup, expected_version=expected_version, changes=changes)
         placement = Placement.objects.select_for_update().get(pk=placement.pk)
         if not still_employed and placement.status == Placement.Status.EMPLOYED:

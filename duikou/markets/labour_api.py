@@ -15,10 +15,10 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from duikou.accounts import scoping
+from duikou.core import pii
 from duikou.core.pagination import Pages
 from duikou.geo.models import Region
 from duikou.geo.schemas import RegionRef
-from duikou.monitoring import pii
 
 from . import labour, queries
 from .schemas import TermOut, TopK

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from duikou.accounts import scoping
+from duikou.core import pii
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import safe_row
 from duikou.core.tables import (
@@ -44,7 +45,6 @@ from duikou.core.tables import (
 )
 from duikou.core.uploads import read_table
 from duikou.geo.models import Region
-from duikou.monitoring import pii
 
 from . import labour, queries
 from .models import JobPosting, JobSeeker, Occupation, Skill

@@ -2,9 +2,9 @@
 
 import datetime
 
+from duikou.core import pii
 from duikou.core.actors import Operator
 from duikou.geo.models import Region
-from duikou.monitoring import pii
 
 from . import labour
 from .models import JobPosting, JobSeeker

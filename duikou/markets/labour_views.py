@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
+from duikou.core import pii
 from duikou.core.errors import StaleObjectError
 from duikou.core.exports import download
 from duikou.core.forms import apply_errors
 from duikou.core.tables import import_page, template_download
 from duikou.core.views import paginate
-from duikou.monitoring import pii
 from duikou.pairings.queries import pairing_between
 
 from . import labour, labour_excel, queries

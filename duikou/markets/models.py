@@ -278,7 +278,7 @@ class JobPosting(models.Model):
 
 class JobSeeker(models.Model):
     """An old-area worker looking for work. ID and phone are stored as household members' are: SM4-GCM ciphertext,
-    keyed SM3 digest for exact search, masked copy for display (``duikou.monitoring.pii``)."""
+    keyed SM3 digest for exact search, masked copy for display (``duikou.core.pii``)."""
 
     class Status(models.TextChoices):
         SEEKING = "seeking", _("求职中")

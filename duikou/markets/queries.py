@@ -9,7 +9,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from duikou.accounts import scoping
-from duikou.monitoring import pii
+from duikou.core import pii
 
 from .models import Demand, FollowUp, JobPosting, JobSeeker, ListingStatus, Placement, ProductListing
 

@@ -13,7 +13,7 @@ import numpy as np
 from django.db.models import Q
 
 from duikou.accounts import scoping
-from duikou.evaluation.charts import city_center
+from duikou.geo.maps import city_center
 from duikou.geo.models import OldArea, Region
 from duikou.pairings.models import Pairing
 

@@ -22,13 +22,6 @@ class MonitoringConfig(AppConfig):
     name = "duikou.monitoring"
     verbose_name = _("防止返贫动态监测")
 
-    def backup_keys(self) -> dict[str, str | None]:
-        """The key outside the database that personal identifiers are encrypted under (here and in the labour
-        market's job seekers), by fingerprint: a backup records it and a restore refuses another key."""
-        from . import pii
-
-        return {"DUIKOU_PII_KEY": pii.key_fingerprint()}
-
     def ready(self) -> None:
         from auditlog.registry import auditlog
 

@@ -19,11 +19,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from duikou.core import pii
 from duikou.core.errors import UserFacingError
 from duikou.geo.models import Region
 from duikou.geo.services import load_regions_under
 
-from . import pii
 from .models import Household, IncomeRecord, Member
 
 DEMO_PREFIX = "DEMO-"

@@ -21,15 +21,15 @@ from django.utils.translation import gettext as _
 from duikou.accounts import scoping
 from duikou.audit.context import set_actor
 from duikou.audit.services import bulk_create_logged
+from duikou.core import pii
+from duikou.core.actors import audit_actor
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job
 from duikou.core.tables import cell_date, cell_text
 from duikou.core.uploads import read_table, read_upload
 
-from . import pii
 from .models import DepartmentImport, DepartmentSignal, Member
-from .services import _audit_actor
 
 # accepted header names of each column (Chinese first); the first column is required, date too
 HEADERS = {
@@ -206,7 +206,7 @@ def check_department_file(*, user, kind: str, data: bytes, filename: str, progre
         item["id"] = _masked(raw_ids[item["row"]])
     malformed.sort(key=lambda e: e["row"])
     org = getattr(user, "organisation", None)
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         batch = DepartmentImport.objects.create(
             kind=kind,
             filename=os.path.basename(filename)[:200],
@@ -217,7 +217,7 @@ def check_department_file(*, user, kind: str, data: bytes, filename: str, progre
             unknown=len(unknown),
             malformed=len(bad_rows),
             report={"matched": matched, "unknown": unknown, "malformed": malformed},
-            created_by=_audit_actor(user),
+            created_by=audit_actor(user),
         )
     return batch
 
@@ -231,7 +231,7 @@ def load_department_import(*, user, batch: DepartmentImport, progress=None) -> D
     if not scoping.can(user, scoping.Action.CHANGE, batch):
         raise PermissionDenied
     rows = batch.report.get("matched", [])
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         batch = DepartmentImport.objects.select_for_update().get(pk=batch.pk)
         if batch.status != DepartmentImport.Status.CHECKED:
             raise UserFacingError(f"批次 #{batch.pk}「{batch.filename}」已于 {batch.loaded_at:%Y-%m-%d %H:%M} 导入")
@@ -257,9 +257,9 @@ def load_department_import(*, user, batch: DepartmentImport, progress=None) -> D
             }
             for r in rows
         ]
-        created = _load_new(facts, batch.kind, member_ids, actor=_audit_actor(user), progress=progress)
+        created = _load_new(facts, batch.kind, member_ids, actor=audit_actor(user), progress=progress)
         batch.status = DepartmentImport.Status.LOADED
-        batch.loaded_by = _audit_actor(user)
+        batch.loaded_by = audit_actor(user)
         batch.loaded_at = timezone.now()
         batch.signals_created = created
         batch.signals_already_loaded = len(facts) - created

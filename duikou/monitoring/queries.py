@@ -44,7 +44,7 @@ def find_members_by_id_number(user, id_number: str) -> QuerySet[Member]:
     """Exact search by ID number through its keyed digest; the plain number is never stored or compared. The number
     is normalised as on entry (full-width digits, spaces, a small x), and one that is not valid finds nobody. Called
     with a number from a request body, never from a URL."""
-    from . import pii
+    from duikou.core import pii
 
     try:
         digest = pii.digest(pii.normalise_id_number(id_number))

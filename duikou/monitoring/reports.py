@@ -20,12 +20,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from duikou.accounts import scoping
+from duikou.core import documents as layout
+from duikou.core import pii
+from duikou.core.documents import cn_date
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import safe_row
-from duikou.evaluation.documents import _bytes, _document, _heading, _para, _signature, _table, _title, cn_date
 from duikou.geo.models import Designation, Region
 
-from . import pii, queries
+from . import queries
 from .models import AssistanceMeasure
 
 CLAUSE = "ssw-2021-xczx/2/4"  # seed 004 二(四): 建立跟踪监测机制，对乡村振兴重点帮扶县进行定期监测评估
@@ -184,11 +186,11 @@ def report_xlsx(report: CountyReport) -> bytes:
 
 
 def report_docx(report: CountyReport) -> bytes:
-    """The report as an official-style document (GB/T 9704 layout helpers of the evaluation documents)."""
-    doc = _document()
-    _title(doc, report.title)
+    """The report as an official-style document (the GB/T 9704 layout of core.documents)."""
+    doc = layout.document()
+    layout.title(doc, report.title)
     t = dict(zip([k for k, _label in COLUMNS], report.totals, strict=True))
-    _para(
+    layout.para(
         doc,
         _(
             "《“十四五”支持革命老区巩固拓展脱贫攻坚成果衔接推进乡村振兴实施方案》二(四)要求"
@@ -197,8 +199,8 @@ def report_docx(report: CountyReport) -> bytes:
         )
         % {"county": report.county.name, "source": report.designation.source, "period": report.period},
     )
-    _heading(doc, 1, _("总体情况"))
-    _para(
+    layout.heading(doc, 1, _("总体情况"))
+    layout.para(
         doc,
         _(
             "统计期内新增返贫致贫风险预警 %(new)s 户，风险消除 %(eliminated)s 户，核实排除 %(dismissed)s 户。"
@@ -206,20 +208,20 @@ def report_docx(report: CountyReport) -> bytes:
         )
         % {**t, "today": cn_date(report.generated)},
     )
-    _heading(doc, 2, _("分乡镇情况"))
-    _table(
+    layout.heading(doc, 2, _("分乡镇情况"))
+    layout.table(
         doc,
         [_("乡镇"), *column_labels()],
         [[name, *counts] for _code, name, counts in report.rows] + [[_("合计"), *report.totals]],
     )
-    _heading(doc, 3, _("逾期案件"))
+    layout.heading(doc, 3, _("逾期案件"))
     if report.overdue:
-        _para(doc, _("以下案件已超过当前步骤期限，请督促办理（户主姓名已脱敏）。"))
-        _table(doc, _overdue_header(), report.overdue)
+        layout.para(doc, _("以下案件已超过当前步骤期限，请督促办理（户主姓名已脱敏）。"))
+        layout.table(doc, _overdue_header(), report.overdue)
     else:
-        _para(doc, _("无逾期案件。"))
-    _heading(doc, 4, _("帮扶措施"))
-    _para(doc, _("统计期内新增帮扶措施 %(n)s 项，按类别如下。") % {"n": sum(n for _k, n in report.measures)})
-    _table(doc, [_("措施类别"), _("统计期内新增")], [[label, n] for label, n in report.measures])
-    _signature(doc, _("对口合作平台（自动生成）"), cn_date(report.generated))
-    return _bytes(doc)
+        layout.para(doc, _("无逾期案件。"))
+    layout.heading(doc, 4, _("帮扶措施"))
+    layout.para(doc, _("统计期内新增帮扶措施 %(n)s 项，按类别如下。") % {"n": sum(n for _k, n in report.measures)})
+    layout.table(doc, [_("措施类别"), _("统计期内新增")], [[label, n] for label, n in report.measures])
+    layout.signature(doc, _("对口合作平台（自动生成）"), cn_date(report.generated))
+    return layout.docx_bytes(doc)

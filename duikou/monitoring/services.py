@@ -17,7 +17,8 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.audit.context import set_actor
-from duikou.core.actors import Operator
+from duikou.core import pii
+from duikou.core.actors import audit_actor
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import csv_bytes
@@ -26,7 +27,7 @@ from duikou.core.workflow import Step
 from duikou.geo.models import Region
 from duikou.policy.models import Clause
 
-from . import engine, pii
+from . import engine
 from .models import (
     POLICY_CLAUSE,
     Alert,
@@ -63,11 +64,6 @@ DEFAULT_THRESHOLDS = {
 }
 
 
-def _audit_actor(user):
-    """The command-line operator is recorded as the system."""
-    return None if isinstance(user, Operator) else user
-
-
 def _require(user, action: scoping.Action, obj=None) -> None:
     scoping.require(user, action, obj)
 
@@ -78,7 +74,7 @@ def create_household(*, user, township: Region, village: Region, number: str, he
     prefix = scoping.region_prefix(user)
     if not scoping.may(user, scoping.Action.CHANGE) or (prefix is not None and not village.code.startswith(prefix)):
         raise PermissionDenied
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         household.save()
     return household
 
@@ -96,7 +92,7 @@ def add_member(*, user, household: Household, name: str, id_number: str, phone: 
         **pii.id_number_columns(id_number, digest),
         **pii.phone_columns(phone),
     )
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         member.save()
     return member
 
@@ -105,7 +101,7 @@ def record_income(*, user, household: Household, year: int, **amounts) -> Income
     _require(user, scoping.Action.CHANGE, household)
     record = IncomeRecord(household=household, year=year, **amounts)
     record.full_clean()
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         save_checked(record)  # a record of the same year saved at the same moment: refused as full_clean refuses it
     return record
 
@@ -126,7 +122,7 @@ def export_members_unmasked(*, user, household: Household) -> bytes:
         household,
         force_log=True,
         action=LogEntry.Action.ACCESS,
-        actor=_audit_actor(user),
+        actor=audit_actor(user),
         changes={"unmasked_export": ["", f"导出 {len(members)} 名成员的完整身份证号和电话"]},
     )
     return content
@@ -144,7 +140,7 @@ def create_ruleset(*, user, province: Region, year: int, thresholds: dict | None
         str(settings.DUIKOU_MONITORING_VERIFY_DAYS),
         DEFAULT_THRESHOLDS[Threshold.Key.RESPONSE_DAYS][1],
     )
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         last = RuleSet.objects.filter(province=province, year=year).order_by("-version").first()
         ruleset = RuleSet.objects.create(
             province=province, year=year, version=(last.version + 1) if last else 1, note=note
@@ -178,7 +174,7 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
     deadline = timezone.localdate() + datetime.timedelta(days=verify_days(ruleset))
     if progress:
         progress(table.num_rows, table.num_rows, f"写入预警（命中 {flagged.num_rows} 户）")
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         # the province's row is locked while alerts are written: two screenings of the province take turns, and the
         # second finds the open cases the first made (one open case per household is also a unique rule)
         Region.objects.select_for_update().filter(pk=ruleset.province_id).first()
@@ -305,7 +301,7 @@ def _record_step(alert: Alert, user, step: str, source: str, due, note: str) -> 
         from_status=source,
         to_status=alert.status,
         note=note,
-        actor=_audit_actor(user),
+        actor=audit_actor(user),
         actor_name=_actor_name(user)[:200],
         due=due,
     )
@@ -413,7 +409,7 @@ def take_step(
     # the due date of the step the case then waits for (the table's); a step that keeps the status keeps it too
     moved = transition.target != alert.status
     changes["deadline"] = WORKFLOW.due(alert, transition.target, timezone.localdate()) if moved else alert.deadline
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = save_versioned(alert, expected_version=expected_version, changes=changes)
         if household_changes:
             home = Household.objects.select_for_update().get(pk=alert.household_id)
@@ -453,7 +449,7 @@ def add_measure(
         errors["responsible_unit"] = ["责任单位须为该户所在省、市、县、乡镇、村的机构或其部门"]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic(), set_actor(_audit_actor(user)):
+    with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = save_versioned(alert, expected_version=expected_version, changes={"deadline": None})
         measure = AssistanceMeasure.objects.create(
             alert=fresh,
@@ -461,7 +457,7 @@ def add_measure(
             responsible_unit=responsible_unit,
             description=description.strip(),
             start_date=start_date,
-            created_by=_audit_actor(user),
+            created_by=audit_actor(user),
         )
         _record_step(fresh, user, K.ASSIST, S.MONITORED, alert.deadline, str(measure))
     return measure

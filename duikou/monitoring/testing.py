@@ -4,9 +4,10 @@ since the test database holds regions only down to county level."""
 import datetime
 from decimal import Decimal
 
+from duikou.core import pii
 from duikou.geo.models import Region
 
-from . import pii, services
+from . import services
 from .models import Alert, Household
 
 # Real codes (data/geo/villages.csv.xz): 潢川县春申街道西关社区 (信阳), 宝塔区宝塔山街道杨家岭社区 (延安), 略阳县

@@ -1,10 +1,8 @@
 import functools
-import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +13,7 @@ from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
 from duikou.core.exports import xlsx_response
 from duikou.core.views import paginate
+from duikou.geo.maps import city_center
 
 from . import queries, services
 from .forms import PairingFilterForm, PairingProfileForm
@@ -144,18 +143,9 @@ def pairing_edit(request, pk: int):
 
 
 @functools.cache
-def _city_centers() -> dict:
-    path = finders.find("vendor/city_centers.json")
-    if not path:
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 def _coord(region) -> list[float] | None:
-    centers = _city_centers()
-    point = centers.get(region.code)
-    return [point["lng"], point["lat"]] if point else None
+    point = city_center(region.code, fall_back=False)
+    return list(point) if point else None
 
 
 @login_required

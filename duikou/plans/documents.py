@@ -7,20 +7,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from duikou.core.documents import cn
 from duikou.policy.models import Task
 
 from .models import Plan
-
-CN_NUMERALS = "一二三四五六七八九十"
-
-
-def cn(n: int) -> str:
-    if n <= 10:
-        return CN_NUMERALS[n - 1]
-    if n < 20:
-        return "十" + CN_NUMERALS[n - 11]
-    tens, ones = divmod(n, 10)
-    return CN_NUMERALS[tens - 1] + "十" + (CN_NUMERALS[ones - 1] if ones else "")
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:

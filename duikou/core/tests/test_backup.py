@@ -282,10 +282,9 @@ def archives(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("archives")
     with (
         pytest.MonkeyPatch.context() as patch,
-        override_settings(MEDIA_ROOT=folder / "media"),
+        override_settings(MEDIA_ROOT=folder / "media", DUIKOU_PII_KEY=PII_KEY),
         django_db_blocker.unblock(),
     ):
-        patch.setenv("DUIKOU_PII_KEY", PII_KEY)
         patch.setattr(backup, "ENCRYPTED_CHUNK", SMALL_CHUNK)
         backup.create_backup(path=folder / "duikou.tar.enc", key=KEY)
         backup.create_backup(path=folder / "duikou.tar", key=None)
@@ -293,8 +292,8 @@ def archives(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def pii_key(monkeypatch):
-    monkeypatch.setenv("DUIKOU_PII_KEY", PII_KEY)
+def pii_key(settings):
+    settings.DUIKOU_PII_KEY = PII_KEY
 
 
 def chunks(data: bytes) -> tuple[bytes, list[bytes]]:
@@ -388,20 +387,19 @@ def test_manifest_records_a_one_way_fingerprint_of_the_personal_data_key(archive
 
 @pytest.mark.parametrize("here", ["another key", "no key"])
 def test_restore_under_another_personal_data_key_is_refused_before_anything_is_written(
-    archives, monkeypatch, settings, tmp_path, here
+    archives, settings, tmp_path, here
 ):
     """Restored under another DUIKOU_PII_KEY (or a new DUIKOU_VAR_DIR with none), every ID number would fail to
     decrypt and no search by digest would find anyone."""
+    with override_settings(DUIKOU_PII_KEY=PII_KEY):
+        theirs = backup._data_keys()["DUIKOU_PII_KEY"]
     if here == "another key":
-        monkeypatch.setenv("DUIKOU_PII_KEY", "ff" * 16)
+        settings.DUIKOU_PII_KEY = "ff" * 16
         expected = r"本机该密钥的指纹为 [0-9a-f]{12}…"
     else:
-        monkeypatch.delenv("DUIKOU_PII_KEY", raising=False)
+        settings.DUIKOU_PII_KEY = ""
         settings.VAR_DIR = tmp_path
         expected = "本机还没有配置该密钥"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DUIKOU_PII_KEY", PII_KEY)
-        theirs = backup._data_keys()["DUIKOU_PII_KEY"]
 
     with pytest.raises(backup.BackupError, match=f"按密钥 DUIKOU_PII_KEY（指纹 {theirs[:12]}…）加密，{expected}"):
         backup.restore_backup(path=archives[0], key=KEY)

@@ -14,8 +14,8 @@ from django.db import DataError
 from django.urls import NoReverseMatch, reverse
 
 from duikou.accounts.services import issue_token
+from duikou.api import api
 from duikou.core import testing
-from duikou.core.api import api, refused_value
 from duikou.core.middleware import BadInputMiddleware
 from duikou.core.permission_matrix import all_route_names
 from duikou.markets import consumption_testing as ct
@@ -119,6 +119,6 @@ def test_a_value_the_database_refuses_is_a_400_not_a_server_error(rf):
     for exc in (DataError("integer out of range"), OverflowError("Python int too large to convert to SQLite INTEGER")):
         response = middleware.process_exception(rf.get("/projects/"), exc)
         assert response.status_code == 400 and "超出范围" in response.content.decode()
-        response = refused_value(rf.get("/api/projects"), exc)
+        response = api.refused_value(rf.get("/api/projects"), exc)
         assert response.status_code == 400 and "超出范围" in json.loads(response.content)["detail"]
     assert middleware.process_exception(rf.get("/projects/"), ValueError("a bug")) is None  # not swallowed

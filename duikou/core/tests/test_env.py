@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from duikou.core.env import env_int, env_list, env_path, env_str
+from duikou.core.env import env_hex, env_int, env_list, env_path, env_str
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -34,6 +34,20 @@ def test_env_str_refuses_a_value_outside_its_choices(monkeypatch):
         env_str("DUIKOU_EXAMPLE", "INFO", choices=("INFO", "WARNING"))
     monkeypatch.setenv("DUIKOU_EXAMPLE", "WARNING")
     assert env_str("DUIKOU_EXAMPLE", "INFO", choices=("INFO", "WARNING")) == "WARNING"
+
+
+@pytest.mark.parametrize("raw", ["0011", "zz112233445566778899aabbccddeeff", "00112233445566778899aabbccddeeff00"])
+def test_env_hex_refuses_a_key_of_the_wrong_length_or_not_hexadecimal(monkeypatch, raw):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", raw)
+    with pytest.raises(ImproperlyConfigured, match="DUIKOU_EXAMPLE.*32 位十六进制"):
+        env_hex("DUIKOU_EXAMPLE", nbytes=16)
+
+
+def test_env_hex_reads_a_key_and_leaves_an_unset_one_empty(monkeypatch):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", " 00112233445566778899AABBCCDDEEFF ")
+    assert env_hex("DUIKOU_EXAMPLE", nbytes=16) == "00112233445566778899AABBCCDDEEFF"
+    monkeypatch.delenv("DUIKOU_EXAMPLE")
+    assert env_hex("DUIKOU_EXAMPLE", nbytes=16) == ""
 
 
 def test_env_list_and_path(monkeypatch, tmp_path):

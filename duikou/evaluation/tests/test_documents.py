@@ -21,6 +21,7 @@ from PIL import Image
 from duikou.core import testing
 from duikou.evaluation import charts, documents
 from duikou.evaluation.models import Commendation, Item, Notice, Result, Run, Scheme
+from duikou.geo import maps
 from duikou.policy.models import Clause
 
 pytestmark = pytest.mark.django_db
@@ -270,9 +271,9 @@ def test_map_outlines_decode_to_the_provinces_the_cities_lie_in():
     outlines = dict(charts.province_outlines())
     assert len(outlines) == 34
     for city, province in [("411500", "河南"), ("610600", "陕西"), ("360700", "江西"), ("451000", "广西")]:
-        point = charts.city_center(city)
+        point = maps.city_center(city)
         assert any(Path(ring).contains_point(point) for ring in outlines[province]), (city, province)
-    assert charts.city_center("411521") == charts.city_center("411500")  # a county falls back to its city
+    assert maps.city_center("411521") == maps.city_center("411500")  # a county falls back to its city
 
 
 def test_missing_chinese_font_is_a_clear_error(monkeypatch):

@@ -10,11 +10,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from duikou.accounts.services import issue_token
-from duikou.core import testing
+from duikou.core import pii, testing
 from duikou.markets import labour, labour_excel
 from duikou.markets import labour_testing as lt
 from duikou.markets.models import JobPosting, JobSeeker, Placement
-from duikou.monitoring import pii
 from duikou.projects.testing import workbook
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from duikou.core import pii
 from duikou.geo.models import Region
-from duikou.monitoring import demo, pii
+from duikou.monitoring import demo
 from duikou.monitoring.models import Household, IncomeRecord, Member
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from duikou.core import testing
+from duikou.core import pii, testing
 from duikou.core.actors import Operator
 from duikou.geo.models import Region
-from duikou.monitoring import pii, queries, services
+from duikou.monitoring import queries, services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, Member, Rule, ScreeningRun, Threshold
 

@@ -3,7 +3,7 @@ import io
 import docx
 import pytest
 
-from duikou.plans.documents import build_docx, cn
+from duikou.plans.documents import build_docx
 
 from .factories import drafted_plan, filed_plan, people
 
@@ -12,10 +12,6 @@ pytestmark = pytest.mark.django_db
 
 def paragraphs(plan) -> list[str]:
     return [p.text for p in docx.Document(io.BytesIO(build_docx(plan))).paragraphs if p.text.strip()]
-
-
-def test_chinese_numerals():
-    assert [cn(n) for n in (1, 5, 10, 11, 20, 23)] == ["一", "五", "十", "十一", "二十", "二十三"]
 
 
 def test_docx_has_title_issuers_numbers_and_every_section_and_item():

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
-from tqdm import tqdm
 
 from duikou.core.backup import BackupError, backup_key, create_backup, default_backup_path, short
+from duikou.core.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -35,18 +35,11 @@ class Command(BaseCommand):
             key = None if unencrypted else backup_key(key_file)
         except BackupError as exc:
             raise CommandError(f"备份失败，未生成归档：{exc}") from exc
-        bar = tqdm(total=0, unit="行", desc="备份", disable=options["verbosity"] == 0)
-
-        def progress(done, total):
-            bar.total = total
-            bar.update(done - bar.n)
-
         try:
-            manifest = create_backup(path=path, key=key, progress=progress)
+            with progress_bar("备份", options["verbosity"]) as progress:
+                manifest = create_backup(path=path, key=key, progress=progress)
         except BackupError as exc:
             raise CommandError(f"备份失败，未生成归档：{exc}") from exc
-        finally:
-            bar.close()
         tables = [t for t in manifest["tables"] if t["load"]]
         self.stdout.write(self.style.SUCCESS(f"备份已写入 {path}"))
         self.stdout.write(

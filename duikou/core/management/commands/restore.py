@@ -4,9 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
-from tqdm import tqdm
 
 from duikou.core.backup import BackupError, backup_key, restore_backup
+from duikou.core.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -41,18 +41,11 @@ class Command(BaseCommand):
             if answer.strip().lower() not in ("y", "yes", "是"):
                 self.stdout.write("已取消，未写入任何数据")
                 return
-        bar = tqdm(total=0, unit="行", desc="恢复", disable=options["verbosity"] == 0)
-
-        def progress(done, total):
-            bar.total = total
-            bar.update(done - bar.n)
-
         try:
-            manifest = restore_backup(path=path, key=key, progress=progress)
+            with progress_bar("恢复", options["verbosity"]) as progress:
+                manifest = restore_backup(path=path, key=key, progress=progress)
         except BackupError as exc:
             raise CommandError(f"恢复失败，未写入任何数据：{exc}") from exc
-        finally:
-            bar.close()
         tables = [t for t in manifest["tables"] if t["load"]]
         created = timezone.localtime(datetime.datetime.fromisoformat(manifest["created"]))
         checked = "归档已解密并验证，" if manifest["encryption"] else ""

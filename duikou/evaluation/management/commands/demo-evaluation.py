@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from duikou.core.progress import progress_bar
 from duikou.evaluation.demo import load_demo_evaluation
-from duikou.projects.management.commands._transfer import progress_bar
 
 
 class Command(BaseCommand):

@@ -3,11 +3,11 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from duikou.accounts.models import User
+from duikou.core.actors import acting_user
 from duikou.core.errors import UserFacingError
+from duikou.core.progress import progress_bar
 from duikou.evaluation import services
 from duikou.evaluation.models import Scheme
-from duikou.projects.management.commands._transfer import progress_bar
 
 
 class Command(BaseCommand):
@@ -20,9 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=datetime.date.fromisoformat, help="数据截至日期（默认今天），如 2026-03-31")
 
     def handle(self, *args, year: int, province: str | None, user: str, as_of, **options):
-        actor = User.objects.filter(username=user, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"用户「{user}」不存在或已停用")
+        actor = acting_user(user)
         level = Scheme.Level.PROVINCE if province else Scheme.Level.NATIONAL
         scheme = Scheme.objects.filter(year=year, level=level, province_id=province).first()
         if scheme is None:

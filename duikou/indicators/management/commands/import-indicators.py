@@ -1,10 +1,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from duikou.accounts.models import User
+from duikou.core.actors import acting_user
 from duikou.core.errors import UserFacingError
+from duikou.core.progress import progress_bar
 from duikou.indicators.transfer import import_values
 
 
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="试导入：只校验并报告，不写入")
 
     def handle(self, *args, file: Path, user: str, dry_run: bool, **options):
-        actor = User.objects.filter(username=user, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"用户「{user}」不存在或已停用")
+        actor = acting_user(user)
         try:
             data = file.read_bytes()
         except FileNotFoundError as exc:
@@ -28,22 +26,12 @@ class Command(BaseCommand):
             raise CommandError(f"{file}：是目录，不是文件") from exc
         except OSError as exc:
             raise CommandError(f"无法读取 {file}：{exc.strerror or exc}") from exc
-        bar = tqdm(total=0, unit="行", desc="试导入" if dry_run else "导入", disable=options["verbosity"] == 0)
-
-        def progress(done, total=None, message=""):
-            if total is not None:
-                bar.total = total
-            if message:
-                bar.set_postfix_str(message, refresh=False)
-            bar.update(done - bar.n)
-
         try:
-            result = import_values(user=actor, data=data, filename=file.name, dry_run=dry_run, progress=progress)
+            with progress_bar("试导入" if dry_run else "导入", options["verbosity"]) as progress:
+                result = import_values(user=actor, data=data, filename=file.name, dry_run=dry_run, progress=progress)
         except UserFacingError as exc:
-            bar.close()
             for e in exc.details.get("errors", []):
                 where = f"第 {e['row']} 行" + (f"「{e['column']}」" if e["column"] else "") if e["row"] else ""
                 self.stderr.write(f"  {where}{'（值：' + e['value'] + '）' if e['value'] else ''}：{e['reason']}")
             raise CommandError(str(exc)) from exc
-        bar.close()
         self.stdout.write(self.style.SUCCESS(result["summary"]))

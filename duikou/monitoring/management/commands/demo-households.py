@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from duikou.core.errors import UserFacingError
+from duikou.core.progress import progress_bar
 from duikou.monitoring import demo
-from duikou.projects.management.commands._transfer import progress_bar
 
 
 class Command(BaseCommand):

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from duikou.core.actors import acting_user, add_user_argument
 from duikou.core.errors import UserFacingError
+from duikou.core.progress import progress_bar
 from duikou.geo.models import Region
 from duikou.monitoring import engine, services
 from duikou.monitoring.models import RuleSet
-from duikou.projects.management.commands._transfer import acting_user, add_user_argument, progress_bar
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from duikou.core.progress import progress_bar
 from duikou.plans.services import verify_filings
 
 
@@ -8,14 +8,8 @@ class Command(BaseCommand):
     help = "核验所有已备案方案的内容是否与备案时的 SM3 摘要及备案链一致"
 
     def handle(self, *args, **options):
-        bar = tqdm(total=0, unit="份", desc="核验备案", disable=options["verbosity"] == 0)
-
-        def progress(done, total):
-            bar.total, bar.n = total, done
-            bar.refresh()
-
-        problems = verify_filings(progress=progress)
-        bar.close()
+        with progress_bar("核验备案", options["verbosity"], unit="份") as progress:
+            problems = verify_filings(progress=progress)
         if problems:
             for line in problems:
                 self.stderr.write(line)

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duikou.core.actors import acting_user, add_user_argument
 from duikou.core.errors import UserFacingError
+from duikou.core.progress import progress_bar
 from duikou.projects import tables
-
-from ._transfer import acting_user, add_user_argument, progress_bar
 
 
 class ExportCommand(BaseCommand):

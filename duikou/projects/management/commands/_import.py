@@ -2,11 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duikou.core.actors import acting_user, add_user_argument
 from duikou.core.errors import UserFacingError
+from duikou.core.progress import progress_bar
 from duikou.core.tables import import_rows
 from duikou.projects import tables
-
-from ._transfer import acting_user, add_user_argument, progress_bar
 
 
 class ImportCommand(BaseCommand):

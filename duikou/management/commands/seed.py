@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
-from tqdm import tqdm
 
 from duikou.core.errors import DataFileError
-from duikou.core.services import seed_reference_data
+from duikou.core.progress import progress_bar
 from duikou.geo.models import Region
+from duikou.seeding import seed_reference_data
 
 
 class Command(BaseCommand):
@@ -22,23 +22,15 @@ class Command(BaseCommand):
         unknown = set(wanted) - set(Region.Level.values)
         if unknown:
             raise CommandError(f"未知的区划层级：{', '.join(sorted(unknown))}")
-        bar = tqdm(total=0, unit="行", desc="行政区划", disable=options["verbosity"] == 0)
-
-        def progress(done, total):
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
         try:
-            seed_reference_data(
-                levels=wanted,
-                progress=progress,
-                say=lambda s: self.stdout.write(s) if options["verbosity"] else None,
-            )
+            with progress_bar("行政区划", options["verbosity"]) as progress:
+                seed_reference_data(
+                    levels=wanted,
+                    progress=progress,
+                    say=lambda s: self.stdout.write(s) if options["verbosity"] else None,
+                )
         except DataFileError as exc:
             raise CommandError(f"参考数据有误，未写入任何数据：{exc}") from exc
         except DatabaseError as exc:
             raise CommandError(f"数据库拒绝写入，未写入任何数据（请先执行 duikou migrate）：{exc}") from exc
-        finally:
-            bar.close()
         self.stdout.write(self.style.SUCCESS("参考数据已就绪"))

@@ -1,4 +1,4 @@
-"""Platform-wide jobs: loading all reference data in dependency order."""
+"""Loading every app's reference data in dependency order, all or nothing (`duikou seed`, the test database)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field

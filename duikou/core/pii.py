@@ -1,8 +1,9 @@
 """Personal identifiers (ID card numbers, phone numbers): SM4-GCM at rest, keyed SM3 digests for exact search,
 masked display, GB 11643 validation.
 
-The key comes from ``DUIKOU_PII_KEY`` (32 hex characters = 16 bytes). Without it a per-installation key is made
-once and kept under var/ (like the secret key); no key is ever in the repository. Nothing here logs a value.
+The key is the setting ``DUIKOU_PII_KEY`` (32 hex characters = 16 bytes, from the environment). Without it a
+per-installation key is made once and kept under var/ (like the secret key); no key is ever in the repository.
+Nothing here logs a value.
 """
 
 import os
@@ -21,7 +22,7 @@ TAG = 16
 
 
 def _read_key(*, create: bool) -> bytes | None:
-    value = os.environ.get("DUIKOU_PII_KEY", "").strip()
+    value = settings.DUIKOU_PII_KEY.strip()
     if not value:
         path = settings.VAR_DIR / "pii_key"
         if not path.exists():
