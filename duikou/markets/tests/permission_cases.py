@@ -16,8 +16,8 @@ def cases(w) -> dict[str, Case]:
     cases = {
         "markets:home": Case("/markets/", scoped=("ProductListing", "JobSeeker")),
     }
-    # consumption cases
-    cases |= consumption_cases(w)
+    # produce cases
+    cases |= produce_cases(w)
     # labour cases
     cases.update(labour_cases(w))
     # recommend cases
@@ -26,7 +26,7 @@ def cases(w) -> dict[str, Case]:
 
 
 def labour_cases(w) -> dict[str, Case]:
-    """劳务协作 (duikou.markets.labour_testing.matrix_world): postings in 苏州 and 无锡 are read by everyone and changed
+    """劳务协作 (duikou.markets.labour.testing.matrix_world): postings in 苏州 and 无锡 are read by everyone and changed
     only by their own area (so every 信阳 role is refused a change, in and out of scope, with 403); job seekers, their
     placements and follow-ups are scoped to the seeker's home (延安's answer 404); a seeker from another area appears
     in a match list only masked, and no answer ever holds an ID number."""
@@ -372,8 +372,8 @@ def recommend_cases(w) -> dict[str, Case]:
     }
 
 
-def consumption_cases(w) -> dict[str, Case]:
-    """产销对接 (duikou.markets.consumption_testing.matrix_world): listings and demands are read by all, changed by
+def produce_cases(w) -> dict[str, Case]:
+    """产销对接 (duikou.markets.produce.testing.matrix_world): listings and demands are read by all, changed by
     their own side (so the 延安 one answers 403 to a 信阳 change); agreements and deliveries are seen by their
     parties only (404 for the others)."""
     A = scoping.Action
