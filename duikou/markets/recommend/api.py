@@ -15,8 +15,7 @@ from duikou.core.pagination import Pages
 from duikou.geo.models import Region
 from duikou.pairings import queries as pairing_queries
 
-from ..models import CityProfile, DataSource, EconomicTie
-from . import matching
+from . import matching, queries
 from .services import create_tie
 
 router = Router(tags=["markets-recommend"])
@@ -125,24 +124,19 @@ def _old_region(code: str) -> Region:
 
 @router.get("/sources", response=list[SourceOut])
 def recommend_sources(request):
-    return scoping.scope(request.user, DataSource).order_by("-imported_at", "-id")
+    return queries.sources_for(request.user)
 
 
 @router.get("/profiles", response=list[ProfileOut])
 @paginate(Pages, page_size=100)
 def recommend_profiles(request, q: str = "", official: bool | None = None):
-    qs = scoping.scope(request.user, CityProfile).select_related("region", "source").order_by("region_id", "-year")
-    if q:
-        qs = qs.filter(region__name__contains=q) | qs.filter(region__code__startswith=q)
-    if official is not None:
-        qs = qs.filter(source__official=official)
-    return qs
+    return queries.profiles_for(request.user, q=q, official=official)
 
 
 @router.get("/ties", response=list[TieOut])
 @paginate(Pages, page_size=100)
 def recommend_ties(request):
-    return scoping.scope(request.user, EconomicTie).order_by("old_region_id", "partner_region_id", "id")
+    return queries.ties_for(request.user)
 
 
 @router.post("/ties", response={201: TieOut})

@@ -19,9 +19,10 @@ from duikou.pairings.models import Pairing
 
 from .. import engine
 from ..engine import Scorer, Side, Term
-from ..models import CityProfile, EconomicTie
+from ..models import CityProfile
 from ..scorers import mask, unmask
-from .services import INDUSTRIES, named_industries
+from .queries import latest_profiles, tie_strengths
+from .tables import INDUSTRIES, named_industries
 
 EARTH_RADIUS_KM = 6371.0
 NEAR_KM, FAR_KM = 500.0, 2000.0  # distance term: 1 up to NEAR_KM, 0 from FAR_KM, linear between
@@ -162,15 +163,6 @@ class NoProfile(Exception):
     """The old-area city has no profile: its industrial structure is unknown."""
 
 
-def latest_profiles(user) -> dict[str, CityProfile]:
-    """Each city's profile: the latest year, an official source before an example one, then the latest import."""
-    profiles: dict[str, CityProfile] = {}
-    qs = scoping.scope(user, CityProfile).select_related("region", "source")
-    for p in qs.order_by("region_id", "-year", "-source__official", "-source_id"):
-        profiles.setdefault(p.region_id, p)
-    return profiles
-
-
 def old_area_codes() -> dict[str, list[str]]:
     """Old-area member region code → the names of its old areas."""
     codes: dict[str, list[str]] = {}
@@ -213,13 +205,6 @@ def candidate_loads() -> dict[str, int]:
 def current_partners() -> set[tuple[str, str]]:
     qs = Pairing.objects.filter(status=Pairing.Status.ACTIVE, level__in=LOAD_LEVELS)
     return {(a[:4] + "00", b) for a, b in qs.values_list("old_region_id", "partner_region_id")}
-
-
-def tie_strengths(user) -> dict[tuple[str, str], int]:
-    strengths: dict[tuple[str, str], int] = {}
-    for a, b, s in scoping.scope(user, EconomicTie).values_list("old_region_id", "partner_region_id", "strength"):
-        strengths[(a, b)] = max(s, strengths.get((a, b), 0))
-    return strengths
 
 
 def _point(code: str) -> tuple[float | None, float | None]:

@@ -6,7 +6,6 @@ An import is all-or-nothing: every row is checked first, and one bad cell means 
 row, column, value and reason. Importing the same file again (same name and digest) changes nothing.
 """
 
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from django.db import transaction
 
 from duikou.accounts import scoping
 from duikou.audit.services import bulk_create_logged
-from duikou.core.datafiles import data_path, read_csv
+from duikou.core.datafiles import data_path
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import DataFileError, UserFacingError
 from duikou.core.tables import RowError, cell_code, cell_decimal, cell_text
@@ -23,31 +22,10 @@ from duikou.core.uploads import read_table
 from duikou.geo.models import OldArea, Region
 
 from ..models import CityProfile, DataSource, EconomicTie
+from .tables import INDUSTRIES, INDUSTRIES_FILE, KINDS, PROFILE_COLUMNS, industry_rows, split_industries
 
-# The industries a profile or a named list may use: the words of fgzx-2022-766 三（五） and ssw-2021-xczx
-# （十）（十一）, plus 新材料 (named by 沪府发〔2022〕10号 （五）) for what a candidate city brings.
-INDUSTRIES = (
-    "清洁能源",
-    "有色金属",
-    "能源资源",
-    "装备制造",
-    "纺织服装",
-    "生物医药",
-    "电子信息",
-    "农产品加工",
-    "绿色产业",
-    "特色资源精深加工",
-    "文化旅游",
-    "商贸物流",
-    "新材料",
-)
-SEPARATORS = "、,，;；/ "
 EXAMPLE_NOTE = "示例数据，非官方统计，仅用于演示方法"
 SHARE_SUM_TOLERANCE = Decimal("1.0")  # rounded shares may miss 100 by this much
-
-PROFILE_COLUMNS = ("区划代码", "年份", "第一产业占比（%）", "第二产业占比（%）", "第三产业占比（%）", "优势产业")
-TIE_COLUMNS = ("老区城市或县代码", "候选城市代码", "联系类型", "强度（1–5）", "说明")
-KINDS = {"profiles": ("城市概况", PROFILE_COLUMNS), "ties": ("既有经济联系", TIE_COLUMNS)}
 
 # The files `duikou load-pairing-data` loads (see data/SOURCES.md).
 SHIPPED = (
@@ -68,61 +46,6 @@ SHIPPED = (
         "note": EXAMPLE_NOTE,
     },
 )
-INDUSTRIES_FILE = "old_area_industries.csv"
-
-
-def split_industries(value) -> list[str]:
-    text = cell_text(value) if value is not None else ""
-    for sep in SEPARATORS[1:]:
-        text = text.replace(sep, SEPARATORS[0])
-    return [part for part in text.split(SEPARATORS[0]) if part]
-
-
-# ---- the industries the documents name ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Named:
-    industries: tuple[str, ...]
-    sources: tuple[str, ...]  # "clause id：quote"
-
-
-@functools.cache
-def _industry_rows() -> tuple[dict, ...]:
-    path = data_path("markets", INDUSTRIES_FILE)
-    rows = []
-    for line, row in read_csv(path, ["scope", "name", "industries", "clause", "quote"]):
-        unknown = [i for i in split_industries(row["industries"]) if i not in INDUSTRIES]
-        if row["scope"] not in ("all", "area", "city") or unknown:
-            raise DataFileError(path, line, f"适用范围或产业不在词表内：{row['scope']} {'、'.join(unknown)}")
-        rows.append({**row, "line": line, "list": tuple(split_industries(row["industries"]))})
-    return tuple(rows)
-
-
-def check_industry_quotes() -> list[str]:
-    """Rows whose quote is not in the text of the clause they cite (empty when the file is faithful)."""
-    from duikou.policy.models import Clause
-
-    texts = dict(Clause.objects.filter(pk__in={r["clause"] for r in _industry_rows()}).values_list("pk", "text"))
-    return [
-        f"{INDUSTRIES_FILE}:{r['line']}"
-        for r in _industry_rows()
-        if r["quote"].replace(" ", "") not in texts.get(r["clause"], "").replace(" ", "")
-    ]
-
-
-def named_industries(city: Region, areas: list[str]) -> Named:
-    """What the documents name for an old-area city: its areas' industries and its own, else the general list."""
-    rows = _industry_rows()
-    area_rows = [r for r in rows if r["scope"] == "area" and r["name"] in areas]
-    city_rows = [r for r in rows if r["scope"] == "city" and r["name"] == city.code]
-    own = (area_rows or [r for r in rows if r["scope"] == "all"]) + city_rows
-    industries: list[str] = []
-    for r in own:
-        industries += [i for i in r["list"] if i not in industries]
-    return Named(tuple(industries), tuple(f"{r['clause']}：{r['quote']}" for r in own))
-
-
 # ---- entering and importing --------------------------------------------------------------------------------------
 
 
@@ -355,7 +278,7 @@ def load_shipped() -> list[ImportResult]:
         results.append(result)
     # the named industries are policy text: recorded as an official source (no rows; the terms read the file)
     path = data_path("markets", INDUSTRIES_FILE)
-    _industry_rows()
+    industry_rows()
     data = path.read_bytes()
     digest = sm3_hex(data)
     if not DataSource.objects.filter(file_name=INDUSTRIES_FILE, sm3=digest).exists():

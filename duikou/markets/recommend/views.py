@@ -3,7 +3,6 @@ candidates for an old-area city or county (with its .xlsx export), the review of
 
 import base64
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,48 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import xlsx_response
-from duikou.core.forms import Styled
 from duikou.core.uploads import read_upload
 from duikou.core.views import paginate
 from duikou.geo.models import Region
 from duikou.pairings import queries as pairing_queries
 
-from ..models import CityProfile, DataSource, EconomicTie
-from . import matching, services
+from . import matching, queries, services, tables
+from .forms import ImportForm, TieForm
 
 SESSION_UPLOAD_MB = 2  # the checked file waits in the session for the confirmation: less than other uploads
 SESSION_KEY = "recommend_import"
-
-
-class ImportForm(Styled, forms.Form):
-    kind = forms.ChoiceField(label=_("数据类型"), choices=[("profiles", _("城市概况")), ("ties", _("既有经济联系"))])
-    name = forms.CharField(label=_("数据名称"), max_length=200)
-    publisher = forms.CharField(label=_("来源"), max_length=200, help_text=_("发布机关、统计年鉴或录入单位"))
-    official = forms.BooleanField(label=_("官方统计"), required=False, help_text=_("不勾选：示例或工作数据"))
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    file = forms.FileField(label=_("Excel 文件（.xlsx）或 CSV"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-
-
-class TieForm(Styled, forms.ModelForm):
-    class Meta:
-        model = EconomicTie
-        fields = ["old_region", "partner_region", "kind", "strength", "description"]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["old_region"].queryset = Region.objects.filter(
-            code__in=matching.old_area_codes(), level=Region.Level.PREFECTURE
-        ).order_by("code")
-        profiles = matching.latest_profiles(user)
-        areas = matching.old_area_codes()
-        self.fields["partner_region"].queryset = Region.objects.filter(
-            code__in=[c for c in profiles if c not in areas]
-        ).order_by("code")
-        self.style()
 
 
 def _ranking_region(request) -> Region | None:
@@ -71,7 +38,7 @@ def _ranking_region(request) -> Region | None:
 
 @login_required
 def sources(request):
-    qs = scoping.scope(request.user, DataSource).order_by("-imported_at", "-id")
+    qs = queries.sources_for(request.user)
     return render(
         request,
         "markets/recommend/sources.html",
@@ -115,19 +82,15 @@ def source_import(request):
     return render(
         request,
         "markets/recommend/import.html",
-        {"form": form, "result": result, "kinds": services.KINDS, "industries": services.INDUSTRIES},
+        {"form": form, "result": result, "kinds": tables.KINDS, "industries": tables.INDUSTRIES},
     )
 
 
 @login_required
 def profiles(request):
-    qs = scoping.scope(request.user, CityProfile).select_related("region", "source").order_by("region_id", "-year")
     q = (request.GET.get("q") or "").strip()
-    if q:
-        qs = qs.filter(region__name__contains=q) | qs.filter(region__code__startswith=q)
     official = request.GET.get("official")
-    if official in ("1", "0"):
-        qs = qs.filter(source__official=official == "1")
+    qs = queries.profiles_for(request.user, q=q, official=official == "1" if official in ("1", "0") else None)
     page, querystring = paginate(request, qs, settings.PAGE_SIZE)
     return render(
         request,
@@ -138,8 +101,7 @@ def profiles(request):
 
 @login_required
 def ties(request):
-    qs = scoping.scope(request.user, EconomicTie).select_related("old_region", "partner_region", "source")
-    page, querystring = paginate(request, qs.order_by("old_region_id", "partner_region_id", "id"), settings.PAGE_SIZE)
+    page, querystring = paginate(request, queries.ties_for(request.user), settings.PAGE_SIZE)
     return render(
         request,
         "markets/recommend/ties.html",

@@ -11,7 +11,7 @@ from duikou.core import testing
 from duikou.geo.models import Region
 from duikou.markets import engine
 from duikou.markets.models import CityProfile, DataSource, EconomicTie
-from duikou.markets.recommend import matching, services
+from duikou.markets.recommend import matching, services, tables
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_load_does_not_count_the_pairing_under_review(shipped):
 
 
 def test_industry_quotes_are_in_their_clauses():
-    assert services.check_industry_quotes() == []
+    assert tables.check_industry_quotes() == []
 
 
 def test_load_is_idempotent(shipped):
