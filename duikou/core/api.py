@@ -188,7 +188,7 @@ def register_routers() -> None:
     api.add_router("/activities", activities_router)
     api.add_router("/markets/produce", produce_router)
     api.add_router("/markets/labour", labour_router)
-    api.add_router("/markets/pairing-review", recommend_router)
+    api.add_router("/markets/recommend", recommend_router)
 
 
 register_routers()

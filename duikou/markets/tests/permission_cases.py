@@ -307,7 +307,7 @@ def recommend_cases(w) -> dict[str, Case]:
     """Pairing recommendation: data sources and profiles are read by everyone with an organisation and imported by the
     nation only; ties are read by everyone and entered by either side; a pairing's review is scoped by the pairing."""
     A = scoping.Action
-    base, api = "/markets/recommend", "/api/markets/pairing-review"
+    base, api = "/markets/recommend", "/api/markets/recommend"
     example = "城市三次产业结构与优势产业（示例）"
     rank_scope = ("CityProfile", "EconomicTie")
     tie = {"old_region": "411500", "partner_region": "320500", "kind": "trade", "strength": 2}

@@ -8,7 +8,7 @@ from duikou.markets.models import EconomicTie
 from duikou.markets.recommend import services
 
 pytestmark = pytest.mark.django_db
-API = "/api/markets/pairing-review"
+API = "/api/markets/recommend"
 
 
 @pytest.fixture(autouse=True)
