@@ -1,7 +1,7 @@
 """API of 劳务协作: postings, seekers (masked: never an ID or phone number in an answer), matches both ways with
 their term-by-term explanation, the placement plan, placements and follow-ups.
 
-Same scoping and checks as the pages: reads through ``queries``, writes through ``labour``; a stale ``version``
+Same scoping and checks as the pages: reads through ``queries``, writes through ``services``; a stale ``version``
 answers 409, a rule broken 422 with the reasons in Chinese, a change on another area's record 403.
 """
 

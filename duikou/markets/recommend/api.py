@@ -1,4 +1,5 @@
-"""API of the pairing recommendation: data sources, city profiles, economic ties, the ranking of candidates for an
+"""API of the pairing recommendation (/api/markets/recommend; the old /api/markets/pairing-review paths answer 308
+here, ``markets/redirects.py``): data sources, city profiles, economic ties, the ranking of candidates for an
 old-area city or county, the review of a pairing and the optimal assignment — scoped like the pages."""
 
 import datetime
