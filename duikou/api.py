@@ -6,9 +6,9 @@ from duikou.evaluation.api import router as evaluation_router
 from duikou.evaluation.supervision.api import router as supervision_router
 from duikou.geo.api import router as geo_router
 from duikou.indicators.api import router as indicators_router
-from duikou.markets.consumption_api import router as produce_router
-from duikou.markets.labour_api import router as labour_router
-from duikou.markets.recommend_api import router as recommend_router
+from duikou.markets.labour.api import router as labour_router
+from duikou.markets.produce.api import router as produce_router
+from duikou.markets.recommend.api import router as recommend_router
 from duikou.monitoring.api import router as monitoring_router
 from duikou.pairings.api import router as pairings_router
 from duikou.plans.api import router as plans_router
@@ -37,4 +37,4 @@ api.add_router("/projects", projects_router)
 api.add_router("/activities", activities_router)
 api.add_router("/markets/produce", produce_router)
 api.add_router("/markets/labour", labour_router)
-api.add_router("/markets/pairing-review", recommend_router)
+api.add_router("/markets/recommend", recommend_router)

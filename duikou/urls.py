@@ -24,6 +24,7 @@ urlpatterns = [
     path("evaluation/", include("duikou.evaluation.urls")),
     path("markets/", include("duikou.markets.urls")),
     path("", include("duikou.projects.urls")),
+    path("", include("duikou.markets.redirects")),  # old addresses of renamed matching subjects
     path("api/", api.urls),
 ]
 

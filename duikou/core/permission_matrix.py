@@ -50,6 +50,8 @@ PUBLIC = {
     "set_language": "sets the caller's own language cookie",
     "healthz": "liveness probe, no data",
     "api:api-root": "API index: a 404 that names no data (the description and its page need a sign-in)",
+    "moved_api_markets_pairing_review": "308 from the API's old /api/markets/pairing-review/ paths to /api/markets/"
+    "recommend/ (duikou/markets/redirects.py): reads and writes nothing, the new address checks the caller",
 }
 
 # Routes that act only on the signed-in user's own account, and why they need no scoping (tested in accounts).

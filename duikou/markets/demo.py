@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-# consumption demo
+# produce demo
 
 CONSUMPTION_LISTINGS = (
     # (origin county, supplier, product, category, certifications, tonnes, season, price 元/kg)
@@ -27,7 +27,7 @@ CONSUMPTION_DEMANDS = (
 )
 
 
-def load_demo_consumption(*, today: datetime.date | None = None) -> dict[str, int]:
+def load_demo_produce(*, today: datetime.date | None = None) -> dict[str, int]:
     """Listings from 信阳, 六安 and 三明 counties and demands from 苏州 and 上海 buyers, all marked （演示）. Run again,
     it adds nothing twice. Returns what it created."""
     from decimal import Decimal
@@ -35,8 +35,8 @@ def load_demo_consumption(*, today: datetime.date | None = None) -> dict[str, in
     from duikou.core.actors import Operator
     from duikou.geo.models import Region
 
-    from . import consumption
     from .models import Demand, ProductListing
+    from .produce import services as produce
 
     operator, counts = Operator(), {"产品供给": 0, "采购需求": 0}
     today = today or timezone.localdate()
@@ -44,7 +44,7 @@ def load_demo_consumption(*, today: datetime.date | None = None) -> dict[str, in
         for code, supplier, name, category, certs, tonnes, (start, end), price in CONSUMPTION_LISTINGS:
             if ProductListing.objects.filter(supplier=supplier, name=name).exists():
                 continue
-            consumption.create_listing(
+            produce.create_listing(
                 user=operator,
                 supplier=supplier,
                 origin=Region.objects.get(code=code),
@@ -61,7 +61,7 @@ def load_demo_consumption(*, today: datetime.date | None = None) -> dict[str, in
         for code, buyer, kind, category, certs, tonnes, months, price in CONSUMPTION_DEMANDS:
             if Demand.objects.filter(buyer=buyer, category=category).exists():
                 continue
-            consumption.create_demand(
+            produce.create_demand(
                 user=operator,
                 buyer=buyer,
                 buyer_kind=kind,
@@ -146,7 +146,7 @@ def load_demo_labour(*, valid_until: datetime.date | None = None) -> dict[str, i
     from duikou.core.actors import Operator
     from duikou.geo.models import Region
 
-    from . import labour
+    from .labour import services as labour
     from .models import JobPosting, JobSeeker
 
     operator, counts = Operator(), {"postings": 0, "seekers": 0}

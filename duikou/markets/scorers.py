@@ -189,7 +189,7 @@ def labour_scorer(pairs: Iterable[tuple[int, int]] = ()) -> Scorer:
     )
 
 
-# ---- consumption assistance: product listings (left) × demands (right) ---------------------------------------------
+# ---- produce (产销对接): product listings (left) × demands (right) ---------------------------------------------------
 
 CATEGORIES = list(ProductCategory.values)
 CERTIFICATIONS = list(Certification.values)

@@ -1,18 +1,18 @@
 """Small factories for matching tests (and for the permission matrix)."""
 
-from .labour_testing import id_number as labour_id  # noqa: F401  (synthetic ID numbers of the labour world)
+from .labour.testing import id_number as labour_id  # noqa: F401  (synthetic ID numbers of the labour world)
 
 
 def matrix_world(editor, stranger, inside, outside) -> dict:
     """Objects on the 信阳 side (in scope of ``editor``) and on the 延安 side (``stranger``) for the permission
     matrix; each part of matching adds its own."""
     world: dict = {}
-    # consumption world
-    from .consumption_testing import matrix_world as consumption_world
+    # produce world
+    from .produce.testing import matrix_world as produce_world
 
-    world |= consumption_world(editor, stranger)
+    world |= produce_world(editor, stranger)
     # labour world
-    from .labour_testing import matrix_world as labour_world
+    from .labour.testing import matrix_world as labour_world
 
     world.update(labour_world(editor, stranger))
     # recommend world
@@ -25,7 +25,7 @@ def recommend_world(editor, stranger) -> dict:
     from duikou.geo.models import Region
 
     from .models import EconomicTie
-    from .recommend_data import load_shipped
+    from .recommend.services import load_shipped
 
     load_shipped()
     region = Region.objects.in_bulk(["411500", "320500", "610600", "320200"])

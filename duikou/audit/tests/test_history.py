@@ -33,8 +33,8 @@ def test_empty_and_boolean_values_read_naturally():
 
 
 def test_list_fields_of_codes_show_their_labels():
-    from duikou.markets import labour
-    from duikou.markets import labour_testing as lt
+    from duikou.markets.labour import services as labour
+    from duikou.markets.labour import testing as lt
 
     editor = testing.user("sz_history", "苏州市人民政府", "editor")
     posting = lt.posting(user=editor, skills=["electrician"])

@@ -18,9 +18,9 @@ from duikou.api import api
 from duikou.core import testing
 from duikou.core.middleware import BadInputMiddleware
 from duikou.core.permission_matrix import all_route_names
-from duikou.markets import consumption_testing as ct
-from duikou.markets import labour_testing as lt
+from duikou.markets.labour import testing as lt
 from duikou.markets.models import ProductListing
+from duikou.markets.produce import testing as ct
 
 pytestmark = pytest.mark.django_db
 

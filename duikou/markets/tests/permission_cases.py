@@ -16,8 +16,8 @@ def cases(w) -> dict[str, Case]:
     cases = {
         "markets:home": Case("/markets/", scoped=("ProductListing", "JobSeeker")),
     }
-    # consumption cases
-    cases |= consumption_cases(w)
+    # produce cases
+    cases |= produce_cases(w)
     # labour cases
     cases.update(labour_cases(w))
     # recommend cases
@@ -26,7 +26,7 @@ def cases(w) -> dict[str, Case]:
 
 
 def labour_cases(w) -> dict[str, Case]:
-    """劳务协作 (duikou.markets.labour_testing.matrix_world): postings in 苏州 and 无锡 are read by everyone and changed
+    """劳务协作 (duikou.markets.labour.testing.matrix_world): postings in 苏州 and 无锡 are read by everyone and changed
     only by their own area (so every 信阳 role is refused a change, in and out of scope, with 403); job seekers, their
     placements and follow-ups are scoped to the seeker's home (延安's answer 404); a seeker from another area appears
     in a match list only masked, and no answer ever holds an ID number."""
@@ -307,7 +307,7 @@ def recommend_cases(w) -> dict[str, Case]:
     """Pairing recommendation: data sources and profiles are read by everyone with an organisation and imported by the
     nation only; ties are read by everyone and entered by either side; a pairing's review is scoped by the pairing."""
     A = scoping.Action
-    base, api = "/markets/recommend", "/api/markets/pairing-review"
+    base, api = "/markets/recommend", "/api/markets/recommend"
     example = "城市三次产业结构与优势产业（示例）"
     rank_scope = ("CityProfile", "EconomicTie")
     tie = {"old_region": "411500", "partner_region": "320500", "kind": "trade", "strength": 2}
@@ -372,8 +372,8 @@ def recommend_cases(w) -> dict[str, Case]:
     }
 
 
-def consumption_cases(w) -> dict[str, Case]:
-    """产销对接 (duikou.markets.consumption_testing.matrix_world): listings and demands are read by all, changed by
+def produce_cases(w) -> dict[str, Case]:
+    """产销对接 (duikou.markets.produce.testing.matrix_world): listings and demands are read by all, changed by
     their own side (so the 延安 one answers 403 to a 信阳 change); agreements and deliveries are seen by their
     parties only (404 for the others)."""
     A = scoping.Action

@@ -24,9 +24,9 @@ from decimal import Decimal
 import pytest
 
 from duikou.core import testing
-from duikou.markets import consumption_testing as make
-from duikou.markets import labour_testing as lt
+from duikou.markets.labour import testing as lt
 from duikou.markets.models import Agreement, Delivery, JobSeeker, Placement
+from duikou.markets.produce import testing as make
 
 PRODUCE = "/api/markets/produce"
 LABOUR = "/api/markets/labour"

@@ -11,11 +11,9 @@ class Command(BaseCommand):
         if not Region.objects.filter(code="411526").exists():
             raise CommandError("缺少行政区划和结对关系，请先执行 duikou seed")
         parts = []
-        # consumption demo: the consumption section's loader, once it exists in duikou.markets.demo
-        load_consumption = getattr(demo, "load_demo_consumption", None)
-        if load_consumption is not None:
-            counts = load_consumption()
-            parts.append("产销对接 " + "、".join(f"{k} {v}" for k, v in counts.items()))
+        # produce demo
+        counts = demo.load_demo_produce()
+        parts.append("产销对接 " + "、".join(f"{k} {v}" for k, v in counts.items()))
         # labour demo
         counts = demo.load_demo_labour()
         parts.append(f"劳务协作：新增用工岗位 {counts['postings']} 个、求职者 {counts['seekers']} 人")

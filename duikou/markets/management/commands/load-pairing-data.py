@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from duikou.core.errors import DataFileError
-from duikou.markets.recommend_data import load_shipped
+from duikou.markets.recommend.services import load_shipped
 
 
 class Command(BaseCommand):

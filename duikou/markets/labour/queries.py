@@ -1,0 +1,157 @@
+"""Scoped reads of 劳务协作 (postings, job seekers, placements, follow-ups): every list a page or the API shows starts
+here."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from duikou.accounts import scoping
+from duikou.core import pii
+
+from ..models import FollowUp, JobPosting, JobSeeker, ListingStatus, Placement
+
+
+def open_postings(user) -> QuerySet[JobPosting]:
+    return scoping.scope(user, JobPosting).filter(status=ListingStatus.OPEN)
+
+
+def seekers_for(user) -> QuerySet[JobSeeker]:
+    return scoping.scope(user, JobSeeker)
+
+
+def postings_for(
+    user,
+    *,
+    q: str = "",
+    status: str = "",
+    occupation: str = "",
+    city: str = "",
+    action: scoping.Action = scoping.Action.VIEW,
+) -> QuerySet[JobPosting]:
+    qs = scoping.scope(user, JobPosting, action).select_related("region__parent")
+    if status:
+        qs = qs.filter(status=status)
+    if occupation:
+        qs = qs.filter(occupation=occupation)
+    if city:
+        qs = qs.filter(region__code__startswith=city[:4])
+    if q:
+        qs = qs.filter(Q(employer__contains=q) | Q(title__contains=q) | Q(region__name__contains=q))
+    placed = Count("placements", filter=Q(placements__status=Placement.Status.EMPLOYED))
+    return qs.annotate(placed=placed).order_by("-created", "-pk")
+
+
+def posting_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> JobPosting:
+    return scoping.get_for(user, JobPosting.objects.select_related("region__parent"), action, pk=pk)
+
+
+def find_seekers(
+    user,
+    *,
+    q: str = "",
+    id_number: str = "",
+    status: str = "",
+    occupation: str = "",
+    skill: str = "",
+    home: str = "",
+) -> QuerySet[JobSeeker]:
+    """Seekers the user answers for; ``q`` is part of a name, ``id_number`` a full ID number (matched by its digest;
+    one that is not valid finds nobody). An ID number comes from a request body, never from a URL: a URL is kept
+    in access logs and browser histories."""
+    qs = seekers_for(user).select_related("home__parent")
+    if status:
+        qs = qs.filter(status=status)
+    if home:
+        qs = qs.filter(home__code__startswith=home)
+    if occupation:
+        qs = lists_holding(qs, ("occupations",), occupation)
+    if skill:
+        qs = lists_holding(qs, ("skills", "trainings"), skill)
+    if q:
+        qs = qs.filter(name__contains=q)
+    if id_number:
+        try:
+            qs = qs.filter(id_number_digest=pii.digest(pii.normalise_id_number(id_number)))
+        except ValidationError:
+            qs = qs.none()
+    return qs.order_by("-created", "-pk")
+
+
+def lists_holding(qs: QuerySet, fields: tuple[str, ...], code: str) -> QuerySet:
+    """The rows whose JSON list in any of ``fields`` holds ``code``, decided by the database on SQLite and
+    PostgreSQL alike: a list's JSON text holds the code in double quotes (codes are plain lower-case words, which
+    JSON writes as they are)."""
+    if not re.fullmatch(r"[a-z0-9_]+", code or ""):
+        return qs.none()
+    texts = {f"{name}_json_text": Cast(name, TextField()) for name in fields}
+    holds = Q()
+    for alias in texts:
+        holds |= Q(**{f"{alias}__contains": f'"{code}"'})
+    return qs.alias(**texts).filter(holds)
+
+
+def seeker_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> JobSeeker:
+    return scoping.get_for(user, JobSeeker.objects.select_related("home__parent"), action, pk=pk)
+
+
+PLACEMENT_RELATED = ("seeker__home__parent", "posting__region__parent", "pairing", "activity")
+
+
+def placements_for(user, *, status: str = "", pairing: int | None = None, q: str = ""):
+    qs = scoping.scope(user, Placement).select_related(*PLACEMENT_RELATED)
+    if status:
+        qs = qs.filter(status=status)
+    if pairing:
+        qs = qs.filter(pairing_id=pairing)
+    if q:
+        qs = qs.filter(posting__employer__contains=q) | qs.filter(posting__title__contains=q)
+    return qs.order_by("-start_date", "-pk")
+
+
+def placement_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW):
+    return scoping.get_for(user, Placement.objects.select_related(*PLACEMENT_RELATED), action, pk=pk)
+
+
+def followups_due(user, *, today=None, within: int = 30, overdue_only: bool = False):
+    """Follow-ups not yet done and due within ``within`` days (or overdue), oldest first."""
+    today = today or timezone.localdate()
+    limit = today if overdue_only else today + datetime.timedelta(days=within)
+    qs = scoping.scope(user, FollowUp).filter(done_on__isnull=True)
+    qs = qs.filter(due__lt=today) if overdue_only else qs.filter(due__lte=limit)
+    return qs.select_related("placement__seeker__home__parent", "placement__posting__region").order_by("due", "pk")
+
+
+def followup_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW):
+    return scoping.get_for(
+        user, FollowUp.objects.select_related("placement__seeker", "placement__posting"), action, pk=pk
+    )
+
+
+def seeker_by_id_number(user, id_number: str, action: scoping.Action = scoping.Action.CHANGE) -> JobSeeker | None:
+    """The seeker registered with this ID number among those the user may ``action`` (found by its keyed digest;
+    an invalid number finds nobody)."""
+    try:
+        digest = pii.digest(pii.normalise_id_number(id_number))
+    except ValidationError:
+        return None
+    return scoping.scope(user, JobSeeker, action).filter(id_number_digest=digest).first()
+
+
+def with_remaining(qs: QuerySet[JobPosting]) -> QuerySet[JobPosting]:
+    """Postings with ``placed`` (people in post) and ``remaining`` (headcount − placed)."""
+    return qs.annotate(placed=Count("placements", filter=Q(placements__status=Placement.Status.EMPLOYED)))
+
+
+def remaining(posting: JobPosting) -> int:
+    placed = posting.placements.filter(status=Placement.Status.EMPLOYED).count()
+    return max(posting.headcount - placed, 0)
+
+
+def open_postings_with_room(user, today: datetime.date | None = None) -> QuerySet[JobPosting]:
+    today = today or timezone.localdate()
+    qs = scoping.scope(user, JobPosting).filter(status=ListingStatus.OPEN, valid_until__gte=today)
+    return with_remaining(qs.select_related("region__parent")).order_by("pk")

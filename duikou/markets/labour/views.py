@@ -1,0 +1,432 @@
+"""Pages of 劳务协作: postings and seekers (lists, forms, imports, exports), matches both ways with the term-by-term
+explanation, placements with their follow-ups, the follow-ups due, and the placement plan."""
+
+from functools import partial
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duikou.accounts import scoping
+from duikou.audit.queries import history_for
+from duikou.core import pii
+from duikou.core.errors import StaleObjectError
+from duikou.core.exports import download
+from duikou.core.forms import apply_errors
+from duikou.core.tables import import_page, template_download
+from duikou.core.views import paginate
+from duikou.pairings.queries import pairing_between
+
+from ..models import JobSeeker, ListingStatus, Placement
+from . import matching, queries, services, tables
+from .forms import (
+    FollowUpForm,
+    PlacementForm,
+    PlanForm,
+    PostingFilterForm,
+    PostingForm,
+    SeekerFilterForm,
+    SeekerForm,
+    SeekerIdSearchForm,
+)
+
+MATCHES_SHOWN = 10
+
+
+# --- postings ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def posting_list(request):
+    form = PostingFilterForm(request.GET or None)
+    qs = queries.postings_for(request.user, **form.filters())
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "markets/labour/posting_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+def _form_data(form) -> dict:
+    """The form's values for the service, without the version the edit was based on."""
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    return data
+
+
+@login_required
+def posting_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = PostingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            posting = services.create_posting(user=request.user, **_form_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已发布岗位"))
+            return redirect("markets:labour_posting_detail", pk=posting.pk)
+    return render(request, "markets/labour/posting_form.html", {"form": form, "posting": None})
+
+
+@login_required
+def posting_detail(request, pk: int):
+    posting = queries.posting_for(request.user, pk)
+    matches = matching.matches_for_posting(request.user, posting, k=MATCHES_SHOWN)
+    return render(
+        request,
+        "markets/labour/posting_detail.html",
+        {
+            "posting": posting,
+            "remaining": queries.remaining(posting),
+            "skills_text": matching.skill_labels(posting.skills),
+            "matches": matches,
+            "placements": matching.label_seekers(
+                request.user, queries.placements_for(request.user).filter(posting=posting)
+            ),
+            "history": history_for(request.user, posting),
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, posting),
+            "can_place": scoping.may(request.user, scoping.Action.CHANGE) and posting.status == ListingStatus.OPEN,
+        },
+    )
+
+
+@login_required
+def posting_edit(request, pk: int):
+    posting = queries.posting_for(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = PostingForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                services.update_posting(
+                    user=request.user,
+                    posting=posting,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    **_form_data(form),
+                )
+            except (StaleObjectError, ValidationError) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("markets:labour_posting_detail", pk=posting.pk)
+    else:
+        initial = {name: getattr(posting, name) for name in services.POSTING_FIELDS} | {"version": posting.version}
+        form = PostingForm(initial=initial, editing=True)
+    return render(request, "markets/labour/posting_form.html", {"form": form, "posting": posting})
+
+
+@login_required
+@require_POST
+def posting_close(request, pk: int):
+    posting = queries.posting_for(request.user, pk, scoping.Action.CHANGE)
+    version = request.POST.get("version", "")
+    try:
+        services.close_posting(
+            user=request.user, posting=posting, expected_version=int(version) if version.isdigit() else 0
+        )
+    except StaleObjectError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("岗位已关闭"))
+    return redirect("markets:labour_posting_detail", pk=posting.pk)
+
+
+# --- job seekers ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def seeker_list(request):
+    """The seekers, filtered by the query string; a search by ID number is posted (the number must never stand in
+    a URL, which access logs and browser histories keep), and its answer is not cached."""
+    if request.method == "POST":
+        return _seeker_id_search(request)
+    form = SeekerFilterForm(request.GET or None)
+    filters = form.filters()
+    # the page's links carry the known filters only, never whatever else the address held
+    known = {k: v for k, v in filters.items() if v}
+    if pii.looks_like_id_number(request.GET.get("q", "")):
+        messages.error(request, _("身份证号不能作为网址中的查询条件，请在“按身份证号查找”框中输入"))
+        known.pop("q", None)
+        return redirect(f"{reverse('markets:labour_seekers')}?{urlencode(known)}")
+    page, _params = paginate(request, queries.find_seekers(request.user, **filters), settings.PAGE_SIZE)
+    querystring = urlencode(known)
+    return _seeker_page(request, form, SeekerIdSearchForm(), page, querystring)
+
+
+def _seeker_id_search(request):
+    id_form = SeekerIdSearchForm(request.POST)
+    found = []
+    if id_form.is_valid():
+        found = list(queries.find_seekers(request.user, id_number=id_form.cleaned_data["id_number"])[:10])
+    else:
+        messages.error(request, _("请输入要查找的身份证号"))
+    # the number is not written back into the page: the answer names the seeker by name and masked number only
+    response = _seeker_page(request, SeekerFilterForm(), SeekerIdSearchForm(), found, "", id_search=True)
+    add_never_cache_headers(response)
+    return response
+
+
+def _seeker_page(request, form, id_form, page, querystring, *, id_search=False):
+    for seeker in page:
+        seeker.skills_text = matching.skill_labels(
+            seeker.skills + [t for t in seeker.trainings if t not in seeker.skills]
+        )
+    return render(
+        request,
+        "markets/labour/seeker_list.html",
+        {
+            "form": form,
+            "id_form": id_form,
+            "id_search": id_search,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
+        },
+    )
+
+
+@login_required
+def seeker_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = SeekerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            seeker = services.register_seeker(user=request.user, **_form_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记求职者"))
+            return redirect("markets:labour_seeker_detail", pk=seeker.pk)
+    return render(request, "markets/labour/seeker_form.html", {"form": form, "seeker": None})
+
+
+@login_required
+def seeker_detail(request, pk: int):
+    seeker = queries.seeker_for(request.user, pk)
+    can_edit = scoping.can(request.user, scoping.Action.CHANGE, seeker)
+    return render(
+        request,
+        "markets/labour/seeker_detail.html",
+        {
+            "seeker": seeker,
+            "occupations_text": matching.occupation_labels(seeker.occupations) if seeker.occupations else _("不限"),
+            "skills_text": matching.skill_labels(seeker.skills),
+            "trainings_text": matching.skill_labels(seeker.trainings),
+            "matches": matching.matches_for_seeker(request.user, seeker, k=MATCHES_SHOWN),
+            "placements": queries.placements_for(request.user).filter(seeker=seeker),
+            "history": history_for(request.user, seeker),
+            "can_edit": can_edit,
+            "can_place": can_edit and seeker.status == JobSeeker.Status.SEEKING,
+        },
+    )
+
+
+@login_required
+def seeker_edit(request, pk: int):
+    seeker = queries.seeker_for(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = SeekerForm(request.POST, editing=True)
+        if form.is_valid():
+            data = _form_data(form)
+            phone = data.pop("phone") or None  # blank keeps the stored number
+            try:
+                services.update_seeker(
+                    user=request.user,
+                    seeker=seeker,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    phone=phone,
+                    **data,
+                )
+            except (StaleObjectError, ValidationError) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("markets:labour_seeker_detail", pk=seeker.pk)
+    else:
+        fields = ("name", "occupations", "skills", "trainings", "preferred_regions", "expected_wage", "needs_housing")
+        initial = {name: getattr(seeker, name) for name in fields} | {"version": seeker.version}
+        form = SeekerForm(initial=initial, editing=True)
+    return render(request, "markets/labour/seeker_form.html", {"form": form, "seeker": seeker})
+
+
+# --- imports and exports ----------------------------------------------------------------------------------------
+
+
+def _import(request, kind: str):
+    list_url = reverse("markets:labour_postings" if kind == "postings" else "markets:labour_seekers")
+    start = partial(tables.start_import, kind=kind, user=request.user, next_url=list_url)
+    context = {
+        "noun": tables.SPECS[kind].noun,
+        "columns": tables.SPECS[kind].columns,
+        "template_url": reverse(f"markets:labour_{kind[:-1]}_template"),
+        "list_url": list_url,
+    }
+    return import_page(request, "markets/labour/import.html", start, context)
+
+
+def _template(request, kind: str):
+    return template_download(request, lambda: tables.template_bytes(kind, request.user), f"labour-{kind}-template.xlsx")
+
+
+def _export(kind: str, qs):
+    return download(tables.export_bytes(kind, qs), tables.export_name(kind))
+
+
+@login_required
+def posting_import(request):
+    return _import(request, "postings")
+
+
+@login_required
+def seeker_import(request):
+    return _import(request, "seekers")
+
+
+@login_required
+def posting_template(request):
+    return _template(request, "postings")
+
+
+@login_required
+def seeker_template(request):
+    return _template(request, "seekers")
+
+
+@login_required
+def posting_export(request):
+    form = PostingFilterForm(request.GET or None)
+    return _export("postings", queries.postings_for(request.user, **form.filters()))
+
+
+@login_required
+def seeker_export(request):
+    form = SeekerFilterForm(request.GET or None)
+    return _export("seekers", queries.find_seekers(request.user, **form.filters()))
+
+
+# --- placements and follow-ups ----------------------------------------------------------------------------------
+
+
+@login_required
+def placement_create(request, seeker: int, posting: int):
+    """Record a placement from a match row: the seeker's side confirms the start date and the wage."""
+    seeker_obj = queries.seeker_for(request.user, seeker, scoping.Action.CHANGE)
+    posting_obj = queries.posting_for(request.user, posting)
+    form = PlacementForm(request.POST or None, initial={"wage": posting_obj.wage_min})
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement = services.record_placement(
+                user=request.user, seeker=seeker_obj, posting=posting_obj, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已记录就业安置，并计入结对关系的劳务协作活动"))
+            return redirect("markets:labour_placement_detail", pk=placement.pk)
+    return render(
+        request,
+        "markets/labour/placement_form.html",
+        {
+            "form": form,
+            "seeker": seeker_obj,
+            "posting": posting_obj,
+            "explanation": matching.explain_pair(seeker_obj, posting_obj),
+            "pairing": pairing_between(seeker_obj.home, posting_obj.region),
+        },
+    )
+
+
+@login_required
+def placement_list(request):
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()[:100]
+    qs = queries.placements_for(request.user, status=status if status in Placement.Status.values else "", q=q)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "markets/labour/placement_list.html",
+        {"page_obj": page, "querystring": querystring, "status": status, "q": q, "statuses": Placement.Status.choices},
+    )
+
+
+@login_required
+def placement_detail(request, pk: int):
+    placement = queries.placement_for(request.user, pk)
+    visible = scoping.can(request.user, scoping.Action.VIEW, placement.seeker)
+    return render(
+        request,
+        "markets/labour/placement_detail.html",
+        {
+            "placement": placement,
+            "seeker_visible": visible,
+            "seeker_name": placement.seeker.name if visible else pii.mask_name(placement.seeker.name),
+            "followups": scoping.scope(request.user, placement.followups.all()).order_by("months"),
+            # the history names the seeker: only for those who may read the seeker's record
+            "history": history_for(request.user, placement) if visible else [],
+            "can_edit": scoping.can(request.user, scoping.Action.CHANGE, placement),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def followup_list(request):
+    overdue_only = request.GET.get("overdue") == "1"
+    today = timezone.localdate()
+    qs = queries.followups_due(request.user, today=today, overdue_only=overdue_only)
+    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
+    return render(
+        request,
+        "markets/labour/followup_list.html",
+        {"page_obj": page, "querystring": querystring, "today": today, "overdue_only": overdue_only},
+    )
+
+
+@login_required
+def followup_record(request, pk: int):
+    followup = queries.followup_for(request.user, pk, scoping.Action.CHANGE)
+    form = FollowUpForm(
+        request.POST or None,
+        initial={"version": followup.version, "wage": followup.placement.wage, "still_employed": "yes"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.record_followup(user=request.user, followup=followup, expected_version=data.pop("version"), **data)
+        except (StaleObjectError, ValidationError) as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已记录回访"))
+            return redirect("markets:labour_placement_detail", pk=followup.placement_id)
+    return render(request, "markets/labour/followup_form.html", {"form": form, "followup": followup})
+
+
+@login_required
+def plan(request):
+    """The placement plan with the largest total score for the seekers the user answers for."""
+    scoping.require(request.user, scoping.Action.VIEW)
+    form = PlanForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        k = form.cleaned_data.get("k") or 10
+        postings = None
+        if form.cleaned_data.get("city"):
+            postings = queries.open_postings(request.user).filter(
+                region__code__startswith=form.cleaned_data["city"][:4]
+            )
+        result = matching.plan_assignment(request.user, k=k, postings=postings)
+    return render(request, "markets/labour/plan.html", {"form": form, "plan": result})

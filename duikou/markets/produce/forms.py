@@ -1,0 +1,123 @@
+"""Forms of the 产销对接 pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from duikou.core.forms import Styled
+from duikou.geo.forms import RegionField
+
+from ..models import Certification, Demand, ProductCategory
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTHS = [(m, f"{m}月") for m in range(1, 13)]
+
+
+class ListingFilterForm(Styled, forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("产品类别"), required=False, choices=[("", _("全部类别"))] + ProductCategory.choices
+    )
+    certification = forms.ChoiceField(
+        label=_("认证"), required=False, choices=[("", _("不限"))] + Certification.choices
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style(small=True)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {key: data.get(key) or "" for key in self.fields}
+
+
+class DemandFilterForm(ListingFilterForm):
+    certification = None
+    buyer_kind = forms.ChoiceField(
+        label=_("采购主体类型"), required=False, choices=[("", _("全部类型"))] + Demand.BuyerKind.choices
+    )
+
+
+class ListingForm(Styled, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    supplier = forms.CharField(label=_("供货主体"), max_length=120)
+    name = forms.CharField(label=_("产品名称"), max_length=120)
+    category = forms.ChoiceField(label=_("产品类别"), choices=ProductCategory.choices)
+    origin = RegionField(label=_("产地（县）"), help_text=_("老区城市所辖县级区划代码，如 411526（潢川县）"))
+    certifications = forms.MultipleChoiceField(
+        label=_("认证"), required=False, choices=Certification.choices, widget=forms.CheckboxSelectMultiple
+    )
+    volume_tonnes = forms.DecimalField(label=_("可供量（吨）"), decimal_places=2)
+    season_start = forms.TypedChoiceField(label=_("供货起始月"), choices=MONTHS, coerce=int)
+    season_end = forms.TypedChoiceField(
+        label=_("供货截止月"), choices=MONTHS, coerce=int, help_text=_("可跨年，如 11 月至次年 3 月")
+    )
+    price_yuan_kg = forms.DecimalField(label=_("价格（元/公斤）"), decimal_places=2)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["version"]
+        self.style()
+
+
+class DemandForm(Styled, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    buyer = forms.CharField(label=_("采购主体"), max_length=120)
+    buyer_kind = forms.ChoiceField(label=_("采购主体类型"), choices=Demand.BuyerKind.choices)
+    region = RegionField(label=_("采购方所在地"), help_text=_("地级市或县级区划代码，如 320508（姑苏区）"))
+    category = forms.ChoiceField(label=_("产品类别"), choices=ProductCategory.choices)
+    description = forms.CharField(label=_("需求说明"), required=False, max_length=200)
+    volume_tonnes = forms.DecimalField(label=_("需求量（吨）"), decimal_places=2)
+    period_start = forms.DateField(label=_("需求起始日"), widget=DATE)
+    period_end = forms.DateField(label=_("需求截止日"), widget=DATE)
+    certifications_required = forms.MultipleChoiceField(
+        label=_("要求的认证"), required=False, choices=Certification.choices, widget=forms.CheckboxSelectMultiple
+    )
+    max_price_yuan_kg = forms.DecimalField(
+        label=_("最高价格（元/公斤）"), required=False, decimal_places=2, help_text=_("不限价请留空")
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["version"]
+        self.style()
+
+
+class AgreementForm(Styled, forms.Form):
+    listing = forms.IntegerField(widget=forms.HiddenInput)
+    demand = forms.IntegerField(widget=forms.HiddenInput)
+    volume_tonnes = forms.DecimalField(label=_("协议量（吨）"), decimal_places=2)
+    price_yuan_kg = forms.DecimalField(label=_("协议价（元/公斤）"), decimal_places=2)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class DeliveryForm(Styled, forms.Form):
+    date = forms.DateField(label=_("交付日期"), widget=DATE)
+    volume_tonnes = forms.DecimalField(label=_("交付量（吨）"), decimal_places=2)
+    amount_wan = forms.DecimalField(label=_("交付金额（万元）"), decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style(small=True)
+
+
+class PlanForm(Styled, forms.Form):
+    side = forms.ChoiceField(
+        label=_("规划对象"),
+        choices=[
+            ("supply", _("本地区的产品供给 → 全部采购需求")),
+            ("demand", _("本地区的采购需求 ← 全部产品供给")),
+            ("all", _("全部产品供给 ↔ 全部采购需求")),
+        ],
+    )
+    k = forms.IntegerField(label=_("每条候选数"), min_value=1, max_value=50, initial=10)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style(small=True)

@@ -1,0 +1,185 @@
+"""Excel in and out for 产销对接 listings and demands, with the table machinery of ``core.tables`` and the projects'
+lookups of counties (``projects.tables.Refs``): a template with dropdowns, all-or-nothing imports with a dry run and a
+(row, column, value, reason) report, and .xlsx exports of the lists.
+
+A row is matched to what is stored by its natural key (供货主体 + 产品名称 + 产地 for listings; 采购主体 + 产品类别
++ 需求起始日 + 所在地 for demands): an equal row changes nothing, a different one updates the stored one (version
+bumped, audit history), a new one is created — so importing the same file twice changes nothing the second time.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from duikou.accounts import scoping
+from duikou.core.errors import UserFacingError
+from duikou.core.tables import (
+    Column,
+    RowError,
+    Spec,
+    cell_where,
+    choice_column,
+    export_table,
+    field_errors,
+    filled_rows,
+    multi_column,
+    parse_cell,
+    parse_row,
+    read_header,
+    refusal,
+)
+from duikou.core.uploads import read_table
+from duikou.projects.tables import Refs, template_for
+
+from ..models import Certification, Demand, ListingStatus, ProductCategory, ProductListing
+from . import queries, services
+
+__all__ = ["SPECS", "export_bytes", "import_file", "template"]
+
+CERTS = multi_column("认证", "certifications", Certification)
+CATEGORY = choice_column("产品类别", "category", ProductCategory, required=True)
+
+LISTING_COLUMNS = (
+    Column("供货主体", "supplier", "text", True, max_length=120, width=24),
+    Column("产品名称", "name", "text", True, max_length=120, width=20),
+    CATEGORY,
+    Column("产地县区代码", "origin", "county", True, help="老区城市所辖县级区划代码，如「411526 潢川县」", width=20),
+    CERTS,
+    Column("可供量（吨）", "volume_tonnes", "decimal", True, help="大于 0，最多两位小数"),
+    Column("供货起始月", "season_start", "count", True, help="1–12"),
+    Column("供货截止月", "season_end", "count", True, help="1–12；可跨年，如 11 至 3"),
+    Column("价格（元/公斤）", "price_yuan_kg", "decimal", True, help="大于 0，最多两位小数"),
+    Column("说明", "note", "text", width=30),
+)
+DEMAND_COLUMNS = (
+    Column("采购主体", "buyer", "text", True, max_length=120, width=24),
+    choice_column("采购主体类型", "buyer_kind", Demand.BuyerKind, required=True),
+    Column("所在县区代码", "region", "county", True, help="采购方所在县级区划代码，如「320508 姑苏区」", width=20),
+    CATEGORY,
+    Column("需求说明", "description", "text", max_length=200, width=30),
+    Column("需求量（吨）", "volume_tonnes", "decimal", True, help="大于 0，最多两位小数"),
+    Column("需求起始日", "period_start", "date", True, help="如 2025-05-01"),
+    Column("需求截止日", "period_end", "date", True, help="不早于起始日"),
+    Column("要求的认证", "certifications_required", "multi", choices=CERTS.choices, help=CERTS.help, width=24),
+    Column("最高价格（元/公斤）", "max_price_yuan_kg", "decimal", help="不限价请留空"),
+)
+
+SPECS = {
+    "listing": Spec(
+        model=ProductListing,
+        columns=LISTING_COLUMNS,
+        sheet="产品供给",
+        key=("supplier", "name", "origin_id"),
+        fields=services.LISTING_FIELDS,
+        noun="产品供给",
+        duplicate="与第 {row} 行重复（同一供货主体、产品名称和产地）",
+        defaults={"certifications": [], "note": ""},
+    ),
+    "demand": Spec(
+        model=Demand,
+        columns=DEMAND_COLUMNS,
+        sheet="采购需求",
+        key=("buyer", "category", "period_start", "region_id"),
+        fields=services.DEMAND_FIELDS,
+        noun="采购需求",
+        duplicate="与第 {row} 行重复（同一采购主体、产品类别、起始日和所在地）",
+        defaults={"certifications_required": [], "description": ""},
+    ),
+}
+
+
+def export_bytes(kind: str, qs) -> bytes:
+    return export_table(SPECS[kind], qs.order_by("id"), fmt="xlsx")
+
+
+def template(kind: str, user) -> bytes:
+    return template_for(SPECS[kind], user)
+
+
+def _key(spec: Spec, values: dict) -> tuple:
+    return tuple(values[name.removesuffix("_id")].pk if name.endswith("_id") else values[name] for name in spec.key)
+
+
+def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = False) -> dict:
+    """Check every row; if all are good (and this is not a dry run) write them in one transaction through the
+    services (so each row meets the same rules and permissions as the form). Raises UserFacingError with
+    ``details["errors"]`` (row, column, value, reason) when any row is bad; then nothing is written."""
+    if not scoping.may(user, scoping.Action.CHANGE):
+        raise UserFacingError("您的角色不能导入数据")
+    spec = SPECS[kind]
+    region_field = services.SIDES[kind].place
+    header, body = read_table(data, filename, spec.sheet)
+    position, errors = read_header(spec.columns, header)
+    refs = Refs(user)
+    rows = filled_rows(body)
+    refs.load(spec.columns, rows, position)
+
+    stored = {_key(spec, {f.removesuffix("_id"): _ref(obj, f) for f in spec.key}): obj for obj in _scope(kind, user)}
+    seen: dict[tuple, int] = {}
+    plan = []  # (row number, stored object or None, values)
+    for number, cells in rows:
+        values, row_errors = parse_row(spec, position, number, cells, lambda col, raw: parse_cell(col, raw, refs))
+        if row_errors or len(values) != len(spec.columns):
+            errors += row_errors
+            continue
+        key = _key(spec, values)
+        if key in seen:
+            first = spec.columns[1] if kind == "listing" else spec.columns[0]
+            errors.append(
+                RowError(number, cell_where(position, first), values[first.field], spec.duplicate.format(row=seen[key]))
+            )
+            continue
+        seen[key] = number
+        old = stored.get(key)
+        try:
+            services.SIDES[kind].clean(values)
+            _permitted(user, old, values[region_field], region_field)
+        except ValidationError as exc:
+            errors += field_errors(exc, number, position, spec.columns, values)
+            continue
+        plan.append((number, old, values))
+
+    if errors:
+        raise refusal(errors, dry_run=dry_run)
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        for _number, old, values in plan:
+            if old is None:
+                created += 1
+                if not dry_run:
+                    getattr(services, f"create_{kind}")(user=user, **values)
+                continue
+            changes = {k: v for k, v in values.items() if getattr(old, k) != v}
+            if not changes:
+                unchanged += 1
+                continue
+            updated += 1
+            if not dry_run:
+                getattr(services, f"update_{kind}")(user=user, expected_version=old.version, **{kind: old}, **changes)
+    verb = "试导入通过" if dry_run else "导入完成"
+    tail = "未写入任何数据。" if dry_run else ""
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "rows": len(rows),
+        "dry_run": dry_run,
+        "summary": f"{verb}：共 {len(rows)} 行，{'将' if dry_run else ''}新增 {created} 条、更新 {updated} 条，"
+        f"{unchanged} 条无变化。{tail}",
+    }
+
+
+def _ref(obj, name: str):
+    return getattr(obj, name.removesuffix("_id")) if name.endswith("_id") else getattr(obj, name)
+
+
+def _scope(kind: str, user):
+    """Open rows the user may change (what an import may update)."""
+    if kind == "listing":
+        return queries.listings_for(user, status=ListingStatus.OPEN, action=scoping.Action.CHANGE)
+    return queries.demands_for(user, status=ListingStatus.OPEN, action=scoping.Action.CHANGE)
+
+
+def _permitted(user, old, region, field: str) -> None:
+    if old is not None and not scoping.can(user, scoping.Action.CHANGE, old):
+        raise PermissionDenied
+    services._require_region(user, region, field)
