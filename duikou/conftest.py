@@ -210,3 +210,22 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_names_without_collectstatic():
+    """Tests serve the static files from the source folders (the live server's handler looks them up by their plain
+    names) and need no `collectstatic`: the storage that names them by their hash reads the manifest that
+    `collectstatic` writes. The hashed names and their caching are tested against the real web server
+    (core/tests/test_web_server.py)."""
+    from django.test import override_settings
+
+    plain = override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    )
+    plain.enable()
+    yield
+    plain.disable()

@@ -9,6 +9,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from duikou.core.env import env_bool, env_hex, env_int, env_list, env_path, env_str
 
@@ -63,7 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "duikou.core.requestid.RequestIdMiddleware",  # first: every answer and log line of the request carries the id
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before the session and everything after it
     "csp.middleware.CSPMiddleware",
     "duikou.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,7 +170,9 @@ CSRF_COOKIE_HTTPONLY = False
 HTTPS = env_bool("DUIKOU_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_SECONDS = env_int("DUIKOU_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if HTTPS else 0
+# The probes of the deployment kit call the web process directly over plain HTTP (deploy/, docs/deploy.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS  # names below the platform's own host
 # Preloading commits the whole registered domain (a government's gov.cn domain, not the platform's to commit).
 SILENCED_SYSTEM_CHECKS += ["security.W021"]
@@ -208,37 +213,57 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "duikou" / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+# `duikou collectstatic` copies the static files here under names carrying a hash of their content, with gzip and
+# brotli copies; WhiteNoise serves them with a far-future Cache-Control (a new version has a new name). Every web
+# process needs it: `duikou web` refuses to start without it, `duikou serve` runs it first (docs/deploy.md).
+STATIC_ROOT = env_path("DUIKOU_STATIC_ROOT", VAR_DIR / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Only the hashed copies are kept (and compressed: half the work), so every static URL is one that may be cached
+# for good; source maps, fetched by developer tools only, are not compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("DUIKOU_MEDIA_ROOT", VAR_DIR / "media")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Each audit entry's correlation id (cid) is the request id (duikou/core/requestid.py): validated, made when the proxy
+# sent none, and the same as in the logs; never auditlog's default of whatever a client wrote in a header.
+AUDITLOG_CID_GETTER = "duikou.core.requestid.current_request_id"
 
 # Every handler masks ID card and phone numbers (duikou/core/logs.py). Django's own loggers go through the same
 # handlers: its error log (tracebacks) and the built-in server's access log (request lines with query strings).
+# Logs go to standard error as one JSON object per line (or plain text for reading by eye), each with the request id;
+# where they are kept and rotated is the system's business (journald, docs/deploy.md).
 _LOG_LEVEL = env_str("DUIKOU_LOG_LEVEL", "WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+DUIKOU_LOG_FORMAT = env_str("DUIKOU_LOG_FORMAT", "json", choices=("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "duikou.core.logs.RedactPersonalData"}},
+    "filters": {
+        "request_id": {"()": "duikou.core.requestid.RequestIdFilter"},
+        "personal_data": {"()": "duikou.core.logs.RedactPersonalData"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
+        "json": {"()": "duikou.core.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": DUIKOU_LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": _LOG_LEVEL},
     "loggers": {
         "jieba": {"level": "ERROR"},
         "django": {"handlers": [], "level": _LOG_LEVEL, "propagate": True},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -308,3 +333,9 @@ if DUIKOU_AUDIT_RETENTION_DAYS < AUDIT_MIN_RETENTION_DAYS:
         f"DUIKOU_AUDIT_RETENTION_DAYS={DUIKOU_AUDIT_RETENTION_DAYS}：审计记录至少保存 {AUDIT_MIN_RETENTION_DAYS} 天"
         "（《网络安全法》第二十一条要求网络日志留存不少于六个月）"
     )
+
+# --- the production web process: `duikou web` (gunicorn; duikou/core/gunicorn_conf.py, docs/deploy.md) -----------
+DUIKOU_WEB_BIND = env_str("DUIKOU_WEB_BIND", "127.0.0.1:8000")  # address:port, or unix:/run/duikou/web.sock
+DUIKOU_WEB_WORKERS = env_int("DUIKOU_WEB_WORKERS", 0, minimum=0)  # processes; 0: 2 × CPU cores + 1
+DUIKOU_WEB_THREADS = env_int("DUIKOU_WEB_THREADS", 4, minimum=1)  # threads per process
+DUIKOU_WEB_TIMEOUT = env_int("DUIKOU_WEB_TIMEOUT", 120, minimum=10)  # seconds before a stuck request's worker restarts

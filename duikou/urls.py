@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from duikou import views
+from duikou import health, views
 from duikou.api import api
 from duikou.core import views as core_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/download", core_views.job_download, name="job_download"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

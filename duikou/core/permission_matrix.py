@@ -48,7 +48,8 @@ PUBLIC = {
     "login": "the sign-in page",
     "logout": "ends the caller's own session",
     "set_language": "sets the caller's own language cookie",
-    "healthz": "liveness probe, no data",
+    "healthz": "liveness probe (duikou/health.py): answers that the process runs, reads nothing",
+    "readyz": "readiness probe (duikou/health.py): names its checks and whether each passed, no data or secret",
     "api:api-root": "API index: a 404 that names no data (the description and its page need a sign-in)",
     "moved_api_markets_pairing_review": "308 from the API's old /api/markets/pairing-review/ paths to /api/markets/"
     "recommend/ (duikou/markets/redirects.py): reads and writes nothing, the new address checks the caller",

@@ -5,10 +5,6 @@ from django.shortcuts import render
 from django.views import defaults
 
 
-def healthz(request):
-    return JsonResponse({"status": "ok"})
-
-
 def paginate(request, queryset, per_page: int = 50):
     """The page of ``queryset`` asked for, and the query string to keep filters across pages."""
     page = Paginator(queryset, per_page).get_page(request.GET.get("page"))

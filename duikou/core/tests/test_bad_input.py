@@ -72,7 +72,7 @@ def test_api_reads_answer_odd_query_values_without_a_server_error(client, world)
     assert not failures, "\n".join(failures)
 
 
-NOT_PAGES = {"login", "logout", "set_language", "healthz"}  # the session's own routes and the probe
+NOT_PAGES = {"login", "logout", "set_language", "healthz", "readyz"}  # the session's own routes and the probes
 
 
 def page_routes():
