@@ -81,7 +81,8 @@ def escalate_notices(*, user, progress) -> dict:
 
     escalated = escalate_overdue()
     progress(1, 1)
-    return {"summary": f"逾期升级 {len(escalated)} 件：{'、'.join(n.number for n in escalated)[:500]}"}
+    numbers = "、".join(n.number for n in escalated)
+    return {"summary": f"逾期升级 {len(escalated)} 件" + (f"：{numbers[:500]}" if numbers else "")}
 
 
 def refresh_analytics(*, user, progress) -> dict:

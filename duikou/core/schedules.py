@@ -101,12 +101,14 @@ def tick(now: datetime.datetime | None = None, worker: str = "") -> list[Schedul
     return started
 
 
-def overview(now: datetime.datetime | None = None) -> list[dict]:
-    """Each schedule with its last run (and that run's job, for the outcome) and its next run."""
+def overview(*, runs=None, now: datetime.datetime | None = None) -> list[dict]:
+    """Each schedule with its last run (and that run's job, for the outcome) and its next run; ``runs`` is the
+    (scoped) ScheduleRun queryset to read."""
     now = now or timezone.now()
+    runs = ScheduleRun.objects.all() if runs is None else runs
     rows = []
     for schedule in schedules():
-        last = ScheduleRun.objects.filter(name=schedule.name).select_related("job").order_by("-started").first()
+        last = runs.filter(name=schedule.name).select_related("job").order_by("-started").first()
         due = schedule.due_slot(now)
         pending = last is None or last.slot != due
         rows.append(
