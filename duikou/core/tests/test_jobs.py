@@ -243,3 +243,26 @@ def test_progress_page_polls_until_done(client):
 def test_retry_delay_grows_four_times(settings):
     settings.DUIKOU_JOB_RETRY_SECONDS = 10
     assert [jobs.retry_delay(n).total_seconds() for n in (1, 2, 3)] == [10, 40, 160]
+
+
+def test_the_jobs_page_lists_own_jobs_filtered_by_status(client, settings):
+    owner, other = editor(), testing.user("xy2", "信阳市人民政府", "editor")
+    start_job(kind="x", title="已完成的导出", user=owner, fn=counting, params={"n": 1})
+    start_job(kind="x", title="失败的导入", user=owner, fn=refusing)
+    start_job(kind="x", title="别人的任务", user=other, fn=counting, params={"n": 1})
+    client.force_login(owner)
+    page = client.get("/jobs/").content.decode()
+    assert "已完成的导出" in page and "失败的导入" in page and "别人的任务" not in page
+    page = client.get("/jobs/?status=failed").content.decode()
+    assert "失败的导入" in page and "已完成的导出" not in page
+    admin = testing.user("sysadmin", "信阳市人民政府", "system_admin")
+    client.force_login(admin)
+    assert "别人的任务" in client.get("/jobs/").content.decode()
+
+
+def test_the_owner_cancels_a_waiting_job_from_the_page(client, settings):
+    job = queued(counting, params={"n": 2}, settings=settings)
+    client.force_login(job.user)
+    assert "取消任务" in client.get(f"/jobs/{job.pk}/").content.decode()
+    response = client.post(f"/jobs/{job.pk}/cancel")
+    assert response.status_code == 302 and Job.objects.get(pk=job.pk).status == "cancelled"
