@@ -66,8 +66,9 @@ class NotAJobFunction(TypeError):
 _side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duikou-job-progress")
 
 
-def _side_connection() -> bool:
-    return not settings.DUIKOU_JOBS_INLINE and connection.vendor == "postgresql" and connection.in_atomic_block
+def _side_connection_possible() -> bool:
+    """A job run at the top level (by a worker, not inside a transaction of its caller, as in a test) on PostgreSQL."""
+    return not settings.DUIKOU_JOBS_INLINE and connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 def _write_progress(pk, fields: dict) -> int:
@@ -81,6 +82,7 @@ class Progress:
 
     def __init__(self, job: Job):
         self.job, self._last = job, 0.0
+        self._side = _side_connection_possible()
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
         import time
@@ -99,7 +101,7 @@ class Progress:
                 "message": self.job.message,
                 "heartbeat": timezone.now(),
             }
-            if _side_connection():
+            if self._side and connection.in_atomic_block:
                 written = _side.submit(_write_progress, self.job.pk, fields).result()
             else:
                 written = Job.objects.filter(pk=self.job.pk, cancel_requested=False).update(**fields)
