@@ -148,6 +148,40 @@ def _isolated_media_and_inline_jobs(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def job_worker(settings):
+    """A worker beside the test, as `duikou worker` runs: a thread (with a database connection of its own, so it
+    sees committed rows only: use with ``live_server`` or ``committed_db``) taking the queued jobs."""
+    import threading
+
+    from django.db import connection
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.DUIKOU_JOBS_INLINE = False
+    worker = Worker(
+        queue_names=["default"],
+        interval=0.2,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+
+    def run():
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="test-worker", daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=30)
+
+
 @pytest.fixture(autouse=True)
 def _force_login_passes_two_factor(monkeypatch):
     """``client.force_login(user)`` signs in past both factors: for the roles that sign in with a second factor

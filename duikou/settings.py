@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "duikou.core",
     "duikou.accounts",
     "duikou.geo",
@@ -268,8 +270,22 @@ LOGGING = {
 }
 
 PAGE_SIZE = 50
-# Run background jobs inline instead of on the thread pool (tests set this).
+# Background jobs (docs/operations.md「后台任务、worker 与定时任务」): queued in the database (django-tasks with its
+# database backend) and run by `duikou worker` processes on any machine sharing the database and MEDIA_ROOT.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Run background jobs inline, in the request, instead of queueing them for a worker (tests set this).
 DUIKOU_JOBS_INLINE = env_bool("DUIKOU_JOBS_INLINE", False)
+# An unexpected error is retried: at most this many runs in all, waiting RETRY_SECONDS, then 4× longer each time.
+DUIKOU_JOB_MAX_ATTEMPTS = env_int("DUIKOU_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=20)
+DUIKOU_JOB_RETRY_SECONDS = env_int("DUIKOU_JOB_RETRY_SECONDS", 10, minimum=0)
+# A running job whose worker has not beaten its heart for this long is taken for dead: retried, or failed.
+DUIKOU_JOB_STALE_SECONDS = env_int("DUIKOU_JOB_STALE_SECONDS", 60, minimum=2)
+# Province division codes (2 digits, e.g. 41) screened on the 1st of each month with their latest rule set.
+DUIKOU_SCREENING_MONTHLY_PROVINCES = env_list("DUIKOU_SCREENING_MONTHLY_PROVINCES")
+# Nightly backups (var/backups) kept by the schedule; older archives it made are removed.
+DUIKOU_BACKUP_KEEP = env_int("DUIKOU_BACKUP_KEEP", 14, minimum=1)
+# Slows each row of a project import by this many milliseconds: for the test that kills a worker mid-import only.
+DUIKOU_TEST_IMPORT_ROW_DELAY_MS = env_int("DUIKOU_TEST_IMPORT_ROW_DELAY_MS", 0, minimum=0)
 # The DuckDB analytics store of indicator values; empty: analytics.duckdb beside the media folder.
 DUIKOU_ANALYTICS_PATH = env_str("DUIKOU_ANALYTICS_PATH")
 # Who keeps the analytics store in step. "embedded" (one process tree, as `make run`): every process updates and reads

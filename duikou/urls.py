@@ -3,13 +3,17 @@ from django.urls import include, path
 
 from duikou import health, views
 from duikou.api import api
+from duikou.core import job_views
 from duikou.core import views as core_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("jobs/", job_views.job_list, name="job_list"),
+    path("jobs/schedules/", job_views.schedule_list, name="schedule_list"),
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/cancel", job_views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:pk>/download", core_views.job_download, name="job_download"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -24,6 +24,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"  # accounts and organisations (system admin; org admin for its own org)
     SECURITY = "security"  # roles, lockouts, security policy (security admin)
     AUDIT = "audit"  # read, search and export the audit history (audit admin)
+    OPERATE = "operate"  # everyone's background jobs (see, cancel) and the schedules (system admin)
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -33,7 +34,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     "org_admin": frozenset({Action.VIEW, Action.CHANGE, Action.MANAGE_USERS}),
     # The three separated administrators (三员分立): none of them edits domain data; the system admin cannot
     # read the audit history; the audit admin can read it and change nothing.
-    "system_admin": frozenset({Action.VIEW, Action.MANAGE_USERS}),
+    "system_admin": frozenset({Action.VIEW, Action.MANAGE_USERS, Action.OPERATE}),
     "security_admin": frozenset({Action.VIEW, Action.SECURITY}),
     "audit_admin": frozenset({Action.VIEW, Action.AUDIT}),
 }

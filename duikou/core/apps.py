@@ -21,4 +21,12 @@ class CoreConfig(AppConfig):
 
         from . import models
 
-        scoping.register(models.Job, custom=lambda user, prefix, action: Q(user=user))
+        def jobs(user, prefix, action):
+            """Each user's own jobs; the system administrator's all of them (system jobs too)."""
+            return Q() if scoping.may(user, scoping.Action.OPERATE) else Q(user=user)
+
+        scoping.register(models.Job, custom=jobs)
+        scoping.register(
+            models.ScheduleRun,
+            custom=lambda user, prefix, action: Q() if scoping.may(user, scoping.Action.OPERATE) else Q(pk__in=[]),
+        )

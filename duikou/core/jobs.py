@@ -1,37 +1,92 @@
-"""Background work with visible progress.
+"""Background work with visible progress, run by workers that survive restarts.
 
-A job is a row (``core.Job``) plus a function ``fn(*, progress, **kwargs) -> dict`` that reports progress
-through ``progress(done, total, message)``. The page polls the row (htmx) and draws a progress bar; the CLI
-runs the same function in the foreground with a tqdm bar. Jobs run on a small in-process thread pool, so the
-embedded mode needs no broker; a job cut off by a restart is marked failed when the next one starts.
+A job is a row (``core.Job``) naming a module-level function by its dotted path and its JSON parameters. The
+function is called as ``fn(*, user, progress, **params)`` (``user`` is None for a system job, such as a scheduled
+one); a job started with an upload also gets ``data`` (the file's bytes) and ``filename``. It reports progress
+through ``progress(done, total, message)`` and returns a dict for the page (``summary``, ``link``, ``errors``; a
+``_file: (name, bytes)`` becomes the job's download).
+
+``start_job`` stores the row (and the upload, encrypted, under MEDIA_ROOT/jobs/inputs/) and enqueues one django-tasks
+task, ``run_job(job_id)``, on the database backend; any ``duikou worker`` process on any machine sharing the
+database and MEDIA_ROOT runs it. The page polls the row, so its progress bar works whichever worker runs the job.
+
+- An error a user can cause (``UserFacingError``) fails the job with its message, at once.
+- Any other error is retried: ``DUIKOU_JOB_MAX_ATTEMPTS`` runs in all, the first retry after
+  ``DUIKOU_JOB_RETRY_SECONDS``, each next one 4× later; then the job fails with a reference number.
+- A cancel (``request_cancel``) ends a waiting job at once; a running one ends at its next progress report, where
+  ``Progress`` raises ``JobCancelled`` inside the work's transaction, so nothing it wrote stays.
+- A worker that dies leaves its job RUNNING with a heartbeat that stops; another worker's housekeeping
+  (``recover_stale``) retries it, or fails it with a clear message after the last attempt.
+
+The imports are all-or-nothing (one transaction), so a retry after a crash starts from a clean slate.
 """
 
+import base64
+import datetime
+import importlib
+import inspect
+import json
 import logging
-import time
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from .errors import UserFacingError
 from .models import Job
 
 log = logging.getLogger(__name__)
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="duikou-job")
-_started_at = timezone.now()
+
+# The name of this process's worker (``duikou worker`` sets it); written on the jobs it runs.
+WORKER = {"name": "inline"}
+RETRY_FACTOR = 4
+INTERRUPTED = "执行任务的进程中断"
+
+
+class JobCancelled(Exception):
+    """Raised by ``Progress`` inside the running work when its job was asked to stop."""
+
+
+class NotAJobFunction(TypeError):
+    """``start_job`` was handed something a worker elsewhere could not call: a closure, a lambda, non-JSON params."""
+
+
+# ---- progress ----------------------------------------------------------------------------------------------------
+
+# On PostgreSQL a job's progress is written through another connection than the work's: the work's transaction
+# (an import writes all its rows in one) would otherwise hide the bar until it commits, and hold the job's row locked
+# so that a cancel would wait for the end. SQLite has one writer at a time, so there it shares the work's connection.
+_side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duikou-job-progress")
+
+
+def _side_connection_possible() -> bool:
+    """A job run at the top level (by a worker, not inside a transaction of its caller, as in a test) on PostgreSQL."""
+    return not settings.DUIKOU_JOBS_INLINE and connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _write_progress(pk, fields: dict) -> int:
+    close_old_connections()
+    return Job.objects.filter(pk=pk, cancel_requested=False).update(**fields)
 
 
 class Progress:
-    """Writes progress to the job row at most every half second (and always at the end)."""
+    """Writes progress (and the heartbeat) to the job row at most every half second, and always at the end; raises
+    ``JobCancelled`` when it finds the job asked to stop."""
 
     def __init__(self, job: Job):
         self.job, self._last = job, 0.0
+        self._side = _side_connection_possible()
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
+        import time
+
         now = time.monotonic()
         if total is not None:
             self.job.total = total
@@ -40,50 +95,304 @@ class Progress:
             self.job.message = message
         if now - self._last >= 0.5 or (self.job.total and done >= self.job.total):
             self._last = now
-            Job.objects.filter(pk=self.job.pk).update(
-                done=self.job.done, total=self.job.total, message=self.job.message
+            fields = {
+                "done": self.job.done,
+                "total": self.job.total,
+                "message": self.job.message,
+                "heartbeat": timezone.now(),
+            }
+            if self._side and connection.in_atomic_block:
+                written = _side.submit(_write_progress, self.job.pk, fields).result()
+            else:
+                written = Job.objects.filter(pk=self.job.pk, cancel_requested=False).update(**fields)
+            if not written:
+                raise JobCancelled
+
+
+# ---- starting ----------------------------------------------------------------------------------------------------
+
+
+def function_path(fn: str | Callable) -> str:
+    """The dotted path of a module-level function, refusing what a worker could not import (closures, lambdas,
+    methods); a path given as text must import."""
+    if callable(fn):
+        qualname = getattr(fn, "__qualname__", "")
+        module = getattr(fn, "__module__", None)
+        if not inspect.isfunction(fn) or "<" in qualname or "." in qualname or not module:
+            raise NotAJobFunction(
+                f"后台任务的函数须为模块级函数（按路径导入），不能是闭包或 lambda：{qualname or fn!r}"
             )
-
-
-def run_job(job: Job, fn: Callable, kwargs: dict) -> Job:
-    """Run ``fn`` for ``job`` here and now, recording the outcome. Errors a user can cause are shown as
-    they are; others are logged with a reference number that the page shows."""
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started=timezone.now())
-    job.status = Job.Status.RUNNING
+        path = f"{module}.{qualname}"
+    else:
+        path = fn
     try:
-        result = fn(progress=Progress(job), **kwargs) or {}
+        resolve(path)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise NotAJobFunction(f"后台任务的函数路径「{path}」无法导入：{exc}") from exc
+    return path
+
+
+def resolve(path: str) -> Callable:
+    module, _, name = path.rpartition(".")
+    if not module:
+        raise ValueError("not a dotted path")
+    fn = getattr(importlib.import_module(module), name)
+    if not inspect.isfunction(fn):
+        raise AttributeError(f"{path} is not a function")
+    return fn
+
+
+def _checked_params(params: dict) -> dict:
+    try:
+        text = json.dumps(params, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise NotAJobFunction(
+            f"后台任务的参数须可存为 JSON（数字、文字、列表、字典）：{exc}；上传文件请用 upload= 传入"
+        ) from exc
+    return json.loads(text)
+
+
+def _encrypted(data: bytes) -> bytes:
+    """Uploads may hold personal data (ID numbers in a departmental file): stored encrypted under the PII key."""
+    from duikou.core import pii
+
+    return pii.encrypt(base64.b64encode(data).decode()).hex().encode()
+
+
+def _decrypted(blob: bytes) -> bytes:
+    from duikou.core import pii
+
+    return base64.b64decode(pii.decrypt(bytes.fromhex(blob.decode())))
+
+
+def start_job(
+    *,
+    kind: str,
+    title: str,
+    user,
+    fn: str | Callable,
+    params: dict | None = None,
+    upload: tuple[str, bytes] | None = None,
+) -> Job:
+    """Store the job (and its upload, ``(filename, bytes)``) and queue it for a worker; inline when
+    DUIKOU_JOBS_INLINE is set, as in tests."""
+    path = function_path(fn)
+    job = Job(
+        kind=kind,
+        title=title[:200],
+        user=user,
+        function=path,
+        params=_checked_params(params or {}),
+        max_attempts=settings.DUIKOU_JOB_MAX_ATTEMPTS,
+    )
+    if upload is not None:
+        name, data = upload
+        job.input_name = name[:255]
+        job.input_file.save(f"{uuid.uuid4().hex}.bin", ContentFile(_encrypted(data)), save=False)
+    job.save()
+    if settings.DUIKOU_JOBS_INLINE:
+        execute(job.pk)
+        job.refresh_from_db()
+    else:
+        run_job.enqueue(str(job.pk))
+    return job
+
+
+# ---- running -----------------------------------------------------------------------------------------------------
+
+
+@task()
+def run_job(job_id: str) -> str:
+    """The one task on the queue: run the job ``job_id`` (its row says what to run)."""
+    return execute(job_id)
+
+
+def retry_delay(attempt: int) -> datetime.timedelta:
+    """The wait before the run after ``attempt`` failed: RETRY_SECONDS, then 4× longer each time."""
+    return datetime.timedelta(seconds=settings.DUIKOU_JOB_RETRY_SECONDS * RETRY_FACTOR ** (attempt - 1))
+
+
+def _finish(job: Job, **fields) -> bool:
+    """Write the outcome, unless the job is no longer this run's (recovered by another worker meanwhile)."""
+    fields.setdefault("finished", timezone.now())
+    written = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(**fields)
+    if written and fields.get("status") in Job.FINAL:
+        _drop_input(job)
+    return bool(written)
+
+
+def _drop_input(job: Job) -> None:
+    if job.input_file:
+        job.input_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="")
+
+
+def _schedule_retry(job: Job, message: str, *, now=None) -> str:
+    """Queue the job's next run, or fail it after its last attempt; returns the new status. Called with the job
+    RUNNING (an error in its run) or taken from a dead worker."""
+    now = now or timezone.now()
+    if job.attempts < job.max_attempts and not settings.DUIKOU_JOBS_INLINE:
+        retry_at = now + retry_delay(job.attempts)
+        fields = {
+            "status": Job.Status.RETRYING,
+            "retry_at": retry_at,
+            "message": f"{message}；将于 {timezone.localtime(retry_at):%H:%M:%S} 第 {job.attempts + 1} 次执行",
+            "finished": None,
+        }
+        if _finish(job, **fields):
+            run_job.using(run_after=retry_at).enqueue(str(job.pk))
+        return Job.Status.RETRYING
+    tried = f"（已执行 {job.attempts} 次）" if job.attempts > 1 else ""
+    _finish(job, status=Job.Status.FAILED, message=message + tried)
+    return Job.Status.FAILED
+
+
+def execute(job_id) -> str:
+    """Run the job here and now, recording the outcome; returns its status. A job cancelled, finished or taken by
+    another worker meanwhile is left alone."""
+    now = timezone.now()
+    waiting = Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RETRYING])
+    waiting.filter(cancel_requested=True).update(status=Job.Status.CANCELLED, finished=now, message="已取消")
+    claimed = waiting.filter(cancel_requested=False).update(
+        status=Job.Status.RUNNING,
+        started=now,
+        heartbeat=now,
+        worker=WORKER["name"],
+        attempts=F("attempts") + 1,
+        retry_at=None,
+    )
+    job = Job.objects.select_related("user").get(pk=job_id)
+    if not claimed:
+        if job.status == Job.Status.CANCELLED:
+            _drop_input(job)
+        return job.status
+    try:
+        fn = resolve(job.function)
+        kwargs = dict(job.params)
+        if job.input_file:
+            with job.input_file.open("rb") as stored:
+                kwargs |= {"data": _decrypted(stored.read()), "filename": job.input_name}
+        result = fn(user=job.user, progress=Progress(job), **kwargs) or {}
         file = result.pop("_file", None)
-        job.result = result
         if file is not None:
             name, content = file
             job.result_file.save(name, ContentFile(content), save=False)
-        job.status = Job.Status.DONE
+        _finish(job, status=Job.Status.DONE, result=result, result_file=job.result_file.name or "")
+        return Job.Status.DONE
+    except JobCancelled:
+        _finish_cancelled(job)
+        return Job.Status.CANCELLED
     except UserFacingError as exc:
-        job.status, job.message, job.result = Job.Status.FAILED, str(exc), getattr(exc, "details", {}) or {}
+        _finish(job, status=Job.Status.FAILED, message=str(exc), result=getattr(exc, "details", {}) or {})
+        return Job.Status.FAILED
     except Exception:
         reference = uuid.uuid4().hex[:8]
-        log.exception("job %s (%s) failed, reference %s", job.pk, job.kind, reference)
-        job.status, job.message = Job.Status.FAILED, f"内部错误，参考编号 {reference}"
-    job.finished = timezone.now()
-    job.save()
-    return job
+        log.exception("job %s (%s) failed on attempt %s, reference %s", job.pk, job.kind, job.attempts, reference)
+        return _schedule_retry(job, f"内部错误，参考编号 {reference}")
 
 
-def _in_thread(job_id, fn, kwargs):
-    close_old_connections()
-    try:
-        run_job(Job.objects.get(pk=job_id), fn, kwargs)
-    finally:
-        connection.close()  # pool threads live on: hold no connection between jobs
-
-
-def start_job(*, kind: str, title: str, user, fn: Callable, **kwargs) -> Job:
-    """Create the job row and run ``fn`` in the background (inline when DUIKOU_JOBS_INLINE is set, as in tests)."""
-    Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING], created__lt=_started_at).update(
-        status=Job.Status.FAILED, message="服务重启，任务中断，请重新发起", finished=timezone.now()
+def _finish_cancelled(job: Job) -> None:
+    written = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+        status=Job.Status.CANCELLED, finished=timezone.now(), message="已取消，未写入任何数据"
     )
-    job = Job.objects.create(kind=kind, title=title, user=user)
-    if settings.DUIKOU_JOBS_INLINE:
-        return run_job(job, fn, kwargs)
-    _pool.submit(_in_thread, job.pk, fn, kwargs)
+    if written:
+        _drop_input(job)
+
+
+# ---- cancel and recovery -----------------------------------------------------------------------------------------
+
+
+def may_cancel(user, job: Job) -> bool:
+    """The job's owner, or whoever may operate every job (the system administrator)."""
+    from duikou.accounts import scoping
+
+    return job.status in Job.ACTIVE and (job.user_id == user.pk or scoping.may(user, scoping.Action.OPERATE))
+
+
+def request_cancel(*, job: Job, user) -> Job:
+    """Ask the job to stop: a waiting one ends at once, a running one at its next progress report."""
+    from django.core.exceptions import PermissionDenied
+
+    if not may_cancel(user, job):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(cancel_requested=True)
+        Job.objects.filter(pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RETRYING]).update(
+            status=Job.Status.CANCELLED, finished=now, message="已取消"
+        )
+    job.refresh_from_db()
+    if job.status == Job.Status.CANCELLED:
+        _drop_input(job)
     return job
+
+
+def beat(worker: str) -> int:
+    """Mark the jobs ``worker`` is running as alive."""
+    return Job.objects.filter(status=Job.Status.RUNNING, worker=worker).update(heartbeat=timezone.now())
+
+
+def recover_stale(*, now=None) -> list[Job]:
+    """Jobs whose worker stopped beating (killed, machine down) for DUIKOU_JOB_STALE_SECONDS: retried, or failed
+    after their last attempt. Safe to run in every worker at once: each job is taken by one conditional update."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.DUIKOU_JOB_STALE_SECONDS)
+    stale = Job.objects.filter(status=Job.Status.RUNNING).filter(Q(heartbeat__lt=cutoff) | Q(heartbeat__isnull=True))
+    recovered = []
+    for job in stale:
+        _fail_task_results(job)
+        log.warning("job %s (%s): worker %s stopped, attempt %s", job.pk, job.kind, job.worker, job.attempts)
+        if job.cancel_requested:
+            _finish_cancelled(job)
+        else:
+            _schedule_retry(job, f"{INTERRUPTED}（进程 {job.worker}），请重新发起", now=now)
+        job.refresh_from_db()
+        recovered.append(job)
+    return recovered
+
+
+def _fail_task_results(job: Job) -> None:
+    """The queue's own row of a dead worker's run stays RUNNING forever: mark it failed, for the record."""
+    from django_tasks_db.models import DBTaskResult
+
+    for result in DBTaskResult.objects.filter(status="RUNNING", task_path=run_job.module_path):
+        if result.args_kwargs.get("args") == [str(job.pk)]:
+            DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(
+                status="FAILED",
+                finished_at=timezone.now(),
+                exception_class_path="duikou.core.jobs.WorkerDied",
+                traceback=f"{INTERRUPTED}: worker {job.worker}",
+            )
+
+
+def run_housekeeping_once(worker: str) -> None:
+    """One round of what every worker does beside its jobs: its heartbeat, recovery, the schedules."""
+    from . import schedules
+
+    beat(worker)
+    recover_stale()
+    schedules.tick()
+
+
+class Housekeeping(threading.Thread):
+    """The worker's second thread: heartbeat every few seconds, recovery and the scheduler tick."""
+
+    def __init__(self, worker: str, interval: float | None = None):
+        super().__init__(name="duikou-housekeeping", daemon=True)
+        self.worker = worker
+        self.interval = interval or max(1.0, settings.DUIKOU_JOB_STALE_SECONDS / 6)
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                run_housekeeping_once(self.worker)
+            except Exception:
+                log.exception("worker housekeeping failed; trying again in %.0f s", self.interval)
+            finally:
+                connection.close()
+            self.stopping.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopping.set()

@@ -11,15 +11,30 @@ class Job(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("进行中")
+        RETRYING = "retrying", _("等待重试")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING, Status.RETRYING)
+    FINAL = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("类型"), max_length=60)
     title = models.CharField(_("标题"), max_length=200)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="jobs"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        null=True,
+        blank=True,
+        help_text=_("空：系统任务（定时任务）"),
     )
+    function = models.CharField(_("执行函数"), max_length=200, blank=True, help_text=_("可导入的函数路径"))
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    input_file = models.FileField(_("输入文件"), upload_to="jobs/inputs/%Y/%m/", blank=True)
+    input_name = models.CharField(_("输入文件名"), max_length=255, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(_("已完成"), default=0)
     total = models.PositiveIntegerField(_("总量"), default=0)
@@ -29,11 +44,18 @@ class Job(models.Model):
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("已执行次数"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("最多执行次数"), default=3)
+    retry_at = models.DateTimeField(_("重试时间"), null=True, blank=True)
+    heartbeat = models.DateTimeField(_("心跳"), null=True, blank=True)
+    worker = models.CharField(_("执行进程"), max_length=64, blank=True)
+    cancel_requested = models.BooleanField(_("已请求取消"), default=False)
 
     class Meta:
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
         ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "heartbeat"], name="core_job_status_heartbeat")]
 
     def __str__(self) -> str:
         return self.title
@@ -46,4 +68,26 @@ class Job(models.Model):
 
     @property
     def finished_work(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in self.FINAL
+
+
+class ScheduleRun(models.Model):
+    """One run of a scheduled piece of work for one slot (a day, a month). The unique (name, slot) pair is what makes
+    a schedule run exactly once however many workers tick at the same time: the worker whose insert wins runs it."""
+
+    name = models.CharField(_("定时任务"), max_length=60)
+    slot = models.CharField(_("时段"), max_length=20, help_text=_("如 2026-05-20（每日）、2026-05（每月）"))
+    started = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    job = models.ForeignKey(
+        Job, verbose_name=_("后台任务"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    worker = models.CharField(_("执行进程"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务执行")
+        verbose_name_plural = _("定时任务执行")
+        ordering = ["-started"]
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="core_schedulerun_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.slot}"

@@ -82,6 +82,7 @@ class Case:
     ok: int = 200
     denied: int = 403
     out_status: int = 404
+    out_ok: scoping.Action | None = None  # a role with this action reaches the out-of-scope object too (jobs: OPERATE)
     api: bool = False
     data_out: dict | None = None  # the body for the out-of-scope call, when it differs
     scoped: tuple[str, ...] = ()  # what the view must pass through the scoping layer (model names, may:<action>)

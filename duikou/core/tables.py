@@ -18,12 +18,14 @@ has an error.
 import datetime
 import io
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect, render
@@ -45,7 +47,7 @@ from .concurrency import save_versioned
 from .errors import StaleObjectError, UserFacingError
 from .exports import SafeCsvWriter, download, safe_cell, safe_row
 from .forms import Styled
-from .jobs import start_job
+from .jobs import function_path, resolve, start_job
 from .models import Job
 from .uploads import read_table, read_upload
 
@@ -430,6 +432,8 @@ def import_rows(
             def tick(n: int) -> None:
                 nonlocal written
                 written += n
+                if settings.DUIKOU_TEST_IMPORT_ROW_DELAY_MS:  # the test that kills a worker mid-import only
+                    time.sleep(n * settings.DUIKOU_TEST_IMPORT_ROW_DELAY_MS / 1000)
                 progress(total + written, steps, "写入中")
 
             bulk_create_logged(spec.model, new, actor=actor, tick=tick)
@@ -721,21 +725,38 @@ def template_bytes(spec: Spec, references: dict[str, list[str]]) -> bytes:
 # --- jobs and pages ------------------------------------------------------------------------------------------
 
 
-def import_job(*, job_kind: str, noun: str, user, upload, dry_run: bool, next_url: str, run):
-    """Start a background job importing an uploaded file with ``run(data, filename, dry_run, progress)``; the job
-    page shows its progress, its error report and, after a real import, a link to ``next_url``."""
+def import_job(
+    *, job_kind: str, noun: str, user, upload, dry_run: bool, next_url: str, run: str | Callable, params=None
+):
+    """Start a background job importing an uploaded file with the module-level function ``run(*, user, data,
+    filename, dry_run, progress, **params)``; the job page shows its progress, its error report and, after a real
+    import, a link to ``next_url``. The upload is stored with the job (encrypted) and read by the worker."""
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.xlsx")
     data = read_upload(upload)
     title = f"{'试导入' if dry_run else '导入'}{noun}：{name}"
+    return start_job(
+        kind=job_kind,
+        title=title[:200],
+        user=user,
+        fn=run_import,
+        params={
+            "run": function_path(run),
+            "params": params or {},
+            "dry_run": dry_run,
+            "next_url": next_url,
+            "noun": noun,
+        },
+        upload=(name, data),
+    )
 
-    def work(*, progress):
-        result = run(data, name, dry_run, progress)
-        if next_url and not dry_run:
-            result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
-        return result
 
-    return start_job(kind=job_kind, title=title[:200], user=user, fn=work)
+def run_import(*, user, progress, data: bytes, filename: str, run: str, params: dict, dry_run: bool, next_url, noun):
+    """The job of ``import_job``."""
+    result = resolve(run)(user=user, data=data, filename=filename, dry_run=dry_run, progress=progress, **params)
+    if next_url and not dry_run:
+        result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
+    return result
 
 
 class ImportForm(Styled, forms.Form):

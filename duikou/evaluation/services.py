@@ -386,7 +386,7 @@ def _require_run(user, scheme: Scheme) -> None:
 def _clear_stale_runs(scheme: Scheme) -> None:
     """A run whose job ended without finishing it (a restart cut it off) is marked failed."""
     for run in scheme.runs.filter(status=Run.Status.RUNNING).select_related("job"):
-        if run.job_id and run.job.status in (Job.Status.DONE, Job.Status.FAILED):
+        if run.job_id and run.job.status in Job.FINAL:
             Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
                 status=Run.Status.FAILED, finished=timezone.now()
             )
@@ -419,22 +419,31 @@ def _compute_or_fail(run_id: int, progress, today) -> Run:
 def start_run(*, scheme: Scheme, user, today: datetime.date | None = None) -> Job:
     """Run the scheme as a background job with progress; the job links to the new run when done."""
     run = create_run(scheme=scheme, user=user)
-
-    def work(*, progress, run_id: int, today):
-        from django.urls import reverse
-
-        done = _compute_or_fail(run_id, progress, today)
-        return {
-            "run": done.pk,
-            "summary": f"已完成 {done.results.count()} 个结对关系的评估",
-            "link": {"url": reverse("evaluation:run", args=[done.pk]), "label": "查看排名"},
-        }
-
     job = start_job(
-        kind="evaluation", title=f"成效评估：{scheme} 第{run.number}次", user=user, fn=work, run_id=run.pk, today=today
+        kind="evaluation",
+        title=f"成效评估：{scheme} 第{run.number}次",
+        user=user,
+        fn=run_job,
+        params={"run_id": run.pk, "today": today.isoformat() if today else None},
     )
     Run.objects.filter(pk=run.pk).update(job=job)
     return job
+
+
+def run_job(*, user, progress, run_id: int, today: str | None) -> dict:
+    """The job of ``start_run``. A retry after an unexpected error (or a worker that died) computes the run again:
+    its results are written in one transaction, so nothing of the failed attempt is left."""
+    from django.urls import reverse
+
+    Run.objects.filter(pk=run_id, status=Run.Status.FAILED, finished__isnull=False, job__attempts__gt=1).update(
+        status=Run.Status.RUNNING, finished=None
+    )
+    done = _compute_or_fail(run_id, progress, datetime.date.fromisoformat(today) if today else None)
+    return {
+        "run": done.pk,
+        "summary": f"已完成 {done.results.count()} 个结对关系的评估",
+        "link": {"url": reverse("evaluation:run", args=[done.pk]), "label": "查看排名"},
+    }
 
 
 REPORT_FORMATS = {"docx": "Word", "pdf": "PDF"}
@@ -457,28 +466,25 @@ def start_report(*, run: Run, user, fmt: str) -> Job:
     if not may_read_report(user, run):
         raise PermissionDenied
 
-    def work(*, progress, run_id: int, fmt: str):
-        from . import documents  # matplotlib, python-docx and WeasyPrint load only here
-
-        progress(0, 1, "正在绘制图表并排版")
-        target = Run.objects.select_related("scheme").get(pk=run_id)
-        content = documents.report_pdf(target) if fmt == "pdf" else documents.report_docx(target)
-        progress(1, 1)
-        filename = f"evaluation-{target.scheme.year}-run{target.number}.{fmt}"
-        return {
-            "filename": filename,
-            "summary": f"评估报告（{REPORT_FORMATS[fmt]}）已生成",
-            "_file": (filename, content),
-        }
-
     return start_job(
         kind="evaluation_report",
         title=f"评估报告（{REPORT_FORMATS[fmt]}）：{run}",
         user=user,
-        fn=work,
-        run_id=run.pk,
-        fmt=fmt,
+        fn=report_job,
+        params={"run_id": run.pk, "fmt": fmt},
     )
+
+
+def report_job(*, user, progress, run_id: int, fmt: str) -> dict:
+    """The job of ``start_report``."""
+    from . import documents  # matplotlib, python-docx and WeasyPrint load only here
+
+    progress(0, 1, "正在绘制图表并排版")
+    target = Run.objects.select_related("scheme").get(pk=run_id)
+    content = documents.report_pdf(target) if fmt == "pdf" else documents.report_docx(target)
+    progress(1, 1)
+    filename = f"evaluation-{target.scheme.year}-run{target.number}.{fmt}"
+    return {"filename": filename, "summary": f"评估报告（{REPORT_FORMATS[fmt]}）已生成", "_file": (filename, content)}
 
 
 def evaluate_now(*, scheme: Scheme, user, progress=None, today: datetime.date | None = None) -> Run:

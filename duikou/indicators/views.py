@@ -244,12 +244,8 @@ def step(request, pairing_id: int, dataset: str, period: str, step: str):
     return redirect("indicators:entry", pairing_id=report.pairing_id, dataset=report.dataset_id, period=report.period)
 
 
-def _import_job(*, progress, user_id, data, filename, dry_run):
-    from duikou.accounts.models import User
-
-    return transfer.import_values(
-        user=User.objects.get(pk=user_id), data=data, filename=filename, dry_run=dry_run, progress=progress
-    )
+def import_job(*, user, progress, data: bytes, filename: str, dry_run: bool) -> dict:
+    return transfer.import_values(user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
 
 
 @login_required
@@ -269,11 +265,9 @@ def import_values(request):
                 kind="indicators-import",
                 title=f"{'试导入' if dry_run else '导入'}指标数据：{upload.name}",
                 user=request.user,
-                fn=_import_job,
-                user_id=request.user.pk,
-                data=data,
-                filename=upload.name,
-                dry_run=dry_run,
+                fn=import_job,
+                params={"dry_run": dry_run},
+                upload=(upload.name, data),
             )
             return redirect("job_detail", pk=job.pk)
     return render(request, "indicators/import.html", {"form": form})

@@ -323,36 +323,49 @@ def summary(batch: DepartmentImport) -> str:
 
 
 def start_department_check(*, user, kind: str, upload):
-    """The dry run as a background job; its result links to the report, where the user confirms the load."""
+    """The dry run as a background job; its result links to the report, where the user confirms the load. The file
+    (ID numbers in it) is stored with the job encrypted, and deleted when the job ends."""
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.csv")
     data = read_upload(upload)
+    return start_job(
+        kind="monitoring.department-check",
+        title=f"试导入部门数据：{name}"[:200],
+        user=user,
+        fn=department_check_job,
+        params={"kind": kind},
+        upload=(name, data),
+    )
 
-    def work(*, progress):
-        batch = check_department_file(user=user, kind=kind, data=data, filename=name, progress=progress)
-        return {
-            "batch": batch.pk,
-            "summary": f"试导入完成（尚未导入）。{summary(batch)}。请查看报告并确认。",
-            "errors": _report_errors(batch),
-            "link": {"url": reverse("monitoring:import_detail", args=[batch.pk]), "label": "查看试导入报告并确认导入"},
-        }
 
-    return start_job(kind="monitoring.department-check", title=f"试导入部门数据：{name}"[:200], user=user, fn=work)
+def department_check_job(*, user, progress, kind: str, data: bytes, filename: str) -> dict:
+    batch = check_department_file(user=user, kind=kind, data=data, filename=filename, progress=progress)
+    return {
+        "batch": batch.pk,
+        "summary": f"试导入完成（尚未导入）。{summary(batch)}。请查看报告并确认。",
+        "errors": _report_errors(batch),
+        "link": {"url": reverse("monitoring:import_detail", args=[batch.pk]), "label": "查看试导入报告并确认导入"},
+    }
 
 
 def start_department_load(*, user, batch: DepartmentImport):
     """Loading a confirmed batch as a background job."""
     if not scoping.can(user, scoping.Action.CHANGE, batch):
         raise PermissionDenied
-
-    def work(*, progress):
-        loaded = load_department_import(user=user, batch=batch, progress=progress)
-        return {
-            "batch": loaded.pk,
-            "summary": f"{summary_loaded(loaded)}（未匹配和有误的行未导入，见报告）",
-            "link": {"url": reverse("monitoring:import_detail", args=[loaded.pk]), "label": "查看导入报告"},
-        }
-
     return start_job(
-        kind="monitoring.department-load", title=f"导入部门数据：{batch.filename}"[:200], user=user, fn=work
+        kind="monitoring.department-load",
+        title=f"导入部门数据：{batch.filename}"[:200],
+        user=user,
+        fn=department_load_job,
+        params={"batch_id": batch.pk},
     )
+
+
+def department_load_job(*, user, progress, batch_id: int) -> dict:
+    batch = DepartmentImport.objects.get(pk=batch_id)
+    loaded = load_department_import(user=user, batch=batch, progress=progress)
+    return {
+        "batch": loaded.pk,
+        "summary": f"{summary_loaded(loaded)}（未匹配和有误的行未导入，见报告）",
+        "link": {"url": reverse("monitoring:import_detail", args=[loaded.pk]), "label": "查看导入报告"},
+    }

@@ -265,11 +265,20 @@ def start_screening(*, user, ruleset: RuleSet, engine_name: str = "duckdb"):
     """Screening as a background job with progress (the page polls it; the CLI runs the same function)."""
     _require(user, scoping.Action.CHANGE)
 
-    def work(*, progress):
-        run = screen_households(user=user, ruleset=ruleset, engine_name=engine_name, progress=progress)
-        return {"run": run.pk, "households": run.households, "flagged": run.flagged, "alerts": run.alerts_created}
+    return start_job(
+        kind="screening",
+        title=f"返贫风险筛查：{ruleset}",
+        user=user,
+        fn=screening_job,
+        params={"ruleset_id": ruleset.pk, "engine_name": engine_name},
+    )
 
-    return start_job(kind="screening", title=f"返贫风险筛查：{ruleset}", user=user, fn=work)
+
+def screening_job(*, user, progress, ruleset_id: int, engine_name: str) -> dict:
+    """The job of ``start_screening``: the alerts are written in one transaction, so a retry starts clean."""
+    ruleset = RuleSet.objects.select_related("province").get(pk=ruleset_id)
+    run = screen_households(user=user, ruleset=ruleset, engine_name=engine_name, progress=progress)
+    return {"run": run.pk, "households": run.households, "flagged": run.flagged, "alerts": run.alerts_created}
 
 
 # ---- the case workflow --------------------------------------------------------------------------------------------

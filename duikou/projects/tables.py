@@ -5,6 +5,7 @@ A row is matched to what is stored by its natural key (结对编号 + 项目名�
 标题 for activities).
 """
 
+import datetime
 from decimal import Decimal
 
 from django.db import models
@@ -223,10 +224,6 @@ NOUNS = {"projects": "重大项目", "activities": "合作活动"}
 
 def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
     """Start an import job of projects or activities for an uploaded file."""
-
-    def run(data, filename, dry_run, progress):
-        return import_rows(SPECS[kind], user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
-
     return import_job(
         job_kind=f"{kind}.import",
         noun=NOUNS[kind],
@@ -234,8 +231,13 @@ def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
         upload=upload,
         dry_run=dry_run,
         next_url=next_url,
-        run=run,
+        run=import_kind,
+        params={"kind": kind},
     )
+
+
+def import_kind(*, kind: str, user, data: bytes, filename: str, dry_run: bool, progress: Progress = no_progress):
+    return import_rows(SPECS[kind], user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
 
 
 def export_queryset(kind: str, user, filters: dict):
@@ -253,18 +255,28 @@ def export_file(*, kind: str, user, filters: dict, fmt: str, progress: Progress 
 
 
 def start_export(*, kind: str, user, filters: dict, fmt: str):
-    """Start an export job; the rows are chosen now through the scoping layer and written in the job."""
+    """Start an export job; the worker chooses the rows through the scoping layer, as the job's user."""
     if fmt not in ("xlsx", "csv"):
         raise UserFacingError("导出格式只能是 xlsx 或 csv")
+    return start_job(
+        kind=f"{kind}.export",
+        title=f"导出{NOUNS[kind]}（{fmt}）",
+        user=user,
+        fn=export_job,
+        params={"kind": kind, "filters": {k: _plain(v) for k, v in filters.items()}, "fmt": fmt},
+    )
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+DATE_FILTERS = ("since", "until")
+
+
+def export_job(*, user, progress, kind: str, filters: dict, fmt: str) -> dict:
+    filters = {k: datetime.date.fromisoformat(v) if k in DATE_FILTERS and v else v for k, v in filters.items()}
     qs = export_queryset(kind, user, filters)
-
-    def work(*, progress):
-        content = export_table(SPECS[kind], qs, fmt=fmt, progress=progress)
-        filename = f"{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}"
-        return {
-            "_file": (filename, content),
-            "filename": filename,
-            "summary": f"已导出{NOUNS[kind]}，共 {qs.count()} 条",
-        }
-
-    return start_job(kind=f"{kind}.export", title=f"导出{NOUNS[kind]}（{fmt}）", user=user, fn=work)
+    content = export_table(SPECS[kind], qs, fmt=fmt, progress=progress)
+    filename = f"{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}"
+    return {"_file": (filename, content), "filename": filename, "summary": f"已导出{NOUNS[kind]}，共 {qs.count()} 条"}

@@ -1,18 +1,30 @@
 """Permission-matrix cases of core's own routes: the home page, background jobs (each caller's own job is in scope,
-the 延安 editor's is not) and the API's description and its page, for signed-in users only."""
+the 延安 editor's is not, except for the system administrator, who sees and cancels every job), the schedules page
+(system administrator) and the API's description and its page, for signed-in users only."""
 
-from duikou.core.jobs import run_job
+from duikou.accounts.scoping import Action
+from duikou.core.jobs import start_job
 from duikou.core.models import Job
 from duikou.core.permission_matrix import Case
 
+OPERATE = Action.OPERATE
+
+
+def work(*, user, progress):
+    progress(1, 1, "自己的任务")
+    return {"_file": ("result.txt", "自己的任务文件".encode()), "filename": "result.txt"}
+
 
 def make_job(user):
-    def work(*, progress):
-        progress(1, 1, "自己的任务")
-        return {"_file": ("result.txt", "自己的任务文件".encode()), "filename": "result.txt"}
+    return start_job(kind="test", title="自己的任务", user=user, fn=work)
 
-    job = Job.objects.create(kind="test", title="自己的任务", user=user)
-    return run_job(job, work, {})
+
+def waiting_job(user) -> Job:
+    return Job.objects.create(kind="test", title="排队的任务", user=user, function=f"{__name__}.work")
+
+
+def own_waiting_job_cancel(user) -> str:
+    return f"/jobs/{waiting_job(user).pk}/cancel"
 
 
 def own_job(user) -> str:
@@ -24,15 +36,38 @@ def own_job_file(user) -> str:
 
 
 def world(w) -> dict:
-    return {"stranger_job": make_job(w["stranger"])}
+    return {
+        "stranger_job": make_job(w["stranger"]),
+        "stranger_waiting_job": waiting_job(w["stranger"]),
+        "own_jobs": [make_job(user) for user in w["users"].values()],  # for the jobs page of every role
+    }
 
 
 def cases(w) -> dict[str, Case]:
     return {
         "home": Case("/", present=['id="stat-pairings">1<'], scoped=("Pairing",)),
-        "job_detail": Case(own_job, f"/jobs/{w['stranger_job'].pk}/", present=["自己的任务"], scoped=("Job",)),
+        # the system administrator (OPERATE) sees and cancels everyone's jobs; everyone else only their own
+        "job_detail": Case(
+            own_job, f"/jobs/{w['stranger_job'].pk}/", present=["自己的任务"], scoped=("Job",), out_ok=OPERATE
+        ),
         "job_download": Case(
-            own_job_file, f"/jobs/{w['stranger_job'].pk}/download", present=["自己的任务文件"], scoped=("Job",)
+            own_job_file,
+            f"/jobs/{w['stranger_job'].pk}/download",
+            present=["自己的任务文件"],
+            scoped=("Job",),
+            out_ok=OPERATE,
+        ),
+        "job_list": Case("/jobs/", present=["自己的任务"], scoped=("Job",)),
+        "job_cancel": Case(
+            own_waiting_job_cancel,
+            f"/jobs/{w['stranger_waiting_job'].pk}/cancel",
+            method="post",
+            ok=302,
+            scoped=("Job",),
+            out_ok=OPERATE,
+        ),
+        "schedule_list": Case(
+            "/jobs/schedules/", action=OPERATE, present=["夜间备份"], scoped=("may:operate", "ScheduleRun")
         ),
         # the API's description and its page: for signed-in users only, by token or session
         "api:openapi-json": Case("/api/openapi.json", api=True, present=["PlanStepIn"], scoped=("may:view",)),

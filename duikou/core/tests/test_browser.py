@@ -206,7 +206,7 @@ def test_concurrent_edit_is_refused_in_the_browser(live_server, reference_data, 
 
 
 def test_xinyang_editor_imports_projects_from_the_template(
-    live_server, reference_data, static_files, new_page, artifacts_dir, settings, tmp_path
+    live_server, reference_data, static_files, new_page, artifacts_dir, job_worker, tmp_path
 ):
     """Download the template, fill two rows, upload it, watch the background job's progress bar finish, and
     find the rows in the project list."""
@@ -216,7 +216,7 @@ def test_xinyang_editor_imports_projects_from_the_template(
 
     from duikou.projects.models import Project
 
-    settings.DUIKOU_JOBS_INLINE = False  # the real thread pool: the page polls the job until it is done
+    # the job runs on a worker (job_worker): the page polls the job until it is done
     testing.user("xinyang_editor", "信阳市人民政府", "editor")
     base = live_server.url
     page = new_page()

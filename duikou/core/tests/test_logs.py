@@ -6,12 +6,15 @@ import logging
 import pytest
 
 from duikou.core import testing
-from duikou.core.jobs import run_job
+from duikou.core.jobs import start_job
 from duikou.core.logs import redact
-from duikou.core.models import Job
 
 ID = "41152619800101123X"
 PHONE = "13812345678"
+
+
+def fails(*, user, progress):
+    raise KeyError(ID)
 
 
 @pytest.fixture
@@ -46,12 +49,7 @@ def test_an_error_with_a_personal_value_in_its_traceback_is_logged_masked(writte
 
 @pytest.mark.django_db
 def test_a_failed_job_is_logged_with_its_reference_and_without_the_values(written):
-    job = Job.objects.create(kind="test", title="部门数据", user=testing.user("xy", "信阳市人民政府"))
-
-    def fails(*, progress):
-        raise KeyError(ID)
-
-    run_job(job, fails, {})
+    job = start_job(kind="test", title="部门数据", user=testing.user("xy", "信阳市人民政府"), fn=fails)
     reference = job.message.rsplit(" ", 1)[-1]
     assert f"reference {reference}" in written.getvalue() and ID not in written.getvalue()
 

@@ -330,9 +330,6 @@ def export_name(kind: str) -> str:
 def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
     """Start an import job of job postings or job seekers for an uploaded file."""
 
-    def run(data, filename, dry_run, progress):
-        return import_rows(kind=kind, user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
-
     return import_job(
         job_kind=f"labour_{kind}.import",
         noun=SPECS[kind].noun,
@@ -340,5 +337,6 @@ def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
         upload=upload,
         dry_run=dry_run,
         next_url=next_url,
-        run=run,
+        run=import_rows,
+        params={"kind": kind},
     )

@@ -1,0 +1,109 @@
+"""What the workers run on a schedule, in one table (the machinery is ``duikou/core/schedules.py``; the page is
+/jobs/schedules/). Each entry's function is a job function like any other, run as a system job (no user; its
+writes are recorded as done by the system), with the jobs' retries and progress.
+
+Times are local (TIME_ZONE). Not here: overdue steps of monitoring cases need no nightly flagging, since every page
+and report computes them from the step's due date when it reads (``monitoring.queries.overdue_q``).
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+
+from duikou.core.actors import Operator
+from duikou.core.errors import UserFacingError
+from duikou.core.schedules import Schedule
+
+
+def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the workers tick (settings may change it)
+    table = [
+        Schedule(
+            name="backup",
+            title="夜间备份",
+            function="duikou.schedules.nightly_backup",
+            every="day",
+            at=datetime.time(2, 0),
+            params={"keep": settings.DUIKOU_BACKUP_KEEP},
+        ),
+        Schedule(
+            name="escalate-notices",
+            title="整改通知逾期升级",
+            function="duikou.schedules.escalate_notices",
+            every="day",
+            at=datetime.time(6, 0),
+        ),
+        Schedule(
+            name="analytics",
+            title="指标分析库追平",
+            function="duikou.schedules.refresh_analytics",
+            every="day",
+            at=datetime.time(3, 0),
+        ),
+    ]
+    table += [
+        Schedule(
+            name=f"screening-{code}",
+            title=f"返贫风险月度筛查（{code}）",
+            function="duikou.schedules.monthly_screening",
+            every="month",
+            day=1,
+            at=datetime.time(4, 0),
+            params={"province": code},
+        )
+        for code in settings.DUIKOU_SCREENING_MONTHLY_PROVINCES
+    ]
+    return table
+
+
+def nightly_backup(*, user, progress, keep: int) -> dict:
+    """``duikou backup`` (encrypted under the backup key), then remove the oldest of its archives beyond ``keep``."""
+    from duikou.core.backup import BackupError, backup_key, create_backup, default_backup_path
+
+    path = default_backup_path()
+    try:
+        key = backup_key()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        manifest = create_backup(path=path, key=key, progress=progress)
+    except BackupError as exc:
+        raise UserFacingError(f"备份失败，未生成归档：{exc}") from exc
+    archives = sorted(Path(path.parent).glob("duikou-*.tar.gz.enc"))
+    removed = archives[:-keep] if len(archives) > keep else []
+    for old in removed:
+        old.unlink()
+    return {
+        "summary": f"备份已写入 {path.name}：{manifest['total_rows']:,} 行；保留最近 {keep} 份，删除 {len(removed)} 份",
+    }
+
+
+def escalate_notices(*, user, progress) -> dict:
+    from duikou.evaluation.supervision.services import escalate_overdue
+
+    escalated = escalate_overdue()
+    progress(1, 1)
+    numbers = "、".join(n.number for n in escalated)
+    return {"summary": f"逾期升级 {len(escalated)} 件" + (f"：{numbers[:500]}" if numbers else "")}
+
+
+def refresh_analytics(*, user, progress) -> dict:
+    from duikou.indicators.analytics import catch_up
+
+    catch_up()
+    progress(1, 1)
+    return {"summary": "指标分析库已与数据库一致"}
+
+
+def monthly_screening(*, user, progress, province: str) -> dict:
+    """Screen the province's households with its latest rule set (the newest year, the newest version)."""
+    from duikou.monitoring.models import RuleSet
+    from duikou.monitoring.services import screen_households
+
+    ruleset = (
+        RuleSet.objects.filter(province__code__startswith=province, province__level="province")
+        .order_by("-year", "-version")
+        .first()
+    )
+    if ruleset is None:
+        raise UserFacingError(f"省份 {province} 没有监测规则，未筛查（见 DUIKOU_SCREENING_MONTHLY_PROVINCES）")
+    run = screen_households(user=Operator(), ruleset=ruleset, progress=progress)
+    return {"summary": f"{ruleset}：筛查 {run.households} 户，命中 {run.flagged} 户，新增预警 {run.alerts_created} 条"}
