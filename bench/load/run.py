@@ -80,7 +80,7 @@ counts = json.loads(os.environ["BENCH_COUNTS"])
 pairings = list(Pairing.objects.filter(code__in=list(demo.PROFILES)).select_related("old_region").order_by("code"))
 dataset = DataSet.objects.filter(indicators__code=demo.CODES[0]).order_by("code").first()
 period = services.recent_periods(dataset)[0].id
-inputs = list(dataset.indicators.filter(derived=False).order_by("code").values_list("code", flat=True))
+inputs = list(dataset.indicators.filter(formula="").order_by("code").values_list("code", flat=True))
 run = Run.objects.filter(status=Run.Status.PUBLISHED).order_by("-pk").first()
 national = Organisation.objects.get(kind="national", name__startswith="国家发展改革委")
 
@@ -176,6 +176,12 @@ class Scratch:
             raise RuntimeError(f"creating the benchmark users failed:\n{done.stderr[-4000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
+    def stored_versions(self, period: str) -> int:
+        """The saves of the period's cells the database holds: each save of a cell raises its version by one."""
+        with psycopg.connect(self.env["DUIKOU_DATABASE_URL"]) as db:
+            query = "SELECT coalesce(sum(version), 0) FROM indicators_datavalue WHERE period = %s"
+            return int(db.execute(query, (period,)).fetchone()[0])
+
     def start(self, name: str, command: list[str]) -> subprocess.Popen:
         log = open(self.var / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
@@ -258,6 +264,7 @@ class Results:
         self.samples: list[str] = []
         self.logins: list[float] = []
         self.login_errors = 0
+        self.saved = 0  # cells the server accepted, in the window or not
 
     def add(self, page: str, ms: float, error: str | None) -> None:
         with self.lock:
@@ -356,22 +363,24 @@ class User:
             refused = re.search(r'class="[^"]*invalid-feedback[^"]*"[^>]*>(.*?)<', response.text, re.S)
             response.refused = (refused.group(1).strip() if refused else "row marked as refused")[:200]
             self.version = None  # read the grid again
-        else:
+        elif response.status_code == 200:
+            response.saved = True
             self._read_version(response.text)
         return response
 
-    def act(self) -> tuple[str, float, str | None]:
+    def act(self) -> tuple[str, float, str | None, bool]:
         page, call = self.pages[self.step % len(self.pages)]
         self.step += 1
-        start = time.perf_counter()
+        start, saved = time.perf_counter(), False
         try:
             response = call()
+            saved = getattr(response, "saved", False)
             error = _check(response)
             if error is None and getattr(response, "refused", None):
                 error = f"cell refused: {response.refused}"
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
-        return page, (time.perf_counter() - start) * 1000, error
+        return page, (time.perf_counter() - start) * 1000, error, saved
 
 
 def run_phase(base: str, plan: dict, specs: list[dict], password: str, *, warmup: float, duration: float, think: bool):
@@ -412,7 +421,10 @@ def run_phase(base: str, plan: dict, specs: list[dict], password: str, *, warmup
             now = time.monotonic()
             if now >= window[1]:
                 return
-            page, ms, error = user.act()
+            page, ms, error, saved = user.act()
+            if saved:
+                with results.lock:
+                    results.saved += 1
             if window[0] <= now:
                 results.add(page, ms, error)
             if think:
@@ -468,6 +480,7 @@ def report(title: str, results: Results, wall: float, cpu: float, duration: floa
     print(f"  client: {cpu:.1f} s CPU over {wall:.1f} s wall = {100 * cpu / wall:.0f} % of its one core")
     for sample in results.samples:
         print(f"  error: {sample}")
+    summary["saved"] = results.saved
     summary["rps"] = total / duration
     summary["client_cpu"] = cpu / wall if wall else 0
     return summary
@@ -482,6 +495,7 @@ def goals(measured: dict) -> bool:
         ok &= passed
         print(f"  {'PASS' if passed else 'FAIL'}  {text}")
 
+    stored = measured.pop("stored_versions")
     prod = measured["production/think"]
     for page, figures in sorted(prod["pages"].items()):
         limit = PIVOT_GOAL_MS if page == "pivot" else PAGE_GOAL_MS
@@ -496,6 +510,11 @@ def goals(measured: dict) -> bool:
             f"throughput at saturation: production {prod_sat['rps']:.1f} rps / development {dev['rps']:.1f} rps "
             f"= {ratio:.2f}× (goal ≥ {SPEEDUP_GOAL:.0f}×)",
         )
+    saved = sum(m["saved"] for m in measured.values())
+    line(
+        saved == stored and saved > 0,
+        f"cell saves the servers accepted: {saved}; versions stored in the database: {stored} (goal equal)",
+    )
     busiest = max(m["client_cpu"] for m in measured.values())
     if busiest > 0.8:
         print(f"  NOTE  the client used {100 * busiest:.0f} % of its core in one phase: it may have been the limit")
@@ -580,6 +599,7 @@ def main() -> int:
             process = scratch.start(name, command)
             wait_ready(process, f"http://{HOST}:{port}")
             print(f"{name}: {shlex.join(command)}")
+        stored_before = scratch.stored_versions(plan["period"])
         os.sched_setaffinity(0, {0})  # the client only; the servers started above keep both cores
         print(f"client pinned to CPU {sorted(os.sched_getaffinity(0))}; load average {os.getloadavg()[0]:.1f}")
 
@@ -599,6 +619,7 @@ def main() -> int:
                 pause = "1–3 s pause" if think else "no pause"
                 title = f"== {name}, {phase}: {len(chosen)} users ({roles}), {pause}, {window:.0f} s measured =="
                 measured[f"{name}/{phase}"] = report(title, results, wall, cpu, window)
+        measured["stored_versions"] = scratch.stored_versions(plan["period"]) - stored_before
         usage = resource.getrusage(resource.RUSAGE_SELF)
         print(f"\nclient total: {usage.ru_utime + usage.ru_stime:.1f} s CPU; load average {os.getloadavg()[0]:.1f}")
         return 0 if goals(measured) else 1
