@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint system-deps seed clean bench
+.PHONY: run test lint system-deps seed clean bench bench-load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ seed: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/geo_seed/run.py
 	$(BIN)/python bench/project_import/run.py
+
+# Not part of `make test`: 50 users against gunicorn and the development server (PostgreSQL on 127.0.0.1:5432).
+bench-load: $(STAMP)
+	$(BIN)/python bench/load/run.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts
