@@ -41,6 +41,7 @@ from django_tasks import task
 
 from .errors import UserFacingError
 from .models import Job
+from .requestid import bound, current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ def start_job(
         function=path,
         params=_checked_params(params or {}),
         max_attempts=settings.DUIKOU_JOB_MAX_ATTEMPTS,
+        request_id=current_request_id() or "",
     )
     if upload is not None:
         name, data = upload
@@ -266,6 +268,11 @@ def execute(job_id) -> str:
         if job.status == Job.Status.CANCELLED:
             _drop_input(job)
         return job.status
+    with bound(job.request_id or None):  # its log lines and audit entries name the request that started it
+        return _run(job)
+
+
+def _run(job: Job) -> str:
     try:
         fn = resolve(job.function)
         kwargs = dict(job.params)

@@ -49,6 +49,9 @@ class Job(models.Model):
     retry_at = models.DateTimeField(_("重试时间"), null=True, blank=True)
     heartbeat = models.DateTimeField(_("心跳"), null=True, blank=True)
     worker = models.CharField(_("执行进程"), max_length=64, blank=True)
+    request_id = models.CharField(
+        _("请求编号"), max_length=64, blank=True, help_text=_("发起任务的请求的编号：任务的日志与审计记录沿用它")
+    )
     cancel_requested = models.BooleanField(_("已请求取消"), default=False)
 
     class Meta:

@@ -3,6 +3,7 @@ cancel, recovery of a job whose worker died, and a real worker loop taking a job
 
 import datetime
 import json
+import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -266,3 +267,29 @@ def test_the_owner_cancels_a_waiting_job_from_the_page(client, settings):
     assert "取消任务" in client.get(f"/jobs/{job.pk}/").content.decode()
     response = client.post(f"/jobs/{job.pk}/cancel")
     assert response.status_code == 302 and Job.objects.get(pk=job.pk).status == "cancelled"
+
+
+def audited(*, user, progress, name):
+    """Changes a row (an audited write) and logs a line."""
+    logging.getLogger("duikou.test").warning("job writing")
+    user.first_name = name
+    user.save()
+    return {}
+
+
+def test_a_job_carries_the_request_id_that_started_it_into_its_logs_and_audit_entries(settings):
+    from auditlog.models import LogEntry
+
+    from duikou.core.requestid import bound, current_request_id
+
+    from .test_requestid import _json_lines
+
+    with bound("req-started-0001"):
+        job = queued(audited, params={"name": "小王"}, settings=settings)
+    assert job.request_id == "req-started-0001"
+    assert current_request_id() is None  # a worker runs it later, outside the request
+    lines = _json_lines(logging.getLogger("duikou.test"), lambda: execute(job.pk))
+    assert Job.objects.get(pk=job.pk).status == "done"
+    assert [line["request_id"] for line in lines if line["message"] == "job writing"] == ["req-started-0001"]
+    entry = LogEntry.objects.get_for_object(job.user).latest("timestamp")
+    assert entry.changes_dict["first_name"][1] == "小王" and entry.cid == "req-started-0001"
