@@ -3,7 +3,7 @@ the 延安 editor's is not) and the API's description and its page, for signed-i
 
 from duikou.core.jobs import run_job
 from duikou.core.models import Job
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api
 
 
 def make_job(user):
@@ -35,6 +35,6 @@ def cases(w) -> dict[str, Case]:
             own_job_file, f"/jobs/{w['stranger_job'].pk}/download", present=["自己的任务文件"], scoped=("Job",)
         ),
         # the API's description and its page: for signed-in users only, by token or session
-        "api:openapi-json": Case("/api/openapi.json", api=True, present=["PlanStepIn"], scoped=("may:view",)),
+        "api:openapi-json": api("/api/openapi.json", present=["PlanStepIn"], scoped=("may:view",)),
         "api:openapi-view": Case("/api/docs", present=["swagger-ui"], scoped=("may:view",)),
     }

@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api
 from duikou.monitoring import services as monitoring_services
 from duikou.monitoring import testing as monitoring_testing
 
@@ -57,11 +57,10 @@ def cases(w) -> dict[str, Case]:
             ok=302,
             scoped=("RuleSet",),
         ),
-        "api:list_alerts": Case("/api/monitoring/alerts", api=True, **households, scoped=("Alert",)),
-        "api:get_household": Case(
+        "api:list_alerts": api("/api/monitoring/alerts", **households, scoped=("Alert",)),
+        "api:get_household": api(
             f"/api/monitoring/households/{h_in}",
             f"/api/monitoring/households/{h_out}",
-            api=True,
             present=["信阳侧成员", masked],
             absent=[plain, "13800000001"],
             scoped=("Household", "Member"),
@@ -144,10 +143,9 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
             ok=302,
             scoped=("DepartmentImport",),
         ),
-        "api:get_alert": Case(
+        "api:get_alert": api(
             f"/api/monitoring/alerts/{m_in.pk}",
             f"/api/monitoring/alerts/{m_out.pk}",
-            api=True,
             present=["信阳侧帮扶户", "信阳侧帮扶措施"],
             absent=["延安侧"],
             scoped=("Alert", "AlertStep", "AssistanceMeasure"),
@@ -182,10 +180,9 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
             data={"kind": "disability", "file": SimpleUploadedFile("矩阵.csv", upload)},
             scoped=("may:change", "Member"),
         ),
-        "api:get_department_import": Case(
+        "api:get_department_import": api(
             f"/api/monitoring/imports/{j_in}",
             f"/api/monitoring/imports/{j_out}",
-            api=True,
             present=["信阳侧成员", masked],
             absent=[plain, "延安侧"],
             scoped=("DepartmentImport",),
