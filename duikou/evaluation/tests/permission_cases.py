@@ -1,7 +1,7 @@
 """Permission-matrix cases of evaluation and of supervision (commendations and rectification notices)."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import SUPERVISOR, Case, api
+from duikou.core.permission_matrix import SUPERVISOR, Case, api, form_post
 from duikou.evaluation import testing as evaluation_testing
 
 
@@ -202,13 +202,10 @@ def supervision_cases(w) -> dict[str, Case]:
             present=["信阳侧整改问题"],
             scoped=("Notice",),
         ),
-        "evaluation:notice_step": Case(
+        "evaluation:notice_step": form_post(
             f"/evaluation/notices/{n_in.pk}/step/receive/",
             f"/evaluation/notices/{n_out.pk}/step/receive/",
-            method="post",
-            action=A.CHANGE,
             data={"version": "NOTICE_VERSION"},
-            ok=302,
             scoped=("Notice",),
         ),
         "evaluation:notice_docx": Case(

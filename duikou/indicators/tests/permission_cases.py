@@ -2,7 +2,7 @@
 not."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case, api
+from duikou.core.permission_matrix import Case, api, form_post
 from duikou.indicators import services as indicator_services
 from duikou.indicators.models import DataSet, Indicator, SavedChart
 
@@ -58,12 +58,9 @@ def cases(w) -> dict[str, Case]:
             scoped=("Pairing",),
         ),
         # submitting an incomplete report is refused with the list, then redirected back to the grid
-        "indicators:step": Case(
+        "indicators:step": form_post(
             f"{entry_in}step/submit/",
             f"{entry_out}step/submit/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             scoped=("Pairing",),
         ),
         "indicators:import": Case(
@@ -81,20 +78,14 @@ def cases(w) -> dict[str, Case]:
             "/indicators/dashboard/", present=["信阳侧仪表板"], absent=["延安侧仪表板"], scoped=("SavedChart",)
         ),
         # the dashboard is the organisation's shared data: saving and removing a chart needs CHANGE
-        "indicators:chart_save": Case(
+        "indicators:chart_save": form_post(
             "/indicators/dashboard/save/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             data={"indicator": "signed_amount_wan", "rows": "province", "cols": "year"},
             scoped=("Indicator",),
         ),
-        "indicators:chart_remove": Case(
+        "indicators:chart_remove": form_post(
             f"/indicators/dashboard/{chart_in}/remove/",
             f"/indicators/dashboard/{chart_out}/remove/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             scoped=("SavedChart",),
         ),
         "api:indicator_definitions": api(

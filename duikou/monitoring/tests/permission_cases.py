@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case, api
+from duikou.core.permission_matrix import Case, api, form_post
 from duikou.monitoring import services as monitoring_services
 from duikou.monitoring import testing as monitoring_testing
 
@@ -47,14 +47,11 @@ def cases(w) -> dict[str, Case]:
             ok=302,
             scoped=("Region", "may:view"),
         ),
-        "monitoring:screen": Case(
+        "monitoring:screen": form_post(
             "/monitoring/screen/",
             "/monitoring/screen/",
-            method="post",
-            action=A.CHANGE,
             data={"ruleset": w["inside_ruleset"].pk},
             data_out={"ruleset": w["outside_ruleset"].pk},
-            ok=302,
             scoped=("RuleSet",),
         ),
         "api:list_alerts": api("/api/monitoring/alerts", **households, scoped=("Alert",)),
@@ -97,13 +94,10 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
             absent=["延安侧"],
             scoped=("Alert", "AlertStep", "AssistanceMeasure"),
         ),
-        "monitoring:alert_step": Case(
+        "monitoring:alert_step": form_post(
             f"/monitoring/alerts/{a_in}/step/",
             f"/monitoring/alerts/{a_out}/step/",
-            method="post",
-            action=A.CHANGE,
             data={"step": "verify", "version": "ALERT_VERSION", "note": "矩阵核实"},
-            ok=302,
             scoped=("Alert",),
         ),
         "monitoring:measure_add": Case(
@@ -135,12 +129,9 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
             absent=[plain, "延安侧"],
             scoped=("DepartmentImport",),
         ),
-        "monitoring:import_confirm": Case(
+        "monitoring:import_confirm": form_post(
             f"/monitoring/imports/{i_in}/confirm/",
             f"/monitoring/imports/{i_out}/confirm/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             scoped=("DepartmentImport",),
         ),
         "api:get_alert": api(
