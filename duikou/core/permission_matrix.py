@@ -93,6 +93,39 @@ class Case:
         return callable(self.url_in)
 
 
+# Builders for the shapes most routes share; a case file declares its data through them.
+
+
+def listing(url: str, shown: str, hidden: str, scoped: tuple[str, ...], **kw) -> Case:
+    """A list (page or API) with no single object: the in-scope item's text is shown, the out-of-scope one's is not."""
+    return Case(url, present=[shown], absent=[hidden], scoped=scoped, **kw)
+
+
+def form_post(url_in: str, url_out: str | None = None, *, scoped: tuple[str, ...], **kw) -> Case:
+    """A form's POST: it needs the change right unless told otherwise, and an allowed call is redirected."""
+    kw.setdefault("action", scoping.Action.CHANGE)
+    kw.setdefault("ok", 302)
+    return Case(url_in, url_out, method="post", scoped=scoped, **kw)
+
+
+def api(url_in: str, url_out: str | None = None, **kw) -> Case:
+    """An API call (bearer token, JSON body)."""
+    return Case(url_in, url_out, api=True, **kw)
+
+
+def api_write(url_in: str, url_out: str | None, method: str, data: dict, **kw) -> Case:
+    """An API call that changes data: it needs the change right, and an allowed POST (a creation) answers 201."""
+    kw.setdefault("action", scoping.Action.CHANGE)
+    if method.startswith("post"):
+        kw.setdefault("ok", 201)
+    return Case(url_in, url_out, api=True, method=method, data=data, **kw)
+
+
+def by_pk(template: str, inside, outside) -> tuple[str, str]:
+    """The in-scope and the out-of-scope URL of one kind of object: ``template`` with ``{}`` for its primary key."""
+    return template.format(inside.pk), template.format(outside.pk)
+
+
 def allowed(role: str, action) -> bool:
     if action is None:
         return True

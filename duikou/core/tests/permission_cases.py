@@ -5,7 +5,7 @@ the 延安 editor's is not, except for the system administrator, who sees and ca
 from duikou.accounts.scoping import Action
 from duikou.core.jobs import start_job
 from duikou.core.models import Job
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api
 
 OPERATE = Action.OPERATE
 
@@ -70,6 +70,6 @@ def cases(w) -> dict[str, Case]:
             "/jobs/schedules/", action=OPERATE, present=["夜间备份"], scoped=("may:operate", "ScheduleRun")
         ),
         # the API's description and its page: for signed-in users only, by token or session
-        "api:openapi-json": Case("/api/openapi.json", api=True, present=["PlanStepIn"], scoped=("may:view",)),
+        "api:openapi-json": api("/api/openapi.json", present=["PlanStepIn"], scoped=("may:view",)),
         "api:openapi-view": Case("/api/docs", present=["swagger-ui"], scoped=("may:view",)),
     }

@@ -1,7 +1,7 @@
 """Permission-matrix cases of evaluation and of supervision (commendations and rectification notices)."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import SUPERVISOR, Case
+from duikou.core.permission_matrix import SUPERVISOR, Case, api, form_post
 from duikou.evaluation import testing as evaluation_testing
 
 
@@ -103,13 +103,10 @@ def evaluation_cases(w) -> dict[str, Case]:
             scoped=("Run",),
         ),
         # API
-        "api:evaluation_schemes": Case(
-            "/api/evaluation/schemes", api=True, present=[mine], absent=[theirs], scoped=("Scheme",)
-        ),
-        "api:evaluation_scheme": Case(
+        "api:evaluation_schemes": api("/api/evaluation/schemes", present=[mine], absent=[theirs], scoped=("Scheme",)),
+        "api:evaluation_scheme": api(
             f"/api/evaluation/schemes/{s_in}",
             f"/api/evaluation/schemes/{s_out}",
-            api=True,
             present=["信阳侧资金到位完成度"],
             scoped=("Scheme", "Item"),
         ),
@@ -123,10 +120,9 @@ def evaluation_cases(w) -> dict[str, Case]:
             data={"year": 2026},
             api=True,
         ),
-        "api:evaluation_runs": Case(
+        "api:evaluation_runs": api(
             f"/api/evaluation/schemes/{s_in}/runs",
             f"/api/evaluation/schemes/{s_out}/runs",
-            api=True,
             present=[f'"scheme_id": {s_in}'],
             scoped=("Scheme", "Run"),
         ),
@@ -136,10 +132,9 @@ def evaluation_cases(w) -> dict[str, Case]:
             method="post_json",
             api=True,
         ),
-        "api:evaluation_run": Case(
+        "api:evaluation_run": api(
             f"/api/evaluation/runs/{r_in}",
             f"/api/evaluation/runs/{r_out}",
-            api=True,
             present=['"status": "published"'],
             scoped=("Run",),
         ),
@@ -151,24 +146,21 @@ def evaluation_cases(w) -> dict[str, Case]:
             api=True,
             scoped=("Run",),
         ),
-        "api:compare_evaluation_runs": Case(
+        "api:compare_evaluation_runs": api(
             f"/api/evaluation/runs/{re_in}/compare/{r_in}",
             f"/api/evaluation/runs/{re_out}/compare/{r_out}",
-            api=True,
             **ranking,
             scoped=("Run", "Result", "Score"),
         ),
-        "api:evaluation_results": Case(
+        "api:evaluation_results": api(
             f"/api/evaluation/runs/{r_in}/results",
             f"/api/evaluation/runs/{r_out}/results",
-            api=True,
             **ranking,
             scoped=("Run", "Result"),
         ),
-        "api:evaluation_scores": Case(
+        "api:evaluation_scores": api(
             f"/api/evaluation/runs/{r_in}/pairings/{p_in}/scores",
             f"/api/evaluation/runs/{r_out}/pairings/{p_out}/scores",
-            api=True,
             present=["7,000 万元"],
             scoped=("Run", "Result", "Score"),
         ),
@@ -210,13 +202,10 @@ def supervision_cases(w) -> dict[str, Case]:
             present=["信阳侧整改问题"],
             scoped=("Notice",),
         ),
-        "evaluation:notice_step": Case(
+        "evaluation:notice_step": form_post(
             f"/evaluation/notices/{n_in.pk}/step/receive/",
             f"/evaluation/notices/{n_out.pk}/step/receive/",
-            method="post",
-            action=A.CHANGE,
             data={"version": "NOTICE_VERSION"},
-            ok=302,
             scoped=("Notice",),
         ),
         "evaluation:notice_docx": Case(
@@ -243,9 +232,8 @@ def supervision_cases(w) -> dict[str, Case]:
             present=["信阳市"],
             scoped=("Run", "Commendation"),
         ),
-        "api:list_commendations": Case(
+        "api:list_commendations": api(
             f"/api/supervision/runs/{run.pk}/commendations",
-            api=True,
             present=["信阳市—苏州市"],
             scoped=("Run", "Commendation"),
         ),
@@ -256,20 +244,18 @@ def supervision_cases(w) -> dict[str, Case]:
             action=SUPERVISOR,
             scoped=("Run",),
         ),
-        "api:list_notices": Case(
+        "api:list_notices": api(
             "/api/supervision/notices",
-            api=True,
             present=["信阳侧整改问题"],
             absent=["延安侧整改问题"],
             scoped=("Notice",),
         ),
-        "api:national_desk_notices": Case(
-            "/api/supervision/notices/national-desk", api=True, action=SUPERVISOR, scoped=("may:view",)
+        "api:national_desk_notices": api(
+            "/api/supervision/notices/national-desk", action=SUPERVISOR, scoped=("may:view",)
         ),
-        "api:get_notice": Case(
+        "api:get_notice": api(
             f"/api/supervision/notices/{n_in.pk}",
             f"/api/supervision/notices/{n_out.pk}",
-            api=True,
             present=["信阳侧整改问题"],
             scoped=("Notice",),
         ),

@@ -2,7 +2,7 @@
 not."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api, form_post
 from duikou.indicators import services as indicator_services
 from duikou.indicators.models import DataSet, Indicator, SavedChart
 
@@ -58,12 +58,9 @@ def cases(w) -> dict[str, Case]:
             scoped=("Pairing",),
         ),
         # submitting an incomplete report is refused with the list, then redirected back to the grid
-        "indicators:step": Case(
+        "indicators:step": form_post(
             f"{entry_in}step/submit/",
             f"{entry_out}step/submit/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             scoped=("Pairing",),
         ),
         "indicators:import": Case(
@@ -81,28 +78,21 @@ def cases(w) -> dict[str, Case]:
             "/indicators/dashboard/", present=["信阳侧仪表板"], absent=["延安侧仪表板"], scoped=("SavedChart",)
         ),
         # the dashboard is the organisation's shared data: saving and removing a chart needs CHANGE
-        "indicators:chart_save": Case(
+        "indicators:chart_save": form_post(
             "/indicators/dashboard/save/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             data={"indicator": "signed_amount_wan", "rows": "province", "cols": "year"},
             scoped=("Indicator",),
         ),
-        "indicators:chart_remove": Case(
+        "indicators:chart_remove": form_post(
             f"/indicators/dashboard/{chart_in}/remove/",
             f"/indicators/dashboard/{chart_out}/remove/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             scoped=("SavedChart",),
         ),
-        "api:indicator_definitions": Case(
-            "/api/indicators/definitions", api=True, present=["fgzx-2022-766/3/5"], scoped=("Indicator",)
+        "api:indicator_definitions": api(
+            "/api/indicators/definitions", present=["fgzx-2022-766/3/5"], scoped=("Indicator",)
         ),
-        "api:indicator_values": Case(
+        "api:indicator_values": api(
             "/api/indicators/values",
-            api=True,
             present=["信阳侧指标说明"],
             absent=["延安侧指标说明"],
             scoped=("DataValue",),
@@ -118,8 +108,8 @@ def cases(w) -> dict[str, Case]:
             present=["training_persons"],
             scoped=("Pairing",),
         ),
-        "api:indicator_report": Case(
-            report_in, report_out, api=True, present=[f'"pairing_id": {inside.pk}'], scoped=("Pairing", "DataSet")
+        "api:indicator_report": api(
+            report_in, report_out, present=[f'"pairing_id": {inside.pk}'], scoped=("Pairing", "DataSet")
         ),
         # the report is incomplete, so an allowed submission is refused with its violations (422)
         "api:indicator_report_step": Case(
@@ -131,15 +121,13 @@ def cases(w) -> dict[str, Case]:
             ok=422,
             scoped=("Pairing",),
         ),
-        "api:indicator_analytics": Case(
+        "api:indicator_analytics": api(
             "/api/indicators/analytics?indicator=signed_amount_wan&rows=pairing",
-            api=True,
             **pairing_names,
             scoped=("Indicator", "Pairing"),
         ),
-        "api:export_data_value_sets": Case(
+        "api:export_data_value_sets": api(
             "/api/indicators/dataValueSets",
-            api=True,
             present=["信阳侧指标说明"],
             absent=["延安侧指标说明"],
             scoped=("DataValue",),

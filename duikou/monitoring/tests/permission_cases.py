@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api, form_post
 from duikou.monitoring import services as monitoring_services
 from duikou.monitoring import testing as monitoring_testing
 
@@ -47,21 +47,17 @@ def cases(w) -> dict[str, Case]:
             ok=302,
             scoped=("Region", "may:view"),
         ),
-        "monitoring:screen": Case(
+        "monitoring:screen": form_post(
             "/monitoring/screen/",
             "/monitoring/screen/",
-            method="post",
-            action=A.CHANGE,
             data={"ruleset": w["inside_ruleset"].pk},
             data_out={"ruleset": w["outside_ruleset"].pk},
-            ok=302,
             scoped=("RuleSet",),
         ),
-        "api:list_alerts": Case("/api/monitoring/alerts", api=True, **households, scoped=("Alert",)),
-        "api:get_household": Case(
+        "api:list_alerts": api("/api/monitoring/alerts", **households, scoped=("Alert",)),
+        "api:get_household": api(
             f"/api/monitoring/households/{h_in}",
             f"/api/monitoring/households/{h_out}",
-            api=True,
             present=["信阳侧成员", masked],
             absent=[plain, "13800000001"],
             scoped=("Household", "Member"),
@@ -98,13 +94,10 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
             absent=["延安侧"],
             scoped=("Alert", "AlertStep", "AssistanceMeasure"),
         ),
-        "monitoring:alert_step": Case(
+        "monitoring:alert_step": form_post(
             f"/monitoring/alerts/{a_in}/step/",
             f"/monitoring/alerts/{a_out}/step/",
-            method="post",
-            action=A.CHANGE,
             data={"step": "verify", "version": "ALERT_VERSION", "note": "矩阵核实"},
-            ok=302,
             scoped=("Alert",),
         ),
         "monitoring:measure_add": Case(
@@ -136,18 +129,14 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
             absent=[plain, "延安侧"],
             scoped=("DepartmentImport",),
         ),
-        "monitoring:import_confirm": Case(
+        "monitoring:import_confirm": form_post(
             f"/monitoring/imports/{i_in}/confirm/",
             f"/monitoring/imports/{i_out}/confirm/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             scoped=("DepartmentImport",),
         ),
-        "api:get_alert": Case(
+        "api:get_alert": api(
             f"/api/monitoring/alerts/{m_in.pk}",
             f"/api/monitoring/alerts/{m_out.pk}",
-            api=True,
             present=["信阳侧帮扶户", "信阳侧帮扶措施"],
             absent=["延安侧"],
             scoped=("Alert", "AlertStep", "AssistanceMeasure"),
@@ -182,10 +171,9 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
             data={"kind": "disability", "file": SimpleUploadedFile("矩阵.csv", upload)},
             scoped=("may:change", "Member"),
         ),
-        "api:get_department_import": Case(
+        "api:get_department_import": api(
             f"/api/monitoring/imports/{j_in}",
             f"/api/monitoring/imports/{j_out}",
-            api=True,
             present=["信阳侧成员", masked],
             absent=[plain, "延安侧"],
             scoped=("DepartmentImport",),

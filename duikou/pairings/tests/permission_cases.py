@@ -1,7 +1,7 @@
 """Permission-matrix cases of pairings: 信阳–苏州 is in scope, 延安–无锡 is not."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api
 from duikou.pairings import services
 
 
@@ -32,13 +32,10 @@ def cases(w) -> dict[str, Case]:
         "pairings:map_data": Case("/pairings/map-data.json", present=[pin], absent=[pout], scoped=("Pairing",)),
         "pairings:detail": Case(pin, pout, present=["信阳侧机制说明"], absent=["延安侧机制说明"], scoped=("Pairing",)),
         "pairings:edit": Case(f"{pin}edit/", f"{pout}edit/", action=A.CHANGE, scoped=("Pairing",)),
-        "api:list_pairings": Case(
-            "/api/pairings", api=True, present=["信阳市"], absent=["延安市"], scoped=("Pairing",)
-        ),
-        "api:get_pairing": Case(
+        "api:list_pairings": api("/api/pairings", present=["信阳市"], absent=["延安市"], scoped=("Pairing",)),
+        "api:get_pairing": api(
             f"/api/pairings/{inside.pk}",
             f"/api/pairings/{outside.pk}",
-            api=True,
             present=["信阳市"],
             scoped=("Pairing",),
         ),

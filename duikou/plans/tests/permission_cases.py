@@ -4,7 +4,7 @@ import datetime
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api, api_write, by_pk, form_post, listing
 from duikou.plans import services as plan_services
 from duikou.policy.models import Task
 
@@ -50,6 +50,7 @@ def cases(w) -> dict[str, Case]:
     inside, outside = w["inside"], w["outside"]
     pl_in, pl_out = w["inside_plan"], w["outside_plan"]
     A = scoping.Action
+    plan_api = by_pk("/api/plans/{}", pl_in, pl_out)
     return {
         "plans:list": Case(
             "/plans/", present=[f"/plans/{pl_in.pk}/"], absent=[f"/plans/{pl_out.pk}/"], scoped=("Plan",)
@@ -57,15 +58,9 @@ def cases(w) -> dict[str, Case]:
         "plans:create": Case(
             "/plans/new/", action=A.CHANGE, present=["信阳市—苏州市"], absent=["延安市—无锡市"], scoped=("Pairing",)
         ),
-        "plans:matrix": Case(
-            "/plans/matrix/", present=["信阳侧方案责任单位"], absent=["延安侧方案责任单位"], scoped=("PlanItem",)
-        ),
-        "plans:todo": Case(
-            "/plans/todo/", present=["信阳侧方案的逾期事项"], absent=["延安侧方案的逾期事项"], scoped=("PlanItem",)
-        ),
-        "plans:overdue": Case(
-            "/plans/overdue/", present=["信阳侧方案的逾期事项"], absent=["延安侧方案的逾期事项"], scoped=("PlanItem",)
-        ),
+        "plans:matrix": listing("/plans/matrix/", "信阳侧方案责任单位", "延安侧方案责任单位", ("PlanItem",)),
+        "plans:todo": listing("/plans/todo/", "信阳侧方案的逾期事项", "延安侧方案的逾期事项", ("PlanItem",)),
+        "plans:overdue": listing("/plans/overdue/", "信阳侧方案的逾期事项", "延安侧方案的逾期事项", ("PlanItem",)),
         "plans:detail": Case(
             f"/plans/{pl_in.pk}/", f"/plans/{pl_out.pk}/", present=["信阳侧方案的目标"], scoped=("Plan",)
         ),
@@ -78,53 +73,28 @@ def cases(w) -> dict[str, Case]:
         "plans:compare": Case(
             f"/plans/{pl_in.pk}/compare/", f"/plans/{pl_out.pk}/compare/", present=["信阳侧方案"], scoped=("Plan",)
         ),
-        "plans:content_add": Case(
-            f"/plans/{pl_in.pk}/goals/",
-            f"/plans/{pl_out.pk}/goals/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
+        "plans:content_add": form_post(
+            *by_pk("/plans/{}/goals/", pl_in, pl_out),
             data={"goals-text": "新目标", "goals-plan_version": "PLAN_VERSION"},
             scoped=("Plan",),
         ),
-        "plans:content_edit": Case(
+        "plans:content_edit": form_post(
             f"/plans/{pl_in.pk}/goals/{pl_in.goals.last().pk}/",
             f"/plans/{pl_out.pk}/goals/{pl_out.goals.last().pk}/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
             data={"remove": "1", "plan_version": "PLAN_VERSION"},
             scoped=("Plan",),
         ),
-        "plans:item_done": Case(
-            f"/plans/items/{pl_in.items.first().pk}/done/",
-            f"/plans/items/{pl_out.items.first().pk}/done/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
-            scoped=("PlanItem",),
+        "plans:item_done": form_post(
+            *by_pk("/plans/items/{}/done/", pl_in.items.first(), pl_out.items.first()), scoped=("PlanItem",)
         ),
-        "plans:step": Case(
-            f"/plans/{pl_in.pk}/step/annual/",
-            f"/plans/{pl_out.pk}/step/annual/",
-            method="post",
-            data={"year": 2026},
-            action=A.CHANGE,
-            ok=302,
-            scoped=("Plan",),
-        ),
-        "api:list_plans": Case("/api/plans", api=True, present=["信阳侧方案"], absent=["延安侧方案"], scoped=("Plan",)),
-        "api:get_plan": Case(
-            f"/api/plans/{pl_in.pk}", f"/api/plans/{pl_out.pk}", api=True, present=["信阳侧方案"], scoped=("Plan",)
-        ),
-        "api:create_plan": Case(
+        "plans:step": form_post(*by_pk("/plans/{}/step/annual/", pl_in, pl_out), data={"year": 2026}, scoped=("Plan",)),
+        "api:list_plans": listing("/api/plans", "信阳侧方案", "延安侧方案", ("Plan",), api=True),
+        "api:get_plan": api(*plan_api, present=["信阳侧方案"], scoped=("Plan",)),
+        "api:create_plan": api_write(
             "/api/plans",
             "/api/plans",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data={
+            "post_json",
+            {
                 "pairing_id": inside.pk,
                 "kind": "five_year",
                 "title": "接口新建方案",
@@ -141,34 +111,25 @@ def cases(w) -> dict[str, Case]:
             present=["接口新建方案"],
             scoped=("Pairing",),
         ),
-        "api:update_plan": Case(
-            f"/api/plans/{pl_in.pk}",
-            f"/api/plans/{pl_out.pk}",
-            api=True,
-            method="put",
-            action=A.CHANGE,
-            data={"version": "PLAN_VERSION", "title": "接口改名", "start_year": 2026, "end_year": 2030},
+        "api:update_plan": api_write(
+            *plan_api,
+            "put",
+            {"version": "PLAN_VERSION", "title": "接口改名", "start_year": 2026, "end_year": 2030},
             present=["接口改名"],
             scoped=("Plan",),
         ),
-        "api:add_content": Case(
-            f"/api/plans/{pl_in.pk}/content/goals",
-            f"/api/plans/{pl_out.pk}/content/goals",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data={"text": "接口目标", "plan_version": "PLAN_VERSION"},
+        "api:add_content": api_write(
+            *by_pk("/api/plans/{}/content/goals", pl_in, pl_out),
+            "post_json",
+            {"text": "接口目标", "plan_version": "PLAN_VERSION"},
             present=["接口目标"],
             scoped=("Plan",),
         ),
-        "api:change_content": Case(
+        "api:change_content": api_write(
             f"/api/plans/{pl_in.pk}/content/goals/{pl_in.goals.first().pk}",
             f"/api/plans/{pl_out.pk}/content/goals/{pl_out.goals.first().pk}",
-            api=True,
-            method="put",
-            action=A.CHANGE,
-            data={"text": "接口改目标", "plan_version": "PLAN_VERSION"},
+            "put",
+            {"text": "接口改目标", "plan_version": "PLAN_VERSION"},
             present=["接口改目标"],
             scoped=("Plan",),
         ),
@@ -181,13 +142,11 @@ def cases(w) -> dict[str, Case]:
             present=["信阳侧方案的逾期事项"],
             scoped=("Plan",),
         ),
-        "api:take_step": Case(
-            f"/api/plans/{pl_in.pk}/steps/annual",
-            f"/api/plans/{pl_out.pk}/steps/annual",
-            api=True,
-            method="post_json",
-            data={"year": 2027},
-            action=A.CHANGE,
+        "api:take_step": api_write(
+            *by_pk("/api/plans/{}/steps/annual", pl_in, pl_out),
+            "post_json",
+            {"year": 2027},
+            ok=200,
             present=["2027年对口合作工作计划"],
             scoped=("Plan",),
         ),

@@ -1,7 +1,7 @@
 """Permission-matrix cases of projects and activities."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case
+from duikou.core.permission_matrix import Case, api, api_write, by_pk, form_post, listing
 from duikou.projects import testing as project_testing
 
 
@@ -17,6 +17,10 @@ def cases(w) -> dict[str, Case]:
     ac_in, ac_out = w["inside_activity"], w["outside_activity"]
     p_in, p_out = f"/projects/{pr_in.pk}/", f"/projects/{pr_out.pk}/"
     a_in, a_out = f"/activities/{ac_in.pk}/", f"/activities/{ac_out.pk}/"
+    project_api = by_pk("/api/projects/{}", pr_in, pr_out)
+    milestones_api = by_pk("/api/projects/{}/milestones", pr_in, pr_out)
+    updates_api = by_pk("/api/projects/{}/updates", pr_in, pr_out)
+    activity_api = by_pk("/api/activities/{}", ac_in, ac_out)
     project_fields = {
         "name": "接口新建项目",
         "industry": "electronics",
@@ -33,10 +37,8 @@ def cases(w) -> dict[str, Case]:
     }
     mine, theirs = "<li>N09 信阳市—苏州市</li>", "延安市"
     return {
-        "projects:list": Case("/projects/", present=["信阳侧项目"], absent=["延安侧项目"], scoped=("Project",)),
-        "projects:export": Case(
-            "/projects/export/", method="post", data={"format": "xlsx"}, ok=302, scoped=("Project",)
-        ),
+        "projects:list": listing("/projects/", "信阳侧项目", "延安侧项目", ("Project",)),
+        "projects:export": form_post("/projects/export/", action=A.VIEW, data={"format": "xlsx"}, scoped=("Project",)),
         "projects:project_template": Case(
             "/projects/template.xlsx",
             action=A.CHANGE,
@@ -54,9 +56,7 @@ def cases(w) -> dict[str, Case]:
             absent=[theirs],
             scoped=("Pairing", "Task"),
         ),
-        "projects:overdue": Case(
-            "/projects/overdue/", present=["信阳侧逾期节点"], absent=["延安侧逾期节点"], scoped=("Milestone",)
-        ),
+        "projects:overdue": listing("/projects/overdue/", "信阳侧逾期节点", "延安侧逾期节点", ("Milestone",)),
         "projects:detail": Case(
             p_in,
             p_out,
@@ -68,49 +68,34 @@ def cases(w) -> dict[str, Case]:
             f"{p_in}edit/", f"{p_out}edit/", action=A.CHANGE, present=["信阳侧项目"], scoped=("Project",)
         ),
         "projects:milestone_edit": Case(
-            f"/projects/milestones/{ms_in.pk}/edit/",
-            f"/projects/milestones/{ms_out.pk}/edit/",
+            *by_pk("/projects/milestones/{}/edit/", ms_in, ms_out),
             action=A.CHANGE,
             present=["信阳侧待完成节点"],
             scoped=("Milestone",),
         ),
         "projects:evidence": Case(
-            f"/projects/evidence/{w['inside_evidence'].pk}/",
-            f"/projects/evidence/{w['outside_evidence'].pk}/",
+            *by_pk("/projects/evidence/{}/", w["inside_evidence"], w["outside_evidence"]),
             present=["信阳侧佐证材料"],
             scoped=("Evidence",),
         ),
-        "projects:milestone_create": Case(
+        "projects:milestone_create": form_post(
             f"{p_in}milestones/",
             f"{p_out}milestones/",
-            method="post",
-            action=A.CHANGE,
             data={"name": "矩阵新节点", "due_date": "2027-01-31"},
-            ok=302,
             scoped=("Project",),
         ),
-        "projects:milestone_done": Case(
-            f"/projects/milestones/{ms_in.pk}/done/",
-            f"/projects/milestones/{ms_out.pk}/done/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
-            scoped=("Milestone",),
+        "projects:milestone_done": form_post(
+            *by_pk("/projects/milestones/{}/done/", ms_in, ms_out), scoped=("Milestone",)
         ),
-        "projects:progress_create": Case(
+        "projects:progress_create": form_post(
             f"{p_in}updates/",
             f"{p_out}updates/",
-            method="post",
-            action=A.CHANGE,
             data={"date": "2025-03-01", "text": "矩阵进展"},
-            ok=302,
             scoped=("Project",),
         ),
-        "projects:activity_list": Case(
-            "/activities/", present=["信阳侧互访"], absent=["延安侧互访"], scoped=("Activity",)
-        ),
-        "projects:activity_export": Case(
-            "/activities/export/", method="post", data={"format": "csv"}, ok=302, scoped=("Activity",)
+        "projects:activity_list": listing("/activities/", "信阳侧互访", "延安侧互访", ("Activity",)),
+        "projects:activity_export": form_post(
+            "/activities/export/", action=A.VIEW, data={"format": "csv"}, scoped=("Activity",)
         ),
         "projects:activity_template": Case(
             "/activities/template.xlsx",
@@ -134,116 +119,59 @@ def cases(w) -> dict[str, Case]:
             f"{a_in}edit/", f"{a_out}edit/", action=A.CHANGE, present=["信阳侧互访"], scoped=("Activity",)
         ),
         # API
-        "api:list_projects": Case(
-            "/api/projects", api=True, present=["信阳侧项目"], absent=["延安侧项目"], scoped=("Project",)
+        "api:list_projects": listing("/api/projects", "信阳侧项目", "延安侧项目", ("Project",), api=True),
+        "api:list_overdue_project_milestones": listing(
+            "/api/projects/overdue-milestones", "信阳侧逾期节点", "延安侧逾期节点", ("Milestone",), api=True
         ),
-        "api:list_overdue_project_milestones": Case(
-            "/api/projects/overdue-milestones",
-            api=True,
-            present=["信阳侧逾期节点"],
-            absent=["延安侧逾期节点"],
-            scoped=("Milestone",),
-        ),
-        "api:get_project": Case(
-            f"/api/projects/{pr_in.pk}",
-            f"/api/projects/{pr_out.pk}",
-            api=True,
-            present=["信阳侧项目"],
-            scoped=("Project",),
-        ),
-        "api:create_project": Case(
+        "api:get_project": api(*project_api, present=["信阳侧项目"], scoped=("Project",)),
+        "api:create_project": api_write(
             "/api/projects",
             "/api/projects",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data={"pairing_id": w["inside"].pk, **project_fields},
+            "post_json",
+            {"pairing_id": w["inside"].pk, **project_fields},
             data_out={"pairing_id": w["outside"].pk, **project_fields, "location": "610602"},
             scoped=("Pairing",),
         ),
-        "api:update_project": Case(
-            f"/api/projects/{pr_in.pk}",
-            f"/api/projects/{pr_out.pk}",
-            api=True,
-            method="put",
-            action=A.CHANGE,
-            data={**project_fields, "name": "信阳侧项目", "park": "接口修改", "version": "PROJECT_VERSION"},
+        "api:update_project": api_write(
+            *project_api,
+            "put",
+            {**project_fields, "name": "信阳侧项目", "park": "接口修改", "version": "PROJECT_VERSION"},
             present=["接口修改"],
             scoped=("Project",),
         ),
-        "api:list_project_milestones": Case(
-            f"/api/projects/{pr_in.pk}/milestones",
-            f"/api/projects/{pr_out.pk}/milestones",
-            api=True,
-            present=["信阳侧逾期节点"],
-            scoped=("Project", "Milestone"),
+        "api:list_project_milestones": api(
+            *milestones_api, present=["信阳侧逾期节点"], scoped=("Project", "Milestone")
         ),
-        "api:create_project_milestone": Case(
-            f"/api/projects/{pr_in.pk}/milestones",
-            f"/api/projects/{pr_out.pk}/milestones",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data={"name": "接口节点", "due_date": "2027-01-01"},
-            scoped=("Project",),
+        "api:create_project_milestone": api_write(
+            *milestones_api, "post_json", {"name": "接口节点", "due_date": "2027-01-01"}, scoped=("Project",)
         ),
-        "api:update_project_milestone": Case(
-            f"/api/projects/milestones/{ms_in.pk}",
-            f"/api/projects/milestones/{ms_out.pk}",
-            api=True,
-            method="put",
-            action=A.CHANGE,
-            data={"name": "信阳侧待完成节点", "due_date": "2099-07-31"},
+        "api:update_project_milestone": api_write(
+            *by_pk("/api/projects/milestones/{}", ms_in, ms_out),
+            "put",
+            {"name": "信阳侧待完成节点", "due_date": "2099-07-31"},
             present=["2099-07-31"],
             scoped=("Milestone",),
         ),
-        "api:list_project_updates": Case(
-            f"/api/projects/{pr_in.pk}/updates",
-            f"/api/projects/{pr_out.pk}/updates",
-            api=True,
-            present=["信阳侧进展", "信阳侧.txt"],
-            scoped=("Project", "ProgressUpdate", "Evidence"),
+        "api:list_project_updates": api(
+            *updates_api, present=["信阳侧进展", "信阳侧.txt"], scoped=("Project", "ProgressUpdate", "Evidence")
         ),
-        "api:create_project_update": Case(
-            f"/api/projects/{pr_in.pk}/updates",
-            f"/api/projects/{pr_out.pk}/updates",
-            api=True,
-            method="post",
-            action=A.CHANGE,
-            ok=201,
-            data={"date": "2025-03-02", "text": "接口进展"},
-            scoped=("Project",),
+        "api:create_project_update": api_write(
+            *updates_api, "post", {"date": "2025-03-02", "text": "接口进展"}, scoped=("Project",)
         ),
-        "api:list_activities": Case(
-            "/api/activities", api=True, present=["信阳侧互访"], absent=["延安侧互访"], scoped=("Activity",)
-        ),
-        "api:get_activity": Case(
-            f"/api/activities/{ac_in.pk}",
-            f"/api/activities/{ac_out.pk}",
-            api=True,
-            present=["信阳侧互访"],
-            scoped=("Activity",),
-        ),
-        "api:create_activity": Case(
+        "api:list_activities": listing("/api/activities", "信阳侧互访", "延安侧互访", ("Activity",), api=True),
+        "api:get_activity": api(*activity_api, present=["信阳侧互访"], scoped=("Activity",)),
+        "api:create_activity": api_write(
             "/api/activities",
             "/api/activities",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data={"pairing_id": w["inside"].pk, **activity_fields},
+            "post_json",
+            {"pairing_id": w["inside"].pk, **activity_fields},
             data_out={"pairing_id": w["outside"].pk, **activity_fields},
             scoped=("Pairing",),
         ),
-        "api:update_activity": Case(
-            f"/api/activities/{ac_in.pk}",
-            f"/api/activities/{ac_out.pk}",
-            api=True,
-            method="put",
-            action=A.CHANGE,
-            data={
+        "api:update_activity": api_write(
+            *activity_api,
+            "put",
+            {
                 "kind": "visit",
                 "key_task": "KT5",
                 "date": "2024-05-20",
