@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -199,6 +200,4 @@ def import_data_value_sets(request, dry_run: bool = False):
     try:
         return transfer.import_values(user=request.user, data=request.body, filename="body.json", dry_run=dry_run)
     except UserFacingError as exc:
-        return router.api.create_response(
-            request, {"detail": str(exc), "conflicts": exc.details.get("errors", [])}, status=409
-        )
+        return JsonResponse({"detail": str(exc), "conflicts": exc.details.get("errors", [])}, status=409)
