@@ -200,8 +200,4 @@ def import_data_value_sets(request, dry_run: bool = False):
     try:
         return transfer.import_values(user=request.user, data=request.body, filename="body.json", dry_run=dry_run)
     except UserFacingError as exc:
-        return JsonResponse(
-            {"detail": str(exc), "conflicts": exc.details.get("errors", [])},
-            status=409,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return JsonResponse({"detail": str(exc), "conflicts": exc.details.get("errors", [])}, status=409)

@@ -4,6 +4,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from duikou.accounts.services import issue_token
 from duikou.core.errors import UserFacingError
 from duikou.indicators import services, transfer
 from duikou.indicators.models import DataValue
@@ -85,6 +86,19 @@ def test_out_of_scope_pairing_is_refused(who):
             filename="a.json",
         )
     assert exc.value.details["errors"][0]["column"] == "orgUnit"
+
+
+def test_the_api_answers_a_file_with_conflicts_409_listing_them_and_writes_nothing(who, client):
+    _token, key = issue_token(user=who["xy_editor"], name="t")
+    body = dvs(("signed_projects", "2025Q4", code(), "1"), ("no_such_indicator", "2025Q4", code(), "1"))
+    response = client.post(
+        "/api/indicators/dataValueSets", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+    assert response.status_code == 409 and response["Content-Type"].startswith("application/json")
+    answer = response.json()
+    assert answer["detail"] and [c["row"] for c in answer["conflicts"]] == [2]
+    assert "未知指标「no_such_indicator」" in answer["conflicts"][0]["reason"]
+    assert not DataValue.objects.filter(period="2025Q4").exists()
 
 
 def test_csv_and_xlsx_import_the_same_rows(who):
