@@ -284,6 +284,8 @@ DUIKOU_JOB_STALE_SECONDS = env_int("DUIKOU_JOB_STALE_SECONDS", 60, minimum=2)
 DUIKOU_SCREENING_MONTHLY_PROVINCES = env_list("DUIKOU_SCREENING_MONTHLY_PROVINCES")
 # Nightly backups (var/backups) kept by the schedule; older archives it made are removed.
 DUIKOU_BACKUP_KEEP = env_int("DUIKOU_BACKUP_KEEP", 14, minimum=1)
+# The table of scheduled work (a function returning the schedules), named here so that core knows no domain app.
+DUIKOU_SCHEDULES = "duikou.schedules.SCHEDULES"
 # Slows each row of a project import by this many milliseconds: for the test that kills a worker mid-import only.
 DUIKOU_TEST_IMPORT_ROW_DELAY_MS = env_int("DUIKOU_TEST_IMPORT_ROW_DELAY_MS", 0, minimum=0)
 # The DuckDB analytics store of indicator values; empty: analytics.duckdb beside the media folder.

@@ -27,7 +27,6 @@ import importlib
 import inspect
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -370,36 +369,3 @@ def _fail_task_results(job: Job) -> None:
                 exception_class_path="duikou.core.jobs.WorkerDied",
                 traceback=f"{INTERRUPTED}: worker {job.worker}",
             )
-
-
-def run_housekeeping_once(worker: str) -> None:
-    """One round of what every worker does beside its jobs: its heartbeat, recovery, the schedules."""
-    from . import schedules
-
-    beat(worker)
-    recover_stale()
-    schedules.tick()
-
-
-class Housekeeping(threading.Thread):
-    """The worker's second thread: heartbeat every few seconds, recovery and the scheduler tick."""
-
-    def __init__(self, worker: str, interval: float | None = None):
-        super().__init__(name="duikou-housekeeping", daemon=True)
-        self.worker = worker
-        self.interval = interval or max(1.0, settings.DUIKOU_JOB_STALE_SECONDS / 6)
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                close_old_connections()
-                run_housekeeping_once(self.worker)
-            except Exception:
-                log.exception("worker housekeeping failed; trying again in %.0f s", self.interval)
-            finally:
-                connection.close()
-            self.stopping.wait(self.interval)
-
-    def stop(self) -> None:
-        self.stopping.set()

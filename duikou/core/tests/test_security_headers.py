@@ -110,6 +110,11 @@ PRODUCTION = """
 from django.core.management import call_command
 from django.test import Client
 call_command("check", deploy=True, fail_level="WARNING")
+# the pages here are rendered without collectstatic: plain static names (test_web_server checks the hashed ones)
+from django.test import override_settings
+files = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+override_settings(STORAGES={"default": files, "staticfiles": plain}).enable()
 host = {"HTTP_HOST": "duikou.example.gov.cn"}
 response = Client().get("/accounts/login/", secure=True, **host)
 print(response.status_code, response["Strict-Transport-Security"])

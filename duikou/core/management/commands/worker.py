@@ -6,6 +6,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
 
 from duikou.core import jobs
+from duikou.core.housekeeping import Housekeeping
 
 log = logging.getLogger("duikou.core.jobs")
 
@@ -33,7 +34,7 @@ class Command(db_worker.Command):
     def handle(self, *args, worker_id=None, no_housekeeping=False, **options):
         worker_id = worker_id or default_worker_id()
         jobs.WORKER["name"] = worker_id
-        housekeeping = None if no_housekeeping else jobs.Housekeeping(worker_id)
+        housekeeping = None if no_housekeeping else Housekeeping(worker_id)
         if housekeeping is not None:
             housekeeping.start()
         log.info("worker %s started", worker_id)
