@@ -82,3 +82,18 @@ def test_english_system_administrator_sees_english_on_the_newer_pages(
     expect(page.get_by_role("button", name="Deactivate account")).to_be_visible()
     assert_english_chrome(page)
     shot(page, artifacts_dir, "english-user-detail.png")
+
+    page.goto(f"{base}/accounts/users/new/")
+    assert_english_chrome(page)
+    shot(page, artifacts_dir, "english-user-new.png")
+
+    page.goto(f"{base}/accounts/profile/")
+    expect(page.locator("#two-factor-status")).to_contain_text("Authenticator linked")
+    expect(page.locator("#token-table thead")).to_contain_text("Expires")
+    assert_english_chrome(page)
+    shot(page, artifacts_dir, "english-profile.png")
+
+    page.goto(f"{base}/accounts/password/")
+    expect(page.get_by_label("New password again")).to_be_visible()
+    assert_english_chrome(page)
+    shot(page, artifacts_dir, "english-password.png")
