@@ -115,3 +115,13 @@ def test_bad_periods_are_explained_in_the_users_language():
             parse_period("2025Q3", expected_type="year")
         with pytest.raises(ValidationError, match="Invalid period “2025-9”"):
             parse_period("2025-9")
+
+
+def test_bad_formulas_are_explained_in_the_users_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="“a % b” is not allowed in the formula “a % b”: use only numbers"):
+            formula.parse("a % b")
+        with pytest.raises(ValidationError, match="The formula is empty"):
+            formula.parse(" ")
