@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from duikou.core.actors import Operator
 from duikou.core.errors import UserFacingError
@@ -20,7 +21,7 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
     table = [
         Schedule(
             name="backup",
-            title="夜间备份",
+            title=_("夜间备份"),
             function="duikou.schedules.nightly_backup",
             every="day",
             at=datetime.time(2, 0),
@@ -28,14 +29,14 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         ),
         Schedule(
             name="escalate-notices",
-            title="整改通知逾期升级",
+            title=_("整改通知逾期升级"),
             function="duikou.schedules.escalate_notices",
             every="day",
             at=datetime.time(6, 0),
         ),
         Schedule(
             name="analytics",
-            title="指标分析库追平",
+            title=_("指标分析库追平"),
             function="duikou.schedules.refresh_analytics",
             every="day",
             at=datetime.time(3, 0),
@@ -44,7 +45,7 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
     table += [
         Schedule(
             name=f"screening-{code}",
-            title=f"返贫风险月度筛查（{code}）",
+            title=_("返贫风险月度筛查（%(province)s）") % {"province": code},
             function="duikou.schedules.monthly_screening",
             every="month",
             day=1,

@@ -28,6 +28,7 @@ import zipfile
 from xml.parsers import expat
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from openpyxl.packaging.manifest import Manifest
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
@@ -47,7 +48,7 @@ def max_rows() -> int:
 
 
 def too_many_rows(filename: str) -> UserFacingError:
-    return UserFacingError(f"「{filename}」超过单次导入上限 {max_rows()} 行，请分批导入")
+    return UserFacingError(_("「%(name)s」超过单次导入上限 %(n)s 行，请分批导入") % {"name": filename, "n": max_rows()})
 
 
 def size_error(name: str, size: int, limit_mb: int | None = None) -> str | None:
@@ -147,7 +148,10 @@ class _BoundedZip(zipfile.ZipFile):
         """What the archive's directory announces, before anything but the list of its parts is decompressed."""
         members = self.infolist()
         if len(members) > MAX_MEMBERS:
-            raise UserFacingError(f"「{self.shown}」含有 {len(members)} 个部分，超过上限 {MAX_MEMBERS} 个，不予读取")
+            raise UserFacingError(
+                _("「%(name)s」含有 %(n)s 个部分，超过上限 %(limit)s 个，不予读取")
+                % {"name": self.shown, "n": len(members), "limit": MAX_MEMBERS}
+            )
         types = next((info for info in members if info.filename == ARC_CONTENT_TYPES), None)
         if types is not None and types.file_size > self.member_limit:
             raise self.member_too_big(types.filename, types.file_size)
@@ -206,7 +210,10 @@ def open_workbook(data: bytes, filename: str):
     try:
         archive = _BoundedZip(data, filename)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise UserFacingError(f"无法读取「{filename}」：不是有效的 .xlsx 工作簿（{exc.__class__.__name__}）") from exc
+        raise UserFacingError(
+            _("无法读取「%(name)s」：不是有效的 .xlsx 工作簿（%(error)s）")
+            % {"name": filename, "error": exc.__class__.__name__}
+        ) from exc
     try:
         archive.check_directory()
         archive.check_rows()
@@ -219,7 +226,10 @@ def open_workbook(data: bytes, filename: str):
         raise
     except Exception as exc:  # a broken or disguised file: zip, XML or openpyxl errors alike
         archive.close()
-        raise UserFacingError(f"无法读取「{filename}」：不是有效的 .xlsx 工作簿（{exc.__class__.__name__}）") from exc
+        raise UserFacingError(
+            _("无法读取「%(name)s」：不是有效的 .xlsx 工作簿（%(error)s）")
+            % {"name": filename, "error": exc.__class__.__name__}
+        ) from exc
     return reader.wb
 
 
@@ -254,8 +264,10 @@ def _csv_rows(data: bytes, filename: str) -> list[list]:
         except UnicodeDecodeError:
             continue
         except csv.Error as exc:
-            raise UserFacingError(f"无法读取「{filename}」：CSV 格式错误（{exc}）") from exc
-    raise UserFacingError(f"无法读取「{filename}」：CSV 既不是 UTF-8 也不是 GBK 编码")
+            raise UserFacingError(
+                _("无法读取「%(name)s」：CSV 格式错误（%(error)s）") % {"name": filename, "error": exc}
+            ) from exc
+    raise UserFacingError(_("无法读取「%(name)s」：CSV 既不是 UTF-8 也不是 GBK 编码") % {"name": filename})
 
 
 def _xlsx_rows(data: bytes, filename: str, sheet_title: str) -> tuple[str, list[list]]:
@@ -266,7 +278,9 @@ def _xlsx_rows(data: bytes, filename: str, sheet_title: str) -> tuple[str, list[
     except UserFacingError:
         raise
     except Exception as exc:
-        raise UserFacingError(f"无法读取「{filename}」的内容（{exc.__class__.__name__}）") from exc
+        raise UserFacingError(
+            _("无法读取「%(name)s」的内容（%(error)s）") % {"name": filename, "error": exc.__class__.__name__}
+        ) from exc
     finally:
         book.close()
 
@@ -279,13 +293,13 @@ def read_table(data: bytes, filename: str, sheet_title: str = "") -> tuple[list,
     if name.endswith(".csv"):
         rows = _csv_rows(data, filename)
         if not rows:
-            raise UserFacingError(f"「{filename}」是空文件")
+            raise UserFacingError(_("「%(name)s」是空文件") % {"name": filename})
     elif name.endswith((".xlsx", ".xlsm")):
         title, rows = _xlsx_rows(data, filename, sheet_title)
         if not rows:
-            raise UserFacingError(f"「{filename}」的工作表「{title}」是空的")
+            raise UserFacingError(_("「%(name)s」的工作表「%(sheet)s」是空的") % {"name": filename, "sheet": title})
     else:
-        raise UserFacingError(f"「{filename}」不是 .xlsx 或 .csv 文件，请使用下载的模板")
+        raise UserFacingError(_("「%(name)s」不是 .xlsx 或 .csv 文件，请使用下载的模板") % {"name": filename})
     return rows[0], list(enumerate(rows[1:], start=2))
 
 
@@ -311,4 +325,9 @@ def read_json(data: bytes, filename: str):
     except _TooMany:
         raise too_many_rows(filename) from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise UserFacingError(f"「{filename}」不是有效的 JSON 文件（{exc.__class__.__name__}：{exc}）"[:300]) from exc
+        raise UserFacingError(
+            (
+                _("「%(name)s」不是有效的 JSON 文件（%(error)s）")
+                % {"name": filename, "error": f"{exc.__class__.__name__}：{exc}"}
+            )[:300]
+        ) from exc

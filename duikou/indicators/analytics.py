@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from duikou.accounts import scoping
@@ -383,11 +384,11 @@ def _open_for_reading() -> tuple[duckdb.DuckDBPyConnection, dict]:
             catch_up()
             return _connect(), {"as_of": None, "pending": 0}
         except duckdb.IOException as exc:
-            raise ValidationError("分析库正被其他任务占用，请稍后重试") from exc
+            raise ValidationError(_("分析库正被其他任务占用，请稍后重试")) from exc
     for attempt in range(3):
         current = latest()
         if current is None:
-            raise ValidationError("分析库正在首次建立（由 analytics-sync 进程完成），请一分钟后再试")
+            raise ValidationError(_("分析库正在首次建立（由 analytics-sync 进程完成），请一分钟后再试"))
         try:
             con = duckdb.connect(str(published_dir() / current["file"]), read_only=True)
             break
@@ -432,7 +433,7 @@ def _filters(user, year, status) -> tuple[str, list]:
         try:
             year = int(year)
         except (TypeError, ValueError) as exc:
-            raise ValidationError(f"年度「{year}」无效") from exc
+            raise ValidationError(_("年度「%(year)s」无效") % {"year": year}) from exc
         where += " AND year = ?"
         params.append(year)
     if status == "approved":
@@ -475,9 +476,11 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
     """Aggregate one indicator over two dimensions, restricted to the user's pairings. Totals included."""
     for dim in (rows, cols):
         if dim not in DIMENSIONS:
-            raise ValidationError(f"未知维度「{dim}」，可用：{', '.join(DIMENSIONS)}")
+            raise ValidationError(
+                _("未知维度「%(dim)s」，可用：%(dims)s") % {"dim": dim, "dims": ", ".join(DIMENSIONS)}
+            )
     if rows == cols:
-        raise ValidationError("行维度与列维度不能相同")
+        raise ValidationError(_("行维度与列维度不能相同"))
     groupings = {"cells": [rows, cols], "row_totals": [rows], "col_totals": [cols], "total": []}
     ind, results, freshness = _results(user, indicator, groupings, year, status)
     row_keys = sorted({k[0] for k in results["cells"]} | {k[0] for k in results["row_totals"]}, key=str)

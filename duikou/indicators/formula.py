@@ -8,6 +8,7 @@ import ast
 from decimal import Decimal, DivisionByZero, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
@@ -15,11 +16,14 @@ _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 def parse(formula: str) -> ast.Expression:
     text = (formula or "").strip()
     if not text:
-        raise ValidationError("公式为空")
+        raise ValidationError(_("公式为空"))
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ValidationError(f"公式「{text}」有语法错误（第 {exc.offset or 0} 个字符附近）") from exc
+        raise ValidationError(
+            _("公式「%(formula)s」有语法错误（第 %(offset)s 个字符附近）")
+            % {"formula": text, "offset": exc.offset or 0}
+        ) from exc
     for node in ast.walk(tree):
         if isinstance(node, ast.Expression | ast.Name | ast.Load) or type(node) in _OPS:
             continue
@@ -32,7 +36,10 @@ def parse(formula: str) -> ast.Expression:
         if isinstance(node, ast.USub | ast.UAdd):
             continue
         snippet = ast.get_source_segment(text, node) or type(node).__name__
-        raise ValidationError(f"公式「{text}」中不允许「{snippet}」：只能使用数字、指标代码、+ - * / 和括号")
+        raise ValidationError(
+            _("公式「%(formula)s」中不允许「%(part)s」：只能使用数字、指标代码、+ - * / 和括号")
+            % {"formula": text, "part": snippet}
+        )
     return tree
 
 

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 YEAR, QUARTER, MONTH = "year", "quarter", "month"
 PERIOD_TYPES = [(YEAR, "年"), (QUARTER, "季"), (MONTH, "月")]
@@ -90,16 +92,25 @@ def _parse(text: str, expected_type: str | None) -> Period:
         if match:
             year = int(match.group(1))
             if not MIN_YEAR <= year <= MAX_YEAR:
-                raise ValidationError(f"报告期「{text}」的年份超出 {MIN_YEAR}–{MAX_YEAR}")
+                raise ValidationError(
+                    _("报告期「%(text)s」的年份超出 %(min)s–%(max)s") % {"text": text, "min": MIN_YEAR, "max": MAX_YEAR}
+                )
             period = Period(year, kind, int(match.group(2)) if kind != YEAR else 1)
             if expected_type and kind != expected_type:
-                raise ValidationError(f"报告期「{text}」是{_type_name(kind)}，此处应为{_type_name(expected_type)}")
+                raise ValidationError(
+                    _("报告期「%(text)s」是%(kind)s，此处应为%(expected)s")
+                    % {"text": text, "kind": _type_name(kind), "expected": _type_name(expected_type)}
+                )
             return period
-    raise ValidationError(f"报告期「{text}」无效：应为 2025（年）、2025Q3（季度）或 202509（月）")
+    raise ValidationError(_("报告期「%(text)s」无效：应为 2025（年）、2025Q3（季度）或 202509（月）") % {"text": text})
 
 
 def _type_name(kind: str) -> str:
-    return {YEAR: "年度", QUARTER: "季度", MONTH: "月度"}[kind]
+    return {
+        YEAR: pgettext("period type", "年度"),
+        QUARTER: pgettext("period type", "季度"),
+        MONTH: pgettext("period type", "月度"),
+    }[kind]
 
 
 def periods_of_year(year: int, kind: str) -> list[Period]:

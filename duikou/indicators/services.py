@@ -133,17 +133,17 @@ def parse_value(text, *, indicator: Indicator, where: str = "") -> Decimal | Non
     raw = "" if text is None else str(text).strip().replace(",", "").replace("，", "")
     if raw == "":
         return None
-    label = f"{where}「{indicator.name}」" if where else f"「{indicator.name}」"
+    label = (_("%(where)s「%(indicator)s」") % {"where": where, "indicator": indicator.name}).strip()
     try:
         value = Decimal(raw)
     except InvalidOperation as exc:
-        raise ValidationError(f"{label}的值「{text}」不是有效数字") from exc
+        raise ValidationError(_("%(cell)s的值「%(text)s」不是有效数字") % {"cell": label, "text": text}) from exc
     if not value.is_finite() or abs(value) >= MAX_ABS:
-        raise ValidationError(f"{label}的值「{text}」超出可填报范围")
+        raise ValidationError(_("%(cell)s的值「%(text)s」超出可填报范围") % {"cell": label, "text": text})
     if value != value.quantize(Decimal("0.0001")):
-        raise ValidationError(f"{label}的值「{text}」小数位过多（最多 4 位）")
+        raise ValidationError(_("%(cell)s的值「%(text)s」小数位过多（最多 4 位）") % {"cell": label, "text": text})
     if indicator.value_type == Indicator.ValueType.INTEGER and value != value.to_integral_value():
-        raise ValidationError(f"{label}须为整数，「{text}」不是整数")
+        raise ValidationError(_("%(cell)s须为整数，「%(text)s」不是整数") % {"cell": label, "text": text})
     return value
 
 
@@ -151,7 +151,9 @@ def get_report(*, pairing: Pairing, dataset: DataSet, period: str) -> Report:
     """The report of a pairing's data set for a period (created on first use; an empty report is 填报中)."""
     parsed = parse_period(period, expected_type=dataset.period_type)
     if dataset.pairings.exists() and not dataset.pairings.filter(pk=pairing.pk).exists():
-        raise ValidationError(f"「{pairing}」不填报数据集「{dataset}」")
+        raise ValidationError(
+            _("「%(pairing)s」不填报数据集「%(dataset)s」") % {"pairing": pairing, "dataset": dataset}
+        )
     report = Report.objects.filter(pairing=pairing, dataset=dataset, period=parsed.id).first()
     if report is None:
         try:
@@ -179,9 +181,14 @@ def save_value(
     value changes between a submission's checks and its status change (``_transition`` takes the same lock)."""
     WORKFLOW.require(user, report, "edit")
     if indicator.derived:
-        raise ValidationError(f"「{indicator.name}」是派生指标，由公式计算，不能直接填报")
+        raise ValidationError(
+            _("「%(indicator)s」是派生指标，由公式计算，不能直接填报") % {"indicator": indicator.name}
+        )
     if not report.dataset.indicators.filter(pk=indicator.pk).exists():
-        raise ValidationError(f"数据集「{report.dataset}」不包含指标「{indicator.name}」")
+        raise ValidationError(
+            _("数据集「%(dataset)s」不包含指标「%(indicator)s」")
+            % {"dataset": report.dataset, "indicator": indicator.name}
+        )
     number = value if isinstance(value, Decimal) else parse_value(value, indicator=indicator)
     with transaction.atomic(), set_actor(user):
         report = Report.objects.select_for_update().select_related("pairing", "dataset").get(pk=report.pk)
@@ -411,7 +418,7 @@ def accept_report(*, user, report: Report) -> Report:
 def return_report(*, user, report: Report, comment: str) -> Report:
     WORKFLOW.require(user, report, "return")
     if not (comment or "").strip():
-        raise ValidationError("退回时请写明意见")
+        raise ValidationError(_("退回时请写明意见"))
     return _transition(user, report, Report.Status.OPEN, DataValue.Status.DRAFT, comment=comment.strip())
 
 
@@ -419,7 +426,7 @@ def unlock_report(*, user, report: Report, reason: str) -> Report:
     """Reopen approved values for correction; the reason is kept on the report and in its audit history."""
     WORKFLOW.require(user, report, "unlock")
     if not (reason or "").strip():
-        raise ValidationError("解锁须填写理由")
+        raise ValidationError(_("解锁须填写理由"))
     return _transition(
         user,
         report,
@@ -493,7 +500,7 @@ def save_chart(
     if not scoping.may(user, scoping.Action.CHANGE) or user.organisation_id is None:
         raise PermissionDenied(_("只有本机构可编辑数据的用户可以保存到本机构仪表板"))
     if rows not in DIMENSIONS or cols not in DIMENSIONS or rows == cols:
-        raise ValidationError("行、列维度无效")
+        raise ValidationError(_("行、列维度无效"))
     if not title.strip():
         title = f"{indicator.name}：{DIMENSIONS[rows]} × {DIMENSIONS[cols]}{f'（{year}年）' if year else ''}"
     with transaction.atomic(), set_actor(user):

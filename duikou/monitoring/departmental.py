@@ -54,7 +54,10 @@ def _columns(header: list, filename: str, kind: str) -> dict[str, int]:
     missing = [LABELS[c] for c in required if c not in found]
     if missing:
         expected = "、".join(LABELS[c] for c in HEADERS)
-        raise UserFacingError(f"「{filename}」缺少列：{'、'.join(missing)}（表头应包含 {expected}）")
+        raise UserFacingError(
+            _("「%(name)s」缺少列：%(missing)s（表头应包含 %(expected)s）")
+            % {"name": filename, "missing": "、".join(missing), "expected": expected}
+        )
     return found
 
 
@@ -134,13 +137,15 @@ def check_department_file(*, user, kind: str, data: bytes, filename: str, progre
     """The dry run: read, validate and match every row, and keep the report as a batch awaiting confirmation."""
     scoping.require(user, scoping.Action.CHANGE)
     if kind not in DepartmentSignal.Kind.values:
-        raise UserFacingError(f"未知的数据类别「{kind}」")
+        raise UserFacingError(_("未知的数据类别「%(kind)s」") % {"kind": kind})
     progress = progress or (lambda *a, **k: None)
     if not filename.lower().endswith((".csv", ".xlsx")):
-        raise UserFacingError(f"「{filename}」不是 .xlsx 或 .csv 文件")
+        raise UserFacingError(_("「%(name)s」不是 .xlsx 或 .csv 文件") % {"name": filename})
     digest = sm3_hex(data)
     if DepartmentImport.objects.filter(source_digest=digest, kind=kind, status=DepartmentImport.Status.LOADED).exists():
-        raise UserFacingError(f"「{filename}」（SM3 {digest[:12]}…）已导入过，不再重复导入")
+        raise UserFacingError(
+            _("「%(name)s」（SM3 %(digest)s…）已导入过，不再重复导入") % {"name": filename, "digest": digest[:12]}
+        )
     header, rows = read_table(data, filename, "")
     rows = [(n, row) for n, row in rows if any(v is not None and str(v).strip() for v in row)]
     columns = _columns(header, filename, kind)
@@ -234,9 +239,12 @@ def load_department_import(*, user, batch: DepartmentImport, progress=None) -> D
     with transaction.atomic(), set_actor(audit_actor(user)):
         batch = DepartmentImport.objects.select_for_update().get(pk=batch.pk)
         if batch.status != DepartmentImport.Status.CHECKED:
-            raise UserFacingError(f"批次 #{batch.pk}「{batch.filename}」已于 {batch.loaded_at:%Y-%m-%d %H:%M} 导入")
+            raise UserFacingError(
+                _("批次 #%(pk)s「%(name)s」已于 %(time)s 导入")
+                % {"pk": batch.pk, "name": batch.filename, "time": f"{batch.loaded_at:%Y-%m-%d %H:%M}"}
+            )
         if not rows:
-            raise UserFacingError("试导入报告中没有可导入的行，未导入任何数据")
+            raise UserFacingError(_("试导入报告中没有可导入的行，未导入任何数据"))
         member_ids = {r["member_id"] for r in rows}
         in_scope = sum(
             scoping.scope(user, Member, scoping.Action.CHANGE).filter(pk__in=part).count()

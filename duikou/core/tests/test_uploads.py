@@ -118,3 +118,15 @@ def test_an_upload_over_the_size_limit_is_refused_without_reading_it(settings):
     with pytest.raises(UserFacingError, match="超过上传文件上限 1 MB"):
         uploads.read_upload(upload)
     assert upload.tell() == MB + 1
+
+
+def test_unreadable_files_are_explained_in_the_users_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(UserFacingError, match="“empty.csv” is empty"):
+            uploads.read_table(b"", "empty.csv")
+        with pytest.raises(UserFacingError, match="“notes.txt” is not an .xlsx or .csv file"):
+            uploads.read_table(b"hello", "notes.txt")
+    with pytest.raises(UserFacingError, match="「empty.csv」是空文件"):
+        uploads.read_table(b"", "empty.csv")

@@ -106,6 +106,16 @@ def test_bad_dimension_is_a_clear_error(fixed):
         analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="galaxy", cols="year")
 
 
+def test_bad_dimensions_are_explained_in_the_users_language(fixed):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError, match="Unknown dimension “galaxy”; available: "):
+        analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="galaxy", cols="year")
+    with translation.override("en"), pytest.raises(ValidationError, match="The row and column dimensions must differ"):
+        analytics.pivot(fixed["ndrc"], indicator="signed_amount_wan", rows="year", cols="year")
+
+
 def test_imports_keep_the_store_in_step(fixed):
     from duikou.indicators import transfer
 

@@ -103,3 +103,25 @@ def test_a_quote_not_in_its_clause_refuses_the_whole_file(tmp_path, settings):
     with pytest.raises(DataFileError, match="凭空编造的政策"):
         load_starter_library()
     assert not Indicator.objects.filter(name="不应写入").exists()
+
+
+def test_bad_periods_are_explained_in_the_users_language():
+    from django.utils import translation
+
+    with pytest.raises(ValidationError, match="报告期「2025Q3」是季度，此处应为年度"):
+        parse_period("2025Q3", expected_type="year")
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="The period “2025Q3” is a quarter; a year is expected here"):
+            parse_period("2025Q3", expected_type="year")
+        with pytest.raises(ValidationError, match="Invalid period “2025-9”"):
+            parse_period("2025-9")
+
+
+def test_bad_formulas_are_explained_in_the_users_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="“a % b” is not allowed in the formula “a % b”: use only numbers"):
+            formula.parse("a % b")
+        with pytest.raises(ValidationError, match="The formula is empty"):
+            formula.parse(" ")

@@ -39,6 +39,17 @@ def test_bad_number_is_refused_naming_the_indicator(who, text, message):
     assert "签约项目数" in exc.value.messages[0] and message in exc.value.messages[0]
 
 
+def test_bad_number_is_explained_in_the_users_language(who):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.save_value(user=who["xy_editor"], report=report(), indicator=ind("signed_projects"), value="abc")
+    assert exc.value.messages[0] == "“签约项目数”: the value “abc” is not a valid number"
+    with pytest.raises(ValidationError) as exc:
+        services.save_value(user=who["xy_editor"], report=report(), indicator=ind("signed_projects"), value="abc")
+    assert exc.value.messages[0] == "「签约项目数」的值「abc」不是有效数字"
+
+
 def test_stale_cell_is_refused(who):
     rep = report()
     first = services.save_value(user=who["xy_editor"], report=rep, indicator=ind("signed_projects"), value="6")

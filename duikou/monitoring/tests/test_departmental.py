@@ -6,6 +6,7 @@ import logging
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import translation
 from openpyxl import Workbook
 
 from duikou.core import testing
@@ -110,6 +111,11 @@ def test_a_batch_loads_once_and_the_same_file_is_not_taken_again(editor, members
         departmental.load_department_import(user=editor, batch=batch)
     with pytest.raises(UserFacingError, match="已导入过"):
         departmental.check_department_file(user=editor, kind="hospital", data=data, filename="a.csv")
+    with translation.override("en"):
+        with pytest.raises(UserFacingError, match=f"Import #{batch.pk} “a.csv” was loaded at "):
+            departmental.load_department_import(user=editor, batch=batch)
+        with pytest.raises(UserFacingError, match="“a.csv” .SM3 .{12}…. has already been imported"):
+            departmental.check_department_file(user=editor, kind="hospital", data=data, filename="a.csv")
     assert DepartmentSignal.objects.count() == 2
 
 
