@@ -59,7 +59,7 @@ def reference_data(django_db_blocker):
 @pytest.fixture
 def committed_db(django_db_setup, django_db_blocker):
     """Database access with every write committed at once, for tests whose clients run in threads of their own
-    (``core.testing.race``): each thread has its own connection and sees only committed rows.
+    (``duikou.testing.race``): each thread has its own connection and sees only committed rows.
 
     Like ``transactional_db`` — but where that empties every table after the test and the next one seeds the
     reference data again (seconds on PostgreSQL, per test), this deletes only the rows the test added. Rows that
@@ -190,7 +190,7 @@ def _force_login_passes_two_factor(monkeypatch):
     in the browser (``core.tests.test_browser.login``)."""
     from django.test import Client
 
-    from duikou.core import testing
+    from duikou import testing
 
     original = Client.force_login
 

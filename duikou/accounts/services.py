@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from duikou.audit.context import set_actor
-from duikou.audit.services import log_note
+from duikou.core.audit_context import set_actor
+from duikou.core.audit_entries import log_note
 from duikou.core.concurrency import save_checked
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing

@@ -5,14 +5,14 @@ client that sends ``X-Forwarded-For: 1.2.3.4`` is recorded as 1.2.3.4. Here the 
 platform runs behind a reverse proxy that it believes (``DUIKOU_TRUSTED_PROXY=yes``, the same setting that lets it
 believe the proxy's ``X-Forwarded-Proto``): then it is the last address of ``X-Forwarded-For`` — the one that proxy
 appended, the address it saw, whatever a client wrote before it — and the port is the one the proxy forwarded.
-The address is kept for the request's duration, so that entries written inside services (``duikou.audit.context.
+The address is kept for the request's duration, so that entries written inside services (``duikou.core.audit_context.
 set_actor``) carry it too.
 """
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 
-from .context import request_address
+from duikou.core.audit_context import request_address
 
 
 def _from_trusted_proxy(request) -> bool:

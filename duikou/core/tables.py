@@ -39,8 +39,8 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
-from duikou.audit.services import bulk_create_logged
+from duikou.core.audit_context import set_actor
+from duikou.core.audit_entries import bulk_create_logged
 
 from .actors import audit_actor
 from .concurrency import save_versioned

@@ -18,8 +18,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
-from duikou.audit.services import bulk_create_logged
+from duikou.core.audit_context import set_actor
+from duikou.core.audit_entries import bulk_create_logged
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.jobs import start_job

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from duikou.core import testing
+from duikou import testing
 from duikou.policy.models import Task
 
 from .models import Item, Result, Run, Scheme

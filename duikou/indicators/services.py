@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
+from duikou.core.audit_context import set_actor
 from duikou.core.datafiles import data_path, read_json
 from duikou.core.errors import DataFileError, StaleObjectError
 from duikou.pairings.models import Pairing

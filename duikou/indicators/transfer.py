@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
-from duikou.audit.services import created_changes, log_bulk_creates, log_bulk_updates
+from duikou.core.audit_entries import created_changes, log_bulk_creates, log_bulk_updates
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
 from duikou.core.uploads import read_json, read_table

@@ -3,7 +3,7 @@ clients written against them keep working: a page answers 301, an API route 308 
 POST stays a POST). Each redirect carries the rest of the path and the query string over unchanged.
 
 A redirect reads and writes nothing, so it needs no scoping: the new address checks the caller as it always does
-(listed with its reason in ``duikou.core.permission_matrix.PUBLIC``)."""
+(listed with its reason in ``duikou.permission_matrix.PUBLIC``)."""
 
 from django.http import HttpResponsePermanentRedirect
 from django.urls import re_path

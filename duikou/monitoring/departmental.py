@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
-from duikou.audit.services import bulk_create_logged
 from duikou.core import pii
 from duikou.core.actors import audit_actor
+from duikou.core.audit_context import set_actor
+from duikou.core.audit_entries import bulk_create_logged
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job

@@ -33,8 +33,8 @@ def place(key: str = "xinyang") -> tuple[Region, Region]:
 
 def local_user(username: str, key: str = "xinyang", level: str = "village", role: str = "editor"):
     """A cadre of the village (西关社区) or township (春申街道) of ``place(key)``, in an organisation of that level."""
+    from duikou import testing
     from duikou.accounts.models import Organisation
-    from duikou.core import testing
 
     township, village = place(key)
     region = village if level == "village" else township

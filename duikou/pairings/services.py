@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
+from duikou.core.audit_context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.core.datafiles import data_path, read_csv
 from duikou.core.errors import DataFileError

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
+from duikou.core.audit_context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.core.digests import canonical_json, sm3_file, sm3_hex
 from duikou.core.errors import StaleObjectError

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
 from duikou.core.actors import audit_actor
+from duikou.core.audit_context import set_actor
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.core.digests import sm3_file
 from duikou.core.uploads import size_error

@@ -3,10 +3,10 @@ accounts (in scope: a 信阳 account; out of scope: the 延安 editor)."""
 
 from django.urls import reverse
 
+from duikou import testing
 from duikou.accounts import scoping
 from duikou.accounts.services import issue_token
-from duikou.core import testing
-from duikou.core.permission_matrix import USERS, Case
+from duikou.permission_matrix import USERS, Case
 
 
 def world(w) -> dict:

@@ -8,7 +8,7 @@ import pytest
 from django_otp.oath import TOTP, hotp
 from playwright.sync_api import expect
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.tests.test_browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

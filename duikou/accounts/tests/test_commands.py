@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from duikou import testing
 from duikou.accounts.models import User
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 NDRC = "国家发展改革委（振兴司）"

@@ -8,9 +8,9 @@
 import pytest
 from auditlog.models import LogEntry
 
+from duikou import testing
 from duikou.accounts.models import ApiToken, User
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import pytest
 from auditlog.models import LogEntry
 from django.test import Client
 
+from duikou import testing
 from duikou.accounts.models import User
 from duikou.accounts.services import create_user, reset_password
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 

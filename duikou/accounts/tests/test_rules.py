@@ -8,10 +8,10 @@ import pytest
 from axes.models import AccessAttempt
 from django.core.exceptions import PermissionDenied
 
+from duikou import testing
 from duikou.accounts import rules, services
 from duikou.accounts.models import User
 from duikou.accounts.rules import Op
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from duikou import testing
 from duikou.accounts import scoping
 from duikou.accounts.services import create_user
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 

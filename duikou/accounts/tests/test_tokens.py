@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from duikou import testing
 from duikou.accounts.models import ApiToken
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 

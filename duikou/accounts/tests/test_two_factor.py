@@ -8,8 +8,8 @@ from django.conf import settings
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 
+from duikou import testing
 from duikou.accounts.models import User
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 

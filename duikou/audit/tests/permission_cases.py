@@ -2,7 +2,7 @@
 (pairings' part of the world makes both)."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case
+from duikou.permission_matrix import Case
 
 
 def cases(w) -> dict[str, Case]:

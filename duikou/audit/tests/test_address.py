@@ -3,7 +3,7 @@
 import pytest
 from auditlog.models import LogEntry
 
-from duikou.core import testing
+from duikou import testing
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from auditlog.models import LogEntry
 from openpyxl import load_workbook
 
-from duikou.core import testing
+from duikou import testing
 from duikou.plans import services
 from duikou.plans.models import PlanItem
 from duikou.plans.tests.factories import drafted_plan, people

@@ -1,9 +1,9 @@
 import pytest
 from auditlog.models import LogEntry
 
+from duikou import testing
 from duikou.audit.queries import history_for
 from duikou.audit.templatetags.audit_tags import change_rows
-from duikou.core import testing
 from duikou.plans.tests.factories import drafted_plan, people
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ the 延安 editor's is not, except for the system administrator, who sees and ca
 from duikou.accounts.scoping import Action
 from duikou.core.jobs import start_job
 from duikou.core.models import Job
-from duikou.core.permission_matrix import Case, api
+from duikou.permission_matrix import Case, api
 
 OPERATE = Action.OPERATE
 

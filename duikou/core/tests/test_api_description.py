@@ -8,9 +8,9 @@ from collections import defaultdict
 import pytest
 from pydantic import BaseModel
 
+from duikou import testing
 from duikou.accounts.services import issue_token
 from duikou.api import api
-from duikou.core import testing
 from duikou.core.api import ErrorOut
 
 pytestmark = pytest.mark.django_db

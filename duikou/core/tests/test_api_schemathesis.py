@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.core.tests.test_permission_matrix import world  # noqa: F401 (the matrix's objects, in and out of scope)
 
 # examples per operation and role: with the path's ids set to objects the role may see (so that bodies and queries

@@ -18,8 +18,9 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
 
+from duikou import testing
 from duikou.accounts.models import ApiToken
-from duikou.core import backup, testing
+from duikou.core import backup
 from duikou.core.models import Job
 from duikou.geo.models import Region
 from duikou.pairings.services import update_pairing_profile

@@ -13,14 +13,14 @@ import pytest
 from django.db import DataError
 from django.urls import NoReverseMatch, reverse
 
+from duikou import testing
 from duikou.accounts.services import issue_token
 from duikou.api import api
-from duikou.core import testing
 from duikou.core.middleware import BadInputMiddleware
-from duikou.core.permission_matrix import all_route_names
 from duikou.markets.labour import testing as lt
 from duikou.markets.models import ProductListing
 from duikou.markets.produce import testing as ct
+from duikou.permission_matrix import all_route_names
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from playwright.sync_api import Page, expect
 
-from duikou.core import testing
+from duikou import testing
 from duikou.pairings.models import Pairing
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.

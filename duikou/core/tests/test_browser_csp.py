@@ -14,7 +14,7 @@ import pytest
 from django.urls import get_resolver
 from playwright.sync_api import Page, expect
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.models import Job
 from duikou.core.tests.test_browser import login, shot
 from duikou.evaluation.models import Run

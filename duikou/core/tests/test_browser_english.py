@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.jobs import start_job
 
 from .test_browser import login, shot

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from duikou.core import jobs, testing
+from duikou import testing
+from duikou.core import jobs
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import NotAJobFunction, execute, recover_stale, request_cancel, start_job
 from duikou.core.models import Job, ScheduleRun

@@ -1,7 +1,7 @@
 """The layout holds (docs/architecture.md, "Which app may import which"), read from the code with ``ast``:
 
 - core is machinery that knows no domain: no module of core imports a domain app or the project's wiring
-  (``duikou/api.py``, ``urls.py``, ``views.py``, ``seeding.py``). Test code (``core/tests/``, ``core/testing.py``)
+  (``duikou/api.py``, ``urls.py``, ``views.py``, ``seeding.py``). Test code (``core/tests/``, the test helpers)
   may: it builds its scenes from every app's seeded data.
 - No module imports another app's private name (``from duikou.x.y import _name``, or a ``_module`` of another app):
   what a second app needs is made public, in core when it is shared machinery.
@@ -19,8 +19,31 @@ from pathlib import Path
 import duikou
 
 PACKAGE = Path(duikou.__file__).parent
-DOMAIN = {"geo", "policy", "pairings", "plans", "projects", "indicators", "evaluation", "monitoring", "markets"}
-WIRING = {"api", "urls", "views", "seeding", "settings", "wsgi", "cli", "apps", "management"}
+DOMAIN = {
+    "audit",
+    "geo",
+    "policy",
+    "pairings",
+    "plans",
+    "projects",
+    "indicators",
+    "evaluation",
+    "monitoring",
+    "markets",
+}
+WIRING = {
+    "api",
+    "urls",
+    "views",
+    "seeding",
+    "settings",
+    "wsgi",
+    "cli",
+    "apps",
+    "management",
+    "testing",
+    "permission_matrix",
+}
 
 
 @dataclass(frozen=True)

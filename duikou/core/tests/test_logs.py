@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.jobs import start_job
 from duikou.core.logs import redact
 

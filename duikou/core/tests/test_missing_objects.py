@@ -10,10 +10,10 @@ import re
 
 import pytest
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
-from duikou.core.permission_matrix import ROLES, allowed, call, cases
 from duikou.core.tests.test_permission_matrix import world  # noqa: F401 (the matrix's objects, in and out of scope)
+from duikou.permission_matrix import ROLES, allowed, call, cases
 from duikou.plans.tests.permission_cases import make_plan
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """The permission matrix: every URL pattern and API route, every role, an in-scope and an out-of-scope object.
 
 Routes are enumerated from the URL resolver; each app declares the cases of its routes in
-``duikou/<app>/tests/permission_cases.py`` (the machinery is ``duikou/core/permission_matrix.py``), so a new view or
+``duikou/<app>/tests/permission_cases.py`` (the machinery is ``duikou/permission_matrix.py``), so a new view or
 endpoint without a case there fails ``test_every_route_is_in_the_matrix``, which names the file it belongs in. For
 each route the matrix checks the HTTP answer per role and that the request went through the scoping layer; where the
 route shows scoped data it checks that the in-scope object is there and the out-of-scope one is not (no IDOR, no
@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from duikou import testing
 from duikou.accounts import scoping
-from duikou.core import testing
-from duikou.core.permission_matrix import (
+from duikou.permission_matrix import (
     ROLES,
     Case,
     allowed,

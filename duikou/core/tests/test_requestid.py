@@ -8,7 +8,8 @@ import logging
 import pytest
 from auditlog.models import LogEntry
 
-from duikou.core import requestid, testing
+from duikou import testing
+from duikou.core import requestid
 from duikou.core.logs import AccessFields, JsonFormatter, RedactPersonalData
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 import duikou.schedules
-from duikou.core import schedules, testing
+from duikou import testing
+from duikou.core import schedules
 from duikou.core.models import Job, ScheduleRun
 from duikou.core.schedules import Schedule
 

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.core.env import env_bool
 
 ROOT = Path(django_settings.BASE_DIR)

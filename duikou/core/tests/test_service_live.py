@@ -19,7 +19,7 @@ import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.models import Job
 from duikou.projects import testing as pt
 from duikou.projects.models import Project

@@ -18,7 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.models import Job
 from duikou.projects import tables
 from duikou.projects import testing as pt

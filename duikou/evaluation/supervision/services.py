@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
-from duikou.audit.context import set_actor
-from duikou.audit.services import log_note
+from duikou.core.audit_context import set_actor
+from duikou.core.audit_entries import log_note
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError
 from duikou.pairings.models import Pairing

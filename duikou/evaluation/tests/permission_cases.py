@@ -1,8 +1,8 @@
 """Permission-matrix cases of evaluation and of supervision (commendations and rectification notices)."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import SUPERVISOR, Case, api, form_post
 from duikou.evaluation import testing as evaluation_testing
+from duikou.permission_matrix import SUPERVISOR, Case, api, form_post
 
 
 def world(w) -> dict:

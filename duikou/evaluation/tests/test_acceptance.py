@@ -29,7 +29,7 @@ from decimal import Decimal
 
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.evaluation import services
 from duikou.evaluation import testing as ev
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from duikou import testing
 from duikou.accounts.models import User
-from duikou.core import testing
 from duikou.core.tests.test_browser import login, shot
 from duikou.evaluation import demo
 from duikou.evaluation.models import Run

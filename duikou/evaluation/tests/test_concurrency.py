@@ -1,5 +1,5 @@
 """Several people writing the same evaluation scheme, run or rectification notice at the same moment (see
-docs/security.md, 并发写入). Each test starts its clients together (``core.testing.race``); none may get a server
+docs/security.md, 并发写入). Each test starts its clients together (``duikou.testing.race``); none may get a server
 error, and what should exist once exists once.
 
 Routes and how each race is settled:
@@ -26,7 +26,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from duikou.core import testing
+from duikou import testing
 from duikou.evaluation import testing as et
 from duikou.evaluation.models import Commendation, Notice, Review, Run, Scheme
 from duikou.evaluation.supervision import services

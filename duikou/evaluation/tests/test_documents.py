@@ -18,7 +18,7 @@ from django.utils import timezone
 from matplotlib.path import Path
 from PIL import Image
 
-from duikou.core import testing
+from duikou import testing
 from duikou.evaluation import charts, documents
 from duikou.evaluation.models import Commendation, Item, Notice, Result, Run, Scheme
 from duikou.geo import maps

@@ -9,7 +9,7 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import StaleObjectError
 from duikou.evaluation import comparison, inputs, queries, services
 from duikou.evaluation import testing as ev

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.evaluation import services
 from duikou.evaluation import testing as ev
 from duikou.evaluation.models import Item, Review, Run, Scheme

@@ -1,7 +1,7 @@
 """Permission-matrix cases of regions and old areas: reference data every signed-in user reads; a region's page lists
 only the pairings in the caller's scope."""
 
-from duikou.core.permission_matrix import Case
+from duikou.permission_matrix import Case
 
 
 def cases(w) -> dict[str, Case]:

@@ -1,6 +1,6 @@
 """Indicator test helpers: the 信阳–苏州 quarterly report and a full set of valid values."""
 
-from duikou.core import testing
+from duikou import testing
 from duikou.indicators import services
 from duikou.indicators.models import DataSet, Indicator
 

@@ -2,9 +2,9 @@
 not."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case, api, form_post
 from duikou.indicators import services as indicator_services
 from duikou.indicators.models import DataSet, Indicator, SavedChart
+from duikou.permission_matrix import Case, api, form_post
 
 
 def world(w) -> dict:

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.geo.models import Region
 from duikou.indicators import analytics
 from duikou.indicators.models import DataValue

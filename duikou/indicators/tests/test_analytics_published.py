@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from duikou.core import testing
+from duikou import testing
 from duikou.indicators import analytics
 from duikou.indicators.models import DataValue
 

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from duikou.core import testing
+from duikou import testing
 from duikou.indicators import analytics
 from duikou.indicators.models import DataValue, Indicator
 

@@ -1,5 +1,5 @@
 """Several people writing the same indicator cell, report or import at the same moment (see docs/security.md,
-并发写入). Each test starts its clients together (``core.testing.race``); none may get a server error, and a write
+并发写入). Each test starts its clients together (``duikou.testing.race``); none may get a server error, and a write
 that would overwrite what its writer has not seen is refused with 409 and a message to reload.
 
 Routes and how each race is settled:
@@ -23,7 +23,7 @@ import json
 
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.indicators import services, transfer
 from duikou.indicators.models import DataValue, Indicator, Report
 from duikou.plans.tests.factories import people

@@ -160,7 +160,7 @@ def test_saving_a_chart_with_bad_dimensions_is_refused(client, who):
 def test_read_only_roles_cannot_save_or_remove_dashboard_charts(client, role):
     """The dashboard is the organisation's shared data: a viewer and the three administrators see it, but only a role
     that changes data may save a chart to it or remove one."""
-    from duikou.core import testing
+    from duikou import testing
     from duikou.indicators.models import Indicator, SavedChart
 
     editor = testing.user("xy_editor", "信阳市人民政府", "editor")

@@ -124,7 +124,7 @@ def test_chain_city_submits_province_approves_national_accepts_and_values_lock(w
 
 
 def test_province_outside_the_pairing_cannot_approve(who):
-    from duikou.core import testing
+    from duikou import testing
 
     shaanxi = testing.user("shaanxi", "陕西省人民政府", "approver")
     rep = services.submit_report(user=who["xy_editor"], report=fill(who["xy_editor"], report()))
@@ -192,7 +192,7 @@ def _take(step, user, rep):
 
 @pytest.mark.parametrize("state", STATES)
 def test_every_step_offered_is_accepted_and_every_other_refused(who, state):
-    from duikou.core import testing
+    from duikou import testing
     from duikou.indicators.workflow import WORKFLOW
 
     rep = STATES[state][0](who)
@@ -203,7 +203,7 @@ def test_every_step_offered_is_accepted_and_every_other_refused(who, state):
 
 @pytest.mark.parametrize("state", STATES)
 def test_turn_names_who_is_to_act(who, state):
-    from duikou.core import testing
+    from duikou import testing
     from duikou.indicators.workflow import WORKFLOW
 
     build, parties, steps = STATES[state]

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
 from duikou.core import pii
 from duikou.core.actors import audit_actor
+from duikou.core.audit_context import set_actor
 from duikou.core.concurrency import save_checked, save_versioned
 from duikou.geo.models import Region
 from duikou.pairings.queries import active_pairings, pairing_between

@@ -19,8 +19,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
-from duikou.audit.context import set_actor
 from duikou.core.actors import audit_actor
+from duikou.core.audit_context import set_actor
 from duikou.core.concurrency import save_versioned
 from duikou.geo.models import OldArea, Region
 from duikou.pairings.queries import pairing_between

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from duikou.accounts import scoping
-from duikou.audit.services import bulk_create_logged
+from duikou.core.audit_entries import bulk_create_logged
 from duikou.core.datafiles import data_path
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import DataFileError, UserFacingError

@@ -1,8 +1,8 @@
 """Permission-matrix cases of matching: produce (产销对接), labour (劳务协作) and the pairing review."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import SUPERVISOR, Case
 from duikou.markets import testing as markets_testing
+from duikou.permission_matrix import SUPERVISOR, Case
 
 
 def world(w) -> dict:

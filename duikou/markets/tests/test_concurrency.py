@@ -1,5 +1,5 @@
 """Several people signing, delivering, registering or placing at the same moment (see docs/security.md, 并发写入).
-Each test starts its clients together (``core.testing.race``); none may get a server error, and no quantity is
+Each test starts its clients together (``duikou.testing.race``); none may get a server error, and no quantity is
 promised twice.
 
 Routes and how each race is settled:
@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.markets.labour import testing as lt
 from duikou.markets.models import Agreement, Delivery, JobSeeker, Placement
 from duikou.markets.produce import testing as make

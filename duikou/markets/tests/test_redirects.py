@@ -5,8 +5,8 @@ import pytest
 from django.test import override_settings
 from django.urls import include, path
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.markets import redirects
 from duikou.markets.models import EconomicTie
 from duikou.markets.recommend import services

@@ -3,9 +3,9 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case, api, form_post
 from duikou.monitoring import services as monitoring_services
 from duikou.monitoring import testing as monitoring_testing
+from duikou.permission_matrix import Case, api, form_post
 
 
 def world(w) -> dict:

@@ -1,5 +1,5 @@
 """Several cadres writing the same case, household or departmental data at the same moment (see docs/security.md,
-并发写入). Each test starts its clients together (``core.testing.race``); none may get a server error, and a fact,
+并发写入). Each test starts its clients together (``duikou.testing.race``); none may get a server error, and a fact,
 a step or an alert is recorded once.
 
 Routes and how each race is settled:
@@ -24,7 +24,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.actors import Operator
 from duikou.core.models import Job
 from duikou.geo.models import Region

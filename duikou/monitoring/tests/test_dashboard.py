@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import queries, reports, services

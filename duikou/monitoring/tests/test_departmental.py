@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import translation
 from openpyxl import Workbook
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import UserFacingError
 from duikou.core.models import Job
 from duikou.monitoring import departmental, services

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from duikou.core import pii, testing
+from duikou import testing
+from duikou.core import pii
 from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import queries, services

@@ -3,7 +3,7 @@ exactly at their lines, identically on DuckDB, PostgreSQL and Spark."""
 
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import departmental, engine, services

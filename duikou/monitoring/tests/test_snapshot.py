@@ -6,7 +6,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.actors import Operator
 from duikou.monitoring import engine, services
 from duikou.monitoring import testing as mt

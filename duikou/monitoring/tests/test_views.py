@@ -1,6 +1,6 @@
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.monitoring import services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert

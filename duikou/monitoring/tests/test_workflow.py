@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from duikou import testing
 from duikou.accounts.models import Organisation
-from duikou.core import testing
 from duikou.core.actors import Operator
 from duikou.core.errors import StaleObjectError
 from duikou.geo.models import Region

@@ -1,8 +1,8 @@
 """Permission-matrix cases of pairings: 信阳–苏州 is in scope, 延安–无锡 is not."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case, api
 from duikou.pairings import services
+from duikou.permission_matrix import Case, api
 
 
 def world(w) -> dict:

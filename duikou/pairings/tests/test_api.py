@@ -1,7 +1,7 @@
 import pytest
 
+from duikou import testing
 from duikou.accounts.services import issue_token, revoke_token
-from duikou.core import testing
 
 pytestmark = pytest.mark.django_db
 

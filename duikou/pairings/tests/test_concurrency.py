@@ -6,7 +6,7 @@ the saves based on one version wins, the others get 409.
 
 import json
 
-from duikou.core import testing
+from duikou import testing
 from duikou.pairings.models import Pairing
 
 PROFILE = ("mechanism", "contacts", "note", "version")

@@ -4,7 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import StaleObjectError
 from duikou.pairings import services
 from duikou.pairings.models import Pairing

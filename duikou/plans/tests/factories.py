@@ -2,7 +2,7 @@
 
 import datetime
 
-from duikou.core import testing
+from duikou import testing
 from duikou.plans import services
 from duikou.policy.models import Task
 

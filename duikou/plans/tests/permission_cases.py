@@ -4,7 +4,7 @@ import datetime
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
-from duikou.core.permission_matrix import Case, api, api_write, by_pk, form_post, listing
+from duikou.permission_matrix import Case, api, api_write, by_pk, form_post, listing
 from duikou.plans import services as plan_services
 from duikou.policy.models import Task
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.core.tests.test_browser import login, shot
 from duikou.plans.models import Plan
 

@@ -1,5 +1,5 @@
 """Several people taking a plan's workflow steps at the same moment (see docs/security.md, 并发写入). Each test starts
-its clients together (``core.testing.race``) through ``POST /api/plans/{id}/steps/{step}``; none may get a server
+its clients together (``duikou.testing.race``) through ``POST /api/plans/{id}/steps/{step}``; none may get a server
 error, each step is taken once, and a plan never stops half-way.
 
 Routes and how each race is settled:
@@ -23,7 +23,7 @@ import json
 
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.plans import services
 from duikou.plans.models import Plan, PlanIssuance
 

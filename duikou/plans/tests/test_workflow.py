@@ -182,7 +182,7 @@ def test_responsibility_matrix_counts_open_and_overdue_items(who):
     assert list(overdue_for(who["xy_editor"])) == [item]
     assert list(todo_for(who["xy_editor"], unit=unit.pk)) == [item]
     # the unit's own users see the item assigned to them, though the pairing is not theirs
-    from duikou.core import testing
+    from duikou import testing
 
     unit_user = testing.user("unit_editor", unit, "editor")
     assert list(todo_for(unit_user)) == [item]
@@ -308,7 +308,7 @@ def _take(step, user, plan):
 
 @pytest.mark.parametrize("state", STATES)
 def test_every_step_offered_is_accepted_and_every_other_refused(who, state):
-    from duikou.core import testing
+    from duikou import testing
     from duikou.plans.workflow import WORKFLOW
 
     plan = STATES[state][0](who)
@@ -318,7 +318,7 @@ def test_every_step_offered_is_accepted_and_every_other_refused(who, state):
 
 @pytest.mark.parametrize("state", STATES)
 def test_turn_names_who_is_to_act(who, state):
-    from duikou.core import testing
+    from duikou import testing
     from duikou.plans.workflow import WORKFLOW
 
     build, parties, steps = STATES[state]

@@ -1,7 +1,7 @@
 """Permission-matrix cases of the policy library: documents, clauses and key tasks every signed-in user reads; a
 clause's page lists only the pairings in the caller's scope."""
 
-from duikou.core.permission_matrix import Case, api
+from duikou.permission_matrix import Case, api
 
 
 def cases(w) -> dict[str, Case]:

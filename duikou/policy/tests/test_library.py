@@ -1,6 +1,6 @@
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.policy import queries
 from duikou.policy.models import Box, Clause, DecomposedTask, Document, Task
 

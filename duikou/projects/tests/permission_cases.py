@@ -1,7 +1,7 @@
 """Permission-matrix cases of projects and activities."""
 
 from duikou.accounts import scoping
-from duikou.core.permission_matrix import Case, api, api_write, by_pk, form_post, listing
+from duikou.permission_matrix import Case, api, api_write, by_pk, form_post, listing
 from duikou.projects import testing as project_testing
 
 

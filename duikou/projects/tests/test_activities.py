@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import StaleObjectError
 from duikou.projects import queries, services
 from duikou.projects import testing as pt

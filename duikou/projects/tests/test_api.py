@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.core.digests import sm3_hex
 from duikou.projects import testing as pt
 from duikou.projects.models import Project

@@ -1,5 +1,5 @@
 """Several people recording the same project, milestone, activity or import at the same moment (see docs/security.md,
-并发写入). Each test starts its clients together (``core.testing.race``); none may get a server error, and what
+并发写入). Each test starts its clients together (``duikou.testing.race``); none may get a server error, and what
 must exist once exists once.
 
 Routes and how each race is settled:
@@ -20,7 +20,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import StaleObjectError
 from duikou.core.models import Job
 from duikou.projects import services

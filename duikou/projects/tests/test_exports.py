@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.models import Job
 from duikou.projects import tables
 from duikou.projects import testing as pt

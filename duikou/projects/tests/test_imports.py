@@ -6,7 +6,7 @@ import pytest
 from auditlog.models import LogEntry
 from openpyxl import load_workbook
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import UserFacingError
 from duikou.core.tests.bombs import package, rows_xml, shared_string_bomb
 from duikou.projects import tables

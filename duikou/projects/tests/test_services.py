@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.digests import sm3_hex
 from duikou.core.errors import StaleObjectError
 from duikou.projects import queries, services

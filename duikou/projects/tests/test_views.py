@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.models import Job
 from duikou.projects import services
 from duikou.projects import testing as pt

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from duikou.audit.services import purge_audit
+from duikou.core.audit_entries import purge_audit
 
 
 class Command(BaseCommand):

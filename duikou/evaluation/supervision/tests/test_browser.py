@@ -10,7 +10,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.tests.test_browser import login, shot
 from duikou.evaluation.models import Notice
 from duikou.evaluation.supervision import services

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import StaleObjectError
 from duikou.evaluation.models import Commendation, Notice, Run
 from duikou.evaluation.supervision import queries, services

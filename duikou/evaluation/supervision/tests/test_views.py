@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.evaluation.models import Commendation, Notice
 from duikou.evaluation.supervision import services
 from duikou.evaluation.testing import published_run, supervision_people

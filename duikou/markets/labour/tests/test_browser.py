@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.tests.test_browser import login, shot
 from duikou.markets.labour import testing as lt
 

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 
+from duikou import testing
 from duikou.accounts import scoping
-from duikou.core import testing
 from duikou.core.errors import StaleObjectError
 from duikou.markets.labour import matching, queries, services
 from duikou.markets.labour import testing as lt

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import pii, testing
+from duikou.core import pii
 from duikou.markets.labour import services, tables
 from duikou.markets.labour import testing as lt
 from duikou.markets.models import JobPosting, JobSeeker, Placement

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.tests.test_browser import login, shot
 from duikou.markets.models import Agreement, ProductListing
 

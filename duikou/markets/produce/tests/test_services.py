@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.actors import Operator
 from duikou.core.errors import StaleObjectError
 from duikou.geo.models import Region

@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from duikou.core import testing
+from duikou import testing
 from duikou.core.errors import UserFacingError
 from duikou.markets.models import Demand, ProductListing
 from duikou.markets.produce import tables

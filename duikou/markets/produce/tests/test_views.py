@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from duikou.core import testing
+from duikou import testing
 from duikou.markets.models import Agreement, ProductListing
 from duikou.markets.produce import services
 from duikou.markets.produce import testing as make

@@ -2,8 +2,8 @@
 
 import pytest
 
+from duikou import testing
 from duikou.accounts.services import issue_token
-from duikou.core import testing
 from duikou.markets.models import EconomicTie
 from duikou.markets.recommend import services
 
@@ -45,7 +45,7 @@ def test_ranking_of_a_city_outside_the_old_areas_is_404(client):
 
 
 def test_review_is_scoped_by_the_pairing(client):
-    from duikou.core.testing import pairing
+    from duikou.testing import pairing
 
     headers = auth("xy", "信阳市人民政府", "viewer")
     assert client.get(f"{API}/review/{pairing('信阳市', '苏州市').pk}", **headers).json()["partner_rank"] == 2

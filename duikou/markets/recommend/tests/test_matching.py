@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from duikou.core import testing
+from duikou import testing
 from duikou.geo.models import Region
 from duikou.markets import engine
 from duikou.markets.models import CityProfile, DataSource, EconomicTie

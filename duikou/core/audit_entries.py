@@ -24,7 +24,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from .context import request_address
+from .audit_context import request_address
 
 
 def _write(model: type[Model], action: int, rows: Iterable[tuple[int, str, dict]], *, actor, batch: int) -> int:

@@ -32,8 +32,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
 import duikou
+from duikou import testing
 from duikou.accounts import scoping
-from duikou.core import testing
 
 ROLES = ["viewer", "editor", "approver", "org_admin", "system_admin", "security_admin", "audit_admin"]
 
