@@ -131,7 +131,19 @@ def get_for(user, queryset: QuerySet | type[Model], action: Action = Action.VIEW
 
 
 def can(user, action: Action, obj: Model) -> bool:
-    return scope(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
+    """Whether ``user`` may take ``action`` on ``obj``. Answers are kept on the user object (one per request) for the
+    models scoped by region paths alone, whose answer depends only on the user's role and area and on the object's
+    place, so that a page asking the same question for each of its steps asks the database once. Models with a
+    custom scope (which may look at the object's state) are asked every time."""
+    model = type(obj)
+    if model in _CUSTOM or obj.pk is None:
+        return scope(user, model._default_manager.filter(pk=obj.pk), action).exists()
+    key = (action, model._meta.label, obj.pk, getattr(user, "pk", None), getattr(user, "role", None))
+    key += (getattr(user, "organisation_id", None), getattr(user, "is_active", None), user.is_superuser)
+    memo = user.__dict__.setdefault("_scope_answers", {})
+    if key not in memo:
+        memo[key] = scope(user, model._default_manager.filter(pk=obj.pk), action).exists()
+    return memo[key]
 
 
 def require(user, action: Action, obj: Model | None = None) -> None:

@@ -191,7 +191,11 @@ def save_value(
         )
     number = value if isinstance(value, Decimal) else parse_value(value, indicator=indicator)
     with transaction.atomic(), set_actor(user):
-        report = Report.objects.select_for_update().select_related("pairing", "dataset").get(pk=report.pk)
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("pairing__old_region", "pairing__partner_region", "dataset")
+            .get(pk=report.pk)
+        )
         WORKFLOW.require(user, report, "edit")
         row = (
             DataValue.objects.select_for_update()
@@ -202,6 +206,7 @@ def save_value(
         if row is None:
             row = DataValue(pairing=report.pairing, indicator=indicator, period=report.period)
         else:
+            row.pairing, row.indicator = report.pairing, indicator  # the objects at hand: its name costs no query
             row.version += 1
         if row.status in DataValue.LOCKED:
             raise LockedValueError(f"「{row}」")
@@ -282,10 +287,13 @@ def _fmt(value: Decimal | None) -> str:
     return text
 
 
-def validate_report(report: Report, *, complete: bool = True) -> list[Violation]:
-    """Every rule of the report's data set: missing values, ranges, cross-indicator rules, change warnings."""
+def validate_report(
+    report: Report, *, complete: bool = True, values: dict | None = None, before: dict | None = None
+) -> list[Violation]:
+    """Every rule of the report's data set: missing values, ranges, cross-indicator rules, change warnings.
+    ``values`` (``values_of(report)``) and ``before`` (``previous_values(report)``) may be given when already read."""
     indicators = list(report.dataset.indicators.all())
-    values = values_of(report)
+    values = values_of(report) if values is None else values
     numbers = {code: (v.value if v.value is not None else None) for code, v in values.items()}
     found: list[Violation] = []
     for ind in indicators:
@@ -331,10 +339,7 @@ def validate_report(report: Report, *, complete: bool = True) -> list[Violation]
             )
         )
     previous = parse_period(report.period).previous().id
-    before = {
-        v.indicator_id: v.value
-        for v in DataValue.objects.filter(pairing=report.pairing, period=previous, value__isnull=False)
-    }
+    before = previous_values(report) if before is None else before
     for ind in indicators:
         row, last = values.get(ind.code), before.get(ind.code)
         if ind.change_warn_share is None or row is None or row.value is None or not last:
@@ -358,6 +363,16 @@ def _expr(text: str, names: dict[str, str]) -> str:
     for code in sorted(formulas.codes_in(text), key=len, reverse=True):
         text = text.replace(code, names.get(code, code))
     return text
+
+
+def previous_values(report: Report) -> dict[str, Decimal]:
+    """The pairing's stored numbers of the period before the report's, by indicator."""
+    previous = parse_period(report.period).previous().id
+    return dict(
+        DataValue.objects.filter(pairing=report.pairing, period=previous, value__isnull=False).values_list(
+            "indicator_id", "value"
+        )
+    )
 
 
 def completeness(report: Report) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from duikou.pairings.queries import pairing_for
 from . import analytics, queries, services, transfer
 from . import formula as formulas
 from .forms import ImportForm, PivotForm
-from .models import DataValue, Indicator
+from .models import Indicator
 from .periods import parse_period
 from .transfer import number_text
 from .workflow import WORKFLOW
@@ -111,11 +111,7 @@ def _report(request, pairing_id: int, dataset: str, period: str):
         raise Http404(_error_text(exc)) from exc
 
 
-def _grid_rows(report, values, violations, recorded=None):
-    previous = parse_period(report.period).previous().id
-    before = dict(
-        DataValue.objects.filter(pairing=report.pairing, period=previous).values_list("indicator_id", "value")
-    )
+def _grid_rows(indicators, values, before, violations, recorded):
     flagged: dict[str, list] = {}
     for v in violations:
         for code in v.indicators:
@@ -127,9 +123,10 @@ def _grid_rows(report, values, violations, recorded=None):
             "text": number_text(values[ind.code].value) if ind.code in values else "",
             "previous_text": number_text(before.get(ind.code)),
             "violations": flagged.get(ind.code, []),
-            "recorded": number_text((recorded or {}).get(ind.code)) if ind.code in (recorded or {}) else None,
+            "recorded": number_text(recorded[ind.code]) if ind.code in recorded else None,
         }
-        for ind in report.dataset.indicators.filter(formula="").select_related("clause", "key_task")
+        for ind in indicators
+        if not ind.formula
     ]
 
 
@@ -142,35 +139,51 @@ def _recorded(user, report) -> dict:
     return {code: Decimal(str(sums[code] or 0)) for code in ACTIVITY_FIGURES}
 
 
-def _entry_context(request, report, **extra):
+def _grid_context(request, report, *, recorded_for=None) -> dict:
+    """What the grid shows: its rows with their messages, the checks, the completeness and the derived values.
+    ``recorded_for`` limits the activity figures to one indicator (a saved cell answers with its own row only)."""
+    indicators = list(report.dataset.indicators.select_related("clause", "key_task"))
     values = services.values_of(report)
-    violations = services.validate_report(report)
-    steps = [s.name for s in WORKFLOW.allowed_steps(request.user, report)]
-    filled, expected = services.completeness(report)
+    before = services.previous_values(report)
+    violations = services.validate_report(report, values=values, before=before)
+    inputs = {ind.code for ind in indicators if not ind.formula}
+    filled = sum(1 for code, v in values.items() if code in inputs and v.value is not None)
     numbers = {code: v.value for code, v in values.items()}
+    codes = {ind.code for ind in indicators}
     derived = [
         {"indicator": ind, "text": number_text(formulas.evaluate(ind.formula, numbers))}
-        for ind in report.dataset.indicators.exclude(formula="")
+        for ind in indicators
+        if ind.formula
     ] + [
         {"indicator": ind, "text": number_text(formulas.evaluate(ind.formula, numbers))}
         for ind in Indicator.objects.exclude(formula="").exclude(datasets=report.dataset)
-        if formulas.codes_in(ind.formula) <= set(report.dataset.indicators.values_list("code", flat=True))
+        if formulas.codes_in(ind.formula) <= codes
     ]
+    recorded = _recorded(request.user, report)
+    if recorded_for is not None:
+        recorded = {code: n for code, n in recorded.items() if code == recorded_for}
     return {
         "derived": derived,
         "report": report,
-        "pairing": report.pairing,
-        "period": parse_period(report.period),
-        "rows": _grid_rows(report, values, violations, _recorded(request.user, report)),
+        "rows": _grid_rows(indicators, values, before, violations, recorded),
         "violations": violations,
         "blocking": [v for v in violations if v.blocking],
+        "filled": filled,
+        "expected": len(inputs),
+        "cell_url": reverse("indicators:cell", args=[report.pairing_id, report.dataset_id, report.period]),
+    }
+
+
+def _entry_context(request, report, **extra):
+    steps = [s.name for s in WORKFLOW.allowed_steps(request.user, report)]
+    return {
+        **_grid_context(request, report),
+        "pairing": report.pairing,
+        "period": parse_period(report.period),
         "steps": steps,
         "turn": WORKFLOW.turn(report),
         "editable": "edit" in steps,
-        "filled": filled,
-        "expected": expected,
         "history": history_for(request.user, report),
-        "cell_url": reverse("indicators:cell", args=[report.pairing_id, report.dataset_id, report.period]),
         **extra,
     }
 
@@ -204,7 +217,8 @@ def cell(request, pairing_id: int, dataset: str, period: str):
         )
     except (ValidationError, StaleObjectError, PermissionDenied) as exc:
         error = _error_text(exc)
-    context = _entry_context(request, report)
+    context = _grid_context(request, report, recorded_for=indicator.code)
+    context["editable"] = WORKFLOW.allows(request.user, report, "edit")
     index, row = next((n, r) for n, r in enumerate(context["rows"], 1) if r["indicator"].code == indicator.code)
     if error:
         row["error"] = error

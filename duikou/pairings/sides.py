@@ -21,16 +21,22 @@ def city_sides(user, pairing: Pairing) -> list[str]:
     org = user.organisation
     if org is None:
         return []
-    return [s for s in SIDES if org.region_id == side_region(pairing, s).code]
+    codes = {"old": pairing.old_region_id, "partner": pairing.partner_region_id}
+    return [s for s in SIDES if org.region_id == codes[s]]
 
 
 def provinces(pairing: Pairing) -> list[Region]:
-    """The provinces of the two sides, the old side's first (one when both sides are in the same province)."""
-    found = {}
-    for side in SIDES:
-        province = province_of(side_region(pairing, side))
-        found.setdefault(province.code, province)
-    return list(found.values())
+    """The provinces of the two sides, the old side's first (one when both sides are in the same province). Kept on
+    the pairing object, as a page asks for them once per step it checks."""
+    key = (pairing.old_region_id, pairing.partner_region_id)
+    kept = pairing.__dict__.get("_provinces")
+    if kept is None or kept[0] != key:
+        found = {}
+        for side in SIDES:
+            province = province_of(side_region(pairing, side))
+            found.setdefault(province.code, province)
+        kept = pairing.__dict__["_provinces"] = (key, list(found.values()))
+    return list(kept[1])
 
 
 def province_sides(user, pairing: Pairing) -> list[Region]:
