@@ -2,8 +2,9 @@
 /jobs/schedules/). Each entry's function is a job function like any other, run as a system job (no user; its
 writes are recorded as done by the system), with the jobs' retries and progress.
 
-Times are local (TIME_ZONE). Not here: overdue steps of monitoring cases need no nightly flagging, since every page
-and report computes them from the step's due date when it reads (``monitoring.queries.overdue_q``).
+Times are local (TIME_ZONE). Pages and reports compute whether a monitoring case is overdue from its step's due date
+when they read (``monitoring.queries.overdue_q``); the daily flag records the day each late step was first found
+late, in the case and its history.
 """
 
 import datetime
@@ -33,6 +34,13 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
             function="duikou.schedules.escalate_notices",
             every="day",
             at=datetime.time(6, 0),
+        ),
+        Schedule(
+            name="monitoring-overdue",
+            title=_("监测案件逾期标记"),
+            function="duikou.schedules.flag_overdue_cases",
+            every="day",
+            at=datetime.time(6, 30),
         ),
         Schedule(
             name="analytics",
@@ -84,6 +92,14 @@ def escalate_notices(*, user, progress) -> dict:
     progress(1, 1)
     numbers = "、".join(n.number for n in escalated)
     return {"summary": f"逾期升级 {len(escalated)} 件" + (f"：{numbers[:500]}" if numbers else "")}
+
+
+def flag_overdue_cases(*, user, progress) -> dict:
+    from duikou.monitoring.services import flag_overdue_cases as flag
+
+    flagged = flag()
+    progress(1, 1)
+    return {"summary": f"新标记逾期案件 {len(flagged)} 件"}
 
 
 def refresh_analytics(*, user, progress) -> dict:

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "duikou.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "duikou.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,7 +162,9 @@ DUIKOU_API_TOKEN_DAYS = env_int("DUIKOU_API_TOKEN_DAYS", 90, minimum=1)
 
 # Sessions end after 30 idle minutes and when the browser closes.
 SESSION_COOKIE_AGE = env_int("DUIKOU_SESSION_SECONDS", 1800, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+# the idle expiry moves on with use, written at most once a minute (duikou.accounts.middleware.IdleSessionMiddleware)
+SESSION_SAVE_EVERY_REQUEST = False
+DUIKOU_SESSION_REFRESH_SECONDS = env_int("DUIKOU_SESSION_REFRESH_SECONDS", 60, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,5 +1,7 @@
+import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -8,6 +10,24 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .rules import needs_two_factor
+
+
+class IdleSessionMiddleware:
+    """A session ends after SESSION_COOKIE_AGE seconds without a request. Its expiry moves on when it is used, but
+    written at most once every DUIKOU_SESSION_REFRESH_SECONDS, not on every request (a page read is then no database
+    write): the session ends between SESSION_COOKIE_AGE minus that refresh and SESSION_COOKIE_AGE after the last use."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.modified and not session.is_empty():
+            now = int(time.time())
+            if now - session.get("_seen", 0) >= settings.DUIKOU_SESSION_REFRESH_SECONDS:
+                session["_seen"] = now  # the session middleware saves it, with a new expiry
+        return response
 
 
 class UserLanguageMiddleware:

@@ -276,6 +276,12 @@ class Alert(models.Model):
     values = models.JSONField(_("命中数值"), default=dict)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.VERIFYING)
     deadline = models.DateField(_("当前步骤期限"), null=True, blank=True)
+    overdue_flagged = models.DateField(
+        _("逾期标记日期"),
+        null=True,
+        blank=True,
+        help_text=_("当前步骤超过期限后，每日定时任务记下的日期；步骤推进后清除"),
+    )
     category = models.CharField(
         _("认定监测类别"), max_length=20, choices=Household.Category.choices, blank=True, help_text=_("纳入监测时认定")
     )

@@ -418,6 +418,8 @@ def take_step(
     # the due date of the step the case then waits for (the table's); a step that keeps the status keeps it too
     moved = transition.target != alert.status
     changes["deadline"] = WORKFLOW.due(alert, transition.target, timezone.localdate()) if moved else alert.deadline
+    if moved:
+        changes["overdue_flagged"] = None  # the late step is taken; the next one is flagged when it is late
     with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = save_versioned(alert, expected_version=expected_version, changes=changes)
         if household_changes:
@@ -425,6 +427,25 @@ def take_step(
             save_versioned(home, expected_version=home.version, changes=household_changes)
         _record_step(fresh, user, step, alert.status, alert.deadline, note)
     return fresh
+
+
+def flag_overdue_cases(*, today: datetime.date | None = None) -> list[int]:
+    """Record, once per late step, the day a case was found past its step's due date (the daily schedule runs it).
+    Each flag is a line in the case's history, by the system; the case's version is not raised, so nobody's open
+    form goes stale. Pages compute "overdue" from the due date anyway; the flag keeps when it was first seen."""
+    from duikou.core.audit_entries import log_bulk_updates
+
+    from .queries import overdue_q
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        late = Alert.objects.select_for_update(of=("self",)).filter(
+            overdue_q(), overdue_flagged__isnull=True, deadline__lt=today
+        )
+        rows = [(a.pk, str(a), {"overdue_flagged": (None, today)}) for a in late.select_related("household")]
+        Alert.objects.filter(pk__in=[pk for pk, _text, _changes in rows]).update(overdue_flagged=today)
+        log_bulk_updates(Alert, rows, actor=None)
+    return [pk for pk, _text, _changes in rows]
 
 
 def responsible_units(household: Household):
@@ -459,7 +480,9 @@ def add_measure(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), set_actor(audit_actor(user)):
-        fresh = save_versioned(alert, expected_version=expected_version, changes={"deadline": None})
+        fresh = save_versioned(
+            alert, expected_version=expected_version, changes={"deadline": None, "overdue_flagged": None}
+        )
         measure = AssistanceMeasure.objects.create(
             alert=fresh,
             kind=kind,

@@ -39,8 +39,23 @@ def test_password_policy_accepts_a_strong_password():
     validate_password("Hongse-Wenhua-2026")
 
 
-def test_sessions_expire_when_idle():
-    assert settings.SESSION_COOKIE_AGE <= 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_sessions_expire_when_idle_and_move_on_with_use_at_most_once_a_refresh(client):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    assert settings.SESSION_COOKIE_AGE <= 1800
+    client.force_login(testing.user("idle", "信阳市人民政府", "viewer"))
+    key = client.session.session_key
+    client.get("/")
+    first = Session.objects.get(session_key=key).expire_date
+    client.get("/")  # within the refresh interval: no write, the expiry stays
+    assert Session.objects.get(session_key=key).expire_date == first
+    store = SessionStore(session_key=key)
+    store["_seen"] -= settings.DUIKOU_SESSION_REFRESH_SECONDS  # last written a refresh interval ago
+    store.save()
+    written = Session.objects.get(session_key=key).expire_date
+    client.get("/")  # past the interval: the expiry moves on
+    assert Session.objects.get(session_key=key).expire_date > written
 
 
 def test_three_administrators_are_separated():

@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from duikou import schedules as table
 from duikou import testing
 from duikou.accounts.models import Organisation
+from duikou.core import schedules as schedule_machinery
 from duikou.core.actors import Operator
 from duikou.core.errors import StaleObjectError
 from duikou.geo.models import Region
@@ -396,3 +398,49 @@ def test_turn_names_who_is_to_act_and_by_when(alert, cadre, township, state, set
         days = getattr(settings, days)
     due = timezone.localdate() + datetime.timedelta(days=days) if days else None
     assert testing.turn_of(workflow.WORKFLOW, case) == (parties, steps, due)
+
+
+# ---- the daily flag of late steps (schedule "monitoring-overdue") ----
+
+
+def late(alert, days=1):
+    Alert.objects.filter(pk=alert.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=days))
+    alert.refresh_from_db()
+    return alert
+
+
+def test_a_late_step_is_flagged_once_with_a_history_line_and_no_new_version(alert, cadre):
+    assert services.flag_overdue_cases() == []  # not late yet
+    alert = late(alert)
+    version = alert.version
+    assert services.flag_overdue_cases() == [alert.pk]
+    alert.refresh_from_db()
+    assert alert.overdue_flagged == timezone.localdate() and alert.version == version
+    entry = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Alert), object_pk=str(alert.pk))
+    entry = entry.filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor is None and entry.changes_dict["overdue_flagged"] == ["None", str(timezone.localdate())]
+    assert services.flag_overdue_cases() == []  # the next day's run does not flag it again
+    assert services.flag_overdue_cases(today=timezone.localdate() + datetime.timedelta(days=1)) == []
+
+
+def test_taking_the_step_clears_the_flag_and_a_later_step_can_be_flagged_again(alert, cadre):
+    services.flag_overdue_cases(today=late(alert).deadline + datetime.timedelta(days=1))
+    alert = step(cadre, alert, "verify", note="属实")
+    assert alert.overdue_flagged is None and not alert.overdue
+    alert = late(alert, days=3)
+    assert services.flag_overdue_cases() == [alert.pk]
+
+
+def test_the_case_page_says_since_when_it_is_late(alert, cadre, client):
+    services.flag_overdue_cases(today=late(alert).deadline + datetime.timedelta(days=1))
+    client.force_login(cadre)
+    page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
+    assert f"{timezone.localdate():%Y-%m-%d} 起记为逾期" in page
+
+
+def test_the_daily_schedule_runs_the_flag(alert):
+    entry = {s.name: s for s in schedule_machinery.schedules()}["monitoring-overdue"]
+    assert entry.function == "duikou.schedules.flag_overdue_cases" and entry.every == "day"
+    late(alert)
+    assert table.flag_overdue_cases(user=None, progress=lambda *_: None) == {"summary": "新标记逾期案件 1 件"}
+    assert Alert.objects.get(pk=alert.pk).overdue_flagged == timezone.localdate()
