@@ -3,7 +3,8 @@
 In one run, on a scratch PostgreSQL database (``duikou_bench_<pid>``: created, migrated, seeded, loaded with the demo
 data of ``make run``, dropped at the end whatever happens) and a temporary DUIKOU_VAR_DIR:
 
-  servers     the production server (gunicorn, --workers processes of 4 threads each, or --web-cmd) and the
+  servers     the production server (``duikou web``: gunicorn with duikou/gunicorn_conf.py, --workers processes of
+              --threads threads each, or --web-cmd) and the
               development server (``duikou runserver --noreload``, threaded, or --dev-cmd), both against the same
               database, DUIKOU_DEBUG off, a generated secret key, bound to 127.0.0.1 only;
   users       benchmark accounts with a known password (no forced password change, roles without a second
@@ -587,7 +588,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60, help="measured seconds of the think-time phase")
     parser.add_argument("--warmup", type=float, default=15, help="seconds for the sign-ins before the window")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (2–4)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (DUIKOU_WEB_THREADS)")
     parser.add_argument("--saturation-users", type=int, default=16)
     parser.add_argument("--saturation-duration", type=float, default=30)
     parser.add_argument("--quick", action="store_true", help="smoke run: 5 users, 10 s, saturation 4 users 10 s")
@@ -609,6 +610,7 @@ def main() -> int:
     total_users = max(args.users, args.saturation_users)
 
     scratch = Scratch()
+    scratch.env["DUIKOU_WEB_THREADS"] = str(args.threads)  # read by duikou/gunicorn_conf.py
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # cleanup runs in the finally below
     try:
         t = time.monotonic()
@@ -632,10 +634,7 @@ def main() -> int:
         )
 
         prod_port, dev_port = free_port(), free_port()
-        web = args.web_cmd or (
-            f"{Path(PYTHON).parent / 'gunicorn'} duikou.wsgi:application --workers {{workers}} --worker-class gthread"
-            f" --threads {args.threads} --bind {HOST}:{{port}} --access-logfile - --log-level warning"
-        )
+        web = args.web_cmd or f"{PYTHON} -m duikou web {HOST}:{{port}} --workers {{workers}}"
         dev = args.dev_cmd or f"{PYTHON} -m duikou runserver {HOST}:{{port}} --noreload"
         servers = {
             "production": (shlex.split(web.format(port=prod_port, workers=args.workers)), prod_port),
