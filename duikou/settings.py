@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too: an in-memory database cannot show how concurrent writers really queue.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-duikou-{os.getpid()}.sqlite3")}
 else:
+    # A kept connection is checked before each request reuses it: after a database restart the next request
+    # connects anew instead of failing on the dead connection.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # One test database per test process, so that two runs on one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 

@@ -34,3 +34,4 @@ urlpatterns = [
 ]
 
 handler404 = "duikou.core.views.not_found"
+handler500 = "duikou.core.views.server_error"

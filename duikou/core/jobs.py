@@ -23,6 +23,7 @@ The imports are all-or-nothing (one transaction), so a retry after a crash start
 
 import base64
 import datetime
+import errno
 import importlib
 import inspect
 import json
@@ -33,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection, transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -48,6 +49,10 @@ log = logging.getLogger(__name__)
 WORKER = {"name": "inline"}
 RETRY_FACTOR = 4
 INTERRUPTED = "执行任务的进程中断"
+DATABASE_LOST = "执行中数据库连接中断（可能正在重启），本次执行的写入已全部撤销"
+DISK_FULL = "服务器存储空间已满"
+# errors of a storage that has no room left: the disk, or the user's quota on it
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
 class JobCancelled(Exception):
@@ -165,6 +170,25 @@ def _decrypted(blob: bytes) -> bytes:
     return base64.b64decode(pii.decrypt(bytes.fromhex(blob.decode())))
 
 
+class NoSpace(Exception):
+    """The storage had no room for a file; what was written of it is removed."""
+
+
+def _keep(job: Job, field, filename: str, content: bytes) -> None:
+    """Save ``content`` as the job's ``field`` file; on a full disk remove the part written and raise NoSpace."""
+    # the name the storage will choose: free now, so whatever stands there after a failure is this file's part
+    name = field.storage.get_available_name(field.field.generate_filename(job, filename), field.field.max_length)
+    try:
+        field.save(filename, ContentFile(content), save=False)
+    except OSError as exc:
+        if exc.errno not in NO_SPACE:
+            raise
+        if field.storage.exists(name):
+            field.storage.delete(name)
+        field.name = ""
+        raise NoSpace(str(exc)) from exc
+
+
 def start_job(
     *,
     kind: str,
@@ -189,7 +213,12 @@ def start_job(
     if upload is not None:
         name, data = upload
         job.input_name = name[:255]
-        job.input_file.save(f"{uuid.uuid4().hex}.bin", ContentFile(_encrypted(data)), save=False)
+        try:
+            _keep(job, job.input_file, f"{uuid.uuid4().hex}.bin", _encrypted(data))
+        except NoSpace as exc:
+            raise UserFacingError(
+                f"{DISK_FULL}，上传的文件“{name}”未保存，任务没有开始；请系统管理员清理磁盘后重新上传"
+            ) from exc
     job.save()
     if settings.DUIKOU_JOBS_INLINE:
         execute(job.pk)
@@ -282,7 +311,10 @@ def _run(job: Job) -> str:
         file = result.pop("_file", None)
         if file is not None:
             name, content = file
-            job.result_file.save(name, ContentFile(content), save=False)
+            try:
+                _keep(job, job.result_file, name, content)
+            except NoSpace:  # the work is done and committed; only its file could not be kept
+                result["file_error"] = f"{DISK_FULL}，结果文件“{name}”未能保存（已完成的工作不受影响）"
         _finish(job, status=Job.Status.DONE, result=result, result_file=job.result_file.name or "")
         return Job.Status.DONE
     except JobCancelled:
@@ -291,6 +323,12 @@ def _run(job: Job) -> str:
     except UserFacingError as exc:
         _finish(job, status=Job.Status.FAILED, message=str(exc), result=getattr(exc, "details", {}) or {})
         return Job.Status.FAILED
+    except (OperationalError, InterfaceError):
+        # the connection died under the job (a database restart): its transaction is rolled back; on a new
+        # connection it is queued again (if the database is still down this raises, and the worker loop waits)
+        log.warning("job %s (%s): database connection lost on attempt %s", job.pk, job.kind, job.attempts)
+        connection.close()
+        return _schedule_retry(job, DATABASE_LOST)
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("job %s (%s) failed on attempt %s, reference %s", job.pk, job.kind, job.attempts, reference)
@@ -355,6 +393,17 @@ def recover_stale(*, now=None) -> list[Job]:
         job.refresh_from_db()
         recovered.append(job)
     return recovered
+
+
+def release_orphans(worker: str) -> list[Job]:
+    """Jobs still marked running by ``worker`` when it runs none (its loop lost the database mid-job): queued again,
+    or failed after their last attempt, saying why."""
+    released = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING, worker=worker):
+        _fail_task_results(job)
+        _schedule_retry(job, DATABASE_LOST)
+        released.append(job)
+    return released
 
 
 def _fail_task_results(job: Job) -> None:

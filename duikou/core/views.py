@@ -1,6 +1,9 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 
@@ -49,3 +52,28 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not Found"}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+DATABASE_UNAVAILABLE = "数据库暂时无法访问（可能正在重启或维护），本次操作没有保存。请稍后刷新页面重试。"
+DATABASE_UNAVAILABLE_EN = (
+    "The database cannot be reached just now (it may be restarting). Nothing was saved; please try again shortly."
+)
+
+
+def server_error(request):
+    """Django's 500 page, except when the database could not be reached: then 503 with a message that says so and
+    that nothing was saved (the request's transaction was rolled back), in the API's error shape under /api/. The page
+    is self-contained: the usual layout reads the database."""
+    if not isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    headers = {"Retry-After": "30"}
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": DATABASE_UNAVAILABLE}, status=503, headers=headers, json_dumps_params={"ensure_ascii": False}
+        )
+    page = (
+        '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f'<title>503</title><body style="font-family:sans-serif;margin:2rem;max-width:40rem"><h1>503</h1>'
+        f'<p>{DATABASE_UNAVAILABLE}</p><p lang="en">{DATABASE_UNAVAILABLE_EN}</p></body></html>'
+    )
+    return HttpResponse(page, status=503, headers=headers)

@@ -271,18 +271,17 @@ def import_values(request):
         upload = form.cleaned_data["file"]
         dry_run = form.cleaned_data["dry_run"]
         try:
-            data = read_upload(upload)
-        except UserFacingError as exc:
-            form.add_error("file", str(exc))
-        else:
             job = start_job(
                 kind="indicators-import",
                 title=f"{'试导入' if dry_run else '导入'}指标数据：{upload.name}",
                 user=request.user,
                 fn=import_job,
                 params={"dry_run": dry_run},
-                upload=(upload.name, data),
+                upload=(upload.name, read_upload(upload)),
             )
+        except UserFacingError as exc:  # a refused file, or no room to keep it
+            form.add_error("file", str(exc))
+        else:
             return redirect("job_detail", pk=job.pk)
     return render(request, "indicators/import.html", {"form": form})
 

@@ -1,7 +1,8 @@
 """The service as it is deployed, on PostgreSQL: the production web server (`duikou web`, gunicorn) and `duikou worker`
 processes. A city editor signs in over HTTP, uploads a project import through the page, and is sent to the job's
 page; the first worker is killed (SIGKILL) while it writes the rows, a second one takes the job over, and the job
-page, read over HTTP from the web server, shows it done with every row written once.
+page, read over HTTP from the web server, shows it done with every row written once. Then every database connection
+is closed, as a database restart does, and the web server goes on answering.
 
 Runs in the PostgreSQL pass of bin/run-tests (skipped on SQLite); about a minute, most of it collectstatic."""
 
@@ -24,6 +25,7 @@ from duikou.core.models import Job
 from duikou.projects import testing as pt
 from duikou.projects.models import Project
 
+from .test_faults import drop_connections_of_others
 from .test_worker_live import DELAY_MS, ROWS, wait_for, worker
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -110,6 +112,11 @@ def test_an_import_over_http_is_run_by_a_worker_and_survives_the_death_of_one(co
         assert str(ROWS) in page
         names = set(Project.objects.filter(name__startswith="网页导入").values_list("name", flat=True))
         assert len(names) == ROWS == Project.objects.filter(name__startswith="网页导入").count()
+
+        # a database restart closes every client's connection: the web server's next pages connect anew
+        assert drop_connections_of_others() >= 1
+        for _ in range(6):
+            assert http.get(f"{base}/", timeout=30).status_code == 200
     finally:
         for process in (first, second, web):
             if process is not None and process.poll() is None:

@@ -1,7 +1,9 @@
 import logging
 import os
 import socket
+import time
 
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
 
@@ -14,6 +16,33 @@ log = logging.getLogger("duikou.core.jobs")
 def default_worker_id() -> str:
     """host-pid-random: unique across machines, and says where a job ran (shown on the jobs page)."""
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
+
+
+class ResilientWorker(db_worker.Worker):
+    """django-tasks-db's worker loop, kept alive when the database goes away (a restart, a fail-over): it waits and
+    reconnects instead of exiting, then queues again the jobs it was running when the connection died (their
+    transactions were rolled back)."""
+
+    WAIT_SECONDS = 5
+
+    def run(self) -> None:
+        while True:
+            try:
+                return super().run()
+            except (OperationalError, InterfaceError) as exc:
+                if not self.running:
+                    raise
+                log.warning(
+                    "worker %s: database unavailable (%s); retrying in %s s", self.worker_id, exc, self.WAIT_SECONDS
+                )
+                self.running_task = False
+                connections.close_all()
+                time.sleep(self.WAIT_SECONDS)
+                try:
+                    for job in jobs.release_orphans(self.worker_id):
+                        log.warning("job %s (%s) queued again after the database came back", job.pk, job.kind)
+                except DatabaseError:
+                    connections.close_all()  # still down: the loop tries again
 
 
 class Command(db_worker.Command):
@@ -38,6 +67,7 @@ class Command(db_worker.Command):
         if housekeeping is not None:
             housekeeping.start()
         log.info("worker %s started", worker_id)
+        db_worker.Worker = ResilientWorker  # the parent's handle builds its worker from this name
         try:
             super().handle(*args, worker_id=worker_id, **options)
         finally:
