@@ -392,7 +392,8 @@ class User:
 
 def run_phase(base: str, plan: dict, specs: list[dict], password: str, *, warmup: float, duration: float, think: bool):
     """Every user signs in (during the warm-up), then acts until the end; requests started inside the measured
-    window [warm-up end, end) are kept. Returns the results and the client's wall and CPU seconds over the window."""
+    window [warm-up end, end) are kept. Returns the results, the client's wall and CPU seconds over the window, and
+    the machine's CPU use by process group at the window's start and end."""
     results = Results()
     start = time.monotonic() + 0.5
     window = [start + warmup, start + warmup + duration]
@@ -445,10 +446,13 @@ def run_phase(base: str, plan: dict, specs: list[dict], password: str, *, warmup
     while time.monotonic() < window[0]:
         time.sleep(0.05)
     cpu0, wall0 = time.process_time(), time.monotonic()
+    used0 = cpu_by_group()
+    time.sleep(max(0.0, window[1] - time.monotonic()))
+    used1 = cpu_by_group()  # the machine's CPU over the window, as the requests counted
     for thread in threads:
         thread.join(timeout=max(0.0, window[1] - time.monotonic()) + 35)
     cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
-    return results, wall, cpu, duration
+    return results, wall, cpu, duration, (used0, used1)
 
 
 # ---- reporting ------------------------------------------------------------------------------------------------
@@ -462,6 +466,44 @@ def percentile(values: list[float], q: float) -> float:
     low = int(k)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_group() -> dict:
+    """CPU seconds used so far (user + system) by every process on the machine, summed by process group, and by all
+    PostgreSQL processes together under "postgres" (from /proc; the servers run in process groups of their own)."""
+    used: dict = defaultdict(float)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue  # ended meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / TICK
+        used["postgres" if name.startswith("postgres") else int(fields[2])] += seconds
+    return used
+
+
+def cpu_report(before: dict, after: dict, server_group: int, requests: int, wall: float) -> dict:
+    """What the server's processes and PostgreSQL used in a phase: seconds, share of the two cores, ms per request."""
+    server = after.get(server_group, 0) - before.get(server_group, 0)
+    postgres = after.get("postgres", 0) - before.get("postgres", 0)
+    total = sum(after.values()) - sum(before.get(k, 0) for k in after)
+    other = max(total - server - postgres, 0.0)
+    cores = os.cpu_count() or 1
+    per = (lambda sec: 1000 * sec / requests) if requests else (lambda sec: 0.0)
+    print(
+        f"  machine CPU in the window: server {server:.1f} s ({per(server):.1f} ms a request), PostgreSQL "
+        f"{postgres:.1f} s ({per(postgres):.1f} ms a request), everything else {other:.1f} s; "
+        f"{100 * total / (cores * wall):.0f} % of {cores} cores"
+    )
+    return {"server_ms": per(server), "postgres_ms": per(postgres), "other_s": other, "busy": total / (cores * wall)}
 
 
 def report(title: str, results: Results, wall: float, cpu: float, duration: float) -> dict:
@@ -547,6 +589,18 @@ def goals(measured: dict) -> bool:
             f"throughput at saturation: production {prod_sat['rps']:.1f} rps / development {dev['rps']:.1f} rps "
             f"= {ratio:.2f}× (goal ≥ {SPEEDUP_GOAL:.0f}×)",
         )
+        # what this machine allows: the development server is one process (one core for its Python, the GIL), the
+        # production server's processes share all cores with PostgreSQL; CPU per request as measured above
+        cores = os.cpu_count() or 1
+        dev_ms, prod_cpu = dev["cpu"]["server_ms"], prod_sat["cpu"]
+        if dev_ms and prod_cpu["server_ms"]:
+            dev_cap = 1000 / dev_ms
+            prod_cap = cores * 1000 / (prod_cpu["server_ms"] + prod_cpu["postgres_ms"])
+            print(
+                f"  NOTE  CPU bound on this machine: development ≤ {dev_cap:.0f} rps (one core at {dev_ms:.1f} ms a "
+                f"request), production ≤ {prod_cap:.0f} rps ({cores} cores at {prod_cpu['server_ms']:.1f} + "
+                f"{prod_cpu['postgres_ms']:.1f} ms of PostgreSQL a request): at most {prod_cap / dev_cap:.2f}×"
+            )
     saved = sum(m["saved"] for m in measured.values())
     line(
         saved == stored and saved > 0,
@@ -640,8 +694,9 @@ def main() -> int:
             "production": (shlex.split(web.format(port=prod_port, workers=args.workers)), prod_port),
             "development": (shlex.split(dev.format(port=dev_port)), dev_port),
         }
+        processes = {}
         for name, (command, port) in servers.items():
-            process = scratch.start(name, command)
+            process = processes[name] = scratch.start(name, command)
             wait_ready(process, f"http://{HOST}:{port}")
             print(f"{name}: {shlex.join(command)}")
         stored_before = scratch.stored_versions(plan["period"])
@@ -657,13 +712,15 @@ def main() -> int:
             ("saturation", sat_specs, False, 0.0, args.saturation_duration),
         ]:
             for name, (_command, port) in servers.items():
-                results, wall, cpu, window = run_phase(
+                results, wall, cpu, window, used = run_phase(
                     f"http://{HOST}:{port}", plan, chosen, password, warmup=warmup, duration=duration, think=think
                 )
                 roles = ", ".join(f"{r} {c}" for r, c in role_counts(len(chosen)).items())
                 pause = "1–3 s pause" if think else "no pause"
                 title = f"== {name}, {phase}: {len(chosen)} users ({roles}), {pause}, {window:.0f} s measured =="
-                measured[f"{name}/{phase}"] = report(title, results, wall, cpu, window)
+                summary = report(title, results, wall, cpu, window)
+                summary["cpu"] = cpu_report(*used, processes[name].pid, summary["requests"], window)
+                measured[f"{name}/{phase}"] = summary
         measured["stored_versions"] = scratch.stored_versions(plan["period"]) - stored_before
         if args.analytics_mode == "published":
             viewer = next(spec for spec in specs if spec["role"] == "province")
