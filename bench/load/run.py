@@ -446,9 +446,9 @@ def run_phase(base: str, plan: dict, specs: list[dict], password: str, *, warmup
     while time.monotonic() < window[0]:
         time.sleep(0.05)
     cpu0, wall0 = time.process_time(), time.monotonic()
-    used0 = cpu_by_group()
+    used0 = cpu_by_process()
     time.sleep(max(0.0, window[1] - time.monotonic()))
-    used1 = cpu_by_group()  # the machine's CPU over the window, as the requests counted
+    used1 = cpu_by_process()  # the machine's CPU over the window, as the requests counted
     for thread in threads:
         thread.join(timeout=max(0.0, window[1] - time.monotonic()) + 35)
     cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
@@ -471,10 +471,11 @@ def percentile(values: list[float], q: float) -> float:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_by_group() -> dict:
-    """CPU seconds used so far (user + system) by every process on the machine, summed by process group, and by all
-    PostgreSQL processes together under "postgres" (from /proc; the servers run in process groups of their own)."""
-    used: dict = defaultdict(float)
+def cpu_by_process() -> dict:
+    """CPU seconds used so far (user + system) by every process on the machine: {pid: (group, seconds)}, the group
+    being "postgres" for PostgreSQL's processes and the process group otherwise (the servers run in groups of their
+    own). Read from /proc."""
+    used = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -485,25 +486,28 @@ def cpu_by_group() -> dict:
             continue  # ended meanwhile
         name = text[text.index("(") + 1 : text.rindex(")")]
         fields = text[text.rindex(")") + 2 :].split()
-        seconds = (int(fields[11]) + int(fields[12])) / TICK
-        used["postgres" if name.startswith("postgres") else int(fields[2])] += seconds
+        group = "postgres" if name.startswith("postgres") else int(fields[2])
+        used[int(entry.name)] = (group, (int(fields[11]) + int(fields[12])) / TICK)
     return used
 
 
 def cpu_report(before: dict, after: dict, server_group: int, requests: int, wall: float) -> dict:
-    """What the server's processes and PostgreSQL used in a phase: seconds, share of the two cores, ms per request."""
-    server = after.get(server_group, 0) - before.get(server_group, 0)
-    postgres = after.get("postgres", 0) - before.get("postgres", 0)
-    total = sum(after.values()) - sum(before.get(k, 0) for k in after)
-    other = max(total - server - postgres, 0.0)
+    """What the server's processes and PostgreSQL used in a phase: seconds, share of the cores, ms per request.
+    A process that started in the window counts whole; one that ended in it is not counted."""
+    spent: dict = defaultdict(float)
+    for pid, (group, seconds) in after.items():
+        spent[group] += seconds - (before[pid][1] if pid in before else 0.0)
+    server, postgres = spent.pop(server_group, 0.0), spent.pop("postgres", 0.0)
+    other = sum(spent.values())
     cores = os.cpu_count() or 1
     per = (lambda sec: 1000 * sec / requests) if requests else (lambda sec: 0.0)
+    busy = (server + postgres + other) / (cores * wall)
     print(
         f"  machine CPU in the window: server {server:.1f} s ({per(server):.1f} ms a request), PostgreSQL "
         f"{postgres:.1f} s ({per(postgres):.1f} ms a request), everything else {other:.1f} s; "
-        f"{100 * total / (cores * wall):.0f} % of {cores} cores"
+        f"{100 * busy:.0f} % of {cores} cores"
     )
-    return {"server_ms": per(server), "postgres_ms": per(postgres), "other_s": other, "busy": total / (cores * wall)}
+    return {"server_ms": per(server), "postgres_ms": per(postgres), "other_s": other, "busy": busy}
 
 
 def report(title: str, results: Results, wall: float, cpu: float, duration: float) -> dict:
