@@ -41,8 +41,17 @@ def seed_reference_data(
             ("organisations", seed_organisations),
             ("shanghai tasks", load_decomposed_tasks),
             ("indicators", load_starter_library),
+            ("holiday schedule", load_holiday_schedule),
         ]:
             result = step()
             report.steps.append((name, str(result)))
             say(f"{name}: {result}")
     return report
+
+
+def load_holiday_schedule() -> str:
+    """The national holiday schedule the installed chinesecalendar knows (new years after a package upgrade)."""
+    from duikou.core.models import CalendarDay
+    from duikou.core.workdays import load_package
+
+    return f"新增 {load_package(CalendarDay)} 天"

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from duikou import health, views
 from duikou.api import api
-from duikou.core import job_views
+from duikou.core import calendar_views, job_views
 from duikou.core import views as core_views
 
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/cancel", job_views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:pk>/download", core_views.job_download, name="job_download"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/day", calendar_views.calendar_day, name="calendar_day"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("duikou.accounts.urls")),

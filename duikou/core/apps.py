@@ -30,3 +30,13 @@ class CoreConfig(AppConfig):
             models.ScheduleRun,
             custom=lambda user, prefix, action: Q() if scoping.may(user, scoping.Action.OPERATE) else Q(pk__in=[]),
         )
+        # the holiday schedule: everyone reads it (deadlines are counted with it); the system administrator keeps it
+        scoping.register(
+            models.CalendarDay,
+            custom=lambda user, prefix, action: (
+                Q() if action == scoping.Action.VIEW or scoping.may(user, scoping.Action.OPERATE) else Q(pk__in=[])
+            ),
+        )
+        from auditlog.registry import auditlog
+
+        auditlog.register(models.CalendarDay)

@@ -94,3 +94,36 @@ class ScheduleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.slot}"
+
+
+class CalendarDay(models.Model):
+    """A day the official holiday schedule sets apart from the plain week: a day off (a holiday, or a weekday given
+    off in exchange) or a weekend day that is worked (调休). Every other Monday to Friday is a working day. National
+    rows have no province; a province's own rows (a 2-digit code) take precedence for that province."""
+
+    class Kind(models.TextChoices):
+        OFF = "off", _("休息日")
+        WORKDAY = "workday", _("调休上班日")
+
+    day = models.DateField(_("日期"))
+    province = models.CharField(_("省份"), max_length=2, blank=True, help_text=_("区划代码前 2 位；空为全国"))
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=60, help_text=_("如 国庆节"))
+    source = models.CharField(_("来源"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["day", "province"]
+        constraints = [models.UniqueConstraint(fields=["day", "province"], name="core_calendarday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"

@@ -1,11 +1,12 @@
 """Permission-matrix cases of core's own routes: the home page, background jobs (each caller's own job is in scope,
 the 延安 editor's is not, except for the system administrator, who sees and cancels every job), the schedules page
-(system administrator) and the API's description and its page, for signed-in users only."""
+(system administrator), the holiday schedule (read by all, kept by the system administrator) and the API's
+description and its page, for signed-in users only."""
 
 from duikou.accounts.scoping import Action
 from duikou.core.jobs import start_job
 from duikou.core.models import Job
-from duikou.permission_matrix import Case, api
+from duikou.permission_matrix import Case, api, form_post
 
 OPERATE = Action.OPERATE
 
@@ -68,6 +69,14 @@ def cases(w) -> dict[str, Case]:
         ),
         "schedule_list": Case(
             "/jobs/schedules/", action=OPERATE, present=["夜间备份"], scoped=("may:operate", "ScheduleRun")
+        ),
+        # the holiday schedule: everyone signed in reads it, the system administrator (OPERATE) enters days
+        "calendar": Case("/calendar/?year=2026", present=["国庆节"], scoped=("may:view", "CalendarDay")),
+        "calendar_day": form_post(
+            "/calendar/day",
+            action=OPERATE,
+            data={"day": "2026-10-10", "kind": "workday", "name": "国庆节", "province": "", "source": ""},
+            scoped=("may:operate",),
         ),
         # the API's description and its page: for signed-in users only, by token or session
         "api:openapi-json": api("/api/openapi.json", present=["PlanStepIn"], scoped=("may:view",)),
