@@ -32,12 +32,12 @@ def version_field() -> models.PositiveIntegerField:
 
 def created_field(label=None) -> models.DateTimeField:
     """When the row was written (「创建时间」 unless named otherwise), set once."""
-    return models.DateTimeField(label or _("创建时间"), auto_now_add=True)
+    return models.DateTimeField(_("创建时间") if label is None else label, auto_now_add=True)
 
 
 def updated_field(label=None, **options) -> models.DateTimeField:
     """When the row was last saved (「更新时间」 unless named otherwise)."""
-    return models.DateTimeField(label or _("更新时间"), auto_now=True, **options)
+    return models.DateTimeField(_("更新时间") if label is None else label, auto_now=True, **options)
 
 
 class WriteGuarded(models.Model):
