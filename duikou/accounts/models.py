@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import created_field, protected_fk, version_field
 from duikou.geo.models import Region
 
 
@@ -22,28 +23,13 @@ class Organisation(models.Model):
     name = models.CharField(_("名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("所在地区"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="organisations",
-    )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级机构"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="units",
-    )
+    region = protected_fk(Region, _("所在地区"), optional=True, related_name="organisations")
+    parent = protected_fk("self", _("上级机构"), optional=True, related_name="units")
     is_active = models.BooleanField(_("启用"), default=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     class Meta:
-        verbose_name = _("机构")
-        verbose_name_plural = _("机构")
+        verbose_name = verbose_name_plural = _("机构")
         ordering = ["kind", "region_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["name", "region"], name="accounts_org_unique_name_region"),
@@ -74,14 +60,7 @@ class User(AbstractUser):
         SECURITY_ADMIN = "security_admin", _("安全管理员")
         AUDIT_ADMIN = "audit_admin", _("安全审计员")
 
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("所属机构"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="users",
-    )
+    organisation = protected_fk(Organisation, _("所属机构"), optional=True, related_name="users")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     language = models.CharField(
         _("界面语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
@@ -92,8 +71,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(is_superuser=True) | models.Q(organisation__isnull=False),
@@ -112,14 +90,13 @@ class ApiToken(models.Model):
     name = models.CharField(_("用途"), max_length=60)
     prefix = models.CharField(_("前缀"), max_length=8, db_index=True)
     key_digest = models.CharField(max_length=64, unique=True)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created = created_field()
     last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
     expires = models.DateTimeField(_("到期时间"))
     revoked = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("API 令牌")
-        verbose_name_plural = _("API 令牌")
+        verbose_name = verbose_name_plural = _("API 令牌")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"

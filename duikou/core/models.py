@@ -1,8 +1,9 @@
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .modelbits import created_field, user_fk
 
 
 class Job(models.Model):
@@ -22,15 +23,7 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("类型"), max_length=60)
     title = models.CharField(_("标题"), max_length=200)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.PROTECT,
-        related_name="jobs",
-        null=True,
-        blank=True,
-        help_text=_("空：系统任务（定时任务）"),
-    )
+    user = user_fk(_("发起人"), optional=True, related_name="jobs", help_text=_("空：系统任务（定时任务）"))
     function = models.CharField(_("执行函数"), max_length=200, blank=True, help_text=_("可导入的函数路径"))
     params = models.JSONField(_("参数"), default=dict, blank=True)
     input_file = models.FileField(_("输入文件"), upload_to="jobs/inputs/%Y/%m/", blank=True)
@@ -41,7 +34,7 @@ class Job(models.Model):
     message = models.TextField(_("进度说明"), blank=True)
     result = models.JSONField(_("结果"), default=dict, blank=True)
     result_file = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created = created_field()
     started = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("已执行次数"), default=0)
@@ -55,8 +48,7 @@ class Job(models.Model):
     cancel_requested = models.BooleanField(_("已请求取消"), default=False)
 
     class Meta:
-        verbose_name = _("后台任务")
-        verbose_name_plural = _("后台任务")
+        verbose_name = verbose_name_plural = _("后台任务")
         ordering = ["-created"]
         indexes = [models.Index(fields=["status", "heartbeat"], name="core_job_status_heartbeat")]
 
@@ -80,15 +72,14 @@ class ScheduleRun(models.Model):
 
     name = models.CharField(_("定时任务"), max_length=60)
     slot = models.CharField(_("时段"), max_length=20, help_text=_("如 2026-05-20（每日）、2026-05（每月）"))
-    started = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    started = created_field(_("开始时间"))
     job = models.ForeignKey(
         Job, verbose_name=_("后台任务"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     worker = models.CharField(_("执行进程"), max_length=64, blank=True)
 
     class Meta:
-        verbose_name = _("定时任务执行")
-        verbose_name_plural = _("定时任务执行")
+        verbose_name = verbose_name_plural = _("定时任务执行")
         ordering = ["-started"]
         constraints = [models.UniqueConstraint(fields=["name", "slot"], name="core_schedulerun_once")]
 

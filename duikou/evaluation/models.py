@@ -10,12 +10,12 @@ to closure.
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts.models import Organisation
+from duikou.core.modelbits import WriteGuarded, created_field, protected_fk, updated_field, user_fk, version_field
 from duikou.core.models import Job
 from duikou.geo.models import Region
 from duikou.indicators.models import Indicator
@@ -37,7 +37,7 @@ def _scheme_published(scheme_id) -> bool:
     return bool(scheme_id) and Run.objects.filter(scheme_id=scheme_id, status=Run.Status.PUBLISHED).exists()
 
 
-class Scheme(models.Model):
+class Scheme(WriteGuarded):
     """One year's evaluation rules at one level. Edited while no run of it is published; then copied forward."""
 
     class Level(models.TextChoices):
@@ -46,14 +46,8 @@ class Scheme(models.Model):
 
     year = models.PositiveSmallIntegerField(_("评估年度"))
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
-    province = models.ForeignKey(
-        Region,
-        verbose_name=_("省份"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("省级方案评估本省老区城市的结对关系"),
+    province = protected_fk(
+        Region, _("省份"), optional=True, related_name="+", help_text=_("省级方案评估本省老区城市的结对关系")
     )
     name = models.CharField(_("名称"), max_length=200)
     excellent_min = models.DecimalField(_("优秀分数线"), max_digits=6, decimal_places=2, default=Decimal("90"))
@@ -62,23 +56,13 @@ class Scheme(models.Model):
     cities_see_before_publication = models.BooleanField(
         _("发布前城市可见本市得分"), default=False, help_text=_("勾选后，城市在结果发布前即可查看本市得分及说明")
     )
-    copied_from = models.ForeignKey(
-        "self",
-        verbose_name=_("沿用自"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="copies",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
-    )
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    copied_from = protected_fk("self", _("沿用自"), optional=True, related_name="copies")
+    created_by = user_fk(_("创建人"))
+    created = created_field()
+    version = version_field()
 
     class Meta:
-        verbose_name = _("评估方案")
-        verbose_name_plural = _("评估方案")
+        verbose_name = verbose_name_plural = _("评估方案")
         ordering = ["-year", "level", "province__code"]
         constraints = [
             models.CheckConstraint(
@@ -103,15 +87,9 @@ class Scheme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        if self.pk and _scheme_published(self.pk):
-            raise FrozenSchemeError(f"「{self}」")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
+    def check_writable(self, *, deleting: bool) -> None:
         if _scheme_published(self.pk):
             raise FrozenSchemeError(f"「{self}」")
-        return super().delete(*args, **kwargs)
 
     @property
     def published(self) -> bool:
@@ -141,7 +119,7 @@ class Grade(models.TextChoices):
     POOR = "poor", _("较差")
 
 
-class Item(models.Model):
+class Item(WriteGuarded):
     """One scored item of a scheme.
 
     Methods (the scheme's ``weight`` is the item's full marks):
@@ -165,18 +143,14 @@ class Item(models.Model):
         OVERDUE_RECTIFICATION = "overdue_rectification", _("整改逾期")
         MISSED_REPORTING = "missed_reporting", _("未按期填报")
 
-    scheme = models.ForeignKey(Scheme, verbose_name=_("评估方案"), on_delete=models.PROTECT, related_name="items")
+    scheme = protected_fk(Scheme, _("评估方案"), related_name="items")
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     name = models.CharField(_("评估内容"), max_length=200)
-    key_task = models.ForeignKey(Task, verbose_name=_("重点任务"), on_delete=models.PROTECT, related_name="+")
-    clause = models.ForeignKey(
-        Clause, verbose_name=_("依据条款"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    key_task = protected_fk(Task, _("重点任务"), related_name="+")
+    clause = protected_fk(Clause, _("依据条款"), optional=True, related_name="+")
     weight = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
     method = models.CharField(_("计分方法"), max_length=12, choices=Method.choices)
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    indicator = protected_fk(Indicator, _("指标"), optional=True, related_name="+")
     criterion = models.TextField(_("评议标准"), blank=True, help_text=_("定性评议的评价要点"))
     target = models.DecimalField(
         _("目标值"),
@@ -195,8 +169,7 @@ class Item(models.Model):
     drop_extremes = models.BooleanField(_("去掉最高分和最低分"), default=False)
 
     class Meta:
-        verbose_name = _("评估指标项")
-        verbose_name_plural = _("评估指标项")
+        verbose_name = verbose_name_plural = _("评估指标项")
         ordering = ["scheme", "order", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(weight__gt=0), name="evaluation_item_weight_positive"),
@@ -206,17 +179,13 @@ class Item(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def check_writable(self, *, deleting: bool) -> None:
         if _scheme_published(self.scheme_id) or (
-            self.pk and _scheme_published(Item.objects.filter(pk=self.pk).values_list("scheme_id", flat=True).first())
+            not deleting
+            and self.pk
+            and _scheme_published(Item.objects.filter(pk=self.pk).values_list("scheme_id", flat=True).first())
         ):
             raise FrozenSchemeError(f"「{self}」")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if _scheme_published(self.scheme_id):
-            raise FrozenSchemeError(f"「{self}」")
-        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         needs_indicator = (self.Method.TARGET, self.Method.THRESHOLD, self.Method.RANK)
@@ -230,22 +199,19 @@ class Item(models.Model):
             raise ValidationError({"criterion": "定性评议须写明评价要点"})
 
 
-class Review(models.Model):
+class Review(WriteGuarded):
     """One reviewer's mark for a qualitative item and a pairing, as a share of the item's full marks (0–100)."""
 
-    item = models.ForeignKey(Item, verbose_name=_("评估指标项"), on_delete=models.PROTECT, related_name="reviews")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("评议人"), on_delete=models.PROTECT, related_name="+"
-    )
+    item = protected_fk(Item, _("评估指标项"), related_name="reviews")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
+    reviewer = user_fk(_("评议人"))
     mark = models.DecimalField(_("评分（百分制）"), max_digits=5, decimal_places=2)
     comment = models.TextField(_("评议意见"), blank=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated = updated_field()
+    version = version_field()
 
     class Meta:
-        verbose_name = _("定性评议")
-        verbose_name_plural = _("定性评议")
+        verbose_name = verbose_name_plural = _("定性评议")
         ordering = ["item", "pairing__code", "reviewer__username"]
         constraints = [
             models.UniqueConstraint(fields=["item", "pairing", "reviewer"], name="evaluation_review_unique"),
@@ -255,18 +221,12 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.item} {self.pairing} {self.reviewer}"
 
-    def save(self, *args, **kwargs):
+    def check_writable(self, *, deleting: bool) -> None:
         if _scheme_published(Item.objects.filter(pk=self.item_id).values_list("scheme_id", flat=True).first()):
             raise FrozenSchemeError(f"「{self}」")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if _scheme_published(Item.objects.filter(pk=self.item_id).values_list("scheme_id", flat=True).first()):
-            raise FrozenSchemeError(f"「{self}」")
-        return super().delete(*args, **kwargs)
 
 
-class Run(models.Model):
+class Run(WriteGuarded):
     """One evaluation of a scheme. Published runs are frozen; a re-run is a new run with the next number."""
 
     class Status(models.TextChoices):
@@ -275,31 +235,21 @@ class Run(models.Model):
         FAILED = "failed", _("失败")
         PUBLISHED = "published", _("已发布")
 
-    scheme = models.ForeignKey(Scheme, verbose_name=_("评估方案"), on_delete=models.PROTECT, related_name="runs")
+    scheme = protected_fk(Scheme, _("评估方案"), related_name="runs")
     number = models.PositiveSmallIntegerField(_("批次"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     job = models.ForeignKey(Job, verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL)
     scheme_snapshot = models.JSONField(_("方案快照"), default=dict, help_text=_("运行时方案的全部内容"))
     entropy_weights = models.JSONField(_("熵权"), default=dict, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
-    )
-    started = models.DateTimeField(_("运行时间"), auto_now_add=True)
+    started_by = user_fk(_("发起人"))
+    started = created_field(_("运行时间"))
     finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    published_by = user_fk(_("发布人"), optional=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     class Meta:
-        verbose_name = _("评估批次")
-        verbose_name_plural = _("评估批次")
+        verbose_name = verbose_name_plural = _("评估批次")
         ordering = ["scheme", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "number"], name="evaluation_run_number_unique"),
@@ -313,38 +263,31 @@ class Run(models.Model):
     def __str__(self) -> str:
         return f"{self.scheme} 第{self.number}次"
 
-    def save(self, *args, **kwargs):
-        if self.pk and Run.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+    def check_writable(self, *, deleting: bool) -> None:
+        if not deleting and self.pk and Run.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
             raise FrozenRunError(f"「{self}」")
-        super().save(*args, **kwargs)
 
     @property
     def published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
 
-class _FrozenWithRun(models.Model):
+class _FrozenWithRun(WriteGuarded):
     """Rows of a run: refused once the run is published."""
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def check_writable(self, *, deleting: bool) -> None:
         if Run.objects.filter(pk=self.run_id, status=Run.Status.PUBLISHED).exists():
             raise FrozenRunError(f"「{self}」")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if Run.objects.filter(pk=self.run_id, status=Run.Status.PUBLISHED).exists():
-            raise FrozenRunError(f"「{self}」")
-        return super().delete(*args, **kwargs)
 
 
 class Result(_FrozenWithRun):
     """A pairing's outcome in a run: total, rank, grade, scores per key task, and the TOPSIS second view."""
 
-    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="results")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    run = protected_fk(Run, _("评估批次"), related_name="results")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
     total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
     rank = models.PositiveSmallIntegerField(_("排名"))
     grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices)
@@ -353,8 +296,7 @@ class Result(_FrozenWithRun):
     topsis_rank = models.PositiveSmallIntegerField(_("TOPSIS 排名"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("评估结果")
-        verbose_name_plural = _("评估结果")
+        verbose_name = verbose_name_plural = _("评估结果")
         ordering = ["run", "rank", "pairing__code"]
         constraints = [
             models.UniqueConstraint(fields=["run", "pairing"], name="evaluation_result_unique"),
@@ -367,9 +309,9 @@ class Result(_FrozenWithRun):
 class Score(_FrozenWithRun):
     """One item's score for one pairing in a run, with what it was computed from."""
 
-    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="scores")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(Item, verbose_name=_("评估指标项"), on_delete=models.PROTECT, related_name="scores")
+    run = protected_fk(Run, _("评估批次"), related_name="scores")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
+    item = protected_fk(Item, _("评估指标项"), related_name="scores")
     score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
     actual = models.DecimalField(_("实际值"), max_digits=18, decimal_places=4, null=True, blank=True)
     target = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4, null=True, blank=True)
@@ -379,8 +321,7 @@ class Score(_FrozenWithRun):
     )
 
     class Meta:
-        verbose_name = _("评估得分")
-        verbose_name_plural = _("评估得分")
+        verbose_name = verbose_name_plural = _("评估得分")
         ordering = ["run", "pairing__code", "item__order", "item_id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "pairing", "item"], name="evaluation_score_unique"),
@@ -393,17 +334,14 @@ class Score(_FrozenWithRun):
 class Commendation(models.Model):
     """A pairing on the commendation list (通报表扬) of a published run."""
 
-    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="commendations")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    run = protected_fk(Run, _("评估批次"), related_name="commendations")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
     reason = models.TextField(_("表扬事由"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+"
-    )
-    created = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    created_by = user_fk(_("生成人"))
+    created = created_field(_("生成时间"))
 
     class Meta:
-        verbose_name = _("通报表扬")
-        verbose_name_plural = _("通报表扬")
+        verbose_name = verbose_name_plural = _("通报表扬")
         ordering = ["run", "pairing__code"]
         constraints = [
             models.UniqueConstraint(fields=["run", "pairing"], name="evaluation_commendation_unique"),
@@ -432,12 +370,10 @@ class Notice(models.Model):
         PROVINCE = "province", _("省级督办")
         NATIONAL = "national", _("国家督办")
 
-    run = models.ForeignKey(Run, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="notices")
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
+    run = protected_fk(Run, _("评估批次"), related_name="notices")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
     number = models.CharField(_("文号"), max_length=60, unique=True)
-    responsible = models.ForeignKey(
-        Organisation, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="rectification_notices"
-    )
+    responsible = protected_fk(Organisation, _("责任单位"), related_name="rectification_notices")
     finding = models.TextField(_("存在问题"))
     measures_required = models.TextField(_("整改要求"))
     deadline = models.DateField(_("整改时限"))
@@ -448,19 +384,16 @@ class Notice(models.Model):
     major = models.BooleanField(_("重大问题"), default=False, help_text=_("重大问题报国家层面跟踪"))
     measures_reported = models.TextField(_("整改措施及成效"), blank=True)
     verification = models.TextField(_("核验意见"), blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("下发人"), on_delete=models.PROTECT, related_name="+"
-    )
-    issued_at = models.DateTimeField(_("下发时间"), auto_now_add=True)
+    issued_by = user_fk(_("下发人"))
+    issued_at = created_field(_("下发时间"))
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     class Meta:
-        verbose_name = _("整改通知")
-        verbose_name_plural = _("整改通知")
+        verbose_name = verbose_name_plural = _("整改通知")
         ordering = ["status", "step_due", "pk"]
 
     def __str__(self) -> str:

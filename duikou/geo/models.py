@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import protected_fk
+
 # Length of the statistical division code at each level; provinces, prefectures and counties use the
 # 6-digit form (the adcode), so the code prefix of the padded form is the hierarchy.
 LEVEL_PREFIX = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12}
@@ -17,18 +19,10 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=100, db_index=True)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = protected_fk("self", _("上级"), optional=True, related_name="children")
 
     class Meta:
-        verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name = verbose_name_plural = _("行政区划")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -74,8 +68,7 @@ class OldArea(models.Model):
     members = models.ManyToManyField(Region, verbose_name=_("成员地区"), blank=True, related_name="old_areas")
 
     class Meta:
-        verbose_name = _("革命老区")
-        verbose_name_plural = _("革命老区")
+        verbose_name = verbose_name_plural = _("革命老区")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -91,15 +84,12 @@ class Designation(models.Model):
         DEV_ZONE = "dev_zone", _("重点开发区")
 
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="designations"
-    )
+    region = protected_fk(Region, _("所在地区"), related_name="designations")
     name = models.CharField(_("名称"), max_length=120, help_text=_("文件中的原文名称"))
     source = models.CharField(_("出处"), max_length=120, help_text=_("文件与专栏，如 004 专栏1 第122行"))
 
     class Meta:
-        verbose_name = _("专栏名录")
-        verbose_name_plural = _("专栏名录")
+        verbose_name = verbose_name_plural = _("专栏名录")
         ordering = ["kind", "id"]
         constraints = [models.UniqueConstraint(fields=["kind", "name", "region"], name="geo_designation_unique")]
 

@@ -7,11 +7,11 @@ they are locked: the model refuses to save them until an approver unlocks the re
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import WriteGuarded, created_field, protected_fk, updated_field, user_fk, version_field
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Clause, Task
 
@@ -47,10 +47,8 @@ class Indicator(models.Model):
     aggregation = models.CharField(_("汇总方式"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
     period_type = models.CharField(_("报告期类型"), max_length=10, choices=PERIOD_TYPES, default="quarter")
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
-    key_task = models.ForeignKey(
-        Task, verbose_name=_("重点任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="indicators"
-    )
-    clause = models.ForeignKey(Clause, verbose_name=_("依据条款"), on_delete=models.PROTECT, related_name="indicators")
+    key_task = protected_fk(Task, _("重点任务"), optional=True, related_name="indicators")
+    clause = protected_fk(Clause, _("依据条款"), related_name="indicators")
     formula = models.CharField(_("计算公式"), max_length=300, blank=True, help_text=_("派生指标：其他指标代码的算式"))
     min_value = models.DecimalField(_("最小值"), max_digits=18, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("最大值"), max_digits=18, decimal_places=4, null=True, blank=True)
@@ -66,8 +64,7 @@ class Indicator(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
-        verbose_name = _("指标")
-        verbose_name_plural = _("指标")
+        verbose_name = verbose_name_plural = _("指标")
         ordering = ["order", "code"]
         constraints = [
             models.CheckConstraint(
@@ -105,8 +102,7 @@ class DataSet(models.Model):
     description = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("数据集")
-        verbose_name_plural = _("数据集")
+        verbose_name = verbose_name_plural = _("数据集")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -128,11 +124,10 @@ class ValidationRule(models.Model):
     left = models.CharField(_("左侧"), max_length=300)
     operator = models.CharField(_("比较"), max_length=2, choices=Operator.choices)
     right = models.CharField(_("右侧"), max_length=300)
-    dataset = models.ForeignKey(DataSet, verbose_name=_("数据集"), on_delete=models.PROTECT, related_name="rules")
+    dataset = protected_fk(DataSet, _("数据集"), related_name="rules")
 
     class Meta:
-        verbose_name = _("校验规则")
-        verbose_name_plural = _("校验规则")
+        verbose_name = verbose_name_plural = _("校验规则")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -163,43 +158,21 @@ class Report(models.Model):
 
     LOCKED = (Status.SUBMITTED, Status.APPROVED, Status.ACCEPTED)
 
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
-    dataset = models.ForeignKey(DataSet, verbose_name=_("数据集"), on_delete=models.PROTECT, related_name="reports")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
+    dataset = protected_fk(DataSet, _("数据集"), related_name="reports")
     period = models.CharField(_("报告期"), max_length=7)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上报人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = user_fk(_("上报人"), optional=True)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    approved_by = user_fk(_("审核人"), optional=True)
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    accepted_by = user_fk(_("接收人"), optional=True)
     accepted_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
     comment = models.TextField(_("退回或解锁理由"), blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     class Meta:
-        verbose_name = _("填报报告")
-        verbose_name_plural = _("填报报告")
+        verbose_name = verbose_name_plural = _("填报报告")
         ordering = ["-period", "pairing__code"]
         constraints = [
             models.UniqueConstraint(fields=["pairing", "dataset", "period"], name="indicator_report_unique"),
@@ -216,7 +189,7 @@ class Report(models.Model):
         parse_period(self.period)
 
 
-class DataValue(models.Model):
+class DataValue(WriteGuarded):
     """One number: a pairing's value of an indicator for a period (万元 amounts are in the indicator's unit)."""
 
     class Status(models.TextChoices):
@@ -227,26 +200,18 @@ class DataValue(models.Model):
 
     LOCKED = (Status.SUBMITTED, Status.APPROVED, Status.ACCEPTED)
 
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="+")
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
+    indicator = protected_fk(Indicator, _("指标"), related_name="values")
     period = models.CharField(_("报告期"), max_length=7, db_index=True)
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4, null=True, blank=True)
     comment = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("填报人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)  # the analytics watermark
+    version = version_field()
+    updated_by = user_fk(_("填报人"), optional=True)
+    updated = updated_field(db_index=True)  # the analytics watermark
 
     class Meta:
-        verbose_name = _("指标数值")
-        verbose_name_plural = _("指标数值")
+        verbose_name = verbose_name_plural = _("指标数值")
         ordering = ["pairing__code", "period", "indicator__order"]
         constraints = [
             models.UniqueConstraint(fields=["pairing", "indicator", "period"], name="indicator_value_unique"),
@@ -255,39 +220,26 @@ class DataValue(models.Model):
     def __str__(self) -> str:
         return f"{self.pairing} {self.indicator.name} {self.period}"
 
-    def save(self, *args, **kwargs):
-        if self.pk:
-            stored = DataValue.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored in self.LOCKED:
-                raise LockedValueError(f"「{self}」")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if DataValue.objects.filter(pk=self.pk, status__in=self.LOCKED).exists():
+    def check_writable(self, *, deleting: bool) -> None:
+        if self.pk and DataValue.objects.filter(pk=self.pk, status__in=self.LOCKED).exists():
             raise LockedValueError(f"「{self}」")
-        return super().delete(*args, **kwargs)
 
 
 class SavedChart(models.Model):
     """A pivot saved to its organisation's dashboard: what to aggregate, not the numbers (they stay current)."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("机构"), on_delete=models.PROTECT, related_name="saved_charts"
-    )
+    organisation = protected_fk("accounts.Organisation", _("机构"), related_name="saved_charts")
     title = models.CharField(_("标题"), max_length=100)
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    indicator = protected_fk(Indicator, _("指标"), related_name="+")
     rows = models.CharField(_("行"), max_length=20)
     cols = models.CharField(_("列"), max_length=20)
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     approved_only = models.BooleanField(_("仅已审核"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
-    )
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = user_fk(_("创建人"))
+    created = created_field()
 
     class Meta:
-        verbose_name = _("仪表板图表")
-        verbose_name_plural = _("仪表板图表")
+        verbose_name = verbose_name_plural = _("仪表板图表")
         ordering = ["organisation", "created"]
 
     def __str__(self) -> str:

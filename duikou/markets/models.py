@@ -11,12 +11,12 @@ the pairing's consumption-assistance and labour-cooperation figures like any oth
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import created_field, protected_fk, updated_field, user_fk, version_field
 from duikou.geo.models import Region
 
 TONNES = {"max_digits": 12, "decimal_places": 2}
@@ -56,7 +56,7 @@ class ProductListing(models.Model):
     """What an old-area supplier offers: a product from an origin county, its volume, season and price."""
 
     supplier = models.CharField(_("供货主体"), max_length=120)
-    origin = models.ForeignKey(Region, verbose_name=_("产地（县）"), on_delete=models.PROTECT, related_name="+")
+    origin = protected_fk(Region, _("产地（县）"), related_name="+")
     category = models.CharField(_("产品类别"), max_length=16, choices=ProductCategory.choices)
     name = models.CharField(_("产品名称"), max_length=120)
     certifications = models.JSONField(_("认证"), default=list, blank=True)
@@ -66,16 +66,15 @@ class ProductListing(models.Model):
     price_yuan_kg = models.DecimalField(_("价格（元/公斤）"), validators=[MinValueValidator(Decimal("0.01"))], **YUAN)
     note = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=8, choices=ListingStatus.choices, default=ListingStatus.OPEN)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
 
     # how the change history shows the codes in these list fields
     item_labels = {"certifications": Certification}
 
     class Meta:
-        verbose_name = _("产品供给")
-        verbose_name_plural = _("产品供给")
+        verbose_name = verbose_name_plural = _("产品供给")
         ordering = ["-created", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(volume_tonnes__gt=0), name="markets_listing_volume_positive"),
@@ -101,7 +100,7 @@ class Demand(models.Model):
 
     buyer = models.CharField(_("采购主体"), max_length=120)
     buyer_kind = models.CharField(_("采购主体类型"), max_length=12, choices=BuyerKind.choices)
-    region = models.ForeignKey(Region, verbose_name=_("采购方所在地"), on_delete=models.PROTECT, related_name="+")
+    region = protected_fk(Region, _("采购方所在地"), related_name="+")
     category = models.CharField(_("产品类别"), max_length=16, choices=ProductCategory.choices)
     description = models.CharField(_("需求说明"), max_length=200, blank=True)
     volume_tonnes = models.DecimalField(_("需求量（吨）"), validators=[MinValueValidator(Decimal("0.01"))], **TONNES)
@@ -112,15 +111,14 @@ class Demand(models.Model):
         _("最高价格（元/公斤）"), null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))], **YUAN
     )
     status = models.CharField(_("状态"), max_length=8, choices=ListingStatus.choices, default=ListingStatus.OPEN)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
 
     item_labels = {"certifications_required": Certification}
 
     class Meta:
-        verbose_name = _("采购需求")
-        verbose_name_plural = _("采购需求")
+        verbose_name = verbose_name_plural = _("采购需求")
         ordering = ["-created", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(volume_tonnes__gt=0), name="markets_demand_volume_positive"),
@@ -140,16 +138,12 @@ class Agreement(models.Model):
         COMPLETED = "completed", _("已完成")
         CANCELLED = "cancelled", _("已终止")
 
-    listing = models.ForeignKey(
-        ProductListing, verbose_name=_("产品供给"), on_delete=models.PROTECT, related_name="agreements"
-    )
-    demand = models.ForeignKey(Demand, verbose_name=_("采购需求"), on_delete=models.PROTECT, related_name="agreements")
-    pairing = models.ForeignKey(
+    listing = protected_fk(ProductListing, _("产品供给"), related_name="agreements")
+    demand = protected_fk(Demand, _("采购需求"), related_name="agreements")
+    pairing = protected_fk(
         "pairings.Pairing",
-        verbose_name=_("结对关系"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("结对关系"),
+        optional=True,
         related_name="+",
         help_text=_("产地与采购方所在城市结对时自动关联"),
     )
@@ -158,12 +152,11 @@ class Agreement(models.Model):
     signed_on = models.DateField(_("签订日期"))
     score = models.DecimalField(_("签订时匹配得分"), max_digits=6, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    version = version_field()
+    created = created_field()
 
     class Meta:
-        verbose_name = _("产销协议")
-        verbose_name_plural = _("产销协议")
+        verbose_name = verbose_name_plural = _("产销协议")
         ordering = ["-signed_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(volume_tonnes__gt=0), name="markets_agreement_volume_positive"),
@@ -176,9 +169,7 @@ class Agreement(models.Model):
 class Delivery(models.Model):
     """A delivery under an agreement: volume and amount (万元); it is recorded as a 消费帮扶 activity."""
 
-    agreement = models.ForeignKey(
-        Agreement, verbose_name=_("产销协议"), on_delete=models.PROTECT, related_name="deliveries"
-    )
+    agreement = protected_fk(Agreement, _("产销协议"), related_name="deliveries")
     date = models.DateField(_("交付日期"))
     volume_tonnes = models.DecimalField(_("交付量（吨）"), validators=[MinValueValidator(Decimal("0.01"))], **TONNES)
     amount_wan = models.DecimalField(
@@ -192,11 +183,10 @@ class Delivery(models.Model):
         blank=True,
         related_name="+",
     )
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created = created_field()
 
     class Meta:
-        verbose_name = _("交付记录")
-        verbose_name_plural = _("交付记录")
+        verbose_name = verbose_name_plural = _("交付记录")
         ordering = ["-date", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(volume_tonnes__gt=0, amount_wan__gt=0), name="markets_delivery_positive")
@@ -247,7 +237,7 @@ class JobPosting(models.Model):
     """An eastern employer's job: occupation, skills, monthly wage, housing, work place and headcount."""
 
     employer = models.CharField(_("用工单位"), max_length=120)
-    region = models.ForeignKey(Region, verbose_name=_("工作地点"), on_delete=models.PROTECT, related_name="+")
+    region = protected_fk(Region, _("工作地点"), related_name="+")
     title = models.CharField(_("岗位名称"), max_length=120)
     occupation = models.CharField(_("职业类别"), max_length=16, choices=Occupation.choices)
     skills = models.JSONField(_("技能要求"), default=list, blank=True)
@@ -257,15 +247,14 @@ class JobPosting(models.Model):
     headcount = models.PositiveIntegerField(_("招聘人数"), validators=[MinValueValidator(1)])
     valid_until = models.DateField(_("有效期至"))
     status = models.CharField(_("状态"), max_length=8, choices=ListingStatus.choices, default=ListingStatus.OPEN)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
 
     item_labels = {"skills": Skill}
 
     class Meta:
-        verbose_name = _("用工岗位")
-        verbose_name_plural = _("用工岗位")
+        verbose_name = verbose_name_plural = _("用工岗位")
         ordering = ["-created", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(wage_max__gte=F("wage_min")), name="markets_posting_wage_order"),
@@ -286,7 +275,7 @@ class JobSeeker(models.Model):
         WITHDRAWN = "withdrawn", _("已退出")
 
     name = models.CharField(_("姓名"), max_length=60)
-    home = models.ForeignKey(Region, verbose_name=_("户籍地（县）"), on_delete=models.PROTECT, related_name="+")
+    home = protected_fk(Region, _("户籍地（县）"), related_name="+")
     id_number_enc = models.BinaryField(_("身份证号（密文）"), editable=False)
     id_number_digest = models.CharField(_("身份证号摘要"), max_length=64, editable=False, db_index=True)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
@@ -302,17 +291,16 @@ class JobSeeker(models.Model):
     expected_wage = models.PositiveIntegerField(_("期望月工资（元）"))
     needs_housing = models.BooleanField(_("需要住宿"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SEEKING)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
 
     ENCRYPTED = ("id_number_enc", "id_number_digest", "phone_enc", "phone_digest")
 
     item_labels = {"occupations": Occupation, "skills": Skill, "trainings": Skill}
 
     class Meta:
-        verbose_name = _("求职者")
-        verbose_name_plural = _("求职者")
+        verbose_name = verbose_name_plural = _("求职者")
         ordering = ["-created", "-id"]
         constraints = [models.UniqueConstraint(fields=["id_number_digest"], name="markets_seeker_id_unique")]
 
@@ -328,16 +316,9 @@ class Placement(models.Model):
         EMPLOYED = "employed", _("在岗")
         LEFT = "left", _("已离岗")
 
-    seeker = models.ForeignKey(JobSeeker, verbose_name=_("求职者"), on_delete=models.PROTECT, related_name="placements")
-    posting = models.ForeignKey(JobPosting, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="placements")
-    pairing = models.ForeignKey(
-        "pairings.Pairing",
-        verbose_name=_("结对关系"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    seeker = protected_fk(JobSeeker, _("求职者"), related_name="placements")
+    posting = protected_fk(JobPosting, _("岗位"), related_name="placements")
+    pairing = protected_fk("pairings.Pairing", _("结对关系"), optional=True, related_name="+")
     start_date = models.DateField(_("上岗日期"))
     wage = models.PositiveIntegerField(_("月工资（元）"))
     score = models.DecimalField(_("上岗时匹配得分"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -350,12 +331,11 @@ class Placement(models.Model):
         related_name="+",
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.EMPLOYED)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    version = version_field()
+    created = created_field()
 
     class Meta:
-        verbose_name = _("就业安置")
-        verbose_name_plural = _("就业安置")
+        verbose_name = verbose_name_plural = _("就业安置")
         ordering = ["-start_date", "-id"]
 
     def __str__(self) -> str:
@@ -365,20 +345,17 @@ class Placement(models.Model):
 class FollowUp(models.Model):
     """The 3- and 6-month follow-up of a placement: still employed, and the wage then."""
 
-    placement = models.ForeignKey(
-        Placement, verbose_name=_("就业安置"), on_delete=models.PROTECT, related_name="followups"
-    )
+    placement = protected_fk(Placement, _("就业安置"), related_name="followups")
     months = models.PositiveSmallIntegerField(_("回访节点（月）"), choices=[(3, _("3 个月")), (6, _("6 个月"))])
     due = models.DateField(_("应回访日期"))
     done_on = models.DateField(_("回访日期"), null=True, blank=True)
     still_employed = models.BooleanField(_("仍在岗"), null=True, blank=True)
     wage = models.PositiveIntegerField(_("当时月工资（元）"), null=True, blank=True)
     note = models.TextField(_("回访记录"), blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     class Meta:
-        verbose_name = _("就业回访")
-        verbose_name_plural = _("就业回访")
+        verbose_name = verbose_name_plural = _("就业回访")
         ordering = ["due", "id"]
         constraints = [
             models.UniqueConstraint(fields=["placement", "months"], name="markets_followup_once_per_point"),
@@ -403,15 +380,12 @@ class DataSource(models.Model):
     official = models.BooleanField(_("官方统计"), default=False, help_text=_("否：示例或工作数据，不作为官方数字"))
     file_name = models.CharField(_("文件名"), max_length=255)
     sm3 = models.CharField(_("文件 SM3 摘要"), max_length=64)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    imported_by = user_fk(_("导入人"), null=True)
+    imported_at = created_field(_("导入时间"))
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("数据来源")
-        verbose_name_plural = _("数据来源")
+        verbose_name = verbose_name_plural = _("数据来源")
         ordering = ["-imported_at", "-id"]
 
     def __str__(self) -> str:
@@ -421,10 +395,8 @@ class DataSource(models.Model):
 class CityProfile(models.Model):
     """One city's figures for the complementarity terms, from one data source."""
 
-    region = models.ForeignKey(Region, verbose_name=_("城市"), on_delete=models.PROTECT, related_name="+")
-    source = models.ForeignKey(
-        DataSource, verbose_name=_("数据来源"), on_delete=models.PROTECT, related_name="profiles"
-    )
+    region = protected_fk(Region, _("城市"), related_name="+")
+    source = protected_fk(DataSource, _("数据来源"), related_name="profiles")
     year = models.PositiveSmallIntegerField(_("数据年份"))
     primary_share = models.DecimalField(_("第一产业占比（%）"), max_digits=5, decimal_places=2)
     secondary_share = models.DecimalField(_("第二产业占比（%）"), max_digits=5, decimal_places=2)
@@ -432,8 +404,7 @@ class CityProfile(models.Model):
     industries = models.JSONField(_("特色或优势产业"), default=list, blank=True)
 
     class Meta:
-        verbose_name = _("城市概况")
-        verbose_name_plural = _("城市概况")
+        verbose_name = verbose_name_plural = _("城市概况")
         ordering = ["region_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["region", "source"], name="markets_profile_once_per_source"),
@@ -457,24 +428,19 @@ class EconomicTie(models.Model):
         PARK = "park", _("园区合作")
         OTHER = "other", _("其他")
 
-    old_region = models.ForeignKey(Region, verbose_name=_("老区城市或县"), on_delete=models.PROTECT, related_name="+")
-    partner_region = models.ForeignKey(Region, verbose_name=_("候选城市"), on_delete=models.PROTECT, related_name="+")
+    old_region = protected_fk(Region, _("老区城市或县"), related_name="+")
+    partner_region = protected_fk(Region, _("候选城市"), related_name="+")
     kind = models.CharField(_("联系类型"), max_length=12, choices=Kind.choices)
     strength = models.PositiveSmallIntegerField(
         _("强度（1–5）"), validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("录入单位的评价")
     )
     description = models.CharField(_("说明"), max_length=200)
-    source = models.ForeignKey(
-        DataSource, verbose_name=_("数据来源"), on_delete=models.PROTECT, null=True, blank=True, related_name="ties"
-    )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    source = protected_fk(DataSource, _("数据来源"), optional=True, related_name="ties")
+    entered_by = user_fk(_("录入人"), null=True)
+    created = created_field()
 
     class Meta:
-        verbose_name = _("既有经济联系")
-        verbose_name_plural = _("既有经济联系")
+        verbose_name = verbose_name_plural = _("既有经济联系")
         ordering = ["old_region_id", "partner_region_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(strength__gte=1, strength__lte=5), name="markets_tie_strength_range")

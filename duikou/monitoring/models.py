@@ -7,7 +7,6 @@ changes and the 两不愁三保障 outcomes with a 快速发现和响应机制. 
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import created_field, protected_fk, updated_field, user_fk, version_field
 from duikou.geo.models import Region
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -31,20 +31,8 @@ class Household(models.Model):
         MARGINAL = "marginal", _("边缘易致贫户")
         SUDDEN = "sudden", _("突发严重困难户")
 
-    township = models.ForeignKey(
-        Region,
-        verbose_name=_("乡镇"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": "township"},
-    )
-    village = models.ForeignKey(
-        Region,
-        verbose_name=_("行政村"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": "village"},
-    )
+    township = protected_fk(Region, _("乡镇"), related_name="+", limit_choices_to={"level": "township"})
+    village = protected_fk(Region, _("行政村"), related_name="+", limit_choices_to={"level": "village"})
     number = models.CharField(_("户编号"), max_length=40, help_text=_("本村内唯一"))
     head_name = models.CharField(_("户主姓名"), max_length=60)
     address = models.CharField(_("住址"), max_length=200, blank=True)
@@ -55,15 +43,14 @@ class Household(models.Model):
     medical_ok = models.BooleanField(_("基本医疗有保障"), default=True)
     housing_ok = models.BooleanField(_("住房安全有保障"), default=True)
     water_ok = models.BooleanField(_("饮水安全有保障"), default=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
 
     CHECKS = ("food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")
 
     class Meta:
-        verbose_name = _("监测户")
-        verbose_name_plural = _("监测户")
+        verbose_name = verbose_name_plural = _("监测户")
         ordering = ["village_id", "number"]
         constraints = [models.UniqueConstraint(fields=["village", "number"], name="monitoring_household_number")]
 
@@ -88,7 +75,7 @@ class Household(models.Model):
 class Member(models.Model):
     """A household member. ID and phone are stored only encrypted (SM4-GCM), as a keyed digest and masked."""
 
-    household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.PROTECT, related_name="members")
+    household = protected_fk(Household, _("所属户"), related_name="members")
     name = models.CharField(_("姓名"), max_length=60)
     relation = models.CharField(_("与户主关系"), max_length=20, blank=True)
     id_number_enc = models.BinaryField(_("身份证号（密文）"), editable=False)
@@ -97,13 +84,12 @@ class Member(models.Model):
     phone_enc = models.BinaryField(_("电话（密文）"), editable=False, null=True)
     phone_digest = models.CharField(_("电话摘要"), max_length=64, editable=False, blank=True, db_index=True)
     phone_masked = models.CharField(_("电话"), max_length=20, editable=False, blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     ENCRYPTED = ("id_number_enc", "id_number_digest", "phone_enc", "phone_digest")
 
     class Meta:
-        verbose_name = _("家庭成员")
-        verbose_name_plural = _("家庭成员")
+        verbose_name = verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "pk"]
         constraints = [models.UniqueConstraint(fields=["id_number_digest"], name="monitoring_member_id_unique")]
 
@@ -114,7 +100,7 @@ class Member(models.Model):
 class IncomeRecord(models.Model):
     """One household's income and rigid expenditure for one year, in 元."""
 
-    household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.PROTECT, related_name="incomes")
+    household = protected_fk(Household, _("所属户"), related_name="incomes")
     year = models.PositiveSmallIntegerField(_("年度"))
     persons = models.PositiveSmallIntegerField(_("家庭人口"), help_text=_("计算人均收入所用的人数"))
     net_income = models.DecimalField(_("家庭纯收入（元）"), **MONEY)
@@ -124,11 +110,10 @@ class IncomeRecord(models.Model):
     property_income = models.DecimalField(_("财产性收入（元）"), default=0, **MONEY)
     medical_expense = models.DecimalField(_("刚性支出：医疗（元）"), default=0, **MONEY)
     education_expense = models.DecimalField(_("刚性支出：教育（元）"), default=0, **MONEY)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     class Meta:
-        verbose_name = _("收支记录")
-        verbose_name_plural = _("收支记录")
+        verbose_name = verbose_name_plural = _("收支记录")
         ordering = ["household_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="monitoring_income_year"),
@@ -149,21 +134,14 @@ class IncomeRecord(models.Model):
 class RuleSet(models.Model):
     """The screening rules of one province for one year; a change is a new version, never an overwrite."""
 
-    province = models.ForeignKey(
-        Region,
-        verbose_name=_("省份"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": "province"},
-    )
+    province = protected_fk(Region, _("省份"), related_name="+", limit_choices_to={"level": "province"})
     year = models.PositiveSmallIntegerField(_("年度"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     note = models.TextField(_("说明"), blank=True)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created = created_field()
 
     class Meta:
-        verbose_name = _("监测规则集")
-        verbose_name_plural = _("监测规则集")
+        verbose_name = verbose_name_plural = _("监测规则集")
         ordering = ["province_id", "-year", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["province", "year", "version"], name="monitoring_ruleset_version")
@@ -196,8 +174,7 @@ class Threshold(models.Model):
     source = models.CharField(_("来源"), max_length=300)
 
     class Meta:
-        verbose_name = _("阈值")
-        verbose_name_plural = _("阈值")
+        verbose_name = verbose_name_plural = _("阈值")
         ordering = ["ruleset_id", "key"]
         constraints = [models.UniqueConstraint(fields=["ruleset", "key"], name="monitoring_threshold_key")]
 
@@ -215,14 +192,11 @@ class Rule(models.Model):
 
     ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.CASCADE, related_name="rules")
     code = models.CharField(_("规则"), max_length=30, choices=Code.choices)
-    clause = models.ForeignKey(
-        "policy.Clause", verbose_name=_("依据条款"), on_delete=models.PROTECT, related_name="monitoring_rules"
-    )
+    clause = protected_fk("policy.Clause", _("依据条款"), related_name="monitoring_rules")
     enabled = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = _("监测规则")
-        verbose_name_plural = _("监测规则")
+        verbose_name = verbose_name_plural = _("监测规则")
         ordering = ["ruleset_id", "code"]
         constraints = [models.UniqueConstraint(fields=["ruleset", "code"], name="monitoring_rule_code")]
 
@@ -231,7 +205,7 @@ class Rule(models.Model):
 
 
 class ScreeningRun(models.Model):
-    ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.PROTECT, related_name="runs")
+    ruleset = protected_fk(RuleSet, _("规则集"), related_name="runs")
     ruleset_version = models.PositiveIntegerField(_("规则集版本"))
     year = models.PositiveSmallIntegerField(_("年度"))
     engine = models.CharField(_("计算引擎"), max_length=20)
@@ -240,11 +214,10 @@ class ScreeningRun(models.Model):
     flagged = models.PositiveIntegerField(_("命中户数"), default=0)
     alerts_created = models.PositiveIntegerField(_("新增预警"), default=0)
     started_by = models.CharField(_("发起人"), max_length=150)
-    created = models.DateTimeField(_("时间"), auto_now_add=True)
+    created = created_field(_("时间"))
 
     class Meta:
-        verbose_name = _("筛查批次")
-        verbose_name_plural = _("筛查批次")
+        verbose_name = verbose_name_plural = _("筛查批次")
         ordering = ["-created"]
 
     def __str__(self) -> str:
@@ -270,8 +243,8 @@ class Alert(models.Model):
         DISMISSED = "dismissed", _("核实排除")
         ELIMINATED = "eliminated", _("风险已消除")
 
-    household = models.ForeignKey(Household, verbose_name=_("监测户"), on_delete=models.PROTECT, related_name="alerts")
-    run = models.ForeignKey(ScreeningRun, verbose_name=_("筛查批次"), on_delete=models.PROTECT, related_name="alerts")
+    household = protected_fk(Household, _("监测户"), related_name="alerts")
+    run = protected_fk(ScreeningRun, _("筛查批次"), related_name="alerts")
     rules = models.JSONField(_("命中规则"), default=list)
     values = models.JSONField(_("命中数值"), default=dict)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.VERIFYING)
@@ -286,12 +259,11 @@ class Alert(models.Model):
         _("认定监测类别"), max_length=20, choices=Household.Category.choices, blank=True, help_text=_("纳入监测时认定")
     )
     outcome = models.CharField(_("结案方式"), max_length=20, choices=Outcome.choices, blank=True)
-    created = models.DateTimeField(_("预警时间"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    created = created_field(_("预警时间"))
+    version = version_field()
 
     class Meta:
-        verbose_name = _("返贫风险预警")
-        verbose_name_plural = _("返贫风险预警")
+        verbose_name = verbose_name_plural = _("返贫风险预警")
         ordering = ["deadline", "pk"]
         constraints = [
             # one case at a time: "open" is every status but closed
@@ -379,26 +351,18 @@ class AlertStep(models.Model):
         ELIMINATE = "eliminate", _("确认风险消除")
         REJECT_ELIMINATION = "reject_elimination", _("退回继续帮扶")
 
-    alert = models.ForeignKey(Alert, verbose_name=_("预警"), on_delete=models.PROTECT, related_name="steps")
+    alert = protected_fk(Alert, _("预警"), related_name="steps")
     step = models.CharField(_("步骤"), max_length=30, choices=Step.choices)
     from_status = models.CharField(_("原状态"), max_length=20, choices=Alert.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=20, choices=Alert.Status.choices)
     note = models.TextField(_("说明"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("办理人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = user_fk(_("办理人"), optional=True)
     actor_name = models.CharField(_("办理人（机构）"), max_length=200)
     due = models.DateField(_("该步骤期限"), null=True, blank=True)
-    created = models.DateTimeField(_("办理时间"), auto_now_add=True)
+    created = created_field(_("办理时间"))
 
     class Meta:
-        verbose_name = _("预警处置步骤")
-        verbose_name_plural = _("预警处置步骤")
+        verbose_name = verbose_name_plural = _("预警处置步骤")
         ordering = ["alert_id", "created", "pk"]
 
     def __str__(self) -> str:
@@ -439,27 +403,17 @@ class AssistanceMeasure(models.Model):
         SOCIAL_ASSISTANCE = "social_assistance", _("社会救助")
         OTHER = "other", _("其他")
 
-    alert = models.ForeignKey(Alert, verbose_name=_("预警"), on_delete=models.PROTECT, related_name="measures")
+    alert = protected_fk(Alert, _("预警"), related_name="measures")
     kind = models.CharField(_("措施类别"), max_length=30, choices=Kind.choices)
-    responsible_unit = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+"
-    )
+    responsible_unit = protected_fk("accounts.Organisation", _("责任单位"), related_name="+")
     description = models.TextField(_("措施内容"))
     start_date = models.DateField(_("开始日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_by = user_fk(_("登记人"), optional=True)
+    created = created_field(_("登记时间"))
+    version = version_field()
 
     class Meta:
-        verbose_name = _("帮扶措施")
-        verbose_name_plural = _("帮扶措施")
+        verbose_name = verbose_name_plural = _("帮扶措施")
         ordering = ["alert_id", "start_date", "pk"]
 
     def __str__(self) -> str:
@@ -494,14 +448,8 @@ class DepartmentImport(models.Model):
     kind = models.CharField(_("数据类别"), max_length=20, choices=SignalKind.choices)
     filename = models.CharField(_("文件名"), max_length=200)
     source_digest = models.CharField(_("文件 SM3 摘要"), max_length=64, db_index=True)
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("导入单位所在地区"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("决定谁能看到这份报告；全国为空"),
+    region = protected_fk(
+        Region, _("导入单位所在地区"), optional=True, related_name="+", help_text=_("决定谁能看到这份报告；全国为空")
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CHECKED)
     rows = models.PositiveIntegerField(_("数据行数"), default=0)
@@ -509,23 +457,9 @@ class DepartmentImport(models.Model):
     unknown = models.PositiveIntegerField(_("未匹配行数"), default=0)
     malformed = models.PositiveIntegerField(_("格式错误行数"), default=0)
     report = models.JSONField(_("试导入报告"), default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("试导入人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created = models.DateTimeField(_("试导入时间"), auto_now_add=True)
-    loaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("确认导入人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_fk(_("试导入人"), optional=True)
+    created = created_field(_("试导入时间"))
+    loaded_by = user_fk(_("确认导入人"), optional=True)
     loaded_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     signals_created = models.PositiveIntegerField(_("导入信号数"), default=0)
     signals_already_loaded = models.PositiveIntegerField(
@@ -535,8 +469,7 @@ class DepartmentImport(models.Model):
     )
 
     class Meta:
-        verbose_name = _("部门数据导入批次")
-        verbose_name_plural = _("部门数据导入批次")
+        verbose_name = verbose_name_plural = _("部门数据导入批次")
         ordering = ["-created"]
 
     def __str__(self) -> str:
@@ -555,21 +488,18 @@ class DepartmentSignal(models.Model):
     # kinds whose rows carry an amount (summed per year); the others count occurrences
     AMOUNT_KINDS = ("hospital", "disaster")
 
-    member = models.ForeignKey(Member, verbose_name=_("家庭成员"), on_delete=models.PROTECT, related_name="signals")
-    household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.PROTECT, related_name="signals")
+    member = protected_fk(Member, _("家庭成员"), related_name="signals")
+    household = protected_fk(Household, _("所属户"), related_name="signals")
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("发生日期"))
     amount = models.DecimalField(_("金额（元）"), null=True, blank=True, **MONEY)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     source_digest = models.CharField(_("来源文件 SM3 摘要"), max_length=64)
-    batch = models.ForeignKey(
-        DepartmentImport, verbose_name=_("导入批次"), on_delete=models.PROTECT, related_name="signals"
-    )
-    created = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    batch = protected_fk(DepartmentImport, _("导入批次"), related_name="signals")
+    created = created_field(_("导入时间"))
 
     class Meta:
-        verbose_name = _("部门数据信号")
-        verbose_name_plural = _("部门数据信号")
+        verbose_name = verbose_name_plural = _("部门数据信号")
         ordering = ["household_id", "-date", "pk"]
         indexes = [models.Index(fields=["household", "date"], name="monitoring_signal_hh_date")]
         constraints = [

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import protected_fk, version_field
 from duikou.geo.models import OldArea, Region
 
 
@@ -30,32 +31,14 @@ class Pairing(models.Model):
         ENDED = "ended", _("已调整")
 
     code = models.CharField(_("编号"), max_length=20, unique=True)
-    old_region = models.ForeignKey(
-        Region, verbose_name=_("革命老区方"), on_delete=models.PROTECT, related_name="pairings_as_old"
-    )
-    old_area = models.ForeignKey(
-        OldArea,
-        verbose_name=_("所属革命老区"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="pairings",
-    )
-    partner_region = models.ForeignKey(
-        Region, verbose_name=_("支持方"), on_delete=models.PROTECT, related_name="pairings_as_partner"
-    )
+    old_region = protected_fk(Region, _("革命老区方"), related_name="pairings_as_old")
+    old_area = protected_fk(OldArea, _("所属革命老区"), optional=True, related_name="pairings")
+    partner_region = protected_fk(Region, _("支持方"), related_name="pairings_as_partner")
     level = models.CharField(_("层级"), max_length=12, choices=Level.choices)
     institution_kind = models.CharField(
         _("机构类别"), max_length=10, choices=InstitutionKind.choices, blank=True, default=""
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级结对"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = protected_fk("self", _("上级结对"), optional=True, related_name="children")
     start_year = models.PositiveSmallIntegerField(_("起始年份"))
     end_year = models.PositiveSmallIntegerField(_("截止年份"))
     valid_from = models.DateField(_("生效日期"))
@@ -70,23 +53,15 @@ class Pairing(models.Model):
         related_name="superseded_by",
     )
     change_reason = models.TextField(_("调整理由"), blank=True)
-    source_clause = models.ForeignKey(
-        "policy.Clause",
-        verbose_name=_("依据条款"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="pairings",
-    )
+    source_clause = protected_fk("policy.Clause", _("依据条款"), optional=True, related_name="pairings")
     # Working profile, edited by either side.
     mechanism = models.TextField(_("工作机制"), blank=True, help_text=_("联席会议、协调机构、对接方式等"))
     contacts = models.TextField(_("联络人"), blank=True)
     note = models.TextField(_("备注"), blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = version_field()
 
     class Meta:
-        verbose_name = _("结对关系")
-        verbose_name_plural = _("结对关系")
+        verbose_name = verbose_name_plural = _("结对关系")
         ordering = ["level", "code"]
         constraints = [
             models.CheckConstraint(condition=models.Q(end_year__gte=models.F("start_year")), name="pairing_period"),

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import protected_fk
+
 
 class Document(models.Model):
     """A source policy document, kept as sections and clauses with stable ids."""
@@ -17,8 +19,7 @@ class Document(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
-        verbose_name = _("政策文件")
-        verbose_name_plural = _("政策文件")
+        verbose_name = verbose_name_plural = _("政策文件")
         ordering = ["order"]
 
     def __str__(self) -> str:
@@ -27,15 +28,14 @@ class Document(models.Model):
 
 class Section(models.Model):
     id = models.CharField(_("标识"), max_length=60, primary_key=True)
-    document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="sections")
+    document = protected_fk(Document, _("文件"), related_name="sections")
     ordinal = models.PositiveSmallIntegerField(_("序号"))
     number = models.CharField(_("编号"), max_length=10, blank=True)
     title = models.CharField(_("标题"), max_length=200, blank=True)
     intro = models.TextField(_("引言"), blank=True)
 
     class Meta:
-        verbose_name = _("章节")
-        verbose_name_plural = _("章节")
+        verbose_name = verbose_name_plural = _("章节")
         ordering = ["document__order", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["document", "ordinal"], name="policy_section_ordinal")]
 
@@ -47,15 +47,14 @@ class Clause(models.Model):
     """A numbered clause; its id (e.g. ``fgzx-2022-766/3/5`` for 三(五)) is stable and citable."""
 
     id = models.CharField(_("条款标识"), max_length=60, primary_key=True)
-    section = models.ForeignKey(Section, verbose_name=_("章节"), on_delete=models.PROTECT, related_name="clauses")
+    section = protected_fk(Section, _("章节"), related_name="clauses")
     ordinal = models.PositiveSmallIntegerField(_("序号"))
     number = models.CharField(_("编号"), max_length=10, blank=True)
     title = models.CharField(_("标题"), max_length=200, blank=True)
     text = models.TextField(_("正文"))
 
     class Meta:
-        verbose_name = _("条款")
-        verbose_name_plural = _("条款")
+        verbose_name = verbose_name_plural = _("条款")
         ordering = ["section__document__order", "section__ordinal", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["section", "ordinal"], name="policy_clause_ordinal")]
 
@@ -70,14 +69,13 @@ class Clause(models.Model):
 class Box(models.Model):
     """A 专栏 (box) of a document, such as 专栏1's list of key assistance counties."""
 
-    document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="boxes")
+    document = protected_fk(Document, _("文件"), related_name="boxes")
     number = models.CharField(_("编号"), max_length=20)
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("正文"))
 
     class Meta:
-        verbose_name = _("专栏")
-        verbose_name_plural = _("专栏")
+        verbose_name = verbose_name_plural = _("专栏")
         ordering = ["document__order", "id"]
         constraints = [models.UniqueConstraint(fields=["document", "number"], name="policy_box_number")]
 
@@ -96,12 +94,11 @@ class Task(models.Model):
     name = models.CharField(_("名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    clause = models.ForeignKey(Clause, verbose_name=_("出处条款"), on_delete=models.PROTECT, related_name="tasks")
+    clause = protected_fk(Clause, _("出处条款"), related_name="tasks")
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
-        verbose_name = _("任务")
-        verbose_name_plural = _("任务")
+        verbose_name = verbose_name_plural = _("任务")
         ordering = ["order"]
 
     def __str__(self) -> str:
@@ -111,19 +108,18 @@ class Task(models.Model):
 class DecomposedTask(models.Model):
     """A task as an eastern city decomposed it (seed 003), with its named responsible units."""
 
-    document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="decomposed")
+    document = protected_fk(Document, _("文件"), related_name="decomposed")
     ordinal = models.PositiveSmallIntegerField(_("序号"))
     number = models.CharField(_("编号"), max_length=10, blank=True)
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("正文"))
-    key_task = models.ForeignKey(Task, verbose_name=_("对应重点任务"), null=True, blank=True, on_delete=models.PROTECT)
+    key_task = protected_fk(Task, _("对应重点任务"), optional=True)
     responsible_units = models.ManyToManyField(
         "accounts.Organisation", verbose_name=_("责任单位"), blank=True, related_name="decomposed_tasks"
     )
 
     class Meta:
-        verbose_name = _("分解任务")
-        verbose_name_plural = _("分解任务")
+        verbose_name = verbose_name_plural = _("分解任务")
         ordering = ["document", "ordinal"]
         constraints = [models.UniqueConstraint(fields=["document", "ordinal"], name="policy_decomposed_ordinal")]
 

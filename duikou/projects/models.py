@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.modelbits import created_field, protected_fk, updated_field, version_field
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
@@ -62,22 +63,11 @@ class Project(models.Model):
         OPERATING = "operating", _("建成投产")
         TERMINATED = "terminated", _("终止")
 
-    pairing = models.ForeignKey(Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="projects")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="projects")
     name = models.CharField(_("项目名称"), max_length=200)
     industry = models.CharField(_("产业"), max_length=20, choices=Industry.choices)
-    key_task = models.ForeignKey(
-        "policy.Task",
-        verbose_name=_("重点任务"),
-        on_delete=models.PROTECT,
-        related_name="projects",
-    )
-    location = models.ForeignKey(
-        Region,
-        verbose_name=_("所在县区"),
-        on_delete=models.PROTECT,
-        related_name="projects",
-        help_text=_("县级行政区（区、县、县级市）"),
-    )
+    key_task = protected_fk("policy.Task", _("重点任务"), related_name="projects")
+    location = protected_fk(Region, _("所在县区"), related_name="projects", help_text=_("县级行政区（区、县、县级市）"))
     park = models.CharField(_("共建园区"), max_length=120, blank=True, help_text=_("如 豫东南高新区"))
     investment_planned = money_field(_("计划投资（万元）"), default=Decimal(0))
     investment_signed = money_field(_("签约投资（万元）"), default=Decimal(0))
@@ -86,13 +76,12 @@ class Project(models.Model):
     land_quota_guarantee = models.BooleanField(_("用地计划指标重点保障"), default=False)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.RESERVE)
     note = models.TextField(_("备注"), blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
 
     class Meta:
-        verbose_name = _("重大项目")
-        verbose_name_plural = _("重大项目")
+        verbose_name = verbose_name_plural = _("重大项目")
         ordering = ["pairing__code", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -169,14 +158,13 @@ def in_pairing(pairing: Pairing, region: Region) -> bool:
 
 
 class Milestone(models.Model):
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="milestones")
+    project = protected_fk(Project, _("项目"), related_name="milestones")
     name = models.CharField(_("节点名称"), max_length=200)
     due_date = models.DateField(_("计划完成日期"))
     done_date = models.DateField(_("实际完成日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("项目节点")
-        verbose_name_plural = _("项目节点")
+        verbose_name = verbose_name_plural = _("项目节点")
         ordering = ["due_date", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -200,17 +188,14 @@ class Milestone(models.Model):
 class ProgressUpdate(models.Model):
     """A dated report of what happened on a project, with evidence files."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="updates")
+    project = protected_fk(Project, _("项目"), related_name="updates")
     date = models.DateField(_("进展日期"))
     text = models.TextField(_("进展情况"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    created = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    created_by = protected_fk(settings.AUTH_USER_MODEL, _("填报人"), optional=True)
+    created = created_field(_("填报时间"))
 
     class Meta:
-        verbose_name = _("项目进展")
-        verbose_name_plural = _("项目进展")
+        verbose_name = verbose_name_plural = _("项目进展")
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
@@ -224,17 +209,14 @@ class ProgressUpdate(models.Model):
 class Evidence(models.Model):
     """A file supporting a progress update, kept under MEDIA_ROOT with its SM3 digest (GB/T 32905)."""
 
-    update = models.ForeignKey(
-        ProgressUpdate, verbose_name=_("项目进展"), on_delete=models.PROTECT, related_name="evidence"
-    )
+    update = protected_fk(ProgressUpdate, _("项目进展"), related_name="evidence")
     file = models.FileField(_("文件"), upload_to="projects/evidence/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sm3 = models.CharField(_("SM3 摘要"), max_length=64)
 
     class Meta:
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+        verbose_name = verbose_name_plural = _("佐证材料")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -313,16 +295,9 @@ class Activity(models.Model):
         EAST_TO_OLD = "east_to_old", _("东部→老区")
         OLD_TO_EAST = "old_to_east", _("老区→东部")
 
-    pairing = models.ForeignKey(
-        Pairing, verbose_name=_("结对关系"), on_delete=models.PROTECT, related_name="activities"
-    )
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="activities")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    key_task = models.ForeignKey(
-        "policy.Task",
-        verbose_name=_("重点任务"),
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
+    key_task = protected_fk("policy.Task", _("重点任务"), related_name="activities")
     date = models.DateField(_("日期"))
     title = models.CharField(_("标题"), max_length=200)
     # 互访
@@ -352,13 +327,12 @@ class Activity(models.Model):
     participants = count_field(_("研学人数"))
 
     note = models.TextField(_("备注"), blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
 
     class Meta:
-        verbose_name = _("合作活动")
-        verbose_name_plural = _("合作活动")
+        verbose_name = verbose_name_plural = _("合作活动")
         ordering = ["-date", "-id"]
         constraints = [
             models.UniqueConstraint(
