@@ -7,6 +7,7 @@ from duikou.permission_matrix import Case, api
 def cases(w) -> dict[str, Case]:
     pout = f"/pairings/{w['outside'].pk}/"
     doc, documents = "fgzx-2022-766", "/api/policy/documents"
+    clauses = (f"{documents}/{doc}/clauses", f"{documents}/nope/clauses")
     return {
         "policy:index": Case("/policy/", present=[doc], scoped=("Document", "Task")),
         "policy:document": Case(
@@ -22,12 +23,7 @@ def cases(w) -> dict[str, Case]:
         "policy:search": Case("/policy/search/?q=延安", present=["fgzx-2022-766/2/6"], scoped=("Clause", "Document")),
         "api:list_documents": api(documents, present=[doc], scoped=("Document",)),
         "api:get_document": api(f"{documents}/{doc}", f"{documents}/nope", present=["发改振兴"], scoped=("Document",)),
-        "api:list_document_clauses": api(
-            f"{documents}/{doc}/clauses",
-            f"{documents}/nope/clauses",
-            present=[f"{doc}/3/5"],
-            scoped=("Document", "Clause"),
-        ),
+        "api:list_document_clauses": api(*clauses, present=[f"{doc}/3/5"], scoped=("Document", "Clause")),
         "api:get_clause": api(
             f"/api/policy/clauses/{doc}/3/5",
             "/api/policy/clauses/x/9/9",
