@@ -155,19 +155,11 @@ def job_worker(settings):
     import threading
 
     from django.db import connection
-    from django_tasks_db.management.commands.db_worker import Worker
+
+    from duikou.testing import queue_worker
 
     settings.DUIKOU_JOBS_INLINE = False
-    worker = Worker(
-        queue_names=["default"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
+    worker = queue_worker(interval=0.2, batch=False)
 
     def run():
         try:
@@ -227,10 +219,11 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Pages in fresh browser contexts (one per user: separate cookies), closed after the test."""
+    """Pages in fresh browser contexts (one per user: separate cookies), closed after the test; ``make(size)`` resizes
+    the page's viewport to ``size`` (a phone's, a wide screen's)."""
     contexts = []
 
-    def make():
+    def make(size: dict | None = None):
         context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -239,6 +232,8 @@ def new_page(browser):
         page.on("console", lambda msg: msg.type in ("error", "warning") and print(f"console {msg.type}: {msg.text}"))
         page.on("pageerror", lambda exc: print(f"page error: {exc}"))
         page.on("response", lambda r: r.status >= 400 and print(f"HTTP {r.status} {r.url}"))
+        if size:
+            page.set_viewport_size(size)
         return page
 
     yield make

@@ -216,3 +216,19 @@ def turn_of(workflow, obj) -> tuple[list[str], list[str], object]:
     """Whose turn it is on ``obj``, plainly: (the parties' names, the steps waited for, the due date)."""
     turn = workflow.turn(obj)
     return [str(p) for p in turn.parties], [s.name for s in turn.steps], turn.due
+
+
+def queue_worker(*, interval: float, batch: bool):
+    """A worker of the default queue as `duikou worker` makes it (``batch``: stop when the queue is empty)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    return Worker(
+        queue_names=["default"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )

@@ -31,16 +31,7 @@ def published_run(user, results: list[tuple], *, year: int = 2025, province: str
             name=f"{year}年度{'省级' if province else ''}对口合作工作成效评估",
             created_by=user,
         )
-        for order, code in enumerate(KEY_TASKS, 1):
-            Item.objects.create(
-                scheme=scheme,
-                order=order,
-                name=f"{Task.objects.get(pk=code).name}成效",
-                key_task_id=code,
-                weight=Decimal(20),
-                method=Item.Method.QUALITATIVE,
-                criterion="工作成效评议",
-            )
+        task_items(scheme, lambda code: f"{Task.objects.get(pk=code).name}成效")
     number = (scheme.runs.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     run = Run.objects.create(scheme=scheme, number=number, status=Run.Status.DONE, started_by=user)
     for rank, row in enumerate(results, 1):
@@ -55,6 +46,20 @@ def published_run(user, results: list[tuple], *, year: int = 2025, province: str
     )
     run.save()
     return run
+
+
+def task_items(scheme: Scheme, name) -> None:
+    """One qualitative item per key task, weight 20, judged by 工作成效评议; ``name(code)`` is the item's name."""
+    for order, code in enumerate(KEY_TASKS, 1):
+        Item.objects.create(
+            scheme=scheme,
+            order=order,
+            name=name(code),
+            key_task_id=code,
+            weight=Decimal(20),
+            method=Item.Method.QUALITATIVE,
+            criterion="工作成效评议",
+        )
 
 
 def supervision_people() -> dict:

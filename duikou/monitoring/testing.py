@@ -69,6 +69,13 @@ def to_monitored(alert: Alert, *, category: str = Household.Category.MARGINAL, m
     return alert
 
 
+def screened_by_duckdb_and(engine: str, *, user, ruleset):
+    """The households screened by DuckDB, then (its alerts closed) again by ``engine``: both runs."""
+    duck = services.screen_households(user=user, ruleset=ruleset, engine_name="duckdb")
+    Alert.objects.update(status=Alert.Status.CLOSED)
+    return duck, services.screen_households(user=user, ruleset=ruleset, engine_name=engine)
+
+
 def department_csv(rows: list[tuple]) -> bytes:
     """A departmental CSV: rows of (ID number, date, amount, note)."""
     lines = ["身份证号,日期,金额,说明"] + [",".join(str(v) for v in row) for row in rows]

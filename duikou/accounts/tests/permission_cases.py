@@ -6,7 +6,7 @@ from django.urls import reverse
 from duikou import testing
 from duikou.accounts import scoping
 from duikou.accounts.services import issue_token
-from duikou.permission_matrix import USERS, Case
+from duikou.permission_matrix import USERS, Case, form_post
 
 
 def world(w) -> dict:
@@ -29,12 +29,8 @@ def cases(w) -> dict[str, Case]:
         "accounts:profile": Case(
             "/accounts/profile/", present=["自己的令牌"], absent=[w["stranger_token"].prefix], scoped=("ApiToken",)
         ),
-        "accounts:token_revoke": Case(
-            own_token,
-            f"/accounts/tokens/{w['stranger_token'].pk}/revoke/",
-            method="post",
-            ok=302,
-            scoped=("ApiToken",),
+        "accounts:token_revoke": form_post(
+            own_token, f"/accounts/tokens/{w['stranger_token'].pk}/revoke/", action=A.VIEW, scoped=("ApiToken",)
         ),
         "accounts:user_list": Case(
             "/accounts/users/", action=USERS, present=["xy_viewer"], absent=["yanan_editor"], scoped=("User",)

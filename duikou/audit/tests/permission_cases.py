@@ -2,24 +2,13 @@
 (pairings' part of the world makes both)."""
 
 from duikou.accounts import scoping
-from duikou.permission_matrix import Case
+from duikou.permission_matrix import Case, listing
 
 
 def cases(w) -> dict[str, Case]:
     A = scoping.Action
+    trail = ("信阳侧机制说明", "延安侧机制说明", ("may:audit", "LogEntry"))
     return {
-        "audit:log": Case(
-            "/audit/",
-            action=A.AUDIT,
-            present=["信阳侧机制说明"],
-            absent=["延安侧机制说明"],
-            scoped=("may:audit", "LogEntry"),
-        ),
-        "audit:export": Case(
-            "/audit/export.xlsx",
-            action=A.AUDIT,
-            present=["信阳侧机制说明"],
-            absent=["延安侧机制说明"],
-            scoped=("may:audit", "LogEntry"),
-        ),
+        "audit:log": listing("/audit/", *trail, action=A.AUDIT),
+        "audit:export": listing("/audit/export.xlsx", *trail, action=A.AUDIT),
     }

@@ -7,9 +7,7 @@ from auditlog.models import LogEntry
 from openpyxl import load_workbook
 
 from duikou import testing
-from duikou.plans import services
-from duikou.plans.models import PlanItem
-from duikou.plans.tests.factories import drafted_plan, people
+from duikou.plans.tests.factories import drafted_plan, edit_first_item, people
 from duikou.policy.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +24,7 @@ def exported(client, user) -> list[dict]:
 def test_export_holds_many_to_many_changes(client):
     who = people()
     plan = drafted_plan(who)
-    item = PlanItem.objects.filter(plan=plan).first()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="items",
-        row_id=item.pk,
-        expected_version=plan.version,
-        values={},
-        tasks=[Task.objects.get(pk="KT2"), Task.objects.get(pk="KT5")],
-    )
+    item = edit_first_item(who, plan, tasks=[Task.objects.get(pk="KT2"), Task.objects.get(pk="KT5")])
     m2m = LogEntry.objects.get_for_object(item).filter(changes__tasks__type="m2m").get()  # the entry that broke it
     auditor = testing.user("xy_auditor", "信阳市人民政府", "audit_admin")
     rows = exported(client, auditor)

@@ -211,20 +211,10 @@ def test_a_dead_workers_job_fails_after_its_last_attempt(settings):
 
 def test_the_worker_loop_takes_the_job_off_the_queue(settings, monkeypatch):
     from django_tasks_db.management.commands import db_worker
-    from django_tasks_db.management.commands.db_worker import Worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # the test's connection holds its data
     job = queued(counting, params={"n": 3}, settings=settings)
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
+    testing.queue_worker(interval=0, batch=True).run()
     job.refresh_from_db()
     assert (job.status, job.done) == ("done", 3)
     assert json.loads(json.dumps(DBTaskResult.objects.get().return_value)) == "done"

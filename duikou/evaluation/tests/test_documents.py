@@ -20,6 +20,7 @@ from PIL import Image
 
 from duikou import testing
 from duikou.evaluation import charts, documents
+from duikou.evaluation import testing as ev
 from duikou.evaluation.models import Commendation, Item, Notice, Result, Run, Scheme
 from duikou.geo import maps
 from duikou.policy.models import Clause
@@ -39,20 +40,19 @@ RESULTS = [
 WEIGHTS = {"consumption_aid_wan": 0.41, "signed_amount_wan": 0.35, "training_persons": 0.24}
 
 
+def kept_docx(content: bytes, artifacts_dir, name: str):
+    """Keeps the document among the test artifacts (to look at); the document and its non-empty paragraphs."""
+    with open(os.path.join(artifacts_dir, name), "wb") as handle:
+        handle.write(content)
+    document = docx.Document(io.BytesIO(content))
+    return document, [p.text for p in document.paragraphs if p.text.strip()]
+
+
 def evaluated_run(user, *, published: bool = True, topsis: bool = True) -> Run:
     scheme = Scheme.objects.create(
         year=2025, level=Scheme.Level.NATIONAL, name="2025年度革命老区重点城市对口合作工作成效评估", created_by=user
     )
-    for order, code in enumerate(KEY_TASKS, 1):
-        Item.objects.create(
-            scheme=scheme,
-            order=order,
-            name=f"{code}工作成效",
-            key_task_id=code,
-            weight=Decimal(20),
-            method=Item.Method.QUALITATIVE,
-            criterion="工作成效评议",
-        )
+    ev.task_items(scheme, lambda code: f"{code}工作成效")
     Item.objects.create(  # takes marks away: not part of any task's full marks
         scheme=scheme,
         order=9,
@@ -120,10 +120,7 @@ def test_report_docx_opens_with_the_ranking_table_in_rank_order(ndrc):
 
 def test_report_docx_has_the_sections_charts_and_topsis_view(ndrc, artifacts_dir):
     content = documents.report_docx(evaluated_run(ndrc))
-    with open(os.path.join(artifacts_dir, "evaluation-report.docx"), "wb") as handle:
-        handle.write(content)
-    document = docx.Document(io.BytesIO(content))
-    text = [p.text for p in document.paragraphs if p.text.strip()]
+    document, text = kept_docx(content, artifacts_dir, "evaluation-report.docx")
     assert text[0] == "2025年度革命老区重点城市对口合作工作成效评估报告"
     assert [t for t in text if t[:2] in ("一、", "二、", "三、", "四、")] == [
         "一、总体情况",
@@ -297,10 +294,7 @@ def test_commendation_docx_lists_the_commended_pairings_with_their_reasons(ndrc,
             run=run, pairing=testing.pairing(old, partner), reason=f"{old}工作成效突出", created_by=ndrc
         )
     content = documents.commendation_docx(run, number="发改振兴〔2026〕12号")
-    with open(os.path.join(artifacts_dir, "evaluation-commendation.docx"), "wb") as handle:
-        handle.write(content)
-    document = docx.Document(io.BytesIO(content))
-    text = [p.text for p in document.paragraphs if p.text.strip()]
+    document, text = kept_docx(content, artifacts_dir, "evaluation-commendation.docx")
     assert text[:3] == [
         "国家发展改革委（振兴司）",
         "发改振兴〔2026〕12号",
@@ -336,10 +330,7 @@ def test_notice_docx_has_number_addressee_finding_measures_deadline_issuer_and_d
         major=True,
     )
     content = documents.notice_docx(notice)
-    with open(os.path.join(artifacts_dir, "evaluation-notice.docx"), "wb") as handle:
-        handle.write(content)
-    document = docx.Document(io.BytesIO(content))
-    text = [p.text for p in document.paragraphs if p.text.strip()]
+    document, text = kept_docx(content, artifacts_dir, "evaluation-notice.docx")
     assert text[:4] == [
         "国家发展改革委（振兴司）",
         "对口整改〔2026〕7号",

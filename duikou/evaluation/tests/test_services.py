@@ -22,11 +22,6 @@ Q4 = ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
 
 
 @pytest.fixture
-def who():
-    return ev.People()
-
-
-@pytest.fixture
 def pairings():
     return {"xinyang": testing.pairing("信阳市", "苏州市"), "yanan": testing.pairing("延安市", "无锡市")}
 

@@ -19,11 +19,6 @@ Q4 = ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
 
 
 @pytest.fixture
-def who():
-    return ev.People()
-
-
-@pytest.fixture
 def xinyang():
     return testing.pairing("信阳市", "苏州市")
 

@@ -4,7 +4,7 @@ not."""
 from duikou.accounts import scoping
 from duikou.indicators import services as indicator_services
 from duikou.indicators.models import DataSet, Indicator, SavedChart
-from duikou.permission_matrix import Case, api, form_post
+from duikou.permission_matrix import Case, api, api_write, by_pk, form_post
 
 
 def world(w) -> dict:
@@ -27,7 +27,7 @@ def make_indicator_values(editor, stranger, inside, outside):
 def cases(w) -> dict[str, Case]:
     A = scoping.Action
     inside, outside = w["inside"], w["outside"]
-    chart_in, chart_out = (SavedChart.objects.get(title=t).pk for t in ("信阳侧仪表板", "延安侧仪表板"))
+    chart_in, chart_out = (SavedChart.objects.get(title=t) for t in ("信阳侧仪表板", "延安侧仪表板"))
     entry_in, entry_out = (
         f"/indicators/entry/{inside.pk}/quarterly/2025Q3/",
         f"/indicators/entry/{outside.pk}/quarterly/2025Q3/",
@@ -38,9 +38,16 @@ def cases(w) -> dict[str, Case]:
     )
     pairing_names = {"present": ["信阳市—苏州市"], "absent": ["延安市—无锡市"]}
     value_in = {"pairing_id": inside.pk, "indicator": "training_persons", "period": "2025Q3", "value": "7"}
+    value_out = value_in | {"pairing_id": outside.pk}
     dvs = {
         "dataValues": [{"dataElement": "training_persons", "period": "2025Q4", "orgUnit": inside.code, "value": "8"}]
     }
+    comments = {"present": ["信阳侧指标说明"], "absent": ["延安侧指标说明"]}
+    analysis, analysed = "?indicator=signed_amount_wan&rows=pairing", ("Indicator", "Pairing")
+    cell = {"data": {"indicator": "signed_projects", "value": "5"}, "present": ['id="row-signed_projects"']}
+    chart = {"indicator": "signed_amount_wan", "rows": "province", "cols": "year"}
+    dvs_url = "/api/indicators/dataValueSets"
+    values = ("/api/indicators/values", "/api/indicators/values")
     return {
         "indicators:library": Case("/indicators/", present=["fgzx-2022-766/3/5"], scoped=("Indicator",)),
         "indicators:reports": Case(
@@ -48,98 +55,42 @@ def cases(w) -> dict[str, Case]:
         ),
         "indicators:reminders": Case("/indicators/reminders/?period=2025Q3", **pairing_names, scoped=("Pairing",)),
         "indicators:entry": Case(entry_in, entry_out, present=["信阳侧指标说明"], scoped=("Pairing", "DataSet")),
-        "indicators:cell": Case(
-            f"{entry_in}cell/",
-            f"{entry_out}cell/",
-            method="post",
-            action=A.CHANGE,
-            data={"indicator": "signed_projects", "value": "5"},
-            present=['id="row-signed_projects"'],
-            scoped=("Pairing",),
-        ),
+        "indicators:cell": form_post(f"{entry_in}cell/", f"{entry_out}cell/", ok=200, **cell, scoped=("Pairing",)),
         # submitting an incomplete report is refused with the list, then redirected back to the grid
-        "indicators:step": form_post(
-            f"{entry_in}step/submit/",
-            f"{entry_out}step/submit/",
-            scoped=("Pairing",),
-        ),
+        "indicators:step": form_post(f"{entry_in}step/submit/", f"{entry_out}step/submit/", scoped=("Pairing",)),
         "indicators:import": Case(
             "/indicators/import/", action=A.CHANGE, present=['name="file"'], scoped=("may:change",)
         ),
         "indicators:export": Case(
             "/indicators/export/?format=json", present=["4321.5"], absent=["9876"], scoped=("DataValue",)
         ),
-        "indicators:pivot": Case(
-            "/indicators/analytics/?indicator=signed_amount_wan&rows=pairing&cols=period",
-            **pairing_names,
-            scoped=("Indicator", "Pairing"),
-        ),
+        "indicators:pivot": Case(f"/indicators/analytics/{analysis}&cols=period", **pairing_names, scoped=analysed),
         "indicators:dashboard": Case(
             "/indicators/dashboard/", present=["信阳侧仪表板"], absent=["延安侧仪表板"], scoped=("SavedChart",)
         ),
         # the dashboard is the organisation's shared data: saving and removing a chart needs CHANGE
-        "indicators:chart_save": form_post(
-            "/indicators/dashboard/save/",
-            data={"indicator": "signed_amount_wan", "rows": "province", "cols": "year"},
-            scoped=("Indicator",),
-        ),
+        "indicators:chart_save": form_post("/indicators/dashboard/save/", data=chart, scoped=("Indicator",)),
         "indicators:chart_remove": form_post(
-            f"/indicators/dashboard/{chart_in}/remove/",
-            f"/indicators/dashboard/{chart_out}/remove/",
-            scoped=("SavedChart",),
+            *by_pk("/indicators/dashboard/{}/remove/", chart_in, chart_out), scoped=("SavedChart",)
         ),
         "api:indicator_definitions": api(
             "/api/indicators/definitions", present=["fgzx-2022-766/3/5"], scoped=("Indicator",)
         ),
-        "api:indicator_values": api(
-            "/api/indicators/values",
-            present=["信阳侧指标说明"],
-            absent=["延安侧指标说明"],
-            scoped=("DataValue",),
-        ),
-        "api:put_indicator_value": Case(
-            "/api/indicators/values",
-            "/api/indicators/values",
-            api=True,
-            method="put",
-            action=A.CHANGE,
-            data=value_in,
-            data_out={**value_in, "pairing_id": outside.pk},
-            present=["training_persons"],
-            scoped=("Pairing",),
+        "api:indicator_values": api("/api/indicators/values", **comments, scoped=("DataValue",)),
+        "api:put_indicator_value": api_write(
+            *values, "put", value_in, data_out=value_out, present=["training_persons"], scoped=("Pairing",)
         ),
         "api:indicator_report": api(
             report_in, report_out, present=[f'"pairing_id": {inside.pk}'], scoped=("Pairing", "DataSet")
         ),
         # the report is incomplete, so an allowed submission is refused with its violations (422)
-        "api:indicator_report_step": Case(
-            f"{report_in}/steps/submit",
-            f"{report_out}/steps/submit",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=422,
-            scoped=("Pairing",),
+        "api:indicator_report_step": api_write(
+            f"{report_in}/steps/submit", f"{report_out}/steps/submit", "post_json", {}, ok=422, scoped=("Pairing",)
         ),
-        "api:indicator_analytics": api(
-            "/api/indicators/analytics?indicator=signed_amount_wan&rows=pairing",
-            **pairing_names,
-            scoped=("Indicator", "Pairing"),
-        ),
-        "api:export_data_value_sets": api(
-            "/api/indicators/dataValueSets",
-            present=["信阳侧指标说明"],
-            absent=["延安侧指标说明"],
-            scoped=("DataValue",),
-        ),
+        "api:indicator_analytics": api(f"/api/indicators/analytics{analysis}", **pairing_names, scoped=analysed),
+        "api:export_data_value_sets": api(dvs_url, **comments, scoped=("DataValue",)),
         # an out-of-scope orgUnit is a conflict of the import (409, nothing written): see indicators test_transfer
-        "api:import_data_value_sets": Case(
-            "/api/indicators/dataValueSets",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            data=dvs,
-            present=["导入完成"],
-            scoped=("may:change", "Pairing"),
+        "api:import_data_value_sets": api_write(
+            dvs_url, None, "post_json", dvs, ok=200, present=["导入完成"], scoped=("may:change", "Pairing")
         ),
     }

@@ -2,7 +2,7 @@
 
 from duikou.accounts import scoping
 from duikou.markets import testing as markets_testing
-from duikou.permission_matrix import SUPERVISOR, Case
+from duikou.permission_matrix import SUPERVISOR, Case, api, api_write, by_pk, form_post
 
 
 def world(w) -> dict:
@@ -57,157 +57,93 @@ def labour_cases(w) -> dict[str, Case]:
         "expected_wage": 5000,
     }
     place = {"posting_id": p_in, "start_date": "2025-05-01", "wage": 5000}
+    postings, seekers = (mine, theirs), {"present": [person], "absent": [stranger, *ids]}
+    private = {"absent": [*ids]}
+    changes = {"action": A.CHANGE, "scoped": ("may:change",)}
+    supervised = {"action": SUPERVISOR, "out_status": 403, "scoped": ("JobPosting",)}
+    matched, placed_in = ("JobSeeker", "JobPosting"), f'"placement_id": {pl_in}, '
+    seeker_change = {"name": person, "expected_wage": 5000, "skills": ["electrician"], "version": 1}
+    followed_up = {"version": 1, "still_employed": True, "wage": 5600}
+    placing = {"data": place | {"seeker_id": w["inside_waiting_seeker"].pk}, "data_out": place | {"seeker_id": s_out}}
+
+    def both(template: str) -> tuple[str, str]:
+        """``template``'s in-scope and out-of-scope URL: {p}, {s}, {pl}, {f} for the posting, the seeker, the
+        placement and the follow-up of each side."""
+        return tuple(
+            template.format(p=p, s=s, pl=pl, f=f)
+            for p, s, pl, f in ((p_in, s_in, pl_in, f_in), (p_out, s_out, pl_out, f_out))
+        )
+
     return {
-        "markets:labour_postings": Case(f"{base}/postings/", present=[mine, theirs], scoped=("JobPosting",)),
-        "markets:labour_posting_create": Case(
-            f"{base}/postings/new/", action=A.CHANGE, present=["用工单位"], scoped=("may:change",)
-        ),
+        "markets:labour_postings": Case(f"{base}/postings/", present=[*postings], scoped=("JobPosting",)),
+        "markets:labour_posting_create": Case(f"{base}/postings/new/", present=["用工单位"], **changes),
         "markets:labour_posting_export": Case(
-            f"{base}/postings/export.xlsx", present=[mine, theirs], scoped=("JobPosting",)
+            f"{base}/postings/export.xlsx", present=[*postings], scoped=("JobPosting",)
         ),
         "markets:labour_posting_template": Case(
-            f"{base}/postings/template.xlsx",
-            action=A.CHANGE,
-            present=["用工单位", "320500 苏州市"],
-            scoped=("may:change",),
+            f"{base}/postings/template.xlsx", present=["用工单位", "320500 苏州市"], **changes
         ),
-        "markets:labour_posting_import": Case(
-            f"{base}/postings/import/", action=A.CHANGE, present=["导入用工岗位"], scoped=("may:change",)
-        ),
+        "markets:labour_posting_import": Case(f"{base}/postings/import/", present=["导入用工岗位"], **changes),
         "markets:labour_posting_detail": Case(
-            f"{base}/postings/{p_in}/",
-            f"{base}/postings/{p_out}/",
+            *both(f"{base}/postings/{{p}}/"),
             out_status=200,
             present=[mine, person],
             absent=[stranger, *ids],
-            scoped=("JobPosting", "JobSeeker"),
+            scoped=matched[::-1],
         ),
-        "markets:labour_posting_edit": Case(
-            f"{base}/postings/{p_in}/edit/",
-            f"{base}/postings/{p_out}/edit/",
-            action=SUPERVISOR,
-            out_status=403,
-            scoped=("JobPosting",),
-        ),
-        "markets:labour_posting_close": Case(
-            f"{base}/postings/{p_in}/close/",
-            f"{base}/postings/{p_out}/close/",
-            method="post",
-            action=SUPERVISOR,
-            out_status=403,
-            scoped=("JobPosting",),
-        ),
-        "markets:labour_seekers": Case(
-            f"{base}/seekers/", present=[person], absent=[stranger, *ids], scoped=("JobSeeker",)
-        ),
-        "markets:labour_seeker_create": Case(
-            f"{base}/seekers/new/", action=A.CHANGE, present=["身份证号"], scoped=("may:change",)
-        ),
-        "markets:labour_seeker_export": Case(
-            f"{base}/seekers/export.xlsx", present=[person], absent=[stranger, *ids], scoped=("JobSeeker",)
-        ),
+        "markets:labour_posting_edit": Case(*both(f"{base}/postings/{{p}}/edit/"), **supervised),
+        "markets:labour_posting_close": Case(*both(f"{base}/postings/{{p}}/close/"), method="post", **supervised),
+        "markets:labour_seekers": Case(f"{base}/seekers/", **seekers, scoped=("JobSeeker",)),
+        "markets:labour_seeker_create": Case(f"{base}/seekers/new/", present=["身份证号"], **changes),
+        "markets:labour_seeker_export": Case(f"{base}/seekers/export.xlsx", **seekers, scoped=("JobSeeker",)),
         "markets:labour_seeker_template": Case(
-            f"{base}/seekers/template.xlsx",
-            action=A.CHANGE,
-            present=["411526 潢川县"],
-            absent=["610602"],
-            scoped=("may:change",),
+            f"{base}/seekers/template.xlsx", present=["411526 潢川县"], absent=["610602"], **changes
         ),
-        "markets:labour_seeker_import": Case(
-            f"{base}/seekers/import/", action=A.CHANGE, present=["导入求职者"], scoped=("may:change",)
-        ),
+        "markets:labour_seeker_import": Case(f"{base}/seekers/import/", present=["导入求职者"], **changes),
         "markets:labour_seeker_detail": Case(
-            f"{base}/seekers/{s_in}/",
-            f"{base}/seekers/{s_out}/",
-            present=[person, mine],
-            absent=[*ids],
-            scoped=("JobSeeker", "JobPosting"),
+            *both(f"{base}/seekers/{{s}}/"), present=[person, mine], **private, scoped=matched
         ),
         "markets:labour_seeker_edit": Case(
-            f"{base}/seekers/{s_in}/edit/",
-            f"{base}/seekers/{s_out}/edit/",
-            action=A.CHANGE,
-            present=[person],
-            absent=[*ids],
-            scoped=("JobSeeker",),
+            *both(f"{base}/seekers/{{s}}/edit/"), action=A.CHANGE, present=[person], **private, scoped=("JobSeeker",)
         ),
         "markets:labour_placement_create": Case(
             f"{base}/place/{s_in}/{p_in}/",
             f"{base}/place/{s_out}/{p_in}/",
             action=A.CHANGE,
             present=[person, mine],
-            scoped=("JobSeeker", "JobPosting"),
+            scoped=matched,
         ),
         "markets:labour_placements": Case(
             f"{base}/placements/", present=[mine], absent=[theirs], scoped=("Placement",)
         ),
         "markets:labour_placement_detail": Case(
-            f"{base}/placements/{pl_in}/",
-            f"{base}/placements/{pl_out}/",
+            *both(f"{base}/placements/{{pl}}/"),
             present=["信阳侧已安置", mine],
-            absent=[*ids],
+            **private,
             scoped=("Placement", "FollowUp"),
         ),
         "markets:labour_followups": Case(f"{base}/followups/", present=[mine], absent=[theirs], scoped=("FollowUp",)),
         "markets:labour_followup_record": Case(
-            f"{base}/followups/{f_in}/",
-            f"{base}/followups/{f_out}/",
-            action=A.CHANGE,
-            present=[mine],
-            scoped=("FollowUp",),
+            *both(f"{base}/followups/{{f}}/"), action=A.CHANGE, present=[mine], scoped=("FollowUp",)
         ),
-        "markets:labour_plan": Case(
-            f"{base}/plan/?k=5&go=1", present=[person], absent=[stranger], scoped=("JobSeeker", "JobPosting")
-        ),
-        "api:list_labour_postings": Case(f"{api}/postings", api=True, present=[mine, theirs], scoped=("JobPosting",)),
+        "markets:labour_plan": Case(f"{base}/plan/?k=5&go=1", present=[person], absent=[stranger], scoped=matched),
+        "api:list_labour_postings": Case(f"{api}/postings", api=True, present=[*postings], scoped=("JobPosting",)),
         "api:get_labour_posting": Case(
-            f"{api}/postings/{p_in}",
-            f"{api}/postings/{p_out}",
-            api=True,
-            out_status=200,
-            present=[mine],
-            scoped=("JobPosting",),
+            *both(f"{api}/postings/{{p}}"), api=True, out_status=200, present=[mine], scoped=("JobPosting",)
         ),
         "api:create_labour_posting": Case(
-            f"{api}/postings",
-            api=True,
-            method="post_json",
-            data=posting,
-            action=SUPERVISOR,
-            scoped=("may:change",),
+            f"{api}/postings", api=True, method="post_json", data=posting, action=SUPERVISOR, scoped=("may:change",)
         ),
         "api:update_labour_posting": Case(
-            f"{api}/postings/{p_in}",
-            f"{api}/postings/{p_out}",
-            api=True,
-            method="put",
-            data=posting | {"version": 1},
-            action=SUPERVISOR,
-            out_status=403,
-            scoped=("JobPosting",),
+            *both(f"{api}/postings/{{p}}"), api=True, method="put", data=posting | {"version": 1}, **supervised
         ),
         "api:close_labour_posting": Case(
-            f"{api}/postings/{p_in}/close",
-            f"{api}/postings/{p_out}/close",
-            api=True,
-            method="post_json",
-            data={"version": 1},
-            action=SUPERVISOR,
-            out_status=403,
-            scoped=("JobPosting",),
+            *both(f"{api}/postings/{{p}}/close"), api=True, method="post_json", data={"version": 1}, **supervised
         ),
         "api:labour_posting_matches": Case(
-            f"{api}/postings/{p_in}/matches",
-            f"{api}/postings/{p_out}/matches",
-            api=True,
-            out_status=200,
-            present=[person],
-            absent=[stranger, *ids],
-            scoped=("JobPosting", "JobSeeker"),
+            *both(f"{api}/postings/{{p}}/matches"), api=True, out_status=200, **seekers, scoped=matched[::-1]
         ),
-        "api:list_labour_seekers": Case(
-            f"{api}/seekers", api=True, present=[person], absent=[stranger, *ids], scoped=("JobSeeker",)
-        ),
+        "api:list_labour_seekers": Case(f"{api}/seekers", api=True, **seekers, scoped=("JobSeeker",)),
         # an ID number is searched in the body (POST), never in the URL; 延安's seeker is not found from 信阳
         "api:search_labour_seekers": Case(
             f"{api}/seekers/search",
@@ -215,76 +151,49 @@ def labour_cases(w) -> dict[str, Case]:
             method="post_json",
             data={"id_number": ids[0]},
             present=[person],
-            absent=[*ids],
+            **private,
             scoped=("JobSeeker",),
         ),
         "api:get_labour_seeker": Case(
-            f"{api}/seekers/{s_in}",
-            f"{api}/seekers/{s_out}",
-            api=True,
-            present=[person],
-            absent=[*ids],
-            scoped=("JobSeeker",),
+            *both(f"{api}/seekers/{{s}}"), api=True, present=[person], **private, scoped=("JobSeeker",)
         ),
         "api:create_labour_seeker": Case(
-            f"{api}/seekers",
-            api=True,
-            method="post_json",
-            data=seeker,
-            action=A.CHANGE,
-            ok=201,
-            scoped=("may:change",),
+            f"{api}/seekers", api=True, method="post_json", data=seeker, ok=201, **changes
         ),
         "api:update_labour_seeker": Case(
-            f"{api}/seekers/{s_in}",
-            f"{api}/seekers/{s_out}",
+            *both(f"{api}/seekers/{{s}}"),
             api=True,
             method="put",
-            data={"name": person, "expected_wage": 5000, "skills": ["electrician"], "version": 1},
+            data=seeker_change,
             action=A.CHANGE,
             present=[person],
             scoped=("JobSeeker",),
         ),
         "api:labour_seeker_matches": Case(
-            f"{api}/seekers/{s_in}/matches",
-            f"{api}/seekers/{s_out}/matches",
-            api=True,
-            present=[mine],
-            scoped=("JobSeeker", "JobPosting"),
+            *both(f"{api}/seekers/{{s}}/matches"), api=True, present=[mine], scoped=matched
         ),
-        "api:labour_plan": Case(
-            f"{api}/plan?k=5", api=True, present=[person], absent=[stranger], scoped=("JobSeeker", "JobPosting")
-        ),
+        "api:labour_plan": Case(f"{api}/plan?k=5", api=True, present=[person], absent=[stranger], scoped=matched),
         "api:list_labour_placements": Case(
             f"{api}/placements", api=True, present=[mine], absent=[theirs], scoped=("Placement",)
         ),
         "api:get_labour_placement": Case(
-            f"{api}/placements/{pl_in}",
-            f"{api}/placements/{pl_out}",
-            api=True,
-            present=[mine],
-            scoped=("Placement",),
+            *both(f"{api}/placements/{{pl}}"), api=True, present=[mine], scoped=("Placement",)
         ),
         "api:list_labour_placement_followups": Case(
-            f"{api}/placements/{pl_in}/followups",
-            f"{api}/placements/{pl_out}/followups",
-            api=True,
-            present=[f'"placement_id": {pl_in}, '],
-            scoped=("Placement", "FollowUp"),
+            *both(f"{api}/placements/{{pl}}/followups"), api=True, present=[placed_in], scoped=("Placement", "FollowUp")
         ),
         "api:list_labour_followups_due": Case(
             f"{api}/followups",
             api=True,
-            present=[f'"placement_id": {pl_in}, '],
+            present=[placed_in],
             absent=[f'"placement_id": {pl_out}, '],
             scoped=("FollowUp",),
         ),
         "api:record_labour_followup": Case(
-            f"{api}/followups/{f_in}",
-            f"{api}/followups/{f_out}",
+            *both(f"{api}/followups/{{f}}"),
             api=True,
             method="put",
-            data={"version": 1, "still_employed": True, "wage": 5600},
+            data=followed_up,
             action=A.CHANGE,
             present=["5600"],
             scoped=("FollowUp",),
@@ -294,11 +203,10 @@ def labour_cases(w) -> dict[str, Case]:
             f"{api}/placements",
             api=True,
             method="post_json",
-            data=place | {"seeker_id": w["inside_waiting_seeker"].pk},
-            data_out=place | {"seeker_id": s_out},
+            **placing,
             action=A.CHANGE,
             ok=201,
-            scoped=("JobSeeker", "JobPosting"),
+            scoped=matched,
         ),
     }
 
@@ -312,6 +220,7 @@ def recommend_cases(w) -> dict[str, Case]:
     rank_scope = ("CityProfile", "EconomicTie")
     tie = {"old_region": "411500", "partner_region": "320500", "kind": "trade", "strength": 2}
     tie["description"] = "矩阵联系"
+    reviewed, assigning = ("Pairing", *rank_scope), {"regions": ["411500", "610600"], "cap": 1}
     return {
         "markets:recommend_sources": Case(f"{base}/sources/", present=[example], scoped=("DataSource",)),
         "markets:recommend_import": Case(f"{base}/sources/import/", action=SUPERVISOR, scoped=("may:change",)),
@@ -331,10 +240,7 @@ def recommend_cases(w) -> dict[str, Case]:
             f"{base}/rank/export.xlsx?county=411526", present=["产业结构互补", "潢川县"], scoped=rank_scope
         ),
         "markets:recommend_review": Case(
-            f"{base}/review/{w['inside'].pk}/",
-            f"{base}/review/{w['outside'].pk}/",
-            present=["现结对城市苏州市"],
-            scoped=("Pairing", *rank_scope),
+            *by_pk(f"{base}/review/{{}}/", w["inside"], w["outside"]), present=["现结对城市苏州市"], scoped=reviewed
         ),
         "markets:recommend_assign": Case(
             f"{base}/assign/?regions=411500&regions=610600&cap=1", present=["总得分", "延安市"], scoped=rank_scope
@@ -355,19 +261,10 @@ def recommend_cases(w) -> dict[str, Case]:
         ),
         "api:recommend_ranking": Case(f"{api}/ranking/411500", api=True, present=["320500"], scoped=rank_scope),
         "api:recommend_review": Case(
-            f"{api}/review/{w['inside'].pk}",
-            f"{api}/review/{w['outside'].pk}",
-            api=True,
-            present=["partner_rank"],
-            scoped=("Pairing", *rank_scope),
+            *by_pk(f"{api}/review/{{}}", w["inside"], w["outside"]), api=True, present=["partner_rank"], scoped=reviewed
         ),
         "api:recommend_assignment": Case(
-            f"{api}/assignment",
-            api=True,
-            method="post_json",
-            data={"regions": ["411500", "610600"], "cap": 1},
-            present=["total"],
-            scoped=rank_scope,
+            f"{api}/assignment", api=True, method="post_json", data=assigning, present=["total"], scoped=rank_scope
         ),
     }
 
@@ -410,170 +307,94 @@ def produce_cases(w) -> dict[str, Case]:
     }
     delivery = {"date": "2025-03-20", "volume_tonnes": "0.01", "amount_wan": "0.01"}
     refused = 403
+    deliveries = (
+        f"/api/markets/produce/agreements/{ai}/deliveries",
+        f"/api/markets/produce/agreements/{ao}/deliveries",
+    )
+    demanders = ["信阳侧采购单位", "延安侧采购单位"]
+    produce_api = "/api/markets/produce"
+    changing = {"action": A.CHANGE, "out_status": refused}
+    closing = {"method": "post", "ok": 302, **changing}
+    spare_listing, spare_demand = w["inside_spare_listing"].pk, w["inside_spare_demand"].pk
+
+    def offers(kind, models, shown, every, column, pks):
+        """The pages of listings or of demands: the same routes and rights for both. ``models``: the offer's and the
+        other kind's; ``pks``: the in-scope offer, the out-of-scope one and an in-scope one to close."""
+        at, model, (inside, outside, spare) = f"{p}/{kind}s/", models[0], pks
+        new = {"action": A.CHANGE, "scoped": ("may:change",)}
+        return {
+            f"markets:produce_{kind}s": Case(at, present=every, scoped=(model,)),
+            f"markets:produce_{kind}_export": Case(f"{at}export.xlsx", present=every, scoped=(model,)),
+            f"markets:produce_{kind}_template": Case(
+                f"{at}template.xlsx", action=A.CHANGE, present=[column], scoped=("may:change", "Pairing")
+            ),
+            f"markets:produce_{kind}_import": Case(f"{at}import/", **new),
+            f"markets:produce_{kind}_create": Case(f"{at}new/", **new),
+            f"markets:produce_{kind}_detail": Case(f"{at}{inside}/", f"{at}999999/", present=[shown], scoped=models),
+            f"markets:produce_{kind}_edit": Case(
+                f"{at}{inside}/edit/", f"{at}{outside}/edit/", **changing, present=[shown], scoped=(model,)
+            ),
+            f"markets:produce_{kind}_close": Case(
+                f"{at}{spare}/close/", f"{at}{outside}/close/", **closing, scoped=(model,)
+            ),
+        }
+
+    recommended = tuple(f"{produce_api}/demands/{x}/recommendations" for x in (di, 999999))
+    sign = {"data": agreement, "data_out": agreement | {"listing_id": lo, "demand_id": do}, **changing}
     return {
-        "markets:produce_listings": Case(f"{p}/listings/", present=both, scoped=("ProductListing",)),
-        "markets:produce_listing_export": Case(f"{p}/listings/export.xlsx", present=both, scoped=("ProductListing",)),
-        "markets:produce_listing_template": Case(
-            f"{p}/listings/template.xlsx", action=A.CHANGE, present=["产地县区代码"], scoped=("may:change", "Pairing")
-        ),
-        "markets:produce_listing_import": Case(f"{p}/listings/import/", action=A.CHANGE, scoped=("may:change",)),
-        "markets:produce_listing_create": Case(f"{p}/listings/new/", action=A.CHANGE, scoped=("may:change",)),
-        "markets:produce_listing_detail": Case(
-            f"{p}/listings/{li}/", f"{p}/listings/999999/", present=["信阳侧产品"], scoped=("ProductListing", "Demand")
-        ),
-        "markets:produce_listing_edit": Case(
-            f"{p}/listings/{li}/edit/",
-            f"{p}/listings/{lo}/edit/",
-            action=A.CHANGE,
-            present=["信阳侧产品"],
-            out_status=refused,
-            scoped=("ProductListing",),
-        ),
-        "markets:produce_listing_close": Case(
-            f"{p}/listings/{w['inside_spare_listing'].pk}/close/",
-            f"{p}/listings/{lo}/close/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
-            out_status=refused,
-            scoped=("ProductListing",),
-        ),
-        "markets:produce_demands": Case(
-            f"{p}/demands/", present=["信阳侧采购单位", "延安侧采购单位"], scoped=("Demand",)
-        ),
-        "markets:produce_demand_export": Case(
-            f"{p}/demands/export.xlsx", present=["信阳侧采购单位", "延安侧采购单位"], scoped=("Demand",)
-        ),
-        "markets:produce_demand_template": Case(
-            f"{p}/demands/template.xlsx", action=A.CHANGE, present=["所在县区代码"], scoped=("may:change", "Pairing")
-        ),
-        "markets:produce_demand_import": Case(f"{p}/demands/import/", action=A.CHANGE, scoped=("may:change",)),
-        "markets:produce_demand_create": Case(f"{p}/demands/new/", action=A.CHANGE, scoped=("may:change",)),
-        "markets:produce_demand_detail": Case(
-            f"{p}/demands/{di}/",
-            f"{p}/demands/999999/",
-            present=["信阳侧采购单位"],
-            scoped=("Demand", "ProductListing"),
-        ),
-        "markets:produce_demand_edit": Case(
-            f"{p}/demands/{di}/edit/",
-            f"{p}/demands/{do}/edit/",
-            action=A.CHANGE,
-            present=["信阳侧采购单位"],
-            out_status=refused,
-            scoped=("Demand",),
-        ),
-        "markets:produce_demand_close": Case(
-            f"{p}/demands/{w['inside_spare_demand'].pk}/close/",
-            f"{p}/demands/{do}/close/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
-            out_status=refused,
-            scoped=("Demand",),
+        **offers("listing", ("ProductListing", "Demand"), "信阳侧产品", both, "产地县区代码", (li, lo, spare_listing)),
+        **offers(
+            "demand", ("Demand", "ProductListing"), "信阳侧采购单位", demanders, "所在县区代码", (di, do, spare_demand)
         ),
         "markets:produce_plan": Case(
-            f"{p}/plan/?side=all&k=5",
-            present=["信阳侧产品"],
-            scoped=("ProductListing", "Demand"),
+            f"{p}/plan/?side=all&k=5", present=["信阳侧产品"], scoped=("ProductListing", "Demand")
         ),
         "markets:produce_agreements": Case(
             f"{p}/agreements/", present=["信阳侧产品 →"], absent=["延安侧产品"], scoped=("Agreement",)
         ),
         "markets:produce_agreement_create": Case(
-            f"{p}/agreements/new/?listing={li}&demand={di}",
-            f"{p}/agreements/new/?listing={lo}&demand={do}",
-            action=A.CHANGE,
+            *(f"{p}/agreements/new/?listing={lx}&demand={dx}" for lx, dx in ((li, di), (lo, do))),
+            **changing,
             present=["信阳侧产品"],
-            out_status=refused,
             scoped=("ProductListing", "Demand"),
         ),
         "markets:produce_agreement_detail": Case(
             f"{p}/agreements/{ai}/", f"{p}/agreements/{ao}/", present=["信阳侧产品"], scoped=("Agreement", "Delivery")
         ),
-        "markets:produce_delivery_create": Case(
-            f"{p}/agreements/{ai}/deliveries/",
-            f"{p}/agreements/{ao}/deliveries/",
-            method="post",
-            action=A.CHANGE,
-            ok=302,
-            data=delivery,
-            scoped=("Agreement",),
+        "markets:produce_delivery_create": form_post(
+            f"{p}/agreements/{ai}/deliveries/", f"{p}/agreements/{ao}/deliveries/", data=delivery, scoped=("Agreement",)
         ),
-        "api:produce_listings": Case(
-            "/api/markets/produce/listings", api=True, present=both, scoped=("ProductListing",)
-        ),
-        "api:produce_create_listing": Case(
-            "/api/markets/produce/listings",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data=listing,
-            scoped=("may:change",),
+        "api:produce_listings": Case(f"{produce_api}/listings", api=True, present=both, scoped=("ProductListing",)),
+        "api:produce_create_listing": api_write(
+            f"{produce_api}/listings", None, "post_json", listing, scoped=("may:change",)
         ),
         "api:produce_listing_recommendations": Case(
-            f"/api/markets/produce/listings/{li}/recommendations",
-            "/api/markets/produce/listings/999999/recommendations",
+            f"{produce_api}/listings/{li}/recommendations",
+            f"{produce_api}/listings/999999/recommendations",
             api=True,
             present=[f'"demand_id": {di}'],
             scoped=("ProductListing", "Demand"),
         ),
-        "api:produce_demands": Case(
-            "/api/markets/produce/demands", api=True, present=["信阳侧采购单位"], scoped=("Demand",)
+        "api:produce_demands": Case(f"{produce_api}/demands", api=True, present=["信阳侧采购单位"], scoped=("Demand",)),
+        # 苏州 is not an area the 信阳 users answer for
+        "api:produce_create_demand": api_write(
+            f"{produce_api}/demands", None, "post_json", demand, ok=422, scoped=("may:change",)
         ),
-        "api:produce_create_demand": Case(
-            "/api/markets/produce/demands",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=422,  # 苏州 is not an area the 信阳 users answer for
-            data=demand,
-            scoped=("may:change",),
+        "api:produce_demand_recommendations": api(
+            *recommended, present=[f'"listing_id": {li}'], scoped=("Demand", "ProductListing")
         ),
-        "api:produce_demand_recommendations": Case(
-            f"/api/markets/produce/demands/{di}/recommendations",
-            "/api/markets/produce/demands/999999/recommendations",
-            api=True,
-            present=[f'"listing_id": {li}'],
-            scoped=("Demand", "ProductListing"),
+        "api:produce_agreements": api(
+            f"{produce_api}/agreements", present=[f'"id": {ai}'], absent=[f'"id": {ao},'], scoped=("Agreement",)
         ),
-        "api:produce_agreements": Case(
-            "/api/markets/produce/agreements",
-            api=True,
-            present=[f'"id": {ai}'],
-            absent=[f'"id": {ao},'],
-            scoped=("Agreement",),
-        ),
-        "api:produce_sign_agreement": Case(
-            "/api/markets/produce/agreements",
-            "/api/markets/produce/agreements",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data=agreement,
-            data_out=agreement | {"listing_id": lo, "demand_id": do},
-            out_status=refused,
+        "api:produce_sign_agreement": api_write(
+            f"{produce_api}/agreements",
+            f"{produce_api}/agreements",
+            "post_json",
+            **sign,
             scoped=("ProductListing", "Demand"),
         ),
-        "api:produce_deliveries": Case(
-            f"/api/markets/produce/agreements/{ai}/deliveries",
-            f"/api/markets/produce/agreements/{ao}/deliveries",
-            api=True,
-            present=['"amount_wan": "0.60"'],
-            scoped=("Agreement", "Delivery"),
-        ),
-        "api:produce_record_delivery": Case(
-            f"/api/markets/produce/agreements/{ai}/deliveries",
-            f"/api/markets/produce/agreements/{ao}/deliveries",
-            api=True,
-            method="post_json",
-            action=A.CHANGE,
-            ok=201,
-            data=delivery,
-            scoped=("Agreement",),
-        ),
+        "api:produce_deliveries": api(*deliveries, present=['"amount_wan": "0.60"'], scoped=("Agreement", "Delivery")),
+        "api:produce_record_delivery": api_write(*deliveries, "post_json", delivery, scoped=("Agreement",)),
     }
 
 

@@ -4,6 +4,23 @@ import shutil
 import pytest
 from django.db import connection
 
+from duikou import testing
+from duikou.core.actors import Operator
+from duikou.geo.models import Region
+from duikou.monitoring import services
+
+
+@pytest.fixture
+def editor():
+    """信阳's editor: the monitoring tests' usual caller."""
+    return testing.user("xy_editor", "信阳市人民政府", "editor")
+
+
+@pytest.fixture
+def ruleset():
+    """Henan's 2025 ruleset, made by the operator."""
+    return services.create_ruleset(user=Operator(), province=Region.objects.get(code="410000"), year=2025)
+
 
 @pytest.fixture(scope="module")
 def spark():

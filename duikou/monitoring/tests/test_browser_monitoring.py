@@ -17,12 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def phone(new_page) -> Page:
-    page = new_page()
-    page.set_viewport_size(PHONE)
-    return page
-
-
 def no_horizontal_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
@@ -51,7 +45,7 @@ def test_village_cadre_takes_a_case_to_risk_elimination_on_a_phone(
     services.screen_households(user=Operator(), ruleset=ruleset)
     alert = home.alerts.get()
 
-    village = phone(new_page)
+    village = new_page(PHONE)
     login(village, base, "xiguan")
     # on a phone the menu folds behind the toggler
     expect(village.locator("#dk-nav-menu")).not_to_be_visible()
@@ -78,7 +72,7 @@ def test_village_cadre_takes_a_case_to_risk_elimination_on_a_phone(
     shot(village, artifacts_dir, "monitoring-phone-2-verified.png")
 
     # the township includes the household as a monitoring object
-    township = phone(new_page)
+    township = new_page(PHONE)
     login(township, base, "chunshen")
     township.goto(f"{base}/monitoring/alerts/{alert.pk}/")
     township.select_option("#include-category", label="边缘易致贫户")
@@ -144,7 +138,7 @@ def test_village_cadre_imports_departmental_data_on_a_phone(live_server, referen
             (mt.id_number(41), "2025/99/01", "100", ""),  # malformed date
         ]
     )
-    page = phone(new_page)
+    page = new_page(PHONE)
     login(page, base, "xiguan")
     page.goto(f"{base}/monitoring/imports/")
     page.select_option("#id_kind", value="hospital")

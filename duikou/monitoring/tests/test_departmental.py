@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor():
-    return testing.user("xy_editor", "信阳市人民政府", "editor")
-
-
-@pytest.fixture
 def members(editor):
     """Two members of two 西关社区 households; their ID numbers are known only to the test."""
     numbers = [mt.id_number(11), mt.id_number(12)]

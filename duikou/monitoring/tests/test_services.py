@@ -17,16 +17,6 @@ from duikou.monitoring.models import Alert, Member, Rule, ScreeningRun, Threshol
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor():
-    return testing.user("xy_editor", "信阳市人民政府", "editor")
-
-
-@pytest.fixture
-def ruleset():
-    return services.create_ruleset(user=Operator(), province=Region.objects.get(code="410000"), year=2025)
-
-
 def test_id_number_check_digit_per_gb11643():
     assert pii.normalise_id_number("11010519491231002x") == "11010519491231002X"
     with pytest.raises(ValidationError, match="校验位"):
@@ -204,9 +194,7 @@ def alerts_by_run(*runs):
 def test_every_engine_flags_the_same_households_as_duckdb(editor, ruleset, other_engine):
     other = other_engine
     build_cases(editor)
-    duck = services.screen_households(user=editor, ruleset=ruleset, engine_name="duckdb")
-    Alert.objects.update(status=Alert.Status.CLOSED)
-    run = services.screen_households(user=editor, ruleset=ruleset, engine_name=other)
+    duck, run = mt.screened_by_duckdb_and(other, user=editor, ruleset=ruleset)
     assert (run.engine, run.snapshot_digest, run.flagged, run.alerts_created) == (other, duck.snapshot_digest, 5, 5)
     expected, got = alerts_by_run(duck, run)
     assert got == expected and len(expected) == 5

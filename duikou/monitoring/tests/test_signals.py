@@ -3,9 +3,6 @@ exactly at their lines, identically on DuckDB, PostgreSQL and Spark."""
 
 import pytest
 
-from duikou import testing
-from duikou.core.actors import Operator
-from duikou.geo.models import Region
 from duikou.monitoring import departmental, engine, services
 from duikou.monitoring import testing as mt
 from duikou.monitoring.models import Alert, Rule
@@ -24,16 +21,6 @@ CASES = [
     ("last-year", "50000", [("hospital", "2024-12-31", "90000")], False),
     ("quiet", "50000", [], False),
 ]
-
-
-@pytest.fixture
-def editor():
-    return testing.user("xy_editor", "信阳市人民政府", "editor")
-
-
-@pytest.fixture
-def ruleset():
-    return services.create_ruleset(user=Operator(), province=Region.objects.get(code="410000"), year=2025)
 
 
 def build(editor):
@@ -89,9 +76,7 @@ def test_a_rule_set_without_the_signal_rule_ignores_signals(editor, ruleset):
 def test_every_engine_flags_the_same_households_on_signals_as_duckdb(editor, ruleset, other_engine):
     other = other_engine
     build(editor)
-    duck = services.screen_households(user=editor, ruleset=ruleset, engine_name="duckdb")
-    Alert.objects.update(status=Alert.Status.CLOSED)
-    run = services.screen_households(user=editor, ruleset=ruleset, engine_name=other)
+    duck, run = mt.screened_by_duckdb_and(other, user=editor, ruleset=ruleset)
     assert run.snapshot_digest == duck.snapshot_digest
     by_run = {
         run.pk: sorted((a.household_id, tuple(a.rules), str(a.values)) for a in run.alerts.all()) for run in (duck, run)

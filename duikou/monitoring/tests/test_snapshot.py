@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-@pytest.fixture
-def editor():
-    return testing.user("xy_editor", "信阳市人民政府", "editor")
-
-
 def signal(home: Household, serial: int, kind: str, date: str, amount: str | None = None) -> None:
     member = home.members.first() or services.add_member(
         user=Operator(), household=home, name=home.head_name, id_number=mt.id_number(serial)

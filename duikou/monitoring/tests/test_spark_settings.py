@@ -9,7 +9,7 @@ from duikou.core.errors import UserFacingError
 from duikou.monitoring import engine, services
 from duikou.monitoring.models import ScreeningRun
 
-from .test_services import build_cases, editor, ruleset  # noqa: F401
+from .test_services import build_cases
 
 
 @pytest.fixture

@@ -25,11 +25,6 @@ S = Alert.Status
 
 
 @pytest.fixture
-def ruleset():
-    return services.create_ruleset(user=Operator(), province=Region.objects.get(code="410000"), year=2025)
-
-
-@pytest.fixture
 def cadre():
     return mt.local_user("xiguan", level="village")  # 西关社区
 

@@ -2,7 +2,7 @@
 
 from duikou.accounts import scoping
 from duikou.pairings import services
-from duikou.permission_matrix import Case, api
+from duikou.permission_matrix import Case, api, api_write, by_pk
 
 
 def world(w) -> dict:
@@ -24,6 +24,7 @@ def cases(w) -> dict[str, Case]:
     pin, pout = f"/pairings/{inside.pk}/", f"/pairings/{outside.pk}/"
     yanan_label, xinyang_label = "延安市", "信阳市"
     A = scoping.Action
+    profile = {"version": "VERSION", "mechanism": "API 修改"}
     return {
         "pairings:list": Case("/pairings/", present=[pin], absent=[pout], scoped=("Pairing",)),
         "pairings:export": Case(
@@ -33,19 +34,8 @@ def cases(w) -> dict[str, Case]:
         "pairings:detail": Case(pin, pout, present=["信阳侧机制说明"], absent=["延安侧机制说明"], scoped=("Pairing",)),
         "pairings:edit": Case(f"{pin}edit/", f"{pout}edit/", action=A.CHANGE, scoped=("Pairing",)),
         "api:list_pairings": api("/api/pairings", present=["信阳市"], absent=["延安市"], scoped=("Pairing",)),
-        "api:get_pairing": api(
-            f"/api/pairings/{inside.pk}",
-            f"/api/pairings/{outside.pk}",
-            present=["信阳市"],
-            scoped=("Pairing",),
-        ),
-        "api:update_profile": Case(
-            f"/api/pairings/{inside.pk}/profile",
-            f"/api/pairings/{outside.pk}/profile",
-            api=True,
-            method="put",
-            action=A.CHANGE,
-            data={"version": "VERSION", "mechanism": "API 修改"},
-            scoped=("Pairing",),
+        "api:get_pairing": api(*by_pk("/api/pairings/{}", inside, outside), present=["信阳市"], scoped=("Pairing",)),
+        "api:update_profile": api_write(
+            *by_pk("/api/pairings/{}/profile", inside, outside), "put", profile, scoped=("Pairing",)
         ),
     }

@@ -8,6 +8,7 @@ from duikou import testing
 from duikou.core.errors import StaleObjectError
 from duikou.pairings import services
 from duikou.pairings.models import Pairing
+from duikou.pairings.testing import repair_with_wuxi
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +70,7 @@ def test_repairing_is_a_new_dated_record():
 
     overseer = testing.user("ndrc", "国家发展改革委（振兴司）", "approver")
     old = testing.pairing("信阳市", "苏州市")
-    new = services.repair(
-        pairing=old,
-        user=overseer,
-        partner_region=testing.pairing("延安市", "无锡市").partner_region,
-        effective=datetime.date(2027, 1, 1),
-        reason="动态优化",
-    )
+    new = repair_with_wuxi(old, overseer)
     old.refresh_from_db()
     assert old.status == "ended" and old.valid_to == datetime.date(2026, 12, 31)
     assert new.supersedes == old and new.partner_region.name == "无锡市"
@@ -83,14 +78,6 @@ def test_repairing_is_a_new_dated_record():
 
 
 def test_province_cannot_change_a_national_pairing():
-    import datetime
-
     approver = testing.user("hn", "河南省人民政府", "approver")
     with pytest.raises(PermissionError):
-        services.repair(
-            pairing=testing.pairing("信阳市", "苏州市"),
-            user=approver,
-            partner_region=testing.pairing("延安市", "无锡市").partner_region,
-            effective=datetime.date(2027, 1, 1),
-            reason="x",
-        )
+        repair_with_wuxi(testing.pairing("信阳市", "苏州市"), approver, reason="x")

@@ -50,6 +50,21 @@ def drafted_plan(who, **extra):
     return plan
 
 
+def edit_first_item(who, plan, values=None, **links):
+    """信阳's editor changes the plan's first item (``values``, and its clauses or tasks); returns the item."""
+    item = plan.items.first()
+    services.save_content(
+        user=who["xy_editor"],
+        plan=plan,
+        section="items",
+        row_id=item.pk,
+        expected_version=plan.version,
+        values=values or {},
+        **links,
+    )
+    return item
+
+
 def filed_plan(who):
     plan = drafted_plan(who)
     plan = services.submit_for_agreement(user=who["xy_editor"], plan=plan)

@@ -51,6 +51,30 @@ def cases(w) -> dict[str, Case]:
     pl_in, pl_out = w["inside_plan"], w["outside_plan"]
     A = scoping.Action
     plan_api = by_pk("/api/plans/{}", pl_in, pl_out)
+    goals_api, annual_api = (
+        by_pk("/api/plans/{}/content/goals", pl_in, pl_out),
+        by_pk("/api/plans/{}/steps/annual", pl_in, pl_out),
+    )
+    last_goal = (
+        f"/plans/{pl_in.pk}/goals/{pl_in.goals.last().pk}/",
+        f"/plans/{pl_out.pk}/goals/{pl_out.goals.last().pk}/",
+    )
+    first_goal = tuple(f"/api/plans/{p.pk}/content/goals/{p.goals.first().pk}" for p in (pl_in, pl_out))
+    first_measure = tuple(
+        f"/api/plans/{p.pk}/content/measures/{p.measures.first().pk}?plan_version=PLAN_VERSION" for p in (pl_in, pl_out)
+    )
+    new_goal = {"goals-text": "新目标", "goals-plan_version": "PLAN_VERSION"}
+    renamed = {"version": "PLAN_VERSION", "title": "接口改名", "start_year": 2026, "end_year": 2030}
+    annual = "2027年对口合作工作计划"
+
+    def new_plan(pairing, title):
+        return {"pairing_id": pairing.pk, "kind": "five_year", "title": title, "start_year": 2026, "end_year": 2030}
+
+    def text(words):
+        return {"text": words, "plan_version": "PLAN_VERSION"}
+
+    plans_url = ("/api/plans", "/api/plans")
+    created, trespass = new_plan(inside, "接口新建方案"), new_plan(outside, "越权")
     return {
         "plans:list": Case(
             "/plans/", present=[f"/plans/{pl_in.pk}/"], absent=[f"/plans/{pl_out.pk}/"], scoped=("Plan",)
@@ -65,24 +89,14 @@ def cases(w) -> dict[str, Case]:
             f"/plans/{pl_in.pk}/", f"/plans/{pl_out.pk}/", present=["信阳侧方案的目标"], scoped=("Plan",)
         ),
         "plans:docx": Case(
-            f"/plans/{pl_in.pk}/plan.docx",
-            f"/plans/{pl_out.pk}/plan.docx",
-            present=["信阳侧方案的目标"],
-            scoped=("Plan",),
+            *by_pk("/plans/{}/plan.docx", pl_in, pl_out), present=["信阳侧方案的目标"], scoped=("Plan",)
         ),
         "plans:compare": Case(
             f"/plans/{pl_in.pk}/compare/", f"/plans/{pl_out.pk}/compare/", present=["信阳侧方案"], scoped=("Plan",)
         ),
-        "plans:content_add": form_post(
-            *by_pk("/plans/{}/goals/", pl_in, pl_out),
-            data={"goals-text": "新目标", "goals-plan_version": "PLAN_VERSION"},
-            scoped=("Plan",),
-        ),
+        "plans:content_add": form_post(*by_pk("/plans/{}/goals/", pl_in, pl_out), data=new_goal, scoped=("Plan",)),
         "plans:content_edit": form_post(
-            f"/plans/{pl_in.pk}/goals/{pl_in.goals.last().pk}/",
-            f"/plans/{pl_out.pk}/goals/{pl_out.goals.last().pk}/",
-            data={"remove": "1", "plan_version": "PLAN_VERSION"},
-            scoped=("Plan",),
+            *last_goal, data={"remove": "1", "plan_version": "PLAN_VERSION"}, scoped=("Plan",)
         ),
         "plans:item_done": form_post(
             *by_pk("/plans/items/{}/done/", pl_in.items.first(), pl_out.items.first()), scoped=("PlanItem",)
@@ -91,63 +105,17 @@ def cases(w) -> dict[str, Case]:
         "api:list_plans": listing("/api/plans", "信阳侧方案", "延安侧方案", ("Plan",), api=True),
         "api:get_plan": api(*plan_api, present=["信阳侧方案"], scoped=("Plan",)),
         "api:create_plan": api_write(
-            "/api/plans",
-            "/api/plans",
-            "post_json",
-            {
-                "pairing_id": inside.pk,
-                "kind": "five_year",
-                "title": "接口新建方案",
-                "start_year": 2026,
-                "end_year": 2030,
-            },
-            data_out={
-                "pairing_id": outside.pk,
-                "kind": "five_year",
-                "title": "越权",
-                "start_year": 2026,
-                "end_year": 2030,
-            },
-            present=["接口新建方案"],
-            scoped=("Pairing",),
+            *plans_url, "post_json", created, data_out=trespass, present=["接口新建方案"], scoped=("Pairing",)
         ),
-        "api:update_plan": api_write(
-            *plan_api,
-            "put",
-            {"version": "PLAN_VERSION", "title": "接口改名", "start_year": 2026, "end_year": 2030},
-            present=["接口改名"],
-            scoped=("Plan",),
-        ),
-        "api:add_content": api_write(
-            *by_pk("/api/plans/{}/content/goals", pl_in, pl_out),
-            "post_json",
-            {"text": "接口目标", "plan_version": "PLAN_VERSION"},
-            present=["接口目标"],
-            scoped=("Plan",),
-        ),
+        "api:update_plan": api_write(*plan_api, "put", renamed, present=["接口改名"], scoped=("Plan",)),
+        "api:add_content": api_write(*goals_api, "post_json", text("接口目标"), present=["接口目标"], scoped=("Plan",)),
         "api:change_content": api_write(
-            f"/api/plans/{pl_in.pk}/content/goals/{pl_in.goals.first().pk}",
-            f"/api/plans/{pl_out.pk}/content/goals/{pl_out.goals.first().pk}",
-            "put",
-            {"text": "接口改目标", "plan_version": "PLAN_VERSION"},
-            present=["接口改目标"],
-            scoped=("Plan",),
+            *first_goal, "put", text("接口改目标"), present=["接口改目标"], scoped=("Plan",)
         ),
-        "api:remove_content": Case(
-            f"/api/plans/{pl_in.pk}/content/measures/{pl_in.measures.first().pk}?plan_version=PLAN_VERSION",
-            f"/api/plans/{pl_out.pk}/content/measures/{pl_out.measures.first().pk}?plan_version=PLAN_VERSION",
-            api=True,
-            method="delete",
-            action=A.CHANGE,
-            present=["信阳侧方案的逾期事项"],
-            scoped=("Plan",),
+        "api:remove_content": api_write(
+            *first_measure, "delete", {}, present=["信阳侧方案的逾期事项"], scoped=("Plan",)
         ),
         "api:take_step": api_write(
-            *by_pk("/api/plans/{}/steps/annual", pl_in, pl_out),
-            "post_json",
-            {"year": 2027},
-            ok=200,
-            present=["2027年对口合作工作计划"],
-            scoped=("Plan",),
+            *annual_api, "post_json", {"year": 2027}, ok=200, present=[annual], scoped=("Plan",)
         ),
     }

@@ -10,7 +10,7 @@ from duikou.core.errors import StaleObjectError
 from duikou.plans import services
 from duikou.plans.models import FrozenPlanError, Plan, PlanItem
 
-from .factories import drafted_plan, filed_plan, people
+from .factories import drafted_plan, edit_first_item, filed_plan, people
 
 pytestmark = pytest.mark.django_db
 
@@ -162,15 +162,7 @@ def test_responsibility_matrix_counts_open_and_overdue_items(who):
 
     plan = drafted_plan(who)
     unit = Organisation.objects.get(name="市文化旅游局")
-    item = plan.items.first()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="items",
-        row_id=item.pk,
-        expected_version=plan.version,
-        values={"responsible_unit": unit, "due_date": datetime.date(2024, 6, 30)},
-    )
+    item = edit_first_item(who, plan, {"responsible_unit": unit, "due_date": datetime.date(2024, 6, 30)})
     matrix = responsibility_matrix(who["xy_editor"])
     assert matrix == [
         {
@@ -209,16 +201,7 @@ def test_clause_page_lists_the_plan_items_that_implement_it(who, client):
     from duikou.policy.models import Clause
 
     plan = drafted_plan(who)
-    item = plan.items.first()
-    services.save_content(
-        user=who["xy_editor"],
-        plan=plan,
-        section="items",
-        row_id=item.pk,
-        expected_version=plan.version,
-        values={},
-        clauses=Clause.objects.filter(pk="fgzx-2022-766/3/5"),
-    )
+    edit_first_item(who, plan, clauses=Clause.objects.filter(pk="fgzx-2022-766/3/5"))
     client.force_login(who["xy_editor"])
     assert "共建豫东南高新区" in client.get("/policy/clause/fgzx-2022-766/3/5/").content.decode()
     client.force_login(who["yanan_editor"])

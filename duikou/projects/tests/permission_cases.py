@@ -36,83 +36,83 @@ def cases(w) -> dict[str, Case]:
         "participants": 30,
     }
     mine, theirs = "<li>N09 信阳市—苏州市</li>", "延安市"
+    whole_project = ["信阳侧项目", "信阳侧逾期节点", "信阳侧进展", "信阳侧.txt"]
+    project_parts = ("Project", "Milestone", "ProgressUpdate", "Evidence")
+    milestone, evidence = (
+        "/projects/milestones/{}/",
+        by_pk("/projects/evidence/{}/", w["inside_evidence"], w["outside_evidence"]),
+    )
+    new_milestone, progress = (
+        {"name": "矩阵新节点", "due_date": "2027-01-31"},
+        {"date": "2025-03-01", "text": "矩阵进展"},
+    )
+    projects = ("/api/projects", "/api/projects")
+    new_project = {
+        "data": {"pairing_id": w["inside"].pk, **project_fields},
+        "data_out": {"pairing_id": w["outside"].pk, **project_fields, "location": "610602"},
+    }
+    project_change = {**project_fields, "name": "信阳侧项目", "park": "接口修改", "version": "PROJECT_VERSION"}
+    milestone_api = by_pk("/api/projects/milestones/{}", ms_in, ms_out)
+    milestone_change = {"name": "信阳侧待完成节点", "due_date": "2099-07-31"}
+    activities = ("/api/activities", "/api/activities")
+    new_activity = {
+        "data": {"pairing_id": w["inside"].pk, **activity_fields},
+        "data_out": {"pairing_id": w["outside"].pk, **activity_fields},
+    }
+    activity_change = {
+        "kind": "visit",
+        "key_task": "KT5",
+        "date": "2024-05-20",
+        "title": "信阳侧互访",
+        "delegation_size": 30,
+        "delegation_level": "province",
+        "version": "ACTIVITY_VERSION",
+    }
+
+    def entry_pages(base, template, imports, create, *template_shows):
+        """The spreadsheet template, the import page and the new-record form of projects or of activities: each
+        needs the change right and offers only the caller's pairing."""
+        changing = {"action": A.CHANGE, "absent": [theirs]}
+        return {
+            template: Case(
+                f"{base}template.xlsx",
+                **changing,
+                present=[*template_shows, "N09 信阳市—苏州市"],
+                scoped=("may:change", "Pairing", "Task"),
+            ),
+            imports: Case(f"{base}import/", **changing, present=[mine], scoped=("may:change", "Pairing")),
+            create: Case(f"{base}new/", **changing, present=["信阳市—苏州市</option>"], scoped=("Pairing", "Task")),
+        }
+
     return {
         "projects:list": listing("/projects/", "信阳侧项目", "延安侧项目", ("Project",)),
         "projects:export": form_post("/projects/export/", action=A.VIEW, data={"format": "xlsx"}, scoped=("Project",)),
-        "projects:project_template": Case(
-            "/projects/template.xlsx",
-            action=A.CHANGE,
-            present=["411502 浉河区", "N09 信阳市—苏州市"],
-            absent=[theirs],
-            scoped=("may:change", "Pairing", "Task"),
-        ),
-        "projects:import": Case(
-            "/projects/import/", action=A.CHANGE, present=[mine], absent=[theirs], scoped=("may:change", "Pairing")
-        ),
-        "projects:create": Case(
-            "/projects/new/",
-            action=A.CHANGE,
-            present=["信阳市—苏州市</option>"],
-            absent=[theirs],
-            scoped=("Pairing", "Task"),
-        ),
+        **entry_pages("/projects/", "projects:project_template", "projects:import", "projects:create", "411502 浉河区"),
         "projects:overdue": listing("/projects/overdue/", "信阳侧逾期节点", "延安侧逾期节点", ("Milestone",)),
-        "projects:detail": Case(
-            p_in,
-            p_out,
-            present=["信阳侧项目", "信阳侧逾期节点", "信阳侧进展", "信阳侧.txt"],
-            absent=["延安侧"],
-            scoped=("Project", "Milestone", "ProgressUpdate", "Evidence"),
-        ),
+        "projects:detail": Case(p_in, p_out, present=whole_project, absent=["延安侧"], scoped=project_parts),
         "projects:edit": Case(
             f"{p_in}edit/", f"{p_out}edit/", action=A.CHANGE, present=["信阳侧项目"], scoped=("Project",)
         ),
         "projects:milestone_edit": Case(
-            *by_pk("/projects/milestones/{}/edit/", ms_in, ms_out),
+            *by_pk(f"{milestone}edit/", ms_in, ms_out),
             action=A.CHANGE,
             present=["信阳侧待完成节点"],
             scoped=("Milestone",),
         ),
-        "projects:evidence": Case(
-            *by_pk("/projects/evidence/{}/", w["inside_evidence"], w["outside_evidence"]),
-            present=["信阳侧佐证材料"],
-            scoped=("Evidence",),
-        ),
+        "projects:evidence": Case(*evidence, present=["信阳侧佐证材料"], scoped=("Evidence",)),
         "projects:milestone_create": form_post(
-            f"{p_in}milestones/",
-            f"{p_out}milestones/",
-            data={"name": "矩阵新节点", "due_date": "2027-01-31"},
-            scoped=("Project",),
+            f"{p_in}milestones/", f"{p_out}milestones/", data=new_milestone, scoped=("Project",)
         ),
-        "projects:milestone_done": form_post(
-            *by_pk("/projects/milestones/{}/done/", ms_in, ms_out), scoped=("Milestone",)
-        ),
+        "projects:milestone_done": form_post(*by_pk(f"{milestone}done/", ms_in, ms_out), scoped=("Milestone",)),
         "projects:progress_create": form_post(
-            f"{p_in}updates/",
-            f"{p_out}updates/",
-            data={"date": "2025-03-01", "text": "矩阵进展"},
-            scoped=("Project",),
+            f"{p_in}updates/", f"{p_out}updates/", data=progress, scoped=("Project",)
         ),
         "projects:activity_list": listing("/activities/", "信阳侧互访", "延安侧互访", ("Activity",)),
         "projects:activity_export": form_post(
             "/activities/export/", action=A.VIEW, data={"format": "csv"}, scoped=("Activity",)
         ),
-        "projects:activity_template": Case(
-            "/activities/template.xlsx",
-            action=A.CHANGE,
-            present=["N09 信阳市—苏州市"],
-            absent=[theirs],
-            scoped=("may:change", "Pairing", "Task"),
-        ),
-        "projects:activity_import": Case(
-            "/activities/import/", action=A.CHANGE, present=[mine], absent=[theirs], scoped=("may:change", "Pairing")
-        ),
-        "projects:activity_create": Case(
-            "/activities/new/",
-            action=A.CHANGE,
-            present=["信阳市—苏州市</option>"],
-            absent=[theirs],
-            scoped=("Pairing", "Task"),
+        **entry_pages(
+            "/activities/", "projects:activity_template", "projects:activity_import", "projects:activity_create"
         ),
         "projects:activity_detail": Case(a_in, a_out, present=["信阳侧互访"], scoped=("Activity",)),
         "projects:activity_edit": Case(
@@ -124,21 +124,8 @@ def cases(w) -> dict[str, Case]:
             "/api/projects/overdue-milestones", "信阳侧逾期节点", "延安侧逾期节点", ("Milestone",), api=True
         ),
         "api:get_project": api(*project_api, present=["信阳侧项目"], scoped=("Project",)),
-        "api:create_project": api_write(
-            "/api/projects",
-            "/api/projects",
-            "post_json",
-            {"pairing_id": w["inside"].pk, **project_fields},
-            data_out={"pairing_id": w["outside"].pk, **project_fields, "location": "610602"},
-            scoped=("Pairing",),
-        ),
-        "api:update_project": api_write(
-            *project_api,
-            "put",
-            {**project_fields, "name": "信阳侧项目", "park": "接口修改", "version": "PROJECT_VERSION"},
-            present=["接口修改"],
-            scoped=("Project",),
-        ),
+        "api:create_project": api_write(*projects, "post_json", **new_project, scoped=("Pairing",)),
+        "api:update_project": api_write(*project_api, "put", project_change, present=["接口修改"], scoped=("Project",)),
         "api:list_project_milestones": api(
             *milestones_api, present=["信阳侧逾期节点"], scoped=("Project", "Milestone")
         ),
@@ -146,11 +133,7 @@ def cases(w) -> dict[str, Case]:
             *milestones_api, "post_json", {"name": "接口节点", "due_date": "2027-01-01"}, scoped=("Project",)
         ),
         "api:update_project_milestone": api_write(
-            *by_pk("/api/projects/milestones/{}", ms_in, ms_out),
-            "put",
-            {"name": "信阳侧待完成节点", "due_date": "2099-07-31"},
-            present=["2099-07-31"],
-            scoped=("Milestone",),
+            *milestone_api, "put", milestone_change, present=["2099-07-31"], scoped=("Milestone",)
         ),
         "api:list_project_updates": api(
             *updates_api, present=["信阳侧进展", "信阳侧.txt"], scoped=("Project", "ProgressUpdate", "Evidence")
@@ -160,27 +143,8 @@ def cases(w) -> dict[str, Case]:
         ),
         "api:list_activities": listing("/api/activities", "信阳侧互访", "延安侧互访", ("Activity",), api=True),
         "api:get_activity": api(*activity_api, present=["信阳侧互访"], scoped=("Activity",)),
-        "api:create_activity": api_write(
-            "/api/activities",
-            "/api/activities",
-            "post_json",
-            {"pairing_id": w["inside"].pk, **activity_fields},
-            data_out={"pairing_id": w["outside"].pk, **activity_fields},
-            scoped=("Pairing",),
-        ),
+        "api:create_activity": api_write(*activities, "post_json", **new_activity, scoped=("Pairing",)),
         "api:update_activity": api_write(
-            *activity_api,
-            "put",
-            {
-                "kind": "visit",
-                "key_task": "KT5",
-                "date": "2024-05-20",
-                "title": "信阳侧互访",
-                "delegation_size": 30,
-                "delegation_level": "province",
-                "version": "ACTIVITY_VERSION",
-            },
-            present=["信阳侧互访", "province"],
-            scoped=("Activity",),
+            *activity_api, "put", activity_change, present=["信阳侧互访", "province"], scoped=("Activity",)
         ),
     }

@@ -50,16 +50,17 @@ def detail(response) -> str:
     return json.dumps(response.json(), ensure_ascii=False)
 
 
-def test_a_project_recorded_twice_at_once_is_recorded_once(editor, xinyang):
-    body = {
-        "pairing_id": xinyang.pk,
-        "name": "并发项目",
-        "industry": "electronics",
-        "key_task": "KT5",
-        "location": "411526",
-    }
-    results = testing.race(testing.clients(editor, post_json("/api/projects", body)))
+def created_once(editor, url, body) -> list:
+    """``body`` posted to ``url`` by several of ``editor``'s clients at once: one is created (201), the others are
+    refused (422); the answers."""
+    results = testing.race(testing.clients(editor, post_json(url, body)))
     assert sorted(codes(results)) == [201] + [422] * (len(results) - 1), testing.statuses(results)
+    return results
+
+
+def test_a_project_recorded_twice_at_once_is_recorded_once(editor, xinyang):
+    project = {"name": "并发项目", "industry": "electronics", "key_task": "KT5", "location": "411526"}
+    results = created_once(editor, "/api/projects", {"pairing_id": xinyang.pk, **project})
     assert all("已有同名项目" in detail(r) for r in results if r.status_code == 422)
     assert Project.objects.filter(pairing=xinyang, name="并发项目").count() == 1
 
@@ -74,8 +75,7 @@ def test_an_activity_recorded_twice_at_once_is_recorded_once(editor, xinyang):
         "delegation_size": 8,
         "delegation_level": "city",
     }
-    results = testing.race(testing.clients(editor, post_json("/api/activities", body)))
-    assert sorted(codes(results)) == [201] + [422] * (len(results) - 1), testing.statuses(results)
+    results = created_once(editor, "/api/activities", body)
     assert all("同类型、同标题的活动" in detail(r) for r in results if r.status_code == 422)
     assert Activity.objects.filter(pairing=xinyang, title="并发互访").count() == 1
 
@@ -83,8 +83,7 @@ def test_an_activity_recorded_twice_at_once_is_recorded_once(editor, xinyang):
 def test_a_milestone_added_twice_at_once_is_added_once(editor, xinyang):
     project = pt.project(xinyang, "节点项目", user=editor)
     url = f"/api/projects/{project.pk}/milestones"
-    results = testing.race(testing.clients(editor, post_json(url, {"name": "开工", "due_date": "2026-03-01"})))
-    assert sorted(codes(results)) == [201] + [422] * (len(results) - 1), testing.statuses(results)
+    created_once(editor, url, {"name": "开工", "due_date": "2026-03-01"})
     assert Milestone.objects.filter(project=project, name="开工").count() == 1
 
 

@@ -198,17 +198,18 @@ def test_progress_update_keeps_evidence_with_its_sm3_digest(xinyang, editor, set
     assert not services.verify_evidence(Evidence.objects.get(pk=evidence.pk))
 
 
-def test_evidence_of_an_unsupported_type_is_refused_and_nothing_is_saved(xinyang, editor):
-    project = pt.project(xinyang, user=editor)
+def refused_evidence(project, user, upload) -> str:
+    """The message a progress update with ``upload`` as its one piece of evidence is refused with."""
     with pytest.raises(ValidationError) as exc:
         services.add_progress_update(
-            project=project,
-            user=editor,
-            date=datetime.date(2025, 6, 1),
-            text="x",
-            files=[SimpleUploadedFile("run.exe", b"MZ")],
+            project=project, user=user, date=datetime.date(2025, 6, 1), text="x", files=[upload]
         )
-    assert "「run.exe」的格式不支持" in exc.value.message_dict["files"][0]
+    return exc.value.message_dict["files"][0]
+
+
+def test_evidence_of_an_unsupported_type_is_refused_and_nothing_is_saved(xinyang, editor):
+    project = pt.project(xinyang, user=editor)
+    assert "「run.exe」的格式不支持" in refused_evidence(project, editor, SimpleUploadedFile("run.exe", b"MZ"))
     assert not project.updates.exists()
 
 
@@ -221,16 +222,10 @@ def test_progress_update_date_cannot_be_in_the_future(xinyang, editor):
 
 
 def test_ended_pairing_takes_no_new_projects(xinyang, editor):
-    from duikou.pairings import services as pairing_services
+    from duikou.pairings.testing import repair_with_wuxi
 
     overseer = testing.user("ndrc", "国家发展改革委（振兴司）", "approver")
-    pairing_services.repair(
-        pairing=xinyang,
-        user=overseer,
-        partner_region=testing.pairing("延安市", "无锡市").partner_region,
-        effective=datetime.date(2027, 1, 1),
-        reason="动态优化",
-    )
+    repair_with_wuxi(xinyang, overseer)
     xinyang.refresh_from_db()
     with pytest.raises(ValidationError, match="该结对关系已调整"):
         pt.project(xinyang, user=overseer)
@@ -239,13 +234,6 @@ def test_ended_pairing_takes_no_new_projects(xinyang, editor):
 def test_evidence_larger_than_the_upload_limit_is_refused_naming_it(xinyang, editor, settings):
     settings.DUIKOU_UPLOAD_MAX_MB = 1
     project = pt.project(xinyang, user=editor)
-    with pytest.raises(ValidationError) as exc:
-        services.add_progress_update(
-            project=project,
-            user=editor,
-            date=datetime.date(2025, 6, 1),
-            text="x",
-            files=[SimpleUploadedFile("会议纪要.pdf", b"%PDF" + b"x" * (1024 * 1024))],
-        )
-    assert "佐证材料「会议纪要.pdf」有 1.0 MB，超过上传文件上限 1 MB" in exc.value.message_dict["files"][0]
+    too_large = SimpleUploadedFile("会议纪要.pdf", b"%PDF" + b"x" * (1024 * 1024))
+    assert "佐证材料「会议纪要.pdf」有 1.0 MB，超过上传文件上限 1 MB" in refused_evidence(project, editor, too_large)
     assert not project.updates.exists()

@@ -14,19 +14,9 @@ from duikou.core.errors import StaleObjectError
 from duikou.evaluation.models import Commendation, Notice, Run
 from duikou.evaluation.supervision import queries, services
 from duikou.evaluation.supervision.workflow import WORKFLOW
-from duikou.evaluation.testing import published_run, supervision_people
+from duikou.evaluation.testing import published_run
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def who():
-    return supervision_people()
-
-
-@pytest.fixture
-def xinyang():
-    return testing.pairing("信阳市", "苏州市")
 
 
 @pytest.fixture

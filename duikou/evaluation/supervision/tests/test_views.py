@@ -12,19 +12,9 @@ from duikou import testing
 from duikou.accounts.services import issue_token
 from duikou.evaluation.models import Commendation, Notice
 from duikou.evaluation.supervision import services
-from duikou.evaluation.testing import published_run, supervision_people
+from duikou.evaluation.testing import published_run
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def who():
-    return supervision_people()
-
-
-@pytest.fixture
-def xinyang():
-    return testing.pairing("信阳市", "苏州市")
 
 
 @pytest.fixture

@@ -18,12 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDE = {"width": 1280, "height": 900}
 
 
-def wide(new_page) -> Page:
-    page = new_page()
-    page.set_viewport_size(WIDE)
-    return page
-
-
 def content_fits(page: Page) -> None:
     """Nothing in the page's content runs past the right edge of a 1280-wide screen."""
     right = page.evaluate(
@@ -45,7 +39,7 @@ def test_listing_to_delivery_counts_in_the_pairing(live_server, reference_data, 
     today = timezone.localdate()
 
     # the 苏州 side: a canteen's demand for tea with the geographical-indication certification
-    buyer = wide(new_page)
+    buyer = new_page(WIDE)
     login(buyer, base, "sz_produce")
     buyer.goto(f"{base}/markets/produce/demands/new/")
     buyer.fill("#id_buyer", "苏州市姑苏区机关食堂")
@@ -64,7 +58,7 @@ def test_listing_to_delivery_counts_in_the_pairing(live_server, reference_data, 
     shot(buyer, artifacts_dir, "produce-1-demand.png")
 
     # the 信阳 side: the listing through the form
-    page = wide(new_page)
+    page = new_page(WIDE)
     login(page, base, "xy_produce")
     page.goto(f"{base}/markets/produce/listings/new/")
     page.fill("#id_supplier", "信阳市浉河区茶叶专业合作社")
@@ -142,7 +136,7 @@ def test_listing_to_delivery_counts_in_the_pairing(live_server, reference_data, 
     shot(page, artifacts_dir, "produce-7-indicator-entry.png")
 
     # a 延安 editor: the listing can be read, not edited
-    other = wide(new_page)
+    other = new_page(WIDE)
     login(other, base, "ya_produce")
     other.goto(f"{base}/markets/produce/listings/{listing.pk}/")
     expect(other.locator("h1")).to_contain_text("信阳毛尖")

@@ -39,8 +39,7 @@ def test_overseer_ranks_reviews_and_assigns(live_server, reference_data, new_pag
     pairing = testing.pairing("信阳市", "苏州市")
     base = live_server.url
 
-    page = new_page()
-    page.set_viewport_size(WIDE)
+    page = new_page(WIDE)
     login(page, base, "ndrc_recommend")
     page.goto(f"{base}/markets/recommend/rank/")
     page.select_option("#id_region", "411500")
