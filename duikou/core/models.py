@@ -101,14 +101,7 @@ class CalendarDay(models.Model):
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=60, help_text=_("如 国庆节"))
     source = models.CharField(_("来源"), max_length=200)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_fk(_("录入人"), optional=True)
 
     class Meta:
         verbose_name = _("节假日安排")
