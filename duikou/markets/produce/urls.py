@@ -2,24 +2,26 @@ from django.urls import path
 
 from . import views
 
+
+def _kind_urls(kind: str) -> list:
+    """The pages of listings or of demands: list, export, template, import, new, detail, edit, close."""
+    at, name, by_kind = f"produce/{kind}s/", f"produce_{kind}", {"kind": kind}
+    return [
+        path(at, views.object_list, by_kind, name=f"{name}s"),
+        path(f"{at}export.xlsx", views.export, by_kind, name=f"{name}_export"),
+        path(f"{at}template.xlsx", views.template, by_kind, name=f"{name}_template"),
+        path(f"{at}import/", views.import_table, by_kind, name=f"{name}_import"),
+        path(f"{at}new/", views.create, by_kind, name=f"{name}_create"),
+        path(f"{at}<int:pk>/", views.detail, by_kind, name=f"{name}_detail"),
+        path(f"{at}<int:pk>/edit/", views.edit, by_kind, name=f"{name}_edit"),
+        path(f"{at}<int:pk>/close/", views.close, by_kind, name=f"{name}_close"),
+    ]
+
+
 # 产销对接: product listings, demands, recommendations both ways, agreements and deliveries (views.py).
 urlpatterns: list = [
-    path("produce/listings/", views.listing_list, name="produce_listings"),
-    path("produce/listings/export.xlsx", views.listing_export, name="produce_listing_export"),
-    path("produce/listings/template.xlsx", views.listing_template, name="produce_listing_template"),
-    path("produce/listings/import/", views.listing_import, name="produce_listing_import"),
-    path("produce/listings/new/", views.listing_create, name="produce_listing_create"),
-    path("produce/listings/<int:pk>/", views.listing_detail, name="produce_listing_detail"),
-    path("produce/listings/<int:pk>/edit/", views.listing_edit, name="produce_listing_edit"),
-    path("produce/listings/<int:pk>/close/", views.listing_close, name="produce_listing_close"),
-    path("produce/demands/", views.demand_list, name="produce_demands"),
-    path("produce/demands/export.xlsx", views.demand_export, name="produce_demand_export"),
-    path("produce/demands/template.xlsx", views.demand_template, name="produce_demand_template"),
-    path("produce/demands/import/", views.demand_import, name="produce_demand_import"),
-    path("produce/demands/new/", views.demand_create, name="produce_demand_create"),
-    path("produce/demands/<int:pk>/", views.demand_detail, name="produce_demand_detail"),
-    path("produce/demands/<int:pk>/edit/", views.demand_edit, name="produce_demand_edit"),
-    path("produce/demands/<int:pk>/close/", views.demand_close, name="produce_demand_close"),
+    *_kind_urls("listing"),
+    *_kind_urls("demand"),
     path("produce/plan/", views.plan, name="produce_plan"),
     path("produce/agreements/", views.agreement_list, name="produce_agreements"),
     path("produce/agreements/new/", views.agreement_create, name="produce_agreement_create"),
