@@ -70,3 +70,10 @@ def plan_page(request, form_class, template: str, make: Callable[[dict], object]
     form = form_class(request.GET or None)
     result = make(form.cleaned_data) if request.GET and form.is_valid() else None
     return render(request, template, {"form": form, name: result})
+
+
+def pair_page(request, form, save: Callable, sides: dict, explanation, pairing, *, message, detail, template):
+    """The form that records what came of a recommended pair (an agreement, a placement), beside the pair's
+    term-by-term explanation and the pairing between their places."""
+    context = {**sides, "explanation": explanation, "pairing": pairing}
+    return form_page(request, form, save, message=message, detail=detail, template=template, context=context)

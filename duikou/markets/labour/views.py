@@ -1,7 +1,9 @@
 """Pages of 劳务协作: postings and seekers (lists, forms, imports, exports), matches both ways with the term-by-term
 explanation, placements with their follow-ups, the follow-ups due, and the placement plan."""
 
+from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
@@ -23,7 +26,7 @@ from duikou.core.views import paginate
 from duikou.pairings.queries import pairing_between
 
 from ..models import JobSeeker, ListingStatus, Placement
-from ..pages import closed, form_page, initial_for, list_page, may_change, plan_page, saved
+from ..pages import closed, form_page, initial_for, list_page, may_change, pair_page, plan_page, saved
 from . import matching, queries, services, tables
 from .forms import (
     FollowUpForm,
@@ -56,40 +59,79 @@ def _form_data(form) -> dict:
     return data
 
 
-def _create(request, name: str, form_class, create, message: str):
-    """A new posting's or seeker's page: the form, saved through ``create``."""
-    scoping.require(request.user, scoping.Action.CHANGE)
-    form = form_class(request.POST or None)
-
-    def save(form):
-        return create(user=request.user, **_form_data(form))
-
-    return _form_page(request, name, form, save, message, None)
+def _seeker_data(form) -> dict:
+    data = _form_data(form)
+    data["phone"] = data["phone"] or None  # blank keeps the stored number
+    return data
 
 
-def _edit(request, name: str, obj, form_class, update, fields, data=_form_data):
-    """A posting's or seeker's edit page: the form from the stored values, saved through ``update`` with the version
-    the edit was based on."""
-    if request.method == "POST":
-        form = form_class(request.POST, editing=True)
-    else:
-        form = form_class(initial=initial_for(obj, fields), editing=True)
+class Kind(NamedTuple):
+    """What differs between the posting and the seeker forms."""
 
-    def save(form):
-        version = form.cleaned_data.get("version") or 0
-        return update(user=request.user, expected_version=version, **{name: obj}, **data(form))
-
-    return _form_page(request, name, form, save, _("已保存"), obj)
+    form: type
+    one: Callable  # one scoped object (queries.posting_for, queries.seeker_for)
+    create: Callable
+    created: str  # what the page says when one is added
+    update: Callable
+    fields: tuple[str, ...]  # what an edit starts from
+    data: Callable  # the form's values for the service
 
 
-def _form_page(request, name: str, form, save, message: str, obj):
-    detail, template = f"markets:labour_{name}_detail", f"markets/labour/{name}_form.html"
-    return form_page(request, form, save, message=message, detail=detail, template=template, context={name: obj})
+KINDS = {
+    "posting": Kind(
+        PostingForm,
+        queries.posting_for,
+        services.create_posting,
+        gettext_lazy("已发布岗位"),
+        services.update_posting,
+        services.POSTING_FIELDS,
+        _form_data,
+    ),
+    "seeker": Kind(
+        SeekerForm,
+        queries.seeker_for,
+        services.register_seeker,
+        gettext_lazy("已登记求职者"),
+        services.update_seeker,
+        ("name", "occupations", "skills", "trainings", "preferred_regions", "expected_wage", "needs_housing"),
+        _seeker_data,
+    ),
+}
 
 
 @login_required
-def posting_create(request):
-    return _create(request, "posting", PostingForm, services.create_posting, _("已发布岗位"))
+def create(request, kind: str):
+    """A new posting's or seeker's page."""
+    scoping.require(request.user, scoping.Action.CHANGE)
+    form = KINDS[kind].form(request.POST or None)
+
+    def save(form):
+        return KINDS[kind].create(user=request.user, **_form_data(form))
+
+    return _form_page(request, kind, form, save, KINDS[kind].created, None)
+
+
+@login_required
+def edit(request, kind: str, pk: int):
+    """A posting's or seeker's edit page: the form from the stored values, saved with the version the edit was
+    based on."""
+    spec = KINDS[kind]
+    obj = spec.one(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = spec.form(request.POST, editing=True)
+    else:
+        form = spec.form(initial=initial_for(obj, spec.fields), editing=True)
+
+    def save(form):
+        version = form.cleaned_data.get("version") or 0
+        return spec.update(user=request.user, expected_version=version, **{kind: obj}, **spec.data(form))
+
+    return _form_page(request, kind, form, save, _("已保存"), obj)
+
+
+def _form_page(request, kind: str, form, save, message: str, obj):
+    detail, template = f"markets:labour_{kind}_detail", f"markets/labour/{kind}_form.html"
+    return form_page(request, form, save, message=message, detail=detail, template=template, context={kind: obj})
 
 
 @login_required
@@ -112,12 +154,6 @@ def posting_detail(request, pk: int):
             "can_place": scoping.may(request.user, scoping.Action.CHANGE) and posting.status == ListingStatus.OPEN,
         },
     )
-
-
-@login_required
-def posting_edit(request, pk: int):
-    posting = queries.posting_for(request.user, pk, scoping.Action.CHANGE)
-    return _edit(request, "posting", posting, PostingForm, services.update_posting, services.POSTING_FIELDS)
 
 
 @login_required
@@ -179,11 +215,6 @@ def _seeker_page(request, form, id_form, page, querystring, *, id_search=False):
 
 
 @login_required
-def seeker_create(request):
-    return _create(request, "seeker", SeekerForm, services.register_seeker, _("已登记求职者"))
-
-
-@login_required
 def seeker_detail(request, pk: int):
     seeker = queries.seeker_for(request.user, pk)
     can_edit = scoping.can(request.user, scoping.Action.CHANGE, seeker)
@@ -204,72 +235,36 @@ def seeker_detail(request, pk: int):
     )
 
 
-@login_required
-def seeker_edit(request, pk: int):
-    seeker = queries.seeker_for(request.user, pk, scoping.Action.CHANGE)
-    fields = ("name", "occupations", "skills", "trainings", "preferred_regions", "expected_wage", "needs_housing")
-    return _edit(request, "seeker", seeker, SeekerForm, services.update_seeker, fields, _seeker_data)
-
-
-def _seeker_data(form) -> dict:
-    data = _form_data(form)
-    data["phone"] = data["phone"] or None  # blank keeps the stored number
-    return data
-
-
 # --- imports and exports ----------------------------------------------------------------------------------------
 
 
-def _import(request, kind: str):
-    list_url = reverse("markets:labour_postings" if kind == "postings" else "markets:labour_seekers")
-    start = partial(tables.start_import, kind=kind, user=request.user, next_url=list_url)
+EXPORTS = {"posting": (PostingFilterForm, queries.postings_for), "seeker": (SeekerFilterForm, queries.find_seekers)}
+
+
+@login_required
+def import_table(request, kind: str):
+    list_url = reverse(f"markets:labour_{kind}s")
+    start = partial(tables.start_import, kind=f"{kind}s", user=request.user, next_url=list_url)
     context = {
-        "noun": tables.SPECS[kind].noun,
-        "columns": tables.SPECS[kind].columns,
-        "template_url": reverse(f"markets:labour_{kind[:-1]}_template"),
+        "noun": tables.SPECS[f"{kind}s"].noun,
+        "columns": tables.SPECS[f"{kind}s"].columns,
+        "template_url": reverse(f"markets:labour_{kind}_template"),
         "list_url": list_url,
     }
     return import_page(request, "markets/labour/import.html", start, context)
 
 
-def _template(request, kind: str):
-    return template_download(request, lambda: tables.template_bytes(kind, request.user), f"labour-{kind}-template.xlsx")
-
-
-def _export(kind: str, qs):
-    return download(tables.export_bytes(kind, qs), tables.export_name(kind))
+@login_required
+def template(request, kind: str):
+    make = partial(tables.template_bytes, f"{kind}s", request.user)
+    return template_download(request, make, f"labour-{kind}s-template.xlsx")
 
 
 @login_required
-def posting_import(request):
-    return _import(request, "postings")
-
-
-@login_required
-def seeker_import(request):
-    return _import(request, "seekers")
-
-
-@login_required
-def posting_template(request):
-    return _template(request, "postings")
-
-
-@login_required
-def seeker_template(request):
-    return _template(request, "seekers")
-
-
-@login_required
-def posting_export(request):
-    form = PostingFilterForm(request.GET or None)
-    return _export("postings", queries.postings_for(request.user, **form.filters()))
-
-
-@login_required
-def seeker_export(request):
-    form = SeekerFilterForm(request.GET or None)
-    return _export("seekers", queries.find_seekers(request.user, **form.filters()))
+def export(request, kind: str):
+    filter_form, rows = EXPORTS[kind]
+    qs = rows(request.user, **filter_form(request.GET or None).filters())
+    return download(tables.export_bytes(f"{kind}s", qs), tables.export_name(f"{kind}s"))
 
 
 # --- placements and follow-ups ----------------------------------------------------------------------------------
@@ -285,20 +280,21 @@ def placement_create(request, seeker: int, posting: int):
     def place(form):
         return services.record_placement(user=request.user, seeker=seeker_obj, posting=posting_obj, **form.cleaned_data)
 
-    context = {
-        "seeker": seeker_obj,
-        "posting": posting_obj,
-        "explanation": matching.explain_pair(seeker_obj, posting_obj),
-        "pairing": pairing_between(seeker_obj.home, posting_obj.region),
-    }
-    return form_page(
+    sides = {"seeker": seeker_obj, "posting": posting_obj}
+    explanation, pairing = (
+        matching.explain_pair(seeker_obj, posting_obj),
+        pairing_between(seeker_obj.home, posting_obj.region),
+    )
+    return pair_page(
         request,
         form,
         place,
+        sides,
+        explanation,
+        pairing,
         message=_("已记录就业安置，并计入结对关系的劳务协作活动"),
         detail="markets:labour_placement_detail",
         template="markets/labour/placement_form.html",
-        context=context,
     )
 
 

@@ -20,7 +20,7 @@ from duikou.core.uploads import read_upload
 from duikou.pairings.queries import pairing_between
 
 from ..models import Certification
-from ..pages import closed, form_page, initial_for, list_page, may_change, plan_page, saved
+from ..pages import closed, form_page, initial_for, list_page, may_change, pair_page, plan_page, saved
 from . import matching, queries, services, tables
 from .forms import (
     AgreementForm,
@@ -210,20 +210,18 @@ def agreement_create(request):
         data = {k: form.cleaned_data[k] for k in ("volume_tonnes", "price_yuan_kg", "signed_on")}
         return services.sign_agreement(user=request.user, listing=listing, demand=demand, **data)
 
-    context = {
-        "listing": listing,
-        "demand": demand,
-        "explanation": matching.explain_pair(listing, demand),
-        "pairing": pairing_between(listing.origin, demand.region),
-    }
-    return form_page(
+    sides = {"listing": listing, "demand": demand}
+    explanation, pairing = matching.explain_pair(listing, demand), pairing_between(listing.origin, demand.region)
+    return pair_page(
         request,
         form,
         sign,
+        sides,
+        explanation,
+        pairing,
         message=_("已签订产销协议"),
         detail="markets:produce_agreement_detail",
         template="markets/produce/agreement_form.html",
-        context=context,
     )
 
 
