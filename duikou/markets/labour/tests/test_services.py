@@ -21,21 +21,6 @@ from duikou.projects.queries import activity_figures
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def xinyang():
-    return testing.user("xy_editor", "信阳市人民政府", "editor")
-
-
-@pytest.fixture
-def suzhou():
-    return testing.user("sz_editor", "苏州市人民政府", "editor")
-
-
-@pytest.fixture
-def yanan():
-    return testing.user("ya_editor", "延安市人民政府", "editor")
-
-
 # --- postings -------------------------------------------------------------------------------------------------
 
 

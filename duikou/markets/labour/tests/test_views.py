@@ -20,16 +20,6 @@ from duikou.projects.testing import workbook
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor():
-    return testing.user("xy_editor", "信阳市人民政府", "editor")
-
-
-@pytest.fixture
-def employer():
-    return testing.user("sz_editor", "苏州市人民政府", "editor")
-
-
 def api(client, user, method, url, data=None):
     _token, key = issue_token(user=user, name="t")
     kwargs = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
