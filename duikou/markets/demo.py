@@ -27,55 +27,65 @@ CONSUMPTION_DEMANDS = (
 )
 
 
+def _add_new(rows, exists, create) -> int:
+    """Creates, as the platform operator, each row (``create``'s keyword arguments) that ``exists`` does not find
+    already; how many it created."""
+    from duikou.core.actors import Operator
+
+    operator, added = Operator(), 0
+    for fields in rows:
+        if not exists(fields):
+            create(user=operator, **fields)
+            added += 1
+    return added
+
+
+def _region(code: str):
+    from duikou.geo.models import Region
+
+    return Region.objects.get(code=code)
+
+
+LISTING_FIELDS = "origin supplier name category certifications volume_tonnes season price".split()
+DEMAND_FIELDS = "region buyer buyer_kind category certifications_required volume_tonnes months price".split()
+
+
 def load_demo_produce(*, today: datetime.date | None = None) -> dict[str, int]:
     """Listings from 信阳, 六安 and 三明 counties and demands from 苏州 and 上海 buyers, all marked （演示）. Run again,
     it adds nothing twice. Returns what it created."""
     from decimal import Decimal
 
-    from duikou.core.actors import Operator
-    from duikou.geo.models import Region
-
     from .models import Demand, ProductListing
     from .produce import services as produce
 
-    operator, counts = Operator(), {"产品供给": 0, "采购需求": 0}
     today = today or timezone.localdate()
+
+    def listings():
+        for row in CONSUMPTION_LISTINGS:
+            fields = dict(zip(LISTING_FIELDS, row, strict=True))
+            (start, end), price = fields.pop("season"), Decimal(fields.pop("price"))
+            fields |= {"origin": _region(fields["origin"]), "volume_tonnes": Decimal(fields["volume_tonnes"])}
+            yield fields | {"season_start": start, "season_end": end, "price_yuan_kg": price, "note": "演示数据"}
+
+    def demands():
+        for row in CONSUMPTION_DEMANDS:
+            fields = dict(zip(DEMAND_FIELDS, row, strict=True))
+            end, price = today + datetime.timedelta(days=30 * fields.pop("months")), fields.pop("price")
+            fields |= {"region": _region(fields["region"]), "volume_tonnes": Decimal(fields["volume_tonnes"])}
+            fields |= {"period_start": today, "period_end": end, "max_price_yuan_kg": Decimal(price) if price else None}
+            yield fields | {"description": "演示数据"}
+
+    def listed(fields):
+        return ProductListing.objects.filter(supplier=fields["supplier"], name=fields["name"]).exists()
+
+    def wanted(fields):
+        return Demand.objects.filter(buyer=fields["buyer"], category=fields["category"]).exists()
+
     with transaction.atomic():
-        for code, supplier, name, category, certs, tonnes, (start, end), price in CONSUMPTION_LISTINGS:
-            if ProductListing.objects.filter(supplier=supplier, name=name).exists():
-                continue
-            produce.create_listing(
-                user=operator,
-                supplier=supplier,
-                origin=Region.objects.get(code=code),
-                category=category,
-                name=name,
-                certifications=certs,
-                volume_tonnes=Decimal(tonnes),
-                season_start=start,
-                season_end=end,
-                price_yuan_kg=Decimal(price),
-                note="演示数据",
-            )
-            counts["产品供给"] += 1
-        for code, buyer, kind, category, certs, tonnes, months, price in CONSUMPTION_DEMANDS:
-            if Demand.objects.filter(buyer=buyer, category=category).exists():
-                continue
-            produce.create_demand(
-                user=operator,
-                buyer=buyer,
-                buyer_kind=kind,
-                region=Region.objects.get(code=code),
-                category=category,
-                description="演示数据",
-                volume_tonnes=Decimal(tonnes),
-                period_start=today,
-                period_end=today + datetime.timedelta(days=30 * months),
-                certifications_required=certs,
-                max_price_yuan_kg=Decimal(price) if price else None,
-            )
-            counts["采购需求"] += 1
-    return counts
+        return {
+            "产品供给": _add_new(listings(), listed, produce.create_listing),
+            "采购需求": _add_new(demands(), wanted, produce.create_demand),
+        }
 
 
 # labour demo
@@ -139,51 +149,39 @@ def _labour_demo_id(county: str, serial: int) -> str:
     return first + pii.id_check_digit(first)
 
 
+POSTING_FIELDS = "region employer title occupation skills wage_min wage_max housing headcount".split()
+SEEKER_FIELDS = "home name occupations skills trainings preferred_regions expected_wage needs_housing".split()
+
+
 def load_demo_labour(*, valid_until: datetime.date | None = None) -> dict[str, int]:
     """Postings from 苏州 and 上海 employers and job seekers from 信阳 and 六安 counties, all marked （演示）; the
     seekers' ID numbers are synthetic. Run again, it adds nothing twice. Returns what it created."""
     from duikou.core import pii
-    from duikou.core.actors import Operator
-    from duikou.geo.models import Region
 
     from .labour import services as labour
     from .models import JobPosting, JobSeeker
 
-    operator, counts = Operator(), {"postings": 0, "seekers": 0}
     valid_until = valid_until or datetime.date(timezone.localdate().year + 1, 12, 31)
+
+    def postings():
+        for row in LABOUR_POSTINGS:
+            fields = dict(zip(POSTING_FIELDS, row, strict=True))
+            yield fields | {"region": _region(fields["region"]), "valid_until": valid_until}
+
+    def seekers():
+        for serial, row in enumerate(LABOUR_SEEKERS):
+            fields = dict(zip(SEEKER_FIELDS, row, strict=True))
+            number, name = _labour_demo_id(fields["home"], serial), f"{fields['name']}{LABOUR_DEMO_MARK}"
+            yield fields | {"home": _region(fields["home"]), "name": name, "id_number": number}
+
+    def posted(fields):
+        return JobPosting.objects.filter(employer=fields["employer"], title=fields["title"]).exists()
+
+    def registered(fields):
+        return JobSeeker.objects.filter(id_number_digest=pii.digest(fields["id_number"])).exists()
+
     with transaction.atomic():
-        for code, employer, title, occupation, skills, low, high, housing, headcount in LABOUR_POSTINGS:
-            if JobPosting.objects.filter(employer=employer, title=title).exists():
-                continue
-            labour.create_posting(
-                user=operator,
-                employer=employer,
-                region=Region.objects.get(code=code),
-                title=title,
-                occupation=occupation,
-                skills=skills,
-                wage_min=low,
-                wage_max=high,
-                housing=housing,
-                headcount=headcount,
-                valid_until=valid_until,
-            )
-            counts["postings"] += 1
-        for serial, (home, name, occupations, skills, trainings, regions, wage, housing) in enumerate(LABOUR_SEEKERS):
-            number = _labour_demo_id(home, serial)
-            if JobSeeker.objects.filter(id_number_digest=pii.digest(number)).exists():
-                continue
-            labour.register_seeker(
-                user=operator,
-                home=Region.objects.get(code=home),
-                name=f"{name}{LABOUR_DEMO_MARK}",
-                id_number=number,
-                occupations=occupations,
-                skills=skills,
-                trainings=trainings,
-                preferred_regions=regions,
-                expected_wage=wage,
-                needs_housing=housing,
-            )
-            counts["seekers"] += 1
-    return counts
+        return {
+            "postings": _add_new(postings(), posted, labour.create_posting),
+            "seekers": _add_new(seekers(), registered, labour.register_seeker),
+        }

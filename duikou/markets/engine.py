@@ -144,6 +144,15 @@ class TopK:
     right_index: np.ndarray  # m×k
     right_score: np.ndarray
 
+    def candidates(self) -> dict[tuple[int, int], int]:
+        """(left row, right row) → score of every pair in either side's top k: the pairs a plan chooses from."""
+        pairs: dict[tuple[int, int], int] = {}
+        for i, (index, score) in enumerate(zip(self.left_index, self.left_score, strict=True)):
+            pairs |= {(i, int(j)): int(s) for j, s in zip(index, score, strict=True) if j != NO_MATCH}
+        for j, (index, score) in enumerate(zip(self.right_index, self.right_score, strict=True)):
+            pairs |= {(int(i), j): int(s) for i, s in zip(index, score, strict=True) if i != NO_MATCH}
+        return pairs
+
 
 def _block(scorer: Scorer, left: Side, right: Side, start: int, stop: int, kl: int, kr: int, lk: _Keys, rk: _Keys):
     """One block of left rows: its rows' best keys over the right side, and each right column's best keys in it."""

@@ -29,21 +29,18 @@ def recommend_world(editor, stranger) -> dict:
 
     load_shipped()
     region = Region.objects.in_bulk(["411500", "320500", "610600", "320200"])
+
+    def tie(old: str, partner: str, side: str, user):
+        return EconomicTie.objects.create(
+            old_region=region[old],
+            partner_region=region[partner],
+            kind="trade",
+            strength=3,
+            description=f"{side}侧经济联系",
+            entered_by=user,
+        )
+
     return {
-        "inside_tie": EconomicTie.objects.create(
-            old_region=region["411500"],
-            partner_region=region["320500"],
-            kind="trade",
-            strength=3,
-            description="信阳侧经济联系",
-            entered_by=editor,
-        ),
-        "outside_tie": EconomicTie.objects.create(
-            old_region=region["610600"],
-            partner_region=region["320200"],
-            kind="trade",
-            strength=3,
-            description="延安侧经济联系",
-            entered_by=stranger,
-        ),
+        "inside_tie": tie("411500", "320500", "信阳", editor),
+        "outside_tie": tie("610600", "320200", "延安", stranger),
     }

@@ -305,15 +305,8 @@ def create_labour_placement(request, payload: PlacementIn):
     """Place a seeker (the seeker's side records it); counted as a 劳务协作 activity of the pairing."""
     seeker = queries.seeker_for(request.user, payload.seeker_id, scoping.Action.CHANGE)
     posting = queries.posting_for(request.user, payload.posting_id)
-    placement = services.record_placement(
-        user=request.user,
-        seeker=seeker,
-        posting=posting,
-        start_date=payload.start_date,
-        wage=payload.wage,
-        note=payload.note,
-    )
-    return Status(201, placement)
+    data = payload.dict(exclude={"seeker_id", "posting_id"})
+    return Status(201, services.record_placement(user=request.user, seeker=seeker, posting=posting, **data))
 
 
 @router.get("/placements/{int:placement_id}/followups", response=list[FollowUpOut])

@@ -6,6 +6,7 @@ from duikou.core.forms import Styled
 from duikou.geo.forms import RegionField
 from duikou.geo.models import Region
 
+from ..forms import FilterForm, RecordForm
 from ..models import JobSeeker, ListingStatus, Occupation, Skill
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,7 +31,7 @@ def _skills_field(label, required=False):
     )
 
 
-class PostingFilterForm(Styled, forms.Form):
+class PostingFilterForm(FilterForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
     occupation = forms.ChoiceField(
         label=_("职业类别"), required=False, choices=[("", _("全部职业"))] + Occupation.choices
@@ -40,16 +41,8 @@ class PostingFilterForm(Styled, forms.Form):
         label=_("状态"), required=False, choices=[("", _("全部状态"))] + ListingStatus.choices, initial="open"
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style(small=True)
 
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {k: data.get(k) or "" for k in ("q", "occupation", "city", "status")}
-
-
-class SeekerFilterForm(Styled, forms.Form):
+class SeekerFilterForm(FilterForm):
     q = forms.CharField(label=_("姓名"), required=False, max_length=30)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态"))] + JobSeeker.Status.choices
@@ -58,14 +51,6 @@ class SeekerFilterForm(Styled, forms.Form):
         label=_("意向职业"), required=False, choices=[("", _("全部职业"))] + Occupation.choices
     )
     skill = forms.ChoiceField(label=_("技能"), required=False, choices=[("", _("全部技能"))] + Skill.choices)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style(small=True)
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {k: data.get(k) or "" for k in ("q", "status", "occupation", "skill")}
 
 
 class SeekerIdSearchForm(Styled, forms.Form):
@@ -79,8 +64,7 @@ class SeekerIdSearchForm(Styled, forms.Form):
         self.fields["id_number"].widget.attrs["autocomplete"] = "off"
 
 
-class PostingForm(Styled, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class PostingForm(RecordForm):
     employer = forms.CharField(label=_("用工单位"), max_length=120)
     title = forms.CharField(label=_("岗位名称"), max_length=120)
     region = RegionField(
@@ -96,12 +80,6 @@ class PostingForm(Styled, forms.Form):
     headcount = forms.IntegerField(label=_("招聘人数"), min_value=1)
     valid_until = forms.DateField(label=_("有效期至"), widget=DATE)
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not editing:
-            del self.fields["version"]
-        self.style()
-
     def clean(self):
         data = super().clean()
         if (
@@ -113,8 +91,7 @@ class PostingForm(Styled, forms.Form):
         return data
 
 
-class SeekerForm(Styled, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class SeekerForm(RecordForm):
     name = forms.CharField(label=_("姓名"), max_length=60)
     home = RegionField(
         label=_("户籍地（县级区划代码）"), levels=(Region.Level.COUNTY,), help_text=_("如 411526（潢川县）")
@@ -142,14 +119,11 @@ class SeekerForm(Styled, forms.Form):
     needs_housing = forms.BooleanField(label=_("需要住宿"), required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, editing=editing, **kwargs)
         if editing:  # the ID number and home are fixed once registered
             del self.fields["id_number"]
             del self.fields["home"]
             self.fields["phone"].help_text = _("留空则不修改；加密保存")
-        else:
-            del self.fields["version"]
-        self.style()
 
 
 class PlacementForm(Styled, forms.Form):

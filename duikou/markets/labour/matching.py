@@ -220,15 +220,7 @@ def plan_assignment(
     left = seeker_side([seeker_dict(s) for s in seeker_list])
     right = posting_side([posting_dict(p) for p in posting_list])
     top = engine.top_k(scorer, left, right, k)
-    pairs: dict[tuple[int, int], int] = {}
-    for i in range(len(seeker_list)):
-        for j, score in zip(top.left_index[i], top.left_score[i], strict=True):
-            if j != engine.NO_MATCH:
-                pairs[(i, int(j))] = int(score)
-    for j in range(len(posting_list)):
-        for i, score in zip(top.right_index[j], top.right_score[j], strict=True):
-            if i != engine.NO_MATCH:
-                pairs[(int(i), j)] = int(score)
+    pairs = top.candidates()
     keys = sorted(pairs)
     result = engine.assign(
         np.array([i for i, _j in keys]),

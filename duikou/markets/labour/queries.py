@@ -12,6 +12,7 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.core import pii
 
+from ..filtering import containing, given
 from ..models import FollowUp, JobPosting, JobSeeker, ListingStatus, Placement
 
 
@@ -33,14 +34,8 @@ def postings_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[JobPosting]:
     qs = scoping.scope(user, JobPosting, action).select_related("region__parent")
-    if status:
-        qs = qs.filter(status=status)
-    if occupation:
-        qs = qs.filter(occupation=occupation)
-    if city:
-        qs = qs.filter(region__code__startswith=city[:4])
-    if q:
-        qs = qs.filter(Q(employer__contains=q) | Q(title__contains=q) | Q(region__name__contains=q))
+    qs = given(qs, status=status, occupation=occupation, region__code__startswith=city[:4])
+    qs = containing(qs, q, "employer", "title", "region__name")
     placed = Count("placements", filter=Q(placements__status=Placement.Status.EMPLOYED))
     return qs.annotate(placed=placed).order_by("-created", "-pk")
 
@@ -62,11 +57,7 @@ def find_seekers(
     """Seekers the user answers for; ``q`` is part of a name, ``id_number`` a full ID number (matched by its digest;
     one that is not valid finds nobody). An ID number comes from a request body, never from a URL: a URL is kept
     in access logs and browser histories."""
-    qs = seekers_for(user).select_related("home__parent")
-    if status:
-        qs = qs.filter(status=status)
-    if home:
-        qs = qs.filter(home__code__startswith=home)
+    qs = given(seekers_for(user).select_related("home__parent"), status=status, home__code__startswith=home)
     if occupation:
         qs = lists_holding(qs, ("occupations",), occupation)
     if skill:
@@ -102,11 +93,7 @@ PLACEMENT_RELATED = ("seeker__home__parent", "posting__region__parent", "pairing
 
 
 def placements_for(user, *, status: str = "", pairing: int | None = None, q: str = ""):
-    qs = scoping.scope(user, Placement).select_related(*PLACEMENT_RELATED)
-    if status:
-        qs = qs.filter(status=status)
-    if pairing:
-        qs = qs.filter(pairing_id=pairing)
+    qs = given(scoping.scope(user, Placement).select_related(*PLACEMENT_RELATED), status=status, pairing_id=pairing)
     if q:
         qs = qs.filter(posting__employer__contains=q) | qs.filter(posting__title__contains=q)
     return qs.order_by("-start_date", "-pk")

@@ -7,6 +7,7 @@ the page, the API and the import.
 """
 
 import io
+from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,7 +27,7 @@ from duikou.core.tables import (
     cell_code,
     cell_text,
     cell_where,
-    choice_labels,
+    choice_column,
     column_codes,
     date_format,
     field_errors,
@@ -36,6 +37,7 @@ from duikou.core.tables import (
     identity_rule,
     import_job,
     list_validation,
+    multi_column,
     no_progress,
     options_sheet,
     parse_cell,
@@ -51,28 +53,13 @@ from . import queries, services
 
 __all__ = ["SPECS", "template_bytes", "import_rows", "export_bytes", "start_import"]
 
-SKILLS = "、".join(str(label) for label in Skill.labels)
 
 POSTING_COLUMNS = (
     Column("用工单位", "employer", "text", True, max_length=120, width=24),
     Column("岗位名称", "title", "text", True, max_length=120, width=18),
     Column("工作地点代码", "region", "region", True, help="市或县（区）代码，如「320505 虎丘区」", width=20),
-    Column(
-        "职业类别",
-        "occupation",
-        "choice",
-        True,
-        choices=choice_labels(Occupation.choices),
-        help="从下拉列表选择：" + "、".join(str(x) for x in Occupation.labels),
-    ),
-    Column(
-        "技能要求",
-        "skills",
-        "multi",
-        choices=choice_labels(Skill.choices),
-        help=f"可填多项，用顿号分隔：{SKILLS}",
-        width=24,
-    ),
+    choice_column("职业类别", "occupation", Occupation, required=True),
+    multi_column("技能要求", "skills", Skill),
     Column("月工资下限（元）", "wage_min", "count", True, help="不小于 0 的整数"),
     Column("月工资上限（元）", "wage_max", "count", True, help="不低于下限"),
     Column("提供住宿", "housing", "bool", help="是 或 否；空白按 否"),
@@ -84,30 +71,9 @@ SEEKER_COLUMNS = (
     Column("户籍地代码", "home", "region", True, help="县级区划代码，如「411526 潢川县」", width=20),
     Column("身份证号", "id_number", "text", True, max_length=18, help="18 位，加密保存", width=22),
     Column("电话", "phone", "text", max_length=20, help="手机 11 位或含区号的固定电话；加密保存", width=16),
-    Column(
-        "意向职业",
-        "occupations",
-        "multi",
-        choices=choice_labels(Occupation.choices),
-        help="可填多项，用顿号分隔；空为不限",
-        width=20,
-    ),
-    Column(
-        "技能",
-        "skills",
-        "multi",
-        choices=choice_labels(Skill.choices),
-        help=f"可填多项，用顿号分隔：{SKILLS}",
-        width=20,
-    ),
-    Column(
-        "已参加培训",
-        "trainings",
-        "multi",
-        choices=choice_labels(Skill.choices),
-        help="培训对应的技能，用顿号分隔",
-        width=20,
-    ),
+    replace(multi_column("意向职业", "occupations", Occupation), help="可填多项，用顿号分隔；空为不限", width=20),
+    replace(multi_column("技能", "skills", Skill), width=20),
+    replace(multi_column("已参加培训", "trainings", Skill), help="培训对应的技能，用顿号分隔", width=20),
     Column("意向地区", "preferred_regions", "text", help="省或市的区划代码，用顿号分隔，最多 4 个；空为不限", width=20),
     Column("期望月工资（元）", "expected_wage", "count", True, help="不小于 0 的整数"),
     Column("需要住宿", "needs_housing", "bool", help="是 或 否；空白按 否"),

@@ -1,31 +1,32 @@
 """Pages of 劳务协作: postings and seekers (lists, forms, imports, exports), matches both ways with the term-by-term
 explanation, placements with their follow-ups, the follow-ups due, and the placement plan."""
 
+from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core import pii
-from duikou.core.errors import StaleObjectError
 from duikou.core.exports import download
-from duikou.core.forms import apply_errors
 from duikou.core.tables import import_page, template_download
 from duikou.core.views import paginate
 from duikou.pairings.queries import pairing_between
 
 from ..models import JobSeeker, ListingStatus, Placement
+from ..pages import closed, form_page, initial_for, list_page, may_change, pair_page, plan_page, saved
 from . import matching, queries, services, tables
 from .forms import (
     FollowUpForm,
@@ -48,17 +49,7 @@ MATCHES_SHOWN = 10
 def posting_list(request):
     form = PostingFilterForm(request.GET or None)
     qs = queries.postings_for(request.user, **form.filters())
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(
-        request,
-        "markets/labour/posting_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
-        },
-    )
+    return list_page(request, "markets/labour/posting_list.html", qs, form=form, can_change=may_change(request))
 
 
 def _form_data(form) -> dict:
@@ -68,19 +59,79 @@ def _form_data(form) -> dict:
     return data
 
 
+def _seeker_data(form) -> dict:
+    data = _form_data(form)
+    data["phone"] = data["phone"] or None  # blank keeps the stored number
+    return data
+
+
+class Kind(NamedTuple):
+    """What differs between the posting and the seeker forms."""
+
+    form: type
+    one: Callable  # one scoped object (queries.posting_for, queries.seeker_for)
+    create: Callable
+    created: str  # what the page says when one is added
+    update: Callable
+    fields: tuple[str, ...]  # what an edit starts from
+    data: Callable  # the form's values for the service
+
+
+KINDS = {
+    "posting": Kind(
+        PostingForm,
+        queries.posting_for,
+        services.create_posting,
+        gettext_lazy("已发布岗位"),
+        services.update_posting,
+        services.POSTING_FIELDS,
+        _form_data,
+    ),
+    "seeker": Kind(
+        SeekerForm,
+        queries.seeker_for,
+        services.register_seeker,
+        gettext_lazy("已登记求职者"),
+        services.update_seeker,
+        ("name", "occupations", "skills", "trainings", "preferred_regions", "expected_wage", "needs_housing"),
+        _seeker_data,
+    ),
+}
+
+
 @login_required
-def posting_create(request):
+def create(request, kind: str):
+    """A new posting's or seeker's page."""
     scoping.require(request.user, scoping.Action.CHANGE)
-    form = PostingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            posting = services.create_posting(user=request.user, **_form_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已发布岗位"))
-            return redirect("markets:labour_posting_detail", pk=posting.pk)
-    return render(request, "markets/labour/posting_form.html", {"form": form, "posting": None})
+    form = KINDS[kind].form(request.POST or None)
+
+    def save(form):
+        return KINDS[kind].create(user=request.user, **_form_data(form))
+
+    return _form_page(request, kind, form, save, KINDS[kind].created, None)
+
+
+@login_required
+def edit(request, kind: str, pk: int):
+    """A posting's or seeker's edit page: the form from the stored values, saved with the version the edit was
+    based on."""
+    spec = KINDS[kind]
+    obj = spec.one(request.user, pk, scoping.Action.CHANGE)
+    if request.method == "POST":
+        form = spec.form(request.POST, editing=True)
+    else:
+        form = spec.form(initial=initial_for(obj, spec.fields), editing=True)
+
+    def save(form):
+        version = form.cleaned_data.get("version") or 0
+        return spec.update(user=request.user, expected_version=version, **{kind: obj}, **spec.data(form))
+
+    return _form_page(request, kind, form, save, _("已保存"), obj)
+
+
+def _form_page(request, kind: str, form, save, message: str, obj):
+    detail, template = f"markets:labour_{kind}_detail", f"markets/labour/{kind}_form.html"
+    return form_page(request, form, save, message=message, detail=detail, template=template, context={kind: obj})
 
 
 @login_required
@@ -106,43 +157,17 @@ def posting_detail(request, pk: int):
 
 
 @login_required
-def posting_edit(request, pk: int):
-    posting = queries.posting_for(request.user, pk, scoping.Action.CHANGE)
-    if request.method == "POST":
-        form = PostingForm(request.POST, editing=True)
-        if form.is_valid():
-            try:
-                services.update_posting(
-                    user=request.user,
-                    posting=posting,
-                    expected_version=form.cleaned_data.get("version") or 0,
-                    **_form_data(form),
-                )
-            except (StaleObjectError, ValidationError) as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已保存"))
-                return redirect("markets:labour_posting_detail", pk=posting.pk)
-    else:
-        initial = {name: getattr(posting, name) for name in services.POSTING_FIELDS} | {"version": posting.version}
-        form = PostingForm(initial=initial, editing=True)
-    return render(request, "markets/labour/posting_form.html", {"form": form, "posting": posting})
-
-
-@login_required
 @require_POST
 def posting_close(request, pk: int):
     posting = queries.posting_for(request.user, pk, scoping.Action.CHANGE)
     version = request.POST.get("version", "")
-    try:
-        services.close_posting(
-            user=request.user, posting=posting, expected_version=int(version) if version.isdigit() else 0
-        )
-    except StaleObjectError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("岗位已关闭"))
-    return redirect("markets:labour_posting_detail", pk=posting.pk)
+    close = partial(
+        services.close_posting,
+        user=request.user,
+        posting=posting,
+        expected_version=int(version) if version.isdigit() else 0,
+    )
+    return closed(request, close, _("岗位已关闭"), "markets:labour_posting_detail", posting.pk)
 
 
 # --- job seekers ------------------------------------------------------------------------------------------------
@@ -185,33 +210,8 @@ def _seeker_page(request, form, id_form, page, querystring, *, id_search=False):
         seeker.skills_text = matching.skill_labels(
             seeker.skills + [t for t in seeker.trainings if t not in seeker.skills]
         )
-    return render(
-        request,
-        "markets/labour/seeker_list.html",
-        {
-            "form": form,
-            "id_form": id_form,
-            "id_search": id_search,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
-        },
-    )
-
-
-@login_required
-def seeker_create(request):
-    scoping.require(request.user, scoping.Action.CHANGE)
-    form = SeekerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            seeker = services.register_seeker(user=request.user, **_form_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记求职者"))
-            return redirect("markets:labour_seeker_detail", pk=seeker.pk)
-    return render(request, "markets/labour/seeker_form.html", {"form": form, "seeker": None})
+    context = {"form": form, "id_form": id_form, "id_search": id_search, "can_change": may_change(request)}
+    return render(request, "markets/labour/seeker_list.html", {"page_obj": page, "querystring": querystring, **context})
 
 
 @login_required
@@ -235,87 +235,36 @@ def seeker_detail(request, pk: int):
     )
 
 
-@login_required
-def seeker_edit(request, pk: int):
-    seeker = queries.seeker_for(request.user, pk, scoping.Action.CHANGE)
-    if request.method == "POST":
-        form = SeekerForm(request.POST, editing=True)
-        if form.is_valid():
-            data = _form_data(form)
-            phone = data.pop("phone") or None  # blank keeps the stored number
-            try:
-                services.update_seeker(
-                    user=request.user,
-                    seeker=seeker,
-                    expected_version=form.cleaned_data.get("version") or 0,
-                    phone=phone,
-                    **data,
-                )
-            except (StaleObjectError, ValidationError) as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已保存"))
-                return redirect("markets:labour_seeker_detail", pk=seeker.pk)
-    else:
-        fields = ("name", "occupations", "skills", "trainings", "preferred_regions", "expected_wage", "needs_housing")
-        initial = {name: getattr(seeker, name) for name in fields} | {"version": seeker.version}
-        form = SeekerForm(initial=initial, editing=True)
-    return render(request, "markets/labour/seeker_form.html", {"form": form, "seeker": seeker})
-
-
 # --- imports and exports ----------------------------------------------------------------------------------------
 
 
-def _import(request, kind: str):
-    list_url = reverse("markets:labour_postings" if kind == "postings" else "markets:labour_seekers")
-    start = partial(tables.start_import, kind=kind, user=request.user, next_url=list_url)
+EXPORTS = {"posting": (PostingFilterForm, queries.postings_for), "seeker": (SeekerFilterForm, queries.find_seekers)}
+
+
+@login_required
+def import_table(request, kind: str):
+    list_url = reverse(f"markets:labour_{kind}s")
+    start = partial(tables.start_import, kind=f"{kind}s", user=request.user, next_url=list_url)
     context = {
-        "noun": tables.SPECS[kind].noun,
-        "columns": tables.SPECS[kind].columns,
-        "template_url": reverse(f"markets:labour_{kind[:-1]}_template"),
+        "noun": tables.SPECS[f"{kind}s"].noun,
+        "columns": tables.SPECS[f"{kind}s"].columns,
+        "template_url": reverse(f"markets:labour_{kind}_template"),
         "list_url": list_url,
     }
     return import_page(request, "markets/labour/import.html", start, context)
 
 
-def _template(request, kind: str):
-    return template_download(request, lambda: tables.template_bytes(kind, request.user), f"labour-{kind}-template.xlsx")
-
-
-def _export(kind: str, qs):
-    return download(tables.export_bytes(kind, qs), tables.export_name(kind))
+@login_required
+def template(request, kind: str):
+    make = partial(tables.template_bytes, f"{kind}s", request.user)
+    return template_download(request, make, f"labour-{kind}s-template.xlsx")
 
 
 @login_required
-def posting_import(request):
-    return _import(request, "postings")
-
-
-@login_required
-def seeker_import(request):
-    return _import(request, "seekers")
-
-
-@login_required
-def posting_template(request):
-    return _template(request, "postings")
-
-
-@login_required
-def seeker_template(request):
-    return _template(request, "seekers")
-
-
-@login_required
-def posting_export(request):
-    form = PostingFilterForm(request.GET or None)
-    return _export("postings", queries.postings_for(request.user, **form.filters()))
-
-
-@login_required
-def seeker_export(request):
-    form = SeekerFilterForm(request.GET or None)
-    return _export("seekers", queries.find_seekers(request.user, **form.filters()))
+def export(request, kind: str):
+    filter_form, rows = EXPORTS[kind]
+    qs = rows(request.user, **filter_form(request.GET or None).filters())
+    return download(tables.export_bytes(f"{kind}s", qs), tables.export_name(f"{kind}s"))
 
 
 # --- placements and follow-ups ----------------------------------------------------------------------------------
@@ -327,26 +276,25 @@ def placement_create(request, seeker: int, posting: int):
     seeker_obj = queries.seeker_for(request.user, seeker, scoping.Action.CHANGE)
     posting_obj = queries.posting_for(request.user, posting)
     form = PlacementForm(request.POST or None, initial={"wage": posting_obj.wage_min})
-    if request.method == "POST" and form.is_valid():
-        try:
-            placement = services.record_placement(
-                user=request.user, seeker=seeker_obj, posting=posting_obj, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已记录就业安置，并计入结对关系的劳务协作活动"))
-            return redirect("markets:labour_placement_detail", pk=placement.pk)
-    return render(
+
+    def place(form):
+        return services.record_placement(user=request.user, seeker=seeker_obj, posting=posting_obj, **form.cleaned_data)
+
+    sides = {"seeker": seeker_obj, "posting": posting_obj}
+    explanation, pairing = (
+        matching.explain_pair(seeker_obj, posting_obj),
+        pairing_between(seeker_obj.home, posting_obj.region),
+    )
+    return pair_page(
         request,
-        "markets/labour/placement_form.html",
-        {
-            "form": form,
-            "seeker": seeker_obj,
-            "posting": posting_obj,
-            "explanation": matching.explain_pair(seeker_obj, posting_obj),
-            "pairing": pairing_between(seeker_obj.home, posting_obj.region),
-        },
+        form,
+        place,
+        sides,
+        explanation,
+        pairing,
+        message=_("已记录就业安置，并计入结对关系的劳务协作活动"),
+        detail="markets:labour_placement_detail",
+        template="markets/labour/placement_form.html",
     )
 
 
@@ -355,12 +303,8 @@ def placement_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()[:100]
     qs = queries.placements_for(request.user, status=status if status in Placement.Status.values else "", q=q)
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(
-        request,
-        "markets/labour/placement_list.html",
-        {"page_obj": page, "querystring": querystring, "status": status, "q": q, "statuses": Placement.Status.choices},
-    )
+    context = {"status": status, "q": q, "statuses": Placement.Status.choices}
+    return list_page(request, "markets/labour/placement_list.html", qs, **context)
 
 
 @login_required
@@ -388,12 +332,7 @@ def followup_list(request):
     overdue_only = request.GET.get("overdue") == "1"
     today = timezone.localdate()
     qs = queries.followups_due(request.user, today=today, overdue_only=overdue_only)
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(
-        request,
-        "markets/labour/followup_list.html",
-        {"page_obj": page, "querystring": querystring, "today": today, "overdue_only": overdue_only},
-    )
+    return list_page(request, "markets/labour/followup_list.html", qs, today=today, overdue_only=overdue_only)
 
 
 @login_required
@@ -405,28 +344,23 @@ def followup_record(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            services.record_followup(user=request.user, followup=followup, expected_version=data.pop("version"), **data)
-        except (StaleObjectError, ValidationError) as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已记录回访"))
-            return redirect("markets:labour_placement_detail", pk=followup.placement_id)
+        record = partial(
+            services.record_followup, user=request.user, followup=followup, expected_version=data.pop("version"), **data
+        )
+        done = saved(request, form, record, _("已记录回访"), "markets:labour_placement_detail", followup.placement_id)
+        if done:
+            return done
     return render(request, "markets/labour/followup_form.html", {"form": form, "followup": followup})
 
 
 @login_required
 def plan(request):
     """The placement plan with the largest total score for the seekers the user answers for."""
-    scoping.require(request.user, scoping.Action.VIEW)
-    form = PlanForm(request.GET or None)
-    result = None
-    if request.GET and form.is_valid():
-        k = form.cleaned_data.get("k") or 10
+
+    def make(data):
         postings = None
-        if form.cleaned_data.get("city"):
-            postings = queries.open_postings(request.user).filter(
-                region__code__startswith=form.cleaned_data["city"][:4]
-            )
-        result = matching.plan_assignment(request.user, k=k, postings=postings)
-    return render(request, "markets/labour/plan.html", {"form": form, "plan": result})
+        if data.get("city"):
+            postings = queries.open_postings(request.user).filter(region__code__startswith=data["city"][:4])
+        return matching.plan_assignment(request.user, k=data.get("k") or 10, postings=postings)
+
+    return plan_page(request, PlanForm, "markets/labour/plan.html", make, "plan")

@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from duikou.core.forms import Styled
 from duikou.geo.forms import RegionField
 
+from ..forms import FilterForm, RecordForm
 from ..models import Certification, Demand, ProductCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTHS = [(m, f"{m}月") for m in range(1, 13)]
 
 
-class ListingFilterForm(Styled, forms.Form):
+class ListingFilterForm(FilterForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
     category = forms.ChoiceField(
         label=_("产品类别"), required=False, choices=[("", _("全部类别"))] + ProductCategory.choices
@@ -20,14 +21,6 @@ class ListingFilterForm(Styled, forms.Form):
     certification = forms.ChoiceField(
         label=_("认证"), required=False, choices=[("", _("不限"))] + Certification.choices
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style(small=True)
-
-    def filters(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {key: data.get(key) or "" for key in self.fields}
 
 
 class DemandFilterForm(ListingFilterForm):
@@ -37,8 +30,7 @@ class DemandFilterForm(ListingFilterForm):
     )
 
 
-class ListingForm(Styled, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class ListingForm(RecordForm):
     supplier = forms.CharField(label=_("供货主体"), max_length=120)
     name = forms.CharField(label=_("产品名称"), max_length=120)
     category = forms.ChoiceField(label=_("产品类别"), choices=ProductCategory.choices)
@@ -54,15 +46,8 @@ class ListingForm(Styled, forms.Form):
     price_yuan_kg = forms.DecimalField(label=_("价格（元/公斤）"), decimal_places=2)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not editing:
-            del self.fields["version"]
-        self.style()
 
-
-class DemandForm(Styled, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class DemandForm(RecordForm):
     buyer = forms.CharField(label=_("采购主体"), max_length=120)
     buyer_kind = forms.ChoiceField(label=_("采购主体类型"), choices=Demand.BuyerKind.choices)
     region = RegionField(label=_("采购方所在地"), help_text=_("地级市或县级区划代码，如 320508（姑苏区）"))
@@ -77,12 +62,6 @@ class DemandForm(Styled, forms.Form):
     max_price_yuan_kg = forms.DecimalField(
         label=_("最高价格（元/公斤）"), required=False, decimal_places=2, help_text=_("不限价请留空")
     )
-
-    def __init__(self, *args, editing: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not editing:
-            del self.fields["version"]
-        self.style()
 
 
 class AgreementForm(Styled, forms.Form):

@@ -39,46 +39,39 @@ def explain_pair(listing: ProductListing, demand: Demand) -> dict:
     return engine.explain(produce_scorer(), left, 0, right, 0)
 
 
-def recommend_for_listing(user, listing: ProductListing, k: int = 10) -> list[dict]:
-    """The best k open demands for a listing, best first, each with its explanation."""
-    scoping.require(user, scoping.Action.VIEW, listing)
-    demands = list(demands_for(user).order_by("id"))
-    if not demands:
+def _recommend(user, obj, others, k: int, *, for_listing: bool) -> list[dict]:
+    """The best k of ``others`` (open demands for a listing, open listings for a demand), best first, each with its
+    explanation."""
+    scoping.require(user, scoping.Action.VIEW, obj)
+    others = list(others.order_by("id"))
+    if not others:
         return []
     scorer = produce_scorer()
-    left, right = sides([listing], demands)
+    left, right = sides([obj], others) if for_listing else sides(others, [obj])
     best = engine.top_k(scorer, left, right, k)
+    index, scores = (
+        (best.left_index[0], best.left_score[0]) if for_listing else (best.right_index[0], best.right_score[0])
+    )
     found = []
-    for j, score in zip(best.left_index[0], best.left_score[0], strict=True):
-        if j == engine.NO_MATCH:
+    for x, score in zip(index, scores, strict=True):
+        if x == engine.NO_MATCH:
             continue
+        i, j = (0, x) if for_listing else (x, 0)
+        explanation = engine.explain(scorer, left, i, right, j)
         found.append(
-            {"demand": demands[j], "score": int(score) / 100, "explanation": engine.explain(scorer, left, 0, right, j)}
+            {"demand" if for_listing else "listing": others[x], "score": int(score) / 100, "explanation": explanation}
         )
     return found
+
+
+def recommend_for_listing(user, listing: ProductListing, k: int = 10) -> list[dict]:
+    """The best k open demands for a listing, best first, each with its explanation."""
+    return _recommend(user, listing, demands_for(user), k, for_listing=True)
 
 
 def recommend_for_demand(user, demand: Demand, k: int = 10) -> list[dict]:
     """The best k open listings for a demand, best first, each with its explanation."""
-    scoping.require(user, scoping.Action.VIEW, demand)
-    listings = list(listings_for(user).order_by("id"))
-    if not listings:
-        return []
-    scorer = produce_scorer()
-    left, right = sides(listings, [demand])
-    best = engine.top_k(scorer, left, right, k)
-    found = []
-    for i, score in zip(best.right_index[0], best.right_score[0], strict=True):
-        if i == engine.NO_MATCH:
-            continue
-        found.append(
-            {
-                "listing": listings[i],
-                "score": int(score) / 100,
-                "explanation": engine.explain(scorer, left, i, right, 0),
-            }
-        )
-    return found
+    return _recommend(user, demand, listings_for(user), k, for_listing=False)
 
 
 def _agreed() -> Sum:
@@ -105,15 +98,7 @@ def plan_assignment(user, *, side: str = "supply", k: int = 10, listings=None, d
     scorer = produce_scorer()
     left, right = sides(listings, demands)
     best = engine.top_k(scorer, left, right, k)
-    score: dict[tuple[int, int], int] = {}
-    for i in range(len(listings)):
-        for j, s in zip(best.left_index[i], best.left_score[i], strict=True):
-            if j != engine.NO_MATCH:
-                score[(i, int(j))] = int(s)
-    for j in range(len(demands)):
-        for i, s in zip(best.right_index[j], best.right_score[j], strict=True):
-            if i != engine.NO_MATCH:
-                score[(int(i), j)] = int(s)
+    score = best.candidates()
     # what is already agreed is no longer free to place
     cap_left = np.array([math.floor(x.volume_tonnes - (x.committed or 0)) for x in listings], dtype=np.int64)
     cap_right = np.array([math.floor(x.volume_tonnes - (x.committed or 0)) for x in demands], dtype=np.int64)

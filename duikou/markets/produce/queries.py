@@ -1,9 +1,10 @@
 """Scoped reads of 产销对接: listings, demands, agreements and deliveries as the user may see them."""
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from duikou.accounts import scoping
 
+from ..filtering import containing, given
 from ..models import Agreement, Certification, Delivery, Demand, ListingStatus, ProductListing
 
 
@@ -26,16 +27,8 @@ def listings_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[ProductListing]:
     qs = scoping.scope(user, ProductListing, action).select_related("origin__parent")
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category=category)
-    if origin:
-        qs = qs.filter(origin__code__startswith=origin)
-    if q:
-        qs = qs.filter(
-            Q(name__contains=q) | Q(supplier__contains=q) | Q(origin__name__contains=q) | Q(note__contains=q)
-        )
+    qs = given(qs, status=status, category=category, origin__code__startswith=origin)
+    qs = containing(qs, q, "name", "supplier", "origin__name", "note")
     if certification in Certification.values:  # a JSON list of codes: its text holds the quoted code
         qs = qs.filter(certifications__icontains=f'"{certification}"')
     return qs
@@ -52,17 +45,8 @@ def demands_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[Demand]:
     qs = scoping.scope(user, Demand, action).select_related("region__parent")
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category=category)
-    if buyer_kind:
-        qs = qs.filter(buyer_kind=buyer_kind)
-    if region:
-        qs = qs.filter(region__code__startswith=region)
-    if q:
-        qs = qs.filter(Q(buyer__contains=q) | Q(description__contains=q) | Q(region__name__contains=q))
-    return qs
+    qs = given(qs, status=status, category=category, buyer_kind=buyer_kind, region__code__startswith=region)
+    return containing(qs, q, "buyer", "description", "region__name")
 
 
 def listing_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> ProductListing:
@@ -77,12 +61,7 @@ def agreements_for(user, *, listing=None, demand=None, status: str = "") -> Quer
     qs = scoping.scope(user, Agreement).select_related(
         "listing__origin", "demand__region", "pairing__old_region", "pairing__partner_region"
     )
-    if listing is not None:
-        qs = qs.filter(listing=listing)
-    if demand is not None:
-        qs = qs.filter(demand=demand)
-    if status:
-        qs = qs.filter(status=status)
+    qs = given(qs, listing=listing, demand=demand, status=status)
     totals = {"delivered_tonnes": Sum("deliveries__volume_tonnes"), "delivered_wan": Sum("deliveries__amount_wan")}
     return qs.annotate(**totals).order_by("-signed_on", "-id")  # an aggregate drops Meta.ordering
 
@@ -96,6 +75,4 @@ def agreement_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -
 
 def deliveries_for(user, *, agreement=None) -> QuerySet[Delivery]:
     qs = scoping.scope(user, Delivery).select_related("agreement__listing", "agreement__demand", "activity")
-    if agreement is not None:
-        qs = qs.filter(agreement=agreement)
-    return qs
+    return given(qs, agreement=agreement)

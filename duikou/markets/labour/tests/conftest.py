@@ -1,5 +1,4 @@
-"""The labour tests' people: an editor of 信阳 (home of the job seekers), of 苏州 (the employers' side) and of 延安
-(another area)."""
+"""The editors the labour tests act as: 信阳 (the seekers' side), 苏州 (the employers') and 延安 (a stranger)."""
 
 import pytest
 
@@ -19,3 +18,13 @@ def suzhou():
 @pytest.fixture
 def yanan():
     return testing.user("ya_editor", "延安市人民政府", "editor")
+
+
+@pytest.fixture(name="editor")
+def _editor(xinyang):
+    return xinyang
+
+
+@pytest.fixture(name="employer")
+def _employer(suzhou):
+    return suzhou

@@ -107,6 +107,15 @@ def _check_explanation(row):
     assert total == round(row["score"] * 100) == round(explanation["score"] * 100)
 
 
+def _check_rankings(objects: dict, recommend, other, expected: dict) -> None:
+    """Each object's ranking is the hand-worked one (the other side named by ``other``), every row explained."""
+    for name, obj in objects.items():
+        rows = recommend(Operator(), obj)
+        assert [(other(r), r["score"]) for r in rows] == expected[name]
+        for row in rows:
+            _check_explanation(row)
+
+
 def test_top_matches_for_each_listing_are_the_hand_worked_ones(example):
     listings, _demands = example
     expected = {
@@ -114,11 +123,7 @@ def test_top_matches_for_each_listing_are_the_hand_worked_ones(example):
         "L2": [("D2", 76.67), ("D3", 67.09), ("D1", 43.75)],
         "L3": [("D3", 85.00), ("D2", 70.00)],
     }
-    for name, listing in listings.items():
-        rows = matching.recommend_for_listing(Operator(), listing)
-        assert [(r["demand"].buyer, r["score"]) for r in rows] == expected[name]
-        for row in rows:
-            _check_explanation(row)
+    _check_rankings(listings, matching.recommend_for_listing, lambda row: row["demand"].buyer, expected)
 
 
 def test_top_matches_for_each_demand_are_the_hand_worked_ones(example):
@@ -128,11 +133,7 @@ def test_top_matches_for_each_demand_are_the_hand_worked_ones(example):
         "D2": [("L2", 76.67), ("L3", 70.00), ("L1", 48.33)],
         "D3": [("L3", 85.00), ("L2", 67.09), ("L1", 60.83)],
     }
-    for name, demand in demands.items():
-        rows = matching.recommend_for_demand(Operator(), demand)
-        assert [(r["listing"].name, r["score"]) for r in rows] == expected[name]
-        for row in rows:
-            _check_explanation(row)
+    _check_rankings(demands, matching.recommend_for_demand, lambda row: row["listing"].name, expected)
 
 
 def test_every_reason_adds_up_to_the_score(example):

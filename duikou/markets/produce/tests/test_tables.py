@@ -5,7 +5,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from duikou import testing
 from duikou.core.errors import UserFacingError
 from duikou.markets.models import Demand, ProductListing
 from duikou.markets.produce import tables
@@ -33,11 +32,6 @@ def listing_row(**overrides) -> dict:
 
 def listings_file(rows) -> bytes:
     return workbook(rows, [c.header for c in LISTING_COLUMNS], title="产品供给")
-
-
-@pytest.fixture
-def editor():
-    return testing.user("xy", "信阳市人民政府", "editor")
 
 
 def test_good_file_loads_and_reimport_changes_nothing(editor):

@@ -13,11 +13,6 @@ from duikou.markets.produce import testing as make
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor():
-    return testing.user("xy", "信阳市人民政府", "editor")
-
-
 def test_listing_detail_shows_ranked_matches_with_reasons_adding_up(client, editor):
     offer = make.listing("411526", "信阳毛尖", category="tea", certifications=["gi"], price_yuan_kg=300)
     make.demand("320508", "苏州某食堂", category="tea", max_price_yuan_kg=400)
@@ -146,22 +141,15 @@ def test_api_create_recommend_sign_deliver(client, editor):
         },
     )
     assert signed.status_code == 201 and signed.json()["pairing_id"] is not None
-    delivery = _api(
-        client,
-        editor,
-        "post",
-        f"{base}/agreements/{signed.json()['id']}/deliveries",
-        {"date": "2025-04-20", "volume_tonnes": "1", "amount_wan": "35"},
-    )
+    deliveries = f"{base}/agreements/{signed.json()['id']}/deliveries"
+
+    def deliver(user, day: str):
+        return _api(client, user, "post", deliveries, {"date": day, "volume_tonnes": "1", "amount_wan": "35"})
+
+    delivery = deliver(editor, "2025-04-20")
     assert delivery.status_code == 201 and delivery.json()["activity_id"]
     stranger = testing.user("ya", "延安市人民政府", "editor")
-    refused = _api(
-        client,
-        stranger,
-        "post",
-        f"{base}/agreements/{signed.json()['id']}/deliveries",
-        {"date": "2025-04-21", "volume_tonnes": "1", "amount_wan": "35"},
-    )
+    refused = deliver(stranger, "2025-04-21")
     assert refused.status_code == 404
 
 
