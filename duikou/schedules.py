@@ -19,28 +19,9 @@ from duikou.core.schedules import Schedule
 
 def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the workers tick (settings may change it)
     table = [
-        Schedule(
-            name="backup",
-            title=_("夜间备份"),
-            function="duikou.schedules.nightly_backup",
-            every="day",
-            at=datetime.time(2, 0),
-            params={"keep": settings.DUIKOU_BACKUP_KEEP},
-        ),
-        Schedule(
-            name="escalate-notices",
-            title=_("整改通知逾期升级"),
-            function="duikou.schedules.escalate_notices",
-            every="day",
-            at=datetime.time(6, 0),
-        ),
-        Schedule(
-            name="analytics",
-            title=_("指标分析库追平"),
-            function="duikou.schedules.refresh_analytics",
-            every="day",
-            at=datetime.time(3, 0),
-        ),
+        _daily("backup", _("夜间备份"), "nightly_backup", hour=2, keep=settings.DUIKOU_BACKUP_KEEP),
+        _daily("escalate-notices", _("整改通知逾期升级"), "escalate_notices", hour=6),
+        _daily("analytics", _("指标分析库追平"), "refresh_analytics", hour=3),
     ]
     table += [
         Schedule(
@@ -55,6 +36,18 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         for code in settings.DUIKOU_SCREENING_MONTHLY_PROVINCES
     ]
     return table
+
+
+def _daily(name: str, title: str, function: str, *, hour: int, **params) -> Schedule:
+    """A schedule that runs the job function ``function`` of this module every day at ``hour`` o'clock."""
+    return Schedule(
+        name=name,
+        title=title,
+        function=f"duikou.schedules.{function}",
+        every="day",
+        at=datetime.time(hour),
+        params=params,
+    )
 
 
 def nightly_backup(*, user, progress, keep: int) -> dict:
