@@ -24,17 +24,23 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "recommend_assignment": {404},  # a region code that names no old-area city
 }
 
+# each app's router under its path, in the order of the description
+ROUTERS = {
+    "/": geo_router,
+    "/pairings": pairings_router,
+    "/policy": policy_router,
+    "/plans": plans_router,
+    "/indicators": indicators_router,
+    "/monitoring": monitoring_router,
+    "/evaluation": evaluation_router,
+    "/supervision": supervision_router,
+    "/projects": projects_router,
+    "/activities": activities_router,
+    "/markets/produce": produce_router,
+    "/markets/labour": labour_router,
+    "/markets/recommend": recommend_router,
+}
+
 api = DuikouAPI(extra_errors=EXTRA_ERRORS)
-api.add_router("/", geo_router)
-api.add_router("/pairings", pairings_router)
-api.add_router("/policy", policy_router)
-api.add_router("/plans", plans_router)
-api.add_router("/indicators", indicators_router)
-api.add_router("/monitoring", monitoring_router)
-api.add_router("/evaluation", evaluation_router)
-api.add_router("/supervision", supervision_router)
-api.add_router("/projects", projects_router)
-api.add_router("/activities", activities_router)
-api.add_router("/markets/produce", produce_router)
-api.add_router("/markets/labour", labour_router)
-api.add_router("/markets/recommend", recommend_router)
+for path, router in ROUTERS.items():
+    api.add_router(path, router)

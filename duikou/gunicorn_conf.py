@@ -8,6 +8,7 @@ memory lasts. The access log goes to standard output and gunicorn's own log to s
 line, with the request id and with identifiers in paths and query strings masked (duikou/core/logs.py).
 """
 
+import copy
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duikou.settings")
@@ -39,26 +40,16 @@ forwarded_allow_ips = "127.0.0.1,::1"
 accesslog = "-"
 errorlog = "-"
 
-_filters = {
-    "access_fields": {"()": "duikou.core.logs.AccessFields"},
-    "request_id": {"()": "duikou.core.requestid.RequestIdFilter"},
-    "personal_data": {"()": "duikou.core.logs.RedactPersonalData"},
-}
+# Django's own logging (settings.LOGGING): the same formatters, filters and console handler, and beside it the
+# access log with its fields.
+_django = copy.deepcopy(settings.LOGGING)
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": _filters,
-    "formatters": {
-        "json": {"()": "duikou.core.logs.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
+    "filters": {**_django["filters"], "access_fields": {"()": "duikou.core.logs.AccessFields"}},
+    "formatters": _django["formatters"],
     "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": settings.DUIKOU_LOG_FORMAT,
-            "filters": ["request_id", "personal_data"],
-            "stream": "ext://sys.stderr",
-        },
+        "console": {**_django["handlers"]["console"], "stream": "ext://sys.stderr"},
         "access": {
             "class": "logging.StreamHandler",
             "formatter": settings.DUIKOU_LOG_FORMAT,

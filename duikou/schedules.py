@@ -20,35 +20,10 @@ from duikou.core.schedules import Schedule
 
 def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the workers tick (settings may change it)
     table = [
-        Schedule(
-            name="backup",
-            title=_("夜间备份"),
-            function="duikou.schedules.nightly_backup",
-            every="day",
-            at=datetime.time(2, 0),
-            params={"keep": settings.DUIKOU_BACKUP_KEEP},
-        ),
-        Schedule(
-            name="escalate-notices",
-            title=_("整改通知逾期升级"),
-            function="duikou.schedules.escalate_notices",
-            every="day",
-            at=datetime.time(6, 0),
-        ),
-        Schedule(
-            name="monitoring-overdue",
-            title=_("监测案件逾期标记"),
-            function="duikou.schedules.flag_overdue_cases",
-            every="day",
-            at=datetime.time(6, 30),
-        ),
-        Schedule(
-            name="analytics",
-            title=_("指标分析库追平"),
-            function="duikou.schedules.refresh_analytics",
-            every="day",
-            at=datetime.time(3, 0),
-        ),
+        _daily("backup", _("夜间备份"), "nightly_backup", hour=2, keep=settings.DUIKOU_BACKUP_KEEP),
+        _daily("escalate-notices", _("整改通知逾期升级"), "escalate_notices", hour=6),
+        _daily("monitoring-overdue", _("监测案件逾期标记"), "flag_overdue_cases", hour=6, minute=30),
+        _daily("analytics", _("指标分析库追平"), "refresh_analytics", hour=3),
     ]
     table += [
         Schedule(
@@ -63,6 +38,18 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         for code in settings.DUIKOU_SCREENING_MONTHLY_PROVINCES
     ]
     return table
+
+
+def _daily(name: str, title: str, function: str, *, hour: int, minute: int = 0, **params) -> Schedule:
+    """A schedule that runs the job function ``function`` of this module every day at ``hour``:``minute``."""
+    return Schedule(
+        name=name,
+        title=title,
+        function=f"duikou.schedules.{function}",
+        every="day",
+        at=datetime.time(hour, minute),
+        params=params,
+    )
 
 
 def nightly_backup(*, user, progress, keep: int) -> dict:

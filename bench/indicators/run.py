@@ -23,42 +23,25 @@ the national pivot (old area × key task × year × indicator, SUM) on PostgreSQ
 import argparse
 import csv
 import datetime
-import importlib.util
 import io
 import json
 import os
 import random
 import shutil
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-MARK = "BENCH-RESULT "
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: E402
+from _common import MARK, setup_django  # noqa: E402
+
 YEARS = range(2016, 2026)
 PERIODS = [f"{y}{m:02d}" for y in YEARS for m in range(1, 13)]
 
 
-def _geo_seed():
-    spec = importlib.util.spec_from_file_location("geo_seed_run", ROOT / "bench" / "geo_seed" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # ---- worker side ----------------------------------------------------------------------------------------
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duikou.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def add_pairings(total: int, start: int = 0) -> list[str]:
@@ -141,29 +124,18 @@ def worker(mode: str, path: str, args) -> dict:
         from duikou.indicators.transfer import import_values
 
         admin = User.objects.create_superuser("bench", password="x")
-        started = time.perf_counter()
         try:
-            dry = import_values(user=admin, data=data, filename="bench.csv", dry_run=True)
+            dry, dry_s = _common.timed(import_values, user=admin, data=data, filename="bench.csv", dry_run=True)
         except UserFacingError as exc:
             raise SystemExit(f"{exc}: {exc.details['errors'][:3]}") from exc
-        dry_s = time.perf_counter() - started
-        marks = {}
-
-        def progress(done, total=None, message=""):
-            marks.setdefault(message, time.perf_counter())
-
-        started = time.perf_counter()
-        result = import_values(user=admin, data=data, filename="bench.csv", progress=progress)
-        import_s = time.perf_counter() - started
-        check_s = marks["写入中"] - started
+        marks = _common.Marks()
+        result, import_s = _common.timed(import_values, user=admin, data=data, filename="bench.csv", progress=marks)
         analytics_s = time.perf_counter() - marks.get("更新分析库", time.perf_counter())
-        started = time.perf_counter()
-        again = import_values(user=admin, data=data, filename="bench.csv")
-        rerun_s = time.perf_counter() - started
+        again, rerun_s = _common.timed(import_values, user=admin, data=data, filename="bench.csv")
         return {
             "dry_s": dry_s,
             "import_s": import_s,
-            "check_s": check_s,
+            "check_s": marks.after("写入中"),
             "analytics_s": analytics_s,
             "rerun_s": rerun_s,
             "dry_new": dry["new"],
@@ -191,33 +163,12 @@ def reference(data: bytes, connection) -> dict:
     reader = csv.reader(io.StringIO(data.decode("utf-8")))
     next(reader)
     rows = [(pairing_ids[r[2]], r[0], r[1], r[3], "", "draft", 1, now) for r in reader]
-    read_s = time.perf_counter() - started
-    table = DataValue._meta.db_table
-    columns = "pairing_id, indicator_id, period, value, comment, status, version, updated"
-    connection.close()
-    started = time.perf_counter()
     if connection.vendor == "sqlite":
-        db = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [r[:7] + (now.isoformat(),) for r in rows],
-        )
-        db.execute("COMMIT")
-        in_table = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        db.close()
-    else:
-        import psycopg
-
-        with psycopg.connect(os.environ["DUIKOU_DATABASE_URL"]) as db:
-            with db.transaction(), db.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            in_table = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    write_s = time.perf_counter() - started
-    return {"read_s": read_s, "write_s": write_s, "rows": len(rows), "in_table": in_table}
+        rows = [r[:7] + (now.isoformat(),) for r in rows]  # the stdlib sqlite3 module adapts no datetimes
+    read_s = time.perf_counter() - started
+    columns = "pairing_id, indicator_id, period, value, comment, status, version, updated"
+    written = _common.reference_write(connection, DataValue._meta.db_table, columns, rows)
+    return {"read_s": read_s, **written, "rows": len(rows)}
 
 
 def pivot(path: str, args, connection) -> dict:
@@ -303,83 +254,41 @@ def pivot(path: str, args, connection) -> dict:
 # ---- driver side ----------------------------------------------------------------------------------------
 
 
-class Scratch:
+class Scratch(_common.Scratch):
+    """A fresh database for one measurement, migrated and seeded with the pairings, with the CSV made on first use."""
+
+    script = __file__
+    tmp_prefix = "duikou-bench-ind-"
+
     def __init__(self, engine: str, args, csv_path: str, label: str):
-        self.engine, self.args = engine, args
-        self.tmp = tempfile.mkdtemp(prefix="duikou-bench-ind-", dir=args.tmpdir)
-        if engine == "sqlite":
-            self.url = f"sqlite:///{Path(self.tmp, 'bench.sqlite3')}"
-        else:
-            self.dbname = f"duikou_bench_ind_{label}_{os.getpid()}"
-            self._admin(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)', f'CREATE DATABASE "{self.dbname}"')
-            self.url = f"{args.pg_admin_url.rsplit('/', 1)[0]}/{self.dbname}"
-        self.csv_path = csv_path
+        self.db_prefix = f"duikou_bench_ind_{label}"
+        self.args, self.csv_path = args, csv_path
+        super().__init__(engine, args.pg_admin_url, args.tmpdir)
         self.run("prepare")
 
-    def _admin(self, *statements):
-        import psycopg
-
-        with psycopg.connect(self.args.pg_admin_url, autocommit=True) as admin:
-            for statement in statements:
-                admin.execute(statement)
-
-    def run(self, mode: str) -> dict:
-        env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="duikou.settings",
-            DUIKOU_DATABASE_URL=self.url,
-            DUIKOU_VAR_DIR=str(Path(self.tmp, "var")),
-            DUIKOU_SECRET_KEY="bench",
-        )
-        command = [
-            sys.executable,
-            __file__,
-            "--worker",
-            mode,
-            "--path",
-            self.csv_path,
-            "--pairings",
-            str(self.args.pairings),
-            "--pivot-rows",
-            str(self.args.pivot_rows),
-            "--repeat",
-            str(self.args.repeat),
+    def worker_args(self) -> list[str]:
+        return [
+            *("--path", self.csv_path),
+            *("--pairings", str(self.args.pairings)),
+            *("--pivot-rows", str(self.args.pivot_rows)),
+            *("--repeat", str(self.args.repeat)),
         ]
-        proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-        lines = [line for line in proc.stdout.splitlines() if line.startswith(MARK)]
-        if proc.returncode != 0 or not lines:
-            sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-            raise SystemExit(f"worker {mode} failed on {self.engine} (exit {proc.returncode})")
-        return json.loads(lines[-1][len(MARK) :])
-
-    def drop(self):
-        if self.engine == "postgres":
-            self._admin(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = _common.argument_parser(__doc__)
     parser.add_argument("--pairings", type=int, default=760, help="pairings reporting (national + synthetic)")
     parser.add_argument("--pivot-rows", type=int, default=10_000_000, help="data values for the pivot (0: skip)")
-    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=3, help="pivot runs per side; the fastest counts")
-    parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL)
-    parser.add_argument("--tmpdir", default=None)
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(MARK + json.dumps(worker(args.worker, args.path, args)), flush=True)
         return
 
-    geo = _geo_seed()
-    print(f"indicators benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    for key, value in geo.machine(args.pg_admin_url, args.tmpdir):
-        print(f"  {key}: {value}")
+    _common.print_heading("indicators", args)
     workdir = tempfile.mkdtemp(prefix="duikou-bench-ind-csv-", dir=args.tmpdir)
     csv_path = str(Path(workdir, "values.csv"))
-    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     table = [
         [
             "engine",
@@ -395,7 +304,7 @@ def main() -> None:
     ]
     pivot_line = None
     try:
-        for engine in engines:
+        for engine in _common.engines(args):
             scratch = Scratch(engine, args, csv_path, "imp")
             try:
                 ours = scratch.run("import")
@@ -438,7 +347,7 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     print()
     print("Import (reference = csv read + dict resolve + raw write on the same engine; speed 1.00 = as fast):")
-    print(geo.table(table))
+    print(_common.table(table))
     if pivot_line:
         p = pivot_line
         print()
@@ -447,7 +356,7 @@ def main() -> None:
             f"results identical: {p['same']}"
         )
         print(
-            geo.table(
+            _common.table(
                 [
                     ["side", f"seconds (best of {args.repeat})"],
                     ["ORM on PostgreSQL", f"{p['orm_s']:.3f}"],
@@ -458,7 +367,7 @@ def main() -> None:
                 ]
             )
         )
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end: {_common.load_average()}")
 
 
 if __name__ == "__main__":

@@ -21,45 +21,30 @@ DUIKOU_VAR_DIR pointing at the scratch database.
 
 import argparse
 import datetime
-import importlib.util
 import json
 import os
 import random
 import shutil
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-MARK = "BENCH-RESULT "
-SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: E402
+from _common import MARK, table  # noqa: E402
+
 INDUSTRIES = ["清洁能源", "有色金属", "装备制造", "纺织服装", "生物医药", "电子信息", "农产品加工", "其他"]
 STATUSES = ["储备", "签约", "在建", "建成投产", "终止"]
 SOURCES = ["中央预算内投资", "地方政府专项债", "社会资本", "东部城市财政资金"]
-
-
-def _geo_seed():
-    """machine() and table() of the geo_seed benchmark: one implementation of the report's parts."""
-    spec = importlib.util.spec_from_file_location("geo_seed_run", ROOT / "bench" / "geo_seed" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---- worker side: runs inside a subprocess with Django set up against the scratch database -------------
 
 
 def worker(mode: str, path: str, rows: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duikou.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    _common.setup_django()
     from django.core.management import call_command
     from django.db import connection
 
@@ -79,28 +64,18 @@ def worker(mode: str, path: str, rows: int) -> dict:
     data = Path(path).read_bytes()
     connection.ensure_connection()  # connecting is not part of any figure
     if mode == "import":
-        started = time.perf_counter()
-        dry = import_projects(user=Operator(), data=data, filename="bench.xlsx", dry_run=True)
-        dry_s = time.perf_counter() - started
-        marks = {}
-
-        def progress(done, total=None, message=""):
-            if message == "写入中" and "write" not in marks:
-                marks["write"] = time.perf_counter()
-
-        started = time.perf_counter()
-        result = import_projects(user=Operator(), data=data, filename="bench.xlsx", progress=progress)
-        import_s = time.perf_counter() - started
-        check_s = marks["write"] - started
-        started = time.perf_counter()
-        again = import_projects(user=Operator(), data=data, filename="bench.xlsx")
-        rerun_s = time.perf_counter() - started
+        dry, dry_s = _common.timed(import_projects, user=Operator(), data=data, filename="bench.xlsx", dry_run=True)
+        marks = _common.Marks()
+        result, import_s = _common.timed(
+            import_projects, user=Operator(), data=data, filename="bench.xlsx", progress=marks
+        )
+        again, rerun_s = _common.timed(import_projects, user=Operator(), data=data, filename="bench.xlsx")
         from auditlog.models import LogEntry
 
         return {
             "dry_s": dry_s,
             "import_s": import_s,
-            "check_s": check_s,
+            "check_s": marks.after("写入中"),
             "rerun_s": rerun_s,
             "dry_created": dry["created"],
             "created": result["created"],
@@ -196,85 +171,30 @@ def reference(data: bytes, connection) -> dict:
         for c in cells
     ]
     resolve_s = time.perf_counter() - started - read_s
-    table = Project._meta.db_table
     columns = (
         "pairing_id, name, industry, key_task_id, location_id, park, investment_planned, investment_signed, "
         "investment_in_place, funding_sources, land_quota_guarantee, status, note, version, created, updated"
     )
-    if connection.vendor == "sqlite":
-        connection.close()
-        db = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-        for pragma in SQLITE_PRAGMAS:
-            db.execute(pragma)
-        started = time.perf_counter()
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * 16)})", rows)
-        db.execute("COMMIT")
-        write_s = time.perf_counter() - started
-        in_table = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        db.close()
-    else:
-        import psycopg
-
-        connection.close()
-        with psycopg.connect(os.environ["DUIKOU_DATABASE_URL"]) as db:
-            started = time.perf_counter()
-            with db.transaction():
-                with db.cursor() as cursor:
-                    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-            write_s = time.perf_counter() - started
-            in_table = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return {"read_s": read_s, "resolve_s": resolve_s, "write_s": write_s, "rows": len(rows), "in_table": in_table}
+    written = _common.reference_write(connection, Project._meta.db_table, columns, rows)
+    return {"read_s": read_s, "resolve_s": resolve_s, **written, "rows": len(rows)}
 
 
 # ---- driver side ----------------------------------------------------------------------------------------
 
 
-class Scratch:
-    """A fresh database for one measurement: a temp SQLite file, or a PostgreSQL database made for it."""
+class Scratch(_common.Scratch):
+    """A fresh database for one measurement, migrated and seeded, with the workbook made on first use."""
+
+    script = __file__
+    db_prefix = "duikou_bench_projects"
 
     def __init__(self, engine: str, pg_admin_url: str, tmp_root: str | None, workbook: str, rows: int):
-        self.engine, self.pg_admin_url = engine, pg_admin_url
-        self.tmp = tempfile.mkdtemp(prefix="duikou-bench-", dir=tmp_root)
-        if engine == "sqlite":
-            self.url = f"sqlite:///{Path(self.tmp, 'bench.sqlite3')}"
-        else:
-            self.dbname = f"duikou_bench_projects_{os.getpid()}"
-            self._admin(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)', f'CREATE DATABASE "{self.dbname}"')
-            self.url = f"{pg_admin_url.rsplit('/', 1)[0]}/{self.dbname}"
+        super().__init__(engine, pg_admin_url, tmp_root)
         self.workbook = workbook
         self.run("prepare", rows=0 if os.path.exists(workbook) else rows)
 
-    def _admin(self, *statements: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.pg_admin_url, autocommit=True) as admin:
-            for statement in statements:
-                admin.execute(statement)
-
     def run(self, mode: str, rows: int = 0) -> dict:
-        env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="duikou.settings",
-            DUIKOU_DATABASE_URL=self.url,
-            DUIKOU_VAR_DIR=str(Path(self.tmp, "var")),
-            DUIKOU_DATA_DIR=str(ROOT / "data"),
-            DUIKOU_SECRET_KEY="bench",
-        )
-        command = [sys.executable, __file__, "--worker", mode, "--path", self.workbook, "--rows", str(rows)]
-        proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-        lines = [line for line in proc.stdout.splitlines() if line.startswith(MARK)]
-        if proc.returncode != 0 or not lines:
-            sys.stderr.write(proc.stdout + proc.stderr)
-            raise SystemExit(f"worker {mode} failed on {self.engine} (exit {proc.returncode})")
-        return json.loads(lines[-1][len(MARK) :])
-
-    def drop(self) -> None:
-        if self.engine == "postgres":
-            self._admin(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        return super().run(mode, "--path", self.workbook, "--rows", str(rows))
 
 
 def measure(engine: str, args, workbook: str) -> dict:
@@ -326,27 +246,21 @@ HEADER = [
 
 
 def line(engine: str, rows: int, m: dict) -> list[str]:
+    seconds = _common.seconds
     return [
         engine,
         f"{rows:,}",
-        f"{m['import_s']:.2f}",
-        f"{m['check_s']:.2f}",
-        f"{m['write_s']:.2f}",
-        f"{m['ref_s']:.2f} ({m['ref_read_s']:.2f} / {m['ref_write_s']:.2f})",
+        *seconds(m, "import_s", "check_s", "write_s"),
+        "{} ({} / {})".format(*seconds(m, "ref_s", "ref_read_s", "ref_write_s")),
         f"{m['ratio']:.2f}×",
-        f"{m['dry_s']:.2f}",
-        f"{m['rerun_s']:.2f}",
+        *seconds(m, "dry_s", "rerun_s"),
     ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = _common.argument_parser(__doc__)
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=1, help="measurements per engine; the table shows medians")
-    parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL, help="where to create the scratch database")
-    parser.add_argument("--tmpdir", default=None, help="where the SQLite scratch files go (default: system temp)")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -354,17 +268,13 @@ def main() -> None:
         print(MARK + json.dumps(worker(args.worker, args.path, args.rows)), flush=True)
         return
 
-    geo = _geo_seed()
-    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
-    print(f"project_import benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    for key, value in geo.machine(args.pg_admin_url, args.tmpdir):
-        print(f"  {key}: {value}")
+    _common.print_heading("project_import", args)
     print()
     workdir = tempfile.mkdtemp(prefix="duikou-bench-xlsx-", dir=args.tmpdir)
     workbook = str(Path(workdir, "projects.xlsx"))
     runs: dict[str, list[dict]] = {}
     try:
-        for engine in engines:
+        for engine in _common.engines(args):
             for i in range(args.repeat):
                 m = measure(engine, args, workbook)
                 runs.setdefault(engine, []).append(m)
@@ -382,8 +292,8 @@ def main() -> None:
         f"Seconds, {runs_note} per engine; workbook {size / 1024 / 1024:.1f} MiB; "
         "ratio = our import / reference (read + resolve + write)."
     )
-    print(geo.table(rows))
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(table(rows))
+    print(f"load average at end: {_common.load_average()}")
 
 
 if __name__ == "__main__":

@@ -553,16 +553,21 @@ def char_lines(box):
     return out
 
 
-def zhuanlan1(box, geo, report):
+def sentences(box):
+    """The box text's sentences (split at 。, empty ones left out), each with its offset in the text."""
     text = "".join(t for _, t in box["_chars"])
-    lines = char_lines(box)
-    rows = []
     pos = 0
     for sent in text.split("。"):
-        start_sent = pos
+        start = pos
         pos += len(sent) + 1
-        if not sent:
-            continue
+        if sent:
+            yield start, sent
+
+
+def zhuanlan1(box, geo, report):
+    lines = char_lines(box)
+    rows = []
+    for start_sent, sent in sentences(box):
         pp = geo.province_prefix(sent)
         if not pp:
             raise SystemExit(f"专栏1: no province at {sent[:10]!r}")
@@ -600,15 +605,9 @@ def zhuanlan1(box, geo, report):
 
 
 def zhuanlan2(box, geo, report):
-    text = "".join(t for _, t in box["_chars"])
     lines = char_lines(box)
     rows = []
-    pos = 0
-    for sent in text.split("。"):
-        s0 = pos
-        pos += len(sent) + 1
-        if not sent:
-            continue
+    for s0, sent in sentences(box):
         assert sent.startswith("支持"), sent
         k = sent.index("等")
         listpart, category = sent[2:k], sent[k + 1:]

@@ -1,8 +1,10 @@
 """Scoped reads of organisations, users, tokens, second-factor devices and lockouts."""
 
 from axes.models import AccessAttempt
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from duikou.core.querysets import filter_given, search
 
 from . import scoping
 from .models import ApiToken, Organisation, User
@@ -30,12 +32,8 @@ def users_for(user) -> QuerySet[User]:
 def search_users(user, *, q: str = "", role: str = "", organisation: str = "", active: str = "") -> QuerySet[User]:
     """``users_for`` narrowed by a search text (username or name), a role, an organisation and active/inactive."""
     qs = users_for(user)
-    if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    if role:
-        qs = qs.filter(role=role)
-    if organisation:
-        qs = qs.filter(organisation__name__icontains=organisation)
+    qs = search(qs, q, "username__icontains", "display_name__icontains")
+    qs = filter_given(qs, role=role, organisation__name__icontains=organisation)
     if active in ("yes", "no"):
         qs = qs.filter(is_active=active == "yes")
     return qs

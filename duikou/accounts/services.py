@@ -167,19 +167,13 @@ def create_user(
 def deactivate_user(*, actor: User, user: User) -> User:
     """The account can no longer sign in and its API tokens stop working; nothing of it is deleted."""
     _require(actor, Op.DEACTIVATE, user)
-    with transaction.atomic(), set_actor(actor):
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-    return user
+    return _save_fields(actor, user, is_active=False)
 
 
 def reactivate_user(*, actor: User, user: User) -> User:
     """The undo of a deactivation, by whoever may deactivate the account."""
     _require(actor, Op.DEACTIVATE, user)
-    with transaction.atomic(), set_actor(actor):
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-    return user
+    return _save_fields(actor, user, is_active=True)
 
 
 def change_role(*, actor: User, user: User, role: str) -> User:
@@ -187,9 +181,15 @@ def change_role(*, actor: User, user: User, role: str) -> User:
     _require(actor, Op.CHANGE_ROLE, user)
     if role not in target_roles(actor, Op.CHANGE_ROLE):
         raise _refuse(_("您不能把账号「%(user)s」的角色设为「%(role)s」"), user=user.username, role=_role_label(role))
+    return _save_fields(actor, user, role=role)
+
+
+def _save_fields(actor: User, user: User, **values) -> User:
+    """Change the account's ``values`` in one transaction, the audit entry naming ``actor``."""
     with transaction.atomic(), set_actor(actor):
-        user.role = role
-        user.save(update_fields=["role"])
+        for field, value in values.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(values))
     return user
 
 
@@ -197,12 +197,18 @@ def reset_password(*, actor: User, user: User) -> str:
     """A new random password for the account, returned once to be handed to its holder."""
     _require(actor, Op.RESET_PASSWORD, user)
     password = random_password()
+    _store_password(user, password, must_change=True, by=actor, note=_("密码已重置"))
+    return password
+
+
+def _store_password(user: User, password: str, *, must_change: bool, by: User, note: str) -> None:
+    """The account's new password, whether its holder must change it at the next sign-in, and the note in its
+    history, in one transaction."""
     with transaction.atomic():
         user.set_password(password)
-        user.must_change_password = True
+        user.must_change_password = must_change
         user.save(update_fields=["password", "must_change_password"])
-        _note(user, actor, "password", _("密码已重置"))
-    return password
+        _note(user, by, "password", note)
 
 
 def change_own_password(*, user: User, old_password: str, new_password: str) -> User:
@@ -216,11 +222,7 @@ def change_own_password(*, user: User, old_password: str, new_password: str) -> 
         validate_password(new_password, user)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from exc
-    with transaction.atomic():
-        user.set_password(new_password)
-        user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
-        _note(user, user, "password", _("本人修改了密码"))
+    _store_password(user, new_password, must_change=False, by=user, note=_("本人修改了密码"))
     return user
 
 

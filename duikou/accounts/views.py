@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from duikou.core.forms import apply_errors
-from duikou.core.views import paginate
+from duikou.core.listviews import render_list
 
 from . import queries, scoping, services
 from .forms import CodeForm, PasswordChangeForm, RoleForm, TokenForm, UserCreateForm, UserFilterForm
@@ -100,16 +100,8 @@ def user_list(request):
     form = UserFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     users = queries.search_users(request.user, **{k: v for k, v in filters.items() if v})
-    page, querystring = paginate(request, users, settings.PAGE_SIZE)
-    return render(
-        request,
-        "accounts/user_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "may_create": bool(target_roles(request.user, Op.CREATE)),
-        },
+    return render_list(
+        request, "accounts/user_list.html", users, form=form, may_create=bool(target_roles(request.user, Op.CREATE))
     )
 
 

@@ -8,9 +8,10 @@ import datetime
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 
 
 def log_for(
@@ -24,18 +25,11 @@ def log_for(
     until: datetime.date | None = None,
 ) -> QuerySet[LogEntry]:
     qs = scoping.scope(user, LogEntry, scoping.Action.AUDIT).select_related("actor", "content_type")
-    if q:
-        qs = qs.filter(Q(object_repr__icontains=q) | Q(changes_text__icontains=q) | Q(object_pk=q))
-    if actor:
-        qs = qs.filter(actor__username__icontains=actor)
-    if model:
-        qs = qs.filter(content_type__model=model)
+    qs = search(qs, q, "object_repr__icontains", "changes_text__icontains", "object_pk")
+    qs = filter_given(qs, actor__username__icontains=actor, content_type__model=model)
     if action != "":
         qs = qs.filter(action=int(action))
-    if since:
-        qs = qs.filter(timestamp__date__gte=since)
-    if until:
-        qs = qs.filter(timestamp__date__lte=until)
+    qs = filter_given(qs, timestamp__date__gte=since, timestamp__date__lte=until)
     return qs.order_by("-timestamp", "-pk")
 
 

@@ -1,12 +1,10 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core.exports import xlsx_response
-from duikou.core.views import paginate
+from duikou.core.listviews import render_list
 
 from .forms import LogFilterForm
 from .queries import log_for
@@ -24,8 +22,7 @@ def _entries(request):
 @login_required
 def audit_log(request):
     form, entries = _entries(request)
-    page, querystring = paginate(request, entries, settings.PAGE_SIZE)
-    return render(request, "audit/log.html", {"form": form, "page_obj": page, "querystring": querystring})
+    return render_list(request, "audit/log.html", entries, form=form)
 
 
 @login_required

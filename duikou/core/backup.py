@@ -529,6 +529,19 @@ def _read_cursor():
     return connection.chunked_cursor()
 
 
+def _ticker(progress, total: int) -> Callable[[int], None]:
+    """A callback that adds the rows just copied to a running count and reports it to ``progress`` (if any)."""
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    return tick
+
+
 def _dump_table(table: _Table, dest: Path, tick: Callable[[int], None]) -> tuple[int, str, int]:
     """Stream the table's rows into ``dest``; return the row count, SHA-256 and size of the file."""
     digest, rows, size = hashlib.sha256(), 0, 0
@@ -639,14 +652,7 @@ def _write_members(archive: tarfile.TarFile, staging: Path, created, key: bytes 
             raise BackupError(f"数据库缺少表 {', '.join(missing)}：请先执行 duikou migrate")
         total = sum(_count(cursor, t.name) for t in tables)
     migrations = _migration_state()
-    done = 0
-
-    def tick(n):
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, total)
-
+    tick = _ticker(progress, total)
     if progress:
         progress(0, total)
     for table in tables:
@@ -974,14 +980,7 @@ def restore_backup(*, path: Path | str, key: bytes | None, progress: Progress | 
         loads = [t for t in tables if t.load]
         rows_by_table = {t["table"]: t["rows"] for t in manifest["tables"]}
         total = sum(rows_by_table.get(t.name, 0) for t in loads)
-        done = 0
-
-        def tick(n):
-            nonlocal done
-            done += n
-            if progress:
-                progress(done, total)
-
+        tick = _ticker(progress, total)
         written: list[Path] = []
         try:
             with transaction.atomic():

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): = + - @, and a tab or a carriage
 # return before them, which some spreadsheets skip.

@@ -1,7 +1,6 @@
 """The jobs page (each user's own background jobs; the system administrator's all of them), cancelling a job, and
 the schedules page (system administrator). Every read goes through the scoping layer."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,8 +12,8 @@ from django.views.decorators.http import require_POST
 from duikou.accounts import scoping
 
 from . import jobs, schedules
+from .listviews import page_context
 from .models import Job, ScheduleRun
-from .views import paginate
 
 
 @login_required
@@ -23,19 +22,15 @@ def job_list(request):
     status = request.GET.get("status", "")
     if status in Job.Status.values:
         qs = qs.filter(status=status)
-    page, querystring = paginate(request, qs.order_by("-created"), settings.PAGE_SIZE)
-    return render(
+    context = page_context(
         request,
-        "core/job_list.html",
-        {
-            "page_obj": page,
-            "querystring": querystring,
-            "status": status,
-            "statuses": Job.Status.choices,
-            "everyone": scoping.may(request.user, scoping.Action.OPERATE),
-            "cancellable": {job.pk for job in page if jobs.may_cancel(request.user, job)},
-        },
+        qs.order_by("-created"),
+        status=status,
+        statuses=Job.Status.choices,
+        everyone=scoping.may(request.user, scoping.Action.OPERATE),
     )
+    context["cancellable"] = {job.pk for job in context["page_obj"] if jobs.may_cancel(request.user, job)}
+    return render(request, "core/job_list.html", context)
 
 
 @login_required

@@ -6,9 +6,10 @@ a province sees its cities at once, a city its own scores before publication onl
 and after publication everyone who reads the run sees the ranking, but explanations only of their own pairings.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 from duikou.pairings.models import Pairing
 
 from .models import Item, Result, Review, Run, Scheme, Score
@@ -18,13 +19,8 @@ def schemes_for(
     user, *, year: int | None = None, level: str = "", q: str = "", action: scoping.Action = scoping.Action.VIEW
 ) -> QuerySet[Scheme]:
     qs = scoping.scope(user, Scheme, action).select_related("province", "copied_from")
-    if year:
-        qs = qs.filter(year=year)
-    if level:
-        qs = qs.filter(level=level)
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(province__name__contains=q))
-    return qs.order_by("-year", "level", "province__code")
+    qs = filter_given(qs, year=year, level=level)
+    return search(qs, q, "name__contains", "province__name__contains").order_by("-year", "level", "province__code")
 
 
 def scheme_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Scheme:
@@ -56,9 +52,7 @@ def runs_for(user, *, scheme: Scheme | None = None, status: str = "") -> QuerySe
     qs = scoping.scope(user, Run).select_related("scheme__province", "job", "started_by", "published_by")
     if scheme is not None:
         qs = qs.filter(scheme=scheme)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("scheme__year", "scheme_id", "-number")
+    return filter_given(qs, status=status).order_by("scheme__year", "scheme_id", "-number")
 
 
 def run_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Run:

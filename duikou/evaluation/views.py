@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import xlsx_response
 from duikou.core.forms import apply_errors, int_or
-from duikou.core.views import paginate
+from duikou.core.listviews import page_context
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
@@ -33,23 +32,13 @@ from .supervision.services import may_issue
 def schemes(request):
     form = SchemeFilterForm(request.GET or None)
     qs = queries.schemes_for(request.user, **form.filters()).annotate(item_count=Count("items", distinct=True))
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    published = set(
+    context = page_context(request, qs, form=form, can_create=bool(services.creatable_levels(request.user)))
+    context["published"] = set(
         queries.runs_for(request.user, status=Run.Status.PUBLISHED)
-        .filter(scheme__in=[s.pk for s in page])
+        .filter(scheme__in=[s.pk for s in context["page_obj"]])
         .values_list("scheme_id", flat=True)
     )
-    return render(
-        request,
-        "evaluation/schemes.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "published": published,
-            "can_create": bool(services.creatable_levels(request.user)),
-        },
-    )
+    return render(request, "evaluation/schemes.html", context)
 
 
 @login_required

@@ -3,19 +3,15 @@
 from django.db.models import Count, Q, QuerySet
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 
 from .models import Designation, OldArea, Region
 
 
 def regions_for(user, *, q: str = "", level: str = "", parent: str = "") -> QuerySet[Region]:
     qs = scoping.scope(user, Region).select_related("parent")
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
-    if level:
-        qs = qs.filter(level=level)
-    if parent:
-        qs = qs.filter(parent_id=parent)
-    return qs
+    qs = search(qs, q, "name__contains", "code__startswith")
+    return filter_given(qs, level=level, parent_id=parent)
 
 
 def old_areas_for(user) -> QuerySet[OldArea]:

@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 
 from duikou.accounts import scoping
-from duikou.core.views import paginate
+from duikou.core.listviews import render_list
 from duikou.pairings.queries import pairings_for
 
 from . import queries
@@ -21,40 +20,26 @@ def region_list(request):
     qs = queries.regions_for(request.user, q=q, level=level)
     if parent is None:
         qs = qs.filter(level=Region.Level.PROVINCE)
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(
-        request,
-        "geo/region_list.html",
-        {
-            "page_obj": page,
-            "querystring": querystring,
-            "q": q,
-            "level": level,
-            "levels": Region.Level.choices,
-        },
-    )
+    return render_list(request, "geo/region_list.html", qs, q=q, level=level, levels=Region.Level.choices)
 
 
 @login_required
 def region_detail(request, code: str):
     region = scoping.get_for(request.user, Region.objects.select_related("parent"), code=code)
     children = queries.regions_for(request.user, parent=region.code)
-    page, querystring = paginate(request, children, 100)
     pairings = pairings_for(request.user, status="").filter(
         Q(old_region__code__startswith=region.prefix) | Q(partner_region__code__startswith=region.prefix)
     )
-    return render(
+    return render_list(
         request,
         "geo/region_detail.html",
-        {
-            "region": region,
-            "ancestors": region.ancestors(),
-            "page_obj": page,
-            "querystring": querystring,
-            "pairings": pairings,
-            "designations": queries.designations_for(request.user, region),
-            "old_areas": region.old_areas.all(),
-        },
+        children,
+        per_page=100,
+        region=region,
+        ancestors=region.ancestors(),
+        pairings=pairings,
+        designations=queries.designations_for(request.user, region),
+        old_areas=region.old_areas.all(),
     )
 
 

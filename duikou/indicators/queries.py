@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given
 from duikou.pairings.models import Pairing
 
 from .models import DataSet, DataValue, Indicator, Report
@@ -32,20 +33,16 @@ def reports_for(user, *, period: str = "", status: str = "", action=scoping.Acti
     qs = scoping.scope(user, Report, action).select_related("pairing__old_region", "pairing__partner_region", "dataset")
     if period:
         qs = qs.filter(period=parse_period(period).id)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-period", "pairing__code")
+    return filter_given(qs, status=status).order_by("-period", "pairing__code")
 
 
 def values_for(user, *, period: str = "", pairing: int | None = None, indicator: str = "") -> QuerySet[DataValue]:
     qs = scoping.scope(user, DataValue).select_related("pairing", "indicator")
     if period:
         qs = qs.filter(period=parse_period(period).id)
-    if pairing:
-        qs = qs.filter(pairing_id=pairing)
-    if indicator:
-        qs = qs.filter(indicator_id=indicator)
-    return qs.order_by("pairing__code", "period", "indicator__order")
+    return filter_given(qs, pairing_id=pairing, indicator_id=indicator).order_by(
+        "pairing__code", "period", "indicator__order"
+    )
 
 
 def completeness_for(user, dataset: DataSet, period: str) -> list[dict]:

@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.core.errors import StaleObjectError, UserFacingError
-from duikou.core.exports import XLSX
-from duikou.core.views import paginate
+from duikou.core.exports import CSV, DOCX, XLSX, download
+from duikou.core.listviews import render_list
 
 from . import departmental, engine, queries, reports, services
 from .forms import DepartmentImportForm, IncomeForm, MeasureForm
@@ -39,8 +37,6 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 STATUS_FILTERS = [(queries.OPEN, gettext_lazy("未结案（全部）")), *Alert.Status.choices, ("all", gettext_lazy("全部"))]
 
 
@@ -56,23 +52,19 @@ def alert_list(request):
         category=params.get("category", ""),
         overdue=params.get("overdue") == "1",
     )
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
     rulesets = queries.rulesets_for(request.user) if scoping.may(request.user, scoping.Action.CHANGE) else []
-    return render(
+    return render_list(
         request,
         "monitoring/alerts.html",
-        {
-            "page_obj": page,
-            "querystring": querystring,
-            "statuses": STATUS_FILTERS,
-            "rules": Rule.Code.choices,
-            "categories": Household.Category.choices[1:],
-            "status": status,
-            "areas": queries.areas_for(request.user),
-            "rulesets": rulesets,
-            "engines": engine.ENGINES,
-            "can_import": scoping.may(request.user, scoping.Action.CHANGE),
-        },
+        qs,
+        statuses=STATUS_FILTERS,
+        rules=Rule.Code.choices,
+        categories=Household.Category.choices[1:],
+        status=status,
+        areas=queries.areas_for(request.user),
+        rulesets=rulesets,
+        engines=engine.ENGINES,
+        can_import=scoping.may(request.user, scoping.Action.CHANGE),
     )
 
 
@@ -211,9 +203,7 @@ def member_export(request, pk: int):
     """The members with full ID and phone numbers, for approvers in scope; recorded in the audit history."""
     household = queries.household_for(request.user, pk, scoping.Action.APPROVE)
     content = services.export_members_unmasked(user=request.user, household=household)
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="household-{household.pk}-members.csv"'
-    return response
+    return download(content, f"household-{household.pk}-members.csv", CSV)
 
 
 @login_required
@@ -248,11 +238,8 @@ def imports(request):
             form.add_error("file", str(exc))
         else:
             return redirect("job_detail", pk=job.pk)
-    page, querystring = paginate(request, queries.imports_for(request.user), settings.PAGE_SIZE)
-    return render(
-        request,
-        "monitoring/imports.html",
-        {"form": form, "page_obj": page, "querystring": querystring, "headers": departmental.HEADERS},
+    return render_list(
+        request, "monitoring/imports.html", queries.imports_for(request.user), form=form, headers=departmental.HEADERS
     )
 
 
@@ -368,6 +355,4 @@ def county_report(request, code: str, fmt: str):
     else:
         content, kind = reports.report_docx(report), DOCX
     suffix = f"{year}" + (f"Q{quarter}" if quarter else "")
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="monitoring-{county.code}-{suffix}.{fmt}"'
-    return response
+    return download(content, f"monitoring-{county.code}-{suffix}.{fmt}", kind)

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 from duikou.geo.models import Region
 
 from .models import Pairing
@@ -21,22 +22,18 @@ def pairings_for(
     qs = scoping.scope(user, Pairing, action).select_related(
         "old_region__parent", "partner_region__parent", "old_area", "source_clause"
     )
-    if status:
-        qs = qs.filter(status=status)
-    if level:
-        qs = qs.filter(level=level)
-    if old_area:
-        qs = qs.filter(old_area__key=old_area)
+    qs = filter_given(qs, status=status, level=level, old_area__key=old_area)
     if province:
         prefix = province[:2]
         qs = qs.filter(Q(old_region__code__startswith=prefix) | Q(partner_region__code__startswith=prefix))
-    if q:
-        qs = qs.filter(
-            Q(old_region__name__contains=q)
-            | Q(partner_region__name__contains=q)
-            | Q(old_area__name__contains=q)
-            | Q(code__iexact=q)
-        )
+    qs = search(
+        qs,
+        q,
+        "old_region__name__contains",
+        "partner_region__name__contains",
+        "old_area__name__contains",
+        "code__iexact",
+    )
     return qs.order_by("level", "code")
 
 

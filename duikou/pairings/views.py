@@ -1,6 +1,5 @@
 import functools
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -12,7 +11,7 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
 from duikou.core.exports import xlsx_response
-from duikou.core.views import paginate
+from duikou.core.listviews import render_list
 from duikou.geo.maps import city_center
 
 from . import queries, services
@@ -37,8 +36,7 @@ def _filtered(request):
 @login_required
 def pairing_list(request):
     form, qs = _filtered(request)
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(request, "pairings/list.html", {"form": form, "page_obj": page, "querystring": querystring})
+    return render_list(request, "pairings/list.html", qs, form=form)
 
 
 @login_required

@@ -91,29 +91,16 @@ def get_plan(request, plan_id: int):
 def create_plan(request, payload: PlanIn):
     pairing = pairing_for(request.user, payload.pairing_id, scoping.Action.CHANGE)
     key_task = Task.objects.filter(pk=payload.key_task).first() if payload.key_task else None
-    plan = services.create_plan(
-        user=request.user,
-        pairing=pairing,
-        kind=payload.kind,
-        title=payload.title,
-        start_year=payload.start_year,
-        end_year=payload.end_year,
-        key_task=key_task,
-    )
+    header = payload.dict(include={"kind", "title", "start_year", "end_year"})
+    plan = services.create_plan(user=request.user, pairing=pairing, key_task=key_task, **header)
     return Status(201, _out(request.user, plan))
 
 
 @router.put("/{int:plan_id}", response=PlanOut)
 def update_plan(request, plan_id: int, payload: HeaderIn):
     plan = queries.plan_for(request.user, plan_id)
-    plan = services.update_plan_header(
-        user=request.user,
-        plan=plan,
-        expected_version=payload.version,
-        title=payload.title,
-        start_year=payload.start_year,
-        end_year=payload.end_year,
-    )
+    header = payload.dict(include={"title", "start_year", "end_year"})
+    plan = services.update_plan_header(user=request.user, plan=plan, expected_version=payload.version, **header)
     return _out(request.user, plan)
 
 
@@ -133,16 +120,7 @@ def add_content(request, plan_id: int, section: str, payload: Body[dict]):
     """Add a row to a section (goals, items, projects, targets, milestones, measures); send `plan_version`."""
     plan = queries.plan_for(request.user, plan_id)
     form = _content_form(section, payload, plan)
-    values = {f: form.cleaned_data[f] for f in form.Meta.fields if f not in ("tasks", "clauses")}
-    services.save_content(
-        user=request.user,
-        plan=plan,
-        section=section,
-        values=values,
-        expected_version=form.cleaned_data["plan_version"],
-        tasks=form.cleaned_data.get("tasks"),
-        clauses=form.cleaned_data.get("clauses"),
-    )
+    services.save_content(user=request.user, plan=plan, section=section, **form.changes())
     plan.refresh_from_db()
     return Status(201, _out(request.user, plan))
 
@@ -154,17 +132,7 @@ def change_content(request, plan_id: int, section: str, row_id: int, payload: Bo
         raise ValidationError(f"未知的内容分类「{section}」")
     instance = queries.content_row_for(request.user, plan, services.SECTION_MODELS[section], row_id)
     form = _content_form(section, payload, plan, instance=instance)
-    values = {f: form.cleaned_data[f] for f in form.Meta.fields if f not in ("tasks", "clauses")}
-    services.save_content(
-        user=request.user,
-        plan=plan,
-        section=section,
-        row_id=row_id,
-        values=values,
-        expected_version=form.cleaned_data["plan_version"],
-        tasks=form.cleaned_data.get("tasks"),
-        clauses=form.cleaned_data.get("clauses"),
-    )
+    services.save_content(user=request.user, plan=plan, section=section, row_id=row_id, **form.changes())
     plan.refresh_from_db()
     return _out(request.user, plan)
 

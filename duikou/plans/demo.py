@@ -41,23 +41,22 @@ def load_demo_plans(user) -> int:
                     "对口承接苏州优势产业，打造革命老区与发达城市对口合作的样板和标杆。"
                 ),
             )
-            item = PlanItem.objects.create(
-                plan=plan,
-                order=10,
-                key_task=tasks["KT5"],
-                year=2026,
-                due_date=datetime.date(2026, 12, 31),
-                text="将豫东南高新技术产业开发区建设成为苏信合作的样板区、主平台。",
-            )
-            item.clauses.set(Clause.objects.filter(pk="fgzx-2022-766/3/5"))
-            PlanItem.objects.create(
-                plan=plan,
-                order=20,
-                key_task=tasks["KT1"],
-                year=2027,
-                due_date=datetime.date(2027, 6, 30),
-                text="规范有序开展以红色文化传承为主题的研学实践活动。",
-            )
+            for order, task, due, text, clauses in (
+                (
+                    10,
+                    "KT5",
+                    (2026, 12, 31),
+                    "将豫东南高新技术产业开发区建设成为苏信合作的样板区、主平台。",
+                    ["fgzx-2022-766/3/5"],
+                ),
+                (20, "KT1", (2027, 6, 30), "规范有序开展以红色文化传承为主题的研学实践活动。", []),
+            ):
+                due_date = datetime.date(*due)
+                item = PlanItem.objects.create(
+                    plan=plan, order=order, key_task=tasks[task], year=due_date.year, due_date=due_date, text=text
+                )
+                if clauses:
+                    item.clauses.set(Clause.objects.filter(pk__in=clauses))
             PlanProject.objects.create(
                 plan=plan,
                 order=10,

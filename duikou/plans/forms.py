@@ -36,6 +36,17 @@ class PlanCreateForm(forms.Form):
 class VersionedForm(forms.ModelForm):
     plan_version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def changes(self) -> dict:
+        """What the valid form asks ``services.save_content`` to write: the row's values, its tasks and clauses, and
+        the plan's version as read."""
+        data = self.cleaned_data
+        return {
+            "values": {f: data[f] for f in self.Meta.fields if f not in ("tasks", "clauses")},
+            "expected_version": data["plan_version"],
+            "tasks": data.get("tasks"),
+            "clauses": data.get("clauses"),
+        }
+
 
 def _units():
     return Organisation.objects.filter(is_active=True).order_by("kind", "name")

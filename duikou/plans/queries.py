@@ -6,6 +6,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 
 from .models import Plan, PlanItem
 
@@ -20,18 +21,10 @@ def plans_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[Plan]:
     qs = scoping.scope(user, Plan, action).select_related("pairing__old_region", "pairing__partner_region", "key_task")
-    if pairing:
-        qs = qs.filter(pairing_id=pairing)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(
-            Q(title__contains=q)
-            | Q(pairing__old_region__name__contains=q)
-            | Q(pairing__partner_region__name__contains=q)
-        )
+    qs = filter_given(qs, pairing_id=pairing, kind=kind, status=status)
+    qs = search(
+        qs, q, "title__contains", "pairing__old_region__name__contains", "pairing__partner_region__name__contains"
+    )
     return qs.order_by("-created")
 
 

@@ -319,17 +319,15 @@ def _copy_content(source: Plan, target: Plan, *, year: int | None = None) -> Non
         return year is None or ((start or year) <= year <= (end or start or year))
 
     for goal in source.goals.all():
-        PlanGoal.objects.create(plan=target, order=goal.order, text=goal.text)
+        _copy_row(goal, target, ("order", "text"))
     for item in source.items.all():
         item_year = item.year or (item.due_date.year if item.due_date else None)
         if year is not None and item_year not in (None, year):
             continue
-        copy = PlanItem.objects.create(
-            plan=target,
-            order=item.order,
-            key_task=item.key_task,
-            text=item.text,
-            responsible_unit=item.responsible_unit,
+        copy = _copy_row(
+            item,
+            target,
+            ("order", "key_task", "text", "responsible_unit"),
             year=year or item.year,
             due_date=item.due_date
             if (year is None or (item.due_date and item.due_date.year == year))
@@ -339,33 +337,32 @@ def _copy_content(source: Plan, target: Plan, *, year: int | None = None) -> Non
         copy.clauses.set(item.clauses.all())
     for project in source.projects.all():
         if in_year(project.start_year, project.end_year):
-            PlanProject.objects.create(
-                plan=target,
-                order=project.order,
-                name=project.name,
-                key_task=project.key_task,
-                location=project.location,
-                investment_wan=project.investment_wan,
-                start_year=project.start_year,
-                end_year=project.end_year,
-                responsible_unit=project.responsible_unit,
-            )
+            _copy_row(project, target, PROJECT_COPIED)
     for t in source.targets.all():
         if year is None or t.year == year:
-            PlanTarget.objects.create(
-                plan=target,
-                order=t.order,
-                indicator=t.indicator,
-                unit=t.unit,
-                year=t.year,
-                target=t.target,
-                key_task=t.key_task,
-            )
+            _copy_row(t, target, ("order", "indicator", "unit", "year", "target", "key_task"))
     for m in source.milestones.all():
         if year is None or m.date.year == year:
-            PlanMilestone.objects.create(plan=target, order=m.order, date=m.date, text=m.text)
+            _copy_row(m, target, ("order", "date", "text"))
     for m in source.measures.all():
-        PlanMeasure.objects.create(plan=target, order=m.order, text=m.text)
+        _copy_row(m, target, ("order", "text"))
+
+
+def _copy_row(row, plan: Plan, fields: tuple[str, ...], **changes):
+    """A copy of one content row in ``plan``: the ``fields`` named, then the ``changes``."""
+    return type(row).objects.create(plan=plan, **{**{name: getattr(row, name) for name in fields}, **changes})
+
+
+PROJECT_COPIED = (
+    "order",
+    "name",
+    "key_task",
+    "location",
+    "investment_wan",
+    "start_year",
+    "end_year",
+    "responsible_unit",
+)
 
 
 def start_revision(*, user, plan: Plan) -> Plan:

@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,9 +9,9 @@ from django.views.decorators.http import require_POST
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
-from duikou.core.exports import xlsx_response
+from duikou.core.exports import DOCX, download, xlsx_response
 from duikou.core.forms import int_or
-from duikou.core.views import paginate
+from duikou.core.listviews import render_list
 from duikou.pairings.queries import pairings_for
 from duikou.pairings.sides import required_provinces
 
@@ -46,17 +44,13 @@ def plan_list(request):
         status=request.GET.get("status", ""),
         q=request.GET.get("q", "").strip(),
     )
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(
+    return render_list(
         request,
         "plans/list.html",
-        {
-            "page_obj": page,
-            "querystring": querystring,
-            "kinds": Plan.Kind.choices,
-            "statuses": Plan.Status.choices,
-            "can_create": pairings_for(request.user, action=scoping.Action.CHANGE).exists(),
-        },
+        qs,
+        kinds=Plan.Kind.choices,
+        statuses=Plan.Status.choices,
+        can_create=pairings_for(request.user, action=scoping.Action.CHANGE).exists(),
     )
 
 
@@ -69,17 +63,8 @@ def plan_create(request):
         request.POST or None, pairings=pairings, initial={"kind": "five_year", "start_year": 2026, "end_year": 2030}
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            plan = services.create_plan(
-                user=request.user,
-                pairing=data["pairing"],
-                kind=data["kind"],
-                title=data["title"],
-                start_year=data["start_year"],
-                end_year=data["end_year"],
-                key_task=data.get("key_task"),
-            )
+            plan = services.create_plan(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -145,17 +130,7 @@ def plan_content(request, pk: int, section: str, row_id: int | None = None):
             )
             messages.error(request, _("未保存：%(errors)s") % {"errors": errors})
             return redirect(f"/plans/{plan.pk}/#{section}")
-        values = {f: form.cleaned_data[f] for f in form.Meta.fields if f not in ("tasks", "clauses")}
-        services.save_content(
-            user=request.user,
-            plan=plan,
-            section=section,
-            row_id=row_id,
-            values=values,
-            expected_version=form.cleaned_data["plan_version"],
-            tasks=form.cleaned_data.get("tasks"),
-            clauses=form.cleaned_data.get("clauses"),
-        )
+        services.save_content(user=request.user, plan=plan, section=section, row_id=row_id, **form.changes())
         messages.success(request, _("已保存"))
     except (ValidationError, PermissionDenied, StaleObjectError) as exc:
         messages.error(request, _error_text(exc))
@@ -210,11 +185,7 @@ def plan_step(request, pk: int, step: str):
 @login_required
 def plan_docx(request, pk: int):
     plan = queries.plan_for(request.user, pk)
-    response = HttpResponse(
-        build_docx(plan), content_type=("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    )
-    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.docx"'
-    return response
+    return download(build_docx(plan), f"plan-{plan.pk}.docx", DOCX)
 
 
 @login_required
@@ -235,12 +206,7 @@ def todo(request):
     items = queries.todo_for(
         request.user, unit=int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None
     )
-    page, querystring = paginate(request, items, settings.PAGE_SIZE)
-    return render(
-        request,
-        "plans/todo.html",
-        {"page_obj": page, "querystring": querystring, "title": _("待办事项"), "today": timezone.localdate()},
-    )
+    return render_list(request, "plans/todo.html", items, title=_("待办事项"), today=timezone.localdate())
 
 
 @login_required
@@ -250,18 +216,7 @@ def overdue(request):
         header = [_("结对关系"), _("方案"), _("任务内容"), _("责任单位"), _("完成时限")]
         rows = ([str(i.plan.pairing), str(i.plan), i.text, str(i.responsible_unit or ""), i.due_date] for i in items)
         return xlsx_response("overdue.xlsx", _("逾期事项"), header, rows)
-    page, querystring = paginate(request, items, settings.PAGE_SIZE)
-    return render(
-        request,
-        "plans/todo.html",
-        {
-            "page_obj": page,
-            "querystring": querystring,
-            "title": _("逾期事项"),
-            "overdue": True,
-            "today": timezone.localdate(),
-        },
-    )
+    return render_list(request, "plans/todo.html", items, title=_("逾期事项"), overdue=True, today=timezone.localdate())
 
 
 @login_required

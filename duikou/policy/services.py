@@ -34,39 +34,24 @@ def load_policy_documents() -> int:
                 id=doc["id"],
                 defaults=dict(
                     title=doc["title"],
-                    title_en=doc.get("title_en") or "",
-                    doc_number=doc.get("doc_number") or "",
-                    issuer=doc.get("issuer") or "",
                     year=doc["year"],
                     date=date,
                     seed_file=doc["seed_file"],
-                    preamble=doc.get("preamble") or "",
                     order=order,
+                    **_texts(doc, "title_en", "doc_number", "issuer", "preamble"),
                 ),
             )
             for s_ord, sec in enumerate(doc.get("sections") or [], 1):
                 section, _c = Section.objects.update_or_create(
                     id=f"{document.id}/{s_ord}",
-                    defaults=dict(
-                        document=document,
-                        ordinal=s_ord,
-                        number=sec.get("number") or "",
-                        title=sec.get("title") or "",
-                        intro=sec.get("intro") or "",
-                    ),
+                    defaults=dict(document=document, ordinal=s_ord, **_texts(sec, "number", "title", "intro")),
                 )
                 for c_ord, cl in enumerate(sec.get("clauses") or [], 1):
                     where = f"{document.id} 第 {s_ord} 章第 {c_ord} 条"
                     _require(path, cl, ("text",), where)
                     Clause.objects.update_or_create(
                         id=f"{section.id}/{c_ord}",
-                        defaults=dict(
-                            section=section,
-                            ordinal=c_ord,
-                            number=cl.get("number") or "",
-                            title=cl.get("title") or "",
-                            text=cl["text"],
-                        ),
+                        defaults=dict(section=section, ordinal=c_ord, text=cl["text"], **_texts(cl, "number", "title")),
                     )
                     clause_count += 1
             for box in doc.get("boxes") or []:
@@ -74,9 +59,14 @@ def load_policy_documents() -> int:
                 Box.objects.update_or_create(
                     document=document,
                     number=box["number"],
-                    defaults=dict(title=box.get("title") or "", text=box["text"]),
+                    defaults=dict(text=box["text"], **_texts(box, "title")),
                 )
     return clause_count
+
+
+def _texts(entry: dict, *keys: str) -> dict:
+    """The optional text fields ``keys`` of an entry of the data file: empty where missing or null."""
+    return {key: entry.get(key) or "" for key in keys}
 
 
 def load_tasks() -> int:
@@ -92,11 +82,7 @@ def load_tasks() -> int:
             Task.objects.update_or_create(
                 code=item["code"],
                 defaults=dict(
-                    name=item["name"],
-                    name_en=item.get("name_en") or "",
-                    kind=item["kind"],
-                    clause=clause,
-                    order=order,
+                    name=item["name"], kind=item["kind"], clause=clause, order=order, **_texts(item, "name_en")
                 ),
             )
     return len(items)
@@ -123,9 +109,7 @@ def load_decomposed_tasks() -> int:
             task, _c = DecomposedTask.objects.update_or_create(
                 document=document,
                 ordinal=ordinal,
-                defaults=dict(
-                    number=item.get("number") or "", title=item["title"], text=item["text"], key_task=key_task
-                ),
+                defaults=dict(title=item["title"], text=item["text"], key_task=key_task, **_texts(item, "number")),
             )
             units = [
                 ensure_organisation(name=name, kind="unit", region=shanghai, parent=government)

@@ -2,10 +2,11 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 from duikou.pairings.models import Pairing
 from duikou.pairings.queries import pairings_for
 
@@ -25,18 +26,8 @@ def projects_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[Project]:
     qs = scoping.scope(user, Project, action).select_related(*PROJECT_RELATED)
-    if pairing:
-        qs = qs.filter(pairing_id=pairing)
-    if status:
-        qs = qs.filter(status=status)
-    if industry:
-        qs = qs.filter(industry=industry)
-    if key_task:
-        qs = qs.filter(key_task_id=key_task)
-    if q:
-        qs = qs.filter(
-            Q(name__contains=q) | Q(park__contains=q) | Q(location__name__contains=q) | Q(pairing__code__iexact=q)
-        )
+    qs = filter_given(qs, pairing_id=pairing, status=status, industry=industry, key_task_id=key_task)
+    qs = search(qs, q, "name__contains", "park__contains", "location__name__contains", "pairing__code__iexact")
     return qs.order_by("pairing__code", "name", "pk")
 
 
@@ -101,18 +92,8 @@ def activities_for(
     qs = scoping.scope(user, Activity, action).select_related(
         "pairing__old_region", "pairing__partner_region", "key_task"
     )
-    if kind:
-        qs = qs.filter(kind=kind)
-    if pairing:
-        qs = qs.filter(pairing_id=pairing)
-    if key_task:
-        qs = qs.filter(key_task_id=key_task)
-    if since:
-        qs = qs.filter(date__gte=since)
-    if until:
-        qs = qs.filter(date__lte=until)
-    if q:
-        qs = qs.filter(Q(title__contains=q) | Q(note__contains=q) | Q(pairing__code__iexact=q))
+    qs = filter_given(qs, kind=kind, pairing_id=pairing, key_task_id=key_task, date__gte=since, date__lte=until)
+    qs = search(qs, q, "title__contains", "note__contains", "pairing__code__iexact")
     return qs.order_by("-date", "pairing__code", "pk")
 
 

@@ -94,25 +94,12 @@ def _source_order(code: str) -> int:
 
 def create_project(*, user, pairing: Pairing, **fields) -> Project:
     """Record a major project for ``pairing``."""
-    require_pairing_change(user, pairing)
-    unknown = set(fields) - set(PROJECT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown project fields: {sorted(unknown)}")
-    project = Project(pairing=pairing, **_normalise_project(fields))
-    with transaction.atomic(), set_actor(audit_actor(user)):
-        project.full_clean()
-        save_checked(project)  # one of the same name saved at the same moment: refused as full_clean refuses it
-    return project
+    return _create_record(Project, user=user, pairing=pairing, fields=fields)
 
 
 def update_project(*, project: Project, user, expected_version: int, **changes) -> Project:
     """Edit a project; a stale version is refused with StaleObjectError (nothing is overwritten)."""
-    scoping.require(user, scoping.Action.CHANGE, project)
-    unknown = set(changes) - set(PROJECT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown project fields: {sorted(unknown)}")
-    with set_actor(audit_actor(user)):
-        return save_versioned(project, expected_version=expected_version, changes=_normalise_project(changes))
+    return _update_record(project, user=user, expected_version=expected_version, changes=changes)
 
 
 def add_milestone(
@@ -219,21 +206,38 @@ def _normalise_activity(fields: dict) -> dict:
 
 
 def create_activity(*, user, pairing: Pairing, **fields) -> Activity:
-    require_pairing_change(user, pairing)
-    unknown = set(fields) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown activity fields: {sorted(unknown)}")
-    activity = Activity(pairing=pairing, **_normalise_activity(fields))
-    with transaction.atomic(), set_actor(audit_actor(user)):
-        activity.full_clean()
-        save_checked(activity)
-    return activity
+    return _create_record(Activity, user=user, pairing=pairing, fields=fields)
 
 
 def update_activity(*, activity: Activity, user, expected_version: int, **changes) -> Activity:
-    scoping.require(user, scoping.Action.CHANGE, activity)
-    unknown = set(changes) - set(ACTIVITY_FIELDS)
+    return _update_record(activity, user=user, expected_version=expected_version, changes=changes)
+
+
+# --- both: a project or an activity is recorded for a pairing, and edited with a version check ----------------
+
+# what each kind of record takes, and how its values are normalised before they are checked
+RECORDS = {Project: (PROJECT_FIELDS, _normalise_project), Activity: (ACTIVITY_FIELDS, _normalise_activity)}
+
+
+def _record_fields(model, fields: dict) -> dict:
+    allowed, normalise = RECORDS[model]
+    unknown = set(fields) - set(allowed)
     if unknown:
-        raise TypeError(f"unknown activity fields: {sorted(unknown)}")
+        raise TypeError(f"unknown {model._meta.model_name} fields: {sorted(unknown)}")
+    return normalise(fields)
+
+
+def _create_record(model, *, user, pairing: Pairing, fields: dict):
+    require_pairing_change(user, pairing)
+    record = model(pairing=pairing, **_record_fields(model, fields))
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        record.full_clean()
+        save_checked(record)  # one of the same name saved at the same moment: refused as full_clean refuses it
+    return record
+
+
+def _update_record(record, *, user, expected_version: int, changes: dict):
+    scoping.require(user, scoping.Action.CHANGE, record)
+    changes = _record_fields(type(record), changes)
     with set_actor(audit_actor(user)):
-        return save_versioned(activity, expected_version=expected_version, changes=_normalise_activity(changes))
+        return save_versioned(record, expected_version=expected_version, changes=changes)

@@ -1,6 +1,5 @@
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,8 +14,8 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
 from duikou.core.forms import apply_errors
+from duikou.core.listviews import page_context, render_list
 from duikou.core.tables import import_page, template_download
-from duikou.core.views import paginate
 
 from . import queries, services, tables
 from .forms import (
@@ -46,17 +45,12 @@ def _project_filters(request):
 @login_required
 def project_list(request):
     form, filters = _project_filters(request)
-    qs = queries.projects_for(request.user, **filters)
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(
+    return render_list(
         request,
         "projects/project_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
-        },
+        queries.projects_for(request.user, **filters),
+        form=form,
+        can_change=scoping.may(request.user, scoping.Action.CHANGE),
     )
 
 
@@ -260,15 +254,12 @@ def overdue_milestones(request):
     form = ProjectFilterForm(request.GET or None, user=request.user)
     pairing = form.filters()["pairing"]
     today = timezone.localdate()
-    qs = queries.overdue_milestones_for(request.user, today=today, pairing=pairing)
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    for milestone in page:
-        milestone.days_overdue = (today - milestone.due_date).days
-    return render(
-        request,
-        "projects/overdue.html",
-        {"form": form, "page_obj": page, "querystring": querystring, "today": today},
+    context = page_context(
+        request, queries.overdue_milestones_for(request.user, today=today, pairing=pairing), form=form, today=today
     )
+    for milestone in context["page_obj"]:
+        milestone.days_overdue = (today - milestone.due_date).days
+    return render(request, "projects/overdue.html", context)
 
 
 # --- activities -------------------------------------------------------------------------------------------------
@@ -282,17 +273,12 @@ def _activity_filters(request):
 @login_required
 def activity_list(request):
     form, filters = _activity_filters(request)
-    qs = queries.activities_for(request.user, **filters)
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return render(
+    return render_list(
         request,
         "projects/activity_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_change": scoping.may(request.user, scoping.Action.CHANGE),
-        },
+        queries.activities_for(request.user, **filters),
+        form=form,
+        can_change=scoping.may(request.user, scoping.Action.CHANGE),
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 
 from ..models import Commendation, Notice, Run
 
@@ -43,18 +44,18 @@ def notices_for(
         qs = qs.filter(Q(status=S.CLOSED) | Q(step_due__gte=today))
     if major is not None:
         qs = qs.filter(major=major)
-    if level:
-        qs = qs.filter(supervision_level=level)
+    qs = filter_given(qs, supervision_level=level)
     if run is not None:
         qs = qs.filter(run=run)
-    if q:
-        qs = qs.filter(
-            Q(number__contains=q)
-            | Q(finding__contains=q)
-            | Q(pairing__old_region__name__contains=q)
-            | Q(pairing__partner_region__name__contains=q)
-            | Q(responsible__name__contains=q)
-        )
+    qs = search(
+        qs,
+        q,
+        "number__contains",
+        "finding__contains",
+        "pairing__old_region__name__contains",
+        "pairing__partner_region__name__contains",
+        "responsible__name__contains",
+    )
     return qs.order_by("step_due", "pk")
 
 

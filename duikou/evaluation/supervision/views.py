@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
-from duikou.core.exports import xlsx_response
-from duikou.core.views import paginate
+from duikou.core.exports import DOCX, download, xlsx_response
+from duikou.core.listviews import page_context
 from duikou.pairings.models import Pairing
 
 from .. import queries as evaluation_queries
@@ -23,8 +23,6 @@ from . import queries, services
 from .forms import STEP_FORMS, IssueNoticeForm, NoticeFilterForm
 from .workflow import WORKFLOW
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
@@ -32,26 +30,19 @@ def _error_text(exc: Exception) -> str:
     return str(exc) or _("您不能执行此操作")
 
 
-def _docx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 # ---- the notice desk -----------------------------------------------------------------------------------
 
 
 def _list_context(request, qs, **extra) -> dict:
-    page, querystring = paginate(request, qs, settings.PAGE_SIZE)
-    return {
-        "page_obj": page,
-        "querystring": querystring,
-        "today": timezone.localdate(),
-        "statuses": Notice.Status.choices,
-        "levels": Notice.Level.choices,
-        "national": queries.is_national_overseer(request.user),
+    return page_context(
+        request,
+        qs,
+        today=timezone.localdate(),
+        statuses=Notice.Status.choices,
+        levels=Notice.Level.choices,
+        national=queries.is_national_overseer(request.user),
         **extra,
-    }
+    )
 
 
 @login_required
@@ -195,7 +186,7 @@ def notice_docx(request, pk: int):
     notice = queries.notice_for(request.user, pk)
     from .. import documents  # matplotlib and python-docx load only when a document is asked for
 
-    return _docx_response(documents.notice_docx(notice), f"notice-{notice.pk}.docx")
+    return download(documents.notice_docx(notice), f"notice-{notice.pk}.docx", DOCX)
 
 
 # ---- issuing -------------------------------------------------------------------------------------------
@@ -309,4 +300,4 @@ def commendation_docx(request, run_id: int):
         raise Http404("本次评估尚无通报表扬名单")
     from .. import documents
 
-    return _docx_response(documents.commendation_docx(run), f"commendations-{run.pk}.docx")
+    return download(documents.commendation_docx(run), f"commendations-{run.pk}.docx", DOCX)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
 from duikou.core.backup import BackupError, backup_key, create_backup, default_backup_path, short
+from duikou.core.commands import reraised
 from duikou.core.progress import progress_bar
 
 
@@ -31,15 +32,10 @@ class Command(BaseCommand):
         if unencrypted and key_file:
             raise CommandError("--unencrypted 与 --key-file 不能同时使用")
         path = output or default_backup_path(encrypted=not unencrypted)
-        try:
+        with reraised(BackupError, "备份失败，未生成归档："):
             key = None if unencrypted else backup_key(key_file)
-        except BackupError as exc:
-            raise CommandError(f"备份失败，未生成归档：{exc}") from exc
-        try:
             with progress_bar("备份", options["verbosity"]) as progress:
                 manifest = create_backup(path=path, key=key, progress=progress)
-        except BackupError as exc:
-            raise CommandError(f"备份失败，未生成归档：{exc}") from exc
         tables = [t for t in manifest["tables"] if t["load"]]
         self.stdout.write(self.style.SUCCESS(f"备份已写入 {path}"))
         self.stdout.write(

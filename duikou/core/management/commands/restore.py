@@ -6,7 +6,10 @@ from django.db import connection
 from django.utils import timezone
 
 from duikou.core.backup import BackupError, backup_key, restore_backup
+from duikou.core.commands import reraised
 from duikou.core.progress import progress_bar
+
+FAILED = "恢复失败，未写入任何数据："
 
 
 class Command(BaseCommand):
@@ -28,10 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, path, yes, key_file, unencrypted, **options):
         if unencrypted and key_file:
             raise CommandError("--unencrypted 与 --key-file 不能同时使用")
-        try:
+        with reraised(BackupError, FAILED):
             key = None if unencrypted else backup_key(key_file)
-        except BackupError as exc:
-            raise CommandError(f"恢复失败，未写入任何数据：{exc}") from exc
         if not yes:
             target = f"{connection.vendor} 数据库 {connection.settings_dict['NAME']}"
             try:
@@ -41,11 +42,8 @@ class Command(BaseCommand):
             if answer.strip().lower() not in ("y", "yes", "是"):
                 self.stdout.write("已取消，未写入任何数据")
                 return
-        try:
-            with progress_bar("恢复", options["verbosity"]) as progress:
-                manifest = restore_backup(path=path, key=key, progress=progress)
-        except BackupError as exc:
-            raise CommandError(f"恢复失败，未写入任何数据：{exc}") from exc
+        with reraised(BackupError, FAILED), progress_bar("恢复", options["verbosity"]) as progress:
+            manifest = restore_backup(path=path, key=key, progress=progress)
         tables = [t for t in manifest["tables"] if t["load"]]
         created = timezone.localtime(datetime.datetime.fromisoformat(manifest["created"]))
         checked = "归档已解密并验证，" if manifest["encryption"] else ""

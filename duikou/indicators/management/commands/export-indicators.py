@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from duikou.accounts.models import User
+from duikou.core.actors import acting_user
 from duikou.indicators import queries
 from duikou.indicators.transfer import export_values
 
@@ -18,9 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--period", default="", help="只导出该报告期，如 2025Q3")
 
     def handle(self, *args, file: Path, user: str, format: str, period: str, **options):
-        actor = User.objects.filter(username=user, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"用户「{user}」不存在或已停用")
+        actor = acting_user(user)  # --user is required: never the platform operator here
         fmt = format or file.suffix.lstrip(".").lower()
         try:
             values = queries.values_for(actor, period=period).filter(value__isnull=False)
