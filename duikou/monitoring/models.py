@@ -224,6 +224,12 @@ class ScreeningRun(models.Model):
         return f"{self.ruleset} · {self.engine} · {self.created:%Y-%m-%d %H:%M}"
 
 
+def percent(share) -> str:
+    """A share (0.5441) as people read it (54.4%), to one decimal at most."""
+    value = (Decimal(str(share)) * 100).quantize(Decimal("0.1")).normalize()
+    return f"{value:f}%"
+
+
 class Alert(models.Model):
     """A screening hit and the case that follows it, step by step: verification (核实) by the village and township,
     inclusion as a monitoring object or dismissal, assistance, risk elimination (风险消除), closure.
@@ -292,6 +298,10 @@ class Alert(models.Model):
             for key in ("income_line", "threshold", "hospital_oop", "disaster_loss"):
                 if key in v:  # thresholds are stored with four decimals: shown as people write them
                     v[key] = f"{Decimal(v[key]).normalize():f}"
+            if code in (Rule.Code.INCOME_FALL, Rule.Code.RIGID_EXPENSE):  # shares are read as percentages
+                for key in ("fall_share", "threshold"):
+                    if key in v:
+                        v[key] = percent(v[key])
             try:
                 if code == Rule.Code.INCOME_LOW:
                     text = (

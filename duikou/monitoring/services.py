@@ -40,6 +40,7 @@ from .models import (
     RuleSet,
     ScreeningRun,
     Threshold,
+    percent,
 )
 from .workflow import WORKFLOW, verify_days
 
@@ -59,7 +60,7 @@ DEFAULT_THRESHOLDS = {
     Threshold.Key.DISASTER_LOSS: ("10000", f"{UNOFFICIAL}：全年灾害损失达到此数即预警；种子文件未给出"),
     Threshold.Key.STABLE_YEARS: (
         "2",
-        f"{UNOFFICIAL}：风险消除须最近连续若干年人均纯收入高于监测收入标准；种子文件未给出年数",
+        f"{UNOFFICIAL}：风险消除须最近连续若干年人均纯收入高于监测范围上限（监测收入标准及上浮）；种子文件未给出年数",
     ),
 }
 
@@ -346,14 +347,19 @@ def plain_number(value) -> str:
 
 def elimination_criteria(alert: Alert) -> list[Criterion]:
     """Whether the household may leave monitoring: assistance recorded; the per-capita net income of the latest
-    N consecutive years (N the rule set's 收入稳定年数, the latest not before the alert's year) above the rule set's
-    monitoring income line; no failed 两不愁三保障 or drinking-water check."""
+    N consecutive years (N the rule set's 收入稳定年数, the latest not before the alert's year) above the line that
+    defines monitoring — the monitoring income line with its margin, as screening applies it; no failed
+    两不愁三保障 or drinking-water check."""
     ruleset = alert.run.ruleset
     values = ruleset.values()
-    default_line, default_years = (Decimal(DEFAULT_THRESHOLDS[k][0]) for k in ("income_line", "stable_years"))
+    default_line, default_margin, default_years = (
+        Decimal(DEFAULT_THRESHOLDS[k][0]) for k in ("income_line", "margin_share", "stable_years")
+    )
     line = Decimal(values.get(Threshold.Key.INCOME_LINE, default_line))
+    margin = Decimal(values.get(Threshold.Key.MARGIN, default_margin))
     years = int(values.get(Threshold.Key.STABLE_YEARS, default_years))
-    shown = plain_number(line)
+    bound = line * (1 + margin)
+    shown = f"监测范围上限 {plain_number(bound)} 元（监测收入标准 {plain_number(line)} 元上浮 {percent(margin)}）"
     out = []
     measures = alert.measures.count()
     out.append(Criterion(measures > 0, f"已登记帮扶措施 {measures} 项" if measures else "尚未登记帮扶措施"))
@@ -368,12 +374,10 @@ def elimination_criteria(alert: Alert) -> list[Criterion]:
             record = records.get(year)
             if record is None:
                 out.append(Criterion(False, f"缺少 {year} 年收支记录（须连续 {years} 年）"))
-            elif record.net_income > line * record.persons:
-                out.append(Criterion(True, f"{year} 年人均纯收入 {record.per_capita} 元，高于监测收入标准 {shown} 元"))
+            elif record.net_income > bound * record.persons:
+                out.append(Criterion(True, f"{year} 年人均纯收入 {record.per_capita} 元，高于{shown}"))
             else:
-                out.append(
-                    Criterion(False, f"{year} 年人均纯收入 {record.per_capita} 元，未高于监测收入标准 {shown} 元")
-                )
+                out.append(Criterion(False, f"{year} 年人均纯收入 {record.per_capita} 元，未高于{shown}"))
     failed = alert.household.failed_checks()
     out.append(Criterion(not failed, f"未达标：{'、'.join(failed)}" if failed else "两不愁三保障及饮水安全均达标"))
     return out

@@ -128,7 +128,7 @@ def test_a_case_verified_six_times_at_once_is_verified_once(cadre, alert):
 def test_an_elimination_confirmed_six_times_at_once_is_confirmed_once(cadre, township, alert):
     alert = mt.to_monitored(alert, measure="安排公益性岗位")
     for year in (2026, 2027):
-        mt.income(cadre, alert.household, year, "20000", persons=2)
+        mt.income(cadre, alert.household, year, "22000", persons=2)
     alert = services.take_step(user=cadre, alert=alert, step="propose_elimination", expected_version=alert.version)
     url = f"/api/monitoring/alerts/{alert.pk}/steps/eliminate"
     results = testing.race(testing.clients(township, post_json(url, {"version": alert.version, "note": "审定同意"})))

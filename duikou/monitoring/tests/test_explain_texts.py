@@ -69,3 +69,19 @@ def test_a_run_with_some_rules_disabled_explains_only_those():
 def test_nothing_flagged_explains_nothing():
     flagged = engine.evaluate(snapshot(50).slice(0, 0), THRESHOLDS, set(Rule.Code.values))
     assert engine.explain_texts(flagged, THRESHOLDS) == ([], [])
+
+
+def test_a_fall_of_income_and_a_rigid_expense_are_explained_in_percentages():
+    from duikou.monitoring.models import Alert
+
+    alert = Alert(
+        rules=[Rule.Code.INCOME_FALL, Rule.Code.RIGID_EXPENSE],
+        values={
+            Rule.Code.INCOME_FALL: {"previous": "20000.00", "current": "9118.00", "fall_share": "0.5441"}
+            | {"threshold": "0.3000"},
+            Rule.Code.RIGID_EXPENSE: {"rigid_expense": "12000.00", "net_income": "9118.00", "threshold": "0.5000"},
+        },
+    )
+    details = dict(alert.fired_details())
+    assert details[str(Rule.Code.INCOME_FALL.label)] == "纯收入由 20000.00 元降至 9118.00 元，降幅 54.4%（阈值 30%）"
+    assert details[str(Rule.Code.RIGID_EXPENSE.label)].endswith("（阈值比例 50%）")

@@ -209,28 +209,42 @@ def test_risk_elimination_is_refused_until_the_criteria_hold(alert, cadre, towns
     with pytest.raises(services.EliminationRefused) as refused:
         step(cadre, alert, "propose_elimination")
     text = " ".join(refused.value.messages)
-    assert "2024 年收支记录" in text and "2025 年人均纯收入 4000.00 元，未高于监测收入标准 7000" in text
-    mt.income(cadre, alert.household, 2026, "14000.02", persons=2)  # 7000.01 per person: above the line
+    assert "2024 年收支记录" in text
+    assert "2025 年人均纯收入 4000.00 元，未高于监测范围上限 10500 元（监测收入标准 7000 元上浮 50%）" in text
+    mt.income(cadre, alert.household, 2026, "21000.02", persons=2)  # 10500.01 per person: above the line's margin
     with pytest.raises(services.EliminationRefused, match="2025 年人均纯收入"):
         step(cadre, alert, "propose_elimination")  # 2025 is still in the last two years
-    mt.income(cadre, alert.household, 2027, "20000", persons=2)
+    mt.income(cadre, alert.household, 2027, "30000", persons=2)
     alert = step(cadre, alert, "propose_elimination", note="务工收入稳定")
     assert alert.status == S.ELIMINATING
     assert all(c.ok for c in services.elimination_criteria(alert))
 
 
-def test_income_exactly_at_the_line_is_not_above_it(alert, cadre, township):
+def test_income_exactly_at_the_line_with_its_margin_is_not_above_it(alert, cadre, township):
     alert = monitored(alert, cadre, township)
-    mt.income(cadre, alert.household, 2026, "14000", persons=2)
-    mt.income(cadre, alert.household, 2027, "14000.02", persons=2)
+    mt.income(cadre, alert.household, 2026, "21000", persons=2)
+    mt.income(cadre, alert.household, 2027, "21000.02", persons=2)
     refused = [c.text for c in services.elimination_criteria(alert) if not c.ok]
-    assert refused == ["2026 年人均纯收入 7000.00 元，未高于监测收入标准 7000 元"]
+    assert refused == ["2026 年人均纯收入 10500.00 元，未高于监测范围上限 10500 元（监测收入标准 7000 元上浮 50%）"]
+
+
+def test_income_above_the_bare_line_but_within_its_margin_keeps_the_household_monitored(alert, cadre, township):
+    """The line that brings a household into monitoring is the one it must leave by: 7,320 yuan a person is above
+    the bare 7,000 but within the 50 % margin (10,500) that made the case."""
+    alert = monitored(alert, cadre, township)
+    mt.income(cadre, alert.household, 2026, "14640", persons=2)
+    mt.income(cadre, alert.household, 2027, "14640", persons=2)
+    refused = [c.text for c in services.elimination_criteria(alert) if not c.ok]
+    assert refused == [
+        f"{year} 年人均纯收入 7320.00 元，未高于监测范围上限 10500 元（监测收入标准 7000 元上浮 50%）"
+        for year in (2026, 2027)
+    ]
 
 
 def test_the_stable_period_is_the_rule_sets_setting(alert, cadre, township, ruleset):
     alert = monitored(alert, cadre, township)
     Threshold.objects.filter(ruleset=ruleset, key=Threshold.Key.STABLE_YEARS).update(value=1)
-    mt.income(cadre, alert.household, 2026, "20000", persons=2)
+    mt.income(cadre, alert.household, 2026, "22000", persons=2)
     assert all(c.ok for c in services.elimination_criteria(alert))
 
 
@@ -238,7 +252,7 @@ def test_a_failed_check_refuses_elimination_until_rechecked(alert, cadre, townsh
     alert = monitored(alert, cadre, township)
     Household.objects.filter(pk=alert.household_id).update(water_ok=False)
     for year in (2026, 2027):
-        mt.income(cadre, alert.household, year, "20000", persons=2)
+        mt.income(cadre, alert.household, year, "22000", persons=2)
     alert = Alert.objects.get(pk=alert.pk)
     with pytest.raises(services.EliminationRefused, match="饮水安全有保障"):
         step(cadre, alert, "propose_elimination")
@@ -249,7 +263,7 @@ def test_a_failed_check_refuses_elimination_until_rechecked(alert, cadre, townsh
 def test_township_confirms_elimination_and_the_household_leaves_monitoring(alert, cadre, township):
     alert = monitored(alert, cadre, township)
     for year in (2026, 2027):
-        mt.income(cadre, alert.household, year, "20000", persons=2)
+        mt.income(cadre, alert.household, year, "22000", persons=2)
     step(cadre, alert, "propose_elimination")
     with pytest.raises(PermissionDenied):
         step(cadre, alert, "eliminate")
@@ -262,7 +276,7 @@ def test_township_confirms_elimination_and_the_household_leaves_monitoring(alert
 def test_township_may_return_an_elimination(alert, cadre, township):
     alert = monitored(alert, cadre, township)
     for year in (2026, 2027):
-        mt.income(cadre, alert.household, year, "20000", persons=2)
+        mt.income(cadre, alert.household, year, "22000", persons=2)
     step(cadre, alert, "propose_elimination")
     with pytest.raises(ValidationError, match="退回理由"):
         step(township, alert, "reject_elimination")
@@ -343,7 +357,7 @@ def _ready(alert, cadre, township):
     """Monitored, with a measure and the last two years' income above the line: risk elimination may be proposed."""
     alert = monitored(alert, cadre, township)
     for year in (2026, 2027):
-        mt.income(cadre, alert.household, year, "20000", persons=2)
+        mt.income(cadre, alert.household, year, "22000", persons=2)
     return Alert.objects.get(pk=alert.pk)
 
 
