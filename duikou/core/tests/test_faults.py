@@ -14,11 +14,10 @@ from django.db import OperationalError, connection
 from duikou import testing
 from duikou.core import jobs
 from duikou.core.models import Job
-from duikou.projects import tables
 from duikou.projects import testing as pt
 from duikou.projects.models import Project
 
-from .test_worker_live import DELAY_MS, ROWS, job_state, wait_for, worker
+from .test_worker_live import DELAY_MS, ROWS, job_state, queued_import, wait_for, worker
 
 
 def disk_full_for(monkeypatch, folder: str):
@@ -99,15 +98,7 @@ def drop_connections_of_others():
 
 
 def test_a_worker_outlives_a_database_restart_and_runs_the_interrupted_job_again(committed_db, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of bin/run-tests")
-    settings.DUIKOU_JOBS_INLINE = False
-    editor = testing.user("restart_editor", "信阳市人民政府", "editor")
-    testing.pairing("信阳市", "苏州市")
-    content = pt.workbook([pt.project_row(项目名称=f"重启导入{n:04d}") for n in range(ROWS)])
-    job = tables.start_import(
-        kind="projects", user=editor, upload=SimpleUploadedFile("projects.xlsx", content), dry_run=False
-    )
+    job = queued_import(settings, "restart_editor", "重启导入")
     process = worker("live-restart", settings, DUIKOU_TEST_IMPORT_ROW_DELAY_MS=str(DELAY_MS))
     try:
         wait_for(lambda: job_state(job.pk).done > ROWS, 30, "the worker to be writing rows")

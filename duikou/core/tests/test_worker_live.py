@@ -61,16 +61,21 @@ def job_state(pk) -> Job:
     return Job.objects.get(pk=pk)
 
 
-def test_a_worker_killed_mid_import_is_replaced_and_the_rows_are_written_once(committed_db, settings):
+def queued_import(settings, username: str, prefix: str) -> Job:
+    """On PostgreSQL only: a project import of ROWS rows named ``prefix``NNNN, queued for the workers."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of bin/run-tests")
     settings.DUIKOU_JOBS_INLINE = False
-    editor = testing.user("live_editor", "信阳市人民政府", "editor")
+    editor = testing.user(username, "信阳市人民政府", "editor")
     testing.pairing("信阳市", "苏州市")
-    content = pt.workbook([pt.project_row(项目名称=f"续跑导入{n:04d}") for n in range(ROWS)])
-    job = tables.start_import(
+    content = pt.workbook([pt.project_row(项目名称=f"{prefix}{n:04d}") for n in range(ROWS)])
+    return tables.start_import(
         kind="projects", user=editor, upload=SimpleUploadedFile("projects.xlsx", content), dry_run=False
     )
+
+
+def test_a_worker_killed_mid_import_is_replaced_and_the_rows_are_written_once(committed_db, settings):
+    job = queued_import(settings, "live_editor", "续跑导入")
     first = worker("live-worker-1", settings, DUIKOU_TEST_IMPORT_ROW_DELAY_MS=str(DELAY_MS))
     second = None
     try:
