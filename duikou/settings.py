@@ -305,6 +305,8 @@ DUIKOU_ANALYTICS_SYNC_SECONDS = env_int("DUIKOU_ANALYTICS_SYNC_SECONDS", 10, min
 # The Spark screening engine: local mode on this machine by default; a deployment that outgrows one machine points
 # it at an existing cluster (spark://host:7077, yarn, k8s://...) and gives the resources to ask for. DRIVER_HOST is the
 # address executors reach this process at (the loopback in local mode). EXTRA: more spark.* settings as key=value.
+# the engine screenings started from the page run on: an operator's choice, not a cadre's
+DUIKOU_SCREENING_ENGINE = env_str("DUIKOU_SCREENING_ENGINE", "duckdb", choices=("duckdb", "postgres", "spark"))
 DUIKOU_SPARK_MASTER = env_str("DUIKOU_SPARK_MASTER", "local[2]")
 DUIKOU_SPARK_DRIVER_HOST = env_str("DUIKOU_SPARK_DRIVER_HOST", "127.0.0.1")
 DUIKOU_SPARK_DRIVER_MEMORY = env_str("DUIKOU_SPARK_DRIVER_MEMORY", "1g")

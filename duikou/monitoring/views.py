@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import CSV, DOCX, XLSX, download
 from duikou.core.listviews import render_list
 
-from . import departmental, engine, queries, reports, services
+from . import departmental, queries, reports, services
 from .forms import DepartmentImportForm, IncomeForm, MeasureForm
 from .models import Alert, AlertStep, DepartmentImport, Household, Rule
 from .workflow import WORKFLOW
@@ -63,7 +64,6 @@ def alert_list(request):
         status=status,
         areas=queries.areas_for(request.user),
         rulesets=rulesets,
-        engines=engine.ENGINES,
         can_import=scoping.may(request.user, scoping.Action.CHANGE),
     )
 
@@ -211,9 +211,7 @@ def member_export(request, pk: int):
 def screen(request):
     ruleset = scoping.get_for(request.user, queries.rulesets_for(request.user), pk=request.POST.get("ruleset") or 0)
     try:
-        job = services.start_screening(
-            user=request.user, ruleset=ruleset, engine_name=request.POST.get("engine", "duckdb")
-        )
+        job = services.start_screening(user=request.user, ruleset=ruleset, engine_name=settings.DUIKOU_SCREENING_ENGINE)
     except UserFacingError as exc:
         messages.error(request, str(exc))
         return redirect("monitoring:alerts")

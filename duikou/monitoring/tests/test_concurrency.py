@@ -169,9 +169,7 @@ def test_a_province_screened_six_times_at_once_gets_one_alert_per_household(cadr
         home = mt.household(cadre, number=f"S{n}", head_name=f"筛查户{n}")
         mt.income(cadre, home, 2025, "8000", persons=2)
     before = Job.objects.count()
-    results = testing.race(
-        testing.clients(cadre, lambda c, i: c.post("/monitoring/screen/", {"ruleset": ruleset.pk, "engine": "duckdb"}))
-    )
+    results = testing.race(testing.clients(cadre, lambda c, i: c.post("/monitoring/screen/", {"ruleset": ruleset.pk})))
     assert set(codes(results)) == {302}, testing.statuses(results)
     jobs = Job.objects.order_by("pk")[before:]
     assert [j.status for j in jobs] == [Job.Status.DONE] * len(results), [j.message for j in jobs]

@@ -43,3 +43,15 @@ def test_plain_id_numbers_never_reach_the_log(caplog, settings):
     number = mt.id_number(42)
     services.add_member(user=editor, household=mt.household(editor), name="日志", id_number=number)
     assert number not in caplog.text
+
+
+def test_the_screening_engine_is_the_operators_setting_not_a_choice_on_the_page(client, world, settings):
+    from duikou.core.models import Job
+
+    settings.DUIKOU_JOBS_INLINE = False  # the job is only queued: what it would run on is in its parameters
+    settings.DUIKOU_SCREENING_ENGINE = "spark"
+    client.force_login(world["editor"])
+    page = client.get("/monitoring/").content.decode()
+    assert "开始筛查" in page and 'name="engine"' not in page
+    client.post("/monitoring/screen/", {"ruleset": world["inside_ruleset"].pk, "engine": "postgres"})  # a stray field
+    assert Job.objects.get(kind="screening").params["engine_name"] == "spark"
