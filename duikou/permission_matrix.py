@@ -39,6 +39,8 @@ ROLES = ["viewer", "editor", "approver", "org_admin", "system_admin", "security_
 
 # Routes for the supervising level only (a province or the national overseer): every 信阳 city role is refused.
 SUPERVISOR = "supervisor"
+# Routes for the county and township governments only (the household registry): every 信阳 city role is refused.
+LOCAL = "local"
 # The account pages' own action: user administrators and security administrators may open them.
 USERS = "users"
 
@@ -129,7 +131,7 @@ def by_pk(template: str, inside, outside) -> tuple[str, str]:
 def allowed(role: str, action) -> bool:
     if action is None:
         return True
-    if action == SUPERVISOR:
+    if action in (SUPERVISOR, LOCAL):
         return False
     if action == USERS:
         return (

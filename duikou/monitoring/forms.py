@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AssistanceMeasure, IncomeRecord, SignalKind
+from .models import AssistanceMeasure, Household, IncomeRecord, SignalKind
 
 
 class DateInput(forms.DateInput):
@@ -60,3 +60,20 @@ class DepartmentImportForm(forms.Form):
         label=_("文件（.xlsx 或 .csv）"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
     )
+
+
+class HouseholdForm(forms.Form):
+    """A new household of a village in the user's area; the township follows from the village."""
+
+    village = forms.ChoiceField(label=_("行政村"), widget=forms.Select(attrs={"class": "form-select"}))
+    number = forms.CharField(label=_("户编号"), max_length=40, help_text=_("本村内唯一，如 H001"))
+    head_name = forms.CharField(label=_("户主姓名"), max_length=60)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    category = forms.ChoiceField(label=_("监测类别"), choices=Household.Category.choices, required=False)
+
+    def __init__(self, *args, villages: list[tuple[str, list[tuple[str, str]]]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [("", "---------"), *villages]
+        for name, field in self.fields.items():
+            if name != "village":
+                field.widget.attrs.setdefault("class", "form-select" if name == "category" else "form-control")

@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -30,6 +30,38 @@ def households_for(user, *, action: scoping.Action = scoping.Action.VIEW, q: str
     if q:
         qs = qs.filter(head_name__contains=q) | qs.filter(number=q)
     return qs
+
+
+def registry(user, *, q: str = "", area: str = "", category: str = "") -> QuerySet[Household]:
+    """The households in the user's area for the registry list: by head's name or household number (``q``), by
+    township or village code (``area``), by monitoring category (``-`` for households not monitored); each with
+    whether it has an open case."""
+    qs = households_for(user, q=q)
+    if area.isdigit():
+        qs = qs.filter(village_id__startswith=area)
+    if category == "-":
+        qs = qs.filter(category="")
+    elif category and category in Household.Category.values:
+        qs = qs.filter(category=category)
+    open_case = Alert.objects.filter(household=OuterRef("pk")).exclude(status=Alert.Status.CLOSED)
+    return qs.annotate(open_case=Exists(open_case)).order_by("village_id", "number")
+
+
+def villages_for(user, limit: int = 2000) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The villages a user may register households in, grouped by township ((township name, [(code, village)])):
+    the registry is kept by county and township governments, so [] for anyone else."""
+    prefix = scoping.region_prefix(user)
+    if prefix is None or len(prefix) not in (6, 9) or not scoping.may(user, scoping.Action.CHANGE):
+        return []
+    rows = (
+        Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=prefix)
+        .select_related("parent")
+        .order_by("code")[:limit]
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for village in rows:
+        groups.setdefault(village.parent.name, []).append((village.code, village.name))
+    return list(groups.items())
 
 
 def household_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Household:

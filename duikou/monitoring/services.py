@@ -71,13 +71,22 @@ def _require(user, action: scoping.Action, obj=None) -> None:
 
 def create_household(*, user, township: Region, village: Region, number: str, head_name: str, **fields) -> Household:
     household = Household(township=township, village=village, number=number, head_name=head_name, **fields)
-    household.full_clean()
+    household.full_clean(validate_constraints=False)
     prefix = scoping.region_prefix(user)
     if not scoping.may(user, scoping.Action.CHANGE) or (prefix is not None and not village.code.startswith(prefix)):
         raise PermissionDenied
     with transaction.atomic(), set_actor(audit_actor(user)):
-        household.save()
+        # the number is checked inside the write (SQLite's queue), and again if PostgreSQL's unique rule refuses it
+        _number_free(household)
+        save_checked(household, check=_number_free)  # two registrations of one number at once: one wins
     return household
+
+
+def _number_free(household: Household) -> None:
+    if Household.objects.filter(village=household.village, number=household.number).exclude(pk=household.pk).exists():
+        raise ValidationError(
+            {"number": [f"{household.village.name}已有户编号 {household.number}，请换一个或查找该户"]}
+        )
 
 
 def add_member(*, user, household: Household, name: str, id_number: str, phone: str = "", relation: str = "") -> Member:

@@ -8,15 +8,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from duikou.accounts import scoping
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import CSV, DOCX, XLSX, download
 from duikou.core.listviews import render_list
+from duikou.geo.models import Region
 
 from . import departmental, queries, reports, services
-from .forms import DepartmentImportForm, IncomeForm, MeasureForm
+from .forms import DepartmentImportForm, HouseholdForm, IncomeForm, MeasureForm
 from .models import Alert, AlertStep, DepartmentImport, Household, Rule
 from .workflow import WORKFLOW
 
@@ -178,6 +179,67 @@ def income_add(request, pk: int):
             messages.success(request, _("已登记 %(year)s 年收支") % {"year": form.cleaned_data["year"]})
             return redirect(next_url or reverse("monitoring:household", args=[pk]))
     return render(request, "monitoring/income_form.html", {"household": household, "form": form, "next": next_url})
+
+
+CATEGORY_FILTERS = [("-", gettext_lazy("非监测对象")), *Household.Category.choices[1:]]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_list(request):
+    """The household registry of the user's area: search by head's name or household number, by township or village,
+    by category; search by ID number is a POST (the number stays out of URLs and logs) and goes through its digest."""
+    params = request.GET
+    qs = queries.registry(
+        request.user,
+        q=params.get("q", "").strip(),
+        area=params.get("area", "").strip(),
+        category=params.get("category", ""),
+    )
+    by_id = request.method == "POST"
+    if by_id:
+        members = queries.find_members_by_id_number(request.user, request.POST.get("id_number", ""))
+        qs = qs.filter(pk__in=members.values("household_id"))
+    return render_list(
+        request,
+        "monitoring/households.html",
+        qs,
+        categories=CATEGORY_FILTERS,
+        by_id=by_id,
+        registry_empty=not by_id and not queries.households_for(request.user).exists(),
+        can_add=bool(queries.villages_for(request.user, limit=1)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_add(request):
+    """Register a household of a village in the user's area (county and township editors)."""
+    villages = queries.villages_for(request.user)
+    if not villages:
+        raise PermissionDenied
+    form = HouseholdForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        village = Region.objects.select_related("parent").get(code=data["village"])
+        try:
+            household = services.create_household(
+                user=request.user,
+                township=village.parent,
+                village=village,
+                number=data["number"].strip(),
+                head_name=data["head_name"].strip(),
+                address=data["address"].strip(),
+                category=data["category"],
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(request, _("已登记：%(household)s") % {"household": household})
+            return redirect("monitoring:household", pk=household.pk)
+    return render(request, "monitoring/household_form.html", {"form": form})
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from duikou.accounts import scoping
 from duikou.monitoring import services as monitoring_services
 from duikou.monitoring import testing as monitoring_testing
-from duikou.permission_matrix import Case, api, api_write, by_pk, form_post, listing
+from duikou.permission_matrix import LOCAL, Case, api, api_write, by_pk, form_post, listing
 
 
 def world(w) -> dict:
@@ -26,6 +26,9 @@ def cases(w) -> dict[str, Case]:
     members = {"present": ["信阳侧成员", masked, "138****0001"], "absent": [plain, "13800000001"]}
     return {
         "monitoring:alerts": Case("/monitoring/", **households, scoped=("Alert",)),
+        "monitoring:households": Case("/monitoring/households/", **households, scoped=("Household",)),
+        # the registry is kept by the county and township governments: a city's roles are refused the form
+        "monitoring:household_add": Case("/monitoring/households/new/", action=LOCAL, scoped=("may:change",)),
         "monitoring:household": Case(*by_pk(household, h_in, h_out), **members, scoped=("Household", "Member")),
         "monitoring:member_export": Case(
             *by_pk(f"{household}members.csv", h_in, h_out), action=A.APPROVE, present=[plain], scoped=("Household",)

@@ -30,7 +30,7 @@ from duikou.core.models import Job
 from duikou.geo.models import Region
 from duikou.monitoring import services
 from duikou.monitoring import testing as mt
-from duikou.monitoring.models import Alert, DepartmentImport, DepartmentSignal, IncomeRecord
+from duikou.monitoring.models import Alert, DepartmentImport, DepartmentSignal, Household, IncomeRecord
 
 S = Alert.Status
 
@@ -161,6 +161,15 @@ def test_a_years_income_recorded_six_times_at_once_is_recorded_once(cadre):
     assert sorted(codes(results)) == [200] * (len(results) - 1) + [302], testing.statuses(results)
     assert all("收支记录 已经存在" in r.content.decode() for r in results if r.status_code == 200)
     assert IncomeRecord.objects.filter(household=home, year=2026).count() == 1
+
+
+def test_a_household_registered_six_times_at_once_is_registered_once(township):
+    _township, village = mt.place()
+    form = {"village": village.code, "number": "H-RACE", "head_name": "同时登记", "address": "", "category": ""}
+    results = testing.race(testing.clients(township, lambda c, i: c.post("/monitoring/households/new/", form)))
+    assert sorted(codes(results)) == [200] * (len(results) - 1) + [302], testing.statuses(results)
+    assert all("已有户编号 H-RACE" in r.content.decode() for r in results if r.status_code == 200)
+    assert Household.objects.filter(number="H-RACE").count() == 1
 
 
 def test_a_province_screened_six_times_at_once_gets_one_alert_per_household(cadre):
