@@ -5,8 +5,9 @@ request mostly waits on the database) and keeps one connection per thread. The a
 master before the workers fork (``preload_app``): a configuration error stops the start-up at once, and the workers
 share the loaded code's memory. Workers are not replaced after a number of requests unless DUIKOU_WEB_MAX_REQUESTS says
 so: a replaced worker closes its clients' idle keep-alive connections, and a client that sends on one at that moment
-gets a connection reset (the load benchmark saw 3 in 1,653 requests with 1,000). The access log goes to standard output and gunicorn's own log to standard error, one JSON object per
-line, with the request id and with identifiers in paths and query strings masked (duikou/core/logs.py).
+gets a connection reset (the load benchmark saw 3 in 1,653 requests with 1,000). The access log goes to standard
+output and gunicorn's own log to standard error, one JSON object per line, with the request id and with identifiers in
+paths and query strings masked (duikou/core/logs.py).
 """
 
 import copy

@@ -365,4 +365,4 @@ DUIKOU_WEB_BIND = env_str("DUIKOU_WEB_BIND", "127.0.0.1:8000")  # address:port, 
 DUIKOU_WEB_WORKERS = env_int("DUIKOU_WEB_WORKERS", 0, minimum=0)  # processes; 0: 2 × CPU cores + 1
 DUIKOU_WEB_THREADS = env_int("DUIKOU_WEB_THREADS", 4, minimum=1)  # threads per process
 DUIKOU_WEB_TIMEOUT = env_int("DUIKOU_WEB_TIMEOUT", 120, minimum=10)  # seconds before a stuck request's worker restarts
-DUIKOU_WEB_MAX_REQUESTS = env_int("DUIKOU_WEB_MAX_REQUESTS", 0, minimum=0)  # replace a worker after N requests; 0: never
+DUIKOU_WEB_MAX_REQUESTS = env_int("DUIKOU_WEB_MAX_REQUESTS", 0, minimum=0)  # replace workers after N requests; 0: no
