@@ -38,7 +38,7 @@ def registry(user, *, q: str = "", area: str = "", category: str = "") -> QueryS
     whether it has an open case."""
     qs = households_for(user, q=q)
     if area.isdigit():
-        qs = qs.filter(village_id__startswith=area)
+        qs = qs.filter(village__code__startswith=area)
     if category == "-":
         qs = qs.filter(category="")
     elif category and category in Household.Category.values:
@@ -50,8 +50,10 @@ def registry(user, *, q: str = "", area: str = "", category: str = "") -> QueryS
 def villages_for(user, limit: int = 2000) -> list[tuple[str, list[tuple[str, str]]]]:
     """The villages a user may register households in, grouped by township ((township name, [(code, village)])):
     the registry is kept by county and township governments, so [] for anyone else."""
+    if not scoping.may(user, scoping.Action.CHANGE):
+        return []
     prefix = scoping.region_prefix(user)
-    if prefix is None or len(prefix) not in (6, 9) or not scoping.may(user, scoping.Action.CHANGE):
+    if prefix is None or len(prefix) not in (6, 9):
         return []
     rows = (
         Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=prefix)

@@ -44,6 +44,8 @@ def test_the_list_finds_by_name_number_category_and_id_number_in_the_body(client
     assert "李二户" in client.get("/monitoring/households/?q=H002").content.decode()
     page = client.get("/monitoring/households/?category=marginal").content.decode()
     assert "王大户" in page and "李二户" not in page
+    assert "王大户" in client.get("/monitoring/households/?area=411526001").content.decode()
+    assert "王大户" not in client.get("/monitoring/households/?area=411526002").content.decode()
     page = client.get("/monitoring/households/?category=-").content.decode()
     assert "李二户" in page and "王大户" not in page
     found = client.post("/monitoring/households/", {"id_number": id_number.lower()}).content.decode()
