@@ -107,14 +107,17 @@ class Calendar:
 
 
 def add_working_days(start: datetime.date, days: int, province: str = "") -> Deadline:
-    years = {start.year, start.year + 1 + days // 200}
-    return Calendar(province, years=set(range(min(years), max(years) + 1))).add(start, days)
+    last = start.year + 1 + days // 200  # a year has more than 200 working days
+    return Calendar(province, years=set(range(start.year, last + 1))).add(start, days)
 
 
 def set_day(*, user, day: datetime.date, kind: str, name: str, province: str = "", source: str = ""):
     """Enter or change one day of the schedule (recorded in the audit history)."""
+    from duikou.accounts import scoping
+
     from .models import CalendarDay
 
+    scoping.require(user, scoping.Action.OPERATE)  # the system administrator keeps the schedule
     errors = {}
     if kind not in CalendarDay.Kind.values:
         errors["kind"] = ["请选择休息日或调休上班日"]

@@ -1,5 +1,6 @@
 """Scoped reads of regions and old areas. Regions are reference data every signed-in user may read."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from duikou.accounts import scoping
@@ -12,6 +13,14 @@ def regions_for(user, *, q: str = "", level: str = "", parent: str = "") -> Quer
     qs = scoping.scope(user, Region).select_related("parent")
     qs = search(qs, q, "name__contains", "code__startswith")
     return filter_given(qs, level=level, parent_id=parent)
+
+
+def region_named(user, code: str, field: str) -> Region:
+    """The region whose code a request gave in ``field``; a code that names none is that field's error."""
+    region = scoping.scope(user, Region).filter(code=code).first()
+    if region is None:
+        raise ValidationError({field: [f"区划代码「{code}」不存在"]})
+    return region
 
 
 def old_areas_for(user) -> QuerySet[OldArea]:

@@ -8,6 +8,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from duikou.accounts import scoping
+from duikou.core.querysets import search
 from duikou.geo.models import Region
 
 from .models import (
@@ -27,9 +28,7 @@ OPEN = "open"  # the status filter for every case that is not closed
 
 def households_for(user, *, action: scoping.Action = scoping.Action.VIEW, q: str = "") -> QuerySet[Household]:
     qs = scoping.scope(user, Household, action).select_related("township", "village")
-    if q:
-        qs = qs.filter(head_name__contains=q) | qs.filter(number=q)
-    return qs
+    return search(qs, q, "head_name__contains", "number")
 
 
 def registry(user, *, q: str = "", area: str = "", category: str = "") -> QuerySet[Household]:

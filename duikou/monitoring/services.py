@@ -452,13 +452,12 @@ def flag_overdue_cases(*, today: datetime.date | None = None) -> list[int]:
 
     today = today or timezone.localdate()
     with transaction.atomic():
-        late = Alert.objects.select_for_update(of=("self",)).filter(
-            overdue_q(), overdue_flagged__isnull=True, deadline__lt=today
-        )
+        late = Alert.objects.select_for_update(of=("self",)).filter(overdue_q(), overdue_flagged__isnull=True)
         rows = [(a.pk, str(a), {"overdue_flagged": (None, today)}) for a in late.select_related("household")]
-        Alert.objects.filter(pk__in=[pk for pk, _text, _changes in rows]).update(overdue_flagged=today)
+        flagged = [pk for pk, _text, _changes in rows]
+        Alert.objects.filter(pk__in=flagged).update(overdue_flagged=today)
         log_bulk_updates(Alert, rows, actor=None)
-    return [pk for pk, _text, _changes in rows]
+    return flagged
 
 
 def responsible_units(household: Household):

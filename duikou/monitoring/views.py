@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from duikou.accounts import scoping
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import CSV, DOCX, XLSX, download
-from duikou.core.listviews import render_list
+from duikou.core.listviews import page_context, render_list
 from duikou.geo.models import Region
 
 from . import departmental, queries, reports, services
@@ -200,15 +200,13 @@ def household_list(request):
     if by_id:
         members = queries.find_members_by_id_number(request.user, request.POST.get("id_number", ""))
         qs = qs.filter(pk__in=members.values("household_id"))
-    return render_list(
-        request,
-        "monitoring/households.html",
-        qs,
-        categories=CATEGORY_FILTERS,
-        by_id=by_id,
-        registry_empty=not by_id and not queries.households_for(request.user).exists(),
-        can_add=bool(queries.villages_for(request.user, limit=1)),
+    context = page_context(
+        request, qs, categories=CATEGORY_FILTERS, by_id=by_id, can_add=bool(queries.villages_for(request.user, limit=1))
     )
+    # unfiltered and nothing on the page: nothing registered in the area at all
+    filtered = by_id or any(params.get(name) for name in ("q", "area", "category"))
+    context["registry_empty"] = not filtered and not context["page_obj"].object_list
+    return render(request, "monitoring/households.html", context)
 
 
 @login_required

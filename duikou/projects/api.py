@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from duikou.accounts import scoping
 from duikou.core.pagination import Pages
-from duikou.geo.models import Region
+from duikou.geo.queries import region_named
 from duikou.geo.schemas import RegionRef
 from duikou.policy.models import Task
 
@@ -199,17 +199,10 @@ def _key_task(user, code: str) -> Task:
     return task
 
 
-def _county(user, code: str) -> Region:
-    region = scoping.scope(user, Region).filter(code=code).first()
-    if region is None:
-        raise ValidationError({"location": f"区划代码「{code}」不存在"})
-    return region
-
-
 def _project_fields(user, payload: ProjectFields) -> dict:
     data = payload.dict(include=set(services.PROJECT_FIELDS))
     data["key_task"] = _key_task(user, payload.key_task)
-    data["location"] = _county(user, payload.location)
+    data["location"] = region_named(user, payload.location, "location")
     return data
 
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from duikou.accounts import scoping
 from duikou.core import pii
 from duikou.core.pagination import Pages
-from duikou.geo.models import Region
+from duikou.geo.queries import region_named
 from duikou.geo.schemas import RegionRef
 
 from ..schemas import TermOut, TopK
@@ -170,13 +170,6 @@ class FollowUpIn(Schema):
     note: str = ""
 
 
-def _region(user, code: str, field: str) -> Region:
-    region = scoping.scope(user, Region).filter(code=code).first()
-    if region is None:
-        raise ValidationError({field: [f"区划代码「{code}」不存在"]})
-    return region
-
-
 # --- postings ---------------------------------------------------------------------------------------------------
 
 
@@ -194,7 +187,7 @@ def get_labour_posting(request, posting_id: int):
 @router.post("/postings", response={201: PostingOut})
 def create_labour_posting(request, payload: PostingFields):
     scoping.require(request.user, scoping.Action.CHANGE)
-    data = payload.dict() | {"region": _region(request.user, payload.region, "region")}
+    data = payload.dict() | {"region": region_named(request.user, payload.region, "region")}
     posting = services.create_posting(user=request.user, **data)
     return Status(201, queries.posting_for(request.user, posting.pk))
 
@@ -203,7 +196,7 @@ def create_labour_posting(request, payload: PostingFields):
 def update_labour_posting(request, posting_id: int, payload: PostingUpdateIn):
     """Edit a posting; send the version you read. A stale version answers 409."""
     posting = queries.posting_for(request.user, posting_id, scoping.Action.CHANGE)
-    data = payload.dict(exclude={"version"}) | {"region": _region(request.user, payload.region, "region")}
+    data = payload.dict(exclude={"version"}) | {"region": region_named(request.user, payload.region, "region")}
     services.update_posting(user=request.user, posting=posting, expected_version=payload.version, **data)
     return queries.posting_for(request.user, posting_id)
 
@@ -252,7 +245,7 @@ def get_labour_seeker(request, seeker_id: int):
 @router.post("/seekers", response={201: SeekerOut})
 def create_labour_seeker(request, payload: SeekerIn):
     scoping.require(request.user, scoping.Action.CHANGE)
-    data = payload.dict() | {"home": _region(request.user, payload.home, "home")}
+    data = payload.dict() | {"home": region_named(request.user, payload.home, "home")}
     seeker = services.register_seeker(user=request.user, **data)
     return Status(201, queries.seeker_for(request.user, seeker.pk))
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.core import pii
+from duikou.core.querysets import filter_given, search
 
-from ..filtering import containing, given
 from ..models import FollowUp, JobPosting, JobSeeker, ListingStatus, Placement
 
 
@@ -34,8 +34,8 @@ def postings_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[JobPosting]:
     qs = scoping.scope(user, JobPosting, action).select_related("region__parent")
-    qs = given(qs, status=status, occupation=occupation, region__code__startswith=city[:4])
-    qs = containing(qs, q, "employer", "title", "region__name")
+    qs = filter_given(qs, status=status, occupation=occupation, region__code__startswith=city[:4])
+    qs = search(qs, q, "employer__contains", "title__contains", "region__name__contains")
     placed = Count("placements", filter=Q(placements__status=Placement.Status.EMPLOYED))
     return qs.annotate(placed=placed).order_by("-created", "-pk")
 
@@ -57,7 +57,7 @@ def find_seekers(
     """Seekers the user answers for; ``q`` is part of a name, ``id_number`` a full ID number (matched by its digest;
     one that is not valid finds nobody). An ID number comes from a request body, never from a URL: a URL is kept
     in access logs and browser histories."""
-    qs = given(seekers_for(user).select_related("home__parent"), status=status, home__code__startswith=home)
+    qs = filter_given(seekers_for(user).select_related("home__parent"), status=status, home__code__startswith=home)
     if occupation:
         qs = lists_holding(qs, ("occupations",), occupation)
     if skill:
@@ -93,9 +93,9 @@ PLACEMENT_RELATED = ("seeker__home__parent", "posting__region__parent", "pairing
 
 
 def placements_for(user, *, status: str = "", pairing: int | None = None, q: str = ""):
-    qs = given(scoping.scope(user, Placement).select_related(*PLACEMENT_RELATED), status=status, pairing_id=pairing)
-    if q:
-        qs = qs.filter(posting__employer__contains=q) | qs.filter(posting__title__contains=q)
+    qs = scoping.scope(user, Placement).select_related(*PLACEMENT_RELATED)
+    qs = filter_given(qs, status=status, pairing_id=pairing)
+    qs = search(qs, q, "posting__employer__contains", "posting__title__contains")
     return qs.order_by("-start_date", "-pk")
 
 

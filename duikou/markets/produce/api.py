@@ -5,13 +5,12 @@ and deliveries, through the same queries and services as the pages (403 not allo
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from duikou.accounts import scoping
 from duikou.core.pagination import Pages
-from duikou.geo.models import Region
+from duikou.geo.queries import region_named
 
 from ..schemas import TermOut, TopK
 from . import matching, queries, services
@@ -119,13 +118,6 @@ class DeliveryOut(Schema):
     activity_id: int | None
 
 
-def _region(code: str, field: str) -> Region:
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise ValidationError({field: [f"区划代码「{code}」不存在"]})
-    return region
-
-
 @router.get("/listings", response=list[ListingOut])
 @paginate(Pages, page_size=50)
 def produce_listings(request, q: str = "", category: str = "", certification: str = ""):
@@ -135,7 +127,7 @@ def produce_listings(request, q: str = "", category: str = "", certification: st
 @router.post("/listings", response={201: ListingOut})
 def produce_create_listing(request, payload: ListingIn):
     scoping.require(request.user, scoping.Action.CHANGE)
-    data = payload.dict() | {"origin": _region(payload.origin, "origin")}
+    data = payload.dict() | {"origin": region_named(request.user, payload.origin, "origin")}
     return Status(201, services.create_listing(user=request.user, **data))
 
 
@@ -157,7 +149,7 @@ def produce_demands(request, q: str = "", category: str = "", buyer_kind: str = 
 @router.post("/demands", response={201: DemandOut})
 def produce_create_demand(request, payload: DemandIn):
     scoping.require(request.user, scoping.Action.CHANGE)
-    data = payload.dict() | {"region": _region(payload.region, "region")}
+    data = payload.dict() | {"region": region_named(request.user, payload.region, "region")}
     return Status(201, services.create_demand(user=request.user, **data))
 
 

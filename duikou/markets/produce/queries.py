@@ -3,8 +3,8 @@
 from django.db.models import QuerySet, Sum
 
 from duikou.accounts import scoping
+from duikou.core.querysets import filter_given, search
 
-from ..filtering import containing, given
 from ..models import Agreement, Certification, Delivery, Demand, ListingStatus, ProductListing
 
 
@@ -27,8 +27,8 @@ def listings_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[ProductListing]:
     qs = scoping.scope(user, ProductListing, action).select_related("origin__parent")
-    qs = given(qs, status=status, category=category, origin__code__startswith=origin)
-    qs = containing(qs, q, "name", "supplier", "origin__name", "note")
+    qs = filter_given(qs, status=status, category=category, origin__code__startswith=origin)
+    qs = search(qs, q, "name__contains", "supplier__contains", "origin__name__contains", "note__contains")
     if certification in Certification.values:  # a JSON list of codes: its text holds the quoted code
         qs = qs.filter(certifications__icontains=f'"{certification}"')
     return qs
@@ -45,8 +45,8 @@ def demands_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[Demand]:
     qs = scoping.scope(user, Demand, action).select_related("region__parent")
-    qs = given(qs, status=status, category=category, buyer_kind=buyer_kind, region__code__startswith=region)
-    return containing(qs, q, "buyer", "description", "region__name")
+    qs = filter_given(qs, status=status, category=category, buyer_kind=buyer_kind, region__code__startswith=region)
+    return search(qs, q, "buyer__contains", "description__contains", "region__name__contains")
 
 
 def listing_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> ProductListing:
@@ -61,7 +61,7 @@ def agreements_for(user, *, listing=None, demand=None, status: str = "") -> Quer
     qs = scoping.scope(user, Agreement).select_related(
         "listing__origin", "demand__region", "pairing__old_region", "pairing__partner_region"
     )
-    qs = given(qs, listing=listing, demand=demand, status=status)
+    qs = filter_given(qs, listing=listing, demand=demand, status=status)
     totals = {"delivered_tonnes": Sum("deliveries__volume_tonnes"), "delivered_wan": Sum("deliveries__amount_wan")}
     return qs.annotate(**totals).order_by("-signed_on", "-id")  # an aggregate drops Meta.ordering
 
@@ -75,4 +75,4 @@ def agreement_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -
 
 def deliveries_for(user, *, agreement=None) -> QuerySet[Delivery]:
     qs = scoping.scope(user, Delivery).select_related("agreement__listing", "agreement__demand", "activity")
-    return given(qs, agreement=agreement)
+    return filter_given(qs, agreement=agreement)
