@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from duikou.accounts import scoping
 
 from . import workdays
+from .forms import apply_errors
 from .models import CalendarDay
 
 
@@ -87,9 +88,7 @@ def calendar_day(request):
         try:
             row = workdays.set_day(user=request.user, **data)
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已保存：%(day)s") % {"day": row})
             return redirect(f"{reverse('calendar')}?year={row.day.year}")

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .errors import StaleObjectError
 
@@ -24,6 +25,14 @@ def apply_errors(form: forms.Form, exc: ValidationError | StaleObjectError) -> N
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, exc.messages)
+
+
+def error_text(exc: Exception) -> str:
+    """A service's refusal as one line for a message: a ValidationError's messages joined, otherwise its text (a bare
+    PermissionDenied says the user may not do this)."""
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or _("您不能执行此操作")
 
 
 class Styled:

@@ -14,6 +14,7 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import xlsx_response
+from duikou.core.forms import error_text
 from duikou.core.jobs import start_job
 from duikou.core.uploads import read_upload
 from duikou.pairings.queries import pairing_for
@@ -27,12 +28,6 @@ from .transfer import number_text
 from .workflow import WORKFLOW
 
 
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or _("您不能执行此操作")
-
-
 def _dataset_and_period(request):
     datasets = list(queries.datasets_for(request.user))
     if not datasets:
@@ -42,7 +37,7 @@ def _dataset_and_period(request):
     try:
         period = parse_period(request.GET.get("period") or default, expected_type=dataset.period_type)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         period = parse_period(default)
     return datasets, dataset, period
 
@@ -108,7 +103,7 @@ def _report(request, pairing_id: int, dataset: str, period: str):
     try:
         return services.get_report(pairing=pairing, dataset=ds, period=period)
     except ValidationError as exc:
-        raise Http404(_error_text(exc)) from exc
+        raise Http404(error_text(exc)) from exc
 
 
 def _grid_rows(indicators, values, before, violations, recorded):
@@ -216,7 +211,7 @@ def cell(request, pairing_id: int, dataset: str, period: str):
             expected_version=int(version) if version.isdigit() else None,
         )
     except (ValidationError, StaleObjectError, PermissionDenied) as exc:
-        error = _error_text(exc)
+        error = error_text(exc)
     context = _grid_context(request, report, recorded_for=indicator.code)
     context["editable"] = WORKFLOW.allows(request.user, report, "edit")
     index, row = next((n, r) for n, r in enumerate(context["rows"], 1) if r["indicator"].code == indicator.code)
@@ -254,7 +249,7 @@ def step(request, pairing_id: int, dataset: str, period: str, step: str):
     except services.SubmissionRefused as exc:
         messages.error(request, _("不能上报：") + "；".join(v.message for v in exc.violations))
     except (ValidationError, PermissionDenied, StaleObjectError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("indicators:entry", pairing_id=report.pairing_id, dataset=report.dataset_id, period=report.period)
 
 
@@ -297,7 +292,7 @@ def export_values(request):
         ).filter(value__isnull=False)
         content, filename, content_type = transfer.export_values(values, fmt)
     except ValidationError as exc:
-        return HttpResponse(_error_text(exc), status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(error_text(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -324,7 +319,7 @@ def pivot(request):
                 status=form.cleaned_data.get("status") or "",
             )
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
     else:
         error = "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items())
     if result and request.GET.get("format") == "xlsx":
@@ -395,7 +390,7 @@ def dashboard(request):
                 status="approved" if saved.approved_only else "",
             )
         except (ValidationError, Http404) as exc:
-            charts.append({"saved": saved, "error": _error_text(exc) if isinstance(exc, ValidationError) else str(exc)})
+            charts.append({"saved": saved, "error": error_text(exc) if isinstance(exc, ValidationError) else str(exc)})
             continue
         charts.append({"saved": saved, "result": result, "chart": _chart(result, cities)})
     return render(
@@ -424,7 +419,7 @@ def chart_save(request):
         )
         messages.success(request, _("已保存到本机构仪表板"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("indicators:dashboard")
 
 

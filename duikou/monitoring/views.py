@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from duikou.accounts import scoping
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import CSV, DOCX, XLSX, download
+from duikou.core.forms import apply_errors, error_text
 from duikou.core.listviews import page_context, render_list
 from duikou.geo.models import Region
 
@@ -23,20 +24,7 @@ from .workflow import WORKFLOW
 
 
 def _error_text(exc: Exception) -> str:
-    if isinstance(exc, services.EliminationRefused):
-        return str(exc)
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or _("您不能执行此操作")
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where it names one the form has."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    return str(exc) if isinstance(exc, services.EliminationRefused) else error_text(exc)
 
 
 STATUS_FILTERS = [(queries.OPEN, gettext_lazy("未结案（全部）")), *Alert.Status.choices, ("all", gettext_lazy("全部"))]
@@ -153,7 +141,7 @@ def measure_add(request, pk: int):
                 start_date=data["start_date"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         except (PermissionDenied, StaleObjectError) as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -174,7 +162,7 @@ def income_add(request, pk: int):
         try:
             services.record_income(user=request.user, household=household, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已登记 %(year)s 年收支") % {"year": form.cleaned_data["year"]})
             return redirect(next_url or reverse("monitoring:household", args=[pk]))
@@ -231,9 +219,7 @@ def household_add(request):
                 category=data["category"],
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已登记：%(household)s") % {"household": household})
             return redirect("monitoring:household", pk=household.pk)

@@ -10,7 +10,7 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
 from duikou.core.exports import DOCX, download, xlsx_response
-from duikou.core.forms import int_or
+from duikou.core.forms import error_text, int_or
 from duikou.core.listviews import render_list
 from duikou.pairings.queries import pairings_for
 from duikou.pairings.sides import required_provinces
@@ -28,12 +28,6 @@ from .forms import (
 )
 from .models import Plan
 from .workflow import WORKFLOW
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or _("您不能执行此操作")
 
 
 @login_required
@@ -66,7 +60,7 @@ def plan_create(request):
         try:
             plan = services.create_plan(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("plans:detail", pk=plan.pk)
     return render(request, "plans/create.html", {"form": form})
@@ -133,7 +127,7 @@ def plan_content(request, pk: int, section: str, row_id: int | None = None):
         services.save_content(user=request.user, plan=plan, section=section, row_id=row_id, **form.changes())
         messages.success(request, _("已保存"))
     except (ValidationError, PermissionDenied, StaleObjectError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(f"/plans/{plan.pk}/#{section}")
 
 
@@ -178,7 +172,7 @@ def plan_step(request, pk: int, step: str):
             raise PermissionDenied
         messages.success(request, _("已完成：%(status)s") % {"status": plan.get_status_display()})
     except (ValidationError, PermissionDenied, StaleObjectError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -227,7 +221,7 @@ def item_done(request, item_id: int):
         services.mark_item_done(user=request.user, item=item, done_date=timezone.localdate())
         messages.success(request, _("已登记完成"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(request.POST.get("next") or "plans:todo")
 
 

@@ -14,6 +14,7 @@ from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
 from duikou.core.exports import DOCX, download, xlsx_response
+from duikou.core.forms import error_text
 from duikou.core.listviews import page_context
 from duikou.pairings.models import Pairing
 
@@ -22,13 +23,6 @@ from ..models import Notice, Run
 from . import queries, services
 from .forms import STEP_FORMS, IssueNoticeForm, NoticeFilterForm
 from .workflow import WORKFLOW
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or _("您不能执行此操作")
-
 
 # ---- the notice desk -----------------------------------------------------------------------------------
 
@@ -177,7 +171,7 @@ def notice_step(request, pk: int, step: str):
             % {"step": WORKFLOW[step].label, "status": notice.get_status_display()},
         )
     except (ValidationError, PermissionDenied, StaleObjectError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("evaluation:notice_detail", pk=notice.pk)
 
 
@@ -241,7 +235,7 @@ def notice_issue(request):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("已下发整改通知 %(number)s") % {"number": notice.number})
             return redirect("evaluation:notice_detail", pk=notice.pk)
@@ -289,7 +283,7 @@ def commendation_generate(request, run_id: int):
         else:
             messages.info(request, _("通报表扬名单没有变化：评为优秀的结对关系均已列入"))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("evaluation:commendations", run_id=run.pk)
 
 
