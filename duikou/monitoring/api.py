@@ -17,7 +17,7 @@ from duikou.core.uploads import read_upload
 
 from . import departmental, queries, services
 from .models import Alert, DepartmentImport
-from .workflow import WORKFLOW
+from .workflow import ELIMINATION_STATUSES, WORKFLOW
 
 router = Router(tags=["monitoring"])
 
@@ -32,7 +32,8 @@ class AlertOut(Schema):
     status: str
     deadline: datetime.date | None
     overdue: bool
-    run_id: int
+    run_id: int | None  # the screening run; none for a case opened by a declaration or a visit
+    channel: str  # screening, self, hotline, counter, visit
 
 
 class StepOut(Schema):
@@ -44,6 +45,7 @@ class StepOut(Schema):
     due: datetime.date | None
     late: bool
     created: datetime.datetime
+    details: dict  # the step's own record: meeting, consent date, publicity and announcement periods
 
 
 class MeasureOut(Schema):
@@ -74,8 +76,13 @@ class CaseOut(AlertOut):
 class AlertStepIn(Schema):
     version: int
     note: str = ""
-    category: str = ""  # include: unstable, marginal or sudden
-    checks: dict[str, bool] | None = None  # verify and recheck: food_clothing_ok, education_ok, ...
+    category: str = ""  # deliberate and include: unstable, marginal or sudden
+    # verify and propose_elimination: all five; recheck: those rechecked (food_clothing_ok, education_ok, ...)
+    checks: dict[str, bool] | None = None
+    meeting_date: datetime.date | None = None  # deliberate, el_deliberate: the 民主评议 meeting
+    attendees: int | None = None
+    opinion: str = ""
+    consent_date: datetime.date | None = None  # consent: the day the household signed
 
 
 class MeasureIn(Schema):
@@ -115,7 +122,8 @@ class HouseholdOut(Schema):
     township: str
     village: str
     category: str
-    checks: dict[str, bool]
+    checks: dict[str, bool | None]  # None: not checked yet
+    pending: bool
     members: list[MemberOut]
     version: int
 
@@ -132,14 +140,13 @@ def _alert(a: Alert) -> dict:
         "deadline": a.deadline,
         "overdue": a.overdue,
         "run_id": a.run_id,
+        "channel": a.channel,
     }
 
 
 def _case(user, alert: Alert) -> dict:
     criteria = (
-        services.elimination_criteria(alert)
-        if alert.status in (Alert.Status.MONITORED, Alert.Status.ELIMINATING)
-        else []
+        services.elimination_criteria(alert) if alert.status in (Alert.Status.MONITORED, *ELIMINATION_STATUSES) else []
     )
     return {
         **_alert(alert),
@@ -157,6 +164,7 @@ def _case(user, alert: Alert) -> dict:
                 "due": s.due,
                 "late": s.late,
                 "created": s.created,
+                "details": s.details,
             }
             for s in queries.steps_of(user, alert)
         ],
@@ -199,8 +207,9 @@ def get_alert(request, alert_id: int):
 
 @router.post("/alerts/{int:alert_id}/steps/{step}", response=CaseOut)
 def take_alert_step(request, alert_id: int, step: str, payload: AlertStepIn):
-    """One step: verify, include, dismiss, return, recheck, propose_elimination, eliminate, reject_elimination.
-    Send the version you read; a refused risk elimination answers 422 with the criteria that do not hold."""
+    """One step of the case procedure (``allowed_steps`` of the case lists those you may take now; the step table is
+    in docs/monitoring.md). Send the version you read; a refused risk elimination answers 422 with the criteria
+    that do not hold; a step of another level, or the step after one you took, answers 403."""
     alert = queries.alert_for(request.user, alert_id, scoping.Action.CHANGE)
     alert = services.take_step(
         user=request.user,
@@ -210,6 +219,10 @@ def take_alert_step(request, alert_id: int, step: str, payload: AlertStepIn):
         note=payload.note,
         category=payload.category,
         checks=payload.checks,
+        meeting_date=payload.meeting_date,
+        attendees=payload.attendees,
+        opinion=payload.opinion,
+        consent_date=payload.consent_date,
     )
     return _case(request.user, queries.alert_for(request.user, alert.pk))
 
@@ -285,6 +298,7 @@ def get_household(request, household_id: int):
         "village": h.village_id,
         "category": h.category,
         "checks": {c: getattr(h, c) for c in h.CHECKS},
+        "pending": h.pending,
         "members": [
             {"name": m.name, "relation": m.relation, "id_number": m.id_number_masked, "phone": m.phone_masked}
             for m in queries.members_of(request.user, h)

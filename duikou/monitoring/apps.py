@@ -34,6 +34,9 @@ class MonitoringConfig(AppConfig):
             scoping.register(model, region_paths=("household__village",))
         for model in (models.AlertStep, models.AssistanceMeasure):
             scoping.register(model, region_paths=("alert__household__village",))
+        for model in (models.Declaration, models.Visit):
+            scoping.register(model, region_paths=("household__village",))
+        scoping.register(models.Objection, region_paths=("case__household__village",))
         # an import batch is seen by the area of the organisation that imported it (its report lists that area's
         # members); a national batch has no region and is seen nationally only
         scoping.register(models.DepartmentImport, region_paths=("region",))
@@ -49,8 +52,11 @@ class MonitoringConfig(AppConfig):
             models.AlertStep,
             models.AssistanceMeasure,
             models.DepartmentSignal,
+            models.Visit,
+            models.Objection,
         ):
             auditlog.register(model)
+        auditlog.register(models.Declaration, exclude_fields=list(models.Declaration.ENCRYPTED))
         # the encrypted columns and their digests never enter the audit diff; only the masked values do
         auditlog.register(models.Member, exclude_fields=list(models.Member.ENCRYPTED))
         # the dry-run report (masked IDs, row by row) stays in the batch; the history records its status and counts

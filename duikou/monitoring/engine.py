@@ -88,8 +88,8 @@ def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
                {", ".join(f"h.{check}" for check in Household.CHECKS)},
                {", ".join(f"COALESCE(s.{column}, 0)" for column in SIGNALS)}
         FROM {household} h
-        LEFT JOIN {income} cur ON cur.household_id = h.id AND cur.year = %s
-        LEFT JOIN {income} prev ON prev.household_id = h.id AND prev.year = %s
+        LEFT JOIN {income} cur ON cur.household_id = h.id AND cur.year = %s AND cur.period_kind = 'year'
+        LEFT JOIN {income} prev ON prev.household_id = h.id AND prev.year = %s AND prev.period_kind = 'year'
         LEFT JOIN (
             SELECT household_id, {", ".join(per_kind)} FROM {signal}
             WHERE date >= %s AND date < %s GROUP BY household_id
@@ -202,9 +202,10 @@ def screen_expr(t, thresholds: dict, enabled: set[str]):
     line, margin = _dec(thresholds["income_line"]), _dec(thresholds["margin_share"])
     fall, rigid = _dec(thresholds["income_fall_share"]), _dec(thresholds["rigid_share"])
     bound = line * (_dec(1) + margin)
-    checks_ok = t[Household.CHECKS[0]]
+    # a check fails only when it was found failing (False); one nobody has checked yet (NULL) does not fire the rule
+    checks_ok = t[Household.CHECKS[0]].fill_null(True)
     for check in Household.CHECKS[1:]:
-        checks_ok = checks_ok & t[check]
+        checks_ok = checks_ok & t[check].fill_null(True)
     flags = {
         Rule.Code.INCOME_LOW.value: t.net_income < bound * t.persons,
         Rule.Code.INCOME_FALL.value: t.prev_net_income.notnull()
@@ -375,7 +376,7 @@ def explain(row: dict, thresholds: dict) -> tuple[list[str], dict]:
             "threshold": str(thresholds["rigid_share"]),
         }
     if Rule.Code.CHECK_FAILED in fired:
-        values[Rule.Code.CHECK_FAILED] = {"failed": [c for c in Household.CHECKS if not row[c]]}
+        values[Rule.Code.CHECK_FAILED] = {"failed": [c for c in Household.CHECKS if row[c] is False]}
     if Rule.Code.DEPARTMENT_SIGNAL in fired:
         values[Rule.Code.DEPARTMENT_SIGNAL] = {
             "signals": {
@@ -492,7 +493,7 @@ def explain_texts(flagged: pa.Table, thresholds: dict) -> tuple[list[str], list[
     if fired[Rule.Code.CHECK_FAILED].any():
         failed = np.zeros(n, dtype=np.int64)
         for k, check in enumerate(Household.CHECKS):
-            failed |= (~flagged[check].fill_null(False).to_numpy()).astype(np.int64) << k
+            failed |= (~flagged[check].fill_null(True).to_numpy()).astype(np.int64) << k
         texts = [
             f'"{Rule.Code.CHECK_FAILED}": '
             + json.dumps({"failed": [c for k, c in enumerate(Household.CHECKS) if b >> k & 1]})

@@ -5,6 +5,7 @@ Seed 004 二(一) (clause ``ssw-2021-xczx/2/1``) asks for a 多部门参与的�
 changes and the 两不愁三保障 outcomes with a 快速发现和响应机制. Money here is in 元 (household incomes), not 万元.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -37,12 +38,22 @@ class Household(models.Model):
     head_name = models.CharField(_("户主姓名"), max_length=60)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     category = models.CharField(_("监测类别"), max_length=20, choices=Category.choices, blank=True)
-    # 两不愁三保障 and safe drinking water: True when the check holds
-    food_clothing_ok = models.BooleanField(_("不愁吃、不愁穿"), default=True)
-    education_ok = models.BooleanField(_("义务教育有保障"), default=True)
-    medical_ok = models.BooleanField(_("基本医疗有保障"), default=True)
-    housing_ok = models.BooleanField(_("住房安全有保障"), default=True)
-    water_ok = models.BooleanField(_("饮水安全有保障"), default=True)
+    # 两不愁三保障 and safe drinking water: True when the check holds, False when it fails, None while nobody has
+    # checked (a new household, a pending declaration). Only an explicit False is a failed check, on every engine.
+    food_clothing_ok = models.BooleanField(_("不愁吃、不愁穿"), null=True, blank=True, default=None)
+    education_ok = models.BooleanField(_("义务教育有保障"), null=True, blank=True, default=None)
+    medical_ok = models.BooleanField(_("基本医疗有保障"), null=True, blank=True, default=None)
+    housing_ok = models.BooleanField(_("住房安全有保障"), null=True, blank=True, default=None)
+    water_ok = models.BooleanField(_("饮水安全有保障"), null=True, blank=True, default=None)
+    pending = models.BooleanField(_("待村核实"), default=False, help_text=_("由农户自主申报新建、尚未经村核实登记的户"))
+    labour_capacity = models.BooleanField(
+        _("有劳动能力"), null=True, blank=True, default=None, help_text=_("家庭成员中有无劳动能力的人；未核实为空")
+    )
+    social_assistance = models.BooleanField(
+        _("享受低保或特困供养"),
+        default=False,
+        help_text=_("无劳动能力且由社会救助兜底的户不标注风险消除，转入兜底保障"),
+    )
     version = version_field()
     created = created_field()
     updated = updated_field()
@@ -69,7 +80,15 @@ class Household(models.Model):
             raise ValidationError(errors)
 
     def failed_checks(self) -> list[str]:
-        return [str(self._meta.get_field(f).verbose_name) for f in self.CHECKS if not getattr(self, f)]
+        return [str(self._meta.get_field(f).verbose_name) for f in self.CHECKS if getattr(self, f) is False]
+
+    def unknown_checks(self) -> list[str]:
+        return [str(self._meta.get_field(f).verbose_name) for f in self.CHECKS if getattr(self, f) is None]
+
+    @property
+    def under_safety_net(self) -> bool:
+        """No labour capacity and living on social assistance: kept under 兜底保障, never marked eliminated."""
+        return self.labour_capacity is False and self.social_assistance
 
 
 class Member(models.Model):
@@ -98,10 +117,18 @@ class Member(models.Model):
 
 
 class IncomeRecord(models.Model):
-    """One household's income and rigid expenditure for one year, in 元."""
+    """One household's income and rigid expenditure for one year, quarter or month, in 元 (the period's own sum,
+    not annualised). Screening reads the yearly records; risk elimination reads the months."""
+
+    class Period(models.TextChoices):
+        YEAR = "year", _("全年")
+        QUARTER = "quarter", _("季度")
+        MONTH = "month", _("月度")
 
     household = protected_fk(Household, _("所属户"), related_name="incomes")
     year = models.PositiveSmallIntegerField(_("年度"))
+    period_kind = models.CharField(_("统计周期"), max_length=10, choices=Period.choices, default=Period.YEAR)
+    period = models.PositiveSmallIntegerField(_("季度或月份"), default=0, help_text=_("全年为 0；季度 1–4；月份 1–12"))
     persons = models.PositiveSmallIntegerField(_("家庭人口"), help_text=_("计算人均收入所用的人数"))
     net_income = models.DecimalField(_("家庭纯收入（元）"), **MONEY)
     wage_income = models.DecimalField(_("工资性收入（元）"), default=0, **MONEY)
@@ -114,9 +141,17 @@ class IncomeRecord(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = _("收支记录")
-        ordering = ["household_id", "-year"]
+        ordering = ["household_id", "-year", "period_kind", "-period"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "year"], name="monitoring_income_year"),
+            models.UniqueConstraint(
+                fields=["household", "year", "period_kind", "period"], name="monitoring_income_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_kind="year", period=0)
+                | Q(period_kind="quarter", period__gte=1, period__lte=4)
+                | Q(period_kind="month", period__gte=1, period__lte=12),
+                name="monitoring_income_period_range",
+            ),
             models.CheckConstraint(condition=Q(persons__gte=1), name="monitoring_income_persons"),
             models.CheckConstraint(
                 condition=Q(medical_expense__gte=0, education_expense__gte=0), name="monitoring_income_expense"
@@ -124,7 +159,40 @@ class IncomeRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household} {self.year}"
+        return f"{self.household} {self.period_label}"
+
+    def clean(self) -> None:
+        ranges = {self.Period.YEAR: (0, 0), self.Period.QUARTER: (1, 4), self.Period.MONTH: (1, 12)}
+        low, high = ranges.get(self.period_kind, (0, 0))
+        if self.period is None or not low <= self.period <= high:
+            raise ValidationError(
+                {
+                    "period": [
+                        gettext("全年记录的周期填 0")
+                        if high == 0
+                        else gettext("%(kind)s须为 %(low)s–%(high)s")
+                        % {"kind": self.get_period_kind_display(), "low": low, "high": high}
+                    ]
+                }
+            )
+
+    @property
+    def period_label(self) -> str:
+        if self.period_kind == self.Period.QUARTER:
+            return gettext("%(year)s年第%(q)s季度") % {"year": self.year, "q": self.period}
+        if self.period_kind == self.Period.MONTH:
+            return gettext("%(year)s年%(m)s月") % {"year": self.year, "m": self.period}
+        return gettext("%(year)s年") % {"year": self.year}
+
+    @property
+    def months(self) -> int:
+        return {self.Period.YEAR: 12, self.Period.QUARTER: 3}.get(self.period_kind, 1)
+
+    @property
+    def annual_per_capita(self):
+        """The per-capita income of the period at a year's rate (a quarter × 4, a month × 12), to compare with the
+        yearly monitoring line."""
+        return (self.net_income * 12 / self.months / self.persons).quantize(self.net_income) if self.persons else None
 
     @property
     def per_capita(self):
@@ -153,6 +221,11 @@ class RuleSet(models.Model):
     def values(self) -> dict:
         return {t.key: t.value for t in self.thresholds.all()}
 
+    @property
+    def in_use(self) -> bool:
+        """A rule set a screening or a case has used cannot be edited, only superseded by a new version."""
+        return self.runs.exists() or self.alerts.exists()
+
 
 class Threshold(models.Model):
     """A figure a rule uses, with where it comes from. Unconfirmed figures are settings, marked official=False."""
@@ -162,10 +235,14 @@ class Threshold(models.Model):
         MARGIN = "margin_share", _("收入标准上浮比例")
         FALL = "income_fall_share", _("收入同比下降比例")
         RIGID = "rigid_share", _("刚性支出占收入比例")
-        RESPONSE_DAYS = "response_days", _("响应时限（天）")
+        RESPONSE_DAYS = "response_days", _("入户核实时限（工作日）")
         HOSPITAL_OOP = "hospital_oop", _("住院自付费用预警线（元/年）")
         DISASTER_LOSS = "disaster_loss", _("灾害损失预警线（元/年）")
-        STABLE_YEARS = "stable_years", _("风险消除：收入稳定年数")
+        STABLE_MONTHS = "stable_months", _("风险消除：收入持续稳定月数")
+        IDENTIFY_DAYS = "identify_days", _("识别纳入办结时限（工作日）")
+        PUBLICITY_DAYS = "publicity_days", _("村内公示天数（日历日）")
+        ANNOUNCE_DAYS = "announce_days", _("公告天数（日历日）")
+        OBJECTION_DAYS = "objection_days", _("异议答复时限（工作日）")
 
     ruleset = models.ForeignKey(RuleSet, verbose_name=_("规则集"), on_delete=models.CASCADE, related_name="thresholds")
     key = models.CharField(_("参数"), max_length=30, choices=Key.choices)
@@ -180,6 +257,62 @@ class Threshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_key_display()} = {self.value}"
+
+
+UNOFFICIAL = "配置值，非官方数据"
+# Seed 004 gives no monitoring income line, margin, shares or periods: every default below is a local setting, marked
+# as such on screen; a province's rule set replaces each with its own figure and source.
+DEFAULT_THRESHOLDS = {
+    Threshold.Key.INCOME_LINE: ("7000", f"{UNOFFICIAL}：种子文件未给出监测收入标准，请按本省当年公布的标准修改"),
+    Threshold.Key.MARGIN: ("0.5", f"{UNOFFICIAL}：监测范围上浮比例"),
+    Threshold.Key.FALL: ("0.3", f"{UNOFFICIAL}：收入同比下降比例"),
+    Threshold.Key.RIGID: ("0.5", f"{UNOFFICIAL}：刚性支出占家庭纯收入比例"),
+    Threshold.Key.RESPONSE_DAYS: (
+        "5",  # a new rule set takes settings.DUIKOU_MONITORING_VERIFY_DAYS
+        f"{UNOFFICIAL}：入户核实时限（工作日）；依据 004 二(一)「建立健全快速发现和响应机制」（{POLICY_CLAUSE}），"
+        "天数为配置（甘肃「一键报贫」5 个工作日内入户核实，安徽「一码申报」2 个工作日）",
+    ),
+    Threshold.Key.HOSPITAL_OOP: ("10000", f"{UNOFFICIAL}：全年住院个人自付费用达到此数即预警；种子文件未给出"),
+    Threshold.Key.DISASTER_LOSS: ("10000", f"{UNOFFICIAL}：全年灾害损失达到此数即预警；种子文件未给出"),
+    Threshold.Key.STABLE_MONTHS: (
+        "6",
+        f"{UNOFFICIAL}：风险消除须最近连续若干个月人均纯收入（按年折算）高于监测范围上限；"
+        "县级文件「收入持续稳定(原则上不得低于半年)」",
+    ),
+    Threshold.Key.IDENTIFY_DAYS: (
+        "15",
+        f"{UNOFFICIAL}：自发现线索起完成识别纳入的工作日数（甘肃 15 个工作日，海南原则上 20 个工作日）",
+    ),
+    Threshold.Key.PUBLICITY_DAYS: ("5", f"{UNOFFICIAL}：村内公示不少于 5 天（部分县为 7 天），按日历日计"),
+    Threshold.Key.ANNOUNCE_DAYS: ("7", f"{UNOFFICIAL}：县级审定后公告的天数，按日历日计"),
+    Threshold.Key.OBJECTION_DAYS: (
+        "5",
+        f"{UNOFFICIAL}：异议、申诉的答复期限（工作日），逾期上报县级；未查到统一规定",
+    ),
+}
+
+
+def threshold(ruleset: "RuleSet | None", key: str, default=None) -> Decimal:
+    """A figure of the rule set, or the installation's default where the rule set (or the case) has none."""
+    if ruleset is not None:
+        cache = getattr(ruleset, "_values", None)
+        if cache is None:
+            cache = ruleset._values = ruleset.values()
+        if key in cache:
+            return Decimal(cache[key])
+    if default is not None:
+        return Decimal(default)
+    return Decimal(DEFAULT_THRESHOLDS[key][0])
+
+
+def current_ruleset(province_code: str, day: datetime.date | None = None) -> "RuleSet | None":
+    """The rule set a new case of the province follows: the latest version for the year, else the latest year before."""
+    year = (day or timezone.localdate()).year
+    return (
+        RuleSet.objects.filter(province_id=province_code[:2] + "0000", year__lte=year)
+        .order_by("-year", "-version")
+        .first()
+    )
 
 
 class Rule(models.Model):
@@ -238,11 +371,28 @@ class Alert(models.Model):
     step the case is waiting for (none while a monitored household waits on its income, which no date can force)."""
 
     class Status(models.TextChoices):
-        VERIFYING = "verifying", _("待核实")
-        DECIDING = "deciding", _("待认定")
+        VERIFYING = "verifying", _("待入户核实")
+        CONSENTING = "consenting", _("待承诺授权")
+        DELIBERATING = "deliberating", _("待村级民主评议")
+        PUBLICISING = "publicising", _("村内公示中")
+        TOWNSHIP_REVIEW = "township_review", _("待乡镇审核")
+        COUNTY_DECISION = "county_decision", _("待县级审定")
         MONITORED = "monitored", _("监测帮扶中")
-        ELIMINATING = "eliminating", _("风险消除待审定")
+        SAFETY_NET = "safety_net", _("兜底保障中")
+        EL_DELIBERATING = "el_deliberating", _("风险消除待民主评议")
+        EL_PUBLICISING = "el_publicising", _("风险消除公示中")
+        EL_TOWNSHIP = "el_township", _("风险消除待乡镇审核")
+        EL_COUNTY = "el_county", _("风险消除待县级确认")
         CLOSED = "closed", _("已关闭")
+
+    class Channel(models.TextChoices):
+        """The three ways a household is found (三种发现渠道), the first with its sub-channels."""
+
+        SCREENING = "screening", _("部门筛查预警")
+        SELF = "self", _("农户自主申报（扫码）")
+        HOTLINE = "hotline", _("农户自主申报（12317 热线）")
+        COUNTER = "counter", _("农户自主申报（窗口受理）")
+        VISIT = "visit", _("基层干部排查")
 
     class Outcome(models.TextChoices):
         NONE = "", _("未结案")
@@ -250,7 +400,15 @@ class Alert(models.Model):
         ELIMINATED = "eliminated", _("风险已消除")
 
     household = protected_fk(Household, _("监测户"), related_name="alerts")
-    run = protected_fk(ScreeningRun, _("筛查批次"), related_name="alerts")
+    run = protected_fk(ScreeningRun, _("筛查批次"), optional=True, related_name="alerts")
+    ruleset = protected_fk(
+        RuleSet, _("适用规则集"), optional=True, related_name="alerts", help_text=_("期限和风险消除标准所依据的规则集")
+    )
+    channel = models.CharField(_("发现渠道"), max_length=20, choices=Channel.choices, default=Channel.SCREENING)
+    publicity_start = models.DateField(_("公示开始"), null=True, blank=True)
+    publicity_end = models.DateField(_("公示截止"), null=True, blank=True)
+    announce_start = models.DateField(_("公告开始"), null=True, blank=True)
+    announce_end = models.DateField(_("公告截止"), null=True, blank=True)
     rules = models.JSONField(_("命中规则"), default=list)
     values = models.JSONField(_("命中数值"), default=dict)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.VERIFYING)
@@ -351,21 +509,36 @@ class AlertStep(models.Model):
     """One step taken on a case: what, from which status to which, by whom, when, against which due date."""
 
     class Step(models.TextChoices):
-        VERIFY = "verify", _("核实")
-        INCLUDE = "include", _("纳入监测对象")
-        DISMISS = "dismiss", _("核实排除")
+        LEAD = "lead", _("新增线索")
+        VERIFY = "verify", _("入户核实")
+        CONSENT = "consent", _("记录承诺授权")
+        DELIBERATE = "deliberate", _("村级民主评议并公示")
+        SUBMIT = "submit", _("公示期满报乡镇审核")
+        TOWNSHIP_APPROVE = "township_approve", _("乡镇审核通过")
+        TOWNSHIP_DISMISS = "township_dismiss", _("乡镇审核排除")
         RETURN = "return", _("退回重新核实")
+        INCLUDE = "include", _("县级审定纳入并公告")
+        DISMISS = "dismiss", _("县级审定不予纳入")
+        COUNTY_RETURN = "county_return", _("退回乡镇重新审核")
         ASSIST = "assist", _("登记帮扶措施")
         RECHECK = "recheck", _("复核两不愁三保障及饮水安全")
-        PROPOSE_ELIMINATION = "propose_elimination", _("申请风险消除")
-        ELIMINATE = "eliminate", _("确认风险消除")
+        SAFETY_NET = "safety_net", _("转入兜底保障")
+        PROPOSE_ELIMINATION = "propose_elimination", _("入户核实并提出风险消除")
+        EL_DELIBERATE = "el_deliberate", _("风险消除民主评议并公示")
+        EL_SUBMIT = "el_submit", _("风险消除公示期满报乡镇审核")
+        EL_TOWNSHIP_APPROVE = "el_township_approve", _("乡镇审核风险消除")
         REJECT_ELIMINATION = "reject_elimination", _("退回继续帮扶")
+        ELIMINATE = "eliminate", _("县级确认风险消除并公告")
+        EL_COUNTY_REJECT = "el_county_reject", _("县级退回继续帮扶")
 
     alert = protected_fk(Alert, _("预警"), related_name="steps")
     step = models.CharField(_("步骤"), max_length=30, choices=Step.choices)
     from_status = models.CharField(_("原状态"), max_length=20, choices=Alert.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=20, choices=Alert.Status.choices)
     note = models.TextField(_("说明"), blank=True)
+    details = models.JSONField(
+        _("步骤记录"), default=dict, blank=True, help_text=_("评议会议、承诺授权、公示期等步骤本身的记录")
+    )
     actor = user_fk(_("办理人"), optional=True)
     actor_name = models.CharField(_("办理人（机构）"), max_length=200)
     due = models.DateField(_("该步骤期限"), null=True, blank=True)
@@ -381,6 +554,31 @@ class AlertStep(models.Model):
     @property
     def late(self) -> bool:
         return self.due is not None and timezone.localdate(self.created) > self.due
+
+    DETAIL_LABELS = {
+        "consent_date": _("承诺授权日期"),
+        "meeting_date": _("评议会议日期"),
+        "attendees": _("参加人数"),
+        "opinion": _("评议意见"),
+        "category": _("建议监测类别"),
+        "publicity": _("公示期"),
+        "announcement": _("公告期"),
+        "declaration": _("申报受理编号"),
+    }
+
+    def detail_lines(self) -> list[tuple[str, str]]:
+        """The step's own record in words (评议会议日期：2026-12-01 …), in the order the labels are listed."""
+        out = []
+        for key, label in self.DETAIL_LABELS.items():
+            value = (self.details or {}).get(key)
+            if value in (None, ""):
+                continue
+            if key == "category":
+                value = dict(Household.Category.choices).get(value, value)
+            elif isinstance(value, list):
+                value = gettext(" 至 ").join(str(v) for v in value)
+            out.append((str(label), str(value)))
+        return out
 
 
 # Where each kind of assistance comes from: (clause id, the seed's own words). Seed 004 二(一) names employment
@@ -531,3 +729,125 @@ class DepartmentSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+
+class Difficulty(models.TextChoices):
+    """The kind of difficulty a household declares (家庭困难情况)."""
+
+    ILLNESS = "illness", _("因病（大病、慢性病）")
+    DISABILITY = "disability", _("因残")
+    ACCIDENT = "accident", _("因意外事故")
+    DISASTER = "disaster", _("因自然灾害")
+    JOB_LOSS = "job_loss", _("因失业或务工收入减少")
+    EDUCATION = "education", _("因学")
+    HOUSING = "housing", _("住房安全问题")
+    WATER = "water", _("饮水安全问题")
+    OTHER = "other", _("其他")
+
+
+class Declaration(models.Model):
+    """A household's own declaration (农户自主申报): from the public page (scanned QR code), or taken by county or
+    township staff from the 12317 hotline or at the counter. It becomes a lead of the household's one open case.
+
+    The acknowledgement number is the household's key to the status page, which shows nothing personal."""
+
+    Channel = Alert.Channel
+    ack_number = models.CharField(_("受理编号"), max_length=20, unique=True)
+    channel = models.CharField(_("申报渠道"), max_length=20, choices=Channel.choices)
+    village = protected_fk(Region, _("行政村"), related_name="+", limit_choices_to={"level": "village"})
+    household = protected_fk(Household, _("所属户"), related_name="declarations")
+    case = protected_fk(Alert, _("所属案件"), optional=True, related_name="declarations")
+    head_name = models.CharField(_("户主姓名"), max_length=60)
+    id_number_enc = models.BinaryField(_("身份证号（密文）"), editable=False)
+    id_number_digest = models.CharField(_("身份证号摘要"), max_length=64, editable=False, db_index=True)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
+    phone_enc = models.BinaryField(_("电话（密文）"), editable=False, null=True)
+    phone_digest = models.CharField(_("电话摘要"), max_length=64, editable=False, blank=True)
+    phone_masked = models.CharField(_("电话"), max_length=20, editable=False, blank=True)
+    difficulty = models.CharField(_("困难类别"), max_length=20, choices=Difficulty.choices)
+    description = models.TextField(_("困难情况"), max_length=1000, blank=True)
+    consent_at = models.DateTimeField(_("承诺授权时间"), help_text=_("申报人同意核查其家庭收入、财产等信息"))
+    recorded_by = user_fk(_("受理人"), optional=True)
+    created = created_field(_("申报时间"))
+
+    ENCRYPTED = ("id_number_enc", "id_number_digest", "phone_enc", "phone_digest")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("农户申报")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ack_number} {self.get_channel_display()}"
+
+
+class Visit(models.Model):
+    """A cadre's visit to a household (走访记录), from the phone; a visit that finds a risk raises (or joins) the
+    household's case."""
+
+    household = protected_fk(Household, _("走访户"), related_name="visits")
+    visitor = user_fk(_("走访人"), related_name="monitoring_visits")
+    date = models.DateField(_("走访日期"))
+    situation = models.TextField(_("走访情况"), max_length=2000)
+    risk = models.CharField(_("发现风险"), max_length=20, choices=Difficulty.choices, blank=True)
+    case = protected_fk(Alert, _("所属案件"), optional=True, related_name="visits")
+    created = created_field(_("记录时间"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("走访记录")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.date}"
+
+
+class Objection(models.Model):
+    """An objection during a 公示 (anyone) or a household's appeal of a decision (dismissal, inclusion category,
+    elimination), online with the acknowledgement number or through staff. It is answered by the township within
+    a deadline in working days; when the deadline passes unanswered it escalates to the county."""
+
+    class Kind(models.TextChoices):
+        OBJECTION = "objection", _("公示异议")
+        APPEAL = "appeal", _("申诉")
+
+    class Subject(models.TextChoices):
+        INCLUSION = "inclusion", _("纳入监测")
+        DISMISSAL = "dismissal", _("不予纳入")
+        CATEGORY = "category", _("监测类别")
+        ELIMINATION = "elimination", _("风险消除")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待答复")
+        ANSWERED = "answered", _("已答复")
+
+    ack_number = models.CharField(_("受理编号"), max_length=20, unique=True)
+    case = protected_fk(Alert, _("所属案件"), related_name="objections")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("所涉事项"), max_length=20, choices=Subject.choices)
+    online = models.BooleanField(_("网上提交"), default=True, help_text=_("否：由工作人员代为登记"))
+    text = models.TextField(_("异议或申诉内容"), max_length=2000)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    due = models.DateField(_("答复期限"))
+    escalated = models.DateField(_("逾期上报县级日期"), null=True, blank=True)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = user_fk(_("答复人"), optional=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    recorded_by = user_fk(_("登记人"), optional=True)
+    created = created_field(_("提交时间"))
+    version = version_field()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("异议与申诉")
+        ordering = ["due", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", answered_at__isnull=True) | Q(status="answered", answered_at__isnull=False),
+                name="monitoring_objection_answered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ack_number} {self.get_kind_display()}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due < timezone.localdate()

@@ -19,6 +19,7 @@ from .models import (
     DepartmentSignal,
     Household,
     Member,
+    Objection,
     RuleSet,
     ScreeningRun,
 )
@@ -113,12 +114,20 @@ def alerts_for(
 
 
 def alert_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Alert:
-    qs = Alert.objects.select_related("household__village", "household__township", "run__ruleset__province")
+    qs = Alert.objects.select_related("household__village", "household__township", "run", "ruleset__province")
     return scoping.get_for(user, qs, action, pk=pk)
 
 
 def steps_of(user, alert: Alert) -> QuerySet[AlertStep]:
     return scoping.scope(user, AlertStep).filter(alert=alert).select_related("actor").order_by("created", "pk")
+
+
+def objections_of(user, alert: Alert) -> QuerySet[Objection]:
+    return scoping.scope(user, Objection).filter(case=alert).order_by("created", "pk")
+
+
+def objection_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Objection:
+    return scoping.get_for(user, Objection.objects.select_related("case__household"), action, pk=pk)
 
 
 def measures_of(user, alert: Alert) -> QuerySet[AssistanceMeasure]:

@@ -3,6 +3,7 @@ alerts (the workflow: the table in ``workflow.py`` says which steps there are an
 
 import datetime
 import json
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,12 +12,12 @@ import pyarrow.compute as pc
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
-from duikou.core import pii
+from duikou.core import pii, workdays
 from duikou.core.actors import audit_actor
 from duikou.core.audit_context import set_actor
 from duikou.core.concurrency import save_checked, save_versioned
@@ -29,40 +30,27 @@ from duikou.policy.models import Clause
 
 from . import engine
 from .models import (
+    DEFAULT_THRESHOLDS,
     POLICY_CLAUSE,
     Alert,
     AlertStep,
     AssistanceMeasure,
+    Declaration,
+    Difficulty,
     Household,
     IncomeRecord,
     Member,
+    Objection,
     Rule,
     RuleSet,
     ScreeningRun,
     Threshold,
+    Visit,
+    current_ruleset,
     percent,
+    threshold,
 )
-from .workflow import WORKFLOW, verify_days
-
-UNOFFICIAL = "配置值，非官方数据"
-# Seed 004 gives no monitoring income line, margin or shares: every default below is a setting, marked as such.
-DEFAULT_THRESHOLDS = {
-    Threshold.Key.INCOME_LINE: ("7000", f"{UNOFFICIAL}：种子文件未给出监测收入标准，请按本省当年公布的标准修改"),
-    Threshold.Key.MARGIN: ("0.5", f"{UNOFFICIAL}：监测范围上浮比例"),
-    Threshold.Key.FALL: ("0.3", f"{UNOFFICIAL}：收入同比下降比例"),
-    Threshold.Key.RIGID: ("0.5", f"{UNOFFICIAL}：刚性支出占家庭纯收入比例"),
-    Threshold.Key.RESPONSE_DAYS: (
-        "15",  # a new rule set takes settings.DUIKOU_MONITORING_VERIFY_DAYS
-        f"{UNOFFICIAL}：响应时限（核实期限）；依据 004 二(一)「建立健全快速发现和响应机制」"
-        f"（{POLICY_CLAUSE}），天数为配置",
-    ),
-    Threshold.Key.HOSPITAL_OOP: ("10000", f"{UNOFFICIAL}：全年住院个人自付费用达到此数即预警；种子文件未给出"),
-    Threshold.Key.DISASTER_LOSS: ("10000", f"{UNOFFICIAL}：全年灾害损失达到此数即预警；种子文件未给出"),
-    Threshold.Key.STABLE_YEARS: (
-        "2",
-        f"{UNOFFICIAL}：风险消除须最近连续若干年人均纯收入高于监测范围上限（监测收入标准及上浮）；种子文件未给出年数",
-    ),
-}
+from .workflow import PUBLICITY_STATUSES, WORKFLOW, Level, user_level, verify_days, working_days_after
 
 
 def _require(user, action: scoping.Action, obj=None) -> None:
@@ -181,7 +169,7 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
     if progress:
         progress(table.num_rows, table.num_rows, f"规则计算（{engine_name}）")
     flagged = engine.evaluate(table, thresholds, enabled, engine=engine_name, pg_url=_pg_url(engine_name))
-    deadline = timezone.localdate() + datetime.timedelta(days=verify_days(ruleset))
+    deadline = workdays.add_working_days(timezone.localdate(), verify_days(ruleset), ruleset.province_id[:2]).day
     if progress:
         progress(table.num_rows, table.num_rows, f"写入预警（命中 {flagged.num_rows} 户）")
     with transaction.atomic(), set_actor(audit_actor(user)):
@@ -229,7 +217,7 @@ def persist_alerts(*, run: ScreeningRun, flagged, households, thresholds: dict, 
         return _copy_alerts(run, deadline, rows)
     made, chunk = 0, []
     for household_id, fired, explained in rows:
-        alert = Alert(household_id=household_id, run=run, deadline=deadline)
+        alert = Alert(household_id=household_id, run=run, ruleset_id=run.ruleset_id, deadline=deadline)
         alert.rules, alert.values = json.loads(fired), json.loads(explained)
         chunk.append(alert)
         if len(chunk) >= 5000:
@@ -242,7 +230,7 @@ def _copy_alerts(run: ScreeningRun, deadline: datetime.date, rows) -> int:
     """``COPY`` of (household, rules JSON, values JSON) rows into the alerts table; every other column as a new
     ``Alert`` has it (its field defaults, the run, the deadline, the time now), taken from the model's own fields."""
     fields = [f for f in Alert._meta.concrete_fields if not f.primary_key]
-    template = Alert(household_id=0, run=run, deadline=deadline, created=timezone.now())
+    template = Alert(household_id=0, run=run, ruleset=run.ruleset, deadline=deadline, created=timezone.now())
     constant = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields}
     varying = ("household_id", "rules", "values")
     order = [f.attname for f in fields]
@@ -295,8 +283,23 @@ def screening_job(*, user, progress, ruleset_id: int, engine_name: str) -> dict:
 
 
 S, K = Alert.Status, AlertStep.Step
-NOTE_REQUIRED = {K.VERIFY: "核实情况", K.DISMISS: "排除理由", K.RETURN: "退回理由", K.REJECT_ELIMINATION: "退回理由"}
+NOTE_REQUIRED = {
+    K.VERIFY: "核实情况",
+    K.TOWNSHIP_DISMISS: "排除理由",
+    K.DISMISS: "不予纳入的理由",
+    K.RETURN: "退回理由",
+    K.COUNTY_RETURN: "退回理由",
+    K.REJECT_ELIMINATION: "退回理由",
+    K.EL_COUNTY_REJECT: "退回理由",
+    K.SAFETY_NET: "兜底保障的依据（低保或特困供养的认定）",
+}
 CATEGORIES = (Household.Category.UNSTABLE, Household.Category.MARGINAL, Household.Category.SUDDEN)
+# steps whose form confirms every one of the five checks (they start unknown on the form)
+ALL_CHECKS = (K.VERIFY, K.PROPOSE_ELIMINATION)
+MEETINGS = (K.DELIBERATE, K.EL_DELIBERATE)
+AFTER_PUBLICITY = (K.SUBMIT, K.EL_SUBMIT)
+ANNOUNCED = (K.INCLUDE, K.ELIMINATE)
+CRITERIA_STEPS = (K.PROPOSE_ELIMINATION, K.EL_TOWNSHIP_APPROVE, K.ELIMINATE)
 
 
 def _check_step(user, alert: Alert, step: str, expected_version: int) -> Step:
@@ -309,30 +312,39 @@ def _check_step(user, alert: Alert, step: str, expected_version: int) -> Step:
 
 
 def _actor_name(user) -> str:
+    if user is None:
+        return "农户本人（网上申报）"
     org = getattr(user, "organisation", None)
     return f"{user}（{org}）" if org else str(user)
 
 
-def _record_step(alert: Alert, user, step: str, source: str, due, note: str) -> AlertStep:
+def _record_step(alert: Alert, user, step: str, source: str, due, note: str, details: dict | None = None) -> AlertStep:
     return AlertStep.objects.create(
         alert=alert,
         step=step,
         from_status=source,
         to_status=alert.status,
         note=note,
-        actor=audit_actor(user),
+        details=details or {},
+        actor=audit_actor(user) if user is not None else None,
         actor_name=_actor_name(user)[:200],
         due=due,
     )
 
 
-def _checks_changes(checks: dict | None) -> dict:
-    if checks is None:
-        return {}
+def _checks_changes(checks: dict | None, *, complete: bool) -> dict:
+    """The checks a step records: each True (holds) or False (fails). ``complete``: every one of the five must be
+    answered — a check left unknown is named, never taken as passed."""
+    checks = dict(checks or {})
     unknown = set(checks) - set(Household.CHECKS)
     if unknown:
         raise ValidationError(f"未知的核查项：{'、'.join(sorted(unknown))}")
-    return {name: bool(value) for name, value in checks.items()}
+    given = {name: value for name, value in checks.items() if value is not None}
+    if complete:
+        missing = [str(Household._meta.get_field(f).verbose_name) for f in Household.CHECKS if f not in given]
+        if missing:
+            raise ValidationError({"checks": [f"请逐项核实并填写：{'、'.join(missing)}"]})
+    return {name: bool(value) for name, value in given.items()}
 
 
 @dataclass(frozen=True)
@@ -354,42 +366,107 @@ def plain_number(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def elimination_criteria(alert: Alert) -> list[Criterion]:
-    """Whether the household may leave monitoring: assistance recorded; the per-capita net income of the latest
-    N consecutive years (N the rule set's 收入稳定年数, the latest not before the alert's year) above the line that
-    defines monitoring — the monitoring income line with its margin, as screening applies it; no failed
-    两不愁三保障 or drinking-water check."""
-    ruleset = alert.run.ruleset
-    values = ruleset.values()
-    default_line, default_margin, default_years = (
-        Decimal(DEFAULT_THRESHOLDS[k][0]) for k in ("income_line", "margin_share", "stable_years")
-    )
-    line = Decimal(values.get(Threshold.Key.INCOME_LINE, default_line))
-    margin = Decimal(values.get(Threshold.Key.MARGIN, default_margin))
-    years = int(values.get(Threshold.Key.STABLE_YEARS, default_years))
+def monitoring_bound(ruleset) -> tuple[Decimal, str]:
+    """The line that defines monitoring — the income line with its margin, as screening applies it — and its words."""
+    line = threshold(ruleset, Threshold.Key.INCOME_LINE)
+    margin = threshold(ruleset, Threshold.Key.MARGIN)
     bound = line * (1 + margin)
-    shown = f"监测范围上限 {plain_number(bound)} 元（监测收入标准 {plain_number(line)} 元上浮 {percent(margin)}）"
+    return bound, f"监测范围上限 {plain_number(bound)} 元（监测收入标准 {plain_number(line)} 元上浮 {percent(margin)}）"
+
+
+def _month_add(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def income_criteria(household: Household, ruleset, *, today: datetime.date) -> list[Criterion]:
+    """Income stably above the line: each of the latest N months (N the rule set's 收入持续稳定月数) covered by a
+    monthly record, or by its quarter's, whose per-capita income at a year's rate is above the monitoring bound; the
+    latest month recorded no more than three months before ``today``."""
+    months = int(threshold(ruleset, Threshold.Key.STABLE_MONTHS))
+    bound, shown = monitoring_bound(ruleset)
+    sub = [r for r in household.incomes.all() if r.period_kind != IncomeRecord.Period.YEAR]
+    by_month: dict[tuple[int, int], IncomeRecord] = {}
+    for record in sorted(sub, key=lambda r: r.period_kind != IncomeRecord.Period.MONTH):  # quarters first
+        if record.period_kind == IncomeRecord.Period.QUARTER:
+            for m in range(record.period * 3 - 2, record.period * 3 + 1):
+                by_month[(record.year, m)] = record
+    for record in sub:
+        if record.period_kind == IncomeRecord.Period.MONTH:
+            by_month[(record.year, record.period)] = record  # a month's own record wins over its quarter's
+    if not by_month:
+        return [Criterion(False, f"尚无月度或季度收入记录：须有最近连续 {months} 个月的记录")]
+    latest = max(by_month)
+    recent = _month_add(today.year, today.month, -3)
+    if latest < recent:
+        return [Criterion(False, f"最近的月度或季度收入记录为 {latest[0]} 年 {latest[1]} 月，须有近 3 个月内的记录")]
+    out, seen = [], set()
+    for k in range(months - 1, -1, -1):
+        year, month = _month_add(*latest, -k)
+        record = by_month.get((year, month))
+        if record is None:
+            out.append(Criterion(False, f"缺少 {year} 年 {month} 月的收入记录（须连续 {months} 个月）"))
+            continue
+        if record.pk in seen:
+            continue
+        seen.add(record.pk)
+        rate = record.annual_per_capita
+        verdict = "高于" if record.net_income * 12 > bound * record.persons * record.months else "未高于"
+        out.append(
+            Criterion(verdict == "高于", f"{record.period_label}人均纯收入（按年折算）{rate} 元，{verdict}{shown}")
+        )
+    return out
+
+
+def elimination_criteria(alert: Alert, *, checks: dict | None = None, today: datetime.date | None = None):
+    """Whether the household may leave monitoring: assistance recorded; income stably above the same line that
+    defines monitoring (``income_criteria``); every 两不愁三保障 and drinking-water check confirmed and holding (the
+    ones ``checks`` gives as the step records them); not a household without labour capacity living on social
+    assistance (kept under 兜底保障, never marked eliminated)."""
+    today = today or timezone.localdate()
+    household = alert.household
     out = []
     measures = alert.measures.count()
     out.append(Criterion(measures > 0, f"已登记帮扶措施 {measures} 项" if measures else "尚未登记帮扶措施"))
-    records = {r.year: r for r in alert.household.incomes.all()}
-    latest = max(records) if records else None
-    if latest is None:
-        out.append(Criterion(False, f"尚无收支记录：须有最近连续 {years} 年的收支记录"))
-    elif latest < alert.run.year:
-        out.append(Criterion(False, f"最近的收支记录为 {latest} 年，须有 {alert.run.year} 年及以后的记录"))
-    else:
-        for year in range(latest - years + 1, latest + 1):
-            record = records.get(year)
-            if record is None:
-                out.append(Criterion(False, f"缺少 {year} 年收支记录（须连续 {years} 年）"))
-            elif record.net_income > bound * record.persons:
-                out.append(Criterion(True, f"{year} 年人均纯收入 {record.per_capita} 元，高于{shown}"))
-            else:
-                out.append(Criterion(False, f"{year} 年人均纯收入 {record.per_capita} 元，未高于{shown}"))
-    failed = alert.household.failed_checks()
-    out.append(Criterion(not failed, f"未达标：{'、'.join(failed)}" if failed else "两不愁三保障及饮水安全均达标"))
+    out += income_criteria(household, alert.ruleset, today=today)
+    state = {f: getattr(household, f) for f in Household.CHECKS} | dict(checks or {})
+    names = {f: str(Household._meta.get_field(f).verbose_name) for f in Household.CHECKS}
+    failed = [names[f] for f in Household.CHECKS if state[f] is False]
+    unknown = [names[f] for f in Household.CHECKS if state[f] is None]
+    if unknown:
+        out.append(Criterion(False, f"尚未核实：{'、'.join(unknown)}"))
+    out.append(
+        Criterion(not failed, f"未达标：{'、'.join(failed)}" if failed else "已核实的两不愁三保障及饮水安全均达标")
+    )
+    if household.under_safety_net:
+        out.append(Criterion(False, "该户无劳动能力且享受低保或特困供养：不标注风险消除，转入兜底保障"))
     return out
+
+
+def _meeting(data: dict, *, today: datetime.date) -> dict:
+    """The record of a 民主评议 meeting: its date (not in the future), how many attended, its opinion."""
+    errors = {}
+    meeting_date = data.get("meeting_date")
+    if not isinstance(meeting_date, datetime.date):
+        errors["meeting_date"] = ["请填写评议会议日期"]
+    elif meeting_date > today:
+        errors["meeting_date"] = ["评议会议日期不能晚于今天"]
+    try:
+        attendees = int(data.get("attendees") or 0)
+    except (TypeError, ValueError):
+        attendees = 0
+    if attendees < 1:
+        errors["attendees"] = ["请填写参加评议的人数"]
+    opinion = (data.get("opinion") or "").strip()
+    if not opinion:
+        errors["opinion"] = ["请填写评议意见"]
+    if errors:
+        raise ValidationError(errors)
+    return {"meeting_date": meeting_date.isoformat(), "attendees": attendees, "opinion": opinion[:500]}
+
+
+def open_objections(alert: Alert) -> int:
+    return alert.objections.filter(status=Objection.Status.OPEN).count()
 
 
 def take_step(
@@ -401,45 +478,363 @@ def take_step(
     note: str = "",
     category: str = "",
     checks: dict | None = None,
+    meeting_date: datetime.date | None = None,
+    attendees: int | None = None,
+    opinion: str = "",
+    consent_date: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Alert:
-    """Take one step of the case (not "assist": see ``add_measure``): check the table, the version, the step's
-    inputs and, for risk elimination, the criteria; then move the case, update the household, record the step."""
+    """Take one step of the case (not "assist": see ``add_measure``): check the table (level, separation, status),
+    the version and the step's own record; then move the case, update the household and record the step."""
     transition = _check_step(user, alert, step, expected_version)
     if step == K.ASSIST:
         raise ValidationError("请通过「登记帮扶措施」表单登记帮扶措施")
+    today = today or timezone.localdate()
     note = (note or "").strip()
     if step in NOTE_REQUIRED and not note:
         raise ValidationError({"note": [f"请填写{NOTE_REQUIRED[step]}"]})
-    household_changes = _checks_changes(checks) if step in (K.VERIFY, K.RECHECK) else {}
-    if step == K.RECHECK and not household_changes:
-        raise ValidationError("请填写复核结果")
+    household_changes: dict = {}
+    if step in (*ALL_CHECKS, K.RECHECK):
+        household_changes = _checks_changes(checks, complete=step in ALL_CHECKS)
+        if step == K.RECHECK and not household_changes:
+            raise ValidationError("请填写复核结果")
     changes: dict = {"status": transition.target}
+    details: dict = {}
+    if step == K.CONSENT:
+        if not isinstance(consent_date, datetime.date):
+            raise ValidationError({"consent_date": ["请填写农户签署承诺授权书的日期"]})
+        if consent_date > today:
+            raise ValidationError({"consent_date": ["承诺授权日期不能晚于今天"]})
+        details["consent_date"] = consent_date.isoformat()
+    if step in MEETINGS:
+        details = _meeting({"meeting_date": meeting_date, "attendees": attendees, "opinion": opinion}, today=today)
+        days = int(threshold(alert.ruleset, Threshold.Key.PUBLICITY_DAYS))
+        changes["publicity_start"], changes["publicity_end"] = today, today + datetime.timedelta(days=days - 1)
+        details["publicity"] = [today.isoformat(), changes["publicity_end"].isoformat()]
+    if step == K.DELIBERATE:
+        if category not in CATEGORIES:
+            raise ValidationError({"category": ["请选择评议建议的监测类别"]})
+        details["category"] = category
+    if step in AFTER_PUBLICITY:
+        if alert.publicity_end and today <= alert.publicity_end:
+            raise ValidationError(f"公示期至 {alert.publicity_end:%Y-%m-%d}，期满后方可上报")
+        pending = open_objections(alert)
+        if pending:
+            raise ValidationError(f"公示期间的 {pending} 件异议尚未答复，答复后方可上报")
     if step == K.INCLUDE:
         if category not in CATEGORIES:
             raise ValidationError({"category": ["请选择监测类别"]})
         changes["category"] = category
         household_changes["category"] = category
-    if step in (K.PROPOSE_ELIMINATION, K.ELIMINATE):
-        refused = [c.text for c in elimination_criteria(alert) if not c.ok]
+        household_changes["pending"] = False
+    if step in ANNOUNCED:
+        days = int(threshold(alert.ruleset, Threshold.Key.ANNOUNCE_DAYS))
+        changes["announce_start"], changes["announce_end"] = today, today + datetime.timedelta(days=days - 1)
+        details["announcement"] = [today.isoformat(), changes["announce_end"].isoformat()]
+    if step == K.SAFETY_NET and not alert.household.under_safety_net:
+        raise ValidationError(
+            "只有无劳动能力且享受低保或特困供养的户才能转入兜底保障；请先在户信息中核实劳动能力和救助情况"
+        )
+    if step in CRITERIA_STEPS:
+        refused = [c.text for c in elimination_criteria(alert, checks=household_changes, today=today) if not c.ok]
         if refused:
             raise EliminationRefused(["不满足风险消除条件", *refused])
-    if step == K.DISMISS:
+    if step in (K.DISMISS, K.TOWNSHIP_DISMISS):
         changes["outcome"] = Alert.Outcome.DISMISSED
     if step == K.ELIMINATE:
         changes["outcome"] = Alert.Outcome.ELIMINATED
         household_changes["category"] = Household.Category.NONE
-    # the due date of the step the case then waits for (the table's); a step that keeps the status keeps it too
     moved = transition.target != alert.status
-    changes["deadline"] = WORKFLOW.due(alert, transition.target, timezone.localdate()) if moved else alert.deadline
     if moved:
         changes["overdue_flagged"] = None  # the late step is taken; the next one is flagged when it is late
+        preview = Alert(**{f.attname: getattr(alert, f.attname) for f in Alert._meta.concrete_fields})
+        for name, value in changes.items():
+            setattr(preview, name, value)
+        changes["deadline"] = WORKFLOW.due(preview, transition.target, today)
     with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = save_versioned(alert, expected_version=expected_version, changes=changes)
         if household_changes:
             home = Household.objects.select_for_update().get(pk=alert.household_id)
             save_versioned(home, expected_version=home.version, changes=household_changes)
-        _record_step(fresh, user, step, alert.status, alert.deadline, note)
+        _record_step(fresh, user, step, alert.status, alert.deadline, note, details)
     return fresh
+
+
+# ---- the ways in: leads, declarations, visits ------------------------------------------------------------------------
+
+ACK_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
+
+
+def new_ack(prefix: str) -> str:
+    """An acknowledgement number nobody can guess (50 random bits): the household's key to its status page."""
+    return prefix + "".join(secrets.choice(ACK_ALPHABET) for _ in range(10))
+
+
+def open_case(*, household: Household, channel: str, user=None, note: str = "", details: dict | None = None):
+    """The household's one open case with this lead attached, or a new case opened by it (waiting for the village's
+    verification). Two leads at the same moment end in one case: the second finds the first's (a unique rule holds
+    one open case per household, and a refused insert is retried as an attachment). Returns (case, opened)."""
+    label = Alert.Channel(channel).label
+    text = f"{label}：{note}" if note else str(label)
+    for _attempt in range(2):
+        existing = Alert.objects.exclude(status=S.CLOSED).filter(household=household).first()
+        if existing is not None:
+            _record_step(existing, user, K.LEAD, existing.status, existing.deadline, text, details)
+            return existing, False
+        today = timezone.localdate()
+        case = Alert(
+            household=household,
+            channel=channel,
+            ruleset=current_ruleset(household.village_id, today),
+            status=S.VERIFYING,
+        )
+        case.deadline = working_days_after(case, today, verify_days(case.ruleset))
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
+            continue  # another lead opened the case a moment ago: attach to it
+        _record_step(case, user, K.LEAD, S.VERIFYING, case.deadline, text, details)
+        return case, True
+    raise UserFacingError("该户的案件正在被同时修改，请稍后重试")
+
+
+def _front_line(user, village: Region, levels=(Level.COUNTY, Level.TOWNSHIP)) -> None:
+    """County or township staff (or the village, where ``levels`` allows) of the village's own area."""
+    prefix = scoping.region_prefix(user)
+    if (
+        not scoping.may(user, scoping.Action.CHANGE)
+        or user_level(user) not in levels
+        or prefix is None
+        or not village.code.startswith(prefix)
+    ):
+        raise PermissionDenied
+
+
+def declare(
+    *,
+    village: Region,
+    head_name: str,
+    id_number: str,
+    phone: str,
+    difficulty: str,
+    description: str = "",
+    consent: bool,
+    channel: str = Alert.Channel.SELF,
+    user=None,
+) -> Declaration:
+    """A household's declaration: from the public page (no user), or recorded by county or township staff from the
+    12317 hotline or the counter. It joins the household's open case or opens one; a household the registry does
+    not know yet is added as pending, for the village to verify."""
+    if channel == Alert.Channel.SELF:
+        if user is not None:
+            raise ValidationError("工作人员代录请选择 12317 热线或窗口受理")
+    elif channel in (Alert.Channel.HOTLINE, Alert.Channel.COUNTER):
+        _front_line(user, village)
+    else:
+        raise ValidationError({"channel": ["请选择申报渠道"]})
+    errors = {}
+    if village.level != Region.Level.VILLAGE:
+        errors["village"] = ["请选择行政村"]
+    head_name = (head_name or "").strip()
+    if not head_name or len(head_name) > 60:
+        errors["head_name"] = ["请填写户主姓名（60 字以内）"]
+    try:
+        id_number, phone = pii.normalise_identifiers(id_number, phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not phone and "phone" not in errors:
+        errors["phone"] = ["请填写手机号码，以便村里联系核实"]
+    if difficulty not in Difficulty.values:
+        errors["difficulty"] = ["请选择家庭困难类别"]
+    if len(description or "") > 1000:
+        errors["description"] = ["困难情况请在 1000 字以内"]
+    if not consent:
+        errors["consent"] = ["请阅读并同意承诺授权：同意核查家庭收入、财产等信息"]
+    if errors:
+        raise ValidationError(errors)
+    digest = pii.digest(id_number)
+    with transaction.atomic(), set_actor(audit_actor(user) if user else None):
+        member = Member.objects.select_related("household").filter(id_number_digest=digest).first()
+        if member is not None:
+            household = member.household
+        else:
+            ack = new_ack("SB")
+            household = Household(
+                township=village.parent,
+                village=village,
+                number=f"申报{ack}",
+                head_name=head_name,
+                pending=True,
+            )
+            household.save()
+            Member.objects.create(
+                household=household,
+                name=head_name,
+                relation="户主",
+                **pii.id_number_columns(id_number, digest),
+                **pii.phone_columns(phone),
+            )
+        declaration = Declaration(
+            ack_number=new_ack("SB"),
+            channel=channel,
+            village=village,
+            household=household,
+            head_name=head_name,
+            **pii.id_number_columns(id_number, digest),
+            **pii.phone_columns(phone),
+            difficulty=difficulty,
+            description=(description or "").strip(),
+            consent_at=timezone.now(),
+            recorded_by=audit_actor(user) if user else None,
+        )
+        case, _opened = open_case(
+            household=household,
+            channel=channel,
+            user=user,
+            note=Difficulty(difficulty).label,
+            details={"declaration": declaration.ack_number},
+        )
+        declaration.case = case
+        declaration.save()
+    return declaration
+
+
+def record_visit(
+    *, user, household: Household, date: datetime.date, situation: str, risk: str = "", raise_case: bool = False
+) -> Visit:
+    """A cadre's visit (走访记录); ``raise_case``: the visit found a risk, and the household's case is opened (or the
+    visit joins its open case as a lead)."""
+    _front_line(user, household.village, levels=(Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY))
+    errors = {}
+    situation = (situation or "").strip()
+    if not situation:
+        errors["situation"] = ["请填写走访情况"]
+    if not isinstance(date, datetime.date):
+        errors["date"] = ["请填写走访日期"]
+    elif date > timezone.localdate():
+        errors["date"] = ["走访日期不能晚于今天"]
+    if risk and risk not in Difficulty.values:
+        errors["risk"] = ["请选择发现的风险类别"]
+    if raise_case and not risk:
+        errors["risk"] = ["发起核实前请选择发现的风险类别"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        visit = Visit(household=household, visitor=audit_actor(user), date=date, situation=situation, risk=risk)
+        if raise_case:
+            visit.case, _opened = open_case(
+                household=household, channel=Alert.Channel.VISIT, user=user, note=Difficulty(risk).label
+            )
+        visit.save()
+    return visit
+
+
+# ---- objections and appeals --------------------------------------------------------------------------------------
+
+APPEALABLE = {
+    Objection.Subject.DISMISSAL: lambda a: a.status == S.CLOSED and a.outcome == Alert.Outcome.DISMISSED,
+    Objection.Subject.CATEGORY: lambda a: a.status in (S.MONITORED, S.SAFETY_NET),
+    Objection.Subject.INCLUSION: lambda a: a.status in (S.MONITORED, S.SAFETY_NET),
+    Objection.Subject.ELIMINATION: lambda a: a.status == S.CLOSED and a.outcome == Alert.Outcome.ELIMINATED,
+}
+
+
+def lodge_objection(*, case: Alert, kind: str, subject: str, text: str, user=None, today=None) -> Objection:
+    """An objection during the case's 公示 (anyone), or the household's appeal of a decision; online (no user) or
+    recorded by county or township staff. Due for an answer so many working days later (the rule set's)."""
+    today = today or timezone.localdate()
+    if user is not None:
+        _front_line(user, case.household.village)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": ["请填写异议或申诉的内容和理由"]})
+    if len(text) > 2000:
+        raise ValidationError({"text": ["内容请在 2000 字以内"]})
+    if kind == Objection.Kind.OBJECTION:
+        if not (
+            case.status in PUBLICITY_STATUSES
+            and case.publicity_start
+            and case.publicity_start <= today <= case.publicity_end
+        ):
+            raise ValidationError("该户不在公示期内，不能提出公示异议；对已作出的决定可以申诉")
+        subject = Objection.Subject.ELIMINATION if case.status == S.EL_PUBLICISING else Objection.Subject.INCLUSION
+    elif kind == Objection.Kind.APPEAL:
+        allowed = APPEALABLE.get(subject)
+        if allowed is None:
+            raise ValidationError({"subject": ["请选择申诉的事项"]})
+        if not allowed(case):
+            raise ValidationError(
+                f"该户当前为「{case.get_status_display()}」，不能就「{Objection.Subject(subject).label}」申诉"
+            )
+    else:
+        raise ValidationError({"kind": ["请选择异议或申诉"]})
+    days = int(threshold(case.ruleset, Threshold.Key.OBJECTION_DAYS))
+    objection = Objection(
+        ack_number=new_ack("YY"),
+        case=case,
+        kind=kind,
+        subject=subject,
+        online=user is None,
+        text=text,
+        due=working_days_after(case, today, days),
+        recorded_by=audit_actor(user) if user else None,
+    )
+    with transaction.atomic(), set_actor(audit_actor(user) if user else None):
+        objection.save()
+        _record_step(
+            case, user, K.LEAD, case.status, case.deadline, f"{objection.get_kind_display()} {objection.ack_number}"
+        )
+    return objection
+
+
+def may_answer(user, objection: Objection) -> bool:
+    """Whether ``user`` may answer the objection now (the page shows the form only then)."""
+    if objection.status != Objection.Status.OPEN or not scoping.can(user, scoping.Action.CHANGE, objection):
+        return False
+    return user_level(user) in ((Level.COUNTY,) if objection.escalated else (Level.TOWNSHIP, Level.COUNTY))
+
+
+def answer_objection(*, user, objection: Objection, answer: str, expected_version: int) -> Objection:
+    """The township answers (the county too, and only the county once it has escalated); the answer is shown to the
+    household on its status page."""
+    scoping.require(user, scoping.Action.CHANGE, objection)
+    if objection.status == Objection.Status.OPEN and not may_answer(user, objection):
+        raise PermissionDenied(
+            "逾期未答复的异议已上报县级，由县级答复" if objection.escalated else "异议由乡镇或县级答复"
+        )
+    if objection.status != Objection.Status.OPEN:
+        raise ValidationError("该异议已答复")
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": ["请填写答复内容"]})
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        return save_versioned(
+            objection,
+            expected_version=expected_version,
+            changes={
+                "status": Objection.Status.ANSWERED,
+                "answer": answer[:2000],
+                "answered_by": audit_actor(user),
+                "answered_at": timezone.now(),
+            },
+        )
+
+
+def escalate_overdue_objections(*, today: datetime.date | None = None) -> list[int]:
+    """Objections past their answer date go to the county, once (the daily schedule runs it); each in its history."""
+    from duikou.core.audit_entries import log_bulk_updates
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        late = Objection.objects.select_for_update().filter(
+            status=Objection.Status.OPEN, due__lt=today, escalated__isnull=True
+        )
+        rows = [(o.pk, str(o), {"escalated": (None, today)}) for o in late]
+        ids = [pk for pk, _text, _changes in rows]
+        Objection.objects.filter(pk__in=ids).update(escalated=today)
+        log_bulk_updates(Objection, rows, actor=None)
+    return ids
 
 
 def flag_overdue_cases(*, today: datetime.date | None = None) -> list[int]:

@@ -4,6 +4,8 @@ since the test database holds regions only down to county level."""
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from duikou.core import pii
 from duikou.geo.models import Region
 
@@ -32,11 +34,14 @@ def place(key: str = "xinyang") -> tuple[Region, Region]:
 
 
 def local_user(username: str, key: str = "xinyang", level: str = "village", role: str = "editor"):
-    """A cadre of the village (西关社区) or township (春申街道) of ``place(key)``, in an organisation of that level."""
+    """A cadre of the village (西关社区), township (春申街道) or county (潢川县) of ``place(key)``, in an organisation
+    of that level."""
     from duikou import testing
     from duikou.accounts.models import Organisation
 
     township, village = place(key)
+    if level == "county":
+        return testing.user(username, testing.county_org(township.parent_id), role)
     region = village if level == "village" else township
     org = Organisation.objects.get_or_create(
         name=region.name, region=region, defaults={"kind": level, "parent": testing.county_org(township.parent_id)}
@@ -44,20 +49,67 @@ def local_user(username: str, key: str = "xinyang", level: str = "village", role
     return testing.user(username, org, role)
 
 
-def to_monitored(alert: Alert, *, category: str = Household.Category.MARGINAL, measure: str = "") -> Alert:
-    """Take a fresh alert through verification and inclusion (as the system), and record one measure if asked."""
-    from duikou.core.actors import Operator
+def procedure_users(key: str = "xinyang") -> dict:
+    """The hands a case passes through in ``place(key)``: two village cadres (no one takes two steps in a row), a
+    township and a county official. Made once per test database transaction, found again afterwards."""
+    from duikou.accounts.models import User
 
-    operator = Operator()
-    alert = services.take_step(
-        user=operator, alert=alert, step="verify", expected_version=alert.version, note="入户核实属实"
-    )
-    alert = services.take_step(
-        user=operator, alert=alert, step="include", expected_version=alert.version, category=category
-    )
+    out = {}
+    for name, level in (
+        ("village", "village"),
+        ("village2", "village"),
+        ("township", "township"),
+        ("county", "county"),
+    ):
+        username = f"{key}_{name}"
+        out[name] = User.objects.filter(username=username).first() or local_user(username, key, level)
+    return out
+
+
+ALL_OK = dict.fromkeys(Household.CHECKS, True)
+MEETING = {"meeting_date": datetime.date(2026, 1, 5), "attendees": 12, "opinion": "评议同意"}
+
+
+def walk(alert: Alert, to: str, *, category: str = Household.Category.MARGINAL, users: dict | None = None) -> Alert:
+    """Take a case through the procedure, each step by the hand the step table wants (village cadres alternating),
+    until it is in status ``to``: ``publicising``, ``township_review``, ``county_decision``, ``monitored``. The 公示
+    is shortened to its end by moving the dates back (the public period itself is tested on its own)."""
+    users = users or procedure_users(_place_key(alert))
+    plan = [
+        ("verify", "village", {"checks": ALL_OK, "note": "入户核实属实"}),
+        ("consent", "village2", {"consent_date": datetime.date(2026, 1, 4)}),
+        ("deliberate", "village", {**MEETING, "category": category}),
+        ("submit", "village2", {}),
+        ("township_approve", "township", {}),
+        ("include", "county", {"category": category}),
+    ]
+    for step, hand, fields in plan:
+        if alert.status == to:
+            break
+        if step == "submit":
+            _end_publicity(alert)
+            alert.refresh_from_db()
+        alert = services.take_step(user=users[hand], alert=alert, step=step, expected_version=alert.version, **fields)
+    return alert
+
+
+def _end_publicity(alert: Alert) -> None:
+    """Move the 公示 into the past, as if its days had gone by."""
+    days = (alert.publicity_end - alert.publicity_start).days + 1
+    start = timezone.localdate() - datetime.timedelta(days=days)
+    Alert.objects.filter(pk=alert.pk).update(publicity_start=start, publicity_end=start + datetime.timedelta(days - 1))
+
+
+def _place_key(alert: Alert) -> str:
+    return next(k for k, v in PLACES.items() if v[3] == alert.household.village_id)
+
+
+def to_monitored(alert: Alert, *, category: str = Household.Category.MARGINAL, measure: str = "") -> Alert:
+    """Take a fresh case through identification, and record one measure if asked."""
+    alert = walk(alert, "monitored", category=category)
     if measure:
         services.add_measure(
-            user=operator,
+            user=procedure_users(_place_key(alert))["village"],
             alert=alert,
             expected_version=alert.version,
             kind="employment",
@@ -67,6 +119,23 @@ def to_monitored(alert: Alert, *, category: str = Household.Category.MARGINAL, m
         )
         alert.refresh_from_db()
     return alert
+
+
+def stable_months(user, household: Household, net_per_month, *, months: int = 6, persons: int = 2) -> None:
+    """Monthly income records for the ``months`` months up to last month, each ``net_per_month`` 元."""
+    today = timezone.localdate()
+    index = today.year * 12 + today.month - 2
+    for k in range(months):
+        year, month = divmod(index - k, 12)
+        services.record_income(
+            user=user,
+            household=household,
+            year=year,
+            period_kind="month",
+            period=month + 1,
+            persons=persons,
+            net_income=Decimal(net_per_month),
+        )
 
 
 def screened_by_duckdb_and(engine: str, *, user, ruleset):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/step/", views.alert_step, name="alert_step"),
     path("alerts/<int:pk>/measures/new/", views.measure_add, name="measure_add"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("households/", views.household_list, name="households"),
     path("households/new/", views.household_add, name="household_add"),
     path("households/<int:pk>/", views.household_detail, name="household"),

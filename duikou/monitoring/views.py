@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,8 +21,8 @@ from duikou.geo.models import Region
 
 from . import departmental, queries, reports, services
 from .forms import DepartmentImportForm, HouseholdForm, IncomeForm, MeasureForm
-from .models import Alert, AlertStep, DepartmentImport, Household, Rule
-from .workflow import WORKFLOW
+from .models import Alert, AlertStep, DepartmentImport, Household, Rule, Threshold, threshold
+from .workflow import ELIMINATION_STATUSES, PUBLICITY_STATUSES, WORKFLOW
 
 
 def _error_text(exc: Exception) -> str:
@@ -57,39 +59,97 @@ def alert_list(request):
     )
 
 
+NOTE_LABELS = {
+    AlertStep.Step.VERIFY: gettext_lazy("核实情况（入户核实结果）"),
+    AlertStep.Step.CONSENT: gettext_lazy("承诺授权书编号或说明（可选）"),
+    AlertStep.Step.PROPOSE_ELIMINATION: gettext_lazy("入户核实情况（可选）"),
+}
+
+
+def _step_forms(user, alert: Alert) -> list[dict]:
+    """The steps this user may take now, with what each form asks."""
+    out = []
+    for step in WORKFLOW.allowed_steps(user, alert):
+        required = services.NOTE_REQUIRED.get(step.name)
+        out.append(
+            {
+                "name": step.name,
+                "label": step.label,
+                "fields": step.fields,
+                "style": step.style,
+                "all_checks": step.name in services.ALL_CHECKS,
+                "criteria": step.name in services.CRITERIA_STEPS,
+                "note_required": bool(required),
+                "note_label": required or NOTE_LABELS.get(step.name) or _("说明（可选）"),
+            }
+        )
+    return out
+
+
+def _publicity_text(alert: Alert) -> str:
+    today = timezone.localdate()
+    if alert.publicity_start and alert.status in PUBLICITY_STATUSES:
+        if today <= alert.publicity_end:
+            return _("村内公示中：%(start)s 至 %(end)s，期满后由村报乡镇审核") % {
+                "start": alert.publicity_start.isoformat(),
+                "end": alert.publicity_end.isoformat(),
+            }
+        return _("公示已于 %(end)s 期满") % {"end": alert.publicity_end.isoformat()}
+    if alert.announce_start and alert.announce_start <= today <= alert.announce_end:
+        return _("公告中：%(start)s 至 %(end)s") % {
+            "start": alert.announce_start.isoformat(),
+            "end": alert.announce_end.isoformat(),
+        }
+    return ""
+
+
 @login_required
 def alert_detail(request, pk: int):
-    """The case: what fired, the steps taken, the assistance, and the forms of the steps this user may take."""
+    """The case: how it was found, the steps taken, the assistance, objections, and the forms of the steps this user
+    may take."""
     alert = queries.alert_for(request.user, pk)
     household = alert.household
-    allowed = WORKFLOW.allowed_steps(request.user, alert)
+    forms = _step_forms(request.user, alert)
     criteria = (
-        services.elimination_criteria(alert)
-        if alert.status in (Alert.Status.MONITORED, Alert.Status.ELIMINATING)
-        else []
+        services.elimination_criteria(alert) if alert.status in (Alert.Status.MONITORED, *ELIMINATION_STATUSES) else []
     )
     measure_form = None
-    if any(step.name == AlertStep.Step.ASSIST for step in allowed):
+    if any(step["name"] == AlertStep.Step.ASSIST for step in forms):
         measure_form = MeasureForm(units=services.responsible_units(household), initial={"version": alert.version})
+    objections = list(queries.objections_of(request.user, alert))
+    for o in objections:
+        o.answerable = services.may_answer(request.user, o)
+    proposed = next((s.details.get("category") for s in alert.steps.filter(step=AlertStep.Step.DELIBERATE)), "")
     return render(
         request,
         "monitoring/alert.html",
         {
             "alert": alert,
             "household": household,
-            "allowed": [(step.name, step.label) for step in allowed],
+            "allowed": forms,
             "turn": WORKFLOW.turn(alert),
             "steps": queries.steps_of(request.user, alert),
             "measures": queries.measures_of(request.user, alert),
+            "objections": objections,
+            "publicity": _publicity_text(alert),
+            "publicity_days": int(threshold(alert.ruleset, Threshold.Key.PUBLICITY_DAYS)),
+            "proposed_category": proposed or alert.category,
             "criteria": criteria,
             "criteria_ok": bool(criteria) and all(c.ok for c in criteria),
             "measure_form": measure_form,
-            "incomes": household.incomes.all()[:5],
+            "incomes": household.incomes.all()[:6],
             "checks": [(f, household._meta.get_field(f).verbose_name, getattr(household, f)) for f in household.CHECKS],
             "categories": [(c.value, c.label) for c in services.CATEGORIES],
             "can_add_income": scoping.can(request.user, scoping.Action.CHANGE, household) and alert.is_open,
         },
     )
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @login_required
@@ -99,7 +159,8 @@ def alert_step(request, pk: int):
     post = request.POST
     checks = None
     if post.get("has_checks") == "1":
-        checks = {f: post.get(f"check_{f}") == "1" for f in Household.CHECKS}
+        answers = {"1": True, "0": False}
+        checks = {f: answers.get(post.get(f"check_{f}", "")) for f in Household.CHECKS}
     step = post.get("step", "")
     try:
         version = int(post.get("version") or 0)
@@ -111,6 +172,10 @@ def alert_step(request, pk: int):
             note=post.get("note", ""),
             category=post.get("category", ""),
             checks=checks,
+            meeting_date=_date(post.get("meeting_date", "")),
+            attendees=post.get("attendees") or None,
+            opinion=post.get("opinion", ""),
+            consent_date=_date(post.get("consent_date", "")),
         )
         messages.success(
             request,
@@ -120,6 +185,23 @@ def alert_step(request, pk: int):
     except (ValidationError, PermissionDenied, StaleObjectError, ValueError) as exc:
         messages.error(request, _error_text(exc))
     return redirect("monitoring:alert", pk=pk)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk: int):
+    objection = queries.objection_for(request.user, pk, scoping.Action.CHANGE)
+    try:
+        services.answer_objection(
+            user=request.user,
+            objection=objection,
+            answer=request.POST.get("answer", ""),
+            expected_version=int(request.POST.get("version") or 0),
+        )
+        messages.success(request, _("已答复 %(ack)s") % {"ack": objection.ack_number})
+    except (ValidationError, PermissionDenied, StaleObjectError, ValueError) as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("monitoring:alert", pk=objection.case_id)
 
 
 @login_required
