@@ -185,6 +185,35 @@ def rulesets_for(user, action: scoping.Action = scoping.Action.VIEW) -> QuerySet
     return scoping.scope(user, RuleSet, action).select_related("province")
 
 
+def ruleset_list(user, *, province: str = "", year: str = "") -> QuerySet[RuleSet]:
+    """Rule sets in scope, newest first, each with how often it was used and whether a later version replaced it."""
+    same = {"province": OuterRef("province"), "year": OuterRef("year")}
+    newer = RuleSet.objects.filter(**same, version__gt=OuterRef("version"))
+    qs = rulesets_for(user).annotate(
+        superseded=Exists(newer),
+        run_count=Count("runs", distinct=True),
+        case_count=Count("alerts", distinct=True),
+    )
+    if province:
+        qs = qs.filter(province_id=province)
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    return qs.order_by("province_id", "-year", "-version")
+
+
+def ruleset_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> RuleSet:
+    return scoping.get_for(user, RuleSet.objects.select_related("province"), action, pk=pk)
+
+
+def provinces_for_rulesets(user) -> QuerySet[Region]:
+    """The provinces whose rule sets the user may write: their own, or every one for the nation."""
+    prefix = scoping.region_prefix(user)
+    qs = Region.objects.filter(level=Region.Level.PROVINCE)
+    if not scoping.may(user, scoping.Action.CHANGE) or prefix == "" or (prefix is not None and len(prefix) > 2):
+        return qs.none()
+    return qs if prefix is None else qs.filter(code=prefix[:2] + "0000")
+
+
 def runs_for(user) -> QuerySet[ScreeningRun]:
     return scoping.scope(user, ScreeningRun).select_related("ruleset__province")
 

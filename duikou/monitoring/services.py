@@ -32,6 +32,7 @@ from . import engine
 from .models import (
     DEFAULT_THRESHOLDS,
     POLICY_CLAUSE,
+    UNOFFICIAL,
     Alert,
     AlertStep,
     AssistanceMeasure,
@@ -126,32 +127,128 @@ def export_members_unmasked(*, user, household: Household) -> bytes:
     return content
 
 
-def create_ruleset(*, user, province: Region, year: int, thresholds: dict | None = None, note: str = "") -> RuleSet:
-    """A new version of the province's rule set for ``year`` with the four rules citing seed 004 二(一)."""
-    _require(user, scoping.Action.CHANGE)
-    if scoping.region_prefix(user) not in (None, province.prefix):
-        raise PermissionDenied
-    clause = Clause.objects.get(pk=POLICY_CLAUSE)
+def _threshold_rows(thresholds: dict | None, base: dict) -> tuple[dict, dict]:
+    """The figures of a new rule set: each key from ``thresholds`` ({key: {"value", "official", "source"}}) or from
+    ``base`` (the version it revises, or the defaults); errors by key in words."""
     given = {str(k): v for k, v in (thresholds or {}).items()}
-    defaults = dict(DEFAULT_THRESHOLDS)
-    defaults[Threshold.Key.RESPONSE_DAYS] = (
-        str(settings.DUIKOU_MONITORING_VERIFY_DAYS),
-        DEFAULT_THRESHOLDS[Threshold.Key.RESPONSE_DAYS][1],
-    )
+    rows, errors = {}, {}
+    for key in Threshold.Key.values:
+        item = given.get(key, base[key])
+        label = Threshold.Key(key).label
+        try:
+            value = Decimal(str(item["value"]).strip())
+            if not value.is_finite():
+                raise ArithmeticError
+        except (ArithmeticError, ValueError, TypeError, KeyError):
+            errors[key] = [f"{label}：请填写数字"]
+            continue
+        source = (item.get("source") or "").strip()
+        official = bool(item.get("official"))
+        if value < 0:
+            errors[key] = [f"{label}：不能为负数"]
+        elif key in DAY_KEYS and (value != value.to_integral_value() or value < 1):
+            errors[key] = [f"{label}：须为正整数"]
+        elif not source:
+            errors[key] = [f"{label}：请填写来源（文件、条款或页码），或注明为本地设置"]
+        elif official and UNOFFICIAL in source:
+            errors[key] = [f"{label}：标为官方数据时，来源须写明文件、条款或页码，不能是「{UNOFFICIAL}」"]
+        rows[key] = {"value": value, "official": official, "source": source[:300]}
+    return rows, errors
+
+
+DAY_KEYS = {
+    Threshold.Key.RESPONSE_DAYS,
+    Threshold.Key.IDENTIFY_DAYS,
+    Threshold.Key.PUBLICITY_DAYS,
+    Threshold.Key.ANNOUNCE_DAYS,
+    Threshold.Key.OBJECTION_DAYS,
+    Threshold.Key.STABLE_MONTHS,
+}
+
+
+def _default_rows() -> dict:
+    rows = {k: {"value": v, "official": False, "source": src} for k, (v, src) in DEFAULT_THRESHOLDS.items()}
+    rows[Threshold.Key.RESPONSE_DAYS]["value"] = str(settings.DUIKOU_MONITORING_VERIFY_DAYS)
+    return rows
+
+
+def _require_province(user, province: Region) -> None:
+    _require(user, scoping.Action.CHANGE)
+    if province.level != Region.Level.PROVINCE or scoping.region_prefix(user) not in (None, province.prefix):
+        raise PermissionDenied("监测规则集由本省（或国家）管理员维护")
+
+
+def create_ruleset(
+    *,
+    user,
+    province: Region,
+    year: int,
+    thresholds: dict | None = None,
+    note: str = "",
+    enabled: set | None = None,
+    revises: RuleSet | None = None,
+) -> RuleSet:
+    """A new version of the province's rule set for ``year`` with the rules citing seed 004 二(一): each figure as
+    given, else the version it revises, else the defaults (local settings, marked so)."""
+    _require_province(user, province)
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": ["年度须为 2000–2100"]})
+    base = _default_rows()
+    if revises is not None:
+        base.update(
+            {t.key: {"value": t.value, "official": t.official, "source": t.source} for t in revises.thresholds.all()}
+        )
+        if enabled is None:
+            enabled = set(revises.rules.filter(enabled=True).values_list("code", flat=True))
+    rows, errors = _threshold_rows(thresholds, base)
+    if errors:
+        raise ValidationError(errors)
+    clause = Clause.objects.get(pk=POLICY_CLAUSE)
     with transaction.atomic(), set_actor(audit_actor(user)):
+        # the province's row is locked: two new versions at once get 2 and 3, never two 2s
+        Region.objects.select_for_update().filter(pk=province.pk).first()
         last = RuleSet.objects.filter(province=province, year=year).order_by("-version").first()
         ruleset = RuleSet.objects.create(
-            province=province, year=year, version=(last.version + 1) if last else 1, note=note
+            province=province, year=year, version=(last.version + 1) if last else 1, note=(note or "").strip()
         )
-        for key, (default, source) in defaults.items():
-            value, official, src = Decimal(default), False, source
-            if key in given:
-                item = given[key]
-                value, official, src = Decimal(str(item["value"])), item.get("official", False), item["source"]
-            Threshold.objects.create(ruleset=ruleset, key=key, value=value, official=official, source=src)
+        Threshold.objects.bulk_create(Threshold(ruleset=ruleset, key=k, **row) for k, row in rows.items())
         for code in Rule.Code.values:
-            Rule.objects.create(ruleset=ruleset, code=code, clause=clause)
+            Rule.objects.create(ruleset=ruleset, code=code, clause=clause, enabled=enabled is None or code in enabled)
     return ruleset
+
+
+def edit_ruleset(*, user, ruleset: RuleSet, thresholds: dict, note: str = "", enabled: set | None = None) -> RuleSet:
+    """Change a rule set no screening and no case has used yet; one in use is only superseded (``create_ruleset``
+    with ``revises``), so that every case keeps the figures it was judged by."""
+    _require_province(user, ruleset.province)
+    base = {t.key: {"value": t.value, "official": t.official, "source": t.source} for t in ruleset.thresholds.all()}
+    base = _default_rows() | base
+    rows, errors = _threshold_rows(thresholds, base)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        locked = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+        if locked.in_use:
+            raise ValidationError(
+                f"{locked} 已用于 {locked.runs.count()} 次筛查、{locked.alerts.count()} 个案件，"
+                "不能修改；请修订为新版本"
+            )
+        for key, row in rows.items():
+            current = Threshold.objects.filter(ruleset=locked, key=key).first()
+            if current is None:
+                Threshold.objects.create(ruleset=locked, key=key, **row)
+            elif (current.value, current.official, current.source) != (row["value"], row["official"], row["source"]):
+                current.value, current.official, current.source = row["value"], row["official"], row["source"]
+                current.save()
+        if enabled is not None:
+            for rule in locked.rules.all():
+                if rule.enabled != (rule.code in enabled):
+                    rule.enabled = rule.code in enabled
+                    rule.save()
+        if locked.note != (note or "").strip():
+            locked.note = (note or "").strip()
+            locked.save()
+    return locked
 
 
 def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", progress=None) -> ScreeningRun:

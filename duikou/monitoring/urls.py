@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import ruleset_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/members.csv", views.member_export, name="member_export"),
     path("households/<int:pk>/incomes/new/", views.income_add, name="income_add"),
+    path("rulesets/", ruleset_views.ruleset_list, name="rulesets"),
+    path("rulesets/new/", ruleset_views.ruleset_new, name="ruleset_new"),
+    path("rulesets/<int:pk>/", ruleset_views.ruleset_detail, name="ruleset"),
+    path("rulesets/<int:pk>/revise/", ruleset_views.ruleset_revise, name="ruleset_revise"),
+    path("rulesets/<int:pk>/edit/", ruleset_views.ruleset_edit, name="ruleset_edit"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),

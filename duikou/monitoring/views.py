@@ -56,6 +56,7 @@ def alert_list(request):
         areas=queries.areas_for(request.user),
         rulesets=rulesets,
         can_import=scoping.may(request.user, scoping.Action.CHANGE),
+        nothing_yet=not queries.alerts_for(request.user, status="").exists(),
     )
 
 

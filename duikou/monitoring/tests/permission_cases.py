@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from duikou.accounts import scoping
 from duikou.monitoring import services as monitoring_services
 from duikou.monitoring import testing as monitoring_testing
-from duikou.permission_matrix import LOCAL, Case, api, api_write, by_pk, form_post, listing
+from duikou.permission_matrix import LOCAL, SUPERVISOR, Case, api, api_write, by_pk, form_post, listing
 
 
 def world(w) -> dict:
@@ -50,6 +50,26 @@ def cases(w) -> dict[str, Case]:
             scoped=("Household", "Member"),
         ),
         **monitoring_case_cases(w, plain, masked),
+        **ruleset_cases(w),
+    }
+
+
+def ruleset_cases(w) -> dict[str, Case]:
+    """Rule sets: every user in 河南 reads 河南's (the 信阳侧 one), none reads 陕西's; only the province or the nation
+    writes them, so every 信阳 city role is refused the forms."""
+    rs_in, rs_out = w["inside_ruleset"], w["outside_ruleset"]
+    rulesets = "/monitoring/rulesets/{}/"
+    shown = {"present": ["河南省 2025 年监测规则"], "absent": ["陕西省"]}
+    return {
+        "monitoring:rulesets": Case("/monitoring/rulesets/", **shown, scoped=("RuleSet",)),
+        "monitoring:ruleset": Case(*by_pk(rulesets, rs_in, rs_out), **shown, scoped=("RuleSet",)),
+        "monitoring:ruleset_new": Case("/monitoring/rulesets/new/", action=SUPERVISOR, scoped=("may:change",)),
+        "monitoring:ruleset_revise": Case(
+            *by_pk(f"{rulesets}revise/", rs_in, rs_out), action=SUPERVISOR, scoped=("RuleSet",)
+        ),
+        "monitoring:ruleset_edit": Case(
+            *by_pk(f"{rulesets}edit/", rs_in, rs_out), action=SUPERVISOR, scoped=("RuleSet",)
+        ),
     }
 
 
