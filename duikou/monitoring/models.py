@@ -409,8 +409,8 @@ class Alert(models.Model):
     publicity_end = models.DateField(_("公示截止"), null=True, blank=True)
     announce_start = models.DateField(_("公告开始"), null=True, blank=True)
     announce_end = models.DateField(_("公告截止"), null=True, blank=True)
-    rules = models.JSONField(_("命中规则"), default=list)
-    values = models.JSONField(_("命中数值"), default=dict)
+    rules = models.JSONField(_("命中规则"), default=list, blank=True)  # empty for a case from a declaration or visit
+    values = models.JSONField(_("命中数值"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.VERIFYING)
     deadline = models.DateField(_("当前步骤期限"), null=True, blank=True)
     overdue_flagged = models.DateField(

@@ -3,8 +3,22 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
 from duikou.accounts import scoping
@@ -23,6 +37,7 @@ from .models import (
     RuleSet,
     ScreeningRun,
 )
+from .workflow import ELIMINATION_STATUSES, IDENTIFICATION_STATUSES
 
 OPEN = "open"  # the status filter for every case that is not closed
 
@@ -256,7 +271,10 @@ def dashboard_counts(user, *, area: str, start: datetime.date, end: datetime.dat
     length = CHILD_PREFIX[len(area)]
     lo, hi = _aware(start), _aware(end)
     closed_at = (
-        AlertStep.objects.filter(alert=OuterRef("pk"), step__in=[AlertStep.Step.ELIMINATE, AlertStep.Step.DISMISS])
+        AlertStep.objects.filter(
+            alert=OuterRef("pk"),
+            step__in=[AlertStep.Step.ELIMINATE, AlertStep.Step.DISMISS, AlertStep.Step.TOWNSHIP_DISMISS],
+        )
         .order_by("-created")
         .values("created")[:1]
     )
@@ -269,8 +287,8 @@ def dashboard_counts(user, *, area: str, start: datetime.date, end: datetime.dat
         .values("key")
         .annotate(
             new=Count("pk", filter=Q(created__gte=lo, created__lt=hi)),
-            verifying=Count("pk", filter=Q(status__in=[S.VERIFYING, S.DECIDING])),
-            monitored=Count("pk", filter=Q(status__in=[S.MONITORED, S.ELIMINATING])),
+            verifying=Count("pk", filter=Q(status__in=IDENTIFICATION_STATUSES)),
+            monitored=Count("pk", filter=Q(status__in=[S.MONITORED, S.SAFETY_NET, *ELIMINATION_STATUSES])),
             eliminated=Count("pk", filter=Q(outcome=Alert.Outcome.ELIMINATED) & in_period),
             dismissed=Count("pk", filter=Q(outcome=Alert.Outcome.DISMISSED) & in_period),
             overdue=Count("pk", filter=overdue_q()),
@@ -295,3 +313,77 @@ def measures_by_kind(user, *, area: str, start: datetime.date, end: datetime.dat
         .annotate(n=Count("pk"))
         .order_by("kind")
     )
+
+
+def channel_counts(user, *, area: str, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """Cases opened in the period under ``area`` by the way the household was found, in one GROUP BY."""
+    rows = (
+        scoping.scope(user, Alert)
+        .filter(household__village__code__startswith=area, created__gte=_aware(start), created__lt=_aware(end))
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["channel"]: row["n"] for row in rows}
+
+
+def step_timeliness(user, *, area: str, start: datetime.date, end: datetime.date) -> list[dict]:
+    """Each procedure step taken in the period under ``area``: how many times, how long the case had waited for it
+    on average (from the step before it, or from the case's opening), and how many were taken after their due date;
+    with the cases waiting for it now past their due date. One GROUP BY for the steps, one for the waiting cases."""
+    from .workflow import WORKFLOW
+
+    moving = [s.name for s in WORKFLOW if s.target is not None and s.sources != (s.target,)]
+    before = (
+        AlertStep.objects.filter(alert=OuterRef("alert"), created__lt=OuterRef("created"))
+        .exclude(step=AlertStep.Step.LEAD)
+        .order_by("-created")
+        .values("created")[:1]
+    )
+    waited = ExpressionWrapper(
+        F("created") - Coalesce(Subquery(before), F("alert__created")), output_field=DurationField()
+    )
+    rows = (
+        scoping.scope(user, AlertStep)
+        .filter(
+            alert__household__village__code__startswith=area,
+            step__in=moving,
+            created__gte=_aware(start),
+            created__lt=_aware(end),
+        )
+        .annotate(waited=waited, late_step=Case(When(due__lt=TruncDate("created"), then=1), default=0))
+        .values("step")
+        .annotate(n=Count("pk"), mean=Avg("waited"), late=Sum("late_step"))
+        .order_by()
+    )
+    taken = {row["step"]: row for row in rows}
+    waiting = dict(
+        scoping.scope(user, Alert)
+        .filter(overdue_q(), household__village__code__startswith=area)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    out = []
+    for step in WORKFLOW:
+        if step.name not in moving:
+            continue
+        row = taken.get(step.name, {})
+        mean = row.get("mean")
+        out.append(
+            {
+                "step": step.name,
+                "label": step.label,
+                "taken": row.get("n", 0),
+                "mean_days": round(mean.total_seconds() / 86400, 1) if mean is not None else None,
+                "late": row.get("late") or 0,
+                # a status waits for several steps (approve, dismiss, return): its overdue cases are counted once,
+                # on the table's first step from it
+                "overdue_now": waiting.get(step.sources[0], 0) if _first_from(WORKFLOW, step) else 0,
+            }
+        )
+    return out
+
+
+def _first_from(workflow, step) -> bool:
+    return next(s for s in workflow if s.sources == step.sources).name == step.name

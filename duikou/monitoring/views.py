@@ -445,6 +445,7 @@ def dashboard(request):
     if len(area) == 6:
         county = {"code": area, "name": names.get(area, area), "is_key": reports.key_designation_code(area)}
     period_query = f"year={year}" + (f"&quarter={quarter}" if quarter else "")
+    channel_counts = queries.channel_counts(request.user, area=area, start=start, end=end)
     return render(
         request,
         "monitoring/dashboard.html",
@@ -463,6 +464,8 @@ def dashboard(request):
             "period_query": period_query,
             "county": county,
             "national": own == "",
+            "channels": [(label, channel_counts.get(value, 0)) for value, label in Alert.Channel.choices],
+            "timeliness": queries.step_timeliness(request.user, area=area, start=start, end=end),
         },
     )
 
