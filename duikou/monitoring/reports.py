@@ -28,7 +28,7 @@ from duikou.core.exports import safe_row
 from duikou.geo.models import Designation, Region
 
 from . import queries
-from .models import AssistanceMeasure
+from .models import Alert, AssistanceMeasure
 
 CLAUSE = "ssw-2021-xczx/2/4"  # seed 004 二(四): 建立跟踪监测机制，对乡村振兴重点帮扶县进行定期监测评估
 COLUMNS = [
@@ -80,6 +80,8 @@ class CountyReport:
     totals: list[int]
     overdue: list[list[str]]  # township, village, household number, masked head, status, due date, days late
     measures: list[tuple[str, int]]  # kind label, count
+    channels: list[tuple[str, int]] = field(default_factory=list)  # way in, cases opened in the period
+    timeliness: list[list] = field(default_factory=list)  # step, taken, mean days waited, taken late, overdue now
     generated: datetime.date = field(default_factory=timezone.localdate)
 
     @property
@@ -128,7 +130,19 @@ def county_report(*, user, county: Region, year: int, quarter: int | None = None
     kinds = dict(AssistanceMeasure.Kind.choices)
     by_kind = {m["kind"]: m["n"] for m in queries.measures_by_kind(user, area=county.code, start=start, end=end)}
     measures = [(str(label), by_kind.get(kind, 0)) for kind, label in kinds.items()]
-    return CountyReport(county, designation, year, quarter, start, end, rows, totals, overdue, measures)
+    opened = queries.channel_counts(user, area=county.code, start=start, end=end)
+    channels = [(str(label), opened.get(value, 0)) for value, label in Alert.Channel.choices]
+    timeliness = [
+        [str(r["label"]), r["taken"], "—" if r["mean_days"] is None else r["mean_days"], r["late"], r["overdue_now"]]
+        for r in queries.step_timeliness(user, area=county.code, start=start, end=end)
+    ]
+    return CountyReport(
+        county, designation, year, quarter, start, end, rows, totals, overdue, measures, channels, timeliness
+    )
+
+
+def _timeliness_header() -> list[str]:
+    return [_("步骤"), _("办理次数"), _("平均等待（天）"), _("逾期办理"), _("当前逾期未办")]
 
 
 def _overdue_header() -> list[str]:
@@ -180,6 +194,8 @@ def report_xlsx(report: CountyReport) -> bytes:
     )
     table(_("逾期案件"), _overdue_header(), report.overdue)
     table(_("帮扶措施"), [_("措施类别"), _("统计期内新增")], report.measures)
+    table(_("发现渠道"), [_("发现渠道"), _("统计期内新增案件")], report.channels)
+    table(_("办理时效"), _timeliness_header(), report.timeliness)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -223,5 +239,15 @@ def report_docx(report: CountyReport) -> bytes:
     layout.heading(doc, 4, _("帮扶措施"))
     layout.para(doc, _("统计期内新增帮扶措施 %(n)s 项，按类别如下。") % {"n": sum(n for _k, n in report.measures)})
     layout.table(doc, [_("措施类别"), _("统计期内新增")], [[label, n] for label, n in report.measures])
+    layout.heading(doc, 5, _("发现渠道"))
+    layout.para(
+        doc,
+        _("统计期内新增案件 %(n)s 个，按发现渠道（农户自主申报、基层干部排查、部门筛查预警）如下。")
+        % {"n": sum(n for _label, n in report.channels)},
+    )
+    layout.table(doc, [_("发现渠道"), _("统计期内新增案件")], [[label, n] for label, n in report.channels])
+    layout.heading(doc, 6, _("办理时效"))
+    layout.para(doc, _("统计期内各步骤的办理次数、平均等待天数和逾期情况如下；期限按工作日计算。"))
+    layout.table(doc, _timeliness_header(), report.timeliness)
     layout.signature(doc, _("对口合作平台（自动生成）"), cn_date(report.generated))
     return layout.docx_bytes(doc)

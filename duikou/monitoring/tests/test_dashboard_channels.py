@@ -78,3 +78,29 @@ def test_dashboard_page_shows_channels_and_steps(client, hands):
     page = client.get("/monitoring/dashboard/").content.decode()
     assert 'id="channel-counts"' in page and "农户自主申报（扫码）" in page
     assert 'id="step-timeliness"' in page and "入户核实" in page
+
+
+def test_key_county_report_counts_channels_and_steps():
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from duikou.geo.models import Region
+    from duikou.monitoring import reports
+
+    lueyang = mt.procedure_users("lueyang")
+    home = mt.household(lueyang["township"], key="lueyang", number="L1", head_name="略阳户主")
+    case, _ = services.open_case(household=home, channel="self")
+    services.take_step(
+        user=lueyang["village"], alert=case, step="verify", expected_version=case.version, checks=mt.ALL_OK, note="属实"
+    )
+    year = timezone.localdate().year
+    report = reports.county_report(user=lueyang["county"], county=Region.objects.get(code="610727"), year=year)
+    book = load_workbook(io.BytesIO(reports.report_xlsx(report)))
+    channels = {row[0]: row[1] for row in book["发现渠道"].iter_rows(min_row=2, values_only=True)}
+    assert channels["农户自主申报（扫码）"] == 1 and channels["部门筛查预警"] == 0
+    steps = {row[0]: row[1:] for row in book["办理时效"].iter_rows(min_row=2, values_only=True)}
+    assert steps["入户核实"][0] == 1
+    text = "\n".join(p.text for p in Document(io.BytesIO(reports.report_docx(report))).paragraphs)
+    assert "五、发现渠道" in text and "统计期内新增案件 1 个" in text and "六、办理时效" in text
