@@ -35,6 +35,7 @@ run: $(STAMP) system-deps
 	$(BIN)/duikou demo-evaluation
 	$(BIN)/duikou load-pairing-data
 	$(BIN)/duikou demo-markets
+	$(BIN)/duikou demo-monitoring
 	@echo "serving on http://$(HOST):$(PORT)/"
 	$(BIN)/duikou serve $(HOST):$(PORT)
 

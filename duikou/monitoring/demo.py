@@ -24,7 +24,7 @@ from duikou.core.errors import UserFacingError
 from duikou.geo.models import Region
 from duikou.geo.services import load_regions_under
 
-from .models import Household, IncomeRecord, Member
+from .models import Difficulty, Household, IncomeRecord, Member
 
 DEMO_PREFIX = "DEMO-"
 DEMO_ADDRESS = "演示数据（合成），非真实住户"
@@ -195,3 +195,143 @@ def _members(rng: random.Random, households: list[Household], sizes: list[int], 
             )
         )
     return members
+
+
+# ---- one county's front line, for walking the procedure with different hands (`duikou demo-monitoring`) ----------
+
+DEMO_COUNTY = "411526"  # 潢川县 (信阳市, 河南省): the demo city editor's area
+DEMO_TOWNSHIP = "411526001"  # 春申街道
+DEMO_VILLAGE = "411526001001"  # 西关社区居民委员会
+DEMO_HANDS = [
+    # username, level, what the person does
+    ("hc_county", "county", "潢川县乡村振兴局：县级审定、公告、兜底"),
+    ("cs_township", "township", "春申街道：乡镇审核、窗口受理、答复异议"),
+    ("xg_cadre1", "village", "西关社区村干部：入户核实、民主评议"),
+    ("xg_cadre2", "village", "西关社区帮扶责任人：承诺授权、走访、公示期满上报"),
+]
+
+
+def demo_front_line(*, households: int = 12, seed: int = 7) -> list[tuple]:
+    """Users of one county, one township and one village (two cadres: no one takes two steps of a case in a row),
+    a small registry in the village with monthly incomes, and a few cases at different steps: two self-declarations
+    waiting for verification, a visit's case, one in 村内公示 and one monitored with a measure. Marked as demo data
+    (numbers start with DEMO-, addresses say 演示数据). Returns (user, password, note) per user; rerunning resets
+    the passwords and adds nothing twice."""
+    from duikou.accounts.models import Organisation, User
+    from duikou.accounts.services import ensure_organisation, random_password
+    from duikou.core.actors import Operator
+
+    from . import services
+    from .models import Alert, current_ruleset
+
+    load_regions_under(DEMO_COUNTY)
+    county = Region.objects.get(code=DEMO_COUNTY)
+    township = Region.objects.get(code=DEMO_TOWNSHIP)
+    village = Region.objects.get(code=DEMO_VILLAGE)
+    city_org = Organisation.objects.filter(region_id=county.parent_id).first()
+    orgs = {"county": ensure_organisation(name=f"{county.name}人民政府", kind="county", region=county, parent=city_org)}
+    orgs["township"] = ensure_organisation(name=township.name, kind="township", region=township, parent=orgs["county"])
+    orgs["village"] = ensure_organisation(name=village.name, kind="village", region=village, parent=orgs["township"])
+    rows, hands = [], {}
+    with transaction.atomic():
+        for username, level, note in DEMO_HANDS:
+            user, _new = User.objects.get_or_create(
+                username=username, defaults={"organisation": orgs[level], "role": User.Role.EDITOR}
+            )
+            password = random_password()
+            user.organisation, user.role = orgs[level], User.Role.EDITOR
+            user.set_password(password)
+            user.save()
+            rows.append((user, password, note))
+            hands[username] = user
+    if Household.objects.filter(village=village, number__startswith=f"{DEMO_PREFIX}XG-").exists():
+        return rows  # the registry and its cases are there already
+    province = Region.objects.get(code=county.province_code)
+    if current_ruleset(DEMO_VILLAGE) is None:
+        services.create_ruleset(user=Operator(), province=province, year=timezone.localdate().year)
+    rng = random.Random(seed)
+    made = []
+    with transaction.atomic():
+        for i in range(households):
+            home = Household.objects.create(
+                township=township,
+                village=village,
+                number=f"{DEMO_PREFIX}XG-{i + 1:03d}",
+                head_name=_name(rng),
+                address=DEMO_ADDRESS,
+                labour_capacity=i != 3,
+                social_assistance=i == 3,
+                **dict.fromkeys(Household.CHECKS, True),
+            )
+            persons = rng.choices(PERSONS, PERSONS_WEIGHTS)[0]
+            Member.objects.bulk_create(_members(rng, [home], [persons], timezone.localdate().year))
+            IncomeRecord.objects.bulk_create(_income(rng, home, persons, timezone.localdate().year - 1))
+            monthly = rng.lognormvariate(math.log(INCOME_MEDIAN), INCOME_SIGMA) * persons / 12
+            today = timezone.localdate()
+            for k in range(1, 7):
+                year, month = divmod(today.year * 12 + today.month - 1 - k, 12)
+                IncomeRecord.objects.create(
+                    household=home,
+                    year=year,
+                    period_kind=IncomeRecord.Period.MONTH,
+                    period=month + 1,
+                    persons=persons,
+                    net_income=_money(monthly * rng.uniform(0.8, 1.2)),
+                )
+            made.append(home)
+    cadre1, cadre2, township_user = hands["xg_cadre1"], hands["xg_cadre2"], hands["cs_township"]
+    ok = dict.fromkeys(Household.CHECKS, True)
+    # two self-declarations from the households' own phones (as leads: the demo keeps no plain ID numbers), waiting
+    # for the village's verification
+    for home, difficulty in ((made[0], "illness"), (made[1], "job_loss")):
+        services.open_case(household=home, channel=Alert.Channel.SELF, note=Difficulty(difficulty).label)
+    # a visit that found a risk
+    services.record_visit(
+        user=cadre2,
+        household=made[2],
+        date=timezone.localdate(),
+        situation="户主务工受伤，近两月无收入（演示数据）",
+        risk="accident",
+        raise_case=True,
+    )
+    # one case in its 村内公示, one monitored with a measure
+    for home, target in ((made[4], Alert.Status.PUBLICISING), (made[5], Alert.Status.MONITORED)):
+        case, _opened = services.open_case(household=home, channel=Alert.Channel.COUNTER, user=township_user)
+        steps = [
+            ("verify", cadre1, {"checks": ok, "note": "入户核实：家庭成员患病，医疗支出大（演示数据）"}),
+            ("consent", cadre2, {"consent_date": timezone.localdate()}),
+            (
+                "deliberate",
+                cadre1,
+                {
+                    "meeting_date": timezone.localdate(),
+                    "attendees": 11,
+                    "opinion": "同意纳入（演示数据）",
+                    "category": "sudden",
+                },
+            ),
+        ]
+        for step, user, fields in steps:
+            case = services.take_step(user=user, alert=case, step=step, expected_version=case.version, **fields)
+        if target == Alert.Status.MONITORED:
+            # the demo's 公示 is moved into the past so that the rest of the procedure can be shown
+            start = timezone.localdate() - datetime.timedelta(days=10)
+            Alert.objects.filter(pk=case.pk).update(publicity_start=start, publicity_end=start + datetime.timedelta(4))
+            case.refresh_from_db()
+            case = services.take_step(user=cadre2, alert=case, step="submit", expected_version=case.version)
+            case = services.take_step(
+                user=township_user, alert=case, step="township_approve", expected_version=case.version
+            )
+            case = services.take_step(
+                user=hands["hc_county"], alert=case, step="include", expected_version=case.version, category="sudden"
+            )
+            services.add_measure(
+                user=cadre1,
+                alert=case,
+                expected_version=case.version,
+                kind="medical",
+                responsible_unit=services.responsible_units(home).first(),
+                description="落实大病保险和医疗救助（演示数据）",
+                start_date=timezone.localdate(),
+            )
+    return rows
