@@ -124,8 +124,9 @@ def generate(n: int, seed: int = 2026) -> dict:
     weights = np.array(demo.PERSONS_WEIGHTS) / sum(demo.PERSONS_WEIGHTS)
     counts = {"households": 0, "incomes": 0, "members": 0, "signals": 0}
     h_cols = ["id", "township_id", "village_id", "number", "head_name", "address", "category", *Household.CHECKS]
-    h_cols += ["version", "created", "updated"]
-    i_cols = ["id", "household_id", "year", "persons", "net_income", "wage_income", "business_income"]
+    h_cols += ["pending", "social_assistance", "version", "created", "updated"]
+    i_cols = ["id", "household_id", "year", "period_kind", "period", "persons", "net_income", "wage_income"]
+    i_cols += ["business_income"]
     i_cols += ["transfer_income", "property_income", "medical_expense", "education_expense", "version"]
     m_cols = ["id", "household_id", "name", "relation", "id_number_enc", "id_number_digest", "id_number_masked"]
     m_cols += ["phone_digest", "phone_masked", "version"]
@@ -149,6 +150,8 @@ def generate(n: int, seed: int = 2026) -> dict:
                 "address": np.full(m, demo.DEMO_ADDRESS, dtype=object),
                 "category": np.full(m, "", dtype=object),
                 **{name: rng.random(m) >= share for name, share in checks.items()},
+                "pending": np.zeros(m, dtype=bool),
+                "social_assistance": np.zeros(m, dtype=bool),
                 "version": np.ones(m, dtype=np.int32),
                 "created": np.full(m, now, dtype=object),
                 "updated": np.full(m, now, dtype=object),
@@ -171,6 +174,8 @@ def generate(n: int, seed: int = 2026) -> dict:
                     "id": np.arange(income_id + 1, income_id + k + 1),
                     "household_id": ids[keep],
                     "year": np.full(k, year, dtype=np.int32),
+                    "period_kind": np.full(k, "year", dtype=object),
+                    "period": np.zeros(k, dtype=np.int32),
                     "persons": persons[keep],
                     "net_income": _money(net),
                     "wage_income": _money(net * wage),
@@ -402,7 +407,7 @@ def main() -> None:
     from duikou.geo.services import load_regions_under
     from duikou.monitoring import engine, services
     from duikou.monitoring.models import Alert, Household, ScreeningRun
-    from duikou.projects.services import Operator
+    from duikou.core.actors import Operator
     from duikou.seeding import seed_reference_data
 
     try:
