@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duikou.accounts import scoping
+from duikou.core import workdays
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import CSV, DOCX, XLSX, download
 from duikou.core.forms import apply_errors, error_text
@@ -133,6 +134,7 @@ def alert_detail(request, pk: int):
             "measures": queries.measures_of(request.user, alert),
             "objections": objections,
             "publicity": _publicity_text(alert),
+            "calendar_missing": bool(alert.deadline) and alert.deadline.year not in workdays.covered_years(),
             "publicity_days": int(threshold(alert.ruleset, Threshold.Key.PUBLICITY_DAYS)),
             "proposed_category": proposed or alert.category,
             "criteria": criteria,

@@ -104,3 +104,14 @@ def test_key_county_report_counts_channels_and_steps():
     assert steps["入户核实"][0] == 1
     text = "\n".join(p.text for p in Document(io.BytesIO(reports.report_docx(report))).paragraphs)
     assert "五、发现渠道" in text and "统计期内新增案件 1 个" in text and "六、办理时效" in text
+
+
+def test_case_page_says_when_the_holiday_schedule_of_its_deadline_year_is_missing(client, hands):
+    from duikou.core.models import CalendarDay
+
+    case, _ = services.open_case(household=_home(hands, "K1"), channel="self")
+    client.force_login(hands["village"])
+    assert 'id="calendar-missing"' not in client.get(f"/monitoring/alerts/{case.pk}/").content.decode()
+    CalendarDay.objects.filter(day__year=case.deadline.year).delete()
+    page = client.get(f"/monitoring/alerts/{case.pk}/").content.decode()
+    assert 'id="calendar-missing"' in page and f"{case.deadline.year} 年的节假日安排尚未录入" in page
