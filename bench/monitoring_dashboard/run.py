@@ -50,7 +50,7 @@ def load(n: int) -> dict:
                     social_assistance, version, created, updated)
                 SELECT g, v.parent_id, v.code, 'B' || g, '合成户主', '演示数据（合成），非真实住户', '',
                     true, true, true, true, g %% 211 <> 0, false, true, false, 1, now(), now()
-                FROM generate_series(%s, %s) g JOIN v ON v.k = (g * 7919) %% %s
+                FROM generate_series(%s::bigint, %s::bigint) g JOIN v ON v.k = (g * 7919) %% %s
                 """,
                 [start + 1, stop, villages],
             )
