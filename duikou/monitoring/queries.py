@@ -263,18 +263,19 @@ def _aware(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+# the steps that close a case (its closing date is the last of them)
+CLOSING_STEPS = (AlertStep.Step.ELIMINATE, AlertStep.Step.DISMISS, AlertStep.Step.TOWNSHIP_DISMISS)
+
+
 def dashboard_counts(user, *, area: str, start: datetime.date, end: datetime.date) -> QuerySet:
     """One row per region one level below ``area`` (``key``: its code prefix) with the counts of the cases in scope,
-    in one GROUP BY: ``new`` alerts created in the period, cases ``verifying`` (awaiting verification or the
-    decision), ``monitored`` (monitored or awaiting risk elimination), cases closed in the period as
-    ``eliminated`` or ``dismissed``, and cases ``overdue`` today."""
+    in one GROUP BY: ``new`` alerts created in the period, cases ``verifying`` (anywhere in the identification,
+    入户核实 to 县级审定), ``monitored`` (monitored, under 兜底, or in the risk elimination procedure), cases closed in
+    the period as ``eliminated`` or ``dismissed``, and cases ``overdue`` today."""
     length = CHILD_PREFIX[len(area)]
     lo, hi = _aware(start), _aware(end)
     closed_at = (
-        AlertStep.objects.filter(
-            alert=OuterRef("pk"),
-            step__in=[AlertStep.Step.ELIMINATE, AlertStep.Step.DISMISS, AlertStep.Step.TOWNSHIP_DISMISS],
-        )
+        AlertStep.objects.filter(alert=OuterRef("pk"), step__in=CLOSING_STEPS)
         .order_by("-created")
         .values("created")[:1]
     )

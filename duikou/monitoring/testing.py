@@ -11,6 +11,7 @@ from duikou.geo.models import Region
 
 from . import services
 from .models import Alert, Household
+from .workflow import WORKFLOW
 
 # Real codes (data/geo/villages.csv.xz): 潢川县春申街道西关社区 (信阳), 宝塔区宝塔山街道杨家岭社区 (延安), 略阳县
 PLACES = {
@@ -86,7 +87,41 @@ def walk(alert: Alert, to: str, *, category: str = Household.Category.MARGINAL, 
     for step, hand, fields in plan:
         if alert.status == to:
             break
+        if not WORKFLOW[step].starts_from(alert.status):
+            continue  # taken already: the walk goes on from where the case is
         if step == "submit":
+            _end_publicity(alert)
+            alert.refresh_from_db()
+        alert = services.take_step(user=users[hand], alert=alert, step=step, expected_version=alert.version, **fields)
+    return alert
+
+
+def ready_for_elimination(alert: Alert, *, net_per_month: str = "2000") -> Alert:
+    """A fresh case taken through identification, with a measure and six months of income above the monitoring
+    bound (2 persons × 2,000 元 a month: 12,000 a person a year, above 7,000 × 1.5): risk elimination may be
+    proposed."""
+    alert = to_monitored(alert, measure="安排乡村公益性岗位")
+    stable_months(procedure_users(_place_key(alert))["village"], alert.household, net_per_month)
+    return Alert.objects.get(pk=alert.pk)
+
+
+def walk_elimination(alert: Alert, to: str, *, users: dict | None = None) -> Alert:
+    """Take a monitored case through risk elimination, each step by the hand the step table wants, until it is in
+    status ``to``: ``el_deliberating``, ``el_publicising``, ``el_township``, ``el_county``, ``closed``."""
+    users = users or procedure_users(_place_key(alert))
+    plan = [
+        ("propose_elimination", "village", {"checks": ALL_OK, "note": "收入稳定"}),
+        ("el_deliberate", "village2", MEETING),
+        ("el_submit", "village", {}),
+        ("el_township_approve", "township", {}),
+        ("eliminate", "county", {"note": "确认风险消除"}),
+    ]
+    for step, hand, fields in plan:
+        if alert.status == to:
+            break
+        if not WORKFLOW[step].starts_from(alert.status):
+            continue  # taken already: the walk goes on from where the case is
+        if step == "el_submit":
             _end_publicity(alert)
             alert.refresh_from_db()
         alert = services.take_step(user=users[hand], alert=alert, step=step, expected_version=alert.version, **fields)

@@ -12,19 +12,15 @@ from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import services
 from duikou.monitoring import testing as mt
-from duikou.monitoring.models import Alert, DepartmentImport, DepartmentSignal, IncomeRecord
+from duikou.monitoring.models import Alert, DepartmentImport, DepartmentSignal, Household, IncomeRecord
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cadre():
-    return mt.local_user("xiguan", level="village")
-
-
-@pytest.fixture
-def township():
-    return mt.local_user("chunshen", level="township")
+    """The first of the two 西关社区 cadres of ``mt.procedure_users``."""
+    return mt.procedure_users()["village"]
 
 
 @pytest.fixture
@@ -60,43 +56,72 @@ def test_village_cadre_sees_only_the_steps_they_may_take(client, cadre, alert):
 
 
 def test_case_page_says_whose_turn_it_is_when_it_is_not_yours(client, cadre, alert):
-    services.take_step(user=cadre, alert=alert, step="verify", expected_version=alert.version, note="属实")
-    alert.refresh_from_db()
+    alert = mt.walk(alert, "township_review")
     client.force_login(cadre)
     page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
     assert f'id="workflow-turn">等待 春申街道 处理，截止 {alert.deadline.isoformat()}</p>' in page
-    assert 'id="step-include"' not in page
+    assert 'id="step-township_approve"' not in page and 'class="card card-body mb-3 step-form"' not in page
 
 
-def test_verify_through_the_page_then_township_includes(client, cadre, township, alert):
-    client.force_login(cadre)
-    response = post_step(
-        client,
-        alert,
-        "verify",
-        note="入户核实属实",
-        has_checks="1",
-        **{f"check_{c}": "1" for c in ("food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")},
-    )
-    assert response.status_code == 302
-    alert.refresh_from_db()
-    assert alert.status == Alert.Status.DECIDING
-    client.force_login(township)
+CHECKS_FORM = {"has_checks": "1", **{f"check_{c}": "1" for c in Household.CHECKS}}
+
+
+def test_each_hand_takes_its_step_through_the_pages(client, alert):
+    hands = mt.procedure_users()
+
+    def as_(hand, step, **data):
+        client.force_login(hands[hand])
+        page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
+        assert f'id="step-{step}"' in page, f"{hand} is not offered {step}"
+        response = post_step(client, alert, step, **data)
+        assert response.status_code == 302
+        alert.refresh_from_db()
+        return client.get(response["Location"]).content.decode()
+
+    # the verification form's five checks start unset: no radio is checked
+    client.force_login(hands["village"])
+    form = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
+    assert form.count('name="check_') == 10 and " checked" not in form
+    as_("village", "verify", note="入户核实属实", **CHECKS_FORM)
+    assert alert.status == Alert.Status.CONSENTING and alert.household.water_ok is True
+    as_("village2", "consent", consent_date="2026-01-04")
+    page = as_("village", "deliberate", meeting_date="2026-01-05", attendees="11", opinion="同意", category="sudden")
+    assert alert.status == Alert.Status.PUBLICISING and "村内公示中" in page
+    mt._end_publicity(alert)
+    as_("village2", "submit")
+    as_("township", "township_approve", note="审核同意")
+    client.force_login(hands["county"])
     page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
-    assert 'id="step-include"' in page and 'id="step-dismiss"' in page
-    post_step(client, alert, "include", category="unstable")
-    alert.refresh_from_db()
+    assert '<option value="sudden" selected>' in page  # the category the meeting proposed
+    as_("county", "include", category="unstable")
     assert alert.status == Alert.Status.MONITORED and alert.household.category == "unstable"
+
+
+def test_a_refused_step_says_why(client, cadre, alert):
+    client.force_login(cadre)
+    response = post_step(client, alert, "verify", note="属实", has_checks="1", check_water_ok="0")
+    page = client.get(response["Location"]).content.decode()
+    assert "请逐项核实并填写：不愁吃、不愁穿、义务教育有保障、基本医疗有保障、住房安全有保障" in page
+    post_step(client, alert, "verify", note="属实", **CHECKS_FORM)
+    response = post_step(client, alert, "consent", consent_date="2026-01-04")
+    assert "同一人不能连续办理两个步骤" in client.get(response["Location"]).content.decode()
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.CONSENTING
 
 
 def test_a_stale_form_is_refused_with_a_message(client, cadre, alert):
     client.force_login(cadre)
     stale = alert.version
-    post_step(client, alert, "verify", note="属实")
+    post_step(client, alert, "verify", note="属实", **CHECKS_FORM)
+    client.force_login(mt.procedure_users()["village2"])
     response = client.post(
-        f"/monitoring/alerts/{alert.pk}/step/", {"step": "return", "version": stale, "note": "x"}, follow=True
+        f"/monitoring/alerts/{alert.pk}/step/",
+        {"step": "consent", "version": stale, "consent_date": "2026-01-04"},
+        follow=True,
     )
     assert "已被他人修改" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.CONSENTING
 
 
 def test_viewer_gets_403_on_steps(client, alert):
@@ -110,9 +135,9 @@ def test_elimination_button_explains_why_it_is_refused(client, cadre, alert):
     client.force_login(cadre)
     page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
     assert 'id="step-propose_elimination"' in page and "criterion-failed" in page
-    response = post_step(client, alert, "propose_elimination")
+    response = post_step(client, alert, "propose_elimination", **CHECKS_FORM)
     page = client.get(response["Location"]).content.decode()
-    assert "不满足风险消除条件" in page and "缺少 2024 年收支记录" in page
+    assert "不满足风险消除条件" in page and "尚无月度或季度收入记录：须有最近连续 6 个月的记录" in page
 
 
 def test_measure_form_lists_the_units_answering_for_the_household(client, cadre, alert):
@@ -193,27 +218,36 @@ def api(client, user):
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-def test_api_case_steps_and_refusals(client, cadre, township, alert):
+def test_api_case_steps_and_refusals(client, cadre, alert):
+    hands = mt.procedure_users()
     auth = api(client, cadre)
     case = client.get(f"/api/monitoring/alerts/{alert.pk}", **auth).json()
-    assert case["allowed_steps"] == ["verify"] and case["status"] == "verifying"
+    assert case["allowed_steps"] == ["verify"] and case["status"] == "verifying" and case["channel"] == "screening"
 
     def take(user_auth, step, **body):
         return client.post(
             f"/api/monitoring/alerts/{alert.pk}/steps/{step}",
-            data=json.dumps(body),
+            data=json.dumps(body, default=str),
             content_type="application/json",
             **user_auth,
         )
 
-    assert take(auth, "verify", version=case["version"] + 1, note="x").status_code == 409
-    response = take(auth, "verify", version=case["version"], note="属实")
-    assert response.status_code == 200 and response.json()["steps"][0]["step"] == "verify"
+    assert take(auth, "verify", version=case["version"] + 1, note="x", checks=mt.ALL_OK).status_code == 409
+    refused = take(auth, "verify", version=case["version"], note="属实", checks={"water_ok": True})
+    assert refused.status_code == 422 and "请逐项核实并填写" in str(refused.json()["detail"])
+    response = take(auth, "verify", version=case["version"], note="属实", checks=mt.ALL_OK)
+    assert response.status_code == 200 and response.json()["steps"][-1]["step"] == "verify"
     version = response.json()["version"]
-    assert take(auth, "include", version=version, category="marginal").status_code == 403
-    response = take(api(client, township), "include", version=version, category="marginal")
-    assert response.json()["status"] == "monitored"
-    version = response.json()["version"]
+    # the same cadre cannot take the next step; the county cannot take the village's
+    refused = take(auth, "consent", version=version, consent_date="2026-01-04")
+    assert refused.status_code == 403 and "同一人不能连续办理两个步骤" in str(refused.json()["detail"])
+    assert take(api(client, hands["county"]), "consent", version=version, consent_date="2026-01-04").status_code == 403
+    response = take(api(client, hands["village2"]), "consent", version=version, consent_date="2026-01-04")
+    assert response.json()["status"] == "deliberating"
+    assert response.json()["steps"][-1]["details"] == {"consent_date": "2026-01-04"}
+    alert.refresh_from_db()
+    alert = mt.walk(alert, "monitored")
+    version = alert.version
     unit = services.responsible_units(alert.household).get(name="春申街道")
     measure = client.post(
         f"/api/monitoring/alerts/{alert.pk}/measures",
@@ -230,8 +264,9 @@ def test_api_case_steps_and_refusals(client, cadre, township, alert):
         **auth,
     )
     assert measure.status_code == 201 and measure.json()["basis"] == ["ssw-2021-xczx/2/1"]
-    refused = take(auth, "propose_elimination", version=version + 1)
+    refused = take(auth, "propose_elimination", version=version + 1, checks=mt.ALL_OK)
     assert refused.status_code == 422 and refused.json()["detail"][0] == "不满足风险消除条件"
+    assert "尚无月度或季度收入记录" in " ".join(refused.json()["detail"])
 
 
 def test_api_departmental_dry_run_then_confirm(client, cadre, alert):

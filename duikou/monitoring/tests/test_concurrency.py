@@ -36,13 +36,19 @@ S = Alert.Status
 
 
 @pytest.fixture
-def cadre(committed_db):
-    return mt.local_user("xiguan", level="village")  # 西关社区
+def hands(committed_db):
+    """Two 西关社区 cadres, the 春申街道 township and the 潢川县 county."""
+    return mt.procedure_users()
 
 
 @pytest.fixture
-def township(committed_db):
-    return mt.local_user("chunshen", level="township")  # 春申街道
+def cadre(hands):
+    return hands["village"]
+
+
+@pytest.fixture
+def township(hands):
+    return hands["township"]
 
 
 @pytest.fixture
@@ -119,19 +125,18 @@ def test_a_batch_confirmed_six_times_at_once_is_loaded_once(cadre, members):
 
 def test_a_case_verified_six_times_at_once_is_verified_once(cadre, alert):
     url = f"/api/monitoring/alerts/{alert.pk}/steps/verify"
-    results = testing.race(testing.clients(cadre, post_json(url, {"version": alert.version, "note": "入户核实属实"})))
+    body = {"version": alert.version, "note": "入户核实属实", "checks": mt.ALL_OK}
+    results = testing.race(testing.clients(cadre, post_json(url, body)))
     assert sorted(codes(results)) == [200] + [409] * (len(results) - 1), testing.statuses(results)
     alert.refresh_from_db()
-    assert alert.status == S.DECIDING and alert.steps.filter(step="verify").count() == 1
+    assert alert.status == S.CONSENTING and alert.steps.filter(step="verify").count() == 1
 
 
-def test_an_elimination_confirmed_six_times_at_once_is_confirmed_once(cadre, township, alert):
-    alert = mt.to_monitored(alert, measure="安排公益性岗位")
-    for year in (2026, 2027):
-        mt.income(cadre, alert.household, year, "22000", persons=2)
-    alert = services.take_step(user=cadre, alert=alert, step="propose_elimination", expected_version=alert.version)
+def test_an_elimination_confirmed_six_times_at_once_is_confirmed_once(hands, alert):
+    alert = mt.walk_elimination(mt.ready_for_elimination(alert), "el_county")
     url = f"/api/monitoring/alerts/{alert.pk}/steps/eliminate"
-    results = testing.race(testing.clients(township, post_json(url, {"version": alert.version, "note": "审定同意"})))
+    body = {"version": alert.version, "note": "审定同意"}
+    results = testing.race(testing.clients(hands["county"], post_json(url, body)))
     assert sorted(codes(results)) == [200] + [409] * (len(results) - 1), testing.statuses(results)
     alert.refresh_from_db()
     assert alert.status == S.CLOSED and alert.steps.filter(step="eliminate").count() == 1
@@ -231,6 +236,9 @@ def test_signals_loaded_more_than_once_before_the_rule_keep_the_first_of_each(ca
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate([after])
+        # and on to the latest migration of every app, as the rest of the suite expects the schema
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
     kept = DepartmentSignal.objects.filter(member=member).order_by("pk")
     assert [(s.kind, str(s.date), s.amount and str(s.amount), s.batch_id) for s in kept] == [
         ("hospital", "2025-03-01", "100.00", batches[0]),

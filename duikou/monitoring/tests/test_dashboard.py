@@ -41,7 +41,7 @@ def _case(run, key, number, status=S.VERIFYING, *, outcome="", deadline=None, ol
         Alert.objects.filter(pk=alert.pk).update(created=LAST_YEAR)
     if closed:
         step = AlertStep.objects.create(
-            alert=alert, step=closed, from_status=S.DECIDING, to_status=S.CLOSED, actor_name="测试"
+            alert=alert, step=closed, from_status=S.COUNTY_DECISION, to_status=S.CLOSED, actor_name="测试"
         )
         if closed_old:
             AlertStep.objects.filter(pk=step.pk).update(created=LAST_YEAR)
@@ -58,14 +58,15 @@ def cases():
     day = datetime.timedelta(days=1)
     h = {
         "h1": _case(run, "lueyang", "LY01", deadline=TODAY - day),
-        "h2": _case(run, "lueyang", "LY02", S.DECIDING, deadline=TODAY + day),
+        "h2": _case(run, "lueyang", "LY02", S.TOWNSHIP_REVIEW, deadline=TODAY + day),
         "h3": _case(run, "lueyang", "LY03", S.MONITORED, old=True),
         "h4": _case(run, "lueyang", "LY04", S.CLOSED, outcome=OUT.ELIMINATED, closed=AlertStep.Step.ELIMINATE),
-        "h5": _case(run, "lueyang2", "LY05", S.CLOSED, outcome=OUT.DISMISSED, closed=AlertStep.Step.DISMISS),
+        # dismissed by the township at its review (the county dismisses at its decision: both close the case)
+        "h5": _case(run, "lueyang2", "LY05", S.CLOSED, outcome=OUT.DISMISSED, closed=AlertStep.Step.TOWNSHIP_DISMISS),
         "h6": _case(
             run, "lueyang2", "LY06", S.CLOSED, outcome=OUT.ELIMINATED, old=True, closed="eliminate", closed_old=True
         ),
-        "h7": _case(run, "lueyang2", "LY07", S.ELIMINATING, deadline=TODAY - 2 * day),
+        "h7": _case(run, "lueyang2", "LY07", S.EL_TOWNSHIP, deadline=TODAY - 2 * day),
         "h8": _case(run, "yanan", "YA01", deadline=TODAY + day),
     }
     AssistanceMeasure.objects.create(

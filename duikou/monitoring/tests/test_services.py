@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from duikou import testing
-from duikou.core import pii
+from duikou.core import pii, workdays
 from duikou.core.actors import Operator
 from duikou.geo.models import Region
 from duikou.monitoring import queries, services
@@ -167,8 +167,10 @@ def test_alert_deadline_uses_the_response_setting(editor, ruleset):
     build_cases(editor)
     services.screen_households(user=editor, ruleset=ruleset)
     days = int(ruleset.thresholds.get(key=Threshold.Key.RESPONSE_DAYS).value)
-    alert = Alert.objects.first()
-    assert (alert.deadline - timezone.localdate(alert.created)).days == days
+    for alert in Alert.objects.all():
+        # in working days, by the province's calendar (holidays and the weekend days worked instead)
+        assert alert.deadline == workdays.add_working_days(timezone.localdate(alert.created), days, "41").day
+        assert workdays.Calendar("41").between(timezone.localdate(alert.created), alert.deadline) == days
 
 
 def test_screening_runs_as_a_background_job(editor, ruleset, settings):
