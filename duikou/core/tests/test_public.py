@@ -35,9 +35,15 @@ PAGE = engines["django"].from_string(
 )
 
 
+DONE = engines["django"].from_string(
+    """{% extends "public_base.html" %}{% block title %}已收到{% endblock %}
+{% block content %}<p>已收到 {{ name }}（{{ code }}）</p>{% endblock %}"""
+)
+
+
 def declare(request, code: str):
     if request.method == "POST":
-        return HttpResponse(f"已收到 {request.POST['name']}（{code}）")
+        return HttpResponse(DONE.render({"name": request.POST["name"], "code": code}, request=request))
     return HttpResponse(PAGE.render(request=request))
 
 
