@@ -102,9 +102,9 @@ def find_members_by_id_number(user, id_number: str) -> QuerySet[Member]:
     return scoping.scope(user, Member).filter(id_number_digest=digest).select_related("household")
 
 
-def overdue_q() -> Q:
-    """A case is overdue when the step it waits for is past its due date."""
-    return Q(deadline__lt=timezone.localdate()) & ~Q(status=Alert.Status.CLOSED)
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """A case is overdue when the step it waits for is past its due date (on ``today``, by default the day it is)."""
+    return Q(deadline__lt=today or timezone.localdate()) & ~Q(status=Alert.Status.CLOSED)
 
 
 def alerts_for(

@@ -397,6 +397,9 @@ MEETINGS = (K.DELIBERATE, K.EL_DELIBERATE)
 AFTER_PUBLICITY = (K.SUBMIT, K.EL_SUBMIT)
 ANNOUNCED = (K.INCLUDE, K.ELIMINATE)
 CRITERIA_STEPS = (K.PROPOSE_ELIMINATION, K.EL_TOWNSHIP_APPROVE, K.ELIMINATE)
+# what the screening recorded on the case (the rules that fired, their values): empty for a case opened by a
+# declaration or a visit, and never changed by a step, so not validated when a step saves the case
+SCREENING_RECORD = ("rules", "values")
 
 
 def _check_step(user, alert: Alert, step: str, expected_version: int) -> Step:
@@ -649,7 +652,7 @@ def take_step(
             setattr(preview, name, value)
         changes["deadline"] = WORKFLOW.due(preview, transition.target, today)
     with transaction.atomic(), set_actor(audit_actor(user)):
-        fresh = save_versioned(alert, expected_version=expected_version, changes=changes)
+        fresh = save_versioned(alert, expected_version=expected_version, changes=changes, exclude=SCREENING_RECORD)
         if household_changes:
             home = Household.objects.select_for_update().get(pk=alert.household_id)
             save_versioned(home, expected_version=home.version, changes=household_changes)
@@ -667,18 +670,27 @@ def new_ack(prefix: str) -> str:
     return prefix + "".join(secrets.choice(ACK_ALPHABET) for _ in range(10))
 
 
-def open_case(*, household: Household, channel: str, user=None, note: str = "", details: dict | None = None):
+def open_case(
+    *,
+    household: Household,
+    channel: str,
+    user=None,
+    note: str = "",
+    details: dict | None = None,
+    today: datetime.date | None = None,
+):
     """The household's one open case with this lead attached, or a new case opened by it (waiting for the village's
-    verification). Two leads at the same moment end in one case: the second finds the first's (a unique rule holds
-    one open case per household, and a refused insert is retried as an attachment). Returns (case, opened)."""
+    verification, due so many working days after ``today``, by default the day it is). Two leads at the same moment
+    end in one case: the second finds the first's (a unique rule holds one open case per household, and a refused
+    insert is retried as an attachment). Returns (case, opened)."""
     label = Alert.Channel(channel).label
     text = f"{label}：{note}" if note else str(label)
+    today = today or timezone.localdate()
     for _attempt in range(2):
         existing = Alert.objects.exclude(status=S.CLOSED).filter(household=household).first()
         if existing is not None:
             _record_step(existing, user, K.LEAD, existing.status, existing.deadline, text, details)
             return existing, False
-        today = timezone.localdate()
         case = Alert(
             household=household,
             channel=channel,
@@ -944,7 +956,7 @@ def flag_overdue_cases(*, today: datetime.date | None = None) -> list[int]:
 
     today = today or timezone.localdate()
     with transaction.atomic():
-        late = Alert.objects.select_for_update(of=("self",)).filter(overdue_q(), overdue_flagged__isnull=True)
+        late = Alert.objects.select_for_update(of=("self",)).filter(overdue_q(today), overdue_flagged__isnull=True)
         rows = [(a.pk, str(a), {"overdue_flagged": (None, today)}) for a in late.select_related("household")]
         flagged = [pk for pk, _text, _changes in rows]
         Alert.objects.filter(pk__in=flagged).update(overdue_flagged=today)
@@ -985,7 +997,10 @@ def add_measure(
         raise ValidationError(errors)
     with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = save_versioned(
-            alert, expected_version=expected_version, changes={"deadline": None, "overdue_flagged": None}
+            alert,
+            expected_version=expected_version,
+            changes={"deadline": None, "overdue_flagged": None},
+            exclude=SCREENING_RECORD,
         )
         measure = AssistanceMeasure.objects.create(
             alert=fresh,

@@ -215,6 +215,8 @@ def income(user, household: Household, year: int, net, *, persons: int = 2, prev
 def matrix_world(editor, stranger) -> dict:
     """On each side (信阳侧 in scope, 延安侧 not): a household with a member and an alert awaiting verification, a
     monitored household with an assistance measure, and two departmental dry runs awaiting confirmation."""
+    from auditlog.context import disable_auditlog
+
     from duikou.core.actors import Operator
 
     from . import departmental
@@ -245,7 +247,14 @@ def matrix_world(editor, stranger) -> dict:
         result[f"{side}_household"] = home
         result[f"{side}_ruleset"] = ruleset
         result[f"{side}_alert"] = home.alerts.get()
-        result[f"{side}_monitored_alert"] = to_monitored(helped.alerts.get(), measure=f"{label}帮扶措施")
+        # the procedure's steps stay out of the audit history here: the matrix reads the first page of the trail
+        with disable_auditlog():
+            monitored = to_monitored(helped.alerts.get(), measure=f"{label}帮扶措施")
+            # the household appeals its category (online): the township answers it
+            result[f"{side}_objection"] = services.lodge_objection(
+                case=monitored, kind="appeal", subject="category", text=f"{label}申诉：类别认定有误"
+            )
+        result[f"{side}_monitored_alert"] = monitored
         # two dry runs awaiting confirmation (one for the page, one for the API), each with an unknown ID number
         for name, day in (("import", "2025-03-01"), ("import_api", "2025-04-01")):
             content = department_csv(

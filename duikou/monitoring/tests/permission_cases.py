@@ -74,9 +74,11 @@ def ruleset_cases(w) -> dict[str, Case]:
 
 
 def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
-    """Cases of alerts (workflow steps, assistance measures) and departmental imports: 信阳侧 in scope, 延安侧 not.
-    A 信阳 city user is above the township level, so may take every step; the web step verifies the alert awaiting
-    verification, the API one rechecks the monitored household (a step that keeps its status)."""
+    """Cases of alerts (workflow steps, assistance measures, objections) and departmental imports: 信阳侧 in scope,
+    延安侧 not. Each step of a case is taken at its own level only (village, township or county): a 信阳 city user
+    takes none. The web step (verify) and the objection's answer come back to the case page with the refusal as a
+    message; the API's recheck and measure are refused 403 to every city role (LOCAL); viewers are refused before the
+    step is looked at, and the 延安 objects are not found."""
     A = scoping.Action
     a_in, a_out = w["inside_alert"], w["outside_alert"]
     m_in, m_out = w["inside_monitored_alert"], w["outside_monitored_alert"]
@@ -124,11 +126,14 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
         "monitoring:import_detail": Case(*by_pk(imports, i_in, i_out), **import_shown, scoped=("DepartmentImport",)),
         "monitoring:import_confirm": form_post(*by_pk(f"{imports}confirm/", i_in, i_out), scoped=("DepartmentImport",)),
         "api:get_alert": api(*by_pk(alert_api, m_in, m_out), **alert_shown, scoped=alert_scope),
-        "api:take_alert_step": api_write(
-            *recheck_at, "post_json", recheck, ok=200, present=["矩阵复核"], scoped=("Alert",)
-        ),
+        "api:take_alert_step": api_write(*recheck_at, "post_json", recheck, action=LOCAL, scoped=("Alert",)),
         "api:add_alert_measure": api_write(
-            *measure_at, "post_json", measure | unit_in, data_out=measure | unit_out, scoped=("Alert",)
+            *measure_at, "post_json", measure | unit_in, data_out=measure | unit_out, action=LOCAL, scoped=("Alert",)
+        ),
+        "monitoring:objection_answer": form_post(
+            *by_pk("/monitoring/objections/{}/answer/", w["inside_objection"], w["outside_objection"]),
+            data={"answer": "矩阵答复", "version": "OBJECTION_VERSION"},
+            scoped=("Objection",),
         ),
         "api:check_department_import": api_write(
             "/api/monitoring/imports", None, "post", department_file, scoped=("may:change", "Member")
