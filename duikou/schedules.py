@@ -24,6 +24,7 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         _daily("escalate-notices", _("整改通知逾期升级"), "escalate_notices", hour=6),
         _daily("monitoring-overdue", _("监测案件逾期标记"), "flag_overdue_cases", hour=6, minute=30),
         _daily("analytics", _("指标分析库追平"), "refresh_analytics", hour=3),
+        _daily("rate-counters", _("公开页面访问频次计数清理"), "purge_rate_counts", hour=4, minute=30),
     ]
     table += [
         Schedule(
@@ -95,6 +96,14 @@ def refresh_analytics(*, user, progress) -> dict:
     catch_up()
     progress(1, 1)
     return {"summary": "指标分析库已与数据库一致"}
+
+
+def purge_rate_counts(*, user, progress) -> dict:
+    from duikou.core.public import purge_rate_counters
+
+    deleted = purge_rate_counters()
+    progress(1, 1)
+    return {"summary": f"删除已结束时段的访问频次计数 {deleted} 条"}
 
 
 def monthly_screening(*, user, progress, province: str) -> dict:

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
-from duikou.core.env import env_bool, env_hex, env_int, env_list, env_path, env_str
+from duikou.core.env import env_bool, env_hex, env_int, env_list, env_origin, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("DUIKOU_VAR_DIR", BASE_DIR / "var")
@@ -186,11 +186,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS  # names below the platform's own host
 SILENCED_SYSTEM_CHECKS += ["security.W021"]
 # Only a reverse proxy that terminates TLS, sets X-Forwarded-Proto and overwrites any a client sent may be
 # believed about the scheme; with DUIKOU_HTTPS=yes behind such a proxy, without this every request looks like
-# plain HTTP and is redirected again. Such a proxy is believed about the client's address too: the audit trail
-# records the address it appended to X-Forwarded-For (duikou/audit/middleware.py), and otherwise the peer's.
+# plain HTTP and is redirected again. Such a proxy is believed about the client's address too: the audit trail and
+# the public pages' rate limits take the address it appended to X-Forwarded-For, and otherwise the peer's
+# (duikou.core.public.client_address).
 DUIKOU_TRUSTED_PROXY = env_bool("DUIKOU_TRUSTED_PROXY", False)
 if DUIKOU_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Where the public pages (no sign-in: household self-declaration, 公示/公告) are reached from outside, e.g.
+# https://duikou.example.gov.cn: the links printed on posters and in QR codes start with it (duikou.core.public).
+# Empty: the address the request came in on, which is right only when staff and villagers use the same one.
+DUIKOU_PUBLIC_BASE_URL = env_origin("DUIKOU_PUBLIC_BASE_URL")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,5 +1,8 @@
 """Small factories for tests: each test builds only what it needs."""
 
+import os
+import shutil
+
 from auditlog.context import disable_auditlog
 from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -103,6 +106,20 @@ def status_alone(send, *args, **kwargs) -> int:
         return send(*args, **kwargs).status_code
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+def tool(name: str) -> str:
+    """The path of a command-line tool the test needs (pdftotext, pdftoppm…): skipped when it is missing, except in CI,
+    where that fails."""
+    import pytest
+
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} not installed (make test installs Debian's poppler-utils)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
 
 
 # ---- concurrency: several clients at the same moment ---------------------------------------------------------

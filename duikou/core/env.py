@@ -7,6 +7,7 @@ Used only by ``duikou/settings.py``, where every setting is read.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -72,6 +73,29 @@ def env_hex(name: str, *, nbytes: int) -> str:
     if not ok:
         raise _refuse(name, f"须为 {2 * nbytes} 位十六进制字符（{nbytes} 字节）")
     return value
+
+
+def env_origin(name: str) -> str:
+    """The address of a site as a browser reaches it, ``https://host[:port]``: http or https, a host, no path (other
+    than "/"), query, fragment or user name; "" when unset. Returned without a trailing slash."""
+    value = _raw(name)
+    if value is None:
+        return ""
+    try:
+        parts = urlsplit(value)
+        ok = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.path in ("", "/")
+            and not (parts.query or parts.fragment or parts.username or parts.password)
+            and " " not in value
+        )
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in 0–65535
+    except ValueError:
+        ok = False
+    if not ok:
+        raise _refuse(name, "须为 http:// 或 https:// 开头的完整地址（主机名，可带端口），不含路径、参数或用户名")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def env_list(name: str, default: str = "") -> list[str]:

@@ -111,3 +111,22 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
+
+
+class RateCounter(models.Model):
+    """How many hits one key (an address, an ID number, a village…) made in one fixed window of time, for the rate
+    limits of the pages open to the public (``core.public.check_rate``). The key is stored only as a keyed digest
+    (``core.pii.digest`` of scope, name, window length and value): the table holds no address or ID number. The
+    unique (key, window) pair is what lets concurrent first hits from several processes count once each."""
+
+    key = models.CharField(_("键摘要"), max_length=64)
+    window = models.DateTimeField(_("时段开始"))
+    expires = models.DateTimeField(_("时段结束"), db_index=True)
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("访问频次计数")
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="core_ratecounter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.window:%Y-%m-%d %H:%M} ×{self.count}"

@@ -24,6 +24,7 @@ from duikou.evaluation import testing as ev
 from duikou.evaluation.models import Commendation, Item, Notice, Result, Run, Scheme
 from duikou.geo import maps
 from duikou.policy.models import Clause
+from duikou.testing import tool
 
 pytestmark = pytest.mark.django_db
 
@@ -91,16 +92,6 @@ def ndrc():
 
 def total(scores) -> str:
     return f"{sum(Decimal(s) for s in scores):.2f}"
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} not installed (make test installs Debian's poppler-utils)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 # ---- the report as Word ------------------------------------------------------------------------------------
