@@ -246,8 +246,9 @@ def poster(request, code: str):
     village = queries.front_village(request.user, code)
     url = public_url(request, reverse("declare", args=[village.code]))
     content = qr_poster_pdf(
-        title=_("%(village)s 防止返贫 申报") % {"village": village.full_name},
+        title=_("防止返贫 自主申报"),
         lines=[
+            village.full_name,
             _("家里遇到困难（因病、因残、因灾、因意外、失业或收入明显减少等），可以自主申报："),
             _("扫码申报：用手机扫描下方二维码，填写并提交"),
             _("也可拨打 12317 热线申报"),
