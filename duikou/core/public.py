@@ -6,6 +6,7 @@ points at (``public_url``), the headers of such a page (``public_page``) and rat
 
 import datetime
 import functools
+import logging
 import math
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from .errors import UserFacingError
 from .models import RateCounter
 from .pii import digest
+
+log = logging.getLogger(__name__)
 
 ROBOTS = "noindex, nofollow, noarchive"
 
@@ -136,6 +139,7 @@ def check_rate(
                 "most": most,
                 "when": _duration(retry_after),
             }
+            log.warning("rate limit of %s refused a hit: %s over %d per %d s", scope, name, most, seconds)  # no value
             raise RateLimited(message, name=name, retry_after=retry_after)
 
 

@@ -35,9 +35,15 @@ PAGE = engines["django"].from_string(
 )
 
 
+DONE = engines["django"].from_string(
+    """{% extends "public_base.html" %}{% block title %}已收到{% endblock %}
+{% block content %}<p>已收到 {{ name }}（{{ code }}）</p>{% endblock %}"""
+)
+
+
 def declare(request, code: str):
     if request.method == "POST":
-        return HttpResponse(f"已收到 {request.POST['name']}（{code}）")
+        return HttpResponse(DONE.render({"name": request.POST["name"], "code": code}, request=request))
     return HttpResponse(PAGE.render(request=request))
 
 
@@ -300,3 +306,10 @@ def test_the_refusal_reads_in_english_too():
     assert str(refused.value) == (
         "This network address has submitted too often (limit: 1 per 1 hour); please try again in 45 minutes."
     )
+
+
+def test_a_refusal_is_logged_without_the_value(caplog):
+    for _ in range(3):
+        hit("203.0.113.7", "411502199001011234")
+    assert "rate limit of declare refused a hit: id over 2 per 86400 s" in caplog.text
+    assert "203.0.113.7" not in caplog.text and "411502199001011234" not in caplog.text
