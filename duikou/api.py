@@ -22,6 +22,7 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "import_data_value_sets": {409},  # a file with conflicts: nothing is written, the conflicts are listed
     "national_desk": {403},  # the national overseer's desk, for the overseer only
     "recommend_assignment": {404},  # a region code that names no old-area city
+    "create_declaration": {404},  # a village code that names no village in the caller's area
 }
 
 # each app's router under its path, in the order of the description

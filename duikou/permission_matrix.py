@@ -43,6 +43,11 @@ SUPERVISOR = "supervisor"
 LOCAL = "local"
 # The account pages' own action: user administrators and security administrators may open them.
 USERS = "users"
+# Routes anyone may open without signing in (views marked by ``duikou.core.public.public_page``: the household's
+# self-declaration and its status page): every role gets ``ok`` and so does an anonymous visitor. They read nothing
+# through the scoping layer — what they show is public by design — so the layer's checks do not apply to them; the
+# matrix checks instead that they carry the public page's headers and show nothing of ``absent``.
+ANYONE = "anyone"
 
 # Routes anyone may open without the scoping layer, and why. Kept here, in one list, rather than in the owning apps:
 # a route that skips the layer is a decision for the whole site, and one short list is where a review looks for them.
@@ -129,7 +134,7 @@ def by_pk(template: str, inside, outside) -> tuple[str, str]:
 
 
 def allowed(role: str, action) -> bool:
-    if action is None:
+    if action is None or action == ANYONE:
         return True
     if action in (SUPERVISOR, LOCAL):
         return False

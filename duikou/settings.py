@@ -334,6 +334,16 @@ DUIKOU_PII_KEY = env_hex("DUIKOU_PII_KEY", nbytes=16)
 DUIKOU_MONITORING_VERIFY_DAYS = env_int("DUIKOU_MONITORING_VERIFY_DAYS", 15, minimum=1)
 DUIKOU_MONITORING_DECIDE_DAYS = env_int("DUIKOU_MONITORING_DECIDE_DAYS", 15, minimum=1)  # 认定、风险消除审定
 DUIKOU_MONITORING_ASSIST_DAYS = env_int("DUIKOU_MONITORING_ASSIST_DAYS", 15, minimum=1)  # 纳入后落实帮扶措施
+# The household self-declaration page (/declare/<village code>/, public, no sign-in) and its status page are
+# rate-limited in the database (duikou.core.public.check_rate), so that a flood is refused without losing the valid
+# declarations. A whole village may reach the platform through one carrier address, so the address limit is not the
+# only one: each ID number and each village has its own. Counted per fixed hour or day; a refused submission says
+# which limit and when to try again. The client address is the proxy's only with DUIKOU_TRUSTED_PROXY=yes.
+DUIKOU_DECLARE_ADDRESS_PER_HOUR = env_int("DUIKOU_DECLARE_ADDRESS_PER_HOUR", 30, minimum=1)  # submissions per address
+DUIKOU_DECLARE_ID_PER_DAY = env_int("DUIKOU_DECLARE_ID_PER_DAY", 3, minimum=1)  # per ID number (by its digest)
+DUIKOU_DECLARE_VILLAGE_PER_DAY = env_int("DUIKOU_DECLARE_VILLAGE_PER_DAY", 100, minimum=1)  # per village
+# Look-ups of the status page per address and hour: acknowledgement numbers cannot be tried in bulk.
+DUIKOU_DECLARE_STATUS_PER_HOUR = env_int("DUIKOU_DECLARE_STATUS_PER_HOUR", 60, minimum=1)
 SITE_TITLE = _("对口合作平台")
 
 # Rectification notices (整改通知): days allowed for each follow-up step. Seed 000 四(四) asks for 整改要求 and

@@ -305,3 +305,142 @@ def get_household(request, household_id: int):
         ],
         "version": h.version,
     }
+
+
+# ---- the ways in from the front line: declarations taken by staff, visits ------------------------------------------
+
+
+class DeclarationIn(Schema):
+    channel: str  # hotline (12317) or counter; the household's own declarations come through the public page only
+    village: str  # the village's 12-digit code
+    head_name: str
+    id_number: str
+    phone: str
+    difficulty: str  # illness, disability, accident, disaster, job_loss, education, housing, water, other
+    description: str = ""
+    consent: bool  # the declarant agreed to the 承诺授权 (checks of the family's income and property)
+
+
+class DeclarationOut(Schema):
+    id: int
+    ack_number: str  # the household's key to the public status page
+    channel: str
+    village: str
+    household_id: int
+    household_pending: bool  # a household the registry did not know, added for the village to verify
+    case_id: int | None
+    head_name: str
+    id_number: str  # masked
+    phone: str  # masked
+    difficulty: str
+    description: str
+    consent_at: datetime.datetime
+    recorded_by: str
+    created: datetime.datetime
+
+
+class VisitIn(Schema):
+    household_id: int
+    date: datetime.date
+    situation: str
+    risk: str = ""  # a Difficulty value, or "" when the visit found none
+    raise_case: bool = False  # the visit found a risk: open the household's case, or join its open one
+
+
+class VisitOut(Schema):
+    id: int
+    household_id: int
+    household: str
+    village: str
+    visitor: str
+    date: datetime.date
+    situation: str
+    risk: str
+    case_id: int | None
+    created: datetime.datetime
+
+
+def _declaration(d) -> dict:
+    return {
+        "id": d.pk,
+        "ack_number": d.ack_number,
+        "channel": d.channel,
+        "village": d.village_id,
+        "household_id": d.household_id,
+        "household_pending": d.household.pending,
+        "case_id": d.case_id,
+        "head_name": d.head_name,
+        "id_number": d.id_number_masked,
+        "phone": d.phone_masked,
+        "difficulty": d.difficulty,
+        "description": d.description,
+        "consent_at": d.consent_at,
+        "recorded_by": d.recorded_by.username if d.recorded_by else "",
+        "created": d.created,
+    }
+
+
+def _visit(v) -> dict:
+    return {
+        "id": v.pk,
+        "household_id": v.household_id,
+        "household": str(v.household),
+        "village": v.household.village_id,
+        "visitor": v.visitor.username,
+        "date": v.date,
+        "situation": v.situation,
+        "risk": v.risk,
+        "case_id": v.case_id,
+        "created": v.created,
+    }
+
+
+@router.post("/declarations", response={201: DeclarationOut})
+def create_declaration(request, payload: DeclarationIn):
+    """A declaration taken on the 12317 hotline or at the counter (county or township staff of the village's area).
+    It joins the household's open case as a lead or opens one; an unknown household is added as pending."""
+    village = queries.front_village(request.user, payload.village)
+    declaration = services.declare(
+        village=village,
+        head_name=payload.head_name,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        difficulty=payload.difficulty,
+        description=payload.description,
+        consent=payload.consent,
+        channel=payload.channel,
+        user=request.user,
+    )
+    return Status(201, _declaration(declaration))
+
+
+@router.get("/declarations", response=list[DeclarationOut])
+def list_declarations(request, q: str = "", channel: str = "", area: str = ""):
+    """Declarations in scope, newest first (at most 1000): by acknowledgement number or head's name, by channel (self,
+    hotline, counter), by a township or village code. ID and phone numbers are masked."""
+    qs = queries.declarations_for(request.user, q=q, channel=channel, area=area)
+    return [_declaration(d) for d in qs[:1000]]
+
+
+@router.post("/visits", response={201: VisitOut})
+def create_visit(request, payload: VisitIn):
+    """A cadre's visit to a household (village, township or county staff of its area); ``raise_case`` opens the
+    household's case (or joins its open one) with the risk found."""
+    household = queries.household_for(request.user, payload.household_id, scoping.Action.CHANGE)
+    visit = services.record_visit(
+        user=request.user,
+        household=household,
+        date=payload.date,
+        situation=payload.situation,
+        risk=payload.risk,
+        raise_case=payload.raise_case,
+    )
+    return Status(201, _visit(visit))
+
+
+@router.get("/visits", response=list[VisitOut])
+def list_visits(request, q: str = "", area: str = "", risk: str = "", raised: bool = False):
+    """Visits in scope, latest first (at most 1000); ``risk`` "-" for visits that found none; ``raised`` only those
+    that raised or joined a case."""
+    qs = queries.visits_for(request.user, q=q, area=area, risk=risk, raised=raised)
+    return [_visit(v) for v in qs[:1000]]

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Avg,
     Case,
@@ -19,6 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.http import Http404
 from django.utils import timezone
 
 from duikou.accounts import scoping
@@ -29,13 +30,16 @@ from .models import (
     Alert,
     AlertStep,
     AssistanceMeasure,
+    Declaration,
     DepartmentImport,
     DepartmentSignal,
+    Difficulty,
     Household,
     Member,
     Objection,
     RuleSet,
     ScreeningRun,
+    Visit,
 )
 from .workflow import ELIMINATION_STATUSES, IDENTIFICATION_STATUSES
 
@@ -388,3 +392,77 @@ def step_timeliness(user, *, area: str, start: datetime.date, end: datetime.date
 
 def _first_from(workflow, step) -> bool:
     return next(s for s in workflow if s.sources == step.sources).name == step.name
+# ---- the ways in from the front line: declarations, visits, the villages' QR posters ------------------------------
+
+
+def declarations_for(user, *, q: str = "", channel: str = "", area: str = "") -> QuerySet[Declaration]:
+    """Declarations in scope, newest first: by acknowledgement number or household head (``q``), by channel, by a
+    township or village code (``area``)."""
+    qs = scoping.scope(user, Declaration).select_related("village__parent", "household", "case", "recorded_by")
+    qs = search(qs, q.strip(), "ack_number__iexact", "head_name__contains")
+    if channel in Alert.Channel.values:
+        qs = qs.filter(channel=channel)
+    if area.isdigit():
+        qs = qs.filter(village__code__startswith=area)
+    return qs.order_by("-created", "-pk")
+
+
+def visits_for(user, *, q: str = "", area: str = "", risk: str = "", raised: bool = False) -> QuerySet[Visit]:
+    """Visits in scope, latest first: by household head or number (``q``), by a township or village code, by the risk
+    found (``-`` for none), only those that raised or joined a case (``raised``)."""
+    qs = scoping.scope(user, Visit).select_related("household__village__parent", "visitor", "case")
+    qs = search(qs, q, "household__head_name__contains", "household__number")
+    if area.isdigit():
+        qs = qs.filter(household__village__code__startswith=area)
+    if risk == "-":
+        qs = qs.filter(risk="")
+    elif risk in Difficulty.values:
+        qs = qs.filter(risk=risk)
+    if raised:
+        qs = qs.filter(case__isnull=False)
+    return qs.order_by("-date", "-pk")
+
+
+def local_level(user) -> bool:
+    """Whether the user works for a county, a township or a village (the front line), not a city or above."""
+    prefix = scoping.region_prefix(user)
+    return prefix is not None and len(prefix) in (6, 9, 12)
+
+
+def front_villages(user, *, q: str = "") -> QuerySet[Region]:
+    """The villages of a county, township or village user's own area (for the QR posters), by name or code; none for
+    anyone else."""
+    if not (scoping.may(user, scoping.Action.VIEW) and local_level(user)):
+        return Region.objects.none()
+    qs = scoping.scope(user, Region).filter(level=Region.Level.VILLAGE, code__startswith=scoping.region_prefix(user))
+    return search(qs.select_related("parent"), q, "name__contains", "code__startswith").order_by("code")
+
+
+def front_village(user, code: str) -> Region:
+    """One village of the user's area: 404 when it is not one, or not in the area; 403 when the user is not at the
+    county, township or village level."""
+    prefix = scoping.region_prefix(user)
+    qs = scoping.scope(user, Region).filter(level=Region.Level.VILLAGE).select_related("parent")
+    village = scoping.get_for(user, qs, code=code)
+    if prefix is not None and not village.code.startswith(prefix):
+        raise Http404("village not in scope")
+    if not local_level(user):
+        raise PermissionDenied
+    return village
+
+
+def public_village(code: str) -> Region:
+    """The village a declaration poster points at (the public page, no user): 404 unless ``code`` is a village's."""
+    village = Region.objects.filter(code=code, level=Region.Level.VILLAGE).select_related("parent__parent").first()
+    if village is None:
+        raise Http404("no such village")
+    return village
+
+
+def public_ack(ack_number: str) -> Declaration | Objection | None:
+    """The declaration or objection of an acknowledgement number (the public status page, no user), or None."""
+    if ack_number.startswith("YY"):
+        qs = Objection.objects.select_related("case__household__village")
+    else:
+        qs = Declaration.objects.select_related("village", "case")
+    return qs.filter(ack_number=ack_number).first()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import ruleset_views, views
+from . import front, ruleset_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -25,4 +25,11 @@ urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    # the ways in from the front line (front.py)
+    path("declarations/", front.declaration_list, name="declarations"),
+    path("declarations/new/", front.declaration_add, name="declaration_add"),
+    path("visits/", front.visit_list, name="visits"),
+    path("households/<int:pk>/visits/new/", front.visit_add, name="visit_add"),
+    path("posters/", front.posters, name="posters"),
+    re_path(r"^posters/(?P<code>\d{12})\.pdf$", front.poster, name="poster"),
 ]

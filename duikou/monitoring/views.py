@@ -325,6 +325,8 @@ def household_detail(request, pk: int):
             "signals": queries.signals_of(request.user, household),
             "can_export": scoping.can(request.user, scoping.Action.APPROVE, household),
             "can_add_income": scoping.can(request.user, scoping.Action.CHANGE, household),
+            "can_visit": queries.local_level(request.user)
+            and scoping.can(request.user, scoping.Action.CHANGE, household),
         },
     )
 

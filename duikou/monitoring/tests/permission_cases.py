@@ -5,11 +5,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from duikou.accounts import scoping
 from duikou.monitoring import services as monitoring_services
 from duikou.monitoring import testing as monitoring_testing
-from duikou.permission_matrix import LOCAL, SUPERVISOR, Case, api, api_write, by_pk, form_post, listing
+from duikou.permission_matrix import ANYONE, LOCAL, SUPERVISOR, Case, api, api_write, by_pk, form_post, listing
 
 
 def world(w) -> dict:
-    return monitoring_testing.matrix_world(w["users"]["editor"], w["stranger"])
+    base = monitoring_testing.matrix_world(w["users"]["editor"], w["stranger"])
+    return base | front_world(base)
 
 
 def cases(w) -> dict[str, Case]:
@@ -70,6 +71,7 @@ def ruleset_cases(w) -> dict[str, Case]:
         "monitoring:ruleset_edit": Case(
             *by_pk(f"{rulesets}edit/", rs_in, rs_out), action=SUPERVISOR, scoped=("RuleSet",)
         ),
+        **front_cases(w),
     }
 
 
@@ -144,4 +146,82 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
         "api:confirm_department_import": api_write(
             *confirm_at, "post", {}, ok=200, present=['"status": "loaded"'], scoped=("DepartmentImport",)
         ),
+    }
+
+
+def front_world(base: dict) -> dict:
+    """On each side, a household's own declaration (a household the registry does not know) and a cadre's visit. Made
+    without audit entries, so that the audit pages' cases still find the pairings' on their first page."""
+    import datetime
+
+    from auditlog.context import disable_auditlog
+
+    from duikou.monitoring.testing import PLACES, id_number, local_user, place
+
+    out = {}
+    with disable_auditlog():
+        for side, key, serial in (("inside", "xinyang", 31), ("outside", "yanan", 32)):
+            label = "信阳侧" if side == "inside" else "延安侧"
+            out[f"{side}_declaration"] = monitoring_services.declare(
+                village=place(key)[1],
+                head_name=f"{label}申报人",
+                id_number=id_number(serial, area=PLACES[key][0]),
+                phone=f"1390000{serial:04d}",
+                difficulty="illness",
+                description=f"{label}申报说明",
+                consent=True,
+            )
+            out[f"{side}_visit"] = monitoring_services.record_visit(
+                user=local_user(f"{side}_front_cadre", key, "village"),
+                household=base[f"{side}_household"],
+                date=datetime.date(2026, 1, 5),
+                situation=f"{label}走访情况",
+            )
+    return out
+
+
+def front_cases(w) -> dict[str, Case]:
+    """The ways in from the front line. The self-declaration page and its status page are public (anyone, signed in
+    or not); the status page shows the case's stage and nothing personal. The 信阳 city roles are refused the
+    county/township/village pages (LOCAL): declarations by hotline or counter, visits, the villages' QR posters."""
+    inside = w["inside_declaration"]
+    h_in, h_out = w["inside_household"], w["outside_household"]
+    ack = {"ack_number": inside.ack_number}
+    personal = ["信阳侧申报人", "信阳侧申报说明", inside.id_number_masked, "13900000031", "139****0031"]
+    declared = {"present": ["信阳侧申报人", "139****0031"], "absent": ["延安侧申报人", "13900000031"]}
+    visited = {"present": ["信阳侧走访情况"], "absent": ["延安侧走访情况"]}
+    poster = "/monitoring/posters/{}.pdf"
+    hotline = {
+        "channel": "hotline",
+        "village": "411526001001",
+        "head_name": "矩阵热线申报人",
+        "id_number": "411526198001010417",
+        "phone": "13900000041",
+        "difficulty": "disaster",
+        "consent": True,
+    }
+    visit = {"household_id": h_in.pk, "date": "2026-01-06", "situation": "矩阵走访", "risk": "illness"}
+    return {
+        "declare": Case("/declare/411526001001/", action=ANYONE, present=["西关社区居民委员会", "承诺授权"]),
+        "declare_status": Case(
+            "/declare/status/", action=ANYONE, method="post", data=ack, present=["等待村里入户核实"], absent=personal
+        ),
+        "monitoring:declarations": Case("/monitoring/declarations/", **declared, scoped=("Declaration",)),
+        "monitoring:declaration_add": Case("/monitoring/declarations/new/", action=LOCAL, scoped=("may:change",)),
+        "monitoring:visits": Case("/monitoring/visits/", **visited, scoped=("Visit",)),
+        "monitoring:visit_add": Case(
+            *by_pk("/monitoring/households/{}/visits/new/", h_in, h_out), action=LOCAL, scoped=("Household",)
+        ),
+        "monitoring:posters": Case("/monitoring/posters/", action=LOCAL, scoped=("may:view",)),
+        "monitoring:poster": Case(
+            poster.format("411526001001"), poster.format("610602001001"), action=LOCAL, scoped=("Region",)
+        ),
+        "api:create_declaration": api_write(
+            "/api/monitoring/declarations", None, "post_json", hotline, action=LOCAL, scoped=("Region",)
+        ),
+        "api:list_declarations": api("/api/monitoring/declarations", **declared, scoped=("Declaration",)),
+        "api:create_visit": api_write(
+            "/api/monitoring/visits", None, "post_json", visit, action=LOCAL, scoped=("Household",)
+        ),
+        "api:list_visits": api("/api/monitoring/visits", **visited, scoped=("Visit",)),
     }
