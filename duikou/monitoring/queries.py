@@ -266,3 +266,17 @@ def measures_by_kind(user, *, area: str, start: datetime.date, end: datetime.dat
         .annotate(n=Count("pk"))
         .order_by("kind")
     )
+
+
+def visits_of(user, household: Household) -> QuerySet:
+    """The cadres' visits to the household (走访记录), newest first."""
+    from .models import Visit
+
+    return scoping.scope(user, Visit).filter(household=household).select_related("visitor", "case").order_by("-date")
+
+
+def declarations_of(user, household: Household) -> QuerySet:
+    """The household's declarations (农户自主申报, hotline, counter, paper), newest first; identifiers masked."""
+    from .models import Declaration
+
+    return scoping.scope(user, Declaration).filter(household=household).select_related("case").order_by("-created")
