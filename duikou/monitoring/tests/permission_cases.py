@@ -50,6 +50,7 @@ def cases(w) -> dict[str, Case]:
             scoped=("Household", "Member"),
         ),
         **monitoring_case_cases(w, plain, masked),
+        **registry_cases(w),
     }
 
 
@@ -119,4 +120,28 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
         "api:confirm_department_import": api_write(
             *confirm_at, "post", {}, ok=200, present=['"status": "loaded"'], scoped=("DepartmentImport",)
         ),
+    }
+
+
+def registry_cases(w) -> dict[str, Case]:
+    """Keeping the registry (edits, members, imports) is for county and township editors of the area: every 信阳 city
+    role is refused the in-scope household, and the 延安侧 one is not found."""
+    h_in, h_out = w["inside_household"], w["outside_household"]
+    household = "/monitoring/households/{}/"
+    m_in, m_out = (h.members.order_by("pk").first() for h in (h_in, h_out))
+    member_edit = (
+        f"{household.format(h_in.pk)}members/{m_in.pk}/edit/",
+        f"{household.format(h_out.pk)}members/{m_out.pk}/edit/",
+    )
+    keeper = {"action": LOCAL, "scoped": ("Household",)}
+    imports = "/monitoring/households/import/households/"
+    return {
+        "monitoring:household_edit": Case(*by_pk(f"{household}edit/", h_in, h_out), **keeper),
+        "monitoring:household_confirm": form_post(
+            *by_pk(f"{household}confirm/", h_in, h_out), data={"version": "HOUSEHOLD_VERSION"}, **keeper
+        ),
+        "monitoring:member_add": Case(*by_pk(f"{household}members/new/", h_in, h_out), **keeper),
+        "monitoring:member_edit": Case(*member_edit, **keeper),
+        "monitoring:registry_import": Case(imports, action=LOCAL, scoped=("may:change",)),
+        "monitoring:registry_template": Case(f"{imports}template.xlsx", action=LOCAL, scoped=("may:change",)),
     }
