@@ -367,13 +367,13 @@ def import_households(*, user, data: bytes, filename: str, dry_run: bool = False
         ids = _identifiers(sheet, number, values, required=member)
         if member and not values.get("name"):
             sheet.error(number, "name", "", "成员行须填写姓名")
-        if village is None or row_errors or not values.get("number"):
+        if village is None or not values.get("number"):
             continue
         key = (village.code, values["number"])
         home = {f: values.get(f) for f in HOUSEHOLD_FIELDS}
-        first = homes.setdefault(key, {"row": number, "village": village, **home})
+        first = homes.setdefault(key, {"row": number, "village": village, "parsed": set(values), **home})
         for name in HOUSEHOLD_FIELDS:
-            if first[name] != home[name]:
+            if name in values and name in first["parsed"] and first[name] != home[name]:
                 sheet.error(number, name, values.get(name), f"与第 {first['row']} 行同一户的「{_header(name)}」不一致")
         if ids is not None and values.get("name"):
             digest = pii.digest(ids[0])
