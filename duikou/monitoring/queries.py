@@ -280,3 +280,10 @@ def declarations_of(user, household: Household) -> QuerySet:
     from .models import Declaration
 
     return scoping.scope(user, Declaration).filter(household=household).select_related("case").order_by("-created")
+
+
+def incomes_of(user, household: Household) -> QuerySet:
+    """The household's income records: years newest first, the yearly record before its quarters and months."""
+    from .models import IncomeRecord
+
+    return scoping.scope(user, IncomeRecord).filter(household=household).order_by("-year", "-period_kind", "period")

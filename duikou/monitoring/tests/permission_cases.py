@@ -144,4 +144,32 @@ def registry_cases(w) -> dict[str, Case]:
         "monitoring:member_edit": Case(*member_edit, **keeper),
         "monitoring:registry_import": Case(imports, action=LOCAL, scoped=("may:change",)),
         "monitoring:registry_template": Case(f"{imports}template.xlsx", action=LOCAL, scoped=("may:change",)),
+        **registry_api_cases(w),
+    }
+
+
+def registry_api_cases(w) -> dict[str, Case]:
+    """The registry's API: editing and adding members for county and township editors only; income records for
+    anyone who may change the household (as the page)."""
+    h_in, h_out = w["inside_household"], w["outside_household"]
+    at = "/api/monitoring/households/{}"
+    member = {"name": "矩阵成员", "id_number": monitoring_testing.id_number(77, area="411526"), "phone": ""}
+    income = {"year": 2026, "period_kind": "quarter", "period": 1, "persons": 2, "net_income": "3000"}
+    return {
+        "api:edit_household": api_write(
+            *by_pk(at, h_in, h_out),
+            "patch",
+            {"version": "HOUSEHOLD_VERSION", "address": "矩阵"},
+            action=LOCAL,
+            scoped=("Household",),
+        ),
+        "api:add_household_member": api_write(
+            *by_pk(f"{at}/members", h_in, h_out), "post_json", member, action=LOCAL, scoped=("Household",)
+        ),
+        "api:list_household_incomes": api(
+            *by_pk(f"{at}/incomes", h_in, h_out), present=['"label": "2025年"'], scoped=("Household", "IncomeRecord")
+        ),
+        "api:add_household_income": api_write(
+            *by_pk(f"{at}/incomes", h_in, h_out), "post_json", income, present=["2026年第1季度"], scoped=("Household",)
+        ),
     }
