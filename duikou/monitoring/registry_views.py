@@ -91,9 +91,12 @@ def _check_history(user, household: Household) -> list[dict]:
     labels = {name: household._meta.get_field(name).verbose_name for name in CHECK_FIELDS}
     rows = []
     for entry in history_for(user, household):
+        created = entry.action == entry.Action.CREATE
         for name, change in (entry.changes_dict or {}).items():
             if name not in labels or not isinstance(change, list | tuple) or len(change) != 2:
                 continue
+            if created and str(change[1]) in ("None", "False"):
+                continue  # registered without it: nothing was checked yet
             before, after = (BOOL_WORDS.get(str(v), v) for v in change)
             rows.append({"entry": entry, "label": labels[name], "before": before, "after": after})
     return rows
