@@ -659,6 +659,7 @@ def import_declarations(*, user, data: bytes, filename: str, dry_run: bool = Fal
         return _dry_result(total, len(new), 0, unchanged, "申报")
     steps = total + len(new)
     row = {}
+    progress(total, steps, "写入中")
     try:
         with transaction.atomic():
             cases_before = Alert.objects.count()
