@@ -324,6 +324,8 @@ def call(client, case: Case, url: str | Callable, user, world, outside: bool = F
         return client.get(url, **headers)
     if case.method == "put":
         return client.put(url, data=json.dumps(data), content_type="application/json", **headers)
+    if case.method == "patch":
+        return client.patch(url, data=json.dumps(data), content_type="application/json", **headers)
     if case.method == "post_json":
         return client.post(url, data=json.dumps(data), content_type="application/json", **headers)
     if case.method == "delete":

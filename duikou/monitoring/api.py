@@ -5,8 +5,9 @@ a rule broken (a refused risk elimination with its reasons, a malformed file) 42
 """
 
 import datetime
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -126,6 +127,9 @@ class HouseholdOut(Schema):
     pending: bool
     members: list[MemberOut]
     version: int
+    address: str = ""
+    labour_capacity: bool | None = None  # None: not checked yet
+    social_assistance: bool = False
 
 
 def _alert(a: Alert) -> dict:
@@ -289,7 +293,10 @@ def confirm_department_import(request, import_id: int):
 @router.get("/households/{household_id}", response=HouseholdOut)
 def get_household(request, household_id: int):
     """The household with its members; ID and phone numbers are always masked here."""
-    h = queries.household_for(request.user, household_id)
+    return _household(request.user, queries.household_for(request.user, household_id))
+
+
+def _household(user, h) -> dict:
     return {
         "id": h.pk,
         "number": h.number,
@@ -301,9 +308,12 @@ def get_household(request, household_id: int):
         "pending": h.pending,
         "members": [
             {"name": m.name, "relation": m.relation, "id_number": m.id_number_masked, "phone": m.phone_masked}
-            for m in queries.members_of(request.user, h)
+            for m in queries.members_of(user, h)
         ],
         "version": h.version,
+        "address": h.address,
+        "labour_capacity": h.labour_capacity,
+        "social_assistance": h.social_assistance,
     }
 
 
@@ -444,3 +454,99 @@ def list_visits(request, q: str = "", area: str = "", risk: str = "", raised: bo
     that raised or joined a case."""
     qs = queries.visits_for(request.user, q=q, area=area, risk=risk, raised=raised)
     return [_visit(v) for v in qs[:1000]]
+
+
+# ---- the registry: editing households, members, income records by period --------------------------------------------
+
+
+class HouseholdPatch(Schema):
+    version: int  # the version you read; a stale one answers 409
+    head_name: str | None = None
+    address: str | None = None
+    number: str | None = None  # unique in the village
+    labour_capacity: bool | None = None  # send null to mark it not checked
+    social_assistance: bool | None = None
+
+
+class MemberIn(Schema):
+    name: str
+    relation: str = ""
+    id_number: str  # stored only encrypted, as a digest and masked; never answered back
+    phone: str = ""
+
+
+class IncomeIn(Schema):
+    year: int
+    period_kind: str = "year"  # year, quarter or month
+    period: int = 0  # 0 for the year; 1–4 for a quarter; 1–12 for a month
+    persons: int
+    net_income: Decimal  # the period's own sums, in 元
+    wage_income: Decimal = Decimal(0)
+    business_income: Decimal = Decimal(0)
+    transfer_income: Decimal = Decimal(0)
+    property_income: Decimal = Decimal(0)
+    medical_expense: Decimal = Decimal(0)
+    education_expense: Decimal = Decimal(0)
+
+
+class IncomeOut(IncomeIn):
+    id: int
+    label: str
+    per_capita: Decimal
+    annual_per_capita: Decimal  # at a year's rate: a quarter × 4, a month × 12
+
+
+def _keeper_household(user, household_id: int):
+    household = queries.household_for(user, household_id, scoping.Action.CHANGE)
+    if not services.may_keep_registry(user, household.village):
+        raise PermissionDenied("监测户登记册由县、乡镇的填报人员维护")
+    return household
+
+
+@router.patch("/households/{household_id}", response=HouseholdOut)
+def edit_household(request, household_id: int, payload: HouseholdPatch):
+    """Edit a household (county and township editors of its area): only the fields sent change."""
+    household = _keeper_household(request.user, household_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    if changes.get("social_assistance", False) is None:
+        changes.pop("social_assistance")
+    household = services.update_household(user=request.user, household=household, expected_version=version, **changes)
+    return _household(request.user, household)
+
+
+@router.post("/households/{int:household_id}/members", response={201: MemberOut})
+def add_household_member(request, household_id: int, payload: MemberIn):
+    """Add a member (county and township editors); the answer shows the ID and phone numbers masked."""
+    household = _keeper_household(request.user, household_id)
+    m = services.add_registry_member(user=request.user, household=household, **payload.dict())
+    return Status(
+        201, {"name": m.name, "relation": m.relation, "id_number": m.id_number_masked, "phone": m.phone_masked}
+    )
+
+
+def _income(r) -> dict:
+    fields = IncomeIn.model_fields if hasattr(IncomeIn, "model_fields") else IncomeIn.__fields__
+    return {
+        **{name: getattr(r, name) for name in fields},
+        "id": r.pk,
+        "label": r.period_label,
+        "per_capita": r.per_capita,
+        "annual_per_capita": r.annual_per_capita,
+    }
+
+
+@router.get("/households/{int:household_id}/incomes", response=list[IncomeOut])
+def list_household_incomes(request, household_id: int):
+    """The household's income records, newest year first, each with its period."""
+    household = queries.household_for(request.user, household_id)
+    return [_income(r) for r in queries.incomes_of(request.user, household)]
+
+
+@router.post("/households/{int:household_id}/incomes", response={201: IncomeOut})
+def add_household_income(request, household_id: int, payload: IncomeIn):
+    """Record the income of a year, a quarter or a month; a period recorded already answers 422."""
+    household = queries.household_for(request.user, household_id, scoping.Action.CHANGE)
+    record = services.record_income(user=request.user, household=household, **payload.dict())
+    record.refresh_from_db()  # the amounts as stored (two decimals)
+    return Status(201, _income(record))

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,22 @@ class MeasureForm(forms.Form):
                 )
 
 
+def income_cycles() -> list[tuple[str, str]]:
+    """The periods an income record may cover, as one choice each: the year, a quarter or a month."""
+    return [
+        ("year-0", _("全年")),
+        *((f"quarter-{q}", _("第%(q)s季度") % {"q": q}) for q in range(1, 5)),
+        *((f"month-{m}", _("%(m)s月") % {"m": m}) for m in range(1, 13)),
+    ]
+
+
 class IncomeForm(forms.ModelForm):
+    """A year's, a quarter's or a month's income and rigid expenditure of a household (the period's own sums)."""
+
+    cycle = forms.ChoiceField(
+        label=_("统计周期"), help_text=_("全年、某季度或某月；金额填该周期内的合计"), initial="year-0"
+    )
+
     class Meta:
         model = IncomeRecord
         fields = [
@@ -46,12 +63,37 @@ class IncomeForm(forms.ModelForm):
             "education_expense",
         ]
 
+    field_order = ["year", "cycle", "persons", "net_income"]
+    OPTIONAL = (
+        "wage_income",
+        "business_income",
+        "transfer_income",
+        "property_income",
+        "medical_expense",
+        "education_expense",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["cycle"].choices = income_cycles()
+        for name in self.OPTIONAL:
+            self.fields[name].required = False
         for name, field in self.fields.items():
+            if name == "cycle":
+                field.widget.attrs.update({"class": "form-select"})
+                continue
             field.widget.attrs.update(
                 {"class": "form-control", "inputmode": "numeric" if name in ("year", "persons") else "decimal"}
             )
+
+    def record_fields(self) -> dict:
+        """The cleaned values as ``record_income`` takes them (the cycle as period kind and period)."""
+        data = dict(self.cleaned_data)
+        for name in self.OPTIONAL:
+            if data.get(name) is None:
+                data[name] = Decimal(0)
+        kind, _sep, number = data.pop("cycle").partition("-")
+        return {**data, "period_kind": kind, "period": int(number)}
 
 
 class DepartmentImportForm(forms.Form):
@@ -79,6 +121,97 @@ class HouseholdForm(forms.Form):
         for name, field in self.fields.items():
             if name != "village":
                 field.widget.attrs.setdefault("class", "form-select" if name == "category" else "form-control")
+
+
+class UnechoedInput(forms.TextInput):
+    """A text input that never writes its value back into the page: a refused form asks for the ID number or phone
+    again rather than showing it in full."""
+
+    def format_value(self, value):
+        return None
+
+
+LABOUR_CHOICES = [("", _("尚未核实")), ("1", _("有")), ("0", _("无"))]
+
+
+class HouseholdEditForm(forms.Form):
+    """A household's head, address, number, labour capacity and social assistance, with the version it was read at."""
+
+    number = forms.CharField(label=_("户编号"), max_length=40, help_text=_("本村内唯一"))
+    head_name = forms.CharField(label=_("户主姓名"), max_length=60)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    labour_capacity = forms.TypedChoiceField(
+        label=_("有劳动能力"),
+        choices=LABOUR_CHOICES,
+        required=False,
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        help_text=_("家庭成员中有无劳动能力的人"),
+    )
+    social_assistance = forms.BooleanField(
+        label=_("享受低保或特困供养"),
+        required=False,
+        help_text=_("无劳动能力且享受低保或特困供养的户不标注风险消除，转入兜底保障"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name == "version":
+                continue
+            css = {"labour_capacity": "form-select", "social_assistance": "form-check-input"}.get(name, "form-control")
+            field.widget.attrs.setdefault("class", css)
+
+    @staticmethod
+    def initial_for(household) -> dict:
+        labour = {True: "1", False: "0"}.get(household.labour_capacity, "")
+        return {
+            "number": household.number,
+            "head_name": household.head_name,
+            "address": household.address,
+            "labour_capacity": labour,
+            "social_assistance": household.social_assistance,
+            "version": household.version,
+        }
+
+
+class MemberForm(forms.Form):
+    """A new member: the ID number is checked (GB 11643) and stored only encrypted, as a digest and masked."""
+
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    relation = forms.CharField(label=_("与户主关系"), max_length=20, required=False, help_text=_("如 户主、配偶、子女"))
+    id_number = forms.CharField(label=_("身份证号"), max_length=30, widget=UnechoedInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False, widget=UnechoedInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
+
+
+class MemberEditForm(forms.Form):
+    """A member's name, relation and phone (the ID number is not edited), with the version it was read at."""
+
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    relation = forms.CharField(label=_("与户主关系"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("新电话"),
+        max_length=20,
+        required=False,
+        help_text=_("留空则保留原号码（页面只显示脱敏号码）"),
+        widget=UnechoedInput(),
+    )
+    remove_phone = forms.BooleanField(label=_("删除电话"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.widget.attrs.setdefault("class", "form-check-input" if name == "remove_phone" else "form-control")
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
 
 
 # ---- the ways in from the front line (front.py) --------------------------------------------------------------------

@@ -392,6 +392,8 @@ def step_timeliness(user, *, area: str, start: datetime.date, end: datetime.date
 
 def _first_from(workflow, step) -> bool:
     return next(s for s in workflow if s.sources == step.sources).name == step.name
+
+
 # ---- the ways in from the front line: declarations, visits, the villages' QR posters ------------------------------
 
 
@@ -466,3 +468,24 @@ def public_ack(ack_number: str) -> Declaration | Objection | None:
     else:
         qs = Declaration.objects.select_related("village", "case")
     return qs.filter(ack_number=ack_number).first()
+
+
+def visits_of(user, household: Household) -> QuerySet:
+    """The cadres' visits to the household (走访记录), newest first."""
+    from .models import Visit
+
+    return scoping.scope(user, Visit).filter(household=household).select_related("visitor", "case").order_by("-date")
+
+
+def declarations_of(user, household: Household) -> QuerySet:
+    """The household's declarations (农户自主申报, hotline, counter, paper), newest first; identifiers masked."""
+    from .models import Declaration
+
+    return scoping.scope(user, Declaration).filter(household=household).select_related("case").order_by("-created")
+
+
+def incomes_of(user, household: Household) -> QuerySet:
+    """The household's income records: years newest first, the yearly record before its quarters and months."""
+    from .models import IncomeRecord
+
+    return scoping.scope(user, IncomeRecord).filter(household=household).order_by("-year", "-period_kind", "period")

@@ -99,10 +99,21 @@ def add_member(*, user, household: Household, name: str, id_number: str, phone: 
 def record_income(*, user, household: Household, year: int, **amounts) -> IncomeRecord:
     _require(user, scoping.Action.CHANGE, household)
     record = IncomeRecord(household=household, year=year, **amounts)
-    record.full_clean()
+    record.full_clean(validate_constraints=False)
+    record.validate_constraints(exclude=["household", "year", "period_kind", "period"])
     with transaction.atomic(), set_actor(audit_actor(user)):
-        save_checked(record)  # a record of the same year saved at the same moment: refused as full_clean refuses it
+        _income_period_free(record)
+        save_checked(record, check=_income_period_free)  # the same period saved at the same moment: one wins
     return record
+
+
+def _income_period_free(record: IncomeRecord) -> None:
+    taken = IncomeRecord.objects.filter(
+        household_id=record.household_id, year=record.year, period_kind=record.period_kind, period=record.period
+    ).exclude(pk=record.pk)
+    if taken.exists():
+        field = "year" if record.period_kind == IncomeRecord.Period.YEAR else "period"
+        raise ValidationError({field: [f"该户{record.period_label}的收支已登记，同一周期只能有一条记录"]})
 
 
 def export_members_unmasked(*, user, household: Household) -> bytes:
@@ -720,28 +731,12 @@ def _front_line(user, village: Region, levels=(Level.COUNTY, Level.TOWNSHIP)) ->
         raise PermissionDenied
 
 
-def declare(
-    *,
-    village: Region,
-    head_name: str,
-    id_number: str,
-    phone: str,
-    difficulty: str,
-    description: str = "",
-    consent: bool,
-    channel: str = Alert.Channel.SELF,
-    user=None,
-) -> Declaration:
-    """A household's declaration: from the public page (no user), or recorded by county or township staff from the
-    12317 hotline or the counter. It joins the household's open case or opens one; a household the registry does
-    not know yet is added as pending, for the village to verify."""
-    if channel == Alert.Channel.SELF:
-        if user is not None:
-            raise ValidationError("工作人员代录请选择 12317 热线或窗口受理")
-    elif channel in (Alert.Channel.HOTLINE, Alert.Channel.COUNTER):
-        _front_line(user, village)
-    else:
-        raise ValidationError({"channel": ["请选择申报渠道"]})
+def check_declaration(
+    *, village: Region, head_name: str, id_number: str, phone: str, difficulty: str, description: str, consent: bool
+) -> tuple[str, str, str]:
+    """The rules every declaration meets, whichever way it comes in (the public page, staff, a paper record imported
+    from a file): the household head's name, ID number and phone in canonical form, or a ValidationError naming each
+    field that is wrong (never echoing an ID number)."""
     errors = {}
     if village.level != Region.Level.VILLAGE:
         errors["village"] = ["请选择行政村"]
@@ -762,6 +757,42 @@ def declare(
         errors["consent"] = ["请阅读并同意承诺授权：同意核查家庭收入、财产等信息"]
     if errors:
         raise ValidationError(errors)
+    return head_name, id_number, phone
+
+
+def declare(
+    *,
+    village: Region,
+    head_name: str,
+    id_number: str,
+    phone: str,
+    difficulty: str,
+    description: str = "",
+    consent: bool,
+    channel: str = Alert.Channel.SELF,
+    user=None,
+    consent_at: datetime.datetime | None = None,
+) -> Declaration:
+    """A household's declaration: from the public page (no user), or recorded by county or township staff from the
+    12317 hotline or the counter. It joins the household's open case or opens one; a household the registry does
+    not know yet is added as pending, for the village to verify. ``consent_at``: when the household signed its
+    承诺授权 on paper (a record taken earlier and imported later); now otherwise."""
+    if channel == Alert.Channel.SELF:
+        if user is not None:
+            raise ValidationError("工作人员代录请选择 12317 热线或窗口受理")
+    elif channel in (Alert.Channel.HOTLINE, Alert.Channel.COUNTER):
+        _front_line(user, village)
+    else:
+        raise ValidationError({"channel": ["请选择申报渠道"]})
+    head_name, id_number, phone = check_declaration(
+        village=village,
+        head_name=head_name,
+        id_number=id_number,
+        phone=phone,
+        difficulty=difficulty,
+        description=description,
+        consent=consent,
+    )
     digest = pii.digest(id_number)
     with transaction.atomic(), set_actor(audit_actor(user) if user else None):
         member = Member.objects.select_related("household").filter(id_number_digest=digest).first()
@@ -794,7 +825,7 @@ def declare(
             **pii.phone_columns(phone),
             difficulty=difficulty,
             description=(description or "").strip(),
-            consent_at=timezone.now(),
+            consent_at=consent_at or timezone.now(),
             recorded_by=audit_actor(user) if user else None,
         )
         case, _opened = open_case(
@@ -1012,3 +1043,94 @@ def add_measure(
         )
         _record_step(fresh, user, K.ASSIST, S.MONITORED, alert.deadline, str(measure))
     return measure
+
+
+# ---- the registry: editing households and members ---------------------------------------------------------------
+
+
+def may_keep_registry(user, village: Region) -> bool:
+    """Whether ``user`` keeps the registry of ``village``: county and township editors of its own area."""
+    try:
+        _front_line(user, village)
+    except PermissionDenied:
+        return False
+    return True
+
+
+HOUSEHOLD_EDITABLE = ("head_name", "address", "number", "labour_capacity", "social_assistance")
+
+
+def update_household(*, user, household: Household, expected_version: int, **changes) -> Household:
+    """Edit a household's head, address, number (unique in its village), labour capacity and social assistance;
+    refused when someone else saved it since ``expected_version`` was read; the change is in the audit history."""
+    _front_line(user, household.village)
+    unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    errors = {}
+    for name in ("head_name", "number"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+            if not changes[name]:
+                errors[name] = [f"请填写{Household._meta.get_field(name).verbose_name}"]
+    if "address" in changes:
+        changes["address"] = (changes["address"] or "").strip()
+    if errors:
+        raise ValidationError(errors)
+    probe = Household(pk=household.pk, village=household.village, number=changes.get("number", household.number))
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        _number_free(probe)
+        try:
+            with transaction.atomic():
+                return save_versioned(household, expected_version=expected_version, changes=changes)
+        except IntegrityError:
+            _number_free(probe)  # another household took the number a moment ago
+            raise
+
+
+def confirm_household(*, user, household: Household, expected_version: int) -> Household:
+    """核实登记: a household created by a self-declaration (pending) is confirmed into the registry by the township or
+    county after the village's check."""
+    _front_line(user, household.village)
+    if not household.pending:
+        raise ValidationError("该户已在登记册中，无需再核实登记")
+    if household.number.startswith("申报"):
+        raise ValidationError({"number": ["请先把申报时的临时户编号改为本村的户编号，再核实登记"]})
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        return save_versioned(household, expected_version=expected_version, changes={"pending": False})
+
+
+def add_registry_member(
+    *, user, household: Household, name: str, id_number: str, phone: str = "", relation: str = ""
+) -> Member:
+    """A member added from the registry page (county and township editors); the ID number is checked and stored
+    only encrypted, as a digest and masked (``add_member``)."""
+    _front_line(user, household.village)
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ValidationError({"name": ["请填写姓名（60 字以内）"]})
+    return add_member(
+        user=user, household=household, name=name, id_number=id_number, phone=phone, relation=(relation or "").strip()
+    )
+
+
+def update_member(
+    *, user, member: Member, expected_version: int, name: str, relation: str, phone: str | None = None
+) -> Member:
+    """Edit a member's name, relation and phone (the ID number is the member's identity and is not edited: a wrong
+    one is a different person). The phone is stored encrypted, as a digest and masked; None keeps it, "" removes
+    it."""
+    _front_line(user, member.household.village)
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ValidationError({"name": ["请填写姓名（60 字以内）"]})
+    relation = (relation or "").strip()
+    if len(relation) > 20:
+        raise ValidationError({"relation": ["与户主关系请在 20 字以内"]})
+    changes = {"name": name, "relation": relation}
+    if phone is not None:
+        phone = pii.normalise_phone_field(phone)
+        if (pii.digest(phone) if phone else "") != member.phone_digest:
+            changes.update(pii.phone_columns(phone))
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        return save_versioned(member, expected_version=expected_version, changes=changes, exclude=Member.ENCRYPTED)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import front, ruleset_views, views
+from . import front, registry_views, ruleset_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -12,16 +12,30 @@ urlpatterns = [
     path("alerts/<int:pk>/step/", views.alert_step, name="alert_step"),
     path("alerts/<int:pk>/measures/new/", views.measure_add, name="measure_add"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
-    path("households/", views.household_list, name="households"),
-    path("households/new/", views.household_add, name="household_add"),
-    path("households/<int:pk>/", views.household_detail, name="household"),
-    path("households/<int:pk>/members.csv", views.member_export, name="member_export"),
-    path("households/<int:pk>/incomes/new/", views.income_add, name="income_add"),
     path("rulesets/", ruleset_views.ruleset_list, name="rulesets"),
     path("rulesets/new/", ruleset_views.ruleset_new, name="ruleset_new"),
     path("rulesets/<int:pk>/", ruleset_views.ruleset_detail, name="ruleset"),
     path("rulesets/<int:pk>/revise/", ruleset_views.ruleset_revise, name="ruleset_revise"),
     path("rulesets/<int:pk>/edit/", ruleset_views.ruleset_edit, name="ruleset_edit"),
+    path("households/", registry_views.household_list, name="households"),
+    path("households/new/", registry_views.household_add, name="household_add"),
+    path("households/<int:pk>/", registry_views.household_detail, name="household"),
+    path("households/<int:pk>/members.csv", registry_views.member_export, name="member_export"),
+    path("households/<int:pk>/incomes/new/", registry_views.income_add, name="income_add"),
+    path("households/<int:pk>/edit/", registry_views.household_edit, name="household_edit"),
+    path("households/<int:pk>/confirm/", registry_views.household_confirm, name="household_confirm"),
+    path("households/<int:pk>/members/new/", registry_views.member_add, name="member_add"),
+    path("households/<int:pk>/members/<int:member_pk>/edit/", registry_views.member_edit, name="member_edit"),
+    re_path(
+        r"^households/import/(?P<kind>households|incomes|declarations)/$",
+        registry_views.registry_import,
+        name="registry_import",
+    ),
+    re_path(
+        r"^households/import/(?P<kind>households|incomes|declarations)/template\.(?P<fmt>xlsx|csv)$",
+        registry_views.registry_template,
+        name="registry_template",
+    ),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),

@@ -7,21 +7,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.core import workdays
 from duikou.core.errors import StaleObjectError, UserFacingError
-from duikou.core.exports import CSV, DOCX, XLSX, download
+from duikou.core.exports import DOCX, XLSX, download
 from duikou.core.forms import apply_errors, error_text
-from duikou.core.listviews import page_context, render_list
-from duikou.geo.models import Region
+from duikou.core.listviews import render_list
 
 from . import departmental, queries, reports, services
-from .forms import DepartmentImportForm, HouseholdForm, IncomeForm, MeasureForm
+from .forms import DepartmentImportForm, MeasureForm
 from .models import Alert, AlertStep, DepartmentImport, Household, Rule, Threshold, threshold
 from .workflow import ELIMINATION_STATUSES, PUBLICITY_STATUSES, WORKFLOW
 
@@ -233,110 +231,6 @@ def measure_add(request, pk: int):
             messages.success(request, _("已登记帮扶措施"))
             return redirect(reverse("monitoring:alert", args=[pk]) + "#measures")
     return render(request, "monitoring/measure_form.html", {"alert": alert, "form": form})
-
-
-@login_required
-def income_add(request, pk: int):
-    """Record a year's income and rigid expenditure of a household."""
-    household = queries.household_for(request.user, pk, scoping.Action.CHANGE)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    form = IncomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_income(user=request.user, household=household, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记 %(year)s 年收支") % {"year": form.cleaned_data["year"]})
-            return redirect(next_url or reverse("monitoring:household", args=[pk]))
-    return render(request, "monitoring/income_form.html", {"household": household, "form": form, "next": next_url})
-
-
-CATEGORY_FILTERS = [("-", gettext_lazy("非监测对象")), *Household.Category.choices[1:]]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def household_list(request):
-    """The household registry of the user's area: search by head's name or household number, by township or village,
-    by category; search by ID number is a POST (the number stays out of URLs and logs) and goes through its digest."""
-    params = request.GET
-    qs = queries.registry(
-        request.user,
-        q=params.get("q", "").strip(),
-        area=params.get("area", "").strip(),
-        category=params.get("category", ""),
-    )
-    by_id = request.method == "POST"
-    if by_id:
-        members = queries.find_members_by_id_number(request.user, request.POST.get("id_number", ""))
-        qs = qs.filter(pk__in=members.values("household_id"))
-    context = page_context(
-        request, qs, categories=CATEGORY_FILTERS, by_id=by_id, can_add=bool(queries.villages_for(request.user, limit=1))
-    )
-    # unfiltered and nothing on the page: nothing registered in the area at all
-    filtered = by_id or any(params.get(name) for name in ("q", "area", "category"))
-    context["registry_empty"] = not filtered and not context["page_obj"].object_list
-    return render(request, "monitoring/households.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def household_add(request):
-    """Register a household of a village in the user's area (county and township editors)."""
-    villages = queries.villages_for(request.user)
-    if not villages:
-        raise PermissionDenied
-    form = HouseholdForm(request.POST or None, villages=villages)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        village = Region.objects.select_related("parent").get(code=data["village"])
-        try:
-            household = services.create_household(
-                user=request.user,
-                township=village.parent,
-                village=village,
-                number=data["number"].strip(),
-                head_name=data["head_name"].strip(),
-                address=data["address"].strip(),
-                category=data["category"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记：%(household)s") % {"household": household})
-            return redirect("monitoring:household", pk=household.pk)
-    return render(request, "monitoring/household_form.html", {"form": form})
-
-
-@login_required
-def household_detail(request, pk: int):
-    household = queries.household_for(request.user, pk)
-    return render(
-        request,
-        "monitoring/household.html",
-        {
-            "household": household,
-            "members": queries.members_of(request.user, household),
-            "incomes": household.incomes.all(),
-            "alerts": queries.alerts_for(request.user).filter(household=household),
-            "signals": queries.signals_of(request.user, household),
-            "can_export": scoping.can(request.user, scoping.Action.APPROVE, household),
-            "can_add_income": scoping.can(request.user, scoping.Action.CHANGE, household),
-            "can_visit": queries.local_level(request.user)
-            and scoping.can(request.user, scoping.Action.CHANGE, household),
-        },
-    )
-
-
-@login_required
-def member_export(request, pk: int):
-    """The members with full ID and phone numbers, for approvers in scope; recorded in the audit history."""
-    household = queries.household_for(request.user, pk, scoping.Action.APPROVE)
-    content = services.export_members_unmasked(user=request.user, household=household)
-    return download(content, f"household-{household.pk}-members.csv", CSV)
 
 
 @login_required

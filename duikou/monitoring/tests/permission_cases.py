@@ -72,6 +72,7 @@ def ruleset_cases(w) -> dict[str, Case]:
             *by_pk(f"{rulesets}edit/", rs_in, rs_out), action=SUPERVISOR, scoped=("RuleSet",)
         ),
         **front_cases(w),
+        **registry_cases(w),
     }
 
 
@@ -224,4 +225,56 @@ def front_cases(w) -> dict[str, Case]:
             "/api/monitoring/visits", None, "post_json", visit, action=LOCAL, scoped=("Household",)
         ),
         "api:list_visits": api("/api/monitoring/visits", **visited, scoped=("Visit",)),
+    }
+
+
+def registry_cases(w) -> dict[str, Case]:
+    """Keeping the registry (edits, members, imports) is for county and township editors of the area: every 信阳 city
+    role is refused the in-scope household, and the 延安侧 one is not found."""
+    h_in, h_out = w["inside_household"], w["outside_household"]
+    household = "/monitoring/households/{}/"
+    m_in, m_out = (h.members.order_by("pk").first() for h in (h_in, h_out))
+    member_edit = (
+        f"{household.format(h_in.pk)}members/{m_in.pk}/edit/",
+        f"{household.format(h_out.pk)}members/{m_out.pk}/edit/",
+    )
+    keeper = {"action": LOCAL, "scoped": ("Household",)}
+    imports = "/monitoring/households/import/households/"
+    return {
+        "monitoring:household_edit": Case(*by_pk(f"{household}edit/", h_in, h_out), **keeper),
+        "monitoring:household_confirm": form_post(
+            *by_pk(f"{household}confirm/", h_in, h_out), data={"version": "HOUSEHOLD_VERSION"}, **keeper
+        ),
+        "monitoring:member_add": Case(*by_pk(f"{household}members/new/", h_in, h_out), **keeper),
+        "monitoring:member_edit": Case(*member_edit, **keeper),
+        "monitoring:registry_import": Case(imports, action=LOCAL, scoped=("may:change",)),
+        "monitoring:registry_template": Case(f"{imports}template.xlsx", action=LOCAL, scoped=("may:change",)),
+        **registry_api_cases(w),
+    }
+
+
+def registry_api_cases(w) -> dict[str, Case]:
+    """The registry's API: editing and adding members for county and township editors only; income records for
+    anyone who may change the household (as the page)."""
+    h_in, h_out = w["inside_household"], w["outside_household"]
+    at = "/api/monitoring/households/{}"
+    member = {"name": "矩阵成员", "id_number": monitoring_testing.id_number(77, area="411526"), "phone": ""}
+    income = {"year": 2026, "period_kind": "quarter", "period": 1, "persons": 2, "net_income": "3000"}
+    return {
+        "api:edit_household": api_write(
+            *by_pk(at, h_in, h_out),
+            "patch",
+            {"version": "HOUSEHOLD_VERSION", "address": "矩阵"},
+            action=LOCAL,
+            scoped=("Household",),
+        ),
+        "api:add_household_member": api_write(
+            *by_pk(f"{at}/members", h_in, h_out), "post_json", member, action=LOCAL, scoped=("Household",)
+        ),
+        "api:list_household_incomes": api(
+            *by_pk(f"{at}/incomes", h_in, h_out), present=['"label": "2025年"'], scoped=("Household", "IncomeRecord")
+        ),
+        "api:add_household_income": api_write(
+            *by_pk(f"{at}/incomes", h_in, h_out), "post_json", income, present=["2026年第1季度"], scoped=("Household",)
+        ),
     }
