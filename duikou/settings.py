@@ -334,6 +334,13 @@ DUIKOU_PII_KEY = env_hex("DUIKOU_PII_KEY", nbytes=16)
 DUIKOU_MONITORING_VERIFY_DAYS = env_int("DUIKOU_MONITORING_VERIFY_DAYS", 15, minimum=1)
 DUIKOU_MONITORING_DECIDE_DAYS = env_int("DUIKOU_MONITORING_DECIDE_DAYS", 15, minimum=1)  # 认定、风险消除审定
 DUIKOU_MONITORING_ASSIST_DAYS = env_int("DUIKOU_MONITORING_ASSIST_DAYS", 15, minimum=1)  # 纳入后落实帮扶措施
+# The public 公示/公告 pages (/notices/): how often one address (per hour) and one case (per day) may receive an online
+# objection, one address may try an appeal with a declaration's acknowledgement number (per hour, wrong numbers
+# included) and may look up an objection's answer by its number (per hour). Counted by core.public.check_rate.
+DUIKOU_OBJECTION_ADDRESS_LIMIT = env_int("DUIKOU_OBJECTION_ADDRESS_LIMIT", 5, minimum=1)
+DUIKOU_OBJECTION_CASE_LIMIT = env_int("DUIKOU_OBJECTION_CASE_LIMIT", 30, minimum=1)
+DUIKOU_APPEAL_ADDRESS_LIMIT = env_int("DUIKOU_APPEAL_ADDRESS_LIMIT", 10, minimum=1)
+DUIKOU_OBJECTION_LOOKUP_LIMIT = env_int("DUIKOU_OBJECTION_LOOKUP_LIMIT", 30, minimum=1)
 SITE_TITLE = _("对口合作平台")
 
 # Rectification notices (整改通知): days allowed for each follow-up step. Seed 000 四(四) asks for 整改要求 and

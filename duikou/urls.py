@@ -28,6 +28,7 @@ urlpatterns = [
     path("plans/", include("duikou.plans.urls")),
     path("indicators/", include("duikou.indicators.urls")),
     path("monitoring/", include("duikou.monitoring.urls")),
+    path("notices/", include("duikou.monitoring.notice_urls")),  # public 公示/公告 pages, no sign-in
     path("evaluation/", include("duikou.evaluation.urls")),
     path("markets/", include("duikou.markets.urls")),
     path("", include("duikou.projects.urls")),

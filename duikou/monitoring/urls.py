@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import ruleset_views, views
+from . import notices, ruleset_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -25,4 +25,8 @@ urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("notices/", notices.notice_list, name="notices"),
+    re_path(r"^notices/(?P<code>\d{12})\.(?P<fmt>docx|pdf)$", notices.notice_document, name="notice_document"),
+    path("objections/", notices.objection_list, name="objections"),
+    path("alerts/<int:pk>/objections/new/", notices.objection_record, name="objection_record"),
 ]
