@@ -366,10 +366,13 @@ p {{ text-indent: 2em; margin: 0 0 3mm; }}
 table {{ width: 100%; border-collapse: collapse; margin: 3mm 0 5mm; font-size: 10.5pt; }}
 th, td {{ border: 0.6pt solid #000; padding: 1.5mm 2mm; text-align: center; }}
 th {{ font-weight: bold; }}
+td.nowrap, th:nth-child(-n+2) {{ white-space: nowrap; }}
+col.c-no {{ width: 7%; }} col.c-name {{ width: 10%; }} col.c-village {{ width: 19%; }}
+col.c-category {{ width: 14%; }} col.c-step {{ width: 30%; }} col.c-period {{ width: 20%; }}
 figure {{ text-align: center; margin: 4mm 0 0; }}
-img.qr {{ width: 38mm; height: 38mm; }}
+img.qr {{ width: 32mm; height: 32mm; }}
 figcaption {{ font-size: 10pt; overflow-wrap: anywhere; }}
-.sign {{ text-align: right; text-indent: 0; margin-top: 8mm; }}
+.sign {{ text-align: right; text-indent: 0; margin-top: 4mm; page-break-inside: avoid; }}
 """
 
 
