@@ -333,3 +333,10 @@ def test_the_daily_schedule_escalates_an_overdue_objection_once(publicised):
     assert objection.escalated == timezone.localdate()
     assert not services.may_answer(mt.procedure_users()["township"], objection)
     assert services.may_answer(mt.procedure_users()["county"], objection)
+
+
+def test_the_notice_page_reads_in_english(client, publicised, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(PAGE).content.decode()
+    assert "proposed for inclusion as a monitored household" in page and "(5 calendar days)" in page
+    assert "Object" in page and "Submit the objection" in page
