@@ -58,6 +58,11 @@ PUBLIC = {
     "healthz": "liveness probe (duikou/health.py): answers that the process runs, reads nothing",
     "readyz": "readiness probe (duikou/health.py): names its checks and whether each passed, no data or secret",
     "api:api-root": "API index: a 404 that names no data (the description and its page need a sign-in)",
+    # household monitoring's public pages (duikou/monitoring/notices.py, public_page: noindex, no-store, rate limited)
+    "notices:village": "a village's 公示/公告 while they run: what the village board shows (the head's masked name, "
+    "village, category, step), never an ID number, phone or note; takes an objection to a 公示",
+    "notices:appeal": "a household's appeal with its declaration's acknowledgement number; shows nothing of the case",
+    "notices:answer": "an objection's status and answer by its acknowledgement number; nothing personal",
     "moved_api_markets_pairing_review": "308 from the API's old /api/markets/pairing-review/ paths to /api/markets/"
     "recommend/ (duikou/markets/redirects.py): reads and writes nothing, the new address checks the caller",
 }

@@ -25,6 +25,7 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         _daily("monitoring-overdue", _("监测案件逾期标记"), "flag_overdue_cases", hour=6, minute=30),
         _daily("analytics", _("指标分析库追平"), "refresh_analytics", hour=3),
         _daily("rate-counters", _("公开页面访问频次计数清理"), "purge_rate_counts", hour=4, minute=30),
+        _daily("objections-overdue", _("异议申诉逾期上报县级"), "escalate_objections", hour=6, minute=40),
     ]
     table += [
         Schedule(
@@ -88,6 +89,14 @@ def flag_overdue_cases(*, user, progress) -> dict:
     flagged = flag()
     progress(1, 1)
     return {"summary": f"新标记逾期案件 {len(flagged)} 件"}
+
+
+def escalate_objections(*, user, progress) -> dict:
+    from duikou.monitoring.services import escalate_overdue_objections
+
+    escalated = escalate_overdue_objections()
+    progress(1, 1)
+    return {"summary": f"逾期未答复的异议、申诉上报县级 {len(escalated)} 件"}
 
 
 def refresh_analytics(*, user, progress) -> dict:

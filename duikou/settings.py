@@ -344,6 +344,13 @@ DUIKOU_DECLARE_ID_PER_DAY = env_int("DUIKOU_DECLARE_ID_PER_DAY", 3, minimum=1)  
 DUIKOU_DECLARE_VILLAGE_PER_DAY = env_int("DUIKOU_DECLARE_VILLAGE_PER_DAY", 100, minimum=1)  # per village
 # Look-ups of the status page per address and hour: acknowledgement numbers cannot be tried in bulk.
 DUIKOU_DECLARE_STATUS_PER_HOUR = env_int("DUIKOU_DECLARE_STATUS_PER_HOUR", 60, minimum=1)
+# The public 公示/公告 pages (/notices/): how often one address (per hour) and one case (per day) may receive an online
+# objection, one address may try an appeal with a declaration's acknowledgement number (per hour, wrong numbers
+# included) and may look up an objection's answer by its number (per hour). Counted by core.public.check_rate.
+DUIKOU_OBJECTION_ADDRESS_LIMIT = env_int("DUIKOU_OBJECTION_ADDRESS_LIMIT", 5, minimum=1)
+DUIKOU_OBJECTION_CASE_LIMIT = env_int("DUIKOU_OBJECTION_CASE_LIMIT", 30, minimum=1)
+DUIKOU_APPEAL_ADDRESS_LIMIT = env_int("DUIKOU_APPEAL_ADDRESS_LIMIT", 10, minimum=1)
+DUIKOU_OBJECTION_LOOKUP_LIMIT = env_int("DUIKOU_OBJECTION_LOOKUP_LIMIT", 30, minimum=1)
 SITE_TITLE = _("对口合作平台")
 
 # Rectification notices (整改通知): days allowed for each follow-up step. Seed 000 四(四) asks for 整改要求 and

@@ -29,6 +29,7 @@ urlpatterns = [
     path("indicators/", include("duikou.indicators.urls")),
     path("monitoring/", include("duikou.monitoring.urls")),
     path("", include("duikou.monitoring.public_urls")),  # /declare/…: public, no sign-in
+    path("notices/", include("duikou.monitoring.notice_urls")),  # public 公示/公告 pages, no sign-in
     path("evaluation/", include("duikou.evaluation.urls")),
     path("markets/", include("duikou.markets.urls")),
     path("", include("duikou.projects.urls")),

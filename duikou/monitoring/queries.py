@@ -489,3 +489,60 @@ def incomes_of(user, household: Household) -> QuerySet:
     from .models import IncomeRecord
 
     return scoping.scope(user, IncomeRecord).filter(household=household).order_by("-year", "-period_kind", "period")
+
+
+# ---- 公示 and 公告, objections ---------------------------------------------------------------------------------
+
+
+def notice_q(today: datetime.date) -> Q:
+    """A case whose 村内公示 (identification or risk elimination) or 公告 runs on ``today``."""
+    from .workflow import PUBLICITY_STATUSES
+
+    publicity = Q(status__in=PUBLICITY_STATUSES, publicity_start__lte=today, publicity_end__gte=today)
+    return publicity | Q(announce_start__lte=today, announce_end__gte=today)
+
+
+def public_notices(village_code: str, today: datetime.date) -> QuerySet[Alert]:
+    """The cases of one village that the public 公示/公告 page shows today. Read without a user on purpose: the page
+    is open to everyone and shows of each only what a notice on the village board shows (the masked head's name, the
+    village, the category and the step)."""
+    return (
+        Alert.objects.filter(notice_q(today), household__village_id=village_code)
+        .select_related("household__village", "household__township", "ruleset")
+        .order_by("household__number", "pk")
+    )
+
+
+def notices_for(user, today: datetime.date, *, village: str = "") -> QuerySet[Alert]:
+    """The cases in scope whose 公示 or 公告 runs today, by village (the staff page of printable notices)."""
+    qs = scoping.scope(user, Alert).filter(notice_q(today))
+    if village:
+        qs = qs.filter(household__village_id=village)
+    return qs.select_related("household__village", "household__township", "ruleset").order_by(
+        "household__village_id", "household__number", "pk"
+    )
+
+
+OBJECTION_STATES = ("open", "overdue", "escalated", "answered")
+
+
+def objections_for(user, *, state: str = "", kind: str = "", q: str = "") -> QuerySet[Objection]:
+    """Objections and appeals in scope: ``state`` open (awaiting an answer), overdue (open past its date),
+    escalated (gone to the county), answered; ``kind`` objection or appeal; ``q`` an acknowledgement number (exact,
+    or its start)."""
+    qs = scoping.scope(user, Objection).select_related("case__household__village", "case__household__township")
+    today = timezone.localdate()
+    if state == "open":
+        qs = qs.filter(status=Objection.Status.OPEN)
+    elif state == "overdue":
+        qs = qs.filter(status=Objection.Status.OPEN, due__lt=today)
+    elif state == "escalated":
+        qs = qs.filter(escalated__isnull=False)
+    elif state == "answered":
+        qs = qs.filter(status=Objection.Status.ANSWERED)
+    if kind in Objection.Kind.values:
+        qs = qs.filter(kind=kind)
+    q = (q or "").strip().upper()
+    if q:
+        qs = qs.filter(ack_number__startswith=q[:20])
+    return qs.order_by("-status", "due", "pk")

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import front, registry_views, ruleset_views, views
+from . import front, notices, registry_views, ruleset_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -46,4 +46,8 @@ urlpatterns = [
     path("households/<int:pk>/visits/new/", front.visit_add, name="visit_add"),
     path("posters/", front.posters, name="posters"),
     re_path(r"^posters/(?P<code>\d{12})\.pdf$", front.poster, name="poster"),
+    path("notices/", notices.notice_list, name="notices"),
+    re_path(r"^notices/(?P<code>\d{12})\.(?P<fmt>docx|pdf)$", notices.notice_document, name="notice_document"),
+    path("objections/", notices.objection_list, name="objections"),
+    path("alerts/<int:pk>/objections/new/", notices.objection_record, name="objection_record"),
 ]

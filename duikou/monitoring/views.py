@@ -18,7 +18,7 @@ from duikou.core.exports import DOCX, XLSX, download
 from duikou.core.forms import apply_errors, error_text
 from duikou.core.listviews import render_list
 
-from . import departmental, queries, reports, services
+from . import departmental, notices, queries, reports, services
 from .forms import DepartmentImportForm, MeasureForm
 from .models import Alert, AlertStep, DepartmentImport, Household, Rule, Threshold, threshold
 from .workflow import ELIMINATION_STATUSES, PUBLICITY_STATUSES, WORKFLOW
@@ -142,6 +142,7 @@ def alert_detail(request, pk: int):
             "checks": [(f, household._meta.get_field(f).verbose_name, getattr(household, f)) for f in household.CHECKS],
             "categories": [(c.value, c.label) for c in services.CATEGORIES],
             "can_add_income": scoping.can(request.user, scoping.Action.CHANGE, household) and alert.is_open,
+            "record_objection": notices.record_form(request.user, alert),
         },
     )
 

@@ -1,5 +1,6 @@
 """Permission-matrix cases of household monitoring (duikou.monitoring.testing.matrix_world)."""
 
+from auditlog.context import disable_auditlog
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duikou.accounts import scoping
@@ -10,7 +11,7 @@ from duikou.permission_matrix import ANYONE, LOCAL, SUPERVISOR, Case, api, api_w
 
 def world(w) -> dict:
     base = monitoring_testing.matrix_world(w["users"]["editor"], w["stranger"])
-    return base | front_world(base)
+    return base | front_world(base) | notice_world()
 
 
 def cases(w) -> dict[str, Case]:
@@ -52,6 +53,7 @@ def cases(w) -> dict[str, Case]:
         ),
         **monitoring_case_cases(w, plain, masked),
         **ruleset_cases(w),
+        **notice_cases(w),
     }
 
 
@@ -276,5 +278,53 @@ def registry_api_cases(w) -> dict[str, Case]:
         ),
         "api:add_household_income": api_write(
             *by_pk(f"{at}/incomes", h_in, h_out), "post_json", income, present=["2026年第1季度"], scoped=("Household",)
+        ),
+    }
+
+
+def notice_world() -> dict:
+    """On each side a case in its 村内公示 (西关社区 in scope, 杨家岭社区 not) with an objection awaiting an answer.
+    Made without audit entries: the audit trail's cases look for the pairings' entries on the first page."""
+    with disable_auditlog():
+        return _notice_world()
+
+
+def _notice_world() -> dict:
+    out = {}
+    for side, key, label in (("inside", "xinyang", "信阳侧"), ("outside", "yanan", "延安侧")):
+        hands = monitoring_testing.procedure_users(key)
+        home = monitoring_testing.household(hands["county"], key, number=f"{side}-notice", head_name=f"{label}公示户")
+        case, _opened = monitoring_services.open_case(household=home, channel="visit", user=hands["village"])
+        case = monitoring_testing.walk(case, "publicising")
+        out[f"{side}_notice_case"] = case
+        out[f"{side}_notice_objection"] = monitoring_services.lodge_objection(
+            case=case, kind="objection", subject="inclusion", text=f"{label}异议"
+        )
+    return out
+
+
+def notice_cases(w) -> dict[str, Case]:
+    """公示, 公告 and objections for staff: a 信阳 city user sees 西关社区's notice and objection, never 杨家岭社区's;
+    recording an objection taken by phone is for county and township staff only (every city role is refused);
+    answering is the township's or the county's (a city editor is sent back to the case with the refusal)."""
+    c_in, c_out = w["inside_notice_case"], w["outside_notice_case"]
+    v_in, v_out = c_in.household.village_id, c_out.household.village_id
+    record = {"kind": "objection", "text": "矩阵电话异议"}
+    return {
+        "monitoring:notices": Case(
+            "/monitoring/notices/", present=["西关社区居民委员会"], absent=["杨家岭社区"], scoped=("Alert",)
+        ),
+        "monitoring:notice_document": Case(
+            f"/monitoring/notices/{v_in}.docx",
+            f"/monitoring/notices/{v_out}.docx",
+            present=["西关社区居民委员会防止返贫动态监测公示"],
+            absent=["杨家岭社区"],
+            scoped=("Region", "Alert"),
+        ),
+        "monitoring:objections": Case(
+            "/monitoring/objections/", present=["信阳侧异议"], absent=["延安侧异议"], scoped=("Objection",)
+        ),
+        "monitoring:objection_record": form_post(
+            *by_pk("/monitoring/alerts/{}/objections/new/", c_in, c_out), action=LOCAL, data=record, scoped=("Alert",)
         ),
     }
