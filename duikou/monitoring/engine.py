@@ -19,7 +19,7 @@ import socket
 import tempfile
 import threading
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import ibis
@@ -69,8 +69,9 @@ _spark_lock = threading.Lock()
 
 def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
     """One statement for the whole snapshot: the households the scoped queryset selects (its own SQL as the
-    subquery, so scoping decides who is in), their income records of ``year`` and ``year - 1``, and the year's
-    departmental signals aggregated per household and kind."""
+    subquery, so scoping decides who is in), their yearly income records of ``year`` and ``year - 1``, the sums of
+    the year's monthly records (or, for a household with none, of its quarterly ones) with the months they cover,
+    and the year's departmental signals aggregated per household and kind."""
     scope_sql, scope_params = households.order_by().values("pk").query.sql_with_params()
     ops = connection.ops
     household, income, signal = (ops.quote_name(m._meta.db_table) for m in (Household, IncomeRecord, DepartmentSignal))
@@ -86,7 +87,9 @@ def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
     sql = f"""
         SELECT h.id, cur.persons, cur.net_income, prev.net_income, cur.medical_expense, cur.education_expense,
                {", ".join(f"h.{check}" for check in Household.CHECKS)},
-               {", ".join(f"COALESCE(s.{column}, 0)" for column in SIGNALS)}
+               {", ".join(f"COALESCE(s.{column}, 0)" for column in SIGNALS)},
+               COALESCE(m.persons, q.persons), COALESCE(m.net_income, q.net_income), COALESCE(m.months, q.months),
+               COALESCE(m.medical_expense, q.medical_expense), COALESCE(m.education_expense, q.education_expense)
         FROM {household} h
         LEFT JOIN {income} cur ON cur.household_id = h.id AND cur.year = %s AND cur.period_kind = 'year'
         LEFT JOIN {income} prev ON prev.household_id = h.id AND prev.year = %s AND prev.period_kind = 'year'
@@ -94,10 +97,24 @@ def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
             SELECT household_id, {", ".join(per_kind)} FROM {signal}
             WHERE date >= %s AND date < %s GROUP BY household_id
         ) s ON s.household_id = h.id
-        WHERE h.id IN ({scope_sql}) AND (cur.id IS NOT NULL OR s.household_id IS NOT NULL)
+{_sub_year(income, "month", "m")}
+{_sub_year(income, "quarter", "q")}
+        WHERE h.id IN ({scope_sql})
+          AND (cur.id IS NOT NULL OR s.household_id IS NOT NULL OR m.household_id IS NOT NULL
+               OR q.household_id IS NOT NULL)
         ORDER BY h.id"""
     first, after = (ops.adapt_datefield_value(datetime.date(y, 1, 1)) for y in (year, year + 1))
-    return sql, [year, year - 1, first, after, *scope_params]
+    return sql, [year, year - 1, first, after, year, year, *scope_params]
+
+
+def _sub_year(income: str, kind: str, alias: str) -> str:
+    """The join of one household's records of one kind (month or quarter) in the year: sums and months covered."""
+    months = "COUNT(*)" if kind == "month" else "3 * COUNT(*)"
+    return f"""        LEFT JOIN (
+            SELECT household_id, MAX(persons) AS persons, SUM(net_income) AS net_income, {months} AS months,
+                   SUM(medical_expense) AS medical_expense, SUM(education_expense) AS education_expense
+            FROM {income} WHERE year = %s AND period_kind = '{kind}' GROUP BY household_id
+        ) {alias} ON {alias}.household_id = h.id"""
 
 
 # what the snapshot statement returns, in its order: medical and education apart (their sum is taken in Arrow, exact
@@ -108,6 +125,11 @@ RAW = pa.schema(
         ("medical_expense", MONEY),
         ("education_expense", MONEY),
         *[SCHEMA.field(name) for name in (*Household.CHECKS, *SIGNALS)],
+        ("sub_persons", pa.int32()),
+        ("sub_net_income", MONEY),
+        ("sub_months", pa.int32()),
+        ("sub_medical_expense", MONEY),
+        ("sub_education_expense", MONEY),
     ]
 )
 CENT = Decimal("0.01")
@@ -133,12 +155,34 @@ def snapshot(households, year: int, *, batch: int = 50000, progress=None) -> pa.
     else:
         tables = list(_read_cursor(connection, sql, params, batch))
     raw = pa.Table.from_batches([], schema=RAW) if not tables else pa.concat_tables(tables)
+    raw = _with_sub_year(raw)
     rigid = pc.add(raw["medical_expense"], raw["education_expense"]).cast(MONEY)
     columns = [rigid if name == "rigid_expense" else raw[name] for name in SCHEMA.names]
     table = pa.Table.from_arrays(columns, schema=SCHEMA).combine_chunks()
     if progress:
         progress(table.num_rows, table.num_rows, "生成数据快照")
     return table
+
+
+def _with_sub_year(raw: pa.Table) -> pa.Table:
+    """Where a household has no yearly record for the year, its monthly (or quarterly) records stand in: their net
+    income at a year's rate (sum × 12 / months covered, to the cent, half up — the same on every database, since the
+    sums come back as exact cents), their largest household size, and their rigid spending as recorded so far."""
+    missing = pc.is_null(raw["net_income"])
+    if not pc.any(pc.and_(missing, pc.is_valid(raw["sub_net_income"]))).as_py():
+        return raw
+    annual = []
+    for net, months in zip(raw["sub_net_income"].to_pylist(), raw["sub_months"].to_pylist(), strict=True):
+        annual.append(None if net is None or not months else (net * 12 / months).quantize(CENT, ROUND_HALF_UP))
+    replace = {
+        "net_income": pa.array(annual, MONEY),
+        "persons": raw["sub_persons"],
+        "medical_expense": raw["sub_medical_expense"],
+        "education_expense": raw["sub_education_expense"],
+    }
+    for name, values in replace.items():
+        raw = raw.set_column(raw.schema.get_field_index(name), name, pc.if_else(missing, values, raw[name]))
+    return raw
 
 
 def _read_copy(connection, sql: str, params: list):
