@@ -721,6 +721,8 @@ def open_case(
 
 def _front_line(user, village: Region, levels=(Level.COUNTY, Level.TOWNSHIP)) -> None:
     """County or township staff (or the village, where ``levels`` allows) of the village's own area."""
+    if user is None:
+        raise PermissionDenied("须由县、乡镇工作人员登记")
     prefix = scoping.region_prefix(user)
     if (
         not scoping.may(user, scoping.Action.CHANGE)

@@ -105,3 +105,23 @@ def test_city_staff_do_not_record_visits():
             date=datetime.date(2026, 1, 5),
             situation="市里来访",
         )
+
+
+def test_a_hotline_declaration_without_staff_is_refused_not_a_crash():
+    from django.core.exceptions import PermissionDenied
+
+    from duikou.monitoring import services
+    from duikou.monitoring import testing as mt
+
+    _township, village = mt.place()
+    with pytest.raises(PermissionDenied, match="须由县、乡镇工作人员登记"):
+        services.declare(
+            village=village,
+            head_name="张三",
+            id_number=mt.id_number(77),
+            phone="13800000077",
+            difficulty="illness",
+            consent=True,
+            channel="hotline",
+            user=None,
+        )
