@@ -200,3 +200,10 @@ def test_a_flood_of_a_thousand_from_one_address_is_refused_after_the_limit_and_n
     assert Member.objects.count() == limit
     # a villager elsewhere is not locked out by the flood
     assert submit(client, details(999, head_name="另一户"), address="198.18.0.2").status_code == 200
+
+
+def test_the_page_and_its_consent_read_in_english_for_a_phone_set_to_english(client, village):
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Step 1 of 2: your details" in html and "Next: read the commitment and authorisation" in html
+    html = client.post(URL, {**details(), "stage": "details"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "I agree and authorise the township government" in html and "Agree and submit" in html
