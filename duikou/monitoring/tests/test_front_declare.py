@@ -138,12 +138,15 @@ def test_the_form_needs_its_csrf_token(village):
 
 
 def test_the_same_id_number_is_refused_after_its_daily_limit_and_the_form_keeps_all_but_the_id(
-    client, village, settings
+    client, village, settings, caplog
 ):
     settings.DUIKOU_DECLARE_ID_PER_DAY = 2
     for n in range(2):
         assert submit(client, details(9), address=f"10.0.1.{n}").status_code == 200
-    refused = submit(client, details(9), address="10.0.1.9")
+    with caplog.at_level(logging.DEBUG):
+        refused = submit(client, details(9), address="10.0.1.9")
+    logged = "\n".join(str(r.__dict__) for r in caplog.records)
+    assert caplog.records and mt.id_number(9) not in logged and "10.0.1.9" not in logged
     html = refused.content.decode()
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "该身份证号码提交过于频繁" in html
