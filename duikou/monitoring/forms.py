@@ -44,7 +44,10 @@ class IncomeForm(forms.ModelForm):
     """A year's, a quarter's or a month's income and rigid expenditure of a household (the period's own sums)."""
 
     cycle = forms.ChoiceField(
-        label=_("统计周期"), help_text=_("全年、某季度或某月；金额填该周期内的合计"), initial="year-0"
+        label=_("统计周期"),
+        help_text=_("全年、某季度或某月；金额填该周期内的合计"),
+        initial="year-0",
+        required=False,  # a form without it records the year
     )
 
     class Meta:
@@ -90,7 +93,7 @@ class IncomeForm(forms.ModelForm):
         for name in self.OPTIONAL:
             if data.get(name) is None:
                 data[name] = Decimal(0)
-        kind, _sep, number = data.pop("cycle").partition("-")
+        kind, _sep, number = (data.pop("cycle") or "year-0").partition("-")
         return {**data, "period_kind": kind, "period": int(number)}
 
 
