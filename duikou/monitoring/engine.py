@@ -70,7 +70,12 @@ _spark_lock = threading.Lock()
 def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
     """One statement for the whole snapshot: the households the scoped queryset selects (its own SQL as the
     subquery, so scoping decides who is in), their income records of ``year`` and ``year - 1``, and the year's
-    departmental signals aggregated per household and kind."""
+    departmental signals aggregated per household and kind.
+
+    Beside the yearly record, the year's monthly and quarterly records are summed per household (``sub``): for each
+    quarter the three months when all three are recorded, else the quarter's record, else the months there are; with
+    the number of months covered. ``snapshot`` annualises them (× 12 / months) for a household with no yearly record.
+    Only sums and counts come from the database, so the figure is the same on every database."""
     scope_sql, scope_params = households.order_by().values("pk").query.sql_with_params()
     ops = connection.ops
     household, income, signal = (ops.quote_name(m._meta.db_table) for m in (Household, IncomeRecord, DepartmentSignal))
@@ -83,10 +88,21 @@ def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
             else f"COUNT(CASE WHEN kind = '{kind}' THEN 1 END)"
         )
         per_kind.append(f"{total} AS {column}")
+    amounts = ("net_income", "medical_expense", "education_expense")
+    per_quarter = ", ".join(
+        f"SUM(CASE WHEN period_kind = 'month' THEN {a} END) AS m_{a}, "
+        f"SUM(CASE WHEN period_kind = 'quarter' THEN {a} END) AS q_{a}"
+        for a in amounts
+    )
+    # a quarter counts its months when all three are recorded, else its own record (q_net_income is not null
+    # exactly when there is one), else the months recorded
+    whole = "(q.months = 3 OR q.q_net_income IS NULL)"
+    summed = ", ".join(f"SUM(CASE WHEN {whole} THEN q.m_{a} ELSE q.q_{a} END) AS {a}" for a in amounts)
     sql = f"""
         SELECT h.id, cur.persons, cur.net_income, prev.net_income, cur.medical_expense, cur.education_expense,
                {", ".join(f"h.{check}" for check in Household.CHECKS)},
-               {", ".join(f"COALESCE(s.{column}, 0)" for column in SIGNALS)}
+               {", ".join(f"COALESCE(s.{column}, 0)" for column in SIGNALS)},
+               sub.persons, sub.months, sub.net_income, sub.medical_expense, sub.education_expense
         FROM {household} h
         LEFT JOIN {income} cur ON cur.household_id = h.id AND cur.year = %s AND cur.period_kind = 'year'
         LEFT JOIN {income} prev ON prev.household_id = h.id AND prev.year = %s AND prev.period_kind = 'year'
@@ -94,10 +110,23 @@ def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
             SELECT household_id, {", ".join(per_kind)} FROM {signal}
             WHERE date >= %s AND date < %s GROUP BY household_id
         ) s ON s.household_id = h.id
-        WHERE h.id IN ({scope_sql}) AND (cur.id IS NOT NULL OR s.household_id IS NOT NULL)
+        LEFT JOIN (
+            SELECT q.household_id, MAX(q.persons) AS persons,
+                   SUM(CASE WHEN {whole} THEN q.months ELSE 3 END) AS months, {summed}
+            FROM (
+                SELECT household_id,
+                       CASE WHEN period_kind = 'month' THEN (period + 2) / 3 ELSE period END AS quarter,
+                       SUM(CASE WHEN period_kind = 'month' THEN 1 ELSE 0 END) AS months,
+                       MAX(persons) AS persons, {per_quarter}
+                FROM {income} WHERE year = %s AND period_kind IN ('month', 'quarter')
+                GROUP BY household_id, CASE WHEN period_kind = 'month' THEN (period + 2) / 3 ELSE period END
+            ) q GROUP BY q.household_id
+        ) sub ON sub.household_id = h.id AND cur.id IS NULL
+        WHERE h.id IN ({scope_sql})
+          AND (cur.id IS NOT NULL OR sub.household_id IS NOT NULL OR s.household_id IS NOT NULL)
         ORDER BY h.id"""
     first, after = (ops.adapt_datefield_value(datetime.date(y, 1, 1)) for y in (year, year + 1))
-    return sql, [year, year - 1, first, after, *scope_params]
+    return sql, [year, year - 1, first, after, year, *scope_params]
 
 
 # what the snapshot statement returns, in its order: medical and education apart (their sum is taken in Arrow, exact
@@ -108,6 +137,11 @@ RAW = pa.schema(
         ("medical_expense", MONEY),
         ("education_expense", MONEY),
         *[SCHEMA.field(name) for name in (*Household.CHECKS, *SIGNALS)],
+        ("sub_persons", pa.int32()),
+        ("sub_months", pa.int32()),
+        ("sub_net_income", MONEY),
+        ("sub_medical_expense", MONEY),
+        ("sub_education_expense", MONEY),
     ]
 )
 CENT = Decimal("0.01")
@@ -133,12 +167,40 @@ def snapshot(households, year: int, *, batch: int = 50000, progress=None) -> pa.
     else:
         tables = list(_read_cursor(connection, sql, params, batch))
     raw = pa.Table.from_batches([], schema=RAW) if not tables else pa.concat_tables(tables)
+    raw = _annualise_sub_year(raw)
     rigid = pc.add(raw["medical_expense"], raw["education_expense"]).cast(MONEY)
     columns = [rigid if name == "rigid_expense" else raw[name] for name in SCHEMA.names]
     table = pa.Table.from_arrays(columns, schema=SCHEMA).combine_chunks()
     if progress:
         progress(table.num_rows, table.num_rows, "生成数据快照")
     return table
+
+
+def annualised(total: Decimal, months: int) -> Decimal:
+    """A sum over ``months`` months at a year's rate, to the cent (half up)."""
+    return (Decimal(total) * 12 / months).quantize(CENT, rounding=decimal.ROUND_HALF_UP)
+
+
+def _annualise_sub_year(raw: pa.Table) -> pa.Table:
+    """Households without a yearly record for the year take its monthly and quarterly records, annualised: persons,
+    net income and rigid expenses. Computed in Python decimals on the database's exact sums, for those rows only."""
+    need = pc.and_(pc.is_null(raw["persons"]), pc.is_valid(raw["sub_months"]))
+    if not pc.any(need).as_py():
+        return raw
+    rows = raw.filter(need)
+    months = rows["sub_months"].to_pylist()
+    replaced = {"persons": pa.array(rows["sub_persons"].to_pylist(), type=pa.int32())}
+    for name in ("net_income", "medical_expense", "education_expense"):
+        values = [
+            None if total is None else annualised(total, m)
+            for total, m in zip(rows[f"sub_{name}"].to_pylist(), months, strict=True)
+        ]
+        replaced[name] = pa.array(values, type=MONEY)
+    mask = need.combine_chunks() if isinstance(need, pa.ChunkedArray) else need
+    for name, values in replaced.items():
+        column = raw[name].combine_chunks()
+        raw = raw.set_column(raw.schema.get_field_index(name), name, pc.replace_with_mask(column, mask, values))
+    return raw
 
 
 def _read_copy(connection, sql: str, params: list):
