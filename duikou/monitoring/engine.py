@@ -19,7 +19,7 @@ import socket
 import tempfile
 import threading
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import ibis
@@ -69,9 +69,13 @@ _spark_lock = threading.Lock()
 
 def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
     """One statement for the whole snapshot: the households the scoped queryset selects (its own SQL as the
-    subquery, so scoping decides who is in), their yearly income records of ``year`` and ``year - 1``, the sums of
-    the year's monthly records (or, for a household with none, of its quarterly ones) with the months they cover,
-    and the year's departmental signals aggregated per household and kind."""
+    subquery, so scoping decides who is in), their income records of ``year`` and ``year - 1``, and the year's
+    departmental signals aggregated per household and kind.
+
+    Beside the yearly record, the year's monthly and quarterly records are summed per household (``sub``): for each
+    quarter the three months when all three are recorded, else the quarter's record, else the months there are; with
+    the number of months covered. ``snapshot`` annualises them (× 12 / months) for a household with no yearly record.
+    Only sums and counts come from the database, so the figure is the same on every database."""
     scope_sql, scope_params = households.order_by().values("pk").query.sql_with_params()
     ops = connection.ops
     household, income, signal = (ops.quote_name(m._meta.db_table) for m in (Household, IncomeRecord, DepartmentSignal))
@@ -84,12 +88,21 @@ def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
             else f"COUNT(CASE WHEN kind = '{kind}' THEN 1 END)"
         )
         per_kind.append(f"{total} AS {column}")
+    amounts = ("net_income", "medical_expense", "education_expense")
+    per_quarter = ", ".join(
+        f"SUM(CASE WHEN period_kind = 'month' THEN {a} END) AS m_{a}, "
+        f"SUM(CASE WHEN period_kind = 'quarter' THEN {a} END) AS q_{a}"
+        for a in amounts
+    )
+    # a quarter counts its months when all three are recorded, else its own record (q_net_income is not null
+    # exactly when there is one), else the months recorded
+    whole = "(q.months = 3 OR q.q_net_income IS NULL)"
+    summed = ", ".join(f"SUM(CASE WHEN {whole} THEN q.m_{a} ELSE q.q_{a} END) AS {a}" for a in amounts)
     sql = f"""
         SELECT h.id, cur.persons, cur.net_income, prev.net_income, cur.medical_expense, cur.education_expense,
                {", ".join(f"h.{check}" for check in Household.CHECKS)},
                {", ".join(f"COALESCE(s.{column}, 0)" for column in SIGNALS)},
-               COALESCE(m.persons, q.persons), COALESCE(m.net_income, q.net_income), COALESCE(m.months, q.months),
-               COALESCE(m.medical_expense, q.medical_expense), COALESCE(m.education_expense, q.education_expense)
+               sub.persons, sub.months, sub.net_income, sub.medical_expense, sub.education_expense
         FROM {household} h
         LEFT JOIN {income} cur ON cur.household_id = h.id AND cur.year = %s AND cur.period_kind = 'year'
         LEFT JOIN {income} prev ON prev.household_id = h.id AND prev.year = %s AND prev.period_kind = 'year'
@@ -97,24 +110,23 @@ def _snapshot_sql(households, year: int, connection) -> tuple[str, list]:
             SELECT household_id, {", ".join(per_kind)} FROM {signal}
             WHERE date >= %s AND date < %s GROUP BY household_id
         ) s ON s.household_id = h.id
-{_sub_year(income, "month", "m")}
-{_sub_year(income, "quarter", "q")}
+        LEFT JOIN (
+            SELECT q.household_id, MAX(q.persons) AS persons,
+                   SUM(CASE WHEN {whole} THEN q.months ELSE 3 END) AS months, {summed}
+            FROM (
+                SELECT household_id,
+                       CASE WHEN period_kind = 'month' THEN (period + 2) / 3 ELSE period END AS quarter,
+                       SUM(CASE WHEN period_kind = 'month' THEN 1 ELSE 0 END) AS months,
+                       MAX(persons) AS persons, {per_quarter}
+                FROM {income} WHERE year = %s AND period_kind IN ('month', 'quarter')
+                GROUP BY household_id, CASE WHEN period_kind = 'month' THEN (period + 2) / 3 ELSE period END
+            ) q GROUP BY q.household_id
+        ) sub ON sub.household_id = h.id AND cur.id IS NULL
         WHERE h.id IN ({scope_sql})
-          AND (cur.id IS NOT NULL OR s.household_id IS NOT NULL OR m.household_id IS NOT NULL
-               OR q.household_id IS NOT NULL)
+          AND (cur.id IS NOT NULL OR sub.household_id IS NOT NULL OR s.household_id IS NOT NULL)
         ORDER BY h.id"""
     first, after = (ops.adapt_datefield_value(datetime.date(y, 1, 1)) for y in (year, year + 1))
-    return sql, [year, year - 1, first, after, year, year, *scope_params]
-
-
-def _sub_year(income: str, kind: str, alias: str) -> str:
-    """The join of one household's records of one kind (month or quarter) in the year: sums and months covered."""
-    months = "COUNT(*)" if kind == "month" else "3 * COUNT(*)"
-    return f"""        LEFT JOIN (
-            SELECT household_id, MAX(persons) AS persons, SUM(net_income) AS net_income, {months} AS months,
-                   SUM(medical_expense) AS medical_expense, SUM(education_expense) AS education_expense
-            FROM {income} WHERE year = %s AND period_kind = '{kind}' GROUP BY household_id
-        ) {alias} ON {alias}.household_id = h.id"""
+    return sql, [year, year - 1, first, after, year, *scope_params]
 
 
 # what the snapshot statement returns, in its order: medical and education apart (their sum is taken in Arrow, exact
@@ -126,8 +138,8 @@ RAW = pa.schema(
         ("education_expense", MONEY),
         *[SCHEMA.field(name) for name in (*Household.CHECKS, *SIGNALS)],
         ("sub_persons", pa.int32()),
-        ("sub_net_income", MONEY),
         ("sub_months", pa.int32()),
+        ("sub_net_income", MONEY),
         ("sub_medical_expense", MONEY),
         ("sub_education_expense", MONEY),
     ]
@@ -155,7 +167,7 @@ def snapshot(households, year: int, *, batch: int = 50000, progress=None) -> pa.
     else:
         tables = list(_read_cursor(connection, sql, params, batch))
     raw = pa.Table.from_batches([], schema=RAW) if not tables else pa.concat_tables(tables)
-    raw = _with_sub_year(raw)
+    raw = _annualise_sub_year(raw)
     rigid = pc.add(raw["medical_expense"], raw["education_expense"]).cast(MONEY)
     columns = [rigid if name == "rigid_expense" else raw[name] for name in SCHEMA.names]
     table = pa.Table.from_arrays(columns, schema=SCHEMA).combine_chunks()
@@ -164,24 +176,30 @@ def snapshot(households, year: int, *, batch: int = 50000, progress=None) -> pa.
     return table
 
 
-def _with_sub_year(raw: pa.Table) -> pa.Table:
-    """Where a household has no yearly record for the year, its monthly (or quarterly) records stand in: their net
-    income at a year's rate (sum × 12 / months covered, to the cent, half up — the same on every database, since the
-    sums come back as exact cents), their largest household size, and their rigid spending as recorded so far."""
-    missing = pc.is_null(raw["net_income"])
-    if not pc.any(pc.and_(missing, pc.is_valid(raw["sub_net_income"]))).as_py():
+def annualised(total: Decimal, months: int) -> Decimal:
+    """A sum over ``months`` months at a year's rate, to the cent (half up)."""
+    return (Decimal(total) * 12 / months).quantize(CENT, rounding=decimal.ROUND_HALF_UP)
+
+
+def _annualise_sub_year(raw: pa.Table) -> pa.Table:
+    """Households without a yearly record for the year take its monthly and quarterly records, annualised: persons,
+    net income and rigid expenses. Computed in Python decimals on the database's exact sums, for those rows only."""
+    need = pc.and_(pc.is_null(raw["persons"]), pc.is_valid(raw["sub_months"]))
+    if not pc.any(need).as_py():
         return raw
-    annual = []
-    for net, months in zip(raw["sub_net_income"].to_pylist(), raw["sub_months"].to_pylist(), strict=True):
-        annual.append(None if net is None or not months else (net * 12 / months).quantize(CENT, ROUND_HALF_UP))
-    replace = {
-        "net_income": pa.array(annual, MONEY),
-        "persons": raw["sub_persons"],
-        "medical_expense": raw["sub_medical_expense"],
-        "education_expense": raw["sub_education_expense"],
-    }
-    for name, values in replace.items():
-        raw = raw.set_column(raw.schema.get_field_index(name), name, pc.if_else(missing, values, raw[name]))
+    rows = raw.filter(need)
+    months = rows["sub_months"].to_pylist()
+    replaced = {"persons": pa.array(rows["sub_persons"].to_pylist(), type=pa.int32())}
+    for name in ("net_income", "medical_expense", "education_expense"):
+        values = [
+            None if total is None else annualised(total, m)
+            for total, m in zip(rows[f"sub_{name}"].to_pylist(), months, strict=True)
+        ]
+        replaced[name] = pa.array(values, type=MONEY)
+    mask = need.combine_chunks() if isinstance(need, pa.ChunkedArray) else need
+    for name, values in replaced.items():
+        column = raw[name].combine_chunks()
+        raw = raw.set_column(raw.schema.get_field_index(name), name, pc.replace_with_mask(column, mask, values))
     return raw
 
 

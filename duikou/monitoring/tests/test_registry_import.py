@@ -269,8 +269,20 @@ def test_the_import_page_starts_a_job_and_reports_errors(client, township):
     assert "已签承诺授权书" in page and "西关社区居民委员会" in page
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    url = "/monitoring/households/import/declarations/"
+    bad = declaration_rows()
+    bad[1][2] = mt.id_number(202)[:-1] + ("0" if mt.id_number(202)[-1] != "0" else "1")
+    upload = SimpleUploadedFile("d.xlsx", xlsx("declarations", township, bad))
+    job = Job.objects.get(pk=client.post(url, {"file": upload})["Location"].rstrip("/").split("/")[-1])
+    assert job.kind == "monitoring.declarations.import" and job.status == "failed"
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "C 身份证号" in page and "校验位不正确" in page and bad[1][2] not in page
+    assert not Declaration.objects.exists()
+
     upload = SimpleUploadedFile("d.xlsx", xlsx("declarations", township, declaration_rows()))
-    answer = client.post("/monitoring/households/import/declarations/", {"file": upload, "dry_run": "on"})
-    assert answer.status_code == 302
-    job = Job.objects.get(pk=answer["Location"].rstrip("/").split("/")[-1])
-    assert job.kind == "monitoring.declarations.import"
+    job = Job.objects.get(pk=client.post(url, {"file": upload, "dry_run": "on"})["Location"].rstrip("/").split("/")[-1])
+    assert job.status == "done" and "试导入通过" in job.result["summary"] and not Declaration.objects.exists()
+    upload = SimpleUploadedFile("d.xlsx", xlsx("declarations", township, declaration_rows()))
+    job = Job.objects.get(pk=client.post(url, {"file": upload})["Location"].rstrip("/").split("/")[-1])
+    assert job.status == "done" and "导入完成" in client.get(f"/jobs/{job.pk}/").content.decode()
+    assert Declaration.objects.count() == 3

@@ -37,7 +37,8 @@ def test_sub_year_records_stand_in_for_a_missing_yearly_record(editor):
     both = mt.household(editor, number="both")  # a yearly record wins over the months
     mt.income(editor, both, 2025, "50000", persons=2)
     _record(editor, both, "month", 1, "10")
-    months_win = mt.household(editor, number="months-win")  # months win over quarters of the same year
+    # a quarter's own record where its months are missing, the months there are where its record is missing
+    months_win = mt.household(editor, number="months-win")
     _record(editor, months_win, "quarter", 1, "9000")
     _record(editor, months_win, "month", 4, "2000")
     other_year = mt.household(editor, number="other-year")  # last year's months are not this year's income
@@ -48,10 +49,10 @@ def test_sub_year_records_stand_in_for_a_missing_yearly_record(editor):
     assert set(rows) == {monthly.pk, quarterly.pk, both.pk, months_win.pk}
     # 7,000.01 over seven months: 12,000.017… a year, to the cent
     assert (rows[monthly.pk]["net_income"], rows[monthly.pk]["persons"]) == (D("12000.02"), 2)
-    assert rows[monthly.pk]["rigid_expense"] == D("10.00")
+    assert rows[monthly.pk]["rigid_expense"] == D("17.14")  # the rigid spending at a year's rate too
     assert (rows[quarterly.pk]["net_income"], rows[quarterly.pk]["persons"]) == (D("13200.00"), 4)
     assert rows[both.pk]["net_income"] == D("50000.00")
-    assert rows[months_win.pk]["net_income"] == D("24000.00")
+    assert rows[months_win.pk]["net_income"] == D("33000.00")  # (9,000 + 2,000) over four months
 
 
 def test_a_household_with_only_monthly_income_is_screened_on_it(editor):
