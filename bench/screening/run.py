@@ -403,11 +403,11 @@ def main() -> None:
     from django.utils import timezone
 
     from duikou.accounts import scoping
+    from duikou.core.actors import Operator
     from duikou.geo.models import Region
     from duikou.geo.services import load_regions_under
     from duikou.monitoring import engine, services
     from duikou.monitoring.models import Alert, Household, ScreeningRun
-    from duikou.core.actors import Operator
     from duikou.seeding import seed_reference_data
 
     try:
