@@ -148,6 +148,17 @@ def _isolated_media_and_inline_jobs(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language: a page requested in English leaves its language active on the
+    thread (the locale middleware does not reset it), and a later test calling a service would get English."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def job_worker(settings):
     """A worker beside the test, as `duikou worker` runs: a thread (with a database connection of its own, so it

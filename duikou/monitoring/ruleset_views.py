@@ -35,7 +35,10 @@ def ruleset_list(request):
         request,
         "monitoring/rulesets.html",
         queries.ruleset_list(request.user, province=province, year=year),
-        provinces=Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"),
+        # only the provinces whose rule sets the user may read: the filter names no other
+        provinces=Region.objects.filter(
+            level=Region.Level.PROVINCE, code__in=queries.rulesets_for(request.user).values("province")
+        ).order_by("code"),
         province=province,
         year=year,
         can_create=writable.exists(),

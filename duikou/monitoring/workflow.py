@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duikou.accounts import scoping
 from duikou.core import workdays
@@ -46,12 +47,12 @@ class Level(IntEnum):
 
 
 LEVEL_LABELS = {
-    Level.NATIONAL: "国家",
-    Level.PROVINCE: "省级",
-    Level.PREFECTURE: "市级",
-    Level.COUNTY: "县级",
-    Level.TOWNSHIP: "乡镇级",
-    Level.VILLAGE: "村级",
+    Level.NATIONAL: gettext_lazy("国家"),
+    Level.PROVINCE: gettext_lazy("省级"),
+    Level.PREFECTURE: gettext_lazy("市级"),
+    Level.COUNTY: gettext_lazy("县级"),
+    Level.TOWNSHIP: gettext_lazy("乡镇级"),
+    Level.VILLAGE: gettext_lazy("村级"),
 }
 _LEVEL_BY_PREFIX = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
 
@@ -163,7 +164,7 @@ def _refuse(user, alert: Alert, step: Step) -> Exception:
             _("该案件当前为「%(status)s」，不能办理「%(step)s」")
             % {"status": alert.get_status_display(), "step": step.label}
         )
-    levels = "、".join(LEVEL_LABELS[level] for level in step.who.levels)
+    levels = "、".join(str(LEVEL_LABELS[level]) for level in step.who.levels)
     if user_level(user) in step.who.levels and step.who.moves:
         return PermissionDenied(
             _("「%(step)s」须由另一名%(levels)s用户办理：上一步是您办理的，同一人不能连续办理两个步骤")

@@ -164,7 +164,7 @@ def test_a_years_income_recorded_six_times_at_once_is_recorded_once(cadre):
     form = {"year": 2026, "persons": 3, "net_income": "30000", "education_expense": "0"} | dict.fromkeys(amounts, "0")
     results = testing.race(testing.clients(cadre, lambda c, i: c.post(url, form)))
     assert sorted(codes(results)) == [200] * (len(results) - 1) + [302], testing.statuses(results)
-    assert all("收支记录 已经存在" in r.content.decode() for r in results if r.status_code == 200)
+    assert all("该户2026年的收支已登记" in r.content.decode() for r in results if r.status_code == 200)
     assert IncomeRecord.objects.filter(household=home, year=2026).count() == 1
 
 
