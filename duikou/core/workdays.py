@@ -5,6 +5,8 @@ upgrade a package every November); a province may add its own days. A year with 
 has no schedule: its days count Monday to Friday, and callers are told which years were missing.
 """
 
+import contextlib
+import contextvars
 import datetime
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -106,9 +108,31 @@ class Calendar:
         return count
 
 
+_reuse: contextvars.ContextVar[dict | None] = contextvars.ContextVar("workdays_reuse", default=None)
+
+
+@contextlib.contextmanager
+def reused_calendars():
+    """Inside the block, each province's calendar is read from the table once and reused: for a bulk path (an import
+    of thousands of declarations) that computes a deadline per row. Outside it every call reads the table afresh, so
+    a day the administrator enters counts at once everywhere."""
+    token = _reuse.set({})
+    try:
+        yield
+    finally:
+        _reuse.reset(token)
+
+
 def add_working_days(start: datetime.date, days: int, province: str = "") -> Deadline:
     last = start.year + 1 + days // 200  # a year has more than 200 working days
-    return Calendar(province, years=set(range(start.year, last + 1))).add(start, days)
+    years = frozenset(range(start.year, last + 1))
+    cache = _reuse.get()
+    if cache is None:
+        return Calendar(province, years=set(years)).add(start, days)
+    calendar = cache.get((province, years))
+    if calendar is None:
+        calendar = cache[(province, years)] = Calendar(province, years=set(years))
+    return calendar.add(start, days)
 
 
 def set_day(*, user, day: datetime.date, kind: str, name: str, province: str = "", source: str = ""):

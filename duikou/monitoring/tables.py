@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from duikou.core import pii
+from duikou.core import pii, workdays
 from duikou.core.actors import audit_actor
 from duikou.core.audit_context import set_actor
 from duikou.core.concurrency import save_versioned
@@ -661,7 +661,7 @@ def import_declarations(*, user, data: bytes, filename: str, dry_run: bool = Fal
     row = {}
     progress(total, steps, "写入中")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), workdays.reused_calendars():
             cases_before = Alert.objects.count()
             for written, row in enumerate(new, start=1):
                 services.declare(user=user, consent=True, **{k: v for k, v in row.items() if k != "row"})

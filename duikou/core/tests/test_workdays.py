@@ -76,3 +76,19 @@ def test_loading_the_package_again_adds_nothing_and_keeps_what_was_entered():
     workdays.set_day(user=admin, day=D(2026, 10, 1), kind="off", name="国庆节（核对）", source="国办通知")
     assert workdays.load_package(CalendarDay) == 0
     assert CalendarDay.objects.get(day=D(2026, 10, 1), province="").name == "国庆节（核对）"
+
+
+def test_a_bulk_path_reads_each_calendar_once_and_others_read_it_afresh(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = datetime.date(2026, 9, 30)
+    with workdays.reused_calendars():
+        first = workdays.add_working_days(start, 5, "41")
+        with django_assert_num_queries(0):
+            again = workdays.add_working_days(start, 5, "41")
+    assert first == again
+    # outside the block every call reads the table: a day the administrator enters counts at once
+    with CaptureQueriesContext(connection) as outside:
+        workdays.add_working_days(start, 5, "41")
+    assert len(outside.captured_queries) > 0
