@@ -84,16 +84,7 @@ def walk(alert: Alert, to: str, *, category: str = Household.Category.MARGINAL, 
         ("township_approve", "township", {}),
         ("include", "county", {"category": category}),
     ]
-    for step, hand, fields in plan:
-        if alert.status == to:
-            break
-        if not WORKFLOW[step].starts_from(alert.status):
-            continue  # taken already: the walk goes on from where the case is
-        if step == "submit":
-            _end_publicity(alert)
-            alert.refresh_from_db()
-        alert = services.take_step(user=users[hand], alert=alert, step=step, expected_version=alert.version, **fields)
-    return alert
+    return _follow(alert, to, plan, users)
 
 
 def ready_for_elimination(alert: Alert, *, net_per_month: str = "2000") -> Alert:
@@ -116,12 +107,18 @@ def walk_elimination(alert: Alert, to: str, *, users: dict | None = None) -> Ale
         ("el_township_approve", "township", {}),
         ("eliminate", "county", {"note": "确认风险消除"}),
     ]
+    return _follow(alert, to, plan, users)
+
+
+def _follow(alert: Alert, to: str, plan: list, users: dict) -> Alert:
+    """Take the plan's steps (step, hand, fields) from where the case is until it is in status ``to``; a 公示 is
+    moved into the past before it is reported."""
     for step, hand, fields in plan:
         if alert.status == to:
             break
         if not WORKFLOW[step].starts_from(alert.status):
             continue  # taken already: the walk goes on from where the case is
-        if step == "el_submit":
+        if step in ("submit", "el_submit"):
             _end_publicity(alert)
             alert.refresh_from_db()
         alert = services.take_step(user=users[hand], alert=alert, step=step, expected_version=alert.version, **fields)

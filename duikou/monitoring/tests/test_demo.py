@@ -36,6 +36,15 @@ def test_demo_households_creates_n_households_with_encrypted_ids():
     assert not [p for p in plains if p in dump or p.encode() in dump.encode()]
 
 
+def test_demo_households_are_checked_and_mostly_pass():
+    """Demo households are registered as checked: every check is answered (none unknown), and most hold."""
+    demo.generate_demo_households(n=200, area="610727", seed=3)
+    households = list(Household.objects.all())
+    assert not [h for h in households if h.unknown_checks()]
+    passing = [h for h in households if not h.failed_checks()]
+    assert len(passing) >= 190
+
+
 def test_demo_households_adds_more_without_clashing():
     demo.generate_demo_households(n=3, area="610727", seed=1)
     demo.generate_demo_households(n=4, area="610727", seed=1, batch_size=2)
