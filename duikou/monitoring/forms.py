@@ -54,27 +54,10 @@ class IncomeForm(forms.ModelForm):
 
     class Meta:
         model = IncomeRecord
-        fields = [
-            "year",
-            "persons",
-            "net_income",
-            "wage_income",
-            "business_income",
-            "transfer_income",
-            "property_income",
-            "medical_expense",
-            "education_expense",
-        ]
+        fields = ["year", "persons", "net_income", *IncomeRecord.COMPONENTS]
 
     field_order = ["year", "cycle", "persons", "net_income"]
-    OPTIONAL = (
-        "wage_income",
-        "business_income",
-        "transfer_income",
-        "property_income",
-        "medical_expense",
-        "education_expense",
-    )
+    OPTIONAL = IncomeRecord.COMPONENTS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

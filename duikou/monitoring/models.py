@@ -118,7 +118,8 @@ class Member(models.Model):
 
 class IncomeRecord(models.Model):
     """One household's income and rigid expenditure for one year, quarter or month, in 元 (the period's own sum,
-    not annualised). Screening reads the yearly records; risk elimination reads the months."""
+    not annualised). Screening reads the yearly record, or the months at a year's rate where there is none; risk
+    elimination reads the months."""
 
     class Period(models.TextChoices):
         YEAR = "year", _("全年")
@@ -175,6 +176,16 @@ class IncomeRecord(models.Model):
                     ]
                 }
             )
+
+    # the amounts besides the net income: components of the income, then the rigid expenditure (0 when not given)
+    COMPONENTS = (
+        "wage_income",
+        "business_income",
+        "transfer_income",
+        "property_income",
+        "medical_expense",
+        "education_expense",
+    )
 
     @property
     def period_label(self) -> str:

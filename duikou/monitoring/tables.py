@@ -92,15 +92,7 @@ INCOME_COLUMNS = (
     Column("医疗支出", "medical_expense", "decimal", help="刚性支出，" + MONEY_HELP),
     Column("教育支出", "education_expense", "decimal", help="刚性支出，" + MONEY_HELP),
 )
-AMOUNTS = (
-    "net_income",
-    "wage_income",
-    "business_income",
-    "transfer_income",
-    "property_income",
-    "medical_expense",
-    "education_expense",
-)
+AMOUNTS = ("net_income", *IncomeRecord.COMPONENTS)
 
 CHANNELS = ((Alert.Channel.COUNTER.value, "窗口受理"), (Alert.Channel.HOTLINE.value, "12317 热线"))
 DECLARATION_COLUMNS = (
@@ -291,6 +283,18 @@ class Villages:
         return village, ""
 
 
+def _parse_row(sheet: Sheet, villages: "Villages", number: int, cells: list) -> tuple[dict, list, Region | None]:
+    """A row's values and errors (recorded in the sheet), with its village when the code names one of the user's."""
+    values, row_errors = _parse(sheet, number, cells)
+    sheet.errors.extend(row_errors)
+    village = None
+    if "village" in values:
+        village, reason = villages.get(values["village"])
+        if village is None:
+            sheet.error(number, "village", values["village"], reason)
+    return values, row_errors, village
+
+
 def _villages(sheet: Sheet, user) -> Villages:
     index = sheet.position.get(VILLAGE.header)
     codes = set()
@@ -356,13 +360,7 @@ def import_households(*, user, data: bytes, filename: str, dry_run: bool = False
     homes: dict[tuple[str, str], dict] = {}  # (village code, number) → household values, first row
     people: dict[str, dict] = {}  # ID digest → member values
     for done, (number, cells) in enumerate(sheet.rows, start=1):
-        values, row_errors = _parse(sheet, number, cells)
-        sheet.errors.extend(row_errors)
-        village = None
-        if "village" in values:
-            village, reason = villages.get(values["village"])
-            if village is None:
-                sheet.error(number, "village", values["village"], reason)
+        values, row_errors, village = _parse_row(sheet, villages, number, cells)
         member = any(values.get(f) for f in ("name", "relation", "id_number", "phone"))
         ids = _identifiers(sheet, number, values, required=member)
         if member and not values.get("name"):
@@ -504,13 +502,7 @@ def import_incomes(*, user, data: bytes, filename: str, dry_run: bool = False, p
     progress(0, total, "校验中")
     parsed = []
     for number, cells in sheet.rows:
-        values, row_errors = _parse(sheet, number, cells)
-        sheet.errors.extend(row_errors)
-        village = None
-        if "village" in values:
-            village, reason = villages.get(values["village"])
-            if village is None:
-                sheet.error(number, "village", values["village"], reason)
+        values, row_errors, village = _parse_row(sheet, villages, number, cells)
         if village is not None and not row_errors:
             parsed.append((number, village, values))
     stored_homes = _stored_households({(v.code, values["number"]) for _n, v, values in parsed})
@@ -602,13 +594,7 @@ def import_declarations(*, user, data: bytes, filename: str, dry_run: bool = Fal
     today = timezone.localdate()
     rows: dict[tuple, dict] = {}
     for done, (number, cells) in enumerate(sheet.rows, start=1):
-        values, row_errors = _parse(sheet, number, cells)
-        sheet.errors.extend(row_errors)
-        village = None
-        if "village" in values:
-            village, reason = villages.get(values["village"])
-            if village is None:
-                sheet.error(number, "village", values["village"], reason)
+        values, row_errors, village = _parse_row(sheet, villages, number, cells)
         if values.get("consent") is False:
             sheet.error(number, "consent", NO, "没有签承诺授权书的申报不能导入：须农户签字同意核查家庭信息")
         day = values.get("declared_on")
