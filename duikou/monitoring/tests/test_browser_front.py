@@ -142,3 +142,33 @@ def test_a_village_cadre_logs_a_visit_and_raises_the_case_with_one_tap_on_a_phon
     wide.goto(f"{base}/monitoring/visits/?raised=1")
     expect(wide.locator(".visit-item")).to_have_count(1)
     shot(wide, artifacts_dir, "front-visits-1280.png")
+
+
+def test_township_staff_record_a_hotline_declaration_on_a_phone(live_server, reference_data, new_page, artifacts_dir):
+    """12317 / counter: the township records what a household said on the phone; the case waits for the village."""
+    base = live_server.url
+    mt.local_user("front_hotline", level="township")
+    mt.place()
+    phone = new_page(PHONE)
+    login(phone, base, "front_hotline")
+    phone.goto(f"{base}/monitoring/declarations/new/")
+    phone.check("input[name='channel'][value='hotline']")
+    phone.select_option("#id_village", VILLAGE)
+    phone.fill("#id_head_name", "赵来福")
+    phone.fill("#id_phone", "13700000088")
+    phone.fill("#id_id_number", mt.id_number(88))
+    phone.select_option("#id_difficulty", "illness")
+    phone.fill("#id_description", "来电：妻子住院，自付三万余元")
+    phone.check("#id_consent")
+    no_horizontal_scroll(phone)
+    shot(phone, artifacts_dir, "front-hotline-1-form-390.png")
+    with phone.expect_navigation():
+        phone.click("#declaration-form button[type=submit]")
+    declaration = Declaration.objects.get()
+    expect(phone.locator(".alert-success")).to_contain_text(declaration.ack_number)
+    assert declaration.channel == Alert.Channel.HOTLINE and declaration.case.status == Alert.Status.VERIFYING
+    row = phone.locator(".declaration-item").first
+    expect(row).to_contain_text("赵来福")
+    expect(row).not_to_contain_text(mt.id_number(88))  # masked in the list
+    no_horizontal_scroll(phone)
+    shot(phone, artifacts_dir, "front-hotline-2-list-390.png")
