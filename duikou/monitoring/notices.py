@@ -176,11 +176,7 @@ def village_notices(request, code: str):
         )
         case = None
         if case_id.isdigit() and len(case_id) < 19:
-            case = (
-                Alert.objects.filter(pk=int(case_id), household__village_id=village.code)
-                .select_related("household__village", "ruleset")
-                .first()
-            )
+            case = queries.village_case(village.code, int(case_id))
         if case is None:
             raise ValidationError(_("没有找到这条公示，它可能已经结束；请刷新页面后再试。"))
         objection = services.lodge_objection(

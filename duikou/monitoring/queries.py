@@ -509,7 +509,18 @@ def public_notices(village_code: str, today: datetime.date) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(notice_q(today), household__village_id=village_code)
         .select_related("household__village", "household__township", "ruleset")
+        .prefetch_related("ruleset__thresholds")  # each notice states its period from its rule set
         .order_by("household__number", "pk")
+    )
+
+
+def village_case(village_code: str, pk: int) -> Alert | None:
+    """A case of the village, for an objection sent from its public notice page (read without a user, like the page;
+    the service decides whether its 公示 is running and says so)."""
+    return (
+        Alert.objects.filter(pk=pk, household__village_id=village_code)
+        .select_related("household__village", "ruleset")
+        .first()
     )
 
 
@@ -518,8 +529,10 @@ def notices_for(user, today: datetime.date, *, village: str = "") -> QuerySet[Al
     qs = scoping.scope(user, Alert).filter(notice_q(today))
     if village:
         qs = qs.filter(household__village_id=village)
-    return qs.select_related("household__village", "household__township", "ruleset").order_by(
-        "household__village_id", "household__number", "pk"
+    return (
+        qs.select_related("household__village", "household__township", "ruleset")
+        .prefetch_related("ruleset__thresholds")
+        .order_by("household__village_id", "household__number", "pk")
     )
 
 

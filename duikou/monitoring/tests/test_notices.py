@@ -340,3 +340,27 @@ def test_the_notice_page_reads_in_english(client, publicised, settings):
     page = client.get(PAGE).content.decode()
     assert "proposed for inclusion as a monitored household" in page and "(5 calendar days)" in page
     assert "Object" in page and "Submit the objection" in page
+
+
+def test_the_notice_page_reads_the_same_number_of_queries_for_one_case_or_three(client, hands, publicised):
+    """Each line states its period from its case's rule set: read with the cases, not once a line."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from duikou.core.actors import Operator
+    from duikou.geo.models import Region
+
+    ruleset = services.create_ruleset(
+        user=Operator(), province=Region.objects.get(code="410000"), year=timezone.localdate().year
+    )
+    Alert.objects.filter(pk=publicised.pk).update(ruleset=ruleset)  # the later cases take it as the current one
+    url = f"/notices/{publicised.household.village_id}/"
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for serial, (number, head) in enumerate((("N002", "李四"), ("N003", "赵五")), start=12):
+        mt.walk(new_case(hands, number, head, serial), "publicising")
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url).content.decode()
+    assert page.count('<li class="card mb-3 notice notice-') == 3
+    assert set(Alert.objects.values_list("ruleset", flat=True)) == {ruleset.pk}
+    assert len(three.captured_queries) == len(one.captured_queries)
