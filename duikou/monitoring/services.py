@@ -408,9 +408,6 @@ MEETINGS = (K.DELIBERATE, K.EL_DELIBERATE)
 AFTER_PUBLICITY = (K.SUBMIT, K.EL_SUBMIT)
 ANNOUNCED = (K.INCLUDE, K.ELIMINATE)
 CRITERIA_STEPS = (K.PROPOSE_ELIMINATION, K.EL_TOWNSHIP_APPROVE, K.ELIMINATE)
-# what the screening recorded on the case (the rules that fired, their values): empty for a case opened by a
-# declaration or a visit, and never changed by a step, so not validated when a step saves the case
-SCREENING_RECORD = ("rules", "values")
 
 
 def _check_step(user, alert: Alert, step: str, expected_version: int) -> Step:
@@ -663,7 +660,7 @@ def take_step(
             setattr(preview, name, value)
         changes["deadline"] = WORKFLOW.due(preview, transition.target, today)
     with transaction.atomic(), set_actor(audit_actor(user)):
-        fresh = save_versioned(alert, expected_version=expected_version, changes=changes, exclude=SCREENING_RECORD)
+        fresh = save_versioned(alert, expected_version=expected_version, changes=changes)
         if household_changes:
             home = Household.objects.select_for_update().get(pk=alert.household_id)
             save_versioned(home, expected_version=home.version, changes=household_changes)
@@ -1033,7 +1030,6 @@ def add_measure(
             alert,
             expected_version=expected_version,
             changes={"deadline": None, "overdue_flagged": None},
-            exclude=SCREENING_RECORD,
         )
         measure = AssistanceMeasure.objects.create(
             alert=fresh,
