@@ -205,13 +205,8 @@ def appeal(request):
         check_rate(
             "appeal", {"address": client_address(request)}, {"address": (settings.DUIKOU_APPEAL_ADDRESS_LIMIT, HOUR)}
         )
-        declaration = (
-            Declaration.objects.filter(ack_number=number[:20])
-            .select_related("case__household__village", "case__ruleset")
-            .first()
-            if number
-            else None
-        )
+        found = queries.public_ack(number[:20]) if number else None
+        declaration = found if isinstance(found, Declaration) else None
         if declaration is None or declaration.case is None:
             raise ValidationError(str(GENERIC_APPEAL))
         objection = services.lodge_objection(
@@ -239,7 +234,8 @@ def answer(request):
                 {"address": client_address(request)},
                 {"address": (settings.DUIKOU_OBJECTION_LOOKUP_LIMIT, HOUR)},
             )
-            objection = Objection.objects.filter(ack_number=number[:20]).first() if number else None
+            found = queries.public_ack(number[:20]) if number else None
+            objection = found if isinstance(found, Objection) else None
             if objection is None:
                 raise ValidationError(_("没有找到这个受理编号，请核对后再试（异议、申诉的受理编号以 YY 开头）。"))
         except (ValidationError, RateLimited) as exc:

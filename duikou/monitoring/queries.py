@@ -466,7 +466,7 @@ def public_ack(ack_number: str) -> Declaration | Objection | None:
     if ack_number.startswith("YY"):
         qs = Objection.objects.select_related("case__household__village")
     else:
-        qs = Declaration.objects.select_related("village", "case")
+        qs = Declaration.objects.select_related("village", "case__household__village", "case__ruleset")
     return qs.filter(ack_number=ack_number).first()
 
 
