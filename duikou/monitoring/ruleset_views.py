@@ -17,13 +17,11 @@ from duikou.geo.models import Region
 from . import queries, services
 from .models import POLICY_CLAUSE, UNOFFICIAL, Rule, RuleSet, Threshold
 
+# how a share is written (the labels name their units already: 元/人·年, 工作日, 日历日 …)
 UNITS = {
-    Threshold.Key.INCOME_LINE: gettext_lazy("元/人·年"),
-    Threshold.Key.HOSPITAL_OOP: gettext_lazy("元/年"),
-    Threshold.Key.DISASTER_LOSS: gettext_lazy("元/年"),
-    Threshold.Key.MARGIN: gettext_lazy("比例，0.5 即 50%"),
-    Threshold.Key.FALL: gettext_lazy("比例"),
-    Threshold.Key.RIGID: gettext_lazy("比例"),
+    Threshold.Key.MARGIN: gettext_lazy("填小数：0.5 即 50%"),
+    Threshold.Key.FALL: gettext_lazy("填小数：0.3 即 30%"),
+    Threshold.Key.RIGID: gettext_lazy("填小数：0.5 即 50%"),
 }
 
 
