@@ -219,6 +219,26 @@ class Workflow:
             if mine:
                 yield obj, self.turn(obj), mine
 
+    def waiting_for(self, obj) -> list:
+        """The users whose to-do holds ``obj`` now: active members of the organisations whose turn it is, who may
+        take one of the steps it waits for (whom a notice of the turn or of its deadline goes to)."""
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        parties = self.turn(obj).parties
+        regions = {p.region for p in parties if p.organisation is None and p.region}
+        orgs = {p.organisation for p in parties if p.organisation is not None}
+        if not regions and not orgs:
+            return []
+        candidates = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(organisation__region_id__in=regions) | Q(organisation_id__in=orgs))
+            .select_related("organisation")
+            .order_by("pk")
+        )
+        return [user for user in candidates if next(self.todo(user, [obj]), None) is not None]
+
     def turn(self, obj) -> Turn:
         """Whose turn it is on ``obj``: the steps it waits for in its status, their parties, and the stored due date."""
         steps = tuple(self.waiting(obj.status))

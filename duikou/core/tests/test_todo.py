@@ -115,3 +115,12 @@ def test_a_source_with_more_than_its_limit_says_so(who, settings):
         plan.refresh_from_db()
     items, more = todo.todo_for(who["xy_editor"], source="tasks")
     assert len(items) == 10 and [(m.count, m.link) for m in more] == [(2, "/plans/matrix/")]
+
+
+def test_the_users_waited_for_are_those_whose_to_do_holds_the_plan(who):
+    from duikou.plans.workflow import WORKFLOW
+
+    plan = services.submit_for_agreement(user=who["xy_editor"], plan=drafted_plan(who))
+    assert {u.username for u in WORKFLOW.waiting_for(plan)} == {"xy_approver", "sz_approver"}
+    plan = services.agree(user=who["xy_approver"], plan=plan)
+    assert [u.username for u in WORKFLOW.waiting_for(plan)] == ["sz_approver"]
