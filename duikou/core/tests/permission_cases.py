@@ -6,7 +6,7 @@ description and its page, for signed-in users only."""
 from duikou.accounts.scoping import Action
 from duikou.core.jobs import start_job
 from duikou.core.models import Job
-from duikou.permission_matrix import Case, api, form_post
+from duikou.permission_matrix import SUPERVISOR, Case, api, form_post
 
 OPERATE = Action.OPERATE
 
@@ -47,6 +47,8 @@ def world(w) -> dict:
 def cases(w) -> dict[str, Case]:
     return {
         "home": Case("/", present=['id="stat-pairings">1<'], scoped=("Pairing",)),
+        # the cockpit is for the national overseer and the provinces: every 信阳 city role is refused
+        "cockpit": Case("/cockpit/", action=SUPERVISOR, scoped=("may:view",)),
         # the system administrator (OPERATE) sees and cancels everyone's jobs; everyone else only their own
         "job_detail": Case(
             own_job, f"/jobs/{w['stranger_job'].pk}/", present=["自己的任务"], scoped=("Job",), out_ok=OPERATE
