@@ -175,6 +175,16 @@ def timeliness_rates(user, dataset: DataSet, year: int, *, today: datetime.date 
         }
 
     provinces = sorted(set(province_of.values()))
+    table = [
+        {
+            "province": f"{c}0000",
+            "name": names.get(f"{c}0000", c),
+            "cells": [rated(cells[(c, p.id)]) | {"period": p.id} if (c, p.id) in cells else None for p in due_periods],
+            "total": rated(cells[(c, "")]),
+        }
+        for c in provinces
+        if (c, "") in cells
+    ]
     return {
         "dataset": dataset.code,
         "dataset_name": dataset.name,
@@ -194,6 +204,7 @@ def timeliness_rates(user, dataset: DataSet, year: int, *, today: datetime.date 
             if (c, "") in cells
         ],
         "by_period": [rated(cells[("", p.id)]) | {"period": p.id, "label": p.label} for p in due_periods],
+        "table": table,  # the same figures as rows of provinces, a cell per period (what the page's table shows)
     }
 
 

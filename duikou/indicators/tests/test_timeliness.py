@@ -215,7 +215,13 @@ def test_timeliness_page_shows_the_table_behind_the_chart(client, who):
     client.force_login(who["henan"])
     text = client.get("/indicators/timeliness/?dataset=quarterly&year=2025").content.decode()
     assert 'id="timeliness-by-province"' in text and 'id="timeliness-data"' in text
-    assert 'data-province="410000" data-period="2025Q1"' in text
+    row = text[text.index('<tr data-province="410000">') :].split("</tr>")[0]
+    q1 = row[row.index('data-period="2025Q1"') :].split("</td>")[0]
+    n = queries.reporting_pairings_for(who["henan"], DataSet.objects.get(pk="quarterly")).filter(
+        old_region__code__startswith="41"
+    )
+    rate = round(100 / n.count(), 1)
+    assert f'data-reporting-rate="{rate}"' in q1 and f'data-on-time-rate="{rate}"' in q1
 
 
 def test_api_report_carries_its_due_date_and_timeliness(client, who):

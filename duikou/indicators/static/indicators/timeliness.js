@@ -11,7 +11,7 @@
     var label = {show: true, position: "top", formatter: "{c}%", fontSize: 10};
     chart.setOption({
       tooltip: {trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v + "%"; }},
-      legend: {}, grid: {containLabel: true, left: 8, right: 8, bottom: 8},
+      legend: {top: 0}, grid: {containLabel: true, top: 36, left: 8, right: 8, bottom: 8},
       xAxis: {type: "category", data: names, axisLabel: {interval: 0, rotate: names.length > 6 ? 30 : 0}},
       yAxis: {type: "value", min: 0, max: 100, axisLabel: {formatter: "{value}%"}},
       series: [
