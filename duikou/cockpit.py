@@ -207,7 +207,7 @@ def _figures(user, year, ids) -> list[dict]:
     annual plan's before a special plan's before the five-year plan's, per pairing), and the share of the target
     reached by the pairings that have one."""
     codes = [code for code, _label in FIGURES]
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    indicators = {i.code: i for i in scoping.scope(user, Indicator).filter(code__in=codes)}
     period_ids = [p.id for kind in ("year", "quarter", "month") for p in periods_of_year(year, kind)]
     actual: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for pid, code, total in (
