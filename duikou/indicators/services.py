@@ -484,7 +484,8 @@ def _refresh_analytics(pairing_ids, periods) -> None:
 
 
 def recent_periods(dataset: DataSet, *, today: datetime.date | None = None, count: int = 8) -> list[Period]:
-    """The latest finished periods of the data set's type, newest first (what is due for reporting)."""
+    """The latest finished periods of the data set's type, newest first (what may be reported; each is due on
+    DataSet.due_date, so many days after its end)."""
     today = today or timezone.localdate()
     kind = dataset.period_type
     current = parse_period(
