@@ -6,6 +6,22 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
+  // The part of the map the pairings lie in (a province's few, or the whole country's), with a margin; at least
+  // 14° across so that a single pairing still shows its surroundings.
+  function frame(pairings) {
+    const points = [];
+    pairings.forEach(p => [p.old.coord, p.partner.coord].forEach(c => { if (c) points.push(c); }));
+    if (!points.length) return [[73, 54], [135.5, 17.5]];
+    const lngs = points.map(c => c[0]), lats = points.map(c => c[1]);
+    let [west, east, south, north] = [Math.min(...lngs), Math.max(...lngs), Math.min(...lats), Math.max(...lats)];
+    const grow = (lo, hi, least) => {
+      const pad = Math.max((least - (hi - lo)) / 2, 2);
+      return [lo - pad, hi + pad];
+    };
+    [west, east] = grow(west, east, 14);
+    [south, north] = grow(south, north, 10);
+    return [[west, north], [east, south]];
+  }
   const el = document.getElementById("cockpit-map");
   if (!el || !window.echarts) return;
   const data = JSON.parse(document.getElementById(el.dataset.source).textContent);
@@ -41,7 +57,7 @@
       animation: false,
       legend: {bottom: 0, data: Object.keys(data.colours).map(s => data.labels[s])},
       tooltip: {trigger: "item", renderMode: "richText", formatter: p => p.data.name || p.name},
-      geo: {map: "china", roam: true, zoom: 1.15, center: [110, 32], label: {show: false},
+      geo: {map: "china", roam: true, boundingCoords: frame(data.pairings), label: {show: false},
             itemStyle: {areaColor: "#f7f1e8", borderColor: "#b9a88f"}, emphasis: {itemStyle: {areaColor: "#f1e3c6"}}},
       series: series,
     });
