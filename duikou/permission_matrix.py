@@ -39,6 +39,8 @@ ROLES = ["viewer", "editor", "approver", "org_admin", "system_admin", "security_
 
 # Routes for the supervising level only (a province or the national overseer): every 信阳 city role is refused.
 SUPERVISOR = "supervisor"
+# Routes for whoever may change reference data (the superuser, by the scoping layer): every role is refused.
+REFERENCE = "reference"
 # Routes for the county and township governments only (the household registry): every 信阳 city role is refused.
 LOCAL = "local"
 # The account pages' own action: user administrators and security administrators may open them.
@@ -143,7 +145,7 @@ def by_pk(template: str, inside, outside) -> tuple[str, str]:
 def allowed(role: str, action) -> bool:
     if action is None or action == ANYONE:
         return True
-    if action in (SUPERVISOR, LOCAL):
+    if action in (SUPERVISOR, LOCAL, REFERENCE):
         return False
     if action == USERS:
         return (

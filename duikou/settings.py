@@ -334,6 +334,10 @@ DUIKOU_PII_KEY = env_hex("DUIKOU_PII_KEY", nbytes=16)
 DUIKOU_MONITORING_VERIFY_DAYS = env_int("DUIKOU_MONITORING_VERIFY_DAYS", 15, minimum=1)
 DUIKOU_MONITORING_DECIDE_DAYS = env_int("DUIKOU_MONITORING_DECIDE_DAYS", 15, minimum=1)  # 认定、风险消除审定
 DUIKOU_MONITORING_ASSIST_DAYS = env_int("DUIKOU_MONITORING_ASSIST_DAYS", 15, minimum=1)  # 纳入后落实帮扶措施
+# Indicator reports: a report is due this many days after its period ends (DHIS2's "days after period end to qualify
+# for timely submission"). No source document names a number of days, so this is a local rule (配置值), not policy;
+# each data set may set its own on the indicator library page, and this is the default of those that do not.
+DUIKOU_REPORT_DUE_DAYS = env_int("DUIKOU_REPORT_DUE_DAYS", 15, minimum=0, maximum=366)
 # The household self-declaration page (/declare/<village code>/, public, no sign-in) and its status page are
 # rate-limited in the database (duikou.core.public.check_rate), so that a flood is refused without losing the valid
 # declarations. A whole village may reach the platform through one carrier address, so the address limit is not the

@@ -1,11 +1,14 @@
-"""The home page and my to-do: what the signed-in user's area holds and what waits for them, across the apps."""
+"""The home page and my to-do: what the signed-in user's area holds and what waits for them, across the apps; and the
+overseers' cockpit."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duikou import cockpit as cockpit_queries
 from duikou import todo
+from duikou.accounts import scoping
 from duikou.core.exports import xlsx_response
 from duikou.core.listviews import render_list
 from duikou.pairings.queries import pairings_for
@@ -63,3 +66,17 @@ def todo_list(request):
         counts=list(todo.counts(all_items, today)),
         total_overdue=sum(1 for i in all_items if i.overdue(today)),
     )
+
+
+@login_required
+def cockpit(request):
+    """Where the pairings the overseer answers for stand in a year: one printable page (national and province users;
+    others are refused by the scoping layer's ``oversees``)."""
+    if not scoping.oversees(request.user):
+        return render(request, "cockpit_refused.html", status=403)
+    years = cockpit_queries.years()
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and int(asked) in years else years[0]
+    data = cockpit_queries.cockpit_for(request.user, year)
+    bad_year = bool(asked) and asked != str(year)
+    return render(request, "cockpit.html", {"c": data, "years": years, "asked_bad_year": bad_year})

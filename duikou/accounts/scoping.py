@@ -86,6 +86,22 @@ def region_prefix(user) -> str | None:
     return org.region_prefix
 
 
+PROVINCE_PREFIX_LENGTH = 2  # a province's division code prefix: 41 for 河南 (410000)
+
+
+def oversees(user) -> bool:
+    """Whether the user answers for a whole area that others report to — the whole country (the national overseer)
+    or a whole province — and may read its data: the audience of the cockpit. City, county and lower users answer
+    for their own pairings and see them on their own pages."""
+    return may(user, Action.VIEW) and watches_area(user)
+
+
+def watches_area(user) -> bool:
+    """The area half of ``oversees``: the user's area is the country or a province (whatever their role)."""
+    prefix = region_prefix(user)
+    return prefix is None or len(prefix) == PROVINCE_PREFIX_LENGTH
+
+
 def region_q(path: str, prefix: str | None) -> Q:
     if prefix is None:
         return Q()

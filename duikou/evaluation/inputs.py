@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from duikou.indicators import formula as formulas
+from duikou.indicators import queries as indicator_queries
 from duikou.indicators.models import DataSet, DataValue, Indicator, Report
 from duikou.indicators.periods import Period, parse_period, periods_of_year
 from duikou.pairings.models import Pairing
@@ -19,7 +20,6 @@ from . import engine
 from .models import Item, Notice, Review, Scheme
 
 USED_STATUSES = (DataValue.Status.APPROVED, DataValue.Status.ACCEPTED)
-REPORTED = (Report.Status.SUBMITTED, Report.Status.APPROVED, Report.Status.ACCEPTED)
 
 
 def pairings_evaluated(scheme: Scheme) -> QuerySet[Pairing]:
@@ -189,28 +189,21 @@ def _target(item: Item, plan_targets: list[PlanTarget]) -> engine.Target:
 
 
 def _gather_missed_reports(pairings: list[Pairing], year: int, today: datetime.date) -> dict[int, list[str]]:
-    """Per pairing: the reports due by ``today`` for periods of the year that are not submitted or further on."""
+    """Per pairing: the year's reports missing on ``today`` — not submitted (or returned and not submitted again)
+    and past their data set's due date — by the one timeliness rule (indicators.queries.report_states). A report
+    submitted after its due date is late, not missing, and costs nothing here (as before the due dates: the
+    deduction is for reports never made); the completeness page and the reporting-rate chart show lateness."""
     datasets = list(DataSet.objects.prefetch_related("pairings").order_by("code"))
-    reports = {
-        (pid, ds, period): status
-        for pid, ds, period, status in Report.objects.filter(
-            pairing_id__in=[p.pk for p in pairings], period__in=_year_period_ids(year)
-        ).values_list("pairing_id", "dataset_id", "period", "status")
-    }
     labels = dict(Report.Status.choices)
     out: dict[int, list[str]] = {}
-    for ds in datasets:
-        listed = {p.pk for p in ds.pairings.all()}
-        due = [p for p in periods_of_year(year, ds.period_type) if p.end < today]
-        for pairing in pairings:
-            if listed and pairing.pk not in listed:
-                continue
-            for period in due:
-                status = reports.get((pairing.pk, ds.code, period.id))
-                if status in REPORTED:
-                    continue
-                state = labels[status] if status else "未填报"
-                out.setdefault(pairing.pk, []).append(f"{period.id}「{ds.name}」{state}")
+    states = indicator_queries.report_states(
+        pairings, datasets, lambda ds: periods_of_year(year, ds.period_type), today=today
+    )
+    for s in states:
+        if s.state != indicator_queries.Timeliness.MISSING:
+            continue
+        state = labels[s.status] if s.status else "未填报"
+        out.setdefault(s.pairing_id, []).append(f"{s.period.id}「{s.dataset.name}」{state}")
     return out
 
 

@@ -4,11 +4,13 @@ Same scoping and rules as the pages: every read goes through queries (the scopin
 services.
 """
 
+import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
+from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -68,6 +70,8 @@ class ReportOut(Schema):
     violations: list[dict]
     filled: int
     expected: int
+    due_date: datetime.date
+    timeliness: str
 
 
 class ReportStepIn(Schema):
@@ -89,6 +93,12 @@ def _value(v) -> dict:
 
 def _report_out(user, report) -> dict:
     filled, expected = services.completeness(report)
+    state = queries.timeliness(
+        due=report.dataset.due_date(report.period),
+        status=report.status,
+        submitted_at=report.submitted_at,
+        today=timezone.localdate(),
+    )
     return {
         "pairing_id": report.pairing_id,
         "dataset": report.dataset_id,
@@ -100,6 +110,8 @@ def _report_out(user, report) -> dict:
         "violations": [v.as_dict() for v in services.validate_report(report)],
         "filled": filled,
         "expected": expected,
+        "due_date": report.dataset.due_date(report.period),
+        "timeliness": state.value,
     }
 
 
@@ -184,6 +196,15 @@ def indicator_analytics(
         "col_totals": [text(v) for v in result["col_totals"]],
         "total": text(result["total"]),
     }
+
+
+@router.get("/timeliness")
+def indicator_timeliness(request, dataset: str = "quarterly", year: Annotated[int, Field(ge=2000, le=2100)] = 0):
+    """Reporting rate and on-time rate of a data set in a year (this year by default), by province of the old-area
+    side and period, over the pairings you see; only periods past their due date count. The figures of the reporting
+    -rate chart (the same function computes both)."""
+    ds = queries.dataset_for(request.user, dataset)
+    return queries.timeliness_rates(request.user, ds, year or timezone.localdate().year)
 
 
 @router.get("/dataValueSets")

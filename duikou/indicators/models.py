@@ -5,9 +5,12 @@ reports a data set for a period; its values go city → province → national ov
 they are locked: the model refuses to save them until an approver unlocks the report with a reason.
 """
 
+import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,8 @@ from duikou.policy.models import Clause, Task
 
 from . import formula as formulas
 from .periods import PERIOD_TYPES, parse_period
+
+MAX_DUE_DAYS = 366
 
 
 class LockedValueError(ValidationError):
@@ -100,6 +105,13 @@ class DataSet(models.Model):
         Pairing, verbose_name=_("填报结对"), blank=True, related_name="indicator_datasets"
     )
     description = models.TextField(_("说明"), blank=True)
+    due_days = models.PositiveSmallIntegerField(
+        _("上报时限（报告期结束后天数）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_DUE_DAYS)],
+        help_text=_("本地规则，非政策规定；留空则按系统设置 DUIKOU_REPORT_DUE_DAYS"),
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("数据集")
@@ -107,6 +119,15 @@ class DataSet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_due_days(self) -> int:
+        """Days after a period's end until its report is due: the data set's own rule, else the site's setting."""
+        return settings.DUIKOU_REPORT_DUE_DAYS if self.due_days is None else self.due_days
+
+    def due_date(self, period) -> datetime.date:
+        """The last day a report for ``period`` (an id or a Period) counts as on time."""
+        return parse_period(period).end + datetime.timedelta(days=self.effective_due_days)
 
 
 class ValidationRule(models.Model):

@@ -485,7 +485,8 @@ def _refresh_analytics(pairing_ids, periods) -> None:
 
 
 def recent_periods(dataset: DataSet, *, today: datetime.date | None = None, count: int = 8) -> list[Period]:
-    """The latest finished periods of the data set's type, newest first (what is due for reporting)."""
+    """The latest finished periods of the data set's type, newest first (what may be reported; each is due on
+    DataSet.due_date, so many days after its end)."""
     today = today or timezone.localdate()
     kind = dataset.period_type
     current = parse_period(
@@ -500,6 +501,21 @@ def recent_periods(dataset: DataSet, *, today: datetime.date | None = None, coun
         out.append(period)
         period = period.previous()
     return out
+
+
+# ---- data sets ---------------------------------------------------------------------------------------------
+
+
+def set_dataset_due_days(*, user, dataset: DataSet, due_days: int | None) -> DataSet:
+    """Set the data set's reporting deadline (days after each period's end; None: the site's default). Data sets are
+    reference data: whoever may change reference data (the scoping layer says who) sets it; the audit history keeps
+    the old and the new rule."""
+    fresh = scoping.get_for(user, DataSet, scoping.Action.CHANGE, pk=dataset.pk)
+    fresh.due_days = due_days
+    fresh.full_clean(validate_unique=False, exclude=["indicators", "pairings"])
+    with transaction.atomic(), set_actor(user):
+        fresh.save(update_fields=["due_days"])
+    return fresh
 
 
 # ---- dashboards ------------------------------------------------------------------------------------------

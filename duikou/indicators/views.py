@@ -1,9 +1,10 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +22,8 @@ from duikou.pairings.queries import pairing_for
 
 from . import analytics, queries, services, transfer
 from . import formula as formulas
-from .forms import ImportForm, PivotForm
-from .models import Indicator
+from .forms import DueDaysForm, ImportForm, PivotForm, TimelinessForm
+from .models import DataSet, Indicator
 from .periods import parse_period
 from .transfer import number_text
 from .workflow import WORKFLOW
@@ -48,8 +49,27 @@ def library(request):
     return render(
         request,
         "indicators/library.html",
-        {"indicators": indicators, "datasets": queries.datasets_for(request.user)},
+        {
+            "indicators": indicators,
+            "datasets": queries.datasets_for(request.user),
+            "can_edit_datasets": scoping.scope(request.user, DataSet, scoping.Action.CHANGE).exists(),
+            "default_due_days": settings.DUIKOU_REPORT_DUE_DAYS,
+        },
     )
+
+
+@login_required
+@require_POST
+def dataset_due(request, code: str):
+    """Set a data set's reporting deadline (days after the period's end), or clear it for the site's default."""
+    dataset = scoping.get_for(request.user, DataSet, scoping.Action.CHANGE, code=code)
+    form = DueDaysForm(request.POST)
+    if form.is_valid():
+        services.set_dataset_due_days(user=request.user, dataset=dataset, due_days=form.cleaned_data["due_days"])
+        messages.success(request, _("已保存「%(name)s」的上报时限") % {"name": dataset.name})
+    else:
+        messages.error(request, f"{dataset.name}：{error_text(ValidationError(form.errors['due_days']))}")
+    return redirect(f"{reverse('indicators:library')}#dataset-{dataset.code}")
 
 
 @login_required
@@ -57,18 +77,22 @@ def reports(request):
     """Completeness per pairing for one data set and period, with each report's status."""
     datasets, dataset, period = _dataset_and_period(request)
     rows = queries.completeness_for(request.user, dataset, period.id)
-    return render(
-        request,
-        "indicators/reports.html",
-        {
-            "datasets": datasets,
-            "dataset": dataset,
-            "period": period,
-            "periods": services.recent_periods(dataset),
-            "rows": rows,
-            "reminders": False,
-        },
-    )
+    return render(request, "indicators/reports.html", _completeness_context(datasets, dataset, period, rows, False))
+
+
+def _completeness_context(datasets, dataset, period, rows, reminders: bool) -> dict:
+    return {
+        "datasets": datasets,
+        "dataset": dataset,
+        "period": period,
+        "periods": services.recent_periods(dataset),
+        "rows": rows,
+        "reminders": reminders,
+        "due": dataset.due_date(period),
+        "due_days": dataset.effective_due_days,
+        "due_default": dataset.due_days is None,
+        "today": timezone.localdate(),
+    }
 
 
 @login_required
@@ -77,24 +101,54 @@ def reminders(request):
     datasets, dataset, period = _dataset_and_period(request)
     rows = [r for r in queries.completeness_for(request.user, dataset, period.id) if not r["reported"]]
     if request.GET.get("format") == "xlsx":
-        header = [_("结对关系"), _("编号"), _("报告期"), _("已填"), _("应填"), _("状态")]
+        header = [_("结对关系"), _("编号"), _("报告期"), _("上报截止"), _("及时性"), _("已填"), _("应填"), _("状态")]
         data = (
-            [str(r["pairing"]), r["pairing"].code, period.id, r["filled"], r["expected"], r["status_label"]]
+            [
+                str(r["pairing"]),
+                r["pairing"].code,
+                period.id,
+                r["due"].isoformat(),
+                r["timeliness_label"],
+                r["filled"],
+                r["expected"],
+                r["status_label"],
+            ]
             for r in rows
         )
         return xlsx_response(f"reminders-{period.id}.xlsx", _("未上报"), header, data)
-    return render(
-        request,
-        "indicators/reports.html",
-        {
-            "datasets": datasets,
-            "dataset": dataset,
-            "period": period,
-            "periods": services.recent_periods(dataset),
-            "rows": rows,
-            "reminders": True,
-        },
-    )
+    return render(request, "indicators/reports.html", _completeness_context(datasets, dataset, period, rows, True))
+
+
+def _timeliness(request):
+    """The data set and year asked for (the first data set and this year by default), and their rates."""
+    datasets = list(queries.datasets_for(request.user))
+    if not datasets:
+        raise Http404(_("没有数据集"))
+    data = request.GET.copy()
+    data.setdefault("dataset", datasets[0].code)
+    data.setdefault("year", str(timezone.localdate().year))
+    form = TimelinessForm(data, datasets=datasets)
+    if not form.is_valid():
+        return form, None
+    dataset = next(d for d in datasets if d.code == form.cleaned_data["dataset"])
+    return form, queries.timeliness_rates(request.user, dataset, form.cleaned_data["year"])
+
+
+@login_required
+def timeliness(request):
+    """Reporting rate and on-time rate by province and period: the chart, and the same figures as a table."""
+    form, rates = _timeliness(request)
+    error = "" if rates else "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items())
+    return render(request, "indicators/timeliness.html", {"form": form, "rates": rates, "error": error})
+
+
+@login_required
+def timeliness_data(request):
+    """The chart's data (what the page draws), as JSON."""
+    form, rates = _timeliness(request)
+    if rates is None:
+        return JsonResponse({"errors": {f: list(e) for f, e in form.errors.items()}}, status=400)
+    return JsonResponse(rates)
 
 
 def _report(request, pairing_id: int, dataset: str, period: str):

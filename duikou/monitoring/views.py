@@ -231,6 +231,7 @@ def responsible_assign(request, pk: int):
     return redirect(reverse("monitoring:alert", args=[pk]) + "#responsible")
 
 
+@login_required
 def measure_add(request, pk: int):
     """Record an assistance measure (page form; the case page shows the same form inline)."""
     alert = queries.alert_for(request.user, pk, scoping.Action.CHANGE)

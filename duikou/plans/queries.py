@@ -8,7 +8,7 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.core.querysets import filter_given, search
 
-from .models import Plan, PlanItem
+from .models import Plan, PlanItem, PlanTarget
 
 
 def plans_for(
@@ -26,6 +26,22 @@ def plans_for(
         qs, q, "title__contains", "pairing__old_region__name__contains", "pairing__partner_region__name__contains"
     )
     return qs.order_by("-created")
+
+
+def filed_plans_in_force_for(user, year: int) -> QuerySet[Plan]:
+    """Filed plans that cover ``year`` and are not replaced by a filed revision: what a pairing has on record."""
+    return (
+        scoping.scope(user, Plan)
+        .filter(status=Plan.Status.FILED, start_year__lte=year, end_year__gte=year)
+        .exclude(next_revision__status=Plan.Status.FILED)
+    )
+
+
+def year_targets_for(user, year: int) -> QuerySet[PlanTarget]:
+    """The year's targets of the filed plans in force (an annual plan's, a special plan's and the five-year plan's
+    may all name one indicator: the reader picks, the evaluation prefers the annual plan's)."""
+    plans = filed_plans_in_force_for(user, year)
+    return scoping.scope(user, PlanTarget).filter(plan__in=plans.values("pk"), year=year).select_related("plan")
 
 
 def plan_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Plan:

@@ -1,6 +1,7 @@
 """The pages under the Content-Security-Policy in a real browser: every page with scripts — the map, the lists,
-the entry grid, the pivot chart and its map, a job polled by htmx, the monitoring dashboard, the notice form, the
-confirm dialogs, the language switch, the API docs — draws and works with no policy violation and no script error.
+the entry grid, the pivot chart and its map, the reporting-rate charts, the cockpit's map, a job polled by htmx,
+the monitoring dashboard, the notice form, the confirm dialogs, the language switch, the API docs — draws and works
+with no policy violation and no script error.
 
 Each page is watched twice: the console (where Chromium reports a refused script, style or eval) and the
 ``securitypolicyviolation`` events the document fires, recorded by a script Playwright adds before any page script.
@@ -113,6 +114,13 @@ def test_every_page_with_scripts_works_under_the_content_security_policy(
     # the pivot: bar chart and choropleth
     nation.page.goto(f"{base}/indicators/analytics/?indicator=signed_amount_wan&rows=province&cols=period")
     nation.charts("pivot chart and map", ["#chart-pivot", "#map-pivot"], "csp-pivot.png")
+    # the reporting-rate charts, and the cockpit's map (its print picture is a data: image, which img-src allows)
+    nation.page.goto(f"{base}/indicators/timeliness/?dataset=quarterly&year=2025")
+    nation.charts("reporting-rate charts", ["#timeliness-by-province", "#timeliness-by-period"], "csp-timeliness.png")
+    nation.page.goto(f"{base}/cockpit/?year=2025")
+    nation.charts("cockpit map", ["#cockpit-map"], "csp-cockpit.png")
+    nation.page.click("#cockpit-year-select")  # the year selector is there, the print button too
+    expect(nation.page.locator("[data-print]")).to_be_visible()
     # a job in progress: htmx polls it, and swaps in the finished state
     nation.page.goto(f"{base}/jobs/{job.pk}/")
     expect(nation.page.locator(".progress-bar")).to_have_class(re.compile(r"\bdk-pct-30\b"))

@@ -4,7 +4,7 @@ not."""
 from duikou.accounts import scoping
 from duikou.indicators import services as indicator_services
 from duikou.indicators.models import DataSet, Indicator, SavedChart
-from duikou.permission_matrix import Case, api, api_write, by_pk, form_post
+from duikou.permission_matrix import REFERENCE, Case, api, api_write, by_pk, form_post
 
 
 def world(w) -> dict:
@@ -47,6 +47,7 @@ def cases(w) -> dict[str, Case]:
     cell = {"data": {"indicator": "signed_projects", "value": "5"}, "present": ['id="row-signed_projects"']}
     chart = {"indicator": "signed_amount_wan", "rows": "province", "cols": "year"}
     dvs_url = "/api/indicators/dataValueSets"
+    timeliness, rated = "/indicators/timeliness/?dataset=quarterly&year=2025", ("DataSet", "Pairing", "Report")
     values = ("/api/indicators/values", "/api/indicators/values")
     return {
         "indicators:library": Case("/indicators/", present=["fgzx-2022-766/3/5"], scoped=("Indicator",)),
@@ -54,6 +55,23 @@ def cases(w) -> dict[str, Case]:
             "/indicators/reports/?period=2025Q3", **pairing_names, scoped=("Pairing", "DataSet")
         ),
         "indicators:reminders": Case("/indicators/reminders/?period=2025Q3", **pairing_names, scoped=("Pairing",)),
+        # the reporting-rate chart: 河南 (信阳's province) is in scope, 陕西 (延安's) is not
+        "indicators:timeliness": Case(
+            f"{timeliness}", present=['data-province="410000"'], absent=['data-province="610000"'], scoped=rated
+        ),
+        "indicators:timeliness_data": Case(
+            f"{timeliness}".replace("/?", "/data/?"), present=['"410000"'], absent=['"610000"'], scoped=rated
+        ),
+        "api:indicator_timeliness": api(
+            "/api/indicators/timeliness?dataset=quarterly&year=2025",
+            present=['"410000"'],
+            absent=['"610000"'],
+            scoped=rated,
+        ),
+        # a data set's due days are reference data: no role of the matrix may change them
+        "indicators:dataset_due": form_post(
+            "/indicators/datasets/quarterly/due/", data={"due_days": "20"}, action=REFERENCE, scoped=("DataSet",)
+        ),
         "indicators:entry": Case(entry_in, entry_out, present=["信阳侧指标说明"], scoped=("Pairing", "DataSet")),
         "indicators:cell": form_post(f"{entry_in}cell/", f"{entry_out}cell/", ok=200, **cell, scoped=("Pairing",)),
         # submitting an incomplete report is refused with the list, then redirected back to the grid
