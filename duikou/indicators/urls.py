@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.library, name="library"),
     path("reports/", views.reports, name="reports"),
     path("reminders/", views.reminders, name="reminders"),
+    path("reminders/send", views.remind, name="remind"),
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/", views.entry, name="entry"),
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/cell/", views.cell, name="cell"),
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/step/<slug:step>/", views.step, name="step"),

@@ -93,8 +93,24 @@ def reminders(request):
             "periods": services.recent_periods(dataset),
             "rows": rows,
             "reminders": True,
+            "may_remind": services.may_remind(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def remind(request):
+    """「提醒全部未上报单位」: one reminder a day per organisation and report; a second click says who already was."""
+    datasets, dataset, period = _dataset_and_period(request)
+    sent, already = services.remind_unreported(user=request.user, dataset=dataset, period=period.id)
+    if sent:
+        messages.success(request, _("已提醒 %(n)d 个单位") % {"n": sent})
+    if already:
+        messages.info(request, _("%(n)d 个单位今天已提醒过，每天最多提醒一次") % {"n": already})
+    if not sent and not already:
+        messages.info(request, _("没有需要提醒的单位"))
+    return redirect(f"{reverse('indicators:reminders')}?dataset={dataset.code}&period={period.id}")
 
 
 def _report(request, pairing_id: int, dataset: str, period: str):
