@@ -249,6 +249,7 @@ def mark_read(*, user, notification: Notification) -> Notification:
 
 
 def mark_all_read(*, user) -> int:
+    scoping.require(user, scoping.Action.VIEW)
     unread = scoping.scope(user, Notification).filter(read_at__isnull=True)
     return unread.update(read_at=timezone.now())
 

@@ -4,7 +4,7 @@ not."""
 from duikou.accounts import scoping
 from duikou.indicators import services as indicator_services
 from duikou.indicators.models import DataSet, Indicator, SavedChart
-from duikou.permission_matrix import Case, api, api_write, by_pk, form_post
+from duikou.permission_matrix import SUPERVISOR, Case, api, api_write, by_pk, form_post
 
 
 def world(w) -> dict:
@@ -54,6 +54,10 @@ def cases(w) -> dict[str, Case]:
             "/indicators/reports/?period=2025Q3", **pairing_names, scoped=("Pairing", "DataSet")
         ),
         "indicators:reminders": Case("/indicators/reminders/?period=2025Q3", **pairing_names, scoped=("Pairing",)),
+        # reminding the unreported: a province's editors and approvers or the national overseer, no city
+        "indicators:remind": form_post(
+            "/indicators/reminders/send?dataset=quarterly&period=2025Q3", action=SUPERVISOR, scoped=("may:change",)
+        ),
         "indicators:entry": Case(entry_in, entry_out, present=["信阳侧指标说明"], scoped=("Pairing", "DataSet")),
         "indicators:cell": form_post(f"{entry_in}cell/", f"{entry_out}cell/", ok=200, **cell, scoped=("Pairing",)),
         # submitting an incomplete report is refused with the list, then redirected back to the grid
