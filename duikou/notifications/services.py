@@ -172,8 +172,9 @@ def masked(user) -> str:
     """A person as a message may name them: the masked name and the organisation."""
     if user is None:
         return _("系统")
-    name = pii.mask_name(user.display_name or user.username)
-    return f"{user.organisation} {name}" if getattr(user, "organisation", None) else name
+    name = pii.mask_name(user.display_name) if user.display_name else ""
+    organisation = getattr(user, "organisation", None)
+    return " ".join(str(p) for p in (organisation, name) if p) or pii.mask_name(user.username)
 
 
 def object_link(obj) -> str:
@@ -213,13 +214,16 @@ def remind(*, user, workflow, subjects: Iterable[Model], title: str, link_of=Non
             with transaction.atomic():
                 with translation.override("zh-hans"):
                     text = _("%(subject)s：%(turn)s") % {"subject": subject, "turn": workflow.turn(subject)}
-                    body = _("%(who)s 提醒您尽快办理。") % {"who": masked(user)}
+                    body = _("%(turn)s。%(who)s 提醒您尽快办理。") % {
+                        "turn": workflow.turn(subject),
+                        "who": masked(user),
+                    }
                     notified = notify(
                         recipients=people,
                         kind=Kind.REMINDER,
                         obj=subject,
-                        title=f"{Kind.REMINDER.label}｜{title or text}",
-                        body=f"{text}\n{body}",
+                        title=f"{Kind.REMINDER.label}｜{title or subject}",
+                        body=body,
                         link=link_of(subject) if link_of else object_link(subject),
                         key=f"reminder:{content_type.model}:{subject.pk}:{org_id}:{today.isoformat()}",
                         actor=user,

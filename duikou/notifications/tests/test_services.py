@@ -46,7 +46,7 @@ def test_submitting_a_plan_tells_both_cities_approvers_and_not_the_drafter(who):
     assert set(told(K.SUBMITTED)) == {"xy_approver", "sz_approver"}
     item = Notification.objects.get(recipient=who["sz_approver"])
     assert item.link == f"/plans/{plan.pk}/" and "确认同意" in item.title and "信阳" in item.body
-    assert "xy_editor" not in item.body and "x********" in item.body  # the actor's masked name only
+    assert "xy_editor" not in item.body and "信阳市人民政府" in item.body  # the actor's unit, never the account
 
 
 def test_returning_a_plan_tells_its_drafters(who):
