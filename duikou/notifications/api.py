@@ -13,7 +13,7 @@ from . import queries, services
 router = Router(tags=["notifications"])
 
 
-class DeliveryOut(Schema):
+class MessageDeliveryOut(Schema):
     channel: str
     status: str
     attempts: int
@@ -30,7 +30,7 @@ class NotificationOut(Schema):
     link: str
     created_at: datetime.datetime
     read_at: datetime.datetime | None
-    deliveries: list[DeliveryOut]
+    deliveries: list[MessageDeliveryOut]
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
