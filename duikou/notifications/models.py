@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core import messaging
 from duikou.core.modelbits import created_field, protected_fk
 
 
@@ -100,6 +101,11 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk}"
+
+    @property
+    def channel_label(self) -> str:
+        channel = messaging.ALL.get(self.channel)
+        return str(channel.label) if channel else self.channel
 
 
 class Preference(models.Model):

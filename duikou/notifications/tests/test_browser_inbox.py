@@ -13,7 +13,9 @@ from duikou.plans.tests.factories import drafted_plan, people
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_inbox_on_desktop_and_phone(live_server, reference_data, new_page, artifacts_dir):
+def test_the_inbox_on_desktop_and_phone(live_server, reference_data, new_page, artifacts_dir, settings, tmp_path):
+    settings.DUIKOU_MESSAGING_CHANNELS = ["sms", "dingtalk"]
+    settings.DUIKOU_MESSAGING_OUTBOX = tmp_path
     who = people()
     plan = plans.submit_for_agreement(user=who["xy_editor"], plan=drafted_plan(who))
     henan = testing.user("henan_editor", "河南省人民政府", "editor")
@@ -52,3 +54,15 @@ def test_the_inbox_on_desktop_and_phone(live_server, reference_data, new_page, a
     expect(phone.locator("#unread-badge")).to_have_count(0)
     expect(phone.locator("#nav-inbox-phone")).to_have_count(0)
     shot(phone, artifacts_dir, "browser-inbox-phone-empty.png")
+
+    phone.click("#preferences-link")
+    phone.uncheck("#id_email_enabled")  # the account has no e-mail address
+    phone.check("#channel-sms")
+    phone.fill("#id_phone", "13800138000")
+    phone.check("#id_digest")
+    with phone.expect_navigation():
+        phone.click("#preference-form button.btn-danger")
+    expect(phone.locator(".alert-success")).to_contain_text("通知设置已保存")
+    expect(phone.locator("#id_phone")).to_have_attribute("placeholder", "138****8000")
+    expect(phone.locator("#channel-sms")).to_be_checked()
+    shot(phone, artifacts_dir, "browser-inbox-preferences-phone.png")
