@@ -191,7 +191,7 @@ def issue_notice(
                     notice.save()
             except IntegrityError:
                 continue
-            _tell(notice, user, "receive")
+            _tell(notice, user, "issue")
             return notice
     raise ValidationError("文号分配冲突，请重试")
 
@@ -235,7 +235,7 @@ def _take(step_name: str, *, user, notice: Notice, expected_version: int, note=N
 # what each step tells whom: the next party when the turn passes to another hand (the responsible organisation or
 # the supervising level); the responsible organisation when its notice is closed
 TELLS = {
-    "receive": Notification.Kind.NOTICE_ISSUED,  # on issue: 「整改通知下发至本单位」
+    "issue": Notification.Kind.NOTICE_ISSUED,  # 「整改通知下发至本单位」
     "report": Notification.Kind.SUBMITTED,
     "return": Notification.Kind.RETURNED,
 }

@@ -121,7 +121,8 @@ def issue(run, who, pairing=None):
 def test_a_notice_tells_its_responsible_organisation_then_the_supervisor(who, run):
     notice = issue(run, who)
     assert set(told(K.NOTICE_ISSUED)) == {"xy_editor", "xy_approver"}  # 信阳市人民政府, who may receive it
-    walk(notice, who["xy_editor"], "receive")
+    walk(notice, who["xy_editor"], "receive")  # the same hand goes on: nobody new is told
+    assert Notification.objects.count() == 2
     walk(notice, who["xy_editor"], "report", text="已制定招商专项方案")
     assert set(told(K.SUBMITTED)) == {"henan_approver"}  # the supervising province, whose turn it is
     walk(notice, who["henan"], "return", comment="请补充落地项目清单")
