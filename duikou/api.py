@@ -9,6 +9,7 @@ from duikou.indicators.api import router as indicators_router
 from duikou.markets.labour.api import router as labour_router
 from duikou.markets.produce.api import router as produce_router
 from duikou.markets.recommend.api import router as recommend_router
+from duikou.me_api import router as me_router
 from duikou.monitoring.api import router as monitoring_router
 from duikou.notifications.api import router as notifications_router
 from duikou.pairings.api import router as pairings_router
@@ -41,6 +42,7 @@ ROUTERS = {
     "/markets/produce": produce_router,
     "/markets/labour": labour_router,
     "/markets/recommend": recommend_router,
+    "/me": me_router,
     "/me/notifications": notifications_router,
 }
 

@@ -134,6 +134,11 @@ def _delete_rows_added(marks: dict) -> None:
 @pytest.fixture
 def artifacts_dir():
     path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        # The SQLite and PostgreSQL runs go side by side: each writes its documents to its own folder.
+        path = os.path.join(path, connection.vendor)
     os.makedirs(path, exist_ok=True)
     return path
 

@@ -63,6 +63,8 @@ PUBLIC = {
     "village, category, step), never an ID number, phone or note; takes an objection to a 公示",
     "notices:appeal": "a household's appeal with its declaration's acknowledgement number; shows nothing of the case",
     "notices:answer": "an objection's status and answer by its acknowledgement number; nothing personal",
+    "plans:todo": "301 to the one to-do list /todo/ (duikou/plans/views.py moved_to_todo): reads nothing",
+    "plans:overdue": "301 to /todo/?overdue=1 (duikou/plans/views.py moved_to_todo): reads nothing",
     "moved_api_markets_pairing_review": "308 from the API's old /api/markets/pairing-review/ paths to /api/markets/"
     "recommend/ (duikou/markets/redirects.py): reads and writes nothing, the new address checks the caller",
 }

@@ -361,6 +361,19 @@ DUIKOU_NOTICE_RECEIVE_DAYS = env_int("DUIKOU_NOTICE_RECEIVE_DAYS", 5, minimum=1)
 DUIKOU_NOTICE_VERIFY_DAYS = env_int("DUIKOU_NOTICE_VERIFY_DAYS", 15, minimum=1)  # 核验: days after the report
 DUIKOU_NOTICE_CLOSE_DAYS = env_int("DUIKOU_NOTICE_CLOSE_DAYS", 5, minimum=1)  # 销号: days after verification
 DUIKOU_NOTICE_NUMBER_PREFIX = env_str("DUIKOU_NOTICE_NUMBER_PREFIX", "对口整改")  # 文号: 对口整改〔2026〕3号
+# Plan and indicator report steps (对口合作实施方案 四(二), 指标填报): the seeds set no time limits for agreeing,
+# issuing, filing, approving or accepting, so these are this deployment's working rules, shown on pages as 「本地规则」.
+DUIKOU_PLAN_RESUBMIT_DAYS = env_int("DUIKOU_PLAN_RESUBMIT_DAYS", 15, minimum=1)  # 退回后重新提交: days after the return
+DUIKOU_PLAN_AGREE_DAYS = env_int("DUIKOU_PLAN_AGREE_DAYS", 15, minimum=1)  # 双方确认: days after submission
+DUIKOU_PLAN_ISSUE_DAYS = env_int("DUIKOU_PLAN_ISSUE_DAYS", 30, minimum=1)  # 两省印发: days after both cities agreed
+DUIKOU_PLAN_FILE_DAYS = env_int("DUIKOU_PLAN_FILE_DAYS", 15, minimum=1)  # 备案: days after the last issuance
+DUIKOU_REPORT_RESUBMIT_DAYS = env_int("DUIKOU_REPORT_RESUBMIT_DAYS", 10, minimum=1)  # 退回后重新上报
+DUIKOU_REPORT_APPROVE_DAYS = env_int("DUIKOU_REPORT_APPROVE_DAYS", 10, minimum=1)  # 省级审核: days after submission
+DUIKOU_REPORT_ACCEPT_DAYS = env_int("DUIKOU_REPORT_ACCEPT_DAYS", 10, minimum=1)  # 国家接收: days after approval
+# My to-do (/todo/): things without a workflow step (project milestones, plan tasks, follow-ups) are listed from so many
+# days before they are due; each source lists at most so many objects and links to its own list for the rest.
+DUIKOU_TODO_HORIZON_DAYS = env_int("DUIKOU_TODO_HORIZON_DAYS", 30, minimum=0)
+DUIKOU_TODO_SOURCE_LIMIT = env_int("DUIKOU_TODO_SOURCE_LIMIT", 200, minimum=10)
 
 # --- notifications (docs/notifications.md) -------------------------------------------------------------------------
 # Where messages go: "file" (development, the default: var/outbox/, e-mail under var/outbox/mail), "console" (printed),

@@ -8,6 +8,7 @@ from duikou.core import views as core_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("todo/", views.todo_list, name="todo"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("jobs/", job_views.job_list, name="job_list"),

@@ -35,6 +35,16 @@ class Party:
     def __str__(self) -> str:
         return str(self.label)
 
+    def includes(self, user) -> bool:
+        """Whether ``user`` acts for this party: a member of the named organisation, or of one answering for the
+        place (an organisation sitting at the party's region)."""
+        org = getattr(user, "organisation", None)
+        if org is None:
+            return False
+        if self.organisation is not None:
+            return org.pk == self.organisation
+        return self.region is not None and org.region_id == self.region
+
 
 def region_party(region) -> Party:
     """The organisations answering for a region (a ``geo.Region``: its name and division code)."""
@@ -72,12 +82,15 @@ class Step:
         return not self.sources or status in self.sources
 
 
-def after_days(setting: str) -> Callable[[Any, datetime.date], datetime.date]:
-    """A due rule: so many days (the named setting) after the step started waiting."""
+def after_days(setting: str, *, local: bool = False) -> Callable[[Any, datetime.date], datetime.date]:
+    """A due rule: so many days (the named setting) after the step started waiting. ``local``: the number is this
+    deployment's own rule, not one the policy documents set; pages mark such a due date 「本地规则」."""
 
     def due(obj, start: datetime.date) -> datetime.date:
         return start + datetime.timedelta(days=getattr(settings, setting))
 
+    due.local_rule = local  # type: ignore[attr-defined]
+    due.setting = setting  # type: ignore[attr-defined]
     return due
 
 
@@ -90,6 +103,8 @@ class Turn:
     steps: tuple[Step, ...] = ()
     parties: tuple[Party, ...] = ()
     due: datetime.date | None = None
+    # the setting behind the due date when it is this deployment's own rule, not policy (shown as 「本地规则」)
+    local_rule: str = ""
 
     @property
     def waiting(self) -> bool:
@@ -111,6 +126,8 @@ class Turn:
         text = _("等待 %(parties)s 处理") % {"parties": self.party_names}
         if self.due:
             text += _("，截止 %(due)s") % {"due": self.due.isoformat()}
+            if self.local_rule:
+                text += _("（本地规则）")
         return text
 
 
@@ -177,6 +194,51 @@ class Workflow:
         dates = [d for s in self.waiting(status) if s.due is not None and (d := s.due(obj, start)) is not None]
         return min(dates, default=None)
 
+    def waiting_statuses(self) -> set[str] | None:
+        """The statuses in which an object waits for someone (None: any status, when a waited-for step starts from
+        any); a to-do list reads only objects in these."""
+        statuses: set[str] = set()
+        for step in self.steps.values():
+            if step.party is not None:
+                if not step.sources:
+                    return None
+                statuses.update(step.sources)
+        return statuses
+
+    def todo(self, user, objects: Iterable) -> Iterator[tuple[Any, Turn, list[Step]]]:
+        """The objects among ``objects`` waiting for a step this user may take now as one of the parties whose turn
+        it is, each with its turn and those steps — what a to-do list shows. Steps taken only by the way (no party),
+        or that the user may take without being waited for (a city that agreed may still return), never put an
+        object there."""
+        for obj in objects:
+            mine = [
+                s
+                for s in self.allowed_steps(user, obj)
+                if s.party is not None and any(p.includes(user) for p in s.party(obj))
+            ]
+            if mine:
+                yield obj, self.turn(obj), mine
+
+    def waiting_for(self, obj) -> list:
+        """The users whose to-do holds ``obj`` now: active members of the organisations whose turn it is, who may
+        take one of the steps it waits for (whom a notice of the turn or of its deadline goes to)."""
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        parties = self.turn(obj).parties
+        regions = {p.region for p in parties if p.organisation is None and p.region}
+        orgs = {p.organisation for p in parties if p.organisation is not None}
+        if not regions and not orgs:
+            return []
+        candidates = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(organisation__region_id__in=regions) | Q(organisation_id__in=orgs))
+            .select_related("organisation")
+            .order_by("pk")
+        )
+        return [user for user in candidates if next(self.todo(user, [obj]), None) is not None]
+
     def turn(self, obj) -> Turn:
         """Whose turn it is on ``obj``: the steps it waits for in its status, their parties, and the stored due date."""
         steps = tuple(self.waiting(obj.status))
@@ -186,4 +248,5 @@ class Workflow:
         if not parties:
             return Turn(status=obj.status)
         due = getattr(obj, self.due_field) if self.due_field else None
-        return Turn(status=obj.status, steps=steps, parties=tuple(parties), due=due)
+        local = next((getattr(s.due, "setting", "") for s in steps if getattr(s.due, "local_rule", False)), "")
+        return Turn(status=obj.status, steps=steps, parties=tuple(parties), due=due, local_rule=local if due else "")

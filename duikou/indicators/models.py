@@ -169,6 +169,7 @@ class Report(models.Model):
     accepted_by = user_fk(_("接收人"), optional=True)
     accepted_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
     comment = models.TextField(_("退回或解锁理由"), blank=True)
+    step_due = models.DateField(_("当前环节时限"), null=True, blank=True)
     version = version_field()
 
     class Meta:

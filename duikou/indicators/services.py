@@ -495,6 +495,7 @@ def _transition(
         if check is not None:
             check(fresh)
         fresh.status = status
+        fresh.step_due = WORKFLOW.due(fresh, status, timezone.localdate())
         for name, value in changes.items():
             setattr(fresh, name, value)
         fresh.version += 1

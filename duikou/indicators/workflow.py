@@ -2,13 +2,14 @@
 
 The editors and approvers of either city of a pairing enter its values and submit them; the province of either side
 approves (or returns with comments), as the national overseer may; the national overseer accepts (or returns). An
-approver of the province or the overseer unlocks approved values with a reason. No step has a due date yet.
+approver of the province or the overseer unlocks approved values with a reason. The seeds set no time limits for
+the review steps: each due date is a local rule (a setting, ``DUIKOU_REPORT_*_DAYS``), and pages say so.
 """
 
 from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts import scoping
-from duikou.core.workflow import Party, Step, Workflow, national_party, region_party, status_refusal
+from duikou.core.workflow import Party, Step, Workflow, after_days, national_party, region_party, status_refusal
 from duikou.pairings import sides
 
 from .models import LockedValueError, Report
@@ -72,9 +73,36 @@ def _refuse(user, report: Report, step: Step) -> Exception:
 WORKFLOW = Workflow(
     [
         Step("edit", _("填报"), (S.OPEN,), None, _enters, party=_cities),
-        Step("submit", _("上报"), (S.OPEN,), S.SUBMITTED, _enters, party=_cities, style="danger"),
-        Step("approve", _("审核通过"), (S.SUBMITTED,), S.APPROVED, _approves, party=_provinces, style="success"),
-        Step("accept", _("接收"), (S.APPROVED,), S.ACCEPTED, _accepts, party=_overseer, style="success"),
+        Step(
+            "submit",
+            _("上报"),
+            (S.OPEN,),
+            S.SUBMITTED,
+            _enters,
+            party=_cities,
+            due=after_days("DUIKOU_REPORT_RESUBMIT_DAYS", local=True),
+            style="danger",
+        ),
+        Step(
+            "approve",
+            _("审核通过"),
+            (S.SUBMITTED,),
+            S.APPROVED,
+            _approves,
+            party=_provinces,
+            due=after_days("DUIKOU_REPORT_APPROVE_DAYS", local=True),
+            style="success",
+        ),
+        Step(
+            "accept",
+            _("接收"),
+            (S.APPROVED,),
+            S.ACCEPTED,
+            _accepts,
+            party=_overseer,
+            due=after_days("DUIKOU_REPORT_ACCEPT_DAYS", local=True),
+            style="success",
+        ),
         Step(
             "return",
             _("退回"),
@@ -97,4 +125,5 @@ WORKFLOW = Workflow(
     ],
     gate=lambda user, report: scoping.can(user, A.VIEW, report),
     refuse=_refuse,
+    due_field="step_due",
 )

@@ -434,6 +434,11 @@ class Alert(models.Model):
         _("认定监测类别"), max_length=20, choices=Household.Category.choices, blank=True, help_text=_("纳入监测时认定")
     )
     outcome = models.CharField(_("结案方式"), max_length=20, choices=Outcome.choices, blank=True)
+    responsible = user_fk(
+        _("帮扶联系人"),
+        optional=True,
+        help_text=_("对本案件负责跟进的干部：案件出现在其待办事项中，指派时收到通知"),
+    )
     created = created_field(_("预警时间"))
     version = version_field()
 

@@ -137,6 +137,21 @@ def alert_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Al
     return scoping.get_for(user, qs, action, pk=pk)
 
 
+def contacts_for(user, alert: Alert) -> QuerySet:
+    """Who may be named the case's responsible person: active editors and approvers of the organisations of the
+    case's village, township and county (the user must see the case to ask)."""
+    from duikou.accounts.models import User
+
+    scoping.require(user, scoping.Action.VIEW, alert)
+    code = alert.household.village_id
+    places = [code[:n] for n in (6, 9, 12)]
+    return (
+        User.objects.filter(is_active=True, organisation__region_id__in=places, role__in=["editor", "approver"])
+        .select_related("organisation")
+        .order_by("organisation__region_id", "username")
+    )
+
+
 def steps_of(user, alert: Alert) -> QuerySet[AlertStep]:
     return scoping.scope(user, AlertStep).filter(alert=alert).select_related("actor").order_by("created", "pk")
 

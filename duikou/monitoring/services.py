@@ -927,6 +927,29 @@ def lodge_objection(*, case: Alert, kind: str, subject: str, text: str, user=Non
     return objection
 
 
+def may_assign(user, alert: Alert) -> bool:
+    """The township or the county names a case's responsible person (帮扶联系人) while the case is open."""
+    return (
+        alert.is_open
+        and scoping.can(user, scoping.Action.CHANGE, alert)
+        and user_level(user) in (Level.TOWNSHIP, Level.COUNTY)
+    )
+
+
+def assign_responsible(*, user, alert: Alert, responsible, expected_version: int) -> Alert:
+    """Name the cadre who follows the case (or nobody): someone who may work on it, never outside its area. The case
+    then appears in that person's to-do list, and they are told."""
+    if not may_assign(user, alert):
+        raise PermissionDenied("帮扶联系人由乡镇或县级指定，且仅限未结案的案件")
+    if responsible is not None and not (
+        responsible.is_active and scoping.can(responsible, scoping.Action.CHANGE, alert)
+    ):
+        raise ValidationError({"responsible": ["所选人员不负责该户所在地区，或没有填报权限"]})
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        fresh = save_versioned(alert, expected_version=expected_version, changes={"responsible": responsible})
+    return fresh
+
+
 def may_answer(user, objection: Objection) -> bool:
     """Whether ``user`` may answer the objection now (the page shows the form only then)."""
     if objection.status != Objection.Status.OPEN or not scoping.can(user, scoping.Action.CHANGE, objection):

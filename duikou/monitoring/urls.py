@@ -11,6 +11,7 @@ urlpatterns = [
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/step/", views.alert_step, name="alert_step"),
     path("alerts/<int:pk>/measures/new/", views.measure_add, name="measure_add"),
+    path("alerts/<int:pk>/responsible/", views.responsible_assign, name="responsible_assign"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("rulesets/", ruleset_views.ruleset_list, name="rulesets"),
     path("rulesets/new/", ruleset_views.ruleset_new, name="ruleset_new"),

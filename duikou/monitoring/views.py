@@ -143,6 +143,7 @@ def alert_detail(request, pk: int):
             "categories": [(c.value, c.label) for c in services.CATEGORIES],
             "can_add_income": scoping.can(request.user, scoping.Action.CHANGE, household) and alert.is_open,
             "record_objection": notices.record_form(request.user, alert),
+            "contacts": queries.contacts_for(request.user, alert) if services.may_assign(request.user, alert) else None,
         },
     )
 
@@ -207,6 +208,29 @@ def objection_answer(request, pk: int):
 
 
 @login_required
+@require_POST
+def responsible_assign(request, pk: int):
+    """Name the case's responsible person (帮扶联系人) from the case page; a bad or stale choice says why there."""
+    alert = queries.alert_for(request.user, pk, scoping.Action.CHANGE)
+    chosen = request.POST.get("responsible", "")
+    person = None
+    if chosen:
+        person = queries.contacts_for(request.user, alert).filter(pk=chosen if chosen.isdigit() else 0).first()
+        if person is None:
+            messages.error(request, _("所选人员不负责该户所在地区，或没有填报权限"))
+            return redirect(reverse("monitoring:alert", args=[pk]) + "#responsible")
+    try:
+        version = int(request.POST.get("version", ""))
+        services.assign_responsible(user=request.user, alert=alert, responsible=person, expected_version=version)
+    except ValueError:
+        messages.error(request, _("请求缺少版本号，请刷新页面后重试"))
+    except (ValidationError, PermissionDenied, StaleObjectError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已指定帮扶联系人：%(name)s") % {"name": person or _("无")})
+    return redirect(reverse("monitoring:alert", args=[pk]) + "#responsible")
+
+
 def measure_add(request, pk: int):
     """Record an assistance measure (page form; the case page shows the same form inline)."""
     alert = queries.alert_for(request.user, pk, scoping.Action.CHANGE)

@@ -113,16 +113,6 @@ def parties_users(parties: Iterable[Party]):
     )
 
 
-def who_can_act(workflow, obj) -> list[User]:
-    """The users whose turn it is on ``obj`` and who may take one of the steps it waits for."""
-    turn = workflow.turn(obj)
-    return [
-        user
-        for user in parties_users(turn.parties)
-        if any(workflow.allows(user, obj, step.name) for step in turn.steps)
-    ]
-
-
 def notify_turn(*, workflow, obj, actor, kind: str, link: str | None = None) -> list[Notification]:
     """After a workflow step: tell the users whose turn it now is (those who may take a step the object waits for),
     never the actor. The key holds the object, its status and version, so one step tells each user once."""
@@ -136,7 +126,7 @@ def notify_turn(*, workflow, obj, actor, kind: str, link: str | None = None) -> 
         if actor is not None:
             body += _("（上一步由 %(actor)s 办理）") % {"actor": masked(actor)}
     return notify(
-        recipients=who_can_act(workflow, obj),
+        recipients=workflow.waiting_for(obj),
         kind=kind,
         obj=obj,
         title=title,
@@ -195,7 +185,7 @@ def remind(*, user, workflow, subjects: Iterable[Model], title: str, link_of=Non
     sent = already = 0
     for subject in subjects:
         by_org: dict[int, list[User]] = {}
-        for person in who_can_act(workflow, subject):
+        for person in workflow.waiting_for(subject):
             by_org.setdefault(person.organisation_id, []).append(person)
         content_type = ContentType.objects.get_for_model(subject)
         for org_id, people in by_org.items():

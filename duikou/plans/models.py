@@ -59,6 +59,7 @@ class Plan(WriteGuarded):
     filing_prev_digest = models.CharField(_("前一备案摘要"), max_length=64, blank=True)
     created_by = user_fk(_("创建人"))
     created = created_field()
+    step_due = models.DateField(_("当前环节时限"), null=True, blank=True)
     version = version_field()
 
     class Meta:

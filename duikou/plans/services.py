@@ -189,6 +189,7 @@ def submit_for_agreement(*, user, plan: Plan) -> Plan:
             user,
             plan,
             status=Plan.Status.AGREEING,
+            step_due=WORKFLOW.due(plan, Plan.Status.AGREEING, timezone.localdate()),
             return_comment="",
             old_side_agreed_by=None,
             old_side_agreed_at=None,
@@ -232,6 +233,7 @@ def agree(*, user, plan: Plan) -> Plan:
         merged = {s: changes.get(f"{s}_side_agreed_at") or getattr(fresh, f"{s}_side_agreed_at") for s in SIDES}
         if all(merged.values()):
             changes["status"] = Plan.Status.AGREED
+            changes["step_due"] = WORKFLOW.due(fresh, Plan.Status.AGREED, timezone.localdate())
         fresh = _apply(fresh, changes)
         if fresh.status == Plan.Status.AGREED:
             _tell(fresh, user, Notification.Kind.SUBMITTED)
@@ -247,6 +249,7 @@ def return_plan(*, user, plan: Plan, comment: str) -> Plan:
             user,
             plan,
             status=Plan.Status.DRAFT,
+            step_due=WORKFLOW.due(plan, Plan.Status.DRAFT, timezone.localdate()),
             return_comment=comment.strip(),
             old_side_agreed_by=None,
             old_side_agreed_at=None,
@@ -281,7 +284,12 @@ def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
                 order=len(issued) + 1,
             )
             issued[province.code] = doc_number.strip()
-        changes = {"status": Plan.Status.ISSUED} if set(issued) >= required_provinces(fresh.pairing) else {}
+        changes = {}
+        if set(issued) >= required_provinces(fresh.pairing):
+            changes = {
+                "status": Plan.Status.ISSUED,
+                "step_due": WORKFLOW.due(fresh, Plan.Status.ISSUED, timezone.localdate()),
+            }
         fresh = _apply(fresh, changes)
         if fresh.status == Plan.Status.ISSUED:
             _tell(fresh, user, Notification.Kind.SUBMITTED)
@@ -305,6 +313,7 @@ def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
                 fresh.filing_digest = filing_digest(fresh, prev)
                 fresh.filing_receipt, fresh.filed_by, fresh.filed_at = receipt.strip(), user, timezone.now()
                 fresh.status = Plan.Status.FILED
+                fresh.step_due = None
                 fresh.version += 1
                 fresh.save()
                 _tell_filed(fresh, user)

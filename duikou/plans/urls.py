@@ -6,8 +6,10 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("new/", views.plan_create, name="create"),
-    path("todo/", views.todo, name="todo"),
-    path("overdue/", views.overdue, name="overdue"),
+    path("items/", views.unit_items, name="items"),
+    # the one to-do list is /todo/ now: old bookmarks land there
+    path("todo/", views.moved_to_todo, name="todo"),
+    path("overdue/", views.moved_to_todo, {"overdue": True}, name="overdue"),
     path("matrix/", views.matrix, name="matrix"),
     path("items/<int:item_id>/done/", views.item_done, name="item_done"),
     path("<int:pk>/", views.plan_detail, name="detail"),

@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_POST
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
-from duikou.core.exports import DOCX, download, xlsx_response
+from duikou.core.exports import DOCX, download
 from duikou.core.forms import error_text, int_or
 from duikou.core.listviews import render_list
 from duikou.pairings.queries import pairings_for
@@ -196,21 +198,17 @@ def plan_compare(request, pk: int):
 
 
 @login_required
-def todo(request):
+def unit_items(request):
+    """Open tasks of current plans, those of one responsible unit (the responsibility matrix links here)."""
     items = queries.todo_for(
         request.user, unit=int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None
     )
-    return render_list(request, "plans/todo.html", items, title=_("待办事项"), today=timezone.localdate())
+    return render_list(request, "plans/todo.html", items, title=_("任务事项"), today=timezone.localdate())
 
 
-@login_required
-def overdue(request):
-    items = queries.overdue_for(request.user)
-    if request.GET.get("format") == "xlsx":
-        header = [_("结对关系"), _("方案"), _("任务内容"), _("责任单位"), _("完成时限")]
-        rows = ([str(i.plan.pairing), str(i.plan), i.text, str(i.responsible_unit or ""), i.due_date] for i in items)
-        return xlsx_response("overdue.xlsx", _("逾期事项"), header, rows)
-    return render_list(request, "plans/todo.html", items, title=_("逾期事项"), overdue=True, today=timezone.localdate())
+def moved_to_todo(request, overdue: bool = False):
+    """/plans/todo/ and /plans/overdue/ became the one to-do list: a permanent redirect that reads nothing."""
+    return HttpResponsePermanentRedirect(reverse("todo") + ("?overdue=1" if overdue else ""))
 
 
 @login_required
@@ -222,7 +220,7 @@ def item_done(request, item_id: int):
         messages.success(request, _("已登记完成"))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
-    return redirect(request.POST.get("next") or "plans:todo")
+    return redirect(request.POST.get("next") or "todo")
 
 
 @login_required

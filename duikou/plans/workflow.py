@@ -2,14 +2,16 @@
 
 Editors of either city draft; each city's approver agrees for its own side, and either may return the draft with
 comments; each province's approver records its own joint issuance; the national overseer files. A filed plan is
-changed by a revision; a five-year plan's annual plans may be started at any time. No step has a due date yet.
+changed by a revision; a five-year plan's annual plans may be started at any time. The seeds set no time limits for
+these steps: each due date is a local rule (a setting, ``DUIKOU_PLAN_*_DAYS``), and pages say so. A fresh draft has
+no due date; a returned one is due again so many days after its return.
 """
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts import scoping
-from duikou.core.workflow import Party, Step, Workflow, national_party, region_party, status_refusal
+from duikou.core.workflow import Party, Step, Workflow, after_days, national_party, region_party, status_refusal
 from duikou.pairings import sides
 
 from .models import Plan
@@ -89,8 +91,26 @@ def _refuse(user, plan: Plan, step: Step) -> Exception:
 WORKFLOW = Workflow(
     [
         Step("edit", _("编辑"), (S.DRAFT,), None, _change, party=_cities),
-        Step("submit", _("提交双方确认"), (S.DRAFT,), S.AGREEING, _change, party=_cities, style="danger"),
-        Step("agree", _("确认同意"), (S.AGREEING,), S.AGREED, _agrees, party=_cities_to_agree, style="success"),
+        Step(
+            "submit",
+            _("提交双方确认"),
+            (S.DRAFT,),
+            S.AGREEING,
+            _change,
+            party=_cities,
+            due=after_days("DUIKOU_PLAN_RESUBMIT_DAYS", local=True),
+            style="danger",
+        ),
+        Step(
+            "agree",
+            _("确认同意"),
+            (S.AGREEING,),
+            S.AGREED,
+            _agrees,
+            party=_cities_to_agree,
+            due=after_days("DUIKOU_PLAN_AGREE_DAYS", local=True),
+            style="success",
+        ),
         Step(
             "return",
             _("退回修改"),
@@ -108,13 +128,25 @@ WORKFLOW = Workflow(
             S.ISSUED,
             _issues,
             party=_provinces_to_issue,
+            due=after_days("DUIKOU_PLAN_ISSUE_DAYS", local=True),
             style="success",
             fields=("doc_number", "date"),
         ),
-        Step("file", _("备案"), (S.ISSUED,), S.FILED, _files, party=_overseer, style="success", fields=("receipt",)),
+        Step(
+            "file",
+            _("备案"),
+            (S.ISSUED,),
+            S.FILED,
+            _files,
+            party=_overseer,
+            due=after_days("DUIKOU_PLAN_FILE_DAYS", local=True),
+            style="success",
+            fields=("receipt",),
+        ),
         Step("revise", _("发起修订"), (S.FILED,), None, _revises, style="outline-danger"),
         Step("annual", _("生成年度工作计划"), (), None, _plans_years, style="outline-secondary", fields=("year",)),
     ],
     gate=lambda user, plan: scoping.can(user, A.VIEW, plan),
     refuse=_refuse,
+    due_field="step_due",
 )

@@ -46,7 +46,12 @@ def world(w) -> dict:
 
 def cases(w) -> dict[str, Case]:
     return {
-        "home": Case("/", present=['id="stat-pairings">1<'], scoped=("Pairing",)),
+        "home": Case(
+            "/", present=['id="stat-pairings">1<', 'id="home-todo"'], absent=["延安侧方案"], scoped=("Pairing",)
+        ),
+        # my to-do reads every source through the scoping layer: the 延安 plan and its overdue task never show
+        "todo": Case("/todo/", present=["我的待办"], absent=["延安侧方案"], scoped=("Plan",)),
+        "api:my_todo": api("/api/me/todo", present=['"items"'], absent=["延安侧方案"], scoped=("Plan",)),
         # the system administrator (OPERATE) sees and cancels everyone's jobs; everyone else only their own
         "job_detail": Case(
             own_job, f"/jobs/{w['stranger_job'].pk}/", present=["自己的任务"], scoped=("Job",), out_ok=OPERATE

@@ -186,8 +186,9 @@ def test_entry_page_says_whose_turn_it_is(client, who):
     rep = services.submit_report(user=who["xy_editor"], report=fill(who["xy_editor"], report()))
     client.force_login(who["xy_editor"])
     response = client.get(f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/")
-    assert str(response.context["turn"]) == "等待 河南省、江苏省 处理"
-    assert 'id="workflow-turn">等待 河南省、江苏省 处理</p>' in response.content.decode()
+    turn = f"等待 河南省、江苏省 处理，截止 {rep.step_due.isoformat()}（本地规则）"
+    assert str(response.context["turn"]) == turn
+    assert f'id="workflow-turn">{turn}</p>' in response.content.decode()
 
 
 def test_a_saved_cell_and_the_grid_read_the_database_a_bounded_number_of_times(

@@ -1,8 +1,11 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from duikou.core.errors import StaleObjectError
 from duikou.indicators import services
@@ -172,10 +175,10 @@ def _approved(who):
 
 # state → how to reach it (a complete report: only the table refuses), and whose turn it then is (parties, steps)
 STATES = {
-    "open": (lambda who: fill(who["xy_editor"], report()), ["信阳市", "苏州市"], ["edit", "submit"]),
-    "submitted": (_submitted, ["河南省", "江苏省"], ["approve", "return"]),
-    "approved": (_approved, ["国家发展改革委（振兴司）"], ["accept", "return"]),
-    "accepted": (lambda who: services.accept_report(user=who["ndrc"], report=_approved(who)), [], []),
+    "open": (lambda who: fill(who["xy_editor"], report()), ["信阳市", "苏州市"], ["edit", "submit"], None),
+    "submitted": (_submitted, ["河南省", "江苏省"], ["approve", "return"], "DUIKOU_REPORT_APPROVE_DAYS"),
+    "approved": (_approved, ["国家发展改革委（振兴司）"], ["accept", "return"], "DUIKOU_REPORT_ACCEPT_DAYS"),
+    "accepted": (lambda who: services.accept_report(user=who["ndrc"], report=_approved(who)), [], [], None),
 }
 
 
@@ -206,5 +209,7 @@ def test_turn_names_who_is_to_act(who, state):
     from duikou import testing
     from duikou.indicators.workflow import WORKFLOW
 
-    build, parties, steps = STATES[state]
-    assert testing.turn_of(WORKFLOW, build(who)) == (parties, steps, None)
+    build, parties, steps, days = STATES[state]
+    # each review step is due so many days (a local setting) after the report began waiting for it
+    due = timezone.localdate() + datetime.timedelta(days=getattr(settings, days)) if days else None
+    assert testing.turn_of(WORKFLOW, build(who)) == (parties, steps, due)

@@ -118,6 +118,11 @@ def monitoring_case_cases(w, plain: str, masked: str) -> dict[str, Case]:
     return {
         "monitoring:alert": Case(*by_pk(alert, m_in, m_out), **alert_shown, scoped=alert_scope),
         "monitoring:alert_step": form_post(*by_pk(f"{alert}step/", a_in, a_out), data=verify, scoped=("Alert",)),
+        "monitoring:responsible_assign": form_post(
+            *by_pk(f"{alert}responsible/", a_in, a_out),
+            data={"responsible": "", "version": "ALERT_VERSION"},
+            scoped=("Alert",),
+        ),
         "monitoring:measure_add": Case(
             *by_pk(f"{alert}measures/new/", m_in, m_out), action=A.CHANGE, **measure_form, scoped=("Alert",)
         ),

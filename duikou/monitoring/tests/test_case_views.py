@@ -52,6 +52,8 @@ def test_village_cadre_sees_only_the_steps_they_may_take(client, cadre, alert):
     client.force_login(cadre)
     page = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
     assert 'id="step-verify"' in page and 'id="step-include"' not in page
+    # whose turn it is and until when, above the steps of whoever may take them
+    assert f"等待 {cadre.organisation} 处理，截止 {alert.deadline.isoformat()}</p>" in page
     assert "人均纯收入 4000.00 元，低于 10500.00 元" in page
 
 

@@ -83,8 +83,7 @@ def cases(w) -> dict[str, Case]:
             "/plans/new/", action=A.CHANGE, present=["信阳市—苏州市"], absent=["延安市—无锡市"], scoped=("Pairing",)
         ),
         "plans:matrix": listing("/plans/matrix/", "信阳侧方案责任单位", "延安侧方案责任单位", ("PlanItem",)),
-        "plans:todo": listing("/plans/todo/", "信阳侧方案的逾期事项", "延安侧方案的逾期事项", ("PlanItem",)),
-        "plans:overdue": listing("/plans/overdue/", "信阳侧方案的逾期事项", "延安侧方案的逾期事项", ("PlanItem",)),
+        "plans:items": listing("/plans/items/", "信阳侧方案的逾期事项", "延安侧方案的逾期事项", ("PlanItem",)),
         "plans:detail": Case(
             f"/plans/{pl_in.pk}/", f"/plans/{pl_out.pk}/", present=["信阳侧方案的目标"], scoped=("Plan",)
         ),

@@ -1,10 +1,12 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from duikou.core.errors import StaleObjectError
 from duikou.plans import services
@@ -243,26 +245,29 @@ def _revised(who):
 
 # state → how to reach it, and whose turn it then is (parties, steps)
 STATES = {
-    "draft": (drafted_plan, ["信阳市", "苏州市"], ["edit", "submit"]),
-    "agreeing": (_agreeing, ["信阳市", "苏州市"], ["agree", "return"]),
+    "draft": (drafted_plan, ["信阳市", "苏州市"], ["edit", "submit"], None),
+    "agreeing": (_agreeing, ["信阳市", "苏州市"], ["agree", "return"], "DUIKOU_PLAN_AGREE_DAYS"),
     "agreed by 信阳": (
         lambda who: services.agree(user=who["xy_approver"], plan=_agreeing(who)),
         ["苏州市"],
         ["agree", "return"],
+        "DUIKOU_PLAN_AGREE_DAYS",
     ),
-    "agreed": (_agreed, ["河南省", "江苏省"], ["issue"]),
-    "issued by 河南": (lambda who: _issue(who, _agreed(who), "henan"), ["江苏省"], ["issue"]),
+    "agreed": (_agreed, ["河南省", "江苏省"], ["issue"], "DUIKOU_PLAN_ISSUE_DAYS"),
+    "issued by 河南": (lambda who: _issue(who, _agreed(who), "henan"), ["江苏省"], ["issue"], "DUIKOU_PLAN_ISSUE_DAYS"),
     "issued": (
         lambda who: _issue(who, _issue(who, _agreed(who), "henan"), "jiangsu"),
         ["国家发展改革委（振兴司）"],
         ["file"],
+        "DUIKOU_PLAN_FILE_DAYS",
     ),
-    "filed": (filed_plan, [], []),
-    "filed and revised": (_revised, [], []),
+    "filed": (filed_plan, [], [], None),
+    "filed and revised": (_revised, [], [], None),
     "annual draft": (
         lambda who: services.create_annual_plan(user=who["xy_editor"], five_year=drafted_plan(who), year=2026),
         ["信阳市", "苏州市"],
         ["edit", "submit"],
+        None,
     ),
 }
 
@@ -304,15 +309,21 @@ def test_turn_names_who_is_to_act(who, state):
     from duikou import testing
     from duikou.plans.workflow import WORKFLOW
 
-    build, parties, steps = STATES[state]
-    assert testing.turn_of(WORKFLOW, build(who)) == (parties, steps, None)
+    build, parties, steps, days = STATES[state]
+    # a fresh draft has no due date; every later step is due so many days (a local setting) after it began waiting
+    due = timezone.localdate() + datetime.timedelta(days=getattr(settings, days)) if days else None
+    assert testing.turn_of(WORKFLOW, build(who)) == (parties, steps, due)
 
 
 def test_plan_page_says_whose_turn_it_is(who, client):
     plan = services.agree(user=who["xy_approver"], plan=_agreeing(who))
     client.force_login(who["henan"])
     response = client.get(f"/plans/{plan.pk}/")
-    assert str(response.context["turn"]) == "等待 苏州市 处理"
-    assert '<p class="small mb-2" id="workflow-turn">等待 苏州市 处理</p>' in response.content.decode()
+    due = plan.step_due.isoformat()
+    assert str(response.context["turn"]) == f"等待 苏州市 处理，截止 {due}（本地规则）"
+    assert (
+        f'<p class="small mb-2" id="workflow-turn">等待 苏州市 处理，截止 {due}（本地规则）</p>'
+        in response.content.decode()
+    )
     filed = filed_plan(who)
     assert 'id="workflow-turn"' not in client.get(f"/plans/{filed.pk}/").content.decode()  # nobody's turn

@@ -112,7 +112,7 @@ def test_detail_shows_only_the_steps_the_user_may_take(client, notice, who):
 
 def test_detail_says_whose_turn_it_is_and_by_when(client, notice, who):
     response = as_user(client, who["henan"]).get(f"/evaluation/notices/{notice.pk}/")
-    assert str(response.context["turn"]) == f"等待 信阳市人民政府 处理，截止 {in_days(5).isoformat()}"
+    assert str(response.context["turn"]) == f"等待 信阳市人民政府 处理，截止 {in_days(5).isoformat()}（本地规则）"
     assert f"待 信阳市人民政府「签收」，时限 {in_days(5).isoformat()}。" in response.content.decode()
     Notice.objects.filter(pk=notice.pk).update(step_due=in_days(-1), supervision_level="national")
     page = client.get(f"/evaluation/notices/{notice.pk}/").content.decode()

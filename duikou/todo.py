@@ -1,0 +1,343 @@
+"""My to-do: everything waiting for this user's action, across the apps, oldest due date first.
+
+Each source reads the user's scoped objects through its app's queries, and asks the app's workflow table which of
+them wait for a step this user may take now (``Workflow.todo``) — the same table that draws the buttons and accepts
+the requests, so the list never offers what the page would refuse. Sources without a workflow (project milestones,
+plan tasks, labour follow-ups) list what is not done and due within ``DUIKOU_TODO_HORIZON_DAYS`` or overdue, for those
+who may change it. Each source reads at most ``DUIKOU_TODO_SOURCE_LIMIT`` objects, oldest first, and says how many
+more there are, with the link to its own list.
+"""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from duikou.accounts import scoping
+
+A = scoping.Action
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing waiting for the user: what (``title``), where (``place``), the action expected, by when, and the
+    link to the page where it is taken."""
+
+    source: str  # plans, reports, notices, cases, objections, milestones, tasks, followups
+    kind: str  # as shown: 方案, 填报报告, 整改通知 …
+    title: str
+    action: str
+    link: str
+    due: datetime.date | None = None
+    place: str = ""
+    turn: str = ""  # 「等待 苏州市 处理，截止 2026-12-20（本地规则）」 for a workflow step
+    local_rule: bool = False  # the due date is this deployment's own rule, not policy
+
+    def overdue(self, today: datetime.date) -> bool:
+        return self.due is not None and self.due < today
+
+    def as_dict(self, today: datetime.date) -> dict:
+        return {
+            "source": self.source,
+            "kind": str(self.kind),
+            "title": self.title,
+            "action": str(self.action),
+            "link": self.link,
+            "due": self.due,
+            "overdue": self.overdue(today),
+            "place": self.place,
+            "turn": self.turn,
+            "local_rule": self.local_rule,
+        }
+
+
+@dataclass(frozen=True)
+class More:
+    """A source that had more than its limit: how many more, and its own list."""
+
+    kind: str
+    count: int
+    link: str
+
+
+SOURCES = {
+    "plans": _("方案"),
+    "reports": _("填报报告"),
+    "notices": _("整改通知"),
+    "cases": _("监测案件"),
+    "objections": _("异议申诉"),
+    "milestones": _("项目节点"),
+    "tasks": _("方案任务"),
+    "followups": _("就业回访"),
+}
+
+
+def _limit() -> int:
+    return settings.DUIKOU_TODO_SOURCE_LIMIT
+
+
+def _horizon(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=settings.DUIKOU_TODO_HORIZON_DAYS)
+
+
+def _workflow_items(user, source, workflow, queryset, *, title, place, link) -> tuple[list[Item], int]:
+    """Objects of ``queryset`` (already scoped, in waiting statuses) waiting for a step this user may take."""
+    statuses = workflow.waiting_statuses()
+    if statuses is not None:
+        queryset = queryset.filter(status__in=statuses)
+    rows = list(queryset[: _limit() + 1])
+    more = max(0, queryset.count() - _limit()) if len(rows) > _limit() else 0
+    items = []
+    for obj, turn, steps in workflow.todo(user, rows[: _limit()]):
+        items.append(
+            Item(
+                source=source,
+                kind=SOURCES[source],
+                title=title(obj),
+                action="、".join(str(s.label) for s in steps if s.name != "edit") or str(steps[0].label),
+                link=link(obj),
+                due=turn.due,
+                place=place(obj),
+                turn=str(turn),
+                local_rule=bool(turn.local_rule),
+            )
+        )
+    return items, more
+
+
+def _plans(user, today):
+    from duikou.plans.queries import plans_for
+    from duikou.plans.workflow import WORKFLOW
+
+    qs = plans_for(user).filter(next_revision__isnull=True).order_by("step_due", "pk")
+    return _workflow_items(
+        user,
+        "plans",
+        WORKFLOW,
+        qs,
+        title=str,
+        place=lambda p: str(p.pairing),
+        link=lambda p: reverse("plans:detail", args=[p.pk]),
+    )
+
+
+def _reports(user, today):
+    from duikou.indicators.queries import reports_for
+    from duikou.indicators.workflow import WORKFLOW
+
+    qs = reports_for(user).select_related("dataset", "pairing__old_region", "pairing__partner_region")
+    return _workflow_items(
+        user,
+        "reports",
+        WORKFLOW,
+        qs.order_by("step_due", "period", "pk"),
+        title=lambda r: f"{r.dataset.name} {r.period}",
+        place=lambda r: str(r.pairing),
+        link=lambda r: reverse("indicators:entry", args=[r.pairing_id, r.dataset.code, r.period]),
+    )
+
+
+def _notices(user, today):
+    from duikou.evaluation.supervision.queries import notices_for
+    from duikou.evaluation.supervision.workflow import WORKFLOW
+
+    return _workflow_items(
+        user,
+        "notices",
+        WORKFLOW,
+        notices_for(user).order_by("step_due", "pk"),
+        title=str,
+        place=lambda n: str(n.pairing),
+        link=lambda n: reverse("evaluation:notice_detail", args=[n.pk]),
+    )
+
+
+def _cases(user, today):
+    """Cases whose current step is this user's to take, and open cases this user is the responsible person of."""
+    from duikou.monitoring.models import Alert
+    from duikou.monitoring.queries import alerts_for
+    from duikou.monitoring.workflow import WORKFLOW
+
+    def title(alert):
+        return f"{alert.household} · {alert.get_status_display()}"
+
+    def place(alert):
+        return alert.household.village.name if alert.household.village_id else ""
+
+    def link(alert):
+        return reverse("monitoring:alert", args=[alert.pk])
+
+    qs = alerts_for(user, status="open").select_related("household__village")
+    items, more = _workflow_items(
+        user, "cases", WORKFLOW, qs.order_by("deadline", "pk"), title=title, place=place, link=link
+    )
+    seen = {i.link for i in items}
+    for alert in qs.filter(responsible=user).exclude(status=Alert.Status.CLOSED)[: _limit()]:
+        if link(alert) in seen:
+            continue
+        turn = WORKFLOW.turn(alert)
+        items.append(
+            Item(
+                source="cases",
+                kind=SOURCES["cases"],
+                title=title(alert),
+                action=_("跟进帮扶（您是帮扶联系人）"),
+                link=link(alert),
+                due=alert.deadline,
+                place=place(alert),
+                turn=str(turn),
+            )
+        )
+    return items, more
+
+
+def _objections(user, today):
+    from duikou.monitoring.models import Objection
+    from duikou.monitoring.services import may_answer
+
+    qs = (
+        scoping.scope(user, Objection, A.CHANGE)
+        .filter(status=Objection.Status.OPEN)
+        .select_related("case__household__village")
+        .order_by("due", "pk")
+    )
+    rows = list(qs[: _limit() + 1])
+    more = max(0, qs.count() - _limit()) if len(rows) > _limit() else 0
+    items = [
+        Item(
+            source="objections",
+            kind=SOURCES["objections"],
+            title=f"{o.ack_number} {o.get_kind_display()}（{o.get_subject_display()}）",
+            action=_("答复"),
+            link=reverse("monitoring:alert", args=[o.case_id]) + "#objections",
+            due=o.due,
+            place=o.case.household.village.name,
+        )
+        for o in rows[: _limit()]
+        if may_answer(user, o)
+    ]
+    return items, more
+
+
+def _milestones(user, today):
+    from duikou.projects.models import Milestone, Project
+
+    qs = (
+        scoping.scope(user, Milestone, A.CHANGE)
+        .filter(done_date__isnull=True, due_date__lte=_horizon(today))
+        .exclude(project__status__in=[Project.Status.TERMINATED, Project.Status.OPERATING])
+        .select_related("project__pairing__old_region", "project__pairing__partner_region")
+        .order_by("due_date", "pk")
+    )
+    return _plain(
+        qs,
+        lambda m: Item(
+            source="milestones",
+            kind=SOURCES["milestones"],
+            title=f"{m.project.name}：{m.name}",
+            action=_("完成并登记节点"),
+            link=reverse("projects:detail", args=[m.project_id]) + "#milestones",
+            due=m.due_date,
+            place=str(m.project.pairing) if m.project.pairing_id else "",
+        ),
+    )
+
+
+def _tasks(user, today):
+    """Plan tasks (任务事项) of current plans: those of the user's own unit due within the horizon, and, for who may
+    change the plan, the overdue ones that have no responsible unit to chase."""
+    from duikou.plans.models import PlanItem
+
+    open_items = PlanItem.objects.filter(done_date__isnull=True, plan__next_revision__isnull=True)
+    mine = Q(pk__in=[])
+    if user.organisation_id:
+        own = open_items.filter(responsible_unit_id=user.organisation_id, due_date__lte=_horizon(today))
+        mine |= Q(pk__in=own.values("pk"))
+    if scoping.may(user, A.CHANGE):
+        unowned = scoping.scope(user, open_items, A.CHANGE).filter(responsible_unit__isnull=True, due_date__lt=today)
+        mine |= Q(pk__in=unowned.values("pk"))
+    qs = PlanItem.objects.filter(mine).select_related("plan__pairing__old_region", "plan__pairing__partner_region")
+    return _plain(
+        qs.order_by("due_date", "pk"),
+        lambda i: Item(
+            source="tasks",
+            kind=SOURCES["tasks"],
+            title=f"{i.plan}：{i.text}",
+            action=_("完成并登记"),
+            link=reverse("plans:detail", args=[i.plan_id]) + "#items",
+            due=i.due_date,
+            place=str(i.plan.pairing),
+        ),
+    )
+
+
+def _followups(user, today):
+    from duikou.markets.models import FollowUp
+
+    qs = (
+        scoping.scope(user, FollowUp, A.CHANGE)
+        .filter(done_on__isnull=True, due__lte=_horizon(today))
+        .select_related("placement__seeker", "placement__posting")
+        .order_by("due", "pk")
+    )
+    return _plain(
+        qs,
+        lambda f: Item(
+            source="followups",
+            kind=SOURCES["followups"],
+            title=f"{f.placement} · {f.get_months_display()}",
+            action=_("回访并登记"),
+            link=reverse("markets:labour_followup_record", args=[f.pk]),
+            due=f.due,
+        ),
+    )
+
+
+def _plain(qs, make) -> tuple[list[Item], int]:
+    rows = list(qs[: _limit() + 1])
+    more = max(0, qs.count() - _limit()) if len(rows) > _limit() else 0
+    return [make(row) for row in rows[: _limit()]], more
+
+
+READERS = {
+    "plans": (_plans, "plans:list"),
+    "reports": (_reports, "indicators:reports"),
+    "notices": (_notices, "evaluation:notices"),
+    "cases": (_cases, "monitoring:alerts"),
+    "objections": (_objections, "monitoring:objections"),
+    "milestones": (_milestones, "projects:overdue"),
+    "tasks": (_tasks, "plans:matrix"),
+    "followups": (_followups, "markets:labour_followups"),
+}
+
+
+def todo_for(user, *, today: datetime.date | None = None, source: str = "") -> tuple[list[Item], list[More]]:
+    """What waits for ``user``: the items, overdue and oldest due first (those without a due date last), and the
+    sources that had more than they list."""
+    today = today or timezone.localdate()
+    items: list[Item] = []
+    more: list[More] = []
+    if not user.is_authenticated or not scoping.may(user, A.VIEW):
+        return items, more
+    for name, (read, list_url) in READERS.items():
+        if source and name != source:
+            continue
+        found, extra = read(user, today)
+        items.extend(found)
+        if extra:
+            more.append(More(kind=SOURCES[name], count=extra, link=reverse(list_url)))
+    items.sort(key=lambda i: (i.due is None, i.due or today, str(i.kind), i.title))
+    return items, more
+
+
+def counts(items: list[Item], today: datetime.date) -> Iterator[tuple[str, str, int, int]]:
+    """Per source: its name, label, how many items and how many of them overdue (for the filter chips)."""
+    for name, label in SOURCES.items():
+        mine = [i for i in items if i.source == name]
+        if mine:
+            yield name, str(label), len(mine), sum(1 for i in mine if i.overdue(today))
