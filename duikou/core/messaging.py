@@ -171,6 +171,9 @@ def _host(channel: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
+    """Why, without what an error may carry of the message or its addressee (a refused recipient's address)."""
+    if code := getattr(exc, "smtp_code", None):
+        return f"{exc.__class__.__name__} {code}"
     reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc.__class__.__name__
     return str(reason)[:200]
 
