@@ -11,6 +11,7 @@ from duikou.markets.produce.api import router as produce_router
 from duikou.markets.recommend.api import router as recommend_router
 from duikou.me_api import router as me_router
 from duikou.monitoring.api import router as monitoring_router
+from duikou.notifications.api import router as notifications_router
 from duikou.pairings.api import router as pairings_router
 from duikou.plans.api import router as plans_router
 from duikou.policy.api import router as policy_router
@@ -43,6 +44,7 @@ ROUTERS = {
     "/markets/labour": labour_router,
     "/markets/recommend": recommend_router,
     "/me": me_router,
+    "/me/notifications": notifications_router,
 }
 
 api = DuikouAPI(extra_errors=EXTRA_ERRORS)

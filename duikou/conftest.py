@@ -148,6 +148,7 @@ def _isolated_media_and_inline_jobs(settings, tmp_path):
     """Uploaded and generated files go to a temporary folder; background jobs run inline unless a test
     asks for the thread pool; passwords are hashed fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DUIKOU_MESSAGING_OUTBOX = tmp_path / "outbox"  # notification messages of the development backend
     settings.DUIKOU_JOBS_INLINE = True
     # Test accounts only: the production hasher is deliberately slow, and the suite makes hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -26,6 +26,14 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         _daily("analytics", _("指标分析库追平"), "refresh_analytics", hour=3),
         _daily("rate-counters", _("公开页面访问频次计数清理"), "purge_rate_counts", hour=4, minute=30),
         _daily("objections-overdue", _("异议申诉逾期上报县级"), "escalate_objections", hour=6, minute=40),
+        _daily("notification-digest", _("每日通知摘要"), "send_digests", hour=settings.DUIKOU_DIGEST_HOUR),
+        Schedule(
+            name="notification-retry",
+            title=_("重试待发送的通知消息"),
+            function="duikou.schedules.send_due_messages",
+            every="hour",
+            at=datetime.time(0, 5),
+        ),
     ]
     table += [
         Schedule(
@@ -97,6 +105,31 @@ def escalate_objections(*, user, progress) -> dict:
     escalated = escalate_overdue_objections()
     progress(1, 1)
     return {"summary": f"逾期未答复的异议、申诉上报县级 {len(escalated)} 件"}
+
+
+def send_digests(*, user, progress) -> dict:
+    """The day's digest for the users who chose one, then whatever else is due (the sweep)."""
+    from duikou.notifications.services import send_digests as digests
+    from duikou.notifications.services import send_due
+
+    queued = digests()
+    counts = send_due()
+    progress(1, 1)
+    return {"summary": f"每日摘要 {queued} 封；到期重试：{_counts(counts)}"}
+
+
+def send_due_messages(*, user, progress) -> dict:
+    """Messages whose retry time has come, and any whose task was lost: sent now (once each, whoever runs it)."""
+    from duikou.notifications.services import send_due
+
+    counts = send_due()
+    progress(1, 1)
+    return {"summary": f"到期重试：{_counts(counts)}"}
+
+
+def _counts(counts: dict) -> str:
+    names = {"sent": "已发送", "queued": "待重试", "failed": "失败"}
+    return "，".join(f"{names.get(k, k)} {v} 条" for k, v in sorted(counts.items())) or "无"
 
 
 def refresh_analytics(*, user, progress) -> dict:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "duikou.audit",
     "duikou.plans",
     "duikou.projects",
+    "duikou.notifications",
     "duikou.indicators",
     "duikou.monitoring",
     "duikou.evaluation",
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duikou.core.context.navigation",
+                "duikou.notifications.context.inbox",
             ],
         },
     },
@@ -376,6 +378,44 @@ DUIKOU_REPORT_ACCEPT_DAYS = env_int("DUIKOU_REPORT_ACCEPT_DAYS", 10, minimum=1) 
 # days before they are due; each source lists at most so many objects and links to its own list for the rest.
 DUIKOU_TODO_HORIZON_DAYS = env_int("DUIKOU_TODO_HORIZON_DAYS", 30, minimum=0)
 DUIKOU_TODO_SOURCE_LIMIT = env_int("DUIKOU_TODO_SOURCE_LIMIT", 200, minimum=10)
+
+# --- notifications (docs/notifications.md) -------------------------------------------------------------------------
+# Where messages go: "file" (development, the default: var/outbox/, e-mail under var/outbox/mail), "console" (printed),
+# or "live" (e-mail by SMTP, the HTTP channels posted to their gateways).
+DUIKOU_MESSAGING_BACKEND = env_str("DUIKOU_MESSAGING_BACKEND", "file", choices=("file", "console", "live"))
+DUIKOU_MESSAGING_OUTBOX = env_path("DUIKOU_MESSAGING_OUTBOX", VAR_DIR / "outbox")
+# The messaging channels besides e-mail that users may choose: any of sms, wecom (企业微信/政务微信 group robot),
+# dingtalk (钉钉 group robot). Each posts JSON to its URL; with DUIKOU_MESSAGING_BACKEND=live the URL is required.
+DUIKOU_MESSAGING_CHANNELS = env_list("DUIKOU_MESSAGING_CHANNELS")
+DUIKOU_SMS_URL = env_str("DUIKOU_SMS_URL")  # the province's SMS gateway: POST {"to": phone, "text": ...}
+DUIKOU_SMS_TOKEN = env_str("DUIKOU_SMS_TOKEN")  # sent as "Authorization: Bearer <token>" when set
+DUIKOU_WECOM_URL = env_str("DUIKOU_WECOM_URL")  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… (a secret)
+DUIKOU_DINGTALK_URL = env_str("DUIKOU_DINGTALK_URL")  # https://oapi.dingtalk.com/robot/send?access_token=… (a secret)
+DUIKOU_DINGTALK_SECRET = env_str("DUIKOU_DINGTALK_SECRET")  # the robot's 加签 secret, when it has one
+for _channel in DUIKOU_MESSAGING_CHANNELS:
+    if _channel not in ("sms", "wecom", "dingtalk"):
+        raise ImproperlyConfigured(f"DUIKOU_MESSAGING_CHANNELS：没有渠道「{_channel}」（可选 sms、wecom、dingtalk）")
+    if DUIKOU_MESSAGING_BACKEND == "live" and not globals()[f"DUIKOU_{_channel.upper()}_URL"]:
+        raise ImproperlyConfigured(f"渠道 {_channel} 已启用，但未设置 DUIKOU_{_channel.upper()}_URL")
+DUIKOU_MESSAGING_TIMEOUT = env_int("DUIKOU_MESSAGING_TIMEOUT", 10, minimum=1, maximum=120)  # seconds per gateway call
+DUIKOU_MESSAGING_SIGNATURE = env_str("DUIKOU_MESSAGING_SIGNATURE", "对口合作平台")  # 【签名】 before each message
+# A message that fails is tried again after RETRY_SECONDS, then 4× longer each time, MAX_ATTEMPTS times in all; then
+# it is marked failed (the notification stays in the inbox; an operator may send it again).
+DUIKOU_DELIVERY_MAX_ATTEMPTS = env_int("DUIKOU_DELIVERY_MAX_ATTEMPTS", 6, minimum=1, maximum=20)
+DUIKOU_DELIVERY_RETRY_SECONDS = env_int("DUIKOU_DELIVERY_RETRY_SECONDS", 60, minimum=1)
+# The address links in messages start with, e.g. https://duikou.example.gov.cn; empty: messages carry no link.
+DUIKOU_SITE_URL = env_origin("DUIKOU_SITE_URL")
+# E-mail by SMTP (with DUIKOU_MESSAGING_BACKEND=live)
+EMAIL_HOST = env_str("DUIKOU_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DUIKOU_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("DUIKOU_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("DUIKOU_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("DUIKOU_EMAIL_USE_TLS", False)  # STARTTLS
+EMAIL_USE_SSL = env_bool("DUIKOU_EMAIL_USE_SSL", False)  # SMTPS (port 465)
+EMAIL_TIMEOUT = env_int("DUIKOU_EMAIL_TIMEOUT", 10, minimum=1, maximum=120)
+DEFAULT_FROM_EMAIL = env_str("DUIKOU_EMAIL_FROM", "duikou@localhost")
+# The daily digest (for users who chose it) and the sweep of messages due for another try run at this hour.
+DUIKOU_DIGEST_HOUR = env_int("DUIKOU_DIGEST_HOUR", 8, minimum=0, maximum=23)
 
 # --- uploads and the audit trail (docs/security.md) -----------------------------------------------------------
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("notices/", include("duikou.monitoring.notice_urls")),  # public 公示/公告 pages, no sign-in
     path("evaluation/", include("duikou.evaluation.urls")),
     path("markets/", include("duikou.markets.urls")),
+    path("inbox/", include("duikou.notifications.urls")),
     path("", include("duikou.projects.urls")),
     path("", include("duikou.markets.redirects")),  # old addresses of renamed matching subjects
     path("api/", api.urls),

@@ -26,13 +26,17 @@ class Schedule:
     name: str
     title: str
     function: str  # dotted path of a job function, called as fn(*, user=None, progress, **params)
-    every: str  # "day" or "month"
+    every: str  # "hour", "day" or "month"; an hourly schedule runs at ``at``'s minute past each hour
     at: datetime.time
     day: int = 1  # the day of the month, for monthly schedules
     params: dict = field(default_factory=dict)
     enabled: bool = True
 
     def slot_start(self, slot: str) -> datetime.datetime:
+        if self.every == "hour":
+            day, hour = slot.split("T")
+            at = datetime.time(int(hour), self.at.minute)
+            return timezone.make_aware(datetime.datetime.combine(datetime.date.fromisoformat(day), at))
         if self.every == "day":
             date = datetime.date.fromisoformat(slot)
         else:
@@ -43,6 +47,11 @@ class Schedule:
     def due_slot(self, now: datetime.datetime) -> str:
         """The latest slot whose time has come at ``now``."""
         local = timezone.localtime(now)
+        if self.every == "hour":
+            start = local.replace(minute=self.at.minute, second=0, microsecond=0)
+            if local < start:
+                start -= datetime.timedelta(hours=1)
+            return start.strftime("%Y-%m-%dT%H")
         if self.every == "day":
             date = local.date() if local.time() >= self.at else local.date() - datetime.timedelta(days=1)
             return date.isoformat()
@@ -54,6 +63,8 @@ class Schedule:
     def next_run(self, now: datetime.datetime) -> datetime.datetime:
         """When the slot after the due one starts."""
         start = self.slot_start(self.due_slot(now))
+        if self.every == "hour":
+            return start + datetime.timedelta(hours=1)
         if self.every == "day":
             return start + datetime.timedelta(days=1)
         local = timezone.localtime(start)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +21,15 @@ from duikou.accounts import scoping
 from duikou.core.audit_context import set_actor
 from duikou.core.datafiles import data_path, read_json
 from duikou.core.errors import DataFileError, StaleObjectError
+from duikou.core.workflow import region_party
+from duikou.notifications import services as notifications
+from duikou.notifications.models import Notification
 from duikou.pairings.models import Pairing
+from duikou.pairings.sides import SIDES, side_region
 from duikou.policy.models import Clause, Task
 
 from . import formula as formulas
+from . import queries
 from .models import DataSet, DataValue, Indicator, LockedValueError, Report, ValidationRule
 from .periods import Period, parse_period
 from .workflow import WORKFLOW
@@ -411,6 +417,7 @@ def submit_report(*, user, report: Report) -> Report:
         Report.Status.SUBMITTED,
         DataValue.Status.SUBMITTED,
         check=_require_valid,
+        kind=Notification.Kind.SUBMITTED,
         submitted_by=user,
         submitted_at=timezone.now(),
     )
@@ -419,14 +426,26 @@ def submit_report(*, user, report: Report) -> Report:
 def approve_report(*, user, report: Report) -> Report:
     WORKFLOW.require(user, report, "approve")
     return _transition(
-        user, report, Report.Status.APPROVED, DataValue.Status.APPROVED, approved_by=user, approved_at=timezone.now()
+        user,
+        report,
+        Report.Status.APPROVED,
+        DataValue.Status.APPROVED,
+        kind=Notification.Kind.SUBMITTED,
+        approved_by=user,
+        approved_at=timezone.now(),
     )
 
 
 def accept_report(*, user, report: Report) -> Report:
     WORKFLOW.require(user, report, "accept")
     return _transition(
-        user, report, Report.Status.ACCEPTED, DataValue.Status.ACCEPTED, accepted_by=user, accepted_at=timezone.now()
+        user,
+        report,
+        Report.Status.ACCEPTED,
+        DataValue.Status.ACCEPTED,
+        kind=Notification.Kind.APPROVED,
+        accepted_by=user,
+        accepted_at=timezone.now(),
     )
 
 
@@ -434,7 +453,14 @@ def return_report(*, user, report: Report, comment: str) -> Report:
     WORKFLOW.require(user, report, "return")
     if not (comment or "").strip():
         raise ValidationError(_("退回时请写明意见"))
-    return _transition(user, report, Report.Status.OPEN, DataValue.Status.DRAFT, comment=comment.strip())
+    return _transition(
+        user,
+        report,
+        Report.Status.OPEN,
+        DataValue.Status.DRAFT,
+        kind=Notification.Kind.RETURNED,
+        comment=comment.strip(),
+    )
 
 
 def unlock_report(*, user, report: Report, reason: str) -> Report:
@@ -447,6 +473,7 @@ def unlock_report(*, user, report: Report, reason: str) -> Report:
         report,
         Report.Status.OPEN,
         DataValue.Status.DRAFT,
+        kind=Notification.Kind.RETURNED,
         comment=f"解锁：{reason.strip()}",
         approved_by=None,
         approved_at=None,
@@ -455,9 +482,12 @@ def unlock_report(*, user, report: Report, reason: str) -> Report:
     )
 
 
-def _transition(user, report: Report, status: str, value_status: str, *, check=None, **changes) -> Report:
+def _transition(
+    user, report: Report, status: str, value_status: str, *, check=None, kind: str | None = None, **changes
+) -> Report:
     """Move the report (locked: of two equal steps one is taken, the other refused) and its values; ``check`` runs
-    on the locked report first."""
+    on the locked report first. With ``kind``, those whose turn it then is are told (「提交给您」, 「退回给您」), or,
+    once accepted, the cities that reported (「已通过」)."""
     with transaction.atomic(), set_actor(user):
         fresh = Report.objects.select_for_update().get(pk=report.pk)
         if fresh.status != report.status:
@@ -474,8 +504,42 @@ def _transition(user, report: Report, status: str, value_status: str, *, check=N
         DataValue.objects.filter(
             pairing=fresh.pairing, period=fresh.period, indicator__in=fresh.dataset.indicators.all()
         ).update(status=value_status, updated=timezone.now())
+        if kind is not None:
+            _tell(fresh, user, kind)
     _refresh_analytics([fresh.pairing_id], [fresh.period])
     return fresh
+
+
+def report_link(report: Report) -> str:
+    return reverse("indicators:entry", args=[report.pairing_id, report.dataset.code, report.period])
+
+
+def _tell(report: Report, user, kind: str) -> None:
+    if kind == Notification.Kind.APPROVED:
+        cities = [region_party(side_region(report.pairing, s)) for s in SIDES]
+        people = [p for p in notifications.parties_users(cities) if scoping.can(p, scoping.Action.CHANGE, report)]
+        notifications.notify_done(
+            obj=report, recipients=people, actor=user, title=f"{report} 已被接收", link=report_link(report)
+        )
+        return
+    notifications.notify_turn(workflow=WORKFLOW, obj=report, actor=user, kind=kind, link=report_link(report))
+
+
+def may_remind(user) -> bool:
+    """The editors and approvers of a province, and the national overseer, remind those who have not reported."""
+    prefix = scoping.region_prefix(user)
+    return scoping.may(user, scoping.Action.CHANGE) and (prefix is None or len(prefix) == 2)
+
+
+def remind_unreported(*, user, dataset: DataSet, period: str) -> tuple[int, int]:
+    """「提醒全部未上报单位」: the cities of each pairing the user sees whose report for the period is not submitted get
+    one reminder a day (per organisation and report). For the province's editors and approvers and the national
+    overseer only. Returns (organisations reminded now, organisations already reminded today)."""
+    if not may_remind(user):
+        raise PermissionDenied(_("只有省级或国家层面的填报、审核人员可以发送提醒"))
+    rows = [r for r in queries.completeness_for(user, dataset, period) if not r["reported"]]
+    reports = [get_report(pairing=r["pairing"], dataset=dataset, period=period) for r in rows]
+    return notifications.remind(user=user, workflow=WORKFLOW, subjects=reports, title="", link_of=report_link)
 
 
 def _refresh_analytics(pairing_ids, periods) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("timeliness/", views.timeliness, name="timeliness"),
     path("timeliness/data/", views.timeliness_data, name="timeliness_data"),
     path("datasets/<slug:code>/due/", views.dataset_due, name="dataset_due"),
+    path("reminders/send", views.remind, name="remind"),
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/", views.entry, name="entry"),
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/cell/", views.cell, name="cell"),
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/step/<slug:step>/", views.step, name="step"),

@@ -116,7 +116,9 @@ def reminders(request):
             for r in rows
         )
         return xlsx_response(f"reminders-{period.id}.xlsx", _("未上报"), header, data)
-    return render(request, "indicators/reports.html", _completeness_context(datasets, dataset, period, rows, True))
+    context = _completeness_context(datasets, dataset, period, rows, True)
+    context["may_remind"] = services.may_remind(request.user)
+    return render(request, "indicators/reports.html", context)
 
 
 def _timeliness(request):
@@ -149,6 +151,21 @@ def timeliness_data(request):
     if rates is None:
         return JsonResponse({"errors": {f: list(e) for f, e in form.errors.items()}}, status=400)
     return JsonResponse(rates)
+
+
+@login_required
+@require_POST
+def remind(request):
+    """「提醒全部未上报单位」: one reminder a day per organisation and report; a second click says who already was."""
+    datasets, dataset, period = _dataset_and_period(request)
+    sent, already = services.remind_unreported(user=request.user, dataset=dataset, period=period.id)
+    if sent:
+        messages.success(request, _("已提醒 %(n)d 个单位") % {"n": sent})
+    if already:
+        messages.info(request, _("%(n)d 个单位今天已提醒过，每天最多提醒一次") % {"n": already})
+    if not sent and not already:
+        messages.info(request, _("没有需要提醒的单位"))
+    return redirect(f"{reverse('indicators:reminders')}?dataset={dataset.code}&period={period.id}")
 
 
 def _report(request, pairing_id: int, dataset: str, period: str):

@@ -13,6 +13,7 @@ import difflib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,8 +24,11 @@ from duikou.core.concurrency import save_versioned
 from duikou.core.digests import canonical_json, sm3_file, sm3_hex
 from duikou.core.errors import StaleObjectError
 from duikou.core.uploads import size_error
+from duikou.core.workflow import region_party
+from duikou.notifications import services as notifications
+from duikou.notifications.models import Notification
 from duikou.pairings.models import Pairing
-from duikou.pairings.sides import SIDES, city_sides, province_sides, required_provinces
+from duikou.pairings.sides import SIDES, city_sides, province_sides, provinces, required_provinces, side_region
 
 from . import queries
 from .models import (
@@ -180,16 +184,26 @@ def submit_for_agreement(*, user, plan: Plan) -> Plan:
     WORKFLOW.require(user, plan, "submit")
     if not plan.items.exists():
         raise ValidationError("方案还没有任何任务事项，不能提交确认")
-    return _transition(
-        user,
-        plan,
-        status=Plan.Status.AGREEING,
-        step_due=WORKFLOW.due(plan, Plan.Status.AGREEING, timezone.localdate()),
-        return_comment="",
-        old_side_agreed_by=None,
-        old_side_agreed_at=None,
-        partner_side_agreed_by=None,
-        partner_side_agreed_at=None,
+    with transaction.atomic():
+        plan = _transition(
+            user,
+            plan,
+            status=Plan.Status.AGREEING,
+            step_due=WORKFLOW.due(plan, Plan.Status.AGREEING, timezone.localdate()),
+            return_comment="",
+            old_side_agreed_by=None,
+            old_side_agreed_at=None,
+            partner_side_agreed_by=None,
+            partner_side_agreed_at=None,
+        )
+        _tell(plan, user, Notification.Kind.SUBMITTED)
+    return plan
+
+
+def _tell(plan: Plan, user, kind: str) -> None:
+    """Tell those whose turn it now is (both cities' approvers, the provinces, the overseer, or the drafters)."""
+    notifications.notify_turn(
+        workflow=WORKFLOW, obj=plan, actor=user, kind=kind, link=reverse("plans:detail", args=[plan.pk])
     )
 
 
@@ -220,24 +234,30 @@ def agree(*, user, plan: Plan) -> Plan:
         if all(merged.values()):
             changes["status"] = Plan.Status.AGREED
             changes["step_due"] = WORKFLOW.due(fresh, Plan.Status.AGREED, timezone.localdate())
-        return _apply(fresh, changes)
+        fresh = _apply(fresh, changes)
+        if fresh.status == Plan.Status.AGREED:
+            _tell(fresh, user, Notification.Kind.SUBMITTED)
+        return fresh
 
 
 def return_plan(*, user, plan: Plan, comment: str) -> Plan:
     WORKFLOW.require(user, plan, "return")
     if not comment.strip():
         raise ValidationError({"comment": "退回时请写明意见"})
-    return _transition(
-        user,
-        plan,
-        status=Plan.Status.DRAFT,
-        step_due=WORKFLOW.due(plan, Plan.Status.DRAFT, timezone.localdate()),
-        return_comment=comment.strip(),
-        old_side_agreed_by=None,
-        old_side_agreed_at=None,
-        partner_side_agreed_by=None,
-        partner_side_agreed_at=None,
-    )
+    with transaction.atomic():
+        plan = _transition(
+            user,
+            plan,
+            status=Plan.Status.DRAFT,
+            step_due=WORKFLOW.due(plan, Plan.Status.DRAFT, timezone.localdate()),
+            return_comment=comment.strip(),
+            old_side_agreed_by=None,
+            old_side_agreed_at=None,
+            partner_side_agreed_by=None,
+            partner_side_agreed_at=None,
+        )
+        _tell(plan, user, Notification.Kind.RETURNED)
+    return plan
 
 
 def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
@@ -270,7 +290,10 @@ def issue(*, user, plan: Plan, doc_number: str, date: datetime.date) -> Plan:
                 "status": Plan.Status.ISSUED,
                 "step_due": WORKFLOW.due(fresh, Plan.Status.ISSUED, timezone.localdate()),
             }
-        return _apply(fresh, changes)
+        fresh = _apply(fresh, changes)
+        if fresh.status == Plan.Status.ISSUED:
+            _tell(fresh, user, Notification.Kind.SUBMITTED)
+        return fresh
 
 
 def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
@@ -293,10 +316,25 @@ def file_plan(*, user, plan: Plan, receipt: str) -> Plan:
                 fresh.step_due = None
                 fresh.version += 1
                 fresh.save()
+                _tell_filed(fresh, user)
             return fresh
         except IntegrityError:
             continue
     raise ValidationError(_("其他方案正在同时备案，请稍后重试"))
+
+
+def _tell_filed(plan: Plan, user) -> None:
+    """「已办结」 to the cities and provinces of the pairing: their plan is filed."""
+    parties = [region_party(side_region(plan.pairing, s)) for s in SIDES]
+    parties += [region_party(p) for p in provinces(plan.pairing)]
+    people = [u for u in notifications.parties_users(parties) if scoping.can(u, scoping.Action.CHANGE, plan)]
+    notifications.notify_done(
+        obj=plan,
+        recipients=people,
+        actor=user,
+        title=f"「{plan}」已备案",
+        link=reverse("plans:detail", args=[plan.pk]),
+    )
 
 
 def _locked(plan: Plan) -> Plan:

@@ -30,6 +30,7 @@ DOMAIN = {
     "evaluation",
     "monitoring",
     "markets",
+    "notifications",
 }
 WIRING = {
     "api",

@@ -53,6 +53,24 @@ def test_a_monthly_slot_is_due_from_its_day_and_time():
     assert MONTHLY.next_run(at("2026-12-05 00:00")) == at("2027-01-01 04:00")
 
 
+def test_an_hourly_slot_is_due_from_its_minute_past_each_hour():
+    hourly = Schedule(name="hourly-test", title="每小时", function=DAILY.function, every="hour", at=datetime.time(0, 5))
+    assert hourly.due_slot(at("2026-05-20 10:04")) == "2026-05-20T09"
+    assert hourly.due_slot(at("2026-05-20 10:05")) == "2026-05-20T10"
+    assert hourly.due_slot(at("2026-05-20 00:01")) == "2026-05-19T23"
+    assert hourly.slot_start("2026-05-20T10") == at("2026-05-20 10:05")
+    assert hourly.next_run(at("2026-05-20 23:30")) == at("2026-05-21 00:05")
+
+
+@pytest.mark.django_db
+def test_notification_messages_are_retried_hourly_and_digested_daily(settings):
+    names = {s.name: s for s in duikou.schedules.SCHEDULES()}
+    assert names["notification-retry"].every == "hour"
+    assert names["notification-digest"].at == datetime.time(settings.DUIKOU_DIGEST_HOUR)
+    summary = duikou.schedules.send_due_messages(user=None, progress=lambda *a: None)["summary"]
+    assert summary == "到期重试：无"
+
+
 @pytest.mark.django_db
 def test_a_tick_runs_the_due_slot_once(table):
     [run] = schedules.tick(at("2026-05-20 02:01"))

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from duikou.accounts import scoping
@@ -26,6 +27,9 @@ from duikou.core.audit_context import set_actor
 from duikou.core.audit_entries import log_note
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError
+from duikou.core.workflow import organisation_party
+from duikou.notifications import services as notifications
+from duikou.notifications.models import Notification
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
@@ -187,6 +191,7 @@ def issue_notice(
                     notice.save()
             except IntegrityError:
                 continue
+            _tell(notice, user, "issue")
             return notice
     raise ValidationError("文号分配冲突，请重试")
 
@@ -223,7 +228,54 @@ def _take(step_name: str, *, user, notice: Notice, expected_version: int, note=N
         fresh = save_versioned(notice, expected_version=expected_version, changes=changes)
         if note:
             _note(fresh, user, *note)
+        _tell(fresh, user, step_name)
     return fresh
+
+
+# what each step tells whom: the next party when the turn passes to another hand (the responsible organisation or
+# the supervising level); the responsible organisation when its notice is closed
+TELLS = {
+    "issue": Notification.Kind.NOTICE_ISSUED,  # 「整改通知下发至本单位」
+    "report": Notification.Kind.SUBMITTED,
+    "return": Notification.Kind.RETURNED,
+}
+
+
+def notice_link(notice: Notice) -> str:
+    return reverse("evaluation:notice_detail", args=[notice.pk])
+
+
+def _tell(notice: Notice, user, step_name: str) -> None:
+    if step_name == "close":
+        people = [u for u in notifications.parties_users([organisation_party(notice.responsible)])]
+        people = [u for u in people if scoping.can(u, A.CHANGE, notice)]
+        notifications.notify_done(
+            obj=notice,
+            recipients=people,
+            actor=user,
+            title=f"整改通知 {notice.number} 已销号",
+            link=notice_link(notice),
+        )
+    elif step_name in TELLS:
+        notifications.notify_turn(
+            workflow=WORKFLOW, obj=notice, actor=user, kind=TELLS[step_name], link=notice_link(notice)
+        )
+
+
+def may_remind(user) -> bool:
+    """The supervising level (a province's or the national overseer's approvers) reminds responsible units."""
+    prefix = scoping.region_prefix(user)
+    return scoping.may(user, A.APPROVE) and (prefix is None or len(prefix) == 2)
+
+
+def remind_notices(*, user, notices) -> tuple[int, int]:
+    """「提醒责任单位」: the responsible organisation of each open notice waiting for it (to be received, or its
+    measures reported) gets one reminder a day, to its users who can act. For the supervising level only (a province
+    or the national overseer who may approve). Returns (organisations reminded now, already reminded today)."""
+    if not may_remind(user):
+        raise PermissionDenied("只有省级或国家层面的审核人员可以提醒责任单位")
+    waiting = [n for n in notices if n.status in (S.ISSUED, S.RECEIVED)]
+    return notifications.remind(user=user, workflow=WORKFLOW, subjects=waiting, title="", link_of=notice_link)
 
 
 def _text(value: str, field: str, message: str) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("notices/export.xlsx", views.notice_export, name="notice_export"),
     path("notices/national/", views.national_desk, name="national_desk"),
     path("notices/new/", views.notice_issue, name="notice_issue"),
+    path("notices/remind/", views.notice_remind, name="notice_remind"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
     path("notices/<int:pk>/step/<slug:step>/", views.notice_step, name="notice_step"),

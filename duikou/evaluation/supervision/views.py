@@ -32,6 +32,7 @@ def _list_context(request, qs, **extra) -> dict:
         request,
         qs,
         today=timezone.localdate(),
+        may_remind=services.may_remind(request.user),
         statuses=Notice.Status.choices,
         levels=Notice.Level.choices,
         national=queries.is_national_overseer(request.user),
@@ -95,6 +96,21 @@ def national_desk(request):
     services.escalate_overdue()
     qs = queries.national_desk(request.user, include_closed=request.GET.get("closed") == "1")
     return render(request, "evaluation/supervision/notice_list.html", _list_context(request, qs, desk=True))
+
+
+@login_required
+@require_POST
+def notice_remind(request):
+    """「提醒责任单位」 of the open notices the user sees that wait for their responsible organisation (to be received
+    or answered, overdue or not): one reminder a day per organisation and notice."""
+    sent, already = services.remind_notices(user=request.user, notices=queries.notices_for(request.user, status="open"))
+    if sent:
+        messages.success(request, _("已提醒 %(n)d 个责任单位") % {"n": sent})
+    if already:
+        messages.info(request, _("%(n)d 个责任单位今天已提醒过，每天最多提醒一次") % {"n": already})
+    if not sent and not already:
+        messages.info(request, _("没有等待责任单位办理的整改通知"))
+    return redirect("evaluation:notices")
 
 
 # ---- one notice ----------------------------------------------------------------------------------------

@@ -123,6 +123,10 @@ def supervision_cases(w) -> dict[str, Case]:
         "evaluation:notices": Case("/evaluation/notices/", **notices, scoped=("Notice",)),
         "evaluation:notice_export": Case("/evaluation/notices/export.xlsx", **notices, scoped=("Notice",)),
         "evaluation:national_desk": Case("/evaluation/notices/national/", action=SUPERVISOR, scoped=("may:view",)),
+        # reminding responsible units: the supervising level only (a province's or the nation's approvers)
+        "evaluation:notice_remind": form_post(
+            "/evaluation/notices/remind/", action=SUPERVISOR, scoped=("may:approve",)
+        ),
         "evaluation:notice_issue": Case(*issue_at, action=SUPERVISOR, scoped=("Run", "Pairing")),
         "evaluation:notice_detail": Case(*by_pk(notice, n_in, n_out), **shown),
         "evaluation:notice_step": form_post(

@@ -4,7 +4,7 @@ not."""
 from duikou.accounts import scoping
 from duikou.indicators import services as indicator_services
 from duikou.indicators.models import DataSet, Indicator, SavedChart
-from duikou.permission_matrix import REFERENCE, Case, api, api_write, by_pk, form_post
+from duikou.permission_matrix import REFERENCE, SUPERVISOR, Case, api, api_write, by_pk, form_post
 
 
 def world(w) -> dict:
@@ -71,6 +71,10 @@ def cases(w) -> dict[str, Case]:
         # a data set's due days are reference data: no role of the matrix may change them
         "indicators:dataset_due": form_post(
             "/indicators/datasets/quarterly/due/", data={"due_days": "20"}, action=REFERENCE, scoped=("DataSet",)
+        ),
+        # reminding the unreported: a province's editors and approvers or the national overseer, no city
+        "indicators:remind": form_post(
+            "/indicators/reminders/send?dataset=quarterly&period=2025Q3", action=SUPERVISOR, scoped=("may:change",)
         ),
         "indicators:entry": Case(entry_in, entry_out, present=["信阳侧指标说明"], scoped=("Pairing", "DataSet")),
         "indicators:cell": form_post(f"{entry_in}cell/", f"{entry_out}cell/", ok=200, **cell, scoped=("Pairing",)),
