@@ -26,6 +26,7 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         _daily("analytics", _("指标分析库追平"), "refresh_analytics", hour=3),
         _daily("rate-counters", _("公开页面访问频次计数清理"), "purge_rate_counts", hour=4, minute=30),
         _daily("objections-overdue", _("异议申诉逾期上报县级"), "escalate_objections", hour=6, minute=40),
+        _daily("deadlines", _("到期与逾期提醒"), "notify_deadlines", hour=7),
         _daily("notification-digest", _("每日通知摘要"), "send_digests", hour=settings.DUIKOU_DIGEST_HOUR),
         Schedule(
             name="notification-retry",
@@ -105,6 +106,15 @@ def escalate_objections(*, user, progress) -> dict:
     escalated = escalate_overdue_objections()
     progress(1, 1)
     return {"summary": f"逾期未答复的异议、申诉上报县级 {len(escalated)} 件"}
+
+
+def notify_deadlines(*, user, progress) -> dict:
+    """Everyone whose to-do holds something due in three days, due today or newly overdue is told, once."""
+    from duikou.deadlines import notify_deadlines as notify
+
+    told = notify()
+    progress(1, 1)
+    return {"summary": f"到期与逾期提醒：{told['summary']}"}
 
 
 def send_digests(*, user, progress) -> dict:

@@ -127,19 +127,71 @@ def _plans(user, today):
 
 
 def _reports(user, today):
+    """Reports of the user's pairings to fill and submit (each due on its data set's due date for the period, or
+    so many days after it was returned), and reports waiting for the user's review step."""
+    from duikou.indicators.models import Report
     from duikou.indicators.queries import reports_for
     from duikou.indicators.workflow import WORKFLOW
 
     qs = reports_for(user).select_related("dataset", "pairing__old_region", "pairing__partner_region")
-    return _workflow_items(
+    items, more = _workflow_items(
         user,
         "reports",
         WORKFLOW,
-        qs.order_by("step_due", "period", "pk"),
+        qs.exclude(status=Report.Status.OPEN).order_by("step_due", "period", "pk"),
         title=lambda r: f"{r.dataset.name} {r.period}",
         place=lambda r: str(r.pairing),
         link=lambda r: reverse("indicators:entry", args=[r.pairing_id, r.dataset.code, r.period]),
     )
+    return items + list(_reports_to_fill(user, today)), more
+
+
+def _reports_to_fill(user, today) -> Iterator[Item]:
+    """The recent periods' reports of the pairings whose city the user enters for, not yet submitted: overdue ones
+    and those due within the horizon (a report never started counts as much as one started)."""
+    from duikou.indicators import queries, services
+    from duikou.indicators.models import Report
+    from duikou.indicators.queries import Timeliness
+    from duikou.pairings import sides
+
+    if not scoping.may(user, A.CHANGE) or user.organisation_id is None:
+        return
+    horizon = _horizon(today)
+    for dataset in queries.datasets_for(user).prefetch_related("pairings"):
+        pairings = [p for p in queries.reporting_pairings_for(user, dataset, A.CHANGE) if sides.city_sides(user, p)]
+        if not pairings:
+            continue
+        states = queries.report_states(
+            pairings,
+            [dataset],
+            lambda ds: services.recent_periods(ds, today=today, count=4),
+            today=today,
+            reports=queries.reports_for(user),
+        )
+        # a report returned or unlocked is due again so many days after (its step_due)
+        returned = {
+            (pairing_id, period): due
+            for pairing_id, period, due in queries.reports_for(user)
+            .filter(dataset=dataset, status=Report.Status.OPEN, step_due__isnull=False)
+            .values_list("pairing_id", "period", "step_due")
+        }
+        names = {p.pk: str(p) for p in pairings}
+        for state in states:
+            if state.state not in (Timeliness.MISSING, Timeliness.NOT_DUE) or state.status not in (None, "open"):
+                continue
+            due = max(state.due, returned.get((state.pairing_id, state.period.id), state.due))
+            if due > horizon and state.state == Timeliness.NOT_DUE:
+                continue
+            yield Item(
+                source="reports",
+                kind=SOURCES["reports"],
+                title=f"{dataset.name} {state.period.label}",
+                action=_("填报并上报"),
+                link=reverse("indicators:entry", args=[state.pairing_id, dataset.code, state.period.id]),
+                due=due,
+                place=names[state.pairing_id],
+                local_rule=True,
+            )
 
 
 def _notices(user, today):

@@ -13,6 +13,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from duikou.accounts import scoping
@@ -945,8 +946,22 @@ def assign_responsible(*, user, alert: Alert, responsible, expected_version: int
         responsible.is_active and scoping.can(responsible, scoping.Action.CHANGE, alert)
     ):
         raise ValidationError({"responsible": ["所选人员不负责该户所在地区，或没有填报权限"]})
+    from duikou.notifications.models import Notification
+    from duikou.notifications.services import notify
+
     with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = save_versioned(alert, expected_version=expected_version, changes={"responsible": responsible})
+        if responsible is not None:
+            home = alert.household
+            notify(
+                recipients=[responsible],
+                kind=Notification.Kind.CASE_ASSIGNED,
+                obj=fresh,
+                title=f"{pii.mask_name(home.head_name)}户（{home.number}）监测案件由您跟进帮扶",
+                link=reverse("monitoring:alert", args=[fresh.pk]),
+                key=f"case-assigned:{fresh.pk}:{fresh.version}",
+                actor=user,
+            )
     return fresh
 
 

@@ -60,9 +60,11 @@ def test_overdue_items_come_first_and_are_counted(who):
     plan.items.filter(text="共建豫东南高新区").update(due_date=datetime.date(2024, 1, 1))
     items, _ = todo.todo_for(who["xy_editor"])
     today = timezone.localdate()
-    assert items[0].source == "tasks" and items[0].overdue(today) and "共建豫东南高新区" in items[0].title
-    assert all(not i.overdue(today) for i in items[1:])
-    assert todo.todo_for(who["yanan_editor"])[0] == []
+    late = [i.overdue(today) for i in items]
+    assert late == sorted(late, reverse=True) and any(late) and not all(late)  # overdue first
+    task = next(i for i in items if i.source == "tasks")
+    assert task.overdue(today) and "共建豫东南高新区" in task.title
+    assert [i for i in todo.todo_for(who["yanan_editor"])[0] if "信阳" in i.place or "信阳" in i.title] == []
 
 
 def test_the_page_the_home_page_and_the_api_show_the_same_list(who, client: Client):
@@ -71,12 +73,12 @@ def test_the_page_the_home_page_and_the_api_show_the_same_list(who, client: Clie
     page = client.get("/todo/").content.decode()
     assert str(plan) in page and "确认同意" in page and "本地规则" in page
     assert str(plan) in client.get("/").content.decode()
-    data = client.get("/api/me/todo").json()
+    data = client.get("/api/me/todo?source=plans").json()
     assert [(i["title"], i["source"], i["local_rule"]) for i in data["items"]] == [(str(plan), "plans", True)]
     assert data["overdue"] == 0 and data["more"] == []
     # filters: another kind has nothing; nothing is overdue
-    assert "目前没有等待您办理的事项" in client.get("/todo/?source=reports").content.decode()
-    assert "没有逾期的待办事项" in client.get("/todo/?overdue=1").content.decode()
+    assert "目前没有等待您办理的事项" in client.get("/todo/?source=notices").content.decode()
+    assert "没有逾期的待办事项" in client.get("/todo/?source=plans&overdue=1").content.decode()
 
 
 def test_the_to_do_exports_to_excel(who, client: Client):
@@ -86,7 +88,7 @@ def test_the_to_do_exports_to_excel(who, client: Client):
 
     plan = services.submit_for_agreement(user=who["xy_editor"], plan=drafted_plan(who))
     testing.login(client, who["xy_approver"])
-    response = client.get("/todo/?format=xlsx")
+    response = client.get("/todo/?source=plans&format=xlsx")
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("类别", "事项") and rows[1][1] == str(plan) and rows[1][6] == f"/plans/{plan.pk}/"
 
@@ -124,3 +126,32 @@ def test_the_users_waited_for_are_those_whose_to_do_holds_the_plan(who):
     assert {u.username for u in WORKFLOW.waiting_for(plan)} == {"xy_approver", "sz_approver"}
     plan = services.agree(user=who["xy_approver"], plan=plan)
     assert [u.username for u in WORKFLOW.waiting_for(plan)] == ["sz_approver"]
+
+
+def test_reports_to_fill_are_in_the_cities_to_do_until_submitted_then_the_provinces(who, settings):
+    from duikou.indicators import services as indicators
+    from duikou.indicators.models import DataSet
+    from duikou.indicators.tests.factories import fill, report
+
+    today = datetime.date(2026, 12, 7)
+    testing.pairing("信阳市", "苏州市")
+    quarterly = DataSet.objects.get(pk="quarterly")
+    items = [i for i in todo.todo_for(who["xy_editor"], today=today, source="reports")[0] if "quarterly" in i.link]
+    due = quarterly.due_date(quarterly_period("2026Q3"))
+    q3 = next(i for i in items if i.link.endswith("/quarterly/2026Q3/"))
+    assert q3.due == due and q3.overdue(today) and q3.action == "填报并上报" and q3.local_rule
+    assert len(items) == 4  # the four latest finished quarters, none reported yet
+    assert [i for i in todo.todo_for(who["henan"], today=today, source="reports")[0] if "2026Q3" in i.link] == []
+    # 信阳 submits 2026Q3: gone from the cities' to-do, in the provinces'
+    rep = fill(who["xy_editor"], report("2026Q3"))
+    indicators.submit_report(user=who["xy_editor"], report=rep)
+    links = [i.link for i in todo.todo_for(who["xy_editor"], today=today, source="reports")[0]]
+    assert q3.link not in links
+    henan = [i for i in todo.todo_for(who["henan"], today=today, source="reports")[0] if i.link == q3.link]
+    assert [i.action for i in henan] == ["审核通过、退回"]
+
+
+def quarterly_period(text):
+    from duikou.indicators.periods import parse_period
+
+    return parse_period(text)
