@@ -67,6 +67,22 @@ def procedure_users(key: str = "xinyang") -> dict:
     return out
 
 
+def visited_case(hands: dict, head_name: str = "刘大") -> Alert:
+    """A 西关社区 household with a case opened by the village cadre's visit, awaiting verification (no screening)."""
+    from django.utils import timezone
+
+    home = household(hands["county"], head_name=head_name)
+    visit = services.record_visit(
+        user=hands["village"],
+        household=home,
+        date=timezone.localdate(),
+        situation="户主住院，务工收入中断",
+        risk="illness",
+        raise_case=True,
+    )
+    return visit.case
+
+
 ALL_OK = dict.fromkeys(Household.CHECKS, True)
 MEETING = {"meeting_date": datetime.date(2026, 1, 5), "attendees": 12, "opinion": "评议同意"}
 

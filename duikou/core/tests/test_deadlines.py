@@ -65,19 +65,10 @@ def test_a_deadline_crossing_tells_each_recipient_once_whatever_the_number_of_wo
 
 @pytest.mark.django_db
 def test_a_case_deadline_names_the_household_masked():
-    from duikou.monitoring import services as monitoring
     from duikou.monitoring import testing as mt
 
     hands = mt.procedure_users()
-    home = mt.household(hands["county"], head_name="刘大山")
-    case = monitoring.record_visit(
-        user=hands["village"],
-        household=home,
-        date=timezone.localdate(),
-        situation="住院",
-        risk="illness",
-        raise_case=True,
-    ).case
+    case = mt.visited_case(hands, head_name="刘大山")
     case.__class__.objects.filter(pk=case.pk).update(deadline=timezone.localdate())
     deadlines.notify_deadlines()
     told = Notification.objects.filter(kind=K.DUE_TODAY)
@@ -91,15 +82,7 @@ def test_naming_a_responsible_person_tells_them():
     from duikou.monitoring import testing as mt
 
     hands = mt.procedure_users()
-    home = mt.household(hands["county"], head_name="刘大山")
-    case = monitoring.record_visit(
-        user=hands["village"],
-        household=home,
-        date=timezone.localdate(),
-        situation="住院",
-        risk="illness",
-        raise_case=True,
-    ).case
+    case = mt.visited_case(hands, head_name="刘大山")
     monitoring.assign_responsible(
         user=hands["township"], alert=case, responsible=hands["county"], expected_version=case.version
     )

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from duikou import testing, todo
 from duikou.monitoring import services
@@ -18,16 +17,7 @@ def hands():
 
 @pytest.fixture
 def case(hands):
-    home = mt.household(hands["county"], head_name="刘大")
-    visit = services.record_visit(
-        user=hands["village"],
-        household=home,
-        date=timezone.localdate(),
-        situation="户主住院，务工收入中断",
-        risk="illness",
-        raise_case=True,
-    )
-    return visit.case
+    return mt.visited_case(hands)
 
 
 def _cases(user):
