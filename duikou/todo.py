@@ -213,7 +213,7 @@ def _cases(user, today):
     """Cases whose current step is this user's to take, and open cases this user is the responsible person of."""
     from duikou.monitoring.models import Alert
     from duikou.monitoring.queries import alerts_for
-    from duikou.monitoring.workflow import WORKFLOW
+    from duikou.monitoring.workflow import WORKFLOW, Level, user_level
 
     def title(alert):
         return f"{alert.household} · {alert.get_status_display()}"
@@ -225,9 +225,11 @@ def _cases(user, today):
         return reverse("monitoring:alert", args=[alert.pk])
 
     qs = alerts_for(user, status="open").select_related("household__village")
-    items, more = _workflow_items(
-        user, "cases", WORKFLOW, qs.order_by("deadline", "pk"), title=title, place=place, link=link
-    )
+    items, more = [], 0
+    if user_level(user) in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY):  # the levels that take the steps
+        items, more = _workflow_items(
+            user, "cases", WORKFLOW, qs.order_by("deadline", "pk"), title=title, place=place, link=link
+        )
     seen = {i.link for i in items}
     for alert in qs.filter(responsible=user).exclude(status=Alert.Status.CLOSED)[: _limit()]:
         if link(alert) in seen:
@@ -251,6 +253,10 @@ def _cases(user, today):
 def _objections(user, today):
     from duikou.monitoring.models import Objection
     from duikou.monitoring.services import may_answer
+    from duikou.monitoring.workflow import Level, user_level
+
+    if user_level(user) not in (Level.TOWNSHIP, Level.COUNTY):  # objections are answered there only
+        return [], 0
 
     qs = (
         scoping.scope(user, Objection, A.CHANGE)

@@ -68,3 +68,13 @@ def test_the_case_page_offers_the_choice_to_the_township(case, hands, client):
     assert case.responsible == hands["village2"]
     testing.login(client, hands["village"])
     assert 'id="responsible-form"' not in client.get(f"/monitoring/alerts/{case.pk}/").content.decode()
+
+
+def test_an_appeal_waits_for_the_township_or_county_to_answer(hands):
+    monitored = mt.to_monitored(mt.visited_case(hands, head_name="王二"))
+    appeal = services.lodge_objection(case=monitored, kind="appeal", subject="category", text="类别认定有误")
+    expected = [(f"/monitoring/alerts/{monitored.pk}/#objections", "答复", appeal.due)]
+    for name in ("township", "county"):
+        found = [(i.link, i.action, i.due) for i in todo.todo_for(hands[name], source="objections")[0]]
+        assert found == expected, name
+    assert todo.todo_for(hands["village"], source="objections")[0] == []
