@@ -8,6 +8,11 @@ from duikou.core.modelbits import protected_fk
 LEVEL_PREFIX = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12}
 
 
+# Names of divisions that only hold a place in the code tree (a municipality's prefectures, a province's county-level
+# cities administered directly): a place is never called by them.
+PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
 class Region(models.Model):
     class Level(models.TextChoices):
         PROVINCE = "province", _("省级")
@@ -49,8 +54,17 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        names = [r.name for r in self.ancestors() if r.name not in ("市辖区", "县")] + [self.name]
+        names = [r.name for r in self.ancestors() if r.name not in PLACEHOLDERS] + [self.name]
         return "".join(names)
+
+    @property
+    def place_name(self) -> str:
+        """The region after the nearest level above it that has a real name: 潢川县 → 信阳市潢川县, 浦东新区 →
+        上海市浦东新区 (not 市辖区浦东新区: a municipality's prefectures are placeholders), 上海市 → 上海市."""
+        node = self.parent
+        while node is not None and node.name in PLACEHOLDERS:
+            node = node.parent
+        return f"{node.name}{self.name}" if node is not None else self.name
 
     @property
     def province_code(self) -> str:

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from duikou.accounts import scoping
+from duikou.geo.models import PLACEHOLDERS
 from duikou.pairings.models import Pairing
 
 from . import formula as formulas
@@ -120,9 +121,6 @@ def keep_in_step(fn, *args, **kwargs) -> None:
         fn(*args, **kwargs)
     except duckdb.Error:
         log.warning("analytics store not updated now; it will catch up before the next query", exc_info=True)
-
-
-PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
 def _place(region) -> tuple[str, str, str, str]:
