@@ -87,3 +87,25 @@ def _value(node, values) -> Decimal:
     if right == 0:
         raise ZeroDivisionError
     return left / right
+
+
+_SHOWN = {ast.Add: ("+", 1), ast.Sub: ("−", 1), ast.Mult: ("×", 2), ast.Div: ("÷", 2)}
+
+
+def readable(formula: str, names: dict[str, str]) -> str:
+    """The formula as a page shows it: each code by its indicator's name, × and ÷, and only the parentheses the
+    reading needs (资金到位率: 实际到位资金 ÷ 签约金额 × 100)."""
+
+    def show(node, parent: int = 0, right: bool = False) -> str:
+        if isinstance(node, ast.BinOp):
+            symbol, level = _SHOWN[type(node.op)]
+            text = f"{show(node.left, level)} {symbol} {show(node.right, level, right=True)}"
+            # a − (b + c), a ÷ (b × c): the right side of − and ÷ keeps its brackets at the same level
+            return f"（{text}）" if level < parent or (right and level == parent) else text
+        if isinstance(node, ast.UnaryOp):
+            return ("−" if isinstance(node.op, ast.USub) else "+") + show(node.operand, 3)
+        if isinstance(node, ast.Name):
+            return names.get(node.id, node.id)
+        return str(node.value)
+
+    return show(parse(formula).body)

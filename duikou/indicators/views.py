@@ -45,7 +45,10 @@ def _dataset_and_period(request):
 
 @login_required
 def library(request):
-    indicators = queries.indicators_for(request.user)
+    indicators = list(queries.indicators_for(request.user))
+    names = {i.code: i.name for i in indicators}
+    for indicator in indicators:
+        indicator.formula_text = formulas.readable(indicator.formula, names) if indicator.formula else ""
     return render(
         request,
         "indicators/library.html",
@@ -216,14 +219,21 @@ def _grid_context(request, report, *, recorded_for=None) -> dict:
     filled = sum(1 for code, v in values.items() if code in inputs and v.value is not None)
     numbers = {code: v.value for code, v in values.items()}
     codes = {ind.code for ind in indicators}
+    names = dict(Indicator.objects.values_list("code", "name"))
     derived = [
-        {"indicator": ind, "text": number_text(formulas.evaluate(ind.formula, numbers))}
-        for ind in indicators
-        if ind.formula
-    ] + [
-        {"indicator": ind, "text": number_text(formulas.evaluate(ind.formula, numbers))}
-        for ind in Indicator.objects.exclude(formula="").exclude(datasets=report.dataset)
-        if formulas.codes_in(ind.formula) <= codes
+        {
+            "indicator": ind,
+            "text": number_text(formulas.evaluate(ind.formula, numbers)),
+            "formula": formulas.readable(ind.formula, names),
+        }
+        for ind in [
+            *(i for i in indicators if i.formula),
+            *(
+                i
+                for i in Indicator.objects.exclude(formula="").exclude(datasets=report.dataset)
+                if formulas.codes_in(i.formula) <= codes
+            ),
+        ]
     ]
     recorded = _recorded(request.user, report)
     if recorded_for is not None:
