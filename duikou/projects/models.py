@@ -79,6 +79,8 @@ class Project(models.Model):
     version = version_field()
     created = created_field()
     updated = updated_field()
+    # stored lists of codes shown by their labels in the change history
+    item_labels = {"funding_sources": FundingSource}
 
     class Meta:
         verbose_name = verbose_name_plural = _("重大项目")

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.db.models import JSONField
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -35,8 +36,8 @@ def change_rows(entry) -> list[tuple[str, tuple]]:
             field = model._meta.get_field(name) if model else None
         except Exception:  # a field since removed from the model
             field = None
-        if field is not None and field.auto_created and not field.concrete:
-            continue
+        if field is not None and (getattr(field, "primary_key", False) or (field.auto_created and not field.concrete)):
+            continue  # the row's number and reverse relations say nothing to a reader
         label = field.verbose_name if field is not None else name
         if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": "add", "objects": [...]}
             operation = {"add": _("添加"), "delete": _("移除")}.get(change.get("operation"), change.get("operation"))
@@ -46,8 +47,21 @@ def change_rows(entry) -> list[tuple[str, tuple]]:
         choices = getattr(model, "item_labels", {}).get(name)
         if choices is not None:
             change = tuple(_item_labels(value, choices) for value in change)
+        elif isinstance(field, JSONField):
+            change = tuple(_listed(value) for value in change)
         rows.append((str(label), tuple(change)))
     return rows
+
+
+def _listed(value) -> str:
+    """A stored list (``["a", "b"]``, ``[]``) as a reader writes it (a、b, or a dash); anything else as it is."""
+    try:
+        items = json.loads(value)
+    except (TypeError, ValueError):
+        return value
+    if not isinstance(items, list):
+        return value
+    return "、".join(map(str, items)) or "—"
 
 
 def _item_labels(value, choices) -> str:

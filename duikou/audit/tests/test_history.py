@@ -45,3 +45,22 @@ def test_list_fields_of_codes_show_their_labels():
     }
     assert rows[LogEntry.Action.CREATE]["技能要求"][1] == "电工"
     assert rows[LogEntry.Action.UPDATE]["技能要求"] == ("电工", "焊工、数控车床")
+
+
+def test_a_project_history_names_its_funding_sources_and_shows_no_codes_empty_lists_or_ids():
+    from duikou.projects import testing as pt
+
+    editor = testing.user("xy_history", "信阳市人民政府", "editor")
+    project = pt.project(testing.pairing("信阳市", "苏州市"), user=editor, funding_sources=["social_capital"])
+    created = LogEntry.objects.get_for_object(project).filter(action=LogEntry.Action.CREATE).get()
+    rows = dict(change_rows(created))
+    assert rows["资金来源"][1] == "社会资本"
+    assert "ID" not in rows and "id" not in rows
+    text = " ".join(str(v) for pair in rows.values() for v in pair)
+    assert "social_capital" not in text and "[]" not in text
+
+
+def test_a_stored_list_without_labels_reads_as_a_list_or_a_dash():
+    from duikou.audit.templatetags.audit_tags import _listed
+
+    assert [_listed(v) for v in ('["甲", "乙"]', "[]", "12", None)] == ["甲、乙", "—", "12", None]
