@@ -164,7 +164,10 @@ def get_report(*, pairing: Pairing, dataset: DataSet, period: str) -> Report:
     if report is None:
         try:
             with transaction.atomic():
-                report = Report.objects.create(pairing=pairing, dataset=dataset, period=parsed.id)
+                # due on the data set's due date for the period (a local rule), as the to-do and the pages say
+                report = Report.objects.create(
+                    pairing=pairing, dataset=dataset, period=parsed.id, step_due=dataset.due_date(parsed)
+                )
         except IntegrityError:
             report = Report.objects.get(pairing=pairing, dataset=dataset, period=parsed.id)
     return report

@@ -210,6 +210,10 @@ def test_turn_names_who_is_to_act(who, state):
     from duikou.indicators.workflow import WORKFLOW
 
     build, parties, steps, days = STATES[state]
-    # each review step is due so many days (a local setting) after the report began waiting for it
+    rep = build(who)
+    # an open report is due on its data set's due date for the period; each review step so many days (a local
+    # setting) after the report began waiting for it
     due = timezone.localdate() + datetime.timedelta(days=getattr(settings, days)) if days else None
-    assert testing.turn_of(WORKFLOW, build(who)) == (parties, steps, due)
+    if state == "open":
+        due = rep.dataset.due_date(rep.period)
+    assert testing.turn_of(WORKFLOW, rep) == (parties, steps, due)

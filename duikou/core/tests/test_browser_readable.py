@@ -1,0 +1,48 @@
+"""What officials saw as codes on screen, walked in the browser: a derived indicator's formula, a project's change
+history, a Shanghai place name and the language menu — on a desktop and on a 390 px phone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from duikou import testing
+from duikou.core.tests.test_browser import login, shot
+from duikou.indicators.tests.factories import fill, report
+from duikou.markets.labour import testing as lt
+from duikou.projects import testing as pt
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+
+
+def test_formula_history_place_and_language_read_as_words(live_server, reference_data, new_page, artifacts_dir):
+    base = live_server.url
+    editor = testing.user("xy_editor", "信阳市人民政府", "editor")
+    rep = fill(editor, report())
+    project = pt.project(testing.pairing("信阳市", "苏州市"), user=editor, funding_sources=["social_capital"])
+    lt.posting("310115", "浦东电工", user=testing.user("sh_editor", "上海市人民政府", "editor"))
+
+    page = new_page()
+    login(page, base, "xy_editor")
+    # the language menu names English in English on the Chinese page
+    expect(page.locator("select[name=language] option[value=en]")).to_have_text("English")
+    # the derived row reads by names, its value in the 本期值 column
+    page.goto(f"{base}/indicators/entry/{rep.pairing_id}/quarterly/{rep.period}/")
+    expect(page.locator("#derived .derived-formula")).to_have_text("实际到位资金 ÷ 签约金额 × 100")
+    expect(page.locator("#d-funds_in_place_rate")).to_have_text("34.6154")
+    expect(page.locator("body")).not_to_contain_text("funds_in_place_wan")
+    shot(page, artifacts_dir, "browser-readable-derived.png")
+    # the project's history names its funding sources, shows no ID row and no stored list
+    page.goto(f"{base}/projects/{project.pk}/")
+    history = page.locator("body")
+    expect(history).to_contain_text("社会资本")
+    expect(history).not_to_contain_text("social_capital")
+    expect(history).not_to_contain_text('["')
+    shot(page, artifacts_dir, "browser-readable-history.png")
+
+    # on a phone: the Shanghai posting's place is 上海市浦东新区, never 市辖区浦东新区
+    phone = new_page(PHONE)
+    login(phone, base, "xy_editor")
+    phone.goto(f"{base}/markets/labour/postings/")
+    expect(phone.locator("body")).to_contain_text("上海市浦东新区")
+    expect(phone.locator("body")).not_to_contain_text("市辖区")
+    shot(phone, artifacts_dir, "browser-readable-place-phone.png")
