@@ -3,9 +3,12 @@ official documents (GB/T 9704-2012) as far as a generated file sensibly can, and
 
 A4 with its margins, the issuing body in red over a red rule, the document number, the title centred in a large
 serif face, the body with sections numbered 一、（一）, the issuing body and the date at the bottom right, page
-numbers as "— 1 —". The standard's faces (方正小标宋, 仿宋, 黑体) are not on Debian; Noto Serif CJK SC stands in for
-the serif faces and Noto Sans CJK SC for 黑体, each set as the East Asian font of the run (``w:eastAsia``) so Word
-does not fall back to a Latin face for Chinese text. Knows no domain: the apps say what a document holds.
+numbers as "— 1 —". Each run names the standard's face as its font (``w:eastAsia`` and the others): 方正小标宋简体
+for the title and the issuing body, 仿宋_GB2312 for the body, 黑体 for first-level headings, 楷体_GB2312 for
+second-level ones, 宋体 for page numbers — so Word on an office PC, where they are installed, uses them. They are not on
+Debian: the PDFs and charts drawn here use the open faces Noto Serif CJK SC and Noto Sans CJK SC (``SERIF``,
+``SANS``), which the layout functions also accept and map to the standard's faces. Knows no domain: the apps say what
+a document holds.
 """
 
 import datetime
@@ -18,8 +21,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-SANS = "Noto Sans CJK SC"  # stands in for 黑体 (first-level headings)
-SERIF = "Noto Serif CJK SC"  # stands in for 方正小标宋 (titles), 仿宋 (body) and 楷体 (second-level headings)
+SANS = "Noto Sans CJK SC"  # draws 黑体 where it is missing (PDFs, charts)
+SERIF = "Noto Serif CJK SC"  # draws 方正小标宋, 仿宋 and 楷体 where they are missing (PDFs, charts)
+# GB/T 9704-2012's faces, named in the .docx
+TITLE_FACE = "方正小标宋简体"  # 标题, 发文机关标志
+BODY_FACE = "仿宋_GB2312"  # 正文
+HEADING_FACE = "黑体"  # 一级标题 一、
+SUBHEADING_FACE = "楷体_GB2312"  # 二级标题 （一）
+NUMBER_FACE = "宋体"  # 页码
+OFFICIAL = {SERIF: BODY_FACE, SANS: HEADING_FACE}  # an open face asked for by name stands for the standard's
 RED = RGBColor(0xD0, 0x00, 0x00)
 BODY_PT, TITLE_PT, TABLE_PT = 16, 22, 10.5  # 三号, 二号, 五号
 LINE_PT = 28  # fixed line spacing: 22 lines on a page of the standard's type area
@@ -50,14 +60,16 @@ def document() -> WordDocument:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     normal = doc.styles["Normal"]
-    normal.font.name = SERIF
+    normal.font.name = BODY_FACE
     normal.font.size = Pt(BODY_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), SERIF)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FACE)
     page_numbers(section)
     return doc
 
 
 def set_font(run, name: str, size: float, *, bold: bool = False, colour: RGBColor | None = None) -> None:
+    """The run's face (the standard's: ``SERIF`` and ``SANS`` are taken for 仿宋 and 黑体), size, weight, colour."""
+    name = OFFICIAL.get(name, name)
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -105,7 +117,7 @@ def heading(doc, number: int, text: str):
 
 
 def sub_heading(doc, number: int, text: str):
-    return para(doc, f"（{cn(number)}）{text}", font=SERIF, bold=True)
+    return para(doc, f"（{cn(number)}）{text}", font=SUBHEADING_FACE)
 
 
 def red_rule(paragraph) -> None:
@@ -120,14 +132,14 @@ def red_rule(paragraph) -> None:
 
 def letterhead(doc, issuer: str, number: str) -> None:
     """Issuing body in red, document number, red rule (the 版头 of GB/T 9704)."""
-    para(doc, issuer, font=SERIF, size=26, bold=True, align="center", colour=RED, line=None, space_after=12)
+    para(doc, issuer, font=TITLE_FACE, size=26, align="center", colour=RED, line=None, space_after=12)
     number_line = para(doc, number, size=BODY_PT, align="center", space_after=6)
     red_rule(number_line)
     para(doc)
 
 
 def title(doc, text: str) -> None:
-    para(doc, text, font=SERIF, size=TITLE_PT, bold=True, align="center", line=36, space_after=12)
+    para(doc, text, font=TITLE_FACE, size=TITLE_PT, align="center", line=36, space_after=12)
 
 
 def em(text: str) -> float:
@@ -150,11 +162,11 @@ def page_numbers(section) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def text_run(text: str):
-        set_font(p.add_run(text), SERIF, 14)
+        set_font(p.add_run(text), NUMBER_FACE, 14)
 
     def field_char(kind: str):
         run = p.add_run()
-        set_font(run, SERIF, 14)
+        set_font(run, NUMBER_FACE, 14)
         element = OxmlElement("w:fldChar")
         element.set(qn("w:fldCharType"), kind)
         run._r.append(element)
@@ -162,7 +174,7 @@ def page_numbers(section) -> None:
     text_run("— ")
     field_char("begin")
     instruction = p.add_run()
-    set_font(instruction, SERIF, 14)
+    set_font(instruction, NUMBER_FACE, 14)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = " PAGE "

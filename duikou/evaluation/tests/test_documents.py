@@ -138,10 +138,10 @@ def test_report_docx_sets_the_chinese_fonts_as_east_asian_fonts(ndrc):
         return run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
 
     normal = document.styles["Normal"].element.rPr.rFonts
-    assert normal.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "Noto Serif CJK SC"
+    assert normal.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
     title, heading = document.paragraphs[0].runs[0], next(p for p in document.paragraphs if p.text == "一、总体情况")
-    assert east_asian(title) == "Noto Serif CJK SC" and title.font.size.pt == 22 and title.bold
-    assert east_asian(heading.runs[0]) == "Noto Sans CJK SC"
+    assert east_asian(title) == "方正小标宋简体" and title.font.size.pt == 22
+    assert east_asian(heading.runs[0]) == "黑体"
     section = document.sections[0]
     assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
 
