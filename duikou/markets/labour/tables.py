@@ -293,7 +293,7 @@ def export_name(kind: str) -> str:
     return f"labour-{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
 
 
-def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
+def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", back_url: str = ""):
     """Start an import job of job postings or job seekers for an uploaded file."""
 
     return import_job(
@@ -303,6 +303,7 @@ def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
         upload=upload,
         dry_run=dry_run,
         next_url=next_url,
+        back_url=back_url,
         run=import_rows,
         params={"kind": kind},
     )
