@@ -321,19 +321,9 @@ def test_a_file_over_the_upload_limit_starts_no_import(editor, settings):
         tables.start_import(kind="projects", user=editor, upload=upload, dry_run=True)
 
 
-def issue_file() -> bytes:
-    """A row with three errors at once (a negative amount, a county outside the pairing, funds in place above the
-    signed amount) and another row with an error of its own."""
-    rows = good_rows()[:2]
-    rows[0].update({"计划投资（万元）": -100, "所在县区代码": "610602 宝塔区", "签约投资（万元）": 100})
-    rows[0]["到位资金（万元）"] = 150
-    rows[1]["产业"] = "旅游"
-    return pt.workbook(rows)
-
-
 def test_one_dry_run_reports_every_error_of_every_row(editor):
     entries = LogEntry.objects.count()
-    errors = errors_of(editor, issue_file(), dry_run=True)
+    errors = errors_of(editor, pt.workbook(pt.rows_with_many_errors()), dry_run=True)
     found = {(e["row"], e["column"]): e for e in errors}
     assert found[(2, "G 计划投资（万元）")]["reason"] == "不能为负数"
     assert found[(2, "G 计划投资（万元）")]["value"] == "-100"
