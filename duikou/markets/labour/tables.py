@@ -149,7 +149,8 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
             values, row_errors = parse_row(
                 spec, position, number, cells, lambda col, raw: _cell(col, raw, regions), hidden=SECRET
             )
-            if not row_errors and not errors and len(values) == len(spec.columns):
+            # every complete row goes through the service, after another row's error too (all is rolled back)
+            if not row_errors and len(values) == len(spec.columns):
                 try:
                     with transaction.atomic():
                         outcome = _write(kind, user, values)
