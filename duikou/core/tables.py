@@ -16,6 +16,7 @@ has an error.
 """
 
 import datetime
+import inspect
 import io
 import os
 import time
@@ -26,7 +27,7 @@ from typing import Protocol
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
@@ -372,11 +373,15 @@ def import_rows(
                 row_errors.append(RowError(number, cell_where(position, name_col), values[name_col.field], message))
             else:
                 seen[key] = number
-        if not row_errors and len(values) == len(spec.columns):
-            obj = spec.model(**values)
-            row_errors = _model_errors(spec, obj, number, position)
-            if not row_errors:
-                candidates.append((number, obj))
+        # the model's own rules run even when some cells are bad, on the cells that did parse: every error of the
+        # row is reported in one pass, and only the checks that need an unreadable cell are left out
+        unread = {c.field for c in spec.columns} - values.keys()
+        obj = spec.model(**values)
+        for name in unread:  # empty, not the model's default: no rule may judge a value the user did not write
+            setattr(obj, spec.model._meta.get_field(name).attname, None)
+        row_errors += _model_errors(spec, obj, number, position, unread=unread)
+        if not row_errors:
+            candidates.append((number, obj))
         errors.extend(row_errors)
         if done % 200 == 0 or done == total:
             progress(done, steps, f"校验第 {done} / {total} 行")
@@ -457,13 +462,17 @@ def _values_key(spec: Spec, values: dict) -> tuple | None:
     return tuple(parts)
 
 
-def _model_errors(spec: Spec, obj, number: int, position: dict[str, int]) -> list[RowError]:
-    """The model's own rules (clean_fields and clean), without a query per row: references are resolved."""
+def _model_errors(spec: Spec, obj, number: int, position: dict[str, int], unread=frozenset()) -> list[RowError]:
+    """The model's own rules (clean_fields and clean), without a query per row: references are resolved.
+
+    ``unread`` names the fields whose cell could not be read (already reported) or whose column is missing: they are
+    left empty, and what the rules say about them, or about the row as a whole, is not reported, since it would
+    be about an empty value the user did not write; a rule that fails on an empty field is skipped."""
     by_field = {c.field: c for c in spec.columns}
     refs = [f.name for f in spec.model._meta.fields if f.is_relation]
     errors: dict[str, list[str]] = {}
     try:
-        obj.clean_fields(exclude=refs)
+        obj.clean_fields(exclude=[*refs, *unread])
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -472,6 +481,11 @@ def _model_errors(spec: Spec, obj, number: int, position: dict[str, int]) -> lis
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
+    except (TypeError, AttributeError, ValueError, ObjectDoesNotExist):
+        if not unread:
+            raise  # a rule that fails on a complete row is a programming error
+    if unread:
+        errors = {name: m for name, m in errors.items() if name not in unread and name != NON_FIELD_ERRORS}
     found = []
     for name, messages in errors.items():
         col = by_field.get(name) or next(c for c in spec.columns if c.field in ("name", "title"))
@@ -726,11 +740,21 @@ def template_bytes(spec: Spec, references: dict[str, list[str]]) -> bytes:
 
 
 def import_job(
-    *, job_kind: str, noun: str, user, upload, dry_run: bool, next_url: str, run: str | Callable, params=None
+    *,
+    job_kind: str,
+    noun: str,
+    user,
+    upload,
+    dry_run: bool,
+    next_url: str,
+    run: str | Callable,
+    params=None,
+    back_url: str = "",
 ):
     """Start a background job importing an uploaded file with the module-level function ``run(*, user, data,
-    filename, dry_run, progress, **params)``; the job page shows its progress, its error report and, after a real
-    import, a link to ``next_url``. The upload is stored with the job (encrypted) and read by the worker."""
+    filename, dry_run, progress, **params)``; the job page shows its progress, its error report, a link back to
+    the upload page ``back_url`` and, after a real import, a link to ``next_url``. The upload is stored with the
+    job (encrypted) and read by the worker."""
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.xlsx")
     data = read_upload(upload)
@@ -746,14 +770,25 @@ def import_job(
             "dry_run": dry_run,
             "next_url": next_url,
             "noun": noun,
+            "back_url": back_url,
         },
         upload=(name, data),
     )
 
 
-def run_import(*, user, progress, data: bytes, filename: str, run: str, params: dict, dry_run: bool, next_url, noun):
-    """The job of ``import_job``."""
-    result = resolve(run)(user=user, data=data, filename=filename, dry_run=dry_run, progress=progress, **params)
+def run_import(
+    *, user, progress, data: bytes, filename: str, run: str, params: dict, dry_run: bool, next_url, noun, back_url=""
+):
+    """The job of ``import_job``: its result (or its error report) carries the link back to the upload page."""
+    back = {"url": back_url, "label": "返回上传页面"} if back_url else None
+    try:
+        result = resolve(run)(user=user, data=data, filename=filename, dry_run=dry_run, progress=progress, **params)
+    except UserFacingError as exc:
+        if back:
+            exc.details = {**(getattr(exc, "details", None) or {}), "back": back}
+        raise
+    if back:
+        result["back"] = back
     if next_url and not dry_run:
         result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
     return result
@@ -775,9 +810,11 @@ def import_page(request, template: str, start: Callable[..., object], context: d
     scoping.require(request.user, scoping.Action.CHANGE)
     form = ImportForm(request.POST or None, request.FILES or None)
     result, errors = None, []
+    # a job's page links back here; an import done at once is shown here already
+    back = {"back_url": request.path} if "back_url" in inspect.signature(start).parameters else {}
     if request.method == "POST" and form.is_valid():
         try:
-            result = start(upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"])
+            result = start(upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"], **back)
         except UserFacingError as exc:
             form.add_error("file", str(exc))
             errors = exc.details.get("errors", [])

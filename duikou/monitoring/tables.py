@@ -695,7 +695,7 @@ def import_kind(*, kind: str, user, data: bytes, filename: str, dry_run: bool, p
     return IMPORTERS[kind](user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
 
 
-def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
+def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", back_url: str = ""):
     """A dry run or an import of an uploaded file, as a background job with progress."""
     _require_keeper(user)
     return import_job(
@@ -705,6 +705,7 @@ def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
         upload=upload,
         dry_run=dry_run,
         next_url=next_url,
+        back_url=back_url,
         run=import_kind,
         params={"kind": kind},
     )

@@ -222,7 +222,7 @@ SPECS = {"projects": PROJECT_SPEC, "activities": ACTIVITY_SPEC}
 NOUNS = {"projects": "重大项目", "activities": "合作活动"}
 
 
-def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
+def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", back_url: str = ""):
     """Start an import job of projects or activities for an uploaded file."""
     return import_job(
         job_kind=f"{kind}.import",
@@ -231,6 +231,7 @@ def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
         upload=upload,
         dry_run=dry_run,
         next_url=next_url,
+        back_url=back_url,
         run=import_kind,
         params={"kind": kind},
     )

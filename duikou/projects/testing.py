@@ -74,6 +74,14 @@ def project_row(**overrides) -> dict:
     return row
 
 
+def rows_with_many_errors() -> list[dict]:
+    """Row 2 has three errors at once (a negative amount, a county outside the pairing N09, funds in place above the
+    signed amount); row 3 has one of its own (an industry that is not one of the choices)."""
+    first = project_row(项目名称="一行三错", 所在县区代码="610602 宝塔区")
+    first.update({"计划投资（万元）": -100, "签约投资（万元）": 100, "到位资金（万元）": 150})
+    return [first, project_row(项目名称="产业有误", 产业="旅游")]
+
+
 def workbook(rows: list[dict], headers: list[str] | None = None, title: str = "重大项目") -> bytes:
     """An .xlsx with ``headers`` (default: the projects template's) and the given rows (dicts by header)."""
     headers = headers or [c.header for c in PROJECT_COLUMNS]

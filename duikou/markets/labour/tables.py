@@ -149,7 +149,8 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
             values, row_errors = parse_row(
                 spec, position, number, cells, lambda col, raw: _cell(col, raw, regions), hidden=SECRET
             )
-            if not row_errors and not errors and len(values) == len(spec.columns):
+            # every complete row goes through the service, after another row's error too (all is rolled back)
+            if not row_errors and len(values) == len(spec.columns):
                 try:
                     with transaction.atomic():
                         outcome = _write(kind, user, values)
@@ -293,7 +294,7 @@ def export_name(kind: str) -> str:
     return f"labour-{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
 
 
-def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
+def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", back_url: str = ""):
     """Start an import job of job postings or job seekers for an uploaded file."""
 
     return import_job(
@@ -303,6 +304,7 @@ def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = ""):
         upload=upload,
         dry_run=dry_run,
         next_url=next_url,
+        back_url=back_url,
         run=import_rows,
         params={"kind": kind},
     )

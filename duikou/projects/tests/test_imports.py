@@ -319,3 +319,37 @@ def test_a_file_over_the_upload_limit_starts_no_import(editor, settings):
     upload = SimpleUploadedFile("大批项目.xlsx", pt.workbook(good_rows()) + b"\0" * (1024 * 1024))
     with pytest.raises(UserFacingError, match="「大批项目.xlsx」有 1.0 MB，超过上传文件上限 1 MB"):
         tables.start_import(kind="projects", user=editor, upload=upload, dry_run=True)
+
+
+def test_one_dry_run_reports_every_error_of_every_row(editor):
+    entries = LogEntry.objects.count()
+    errors = errors_of(editor, pt.workbook(pt.rows_with_many_errors()), dry_run=True)
+    found = {(e["row"], e["column"]): e for e in errors}
+    assert found[(2, "G 计划投资（万元）")]["reason"] == "不能为负数"
+    assert found[(2, "G 计划投资（万元）")]["value"] == "-100"
+    assert "不在结对双方" in found[(2, "E 所在县区代码")]["reason"]
+    assert found[(2, "I 到位资金（万元）")]["reason"] == "到位资金（150.00 万元）不能超过签约投资（100.00 万元）"
+    assert found[(3, "C 产业")]["reason"].startswith("不是可选值")
+    assert len(errors) == 4
+    assert not Project.objects.exists() and LogEntry.objects.count() == entries
+
+
+def test_a_rule_that_needs_an_unreadable_cell_is_not_reported(editor):
+    """A signed amount that is not a number leaves out the check of funds in place against it, and a bad county
+    the check that it lies in the pairing: only the cells' own errors are reported, nothing about empty values."""
+    row = pt.project_row(所在县区代码="419999", **{"签约投资（万元）": "八百", "到位资金（万元）": 900})
+    found = {e["column"]: e["reason"] for e in errors_of(editor, pt.workbook([row]))}
+    assert found == {"E 所在县区代码": "区划代码「419999」不存在", "H 签约投资（万元）": "不是数字"}
+
+
+def test_activity_rows_report_cell_and_kind_errors_together(editor):
+    row = activity_row(日期="下周一", 代表团人数=None, 研学人数=30)
+    with pytest.raises(UserFacingError) as exc:
+        tables.import_activities(user=editor, data=pt.workbook([row], ACTIVITY_HEADERS, "合作活动"), filename="a.xlsx")
+    found = {e["column"].split()[-1]: e["reason"] for e in exc.value.details["errors"]}
+    assert found == {
+        "日期": "不是有效日期（如 2024-05-20）",
+        "代表团人数": "互访须填写「代表团人数」",
+        "研学人数": "「研学人数」只适用于研学，互访请留空",
+    }
+    assert not Activity.objects.exists()

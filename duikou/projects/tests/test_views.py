@@ -164,6 +164,25 @@ def test_import_page_starts_a_job_and_shows_its_outcome(client, editor):
     assert Project.objects.get().name == "导入项目"
 
 
+def test_a_dry_run_on_the_page_lists_every_error_and_links_back_to_the_upload(client, editor):
+    upload = SimpleUploadedFile("p.xlsx", pt.workbook(pt.rows_with_many_errors()))
+    job = Job.objects.get(pk=client.post("/projects/import/", {"file": upload, "dry_run": "on"})["Location"][6:-1])
+    assert job.status == "failed" and job.result["error_count"] == 4
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    for where, reason in [
+        ("G 计划投资（万元）", "不能为负数"),
+        ("E 所在县区代码", "不在结对双方"),
+        ("I 到位资金（万元）", "到位资金（150.00 万元）不能超过签约投资（100.00 万元）"),
+        ("C 产业", "不是可选值"),
+    ]:
+        assert where in page and reason in page
+    assert 'class="btn btn-sm btn-outline-primary job-back" href="/projects/import/">返回上传页面</a>' in page
+    assert not Project.objects.exists()
+    upload = SimpleUploadedFile("a.xlsx", pt.workbook([pt.project_row()]))
+    job = Job.objects.get(pk=client.post("/activities/import/", {"file": upload})["Location"][6:-1])
+    assert job.result["back"]["url"] == "/activities/import/"
+
+
 def test_template_download(client, editor):
     response = client.get("/projects/template.xlsx")
     assert response.status_code == 200 and response["Content-Disposition"].endswith('"projects-template.xlsx"')

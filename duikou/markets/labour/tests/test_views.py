@@ -291,6 +291,17 @@ def test_posting_import_is_all_or_nothing_with_row_errors(suzhou):
     assert not JobPosting.objects.exists()
 
 
+def test_a_rows_error_does_not_hide_the_next_rows_errors(suzhou):
+    from duikou.core.errors import UserFacingError
+
+    rows = [POSTING_ROW | {"职业类别": "宇航员"}, POSTING_ROW | {"岗位名称": "质检员", "月工资上限（元）": 4000}]
+    with pytest.raises(UserFacingError) as exc:
+        tables.import_rows(kind="postings", user=suzhou, data=posting_file(rows), filename="p.xlsx", dry_run=True)
+    found = {(e["row"], e["column"].split()[-1]): e["reason"] for e in exc.value.details["errors"]}
+    assert found[(3, "月工资上限（元）")] == "月工资上限不能低于下限" and (2, "职业类别") in found
+    assert len(found) == 2 and not JobPosting.objects.exists()
+
+
 def test_seeker_import_never_reports_an_id_number(xinyang):
     from duikou.core.errors import UserFacingError
 
