@@ -470,6 +470,9 @@ def _results(user, indicator: str, groupings: dict[str, list[str]], year, status
     return ind, results, freshness
 
 
+DISPLAY_PLACES = 2  # a rate as a page shows it: 46.67 %, not 46.6667
+
+
 def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", year=None, status: str = "") -> dict:
     """Aggregate one indicator over two dimensions, restricted to the user's pairings. Totals included."""
     for dim in (rows, cols):
@@ -488,6 +491,13 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
         "name": ind.name,
         "unit": ind.unit,
         "aggregation": ind.aggregation,
+        # a derived indicator (a rate) is computed from its parts aggregated cell by cell, never summed itself
+        "derived": bool(ind.derived),
+        "formula": formulas.readable(ind.formula, dict(Indicator.objects.values_list("code", "name")))
+        if ind.derived
+        else "",
+        "places": (places := DISPLAY_PLACES if ind.derived or ind.unit == "%" else 4),
+        "places_format": f"-{places}",
         "rows_dim": rows,
         "cols_dim": cols,
         "rows": [str(r) for r in row_keys],

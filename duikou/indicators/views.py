@@ -440,7 +440,10 @@ def _chart(result: dict, cities: list[dict]) -> dict:
             {
                 "name": c,
                 "type": "bar",
-                "data": [float(row[j]) if row[j] is not None else None for row in result["cells"]],
+                "data": [
+                    round(float(row[j]), result.get("places", 4)) if row[j] is not None else None
+                    for row in result["cells"]
+                ],
             }
             for j, c in enumerate(result["cols"])
         ],

@@ -46,3 +46,32 @@ def test_formula_history_place_and_language_read_as_words(live_server, reference
     expect(phone.locator("body")).to_contain_text("上海市浦东新区")
     expect(phone.locator("body")).not_to_contain_text("市辖区")
     shot(phone, artifacts_dir, "browser-readable-place-phone.png")
+
+
+def test_a_rate_by_pairing_is_recomputed_rounded_and_every_pairing_is_named(
+    live_server, reference_data, new_page, artifacts_dir
+):
+    from decimal import Decimal
+
+    from duikou.indicators.models import DataValue
+
+    base = live_server.url
+    testing.user("ndrc_viewer", "国家发展改革委（振兴司）", "viewer")
+    pairs = [("信阳市", "苏州市"), ("延安市", "无锡市"), ("赣州市", "深圳市"), ("吉安市", "东莞市")]
+    pairs += [("龙岩市", "广州市"), ("三明市", "上海市"), ("梅州市", "广州市"), ("庆阳市", "天津市")]
+    for n, (old, partner) in enumerate(pairs):
+        pairing = testing.pairing(old, partner)
+        for code, value in (("signed_amount_wan", 300), ("funds_in_place_wan", 100 + n)):
+            DataValue.objects.create(pairing=pairing, indicator_id=code, period="2025Q3", value=Decimal(value))
+    page = new_page()
+    login(page, base, "ndrc_viewer")
+    page.goto(f"{base}/indicators/analytics/?indicator=funds_in_place_rate&rows=pairing&cols=year&year=2025")
+    expect(page.locator("#pivot-aggregation")).to_contain_text("按分项汇总后计算：实际到位资金 ÷ 签约金额 × 100")
+    expect(page.locator("#pivot-total")).to_have_text("34.50")  # (100 + … + 107) ÷ 2400 × 100 = 34.5
+    expect(page.locator("#chart-pivot")).to_have_attribute("data-ready", "1")
+    axis = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('chart-pivot')).getOption().xAxis[0].axisLabel"
+    )
+    assert axis["interval"] == 0 and axis["rotate"] == 40  # eight pairings' names, none dropped
+    page.wait_for_timeout(800)
+    shot(page, artifacts_dir, "browser-readable-rate-pivot.png")

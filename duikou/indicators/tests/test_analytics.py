@@ -71,6 +71,17 @@ def test_derived_rate_is_computed_from_aggregated_parts(fixed):
     assert result["total"] == (Decimal(160) / Decimal(350) * 100).quantize(Decimal("0.0001"))
 
 
+def test_the_pivot_page_of_a_rate_says_how_it_is_computed_and_rounds_it(fixed, client):
+    testing.login(client, fixed["ndrc"])
+    page = client.get("/indicators/analytics/?indicator=funds_in_place_rate&rows=province&cols=year&year=2025")
+    html = page.content.decode()
+    # 160 ÷ 350 × 100 = 45.714285…: recomputed from the summed parts, shown to two places, never 「求和」
+    assert 'id="pivot-total">45.71<' in html and 'data-total="45.7143"' in html
+    assert "按分项汇总后计算：实际到位资金 ÷ 签约金额 × 100" in html and "，求和" not in html
+    chart = page.context["chart"]
+    assert chart["series"][0]["data"] == [40.0, 50.0]
+
+
 def test_pivot_shows_only_the_users_pairings(fixed):
     result = analytics.pivot(fixed["xinyang"], indicator="signed_amount_wan", rows="province", cols="year")
     assert result["rows"] == ["河南省"] and result["total"] == d("160")

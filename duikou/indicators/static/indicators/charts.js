@@ -8,8 +8,12 @@
   document.querySelectorAll(".pivot-chart").forEach(function (el) {
     var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
     var chart = echarts.init(el);
+    // every category's name is shown: long or many names are turned, never dropped
+    var longest = Math.max.apply(null, data.categories.map(function (c) { return String(c).length; }).concat([0]));
+    var turned = data.categories.length > 6 || longest * data.categories.length > 40;
     chart.setOption({tooltip: {trigger: "axis", renderMode: "richText"}, legend: {}, grid: {containLabel: true},
-      xAxis: {type: "category", data: data.categories}, yAxis: {type: "value", name: data.unit}, series: data.series});
+      xAxis: {type: "category", data: data.categories, axisLabel: {interval: 0, rotate: turned ? 40 : 0}},
+      yAxis: {type: "value", name: data.unit}, series: data.series});
     el.dataset.ready = "1";
     window.addEventListener("resize", function () { chart.resize(); });
   });
