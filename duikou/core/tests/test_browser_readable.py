@@ -75,3 +75,36 @@ def test_a_rate_by_pairing_is_recomputed_rounded_and_every_pairing_is_named(
     assert axis["interval"] == 0 and axis["rotate"] == 40  # eight pairings' names, none dropped
     page.wait_for_timeout(800)
     shot(page, artifacts_dir, "browser-readable-rate-pivot.png")
+
+
+# the city names ECharts draws (zrender "tspan" elements; a label hidden as overlapping is not drawn at all)
+LABEL_BOXES = """() => {
+  const chart = echarts.getInstanceByDom(document.getElementById("pairing-map"));
+  return chart.getZr().storage.getDisplayList(true)
+    .filter(e => e.type === "tspan" && e.style && e.style.text)
+    .map(t => {
+      const r = t.getBoundingRect().clone();
+      const m = t.getComputedTransform();
+      if (m) r.applyTransform(m);
+      return [String(t.style.text), r.x, r.y, r.width, r.height];
+    });
+}"""
+
+
+def test_city_labels_on_the_national_map_never_cover_each_other(live_server, reference_data, new_page, artifacts_dir):
+    from duikou.core.tests.test_browser import wait_for_map
+
+    testing.user("ndrc_map", "国家发展改革委（振兴司）", "viewer")
+    page = new_page()
+    login(page, live_server.url, "ndrc_map")
+    wait_for_map(page)
+    boxes = page.evaluate(LABEL_BOXES)
+    assert len(boxes) >= 15  # most of the 40 cities keep their name at the default zoom
+    overlaps = [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[1] + b[3] and b[1] < a[1] + a[3] and a[2] < b[2] + b[4] and b[2] < a[2] + a[4]
+    ]
+    assert overlaps == []
+    shot(page, artifacts_dir, "browser-readable-map-labels.png")

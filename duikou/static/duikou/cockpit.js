@@ -45,7 +45,8 @@
       }
     });
     series.push({type: "scatter", coordinateSystem: "geo", zlevel: 3, symbolSize: 7, data: Object.values(cities),
-                 label: {show: true, position: "right", formatter: "{b}", fontSize: 10}});
+                 label: {show: true, position: "right", formatter: "{b}", fontSize: 10},
+                 labelLayout: {hideOverlap: true}});
     // Paper gets a picture of the map as drawn on screen (a canvas redrawn for the print layout may come out half
     // drawn): kept up to date after every drawing, shown instead of the canvas by the print stylesheet.
     const still = document.getElementById(el.dataset.printImage);

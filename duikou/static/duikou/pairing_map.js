@@ -27,7 +27,9 @@
            lineStyle: {color: "#c1121f", width: 2, opacity: 0.75, curveness: 0.2},
            emphasis: {lineStyle: {width: 4}}},
           {type: "effectScatter", coordinateSystem: "geo", data: Object.values(cities), zlevel: 3, symbolSize: 8,
-           rippleEffect: {scale: 2.5}, label: {show: true, position: "right", formatter: "{b}", fontSize: 11}},
+           rippleEffect: {scale: 2.5}, label: {show: true, position: "right", formatter: "{b}", fontSize: 11},
+           // labels never cover each other: one that would is hidden (the name shows on hover, and when zoomed in)
+           labelLayout: {hideOverlap: true}},
         ],
       });
       chart.on("click", params => { if (params.data && params.data.url) window.location.href = params.data.url; });
