@@ -3,8 +3,10 @@
 A job is a row (``core.Job``) naming a module-level function by its dotted path and its JSON parameters. The
 function is called as ``fn(*, user, progress, **params)`` (``user`` is None for a system job, such as a scheduled
 one); a job started with an upload also gets ``data`` (the file's bytes) and ``filename``. It reports progress
-through ``progress(done, total, message)`` and returns a dict for the page (``summary``, ``link``, ``errors``; a
-``_file: (name, bytes)`` becomes the job's download).
+through ``progress(done, total, message)`` (at ``done == total`` without a message it says 「正在保存结果」: the work
+is counted out but not finished) and returns a dict for the page (``summary``, ``link``, ``errors``; a
+``_file: (name, bytes)`` becomes the job's download); a finished job's message is then that ``summary`` (or
+「已完成」), never its last progress text.
 
 ``start_job`` stores the row (and the upload, encrypted, under MEDIA_ROOT/jobs/inputs/) and enqueues one django-tasks
 task, ``run_job(job_id)``, on the database backend; any ``duikou worker`` process on any machine sharing the
@@ -51,6 +53,10 @@ RETRY_FACTOR = 4
 INTERRUPTED = "执行任务的进程中断"
 DATABASE_LOST = "执行中数据库连接中断（可能正在重启），本次执行的写入已全部撤销"
 DISK_FULL = "服务器存储空间已满"
+# what a job says once its work is counted out but it is still running (saving its result, committing)
+FINISHING = "正在保存结果"
+# what a finished job says when its result has no summary: never its last progress text
+DONE_MESSAGE = "已完成"
 # errors of a storage that has no room left: the disk, or the user's quota on it
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
@@ -98,6 +104,9 @@ class Progress:
         self.job.done = done
         if message:
             self.job.message = message
+        elif self.job.total and done >= self.job.total:
+            # all counted but not finished: say so, never a bare 100 % beside the last step's text
+            self.job.message = FINISHING
         if now - self._last >= 0.5 or (self.job.total and done >= self.job.total):
             self._last = now
             fields = {
@@ -315,7 +324,14 @@ def _run(job: Job) -> str:
                 _keep(job, job.result_file, name, content)
             except NoSpace:  # the work is done and committed; only its file could not be kept
                 result["file_error"] = f"{DISK_FULL}，结果文件“{name}”未能保存（已完成的工作不受影响）"
-        _finish(job, status=Job.Status.DONE, result=result, result_file=job.result_file.name or "")
+        # a finished job's message is its result's summary, never the last progress text
+        _finish(
+            job,
+            status=Job.Status.DONE,
+            result=result,
+            result_file=job.result_file.name or "",
+            message=str(result.get("summary") or DONE_MESSAGE),
+        )
         return Job.Status.DONE
     except JobCancelled:
         _finish_cancelled(job)

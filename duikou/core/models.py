@@ -59,7 +59,8 @@ class Job(models.Model):
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
-        return int(self.done * 100 / self.total) if self.total else 0
+        # 100 % only once the work is done: a job still saving its result shows 99 % and says so
+        return min(99, int(self.done * 100 / self.total)) if self.total else 0
 
     @property
     def finished_work(self) -> bool:

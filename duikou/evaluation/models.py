@@ -271,6 +271,17 @@ class Run(WriteGuarded):
     def published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def state(self) -> str:
+        """The one state shown for the run: its own status, except that a run still marked 计算中 whose job has
+        ended (cancelled while waiting, failed after a worker died) has failed, as the job says."""
+        if self.status == self.Status.RUNNING and self.job_id and self.job.status in Job.FINAL:
+            return self.Status.FAILED
+        return self.status
+
+    def get_state_display(self) -> str:
+        return self.Status(self.state).label
+
 
 class _FrozenWithRun(WriteGuarded):
     """Rows of a run: refused once the run is published."""

@@ -386,7 +386,7 @@ def _require_run(user, scheme: Scheme) -> None:
 def _clear_stale_runs(scheme: Scheme) -> None:
     """A run whose job ended without finishing it (a restart cut it off) is marked failed."""
     for run in scheme.runs.filter(status=Run.Status.RUNNING).select_related("job"):
-        if run.job_id and run.job.status in Job.FINAL:
+        if run.state == Run.Status.FAILED:
             Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
                 status=Run.Status.FAILED, finished=timezone.now()
             )
@@ -517,7 +517,7 @@ def compute_run(*, run: Run, progress=None, today: datetime.date | None = None) 
         run.finished = timezone.now()
         run.save(update_fields=["scheme_snapshot", "entropy_weights", "status", "finished"])
     total_steps = scoring.steps(pairings)
-    progress(total_steps, total_steps, "完成")
+    progress(total_steps, total_steps)  # counted out; the job's end then shows its summary
     return run
 
 

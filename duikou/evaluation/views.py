@@ -321,7 +321,7 @@ def runs(request, pk: int):
             "scheme": scheme,
             "runs": scheme_runs,
             "can_run": scoping.can(request.user, scoping.Action.CHANGE, scheme),
-            "running": any(r.status == Run.Status.RUNNING for r in scheme_runs),
+            "running": any(r.state == Run.Status.RUNNING for r in scheme_runs),
         },
     )
 

@@ -273,14 +273,15 @@ def screen_households(*, user, ruleset: RuleSet, engine_name: str = "duckdb", pr
     )
     thresholds = ruleset.values()
     enabled = set(ruleset.rules.filter(enabled=True).values_list("code", flat=True))
-    table = engine.snapshot(households, ruleset.year, progress=progress)
+    # three steps (snapshot, rules, writing the alerts): the bar reaches its end only when the alerts are written,
+    # never sits at 100 % while the engine (Spark can take seconds) still computes
+    step = progress or (lambda *a, **k: None)
+    table = engine.snapshot(households, ruleset.year, progress=lambda done, total=None, message="": step(0, 3, message))
     digest = engine.snapshot_digest(table)
-    if progress:
-        progress(table.num_rows, table.num_rows, f"规则计算（{engine_name}）")
+    step(1, 3, f"规则计算（{engine_name}，{table.num_rows} 户）")
     flagged = engine.evaluate(table, thresholds, enabled, engine=engine_name, pg_url=_pg_url(engine_name))
     deadline = workdays.add_working_days(timezone.localdate(), verify_days(ruleset), ruleset.province_id[:2]).day
-    if progress:
-        progress(table.num_rows, table.num_rows, f"写入预警（命中 {flagged.num_rows} 户）")
+    step(2, 3, f"写入预警（命中 {flagged.num_rows} 户）")
     with transaction.atomic(), set_actor(audit_actor(user)):
         # the province's row is locked while alerts are written: two screenings of the province take turns, and the
         # second finds the open cases the first made (one open case per household is also a unique rule)
@@ -385,7 +386,13 @@ def screening_job(*, user, progress, ruleset_id: int, engine_name: str) -> dict:
     """The job of ``start_screening``: the alerts are written in one transaction, so a retry starts clean."""
     ruleset = RuleSet.objects.select_related("province").get(pk=ruleset_id)
     run = screen_households(user=user, ruleset=ruleset, engine_name=engine_name, progress=progress)
-    return {"run": run.pk, "households": run.households, "flagged": run.flagged, "alerts": run.alerts_created}
+    return {
+        "run": run.pk,
+        "households": run.households,
+        "flagged": run.flagged,
+        "alerts": run.alerts_created,
+        "summary": f"已筛查 {run.households} 户，命中 {run.flagged} 户，新增预警 {run.alerts_created} 条",
+    }
 
 
 # ---- the case workflow --------------------------------------------------------------------------------------------

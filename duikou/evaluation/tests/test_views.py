@@ -194,7 +194,7 @@ def test_runs_page_shows_the_progress_of_a_running_run(client, who, scheme):
     job = Job.objects.create(kind="evaluation", title="成效评估", user=who["ndrc"], status="running", done=3, total=22)
     Run.objects.create(scheme=scheme, number=1, started_by=who["ndrc"], job=job)
     body = page(client, who["ndrc"]).get(f"/evaluation/schemes/{scheme.pk}/runs/").content.decode()
-    assert f'hx-get="/jobs/{job.pk}/"' in body and "13%" in body
+    assert f'hx-get="/evaluation/schemes/{scheme.pk}/runs/"' in body and "13%" in body
     assert 'id="run-start" disabled' in body
 
 
@@ -330,3 +330,54 @@ def test_api_compare_lists_item_changes(client, who, run, yanan):
 
 def test_api_city_sees_no_results_before_publication(client, who, run):
     assert api(client, who["xy_viewer"], "get", f"/runs/{run.pk}/results").json() == []
+
+
+# ---- one state per run ------------------------------------------------------------------------------------------
+
+
+RUN_STATES = ["计算中", "待发布", "失败", "已发布"]
+
+
+def shown_states(body: str) -> list[str]:
+    """The run states and job states the runs table shows, per row."""
+    import re
+
+    rows = re.findall(r'<tr class="run-row".*?</tr>', body, re.S)
+    job_states = ["排队中", "进行中", "等待重试", "已完成", "已取消"]
+    return [[s for s in RUN_STATES + job_states if f">{s}<" in row or f"{s} · " in row] for row in rows]
+
+
+@pytest.mark.parametrize(
+    "run_status, job_status, expected",
+    [
+        ("running", "running", ["计算中", "进行中"]),
+        ("running", "retrying", ["计算中", "等待重试"]),
+        ("running", "cancelled", ["失败"]),  # cancelled while waiting: the run did not compute
+        ("running", "failed", ["失败"]),  # its worker died and the retries ran out
+        ("running", "done", ["失败"]),  # the job ended without finishing the run
+        ("done", "done", ["待发布"]),
+        ("failed", "failed", ["失败"]),
+    ],
+)
+def test_runs_list_shows_one_state_per_run(client, who, scheme, run_status, job_status, expected):
+    from duikou.core.models import Job
+
+    job = Job.objects.create(
+        kind="evaluation", title="成效评估", user=who["ndrc"], status=job_status, done=3, total=3, message="中断"
+    )
+    run = Run.objects.create(scheme=scheme, number=1, started_by=who["ndrc"], job=job, status=run_status)
+    body = page(client, who["ndrc"]).get(f"/evaluation/schemes/{scheme.pk}/runs/").content.decode()
+    assert shown_states(body) == [expected]
+    # the table re-reads itself while the run computes, so its badge and its progress never drift apart
+    polls = 'hx-select="#run-list"' in body
+    assert polls == (expected[0] == "计算中") and f'hx-get="/jobs/{job.pk}/"' not in body
+    assert ('id="run-start" disabled' in body) == (expected[0] == "计算中")
+    detail = client.get(f"/evaluation/runs/{run.pk}/").content.decode()
+    assert f'id="run-status">{expected[0]}<' in detail
+
+
+def test_a_finished_report_job_shows_its_summary_not_its_drawing_message(client, who, run):
+    response = page(client, who["ndrc"]).post(f"/evaluation/runs/{run.pk}/report/docx/")
+    body = client.get(response["Location"]).content.decode()
+    assert "评估报告（Word）已生成" in body and "已完成" in body
+    assert "正在绘制图表并排版" not in body and "正在保存结果" not in body

@@ -235,3 +235,16 @@ def test_unmasked_export_keeps_formula_text_as_text(editor):
     approver = testing.user("xy_approver", "信阳市人民政府", "approver")
     content = services.export_members_unmasked(user=approver, household=home).decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(content)))[1][:2] == ["'=1+2", "'@户主"]
+
+
+def test_screening_reaches_its_end_only_when_the_alerts_are_written(editor, ruleset, settings):
+    """No 100 % while the engine still computes (Spark took seconds there): three steps, each saying what it does;
+    the finished job says what it found."""
+    build_cases(editor)
+    seen = []
+    services.screen_households(user=editor, ruleset=ruleset, progress=lambda d, t=None, m="": seen.append((d, t, m)))
+    assert all(t == 3 and d < 3 for d, t, _ in seen), seen
+    assert seen[-2][2].startswith("规则计算（duckdb，") and seen[-1][2] == "写入预警（命中 5 户）"
+    settings.DUIKOU_JOBS_INLINE = True
+    job = services.start_screening(user=editor, ruleset=ruleset)
+    assert job.status == "done" and job.message.startswith("已筛查 ") and "命中 5 户" in job.message
