@@ -115,9 +115,7 @@ def notify_deadlines(*, today: datetime.date | None = None, progress=None) -> di
 def _what(label: str, obj) -> str:
     """The object as a message names it: a case by the household head's masked name and its number, never more."""
     if label == "case":
-        from duikou.core.pii import mask_name
-
-        return f"{mask_name(obj.household.head_name)}户（{obj.household.number}）监测案件"
+        return f"{obj.household.masked_label}监测案件"
     return str(obj)
 
 

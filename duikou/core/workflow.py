@@ -55,6 +55,32 @@ def organisation_party(organisation) -> Party:
     return Party(label=organisation.name, region=organisation.region_id, organisation=organisation.pk)
 
 
+def party_users(parties: Iterable[Party], *, changing=None) -> list:
+    """The active users of the active organisations the parties name: one organisation, the organisations of a
+    region, or (neither) the national overseer; with ``changing``, only those who may change that object."""
+    from django.contrib.auth import get_user_model
+
+    from duikou.accounts import scoping
+
+    organisations = Organisation.objects.none()
+    for party in parties:
+        if party.organisation is not None:
+            organisations |= Organisation.objects.filter(pk=party.organisation)
+        elif party.region is not None:
+            organisations |= Organisation.objects.filter(region_id=party.region)
+        else:
+            organisations |= Organisation.objects.filter(kind=Organisation.Kind.NATIONAL)
+    users = (
+        get_user_model()
+        .objects.filter(organisation__in=organisations.filter(is_active=True), is_active=True)
+        .select_related("organisation__region")
+        .order_by("pk")
+    )
+    if changing is None:
+        return list(users)
+    return [user for user in users if scoping.can(user, scoping.Action.CHANGE, changing)]
+
+
 def national_party() -> Party:
     """The national overseer (国家发展改革委（振兴司）, the organisation of the whole country)."""
     org = Organisation.objects.filter(kind=Organisation.Kind.NATIONAL, is_active=True).order_by("pk").first()
@@ -222,22 +248,7 @@ class Workflow:
     def waiting_for(self, obj) -> list:
         """The users whose to-do holds ``obj`` now: active members of the organisations whose turn it is, who may
         take one of the steps it waits for (whom a notice of the turn or of its deadline goes to)."""
-        from django.contrib.auth import get_user_model
-        from django.db.models import Q
-
-        parties = self.turn(obj).parties
-        regions = {p.region for p in parties if p.organisation is None and p.region}
-        orgs = {p.organisation for p in parties if p.organisation is not None}
-        if not regions and not orgs:
-            return []
-        candidates = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(Q(organisation__region_id__in=regions) | Q(organisation_id__in=orgs))
-            .select_related("organisation")
-            .order_by("pk")
-        )
-        return [user for user in candidates if next(self.todo(user, [obj]), None) is not None]
+        return [user for user in party_users(self.turn(obj).parties) if next(self.todo(user, [obj]), None)]
 
     def turn(self, obj) -> Turn:
         """Whose turn it is on ``obj``: the steps it waits for in its status, their parties, and the stored due date."""

@@ -21,7 +21,7 @@ from duikou.accounts import scoping
 from duikou.core.audit_context import set_actor
 from duikou.core.datafiles import data_path, read_json
 from duikou.core.errors import DataFileError, StaleObjectError
-from duikou.core.workflow import region_party
+from duikou.core.workflow import party_users, region_party
 from duikou.notifications import services as notifications
 from duikou.notifications.models import Notification
 from duikou.pairings.models import Pairing
@@ -520,7 +520,7 @@ def report_link(report: Report) -> str:
 def _tell(report: Report, user, kind: str) -> None:
     if kind == Notification.Kind.APPROVED:
         cities = [region_party(side_region(report.pairing, s)) for s in SIDES]
-        people = [p for p in notifications.parties_users(cities) if scoping.can(p, scoping.Action.CHANGE, report)]
+        people = party_users(cities, changing=report)
         notifications.notify_done(
             obj=report, recipients=people, actor=user, title=f"{report} 已被接收", link=report_link(report)
         )

@@ -68,6 +68,13 @@ class Household(models.Model):
     def __str__(self) -> str:
         return f"{self.head_name}户（{self.number}）"
 
+    @property
+    def masked_label(self) -> str:
+        """The household as a message names it: the head's masked name and its number (刘**户（H001）)."""
+        from duikou.core.pii import mask_name
+
+        return f"{mask_name(self.head_name)}户（{self.number}）"
+
     def clean(self) -> None:
         errors = {}
         if self.township_id and self.township.level != Region.Level.TOWNSHIP:

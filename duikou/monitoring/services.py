@@ -959,12 +959,11 @@ def assign_responsible(*, user, alert: Alert, responsible, expected_version: int
     with transaction.atomic(), set_actor(audit_actor(user)):
         fresh = save_versioned(alert, expected_version=expected_version, changes={"responsible": responsible})
         if responsible is not None:
-            home = alert.household
             notify(
                 recipients=[responsible],
                 kind=Notification.Kind.CASE_ASSIGNED,
                 obj=fresh,
-                title=f"{pii.mask_name(home.head_name)}户（{home.number}）监测案件由您跟进帮扶",
+                title=f"{alert.household.masked_label}监测案件由您跟进帮扶",
                 link=reverse("monitoring:alert", args=[fresh.pk]),
                 key=f"case-assigned:{fresh.pk}:{fresh.version}",
                 actor=user,

@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from duikou.accounts import scoping
-from duikou.accounts.models import Organisation, User
+from duikou.accounts.models import User
 from duikou.core import messaging, pii
 from duikou.core.audit_entries import log_note
-from duikou.core.workflow import Party
 
 from .models import Delivery, Notification, Preference, Reminder
 
@@ -93,24 +92,6 @@ def _queue(item: Notification) -> list[Delivery]:
         Delivery.objects.create(recipient=item.recipient, notification=item, channel=name, next_attempt_at=now)
         for name in chosen_channels(item.recipient, pref)
     ]
-
-
-def parties_users(parties: Iterable[Party]):
-    """The active users of the organisations a workflow's parties name: one organisation, the organisations of a
-    region, or (neither) the national overseer."""
-    organisations = Organisation.objects.none()
-    for party in parties:
-        if party.organisation is not None:
-            organisations |= Organisation.objects.filter(pk=party.organisation)
-        elif party.region is not None:
-            organisations |= Organisation.objects.filter(region_id=party.region)
-        else:
-            organisations |= Organisation.objects.filter(kind=Organisation.Kind.NATIONAL)
-    return (
-        User.objects.filter(organisation__in=organisations.filter(is_active=True), is_active=True)
-        .select_related("organisation__region")
-        .order_by("pk")
-    )
 
 
 def notify_turn(*, workflow, obj, actor, kind: str, link: str | None = None) -> list[Notification]:

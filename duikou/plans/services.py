@@ -24,7 +24,7 @@ from duikou.core.concurrency import save_versioned
 from duikou.core.digests import canonical_json, sm3_file, sm3_hex
 from duikou.core.errors import StaleObjectError
 from duikou.core.uploads import size_error
-from duikou.core.workflow import region_party
+from duikou.core.workflow import party_users, region_party
 from duikou.notifications import services as notifications
 from duikou.notifications.models import Notification
 from duikou.pairings.models import Pairing
@@ -327,7 +327,7 @@ def _tell_filed(plan: Plan, user) -> None:
     """「已办结」 to the cities and provinces of the pairing: their plan is filed."""
     parties = [region_party(side_region(plan.pairing, s)) for s in SIDES]
     parties += [region_party(p) for p in provinces(plan.pairing)]
-    people = [u for u in notifications.parties_users(parties) if scoping.can(u, scoping.Action.CHANGE, plan)]
+    people = party_users(parties, changing=plan)
     notifications.notify_done(
         obj=plan,
         recipients=people,

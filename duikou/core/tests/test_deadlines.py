@@ -90,3 +90,20 @@ def test_naming_a_responsible_person_tells_them():
     assert (
         told.recipient == hands["county"] and "刘**户" in told.title and told.link == f"/monitoring/alerts/{case.pk}/"
     )
+
+
+@pytest.mark.django_db
+def test_the_daily_schedule_runs_the_deadline_notices_as_a_system_job(monkeypatch):
+    import duikou.schedules
+    from duikou.core import schedules
+
+    table = duikou.schedules.SCHEDULES
+    monkeypatch.setattr(duikou.schedules, "SCHEDULES", lambda: [s for s in table() if s.name == "deadlines"])
+    _submitted(people(), 0)
+    Notification.objects.all().delete()
+    [run] = schedules.tick()
+    assert run.job.status == "done" and run.job.result["summary"].startswith("到期与逾期提醒：")
+    assert sorted(Notification.objects.filter(kind=K.DUE_TODAY).values_list("recipient__username", flat=True)) == [
+        "sz_approver",
+        "xy_approver",
+    ]

@@ -27,7 +27,7 @@ from duikou.core.audit_context import set_actor
 from duikou.core.audit_entries import log_note
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError
-from duikou.core.workflow import organisation_party
+from duikou.core.workflow import organisation_party, party_users
 from duikou.notifications import services as notifications
 from duikou.notifications.models import Notification
 from duikou.pairings.models import Pairing
@@ -247,8 +247,7 @@ def notice_link(notice: Notice) -> str:
 
 def _tell(notice: Notice, user, step_name: str) -> None:
     if step_name == "close":
-        people = [u for u in notifications.parties_users([organisation_party(notice.responsible)])]
-        people = [u for u in people if scoping.can(u, A.CHANGE, notice)]
+        people = party_users([organisation_party(notice.responsible)], changing=notice)
         notifications.notify_done(
             obj=notice,
             recipients=people,

@@ -34,16 +34,7 @@ def hands():
 @pytest.fixture
 def case(hands):
     """A 西关社区 household with a case opened by a cadre's visit, awaiting verification (no screening run)."""
-    home = mt.household(hands["county"], head_name="刘大")
-    visit = services.record_visit(
-        user=hands["village"],
-        household=home,
-        date=timezone.localdate(),
-        situation="户主住院，务工收入中断",
-        risk="illness",
-        raise_case=True,
-    )
-    return visit.case
+    return mt.visited_case(hands)
 
 
 def take(user, alert, name, **fields):
