@@ -291,7 +291,7 @@ def _evaluation(user, year, ids) -> dict | None:
     results = list(mine[:10])
     counted = dict(mine.order_by().values_list("grade").annotate(n=Count("pk")))
     grades = [{"grade": g, "label": label, "n": counted.get(g, 0)} for g, label in Grade.choices]
-    return {"run": run, "results": results, "grades": grades, "count": sum(counted.values())}
+    return {"run": run, "results": results, "grades": grades, "count": sum(g["n"] for g in grades)}
 
 
 def _map(rows: list[PairingStand]) -> dict:

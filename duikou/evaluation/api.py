@@ -111,11 +111,18 @@ class StartOut(Schema):
 
 
 class ResultOut(Schema):
+    """A pairing with no report due in the year (``reporting`` = ``none_due``) has no rank, total or grade; one
+    that missed a report when due (``missed``) is ranked and graded as usual and marked 未按时填报."""
+
     pairing_id: int
     pairing: str
-    rank: int
-    total: Decimal
+    rank: int | None
+    total: Decimal | None
     grade: str
+    grade_label: str
+    reporting: str
+    reporting_label: str
+    reporting_note: str
     task_scores: dict
     topsis_score: Decimal | None
     topsis_rank: int | None
@@ -151,6 +158,8 @@ class ChangeOut(Schema):
     total_after: Decimal | None
     grade_before: str | None
     grade_after: str | None
+    reporting_before: str | None
+    reporting_after: str | None
     changed: bool
     items: list[ItemChangeOut]
 
@@ -316,6 +325,8 @@ def compare_evaluation_runs(request, run_id: int, other_id: int):
                 "total_after": c.after.total if c.after else None,
                 "grade_before": c.before.grade if c.before else None,
                 "grade_after": c.after.grade if c.after else None,
+                "reporting_before": c.before.reporting if c.before else None,
+                "reporting_after": c.after.reporting if c.after else None,
                 "changed": c.changed,
                 "items": [
                     {"item_id": i.item.pk, "item": i.item.name, "before": i.before, "after": i.after, "delta": i.delta}
@@ -338,6 +349,10 @@ def evaluation_results(request, run_id: int):
             "rank": r.rank,
             "total": r.total,
             "grade": r.grade,
+            "grade_label": r.get_grade_display() if r.grade else "",
+            "reporting": r.reporting,
+            "reporting_label": r.get_reporting_display(),
+            "reporting_note": r.reporting_note,
             "task_scores": r.task_scores,
             "topsis_score": r.topsis_score,
             "topsis_rank": r.topsis_rank,

@@ -4,7 +4,8 @@ Matplotlib figures rendered by its Agg backend (no display, no pyplot state), wi
 Debian's ``fonts-noto-cjk``; a missing font is a clear error, never a chart of empty boxes. The map draws
 province outlines from the vendored ECharts map (``vendor/maps/china.json``) and marks each evaluated
 old-area city at its seat from ``vendor/city_centers.json`` — the files the web pages use, so no geometry is
-typed here. It is a regional map around the evaluated cities, titled 示意图, not a map of the whole country.
+typed here. It is a regional map around the evaluated cities, titled 示意图; since it draws the country's territory it
+carries the standard 南海诸岛 inset in its lower right (``vendor/maps/nanhai.json``, ECharts' own inset geometry).
 
 Two layers: ``radar_png`` / ``ranking_png`` / ``grade_map_png`` draw from plain values; ``radar_chart``,
 ``ranking_chart`` and ``grade_map`` read a run's results and call them.
@@ -30,7 +31,7 @@ from duikou.core.errors import UserFacingError
 from duikou.geo.maps import city_center, static_json
 from duikou.policy.models import Task
 
-from .models import Grade, Result, Run
+from .models import Grade, Reporting, Result, Run
 
 FONT_PACKAGE = "fonts-noto-cjk"
 DPI = 150
@@ -192,8 +193,19 @@ class City:
     grade: str
 
 
+# The 南海诸岛 inset, in the map's lower right (axes fraction: left, bottom, width, height); the box keeps the
+# inset's own proportions inside it, anchored to the lower right corner.
+INSET_BOX = (0.805, 0.012, 0.183, 0.34)
+SEA, LAND, BORDER, DASH = "#dfeaf3", "#f3efe6", "#9c9c9c", "#4d4d4d"
+
+
 def grade_map_png(title: str, cities: list[City]) -> bytes:
-    """Province outlines around the cities (a regional map, not a map of all China) and one mark per city."""
+    """Province outlines around the cities and one mark per city, with the 南海诸岛 inset in the lower right: any map
+    on which the country's territory is drawn shows it whole."""
+    return _png(grade_map_figure(title, cities))
+
+
+def grade_map_figure(title: str, cities: list[City]) -> Figure:
     if not cities:
         raise ValueError("没有可标注的城市")
     lngs, lats = [c.lng for c in cities], [c.lat for c in cities]
@@ -202,6 +214,7 @@ def grade_map_png(title: str, cities: list[City]) -> bytes:
     half_h = max(4.0, (max(lats) - min(lats)) / 2 + 2.0)
     mid_x, mid_y = (max(lngs) + min(lngs)) / 2, (max(lats) + min(lats)) / 2
     x0, x1, y0, y1 = mid_x - half_w, mid_x + half_w, mid_y - half_h, mid_y + half_h
+    x1 = _clear_of_inset(cities, x0, x1, y0, y1)
     aspect = 1 / math.cos(math.radians(mid_y))  # degrees of longitude are shorter away from the equator
     with _rc():
         figure = _figure(7.2, max(3.5, 7.2 * (y1 - y0) * aspect / (x1 - x0)))
@@ -209,8 +222,8 @@ def grade_map_png(title: str, cities: list[City]) -> bytes:
         ax.add_collection(
             PolyCollection(
                 [ring for _name, rings in province_outlines() for ring in rings],
-                facecolors="#f3efe6",
-                edgecolors="#9c9c9c",
+                facecolors=LAND,
+                edgecolors=BORDER,
                 linewidths=0.5,
             )
         )
@@ -227,7 +240,8 @@ def grade_map_png(title: str, cities: list[City]) -> bytes:
         ax.set_aspect(aspect)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_facecolor("#dfeaf3")
+        ax.set_facecolor(SEA)
+        _nanhai_inset(ax)
         # under the map, so that it covers no territory
         ax.legend(
             handles=_grade_handles(marker="o"),
@@ -238,7 +252,48 @@ def grade_map_png(title: str, cities: list[City]) -> bytes:
             frameon=False,
         )
         ax.set_title(title, fontsize=11)
-        return _png(figure)
+        return figure
+
+
+def _clear_of_inset(cities: list[City], x0: float, x1: float, y0: float, y1: float) -> float:
+    """The map's east edge, moved east until no city (with room for its name) lies under the inset."""
+    left, _bottom, _width, height = INSET_BOX
+    for _attempt in range(20):
+        crowded = [
+            c
+            for c in cities
+            if (c.lat - y0) / (y1 - y0) < height + 0.04
+            and (c.lng - x0) / (x1 - x0) + 0.02 * (len(c.name) + 1) > left - 0.01
+        ]
+        if not crowded:
+            break
+        x1 += (x1 - x0) * 0.12
+    return x1
+
+
+def _nanhai_inset(ax) -> None:
+    """The standard 南海诸岛 inset: the coast, the ten dashes and the frame, as ECharts draws them for its map of
+    China (``vendor/maps/nanhai.json``), labelled, in its own box in the lower right of the map."""
+    data = nanhai()
+    rings = data["rings"]
+    inset = ax.inset_axes(INSET_BOX, zorder=5)
+    inset.set_facecolor(SEA)
+    coast = [rings[i] for i in data["roles"]["coast"]]
+    dashes = [rings[i] for i in data["roles"]["dashes"]]
+    frame = [rings[i] for i in data["roles"]["frame"]]
+    inset.add_collection(PolyCollection(coast, facecolors=LAND, edgecolors=BORDER, linewidths=0.5))
+    inset.add_collection(PolyCollection(dashes, facecolors=DASH, edgecolors=DASH, linewidths=0.4))
+    inset.add_collection(PolyCollection(frame, facecolors="#666666", edgecolors="#666666", linewidths=0.3))
+    width = max(x for ring in rings for x, _y in ring)
+    height = max(y for ring in rings for _x, y in ring)
+    inset.set_xlim(0, width)
+    inset.set_ylim(height, 0)  # the inset's units run downwards
+    inset.set_aspect("equal", adjustable="box", anchor="SE")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    for spine in inset.spines.values():
+        spine.set_visible(False)
+    inset.text(width / 2, height - 4.2, data["name"], fontsize=6.5, ha="center", va="center", color="#333333")
 
 
 def _grade_handles(marker: str) -> list[Line2D]:
@@ -289,6 +344,12 @@ def province_outlines() -> list[tuple[str, list[list[tuple[float, float]]]]]:
 
 
 @functools.cache
+def nanhai() -> dict:
+    """The 南海诸岛 inset of ECharts' map of China (coast, ten dashes, frame), in the inset's own units."""
+    return static_json("vendor/maps/nanhai.json")
+
+
+@functools.cache
 def province_label_points() -> dict[str, tuple[float, float]]:
     data = static_json("vendor/maps/china.json")
     return {f["properties"]["name"]: tuple(f["properties"]["cp"]) for f in data["features"] if "cp" in f["properties"]}
@@ -315,22 +376,44 @@ def pairing_name(result: Result) -> str:
 
 
 def _results(run: Run) -> list[Result]:
+    """The ranked results (a pairing with no report due has no rank, grade or place on a chart)."""
     return list(
-        run.results.select_related("pairing__old_region", "pairing__partner_region").order_by("rank", "pairing__code")
+        run.results.filter(rank__isnull=False)
+        .select_related("pairing__old_region", "pairing__partner_region")
+        .order_by("rank", "pairing__code")
     )
+
+
+def grade_text(result: Result) -> str:
+    """The grade as the documents show it, with the reporting mark beside it: 较差（未按时填报）."""
+    if not result.ranked:
+        return Reporting.NONE_DUE.label
+    grade = GRADE_LABELS.get(result.grade, result.grade)
+    return f"{grade}（{Reporting.MISSED.label}）" if result.missed else grade
+
+
+def has_radar(result: Result, full: dict[str, Decimal], tasks: list[Task]) -> bool:
+    """A radar chart only where there is something to draw: a ranked pairing with a positive share on some task
+    (a chart of zeros is an empty chart, and a report says in a line why there is none instead)."""
+    return result.ranked and any(share > 0 for share in task_shares(result, full, tasks))
 
 
 def radar_chart(result: Result, *, full: dict[str, Decimal] | None = None, tasks: list[Task] | None = None) -> bytes:
     """One pairing's key-task scores as shares of full marks."""
     tasks = tasks if tasks is not None else key_tasks()
     full = full if full is not None else result.run.scheme.full_marks_by_task()
-    title = f"{pairing_name(result)}（第{result.rank}名，{GRADE_LABELS.get(result.grade, result.grade)}）"
+    if not has_radar(result, full, tasks):
+        raise ValueError(f"{pairing_name(result)}没有可绘制的重点任务得分")
+    title = f"{pairing_name(result)}（第{result.rank}名，{grade_text(result)}）"
     return radar_png(title, [t.name for t in tasks], task_shares(result, full, tasks))
 
 
 def ranking_chart(run: Run) -> bytes:
     scheme = run.scheme
-    bars = [Bar(pairing_name(r), float(r.total), r.grade) for r in _results(run)]
+    bars = [
+        Bar(pairing_name(r) + (f"（{Reporting.MISSED.label}）" if r.missed else ""), float(r.total), r.grade)
+        for r in _results(run)
+    ]
     cutoffs = {
         Grade.EXCELLENT: float(scheme.excellent_min),
         Grade.GOOD: float(scheme.good_min),

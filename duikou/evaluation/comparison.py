@@ -42,20 +42,25 @@ class PairingChange:
 
     @property
     def total_delta(self) -> Decimal | None:
-        if self.before is None or self.after is None:
+        if self.before is None or self.after is None or self.before.total is None or self.after.total is None:
             return None
         return self.after.total - self.before.total
 
     @property
     def rank_delta(self) -> int | None:
         """Places gained (positive) or lost (negative)."""
-        if self.before is None or self.after is None:
+        if self.before is None or self.after is None or self.before.rank is None or self.after.rank is None:
             return None
         return self.before.rank - self.after.rank
 
     @property
     def grade_changed(self) -> bool:
-        return (self.before.grade if self.before else None) != (self.after.grade if self.after else None)
+        return self._mark(self.before) != self._mark(self.after)
+
+    @staticmethod
+    def _mark(result: Result | None) -> tuple | None:
+        """What the grade column shows: the grade and the reporting status beside it."""
+        return (result.grade, result.reporting) if result else None
 
     @property
     def changed(self) -> bool:
@@ -95,5 +100,5 @@ def compare_runs(a: Run, b: Run, *, user=None) -> list[PairingChange]:
             if (pid, item.pk) in s_before or (pid, item.pk) in s_after
         ]
         out.append(PairingChange(pairing, r_before.get(pid), r_after.get(pid), changes))
-    out.sort(key=lambda c: (c.after.rank if c.after else 10**6, c.pairing.code))
+    out.sort(key=lambda c: (c.after.rank if c.after and c.after.rank else 10**6, c.pairing.code))
     return out

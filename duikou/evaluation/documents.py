@@ -25,7 +25,7 @@ from duikou.policy.models import Clause, Task
 from duikou.policy.models import Document as PolicyDocument
 
 from . import charts
-from .models import Commendation, Notice, Result, Run, Scheme
+from .models import Commendation, Notice, Result, Run, Scheme, ranking_order
 
 WORK_PLAN = "fgzx-2022-766"  # 革命老区重点城市对口合作工作方案, 四(四) asks for the evaluation
 EVALUATION_CLAUSE = "fgzx-2022-766/4/4"
@@ -65,6 +65,11 @@ class ReportData:
     has_topsis: bool
     topsis_note: str
     weights: list[tuple[str, str]] = field(default_factory=list)
+    apart: list[tuple[str, str]] = field(default_factory=list)  # (pairing, why nothing was due of it)
+    apart_note: str = ""
+    missed_note: str = ""
+    charts_note: str = ""  # the line that stands where a ranking chart or map would have nothing to draw
+    no_radars: list[str] = field(default_factory=list)  # a line for each pairing without a radar chart, and why
 
 
 def _money(value) -> str:
@@ -97,11 +102,14 @@ def report_data(run: Run) -> ReportData:
     )
     scheme = run.scheme
     with translation.override("zh-hans"):
-        results = list(
+        everyone = list(
             run.results.select_related("pairing__old_region", "pairing__partner_region", "run").order_by(
-                "rank", "pairing__code"
+                *ranking_order()
             )
         )
+        # the ranking, the charts and the figures are of the ranked pairings; those with no report due stand apart
+        results = [r for r in everyone if r.ranked]
+        apart = [r for r in everyone if not r.ranked]
         full = run.scheme.full_marks_by_task()
         radar_tasks = charts.key_tasks()
         # the table's columns: the five key tasks and any other task the scheme scores, so a row adds up
@@ -119,7 +127,7 @@ def report_data(run: Run) -> ReportData:
                 name=charts.pairing_name(r),
                 task_scores=[_money((r.task_scores or {}).get(t.code, 0)) for t in tasks],
                 total=_money(r.total),
-                grade=charts.GRADE_LABELS.get(r.grade, r.grade),
+                grade=charts.grade_text(r),
             )
             if r.topsis_score is not None:
                 row.topsis = f"{r.topsis_score:.4f}"
@@ -133,7 +141,9 @@ def report_data(run: Run) -> ReportData:
         overview = [
             f"根据{_work_plan()}关于组织开展工作成效评估的要求，{issuer}组织开展了{scheme.name}。"
             f"本次评估共{scheme.items.count()}项评估内容，覆盖{len([t for t in tasks if full.get(t.code)])}项任务，"
-            f"满分{_num(sum(full.values(), Decimal(0)))}分；参评结对关系{len(results)}个。",
+            f"满分{_num(sum(full.values(), Decimal(0)))}分；参评结对关系{len(results)}个"
+            + (f"，另有{len(apart)}个结对关系本年度无应报数据，不参与排名" if apart else "")
+            + "。",
         ]
         if results:
             best, worst = results[0], results[-1]
@@ -141,6 +151,7 @@ def report_data(run: Run) -> ReportData:
             overview.append(
                 "评估结果："
                 + "、".join(f"{charts.GRADE_LABELS[g]}{counts[g]}个" for g in charts.GRADE_ORDER)
+                + (f"，其中未按时填报{sum(1 for r in results if r.missed)}个" if any(r.missed for r in results) else "")
                 + f"。平均得分{average:.2f}分，最高{_money(best.total)}分（{charts.pairing_name(best)}），"
                 f"最低{_money(worst.total)}分（{charts.pairing_name(worst)}）。"
             )
@@ -168,11 +179,47 @@ def report_data(run: Run) -> ReportData:
         else:
             topsis_note = "本次评估未计算客观赋权对照（参评结对关系少于两个或方案没有指标类评估内容）。"
 
-        radars = [(charts.pairing_name(r), charts.radar_chart(r, full=full, tasks=radar_tasks)) for r in results]
+        missed = [r for r in results if r.missed]
+        missed_note = (
+            f"标注“未按时填报”的{len(missed)}个结对关系有到期未报的报告，照常计分、排名和评定等次，"
+            "并按评估方案扣除未按期填报分。"
+            if missed
+            else ""
+        )
+        apart_rows = [(charts.pairing_name(r), (r.reporting_note or "本年度无应报数据").rstrip("。")) for r in apart]
+        apart_note = (
+            f"以下{len(apart)}个结对关系在评估年度没有到期应报的数据，不计分、不排名、不评定等次，也不绘制雷达图。"
+            if apart
+            else ""
+        )
+        # a radar chart only where it has something to draw; in place of the others, one line says which and why
+        radars, blank_missed, blank = [], [], []
+        for r in results:
+            name = charts.pairing_name(r)
+            if charts.has_radar(r, full, radar_tasks):
+                radars.append((name, charts.radar_chart(r, full=full, tasks=radar_tasks)))
+            else:
+                (blank_missed if r.missed else blank).append(name)
+        no_radars = []
+        if blank_missed:
+            no_radars.append(
+                f"以下{len(blank_missed)}个结对关系未按时填报，各项重点任务均无得分，未绘制雷达图：{'、'.join(blank_missed)}。"
+            )
+        if blank:
+            no_radars.append(f"以下{len(blank)}个结对关系各项重点任务均无得分，未绘制雷达图：{'、'.join(blank)}。")
+        if apart_rows:
+            names = "、".join(name for name, _note in apart_rows)
+            no_radars.append(f"以下{len(apart_rows)}个结对关系本年度无应报数据，未绘制雷达图：{names}。")
         try:
             map_png = charts.grade_map(run) if results else None
         except ValueError:
             map_png = None
+        if not results:
+            charts_note = "本次评估没有参与排名的结对关系，未绘制排名图和等次分布示意图。"
+        elif map_png is None:
+            charts_note = "参评结对关系的城市均无坐标，未绘制等次分布示意图。"
+        else:
+            charts_note = ""
         return ReportData(
             run=run,
             title=f"{scheme.name}报告",
@@ -189,6 +236,11 @@ def report_data(run: Run) -> ReportData:
             has_topsis=bool(topsis_ranked),
             topsis_note=topsis_note,
             weights=weights,
+            apart=apart_rows,
+            apart_note=apart_note,
+            missed_note=missed_note,
+            charts_note=charts_note,
+            no_radars=no_radars,
         )
 
 
@@ -223,16 +275,25 @@ def report_docx(run: Run) -> bytes:
         widths = [1.0, 3.6] + [1.5] * len(data.task_headers) + [1.4, 1.1]
         layout.table(doc, headers, rows, widths)
         layout.para(doc, data.task_note, size=12, align="left", line=None, space_after=6)
+        if data.missed_note:
+            layout.para(doc, data.missed_note, size=12, align="left", line=None, space_after=6)
         layout.picture(doc, data.ranking_png)
         layout.caption(doc, "图1　总分排名")
         if data.map_png:
             layout.picture(doc, data.map_png, width_cm=13.5)
             layout.caption(doc, "图2　评估等次分布示意图")
+        elif data.charts_note:
+            layout.para(doc, data.charts_note)
     else:
-        layout.para(doc, "本次评估没有评估结果。")
+        layout.para(doc, data.charts_note if data.apart else "本次评估没有评估结果。")
+    if data.apart:
+        layout.para(doc, data.apart_note)
+        for i, (name, note) in enumerate(data.apart, 1):
+            layout.para(doc, f"{i}. {name}：{note}。")
 
     layout.heading(doc, 3, "重点任务成效")
-    layout.para(doc, "下列雷达图给出各结对关系五项重点任务得分占该任务满分的比例。")
+    if data.radars:
+        layout.para(doc, "下列雷达图给出各结对关系五项重点任务得分占该任务满分的比例。")
     for start in range(0, len(data.radars), 2):
         pair = data.radars[start : start + 2]
         table = doc.add_table(rows=1, cols=2)
@@ -241,6 +302,8 @@ def report_docx(run: Run) -> bytes:
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run().add_picture(io.BytesIO(png), width=Cm(7.6))
+    for line in data.no_radars:
+        layout.para(doc, line)
 
     layout.heading(doc, 4, "客观赋权对照（熵权—TOPSIS）")
     layout.para(doc, data.topsis_note)

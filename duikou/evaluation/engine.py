@@ -20,6 +20,9 @@ TARGET, THRESHOLD, RANK, DEDUCTION, QUALITATIVE = "target", "threshold", "rank",
 INDICATOR_METHODS = (TARGET, THRESHOLD, RANK)
 HIGHER, LOWER = "higher", "lower"
 
+# whether a pairing reported what was due of it in the year (models.Reporting): one with none due is not scored
+REPORTED, MISSED, NONE_DUE = "reported", "missed", "none_due"
+
 BASIS_LABELS = {"overdue_rectification": "整改逾期", "missed_reporting": "未按期填报"}
 BASIS_UNITS = {"overdue_rectification": "项", "missed_reporting": "期"}
 
@@ -89,6 +92,8 @@ class PairingInputs:
     targets: dict[int, Target] = field(default_factory=dict)
     occurrences: dict[int, Occurrences] = field(default_factory=dict)
     marks: dict[int, list[Decimal]] = field(default_factory=dict)
+    reporting: str = REPORTED
+    reporting_note: str = ""
 
 
 # ---- outputs ---------------------------------------------------------------------------------------------

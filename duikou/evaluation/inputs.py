@@ -5,6 +5,7 @@ they missed and their overdue rectification steps, and the reviewers' marks. Rea
 
 import datetime
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -22,13 +23,23 @@ from .models import Item, Notice, Review, Scheme
 USED_STATUSES = (DataValue.Status.APPROVED, DataValue.Status.ACCEPTED)
 
 
-def pairings_evaluated(scheme: Scheme) -> QuerySet[Pairing]:
-    """National scheme: every active pairing; province scheme: those whose old-side city is in the province.
-    Only pairings whose period covers the scheme's year."""
-    qs = Pairing.objects.filter(status=Pairing.Status.ACTIVE, start_year__lte=scheme.year, end_year__gte=scheme.year)
+def _in_scope(scheme: Scheme) -> QuerySet[Pairing]:
+    qs = Pairing.objects.filter(status=Pairing.Status.ACTIVE)
     if scheme.level == Scheme.Level.PROVINCE:
         qs = qs.filter(old_region__code__startswith=scheme.province.prefix)
     return qs.select_related("old_region", "partner_region", "old_area").order_by("level", "code")
+
+
+def pairings_evaluated(scheme: Scheme) -> QuerySet[Pairing]:
+    """National scheme: every active pairing; province scheme: those whose old-side city is in the province.
+    Only pairings whose period covers the scheme's year."""
+    return _in_scope(scheme).filter(start_year__lte=scheme.year, end_year__gte=scheme.year)
+
+
+def pairings_starting_later(scheme: Scheme) -> QuerySet[Pairing]:
+    """The active pairings in the scheme's scope whose period begins after its year: a run lists them apart as
+    无应报数据 (nothing was due of them that year), so that no pairing in scope goes unmentioned."""
+    return _in_scope(scheme).filter(start_year__gt=scheme.year)
 
 
 STATUS_WORDS = {DataValue.Status.APPROVED: "已审核", DataValue.Status.ACCEPTED: "已接收"}
@@ -188,22 +199,56 @@ def _target(item: Item, plan_targets: list[PlanTarget]) -> engine.Target:
     return engine.Target(item.target, "评估方案所定目标值", None, "；".join(notes))
 
 
-def _gather_missed_reports(pairings: list[Pairing], year: int, today: datetime.date) -> dict[int, list[str]]:
-    """Per pairing: the year's reports missing on ``today`` — not submitted (or returned and not submitted again)
-    and past their data set's due date — by the one timeliness rule (indicators.queries.report_states). A report
-    submitted after its due date is late, not missing, and costs nothing here (as before the due dates: the
-    deduction is for reports never made); the completeness page and the reporting-rate chart show lateness."""
+@dataclass
+class Reporting:
+    """What a pairing had to report in the year and what it missed, by the one timeliness rule."""
+
+    status: str = engine.REPORTED
+    note: str = ""
+    missed: list[str] = field(default_factory=list)
+
+
+def _gather_reporting(pairings: list[Pairing], year: int, today: datetime.date) -> dict[int, Reporting]:
+    """Per pairing: whether any report of the year was due of it by ``today`` and which of those are missing, read
+    from ``indicators.queries.report_states`` (data sets, the pairings they ask, periods, due dates).
+
+    Missing: not submitted (or returned and not submitted again) and past its data set's due date — these cost the
+    missed-report deduction and mark the pairing 未按时填报. A report submitted after its due date is late, not
+    missing, and costs nothing here (the completeness page and the reporting-rate chart show lateness). A pairing
+    with no report due in the year — no data set asks it for one, no due date of the year has passed, or its period
+    begins after the year — has 无应报数据 and is listed apart, not ranked."""
     datasets = list(DataSet.objects.prefetch_related("pairings").order_by("code"))
     labels = dict(Report.Status.choices)
-    out: dict[int, list[str]] = {}
     states = indicator_queries.report_states(
         pairings, datasets, lambda ds: periods_of_year(year, ds.period_type), today=today
     )
+    expected: dict[int, list] = {}
     for s in states:
-        if s.state != indicator_queries.Timeliness.MISSING:
-            continue
-        state = labels[s.status] if s.status else "未填报"
-        out.setdefault(s.pairing_id, []).append(f"{s.period.id}「{s.dataset.name}」{state}")
+        expected.setdefault(s.pairing_id, []).append(s)
+    out: dict[int, Reporting] = {}
+    for pairing in pairings:
+        mine = expected.get(pairing.pk, [])
+        due = [s for s in mine if s.state != indicator_queries.Timeliness.NOT_DUE]
+        if pairing.start_year > year:
+            out[pairing.pk] = Reporting(engine.NONE_DUE, f"结对期自 {pairing.start_year} 年开始，{year} 年无应报数据")
+        elif not mine:
+            out[pairing.pk] = Reporting(engine.NONE_DUE, f"{year} 年没有要求该结对关系填报的数据集")
+        elif not due:
+            first = min(s.due for s in mine)
+            out[pairing.pk] = Reporting(
+                engine.NONE_DUE, f"{year} 年的报告均未到报送期限（最早 {first:%Y-%m-%d}），评估时无应报数据"
+            )
+        else:
+            missed = [
+                f"{s.period.id}「{s.dataset.name}」{labels[s.status] if s.status else '未填报'}"
+                for s in due
+                if s.state == indicator_queries.Timeliness.MISSING
+            ]
+            if missed:
+                note = f"{len(missed)} 期报告逾期未报：{'、'.join(missed)}"
+                out[pairing.pk] = Reporting(engine.MISSED, note, missed)
+            else:
+                out[pairing.pk] = Reporting(engine.REPORTED, f"{year} 年到期的 {len(due)} 期报告均已填报")
     return out
 
 
@@ -234,7 +279,7 @@ def gather_inputs(
     values = _gather_values(ids, codes, year)
     targets = _gather_plan_targets(ids, year)
     bases = {i.deduction_basis for i in items if i.method == Item.Method.DEDUCTION}
-    missed = _gather_missed_reports(pairings, year, today) if Item.DeductionBasis.MISSED_REPORTING in bases else {}
+    reporting = _gather_reporting(pairings, year, today)
     overdue = _gather_overdue_notices(ids, today) if Item.DeductionBasis.OVERDUE_RECTIFICATION in bases else {}
     marks: dict[tuple[int, int], list[Decimal]] = {}
     for item_id, pid, mark in (
@@ -252,11 +297,13 @@ def gather_inputs(
             if item.method == Item.Method.TARGET:
                 data.targets[item.pk] = _target(item, targets.get(pairing.pk, []))
             if item.method == Item.Method.DEDUCTION:
-                found = (missed if item.deduction_basis == Item.DeductionBasis.MISSED_REPORTING else overdue).get(
-                    pairing.pk, []
-                )
+                if item.deduction_basis == Item.DeductionBasis.MISSED_REPORTING:
+                    found = reporting[pairing.pk].missed
+                else:
+                    found = overdue.get(pairing.pk, [])
                 data.occurrences[item.pk] = engine.Occurrences(len(found), found)
             if item.method == Item.Method.QUALITATIVE:
                 data.marks[item.pk] = marks.get((pairing.pk, item.pk), [])
+        data.reporting, data.reporting_note = reporting[pairing.pk].status, reporting[pairing.pk].note
         out[pairing.pk] = data
     return out

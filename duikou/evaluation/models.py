@@ -294,27 +294,72 @@ class _FrozenWithRun(WriteGuarded):
             raise FrozenRunError(f"「{self}」")
 
 
+class Reporting(models.TextChoices):
+    """Whether a pairing reported what was due of it in the evaluated year (indicators.queries.report_states).
+
+    A pairing with no report due that year (no data set asks it for one, no period's due date has passed, or its
+    period begins after the year) is listed apart: not scored, ranked or graded. One that missed a report when it
+    was due is scored, ranked and graded as usual (the missed-report deduction applies) and marked beside its grade.
+    """
+
+    REPORTED = "reported", _("已填报")
+    MISSED = "missed", _("未按时填报")
+    NONE_DUE = "none_due", _("无应报数据")
+
+
 class Result(_FrozenWithRun):
-    """A pairing's outcome in a run: total, rank, grade, scores per key task, and the TOPSIS second view."""
+    """A pairing's outcome in a run: total, rank, grade, scores per key task, and the TOPSIS second view.
+
+    A pairing with no report due in the year (``Reporting.NONE_DUE``) has a row without total, rank or grade, so
+    the ranking, the documents and the API all list it apart; the ranking numbers only the others."""
 
     run = protected_fk(Run, _("评估批次"), related_name="results")
     pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
-    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
-    rank = models.PositiveSmallIntegerField(_("排名"))
-    grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices)
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)
+    grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices, blank=True)
+    reporting = models.CharField(
+        _("填报情况"), max_length=10, choices=Reporting.choices, default=Reporting.REPORTED, db_index=True
+    )
+    reporting_note = models.TextField(
+        _("填报情况说明"), blank=True, help_text=_("无应报数据的原因，或未按时填报的报告期和数据集")
+    )
     task_scores = models.JSONField(_("分任务得分"), default=dict, help_text=_("重点任务代码 → 得分"))
     topsis_score = models.DecimalField(_("TOPSIS 贴近度"), max_digits=8, decimal_places=6, null=True, blank=True)
     topsis_rank = models.PositiveSmallIntegerField(_("TOPSIS 排名"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("评估结果")
-        ordering = ["run", "rank", "pairing__code"]
+        ordering = ["run", models.F("rank").asc(nulls_last=True), "pairing__code"]
         constraints = [
             models.UniqueConstraint(fields=["run", "pairing"], name="evaluation_result_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(reporting="none_due", total__isnull=True, rank__isnull=True, grade="")
+                    | (
+                        models.Q(reporting__in=["reported", "missed"], total__isnull=False, rank__isnull=False)
+                        & ~models.Q(grade="")
+                    )
+                ),
+                name="evaluation_result_ranked_unless_none_due",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.run} {self.pairing}"
+
+    @property
+    def ranked(self) -> bool:
+        return self.reporting != Reporting.NONE_DUE
+
+    @property
+    def missed(self) -> bool:
+        return self.reporting == Reporting.MISSED
+
+
+def ranking_order() -> tuple:
+    """Results in rank order, the unranked (no report due) last on every database (SQLite puts NULL first)."""
+    return (models.F("rank").asc(nulls_last=True), "pairing__code")
 
 
 class Score(_FrozenWithRun):

@@ -12,7 +12,7 @@ from duikou.accounts import scoping
 from duikou.core.querysets import filter_given, search
 from duikou.pairings.models import Pairing
 
-from .models import Item, Result, Review, Run, Scheme, Score
+from .models import Item, Result, Review, Run, Scheme, Score, ranking_order
 
 
 def schemes_for(
@@ -62,12 +62,12 @@ def run_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Run:
 
 
 def results_for(user, run: Run) -> QuerySet[Result]:
-    """The ranking as far as the user may see it."""
+    """The ranking as far as the user may see it; the pairings with no report due (unranked) last."""
     return (
         scoping.scope(user, Result)
         .filter(run=run)
         .select_related("pairing__old_region", "pairing__partner_region", "pairing__old_area")
-        .order_by("rank", "pairing__code")
+        .order_by(*ranking_order())
     )
 
 

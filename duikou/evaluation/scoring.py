@@ -37,6 +37,9 @@ def score(run: Run, items: list[Item], pairings: list[Pairing], *, today: dateti
     gathered = inputs.gather_inputs(scheme, items, pairings, today=today)
     progress(1, total_steps, "计分")
     rules = [item_rule(i) for i in items]
+    # a pairing with no report due in the year is not scored: it neither ranks nor counts among those ranked
+    apart = {pid: data for pid, data in gathered.items() if data.reporting == engine.NONE_DUE}
+    gathered = {pid: data for pid, data in gathered.items() if pid not in apart}
     outcomes = engine.evaluate(rules, gathered, year=scheme.year, grade_for=scheme.grade_for)
     from . import mcdm  # numpy, scipy and pymcdm load only when a run needs them
 
@@ -62,6 +65,8 @@ def score(run: Run, items: list[Item], pairings: list[Pairing], *, today: dateti
                 task_scores={k: str(v) for k, v in outcome.task_scores.items()},
                 topsis_score=Decimal(str(round(closeness[pid], 6))) if pid in closeness else None,
                 topsis_rank=topsis_ranks.get(pid),
+                reporting=gathered[pid].reporting,
+                reporting_note=gathered[pid].reporting_note,
             )
         )
         for s in outcome.scores:
@@ -77,6 +82,20 @@ def score(run: Run, items: list[Item], pairings: list[Pairing], *, today: dateti
                     inputs=s.inputs,
                 )
             )
+        progress(2 + n, total_steps)
+    for n, pid in enumerate(sorted(apart, key=lambda pid: by_pk[pid].code), len(results) + 1):
+        results.append(
+            Result(
+                run=run,
+                pairing=by_pk[pid],
+                total=None,
+                rank=None,
+                grade="",
+                task_scores={},
+                reporting=engine.NONE_DUE,
+                reporting_note=apart[pid].reporting_note,
+            )
+        )
         progress(2 + n, total_steps)
     return Scored(results, scores, {code: round(w, 6) for code, w in weights.items()})
 

@@ -507,6 +507,7 @@ def compute_run(*, run: Run, progress=None, today: datetime.date | None = None) 
     pairings = list(inputs.pairings_evaluated(scheme))
     if not pairings:
         raise UserFacingError(f"「{scheme}」的评估范围内没有有效的结对关系")
+    pairings += list(inputs.pairings_starting_later(scheme))  # listed apart: nothing was due of them
     scored = scoring.score(run, items, pairings, today=today, progress=progress)
     with transaction.atomic(), set_actor(run.started_by):
         bulk_create_logged(Result, scored.results, actor=run.started_by)

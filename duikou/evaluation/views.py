@@ -357,6 +357,8 @@ def _ranking(request, run: Run) -> tuple[list, list[Task]]:
 def run_detail(request, pk: int):
     run = queries.run_for(request.user, pk)
     results, columns = _ranking(request, run)
+    apart = [r for r in results if not r.ranked]
+    results = [r for r in results if r.ranked]
     indicators = {i["indicator"]: i["indicator_name"] for i in run.scheme_snapshot.get("items", []) if i["indicator"]}
     weights = [(code, indicators.get(code, code), w) for code, w in run.entropy_weights.items()]
     return render(
@@ -366,6 +368,8 @@ def run_detail(request, pk: int):
             "run": run,
             "scheme": run.scheme,
             "results": results,
+            "apart": apart,
+            "missed_count": sum(1 for r in results if r.missed),
             "columns": columns,
             "explained": queries.explained_pairings(request.user, run),
             "weights": weights,
@@ -403,6 +407,8 @@ def run_export(request, pk: int):
         *[f"{t.code} {t.name}" for t in columns],
         _("总分"),
         _("等次"),
+        _("填报情况"),
+        _("填报情况说明"),
         _("TOPSIS 贴近度"),
         _("TOPSIS 排名"),
     ]
@@ -413,8 +419,10 @@ def run_export(request, pk: int):
             r.pairing.old_region.name,
             r.pairing.partner_region.name,
             *[float(c) if c is not None else None for c in r.task_cells],
-            float(r.total),
-            r.get_grade_display(),
+            float(r.total) if r.total is not None else None,
+            r.get_grade_display() if r.grade else None,
+            r.get_reporting_display(),
+            r.reporting_note,
             float(r.topsis_score) if r.topsis_score is not None else None,
             r.topsis_rank,
         ]
@@ -429,7 +437,7 @@ def explanation(request, pk: int, pairing_pk: int):
     run = queries.run_for(request.user, pk)
     result = queries.result_for(request.user, run, pairing_pk)
     scores = list(queries.scores_for(request.user, run, pairing_pk))
-    if not scores:
+    if not scores and result.ranked:  # a pairing listed apart has no scores: its page says why
         raise PermissionDenied(_("您可以查看排名，但不能查看其他结对的计分说明"))
     columns = _task_columns(request.user, run)
     groups = []

@@ -35,7 +35,12 @@ class Command(BaseCommand):
             raise CommandError("；".join(exc.messages)) from exc
         except UserFacingError as exc:
             raise CommandError(str(exc)) from exc
-        top = run.results.order_by("rank", "pairing__code").select_related("pairing__old_region").first()
+        top = (
+            run.results.filter(rank__isnull=False)
+            .order_by("rank", "pairing__code")
+            .select_related("pairing__old_region")
+            .first()
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{run}：{run.results.count()} 个结对关系已计分"
