@@ -292,7 +292,8 @@ def _nanhai_inset(ax) -> None:
     inset.set_xticks([])
     inset.set_yticks([])
     for spine in inset.spines.values():
-        spine.set_visible(False)
+        spine.set_color("#666666")
+        spine.set_linewidth(0.6)
     inset.text(width / 2, height - 4.2, data["name"], fontsize=6.5, ha="center", va="center", color="#333333")
 
 

@@ -65,7 +65,7 @@ class ReportData:
     has_topsis: bool
     topsis_note: str
     weights: list[tuple[str, str]] = field(default_factory=list)
-    apart: list[tuple[str, str]] = field(default_factory=list)  # (pairing, why nothing was due of it)
+    apart: list[tuple[str, list[str]]] = field(default_factory=list)  # (why nothing was due, of which pairings)
     apart_note: str = ""
     missed_note: str = ""
     charts_note: str = ""  # the line that stands where a ranking chart or map would have nothing to draw
@@ -186,7 +186,11 @@ def report_data(run: Run) -> ReportData:
             if missed
             else ""
         )
-        apart_rows = [(charts.pairing_name(r), (r.reporting_note or "本年度无应报数据").rstrip("。")) for r in apart]
+        apart_rows: dict[str, list[str]] = {}  # why nothing was due → the pairings, so a reason is said once
+        for r in apart:
+            apart_rows.setdefault((r.reporting_note or "本年度无应报数据").rstrip("。"), []).append(
+                charts.pairing_name(r)
+            )
         apart_note = (
             f"以下{len(apart)}个结对关系在评估年度没有到期应报的数据，不计分、不排名、不评定等次，也不绘制雷达图。"
             if apart
@@ -207,9 +211,9 @@ def report_data(run: Run) -> ReportData:
             )
         if blank:
             no_radars.append(f"以下{len(blank)}个结对关系各项重点任务均无得分，未绘制雷达图：{'、'.join(blank)}。")
-        if apart_rows:
-            names = "、".join(name for name, _note in apart_rows)
-            no_radars.append(f"以下{len(apart_rows)}个结对关系本年度无应报数据，未绘制雷达图：{names}。")
+        if apart:
+            names = "、".join(charts.pairing_name(r) for r in apart)
+            no_radars.append(f"以下{len(apart)}个结对关系本年度无应报数据，未绘制雷达图：{names}。")
         try:
             map_png = charts.grade_map(run) if results else None
         except ValueError:
@@ -236,7 +240,7 @@ def report_data(run: Run) -> ReportData:
             has_topsis=bool(topsis_ranked),
             topsis_note=topsis_note,
             weights=weights,
-            apart=apart_rows,
+            apart=[(note, names) for note, names in apart_rows.items()],
             apart_note=apart_note,
             missed_note=missed_note,
             charts_note=charts_note,
@@ -288,8 +292,8 @@ def report_docx(run: Run) -> bytes:
         layout.para(doc, data.charts_note if data.apart else "本次评估没有评估结果。")
     if data.apart:
         layout.para(doc, data.apart_note)
-        for i, (name, note) in enumerate(data.apart, 1):
-            layout.para(doc, f"{i}. {name}：{note}。")
+        for i, (note, names) in enumerate(data.apart, 1):
+            layout.para(doc, f"{i}. {note}（{len(names)}个）：{'、'.join(names)}。")
 
     layout.heading(doc, 3, "重点任务成效")
     if data.radars:
