@@ -357,7 +357,10 @@ def _ranking(request, run: Run) -> tuple[list, list[Task]]:
 def run_detail(request, pk: int):
     run = queries.run_for(request.user, pk)
     results, columns = _ranking(request, run)
-    apart = [r for r in results if not r.ranked]
+    apart: dict[str, list] = {}  # why nothing was due → the pairings listed apart, so each reason shows once
+    for r in results:
+        if not r.ranked:
+            apart.setdefault(r.reporting_note, []).append(r)
     results = [r for r in results if r.ranked]
     indicators = {i["indicator"]: i["indicator_name"] for i in run.scheme_snapshot.get("items", []) if i["indicator"]}
     weights = [(code, indicators.get(code, code), w) for code, w in run.entropy_weights.items()]
@@ -368,7 +371,8 @@ def run_detail(request, pk: int):
             "run": run,
             "scheme": run.scheme,
             "results": results,
-            "apart": apart,
+            "apart": list(apart.items()),
+            "apart_count": sum(len(rows) for rows in apart.values()),
             "missed_count": sum(1 for r in results if r.missed),
             "columns": columns,
             "explained": queries.explained_pairings(request.user, run),

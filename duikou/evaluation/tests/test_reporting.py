@@ -135,8 +135,9 @@ def test_run_page_ranks_two_lists_the_rest_apart_and_marks_the_missed_one(client
     assert table.count('class="ranking-row"') == 2
     assert table.count('class="badge text-bg-light border border-danger text-danger reporting-missed"') == 1
     apart = body[body.index('id="ranking-apart"') :]
-    assert apart.count('class="list-group-item px-0 apart-row"') == 18
-    assert "没有要求该结对关系填报的数据集" in apart
+    assert apart.count('class="apart-row ') == 18
+    assert apart.count('class="text-muted apart-reason"') == 1  # one reason, said once
+    assert "2025 年没有要求该结对关系填报的数据集（18）" in apart
 
 
 def test_export_puts_the_status_beside_the_grade_and_leaves_the_apart_unranked(client, who, run):
