@@ -441,7 +441,8 @@ def run_job(*, user, progress, run_id: int, today: str | None) -> dict:
     done = _compute_or_fail(run_id, progress, datetime.date.fromisoformat(today) if today else None)
     return {
         "run": done.pk,
-        "summary": f"已完成 {done.results.count()} 个结对关系的评估",
+        "summary": f"已完成 {done.results.exclude(rank=None).count()} 个结对关系的评估"
+        + (f"，{apart} 个无应报数据，不参与排名" if (apart := done.results.filter(rank=None).count()) else ""),
         "link": {"url": reverse("evaluation:run", args=[done.pk]), "label": "查看排名"},
     }
 

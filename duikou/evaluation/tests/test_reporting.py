@@ -83,6 +83,7 @@ def test_pairing_with_no_data_set_asking_it_is_listed_apart_unscored(run, xinyan
     assert set(apart.values_list("reporting", "rank", "total", "grade")) == {("none_due", None, None, "")}
     assert all(r.reporting_note == "2025 年没有要求该结对关系填报的数据集" for r in apart)
     assert not Score.objects.filter(run=run).exclude(pairing__in=[xinyang, yanan]).exists()
+    assert run.job.result["summary"] == "已完成 2 个结对关系的评估，18 个无应报数据，不参与排名"
 
 
 def test_ranking_and_rank_items_count_only_the_ranked_pairings(run, xinyang):

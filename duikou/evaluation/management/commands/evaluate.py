@@ -43,7 +43,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{run}：{run.results.count()} 个结对关系已计分"
+                f"{run}：{run.results.exclude(rank=None).count()} 个结对关系已计分"
+                + (f"，{apart} 个无应报数据（不参与排名）" if (apart := run.results.filter(rank=None).count()) else "")
                 + (f"，第 1 名 {top.pairing.code} {top.pairing}（{top.total} 分）" if top else "")
                 + "；发布请在页面或接口中由审核人完成"
             )
