@@ -69,6 +69,8 @@ class ReportData:
     apart_note: str = ""
     missed_note: str = ""
     charts_note: str = ""  # the line that stands where a ranking chart or map would have nothing to draw
+    ranking_caption: str = ""
+    map_caption: str = ""
     no_radars: list[str] = field(default_factory=list)  # a line for each pairing without a radar chart, and why
 
 
@@ -218,12 +220,21 @@ def report_data(run: Run) -> ReportData:
             map_png = charts.grade_map(run) if results else None
         except ValueError:
             map_png = None
+        # the bars of the ranking chart are the totals: with every total 0 there would be nothing to see
+        ranking_png = charts.ranking_chart(run) if any(r.total > 0 for r in results) else b""
+        notes = []
         if not results:
-            charts_note = "本次评估没有参与排名的结对关系，未绘制排名图和等次分布示意图。"
-        elif map_png is None:
-            charts_note = "参评结对关系的城市均无坐标，未绘制等次分布示意图。"
+            notes.append("本次评估没有参与排名的结对关系，未绘制排名图和等次分布示意图。")
         else:
-            charts_note = ""
+            if not ranking_png:
+                notes.append("参评结对关系总分均为0分，未绘制总分排名图。")
+            if map_png is None:
+                notes.append("参评结对关系的城市均无坐标，未绘制等次分布示意图。")
+        charts_note = "".join(notes)
+        figure = 1
+        ranking_caption = f"图{figure}　总分排名" if ranking_png else ""
+        figure += bool(ranking_png)
+        map_caption = f"图{figure}　评估等次分布示意图" if map_png else ""
         return ReportData(
             run=run,
             title=f"{scheme.name}报告",
@@ -234,8 +245,10 @@ def report_data(run: Run) -> ReportData:
             task_headers=headers,
             task_note=task_note,
             rows=rows,
-            ranking_png=charts.ranking_chart(run) if results else b"",
+            ranking_png=ranking_png,
             map_png=map_png,
+            ranking_caption=ranking_caption,
+            map_caption=map_caption,
             radars=radars,
             has_topsis=bool(topsis_ranked),
             topsis_note=topsis_note,
@@ -281,12 +294,13 @@ def report_docx(run: Run) -> bytes:
         layout.para(doc, data.task_note, size=12, align="left", line=None, space_after=6)
         if data.missed_note:
             layout.para(doc, data.missed_note, size=12, align="left", line=None, space_after=6)
-        layout.picture(doc, data.ranking_png)
-        layout.caption(doc, "图1　总分排名")
+        if data.ranking_png:
+            layout.picture(doc, data.ranking_png)
+            layout.caption(doc, data.ranking_caption)
         if data.map_png:
             layout.picture(doc, data.map_png, width_cm=13.5)
-            layout.caption(doc, "图2　评估等次分布示意图")
-        elif data.charts_note:
+            layout.caption(doc, data.map_caption)
+        if data.charts_note:
             layout.para(doc, data.charts_note)
     else:
         layout.para(doc, data.charts_note if data.apart else "本次评估没有评估结果。")

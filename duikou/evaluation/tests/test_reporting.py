@@ -239,3 +239,15 @@ def test_report_pdf_has_no_empty_radar_page_and_says_why(run, tmp_path, artifact
         ],
         check=True,
     )
+
+
+def test_report_of_ranked_pairings_all_at_zero_draws_no_empty_ranking_chart(who, yanan):
+    asked_of(yanan)  # it missed all four quarters: ranked, 0 points, nothing to draw but its place on the map
+    made = ev.run(scheme(who), who["ndrc"])
+    doc = Document(io.BytesIO(documents.report_docx(made)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "参评结对关系总分均为0分，未绘制总分排名图。" in text
+    assert "图1　评估等次分布示意图" in text and "总分排名" not in text.replace("未绘制总分排名图", "")
+    assert "以下1个结对关系未按时填报，各项重点任务均无得分，未绘制雷达图：延安市—无锡市。" in text
+    assert "下列雷达图" not in text
+    assert len(doc.inline_shapes) == 1  # the map only
