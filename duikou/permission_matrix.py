@@ -358,4 +358,16 @@ def body_text(response) -> str:
         import docx
 
         return "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    if kind == "application/zip":  # the names of its files and the text of each Word document in it
+        import zipfile
+
+        import docx
+
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        return "\n".join(
+            name + "\n" + "\n".join(p.text for p in docx.Document(io.BytesIO(archive.read(name))).paragraphs)
+            if name.endswith(".docx")
+            else name
+            for name in archive.namelist()
+        )
     return response.content.decode()

@@ -432,7 +432,8 @@ def commendation_docx(run: Run, *, number: str | None = None) -> bytes:
 
 
 def notice_docx(notice: Notice) -> bytes:
-    """A rectification notice (整改通知): number, addressee, finding, required measures, deadline, issuer, date."""
+    """A rectification notice (整改通知): number, addressee, both sides of the pairing (the old-area city and its
+    partner), finding, required measures, deadline, issuer, date."""
     notice = Notice.objects.select_related(
         "run__scheme", "pairing__old_region", "pairing__partner_region", "responsible", "issued_by__organisation"
     ).get(pk=notice.pk)
@@ -440,6 +441,7 @@ def notice_docx(notice: Notice) -> bytes:
     issuer = _issuer(run, notice.issued_by)
     day = timezone.localdate(notice.issued_at)
     name = f"{pairing.old_region.name}—{pairing.partner_region.name}"
+    sides = f"{pairing.old_region.name}（革命老区方）与{pairing.partner_region.name}（支持方）"
 
     doc = layout.document()
     layout.letterhead(doc, issuer, notice.number)
@@ -448,7 +450,7 @@ def notice_docx(notice: Notice) -> bytes:
     basis = f"“{RECTIFY_QUOTE}”的要求" if _clause_mentions(RECTIFY_QUOTE) else "关于督促改进落实的要求"
     layout.para(
         doc,
-        f"根据{run.scheme.name}结果和{_work_plan()}{basis}，现将{name}对口合作工作存在的问题和整改要求通知如下。",
+        f"根据{run.scheme.name}结果和{_work_plan()}{basis}，现将{sides}对口合作工作存在的问题和整改要求通知如下。",
     )
     layout.heading(doc, 1, "存在问题")
     for text in notice.finding.splitlines():
@@ -459,10 +461,9 @@ def notice_docx(notice: Notice) -> bytes:
         if text.strip():
             layout.para(doc, text.strip())
     layout.heading(doc, 3, "整改时限")
-    layout.para(
-        doc,
-        f"请于{cn_date(notice.deadline)}前完成整改，并将整改措施及成效报{issuer}。逾期未完成的，将提级督办。",
-    )
+    # a notice under national supervision has no higher level to be escalated to
+    later = "逾期未完成的，将提级督办。" if notice.supervision_level == Notice.Level.PROVINCE else ""
+    layout.para(doc, f"请于{cn_date(notice.deadline)}前完成整改，并将整改措施及成效报{issuer}。{later}")
     if notice.major:
         layout.para(doc, "本事项已列为重大问题，报国家层面跟踪督办。")
     layout.signature(doc, issuer, cn_date(day))

@@ -410,9 +410,11 @@ class Commendation(models.Model):
 class Notice(models.Model):
     """A rectification notice (整改要求) from a published run, followed to closure.
 
-    issued → received → measures reported → verified → closed. Each step has a due date; a step left
-    overdue escalates the notice one level up (city → province → national overseer). A notice flagged as
-    a major problem is on the national overseer's desk whatever its level.
+    issued → received → measures reported → verified → closed. Each step has a due date. A notice starts at the
+    issuer's level: under province supervision when a province issues it (from its own evaluation), under national
+    supervision when the national overseer does; a province-level step left overdue escalates the notice to the
+    national overseer. A notice flagged as a major problem is on the national overseer's desk whatever its level.
+    Notices issued together (several pairings at once) share a ``batch`` and consecutive numbers.
     """
 
     class Status(models.TextChoices):
@@ -442,6 +444,9 @@ class Notice(models.Model):
     verification = models.TextField(_("核验意见"), blank=True)
     issued_by = user_fk(_("下发人"))
     issued_at = created_field(_("下发时间"))
+    batch = models.UUIDField(
+        _("批量下发批次"), null=True, blank=True, editable=False, db_index=True, help_text=_("同一次批量下发的整改通知")
+    )
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)

@@ -78,7 +78,7 @@ def supervision_people() -> dict:
 def supervision_matrix_world(editor, stranger) -> dict:
     """For the permission matrix: a published national run of 2023 (a year the engine's matrix world leaves
     alone) with both pairings commended, and notices to 信阳 (in scope; one for the page step, one for the
-    API step) and to 延安 (out of scope)."""
+    API step) and to 延安 (out of scope), and a batch of notices issued together to each side."""
     from .supervision import services
 
     ndrc = testing.user("matrix_ndrc", "国家发展改革委（振兴司）", "approver")
@@ -98,11 +98,18 @@ def supervision_matrix_world(editor, stranger) -> dict:
             user=ndrc,
         )
 
+    def batch(pairing, finding):
+        return services.issue_notices(
+            run=run, pairings=[pairing], finding=finding, measures_required="批量整改要求", deadline=deadline, user=ndrc
+        )[0].batch
+
     return {
         "supervision_run": run,
         "inside_notice": notice(inside, "信阳侧整改问题"),
         "inside_api_notice": notice(inside, "信阳侧接口整改问题"),
         "outside_notice": notice(outside, "延安侧整改问题"),
+        "inside_batch": batch(inside, "信阳侧批量下发问题"),
+        "outside_batch": batch(outside, "延安侧批量下发问题"),
     }
 
 

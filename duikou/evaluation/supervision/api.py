@@ -5,9 +5,11 @@ Reads go through the same scoped queries as the pages, writes through the same s
 """
 
 import datetime
+import uuid
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -38,6 +40,9 @@ class NoticeOut(Schema):
     run_id: int
     pairing_id: int
     pairing: str
+    old_side: str
+    partner_side: str
+    batch: uuid.UUID | None = None
     responsible_id: int
     responsible: str
     finding: str
@@ -70,6 +75,16 @@ class NoticeIn(Schema):
     major: bool = False
 
 
+class NoticeBatchIn(Schema):
+    run_id: int
+    pairing_ids: list[int] = Field(max_length=1000)
+    finding: str
+    measures_required: str
+    deadline: datetime.date
+    major: bool = False
+    state_result: bool = True
+
+
 class NoticeStepIn(Schema):
     version: int
     text: str = ""
@@ -95,6 +110,7 @@ def _notice(user, n: Notice, *, steps: bool = True) -> dict:
             "number",
             "run_id",
             "pairing_id",
+            "batch",
             "responsible_id",
             "finding",
             "measures_required",
@@ -117,6 +133,8 @@ def _notice(user, n: Notice, *, steps: bool = True) -> dict:
     data.update(
         id=n.pk,
         pairing=str(n.pairing),
+        old_side=n.pairing.old_region.name,
+        partner_side=n.pairing.partner_region.name,
         responsible=str(n.responsible),
         overdue=queries.is_overdue(n),
         steps=sorted(s.name for s in WORKFLOW.allowed_steps(user, n)) if steps else [],
@@ -192,6 +210,31 @@ def issue_notice(request, payload: NoticeIn):
         major=payload.major,
     )
     return Status(201, _notice(request.user, queries.notice_for(request.user, notice.pk)))
+
+
+@router.post("/notices/batch", response={201: list[NoticeOut]}, url_name="issue_notice_batch")
+def issue_notice_batch(request, payload: NoticeBatchIn):
+    """Notices to several pairings of a published run at once (only its organiser): one per pairing, in the order
+    given, with consecutive numbers and one ``batch``; all or none (422 naming each pairing that cannot be issued to
+    and why; 404 for a pairing the caller cannot see). The responsible unit of each is the old-side city's
+    government."""
+    run = evaluation_queries.run_for(request.user, payload.run_id)
+    visible = {p.pk: p for p in scoping.scope(request.user, Pairing).filter(pk__in=payload.pairing_ids)}
+    unknown = [str(pk) for pk in payload.pairing_ids if pk not in visible]
+    if unknown:  # as for one notice, a pairing the caller cannot see is not found
+        raise Http404(f"结对关系 {'、'.join(unknown)} 不存在")
+    notices = services.issue_notices(
+        run=run,
+        pairings=[visible[pk] for pk in payload.pairing_ids],
+        finding=payload.finding,
+        measures_required=payload.measures_required,
+        deadline=payload.deadline,
+        user=request.user,
+        major=payload.major,
+        state_result=payload.state_result,
+    )
+    issued = {n.pk: n for n in queries.notices_for(request.user, batch=notices[0].batch)}
+    return Status(201, [_notice(request.user, issued[n.pk]) for n in notices])
 
 
 @router.post("/notices/{int:notice_id}/steps/{step}", response=NoticeOut, url_name="take_notice_step")

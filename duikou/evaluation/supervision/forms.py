@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from duikou.accounts.models import Organisation
 from duikou.pairings.models import Pairing
 
-from ..models import Notice
+from ..models import Grade, Notice
 
 
 class IssueNoticeForm(forms.Form):
     pairing = forms.ModelChoiceField(label=_("结对关系"), queryset=Pairing.objects.none())
     finding = forms.CharField(label=_("存在问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     measures_required = forms.CharField(label=_("整改要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    deadline = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     responsible = forms.ModelChoiceField(
         label=_("责任单位"),
         queryset=Organisation.objects.none(),
@@ -39,6 +39,50 @@ class IssueNoticeForm(forms.Form):
             )
             field.widget.attrs.setdefault("class", css)
         self.fields["deadline"].initial = timezone.localdate() + datetime.timedelta(days=90)
+
+
+class BatchIssueForm(forms.Form):
+    """Notices to several pairings at once: the pairings ticked in the list, and what their notices share."""
+
+    pairings = forms.ModelMultipleChoiceField(
+        label=_("结对关系"), queryset=Pairing.objects.none(), required=False, widget=forms.MultipleHiddenInput
+    )
+    finding = forms.CharField(label=_("存在问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    measures_required = forms.CharField(label=_("整改要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    deadline = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    state_result = forms.BooleanField(
+        label=_("在存在问题前写明各结对关系的评估结果（总分、排名、等次）"), required=False, initial=True
+    )
+    major = forms.BooleanField(label=_("列为重大问题（报国家层面跟踪）"), required=False)
+
+    def __init__(self, *args, pairings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pairings is not None:
+            self.fields["pairings"].queryset = pairings
+        for name, field in self.fields.items():
+            if name != "pairings":
+                field.widget.attrs.setdefault(
+                    "class", "form-check-input" if name in ("major", "state_result") else "form-control"
+                )
+        self.fields["deadline"].initial = timezone.localdate() + datetime.timedelta(days=90)
+
+
+class BatchFilterForm(forms.Form):
+    """The filters of the batch form's list of pairings (a GET form)."""
+
+    q = forms.CharField(required=False, max_length=100)
+    grade = forms.ChoiceField(required=False, choices=[("", "")] + list(Grade.choices))
+    without_notice = forms.BooleanField(required=False)
+
+    def filters(self) -> dict:
+        """Keyword arguments for ``batch_candidates``; an unknown value is ignored rather than an error."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "q": (data.get("q") or "").strip(),
+            "grade": data.get("grade") or "",
+            "without_notice": bool(data.get("without_notice")),
+        }
 
 
 class VersionForm(forms.Form):
@@ -74,6 +118,7 @@ class NoticeFilterForm(forms.Form):
     overdue = forms.ChoiceField(required=False, choices=[("", ""), ("1", ""), ("0", "")])
     major = forms.ChoiceField(required=False, choices=[("", ""), ("1", ""), ("0", "")])
     level = forms.ChoiceField(required=False, choices=[("", "")] + list(Notice.Level.choices))
+    batch = forms.UUIDField(required=False)
 
     def filters(self) -> dict:
         """Keyword arguments for ``notices_for``; an unknown value is ignored rather than an error."""
@@ -86,4 +131,5 @@ class NoticeFilterForm(forms.Form):
             "overdue": flag.get(data.get("overdue")),
             "major": flag.get(data.get("major")),
             "level": data.get("level") or "",
+            "batch": data.get("batch"),
         }

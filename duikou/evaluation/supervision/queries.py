@@ -4,14 +4,16 @@ A run and its results are read through ``evaluation.queries`` (``run_for``, ``re
 """
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from duikou.accounts import scoping
 from duikou.core.querysets import filter_given, search
 
+from .. import queries as evaluation_queries
 from ..models import Commendation, Notice, Run
 
 A = scoping.Action
@@ -27,9 +29,10 @@ def notices_for(
     level: str = "",
     q: str = "",
     run: Run | int | None = None,
+    batch: uuid.UUID | None = None,
     today: datetime.date | None = None,
 ) -> QuerySet[Notice]:
-    """Notices the user may see; ``status`` may also be ``open``."""
+    """Notices the user may see; ``status`` may also be ``open``; ``batch``: those issued together at once."""
     today = today or timezone.localdate()
     qs = scoping.scope(user, Notice).select_related(
         "pairing__old_region", "pairing__partner_region", "responsible", "run__scheme"
@@ -47,6 +50,8 @@ def notices_for(
     qs = filter_given(qs, supervision_level=level)
     if run is not None:
         qs = qs.filter(run=run)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
     qs = search(
         qs,
         q,
@@ -56,7 +61,22 @@ def notices_for(
         "pairing__partner_region__name__contains",
         "responsible__name__contains",
     )
+    if batch is not None:  # a batch reads in the order it was numbered
+        return qs.order_by("pk")
     return qs.order_by("step_due", "pk")
+
+
+def batch_candidates(user, run: Run, *, grade: str = "", q: str = "", without_notice: bool = False) -> QuerySet:
+    """The results of ``run`` whose pairings may be issued a notice (every pairing of the run's results the user
+    sees, as for a single notice), each with ``notice_count``: the notices this run has issued to it so far."""
+    qs = evaluation_queries.results_for(user, run).annotate(
+        notice_count=Count("run__notices", filter=Q(run__notices__pairing=F("pairing")), distinct=True)
+    )
+    qs = filter_given(qs, grade=grade)
+    qs = search(qs, q, "pairing__old_region__name__contains", "pairing__partner_region__name__contains")
+    if without_notice:
+        qs = qs.filter(notice_count=0)
+    return qs
 
 
 def notice_for(user, pk: int, action: scoping.Action = A.VIEW) -> Notice:

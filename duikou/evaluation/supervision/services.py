@@ -6,17 +6,21 @@ each province runs its own annual evaluation and supervision.
 
 A notice goes issued → received → measures reported → verified → closed. Who may take which step, whose turn it
 is and when each step is due is the table in ``workflow.py`` and nowhere else. Every step sets its timestamp and
-the due date of the next one. A step left overdue escalates a province-level notice to national supervision
-(``escalate_overdue``, run by ``duikou escalate-notices`` and at the top of the notice desk).
+the due date of the next one. A notice starts at its issuer's level (``workflow.starting_level``): the national
+overseer's notices under national supervision, a province's under province supervision. A step left overdue escalates
+a province-level notice to national supervision (``escalate_overdue``, run by ``duikou escalate-notices`` and at the
+top of the notice desk). Several pairings may be issued to at once (``issue_notices``): all or nothing, numbered
+consecutively.
 """
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,9 +38,12 @@ from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
 from ..models import Commendation, Grade, Notice, Result, Run
-from .workflow import WORKFLOW
+from .workflow import WORKFLOW, starting_level
 
 POLICY_CLAUSE = "fgzx-2022-766/4/4"
+# the most notices one batch issues: a batch is issued within the request (a national run has 20 pairings; issuing
+# this many takes about a second, see test_services), a guard against a form posted with thousands of ids
+BATCH_MAX = 100
 A = scoping.Action
 S = Notice.Status
 
@@ -121,12 +128,70 @@ def responsible_choices(pairing: Pairing) -> QuerySet[Organisation]:
     )
 
 
-def _next_number(year: int) -> str:
-    prefix = f"{settings.DUIKOU_NOTICE_NUMBER_PREFIX}〔{year}〕"
-    pattern = re.compile(re.escape(prefix) + r"(\d+)号")
+NUMBER_PATTERN = r"(\d+)号"
+
+
+def _series_prefix(year: int) -> str:
+    return f"{settings.DUIKOU_NOTICE_NUMBER_PREFIX}〔{year}〕"
+
+
+def _last_number(year: int) -> int:
+    """The highest number of the year's series so far (对口整改〔2026〕7号 → 7; 0 for none)."""
+    prefix = _series_prefix(year)
+    pattern = re.compile(re.escape(prefix) + NUMBER_PATTERN)
     taken = Notice.objects.filter(number__startswith=prefix).values_list("number", flat=True)
-    last = max((int(m.group(1)) for n in taken if (m := pattern.fullmatch(n))), default=0)
-    return f"{prefix}{last + 1}号"
+    return max((int(m.group(1)) for n in taken if (m := pattern.fullmatch(n))), default=0)
+
+
+def _lock_series(year: int) -> None:
+    """Hold the year's number series until the transaction ends, so that two officials issuing at the same moment
+    (from one run or from two runs of the year) number one after the other and each batch gets consecutive numbers.
+    PostgreSQL: a transaction-scoped advisory lock named for the series. SQLite: its IMMEDIATE transactions already
+    hold the database's write lock from their start, so writers are queued there anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"duikou:{_series_prefix(year)}"])
+
+
+def _number_and_save(notices: list[Notice], *, year: int, user) -> list[Notice]:
+    """Number ``notices`` consecutively in the year's series and save them, all or none (inside the caller's
+    transaction); each one's creation is written to the audit history by the save, with ``user`` as its actor."""
+    _lock_series(year)
+    first = _last_number(year) + 1
+    for offset, notice in enumerate(notices):
+        notice.number = f"{_series_prefix(year)}{first + offset}号"
+        try:
+            with transaction.atomic():  # a savepoint: a clash (a number typed in elsewhere) is a message, not a 500
+                notice.save()
+        except IntegrityError as exc:
+            raise ValidationError(f"文号 {notice.number} 已被占用，请重试") from exc
+    for notice in notices:
+        _tell(notice, user, "issue")
+    return notices
+
+
+def _check_issuer(*, run: Run, user) -> Run:
+    run = Run.objects.select_related("scheme").get(pk=run.pk)
+    if not scoping.can(user, A.APPROVE, run):
+        raise PermissionDenied("只有组织本次评估的单位可以下发整改通知")
+    if not run.published:
+        raise ValidationError(f"「{run}」尚未发布，只能依据已发布的评估结果下发整改通知")
+    return run
+
+
+def _check_texts(*, run: Run, finding: str, measures_required: str, deadline) -> tuple[dict, datetime.date]:
+    """Errors of what every notice of an issue shares (field → message), and the receiving due date."""
+    errors = {}
+    if not (finding or "").strip():
+        errors["finding"] = "请写明存在的问题"
+    if not (measures_required or "").strip():
+        errors["measures_required"] = "请写明整改要求"
+    receive_due = WORKFLOW.due(Notice(run=run, deadline=deadline), S.ISSUED, timezone.localdate())
+    if deadline is None:
+        errors["deadline"] = "请填写整改时限"
+    elif deadline <= receive_due:
+        errors["deadline"] = f"整改时限须晚于签收期限（{receive_due:%Y-%m-%d}）"
+    return errors, receive_due
 
 
 def issue_notice(
@@ -140,60 +205,114 @@ def issue_notice(
     user,
     major: bool = False,
 ) -> Notice:
-    """A rectification notice to a pairing of a published run, numbered like 对口整改〔2026〕3号."""
-    run = Run.objects.select_related("scheme").get(pk=run.pk)
+    """A rectification notice to a pairing of a published run, numbered like 对口整改〔2026〕3号. It starts at the
+    issuer's level of supervision (``workflow.starting_level``)."""
     if not scoping.can(user, A.VIEW, pairing):
         raise PermissionDenied("您无权查看该结对关系")
-    if not scoping.can(user, A.APPROVE, run):
-        raise PermissionDenied("只有组织本次评估的单位可以下发整改通知")
-    if not run.published:
-        raise ValidationError(f"「{run}」尚未发布，只能依据已发布的评估结果下发整改通知")
+    run = _check_issuer(run=run, user=user)
     if not run.results.filter(pairing=pairing).exists():
         raise ValidationError({"pairing": f"「{pairing}」不在「{run}」的评估结果中"})
-    errors = {}
-    if not (finding or "").strip():
-        errors["finding"] = "请写明存在的问题"
-    if not (measures_required or "").strip():
-        errors["measures_required"] = "请写明整改要求"
-    today = timezone.localdate()
-    receive_due = WORKFLOW.due(Notice(run=run, pairing=pairing, deadline=deadline), S.ISSUED, today)
-    if deadline is None:
-        errors["deadline"] = "请填写整改时限"
-    elif deadline <= receive_due:
-        errors["deadline"] = f"整改时限须晚于签收期限（{receive_due:%Y-%m-%d}）"
+    errors, receive_due = _check_texts(run=run, finding=finding, measures_required=measures_required, deadline=deadline)
     if responsible is None:
         responsible = default_responsible(pairing)
-        if responsible is None and "responsible" not in errors:
+        if responsible is None:
             errors["responsible"] = f"未找到{pairing.old_region.name}人民政府，请指定责任单位"
     elif not responsible_choices(pairing).filter(pk=responsible.pk).exists():
         errors["responsible"] = f"责任单位「{responsible}」不属于「{pairing}」的任何一方"
     if errors:
         raise ValidationError(errors)
+    notice = Notice(
+        run=run,
+        pairing=pairing,
+        responsible=responsible,
+        finding=finding.strip(),
+        measures_required=measures_required.strip(),
+        deadline=deadline,
+        step_due=receive_due,
+        supervision_level=starting_level(user),
+        major=major,
+        issued_by=user,
+    )
     with transaction.atomic(), set_actor(user):
-        # the run's row is locked: its notices are numbered in turn; a number taken meanwhile by a notice of another
-        # run of the year is retried with the next
-        Run.objects.select_for_update().filter(pk=run.pk).first()
-        for _attempt in range(5):
-            notice = Notice(
+        return _number_and_save([notice], year=timezone.localdate().year, user=user)[0]
+
+
+def result_line(result: Result, count: int) -> str:
+    """The pairing's evaluation result, put before the finding of a notice issued to several pairings at once."""
+    return (
+        f"在{result.run.scheme.name}中，{result.pairing}总分 {result.total} 分，在 {count} 个结对关系中排名第 "
+        f"{result.rank} 位，等次为{result.get_grade_display()}。"
+    )
+
+
+def issue_notices(
+    *,
+    run: Run,
+    pairings: list[Pairing],
+    finding: str,
+    measures_required: str,
+    deadline: datetime.date,
+    user,
+    major: bool = False,
+    state_result: bool = True,
+) -> list[Notice]:
+    """Rectification notices to several pairings of a published run at once (批量下发): one notice per pairing, its
+    responsible unit the pairing's old-side city government, all sharing the finding, the required measures, the
+    deadline and a ``batch``, numbered consecutively in the year's series in the order given.
+
+    All or nothing: if any pairing cannot be issued to, nothing is issued and the ValidationError names each such
+    pairing and why (under ``pairings``), beside the errors of the shared fields. ``state_result`` puts the
+    pairing's score, rank and grade in the run before the finding.
+    """
+    run = _check_issuer(run=run, user=user)
+    if len(pairings) > BATCH_MAX:
+        raise ValidationError({"pairings": f"一次最多下发 {BATCH_MAX} 份整改通知，已选择 {len(pairings)} 个结对关系"})
+    errors, receive_due = _check_texts(run=run, finding=finding, measures_required=measures_required, deadline=deadline)
+    results = {
+        r.pairing_id: r
+        for r in run.results.select_related("run__scheme", "pairing__old_region", "pairing__partner_region")
+    }
+    problems, seen, notices = [], set(), []
+    batch = uuid.uuid4()
+    level = starting_level(user)
+    for pairing in pairings:
+        if pairing.pk in seen:
+            problems.append(f"「{pairing}」：重复选择")
+            continue
+        seen.add(pairing.pk)
+        if not scoping.can(user, A.VIEW, pairing) or pairing.pk not in results:
+            problems.append(f"「{pairing}」：不在「{run}」的评估结果中")
+            continue
+        responsible = default_responsible(pairing)
+        if responsible is None:
+            problems.append(f"「{pairing}」：未找到{pairing.old_region.name}人民政府，无法确定责任单位")
+            continue
+        text = (finding or "").strip()
+        if state_result:
+            text = f"{result_line(results[pairing.pk], len(results))}\n{text}"
+        notices.append(
+            Notice(
                 run=run,
                 pairing=pairing,
-                number=_next_number(today.year),
                 responsible=responsible,
-                finding=finding.strip(),
-                measures_required=measures_required.strip(),
+                finding=text,
+                measures_required=(measures_required or "").strip(),
                 deadline=deadline,
                 step_due=receive_due,
+                supervision_level=level,
                 major=major,
                 issued_by=user,
+                batch=batch,
             )
-            try:
-                with transaction.atomic():  # a savepoint: a number taken meanwhile is retried with the next
-                    notice.save()
-            except IntegrityError:
-                continue
-            _tell(notice, user, "issue")
-            return notice
-    raise ValidationError("文号分配冲突，请重试")
+        )
+    if not pairings:
+        problems.append("请至少选择一个结对关系")
+    if problems:
+        errors["pairings"] = problems
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(user):
+        return _number_and_save(notices, year=timezone.localdate().year, user=user)
 
 
 # ---- the steps -----------------------------------------------------------------------------------------

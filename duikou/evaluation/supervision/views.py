@@ -1,11 +1,15 @@
 """Pages for the commendation list and rectification notices: thin, they call supervision's services and reads."""
 
+import io
+import zipfile
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,10 +23,12 @@ from duikou.core.listviews import page_context
 from duikou.pairings.models import Pairing
 
 from .. import queries as evaluation_queries
-from ..models import Notice, Run
+from ..models import Grade, Notice, Run
 from . import queries, services
-from .forms import STEP_FORMS, IssueNoticeForm, NoticeFilterForm
+from .forms import STEP_FORMS, BatchFilterForm, BatchIssueForm, IssueNoticeForm, NoticeFilterForm
 from .workflow import WORKFLOW
+
+ZIP = "application/zip"
 
 # ---- the notice desk -----------------------------------------------------------------------------------
 
@@ -44,12 +50,15 @@ def _list_context(request, qs, **extra) -> dict:
 def notices(request):
     """The notice desk: overdue steps are escalated first, so what the page shows is current."""
     escalated = [n.pk for n in services.escalate_overdue()]
-    qs = queries.notices_for(request.user, **NoticeFilterForm(request.GET).filters())
+    filters = NoticeFilterForm(request.GET).filters()
+    qs = queries.notices_for(request.user, **filters)
     if escalated:
         mine = queries.notices_for(request.user).filter(pk__in=escalated).count()
         if mine:
             messages.warning(request, _("%(n)d 件整改通知因本环节逾期，已升级为国家督办。") % {"n": mine})
-    return render(request, "evaluation/supervision/notice_list.html", _list_context(request, qs))
+    return render(
+        request, "evaluation/supervision/notice_list.html", _list_context(request, qs, batch=filters["batch"])
+    )
 
 
 @login_required
@@ -261,6 +270,92 @@ def notice_issue(request):
         "evaluation/supervision/notice_issue.html",
         {**context, "form": form, "pairing": pairing, "result": result},
     )
+
+
+def _issuable_run(request) -> Run:
+    """The run of ?run=<id> that the user may issue notices from (404 unseen, 403 not its organiser)."""
+    run_id = request.GET.get("run") or request.POST.get("run")
+    if not str(run_id or "").isdigit():
+        raise Http404("请选择评估批次")
+    run = evaluation_queries.run_for(request.user, int(run_id))
+    if not scoping.can(request.user, scoping.Action.APPROVE, run):
+        raise PermissionDenied
+    return run
+
+
+@login_required
+def notice_issue_batch(request):
+    """批量下发: notices to several pairings of a published run at once, ?run=<id>; the list of its pairings can be
+    narrowed by grade, city and whether the run has issued them a notice yet (GET), ticked one by one or all at once.
+    One notice per pairing, consecutive numbers, all or nothing; then the notices issued together are listed."""
+    run = _issuable_run(request)
+    context = {"run": run, "published": run.published}
+    if not run.published:
+        return render(request, "evaluation/supervision/notice_batch.html", context)
+    filters = BatchFilterForm(request.GET)
+    rows = queries.batch_candidates(request.user, run, **filters.filters())
+    everyone = queries.batch_candidates(request.user, run)
+    pairings = Pairing.objects.filter(pk__in=everyone.values("pairing")).select_related("old_region", "partner_region")
+    form = BatchIssueForm(request.POST or None, pairings=pairings)
+    chosen: set[int] = set()
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("pairings") if str(v).isdigit()}
+        if form.is_valid():
+            data = form.cleaned_data
+            ranked = {r.pairing_id: r.rank for r in everyone}
+            picked = sorted(data["pairings"], key=lambda p: (ranked.get(p.pk, 0), p.code))
+            try:
+                issued = services.issue_notices(
+                    run=run,
+                    pairings=picked,
+                    finding=data["finding"],
+                    measures_required=data["measures_required"],
+                    deadline=data["deadline"],
+                    user=request.user,
+                    major=data.get("major", False),
+                    state_result=data.get("state_result", False),
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error_text(exc))
+            else:
+                messages.success(
+                    request,
+                    _("已下发整改通知 %(n)d 份：%(first)s 至 %(last)s")
+                    % {"n": len(issued), "first": issued[0].number, "last": issued[-1].number},
+                )
+                return redirect(f"{reverse('evaluation:notices')}?batch={issued[0].batch}")
+    return render(
+        request,
+        "evaluation/supervision/notice_batch.html",
+        {
+            **context,
+            "form": form,
+            "filters": filters,
+            "rows": rows,
+            "total": everyone.count(),
+            "chosen": chosen,
+            "grades": Grade.choices,
+        },
+    )
+
+
+@login_required
+def notice_batch_zip(request, batch):
+    """The Word documents of the notices issued together, one .docx per notice, in one .zip."""
+    notices = list(queries.notices_for(request.user, batch=batch))
+    if not notices:
+        raise Http404("没有这一批整改通知")
+    from .. import documents
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for notice in notices:
+            archive.writestr(f"{notice.number}（{notice.pairing}）.docx", documents.notice_docx(notice))
+    return download(buffer.getvalue(), f"notices-{str(batch)[:8]}.zip", ZIP)
 
 
 # ---- commendations -------------------------------------------------------------------------------------

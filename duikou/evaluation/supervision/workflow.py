@@ -4,8 +4,8 @@ is and when each step is due.
 * the responsible organisation (by default the old-side city's government) receives the notice and reports its
   measures, by users of that organisation who may change data;
 * the supervising level verifies (or returns the measures with a reason) and closes: the province of the old-side city
-  (a province-level approver), or the national overseer; once a notice has been escalated to national supervision,
-  only the national overseer;
+  (a province-level approver), or the national overseer; a notice under national supervision (issued by the national
+  overseer, or escalated there), only the national overseer;
 * the province or the national overseer may flag a notice as a major problem at any step, which puts it on the
   national overseer's desk.
 
@@ -31,6 +31,13 @@ OPEN = (S.ISSUED, S.RECEIVED, S.REPORTED, S.VERIFIED)
 def supervising_province(notice: Notice) -> str:
     """Code of the province that supervises the notice: the province of the pairing's old-area side."""
     return notice.pairing.old_region.province_code
+
+
+def starting_level(user) -> str:
+    """The level a notice starts at is its issuer's: national supervision (国家督办) when the national overseer (whose
+    area is the whole country) issues it, province supervision (省级督办) when a province issues it from its own
+    evaluation; a province-level notice left overdue is escalated to national (``services.escalate_overdue``)."""
+    return Notice.Level.NATIONAL if scoping.region_prefix(user) is None else Notice.Level.PROVINCE
 
 
 def _is_responsible(user, notice: Notice) -> bool:

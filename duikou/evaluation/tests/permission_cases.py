@@ -119,6 +119,16 @@ def supervision_cases(w) -> dict[str, Case]:
     receive_at = (f"{notices_api}/{n_api.pk}/steps/receive", f"{notices_api}/{n_out.pk}/steps/receive")
     shown = {"present": ["信阳侧整改问题"], "scoped": ("Notice",)}
     issue_at = tuple(f"/evaluation/notices/new/?run={run.pk}&pairing={p.pk}" for p in (inside, outside))
+    batch_at = (
+        f"/evaluation/notices/new/batch/?run={run.pk}",
+        f"/evaluation/notices/new/batch/?run={w['outside_run'].pk}",
+    )
+    zip_at = tuple(f"/evaluation/notices/batch/{w[f'{side}_batch']}/notices.zip" for side in ("inside", "outside"))
+    batch_body = {"run_id": run.pk, "finding": "越权批量下发", "measures_required": "x", "deadline": "2099-01-01"}
+    batch_issue = {
+        "data": {**batch_body, "pairing_ids": [inside.pk]},
+        "data_out": {**batch_body, "pairing_ids": [inside.pk, outside.pk]},
+    }
     return {
         "evaluation:notices": Case("/evaluation/notices/", **notices, scoped=("Notice",)),
         "evaluation:notice_export": Case("/evaluation/notices/export.xlsx", **notices, scoped=("Notice",)),
@@ -128,6 +138,12 @@ def supervision_cases(w) -> dict[str, Case]:
             "/evaluation/notices/remind/", action=SUPERVISOR, scoped=("may:approve",)
         ),
         "evaluation:notice_issue": Case(*issue_at, action=SUPERVISOR, scoped=("Run", "Pairing")),
+        # issuing to several pairings at once: the run's organiser only; a run out of scope is not found
+        "evaluation:notice_issue_batch": Case(*batch_at, action=SUPERVISOR, scoped=("Run",)),
+        # the Word documents of a batch, as the notices are seen: a batch of 延安's notices is not found
+        "evaluation:notice_batch_zip": Case(
+            *zip_at, present=["信阳侧批量下发问题"], absent=["延安侧"], scoped=("Notice",)
+        ),
         "evaluation:notice_detail": Case(*by_pk(notice, n_in, n_out), **shown),
         "evaluation:notice_step": form_post(
             *by_pk(f"{notice}step/receive/", n_in, n_out), data={"version": "NOTICE_VERSION"}, scoped=("Notice",)
@@ -156,6 +172,15 @@ def supervision_cases(w) -> dict[str, Case]:
         "api:get_notice": api(*by_pk(notice_api, n_in, n_out), **shown),
         "api:issue_notice": api_write(
             notices_api, notices_api, "post_json", ok=200, action=SUPERVISOR, **issue, scoped=("Run", "Pairing")
+        ),
+        "api:issue_notice_batch": api_write(
+            notices_api + "/batch",
+            notices_api + "/batch",
+            "post_json",
+            ok=201,
+            action=SUPERVISOR,
+            **batch_issue,
+            scoped=("Run", "Pairing"),
         ),
         "api:take_notice_step": api_write(
             *receive_at, "post_json", ok=200, **receive, present=received, scoped=("Notice",)

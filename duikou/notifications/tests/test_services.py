@@ -107,19 +107,21 @@ def walk(notice, user, step, **kw):
     return fn(notice=notice, user=user, expected_version=notice.version, **kw)
 
 
-def issue(run, who, pairing=None):
+def issue(run, who, pairing=None, issuer="ndrc"):
     return supervision.issue_notice(
         run=run,
         pairing=pairing or testing.pairing("信阳市", "苏州市"),
         finding="共建园区招商进展缓慢",
         measures_required="制定招商专项方案",
         deadline=timezone.localdate() + datetime.timedelta(days=60),
-        user=who["ndrc"],
+        user=who[issuer],
     )
 
 
-def test_a_notice_tells_its_responsible_organisation_then_the_supervisor(who, run):
-    notice = issue(run, who)
+def test_a_notice_tells_its_responsible_organisation_then_the_supervisor(who):
+    # 河南's own evaluation: the notice is under the province's supervision, so the province is told
+    xinyang = testing.pairing("信阳市", "苏州市")
+    notice = issue(published_run(who["henan"], [(xinyang, "72", "fair")], province="410000"), who, issuer="henan")
     assert set(told(K.NOTICE_ISSUED)) == {"xy_editor", "xy_approver"}  # 信阳市人民政府, who may receive it
     walk(notice, who["xy_editor"], "receive")  # the same hand goes on: nobody new is told
     assert Notification.objects.count() == 2

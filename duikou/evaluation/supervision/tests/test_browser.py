@@ -1,6 +1,7 @@
 """Supervision in the browser: from a published run the national overseer commends and issues a rectification
-notice; the 信阳 city receives it and reports its measures; the 河南 province verifies and closes it. A second
-notice left overdue is escalated and lands on the national overseer's desk."""
+notice (under national supervision, as its issuer is the overseer); the 信阳 city receives it and reports its
+measures; the overseer verifies and closes it. A notice 河南 issued from its own evaluation, left overdue, is
+escalated and lands on the national overseer's desk. The overseer issues notices to several pairings at once."""
 
 import datetime
 import re
@@ -55,6 +56,7 @@ def test_notice_walked_to_closure_and_an_overdue_one_escalates(live_server, refe
     with page.expect_navigation():
         page.click("#issue-submit")
     expect(page.locator("#notice-status")).to_have_text("已下发")
+    expect(page.locator("#notice-level")).to_have_text("国家督办")
     number = Notice.objects.get().number
     expect(page.locator("#notice-number")).to_contain_text(number)
 
@@ -76,29 +78,30 @@ def test_notice_walked_to_closure_and_an_overdue_one_escalates(live_server, refe
     expect(city.locator("#no-steps")).to_be_visible()
     shot(city, artifacts_dir, "browser-supervision-city-reported.png")
 
-    # the 河南 province verifies and closes it
-    province = as_user(new_page, base, "henan_approver")
-    province.goto(f"{base}/evaluation/notices/")
-    with province.expect_navigation():
-        province.get_by_role("link", name=number).click()
-    province.fill("#verify-comment", "整改措施具体，项目落地台账齐全，核验通过")
-    with province.expect_navigation():
-        province.click("#step-verify")
-    expect(province.locator("#notice-status")).to_have_text("已核验")
-    with province.expect_navigation():
-        province.click("#step-close")
-    expect(province.locator("#notice-status")).to_have_text("已销号")
-    expect(province.locator("#notice-timeline")).not_to_contain_text("—")
-    shot(province, artifacts_dir, "browser-supervision-closed.png")
+    # under national supervision, the overseer verifies and closes it
+    page.goto(f"{base}/evaluation/notices/")
+    with page.expect_navigation():
+        page.get_by_role("link", name=number).click()
+    page.fill("#verify-comment", "整改措施具体，项目落地台账齐全，核验通过")
+    with page.expect_navigation():
+        page.click("#step-verify")
+    expect(page.locator("#notice-status")).to_have_text("已核验")
+    with page.expect_navigation():
+        page.click("#step-close")
+    expect(page.locator("#notice-status")).to_have_text("已销号")
+    expect(page.locator("#notice-timeline")).not_to_contain_text("—")
+    shot(page, artifacts_dir, "browser-supervision-closed.png")
 
-    # a second notice is left unreceived past its due date: opening the desk escalates it to national
+    # a notice 河南 issued from its own evaluation is left unreceived past its due date: opening the desk escalates
+    # it from province to national supervision
+    province = as_user(new_page, base, "henan_approver")
     late = services.issue_notice(
-        run=run,
+        run=published_run(who["henan"], [(xinyang, "68.50", "fair")], province="410000"),
         pairing=xinyang,
         finding="消费帮扶金额未达年度目标",
         measures_required="拓展消费帮扶渠道，按月报送销售额",
         deadline=deadline,
-        user=who["ndrc"],
+        user=who["henan"],
     )
     Notice.objects.filter(pk=late.pk).update(step_due=timezone.localdate() - datetime.timedelta(days=1))
     province.goto(f"{base}/evaluation/notices/?status=open")
@@ -122,3 +125,48 @@ def test_notice_walked_to_closure_and_an_overdue_one_escalates(live_server, refe
     expect(page.locator("#notice-overdue")).to_be_visible()
     expect(page.locator("#notice-timeline")).to_contain_text("升级为国家督办")
     shot(page, artifacts_dir, "browser-supervision-escalated-detail.png")
+
+
+def test_notices_issued_to_several_pairings_at_once(live_server, reference_data, new_page, artifacts_dir):
+    """The overseer narrows the run's pairings to those graded 较差, ticks them all, issues, and reads the notices
+    issued together, each naming both sides; on a desktop and on a 390 px phone."""
+    get_resolver().url_patterns  # noqa: B018 (see above)
+    who = supervision_people()
+    poor = [testing.pairing("信阳市", "苏州市"), testing.pairing("赣州市", "深圳市")]
+    run = published_run(
+        who["ndrc"], [(testing.pairing("延安市", "无锡市"), "93.40", "excellent")] + [(p, "55", "poor") for p in poor]
+    )
+    base = live_server.url
+    page = as_user(new_page, base, "ndrc_approver")
+    page.goto(f"{base}/evaluation/commendations/{run.pk}/")
+    with page.expect_navigation():
+        page.click("#batch-issue-link")
+    expect(page.locator(".batch-row")).to_have_count(3)
+    page.select_option("#filter-grade", "poor")
+    with page.expect_navigation():
+        page.click("#apply-filters")
+    expect(page.locator(".batch-row")).to_have_count(2)
+    page.check("#select-all")
+    expect(page.locator("input.batch-pick:checked")).to_have_count(2)
+    expect(page.locator("#batch-count")).to_have_text("已选择 2 个结对关系")
+    page.fill("#id_finding", "共建园区招商进展缓慢，签约项目落地率不足三成")
+    page.fill("#id_measures_required", "制定园区招商专项方案，按季度报送进展")
+    shot(page, artifacts_dir, "browser-supervision-batch-form.png")
+    phone = {"width": 390, "height": 844}
+    page.set_viewport_size(phone)
+    shot(page, artifacts_dir, "browser-supervision-batch-form-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with page.expect_navigation():
+        page.click("#batch-submit")
+    expect(page.locator("#batch-banner")).to_contain_text("2 份")
+    rows = page.locator(".notice-row")
+    expect(rows).to_have_count(2)
+    for old, partner in (("信阳市", "苏州市"), ("赣州市", "深圳市")):
+        row = rows.filter(has_text=old)
+        expect(row.locator(".notice-old")).to_contain_text(old)
+        expect(row.locator(".notice-partner")).to_contain_text(partner)
+        expect(row).to_contain_text("国家督办")
+    expect(page.locator("#batch-zip")).to_be_visible()
+    shot(page, artifacts_dir, "browser-supervision-batch-issued.png")
+    page.set_viewport_size(phone)
+    shot(page, artifacts_dir, "browser-supervision-batch-issued-390.png")

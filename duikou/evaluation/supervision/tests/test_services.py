@@ -31,6 +31,13 @@ def run(who, xinyang):
     )
 
 
+@pytest.fixture
+def hrun(who, xinyang):
+    """河南's own evaluation (a province evaluates its old-area cities' pairings): its notices start at province
+    supervision."""
+    return published_run(who["henan"], [(xinyang, "72.00", "fair")], province="410000")
+
+
 def allowed(user, notice) -> set[str]:
     return {step.name for step in WORKFLOW.allowed_steps(user, notice)}
 
@@ -114,7 +121,8 @@ def test_issue_numbers_and_defaults(run, xinyang, who):
     year = timezone.localdate().year
     assert first.number == f"对口整改〔{year}〕1号" and second.number == f"对口整改〔{year}〕2号"
     assert first.responsible == testing.org("信阳市人民政府")
-    assert first.status == "issued" and first.supervision_level == "province" and not first.major
+    assert first.status == "issued" and not first.major
+    assert first.supervision_level == "national"  # issued by the national overseer: under national supervision
     assert first.step_due == in_days(5)
     entry = LogEntry.objects.get_for_object(first).get()
     assert entry.actor == who["ndrc"] and entry.action == LogEntry.Action.CREATE
@@ -166,8 +174,8 @@ def test_issue_to_a_partner_side_unit(run, xinyang, who):
 # ---- the walk ------------------------------------------------------------------------------------------
 
 
-def test_whole_walk_from_issued_to_closed(run, xinyang, who):
-    notice = issue(run, xinyang, who["ndrc"])
+def test_whole_walk_from_issued_to_closed(hrun, xinyang, who):
+    notice = issue(hrun, xinyang, who["henan"])
     editor, henan = who["xy_editor"], who["henan"]
     assert allowed(editor, notice) == {"receive"}
     assert allowed(henan, notice) == {"flag_major"}
@@ -186,11 +194,11 @@ def test_whole_walk_from_issued_to_closed(run, xinyang, who):
     actors = list(
         LogEntry.objects.get_for_object(notice).order_by("timestamp").values_list("actor__username", flat=True)
     )
-    assert actors == ["ndrc_approver", "xy_editor", "xy_editor", "henan_approver", "henan_approver"]
+    assert actors == ["henan_approver", "xy_editor", "xy_editor", "henan_approver", "henan_approver"]
 
 
-def test_return_sends_the_measures_back_with_a_reason(run, xinyang, who):
-    notice = issue(run, xinyang, who["ndrc"])
+def test_return_sends_the_measures_back_with_a_reason(hrun, xinyang, who):
+    notice = issue(hrun, xinyang, who["henan"])
     walk(notice, who["xy_editor"], "receive")
     walk(notice, who["xy_editor"], "report", text="已整改")
     with pytest.raises(ValidationError):
@@ -234,8 +242,8 @@ def test_a_province_cannot_act_on_another_provinces_notice(run, xinyang, who):
     assert queries.notices_for(who["jiangsu"]).count() == 1
 
 
-def test_overdue_step_escalates_to_national(run, xinyang, who):
-    notice = issue(run, xinyang, who["ndrc"])
+def test_overdue_step_escalates_to_national(hrun, xinyang, who):
+    notice = issue(hrun, xinyang, who["henan"])
     walk(notice, who["xy_editor"], "receive")
     notice = walk(notice, who["xy_editor"], "report", text="已整改")
     assert services.escalate_overdue(today=notice.step_due) == []  # due today is not overdue
@@ -254,27 +262,27 @@ def test_overdue_step_escalates_to_national(run, xinyang, who):
     assert walk(notice, who["ndrc"], "close").status == "closed"
 
 
-def test_escalation_leaves_closed_and_current_notices_alone(run, xinyang, who):
-    late = issue(run, xinyang, who["ndrc"])
-    current = issue(run, xinyang, who["ndrc"], deadline=in_days(90))
+def test_escalation_leaves_closed_and_current_notices_alone(hrun, xinyang, who):
+    late = issue(hrun, xinyang, who["henan"])
+    current = issue(hrun, xinyang, who["henan"], deadline=in_days(90))
     Notice.objects.filter(pk=late.pk).update(step_due=in_days(-1))
-    closed = issue(run, xinyang, who["ndrc"])
+    closed = issue(hrun, xinyang, who["henan"])
     Notice.objects.filter(pk=closed.pk).update(status="closed", step_due=in_days(-10))
     assert [n.pk for n in services.escalate_overdue()] == [late.pk]
     current.refresh_from_db()
     assert current.supervision_level == "province"
 
 
-def test_escalate_notices_command(run, xinyang, who, capsys):
-    notice = issue(run, xinyang, who["ndrc"])
+def test_escalate_notices_command(hrun, xinyang, who, capsys):
+    notice = issue(hrun, xinyang, who["henan"])
     call_command("escalate-notices", "--date", (notice.step_due + datetime.timedelta(days=1)).isoformat())
     assert "逾期升级 1 件" in capsys.readouterr().out
     notice.refresh_from_db()
     assert notice.supervision_level == "national"
 
 
-def test_flag_major_puts_it_on_the_national_desk(run, xinyang, who):
-    notice = issue(run, xinyang, who["ndrc"])
+def test_flag_major_puts_it_on_the_national_desk(hrun, xinyang, who):
+    notice = issue(hrun, xinyang, who["henan"])
     assert not queries.national_desk(who["ndrc"]).exists()
     with pytest.raises(PermissionDenied):
         walk(notice, who["xy_approver"], "flag_major", reason="城市自报")
@@ -298,10 +306,10 @@ def test_stale_version_is_refused(run, xinyang, who):
     assert notice.status == "received" and notice.measures_reported == ""
 
 
-def test_notices_for_filters(run, xinyang, who):
-    late = issue(run, xinyang, who["ndrc"])
+def test_notices_for_filters(hrun, xinyang, who):
+    late = issue(hrun, xinyang, who["henan"])
     Notice.objects.filter(pk=late.pk).update(step_due=in_days(-1))
-    major = issue(run, xinyang, who["ndrc"], major=True)
+    major = issue(hrun, xinyang, who["henan"], major=True)
     editor = who["xy_editor"]
     assert list(queries.notices_for(editor, overdue=True)) == [late]
     assert list(queries.notices_for(editor, major=True)) == [major]
@@ -315,21 +323,22 @@ def test_notices_for_filters(run, xinyang, who):
 # ---- the table: every step for every persona, and whose turn it is -------------------------------------------
 
 
-def _walked(*steps):
-    """A notice issued by the overseer and walked through ``steps`` by those who take them."""
+def _walked(*steps, issuer="henan"):
+    """A notice issued by 河南 from its own evaluation (by the overseer from the national one) and walked through
+    ``steps`` by those who take them."""
 
-    def build(run, pairing, who):
-        notice = issue(run, pairing, who["ndrc"])
+    def build(runs, pairing, who):
+        notice = issue(runs[issuer], pairing, who[issuer])
         for name in steps:
-            user = who["xy_editor"] if name in ("receive", "report") else who["henan"]
+            user = who["xy_editor"] if name in ("receive", "report") else who[issuer]
             notice = walk(notice, user, name, **TEXTS.get(name, {}))
         return notice
 
     return build
 
 
-def _national(run, pairing, who):
-    notice = _walked("receive", "report")(run, pairing, who)
+def _escalated(runs, pairing, who):
+    notice = _walked("receive", "report")(runs, pairing, who)
     Notice.objects.filter(pk=notice.pk).update(supervision_level=Notice.Level.NATIONAL)
     return Notice.objects.get(pk=notice.pk)
 
@@ -347,7 +356,10 @@ STATES = {
     "received": (_walked("receive"), CITY, ["report"], 60),
     "reported": (_walked("receive", "report"), HENAN, ["verify", "return"], 15),
     "reported, a major problem": (_walked("receive", "report", "flag_major"), HENAN, ["verify", "return"], 15),
-    "reported, under national supervision": (_national, NATION, ["verify", "return"], 15),
+    "reported, under national supervision": (_escalated, NATION, ["verify", "return"], 15),
+    "issued by the overseer": (_walked(issuer="ndrc"), CITY, ["receive"], 5),
+    "issued by the overseer, reported": (_walked("receive", "report", issuer="ndrc"), NATION, ["verify", "return"], 15),
+    "issued by the overseer, verified": (_walked("receive", "report", "verify", issuer="ndrc"), NATION, ["close"], 5),
     "returned": (_walked("receive", "report", "return"), CITY, ["report"], 60),
     "verified": (_walked("receive", "report", "verify"), HENAN, ["close"], 5),
     "closed": (_walked("receive", "report", "verify", "close"), [], [], None),
@@ -359,12 +371,16 @@ def _take(step, user, notice):
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_every_step_offered_is_accepted_and_every_other_refused(run, xinyang, who, state):
-    notice = STATES[state][0](run, xinyang, who)
+def test_every_step_offered_is_accepted_and_every_other_refused(run, hrun, xinyang, who, state):
+    notice = STATES[state][0]({"ndrc": run, "henan": hrun}, xinyang, who)
     testing.assert_steps_agree(WORKFLOW, notice, who, _take)
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_turn_names_who_is_to_act_and_by_when(run, xinyang, who, state):
+def test_turn_names_who_is_to_act_and_by_when(run, hrun, xinyang, who, state):
     build, parties, steps, days = STATES[state]
-    assert testing.turn_of(WORKFLOW, build(run, xinyang, who)) == (parties, steps, in_days(days) if days else None)
+    assert testing.turn_of(WORKFLOW, build({"ndrc": run, "henan": hrun}, xinyang, who)) == (
+        parties,
+        steps,
+        in_days(days) if days else None,
+    )

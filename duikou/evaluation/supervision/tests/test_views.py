@@ -40,6 +40,20 @@ def notice(run, xinyang, who):
     )
 
 
+@pytest.fixture
+def hnotice(who, xinyang):
+    """A notice 河南 issued from its own evaluation: under province supervision."""
+    hrun = published_run(who["henan"], [(xinyang, "72", "fair")], province="410000")
+    return services.issue_notice(
+        run=hrun,
+        pairing=xinyang,
+        finding="消费帮扶金额未达年度目标",
+        measures_required="拓展消费帮扶渠道",
+        deadline=in_days(60),
+        user=who["henan"],
+    )
+
+
 def as_user(client, user):
     client.force_login(user)
     return client
@@ -60,7 +74,8 @@ def test_desk_lists_the_users_notices_with_overdue_in_red(client, notice, who):
     assert "国家督办台" not in page  # the national desk link is for the overseer
 
 
-def test_desk_escalates_overdue_notices_first(client, notice, who):
+def test_desk_escalates_overdue_notices_first(client, hnotice, who):
+    notice = hnotice
     Notice.objects.filter(pk=notice.pk).update(step_due=in_days(-1))
     response = as_user(client, who["henan"]).get("/evaluation/notices/")
     assert "已升级为国家督办" in response.content.decode()
@@ -70,7 +85,7 @@ def test_desk_escalates_overdue_notices_first(client, notice, who):
 
 def test_desk_filters_search_and_empty_state(client, notice, who):
     c = as_user(client, who["xy_editor"])
-    assert notice.number in c.get("/evaluation/notices/?q=信阳&status=issued&level=province").content.decode()
+    assert notice.number in c.get("/evaluation/notices/?q=信阳&status=issued&level=national").content.decode()
     empty = c.get("/evaluation/notices/?major=1").content.decode()
     assert notice.number not in empty and 'id="notice-empty"' in empty
     assert notice.number not in c.get("/evaluation/notices/?overdue=1").content.decode()
@@ -119,7 +134,8 @@ def test_detail_says_whose_turn_it_is_and_by_when(client, notice, who):
     assert f"信阳市人民政府「签收」已逾期（时限 {in_days(-1).isoformat()}）。" in page
 
 
-def test_walk_through_the_pages(client, notice, who):
+def test_walk_through_the_pages(client, hnotice, who):
+    notice = hnotice
     c = as_user(client, who["xy_editor"])
     assert step(c, notice, "receive").status_code == 302
     response = step(c, notice, "report", text="")
@@ -195,19 +211,21 @@ def api(client, user, method, url, body=None):
     return getattr(client, method)(f"/api/supervision{url}", **kwargs)
 
 
-def test_api_walk_with_conflict_and_refusals(client, run, xinyang, who):
+def test_api_walk_with_conflict_and_refusals(client, xinyang, who):
+    hrun = published_run(who["henan"], [(xinyang, "72", "fair")], province="410000")
     body = {
-        "run_id": run.pk,
+        "run_id": hrun.pk,
         "pairing_id": xinyang.pk,
         "finding": "接口问题",
         "measures_required": "接口要求",
         "deadline": in_days(40).isoformat(),
     }
     assert api(client, who["xy_approver"], "post", "/notices", body).status_code == 403
-    created = api(client, who["ndrc"], "post", "/notices", body)
+    created = api(client, who["henan"], "post", "/notices", body)
     assert created.status_code == 201
     data = created.json()
     assert data["responsible"] == "信阳市人民政府" and data["status"] == "issued"
+    assert (data["old_side"], data["partner_side"], data["supervision_level"]) == ("信阳市", "苏州市", "province")
     nid, version = data["id"], data["version"]
 
     got = api(client, who["xy_editor"], "get", f"/notices/{nid}").json()
@@ -239,10 +257,10 @@ def test_api_lists_and_national_desk(client, notice, who):
     listed = api(client, who["xy_editor"], "get", "/notices?status=open").json()
     assert [n["number"] for n in listed] == [notice.number]
     assert api(client, who["shaanxi"], "get", "/notices").json() == []
-    assert api(client, who["ndrc"], "get", "/notices/national-desk").json() == []
+    # issued by the overseer: under national supervision, so on its desk from the start
+    assert [n["id"] for n in api(client, who["ndrc"], "get", "/notices/national-desk").json()] == [notice.pk]
     r = api(client, who["henan"], "post", f"/notices/{notice.pk}/steps/flag_major", {"version": 1, "reason": "重大"})
     assert r.json()["major"] is True
-    assert [n["id"] for n in api(client, who["ndrc"], "get", "/notices/national-desk").json()] == [notice.pk]
     assert api(client, who["henan"], "get", "/notices/national-desk").status_code == 403
 
 
