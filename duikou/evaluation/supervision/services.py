@@ -78,12 +78,13 @@ def generate_commendations(*, run: Run, user) -> list[Commendation]:
     full = run.scheme.full_marks_by_task()
     names = dict(Task.objects.values_list("code", "name"))
     done = set(run.commendations.values_list("pairing_id", flat=True))
+    ranked = sum(1 for r in results if r.ranked)  # a pairing with no report due is not ranked
     created = []
     with transaction.atomic(), set_actor(user):
         for result in results:
             if result.grade != Grade.EXCELLENT or result.pairing_id in done:
                 continue
-            reason = commendation_reason(result, count=len(results), full=full, names=names)
+            reason = commendation_reason(result, count=ranked, full=full, names=names)
             commendation, made = Commendation.objects.get_or_create(
                 run=run, pairing=result.pairing, defaults={"reason": reason, "created_by": user}
             )
@@ -238,10 +239,14 @@ def issue_notice(
 
 
 def result_line(result: Result, count: int) -> str:
-    """The pairing's evaluation result, put before the finding of a notice issued to several pairings at once."""
+    """The pairing's evaluation result, put before the finding of a notice issued to several pairings at once;
+    ``count`` is how many pairings the run ranked. One with no report due says so instead of a rank."""
+    if not result.ranked:
+        return f"在{result.run.scheme.name}中，{result.pairing}本年度无应报数据，未参与排名。"
+    missed = "（未按时填报）" if result.missed else ""
     return (
         f"在{result.run.scheme.name}中，{result.pairing}总分 {result.total} 分，在 {count} 个结对关系中排名第 "
-        f"{result.rank} 位，等次为{result.get_grade_display()}。"
+        f"{result.rank} 位，等次为{result.get_grade_display()}{missed}。"
     )
 
 
@@ -272,6 +277,7 @@ def issue_notices(
         r.pairing_id: r
         for r in run.results.select_related("run__scheme", "pairing__old_region", "pairing__partner_region")
     }
+    ranked = sum(1 for r in results.values() if r.ranked)
     problems, seen, notices = [], set(), []
     batch = uuid.uuid4()
     level = starting_level(user)
@@ -289,7 +295,7 @@ def issue_notices(
             continue
         text = (finding or "").strip()
         if state_result:
-            text = f"{result_line(results[pairing.pk], len(results))}\n{text}"
+            text = f"{result_line(results[pairing.pk], ranked)}\n{text}"
         notices.append(
             Notice(
                 run=run,

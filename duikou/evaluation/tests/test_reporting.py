@@ -251,3 +251,25 @@ def test_report_of_ranked_pairings_all_at_zero_draws_no_empty_ranking_chart(who,
     assert "以下1个结对关系未按时填报，各项重点任务均无得分，未绘制雷达图：延安市—无锡市。" in text
     assert "下列雷达图" not in text
     assert len(doc.inline_shapes) == 1  # the map only
+
+
+# ---- notices and commendations of a run with pairings listed apart ------------------------------------------
+
+
+def test_notice_issued_with_the_result_counts_the_ranked_and_marks_the_missed(who, run, xinyang, yanan):
+    from duikou.evaluation import services as evaluation_services
+    from duikou.evaluation.supervision import services as supervision
+
+    evaluation_services.publish_run(run=run, user=who["ndrc"])
+    apart = run.results.exclude(pairing__in=[xinyang, yanan]).first().pairing
+    notices = supervision.issue_notices(
+        run=run,
+        pairings=[yanan, apart],
+        finding="共建园区招商进展缓慢",
+        measures_required="制定招商专项方案，按季度报送进展",
+        deadline=datetime.date.today() + datetime.timedelta(days=60),
+        user=who["ndrc"],
+    )
+    first, second = (n.finding.splitlines()[0] for n in notices)
+    assert "在 2 个结对关系中排名第 2 位，等次为较差（未按时填报）。" in first  # 2 ranked, not the run's 20 rows
+    assert second.endswith("本年度无应报数据，未参与排名。") and "None" not in second
