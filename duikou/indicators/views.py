@@ -312,7 +312,8 @@ def cell(request, pairing_id: int, dataset: str, period: str):
     except ValidationError as exc:
         detail, status = error_text(exc), 422
     context = _grid_context(request, report, recorded=False)
-    row = next(r for r in context["rows"] if r["indicator"].code == indicator.code)
+    # no row for an indicator the grid does not have (a derived one, another data set's): refused above
+    row = next((r for r in context["rows"] if r["indicator"].code == indicator.code), {"value": None, "text": ""})
     stored = row["value"]
     if status == 409 and stored is not None:
         detail = _("%(reason)s现存值：%(value)s") % {"reason": detail, "value": row["text"] or "—"}

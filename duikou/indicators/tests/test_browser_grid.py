@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from duikou import testing
 from duikou.core.tests.test_browser import login, shot
-from duikou.indicators.models import DataValue
+from duikou.indicators.models import DataValue, Report
 
 from .factories import GOOD
 
@@ -189,5 +189,12 @@ def test_phone_shows_each_indicator_as_a_card_with_a_wide_note(live_server, refe
     page.locator("#v-labour_coop_persons").fill("1.5")
     page.locator("#v-labour_coop_persons").press("Enter")
     expect(page.locator("#s-labour_coop_persons")).to_contain_text("未能保存")
+    # submitted meanwhile (another tab): the grid is no longer editable, and the row says so
+    Report.objects.filter(pairing=pairing, period="2025Q3").update(status=Report.Status.SUBMITTED)
+    page.locator("#v-training_persons").fill("900")
+    page.locator("#v-training_persons").press("Enter")
+    expect(page.locator("#s-training_persons")).to_have_text(
+        "未能保存：您已不能修改本期数据（可能已上报或锁定），请刷新页面。"
+    )
     page.locator("#row-consumption_aid_wan").scroll_into_view_if_needed()
     shot(page, artifacts_dir, "browser-grid-phone.png")

@@ -58,6 +58,17 @@ def test_cell_with_a_bad_number_is_refused_with_the_message(client, who):
     assert not DataValue.objects.exists()
 
 
+def test_cell_of_a_derived_indicator_is_refused_with_the_message(client, who):
+    client.force_login(who["xy_editor"])
+    rep = report()
+    response = client.post(
+        f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/", {"indicator": "funds_in_place_rate", "value": "5"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "「资金到位率」是派生指标，由公式计算，不能直接填报"
+    assert not DataValue.objects.exists()
+
+
 def test_saved_cell_answers_with_its_version_and_the_whole_grids_notes(client, who):
     """One value can settle or break another row's rule: the answer brings every row's notes and flag, the checks
     and the derived values, and the revision they were read at."""
