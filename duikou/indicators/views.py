@@ -285,9 +285,10 @@ def entry(request, pairing_id: int, dataset: str, period: str):
 def cell(request, pairing_id: int, dataset: str, period: str):
     """Save one grid cell — an indicator's value and note, stored together under one version (entry.js sends each
     row on its own, several rows at once). Answers JSON: whether it was saved or, in ``detail``, why not (409 someone
-    else saved the cell since its writer read it, 422 not a number or not a value of this cell, 403 the report can
-    no longer be edited), the cell as stored, and — for the whole grid, since one value can settle or break another's
-    rule — every row's notes, the checks and the derived values, with the revision they were read at."""
+    else saved the cell since its writer read it; 422 not a number, not a value of this cell, or the report locked
+    while the save waited for it; 403 the report could no longer be edited when the request came), the cell as
+    stored, and — for the whole grid, since one value can settle or break another's rule — every row's notes, the
+    checks and the derived values, with the revision they were read at."""
     report = _report(request, pairing_id, dataset, period)
     if not WORKFLOW.allows(request.user, report, "edit"):
         raise PermissionDenied
