@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,6 +181,14 @@ def _report(request, pairing_id: int, dataset: str, period: str):
         raise Http404(error_text(exc)) from exc
 
 
+def _flag(violations) -> str:
+    """What a row's checks ask of its writer: "error" (a value to correct), "note" (a change to explain in the
+    note), or nothing."""
+    if any(v.severity == "error" for v in violations):
+        return "error"
+    return "note" if any(v.blocking for v in violations) else ""
+
+
 def _grid_rows(indicators, values, before, violations, recorded):
     flagged: dict[str, list] = {}
     for v in violations:
@@ -192,6 +201,7 @@ def _grid_rows(indicators, values, before, violations, recorded):
             "text": number_text(values[ind.code].value) if ind.code in values else "",
             "previous_text": number_text(before.get(ind.code)),
             "violations": flagged.get(ind.code, []),
+            "flag": _flag(flagged.get(ind.code, [])),
             "recorded": number_text(recorded[ind.code]) if ind.code in recorded else None,
         }
         for ind in indicators
@@ -208,9 +218,11 @@ def _recorded(user, report) -> dict:
     return {code: Decimal(str(sums[code] or 0)) for code in ACTIVITY_FIGURES}
 
 
-def _grid_context(request, report, *, recorded_for=None) -> dict:
-    """What the grid shows: its rows with their messages, the checks, the completeness and the derived values.
-    ``recorded_for`` limits the activity figures to one indicator (a saved cell answers with its own row only)."""
+def _grid_context(request, report, *, recorded: bool = True) -> dict:
+    """What the grid shows: its rows with their messages, the checks, the completeness and the derived values, and
+    the report's revision (the sum of its cells' versions: every save raises it, so of two answers the one with the
+    higher revision saw more). ``recorded=False`` leaves out the activity figures (a saved cell's answer has no
+    use for them)."""
     indicators = list(report.dataset.indicators.select_related("clause", "key_task"))
     values = services.values_of(report)
     before = services.previous_values(report)
@@ -235,13 +247,11 @@ def _grid_context(request, report, *, recorded_for=None) -> dict:
             ),
         ]
     ]
-    recorded = _recorded(request.user, report)
-    if recorded_for is not None:
-        recorded = {code: n for code, n in recorded.items() if code == recorded_for}
     return {
         "derived": derived,
         "report": report,
-        "rows": _grid_rows(indicators, values, before, violations, recorded),
+        "rows": _grid_rows(indicators, values, before, violations, _recorded(request.user, report) if recorded else {}),
+        "revision": sum(v.version for v in values.values()),
         "violations": violations,
         "blocking": [v for v in violations if v.blocking],
         "filled": filled,
@@ -273,7 +283,12 @@ def entry(request, pairing_id: int, dataset: str, period: str):
 @login_required
 @require_POST
 def cell(request, pairing_id: int, dataset: str, period: str):
-    """Save one cell (htmx): answers with the row and, out of band, the violations list."""
+    """Save one grid cell — an indicator's value and note, stored together under one version (entry.js sends each
+    row on its own, several rows at once). Answers JSON: whether it was saved or, in ``detail``, why not (409 someone
+    else saved the cell since its writer read it; 422 not a number, not a value of this cell, or the report locked
+    while the save waited for it; 403 the report could no longer be edited when the request came), the cell as
+    stored, and — for the whole grid, since one value can settle or break another's rule — every row's notes, the
+    checks and the derived values, with the revision they were read at."""
     report = _report(request, pairing_id, dataset, period)
     if not WORKFLOW.allows(request.user, report, "edit"):
         raise PermissionDenied
@@ -281,7 +296,7 @@ def cell(request, pairing_id: int, dataset: str, period: str):
     if indicator is None:
         raise Http404(_("未知指标"))
     version = request.POST.get("version", "")
-    error = ""
+    detail, status = "", 200
     try:
         services.save_value(
             user=request.user,
@@ -291,19 +306,37 @@ def cell(request, pairing_id: int, dataset: str, period: str):
             comment=request.POST.get("comment"),
             expected_version=int(version) if version.isdigit() else None,
         )
-    except (ValidationError, StaleObjectError, PermissionDenied) as exc:
-        error = error_text(exc)
-    context = _grid_context(request, report, recorded_for=indicator.code)
-    context["editable"] = WORKFLOW.allows(request.user, report, "edit")
-    index, row = next((n, r) for n, r in enumerate(context["rows"], 1) if r["indicator"].code == indicator.code)
-    if error:
-        row["error"] = error
-        row["typed"] = request.POST.get("value", "")
-    return render(
-        request,
-        "indicators/partials/cell_response.html",
-        {**context, "row": row, "index": index, "forloop_index": index},
-    )
+    except StaleObjectError as exc:
+        detail, status = error_text(exc), 409
+    except PermissionDenied as exc:  # the report was submitted or locked between the page and the save
+        detail, status = error_text(exc), 403
+    except ValidationError as exc:
+        detail, status = error_text(exc), 422
+    context = _grid_context(request, report, recorded=False)
+    # no row for an indicator the grid does not have (a derived one, another data set's): refused above
+    row = next((r for r in context["rows"] if r["indicator"].code == indicator.code), {"value": None, "text": ""})
+    stored = row["value"]
+    if status == 409 and stored is not None:
+        detail = _("%(reason)s现存值：%(value)s") % {"reason": detail, "value": row["text"] or "—"}
+    answer = {
+        "indicator": indicator.code,
+        "saved": status == 200,
+        "detail": detail,
+        "version": stored.version if stored else 0,
+        "value": row["text"],
+        "comment": stored.comment if stored else "",
+        "revision": context["revision"],
+        "rows": {
+            r["indicator"].code: {
+                "flag": r["flag"],
+                "messages": render_to_string("indicators/partials/messages.html", {"row": r}).strip(),
+            }
+            for r in context["rows"]
+        },
+        "violations": render_to_string("indicators/partials/violations.html", context),
+        "derived": {d["indicator"].code: d["text"] for d in context["derived"]},
+    }
+    return JsonResponse(answer, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

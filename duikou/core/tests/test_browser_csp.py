@@ -90,7 +90,7 @@ def test_every_page_with_scripts_works_under_the_content_security_policy(
     city.page.goto(f"{base}/pairings/")
     expect(city.page.locator("table")).to_be_visible()
     city.check("pairing list")
-    # the entry grid: Enter moves down (entry.js), each cell is saved by htmx
+    # the entry grid: Enter moves down and each row left is saved (entry.js, fetch)
     city.page.goto(f"{base}/indicators/entry/{xinyang.pk}/quarterly/2025Q3/")
     first, second = [row.get_attribute("id")[4:] for row in city.page.locator("#grid tr[id^=row-]").all()[:2]]
     city.page.locator(f"#v-{first}").focus()

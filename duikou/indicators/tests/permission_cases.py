@@ -44,7 +44,7 @@ def cases(w) -> dict[str, Case]:
     }
     comments = {"present": ["信阳侧指标说明"], "absent": ["延安侧指标说明"]}
     analysis, analysed = "?indicator=signed_amount_wan&rows=pairing", ("Indicator", "Pairing")
-    cell = {"data": {"indicator": "signed_projects", "value": "5"}, "present": ['id="row-signed_projects"']}
+    cell = {"data": {"indicator": "signed_projects", "value": "5"}, "present": ['"indicator": "signed_projects"']}
     chart = {"indicator": "signed_amount_wan", "rows": "province", "cols": "year"}
     dvs_url = "/api/indicators/dataValueSets"
     timeliness, rated = "/indicators/timeliness/?dataset=quarterly&year=2025", ("DataSet", "Pairing", "Report")

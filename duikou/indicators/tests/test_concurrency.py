@@ -100,19 +100,22 @@ def test_first_saves_of_an_empty_grid_cell_keep_one_and_tell_the_others(who):
     rep = report()
     url = ENTRY.format(pairing=rep.pairing_id, period=rep.period) + "cell/"
     page = testing.logged_in(who["xy_editor"]).get(url.removesuffix("cell/")).content.decode()
-    assert '<input type="hidden" name="version" value="0">' in page  # what an empty cell's row posts
+    assert 'id="row-signed_projects" data-code="signed_projects" data-version="0"' in page  # what the grid posts
 
     def prepare(i):
         client = testing.logged_in(who["xy_editor"] if i % 2 else who["sz_approver"])
-        # what the grid posts for an empty cell: its version field is 0
+        # what the grid posts for an empty cell: its version is 0
         return lambda: client.post(url, {"indicator": "signed_projects", "value": str(i + 1), "version": "0"})
 
     results = testing.race(prepare)
-    assert testing.statuses(results) == [200] * len(results)
-    refused = [r for r in results if "已被他人保存" in r.content.decode()]
-    assert len(refused) == len(results) - 1
+    assert testing.statuses(results) == [200] + [409] * (len(results) - 1)
     (value,) = stored(rep)
     assert value.version == 1
+    winner = next(r.json() for r in results if r.status_code == 200)
+    assert winner["saved"] and winner["value"] == str(value.value.normalize())
+    for loser in (r.json() for r in results if r.status_code == 409):  # told who won, and what is stored
+        assert not loser["saved"] and "已被他人保存" in loser["detail"] and loser["value"] == winner["value"]
+        assert loser["version"] == 1
 
 
 def test_first_opening_of_a_report_makes_it_once(who):
@@ -153,8 +156,9 @@ def test_no_value_changes_between_a_submissions_checks_and_its_lock(who):
         return lambda: client.post(entry + "cell/", {"indicator": funds.code, "value": str(60000 + i), "version": ""})
 
     results = testing.race(prepare)
-    # a cell saved after the submission is refused (403: the report is locked)
-    assert set(testing.statuses(results)) <= {200, 302, 403}, testing.statuses(results)
+    # a cell saved after the submission is refused: 403 when the report was locked before the request, 422 (with
+    # the message that the data are locked) when it was locked while the save waited for the report's row
+    assert set(testing.statuses(results)) <= {200, 302, 403, 422}, testing.statuses(results)
     rep.refresh_from_db()
     if rep.status == Report.Status.SUBMITTED:
         assert not [v for v in services.validate_report(rep) if v.blocking]

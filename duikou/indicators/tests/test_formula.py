@@ -33,4 +33,7 @@ def test_the_entry_grid_shows_the_derived_row_by_names_not_codes(client):
     assert 'class="small text-muted derived-formula">实际到位资金 ÷ 签约金额 × 100</div>' in page
     assert "funds_in_place_wan / signed_amount_wan" not in page
     # the value stands in the 本期值 column (after the empty 上期 cell): 18000 ÷ 52000 × 100
-    assert '<td></td><td class="text-end" id="d-funds_in_place_rate">34.6154</td>' in page
+    assert (
+        '<td></td><td class="text-end dk-grid-value" id="d-funds_in_place_rate" data-label="本期值">34.6154</td>'
+        in page
+    )

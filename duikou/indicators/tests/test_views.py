@@ -45,15 +45,77 @@ def test_bad_period_in_the_page_is_a_message_not_a_crash(client, who):
     assert client.get(f"/indicators/entry/{report().pairing_id}/quarterly/2025Q9/").status_code == 404
 
 
-def test_cell_with_a_bad_number_answers_with_the_message_in_the_row(client, who):
+def test_cell_with_a_bad_number_is_refused_with_the_message(client, who):
     client.force_login(who["xy_editor"])
     rep = report()
     response = client.post(
         f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/", {"indicator": "signed_projects", "value": "六"}
     )
-    text = response.content.decode()
-    assert response.status_code == 200 and "「签约项目数」的值「六」不是有效数字" in text and 'value="六"' in text
+    answer = response.json()
+    assert response.status_code == 422 and not answer["saved"]
+    assert answer["detail"] == "「签约项目数」的值「六」不是有效数字"
+    assert (answer["value"], answer["version"]) == ("", 0)  # the cell as stored: still empty
     assert not DataValue.objects.exists()
+
+
+def test_cell_of_a_derived_indicator_is_refused_with_the_message(client, who):
+    client.force_login(who["xy_editor"])
+    rep = report()
+    response = client.post(
+        f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/", {"indicator": "funds_in_place_rate", "value": "5"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "「资金到位率」是派生指标，由公式计算，不能直接填报"
+    assert not DataValue.objects.exists()
+
+
+def test_saved_cell_answers_with_its_version_and_the_whole_grids_notes(client, who):
+    """One value can settle or break another row's rule: the answer brings every row's notes and flag, the checks
+    and the derived values, and the revision they were read at."""
+    rep = fill(who["xy_editor"], report(), funds_in_place_wan="60000")  # more in place than signed: breaks the rule
+    client.force_login(who["xy_editor"])
+    stored = DataValue.objects.get(pairing=rep.pairing, period=rep.period, indicator="signed_amount_wan")
+    response = client.post(
+        f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/",
+        {"indicator": "signed_amount_wan", "value": "80,000", "comment": "新签两个大项目", "version": stored.version},
+    )
+    answer = response.json()
+    assert response.status_code == 200 and answer["saved"] and answer["detail"] == ""
+    assert (answer["value"], answer["comment"], answer["version"]) == ("80000", "新签两个大项目", stored.version + 1)
+    assert answer["revision"] == sum(DataValue.objects.filter(pairing=rep.pairing).values_list("version", flat=True))
+    assert answer["rows"]["funds_in_place_wan"] == {
+        "flag": "",
+        "messages": '<td class="small dk-grid-messages" id="msg-funds_in_place_wan"></td>',
+    }
+    assert answer["derived"]["funds_in_place_rate"] == "75"  # 60000 / 80000 × 100
+    assert 'id="no-violations"' in answer["violations"]
+
+
+def test_a_change_of_more_than_half_without_a_note_flags_its_row(client, who):
+    fill(who["xy_editor"], report("2025Q2"))
+    rep = report()
+    client.force_login(who["xy_editor"])
+    url = f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/"
+    answer = client.post(url, {"indicator": "consumption_aid_wan", "value": "5000", "version": "0"}).json()
+    assert answer["saved"] and answer["rows"]["consumption_aid_wan"]["flag"] == "note"
+    assert "请在说明中写明原因" in answer["rows"]["consumption_aid_wan"]["messages"]
+    answer = client.post(
+        url, {"indicator": "consumption_aid_wan", "value": "5000", "comment": "新增电商渠道", "version": "1"}
+    ).json()
+    assert answer["saved"] and answer["rows"]["consumption_aid_wan"]["flag"] == ""
+
+
+def test_a_cell_saved_by_someone_else_since_is_refused_naming_the_stored_value(client, who):
+    rep = report()
+    url = f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/"
+    client.force_login(who["xy_editor"])
+    assert client.post(url, {"indicator": "signed_projects", "value": "7", "version": "0"}).status_code == 200
+    response = client.post(url, {"indicator": "signed_projects", "value": "8", "version": "0"})
+    answer = response.json()
+    assert response.status_code == 409 and not answer["saved"]
+    assert "已被他人保存" in answer["detail"] and answer["detail"].endswith("现存值：7")
+    assert (answer["value"], answer["version"]) == ("7", 1)
+    assert DataValue.objects.get(pairing=rep.pairing, indicator="signed_projects").value == 7
 
 
 def test_submit_refused_lists_the_violation(client, who):
@@ -206,5 +268,27 @@ def test_a_saved_cell_and_the_grid_read_the_database_a_bounded_number_of_times(
     version = DataValue.objects.get(pairing=rep.pairing, period="2025Q3", indicator="signed_projects").version
     with django_assert_max_num_queries(34):
         saved = client.post(f"{grid}cell/", {"indicator": "signed_projects", "value": "7", "version": version})
-    assert page.status_code == 200 and saved.status_code == 200 and 'id="row-signed_projects"' in saved.content.decode()
+    assert page.status_code == 200 and saved.status_code == 200 and saved.json()["saved"]
     assert DataValue.objects.get(pairing=rep.pairing, period="2025Q3", indicator="signed_projects").value == 7
+
+
+def test_the_grids_save_states_and_leave_warning_are_in_the_pages_language(client, who):
+    """entry.js shows the words the page gives it (data-* attributes), translated with the page."""
+    rep = report()
+    client.force_login(who["xy_editor"])
+    client.cookies["django_language"] = "en"
+    text = client.get(f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/").content.decode()
+    for said in ('data-saving="Saving…"', 'data-saved="Saved"', 'data-refused="Not saved: "', ">Save status</th>"):
+        assert said in text
+    assert 'data-leave="Some values are still being saved or were not saved; leaving now loses them."' in text
+    client.cookies["django_language"] = "zh-hans"
+    answer = client.post(
+        f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/", {"indicator": "signed_projects", "value": "7"}
+    ).json()
+    client.cookies["django_language"] = "en"
+    refused = client.post(
+        f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/cell/",
+        {"indicator": "signed_projects", "value": "8", "version": "0"},
+    ).json()
+    assert answer["saved"] and not refused["saved"]
+    assert refused["detail"].endswith(" The stored value is 7.")
