@@ -206,6 +206,11 @@ class Figure:
         return (self.value * 100 / self.target).quantize(Decimal("0.1"))
 
     @property
+    def bar(self) -> int:
+        """The share as a progress bar's width: a whole percent from 0 to 100."""
+        return max(0, min(100, round(self.share))) if self.share is not None else 0
+
+    @property
     def latest(self) -> FigureSource | None:
         return max(self.sources, key=lambda s: s.period) if self.sources else None
 
