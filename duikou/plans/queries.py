@@ -219,7 +219,7 @@ def figures_against_targets(
     user, pairings: "Pairing | int | Iterable", years: Iterable[int] | None = None, *, indicators: Iterable[str] = ()
 ) -> list[Figure]:
     """Each pairing's accepted reported figures by indicator and year against its filed plans' targets: the one
-    function the pairing page, the cockpit and the public pages read (docs/plans.md, 数据与目标).
+    function the pairing page, the cockpit and the public pages read (docs/pairings.md, "Figures against targets").
 
     - Which indicators: those a filed plan in force sets a target for in the year, and ``indicators`` (codes) even
       without a target. ``years`` None: every year a filed plan in force sets a target for.

@@ -7,7 +7,7 @@ filed plan still reads, and its SM3 digest still verifies, as filed.
 Nothing is guessed: a target whose text names no indicator, whose unit differs from the indicator's, or that would
 become a second target of one indicator for one year in one plan stops the migration, which then names every such
 row (plan, text, year) and changes nothing. Add the indicator to the library (``duikou import-indicators``) or correct
-the text, then migrate again (docs/plans.md). Migrations 0004 (the empty reference beside the text) and
+the text, then migrate again (docs/pairings.md). Migrations 0004 (the empty reference beside the text) and
 0006 (the reference required) frame this one.
 """
 
