@@ -44,13 +44,6 @@ def filed_plans_in_force_for(user, year: int) -> QuerySet[Plan]:
     )
 
 
-def year_targets_for(user, year: int) -> QuerySet[PlanTarget]:
-    """The year's targets of the filed plans in force (an annual plan's, a special plan's and the five-year plan's
-    may all name one indicator: the reader picks, the evaluation prefers the annual plan's)."""
-    plans = filed_plans_in_force_for(user, year)
-    return scoping.scope(user, PlanTarget).filter(plan__in=plans.values("pk"), year=year).select_related("plan")
-
-
 def plan_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Plan:
     return scoping.get_for(
         user, Plan.objects.select_related("pairing__old_region", "pairing__partner_region"), action, pk=pk

@@ -137,3 +137,24 @@ def test_plan_list_filters_by_pairing(client, who, world):
     page = client.get(f"/plans/?pairing={yanan.pk}").content.decode()
     assert world["plan"].title not in page
     assert client.get("/plans/?pairing=abc").status_code == 200  # a pairing that is not a number is ignored
+
+
+def test_produce_agreements_counted_for_the_pairing_and_listed_filtered_by_it(client, who, world):
+    from duikou.markets.produce import services as produce
+    from duikou.markets.produce import testing as mt
+
+    agreement = produce.sign_agreement(
+        user=who["xy_editor"],
+        listing=mt.listing("411526", "信阳毛尖", user=who["xy_editor"]),
+        demand=mt.demand("320508", "苏州职工食堂"),
+        volume_tonnes=Decimal("2"),
+        price_yuan_kg=Decimal("80"),
+        signed_on=datetime.date(2026, 4, 1),
+    )
+    assert agreement.pairing == world["xinyang"]
+    found = sections(who["xy_editor"], world["xinyang"])
+    assert found["agreements"].count == 1 and found["agreements"].rows == [agreement]
+    client.force_login(who["ndrc"])
+    listed = client.get(f"/markets/produce/agreements/?pairing={world['xinyang'].pk}").content.decode()
+    assert "信阳毛尖" in listed
+    assert "信阳毛尖" not in client.get(f"/markets/produce/agreements/?pairing={world['yanan'].pk}").content.decode()
