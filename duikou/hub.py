@@ -49,30 +49,56 @@ def _url(name: str, **params) -> str:
 def pairing_hub(user, pairing: Pairing, *, today: datetime.date | None = None) -> list[Section]:
     """The sections of ``pairing``'s page that ``user`` may read, in the page's order."""
     today = today or timezone.localdate()
+    pk = pairing.pk
     sections = [
         _figures(user, pairing, today),
-        _plans(user, pairing),
-        _projects(user, pairing),
-        _activities(user, pairing),
-        _agreements(user, pairing),
+        _listed(
+            user,
+            Plan,
+            lambda: plan_queries.plans_for(user, pairing=pk),
+            Section("plans", _("实施方案与计划"), 0, [], _url("plans:list", pairing=pk), _("尚未编制方案。")),
+        ),
+        _listed(
+            user,
+            Project,
+            lambda: project_queries.projects_for(user, pairing=pk).order_by("-updated", "-pk"),
+            Section("projects", _("重大项目"), 0, [], _url("projects:list", pairing=pk), _("尚未登记项目。")),
+        ),
+        _listed(
+            user,
+            Activity,
+            lambda: project_queries.activities_for(user, pairing=pk),
+            Section(
+                "activities", _("合作活动"), 0, [], _url("projects:activity_list", pairing=pk), _("尚未记录合作活动。")
+            ),
+        ),
+        _listed(
+            user,
+            Agreement,
+            lambda: produce_queries.agreements_for(user, pairing=pk),
+            Section(
+                "agreements",
+                _("产销协议"),
+                0,
+                [],
+                _url("markets:produce_agreements", pairing=pk),
+                _("尚无计入本结对的产销协议。"),
+            ),
+        ),
         _results(user, pairing),
         _notices(user, pairing, today),
     ]
     return [s for s in sections if s is not None]
 
 
-def _plans(user, pairing) -> Section | None:
-    if not scoping.reads(user, Plan):
+def _listed(user, model, rows, section: Section) -> Section | None:
+    """``section`` filled from ``rows()`` (a scoped QuerySet, latest first): its count and its first rows; None when
+    the user may not read ``model`` at all."""
+    if not scoping.reads(user, model):
         return None
-    qs = plan_queries.plans_for(user, pairing=pairing.pk)
-    return Section(
-        "plans",
-        _("实施方案与计划"),
-        qs.count(),
-        list(qs[:LATEST]),
-        _url("plans:list", pairing=pairing.pk),
-        _("尚未编制方案。"),
-    )
+    qs = rows()
+    section.count, section.rows = qs.count(), list(qs[:LATEST])
+    return section
 
 
 def _figures(user, pairing, today) -> Section | None:
@@ -92,48 +118,6 @@ def _figures(user, pairing, today) -> Section | None:
         _url("plans:list", pairing=pairing.pk, status=Plan.Status.FILED),
         _("尚无已备案方案设定年度指标目标。"),
         {"years": years},
-    )
-
-
-def _projects(user, pairing) -> Section | None:
-    if not scoping.reads(user, Project):
-        return None
-    qs = project_queries.projects_for(user, pairing=pairing.pk)
-    return Section(
-        "projects",
-        _("重大项目"),
-        qs.count(),
-        list(qs.order_by("-updated", "-pk")[:LATEST]),
-        _url("projects:list", pairing=pairing.pk),
-        _("尚未登记项目。"),
-    )
-
-
-def _activities(user, pairing) -> Section | None:
-    if not scoping.reads(user, Activity):
-        return None
-    qs = project_queries.activities_for(user, pairing=pairing.pk)
-    return Section(
-        "activities",
-        _("合作活动"),
-        qs.count(),
-        list(qs[:LATEST]),
-        _url("projects:activity_list", pairing=pairing.pk),
-        _("尚未记录合作活动。"),
-    )
-
-
-def _agreements(user, pairing) -> Section | None:
-    if not scoping.reads(user, Agreement):
-        return None
-    qs = produce_queries.agreements_for(user, pairing=pairing.pk)
-    return Section(
-        "agreements",
-        _("产销协议"),
-        qs.count(),
-        list(qs[:LATEST]),
-        _url("markets:produce_agreements", pairing=pairing.pk),
-        _("尚无计入本结对的产销协议。"),
     )
 
 
