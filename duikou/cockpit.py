@@ -23,14 +23,13 @@ from duikou.evaluation import queries as evaluation_queries
 from duikou.evaluation.models import Grade, Notice, Run
 from duikou.geo.maps import city_center
 from duikou.indicators import queries as indicator_queries
-from duikou.indicators.models import DataSet, DataValue, Indicator, Report
+from duikou.indicators.models import DataSet, Report
 from duikou.indicators.periods import periods_of_year
 from duikou.monitoring.models import Alert
 from duikou.monitoring.queries import overdue_q
 from duikou.pairings.models import Pairing
 from duikou.pairings.queries import pairings_for
 from duikou.plans import queries as plan_queries
-from duikou.plans.models import Plan
 from duikou.projects import queries as project_queries
 from duikou.projects.models import Project
 
@@ -43,9 +42,6 @@ FIGURES = [
     ("funds_in_place_wan", _("投资到位")),
     ("signed_projects", _("签约项目")),
 ]
-# Values count once their report is submitted (已上报 or further on); drafts do not.
-COUNTED = (DataValue.Status.SUBMITTED, DataValue.Status.APPROVED, DataValue.Status.ACCEPTED)
-PLAN_KIND_ORDER = {Plan.Kind.ANNUAL: 0, Plan.Kind.SPECIAL: 1, Plan.Kind.FIVE_YEAR: 2}
 
 
 class State:
@@ -203,40 +199,23 @@ def _milestones(user, today, ids, stands) -> None:
 
 
 def _figures(user, year, ids) -> list[dict]:
-    """Each key figure: reported in the year (submitted values, all pairings), the plans' targets for the year (the
-    annual plan's before a special plan's before the five-year plan's, per pairing), and the share of the target
-    reached by the pairings that have one."""
+    """Each key figure: the accepted values of the year (all pairings), the targets of the filed plans in force that
+    apply (``plans.queries.figures_against_targets``, the one reading of figures against targets), and the share of
+    the target reached by the pairings that have one."""
     codes = [code for code, _label in FIGURES]
-    indicators = {i.code: i for i in scoping.scope(user, Indicator).filter(code__in=codes)}
-    period_ids = [p.id for kind in ("year", "quarter", "month") for p in periods_of_year(year, kind)]
-    actual: dict[str, dict[int, Decimal]] = defaultdict(dict)
-    for pid, code, total in (
-        scoping.scope(user, DataValue)
-        .filter(pairing_id__in=ids, indicator_id__in=codes, period__in=period_ids, status__in=COUNTED)
-        .order_by()
-        .values("pairing_id", "indicator_id")
-        .annotate(total=Sum("value"))
-        .values_list("pairing_id", "indicator_id", "total")
-    ):
-        actual[code][pid] = total or Decimal(0)
-    names = {code: {code, ind.name} for code, ind in indicators.items()}
-    chosen: dict[tuple[int, str], tuple] = {}
-    for t in plan_queries.year_targets_for(user, year).filter(plan__pairing_id__in=ids):
-        code = next((c for c, n in names.items() if t.indicator.strip() in n), None)
-        if code is None or (t.unit.strip() and t.unit.strip() != indicators[code].unit):
-            continue
-        rank = (PLAN_KIND_ORDER.get(t.plan.kind, 9), -t.plan.revision, -t.plan.pk)
-        key = (t.plan.pairing_id, code)
-        if key not in chosen or rank < chosen[key][0]:
-            chosen[key] = (rank, t.target)
+    by_code: dict[str, list] = defaultdict(list)
+    for figure in plan_queries.figures_against_targets(user, ids, [year], indicators=codes):
+        by_code[figure.indicator.code].append(figure)
     out = []
     for code, label in FIGURES:
-        ind = indicators.get(code)
-        if ind is None:
+        figures = by_code[code]
+        if not figures:  # not an indicator of the library
             continue
-        targets = {pid: target for (pid, c), (_rank, target) in chosen.items() if c == code}
-        target = sum(targets.values(), Decimal(0))
-        reached = sum((actual[code].get(pid, Decimal(0)) for pid in targets), Decimal(0))
+        ind = figures[0].indicator
+        reported = [f for f in figures if f.value is not None]
+        with_target = [f for f in figures if f.target_row is not None]
+        target = sum((f.target for f in with_target), Decimal(0))
+        reached = sum((f.value or Decimal(0) for f in with_target), Decimal(0))
         percent = round(reached * 100 / target) if target > 0 else None
         out.append(
             {
@@ -244,10 +223,10 @@ def _figures(user, year, ids) -> list[dict]:
                 "label": label,
                 "name": ind.name,
                 "unit": ind.unit,
-                "actual": sum(actual[code].values(), Decimal(0)),
-                "reporting": len(actual[code]),
-                "target": target if targets else None,
-                "with_target": len(targets),
+                "actual": sum((f.value for f in reported), Decimal(0)),
+                "reporting": len(reported),
+                "target": target if with_target else None,
+                "with_target": len(with_target),
                 "reached": reached,
                 "percent": percent,
                 "bar": min(percent, 100) if percent is not None else 0,

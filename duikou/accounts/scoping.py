@@ -123,13 +123,26 @@ def scope(user, queryset: QuerySet | type[Model], action: Action = Action.VIEW) 
         return qs if action == Action.VIEW else (qs if user.is_superuser else qs.none())
     prefix = region_prefix(user)
     if model in _CUSTOM:
-        return qs.filter(_CUSTOM[model](user, prefix, action))
+        condition = _CUSTOM[model](user, prefix, action)
+        return qs.none() if condition == NOTHING else qs.filter(condition)
     if prefix is None:
         return qs
+    if prefix == "":
+        return qs.none()
     condition = Q(pk__in=[])
     for path in paths:
         condition |= region_q(path, prefix)
     return qs.filter(condition)
+
+
+NOTHING = Q(pk__in=[])  # what a custom scope answers for a user who may read no row of its model
+
+
+def reads(user, model: type[Model]) -> bool:
+    """Whether ``user`` may read rows of ``model`` at all (their role, and the model's scope for them): a page that
+    gathers several kinds of data (the pairing page) leaves out a section of a kind the user may not read, rather
+    than showing it empty."""
+    return not scope(user, model).query.is_empty()
 
 
 def get_for(user, queryset: QuerySet | type[Model], action: Action = Action.VIEW, **lookup):

@@ -15,7 +15,8 @@ from duikou.indicators import queries as indicator_queries
 from duikou.indicators.models import DataSet, DataValue, Indicator, Report
 from duikou.indicators.periods import Period, parse_period, periods_of_year
 from duikou.pairings.models import Pairing
-from duikou.plans.models import Plan, PlanTarget
+from duikou.plans import queries as plan_queries
+from duikou.plans.models import PlanTarget
 
 from . import engine
 from .models import Item, Notice, Review, Scheme
@@ -160,35 +161,10 @@ def _gather_values(pairing_ids: list[int], codes: set[str], year: int) -> dict[i
     return out
 
 
-PLAN_KIND_ORDER = {Plan.Kind.ANNUAL: 0, Plan.Kind.SPECIAL: 1, Plan.Kind.FIVE_YEAR: 2}
-
-
-def _gather_plan_targets(pairing_ids: list[int], year: int) -> dict[int, list[PlanTarget]]:
-    """Year targets of the pairings' filed plans covering the year (a revision replaces the plan it revises);
-    an annual plan's target comes before a special plan's, which comes before the five-year plan's."""
-    rows = (
-        PlanTarget.objects.filter(
-            plan__pairing_id__in=pairing_ids,
-            plan__status=Plan.Status.FILED,
-            plan__start_year__lte=year,
-            plan__end_year__gte=year,
-            year=year,
-        )
-        .exclude(plan__next_revision__status=Plan.Status.FILED)
-        .select_related("plan")
-    )
-    out: dict[int, list[PlanTarget]] = {}
-    for t in sorted(rows, key=lambda t: (PLAN_KIND_ORDER.get(t.plan.kind, 9), -t.plan.revision, -t.plan.pk)):
-        out.setdefault(t.plan.pairing_id, []).append(t)
-    return out
-
-
 def _target(item: Item, plan_targets: list[PlanTarget]) -> engine.Target:
     ind = item.indicator
     notes = []
-    for t in plan_targets:
-        if t.indicator.strip() not in (ind.code, ind.name):
-            continue
+    for t in plan_targets:  # this indicator's targets, the one that applies first (plans.queries.targets_in_force)
         if t.unit.strip() and t.unit.strip() != ind.unit:
             notes.append(f"《{t.plan.title}》所定目标单位为「{t.unit}」，与指标单位「{ind.unit}」不一致，未采用")
             continue
@@ -277,7 +253,7 @@ def gather_inputs(
             if item.indicator.formula:
                 codes |= formulas.codes_in(item.indicator.formula)
     values = _gather_values(ids, codes, year)
-    targets = _gather_plan_targets(ids, year)
+    targets = plan_queries.targets_in_force(ids, [year])
     bases = {i.deduction_basis for i in items if i.method == Item.Method.DEDUCTION}
     reporting = _gather_reporting(pairings, year, today)
     overdue = _gather_overdue_notices(ids, today) if Item.DeductionBasis.OVERDUE_RECTIFICATION in bases else {}
@@ -295,7 +271,7 @@ def gather_inputs(
             if item.indicator_id:
                 data.actuals[item.pk] = _actual(item.indicator, values.get(pairing.pk, {}), indicators, year)
             if item.method == Item.Method.TARGET:
-                data.targets[item.pk] = _target(item, targets.get(pairing.pk, []))
+                data.targets[item.pk] = _target(item, targets.get((pairing.pk, item.indicator_id, year), []))
             if item.method == Item.Method.DEDUCTION:
                 if item.deduction_basis == Item.DeductionBasis.MISSED_REPORTING:
                     found = reporting[pairing.pk].missed

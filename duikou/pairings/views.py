@@ -72,6 +72,9 @@ def pairing_export(request):
 
 @login_required
 def pairing_detail(request, pk: int):
+    """The pairing's hub: its profile, then each kind of work recorded for it (duikou.hub), then its history."""
+    from duikou.hub import pairing_hub  # the wiring that reads every app lives in the duikou package
+
     pairing = queries.pairing_for(request.user, pk)
     return render(
         request,
@@ -82,6 +85,7 @@ def pairing_detail(request, pk: int):
             "history": history_for(request.user, pairing),
             "can_edit": scoping.can(request.user, scoping.Action.CHANGE, pairing),
             "figures": _activity_figures(request.user, pairing),
+            "sections": pairing_hub(request.user, pairing),
         },
     )
 

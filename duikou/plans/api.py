@@ -73,7 +73,10 @@ def _out(user, plan: Plan) -> dict:
         )
     }
     data["steps"] = sorted(s.name for s in WORKFLOW.allowed_steps(user, plan))
-    data["content"] = services.canonical_content(plan)
+    data["content"] = content = services.canonical_content(plan)
+    # each target as written, with the code of the library's indicator it refers to
+    codes = plan.targets.values_list("indicator_id", flat=True)
+    content["targets"] = [row | {"indicator_code": code} for row, code in zip(content["targets"], codes, strict=True)]
     return data
 
 

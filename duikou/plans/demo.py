@@ -67,8 +67,8 @@ def load_demo_plans(user) -> int:
                 start_year=2026,
                 end_year=2028,
             )
-            PlanTarget.objects.create(plan=plan, indicator="签约项目数", unit="个", year=2026, target=10)
-            PlanTarget.objects.create(plan=plan, indicator="签约项目数", unit="个", year=2027, target=12)
+            PlanTarget.objects.create(plan=plan, indicator_id="signed_projects", year=2026, target=10)
+            PlanTarget.objects.create(plan=plan, indicator_id="signed_projects", year=2027, target=12)
             PlanMilestone.objects.create(plan=plan, date=datetime.date(2026, 6, 30), text="召开对口合作联席会议")
             PlanMeasure.objects.create(plan=plan, text="支持结对城市政府间开展互访与交流，共同研究推动重点工作。")
         for code, title in (

@@ -77,7 +77,7 @@ def build_docx(plan: Plan) -> bytes:
             rows.append(f"{p.name}。{facts}。" if facts else f"{p.name}。")
         sections.append(("重大项目", [("", rows)]))
     if plan.targets.exists():
-        rows = [f"{t.indicator}：{t.year}年目标{t.target}{t.unit}。" for t in plan.targets.all()]
+        rows = [f"{t.indicator_name}：{t.year}年目标{t.target}{t.unit}。" for t in plan.targets.all()]
         sections.append(("主要指标与年度目标", [("", rows)]))
     if plan.milestones.exists():
         rows = [f"{m.date:%Y年%m月}，{m.text}。" for m in plan.milestones.all()]

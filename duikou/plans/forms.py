@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts.models import Organisation
 from duikou.geo.models import Region
+from duikou.indicators.models import Indicator
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Clause, Task
 
@@ -101,10 +102,13 @@ class ProjectForm(VersionedForm):
 class TargetForm(VersionedForm):
     class Meta:
         model = PlanTarget
-        fields = ["indicator", "unit", "year", "target", "key_task"]
+        fields = ["indicator", "year", "target", "key_task"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # an indicator of the library, named with its unit (「签约项目数（个）」): the target is in that unit
+        self.fields["indicator"].queryset = Indicator.objects.order_by("order", "code")
+        self.fields["indicator"].help_text = _("目标值以所选指标的单位计")
         self.fields["key_task"].queryset = Task.objects.filter(kind="key_task")
 
     def validate_unique(self):  # the plan is set by the service; uniqueness is checked there

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from duikou.accounts.models import Organisation
 from duikou.core.modelbits import WriteGuarded, created_field, protected_fk, user_fk, version_field
 from duikou.geo.models import Region
+from duikou.indicators.models import Indicator
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Clause, Task
 
@@ -181,24 +182,36 @@ class PlanProject(PlanContent):
 
 
 class PlanTarget(PlanContent):
-    """An indicator with its target for one year."""
+    """An indicator of the library with its target for one year.
+
+    The indicator is a reference (``indicator``); its name and unit are also kept as written when the row is saved
+    (``indicator_name``, ``unit``), because they are what the plan says and what a filing digested: a filed plan
+    still reads, and verifies, as filed when the library later renames an indicator. A row written before targets
+    referred to the library keeps the text it was written with (see migration 0004)."""
 
     plan = protected_fk(Plan, _("方案"), related_name="targets")
-    indicator = models.CharField(_("指标"), max_length=120)
-    unit = models.CharField(_("单位"), max_length=20)
+    indicator = protected_fk(Indicator, _("指标"), related_name="plan_targets")
+    indicator_name = models.CharField(_("方案所写指标名称"), max_length=120, blank=True, editable=False)
+    unit = models.CharField(_("单位"), max_length=20, blank=True, editable=False)
     year = models.PositiveSmallIntegerField(_("年度"))
     target = models.DecimalField(_("目标值"), max_digits=16, decimal_places=2)
     key_task = protected_fk(Task, _("重点任务"), optional=True, related_name="+")
 
     class Meta(PlanContent.Meta):
         verbose_name = verbose_name_plural = _("年度指标目标")
-        ordering = ["indicator", "year"]
+        ordering = ["indicator__order", "indicator", "year"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "indicator", "year"], name="plantarget_one_per_year"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.year}"
+        return f"{self.indicator_name or self.indicator_id} {self.year}"
+
+    def save(self, *args, **kwargs):
+        # the words and unit the plan states are the indicator's own at the time of writing
+        if self.indicator_id:
+            self.indicator_name, self.unit = self.indicator.name, self.indicator.unit
+        super().save(*args, **kwargs)
 
 
 class PlanMilestone(PlanContent):

@@ -387,7 +387,7 @@ def _copy_content(source: Plan, target: Plan, *, year: int | None = None) -> Non
             _copy_row(project, target, PROJECT_COPIED)
     for t in source.targets.all():
         if year is None or t.year == year:
-            _copy_row(t, target, ("order", "indicator", "unit", "year", "target", "key_task"))
+            _copy_row(t, target, ("order", "indicator", "year", "target", "key_task"))
     for m in source.milestones.all():
         if year is None or m.date.year == year:
             _copy_row(m, target, ("order", "date", "text"))
@@ -509,7 +509,8 @@ def canonical_content(plan: Plan) -> dict:
             for p in plan.projects.select_related("responsible_unit")
         ],
         "targets": [
-            {"indicator": t.indicator, "unit": t.unit, "year": t.year, "target": str(t.target)}
+            # the name and unit as written (a filing digested them), the library's code beside them since 0004
+            {"indicator": t.indicator_name, "unit": t.unit, "year": t.year, "target": str(t.target)}
             for t in plan.targets.all()
         ],
         "milestones": [{"date": m.date.isoformat(), "text": m.text} for m in plan.milestones.all()],

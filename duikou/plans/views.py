@@ -34,8 +34,10 @@ from .workflow import WORKFLOW
 
 @login_required
 def plan_list(request):
+    pairing = int_or(request.GET.get("pairing"))
     qs = queries.plans_for(
         request.user,
+        pairing=pairing,
         kind=request.GET.get("kind", ""),
         status=request.GET.get("status", ""),
         q=request.GET.get("q", "").strip(),
@@ -46,6 +48,7 @@ def plan_list(request):
         qs,
         kinds=Plan.Kind.choices,
         statuses=Plan.Status.choices,
+        pairing=pairings_for(request.user, status="").filter(pk=pairing).first() if pairing else None,
         can_create=pairings_for(request.user, action=scoping.Action.CHANGE).exists(),
     )
 

@@ -64,3 +64,42 @@ def test_a_stored_list_without_labels_reads_as_a_list_or_a_dash():
     from duikou.audit.templatetags.audit_tags import _listed
 
     assert [_listed(v) for v in ('["甲", "乙"]', "[]", "12", None)] == ["甲、乙", "—", "12", None]
+
+
+def test_history_reads_as_sentences_with_the_creation_in_one():
+    """「2026-03-01 张三 将状态由「草稿」改为「双方确认中」」, not one row per field; the creation is one sentence."""
+    from duikou.audit.templatetags.audit_tags import history_lines
+    from duikou.plans import services
+
+    who = people()
+    plan = drafted_plan(who)
+    services.submit_for_agreement(user=who["xy_editor"], plan=plan)
+    lines = history_lines(history_for(who["xy_editor"], plan))
+    created = lines[-1]
+    assert created["text"] == "新建方案「信阳市与苏州市对口合作五年实施方案」"
+    assert created["actor"] == who["xy_editor"]
+    submitted = next(line["text"] for line in lines if "双方确认中" in line["text"])
+    assert "将状态由「草稿」改为「双方确认中」" in submitted.split("；")
+    assert len(lines) == history_for(who["xy_editor"], plan).count()  # one line per entry, not per field
+
+
+def test_history_sentences_for_lists_clearing_and_a_change_without_a_user():
+    from duikou.audit.templatetags.audit_tags import history_lines
+    from duikou.pairings.models import Pairing
+    from duikou.policy.models import Task
+
+    who = people()
+    plan = drafted_plan(who)
+    item = plan.items.first()
+    item.tasks.add(Task.objects.get(pk="KT1"))
+    entry = LogEntry.objects.get_for_object(item).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    (line,) = history_lines([entry])
+    assert line["text"].startswith("在其他相关任务中添加「") and line["actor"] == "系统"
+    pairing = testing.pairing("信阳市", "苏州市")
+    for note in ("联系人已调整", ""):
+        pairing.note = note
+        pairing.save()
+    set_, cleared = (history_lines([e])[0]["text"] for e in LogEntry.objects.get_for_object(pairing)[:2][::-1])
+    assert set_ == "将备注设为「联系人已调整」"
+    assert cleared == "清空备注（原为「联系人已调整」）"
+    assert Pairing.objects.get(pk=pairing.pk).note == ""

@@ -119,9 +119,9 @@ def test_xinyang_editor_opens_pairing_from_map_and_is_refused_yanan_edit(
     expect(page).to_have_url(f"{base}/pairings/{xinyang.pk}/")
     expect(page.get_by_role("alert")).to_contain_text("已保存")
     expect(page.locator("dd.clause-text").first).to_have_text(mechanism)
-    history_row = page.locator("table tr", has_text=mechanism)
-    expect(history_row).to_have_count(1)
-    expect(history_row).to_contain_text("xinyang_editor")
+    history_line = page.locator(".dk-history li", has_text=mechanism)
+    expect(history_line).to_have_count(1)
+    expect(history_line).to_contain_text(f"xinyang_editor 将工作机制设为「{mechanism}」")
     shot(page, artifacts_dir, "browser-pairing-detail.png")
     assert Pairing.objects.get(pk=xinyang.pk).mechanism == mechanism
 

@@ -42,7 +42,8 @@ def who():
 @pytest.fixture
 def world(who):
     """信阳–苏州: filed 2026–2030 plan (签约项目数 2026 target 10), 2026Q1 on time, Q2 late, Q3 missing; 6 projects
-    reported (a draft of 100 not counted), an open notice past its step's due date, an overdue monitoring case.
+    reported (2 approved, 4 awaiting review, a draft of 100), an open notice past its step's due date, an overdue
+    monitoring case.
     延安–无锡: 3 projects reported, nothing filed. A published 2025 evaluation ranks both."""
     plan = plan_factories.filed_plan(who)
     xinyang, yanan = plan.pairing, testing.pairing("延安市", "无锡市")
@@ -101,15 +102,16 @@ def test_national_overseer_sees_every_pairing_with_its_state_and_overdue_items(w
     assert data["counts"]["red"] == len(data["stands"])  # every other national pairing has missed 2026Q1–Q3 too
 
 
-def test_key_figures_count_submitted_values_against_the_filed_plans_target(who, world):
+def test_key_figures_count_accepted_values_against_the_filed_plans_target(who, world):
     figures = {f["code"]: f for f in cockpit.cockpit_for(who["ndrc"], 2026, today=TODAY)["figures"]}
     projects = figures["signed_projects"]
-    assert projects["actual"] == Decimal("9")  # 信阳 4 + 2 (the draft 100 is not counted), 延安 3
+    # 信阳's approved 2 only: its submitted 4 and 延安's submitted 3 await review, the draft 100 is not counted
+    assert (projects["actual"], projects["reporting"]) == (Decimal("2"), 1)
     assert (projects["target"], projects["with_target"], projects["reached"], projects["percent"]) == (
         Decimal("10"),
         1,
-        Decimal("6"),
-        60,
+        Decimal("2"),
+        20,
     )
     assert figures["consumption_aid_wan"]["actual"] == Decimal("1200.5")
     assert figures["consumption_aid_wan"]["target"] is None
@@ -132,7 +134,7 @@ def test_a_province_sees_its_own_pairings_only(who, world):
         for s in data["stands"]
     )
     figures = {f["code"]: f for f in data["figures"]}
-    assert figures["signed_projects"]["actual"] == Decimal("6")  # 延安's 3 are not 河南's
+    assert figures["signed_projects"]["actual"] == Decimal("2")  # 信阳's; 延安's are not 河南's
     assert [r.pairing.code for r in data["evaluation"]["results"]] == ["N09"]
 
 
@@ -150,7 +152,7 @@ def test_the_page_for_national_and_province_and_a_refusal_for_a_city(client, who
     row = page[page.index('<tr data-pairing="N09"') :].split("</tr>")[0]
     assert "/indicators/reminders/?dataset=quarterly&amp;period=2026Q" in row
     assert "/projects/overdue/?pairing=" in row or "项目节点逾期" in page
-    assert 'data-figure="signed_projects"' in page and 'data-percent="60"' in page
+    assert 'data-figure="signed_projects"' in page and 'data-percent="20"' in page
     assert "2025年度对口合作工作成效评估" in page
     client.force_login(who["henan"])
     page = client.get("/cockpit/").content.decode()

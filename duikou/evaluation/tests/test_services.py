@@ -79,7 +79,7 @@ def test_a_draft_plans_target_is_not_used(who, pairings):
         end_year=2025,
         created_by=who["ndrc"],
     )
-    PlanTarget.objects.create(plan=plan, indicator="funds_in_place_wan", unit="万元", year=2025, target=1)
+    PlanTarget.objects.create(plan=plan, indicator_id="funds_in_place_wan", year=2025, target=1)
     ev.values(pairings["xinyang"], {"funds_in_place_wan": {"2025Q1": "5000"}})
     run = ev.run(ev.scheme(who["ndrc"], items=[ev.target_item()]), who["ndrc"])
     assert run.scores.get(pairing=pairings["xinyang"]).target == Decimal("10000")

@@ -57,11 +57,13 @@ def demand_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> D
     return scoping.get_for(user, Demand.objects.select_related("region__parent"), action, pk=pk)
 
 
-def agreements_for(user, *, listing=None, demand=None, status: str = "") -> QuerySet[Agreement]:
+def agreements_for(
+    user, *, listing=None, demand=None, status: str = "", pairing: int | None = None
+) -> QuerySet[Agreement]:
     qs = scoping.scope(user, Agreement).select_related(
         "listing__origin", "demand__region", "pairing__old_region", "pairing__partner_region"
     )
-    qs = filter_given(qs, listing=listing, demand=demand, status=status)
+    qs = filter_given(qs, listing=listing, demand=demand, status=status, pairing_id=pairing)
     totals = {"delivered_tonnes": Sum("deliveries__volume_tonnes"), "delivered_wan": Sum("deliveries__amount_wan")}
     return qs.annotate(**totals).order_by("-signed_on", "-id")  # an aggregate drops Meta.ordering
 

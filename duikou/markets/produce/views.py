@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.core.exports import download
+from duikou.core.forms import int_or
 from duikou.core.tables import import_page, template_download
 from duikou.core.uploads import read_upload
 from duikou.pairings.queries import pairing_between
@@ -180,7 +181,9 @@ def plan(request):
 
 @login_required
 def agreement_list(request):
-    qs = queries.agreements_for(request.user, status=request.GET.get("status", ""))
+    qs = queries.agreements_for(
+        request.user, status=request.GET.get("status", ""), pairing=int_or(request.GET.get("pairing"))
+    )
     return list_page(request, "markets/produce/agreement_list.html", qs)
 
 

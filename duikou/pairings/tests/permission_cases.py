@@ -31,7 +31,17 @@ def cases(w) -> dict[str, Case]:
             "/pairings/export.xlsx", present=[xinyang_label], absent=[yanan_label], scoped=("Pairing",)
         ),
         "pairings:map_data": Case("/pairings/map-data.json", present=[pin], absent=[pout], scoped=("Pairing",)),
-        "pairings:detail": Case(pin, pout, present=["信阳侧机制说明"], absent=["延安侧机制说明"], scoped=("Pairing",)),
+        # the pairing's hub reads each section through the scoping layer (duikou.hub)
+        "pairings:detail": Case(
+            pin,
+            pout,
+            present=["信阳侧机制说明"],
+            absent=["延安侧机制说明"],
+            scoped=(
+                *("Pairing", "Plan", "PlanTarget", "DataValue", "Project", "Activity", "Agreement"),
+                *("Result", "Notice"),
+            ),
+        ),
         "pairings:edit": Case(f"{pin}edit/", f"{pout}edit/", action=A.CHANGE, scoped=("Pairing",)),
         "api:list_pairings": api("/api/pairings", present=["信阳市"], absent=["延安市"], scoped=("Pairing",)),
         "api:get_pairing": api(*by_pk("/api/pairings/{}", inside, outside), present=["信阳市"], scoped=("Pairing",)),

@@ -35,8 +35,8 @@ def drafted_plan(who, **extra):
         ("goals", {"text": "打造对口合作样板"}),
         ("items", {"key_task": kt5, "text": "共建豫东南高新区", "year": 2026, "due_date": datetime.date(2026, 12, 31)}),
         ("items", {"key_task": kt5, "text": "2027 年的事项", "year": 2027}),
-        ("targets", {"indicator": "签约项目数", "unit": "个", "year": 2026, "target": 10}),
-        ("targets", {"indicator": "签约项目数", "unit": "个", "year": 2027, "target": 12}),
+        ("targets", {"indicator_id": "signed_projects", "year": 2026, "target": 10}),
+        ("targets", {"indicator_id": "signed_projects", "year": 2027, "target": 12}),
         (
             "projects",
             {"name": "苏信合作产业园", "key_task": kt5, "investment_wan": 5000, "start_year": 2026, "end_year": 2026},
