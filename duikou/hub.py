@@ -151,7 +151,7 @@ def _notices(user, pairing, today) -> Section | None:
         _("整改通知"),
         qs.count(),
         list(qs.order_by("-pk")[:LATEST]),
-        _url("evaluation:notices", q=pairing.old_region.name),
+        _url("evaluation:notices", pairing=pairing.pk),
         _("没有整改通知。"),
         {"open": open_.count(), "overdue": open_.filter(step_due__lt=today).count(), "today": today},
     )

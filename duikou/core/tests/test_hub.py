@@ -158,3 +158,14 @@ def test_produce_agreements_counted_for_the_pairing_and_listed_filtered_by_it(cl
     listed = client.get(f"/markets/produce/agreements/?pairing={world['xinyang'].pk}").content.decode()
     assert "信阳毛尖" in listed
     assert "信阳毛尖" not in client.get(f"/markets/produce/agreements/?pairing={world['yanan'].pk}").content.decode()
+
+
+def test_notice_desk_filters_by_the_pairing_the_hub_links_to(client, who, world):
+    xinyang, yanan = world["xinyang"], world["yanan"]
+    link = sections(who["ndrc"], xinyang)["notices"].url
+    assert link == f"/evaluation/notices/?pairing={xinyang.pk}"
+    client.force_login(who["ndrc"])
+    page = client.get(link).content.decode()
+    assert world["notice"].number in page and 'id="notice-filter-pairing"' in page
+    assert world["notice"].number not in client.get(f"/evaluation/notices/?pairing={yanan.pk}").content.decode()
+    assert world["notice"].number in client.get("/evaluation/notices/?pairing=abc").content.decode()  # ignored

@@ -119,6 +119,7 @@ class NoticeFilterForm(forms.Form):
     major = forms.ChoiceField(required=False, choices=[("", ""), ("1", ""), ("0", "")])
     level = forms.ChoiceField(required=False, choices=[("", "")] + list(Notice.Level.choices))
     batch = forms.UUIDField(required=False)
+    pairing = forms.IntegerField(required=False, min_value=1)
 
     def filters(self) -> dict:
         """Keyword arguments for ``notices_for``; an unknown value is ignored rather than an error."""
@@ -132,4 +133,5 @@ class NoticeFilterForm(forms.Form):
             "major": flag.get(data.get("major")),
             "level": data.get("level") or "",
             "batch": data.get("batch"),
+            "pairing": data.get("pairing"),
         }

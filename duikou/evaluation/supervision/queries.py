@@ -30,9 +30,11 @@ def notices_for(
     q: str = "",
     run: Run | int | None = None,
     batch: uuid.UUID | None = None,
+    pairing: int | None = None,
     today: datetime.date | None = None,
 ) -> QuerySet[Notice]:
-    """Notices the user may see; ``status`` may also be ``open``; ``batch``: those issued together at once."""
+    """Notices the user may see; ``status`` may also be ``open``; ``batch``: those issued together at once;
+    ``pairing``: those of one pairing (by id)."""
     today = today or timezone.localdate()
     qs = scoping.scope(user, Notice).select_related(
         "pairing__old_region", "pairing__partner_region", "responsible", "run__scheme"
@@ -52,6 +54,8 @@ def notices_for(
         qs = qs.filter(run=run)
     if batch is not None:
         qs = qs.filter(batch=batch)
+    if pairing is not None:
+        qs = qs.filter(pairing_id=pairing)
     qs = search(
         qs,
         q,

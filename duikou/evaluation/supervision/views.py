@@ -21,6 +21,7 @@ from duikou.core.exports import DOCX, download, xlsx_response
 from duikou.core.forms import error_text
 from duikou.core.listviews import page_context
 from duikou.pairings.models import Pairing
+from duikou.pairings.queries import pairings_for
 
 from .. import queries as evaluation_queries
 from ..models import Grade, Notice, Run
@@ -57,7 +58,16 @@ def notices(request):
         if mine:
             messages.warning(request, _("%(n)d 件整改通知因本环节逾期，已升级为国家督办。") % {"n": mine})
     return render(
-        request, "evaluation/supervision/notice_list.html", _list_context(request, qs, batch=filters["batch"])
+        request,
+        "evaluation/supervision/notice_list.html",
+        _list_context(
+            request,
+            qs,
+            batch=filters["batch"],
+            pairing=pairings_for(request.user, status="").filter(pk=filters["pairing"]).first()
+            if filters["pairing"]
+            else None,
+        ),
     )
 
 

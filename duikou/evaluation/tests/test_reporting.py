@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
@@ -267,7 +268,7 @@ def test_notice_issued_with_the_result_counts_the_ranked_and_marks_the_missed(wh
         pairings=[yanan, apart],
         finding="共建园区招商进展缓慢",
         measures_required="制定招商专项方案，按季度报送进展",
-        deadline=datetime.date.today() + datetime.timedelta(days=60),
+        deadline=timezone.localdate() + datetime.timedelta(days=60),
         user=who["ndrc"],
     )
     first, second = (n.finding.splitlines()[0] for n in notices)
