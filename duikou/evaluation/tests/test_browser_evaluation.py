@@ -1,6 +1,7 @@
 """The national overseer runs the 2025 evaluation, looks at the ranking, publishes it and opens 信阳–苏州's
 explanation; a 信阳 user sees the ranking and only its own explanation; the overseer issues a rectification
-notice from the ranking, and the city and the 河南 province walk it to closure. (Escalation of an overdue
+notice from the ranking (under national supervision, as the overseer issued it); the city reports its measures,
+河南 reads the notice without the supervisor's steps and the overseer verifies and closes it. (Escalation of an overdue
 notice: supervision/tests/test_browser.py.)"""
 
 import datetime
@@ -93,15 +94,22 @@ def test_overseer_runs_publishes_and_city_reads_its_explanation(live_server, ref
         editor.click("#step-report")
     expect(editor.locator("#notice-status")).to_have_text("已报整改措施")
 
+    # issued by the national overseer, the notice is under national supervision: 河南 reads it but does not verify
     province = new_page()
     login(province, base, "henan_approver")
     province.goto(f"{base}/evaluation/notices/")
     with province.expect_navigation():
         province.get_by_role("link", name=number).click()
-    province.fill("#verify-comment", "措施具体，核验通过")
-    with province.expect_navigation():
-        province.click("#step-verify")
-    with province.expect_navigation():
-        province.click("#step-close")
-    expect(province.locator("#notice-status")).to_have_text("已销号")
-    shot(province, artifacts_dir, "evaluation-notice-closed.png")
+    expect(province.locator("#notice-status")).to_have_text("已报整改措施")
+    expect(province.locator("#verify-comment")).to_have_count(0)
+
+    page.goto(f"{base}/evaluation/notices/")
+    with page.expect_navigation():
+        page.get_by_role("link", name=number).click()
+    page.fill("#verify-comment", "措施具体，核验通过")
+    with page.expect_navigation():
+        page.click("#step-verify")
+    with page.expect_navigation():
+        page.click("#step-close")
+    expect(page.locator("#notice-status")).to_have_text("已销号")
+    shot(page, artifacts_dir, "evaluation-notice-closed.png")
