@@ -60,6 +60,7 @@ PUBLIC = {
     "healthz": "liveness probe (duikou/health.py): answers that the process runs, reads nothing",
     "readyz": "readiness probe (duikou/health.py): names its checks and whether each passed, no data or secret",
     "api:api-root": "API index: a 404 that names no data (the description and its page need a sign-in)",
+    "public_api:api-root": "the public API's index (duikou/publication/public_api.py): a 404 that names no data",
     # household monitoring's public pages (duikou/monitoring/notices.py, public_page: noindex, no-store, rate limited)
     "notices:village": "a village's 公示/公告 while they run: what the village board shows (the head's masked name, "
     "village, category, step), never an ID number, phone or note; takes an objection to a 公示",

@@ -5,6 +5,7 @@ from duikou import health, views
 from duikou.api import api
 from duikou.core import calendar_views, job_views
 from duikou.core import views as core_views
+from duikou.publication.public_api import public_api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,6 +33,9 @@ urlpatterns = [
     path("monitoring/", include("duikou.monitoring.urls")),
     path("", include("duikou.monitoring.public_urls")),  # /declare/…: public, no sign-in
     path("notices/", include("duikou.monitoring.notice_urls")),  # public 公示/公告 pages, no sign-in
+    path("public/api/", public_api.urls),  # the public site's read-only API, its own OpenAPI document; no sign-in
+    path("public/", include("duikou.publication.public_urls")),  # the public site: pairings, results, open data
+    path("publication/", include("duikou.publication.urls")),  # staff: what is published, publish and withdraw
     path("evaluation/", include("duikou.evaluation.urls")),
     path("markets/", include("duikou.markets.urls")),
     path("inbox/", include("duikou.notifications.urls")),

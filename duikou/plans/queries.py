@@ -208,8 +208,18 @@ class Figure:
         return max(self.sources, key=lambda s: s.period) if self.sources else None
 
 
+def _read(user, model: type[Model]) -> QuerySet:
+    """``model``'s rows as ``user`` sees them; without a user (the public site, the evaluation) all of them."""
+    return model.objects.all() if user is None else scoping.scope(user, model)
+
+
 def figures_against_targets(
-    user, pairings: "Pairing | int | Iterable", years: Iterable[int] | None = None, *, indicators: Iterable[str] = ()
+    user,
+    pairings: "Pairing | int | Iterable",
+    years: Iterable[int] | None = None,
+    *,
+    indicators: Iterable[str] = (),
+    reports: QuerySet[Report] | None = None,
 ) -> list[Figure]:
     """Each pairing's accepted reported figures by indicator and year against its filed plans' targets: the one
     function the pairing page, the cockpit and the public pages read (docs/pairings.md, "Figures against targets").
@@ -223,20 +233,23 @@ def figures_against_targets(
       aside, listed in ``set_aside``, not converted).
     - ``sources``: each value used, with its report and who accepted it (the overseer, else the province's approver).
 
-    Everything is read through the scoping layer as ``user``; the queries are a fixed number whatever the number
-    of pairings and years. Sorted by pairing, year (latest first) and the indicator's order."""
+    - ``reports``: only values filed in these reports count (the public site passes the published ones).
+
+    Everything is read through the scoping layer as ``user``; ``user`` None reads unscoped (the public site, which
+    narrows by ``reports``). The queries are a fixed number whatever the number of pairings and years. Sorted by
+    pairing, year (latest first) and the indicator's order."""
     if isinstance(pairings, int | Model):
         pairings = [pairings]
     ids = [p.pk if isinstance(p, Model) else int(p) for p in pairings]
     wanted = set(indicators)
     if years is None:
-        known = scoping.scope(user, PlanTarget).filter(plan__pairing_id__in=ids, plan__status=Plan.Status.FILED)
+        known = _read(user, PlanTarget).filter(plan__pairing_id__in=ids, plan__status=Plan.Status.FILED)
         years = known.order_by().values_list("year", flat=True).distinct()
     years = sorted(set(years))
     if not ids or not years:
         return []
     targets = targets_in_force(ids, years, user=user)
-    library = {i.code: i for i in scoping.scope(user, Indicator)}
+    library = {i.code: i for i in _read(user, Indicator)}
     keys = {(pid, code, year) for pid, code, year in targets} | {
         (pid, code, year) for pid in ids for code in wanted if code in library for year in years
     }
@@ -244,7 +257,7 @@ def figures_against_targets(
     for code in list(codes):
         if library[code].formula:
             codes |= formulas.codes_in(library[code].formula) & set(library)
-    values = _accepted_values(user, ids, codes, years, library)
+    values = _accepted_values(user, ids, codes, years, library, reports)
     out = []
     for pid, code, year in keys:
         indicator = library[code]
@@ -261,11 +274,14 @@ def figures_against_targets(
     return out
 
 
-def _accepted_values(user, ids, codes, years, library) -> dict[int, dict[tuple[str, int], list[FigureSource]]]:
-    """pairing → (indicator, year) → the accepted values of the periods of the indicator's type, by period."""
+def _accepted_values(
+    user, ids, codes, years, library, only: QuerySet[Report] | None = None
+) -> dict[int, dict[tuple[str, int], list[FigureSource]]]:
+    """pairing → (indicator, year) → the accepted values of the periods of the indicator's type, by period; with
+    ``only``, just the values filed in those reports."""
     periods = {p.id: p for year in years for kind in ("year", "quarter", "month") for p in periods_of_year(year, kind)}
     rows = list(
-        scoping.scope(user, DataValue)
+        _read(user, DataValue)
         .filter(
             pairing_id__in=ids,
             indicator_id__in=codes,
@@ -280,10 +296,10 @@ def _accepted_values(user, ids, codes, years, library) -> dict[int, dict[tuple[s
     reports: dict[tuple[int, str, str], Report] = {}
     if rows:
         for r in (
-            scoping.scope(user, Report)
+            (_read(user, Report) if only is None else only)
             .filter(pairing_id__in=ids, period__in={row[2] for row in rows}, dataset__indicators__code__in=codes)
             .annotate(code=F("dataset__indicators__code"))
-            .select_related("approved_by", "accepted_by")
+            .select_related("approved_by__organisation", "accepted_by__organisation", "dataset")
             .order_by("dataset_id")
         ):
             reports.setdefault((r.pairing_id, r.code, r.period), r)
@@ -292,6 +308,8 @@ def _accepted_values(user, ids, codes, years, library) -> dict[int, dict[tuple[s
         if periods[period].type != library[code].period_type:
             continue
         report = reports.get((pid, code, period))
+        if only is not None and report is None:
+            continue
         by = at = None
         if report is not None:
             by, at = (

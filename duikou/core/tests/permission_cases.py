@@ -1,12 +1,12 @@
 """Permission-matrix cases of core's own routes: the home page, background jobs (each caller's own job is in scope,
 the 延安 editor's is not, except for the system administrator, who sees and cancels every job), the schedules page
-(system administrator), the holiday schedule (read by all, kept by the system administrator) and the API's
-description and its page, for signed-in users only."""
+(system administrator), the holiday schedule (read by all, kept by the system administrator), the API's
+description and its page, for signed-in users only, and the public API's description, for anyone."""
 
 from duikou.accounts.scoping import Action
 from duikou.core.jobs import start_job
 from duikou.core.models import Job
-from duikou.permission_matrix import SUPERVISOR, Case, api, form_post
+from duikou.permission_matrix import ANYONE, SUPERVISOR, Case, api, form_post
 
 OPERATE = Action.OPERATE
 
@@ -112,4 +112,6 @@ def cases(w) -> dict[str, Case]:
         # the API's description and its page: for signed-in users only, by token or session
         "api:openapi-json": api("/api/openapi.json", present=["PlanStepIn"], scoped=("may:view",)),
         "api:openapi-view": Case("/api/docs", present=["swagger-ui"], scoped=("may:view",)),
+        # the public site's API description (duikou/publication/public_api.py): open to anyone, like the public site
+        "public_api:openapi-json": Case("/public/api/openapi.json", action=ANYONE, present=["public_table_rows"]),
     }

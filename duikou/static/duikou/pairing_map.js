@@ -1,11 +1,15 @@
 // The national map of pairings: a line from each old-area city to its partner, over the vendored China map.
 // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry inline style attributes,
-// which the Content-Security-Policy refuses.
+// which the Content-Security-Policy refuses. The pairings come from data-pairings-url, or (the public site, whose
+// pages are cached) from the JSON script element named by data-source.
 (function () {
   const el = document.getElementById("pairing-map");
   if (!el || !window.echarts) return;
   const chart = echarts.init(el);
-  Promise.all([fetch(el.dataset.mapUrl).then(r => r.json()), fetch(el.dataset.pairingsUrl).then(r => r.json())])
+  const pairings = el.dataset.source
+    ? Promise.resolve(JSON.parse(document.getElementById(el.dataset.source).textContent))
+    : fetch(el.dataset.pairingsUrl).then(r => r.json());
+  Promise.all([fetch(el.dataset.mapUrl).then(r => r.json()), pairings])
     .then(([geo, data]) => {
       echarts.registerMap("china", geo);
       const lines = data.pairings.filter(p => p.old.coord && p.partner.coord).map(p => ({

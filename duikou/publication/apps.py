@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationConfig(AppConfig):
+    name = "duikou.publication"
+    verbose_name = _("信息公开")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from duikou.accounts import scoping
+
+        from . import models
+
+        # a publication belongs to one pairing; both sides (and their provinces) answer for it
+        scoping.register(models.Publication, region_paths=("pairing__old_region", "pairing__partner_region"))
+        scoping.register(models.Generation, reference=True)
+        auditlog.register(models.Publication)

@@ -1,0 +1,15 @@
+"""The public site (/public/, no sign-in): what must be reachable from outside, with /public/api/ (duikou/urls.py)."""
+
+from django.urls import path
+
+from . import public_views
+
+app_name = "public"
+urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("pairings/", public_views.pairings, name="pairings"),
+    path("pairings/<int:pk>/", public_views.pairing, name="pairing"),
+    path("data/", public_views.data, name="data"),
+    path("data/<slug:name>.csv", public_views.download, {"fmt": "csv"}, name="csv"),
+    path("data/<slug:name>.json", public_views.download, {"fmt": "json"}, name="json"),
+]

@@ -1,0 +1,246 @@
+"""What the public site reads: only what is public by nature (the 20 national pairings of the 2022 方案) or what an
+approver decided to publish (``Publication``), and of it only units and figures — never a person's name, phone or
+note. These reads are not scoped to a user: nobody signs in. Everything personal stays out by construction, each
+page and table naming the fields it shows (no model is rendered whole).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import get_language
+
+from duikou.evaluation.models import Commendation, Result, Run
+from duikou.geo.maps import city_center
+from duikou.indicators.models import Report
+from duikou.pairings.models import Pairing
+from duikou.plans.models import Plan, PlanItem
+from duikou.plans.queries import Figure, figures_against_targets
+from duikou.projects.models import FundingSource, Project
+
+from .models import Publication
+
+OPEN = Publication.Status.PUBLISHED
+
+
+def localized(obj, attr: str = "name") -> str:
+    """The English name where the record has one and the page is in English, else the Chinese."""
+    if get_language() == "en":
+        english = getattr(obj, f"{attr}_en", "")
+        if english:
+            return english
+    return getattr(obj, attr)
+
+
+def _published(kind: str, **match) -> Exists:
+    return Exists(Publication.objects.filter(kind=kind, status=OPEN, **match))
+
+
+def public_pairings() -> QuerySet[Pairing]:
+    """The pairings the public sees: the active national pairings of the 2022 方案 (a public list) and the active
+    province-internal pairings their province published."""
+    published = _published(Publication.Kind.PAIRING, pairing=OuterRef("pk"))
+    return (
+        Pairing.objects.filter(status=Pairing.Status.ACTIVE)
+        .filter(Q(level=Pairing.Level.NATIONAL) | Q(level=Pairing.Level.PROVINCE) & published)
+        .select_related("old_region", "partner_region", "old_area")
+        .order_by("level", "code")
+    )
+
+
+def public_pairing(pk) -> Pairing:
+    try:
+        return public_pairings().get(pk=pk)
+    except (Pairing.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("no public pairing") from exc
+
+
+def published_plans(pairing: Pairing | None = None) -> QuerySet[Plan]:
+    """Filed plans whose summary is published (a draft never is: only a filed plan may be published)."""
+    qs = Plan.objects.filter(status=Plan.Status.FILED).filter(_published("plan", plan=OuterRef("pk")))
+    if pairing is not None:
+        qs = qs.filter(pairing=pairing)
+    return qs.select_related("pairing__old_region", "pairing__partner_region", "key_task").order_by("-filed_at")
+
+
+def published_projects(pairing: Pairing | None = None) -> QuerySet[Project]:
+    qs = Project.objects.filter(_published("project", project=OuterRef("pk")))
+    if pairing is not None:
+        qs = qs.filter(pairing=pairing)
+    return qs.select_related("pairing__old_region", "pairing__partner_region", "key_task", "location")
+
+
+def published_reports(pairing: Pairing | None = None) -> QuerySet[Report]:
+    """Reports approved by the province or accepted by the overseer whose publication is open."""
+    qs = Report.objects.filter(status__in=(Report.Status.APPROVED, Report.Status.ACCEPTED)).filter(
+        _published("report", report=OuterRef("pk"))
+    )
+    if pairing is not None:
+        qs = qs.filter(pairing=pairing)
+    return qs
+
+
+def published_runs() -> QuerySet[Run]:
+    return Run.objects.filter(status=Run.Status.PUBLISHED)
+
+
+def results(pairing: Pairing | None = None) -> QuerySet[Result]:
+    """Results of published evaluation runs, with the number of ranked pairings of their run."""
+    qs = Result.objects.filter(run__status=Run.Status.PUBLISHED)
+    if pairing is not None:
+        qs = qs.filter(pairing=pairing)
+    ranked = Count("run__results", filter=Q(run__results__rank__isnull=False))
+    return (
+        qs.select_related("run__scheme__province", "pairing__old_region", "pairing__partner_region")
+        .annotate(ranked_count=ranked)
+        .order_by("-run__scheme__year", "run__scheme__level", "pk")
+    )
+
+
+def commendations(pairing: Pairing | None = None) -> QuerySet[Commendation]:
+    qs = Commendation.objects.filter(run__status=Run.Status.PUBLISHED)
+    if pairing is not None:
+        qs = qs.filter(pairing=pairing)
+    return qs.select_related("run__scheme", "pairing__old_region", "pairing__partner_region").order_by(
+        "-run__scheme__year", "pk"
+    )
+
+
+def demo_published() -> bool:
+    """Whether demo data is on the public site (every page then says 示例数据)."""
+    return Publication.objects.filter(status=OPEN, demo=True).exists()
+
+
+def demo_items() -> set[tuple[str, int]]:
+    """(kind, item id) of the published demo items."""
+    out = set()
+    for kind, plan, project, report, pairing in Publication.objects.filter(status=OPEN, demo=True).values_list(
+        "kind", "plan_id", "project_id", "report_id", "pairing_id"
+    ):
+        out.add((kind, {"plan": plan, "project": project, "report": report}.get(kind, pairing)))
+    return out
+
+
+# ---- one pairing's public page --------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanSummary:
+    plan: Plan
+    goals: list[str]
+    tasks: list[tuple[str, int]]  # key task name, number of plan items under it
+    replaced: bool  # a later revision has been filed
+
+
+def plan_summaries(pairing: Pairing) -> list[PlanSummary]:
+    out = []
+    for plan in published_plans(pairing).prefetch_related("goals"):
+        counts = (
+            PlanItem.objects.filter(plan=plan)
+            .values("key_task__code", "key_task__name", "key_task__name_en", "key_task__order")
+            .annotate(n=Count("pk"))
+            .order_by("key_task__order", "key_task__code")
+        )
+        english = get_language() == "en"
+        tasks = [((english and c["key_task__name_en"]) or c["key_task__name"], c["n"]) for c in counts]
+        replaced = Plan.objects.filter(previous=plan, status=Plan.Status.FILED).exists()
+        out.append(PlanSummary(plan, [g.text for g in plan.goals.all()], tasks, replaced))
+    return out
+
+
+@dataclass
+class PublicFigure:
+    """A figure as the public sees it: the target only from a published plan, each source with its unit."""
+
+    figure: Figure
+    target_published: bool
+    sources: list[dict] = field(default_factory=list)
+
+    @property
+    def target(self) -> Decimal | None:
+        return self.figure.target if self.target_published else None
+
+    @property
+    def share(self) -> Decimal | None:
+        return self.figure.share if self.target_published else None
+
+
+def _unit(user) -> str:
+    """The organisation a person acted for (the public sees units, never people)."""
+    org = getattr(user, "organisation", None)
+    return org.name if org is not None else ""
+
+
+def figures(pairing: Pairing) -> list[PublicFigure]:
+    """The pairing's accepted figures by year from its published reports, against its filed plans' targets
+    (``plans.queries.figures_against_targets``, the one reading of them), a target shown only when its plan's summary
+    is published; each value with its provenance: the report, the unit that accepted it and when."""
+    reports = published_reports(pairing)
+    rows = list(reports.values_list("period", "dataset__indicators__code"))
+    years = {int(period[:4]) for period, _code in rows}
+    codes = {code for _period, code in rows if code}
+    if not years:
+        return []
+    plans = set(published_plans(pairing).values_list("pk", flat=True))
+    out = []
+    for f in figures_against_targets(None, pairing, years, indicators=codes, reports=reports):
+        if f.value is None and not f.sources:
+            continue
+        sources = [
+            {
+                "period": s.period,
+                "value": s.value,
+                "status": s.status_label,
+                "status_code": s.status,
+                "report": f"{s.report.dataset.name} {s.report.period}" if s.report else "",
+                "unit": _unit(s.accepted_by),
+                "at": s.accepted_at,
+            }
+            for s in f.sources
+        ]
+        out.append(PublicFigure(f, f.plan is not None and f.plan.pk in plans, sources))
+    return out
+
+
+def funding_labels(project: Project) -> list[str]:
+    labels = dict(FundingSource.choices)
+    return [str(labels.get(code, code)) for code in project.funding_sources or []]
+
+
+def pairing_page(pairing: Pairing) -> dict:
+    """Everything a pairing's public page shows."""
+    projects = list(published_projects(pairing).order_by("name"))
+    for p in projects:
+        p.public_funding = funding_labels(p)
+    return {
+        "pairing": pairing,
+        "plans": plan_summaries(pairing),
+        "projects": projects,
+        "figures": figures(pairing),
+        "results": list(results(pairing)),
+        "commendations": list(commendations(pairing)),
+        "demo": demo_items(),
+    }
+
+
+def map_data(pairings) -> dict:
+    """The pairings as the map script reads them (``pairing_map.js``)."""
+    from django.urls import reverse
+
+    def side(region):
+        point = city_center(region.code, fall_back=False)
+        return {"name": region.name, "code": region.code, "coord": list(point) if point else None}
+
+    return {
+        "pairings": [
+            {
+                "id": p.pk,
+                "label": str(p),
+                "url": reverse("public:pairing", args=[p.pk]),
+                "old": side(p.old_region),
+                "partner": side(p.partner_region),
+            }
+            for p in pairings
+        ]
+    }

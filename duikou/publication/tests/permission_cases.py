@@ -1,0 +1,55 @@
+"""Permission-matrix cases of the publication app: the staff list and the publish and withdraw buttons (an approver
+of the pairing's area decides), and the public site and its API (anyone, no sign-in; only what is published shows,
+never the 延安 side's unpublished project or a person's contact)."""
+
+from duikou import testing
+from duikou.accounts.scoping import Action
+from duikou.permission_matrix import ANYONE, Case, api, by_pk, form_post, listing
+from duikou.publication import services
+
+
+def world(w):
+    """The in-scope project published by a 信阳 approver, the out-of-scope one by a 延安 approver; the 延安 side has a
+    second project nobody published."""
+    from duikou.projects import testing as pt
+
+    xy = testing.user("xy_publisher", "信阳市人民政府", "approver")
+    ya = testing.user("ya_publisher", "延安市人民政府", "approver")
+    services.publish(user=xy, item=w["inside_project"], secrecy_confirmed=True, secrecy_note="信阳侧保密审查")
+    services.publish(user=ya, item=w["outside_project"], secrecy_confirmed=True, secrecy_note="延安侧保密审查")
+    return {"unpublished_project": pt.project(w["outside"], "延安侧未公开项目")}
+
+
+def cases(w):
+    inside, pr_in, pr_out = w["inside"], w["inside_project"], w["outside_project"]
+    hidden = [w["unpublished_project"].name, "xy_publisher", "ya_publisher"]
+    publish = by_pk("/publication/project/{}/publish", pr_in, pr_out)
+    withdraw = by_pk("/publication/project/{}/withdraw", pr_in, pr_out)
+    return {
+        "public:index": Case("/public/", action=ANYONE, present=["对口合作信息公开"]),
+        "public:pairings": Case("/public/pairings/", action=ANYONE, present=["信阳市—苏州市"], absent=hidden),
+        "public:pairing": Case(
+            f"/public/pairings/{inside.pk}/", action=ANYONE, present=[pr_in.name], absent=[pr_out.name, *hidden]
+        ),
+        "public:data": Case("/public/data/", action=ANYONE, present=["accepted_by_unit"]),
+        "public:csv": Case(
+            "/public/data/projects.csv", action=ANYONE, present=[pr_in.name, pr_out.name], absent=hidden
+        ),
+        "public:json": Case("/public/data/projects.json", action=ANYONE, present=[pr_in.name], absent=hidden),
+        "public_api:public_tables": api("/public/api/tables", action=ANYONE, present=["figures"]),
+        "public_api:public_table_rows": api(
+            "/public/api/tables/projects", action=ANYONE, present=[pr_in.name], absent=hidden
+        ),
+        "public_api:public_pairings": api("/public/api/pairings", action=ANYONE, present=["信阳市"]),
+        "public_api:public_pairing": api(f"/public/api/pairings/{inside.pk}", action=ANYONE, present=["苏州市"]),
+        # last: the approver's withdrawal takes the project off the public pages above
+        "publication:list": listing(
+            "/publication/", "信阳侧保密审查", "延安侧保密审查", scoped=("may:view", "Publication")
+        ),
+        "publication:publish": form_post(
+            *publish, action=Action.APPROVE, data={"secrecy_confirmed": "on"}, scoped=("Project",)
+        ),
+        "publication:withdraw": form_post(
+            *withdraw, action=Action.APPROVE, data={"reason": "矩阵撤回"}, scoped=("Project",)
+        ),
+    }
