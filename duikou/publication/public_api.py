@@ -8,7 +8,7 @@ import json
 
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Status
 
 from duikou.core.public import ROBOTS, RateLimited
 
@@ -138,9 +138,9 @@ def public_tables(request):
 def public_table_rows(request, name: str, dates: Query[Dates]):
     table = opendata.TABLES.get(name)
     if table is None:
-        return 404, {"detail": "no such table / 没有这个表"}
+        return Status(404, {"detail": "no such table / 没有这个表"})
     if dates.start and dates.end and dates.start > dates.end:
-        return 422, {"detail": "start is after end / 起始日期晚于截止日期"}
+        return Status(422, {"detail": "start is after end / 起始日期晚于截止日期"})
     limit(request)
     return json.loads(table_content(table, dates.start, dates.end, "json"))
 
@@ -178,4 +178,4 @@ def public_pairing(request, pairing_id: int):
     try:
         return cached(f"api:pairing:{pairing_id}", lambda: _pairing(site.public_pairing(pairing_id)))
     except Http404:
-        return 404, {"detail": "no such public pairing / 没有这个公开的结对关系"}
+        return Status(404, {"detail": "no such public pairing / 没有这个公开的结对关系"})

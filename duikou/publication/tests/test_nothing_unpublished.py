@@ -1,0 +1,54 @@
+"""Every public URL, walked with drafts, unpublished items, a withdrawn one and personal data seeded on purpose: none
+of it may appear, in either language, in a page, a download or an API answer."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from duikou.publication import opendata, services, site
+from duikou.publication import testing as pub
+
+pytestmark = pytest.mark.django_db
+
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+
+
+def public_urls() -> list[str]:
+    urls = [reverse("public:index"), reverse("public:pairings"), reverse("public:data"), "/public/api/openapi.json"]
+    urls += ["/public/api/tables", "/public/api/pairings"]
+    for p in site.public_pairings():
+        urls += [reverse("public:pairing", args=[p.pk]), f"/public/api/pairings/{p.pk}"]
+    for name in opendata.TABLES:
+        urls += [f"/public/data/{name}.csv", f"/public/data/{name}.json", f"/public/api/tables/{name}"]
+    return urls
+
+
+def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_person(client, settings):
+    settings.DUIKOU_PUBLIC_API_PER_MINUTE = 10_000
+    w = pub.world()
+    pub.evaluation(w)
+    pub.publish_all(w)
+    withdrawn = pub.pt.project(w["pairing"], "已撤回的项目")
+    services.publish(user=w["who"]["xy_approver"], item=withdrawn, secrecy_confirmed=True)
+    services.withdraw(user=w["who"]["xy_approver"], item=withdrawn, reason="撤回理由不公开")
+    never = [*pub.PERSONAL, *pub.SECRET, "已撤回的项目", "撤回理由不公开", "保密审查说明内部", w["plan"].filing_receipt]
+    seen = {"published project": "苏信合作产业园一期", "plan summary": "打造对口合作样板", "figure": "2026Q1"}
+    failures, found = [], set()
+    for language in ("zh-hans", "en"):
+        client.cookies["django_language"] = language
+        cache.clear()
+        for url in public_urls():
+            response = client.get(url)
+            if response.status_code != 200:
+                failures.append(f"{url} ({language}): {response.status_code}")
+                continue
+            text = response.content.decode("utf-8-sig")
+            failures += [f"{url} ({language}) shows {word!r}" for word in never if word and word in text]
+            failures += [f"{url} ({language}) shows a mobile number" for _ in MOBILE.findall(text)[:1]]
+            failures += [f"{url} ({language}) shows an ID number" for _ in ID_NUMBER.findall(text)[:1]]
+            found |= {name for name, word in seen.items() if word in text}
+    assert not failures, "\n".join(failures)
+    assert found == set(seen)  # the walk did reach what is published
