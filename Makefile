@@ -36,6 +36,7 @@ run: $(STAMP) system-deps
 	$(BIN)/duikou load-pairing-data
 	$(BIN)/duikou demo-markets
 	$(BIN)/duikou demo-monitoring
+	$(BIN)/duikou demo-public
 	@echo "serving on http://$(HOST):$(PORT)/"
 	$(BIN)/duikou serve $(HOST):$(PORT)
 
