@@ -26,7 +26,10 @@ import django
 django.setup()
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.test import override_settings
+
+connections["default"].settings_dict["CONN_MAX_AGE"] = 0  # no connection outlives a request: the test drops its db
 
 override_settings(
     STORAGES={
