@@ -162,6 +162,10 @@ class PublicFigure:
         return self.figure.target if self.target_published else None
 
     @property
+    def indicator_name(self) -> str:
+        return localized(self.figure.indicator)
+
+    @property
     def share(self) -> Decimal | None:
         return self.figure.share if self.target_published else None
 

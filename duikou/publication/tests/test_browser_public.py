@@ -10,6 +10,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from duikou.core.tests.test_browser import shot, wait_for_map
+from duikou.core.tests.test_browser_english import assert_english_chrome
 from duikou.publication import testing as pub
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -69,7 +70,12 @@ def test_a_visitor_follows_a_pairing_from_the_map_list_to_a_figures_provenance(
         with page.expect_navigation():
             page.get_by_role("button", name="English").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
+        assert_english_chrome(page)
         shot(page, artifacts_dir, f"public-site-data-en-{width}.png")
+        page.goto(f"{base}/public/pairings/{w['pairing'].pk}/")
+        expect(page.locator("#figures-title")).to_have_text("Reviewed figures against the plan's targets")
+        expect(page.locator("main")).to_contain_text("Signed projects")  # the indicator's English name
+        shot(page, artifacts_dir, f"public-site-pairing-en-{width}.png")
         assert problems == []
     finally:
         context.close()
