@@ -6,7 +6,7 @@ limit. Reads the same definitions as the downloads (``opendata``) and the pages 
 import datetime
 import json
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from ninja import Field, NinjaAPI, Query, Schema, Status
 
@@ -23,8 +23,13 @@ def _public_docs(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        limit(request)
-        response = view(request, *args, **kwargs)
+        try:
+            limit(request)
+        except RateLimited as exc:
+            response = JsonResponse({"detail": str(exc)}, status=429, json_dumps_params={"ensure_ascii": False})
+            response["Retry-After"] = str(exc.retry_after)
+        else:
+            response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = ROBOTS
         return response
@@ -124,7 +129,11 @@ def _table(t: opendata.Table) -> dict:
     }
 
 
-@public_api.get("/tables", response=list[TableOut], summary="The open-data tables and their columns / 开放数据表")
+@public_api.get(
+    "/tables",
+    response={200: list[TableOut], 429: ErrorOut},
+    summary="The open-data tables and their columns / 开放数据表",
+)
 def public_tables(request):
     limit(request)
     return cached("api:tables", lambda: [_table(t) for t in opendata.TABLES.values()])
@@ -132,7 +141,7 @@ def public_tables(request):
 
 @public_api.get(
     "/tables/{name}",
-    response={200: RowsOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: RowsOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="One table's rows, optionally from/to a date / 某表的数据",
 )
 def public_table_rows(request, name: str, dates: Query[Dates]):
@@ -162,7 +171,9 @@ def _pairing(p) -> dict:
     }
 
 
-@public_api.get("/pairings", response=list[PairingOut], summary="The public pairings / 公开的结对关系")
+@public_api.get(
+    "/pairings", response={200: list[PairingOut], 429: ErrorOut}, summary="The public pairings / 公开的结对关系"
+)
 def public_pairings(request):
     limit(request)
     return cached("api:pairings", lambda: [_pairing(p) for p in site.public_pairings()])
@@ -170,7 +181,7 @@ def public_pairings(request):
 
 @public_api.get(
     "/pairings/{pairing_id}",
-    response={200: PairingOut, 404: ErrorOut},
+    response={200: PairingOut, 404: ErrorOut, 429: ErrorOut},
     summary="One public pairing / 某个结对关系",
 )
 def public_pairing(request, pairing_id: int):

@@ -48,7 +48,9 @@ def test_the_pairings(client, w):
 def test_the_api_has_its_own_description_without_the_internal_routes(client, w):
     response = client.get("/public/api/openapi.json")
     assert response.status_code == 200 and "noindex" in response["X-Robots-Tag"]
-    paths = set(response.json()["paths"])
+    description = response.json()
+    paths = set(description["paths"])
+    assert "429" in description["paths"]["/public/api/pairings"]["get"]["responses"]
     assert paths == {
         "/public/api/tables",
         "/public/api/tables/{name}",
@@ -68,5 +70,6 @@ def test_an_address_over_its_limit_is_refused_with_retry_after(client, w, settin
     assert statuses == [200, 200, 200, 429]
     refused = client.get("/public/data/pairings.csv")
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert client.get("/public/api/openapi.json").status_code == 429
     other = client.get("/public/api/pairings", REMOTE_ADDR="198.51.100.9")
     assert other.status_code == 200
