@@ -86,8 +86,8 @@ def published_runs() -> QuerySet[Run]:
 
 
 def results(pairing: Pairing | None = None) -> QuerySet[Result]:
-    """Results of published evaluation runs, with the number of ranked pairings of their run."""
-    qs = Result.objects.filter(run__status=Run.Status.PUBLISHED)
+    """Results of published evaluation runs for the public pairings, with the number of ranked pairings of their run."""
+    qs = Result.objects.filter(run__status=Run.Status.PUBLISHED, pairing__in=public_pairings().values("pk"))
     if pairing is not None:
         qs = qs.filter(pairing=pairing)
     ranked = Count("run__results", filter=Q(run__results__rank__isnull=False))
@@ -99,7 +99,7 @@ def results(pairing: Pairing | None = None) -> QuerySet[Result]:
 
 
 def commendations(pairing: Pairing | None = None) -> QuerySet[Commendation]:
-    qs = Commendation.objects.filter(run__status=Run.Status.PUBLISHED)
+    qs = Commendation.objects.filter(run__status=Run.Status.PUBLISHED, pairing__in=public_pairings().values("pk"))
     if pairing is not None:
         qs = qs.filter(pairing=pairing)
     return qs.select_related("run__scheme", "pairing__old_region", "pairing__partner_region").order_by(

@@ -7,6 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from duikou.evaluation import testing as ev
+from duikou.pairings.models import Pairing
 from duikou.publication import opendata, services, site
 from duikou.publication import testing as pub
 
@@ -34,7 +36,27 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
     withdrawn = pub.pt.project(w["pairing"], "已撤回的项目")
     services.publish(user=w["who"]["xy_approver"], item=withdrawn, secrecy_confirmed=True)
     services.withdraw(user=w["who"]["xy_approver"], item=withdrawn, reason="撤回理由不公开")
-    never = [*pub.PERSONAL, *pub.SECRET, "已撤回的项目", "撤回理由不公开", "保密审查说明内部", w["plan"].filing_receipt]
+    # a province-internal pairing its province did not publish, though evaluated in a published province run
+    local = Pairing.objects.create(
+        code="P-T3",
+        old_region_id="411500",
+        partner_region_id="410100",
+        level="province",
+        start_year=2024,
+        end_year=2030,
+        valid_from="2024-01-01",
+    )
+    ev.published_run(w["who"]["henan"], [(local, "80", "good")], province="410000")
+    never = [
+        "信阳市—郑州市",
+        "P-T3",
+        *pub.PERSONAL,
+        *pub.SECRET,
+        "已撤回的项目",
+        "撤回理由不公开",
+        "保密审查说明内部",
+        w["plan"].filing_receipt,
+    ]
     seen = {"published project": "苏信合作产业园一期", "plan summary": "打造对口合作样板", "figure": "2026Q1"}
     failures, found = [], set()
     for language in ("zh-hans", "en"):
