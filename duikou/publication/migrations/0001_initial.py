@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('indicators', '0004_dataset_due_days'),
         ('pairings', '0001_initial'),
-        ('plans', '0006_plantarget_indicator_required'),
+        ('plans', '0001_initial'),  # only the plan's table: plans' own migration tests step back to 0003
         ('projects', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
