@@ -116,6 +116,7 @@ def test_the_site_speaks_english(client, w):
     client.cookies["django_language"] = "en"
     html = page(client, "/public/pairings/")
     assert "Pairings" in html and 'lang="en"' in html
+    assert "Dabie Mountains Old Revolutionary Area" in html  # the old area's English name from the library
 
 
 def test_csv_has_labels_beside_codes_and_no_formula(client, w):
