@@ -9,11 +9,13 @@ agreement delivers or a placement achieves is recorded as a pairing activity (``
 the pairing's consumption-assistance and labour-cooperation figures like any other activity.
 """
 
+import re
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from duikou.core.modelbits import created_field, protected_fk, updated_field, user_fk, version_field
@@ -342,6 +344,12 @@ class Placement(models.Model):
         return f"{self.seeker.name} → {self.posting}"
 
 
+# The note of a later follow-up closed because an earlier one found the worker gone: stored in Chinese, as the record
+# reads, and shown in the reader's language (``FollowUp.note_text``).
+LEFT_NOTE = "%(months)s 个月回访时已离岗"
+_LEFT_NOTE = re.compile(r"^(\d+) 个月回访时已离岗$")
+
+
 class FollowUp(models.Model):
     """The 3- and 6-month follow-up of a placement: still employed, and the wage then."""
 
@@ -367,6 +375,12 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement} {self.months}"
+
+    @property
+    def note_text(self) -> str:
+        """The note as shown: the platform's own (``LEFT_NOTE``) in the reader's language, a user's as written."""
+        found = _LEFT_NOTE.match(self.note)
+        return gettext("%(months)s 个月回访时已离岗") % {"months": found[1]} if found else self.note
 
 
 # ---- pairing recommendation ----------------------------------------------------------------------------------------
