@@ -128,7 +128,8 @@ class Demand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.buyer}：{self.get_category_display()} {self.volume_tonnes} 吨"
+        words = {"buyer": self.buyer, "category": self.get_category_display(), "volume": self.volume_tonnes}
+        return gettext("%(buyer)s：%(category)s %(volume)s 吨") % words
 
 
 class Agreement(models.Model):

@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from duikou import testing
 from duikou.geo.models import Region
@@ -260,6 +261,19 @@ def test_import_of_ties_checks_the_sides():
     text += "320500,411500,贸易,3,反了\n411526,320500,贸易,7,太强\n411526,320500,合资,3,类型\n411526,320500,贸易,3,好\n"
     result = _import(national, text, kind="ties")
     assert [(e.row, e.column) for e in result.errors] == [(2, "老区城市或县代码"), (3, "强度（1–5）"), (4, "联系类型")]
+    assert result.rows == 1
+
+
+def test_import_of_ties_reads_the_kinds_in_chinese_whatever_the_readers_language():
+    national = testing.user("ndrc", "国家发展改革委（振兴司）", "editor")
+    text = (
+        "老区城市或县代码,候选城市代码,联系类型,强度（1–5）,说明\n411526,320500,贸易,3,好\n411526,320500,Trade,3,英文\n"
+    )
+    with translation.override("en"):
+        result = _import(national, text, kind="ties")
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (3, "联系类型", "Must be one of: 投资、贸易、劳务、园区合作、其他")
+    ]
     assert result.rows == 1
 
 
