@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from duikou.core.modelbits import created_field, protected_fk, updated_field, user_fk, version_field
 from duikou.geo.models import Region
 
+from .words import industry_names
+
 TONNES = {"max_digits": 12, "decimal_places": 2}
 YUAN = {"max_digits": 12, "decimal_places": 2}
 
@@ -406,6 +408,26 @@ class DataSource(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def shown(self, field: str) -> str:
+        """A field as a page shows it: what the platform wrote when it loaded its own files in the reader's language,
+        what a user entered as entered."""
+        from .recommend.services import PLATFORM_TEXTS
+
+        value = getattr(self, field)
+        return gettext(value) if value in PLATFORM_TEXTS else value
+
+    @property
+    def name_text(self) -> str:
+        return self.shown("name")
+
+    @property
+    def note_text(self) -> str:
+        return self.shown("note")
+
+    @property
+    def publisher_text(self) -> str:
+        return self.shown("publisher")
+
 
 class CityProfile(models.Model):
     """One city's figures for the complementarity terms, from one data source."""
@@ -431,6 +453,10 @@ class CityProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.year}"
+
+    @property
+    def industries_text(self) -> str:
+        return industry_names(self.industries)
 
 
 class EconomicTie(models.Model):

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 # The months of a supply season or a demand period: 4月 in Chinese, Apr in English.
 MONTHS = (
@@ -28,3 +28,9 @@ def listed(items: Iterable) -> str:
 
 def month_name(month: int) -> str:
     return str(MONTHS[int(month) - 1])
+
+
+def industry_names(industries: Iterable[str]) -> str:
+    """Industries of the recommendation's vocabulary (stored and named in Chinese, as the files hold them) listed in
+    the reader's language."""
+    return listed(gettext(industry) for industry in industries)

@@ -23,7 +23,7 @@ from .. import engine
 from ..engine import Scorer, Side, Term
 from ..models import CityProfile
 from ..scorers import mask, unmask
-from ..words import listed
+from ..words import industry_names
 from .queries import latest_profiles, tie_strengths
 from .tables import INDUSTRIES, named_industries
 
@@ -163,11 +163,6 @@ def recommend_scorer(ties: dict[tuple[str, str], int], own: set[tuple[str, str]]
             Term("load", _("结对负荷"), 10, _load, reason_load),
         )
     )
-
-
-def industry_names(industries) -> str:
-    """Industries of the vocabulary (stored and named in Chinese) in the reader's language."""
-    return listed(_(industry) for industry in industries)
 
 
 def _one(row: dict) -> Side:

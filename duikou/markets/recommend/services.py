@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from duikou.accounts import scoping
 from duikou.core.audit_entries import bulk_create_logged
@@ -27,7 +28,9 @@ from duikou.geo.models import OldArea, Region
 from ..models import CityProfile, DataSource, EconomicTie
 from .tables import INDUSTRIES, INDUSTRIES_FILE, KINDS, PROFILE_COLUMNS, industry_rows, split_industries
 
-EXAMPLE_NOTE = "示例数据，非官方统计，仅用于演示方法"
+# What the platform itself writes into the data sources it loads: stored in Chinese, shown in the reader's language
+# (``DataSource.shown``).
+EXAMPLE_NOTE = N_("示例数据，非官方统计，仅用于演示方法")
 SHARE_SUM_TOLERANCE = Decimal("1.0")  # rounded shares may miss 100 by this much
 
 # The files `duikou load-pairing-data` loads (see data/SOURCES.md).
@@ -35,20 +38,27 @@ SHIPPED = (
     {
         "kind": "profiles",
         "file": "city_profiles_example.csv",
-        "name": "城市三次产业结构与优势产业（示例）",
-        "publisher": "duikou 示例数据",
+        "name": N_("城市三次产业结构与优势产业（示例）"),
+        "publisher": N_("duikou 示例数据"),
         "official": False,
         "note": EXAMPLE_NOTE,
     },
     {
         "kind": "ties",
         "file": "economic_ties_example.csv",
-        "name": "既有经济联系（示例）",
-        "publisher": "duikou 示例数据",
+        "name": N_("既有经济联系（示例）"),
+        "publisher": N_("duikou 示例数据"),
         "official": False,
         "note": EXAMPLE_NOTE,
     },
 )
+INDUSTRIES_NAME = N_("革命老区特色产业（摘自政策文件）")
+INDUSTRIES_NOTE = N_("逐行注明条款并引用原文")
+PLATFORM_TEXTS = frozenset(
+    [EXAMPLE_NOTE, INDUSTRIES_NAME, INDUSTRIES_NOTE, *(spec[key] for spec in SHIPPED for key in ("name", "publisher"))]
+)
+
+
 # ---- entering and importing --------------------------------------------------------------------------------------
 
 
@@ -296,7 +306,7 @@ def load_shipped() -> list[ImportResult]:
     digest = sm3_hex(data)
     if not DataSource.objects.filter(file_name=INDUSTRIES_FILE, sm3=digest).exists():
         DataSource.objects.create(
-            name="革命老区特色产业（摘自政策文件）",
+            name=INDUSTRIES_NAME,
             publisher=(
                 "发改振兴〔2022〕766号 三（五）；"
                 "“十四五”支持革命老区巩固拓展脱贫攻坚成果衔接推进乡村振兴实施方案 （十）（十一）"
@@ -304,7 +314,7 @@ def load_shipped() -> list[ImportResult]:
             official=True,
             file_name=INDUSTRIES_FILE,
             sm3=digest,
-            note="逐行注明条款并引用原文",
+            note=INDUSTRIES_NOTE,
         )
     return results
 
