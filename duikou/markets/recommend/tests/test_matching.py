@@ -213,6 +213,16 @@ def test_load_is_idempotent(shipped):
     assert DataSource.objects.get(file_name="old_area_industries.csv").official is True
 
 
+def test_the_platforms_own_data_sources_read_in_the_readers_language(shipped):
+    example = DataSource.objects.get(file_name="city_profiles_example.csv")
+    entered = DataSource(name="城市三次产业结构与优势产业（示例）2024", note="示例数据，非官方统计，仅用于演示方法。")
+    with translation.override("en"):
+        assert example.note_text == "Example data, not official statistics, only for demonstrating the method"
+        assert example.name_text == "Cities' shares of the three sectors and leading industries (example)"
+        assert (entered.name_text, entered.note_text) == (entered.name, entered.note)  # as a user entered them
+    assert example.note_text == example.note == services.EXAMPLE_NOTE
+
+
 # ---- imports -------------------------------------------------------------------------------------------------------
 
 HEADER = "区划代码,年份,第一产业占比（%）,第二产业占比（%）,第三产业占比（%）,优势产业\n"
