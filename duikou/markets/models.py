@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from duikou.core.modelbits import created_field, protected_fk, updated_field, user_fk, version_field
@@ -389,6 +389,19 @@ class FollowUp(models.Model):
 # ---- pairing recommendation ----------------------------------------------------------------------------------------
 
 
+# What the platform itself writes into the data sources it loads (``recommend.services.SHIPPED`` and the named
+# industries): stored in Chinese, shown in the reader's language (``DataSource.shown``).
+EXAMPLE_NOTE = gettext_noop("示例数据，非官方统计，仅用于演示方法")
+EXAMPLE_PUBLISHER = gettext_noop("duikou 示例数据")
+PROFILES_NAME = gettext_noop("城市三次产业结构与优势产业（示例）")
+TIES_NAME = gettext_noop("既有经济联系（示例）")
+INDUSTRIES_NAME = gettext_noop("革命老区特色产业（摘自政策文件）")
+INDUSTRIES_NOTE = gettext_noop("逐行注明条款并引用原文")
+PLATFORM_TEXTS = frozenset(
+    [EXAMPLE_NOTE, EXAMPLE_PUBLISHER, PROFILES_NAME, TIES_NAME, INDUSTRIES_NAME, INDUSTRIES_NOTE]
+)
+
+
 class DataSource(models.Model):
     """Where the figures a recommendation term reads come from: an imported file with its digest and provenance."""
 
@@ -411,8 +424,6 @@ class DataSource(models.Model):
     def shown(self, field: str) -> str:
         """A field as a page shows it: what the platform wrote when it loaded its own files in the reader's language,
         what a user entered as entered."""
-        from .recommend.services import PLATFORM_TEXTS
-
         value = getattr(self, field)
         return gettext(value) if value in PLATFORM_TEXTS else value
 

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
 
 from duikou.accounts import scoping
 from duikou.core.audit_entries import bulk_create_logged
@@ -25,12 +24,19 @@ from duikou.core.tables import RowError, cell_code, cell_decimal, cell_text
 from duikou.core.uploads import read_table
 from duikou.geo.models import OldArea, Region
 
-from ..models import CityProfile, DataSource, EconomicTie
+from ..models import (
+    EXAMPLE_NOTE,
+    EXAMPLE_PUBLISHER,
+    INDUSTRIES_NAME,
+    INDUSTRIES_NOTE,
+    PROFILES_NAME,
+    TIES_NAME,
+    CityProfile,
+    DataSource,
+    EconomicTie,
+)
 from .tables import INDUSTRIES, INDUSTRIES_FILE, KINDS, PROFILE_COLUMNS, industry_rows, split_industries
 
-# What the platform itself writes into the data sources it loads: stored in Chinese, shown in the reader's language
-# (``DataSource.shown``).
-EXAMPLE_NOTE = N_("示例数据，非官方统计，仅用于演示方法")
 SHARE_SUM_TOLERANCE = Decimal("1.0")  # rounded shares may miss 100 by this much
 
 # The files `duikou load-pairing-data` loads (see data/SOURCES.md).
@@ -38,24 +44,19 @@ SHIPPED = (
     {
         "kind": "profiles",
         "file": "city_profiles_example.csv",
-        "name": N_("城市三次产业结构与优势产业（示例）"),
-        "publisher": N_("duikou 示例数据"),
+        "name": PROFILES_NAME,
+        "publisher": EXAMPLE_PUBLISHER,
         "official": False,
         "note": EXAMPLE_NOTE,
     },
     {
         "kind": "ties",
         "file": "economic_ties_example.csv",
-        "name": N_("既有经济联系（示例）"),
-        "publisher": N_("duikou 示例数据"),
+        "name": TIES_NAME,
+        "publisher": EXAMPLE_PUBLISHER,
         "official": False,
         "note": EXAMPLE_NOTE,
     },
-)
-INDUSTRIES_NAME = N_("革命老区特色产业（摘自政策文件）")
-INDUSTRIES_NOTE = N_("逐行注明条款并引用原文")
-PLATFORM_TEXTS = frozenset(
-    [EXAMPLE_NOTE, INDUSTRIES_NAME, INDUSTRIES_NOTE, *(spec[key] for spec in SHIPPED for key in ("name", "publisher"))]
 )
 
 
