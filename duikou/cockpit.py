@@ -221,8 +221,8 @@ def _figures(user, year, ids) -> list[dict]:
             {
                 "code": code,
                 "label": label,
-                "name": ind.name,
-                "unit": ind.unit,
+                "name": ind.display_name,
+                "unit": ind.display_unit,
                 "actual": sum((f.value for f in reported), Decimal(0)),
                 "reporting": len(reported),
                 "target": target if with_target else None,

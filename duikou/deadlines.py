@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.notifications.models import Notification
 from duikou.notifications.services import notify
@@ -80,13 +81,14 @@ def notify_deadlines(*, today: datetime.date | None = None, progress=None) -> di
         if kind is None:
             continue
         turn = workflow.turn(obj)
-        title = _title(kind, _what(label, obj), turn.step_label, due)
         told[kind] += len(
             notify(
                 recipients=workflow.waiting_for(obj),
                 kind=kind,
                 obj=obj,
-                title=title,
+                title=lambda kind=kind, label=label, obj=obj, turn=turn, due=due: _title(
+                    kind, _what(label, obj), turn.step_label, due
+                ),
                 link=link,
                 key=f"deadline:{label}:{obj.pk}:{obj.status}:{due.isoformat()}:{kind}",
             )
@@ -104,7 +106,9 @@ def notify_deadlines(*, today: datetime.date | None = None, progress=None) -> di
                 recipients=recipients,
                 kind=kind,
                 obj=objection,
-                title=_title(kind, f"{objection.ack_number} {objection.get_kind_display()}", "答复", objection.due),
+                title=lambda kind=kind, objection=objection: _title(
+                    kind, f"{objection.ack_number} {objection.get_kind_display()}", _("答复"), objection.due
+                ),
                 link=f"/monitoring/alerts/{objection.case_id}/#objections",
                 key=f"deadline:objection:{objection.pk}:{objection.due.isoformat()}:{kind}:{bool(objection.escalated)}",
             )
@@ -115,7 +119,7 @@ def notify_deadlines(*, today: datetime.date | None = None, progress=None) -> di
 def _what(label: str, obj) -> str:
     """The object as a message names it: a case by the household head's masked name and its number, never more."""
     if label == "case":
-        return f"{obj.household.masked_label}监测案件"
+        return _("%(household)s监测案件") % {"household": obj.household.masked_label}
     return str(obj)
 
 
@@ -129,8 +133,9 @@ def _local_users(objection):
 
 
 def _title(kind: str, what: str, step: str, due: datetime.date) -> str:
+    words = {"what": what, "step": step, "due": f"{due:%Y-%m-%d}"}
     if kind == K.DUE_SOON:
-        return f"3 天后到期：{what}「{step}」，时限 {due:%Y-%m-%d}"
+        return _("3 天后到期：%(what)s「%(step)s」，时限 %(due)s") % words
     if kind == K.DUE_TODAY:
-        return f"今天到期：{what}「{step}」"
-    return f"已逾期：{what}「{step}」，时限 {due:%Y-%m-%d}"
+        return _("今天到期：%(what)s「%(step)s」") % words
+    return _("已逾期：%(what)s「%(step)s」，时限 %(due)s") % words

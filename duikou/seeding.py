@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from duikou.accounts.services import seed_organisations
-from duikou.geo.services import load_designations, load_old_areas, load_regions
+from duikou.geo.services import load_designations, load_old_areas, load_region_names_en, load_regions
 from duikou.indicators.services import load_starter_library
 from duikou.pairings.services import load_national_pairings
 from duikou.policy.services import load_decomposed_tasks, load_policy_documents, load_tasks
@@ -33,6 +33,7 @@ def seed_reference_data(
         report.steps.append(("regions", f"{created}; {regions.seconds:.1f}s"))
         say(f"行政区划：{report.steps[-1][1]}")
         for name, step in [
+            ("region names in English", load_region_names_en),
             ("old areas", load_old_areas),
             ("policy clauses", load_policy_documents),
             ("tasks", load_tasks),

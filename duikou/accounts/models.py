@@ -6,11 +6,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from duikou.core.modelbits import created_field, protected_fk, version_field
+from duikou.core.modelbits import EnglishNamed, created_field, protected_fk, version_field
 from duikou.geo.models import Region
 
 
-class Organisation(models.Model):
+class Organisation(EnglishNamed, models.Model):
     class Kind(models.TextChoices):
         NATIONAL = "national", _("国家")
         PROVINCE = "province", _("省级")
@@ -40,7 +40,7 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     @property
     def region_prefix(self) -> str | None:

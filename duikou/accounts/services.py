@@ -35,7 +35,22 @@ def ensure_organisation(
     org, _created = Organisation.objects.get_or_create(
         name=name, region=region, defaults={"kind": kind, "parent": parent, "name_en": name_en}
     )
+    if name_en and not org.name_en:  # an English name known since: filled in, one typed by an administrator kept
+        org.name_en = name_en
+        org.save(update_fields=["name_en"])
     return org
+
+
+def government_name_en(region: Region) -> str:
+    """The English name of a region's people's government, from the region's English name ("" without one):
+    Henan Provincial People's Government, Xinyang Municipal People's Government."""
+    if not region.name_en:
+        return ""
+    if region.name.endswith("省"):
+        return f"{region.name_en} Provincial People's Government"
+    if region.name.endswith("市"):
+        return f"{region.name_en} Municipal People's Government"
+    return f"People's Government of {region.name_en}"  # an autonomous region or prefecture, a 地区, a 盟
 
 
 def seed_organisations() -> int:
@@ -55,14 +70,26 @@ def seed_organisations() -> int:
             regions.update([pairing.old_region, pairing.partner_region])
         for region in sorted(regions, key=lambda r: r.code):
             if region.level == Region.Level.PROVINCE:  # a municipality: one government at province level
-                ensure_organisation(name=f"{region.name}人民政府", kind=Organisation.Kind.PROVINCE, region=region)
+                ensure_organisation(
+                    name=f"{region.name}人民政府",
+                    kind=Organisation.Kind.PROVINCE,
+                    region=region,
+                    name_en=government_name_en(region),
+                )
                 continue
             province = region.parent
             prov_org = ensure_organisation(
-                name=f"{province.name}人民政府", kind=Organisation.Kind.PROVINCE, region=province
+                name=f"{province.name}人民政府",
+                kind=Organisation.Kind.PROVINCE,
+                region=province,
+                name_en=government_name_en(province),
             )
             ensure_organisation(
-                name=f"{region.name}人民政府", kind=Organisation.Kind.CITY, region=region, parent=prov_org
+                name=f"{region.name}人民政府",
+                kind=Organisation.Kind.CITY,
+                region=region,
+                parent=prov_org,
+                name_en=government_name_en(region),
             )
     return Organisation.objects.count() - before
 

@@ -38,7 +38,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django_tasks import task
 
 from .errors import UserFacingError
@@ -50,13 +51,14 @@ log = logging.getLogger(__name__)
 # The name of this process's worker (``duikou worker`` sets it); written on the jobs it runs.
 WORKER = {"name": "inline"}
 RETRY_FACTOR = 4
-INTERRUPTED = "执行任务的进程中断"
-DATABASE_LOST = "执行中数据库连接中断（可能正在重启），本次执行的写入已全部撤销"
-DISK_FULL = "服务器存储空间已满"
+INTERRUPTED = gettext_noop("执行任务的进程中断")
+DATABASE_LOST = gettext_noop("执行中数据库连接中断（可能正在重启），本次执行的写入已全部撤销")
+DISK_FULL = gettext_noop("服务器存储空间已满")
 # what a job says once its work is counted out but it is still running (saving its result, committing)
-FINISHING = "正在保存结果"
+FINISHING = gettext_noop("正在保存结果")
 # what a finished job says when its result has no summary: never its last progress text
-DONE_MESSAGE = "已完成"
+DONE_MESSAGE = gettext_noop("已完成")
+CANCELLED = gettext_noop("已取消")
 # errors of a storage that has no room left: the disk, or the user's quota on it
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
@@ -275,14 +277,19 @@ def _schedule_retry(job: Job, message: str, *, now=None) -> str:
         fields = {
             "status": Job.Status.RETRYING,
             "retry_at": retry_at,
-            "message": f"{message}；将于 {timezone.localtime(retry_at):%H:%M:%S} 第 {job.attempts + 1} 次执行",
+            "message": gettext("%(message)s；将于 %(at)s 第 %(attempt)s 次执行")
+            % {
+                "message": gettext(message),
+                "at": f"{timezone.localtime(retry_at):%H:%M:%S}",
+                "attempt": job.attempts + 1,
+            },
             "finished": None,
         }
         if _finish(job, **fields):
             run_job.using(run_after=retry_at).enqueue(str(job.pk))
         return Job.Status.RETRYING
-    tried = f"（已执行 {job.attempts} 次）" if job.attempts > 1 else ""
-    _finish(job, status=Job.Status.FAILED, message=message + tried)
+    tried = gettext("（已执行 %(n)s 次）") % {"n": job.attempts} if job.attempts > 1 else ""
+    _finish(job, status=Job.Status.FAILED, message=gettext(message) + tried)
     return Job.Status.FAILED
 
 
@@ -291,7 +298,7 @@ def execute(job_id) -> str:
     another worker meanwhile is left alone."""
     now = timezone.now()
     waiting = Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RETRYING])
-    waiting.filter(cancel_requested=True).update(status=Job.Status.CANCELLED, finished=now, message="已取消")
+    waiting.filter(cancel_requested=True).update(status=Job.Status.CANCELLED, finished=now, message=CANCELLED)
     claimed = waiting.filter(cancel_requested=False).update(
         status=Job.Status.RUNNING,
         started=now,
@@ -305,7 +312,9 @@ def execute(job_id) -> str:
         if job.status == Job.Status.CANCELLED:
             _drop_input(job)
         return job.status
-    with bound(job.request_id or None):  # its log lines and audit entries name the request that started it
+    # its log lines and audit entries name the request that started it; its messages are in its owner's language
+    language = getattr(job.user, "language", "") or settings.LANGUAGE_CODE
+    with bound(job.request_id or None), translation.override(language):
         return _run(job)
 
 
@@ -323,7 +332,10 @@ def _run(job: Job) -> str:
             try:
                 _keep(job, job.result_file, name, content)
             except NoSpace:  # the work is done and committed; only its file could not be kept
-                result["file_error"] = f"{DISK_FULL}，结果文件“{name}”未能保存（已完成的工作不受影响）"
+                result["file_error"] = gettext("%(reason)s，结果文件“%(name)s”未能保存（已完成的工作不受影响）") % {
+                    "reason": gettext(DISK_FULL),
+                    "name": name,
+                }
         # a finished job's message is its result's summary, never the last progress text
         _finish(
             job,
@@ -348,7 +360,7 @@ def _run(job: Job) -> str:
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("job %s (%s) failed on attempt %s, reference %s", job.pk, job.kind, job.attempts, reference)
-        return _schedule_retry(job, f"内部错误，参考编号 {reference}")
+        return _schedule_retry(job, gettext("内部错误，参考编号 %(reference)s") % {"reference": reference})
 
 
 def _finish_cancelled(job: Job) -> None:
@@ -379,7 +391,7 @@ def request_cancel(*, job: Job, user) -> Job:
     with transaction.atomic():
         Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(cancel_requested=True)
         Job.objects.filter(pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RETRYING]).update(
-            status=Job.Status.CANCELLED, finished=now, message="已取消"
+            status=Job.Status.CANCELLED, finished=now, message=CANCELLED
         )
     job.refresh_from_db()
     if job.status == Job.Status.CANCELLED:

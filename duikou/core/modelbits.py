@@ -7,6 +7,7 @@ written out in full; they are called where the field stands, so the model's fiel
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,3 +59,30 @@ class WriteGuarded(models.Model):
 
     def check_writable(self, *, deleting: bool) -> None:
         """Raise when this row may not be saved (or, with ``deleting``, deleted); by default it may."""
+
+
+def english_active() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+def english_name_field(max_length: int = 200) -> models.CharField:
+    """The English beside a Chinese ``name`` (``EnglishNamed``); empty where none is known yet, also for rows written
+    by hand-written bulk inserts that do not name it (the database's default)."""
+    return models.CharField(_("英文名称"), max_length=max_length, blank=True, default="", db_default="")
+
+
+class EnglishNamed:
+    """A model whose ``name`` has an English form in ``name_en``: the one place that chooses which a reader sees.
+    ``display_name`` (and ``str()``, unless the model says otherwise) is the English name when the active language
+    is English and the name is known in English, else the Chinese; a name without English is data held in Chinese
+    and is shown as it is. Lookups, imports and exports that match names keep using ``name``."""
+
+    name: str
+    name_en: str
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if self.name_en and english_active() else self.name
+
+    def __str__(self) -> str:
+        return self.display_name

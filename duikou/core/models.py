@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .modelbits import created_field, user_fk
@@ -54,6 +55,12 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_message(self) -> str:
+        """The message in the reader's language where it is one of the fixed ones (已完成, 正在保存结果 …, stored as
+        written); a message composed while the job ran is in its owner's language."""
+        return gettext(self.message) if self.message else ""
 
     @property
     def percent(self) -> int:

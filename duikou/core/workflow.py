@@ -19,7 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from duikou.accounts.models import Organisation
 
@@ -46,13 +48,17 @@ class Party:
         return self.region is not None and org.region_id == self.region
 
 
+# A party's name in the language of whoever reads it (a region's or organisation's ``display_name``).
+_named = lazy(lambda named: named.display_name, str)
+
+
 def region_party(region) -> Party:
     """The organisations answering for a region (a ``geo.Region``: its name and division code)."""
-    return Party(label=region.name, region=region.code)
+    return Party(label=_named(region), region=region.code)
 
 
 def organisation_party(organisation) -> Party:
-    return Party(label=organisation.name, region=organisation.region_id, organisation=organisation.pk)
+    return Party(label=_named(organisation), region=organisation.region_id, organisation=organisation.pk)
 
 
 def party_users(parties: Iterable[Party], *, changing=None) -> list:
@@ -138,7 +144,7 @@ class Turn:
 
     @property
     def party_names(self) -> str:
-        return "、".join(str(p) for p in self.parties)
+        return pgettext("list separator", "、").join(str(p) for p in self.parties)
 
     @property
     def step_label(self) -> str:

@@ -261,7 +261,7 @@ class Run(WriteGuarded):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} 第{self.number}次"
+        return _("%(scheme)s 第%(number)s次") % {"scheme": self.scheme, "number": self.number}
 
     def check_writable(self, *, deleting: bool) -> None:
         if not deleting and self.pk and Run.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():

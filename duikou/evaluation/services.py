@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core.audit_context import set_actor
@@ -421,7 +422,7 @@ def start_run(*, scheme: Scheme, user, today: datetime.date | None = None) -> Jo
     run = create_run(scheme=scheme, user=user)
     job = start_job(
         kind="evaluation",
-        title=f"成效评估：{scheme} 第{run.number}次",
+        title=_("成效评估：%(run)s") % {"run": run},
         user=user,
         fn=run_job,
         params={"run_id": run.pk, "today": today.isoformat() if today else None},
@@ -469,7 +470,7 @@ def start_report(*, run: Run, user, fmt: str) -> Job:
 
     return start_job(
         kind="evaluation_report",
-        title=f"评估报告（{REPORT_FORMATS[fmt]}）：{run}",
+        title=_("评估报告（%(format)s）：%(run)s") % {"format": REPORT_FORMATS[fmt], "run": run},
         user=user,
         fn=report_job,
         params={"run_id": run.pk, "fmt": fmt},

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from duikou.core.modelbits import protected_fk
+from duikou.core.modelbits import EnglishNamed, english_active, english_name_field, protected_fk
 
 # Length of the statistical division code at each level; provinces, prefectures and counties use the
 # 6-digit form (the adcode), so the code prefix of the padded form is the hierarchy.
@@ -13,7 +13,7 @@ LEVEL_PREFIX = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "vil
 PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
 
-class Region(models.Model):
+class Region(EnglishNamed, models.Model):
     class Level(models.TextChoices):
         PROVINCE = "province", _("省级")
         PREFECTURE = "prefecture", _("地级")
@@ -23,6 +23,7 @@ class Region(models.Model):
 
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=100, db_index=True)
+    name_en = english_name_field(120)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
     parent = protected_fk("self", _("上级"), optional=True, related_name="children")
 
@@ -38,7 +39,7 @@ class Region(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     @property
     def prefix(self) -> str:
@@ -54,24 +55,31 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        names = [r.name for r in self.ancestors() if r.name not in PLACEHOLDERS] + [self.name]
-        return "".join(names)
+        """The region under all its named ancestors: 河南省信阳市潢川县; in English, smallest first: 潢川县, Xinyang,
+        Henan (a part without an English name stays Chinese)."""
+        names = [r.display_name for r in self.ancestors() if r.name not in PLACEHOLDERS] + [self.display_name]
+        return ", ".join(reversed(names)) if english_active() else "".join(names)
 
     @property
     def place_name(self) -> str:
         """The region after the nearest level above it that has a real name: 潢川县 → 信阳市潢川县, 浦东新区 →
-        上海市浦东新区 (not 市辖区浦东新区: a municipality's prefectures are placeholders), 上海市 → 上海市."""
+        上海市浦东新区 (not 市辖区浦东新区: a municipality's prefectures are placeholders), 上海市 → 上海市; in English
+        潢川县, Xinyang."""
         node = self.parent
         while node is not None and node.name in PLACEHOLDERS:
             node = node.parent
-        return f"{node.name}{self.name}" if node is not None else self.name
+        if node is None:
+            return self.display_name
+        if english_active():
+            return f"{self.display_name}, {node.display_name}"
+        return f"{node.name}{self.name}"
 
     @property
     def province_code(self) -> str:
         return self.code[:2] + "0000"
 
 
-class OldArea(models.Model):
+class OldArea(EnglishNamed, models.Model):
     """One of the 12 old revolutionary areas of 国发〔2021〕3号."""
 
     key = models.SlugField(_("标识"), max_length=40, unique=True)
@@ -86,7 +94,7 @@ class OldArea(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Designation(models.Model):

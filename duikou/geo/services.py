@@ -123,6 +123,26 @@ def load_regions(
     return report
 
 
+def load_region_names_en() -> int:
+    """English names of provinces and prefectures (data/geo/names_en.csv, built from the division files: see its
+    builder) for the regions loaded, where a region has none yet or the file's differs; a line whose Chinese name is
+    not the region's stops the load (the file and the division files disagree)."""
+    path = data_path("geo", "names_en.csv")
+    regions = {r.code: r for r in Region.objects.filter(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE])}
+    changed = []
+    for line, row in read_csv(path, ["code", "name", "name_en"]):
+        region = regions.get(row["code"])
+        if region is None:
+            continue
+        if region.name != row["name"]:
+            raise DataFileError(path, line, f"区划代码 {row['code']} 的名称是「{region.name}」，不是「{row['name']}」")
+        if region.name_en != row["name_en"]:
+            region.name_en = row["name_en"]
+            changed.append(region)
+    Region.objects.bulk_update(changed, ["name_en"], batch_size=500)
+    return len(changed)
+
+
 # ---- resolving names written in the policy texts --------------------------------------------------------
 
 SUFFIXES = (

@@ -488,12 +488,12 @@ def pivot(user, *, indicator: str, rows: str = "province", cols: str = "year", y
     col_keys = sorted({k[1] for k in results["cells"]} | {k[0] for k in results["col_totals"]}, key=str)
     return {
         "indicator": ind.code,
-        "name": ind.name,
-        "unit": ind.unit,
+        "name": ind.display_name,
+        "unit": ind.display_unit,
         "aggregation": ind.aggregation,
         # a derived indicator (a rate) is computed from its parts aggregated cell by cell, never summed itself
         "derived": bool(ind.derived),
-        "formula": formulas.readable(ind.formula, dict(Indicator.objects.values_list("code", "name")))
+        "formula": formulas.readable(ind.formula, {i.code: i.display_name for i in Indicator.objects.all()})
         if ind.derived
         else "",
         "places": (places := DISPLAY_PLACES if ind.derived or ind.unit == "%" else 4),

@@ -13,8 +13,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
-from duikou.core.modelbits import WriteGuarded, created_field, protected_fk, updated_field, user_fk, version_field
+from duikou.core.modelbits import (
+    EnglishNamed,
+    WriteGuarded,
+    created_field,
+    protected_fk,
+    updated_field,
+    user_fk,
+    version_field,
+)
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Clause, Task
 
@@ -29,7 +38,24 @@ class LockedValueError(ValidationError):
         super().__init__(f"{what}已审核锁定，不能修改；如确需修改，请由审核人填写理由解锁")
 
 
-class Indicator(models.Model):
+# The units of the indicator library, in English (a unit typed for a new indicator and not listed here is shown as
+# typed).
+UNITS = [
+    pgettext_lazy("unit", "万元"),
+    pgettext_lazy("unit", "个"),
+    pgettext_lazy("unit", "人"),
+    pgettext_lazy("unit", "人次"),
+    pgettext_lazy("unit", "对"),
+    pgettext_lazy("unit", "项"),
+    pgettext_lazy("unit", "次"),
+    pgettext_lazy("unit", "元"),
+    pgettext_lazy("unit", "亿元"),
+    pgettext_lazy("unit", "吨"),
+    pgettext_lazy("unit", "公斤"),
+]
+
+
+class Indicator(EnglishNamed, models.Model):
     class ValueType(models.TextChoices):
         NUMBER = "number", _("数值")
         INTEGER = "integer", _("整数")
@@ -81,7 +107,17 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.unit}）"
+        return f"{self.display_name}{self.bracketed_unit}"
+
+    @property
+    def bracketed_unit(self) -> str:
+        """The unit after a name: 签约金额（万元）, Signed investment (10k yuan)."""
+        return pgettext("unit in brackets", "（%(unit)s）") % {"unit": self.display_unit}
+
+    @property
+    def display_unit(self) -> str:
+        """The unit in the active language (万元 → 10k yuan), as typed when the library does not know it."""
+        return pgettext("unit", self.unit) if self.unit else ""
 
     @property
     def derived(self) -> bool:

@@ -9,11 +9,16 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 YEAR, QUARTER, MONTH = "year", "quarter", "month"
-PERIOD_TYPES = [(YEAR, "年"), (QUARTER, "季"), (MONTH, "月")]
+PERIOD_TYPES = [
+    (YEAR, pgettext_lazy("period type", "年")),
+    (QUARTER, pgettext_lazy("period type", "季")),
+    (MONTH, pgettext_lazy("period type", "月")),
+]
 _PATTERNS = [
     (re.compile(r"^(\d{4})$"), YEAR),
     (re.compile(r"^(\d{4})Q([1-4])$"), QUARTER),
@@ -41,11 +46,12 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The period as a reader says it, in the active language: 2025年第3季度, Q3 2025."""
         if self.type == YEAR:
-            return f"{self.year}年"
+            return pgettext("period", "%(year)s年") % {"year": self.year}
         if self.type == QUARTER:
-            return f"{self.year}年第{self.index}季度"
-        return f"{self.year}年{self.index}月"
+            return pgettext("period", "%(year)s年第%(quarter)s季度") % {"year": self.year, "quarter": self.index}
+        return date_format(self.start, "YEAR_MONTH_FORMAT")  # 2025年9月, September 2025
 
     @property
     def quarter(self) -> int:

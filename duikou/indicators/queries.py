@@ -150,9 +150,7 @@ def timeliness_rates(user, dataset: DataSet, year: int, *, today: datetime.date 
         pairings, [dataset], lambda ds: due_periods, today=today, reports=scoping.scope(user, Report)
     )
     province_of = {p.pk: p.old_region.code[:2] for p in pairings}
-    names = dict(
-        Region.objects.filter(code__in=[f"{c}0000" for c in set(province_of.values())]).values_list("code", "name")
-    )
+    names = {r.code: r.display_name for r in Region.objects.filter(code__in={f"{c}0000" for c in province_of.values()})}
 
     def blank():
         return {"expected": 0, "reported": 0, "on_time": 0, "late": 0, "missing": 0}

@@ -311,7 +311,12 @@ def validate_report(
         if number is None:
             if complete:
                 found.append(
-                    Violation(f"missing:{ind.code}", "error", f"「{ind.name}」未填写（无数据请填 0）", [ind.code])
+                    Violation(
+                        f"missing:{ind.code}",
+                        "error",
+                        _("「%(name)s」未填写（无数据请填 0）") % {"name": ind.display_name},
+                        [ind.code],
+                    )
                 )
             continue
         if ind.min_value is not None and number < ind.min_value:
@@ -319,7 +324,8 @@ def validate_report(
                 Violation(
                     f"range:{ind.code}",
                     "error",
-                    f"「{ind.name}」为 {_fmt(number)}，低于下限 {_fmt(ind.min_value)}",
+                    _("「%(name)s」为 %(value)s，低于下限 %(limit)s")
+                    % {"name": ind.display_name, "value": _fmt(number), "limit": _fmt(ind.min_value)},
                     [ind.code],
                 )
             )
@@ -328,11 +334,12 @@ def validate_report(
                 Violation(
                     f"range:{ind.code}",
                     "error",
-                    f"「{ind.name}」为 {_fmt(number)}，超过上限 {_fmt(ind.max_value)}",
+                    _("「%(name)s」为 %(value)s，超过上限 %(limit)s")
+                    % {"name": ind.display_name, "value": _fmt(number), "limit": _fmt(ind.max_value)},
                     [ind.code],
                 )
             )
-    names = {i.code: i.name for i in Indicator.objects.all()}
+    names = {i.code: i.display_name for i in Indicator.objects.all()}
     for rule in report.dataset.rules.all():
         left, right = formulas.evaluate(rule.left, numbers), formulas.evaluate(rule.right, numbers)
         if left is None or right is None or rule.holds(left, right):
@@ -342,8 +349,14 @@ def validate_report(
             Violation(
                 f"rule:{rule.code}",
                 "error",
-                f"违反规则「{rule.name}」：{_expr(rule.left, names)} = {_fmt(left)}，"
-                f"{_expr(rule.right, names)} = {_fmt(right)}",
+                _("违反规则「%(rule)s」：%(left)s = %(left_value)s，%(right)s = %(right_value)s")
+                % {
+                    "rule": rule.name,
+                    "left": _expr(rule.left, names),
+                    "left_value": _fmt(left),
+                    "right": _expr(rule.right, names),
+                    "right_value": _fmt(right),
+                },
                 codes,
             )
         )
@@ -359,8 +372,17 @@ def validate_report(
                 Violation(
                     f"change:{ind.code}",
                     "warning",
-                    f"「{ind.name}」较上期（{previous}：{_fmt(last)}）变动 {share * 100:.0f}%，"
-                    f"超过 {ind.change_warn_share * 100:.0f}%，请在说明中写明原因",
+                    _(
+                        "「%(name)s」较上期（%(previous)s：%(last)s）变动 %(share).0f%%，超过 %(limit).0f%%，"
+                        "请在说明中写明原因"
+                    )
+                    % {
+                        "name": ind.display_name,
+                        "previous": parse_period(previous).label,
+                        "last": _fmt(last),
+                        "share": share * 100,
+                        "limit": ind.change_warn_share * 100,
+                    },
                     [ind.code],
                     commented=bool(row.comment.strip()),
                 )
@@ -522,7 +544,11 @@ def _tell(report: Report, user, kind: str) -> None:
         cities = [region_party(side_region(report.pairing, s)) for s in SIDES]
         people = party_users(cities, changing=report)
         notifications.notify_done(
-            obj=report, recipients=people, actor=user, title=f"{report} 已被接收", link=report_link(report)
+            obj=report,
+            recipients=people,
+            actor=user,
+            title=lambda: _("%(report)s 已被接收") % {"report": report},
+            link=report_link(report),
         )
         return
     notifications.notify_turn(workflow=WORKFLOW, obj=report, actor=user, kind=kind, link=report_link(report))

@@ -231,7 +231,7 @@ def _grid_context(request, report, *, recorded: bool = True) -> dict:
     filled = sum(1 for code, v in values.items() if code in inputs and v.value is not None)
     numbers = {code: v.value for code, v in values.items()}
     codes = {ind.code for ind in indicators}
-    names = dict(Indicator.objects.values_list("code", "name"))
+    names = {i.code: i.display_name for i in Indicator.objects.all()}
     derived = [
         {
             "indicator": ind,
@@ -382,7 +382,8 @@ def import_values(request):
         try:
             job = start_job(
                 kind="indicators-import",
-                title=f"{'试导入' if dry_run else '导入'}指标数据：{upload.name}",
+                title=(_("试导入指标数据：%(file)s") if dry_run else _("导入指标数据：%(file)s"))
+                % {"file": upload.name},
                 user=request.user,
                 fn=import_job,
                 params={"dry_run": dry_run},

@@ -9,15 +9,19 @@ agreement delivers or a placement achieves is recorded as a pairing activity (``
 the pairing's consumption-assistance and labour-cooperation figures like any other activity.
 """
 
+import re
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from duikou.core.modelbits import created_field, protected_fk, updated_field, user_fk, version_field
 from duikou.geo.models import Region
+
+from .words import industry_names
 
 TONNES = {"max_digits": 12, "decimal_places": 2}
 YUAN = {"max_digits": 12, "decimal_places": 2}
@@ -126,7 +130,8 @@ class Demand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.buyer}：{self.get_category_display()} {self.volume_tonnes} 吨"
+        words = {"buyer": self.buyer, "category": self.get_category_display(), "volume": self.volume_tonnes}
+        return gettext("%(buyer)s：%(category)s %(volume)s 吨") % words
 
 
 class Agreement(models.Model):
@@ -342,6 +347,12 @@ class Placement(models.Model):
         return f"{self.seeker.name} → {self.posting}"
 
 
+# The note of a later follow-up closed because an earlier one found the worker gone: stored in Chinese, as the record
+# reads, and shown in the reader's language (``FollowUp.note_text``).
+LEFT_NOTE = "%(months)s 个月回访时已离岗"
+_LEFT_NOTE = re.compile(r"^(\d+) 个月回访时已离岗$")
+
+
 class FollowUp(models.Model):
     """The 3- and 6-month follow-up of a placement: still employed, and the wage then."""
 
@@ -368,8 +379,27 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"{self.placement} {self.months}"
 
+    @property
+    def note_text(self) -> str:
+        """The note as shown: the platform's own (``LEFT_NOTE``) in the reader's language, a user's as written."""
+        found = _LEFT_NOTE.match(self.note)
+        return gettext("%(months)s 个月回访时已离岗") % {"months": found[1]} if found else self.note
+
 
 # ---- pairing recommendation ----------------------------------------------------------------------------------------
+
+
+# What the platform itself writes into the data sources it loads (``recommend.services.SHIPPED`` and the named
+# industries): stored in Chinese, shown in the reader's language (``DataSource.shown``).
+EXAMPLE_NOTE = gettext_noop("示例数据，非官方统计，仅用于演示方法")
+EXAMPLE_PUBLISHER = gettext_noop("duikou 示例数据")
+PROFILES_NAME = gettext_noop("城市三次产业结构与优势产业（示例）")
+TIES_NAME = gettext_noop("既有经济联系（示例）")
+INDUSTRIES_NAME = gettext_noop("革命老区特色产业（摘自政策文件）")
+INDUSTRIES_NOTE = gettext_noop("逐行注明条款并引用原文")
+PLATFORM_TEXTS = frozenset(
+    [EXAMPLE_NOTE, EXAMPLE_PUBLISHER, PROFILES_NAME, TIES_NAME, INDUSTRIES_NAME, INDUSTRIES_NOTE]
+)
 
 
 class DataSource(models.Model):
@@ -390,6 +420,24 @@ class DataSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def shown(self, field: str) -> str:
+        """A field as a page shows it: what the platform wrote when it loaded its own files in the reader's language,
+        what a user entered as entered."""
+        value = getattr(self, field)
+        return gettext(value) if value in PLATFORM_TEXTS else value
+
+    @property
+    def name_text(self) -> str:
+        return self.shown("name")
+
+    @property
+    def note_text(self) -> str:
+        return self.shown("note")
+
+    @property
+    def publisher_text(self) -> str:
+        return self.shown("publisher")
 
 
 class CityProfile(models.Model):
@@ -416,6 +464,10 @@ class CityProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.year}"
+
+    @property
+    def industries_text(self) -> str:
+        return industry_names(self.industries)
 
 
 class EconomicTie(models.Model):

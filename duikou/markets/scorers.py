@@ -9,9 +9,12 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .engine import Scorer, Side, Term
 from .models import Certification, Occupation, ProductCategory, Skill
+from .words import listed, month_name
 
 OCCUPATIONS = list(Occupation.values)
 SKILLS = list(Skill.values)
@@ -37,7 +40,7 @@ def region_int(code: str) -> int:
 
 
 def _labels(codes: Iterable[str], choices) -> str:
-    return "、".join(str(choices(c).label) for c in codes) or "—"
+    return listed(choices(c).label for c in codes)
 
 
 # ---- labour cooperation: job seekers (left) × job postings (right) -------------------------------------------------
@@ -140,51 +143,66 @@ def labour_scorer(pairs: Iterable[tuple[int, int]] = ()) -> Scorer:
             hit |= mine[:, k : k + 1] == p["city"][None, :]
         return hit
 
+    # Labels and reasons are written in the reader's language when a pair is explained (never stored).
     def reason_occupation(a, b, v):
         if not a["occupations"]:
-            return "求职者未限定职业，视为符合"
-        wanted = _labels(unmask(a["occupations"], OCCUPATIONS), Occupation)
-        got = _labels(unmask(b["occupation"], OCCUPATIONS), Occupation)
-        return f"岗位职业「{got}」{'在' if v else '不在'}意向职业（{wanted}）内"
+            return _("求职者未限定职业，视为符合")
+        words = {
+            "wanted": _labels(unmask(a["occupations"], OCCUPATIONS), Occupation),
+            "got": _labels(unmask(b["occupation"], OCCUPATIONS), Occupation),
+        }
+        if v:
+            return _("岗位职业「%(got)s」在意向职业（%(wanted)s）内") % words
+        return _("岗位职业「%(got)s」不在意向职业（%(wanted)s）内") % words
 
     def reason_skills(a, b, v):
         required = unmask(b["required"], SKILLS)
         if not required:
-            return "岗位无技能要求"
+            return _("岗位无技能要求")
         have = unmask(int(b["required"]) & (int(a["skills"]) | int(a["trained"])), SKILLS)
-        return f"具备岗位要求技能 {len(have)}/{len(required)} 项（{_labels(have, Skill)}）"
+        return ngettext(
+            "具备岗位要求技能 %(have)s/%(required)s 项（%(skills)s）",
+            "具备岗位要求技能 %(have)s/%(required)s 项（%(skills)s）",
+            len(required),
+        ) % {"have": len(have), "required": len(required), "skills": _labels(have, Skill)}
 
     def reason_training(a, b, v):
         if not int(b["required"]):
-            return "岗位无技能要求，无需对口培训"
+            return _("岗位无技能要求，无需对口培训")
         trained = unmask(int(b["required"]) & int(a["trained"]), SKILLS)
-        return f"参加过对口技能培训（{_labels(trained, Skill)}）" if trained else "未参加岗位所需技能的培训"
+        if trained:
+            return _("参加过对口技能培训（%(skills)s）") % {"skills": _labels(trained, Skill)}
+        return _("未参加岗位所需技能的培训")
 
     def reason_wage(a, b, v):
-        return f"岗位工资上限 {int(b['wage_max'])} 元，期望 {int(a['expected_wage'])} 元（满足 {v:.0%}）"
+        return _("岗位工资上限 %(wage_max)s 元，期望 %(expected)s 元（满足 %(share)s）") % {
+            "wage_max": int(b["wage_max"]),
+            "expected": int(a["expected_wage"]),
+            "share": f"{v:.0%}",
+        }
 
     def reason_housing(a, b, v):
         if not a["needs_housing"]:
-            return "求职者不需要住宿"
-        return "岗位提供住宿" if b["housing"] else "求职者需要住宿，岗位不提供"
+            return _("求职者不需要住宿")
+        return _("岗位提供住宿") if b["housing"] else _("求职者需要住宿，岗位不提供")
 
     def reason_region(a, b, v):
         if int(a["preferred"][0]) < 0:
-            return "求职者未限定地区，视为符合"
-        return "工作地在意向地区内" if v else "工作地不在意向地区内"
+            return _("求职者未限定地区，视为符合")
+        return _("工作地在意向地区内") if v else _("工作地不在意向地区内")
 
     def reason_pairing(a, b, v):
-        return "工作地城市与户籍地城市是对口合作结对城市" if v else "工作地城市与户籍地城市无结对关系"
+        return _("工作地城市与户籍地城市是对口合作结对城市") if v else _("工作地城市与户籍地城市无结对关系")
 
     return Scorer(
         (
-            Term("occupation", "职业意向", 20, _occupation, reason_occupation),
-            Term("skills", "技能匹配", 30, _skills, reason_skills),
-            Term("training", "对口培训", 10, _training, reason_training),
-            Term("wage", "工资", 20, _wage, reason_wage),
-            Term("housing", "住宿", 5, _housing, reason_housing),
-            Term("region", "意向地区", 10, _region, reason_region),
-            Term("pairing", "结对城市", 5, paired, reason_pairing),
+            Term("occupation", _("职业意向"), 20, _occupation, reason_occupation),
+            Term("skills", _("技能匹配"), 30, _skills, reason_skills),
+            Term("training", _("对口培训"), 10, _training, reason_training),
+            Term("wage", _("工资"), 20, _wage, reason_wage),
+            Term("housing", _("住宿"), 5, _housing, reason_housing),
+            Term("region", _("意向地区"), 10, _region, reason_region),
+            Term("pairing", _("结对城市"), 5, paired, reason_pairing),
         )
     )
 
@@ -212,8 +230,7 @@ def period_mask(start: datetime.date, end: datetime.date) -> int:
 
 
 def months_text(value: int) -> str:
-    months = [m for m in range(1, 13) if int(value) >> (m - 1) & 1]
-    return "、".join(f"{m}月" for m in months) or "—"
+    return listed(month_name(m) for m in range(1, 13) if int(value) >> (m - 1) & 1)
 
 
 def listing_side(listings: Sequence, *, assisted: Iterable[str] = ()) -> Side:
@@ -303,56 +320,85 @@ def _assisted(s: Side, d: Side) -> np.ndarray:
 def produce_scorer() -> Scorer:
     """Listings × demands. Only the same category with every required certification may match (the gate)."""
 
+    # Labels and reasons are written in the reader's language when a pair is explained (never stored).
     def gate_reason(a, b):
         if int(a["category"]) != int(b["category"]):
             got, wanted = (ProductCategory(CATEGORIES[int(x["category"])]).label for x in (a, b))
-            return f"产品类别「{got}」与需求的「{wanted}」不同"
+            return _("产品类别「%(got)s」与需求的「%(wanted)s」不同") % {"got": got, "wanted": wanted}
         missing = unmask(int(b["required"]) & ~int(a["certs"]), CERTIFICATIONS)
-        return f"缺少需求要求的认证：{_labels(missing, Certification)}"
+        return _("缺少需求要求的认证：%(missing)s") % {"missing": _labels(missing, Certification)}
 
     def reason_certs(a, b, v):
         extra = unmask(int(a["certs"]) & ~int(b["required"]), CERTIFICATIONS)
         required = unmask(int(b["required"]), CERTIFICATIONS)
-        head = f"具备要求的认证（{_labels(required, Certification)}）；" if required else ""
+        words = {
+            "required": _labels(required, Certification),
+            "n": len(extra),
+            "extra": _labels(extra, Certification),
+        }
         if len(required) == len(CERTIFICATIONS):
-            return f"{head}已具备全部认证"
+            return _("具备要求的认证（%(required)s）；已具备全部认证") % words
         if not extra:
-            return f"{head}无要求以外的认证"
-        return f"{head}另有认证 {len(extra)} 项（{_labels(extra, Certification)}）"
+            if required:
+                return _("具备要求的认证（%(required)s）；无要求以外的认证") % words
+            return _("无要求以外的认证")
+        if required:
+            return (
+                ngettext(
+                    "具备要求的认证（%(required)s）；另有认证 %(n)s 项（%(extra)s）",
+                    "具备要求的认证（%(required)s）；另有认证 %(n)s 项（%(extra)s）",
+                    len(extra),
+                )
+                % words
+            )
+        return ngettext("另有认证 %(n)s 项（%(extra)s）", "另有认证 %(n)s 项（%(extra)s）", len(extra)) % words
 
     def reason_season(a, b, v):
-        wanted = _bits(np.array([b["months"]], dtype=np.uint64))[0]
-        inside = _bits(np.array([int(a["season"]) & int(b["months"])], dtype=np.uint64))[0]
-        return (
-            f"需求期涉及 {months_text(b['months'])}，其中 {int(inside)}/{int(wanted)} 个月在供货季"
-            f"（{months_text(a['season'])}）内"
-        )
+        wanted = int(_bits(np.array([b["months"]], dtype=np.uint64))[0])
+        inside = int(_bits(np.array([int(a["season"]) & int(b["months"])], dtype=np.uint64))[0])
+        return ngettext(
+            "需求期涉及 %(months)s，其中 %(inside)s/%(wanted)s 个月在供货季（%(season)s）内",
+            "需求期涉及 %(months)s，其中 %(inside)s/%(wanted)s 个月在供货季（%(season)s）内",
+            wanted,
+        ) % {
+            "months": months_text(b["months"]),
+            "inside": inside,
+            "wanted": wanted,
+            "season": months_text(a["season"]),
+        }
 
     def reason_volume(a, b, v):
-        return f"可供 {float(a['volume']):g} 吨，需求 {float(b['volume']):g} 吨（覆盖 {v:.0%}）"
+        return _("可供 %(supply)s 吨，需求 %(demand)s 吨（覆盖 %(share)s）") % {
+            "supply": f"{float(a['volume']):g}",
+            "demand": f"{float(b['volume']):g}",
+            "share": f"{v:.0%}",
+        }
 
     def reason_price(a, b, v):
         cap = float(b["max_price"])
+        words = {"price": f"{float(a['price']):g}", "cap": f"{cap:g}"}
         if cap <= 0:
-            return f"需求未限定价格（报价 {float(a['price']):g} 元/公斤）"
+            return _("需求未限定价格（报价 %(price)s 元/公斤）") % words
         if float(a["price"]) <= cap:
-            return f"报价 {float(a['price']):g} 元/公斤不高于最高价 {cap:g} 元/公斤"
-        return f"报价 {float(a['price']):g} 元/公斤高于最高价 {cap:g} 元/公斤（超过 1.5 倍记 0 分）"
+            return _("报价 %(price)s 元/公斤不高于最高价 %(cap)s 元/公斤") % words
+        return _("报价 %(price)s 元/公斤高于最高价 %(cap)s 元/公斤（超过 1.5 倍记 0 分）") % words
 
     def reason_pairing(a, b, v):
-        return "产地城市与采购方所在城市是对口合作结对城市" if v else "产地城市与采购方所在城市无结对关系"
+        if v:
+            return _("产地城市与采购方所在城市是对口合作结对城市")
+        return _("产地城市与采购方所在城市无结对关系")
 
     def reason_assisted(a, b, v):
-        return "产地是国家乡村振兴重点帮扶县" if v else "产地不是国家乡村振兴重点帮扶县"
+        return _("产地是国家乡村振兴重点帮扶县") if v else _("产地不是国家乡村振兴重点帮扶县")
 
     return Scorer(
         (
-            Term("certs", "认证", 10, _extra_certs, reason_certs),
-            Term("season", "供货季", 25, _season, reason_season),
-            Term("volume", "供应量", 25, _volume, reason_volume),
-            Term("price", "价格", 20, _price, reason_price),
-            Term("pairing", "结对城市", 15, _paired, reason_pairing),
-            Term("assisted", "重点帮扶县", 5, _assisted, reason_assisted),
+            Term("certs", _("认证"), 10, _extra_certs, reason_certs),
+            Term("season", _("供货季"), 25, _season, reason_season),
+            Term("volume", _("供应量"), 25, _volume, reason_volume),
+            Term("price", _("价格"), 20, _price, reason_price),
+            Term("pairing", _("结对城市"), 15, _paired, reason_pairing),
+            Term("assisted", _("重点帮扶县"), 5, _assisted, reason_assisted),
         ),
         gate=_produce_gate,
         gate_reason=gate_reason,

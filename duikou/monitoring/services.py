@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
@@ -963,7 +964,7 @@ def assign_responsible(*, user, alert: Alert, responsible, expected_version: int
                 recipients=[responsible],
                 kind=Notification.Kind.CASE_ASSIGNED,
                 obj=fresh,
-                title=f"{alert.household.masked_label}监测案件由您跟进帮扶",
+                title=lambda: _("%(household)s监测案件由您跟进帮扶") % {"household": alert.household.masked_label},
                 link=reverse("monitoring:alert", args=[fresh.pk]),
                 key=f"case-assigned:{fresh.pk}:{fresh.version}",
                 actor=user,

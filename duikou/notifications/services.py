@@ -10,7 +10,7 @@ it. A notification is stored once per recipient and key, whatever the number of 
 import datetime
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -37,19 +37,35 @@ LEASE = datetime.timedelta(minutes=5)  # a delivery being sent is left alone thi
 # ---- telling people ----------------------------------------------------------------------------------------------
 
 
+Text = str | Callable[[], str]
+
+
+def in_language_of(user: User | None, text: Text) -> str:
+    """``text`` as ``user`` reads it: a function composing it (with gettext) is called in the user's language
+    (``None``: the language active now)."""
+    if not callable(text):
+        return str(text)
+    if user is None:
+        return str(text())
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return str(text())
+
+
 def notify(
     *,
     recipients: Iterable[User],
     kind: str,
     obj: Model,
-    title: str,
+    title: Text,
     link: str,
     key: str,
     actor: User | None = None,
-    body: str = "",
+    body: Text = "",
 ) -> list[Notification]:
     """Put a notification about ``obj`` in each recipient's inbox (once per recipient and ``key``) and queue its
     messages for after the commit. Recipients outside ``obj``'s scope, inactive ones and the actor are left out.
+    ``title`` and ``body`` are best given as functions that compose them with gettext: each recipient's
+    notification, and the e-mail or SMS sent from it, is then written in that recipient's language.
     Returns the notifications written now (not those already there)."""
     content_type = ContentType.objects.get_for_model(obj)
     written, deliveries = [], []
@@ -65,8 +81,8 @@ def notify(
                 item = Notification.objects.create(
                     recipient=user,
                     kind=kind,
-                    title=title[:200],
-                    body=body,
+                    title=in_language_of(user, title)[:200],
+                    body=in_language_of(user, body),
                     link=link[:300],
                     content_type=content_type,
                     object_id=str(obj.pk),
@@ -100,12 +116,17 @@ def notify_turn(*, workflow, obj, actor, kind: str, link: str | None = None) -> 
     turn = workflow.turn(obj)
     if not turn.waiting:
         return []
-    with translation.override("zh-hans"):  # stored texts are in the site's language, as the audit history is
+
+    def title() -> str:
         what = _("%(object)s：%(step)s") % {"object": obj, "step": turn.step_label}
-        title = f"{Notification.Kind(kind).label}｜{what}"
-        body = str(turn)
+        return _("%(kind)s｜%(what)s") % {"kind": Notification.Kind(kind).label, "what": what}
+
+    def body() -> str:
+        said = str(turn)
         if actor is not None:
-            body += _("（上一步由 %(actor)s 办理）") % {"actor": masked(actor)}
+            said += _("（上一步由 %(actor)s 办理）") % {"actor": masked(actor)}
+        return said
+
     return notify(
         recipients=workflow.waiting_for(obj),
         kind=kind,
@@ -118,17 +139,14 @@ def notify_turn(*, workflow, obj, actor, kind: str, link: str | None = None) -> 
     )
 
 
-def notify_done(*, obj, recipients: Iterable[User], actor, title: str, link: str | None = None):
+def notify_done(*, obj, recipients: Iterable[User], actor, title: Text, link: str | None = None):
     """「已通过/已办结」 to those who took part, when an object reaches its end (a filed plan)."""
-    with translation.override("zh-hans"):
-        full = f"{Kind.APPROVED.label}｜{title}"
-        body = _("由 %(actor)s 办理") % {"actor": masked(actor)} if actor else ""
     return notify(
         recipients=recipients,
         kind=Kind.APPROVED,
         obj=obj,
-        title=full,
-        body=body,
+        title=lambda: _("%(kind)s｜%(what)s") % {"kind": Kind.APPROVED.label, "what": in_language_of(None, title)},
+        body=lambda: _("由 %(actor)s 办理") % {"actor": masked(actor)} if actor else "",
         link=link if link is not None else object_link(obj),
         key=f"approved:{_label(obj)}:{obj.pk}:{getattr(obj, 'version', '')}",
         actor=actor,
@@ -183,18 +201,19 @@ def remind(*, user, workflow, subjects: Iterable[Model], title: str, link_of=Non
                 already += 1
                 continue
             with transaction.atomic():
-                with translation.override("zh-hans"):
+                with translation.override("zh-hans"):  # the subject's history is in the site's language
                     text = _("%(subject)s：%(turn)s") % {"subject": subject, "turn": workflow.turn(subject)}
-                    body = _("%(turn)s。%(who)s 提醒您尽快办理。") % {
-                        "turn": workflow.turn(subject),
-                        "who": masked(user),
-                    }
                     notified = notify(
                         recipients=people,
                         kind=Kind.REMINDER,
                         obj=subject,
-                        title=f"{Kind.REMINDER.label}｜{title or subject}",
-                        body=body,
+                        title=lambda subject=subject: (
+                            _("%(kind)s｜%(what)s") % {"kind": Kind.REMINDER.label, "what": title or subject}
+                        ),
+                        body=lambda subject=subject: (
+                            _("%(turn)s。%(who)s 提醒您尽快办理。")
+                            % {"turn": workflow.turn(subject), "who": masked(user)}
+                        ),
                         link=link_of(subject) if link_of else object_link(subject),
                         key=f"reminder:{content_type.model}:{subject.pk}:{org_id}:{today.isoformat()}",
                         actor=user,

@@ -20,9 +20,9 @@ class PairingFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_area"].choices = [("", _("全部老区"))] + list(OldArea.objects.values_list("key", "name"))
-        self.fields["province"].choices = [("", _("全部省份"))] + list(
-            Region.objects.filter(level=Region.Level.PROVINCE).values_list("code", "name")
-        )
+        self.fields["province"].choices = [("", _("全部省份"))] + [
+            (r.code, r.display_name) for r in Region.objects.filter(level=Region.Level.PROVINCE)
+        ]
 
 
 class PairingProfileForm(forms.Form):

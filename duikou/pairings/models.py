@@ -85,7 +85,7 @@ class Pairing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.old_region.name}—{self.partner_region.name}"
+        return f"{self.old_region.display_name}—{self.partner_region.display_name}"
 
     def clean(self) -> None:
         if self.level == self.Level.INSTITUTION and not self.institution_kind:

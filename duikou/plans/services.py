@@ -332,7 +332,7 @@ def _tell_filed(plan: Plan, user) -> None:
         obj=plan,
         recipients=people,
         actor=user,
-        title=f"「{plan}」已备案",
+        title=lambda: _("「%(plan)s」已备案") % {"plan": plan},
         link=reverse("plans:detail", args=[plan.pk]),
     )
 

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from duikou.core.modelbits import protected_fk
+from duikou.core.modelbits import EnglishNamed, english_active, protected_fk
 
 
 class Document(models.Model):
@@ -23,7 +23,12 @@ class Document(models.Model):
         ordering = ["order"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language, where the document has an English one."""
+        return self.title_en if self.title_en and english_active() else self.title
 
 
 class Section(models.Model):
@@ -83,7 +88,7 @@ class Box(models.Model):
         return f"{self.number} {self.title}"
 
 
-class Task(models.Model):
+class Task(EnglishNamed, models.Model):
     """The task taxonomy: the 5 key tasks of the 2022 方案 and the items of the 2026 意见."""
 
     class Kind(models.TextChoices):
@@ -102,7 +107,7 @@ class Task(models.Model):
         ordering = ["order"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
 
 class DecomposedTask(models.Model):

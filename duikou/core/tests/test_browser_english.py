@@ -97,3 +97,49 @@ def test_english_system_administrator_sees_english_on_the_newer_pages(
     expect(page.get_by_label("New password again")).to_be_visible()
     assert_english_chrome(page)
     shot(page, artifacts_dir, "english-password.png")
+
+
+def test_an_english_editor_reads_the_grid_the_hub_and_the_inbox_in_english(
+    live_server, reference_data, new_page, artifacts_dir
+):
+    """What officials found half translated: indicator names and units, period labels, the grid's checks, place and
+    government names, a notification's title. An English-speaking 信阳 editor meets each in English, on a wide screen
+    and on a 390 px phone; the only Chinese left is data entered in Chinese."""
+    from duikou.plans import services as plans
+    from duikou.plans.tests.factories import drafted_plan, people
+
+    who = people()
+    editor = who["xy_editor"]
+    for account in (editor, who["sz_approver"]):
+        account.language = "en"
+        account.save(update_fields=["language"])
+    plan = drafted_plan(who)
+    plans.submit_for_agreement(user=who["xy_editor"], plan=plan)  # tells 苏州's approver, who reads English
+    pairing = testing.pairing("信阳市", "苏州市")
+    base = live_server.url
+
+    page = new_page()
+    login(page, base, "xy_editor")
+    page.goto(f"{base}/indicators/entry/{pairing.pk}/quarterly/2025Q3/")
+    expect(page.locator("main h1")).to_contain_text("Xinyang—Suzhou")
+    expect(page.locator("main h1")).to_contain_text("Q3 2025")
+    grid = page.locator("#grid")
+    expect(grid).to_contain_text("Signed investment")
+    expect(grid).to_contain_text("10k yuan")
+    page.fill("#v-signed_amount_wan", "-5")
+    page.keyboard.press("Enter")
+    expect(page.locator("#msg-signed_amount_wan")).to_contain_text("below the minimum of 0")
+    expect(grid).not_to_contain_text(CHINESE)
+    shot(page, artifacts_dir, "english-grid.png")
+
+    phone = new_page({"width": 390, "height": 844})
+    login(phone, base, "sz_approver")
+    phone.goto(f"{base}/pairings/{pairing.pk}/")
+    expect(phone.locator("main h1")).to_contain_text("Xinyang — Suzhou")
+    assert_english_chrome(phone)
+    shot(phone, artifacts_dir, "english-hub-phone.png")
+    phone.goto(f"{base}/inbox/")
+    item = phone.locator("main").get_by_text("Submitted to you | ")
+    expect(item).to_be_visible()
+    expect(item).to_contain_text("Agree")
+    shot(phone, artifacts_dir, "english-inbox-phone.png")

@@ -284,3 +284,26 @@ def test_a_job_carries_the_request_id_that_started_it_into_its_logs_and_audit_en
     assert [line["request_id"] for line in lines if line["message"] == "job writing"] == ["req-started-0001"]
     entry = LogEntry.objects.get_for_object(job.user).latest("timestamp")
     assert entry.changes_dict["first_name"][1] == "小王" and entry.cid == "req-started-0001"
+
+
+def saying_done(*, user, progress):
+    from django.utils.translation import gettext
+
+    return {"summary": gettext("已完成")}
+
+
+def test_a_job_runs_in_its_owners_language_and_its_fixed_messages_read_in_the_readers():
+    """A job composes its texts in the language of the user who started it; a fixed message stored in Chinese (已完成,
+    正在保存结果) is shown in the language of whoever reads the page."""
+    from django.utils import translation
+
+    english = testing.user("en_owner", "信阳市人民政府", "editor", language="en")
+    job = start_job(kind="x", title="t", user=english, fn=saying_done)
+    job.refresh_from_db()
+    assert job.message == "Done", job.message
+    chinese = start_job(kind="x", title="t", user=editor(), fn=crashing)
+    chinese.refresh_from_db()
+    finished = Job(message=jobs.DONE_MESSAGE)
+    with translation.override("en"):
+        assert finished.display_message == "Done" and chinese.display_message.startswith("内部错误")
+    assert finished.display_message == "已完成"

@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
@@ -377,7 +378,7 @@ def _tell(notice: Notice, user, step_name: str) -> None:
             obj=notice,
             recipients=people,
             actor=user,
-            title=f"整改通知 {notice.number} 已销号",
+            title=lambda: _("整改通知 %(number)s 已销号") % {"number": notice.number},
             link=notice_link(notice),
         )
     elif step_name in TELLS:

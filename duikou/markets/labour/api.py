@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
@@ -223,7 +224,9 @@ def list_labour_seekers(request, q: str = "", status: str = "", occupation: str 
     """`q` is part of a name. An ID number is never a query parameter (URLs are kept in access logs): one is
     refused (422); find a seeker by ID number with `POST /seekers/search`."""
     if pii.looks_like_id_number(q):
-        raise ValidationError("身份证号不能放在网址中查询，请用 POST /api/markets/labour/seekers/search 查找")
+        raise ValidationError(
+            _("身份证号不能放在网址中查询，请用 POST %(path)s 查找") % {"path": "/api/markets/labour/seekers/search"}
+        )
     return queries.find_seekers(request.user, q=q, status=status, occupation=occupation, skill=skill)
 
 

@@ -16,6 +16,7 @@ from duikou.pairings.queries import active_pairings
 from .. import engine
 from ..models import JobPosting, JobSeeker, ListingStatus, Occupation, Placement, Skill
 from ..scorers import labour_scorer, posting_side, seeker_side
+from ..words import listed
 from .queries import open_postings_with_room, with_remaining
 
 
@@ -54,7 +55,7 @@ def posting_dict(p: JobPosting) -> dict:
 
 
 def _labels(codes, choices) -> str:
-    return "、".join(str(choices(c).label) for c in codes if c in choices.values) or "—"
+    return listed(choices(c).label for c in codes if c in choices.values)
 
 
 def skill_labels(codes) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core import pii
@@ -25,8 +26,9 @@ from duikou.pairings.queries import active_pairings, pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity
 
-from ..models import FollowUp, JobPosting, JobSeeker, ListingStatus, Occupation, Placement, Skill
+from ..models import LEFT_NOTE, FollowUp, JobPosting, JobSeeker, ListingStatus, Occupation, Placement, Skill
 from ..scorers import PREFERENCES
+from ..words import listed
 from .matching import explain_pair
 from .queries import remaining
 
@@ -66,11 +68,12 @@ def _require_area(user, region: Region, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _codes(values, vocabulary, label: str, name: str) -> list[str]:
+def _codes(values, vocabulary, message: str, name: str) -> list[str]:
+    """``message`` names the unknown values as %(values)s."""
     values = list(dict.fromkeys(values or []))
     unknown = [v for v in values if v not in vocabulary]
     if unknown:
-        raise ValidationError({name: [f"「{'、'.join(map(str, unknown))}」不是可选的{label}"]})
+        raise ValidationError({name: [message % {"values": listed(unknown)}]})
     return sorted(values, key=list(vocabulary).index)
 
 
@@ -90,10 +93,15 @@ def supporting_prefixes() -> set[str]:
 
 def check_work_place(region: Region) -> None:
     if region.level not in (Region.Level.PREFECTURE, Region.Level.COUNTY):
-        raise ValidationError({"region": ["工作地点须为市或县（区）"]})
+        raise ValidationError({"region": [_("工作地点须为市或县（区）")]})
     if not any(region.code.startswith(prefix) for prefix in supporting_prefixes()):
         raise ValidationError(
-            {"region": [f"工作地点「{region.full_name}」不在任何结对关系的支持方（东部、中部城市）内"]}
+            {
+                "region": [
+                    _("工作地点「%(place)s」不在任何结对关系的支持方（东部、中部城市）内")
+                    % {"place": region.place_name}
+                ]
+            }
         )
 
 
@@ -106,16 +114,16 @@ def _clean_posting(values: dict) -> dict:
         if isinstance(out.get(key), str):
             out[key] = out[key].strip()
     if "skills" in out:
-        out["skills"] = _codes(out["skills"], Skill.values, "技能", "skills")
+        out["skills"] = _codes(out["skills"], Skill.values, _("「%(values)s」不是可选的技能"), "skills")
     if out.get("occupation") is not None and out["occupation"] not in Occupation.values:
-        raise ValidationError({"occupation": [f"「{out['occupation']}」不是可选的职业类别"]})
+        raise ValidationError({"occupation": [_("「%(value)s」不是可选的职业类别") % {"value": out["occupation"]}]})
     return out
 
 
 def _check_posting(posting: JobPosting) -> None:
     errors = {}
     if posting.wage_min is not None and posting.wage_max is not None and posting.wage_max < posting.wage_min:
-        errors["wage_max"] = ["月工资上限不能低于下限"]
+        errors["wage_max"] = [_("月工资上限不能低于下限")]
     if errors:
         raise ValidationError(errors)
     check_work_place(posting.region)
@@ -128,7 +136,7 @@ def create_posting(*, user, **fields) -> JobPosting:
     if unknown:
         raise TypeError(f"unknown posting fields: {sorted(unknown)}")
     fields = _clean_posting(fields)
-    _require_area(user, fields["region"], "只能发布本地区的用工岗位")
+    _require_area(user, fields["region"], _("只能发布本地区的用工岗位"))
     posting = JobPosting(**fields)
     _check_posting(posting)
     with transaction.atomic(), set_actor(audit_actor(user)):
@@ -143,12 +151,12 @@ def update_posting(*, user, posting: JobPosting, expected_version: int, **change
         raise TypeError(f"unknown posting fields: {sorted(unknown)}")
     changes = _clean_posting(changes)
     if "region" in changes:
-        _require_area(user, changes["region"], "只能把岗位改到本地区")
+        _require_area(user, changes["region"], _("只能把岗位改到本地区"))
         check_work_place(changes["region"])
     wage_min = changes.get("wage_min", posting.wage_min)
     wage_max = changes.get("wage_max", posting.wage_max)
     if wage_max < wage_min:
-        raise ValidationError({"wage_max": ["月工资上限不能低于下限"]})
+        raise ValidationError({"wage_max": [_("月工资上限不能低于下限")]})
     with set_actor(audit_actor(user)):
         return save_versioned(posting, expected_version=expected_version, changes=changes)
 
@@ -165,14 +173,16 @@ def _clean_seeker(values: dict) -> dict:
     if isinstance(out.get("name"), str):
         out["name"] = out["name"].strip()
     if "occupations" in out:
-        out["occupations"] = _codes(out["occupations"], Occupation.values, "职业", "occupations")
+        out["occupations"] = _codes(
+            out["occupations"], Occupation.values, _("「%(values)s」不是可选的职业"), "occupations"
+        )
     for key in ("skills", "trainings"):
         if key in out:
-            out[key] = _codes(out[key], Skill.values, "技能", key)
+            out[key] = _codes(out[key], Skill.values, _("「%(values)s」不是可选的技能"), key)
     if "preferred_regions" in out:
         codes = list(dict.fromkeys(str(c).strip() for c in out["preferred_regions"] or [] if str(c).strip()))
         if len(codes) > PREFERENCES:
-            raise ValidationError({"preferred_regions": [f"意向地区最多 {PREFERENCES} 个"]})
+            raise ValidationError({"preferred_regions": [_("意向地区最多 %(n)s 个") % {"n": PREFERENCES}]})
         found = dict(
             Region.objects.filter(
                 code__in=codes, level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE]
@@ -180,7 +190,9 @@ def _clean_seeker(values: dict) -> dict:
         )
         bad = [c for c in codes if c not in found]
         if bad:
-            raise ValidationError({"preferred_regions": [f"「{'、'.join(bad)}」不是省或市的区划代码"]})
+            raise ValidationError(
+                {"preferred_regions": [_("「%(codes)s」不是省或市的区划代码") % {"codes": listed(bad)}]}
+            )
         out["preferred_regions"] = codes
     return out
 
@@ -196,8 +208,15 @@ def register_seeker(
     if unknown:
         raise TypeError(f"unknown seeker fields: {sorted(unknown)}")
     if home.level != Region.Level.COUNTY:
-        raise ValidationError({"home": [f"户籍地须为县级区划，「{home.name}」是{home.get_level_display()}"]})
-    _require_area(user, home, "只能登记本地区的求职者")
+        raise ValidationError(
+            {
+                "home": [
+                    _("户籍地须为县级区划，「%(name)s」是%(level)s")
+                    % {"name": home.name, "level": home.get_level_display()}
+                ]
+            }
+        )
+    _require_area(user, home, _("只能登记本地区的求职者"))
     id_number, phone = pii.normalise_identifiers(id_number, phone)
     digest = pii.digest(id_number)
     _not_registered(digest)
@@ -217,7 +236,7 @@ def register_seeker(
 
 def _not_registered(digest: str) -> None:
     if JobSeeker.objects.filter(id_number_digest=digest).exists():
-        raise ValidationError({"id_number": ["该身份证号码已登记为求职者"]})
+        raise ValidationError({"id_number": [_("该身份证号码已登记为求职者")]})
 
 
 def update_seeker(*, user, seeker: JobSeeker, expected_version: int, phone: str | None = None, **changes) -> JobSeeker:
@@ -244,18 +263,20 @@ def record_placement(
     scoping.require(user, scoping.Action.CHANGE, seeker)
     scoping.require(user, scoping.Action.VIEW, posting)
     if not wage or wage <= 0:
-        raise ValidationError({"wage": ["月工资须大于 0"]})
+        raise ValidationError({"wage": [_("月工资须大于 0")]})
     pairing = pairing_between(seeker.home, posting.region)
     explanation = explain_pair(seeker, posting)
     with transaction.atomic(), set_actor(audit_actor(user)):
         seeker = JobSeeker.objects.select_for_update().select_related("home").get(pk=seeker.pk)
         posting = JobPosting.objects.select_for_update().select_related("region").get(pk=posting.pk)
         if seeker.status != JobSeeker.Status.SEEKING:
-            raise ValidationError({"seeker": [f"求职者当前状态为「{seeker.get_status_display()}」，不能再安置"]})
+            raise ValidationError(
+                {"seeker": [_("求职者当前状态为「%(status)s」，不能再安置") % {"status": seeker.get_status_display()}]}
+            )
         if posting.status != ListingStatus.OPEN:
-            raise ValidationError({"posting": ["该岗位已关闭"]})
+            raise ValidationError({"posting": [_("该岗位已关闭")]})
         if remaining(posting) <= 0:
-            raise ValidationError({"posting": [f"该岗位已招满（{posting.headcount} 人）"]})
+            raise ValidationError({"posting": [_("该岗位已招满（%(n)s 人）") % {"n": posting.headcount}]})
         placement = Placement(
             seeker=seeker,
             posting=posting,
@@ -302,11 +323,11 @@ def record_followup(
     the placement still counts in the period it started in."""
     scoping.require(user, scoping.Action.CHANGE, followup)
     if still_employed and not wage:
-        raise ValidationError({"wage": ["仍在岗时须填写当时月工资"]})
+        raise ValidationError({"wage": [_("仍在岗时须填写当时月工资")]})
     done_on = done_on or timezone.localdate()
     placement = followup.placement
     if done_on < placement.start_date:
-        raise ValidationError({"done_on": ["回访日期不能早于上岗日期"]})
+        raise ValidationError({"done_on": [_("回访日期不能早于上岗日期")]})
     changes = {"still_employed": still_employed, "wage": wage or None, "done_on": done_on, "note": (note or "").strip()}
     with transaction.atomic(), set_actor(audit_actor(user)):
         followup = save_versioned(followup, expected_version=expected_version, changes=changes)
@@ -328,7 +349,7 @@ def record_followup(
                     changes={
                         "done_on": done_on,
                         "still_employed": False,
-                        "note": f"{followup.months} 个月回访时已离岗",
+                        "note": LEFT_NOTE % {"months": followup.months},
                     },
                 )
     return followup

@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from duikou.core.forms import Styled
 from duikou.geo.forms import RegionField
 
+from .. import words
 from ..forms import FilterForm, RecordForm
 from ..models import Certification, Demand, ProductCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTHS = [(m, f"{m}月") for m in range(1, 13)]
+MONTHS = [(m, words.MONTHS[m - 1]) for m in range(1, 13)]
 
 
 class ListingFilterForm(FilterForm):

@@ -22,6 +22,7 @@ from duikou.pairings.queries import pairing_between
 
 from ..models import Certification
 from ..pages import closed, form_page, initial_for, list_page, may_change, pair_page, plan_page, saved
+from ..words import listed
 from . import matching, queries, services, tables
 from .forms import (
     AgreementForm,
@@ -140,7 +141,7 @@ def close(request, kind: str, pk: int):
 
 
 def _labels(codes) -> str:
-    return "、".join(str(Certification(c).label) for c in codes if c in Certification.values)
+    return listed(Certification(c).label for c in codes if c in Certification.values)
 
 
 def _with_sign(user, rows: list[dict], own: bool, other: str) -> list[dict]:

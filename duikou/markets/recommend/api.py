@@ -6,6 +6,7 @@ import datetime
 from typing import Annotated
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -145,9 +146,9 @@ def recommend_add_tie(request, payload: TieIn):
     scoping.require(request.user, scoping.Action.CHANGE)
     regions = {r.code: r for r in Region.objects.filter(code__in=[payload.old_region, payload.partner_region])}
     if payload.old_region not in regions or payload.partner_region not in regions:
-        raise HttpError(422, "区划代码不存在")
+        raise HttpError(422, _("区划代码不存在"))
     if not matching.is_old_area(regions[payload.old_region]):
-        raise HttpError(422, "老区一方不是革命老区重点城市或其所辖县")
+        raise HttpError(422, _("老区一方不是革命老区重点城市或其所辖县"))
     values = payload.dict() | {
         "old_region": regions[payload.old_region],
         "partner_region": regions[payload.partner_region],
@@ -163,7 +164,7 @@ def recommend_ranking(
     try:
         return _ranking(matching.rank_candidates(request.user, _old_region(code), k))
     except matching.NoProfile as exc:
-        raise HttpError(422, f"{exc} 没有城市概况数据") from exc
+        raise HttpError(422, _("%(city)s 没有城市概况数据") % {"city": exc}) from exc
 
 
 @router.get("/review/{int:pk}")
@@ -172,7 +173,7 @@ def recommend_review(request, pk: int):
     try:
         result = matching.review_pairing(request.user, pairing)
     except matching.NoProfile as exc:
-        raise HttpError(422, f"{exc} 没有城市概况数据") from exc
+        raise HttpError(422, _("%(city)s 没有城市概况数据") % {"city": exc}) from exc
     return {"pairing": pairing.code, "partner": pairing.partner_region_id, "partner_rank": result.partner_rank} | {
         "ranking": _ranking(result.ranking)
     }
@@ -182,12 +183,12 @@ def recommend_review(request, pk: int):
 def recommend_assignment(request, payload: AssignIn):
     scoping.require(request.user, scoping.Action.VIEW)
     if not 1 <= payload.cap <= 10:
-        raise HttpError(422, "上限应为 1–10")
+        raise HttpError(422, _("上限应为 1–10"))
     regions = [_old_region(code) for code in payload.regions]
     try:
         result = matching.optimal_assignment(request.user, regions, payload.cap)
     except matching.NoProfile as exc:
-        raise HttpError(422, f"{exc} 没有城市概况数据") from exc
+        raise HttpError(422, _("%(city)s 没有城市概况数据") % {"city": exc}) from exc
     return {
         "cap": result.cap,
         "total": result.total,

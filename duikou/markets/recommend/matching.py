@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from duikou.accounts import scoping
 from duikou.geo.maps import city_center
@@ -21,6 +23,7 @@ from .. import engine
 from ..engine import Scorer, Side, Term
 from ..models import CityProfile
 from ..scorers import mask, unmask
+from ..words import industry_names
 from .queries import latest_profiles, tie_strengths
 from .tables import INDUSTRIES, named_industries
 
@@ -96,42 +99,68 @@ def recommend_scorer(ties: dict[tuple[str, str], int], own: set[tuple[str, str]]
     def _load(o: Side, c: Side) -> np.ndarray:
         return 1.0 / (1.0 + load(o, c))
 
+    # Labels and reasons are written in the reader's language when a pair is explained (never stored); the cities'
+    # names in them are data.
     def reason_structure(a, b, v):
         d = float(dissimilarity(_one(a), _one(b))[0, 0])
         sa, sb = ("∶".join(f"{x:g}" for x in r["shares"]) for r in (a, b))
-        full = f"{STRUCTURE_FULL:g}"
-        return (
-            f"三次产业结构 {a['name']} {sa}，{b['name']} {sb}；结构差异 {d:.1f} 个百分点（{full} 个百分点及以上得满分）"
-        )
+        return _(
+            "三次产业结构 %(old)s %(old_shares)s，%(candidate)s %(candidate_shares)s；"
+            "结构差异 %(difference)s 个百分点（%(full)s 个百分点及以上得满分）"
+        ) % {
+            "old": a["name"],
+            "old_shares": sa,
+            "candidate": b["name"],
+            "candidate_shares": sb,
+            "difference": f"{d:.1f}",
+            "full": f"{STRUCTURE_FULL:g}",
+        }
 
     def reason_special(a, b, v):
         named = unmask(a["named"], INDUSTRIES)
         if not named:
-            return "文件未点名该老区的特色产业"
+            return _("文件未点名该老区的特色产业")
         hit = unmask(int(a["named"]) & int(b["industries"]), INDUSTRIES)
-        return f"文件点名的特色产业 {len(hit)}/{len(named)} 项是{b['name']}的优势产业（{'、'.join(hit) or '无'}）"
+        return ngettext(
+            "文件点名的特色产业 %(hit)s/%(named)s 项是%(city)s的优势产业（%(industries)s）",
+            "文件点名的特色产业 %(hit)s/%(named)s 项是%(city)s的优势产业（%(industries)s）",
+            len(named),
+        ) % {
+            "hit": len(hit),
+            "named": len(named),
+            "city": b["name"],
+            "industries": industry_names(hit) if hit else _("无"),
+        }
 
     def reason_ties(a, b, v):
         s = int(strength(_one(a), _one(b))[0, 0])
-        return f"已录入的既有经济联系最强为 {s}/5" if s else "未录入既有经济联系"
+        return _("已录入的既有经济联系最强为 %(strength)s/5") % {"strength": s} if s else _("未录入既有经济联系")
 
     def reason_distance(a, b, v):
         d = float(_distance_km(_one(a), _one(b))[0, 0])
         if math.isnan(d):
-            return "缺少城市坐标，按 0 计"
-        return f"两市距离约 {d:,.0f} 公里（{NEAR_KM:,.0f} 公里内满分，{FAR_KM:,.0f} 公里及以上为 0）"
+            return _("缺少城市坐标，按 0 计")
+        return _("两市距离约 %(km)s 公里（%(near)s 公里内满分，%(far)s 公里及以上为 0）") % {
+            "km": f"{d:,.0f}",
+            "near": f"{NEAR_KM:,.0f}",
+            "far": f"{FAR_KM:,.0f}",
+        }
 
     def reason_load(a, b, v):
         n = int(load(_one(a), _one(b))[0, 0])
-        return f"{b['name']}当前承担 {n} 个结对（不计与本市的结对）" if n else f"{b['name']}当前无其他结对任务"
+        if not n:
+            return _("%(city)s当前无其他结对任务") % {"city": b["name"]}
+        return ngettext(
+            "%(city)s当前承担 %(n)s 个结对（不计与本市的结对）", "%(city)s当前承担 %(n)s 个结对（不计与本市的结对）", n
+        ) % {"city": b["name"], "n": n}
 
     return Scorer(
         (
-            Term("structure", "产业结构互补", 30, _structure, reason_structure),
-            Term("special", "特色产业契合", 30, _special, reason_special),
-            Term("ties", "既有经济联系", 15, _ties, reason_ties),
-            Term("distance", "距离", 15, _distance, reason_distance),
-            Term("load", "结对负荷", 10, _load, reason_load),
+            Term("structure", _("产业结构互补"), 30, _structure, reason_structure),
+            Term("special", _("特色产业契合"), 30, _special, reason_special),
+            Term("ties", _("既有经济联系"), 15, _ties, reason_ties),
+            Term("distance", _("距离"), 15, _distance, reason_distance),
+            Term("load", _("结对负荷"), 10, _load, reason_load),
         )
     )
 
@@ -261,6 +290,10 @@ class OldSide:
     named_sources: tuple[str, ...]
     note: str
 
+    @property
+    def named_text(self) -> str:
+        return industry_names(self.named)
+
 
 def old_rows(world: World, regions: list[Region]) -> tuple[list[OldSide], Side]:
     olds, rows = [], []
@@ -271,7 +304,11 @@ def old_rows(world: World, regions: list[Region]) -> tuple[list[OldSide], Side]:
             raise NoProfile(city.name)
         areas = world.areas.get(city.code, []) or world.areas.get(region.code, [])
         named = named_industries(city, areas)
-        note = f"{region.name}使用所属{city.name}的产业结构、特色产业和坐标" if city.pk != region.pk else ""
+        note = (
+            _("%(county)s使用所属%(city)s的产业结构、特色产业和坐标") % {"county": region.name, "city": city.name}
+            if city.pk != region.pk
+            else ""
+        )
         olds.append(OldSide(region, city, profile, named.industries, named.sources, note))
         lat, lng = _point(city.code)
         rows.append(

@@ -9,8 +9,11 @@ row, column, value and reason. Importing the same file again (same name and dige
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core.audit_entries import bulk_create_logged
@@ -21,10 +24,19 @@ from duikou.core.tables import RowError, cell_code, cell_decimal, cell_text
 from duikou.core.uploads import read_table
 from duikou.geo.models import OldArea, Region
 
-from ..models import CityProfile, DataSource, EconomicTie
+from ..models import (
+    EXAMPLE_NOTE,
+    EXAMPLE_PUBLISHER,
+    INDUSTRIES_NAME,
+    INDUSTRIES_NOTE,
+    PROFILES_NAME,
+    TIES_NAME,
+    CityProfile,
+    DataSource,
+    EconomicTie,
+)
 from .tables import INDUSTRIES, INDUSTRIES_FILE, KINDS, PROFILE_COLUMNS, industry_rows, split_industries
 
-EXAMPLE_NOTE = "示例数据，非官方统计，仅用于演示方法"
 SHARE_SUM_TOLERANCE = Decimal("1.0")  # rounded shares may miss 100 by this much
 
 # The files `duikou load-pairing-data` loads (see data/SOURCES.md).
@@ -32,20 +44,22 @@ SHIPPED = (
     {
         "kind": "profiles",
         "file": "city_profiles_example.csv",
-        "name": "城市三次产业结构与优势产业（示例）",
-        "publisher": "duikou 示例数据",
+        "name": PROFILES_NAME,
+        "publisher": EXAMPLE_PUBLISHER,
         "official": False,
         "note": EXAMPLE_NOTE,
     },
     {
         "kind": "ties",
         "file": "economic_ties_example.csv",
-        "name": "既有经济联系（示例）",
-        "publisher": "duikou 示例数据",
+        "name": TIES_NAME,
+        "publisher": EXAMPLE_PUBLISHER,
         "official": False,
         "note": EXAMPLE_NOTE,
     },
 )
+
+
 # ---- entering and importing --------------------------------------------------------------------------------------
 
 
@@ -92,7 +106,7 @@ def _old_area_codes() -> set[str]:
 def _region(code: str, regions: dict[str, Region]) -> Region:
     region = regions.get(code)
     if region is None:
-        raise ValueError("区划代码不存在")
+        raise ValueError(_("区划代码不存在"))
     return region
 
 
@@ -102,33 +116,36 @@ def _parse_profile(cells: dict, regions: dict[str, Region]) -> dict:
     try:
         values["region"] = _region(cell_code(cells[column] or ""), regions)
         if values["region"].level not in ("prefecture", "province"):
-            raise ValueError("应为地级市（或直辖市）的区划代码")
+            raise ValueError(_("应为地级市（或直辖市）的区划代码"))
         column = "年份"
         year = int(cell_decimal(cells[column]))
         if not 1990 <= year <= 2100:
-            raise ValueError("年份应在 1990–2100 之间")
+            raise ValueError(_("年份应在 1990–2100 之间"))
         values["year"] = year
         shares = []
         for column, name in zip(
             PROFILE_COLUMNS[2:5], ("primary_share", "secondary_share", "tertiary_share"), strict=True
         ):
             if cells[column] is None:
-                raise ValueError("必填，不能为空")
+                raise ValueError(_("必填，不能为空"))
             share = cell_decimal(cells[column]).quantize(Decimal("0.01"))
             if not 0 <= share <= 100:
-                raise ValueError("应为 0–100 之间的百分数")
+                raise ValueError(_("应为 0–100 之间的百分数"))
             values[name] = share
             shares.append(share)
         if abs(sum(shares) - 100) > SHARE_SUM_TOLERANCE:
-            raise ValueError(f"三次产业占比之和为 {sum(shares)}，应为 100")
+            raise ValueError(_("三次产业占比之和为 %(sum)s，应为 100") % {"sum": sum(shares)})
         column = "优势产业"
         industries = split_industries(cells[column])
         unknown = [i for i in industries if i not in INDUSTRIES]
         if unknown:
-            raise ValueError(f"不在产业词表内：{'、'.join(unknown)}（可用：{'、'.join(INDUSTRIES)}）")
+            raise ValueError(
+                _("不在产业词表内：%(unknown)s（可用：%(known)s）")
+                % {"unknown": "、".join(unknown), "known": "、".join(INDUSTRIES)}
+            )
         values["industries"] = industries
     except (ValueError, ArithmeticError) as exc:
-        reason = str(exc) if isinstance(exc, ValueError) and _readable(exc) else "不是有效的数字"
+        reason = str(exc) if isinstance(exc, ValueError) and _readable(exc) else _("不是有效的数字")
         raise _CellError(column, cells.get(column), reason) from exc
     return values
 
@@ -140,35 +157,40 @@ def _parse_tie(cells: dict, regions: dict[str, Region], old_codes: set[str]) -> 
         old = _region(cell_code(cells[column] or ""), regions)
         city = old.code[:4] + "00"
         if old.code not in old_codes and city not in old_codes:
-            raise ValueError("不是革命老区重点城市或其所辖县")
+            raise ValueError(_("不是革命老区重点城市或其所辖县"))
         values["old_region"] = old
         column = "候选城市代码"
         partner = _region(cell_code(cells[column] or ""), regions)
         if partner.level not in ("prefecture", "province") or partner.code in old_codes:
-            raise ValueError("应为东中部候选城市（地级市或直辖市）的区划代码")
+            raise ValueError(_("应为东中部候选城市（地级市或直辖市）的区划代码"))
         values["partner_region"] = partner
         column = "联系类型"
         text = cell_text(cells[column] or "")
-        kinds = {str(label): value for value, label in EconomicTie.Kind.choices} | {
-            v: v for v in EconomicTie.Kind.values
-        }
+        labels = _tie_kind_labels()
+        kinds = labels | {v: v for v in EconomicTie.Kind.values}
         if text not in kinds:
-            raise ValueError(f"应为：{'、'.join(str(label) for label in EconomicTie.Kind.labels)}")
+            raise ValueError(_("应为：%(kinds)s") % {"kinds": "、".join(labels)})
         values["kind"] = kinds[text]
         column = "强度（1–5）"
         strength = cell_decimal(cells[column])
         if strength != strength.to_integral_value() or not 1 <= strength <= 5:
-            raise ValueError("应为 1–5 的整数")
+            raise ValueError(_("应为 1–5 的整数"))
         values["strength"] = int(strength)
         column = "说明"
         description = cell_text(cells[column] or "")
         if not description or len(description) > 200:
-            raise ValueError("必填，最多 200 字")
+            raise ValueError(_("必填，最多 200 字"))
         values["description"] = description
     except (ValueError, ArithmeticError) as exc:
-        reason = str(exc) if isinstance(exc, ValueError) and _readable(exc) else "不是有效的数字"
+        reason = str(exc) if isinstance(exc, ValueError) and _readable(exc) else _("不是有效的数字")
         raise _CellError(column, cells.get(column), reason) from exc
     return values
+
+
+def _tie_kind_labels() -> dict[str, str]:
+    """Label → value of the kinds of ties, in Chinese as the file holds them, whatever the reader's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {str(label): value for value, label in EconomicTie.Kind.choices}
 
 
 def _readable(exc: Exception) -> bool:
@@ -198,14 +220,14 @@ def import_file(
     if not may_import(user):
         raise PermissionDenied
     if kind not in KINDS:
-        raise UserFacingError(f"未知的数据类型：{kind}")
+        raise UserFacingError(_("未知的数据类型：%(kind)s") % {"kind": kind})
     noun, columns = KINDS[kind]
     result = ImportResult(kind=kind, file_name=filename, sm3=sm3_hex(data), dry_run=dry_run)
     header, rows = read_table(data, filename, noun)
     position = {str(h): i for i, h in enumerate(header) if h is not None}
     missing = [c for c in columns if c not in position]
     if missing:
-        result.errors = [RowError(1, c, None, "缺少此列（表头见导入页说明）") for c in missing]
+        result.errors = [RowError(1, c, None, _("缺少此列（表头见导入页说明）")) for c in missing]
         return result
     rows = [(n, r) for n, r in rows if any(v is not None for v in r)]
     codes = set()
@@ -226,7 +248,9 @@ def import_file(
         if kind == "profiles":
             code = values["region"].code
             if code in seen:
-                result.errors.append(RowError(number, "区划代码", code, f"与第 {seen[code]} 行重复（同一城市）"))
+                result.errors.append(
+                    RowError(number, "区划代码", code, _("与第 %(row)s 行重复（同一城市）") % {"row": seen[code]})
+                )
                 continue
             seen[code] = number
         parsed.append(values)
@@ -283,7 +307,7 @@ def load_shipped() -> list[ImportResult]:
     digest = sm3_hex(data)
     if not DataSource.objects.filter(file_name=INDUSTRIES_FILE, sm3=digest).exists():
         DataSource.objects.create(
-            name="革命老区特色产业（摘自政策文件）",
+            name=INDUSTRIES_NAME,
             publisher=(
                 "发改振兴〔2022〕766号 三（五）；"
                 "“十四五”支持革命老区巩固拓展脱贫攻坚成果衔接推进乡村振兴实施方案 （十）（十一）"
@@ -291,7 +315,7 @@ def load_shipped() -> list[ImportResult]:
             official=True,
             file_name=INDUSTRIES_FILE,
             sm3=digest,
-            note="逐行注明条款并引用原文",
+            note=INDUSTRIES_NOTE,
         )
     return results
 

@@ -157,7 +157,11 @@ def rank_export(request):
     header = [str(_("老区城市或县")), str(_("名次")), str(_("候选城市")), str(_("得分"))]
     terms = ranking.rows[0]["terms"] if ranking.rows else []
     for t in terms:
-        header += [f"{t['label']}（{t['weight']}）", str(_("取值")), str(_("说明"))]
+        header += [
+            str(_("%(term)s（%(weight)s）") % {"term": t["label"], "weight": t["weight"]}),
+            str(_("取值")),
+            str(_("说明")),
+        ]
     rows = []
     for r in ranking.rows:
         line = [ranking.old.region.name, r["rank"], r["candidate"].name, r["score"]]

@@ -2,9 +2,11 @@
 explanation adding up, and the min-cost-flow assignment against SciPy's assignment solver."""
 
 import itertools
+import re
 
 import numpy as np
 import pytest
+from django.utils import translation
 from scipy.optimize import linear_sum_assignment
 
 from duikou.markets import engine, scorers
@@ -179,6 +181,34 @@ def test_labour_terms_on_one_pair_worked_by_hand():
         "pairing": 5.0,
     }
     assert shown["score"] == 88.0
+
+
+def test_terms_and_reasons_are_written_in_the_readers_language():
+    seeker = {
+        "occupations": ["electronics"],
+        "skills": ["assembly"],
+        "trainings": [],
+        "preferred_regions": [],
+        "expected_wage": 6000,
+        "needs_housing": True,
+        "home": "411502",
+    }
+    posting = {"occupation": "construction", "skills": ["assembly", "welder"], "wage_max": 5400, "housing": False}
+    posting["region"] = "320505"
+    with translation.override("en"):
+        shown = engine.explain(
+            scorers.labour_scorer([(4115, 3205)]), scorers.seeker_side([seeker]), 0, scorers.posting_side([posting]), 0
+        )
+    terms = {t["key"]: t for t in shown["terms"]}
+    assert terms["wage"]["label"] == "Wage"
+    assert terms["wage"]["reason"] == "The job pays up to 5400 yuan against 6000 yuan expected (90% met)"
+    assert terms["skills"]["reason"].startswith("Has 1 of 2 required skills (")
+    assert not any(re.search(r"[\u3400-\u9fff]", t["label"] + t["reason"]) for t in shown["terms"])
+    with translation.override("zh-hans"):
+        shown = engine.explain(
+            scorers.labour_scorer([(4115, 3205)]), scorers.seeker_side([seeker]), 0, scorers.posting_side([posting]), 0
+        )
+    assert {t["key"]: t["reason"] for t in shown["terms"]}["wage"] == "岗位工资上限 5400 元，期望 6000 元（满足 90%）"
 
 
 def test_assignment_with_pair_capacities_equals_the_linear_programme():

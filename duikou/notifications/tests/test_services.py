@@ -2,6 +2,7 @@
 anyone outside the object's scope), once per event; reminders reach each organisation once a day."""
 
 import datetime
+import re
 from email import message_from_string, policy
 
 import pytest
@@ -226,3 +227,19 @@ def test_reminding_notices_reaches_the_responsible_unit_of_waiting_notices_only(
     assert supervision.remind_notices(user=who["ndrc"], notices=[waiting]) == (0, 0)  # waits for the supervisor
     with pytest.raises(PermissionDenied):
         supervision.remind_notices(user=who["xy_approver"], notices=[waiting])
+
+
+def test_each_recipient_is_told_in_their_own_language(who):
+    """One step, two readers: the approver who reads English gets the notification (and its e-mail and SMS) in
+    English, with the pairing's English name; the one who reads Chinese gets it in Chinese."""
+    who["sz_approver"].language = "en"
+    who["sz_approver"].save(update_fields=["language"])
+    plan = drafted_plan(who)
+    plans.submit_for_agreement(user=who["xy_editor"], plan=plan)
+    english = Notification.objects.get(recipient=who["sz_approver"])
+    chinese = Notification.objects.get(recipient=who["xy_approver"])
+    assert english.title.startswith("Submitted to you") and "确认同意" not in english.title, english.title
+    assert "Xinyang Municipal People's Government" in english.body and "信阳市人民政府" not in english.body
+    assert chinese.title.startswith("提交给您处理") and "确认同意" in chinese.title and "信阳市人民政府" in chinese.body
+    # the plan's own title is data; everything else reads English
+    assert not re.search(r"[\u3400-\u9fff]", english.title.replace(plan.title, "")), english.title

@@ -10,7 +10,10 @@
     const picked = boxes().filter(function (b) { return b.checked; }).length;
     all.checked = picked > 0 && picked === boxes().length;
     all.indeterminate = picked > 0 && picked < boxes().length;
-    if (count && count.dataset.template) count.textContent = count.dataset.template.replace("{n}", String(picked));
+    if (count && count.dataset.template) {
+      const words = picked === 1 && count.dataset.one ? count.dataset.one : count.dataset.template;  // "1 pairing"
+      count.textContent = words.replace("{n}", String(picked));
+    }
   };
   all.addEventListener("change", function () {
     boxes().forEach(function (b) { b.checked = all.checked; });

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils import translation
 
 from duikou import testing
 from duikou.accounts import scoping
@@ -292,6 +293,10 @@ def test_left_ends_the_placement_but_it_still_counts(xinyang):
     assert JobSeeker.objects.get(pk=placement.seeker_id).status == JobSeeker.Status.SEEKING
     later = placement.followups.get(months=6)
     assert later.done_on is not None and later.still_employed is False
+    assert later.note == "3 个月回访时已离岗"  # the record, as stored
+    with translation.override("en"):
+        assert later.note_text == "Gone from the job at the 3-month follow-up"
+        assert FollowUp(note="3 个月回访时已离岗，电话未接通").note_text == "3 个月回访时已离岗，电话未接通"  # a user's
     q1 = {"since": datetime.date(2025, 1, 1), "until": datetime.date(2025, 3, 31)}
     assert activity_figures(xinyang, pairing=pairing.pk, **q1)["labour_coop_persons"] == 1
 

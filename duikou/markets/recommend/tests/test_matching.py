@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from duikou import testing
 from duikou.geo.models import Region
@@ -212,6 +213,16 @@ def test_load_is_idempotent(shipped):
     assert DataSource.objects.get(file_name="old_area_industries.csv").official is True
 
 
+def test_the_platforms_own_data_sources_read_in_the_readers_language(shipped):
+    example = DataSource.objects.get(file_name="city_profiles_example.csv")
+    entered = DataSource(name="城市三次产业结构与优势产业（示例）2024", note="示例数据，非官方统计，仅用于演示方法。")
+    with translation.override("en"):
+        assert example.note_text == "Example data, not official statistics, only for demonstrating the method"
+        assert example.name_text == "Cities' shares of the three sectors and leading industries (example)"
+        assert (entered.name_text, entered.note_text) == (entered.name, entered.note)  # as a user entered them
+    assert example.note_text == example.note == services.EXAMPLE_NOTE
+
+
 # ---- imports -------------------------------------------------------------------------------------------------------
 
 HEADER = "区划代码,年份,第一产业占比（%）,第二产业占比（%）,第三产业占比（%）,优势产业\n"
@@ -260,6 +271,19 @@ def test_import_of_ties_checks_the_sides():
     text += "320500,411500,贸易,3,反了\n411526,320500,贸易,7,太强\n411526,320500,合资,3,类型\n411526,320500,贸易,3,好\n"
     result = _import(national, text, kind="ties")
     assert [(e.row, e.column) for e in result.errors] == [(2, "老区城市或县代码"), (3, "强度（1–5）"), (4, "联系类型")]
+    assert result.rows == 1
+
+
+def test_import_of_ties_reads_the_kinds_in_chinese_whatever_the_readers_language():
+    national = testing.user("ndrc", "国家发展改革委（振兴司）", "editor")
+    text = (
+        "老区城市或县代码,候选城市代码,联系类型,强度（1–5）,说明\n411526,320500,贸易,3,好\n411526,320500,Trade,3,英文\n"
+    )
+    with translation.override("en"):
+        result = _import(national, text, kind="ties")
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (3, "联系类型", "Must be one of: 投资、贸易、劳务、园区合作、其他")
+    ]
     assert result.rows == 1
 
 
