@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import get_language
 
 from duikou.evaluation.models import Commendation, Result, Run
 from duikou.geo.maps import city_center
@@ -22,15 +21,6 @@ from duikou.projects.models import FundingSource, Project
 from .models import Publication
 
 OPEN = Publication.Status.PUBLISHED
-
-
-def localized(obj, attr: str = "name") -> str:
-    """The English name where the record has one and the page is in English, else the Chinese."""
-    if get_language() == "en":
-        english = getattr(obj, f"{attr}_en", "")
-        if english:
-            return english
-    return getattr(obj, attr)
 
 
 def _published(kind: str, **match) -> Exists:
@@ -136,14 +126,10 @@ class PlanSummary:
 def plan_summaries(pairing: Pairing) -> list[PlanSummary]:
     out = []
     for plan in published_plans(pairing).prefetch_related("goals"):
-        counts = (
-            PlanItem.objects.filter(plan=plan)
-            .values("key_task__code", "key_task__name", "key_task__name_en", "key_task__order")
-            .annotate(n=Count("pk"))
-            .order_by("key_task__order", "key_task__code")
-        )
-        english = get_language() == "en"
-        tasks = [((english and c["key_task__name_en"]) or c["key_task__name"], c["n"]) for c in counts]
+        counts: dict = {}
+        for item in PlanItem.objects.filter(plan=plan).select_related("key_task").order_by("key_task__order", "pk"):
+            counts[item.key_task] = counts.get(item.key_task, 0) + 1
+        tasks = [(task.display_name, n) for task, n in counts.items()]
         replaced = Plan.objects.filter(previous=plan, status=Plan.Status.FILED).exists()
         out.append(PlanSummary(plan, [g.text for g in plan.goals.all()], tasks, replaced))
     return out
@@ -163,7 +149,7 @@ class PublicFigure:
 
     @property
     def indicator_name(self) -> str:
-        return localized(self.figure.indicator)
+        return self.figure.indicator.display_name
 
     @property
     def share(self) -> Decimal | None:
@@ -234,7 +220,7 @@ def map_data(pairings) -> dict:
 
     def side(region):
         point = city_center(region.code, fall_back=False)
-        return {"name": region.name, "code": region.code, "coord": list(point) if point else None}
+        return {"name": region.display_name, "code": region.code, "coord": list(point) if point else None}
 
     return {
         "pairings": [

@@ -16,14 +16,6 @@ from ..workflow import WORKFLOW, why_not_publishable
 register = template.Library()
 
 
-@register.filter
-def localized(obj) -> str:
-    """The record's English name (``name_en``) on an English page, where it has one; else its name."""
-    from ..site import localized as name
-
-    return name(obj) if obj is not None else ""
-
-
 def item_url(item) -> str:
     """The staff page of ``item``."""
     if isinstance(item, Plan):
