@@ -120,7 +120,7 @@ def _figures(start, end):
                         **_pairing_cells(pairing),
                         "indicator": f.figure.indicator.code,
                         "indicator_label": f.figure.indicator.display_name,
-                        "unit": f.figure.indicator.unit,
+                        "unit": f.figure.indicator.display_unit,
                         "period": s["period"],
                         "value": s["value"],
                         "status": s["status_code"],
