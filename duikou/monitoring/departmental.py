@@ -31,7 +31,8 @@ from duikou.core.uploads import read_table, read_upload
 
 from .models import DepartmentImport, DepartmentSignal, Member
 
-# accepted header names of each column (Chinese first); the first column is required, date too
+# accepted header names of each column (Chinese first; the page names the first, glossed in English); the first
+# column is required, date too
 HEADERS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number"),
     "date": ("日期", "发生日期", "date"),
@@ -324,10 +325,14 @@ def _report_errors(batch: DepartmentImport) -> list[dict]:
 
 
 def summary(batch: DepartmentImport) -> str:
-    return (
-        f"共 {batch.rows} 行：可导入 {batch.matched} 行，身份证号未匹配 {batch.unknown} 行，"
-        f"格式或内容有误 {batch.malformed} 行"
-    )
+    return _(
+        "共 %(rows)s 行：可导入 %(matched)s 行，身份证号未匹配 %(unknown)s 行，格式或内容有误 %(malformed)s 行"
+    ) % {
+        "rows": batch.rows,
+        "matched": batch.matched,
+        "unknown": batch.unknown,
+        "malformed": batch.malformed,
+    }
 
 
 def start_department_check(*, user, kind: str, upload):
