@@ -160,7 +160,7 @@ DECLARATION_COLUMNS = (
         "choice",
         True,
         choices=CHANNELS,
-        help=Hint(_("%(counter)s或%(hotline)s"), counter="窗口受理", hotline="12317 热线"),
+        help=Hint(_("%(counter)s或 %(hotline)s"), counter="窗口受理", hotline="12317 热线"),
         width=12,
     ),
     Column(

@@ -92,7 +92,7 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
         "park",
         "text",
         max_length=120,
-        help=Hint(_("园区名称，如 %(example)s"), example="豫东南高新区"),
+        help=Hint(_("如 %(examples)s"), examples="豫东南高新区"),
         width=18,
     ),
     Column(N_("计划投资（万元）"), "investment_planned", "decimal", help=AMOUNT_HELP),
