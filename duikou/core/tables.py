@@ -269,20 +269,22 @@ def parse_cell(col: Column, raw, refs: References | None):
     """The model value of one cell, or raise ValueError with the reason."""
     if raw is None:
         if col.required:
-            raise ValueError("必填，不能为空")
+            raise ValueError(gettext("必填，不能为空"))
         return None
     kind = col.kind
     if kind == "text":
         text = cell_text(raw)
         if col.max_length and len(text) > col.max_length:
-            raise ValueError(f"超过 {col.max_length} 个字")
+            raise ValueError(gettext("超过 %(n)s 个字") % {"n": col.max_length})
         return text
     if kind == "choice":
         text = cell_text(raw)
         for value, label in col.choices:
             if text in (label, value):
                 return value
-        raise ValueError(f"不是可选值（可选：{'、'.join(label for _v, label in col.choices)}）")
+        raise ValueError(
+            gettext("不是可选值（可选：%(labels)s）") % {"labels": "、".join(label for _v, label in col.choices)}
+        )
     if kind == "multi":
         labels = {label: value for value, label in col.choices} | {value: value for value, _label in col.choices}
         parts = [p.strip() for p in cell_text(raw).translate({ord(c): "、" for c in SEPARATORS}).split("、")]
@@ -291,7 +293,8 @@ def parse_cell(col: Column, raw, refs: References | None):
             (values if part in labels else unknown).append(labels.get(part, part))
         if unknown:
             raise ValueError(
-                f"「{'、'.join(unknown)}」不是可选值（可选：{'、'.join(label for _v, label in col.choices)}）"
+                gettext("「%(values)s」不是可选值（可选：%(labels)s）")
+                % {"values": "、".join(unknown), "labels": "、".join(label for _v, label in col.choices)}
             )
         order = [value for value, _label in col.choices]
         return sorted(set(values), key=order.index)  # one order, so the same sources read the same way
@@ -301,28 +304,28 @@ def parse_cell(col: Column, raw, refs: References | None):
             return True
         if text in (NO, "N", "n", "FALSE", "False", "false", "0"):
             return False
-        raise ValueError("请填写「是」或「否」")
+        raise ValueError(gettext("请填写「是」或「否」"))
     if kind in ("decimal", "count"):
         try:
             number = cell_decimal(raw)
         except (InvalidOperation, ValueError, TypeError) as exc:
-            raise ValueError("不是数字") from exc
+            raise ValueError(gettext("不是数字")) from exc
         if number < 0:
-            raise ValueError("不能为负数")
+            raise ValueError(gettext("不能为负数"))
         if kind == "count":
             if number != number.to_integral_value():
-                raise ValueError("须为整数")
+                raise ValueError(gettext("须为整数"))
             return int(number)
         if number.as_tuple().exponent < -2:
-            raise ValueError("最多两位小数")
+            raise ValueError(gettext("最多两位小数"))
         if abs(number) >= Decimal(10) ** 12:
-            raise ValueError("数值过大")
+            raise ValueError(gettext("数值过大"))
         return number.quantize(Decimal("0.01"))
     if kind == "date":
         try:
             return cell_date(raw)
         except (ValueError, OverflowError, TypeError) as exc:
-            raise ValueError("不是有效日期（如 2024-05-20）") from exc
+            raise ValueError(gettext("不是有效日期（如 2024-05-20）")) from exc
     if refs is None or kind not in REFERENCE_KINDS:
         raise ValueError(f"unknown column kind {kind}")  # a programming error, not the user's
     return refs.parse(col, raw)
@@ -343,12 +346,14 @@ def read_header(columns, header: list) -> tuple[dict[str, int], list[RowError]]:
         text = cell_text(text)
         where = f"{get_column_letter(index + 1)} {text}"
         if text not in expected:
-            errors.append(RowError(1, where, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
+            reason = gettext("未知的列「%(column)s」，模板中没有这一列（列名须与模板一致）") % {"column": text}
+            errors.append(RowError(1, where, text, reason))
         elif text in position:
-            errors.append(RowError(1, where, text, f"列「{text}」重复出现"))
+            errors.append(RowError(1, where, text, gettext("列「%(column)s」重复出现") % {"column": text}))
         else:
             position[text] = index
-    errors += [RowError(1, c.header, "", f"缺少列「{c.header}」") for c in columns if c.header not in position]
+    missing = gettext("缺少列「%(column)s」")
+    errors += [RowError(1, c.header, "", missing % {"column": c.header}) for c in columns if c.header not in position]
     return position, errors
 
 
