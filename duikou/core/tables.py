@@ -843,7 +843,11 @@ def import_job(
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.xlsx")
     data = read_upload(upload)
-    title = f"{'试导入' if dry_run else '导入'}{noun}：{name}"
+    noun = str(noun)  # in the language of the user who starts it, as the job's title is
+    title = (gettext("试导入%(noun)s：%(file)s") if dry_run else gettext("导入%(noun)s：%(file)s")) % {
+        "noun": noun,
+        "file": name,
+    }
     return start_job(
         kind=job_kind,
         title=title[:200],
@@ -875,7 +879,7 @@ def run_import(
     if back:
         result["back"] = back
     if next_url and not dry_run:
-        result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
+        result["link"] = {"url": next_url, "label": gettext("查看%(noun)s列表") % {"noun": noun}}
     return result
 
 

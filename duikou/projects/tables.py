@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
 
@@ -254,14 +255,14 @@ def template_for(spec: Spec, user) -> bytes:
 
 
 SPECS = {"projects": PROJECT_SPEC, "activities": ACTIVITY_SPEC}
-NOUNS = {"projects": "重大项目", "activities": "合作活动"}
+NOUNS = {"projects": _("重大项目"), "activities": _("合作活动")}
 
 
 def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", back_url: str = ""):
     """Start an import job of projects or activities for an uploaded file."""
     return import_job(
         job_kind=f"{kind}.import",
-        noun=NOUNS[kind],
+        noun=str(NOUNS[kind]),
         user=user,
         upload=upload,
         dry_run=dry_run,
@@ -296,7 +297,7 @@ def start_export(*, kind: str, user, filters: dict, fmt: str):
         raise UserFacingError("导出格式只能是 xlsx 或 csv")
     return start_job(
         kind=f"{kind}.export",
-        title=f"导出{NOUNS[kind]}（{fmt}）",
+        title=gettext("导出%(noun)s（%(format)s）") % {"noun": NOUNS[kind], "format": fmt},
         user=user,
         fn=export_job,
         params={"kind": kind, "filters": {k: _plain(v) for k, v in filters.items()}, "fmt": fmt},
@@ -315,4 +316,5 @@ def export_job(*, user, progress, kind: str, filters: dict, fmt: str) -> dict:
     qs = export_queryset(kind, user, filters)
     content = export_table(SPECS[kind], qs, fmt=fmt, progress=progress)
     filename = f"{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}"
-    return {"_file": (filename, content), "filename": filename, "summary": f"已导出{NOUNS[kind]}，共 {qs.count()} 条"}
+    summary = gettext("已导出%(noun)s，共 %(n)s 条") % {"noun": NOUNS[kind], "n": qs.count()}
+    return {"_file": (filename, content), "filename": filename, "summary": summary}
