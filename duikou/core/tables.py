@@ -16,6 +16,7 @@ has an error.
 """
 
 import datetime
+import functools
 import inspect
 import io
 import os
@@ -30,7 +31,10 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy
+from django.utils import translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -67,25 +71,100 @@ def no_progress(done: int, total: int | None = None, message: str = "") -> None:
 # --- columns ------------------------------------------------------------------------------------------------
 
 
+def in_chinese(make: Callable) -> Callable:
+    """``make`` run in Chinese whatever the reader's language: a workbook the officials fill in (its headers, notes,
+    dropdowns and instructions) is Chinese, as the import reads it."""
+
+    @functools.wraps(make)
+    def chinese(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return make(*args, **kwargs)
+
+    return chinese
+
+
+def chinese_value(value) -> str:
+    """A value a file holds in Chinese, as a page shows it: marked as Chinese and, for a reader of another language,
+    followed by its English when there is one (「是」 → 是 (Yes))."""
+    value = str(value)
+    english = gettext(value)
+    if english == value or (translation.get_language() or "").startswith("zh"):
+        return format_html('<span lang="zh-Hans">{}</span>', value)
+    return format_html('<span lang="zh-Hans">{}</span> ({})', value, english)
+
+
+class Hint:
+    """A column's help: a sentence in the reader's language (``text``, lazy, with named placeholders) around values
+    the file must hold, which stay Chinese (``values``: a placeholder's value, or a list of them). As text, for the
+    workbook's notes (made in Chinese), the values are written as the file takes them, a list joined by 「、」; on a
+    page each value is marked as Chinese and followed by its English."""
+
+    def __init__(self, text, **values):
+        self.text = text
+        self.values = values
+
+    def __str__(self) -> str:
+        plain = {k: "、".join(map(str, v)) if isinstance(v, list | tuple) else str(v) for k, v in self.values.items()}
+        return str(self.text) % plain
+
+    def __html__(self) -> str:
+        chinese = (translation.get_language() or "").startswith("zh")
+        joiner = "、" if chinese else ", "
+        marked = {
+            k: joiner.join(chinese_value(x) for x in v) if isinstance(v, list | tuple) else chinese_value(v)
+            for k, v in self.values.items()
+        }
+        return mark_safe(str(conditional_escape(str(self.text))) % marked)  # noqa: S308 (escaped text, marked values)
+
+    @property
+    def html(self) -> str:
+        """For a template, which writes a value as text: ``{{ hint.html }}``."""
+        return self.__html__()
+
+    def __bool__(self) -> bool:
+        return bool(str(self.text))
+
+
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: str  # Chinese, as the workbook's header: a page shows it marked as Chinese, with its English (``gloss``)
     field: str
     kind: str  # text, choice, decimal, count, bool, date, multi; or a reference kind: coded, county, region
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for choice and multi
     max_length: int | None = None
-    help: str = ""
+    help: object = ""  # a lazy string or a ``Hint``: the workbook's note (in Chinese) and the page's explanation
     width: int = 14
     label: Callable[[object], str] | None = None  # how an export writes a reference (default: "code name")
 
+    @property
+    def help_html(self) -> str:
+        """The help as a page shows it (the values of a ``Hint`` marked as Chinese), escaped."""
+        return self.help.html if isinstance(self.help, Hint) else conditional_escape(self.help)
+
+    @property
+    def gloss(self) -> str:
+        """The header in the reader's language, when it differs (headers are marked for translation with
+        ``gettext_noop``)."""
+        english = gettext(self.header)
+        return "" if english == self.header else english
+
+
+# the yes/no column's help: 是 or 否, blank meaning 否
+YES_NO_HINT = Hint(gettext_lazy("%(yes)s 或 %(no)s；空白按 %(no)s"), yes="是", no="否")
+
 
 def choice_labels(choices) -> tuple[tuple[str, str], ...]:
-    return tuple((str(v), str(label)) for v, label in choices)
+    """The (value, label) pairs of Django choices, labels in Chinese: what the file holds."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return tuple((str(v), str(label)) for v, label in choices)
 
 
-def choice_hint(choices) -> str:
-    return "从下拉列表选择：" + "、".join(str(label) for label in choices.labels)
+def choice_hint(choices, text=None) -> Hint:
+    """The help of a column of ``choices``: 「从下拉列表选择：」 and their labels (``text``: another sentence, with a
+    placeholder ``%(labels)s``)."""
+    labels = [label for _v, label in choice_labels(choices.choices)]
+    return Hint(text or gettext_lazy("从下拉列表选择：%(labels)s"), labels=labels)
 
 
 def choice_column(header: str, field: str, choices, required: bool = False) -> Column:
@@ -95,7 +174,7 @@ def choice_column(header: str, field: str, choices, required: bool = False) -> C
 
 def multi_column(header: str, field: str, choices) -> Column:
     """A column of any number of ``choices`` (Django choices), written 「甲、乙」; its help lists the labels."""
-    hint = "可填多项，用顿号分隔：" + "、".join(str(label) for label in choices.labels)
+    hint = choice_hint(choices, gettext_lazy("可填多项，用顿号分隔：%(labels)s"))
     return Column(header, field, "multi", choices=choice_labels(choices.choices), help=hint, width=24)
 
 
@@ -190,20 +269,22 @@ def parse_cell(col: Column, raw, refs: References | None):
     """The model value of one cell, or raise ValueError with the reason."""
     if raw is None:
         if col.required:
-            raise ValueError("必填，不能为空")
+            raise ValueError(gettext("必填，不能为空"))
         return None
     kind = col.kind
     if kind == "text":
         text = cell_text(raw)
         if col.max_length and len(text) > col.max_length:
-            raise ValueError(f"超过 {col.max_length} 个字")
+            raise ValueError(gettext("超过 %(n)s 个字") % {"n": col.max_length})
         return text
     if kind == "choice":
         text = cell_text(raw)
         for value, label in col.choices:
             if text in (label, value):
                 return value
-        raise ValueError(f"不是可选值（可选：{'、'.join(label for _v, label in col.choices)}）")
+        raise ValueError(
+            gettext("不是可选值（可选：%(labels)s）") % {"labels": "、".join(label for _v, label in col.choices)}
+        )
     if kind == "multi":
         labels = {label: value for value, label in col.choices} | {value: value for value, _label in col.choices}
         parts = [p.strip() for p in cell_text(raw).translate({ord(c): "、" for c in SEPARATORS}).split("、")]
@@ -212,7 +293,8 @@ def parse_cell(col: Column, raw, refs: References | None):
             (values if part in labels else unknown).append(labels.get(part, part))
         if unknown:
             raise ValueError(
-                f"「{'、'.join(unknown)}」不是可选值（可选：{'、'.join(label for _v, label in col.choices)}）"
+                gettext("「%(values)s」不是可选值（可选：%(labels)s）")
+                % {"values": "、".join(unknown), "labels": "、".join(label for _v, label in col.choices)}
             )
         order = [value for value, _label in col.choices]
         return sorted(set(values), key=order.index)  # one order, so the same sources read the same way
@@ -222,28 +304,28 @@ def parse_cell(col: Column, raw, refs: References | None):
             return True
         if text in (NO, "N", "n", "FALSE", "False", "false", "0"):
             return False
-        raise ValueError("请填写「是」或「否」")
+        raise ValueError(gettext("请填写「是」或「否」"))
     if kind in ("decimal", "count"):
         try:
             number = cell_decimal(raw)
         except (InvalidOperation, ValueError, TypeError) as exc:
-            raise ValueError("不是数字") from exc
+            raise ValueError(gettext("不是数字")) from exc
         if number < 0:
-            raise ValueError("不能为负数")
+            raise ValueError(gettext("不能为负数"))
         if kind == "count":
             if number != number.to_integral_value():
-                raise ValueError("须为整数")
+                raise ValueError(gettext("须为整数"))
             return int(number)
         if number.as_tuple().exponent < -2:
-            raise ValueError("最多两位小数")
+            raise ValueError(gettext("最多两位小数"))
         if abs(number) >= Decimal(10) ** 12:
-            raise ValueError("数值过大")
+            raise ValueError(gettext("数值过大"))
         return number.quantize(Decimal("0.01"))
     if kind == "date":
         try:
             return cell_date(raw)
         except (ValueError, OverflowError, TypeError) as exc:
-            raise ValueError("不是有效日期（如 2024-05-20）") from exc
+            raise ValueError(gettext("不是有效日期（如 2024-05-20）")) from exc
     if refs is None or kind not in REFERENCE_KINDS:
         raise ValueError(f"unknown column kind {kind}")  # a programming error, not the user's
     return refs.parse(col, raw)
@@ -264,12 +346,14 @@ def read_header(columns, header: list) -> tuple[dict[str, int], list[RowError]]:
         text = cell_text(text)
         where = f"{get_column_letter(index + 1)} {text}"
         if text not in expected:
-            errors.append(RowError(1, where, text, f"未知的列「{text}」，模板中没有这一列（列名须与模板一致）"))
+            reason = gettext("未知的列「%(column)s」，模板中没有这一列（列名须与模板一致）") % {"column": text}
+            errors.append(RowError(1, where, text, reason))
         elif text in position:
-            errors.append(RowError(1, where, text, f"列「{text}」重复出现"))
+            errors.append(RowError(1, where, text, gettext("列「%(column)s」重复出现") % {"column": text}))
         else:
             position[text] = index
-    errors += [RowError(1, c.header, "", f"缺少列「{c.header}」") for c in columns if c.header not in position]
+    missing = gettext("缺少列「%(column)s」")
+    errors += [RowError(1, c.header, "", missing % {"column": c.header}) for c in columns if c.header not in position]
     return position, errors
 
 
@@ -594,7 +678,7 @@ def add_validation(sheet, column: int, col: Column, *, title: str, error: str, s
         error=error,
         showInputMessage=show_help,
         promptTitle=col.header[:32],
-        prompt=col.help[:255],
+        prompt=str(col.help)[:255],
     )
     letter = get_column_letter(column)
     validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
@@ -646,7 +730,7 @@ def header_row(sheet, columns) -> None:
         cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
         if col.help:
-            cell.comment = Comment(col.help, "duikou")
+            cell.comment = Comment(str(col.help), "duikou")
         sheet.column_dimensions[get_column_letter(index)].width = col.width
     sheet.freeze_panes = "A2"
 
@@ -663,7 +747,7 @@ def guide_sheet(book: Workbook, columns, rules: list[str]) -> None:
     for cell in guide[1]:
         cell.font = HEADER_FONT
     for col in columns:
-        guide.append(safe_row([col.header, YES if col.required else "", col.help]))
+        guide.append(safe_row([col.header, YES if col.required else "", str(col.help)]))
     guide.append([])
     all_rules = ["整个文件全部通过校验才会写入；任何一行有误都不写入，并列出每处错误的行、列、值和原因。", *rules]
     for index, rule in enumerate(all_rules):
@@ -680,6 +764,7 @@ def list_key(col: Column) -> str:
     return col.field
 
 
+@in_chinese
 def template_bytes(spec: Spec, references: dict[str, list[str]]) -> bytes:
     """A blank import template: the header, dropdowns fed from a hidden sheet of valid values (``references``:
     the reference lists by ``list_key``, such as the pairings the user may record for; then yes/no and each
@@ -758,7 +843,11 @@ def import_job(
     scoping.require(user, scoping.Action.CHANGE)
     name = os.path.basename(upload.name or "upload.xlsx")
     data = read_upload(upload)
-    title = f"{'试导入' if dry_run else '导入'}{noun}：{name}"
+    noun = str(noun)  # in the language of the user who starts it, as the job's title is
+    title = (gettext("试导入%(noun)s：%(file)s") if dry_run else gettext("导入%(noun)s：%(file)s")) % {
+        "noun": noun,
+        "file": name,
+    }
     return start_job(
         kind=job_kind,
         title=title[:200],
@@ -790,7 +879,7 @@ def run_import(
     if back:
         result["back"] = back
     if next_url and not dry_run:
-        result["link"] = {"url": next_url, "label": f"查看{noun}列表"}
+        result["link"] = {"url": next_url, "label": gettext("查看%(noun)s列表") % {"noun": noun}}
     return result
 
 

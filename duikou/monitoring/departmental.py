@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from duikou.accounts import scoping
 from duikou.core import pii
@@ -31,7 +32,8 @@ from duikou.core.uploads import read_table, read_upload
 
 from .models import DepartmentImport, DepartmentSignal, Member
 
-# accepted header names of each column (Chinese first); the first column is required, date too
+# accepted header names of each column (Chinese first; the page names the first, glossed in English); the first
+# column is required, date too
 HEADERS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "id_number"),
     "date": ("日期", "发生日期", "date"),
@@ -39,7 +41,7 @@ HEADERS = {
     "note": ("说明", "备注", "note"),
 }
 LABELS = {"id_number": "身份证号", "date": "日期", "amount": "金额（元）", "note": "说明"}
-UNKNOWN = "未找到该身份证号对应的家庭成员（或不在您的管辖范围内）"
+UNKNOWN = gettext_noop("未找到该身份证号对应的家庭成员（或不在您的管辖范围内）")  # stored in Chinese, shown translated
 
 
 def _columns(header: list, filename: str, kind: str) -> dict[str, int]:
@@ -93,9 +95,9 @@ def _parse_row(number: int, row: list, columns: dict[str, int], kind: str) -> tu
 
     raw = cell("id_number")
     if raw is None:
-        err("id_number", "", "身份证号为空")
+        err("id_number", "", gettext_noop("身份证号为空"))
     elif isinstance(raw, int | float):
-        err("id_number", _masked(raw), "身份证号须以文本格式填写（数字格式会丢失末几位）")
+        err("id_number", _masked(raw), gettext_noop("身份证号须以文本格式填写（数字格式会丢失末几位）"))
     else:
         try:
             values["id_number"] = pii.normalise_id_number(cell_text(raw))
@@ -107,14 +109,14 @@ def _parse_row(number: int, row: list, columns: dict[str, int], kind: str) -> tu
             raise ValueError
         values["date"] = cell_date(raw)
     except (ValueError, TypeError, OverflowError):
-        err("date", "" if raw is None else cell_text(raw)[:30], "日期为空或格式不正确（应为 2025-03-01）")
+        err("date", "" if raw is None else cell_text(raw)[:30], gettext_noop("日期为空或格式不正确（应为 2025-03-01）"))
     else:
         if values["date"] > timezone.localdate():
-            err("date", values["date"].isoformat(), "日期晚于今天")
+            err("date", values["date"].isoformat(), gettext_noop("日期晚于今天"))
     raw = cell("amount")
     if raw is None:
         if kind in DepartmentSignal.AMOUNT_KINDS:
-            err("amount", "", "此类数据须填写金额（元）")
+            err("amount", "", gettext_noop("此类数据须填写金额（元）"))
         values["amount"] = None
     else:
         try:
@@ -125,7 +127,7 @@ def _parse_row(number: int, row: list, columns: dict[str, int], kind: str) -> tu
                 raise InvalidOperation
             values["amount"] = amount.quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
-            err("amount", cell_text(raw)[:30], "金额须为不小于 0 的数，最多两位小数")
+            err("amount", cell_text(raw)[:30], gettext_noop("金额须为不小于 0 的数，最多两位小数"))
     note = cell("note")
     values["note"] = "" if note is None else cell_text(note)
     if len(values["note"]) > 200:
@@ -187,7 +189,12 @@ def check_department_file(*, user, kind: str, data: bytes, filename: str, progre
             continue
         if key in existing:
             malformed.append(
-                {"row": number, "column": "", "value": member["id_number_masked"], "reason": "该记录已导入过"}
+                {
+                    "row": number,
+                    "column": "",
+                    "value": member["id_number_masked"],
+                    "reason": gettext_noop("该记录已导入过"),
+                }
             )
             bad_rows.add(number)
             continue
@@ -324,10 +331,14 @@ def _report_errors(batch: DepartmentImport) -> list[dict]:
 
 
 def summary(batch: DepartmentImport) -> str:
-    return (
-        f"共 {batch.rows} 行：可导入 {batch.matched} 行，身份证号未匹配 {batch.unknown} 行，"
-        f"格式或内容有误 {batch.malformed} 行"
-    )
+    return _(
+        "共 %(rows)s 行：可导入 %(matched)s 行，身份证号未匹配 %(unknown)s 行，格式或内容有误 %(malformed)s 行"
+    ) % {
+        "rows": batch.rows,
+        "matched": batch.matched,
+        "unknown": batch.unknown,
+        "malformed": batch.malformed,
+    }
 
 
 def start_department_check(*, user, kind: str, upload):

@@ -66,14 +66,14 @@ class Household(models.Model):
         constraints = [models.UniqueConstraint(fields=["village", "number"], name="monitoring_household_number")]
 
     def __str__(self) -> str:
-        return f"{self.head_name}户（{self.number}）"
+        return gettext("%(head)s户（%(number)s）") % {"head": self.head_name, "number": self.number}
 
     @property
     def masked_label(self) -> str:
         """The household as a message names it: the head's masked name and its number (刘**户（H001）)."""
         from duikou.core.pii import mask_name
 
-        return f"{mask_name(self.head_name)}户（{self.number}）"
+        return gettext("%(head)s户（%(number)s）") % {"head": mask_name(self.head_name), "number": self.number}
 
     def clean(self) -> None:
         errors = {}
@@ -234,7 +234,11 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.province.name} {self.year} 年监测规则（第 {self.version} 版）"
+        return gettext("%(province)s %(year)s 年监测规则（第 %(version)s 版）") % {
+            "province": self.province.display_name,
+            "year": self.year,
+            "version": self.version,
+        }
 
     def values(self) -> dict:
         return {t.key: t.value for t in self.thresholds.all()}

@@ -320,7 +320,7 @@ def dashboard_counts(user, *, area: str, start: datetime.date, end: datetime.dat
 def region_names(user, prefixes) -> dict[str, str]:
     """Names of regions by code prefix (provinces and prefectures by their padded six-digit code)."""
     padded = {p: p.ljust(6, "0") if len(p) < 6 else p for p in prefixes}
-    names = dict(scoping.scope(user, Region).filter(code__in=padded.values()).values_list("code", "name"))
+    names = {r.code: r.display_name for r in scoping.scope(user, Region).filter(code__in=padded.values())}
     return {p: names.get(code, p) for p, code in padded.items()}
 
 

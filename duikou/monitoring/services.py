@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
@@ -488,7 +488,12 @@ def monitoring_bound(ruleset) -> tuple[Decimal, str]:
     line = threshold(ruleset, Threshold.Key.INCOME_LINE)
     margin = threshold(ruleset, Threshold.Key.MARGIN)
     bound = line * (1 + margin)
-    return bound, f"监测范围上限 {plain_number(bound)} 元（监测收入标准 {plain_number(line)} 元上浮 {percent(margin)}）"
+    words = gettext("监测范围上限 %(bound)s 元（监测收入标准 %(line)s 元上浮 %(margin)s）") % {
+        "bound": plain_number(bound),
+        "line": plain_number(line),
+        "margin": percent(margin),
+    }
+    return bound, words
 
 
 def _month_add(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -512,26 +517,31 @@ def income_criteria(household: Household, ruleset, *, today: datetime.date) -> l
         if record.period_kind == IncomeRecord.Period.MONTH:
             by_month[(record.year, record.period)] = record  # a month's own record wins over its quarter's
     if not by_month:
-        return [Criterion(False, f"尚无月度或季度收入记录：须有最近连续 {months} 个月的记录")]
+        return [Criterion(False, gettext("尚无月度或季度收入记录：须有最近连续 %(n)s 个月的记录") % {"n": months})]
     latest = max(by_month)
     recent = _month_add(today.year, today.month, -3)
     if latest < recent:
-        return [Criterion(False, f"最近的月度或季度收入记录为 {latest[0]} 年 {latest[1]} 月，须有近 3 个月内的记录")]
+        text = gettext("最近的月度或季度收入记录为 %(year)s 年 %(month)s 月，须有近 3 个月内的记录")
+        return [Criterion(False, text % {"year": latest[0], "month": latest[1]})]
     out, seen = [], set()
     for k in range(months - 1, -1, -1):
         year, month = _month_add(*latest, -k)
         record = by_month.get((year, month))
         if record is None:
-            out.append(Criterion(False, f"缺少 {year} 年 {month} 月的收入记录（须连续 {months} 个月）"))
+            text = gettext("缺少 %(year)s 年 %(month)s 月的收入记录（须连续 %(n)s 个月）")
+            out.append(Criterion(False, text % {"year": year, "month": month, "n": months}))
             continue
         if record.pk in seen:
             continue
         seen.add(record.pk)
         rate = record.annual_per_capita
-        verdict = "高于" if record.net_income * 12 > bound * record.persons * record.months else "未高于"
-        out.append(
-            Criterion(verdict == "高于", f"{record.period_label}人均纯收入（按年折算）{rate} 元，{verdict}{shown}")
+        above = record.net_income * 12 > bound * record.persons * record.months
+        text = (
+            gettext("%(period)s人均纯收入（按年折算）%(rate)s 元，高于%(bound)s")
+            if above
+            else gettext("%(period)s人均纯收入（按年折算）%(rate)s 元，未高于%(bound)s")
         )
+        out.append(Criterion(above, text % {"period": record.period_label, "rate": rate, "bound": shown}))
     return out
 
 
@@ -544,19 +554,22 @@ def elimination_criteria(alert: Alert, *, checks: dict | None = None, today: dat
     household = alert.household
     out = []
     measures = alert.measures.count()
-    out.append(Criterion(measures > 0, f"已登记帮扶措施 {measures} 项" if measures else "尚未登记帮扶措施"))
+    registered = gettext("已登记帮扶措施 %(n)s 项") % {"n": measures} if measures else gettext("尚未登记帮扶措施")
+    out.append(Criterion(measures > 0, registered))
     out += income_criteria(household, alert.ruleset, today=today)
     state = {f: getattr(household, f) for f in Household.CHECKS} | dict(checks or {})
     names = {f: str(Household._meta.get_field(f).verbose_name) for f in Household.CHECKS}
     failed = [names[f] for f in Household.CHECKS if state[f] is False]
     unknown = [names[f] for f in Household.CHECKS if state[f] is None]
     if unknown:
-        out.append(Criterion(False, f"尚未核实：{'、'.join(unknown)}"))
-    out.append(
-        Criterion(not failed, f"未达标：{'、'.join(failed)}" if failed else "已核实的两不愁三保障及饮水安全均达标")
-    )
+        out.append(Criterion(False, gettext("尚未核实：%(checks)s") % {"checks": gettext("、").join(unknown)}))
+    if failed:
+        out.append(Criterion(False, gettext("未达标：%(checks)s") % {"checks": gettext("、").join(failed)}))
+    else:
+        out.append(Criterion(True, gettext("已核实的两不愁三保障及饮水安全均达标")))
     if household.under_safety_net:
-        out.append(Criterion(False, "该户无劳动能力且享受低保或特困供养：不标注风险消除，转入兜底保障"))
+        text = gettext("该户无劳动能力且享受低保或特困供养：不标注风险消除，转入兜底保障")
+        out.append(Criterion(False, text))
     return out
 
 
@@ -964,7 +977,9 @@ def assign_responsible(*, user, alert: Alert, responsible, expected_version: int
                 recipients=[responsible],
                 kind=Notification.Kind.CASE_ASSIGNED,
                 obj=fresh,
-                title=lambda: _("%(household)s监测案件由您跟进帮扶") % {"household": alert.household.masked_label},
+                title=lambda: (
+                    gettext("%(household)s监测案件由您跟进帮扶") % {"household": alert.household.masked_label}
+                ),
                 link=reverse("monitoring:alert", args=[fresh.pk]),
                 key=f"case-assigned:{fresh.pk}:{fresh.version}",
                 actor=user,

@@ -18,6 +18,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 from openpyxl import load_workbook
 
 from duikou.core import pii, workdays
@@ -30,14 +32,17 @@ from duikou.core.tables import (
     NO,
     YES,
     Column,
+    Hint,
     Progress,
     RowError,
     Spec,
     cell_text,
     cell_where,
+    choice_labels,
     field_errors,
     filled_rows,
     import_job,
+    in_chinese,
     no_progress,
     parse_cell,
     parse_row,
@@ -55,63 +60,116 @@ HIDDEN = frozenset({"id_number", "phone"})  # never echoed in a report
 SAMPLE = "示例"
 
 VILLAGE = Column(
-    "村代码", "village", "text", True, max_length=30, help="12 位统计用区划代码（村级），须在您的管辖范围内", width=16
+    N_("村代码"),
+    "village",
+    "text",
+    True,
+    max_length=30,
+    help=_("12 位统计用区划代码（村级），须在您的管辖范围内"),
+    width=16,
 )
-NUMBER_HELP = "本村内唯一；同一户的每名成员各占一行，户的各列重复填写"
-NUMBER = Column("户编号", "number", "text", True, max_length=40, help=NUMBER_HELP)
-ID_NUMBER = Column("身份证号", "id_number", "text", max_length=30, help="18 位；请把本列设为文本格式", width=22)
-PHONE = Column("电话", "phone", "text", max_length=20, help="手机 11 位，或含区号的固定电话", width=16)
+NUMBER_HELP = _("本村内唯一；同一户的每名成员各占一行，户的各列重复填写")
+NUMBER = Column(N_("户编号"), "number", "text", True, max_length=40, help=NUMBER_HELP)
+ID_NUMBER = Column(N_("身份证号"), "id_number", "text", max_length=30, help=_("18 位；请把本列设为文本格式"), width=22)
+PHONE_HELP = _("手机 11 位，或含区号的固定电话")
+PHONE = Column(N_("电话"), "phone", "text", max_length=20, help=PHONE_HELP, width=16)
 
 HOUSEHOLD_COLUMNS = (
     VILLAGE,
     NUMBER,
-    Column("户主姓名", "head_name", "text", True, max_length=60),
-    Column("住址", "address", "text", max_length=200, width=24),
-    Column("有劳动能力", "labour_capacity", "bool", help="是 / 否；尚未核实留空"),
-    Column("享受低保或特困", "social_assistance", "bool", help="是 / 否；留空为否"),
-    Column("姓名", "name", "text", max_length=60, help="成员姓名；只登记户、暂无成员信息时本列至电话列留空"),
-    Column("与户主关系", "relation", "text", max_length=20, help="如 户主、配偶、子女"),
+    Column(N_("户主姓名"), "head_name", "text", True, max_length=60),
+    Column(N_("住址"), "address", "text", max_length=200, width=24),
+    Column(
+        N_("有劳动能力"),
+        "labour_capacity",
+        "bool",
+        help=Hint(_("%(yes)s / %(no)s；尚未核实留空"), yes=YES, no=NO),
+    ),
+    Column(
+        N_("享受低保或特困"),
+        "social_assistance",
+        "bool",
+        help=Hint(_("%(yes)s / %(no)s；留空为否"), yes=YES, no=NO),
+    ),
+    Column(N_("姓名"), "name", "text", max_length=60, help=_("成员姓名；只登记户、暂无成员信息时本列至电话列留空")),
+    Column(
+        N_("与户主关系"),
+        "relation",
+        "text",
+        max_length=20,
+        help=Hint(_("如 %(examples)s"), examples=["户主", "配偶", "子女"]),
+    ),
     ID_NUMBER,
     PHONE,
 )
 
 PERIODS = (("year", "全年"), ("quarter", "季度"), ("month", "月份"))
-MONEY_HELP = "元，该周期内的合计"
+MONEY_HELP = _("元，该周期内的合计")
+RIGID_HELP = _("刚性支出，元，该周期内的合计")
 INCOME_COLUMNS = (
     VILLAGE,
-    Column("户编号", "number", "text", True, max_length=40, help="须为已登记的户"),
-    Column("年度", "year", "count", True, help="如 2025", width=8),
-    Column("周期", "period_kind", "choice", True, choices=PERIODS, help="全年、季度或月份", width=8),
-    Column("季度或月份", "period", "count", help="全年留空；季度填 1–4；月份填 1–12", width=10),
-    Column("家庭人口", "persons", "count", True, help="计算人均收入所用的人数", width=8),
-    Column("家庭纯收入", "net_income", "decimal", True, help=MONEY_HELP),
-    Column("工资性收入", "wage_income", "decimal", help=MONEY_HELP),
-    Column("生产经营性收入", "business_income", "decimal", help=MONEY_HELP),
-    Column("转移性收入", "transfer_income", "decimal", help=MONEY_HELP),
-    Column("财产性收入", "property_income", "decimal", help=MONEY_HELP),
-    Column("医疗支出", "medical_expense", "decimal", help="刚性支出，" + MONEY_HELP),
-    Column("教育支出", "education_expense", "decimal", help="刚性支出，" + MONEY_HELP),
+    Column(N_("户编号"), "number", "text", True, max_length=40, help=_("须为已登记的户")),
+    Column(N_("年度"), "year", "count", True, help=_("如 2025"), width=8),
+    Column(
+        N_("周期"),
+        "period_kind",
+        "choice",
+        True,
+        choices=PERIODS,
+        help=Hint(_("%(year)s、%(quarter)s或%(month)s"), year="全年", quarter="季度", month="月份"),
+        width=8,
+    ),
+    Column(
+        N_("季度或月份"),
+        "period",
+        "count",
+        help=Hint(_("%(year)s留空；%(quarter)s填 1–4；%(month)s填 1–12"), year="全年", quarter="季度", month="月份"),
+        width=10,
+    ),
+    Column(N_("家庭人口"), "persons", "count", True, help=_("计算人均收入所用的人数"), width=8),
+    Column(N_("家庭纯收入"), "net_income", "decimal", True, help=MONEY_HELP),
+    Column(N_("工资性收入"), "wage_income", "decimal", help=MONEY_HELP),
+    Column(N_("生产经营性收入"), "business_income", "decimal", help=MONEY_HELP),
+    Column(N_("转移性收入"), "transfer_income", "decimal", help=MONEY_HELP),
+    Column(N_("财产性收入"), "property_income", "decimal", help=MONEY_HELP),
+    Column(N_("医疗支出"), "medical_expense", "decimal", help=RIGID_HELP),
+    Column(N_("教育支出"), "education_expense", "decimal", help=RIGID_HELP),
 )
 AMOUNTS = ("net_income", *IncomeRecord.COMPONENTS)
 
 CHANNELS = ((Alert.Channel.COUNTER.value, "窗口受理"), (Alert.Channel.HOTLINE.value, "12317 热线"))
 DECLARATION_COLUMNS = (
     VILLAGE,
-    Column("户主姓名", "head_name", "text", True, max_length=60),
-    Column("身份证号", "id_number", "text", True, max_length=30, help="申报人（户主）的 18 位身份证号", width=22),
-    Column("电话", "phone", "text", True, max_length=20, help="手机 11 位，或含区号的固定电话", width=16),
+    Column(N_("户主姓名"), "head_name", "text", True, max_length=60),
     Column(
-        "困难类别",
-        "difficulty",
+        N_("身份证号"),
+        "id_number",
+        "text",
+        True,
+        max_length=30,
+        help=_("申报人（户主）的 18 位身份证号"),
+        width=22,
+    ),
+    Column(N_("电话"), "phone", "text", True, max_length=20, help=PHONE_HELP, width=16),
+    Column(N_("困难类别"), "difficulty", "choice", True, choices=choice_labels(Difficulty.choices), width=20),
+    Column(N_("困难情况"), "description", "text", max_length=1000, width=30),
+    Column(N_("申报日期"), "declared_on", "date", True, help=_("纸质申报表上的日期，如 2026-05-20"), width=12),
+    Column(
+        N_("渠道"),
+        "channel",
         "choice",
         True,
-        choices=tuple((v, str(label)) for v, label in Difficulty.choices),
-        width=20,
+        choices=CHANNELS,
+        help=Hint(_("%(counter)s或 %(hotline)s"), counter="窗口受理", hotline="12317 热线"),
+        width=12,
     ),
-    Column("困难情况", "description", "text", max_length=1000, width=30),
-    Column("申报日期", "declared_on", "date", True, help="纸质申报表上的日期，如 2026-05-20", width=12),
-    Column("渠道", "channel", "choice", True, choices=CHANNELS, help="窗口受理或 12317 热线", width=12),
-    Column("已签承诺授权书", "consent", "bool", True, help="须为「是」：农户已签承诺授权书，同意核查家庭收入、财产等"),
+    Column(
+        N_("已签承诺授权书"),
+        "consent",
+        "bool",
+        True,
+        help=Hint(_("须为「%(yes)s」：农户已签承诺授权书，同意核查家庭收入、财产等"), yes=YES),
+    ),
 )
 
 
@@ -147,23 +205,43 @@ SPECS = {
         {"description": ""},
     ),
 }
-NOUNS = {"households": "监测户和家庭成员", "incomes": "收支记录", "declarations": "纸质申报"}
+NOUNS = {"households": _("监测户和家庭成员"), "incomes": _("收支记录"), "declarations": _("纸质申报")}
 COLUMNS = {kind: spec.columns for kind, spec in SPECS.items()}
+# the rules the page lists above the upload form; the Chinese in 「」 is the workbook's
 RULES = {
     "households": [
-        "同一户（村代码 + 户编号）的每名成员各占一行，户的各列在每行重复填写且须一致。",
-        "以「村代码、户编号」识别户，以身份证号识别成员：已有的按文件更新，相同的不作改动，重复导入不会产生重复数据。",
-        "身份证号已登记在其他户的成员，不能再导入到本户。",
+        Hint(
+            _("同一户（%(village)s + %(number)s）的每名成员各占一行，户的各列在每行重复填写且须一致。"),
+            village="村代码",
+            number="户编号",
+        ),
+        Hint(
+            _("以「%(key)s」识别户，以身份证号识别成员：已有的按文件更新，相同的不作改动，重复导入不会产生重复数据。"),
+            key=["村代码", "户编号"],
+        ),
+        _("身份证号已登记在其他户的成员，不能再导入到本户。"),
     ],
     "incomes": [
-        "户须已登记（可先导入监测户）。周期为全年时「季度或月份」留空，季度填 1–4，月份填 1–12。",
-        "以「村代码、户编号、年度、周期、季度或月份」识别一条收支记录：已有的按文件更新，相同的不作改动。",
-        "筛查读取全年记录（没有全年记录时按月度、季度记录折算全年）；风险消除读取月度和季度记录。",
+        Hint(
+            _("户须已登记（可先导入监测户）。周期为%(year)s时「%(period)s」留空，季度填 1–4，月份填 1–12。"),
+            year="全年",
+            period="季度或月份",
+        ),
+        Hint(
+            _("以「%(key)s」识别一条收支记录：已有的按文件更新，相同的不作改动。"),
+            key=["村代码", "户编号", "年度", "周期", "季度或月份"],
+        ),
+        _("筛查读取全年记录（没有全年记录时按月度、季度记录折算全年）；风险消除读取月度和季度记录。"),
     ],
     "declarations": [
-        "每行一份纸质申报，按农户自主申报的同一规则处理：一户只有一个未结案件，已有案件的作为新线索并入。",
-        "申报人尚未登记的，新建待村核实的户。「已签承诺授权书」须为「是」。",
-        "以「身份证号、申报日期、渠道、困难类别」识别一份申报：重复导入同一文件不会重复登记。",
+        _("每行一份纸质申报，按农户自主申报的同一规则处理：一户只有一个未结案件，已有案件的作为新线索并入。"),
+        Hint(
+            _("申报人尚未登记的，新建待村核实的户。「%(consent)s」须为「%(yes)s」。"), consent="已签承诺授权书", yes=YES
+        ),
+        Hint(
+            _("以「%(key)s」识别一份申报：重复导入同一文件不会重复登记。"),
+            key=["身份证号", "申报日期", "渠道", "困难类别"],
+        ),
     ],
 }
 
@@ -184,6 +262,7 @@ def _sample(kind: str, user) -> list:
     return [sample, "张三", id_number, "13800000000", "因病（大病、慢性病）", "住院", "2026-05-20", "窗口受理", YES]
 
 
+@in_chinese
 def template_xlsx(kind: str, user) -> bytes:
     """The import template: header with notes, dropdowns and number checks, the instructions sheet, and one sample
     row (its village cell says it is the sample, so a file sent back unchanged is refused, never imported)."""
@@ -700,7 +779,7 @@ def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", 
     _require_keeper(user)
     return import_job(
         job_kind=f"monitoring.{kind}.import",
-        noun=NOUNS[kind],
+        noun=str(NOUNS[kind]),
         user=user,
         upload=upload,
         dry_run=dry_run,

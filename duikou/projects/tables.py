@@ -10,12 +10,17 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.core.jobs import start_job
 from duikou.core.tables import (
+    YES_NO_HINT,
     Column,
+    Hint,
     Progress,
     Spec,
     cell_code,
@@ -27,6 +32,7 @@ from duikou.core.tables import (
     export_table,
     import_job,
     import_rows,
+    in_chinese,
     multi_column,
     no_progress,
     template_bytes,
@@ -51,62 +57,92 @@ def pairing_label(pairing: Pairing) -> str:
 
 
 PAIRING_COL = Column(
-    "结对编号", "pairing", "coded", True, help="从下拉列表选择，如「N09 信阳市—苏州市」", width=24, label=pairing_label
+    N_("结对编号"),
+    "pairing",
+    "coded",
+    True,
+    help=Hint(_("从下拉列表选择，如「%(example)s」"), example="N09 信阳市—苏州市"),
+    width=24,
+    label=pairing_label,
 )
 KEY_TASK_COL = Column(
-    "重点任务", "key_task", "coded", True, help="从下拉列表选择，如「KT5 共同建设产业合作平台载体」", width=30
+    N_("重点任务"),
+    "key_task",
+    "coded",
+    True,
+    help=Hint(_("从下拉列表选择，如「%(example)s」"), example="KT5 共同建设产业合作平台载体"),
+    width=30,
 )
+AMOUNT_HELP = _("不小于 0 的数字，最多两位小数；空白按 0")
 
 PROJECT_COLUMNS: tuple[Column, ...] = (
     PAIRING_COL,
-    Column("项目名称", "name", "text", True, max_length=200, help="同一结对关系下不能重名", width=30),
-    choice_column("产业", "industry", Industry, required=True),
+    Column(N_("项目名称"), "name", "text", True, max_length=200, help=_("同一结对关系下不能重名"), width=30),
+    choice_column(N_("产业"), "industry", Industry, required=True),
     KEY_TASK_COL,
-    Column("所在县区代码", "location", "county", True, help="县级区划代码，如「411526 潢川县」或「411526」", width=20),
-    Column("共建园区", "park", "text", max_length=120, help="如 豫东南高新区", width=18),
-    Column("计划投资（万元）", "investment_planned", "decimal", help="不小于 0 的数字，最多两位小数；空白按 0"),
-    Column("签约投资（万元）", "investment_signed", "decimal", help="不小于 0 的数字，最多两位小数；空白按 0"),
-    Column("到位资金（万元）", "investment_in_place", "decimal", help="不小于 0，且不超过签约投资；空白按 0"),
-    multi_column("资金来源", "funding_sources", FundingSource),
-    Column("用地指标重点保障", "land_quota_guarantee", "bool", help="是 或 否；空白按 否"),
-    choice_column("状态", "status", Project.Status, required=True),
-    Column("备注", "note", "text", help="", width=30),
+    Column(
+        N_("所在县区代码"),
+        "location",
+        "county",
+        True,
+        help=Hint(_("县级区划代码，如「%(example)s」或「%(code)s」"), example="411526 潢川县", code="411526"),
+        width=20,
+    ),
+    Column(
+        N_("共建园区"),
+        "park",
+        "text",
+        max_length=120,
+        help=Hint(_("如 %(examples)s"), examples="豫东南高新区"),
+        width=18,
+    ),
+    Column(N_("计划投资（万元）"), "investment_planned", "decimal", help=AMOUNT_HELP),
+    Column(N_("签约投资（万元）"), "investment_signed", "decimal", help=AMOUNT_HELP),
+    Column(N_("到位资金（万元）"), "investment_in_place", "decimal", help=_("不小于 0，且不超过签约投资；空白按 0")),
+    multi_column(N_("资金来源"), "funding_sources", FundingSource),
+    Column(N_("用地指标重点保障"), "land_quota_guarantee", "bool", help=YES_NO_HINT),
+    choice_column(N_("状态"), "status", Project.Status, required=True),
+    Column(N_("备注"), "note", "text", help="", width=30),
 )
 
 
+@in_chinese
 def _typed_columns() -> list[Column]:
-    """One column per typed field of an activity, with the kinds that need it in its help text."""
+    """One column per typed field of an activity (headed by its verbose name in Chinese), with the kinds that need
+    it in its help text."""
     columns = []
     for name in TYPED_FIELDS:
         f = _field(Activity, name)
-        kinds = "、".join(str(Activity.Kind(k).label) for k in KIND_FIELDS if name in KIND_FIELDS[k])
+        kinds = [str(Activity.Kind(k).label) for k in KIND_FIELDS if name in KIND_FIELDS[k]]
         label = str(f.verbose_name)
         if f.choices:
-            columns.append(Column(label, name, "choice", choices=choice_labels(f.choices), help=f"{kinds}必填"))
+            hint = Hint(_("%(kinds)s必填"), kinds=kinds)
+            columns.append(Column(label, name, "choice", choices=choice_labels(f.choices), help=hint))
         elif isinstance(f, models.DecimalField):
-            columns.append(Column(label, name, "decimal", help=f"{kinds}必填；不小于 0"))
+            columns.append(Column(label, name, "decimal", help=Hint(_("%(kinds)s必填；不小于 0"), kinds=kinds)))
         elif isinstance(f, models.IntegerField):
-            columns.append(Column(label, name, "count", help=f"{kinds}必填；不小于 0 的整数"))
+            columns.append(Column(label, name, "count", help=Hint(_("%(kinds)s必填；不小于 0 的整数"), kinds=kinds)))
         else:
-            columns.append(Column(label, name, "text", max_length=f.max_length, help=f"{kinds}必填", width=20))
+            hint = Hint(_("%(kinds)s必填"), kinds=kinds)
+            columns.append(Column(label, name, "text", max_length=f.max_length, help=hint, width=20))
     return columns
 
 
 ACTIVITY_COLUMNS: tuple[Column, ...] = (
     PAIRING_COL,
     Column(
-        "类型",
+        N_("类型"),
         "kind",
         "choice",
         True,
         choices=choice_labels(Activity.Kind.choices),
-        help=choice_hint(Activity.Kind) + "；只填写该类型对应的列",
+        help=choice_hint(Activity.Kind, _("从下拉列表选择：%(labels)s；只填写该类型对应的列")),
     ),
     KEY_TASK_COL,
-    Column("日期", "date", "date", True, help="如 2024-05-20"),
-    Column("标题", "title", "text", True, max_length=200, width=30),
+    Column(N_("日期"), "date", "date", True, help=_("如 2024-05-20")),
+    Column(N_("标题"), "title", "text", True, max_length=200, width=30),
     *_typed_columns(),
-    Column("备注", "note", "text", width=30),
+    Column(N_("备注"), "note", "text", width=30),
 )
 
 
@@ -219,14 +255,14 @@ def template_for(spec: Spec, user) -> bytes:
 
 
 SPECS = {"projects": PROJECT_SPEC, "activities": ACTIVITY_SPEC}
-NOUNS = {"projects": "重大项目", "activities": "合作活动"}
+NOUNS = {"projects": _("重大项目"), "activities": _("合作活动")}
 
 
 def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", back_url: str = ""):
     """Start an import job of projects or activities for an uploaded file."""
     return import_job(
         job_kind=f"{kind}.import",
-        noun=NOUNS[kind],
+        noun=str(NOUNS[kind]),
         user=user,
         upload=upload,
         dry_run=dry_run,
@@ -261,7 +297,7 @@ def start_export(*, kind: str, user, filters: dict, fmt: str):
         raise UserFacingError("导出格式只能是 xlsx 或 csv")
     return start_job(
         kind=f"{kind}.export",
-        title=f"导出{NOUNS[kind]}（{fmt}）",
+        title=gettext("导出%(noun)s（%(format)s）") % {"noun": NOUNS[kind], "format": fmt},
         user=user,
         fn=export_job,
         params={"kind": kind, "filters": {k: _plain(v) for k, v in filters.items()}, "fmt": fmt},
@@ -280,4 +316,5 @@ def export_job(*, user, progress, kind: str, filters: dict, fmt: str) -> dict:
     qs = export_queryset(kind, user, filters)
     content = export_table(SPECS[kind], qs, fmt=fmt, progress=progress)
     filename = f"{kind}-{timezone.localtime():%Y%m%d-%H%M%S}.{fmt}"
-    return {"_file": (filename, content), "filename": filename, "summary": f"已导出{NOUNS[kind]}，共 {qs.count()} 条"}
+    summary = gettext("已导出%(noun)s，共 %(n)s 条") % {"noun": NOUNS[kind], "n": qs.count()}
+    return {"_file": (filename, content), "filename": filename, "summary": summary}

@@ -12,6 +12,8 @@ from dataclasses import replace
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 from openpyxl import Workbook
 
 from duikou.accounts import scoping
@@ -22,7 +24,9 @@ from duikou.core.tables import (
     DRY_RUN_RULE,
     NO,
     YES,
+    YES_NO_HINT,
     Column,
+    Hint,
     RowError,
     cell_code,
     cell_text,
@@ -36,6 +40,7 @@ from duikou.core.tables import (
     header_row,
     identity_rule,
     import_job,
+    in_chinese,
     list_validation,
     multi_column,
     no_progress,
@@ -55,28 +60,56 @@ __all__ = ["SPECS", "template_bytes", "import_rows", "export_bytes", "start_impo
 
 
 POSTING_COLUMNS = (
-    Column("用工单位", "employer", "text", True, max_length=120, width=24),
-    Column("岗位名称", "title", "text", True, max_length=120, width=18),
-    Column("工作地点代码", "region", "region", True, help="市或县（区）代码，如「320505 虎丘区」", width=20),
-    choice_column("职业类别", "occupation", Occupation, required=True),
-    multi_column("技能要求", "skills", Skill),
-    Column("月工资下限（元）", "wage_min", "count", True, help="不小于 0 的整数"),
-    Column("月工资上限（元）", "wage_max", "count", True, help="不低于下限"),
-    Column("提供住宿", "housing", "bool", help="是 或 否；空白按 否"),
-    Column("招聘人数", "headcount", "count", True, help="不小于 1 的整数"),
-    Column("有效期至", "valid_until", "date", True, help="如 2026-12-31"),
+    Column(N_("用工单位"), "employer", "text", True, max_length=120, width=24),
+    Column(N_("岗位名称"), "title", "text", True, max_length=120, width=18),
+    Column(
+        N_("工作地点代码"),
+        "region",
+        "region",
+        True,
+        help=Hint(_("市或县（区）代码，如「%(example)s」"), example="320505 虎丘区"),
+        width=20,
+    ),
+    choice_column(N_("职业类别"), "occupation", Occupation, required=True),
+    multi_column(N_("技能要求"), "skills", Skill),
+    Column(N_("月工资下限（元）"), "wage_min", "count", True, help=_("不小于 0 的整数")),
+    Column(N_("月工资上限（元）"), "wage_max", "count", True, help=_("不低于下限")),
+    Column(N_("提供住宿"), "housing", "bool", help=YES_NO_HINT),
+    Column(N_("招聘人数"), "headcount", "count", True, help=_("不小于 1 的整数")),
+    Column(N_("有效期至"), "valid_until", "date", True, help=_("如 2026-12-31")),
 )
 SEEKER_COLUMNS = (
-    Column("姓名", "name", "text", True, max_length=60),
-    Column("户籍地代码", "home", "region", True, help="县级区划代码，如「411526 潢川县」", width=20),
-    Column("身份证号", "id_number", "text", True, max_length=18, help="18 位，加密保存", width=22),
-    Column("电话", "phone", "text", max_length=20, help="手机 11 位或含区号的固定电话；加密保存", width=16),
-    replace(multi_column("意向职业", "occupations", Occupation), help="可填多项，用顿号分隔；空为不限", width=20),
-    replace(multi_column("技能", "skills", Skill), width=20),
-    replace(multi_column("已参加培训", "trainings", Skill), help="培训对应的技能，用顿号分隔", width=20),
-    Column("意向地区", "preferred_regions", "text", help="省或市的区划代码，用顿号分隔，最多 4 个；空为不限", width=20),
-    Column("期望月工资（元）", "expected_wage", "count", True, help="不小于 0 的整数"),
-    Column("需要住宿", "needs_housing", "bool", help="是 或 否；空白按 否"),
+    Column(N_("姓名"), "name", "text", True, max_length=60),
+    Column(
+        N_("户籍地代码"),
+        "home",
+        "region",
+        True,
+        help=Hint(_("县级区划代码，如「%(example)s」"), example="411526 潢川县"),
+        width=20,
+    ),
+    Column(N_("身份证号"), "id_number", "text", True, max_length=18, help=_("18 位，加密保存"), width=22),
+    Column(N_("电话"), "phone", "text", max_length=20, help=_("手机 11 位或含区号的固定电话；加密保存"), width=16),
+    replace(
+        multi_column(N_("意向职业"), "occupations", Occupation),
+        help=_("可填多项，用顿号分隔；空为不限"),
+        width=20,
+    ),
+    replace(multi_column(N_("技能"), "skills", Skill), width=20),
+    replace(
+        multi_column(N_("已参加培训"), "trainings", Skill),
+        help=_("培训对应的技能，用顿号分隔"),
+        width=20,
+    ),
+    Column(
+        N_("意向地区"),
+        "preferred_regions",
+        "text",
+        help=_("省或市的区划代码，用顿号分隔，最多 4 个；空为不限"),
+        width=20,
+    ),
+    Column(N_("期望月工资（元）"), "expected_wage", "count", True, help=_("不小于 0 的整数")),
+    Column(N_("需要住宿"), "needs_housing", "bool", help=YES_NO_HINT),
 )
 
 
@@ -205,6 +238,7 @@ def _write(kind: str, user, values: dict) -> str:
     return "updated" if changes else "unchanged"
 
 
+@in_chinese
 def template_bytes(kind: str, user) -> bytes:
     """A blank template: header with notes, dropdowns for choices and yes/no, a hidden sheet of values, and a
     sheet of instructions (including the region codes the user may use)."""

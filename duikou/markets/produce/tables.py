@@ -9,11 +9,14 @@ bumped, audit history), a new one is created — so importing the same file twic
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.core.tables import (
     Column,
+    Hint,
     RowError,
     Spec,
     cell_where,
@@ -35,32 +38,47 @@ from . import queries, services
 
 __all__ = ["SPECS", "export_bytes", "import_file", "template"]
 
-CERTS = multi_column("认证", "certifications", Certification)
-CATEGORY = choice_column("产品类别", "category", ProductCategory, required=True)
+CERTS = multi_column(N_("认证"), "certifications", Certification)
+CATEGORY = choice_column(N_("产品类别"), "category", ProductCategory, required=True)
+VOLUME_HELP = _("大于 0，最多两位小数")
 
 LISTING_COLUMNS = (
-    Column("供货主体", "supplier", "text", True, max_length=120, width=24),
-    Column("产品名称", "name", "text", True, max_length=120, width=20),
+    Column(N_("供货主体"), "supplier", "text", True, max_length=120, width=24),
+    Column(N_("产品名称"), "name", "text", True, max_length=120, width=20),
     CATEGORY,
-    Column("产地县区代码", "origin", "county", True, help="老区城市所辖县级区划代码，如「411526 潢川县」", width=20),
+    Column(
+        N_("产地县区代码"),
+        "origin",
+        "county",
+        True,
+        help=Hint(_("老区城市所辖县级区划代码，如「%(example)s」"), example="411526 潢川县"),
+        width=20,
+    ),
     CERTS,
-    Column("可供量（吨）", "volume_tonnes", "decimal", True, help="大于 0，最多两位小数"),
-    Column("供货起始月", "season_start", "count", True, help="1–12"),
-    Column("供货截止月", "season_end", "count", True, help="1–12；可跨年，如 11 至 3"),
-    Column("价格（元/公斤）", "price_yuan_kg", "decimal", True, help="大于 0，最多两位小数"),
-    Column("说明", "note", "text", width=30),
+    Column(N_("可供量（吨）"), "volume_tonnes", "decimal", True, help=VOLUME_HELP),
+    Column(N_("供货起始月"), "season_start", "count", True, help="1–12"),
+    Column(N_("供货截止月"), "season_end", "count", True, help=_("1–12；可跨年，如 11 至 3")),
+    Column(N_("价格（元/公斤）"), "price_yuan_kg", "decimal", True, help=VOLUME_HELP),
+    Column(N_("说明"), "note", "text", width=30),
 )
 DEMAND_COLUMNS = (
-    Column("采购主体", "buyer", "text", True, max_length=120, width=24),
-    choice_column("采购主体类型", "buyer_kind", Demand.BuyerKind, required=True),
-    Column("所在县区代码", "region", "county", True, help="采购方所在县级区划代码，如「320508 姑苏区」", width=20),
+    Column(N_("采购主体"), "buyer", "text", True, max_length=120, width=24),
+    choice_column(N_("采购主体类型"), "buyer_kind", Demand.BuyerKind, required=True),
+    Column(
+        N_("所在县区代码"),
+        "region",
+        "county",
+        True,
+        help=Hint(_("采购方所在县级区划代码，如「%(example)s」"), example="320508 姑苏区"),
+        width=20,
+    ),
     CATEGORY,
-    Column("需求说明", "description", "text", max_length=200, width=30),
-    Column("需求量（吨）", "volume_tonnes", "decimal", True, help="大于 0，最多两位小数"),
-    Column("需求起始日", "period_start", "date", True, help="如 2025-05-01"),
-    Column("需求截止日", "period_end", "date", True, help="不早于起始日"),
-    Column("要求的认证", "certifications_required", "multi", choices=CERTS.choices, help=CERTS.help, width=24),
-    Column("最高价格（元/公斤）", "max_price_yuan_kg", "decimal", help="不限价请留空"),
+    Column(N_("需求说明"), "description", "text", max_length=200, width=30),
+    Column(N_("需求量（吨）"), "volume_tonnes", "decimal", True, help=VOLUME_HELP),
+    Column(N_("需求起始日"), "period_start", "date", True, help=_("如 2025-05-01")),
+    Column(N_("需求截止日"), "period_end", "date", True, help=_("不早于起始日")),
+    Column(N_("要求的认证"), "certifications_required", "multi", choices=CERTS.choices, help=CERTS.help, width=24),
+    Column(N_("最高价格（元/公斤）"), "max_price_yuan_kg", "decimal", help=_("不限价请留空")),
 )
 
 SPECS = {
@@ -70,7 +88,7 @@ SPECS = {
         sheet="产品供给",
         key=("supplier", "name", "origin_id"),
         fields=services.LISTING_FIELDS,
-        noun="产品供给",
+        noun=_("产品供给"),
         duplicate="与第 {row} 行重复（同一供货主体、产品名称和产地）",
         defaults={"certifications": [], "note": ""},
     ),
@@ -80,7 +98,7 @@ SPECS = {
         sheet="采购需求",
         key=("buyer", "category", "period_start", "region_id"),
         fields=services.DEMAND_FIELDS,
-        noun="采购需求",
+        noun=_("采购需求"),
         duplicate="与第 {row} 行重复（同一采购主体、产品类别、起始日和所在地）",
         defaults={"certifications_required": [], "description": ""},
     ),

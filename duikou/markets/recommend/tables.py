@@ -5,6 +5,8 @@ reading and checking machinery is ``duikou.core.tables``."""
 import functools
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop as N_
+
 from duikou.core.datafiles import data_path, read_csv
 from duikou.core.errors import DataFileError
 from duikou.core.tables import cell_text
@@ -12,25 +14,33 @@ from duikou.geo.models import Region
 
 # The industries a profile or a named list may use: the words of fgzx-2022-766 三（五） and ssw-2021-xczx
 # （十）（十一）, plus 新材料 (named by 沪府发〔2022〕10号 （五）) for what a candidate city brings.
+# Chinese, as the file holds them; marked for translation so that a page can gloss them in English
 INDUSTRIES = (
-    "清洁能源",
-    "有色金属",
-    "能源资源",
-    "装备制造",
-    "纺织服装",
-    "生物医药",
-    "电子信息",
-    "农产品加工",
-    "绿色产业",
-    "特色资源精深加工",
-    "文化旅游",
-    "商贸物流",
-    "新材料",
+    N_("清洁能源"),
+    N_("有色金属"),
+    N_("能源资源"),
+    N_("装备制造"),
+    N_("纺织服装"),
+    N_("生物医药"),
+    N_("电子信息"),
+    N_("农产品加工"),
+    N_("绿色产业"),
+    N_("特色资源精深加工"),
+    N_("文化旅游"),
+    N_("商贸物流"),
+    N_("新材料"),
 )
 SEPARATORS = "、,，;；/ "
-PROFILE_COLUMNS = ("区划代码", "年份", "第一产业占比（%）", "第二产业占比（%）", "第三产业占比（%）", "优势产业")
-TIE_COLUMNS = ("老区城市或县代码", "候选城市代码", "联系类型", "强度（1–5）", "说明")
-KINDS = {"profiles": ("城市概况", PROFILE_COLUMNS), "ties": ("既有经济联系", TIE_COLUMNS)}
+PROFILE_COLUMNS = (
+    N_("区划代码"),
+    N_("年份"),
+    N_("第一产业占比（%）"),
+    N_("第二产业占比（%）"),
+    N_("第三产业占比（%）"),
+    N_("优势产业"),
+)
+TIE_COLUMNS = (N_("老区城市或县代码"), N_("候选城市代码"), N_("联系类型"), N_("强度（1–5）"), N_("说明"))
+KINDS = {"profiles": (N_("城市概况"), PROFILE_COLUMNS), "ties": (N_("既有经济联系"), TIE_COLUMNS)}
 
 INDUSTRIES_FILE = "old_area_industries.csv"
 
