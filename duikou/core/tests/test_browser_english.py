@@ -1,6 +1,6 @@
 """The pages added since the first English catalogue, seen by an English-language system administrator in headless
-Chromium: the jobs and schedules pages, indicator analytics and user administration show English labels; data such as
-organisation names, indicator names and job titles stay as entered. Screenshots go to test-artifacts/."""
+Chromium: the jobs and schedules pages, indicator analytics and user administration show English labels; indicators
+are named in English, a job's title as its starter wrote it. Screenshots go to test-artifacts/."""
 
 import os
 import re
@@ -66,7 +66,7 @@ def test_english_system_administrator_sees_english_on_the_newer_pages(
 
     page.goto(f"{base}/indicators/analytics/")
     expect(page.locator("main h1")).to_have_text("Indicator analytics")
-    expect(page.locator("main")).to_contain_text("消费帮扶金额 (万元), Sum")  # name and unit are data
+    expect(page.locator("main")).to_contain_text("Consumption assistance sales (10k yuan), Sum")  # in English
     assert_english_chrome(page)
     shot(page, artifacts_dir, "english-analytics.png")
 
