@@ -21,7 +21,7 @@ class PivotForm(forms.Form):
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [(i.code, f"{i.name}（{i.unit}）") for i in indicators]
+        self.fields["indicator"].choices = [(i.code, str(i)) for i in indicators]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = f"{css} {css}-sm"

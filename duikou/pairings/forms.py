@@ -19,7 +19,9 @@ class PairingFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["old_area"].choices = [("", _("全部老区"))] + list(OldArea.objects.values_list("key", "name"))
+        self.fields["old_area"].choices = [("", _("全部老区"))] + [
+            (a.key, a.display_name) for a in OldArea.objects.all()
+        ]
         self.fields["province"].choices = [("", _("全部省份"))] + [
             (r.code, r.display_name) for r in Region.objects.filter(level=Region.Level.PROVINCE)
         ]

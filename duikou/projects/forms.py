@@ -92,7 +92,7 @@ class ProjectForm(Styled, forms.Form):
     def __init__(self, *args, user, project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pairing"].queryset = queries.pairings_to_record(user)
-        self.fields["pairing"].label_from_instance = lambda p: f"{p.code} {p.old_region.name}—{p.partner_region.name}"
+        self.fields["pairing"].label_from_instance = lambda p: f"{p.code} {p}"
         self.fields["key_task"].queryset = _key_tasks(user)
         if project is not None:  # the pairing of a project is fixed when it is created
             del self.fields["pairing"]
@@ -167,7 +167,7 @@ class ActivityForm(Styled, forms.Form):
     def __init__(self, *args, user, activity: Activity | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pairing"].queryset = queries.pairings_to_record(user)
-        self.fields["pairing"].label_from_instance = lambda p: f"{p.code} {p.old_region.name}—{p.partner_region.name}"
+        self.fields["pairing"].label_from_instance = lambda p: f"{p.code} {p}"
         self.fields["key_task"].queryset = _key_tasks(user)
         for name in TYPED_FIELDS:
             field = Activity._meta.get_field(name).formfield(required=False)

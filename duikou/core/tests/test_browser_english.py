@@ -67,6 +67,7 @@ def test_english_system_administrator_sees_english_on_the_newer_pages(
     page.goto(f"{base}/indicators/analytics/")
     expect(page.locator("main h1")).to_have_text("Indicator analytics")
     expect(page.locator("main")).to_contain_text("Consumption assistance sales (10k yuan), Sum")  # in English
+    expect(page.get_by_label("Indicator", exact=True)).not_to_contain_text(CHINESE)  # the choices too
     assert_english_chrome(page)
     shot(page, artifacts_dir, "english-analytics.png")
 
