@@ -125,6 +125,11 @@ PLAN_KIND_ORDER = {Plan.Kind.ANNUAL: 0, Plan.Kind.SPECIAL: 1, Plan.Kind.FIVE_YEA
 ACCEPTED_STATUSES = ("approved", "accepted")
 
 
+def _read(user, model: type[Model]) -> QuerySet:
+    """``model``'s rows as ``user`` sees them; without a user (the public site, the evaluation) all of them."""
+    return model.objects.all() if user is None else scoping.scope(user, model)
+
+
 def targets_in_force(
     pairings: Iterable[int], years: Iterable[int], *, user=None
 ) -> dict[tuple[int, str, int], list[PlanTarget]]:
@@ -135,7 +140,7 @@ def targets_in_force(
     years = sorted(set(years))
     if not years:
         return {}
-    qs = scoping.scope(user, PlanTarget) if user is not None else PlanTarget.objects.all()
+    qs = _read(user, PlanTarget)
     rows = (
         qs.filter(
             plan__pairing_id__in=list(pairings),
@@ -208,11 +213,6 @@ class Figure:
         return max(self.sources, key=lambda s: s.period) if self.sources else None
 
 
-def _read(user, model: type[Model]) -> QuerySet:
-    """``model``'s rows as ``user`` sees them; without a user (the public site, the evaluation) all of them."""
-    return model.objects.all() if user is None else scoping.scope(user, model)
-
-
 def figures_against_targets(
     user,
     pairings: "Pairing | int | Iterable",
@@ -238,6 +238,8 @@ def figures_against_targets(
     Everything is read through the scoping layer as ``user``; ``user`` None reads unscoped (the public site, which
     narrows by ``reports``). The queries are a fixed number whatever the number of pairings and years. Sorted by
     pairing, year (latest first) and the indicator's order."""
+    if user is None and reports is None:  # an unscoped read must say which reports it may show
+        raise ValueError("figures_against_targets without a user reads only the reports it is given")
     if isinstance(pairings, int | Model):
         pairings = [pairings]
     ids = [p.pk if isinstance(p, Model) else int(p) for p in pairings]

@@ -100,3 +100,10 @@ def test_another_citys_user_reads_no_figures_of_the_pairing(who, xinyang):
 def test_a_pairing_without_a_filed_plan_has_no_figures_unless_asked(who):
     pairing = testing.pairing("延安市", "无锡市")
     assert figures_against_targets(who["ndrc"], pairing) == []
+
+
+def test_an_unscoped_read_must_name_the_reports_it_may_show(xinyang):
+    """Without a user nothing is scoped, so the caller (the public site) must give the reports that may be shown:
+    forgetting them would show every accepted value."""
+    with pytest.raises(ValueError, match="reads only the reports it is given"):
+        figures_against_targets(None, xinyang.pairing)
