@@ -155,6 +155,15 @@ def _isolated_media_and_inline_jobs(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the public site's keys carry the generation stored in the database,
+    which every test starts again from the same number, so a page kept by an earlier test would otherwise be found."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's language: a page requested in English leaves its language active on the
     thread (the locale middleware does not reset it), and a later test calling a service would get English."""

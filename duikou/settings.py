@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "duikou.evaluation",
     "duikou.markets",
     "duikou.publication",
+    "duikou.culture",
     "duikou",  # the wiring that knows every app: `duikou seed` (duikou/management/commands)
 ]
 
@@ -365,6 +366,15 @@ SITE_TITLE = _("对口合作平台")
 # it. The public API (/public/api/) and the open-data downloads answer each address so many times per minute.
 DUIKOU_PUBLIC_CACHE_SECONDS = env_int("DUIKOU_PUBLIC_CACHE_SECONDS", 300, minimum=1, maximum=86400)
 DUIKOU_PUBLIC_API_PER_MINUTE = env_int("DUIKOU_PUBLIC_API_PER_MINUTE", 60, minimum=1)
+# The red-culture platform's media (duikou/culture/media.py): the largest file of each kind, in MB, and the most
+# pixels an image may have (a larger one is refused before it is decoded).
+DUIKOU_CULTURE_MAX_MB = {
+    "image": env_int("DUIKOU_CULTURE_IMAGE_MAX_MB", 10, minimum=1),
+    "audio": env_int("DUIKOU_CULTURE_AUDIO_MAX_MB", 50, minimum=1),
+    "video": env_int("DUIKOU_CULTURE_VIDEO_MAX_MB", 200, minimum=1),
+    "document": env_int("DUIKOU_CULTURE_DOCUMENT_MAX_MB", 20, minimum=1),
+}
+DUIKOU_CULTURE_IMAGE_MAX_PIXELS = env_int("DUIKOU_CULTURE_IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
 
 # Rectification notices (整改通知): days allowed for each follow-up step. Seed 000 四(四) asks for 整改要求 and
 # 督促改进落实 but sets no time limits, so these are configurable working rules, not policy.

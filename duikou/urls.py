@@ -36,6 +36,7 @@ urlpatterns = [
     path("public/api/", public_api.urls),  # the public site's read-only API, its own OpenAPI document; no sign-in
     path("public/", include("duikou.publication.public_urls")),  # the public site: pairings, results, open data
     path("publication/", include("duikou.publication.urls")),  # staff: what is published, publish and withdraw
+    path("culture/", include("duikou.culture.urls")),  # the red-culture platform: editors and reviewers
     path("evaluation/", include("duikou.evaluation.urls")),
     path("markets/", include("duikou.markets.urls")),
     path("inbox/", include("duikou.notifications.urls")),

@@ -1,6 +1,6 @@
 """The public site (/public/, no sign-in): what must be reachable from outside, with /public/api/ (duikou/urls.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import public_views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("data/", public_views.data, name="data"),
     path("data/<slug:name>.csv", public_views.download, {"fmt": "csv"}, name="csv"),
     path("data/<slug:name>.json", public_views.download, {"fmt": "json"}, name="json"),
+    path("", include("duikou.culture.public_urls")),  # the red-culture platform (/public/culture/)
 ]

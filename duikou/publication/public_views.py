@@ -8,10 +8,7 @@ import json
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.dateparse import parse_date
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from duikou.core.exports import CSV, csv_bytes
@@ -19,26 +16,7 @@ from duikou.core.public import RateLimited, check_rate, client_address, public_p
 
 from . import opendata, site
 from .cache import cached
-
-
-def _show(request, name: str, template: str, build, *, section: str):
-    """The page ``template`` with the context ``build()`` gives, kept in the cache under ``name``."""
-
-    def page():
-        context = build()
-        return {"title": str(context["title"]), "body": render_to_string(template, context)}
-
-    content = cached(f"page:{name}", page)
-    return render(
-        request,
-        "publication/public/page.html",
-        {
-            "title": content["title"],
-            "body": mark_safe(content["body"]),  # rendered by our own template, escaped there  # noqa: S308
-            "demo": cached("demo", site.demo_published),
-            "section": section,
-        },
-    )
+from .pages import show
 
 
 @public_page
@@ -52,7 +30,7 @@ def index(request):
             "tables": opendata.TABLES.values(),
         }
 
-    return _show(request, "index", "publication/public/index.html", build, section="index")
+    return show(request, "index", "publication/public/index.html", build, section="index")
 
 
 @public_page
@@ -66,7 +44,7 @@ def pairings(request):
             "map": site.map_data(pairings),
         }
 
-    return _show(request, "pairings", "publication/public/pairings.html", build, section="pairings")
+    return show(request, "pairings", "publication/public/pairings.html", build, section="pairings")
 
 
 @public_page
@@ -75,7 +53,7 @@ def pairing(request, pk: int):
         context = site.pairing_page(site.public_pairing(pk))
         return {**context, "title": str(context["pairing"])}
 
-    return _show(request, f"pairing:{pk}", "publication/public/pairing.html", build, section="pairings")
+    return show(request, f"pairing:{pk}", "publication/public/pairing.html", build, section="pairings")
 
 
 def _dates(request) -> tuple[datetime.date | None, datetime.date | None, list[str]]:
@@ -101,7 +79,7 @@ def data(request):
     def build():
         return {"title": _("开放数据"), "tables": opendata.TABLES.values()}
 
-    return _show(request, "data", "publication/public/data.html", build, section="data")
+    return show(request, "data", "publication/public/data.html", build, section="data")
 
 
 def limit(request) -> None:

@@ -18,6 +18,7 @@ from duikou.plans.models import Plan, PlanItem
 from duikou.plans.queries import Figure, figures_against_targets
 from duikou.projects.models import FundingSource, Project
 
+from . import pages
 from .models import Publication
 
 OPEN = Publication.Status.PUBLISHED
@@ -211,6 +212,7 @@ def pairing_page(pairing: Pairing) -> dict:
         "results": list(results(pairing)),
         "commendations": list(commendations(pairing)),
         "demo": demo_items(),
+        "sections": pages.pairing_sections(pairing),
     }
 
 
