@@ -37,6 +37,7 @@ run: $(STAMP) system-deps
 	$(BIN)/duikou demo-markets
 	$(BIN)/duikou demo-monitoring
 	$(BIN)/duikou demo-public
+	$(BIN)/duikou demo-culture
 	@echo "serving on http://$(HOST):$(PORT)/"
 	$(BIN)/duikou serve $(HOST):$(PORT)
 

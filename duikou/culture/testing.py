@@ -4,7 +4,6 @@ atom) and a 信阳–苏州 world with a published resource, a draft and a route
 import datetime
 import io
 import struct
-import wave
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +14,7 @@ from duikou.plans.tests.factories import people
 from duikou.projects.models import Activity
 
 from . import services
+from .demo import tone_wav as wav  # noqa: F401 (tests make recordings with it)
 from .models import Resource, Route
 
 XINXIAN = "411523"  # 新县, 信阳市
@@ -30,20 +30,6 @@ def jpeg_with_gps(size=(64, 48)) -> bytes:
     exif[0x8825] = {1: "N", 2: (31.0, 38.0, 24.0), 3: "E", 4: (114.0, 52.0, 46.0)}  # GPSInfo
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
-
-
-def wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
-    """A short WAV: a 440 Hz tone (a recording's stand-in; phones and browsers play it)."""
-    import math
-
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        frames = (int(8000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(int(seconds * rate)))
-        w.writeframes(b"".join(struct.pack("<h", f) for f in frames))
     return out.getvalue()
 
 
@@ -80,11 +66,11 @@ def publish(item, editor, approver):
     return services.step(approver, item, "publish", version=item.version, secrecy_confirmed=True)
 
 
-def world() -> dict:
+def world(who: dict | None = None) -> dict:
     """信阳–苏州 with: a published site in 新县 with an image and an oral history recording, a published memorial in
     常熟, a draft resource and a resource taken down (both with secrets in them), a published 2-day route through the
     two, a draft route, and a 研学 activity linked to the site."""
-    who = people()
+    who = who or people()
     editor, approver = who["xy_editor"], who["xy_approver"]
     pairing = base.pairing("信阳市", "苏州市")
     site = resource(editor, "测试旧址", name_en="Test former site", description_en="About the site")

@@ -7,6 +7,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from duikou.culture import queries as culture_queries
+from duikou.culture import services as culture_services
+from duikou.culture import testing as ct
 from duikou.evaluation import testing as ev
 from duikou.pairings.models import Pairing
 from duikou.publication import opendata, services, site
@@ -25,6 +28,14 @@ def public_urls() -> list[str]:
         urls += [reverse("public:pairing", args=[p.pk]), f"/public/api/pairings/{p.pk}"]
     for name in opendata.TABLES:
         urls += [f"/public/data/{name}.csv", f"/public/data/{name}.json", f"/public/api/tables/{name}"]
+    urls += [reverse("public:culture"), reverse("public:culture") + "?kind=oral"]
+    for resource in culture_queries.public_resources():
+        urls.append(reverse("public:culture_resource", args=[resource.pk]))
+        urls += [
+            reverse("public:culture_medium", args=[m.pk])
+            for m in resource.media.filter(kind="document", removed_at__isnull=True)
+        ]
+    urls += [reverse("public:culture_route", args=[r.pk]) for r in culture_queries.public_routes()]
     return urls
 
 
@@ -47,6 +58,22 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
         valid_from="2024-01-01",
     )
     ev.published_run(w["who"]["henan"], [(local, "80", "good")], province="410000")
+    # the red-culture platform: a draft, a taken-down resource, a draft route, a study trip's note with a phone, a
+    # removed document and a document of the draft (ct.world), the review's notes
+    culture = ct.world(w["who"])
+    editor = w["who"]["xy_editor"]
+    site = culture_services.step(editor, culture["site"], "revise", version=culture["site"].version)
+    removed = culture_services.add_medium(
+        editor, site, ct.upload("r.pdf", b"%PDF-1.4 removed"), caption="已移除的档案", credit="馆藏"
+    )
+    culture_services.remove_medium(editor, removed)
+    culture_services.add_medium(
+        editor, culture["draft"], ct.upload("d.pdf", b"%PDF-1.4 draft"), caption="草稿资源的档案", credit="馆藏"
+    )
+    site = culture_services.step(editor, site, "submit", version=site.version)
+    culture_services.step(
+        w["who"]["xy_approver"], site, "publish", version=site.version, secrecy_confirmed=True, note="审核说明内部"
+    )
     never = [
         "信阳市—郑州市",
         "P-T3",
@@ -56,8 +83,24 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
         "撤回理由不公开",
         "保密审查说明内部",
         w["plan"].filing_receipt,
+        "草稿资源不得公开",
+        "草稿简介秘密",
+        "已下架资源不得公开",
+        "下架理由内部",
+        "草稿线路不得公开",
+        "已移除的档案",
+        "草稿资源的档案",
+        "审核说明内部",
     ]
-    seen = {"published project": "苏信合作产业园一期", "plan summary": "打造对口合作样板", "figure": "2026Q1"}
+    seen = {
+        "published project": "苏信合作产业园一期",
+        "plan summary": "打造对口合作样板",
+        "figure": "2026Q1",
+        "resource": "测试旧址",
+        "route": "测试精品线路",
+        "transcript": "口述文字稿内容",
+        "study trip": "苏州学生赴新县研学",
+    }
     failures, found = [], set()
     for language in ("zh-hans", "en"):
         client.cookies["django_language"] = language

@@ -14,6 +14,8 @@ import requests
 from django.db import connection
 
 from duikou import testing
+from duikou.culture import services as culture_services
+from duikou.culture import testing as ct
 from duikou.projects import testing as pt
 from duikou.projects.models import Project
 from duikou.publication import services
@@ -83,6 +85,8 @@ def test_a_withdrawal_is_visible_at_once_on_every_process(committed_db, settings
     approver = testing.user("two_process_approver", "信阳市人民政府", "approver")
     project = pt.project(pairing, "两进程公开项目")
     services.publish(user=approver, item=project, secrecy_confirmed=True)
+    editor = testing.user("two_process_editor", "信阳市人民政府", "editor")
+    resource = ct.publish(ct.resource(editor, "两进程旧址"), editor, approver)
     servers = [_server(settings) for _ in range(2)]
     try:
         path = f"/public/pairings/{pairing.pk}/"
@@ -93,6 +97,13 @@ def test_a_withdrawal_is_visible_at_once_on_every_process(committed_db, settings
         services.withdraw(user=approver, item=Project.objects.get(pk=project.pk), reason="两进程撤回")
         pages = [_page(base, path) for _process, base in servers]
         assert all("两进程公开项目" not in p and "两进程改名项目" not in p for p in pages)
+        # a red-culture resource taken down: gone from its page and the catalogue on both processes
+        resource_path = f"/public/culture/resources/{resource.pk}/"
+        assert all("两进程旧址" in _page(base, resource_path) for _process, base in servers)
+        assert all("两进程旧址" in _page(base, "/public/culture/") for _process, base in servers)
+        culture_services.step(approver, resource, "takedown", version=resource.version, note="两进程下架")
+        assert [requests.get(base + resource_path, timeout=30).status_code for _p, base in servers] == [404, 404]
+        assert all("两进程旧址" not in _page(base, "/public/culture/") for _process, base in servers)
     finally:
         for process, _base in servers:
             process.terminate()
