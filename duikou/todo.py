@@ -74,6 +74,7 @@ SOURCES = {
     "milestones": _("项目节点"),
     "tasks": _("方案任务"),
     "followups": _("就业回访"),
+    "culture": _("红色文化审核"),
 }
 
 
@@ -356,6 +357,32 @@ def _followups(user, today):
     )
 
 
+def _culture(user, today):
+    """Red-culture resources and routes submitted for review, for the approvers of their place (not the submitter)."""
+    from duikou.culture.queries import resources_for, routes_for
+    from duikou.culture.workflow import WORKFLOW
+
+    resources, more = _workflow_items(
+        user,
+        "culture",
+        WORKFLOW,
+        resources_for(user, status="review").order_by("submitted_at", "pk"),
+        title=lambda r: r.display_name,
+        place=lambda r: r.region.display_name,
+        link=lambda r: reverse("culture:resource", args=[r.pk]),
+    )
+    routes, more_routes = _workflow_items(
+        user,
+        "culture",
+        WORKFLOW,
+        routes_for(user, status="review").order_by("submitted_at", "pk"),
+        title=lambda r: r.display_name,
+        place=lambda r: str(r.pairing),
+        link=lambda r: reverse("culture:route", args=[r.pk]),
+    )
+    return resources + routes, more + more_routes
+
+
 def _plain(qs, make) -> tuple[list[Item], int]:
     rows = list(qs[: _limit() + 1])
     more = max(0, qs.count() - _limit()) if len(rows) > _limit() else 0
@@ -371,6 +398,7 @@ READERS = {
     "milestones": (_milestones, "projects:overdue"),
     "tasks": (_tasks, "plans:matrix"),
     "followups": (_followups, "markets:labour_followups"),
+    "culture": (_culture, "culture:resources"),
 }
 
 

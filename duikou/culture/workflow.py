@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.core.workflow import Step, Workflow, region_party
+from duikou.geo.models import Region
 
 from .models import Resource, Status
 
@@ -32,9 +33,17 @@ def _takes_down(user, item) -> bool:
     return scoping.can(user, scoping.Action.APPROVE, item)
 
 
+def _city(region):
+    """The prefecture (or province) a region lies in: its government's approvers review what its places draft."""
+    node = region
+    while node.level not in (Region.Level.PROVINCE, Region.Level.PREFECTURE) and node.parent_id:
+        node = node.parent
+    return node
+
+
 def _reviewers(item):
     regions = [item.region] if isinstance(item, Resource) else [item.pairing.old_region, item.pairing.partner_region]
-    return [region_party(region) for region in regions]
+    return [region_party(_city(region)) for region in regions]
 
 
 def _refuse(user, item, step: Step) -> Exception:

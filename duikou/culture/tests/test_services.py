@@ -223,3 +223,18 @@ def test_only_study_trips_of_the_pairing_are_linked(who):
     )  # fmt: skip
     with pytest.raises(ValidationError, match="不是研学活动"):
         services.link_visit(editor, item, visit)
+
+
+def test_a_submission_waits_in_the_reviewers_to_do_and_not_the_submitters(who):
+    from duikou.todo import todo_for
+
+    editor, approver = who["xy_editor"], who["xy_approver"]
+    item = ct.resource(editor, "待办旧址")
+    services.step(editor, item, "submit", version=item.version)
+    mine = [i for i in todo_for(approver)[0] if i.source == "culture"]
+    assert [(i.title, i.action, i.link) for i in mine] == [
+        ("待办旧址", "审核通过并发布、退回修改", f"/culture/resources/{item.pk}/")
+    ]
+    assert mine[0].turn == "等待 信阳市 处理"
+    assert not [i for i in todo_for(editor)[0] if i.source == "culture"]
+    assert not [i for i in todo_for(who["sz_approver"])[0] if i.source == "culture"]
