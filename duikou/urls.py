@@ -5,6 +5,8 @@ from duikou import health, views
 from duikou.api import api
 from duikou.core import calendar_views, job_views
 from duikou.core import views as core_views
+from duikou.culture import public_urls as culture_public
+from duikou.publication import public_urls as publication_public
 from duikou.publication.public_api import public_api
 
 urlpatterns = [
@@ -34,7 +36,8 @@ urlpatterns = [
     path("", include("duikou.monitoring.public_urls")),  # /declare/…: public, no sign-in
     path("notices/", include("duikou.monitoring.notice_urls")),  # public 公示/公告 pages, no sign-in
     path("public/api/", public_api.urls),  # the public site's read-only API, its own OpenAPI document; no sign-in
-    path("public/", include("duikou.publication.public_urls")),  # the public site: pairings, results, open data
+    # the public site: pairings, results, open data, and the red-culture platform's pages, in one namespace
+    path("public/", include((publication_public.urlpatterns + culture_public.urlpatterns, "public"))),
     path("publication/", include("duikou.publication.urls")),  # staff: what is published, publish and withdraw
     path("culture/", include("duikou.culture.urls")),  # the red-culture platform: editors and reviewers
     path("evaluation/", include("duikou.evaluation.urls")),

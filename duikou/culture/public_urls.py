@@ -1,5 +1,5 @@
-"""The red-culture platform's public pages, under /public/culture/ in the public site's namespace ("public:…";
-wired by ``publication.public_urls``)."""
+"""The red-culture platform's public pages, under /public/culture/ in the public site's namespace ("public:…"; the
+wiring in duikou/urls.py joins them to publication.public_urls)."""
 
 from django.urls import path
 

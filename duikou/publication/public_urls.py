@@ -1,10 +1,10 @@
-"""The public site (/public/, no sign-in): what must be reachable from outside, with /public/api/ (duikou/urls.py)."""
+"""The public site (/public/, no sign-in): what must be reachable from outside, with /public/api/; duikou/urls.py puts
+these and the red-culture platform's pages (culture.public_urls) in the one namespace "public"."""
 
-from django.urls import include, path
+from django.urls import path
 
 from . import public_views
 
-app_name = "public"
 urlpatterns = [
     path("", public_views.index, name="index"),
     path("pairings/", public_views.pairings, name="pairings"),
@@ -12,5 +12,4 @@ urlpatterns = [
     path("data/", public_views.data, name="data"),
     path("data/<slug:name>.csv", public_views.download, {"fmt": "csv"}, name="csv"),
     path("data/<slug:name>.json", public_views.download, {"fmt": "json"}, name="json"),
-    path("", include("duikou.culture.public_urls")),  # the red-culture platform (/public/culture/)
 ]
