@@ -12,9 +12,10 @@ class CultureConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from duikou.accounts import scoping
+        from duikou.publication import opendata as public_tables
         from duikou.publication import pages
 
-        from . import models, queries
+        from . import models, opendata, queries
 
         # A resource belongs to its place; a route to its pairing (both cities answer for it).
         scoping.register(models.Resource, region_paths=("region",))
@@ -30,3 +31,5 @@ class CultureConfig(AppConfig):
         auditlog.register(models.StudyVisit)
         pages.register_demo(queries.demo_published)
         pages.register_pairing_section(queries.pairing_section)
+        for table in opendata.TABLES:
+            public_tables.register(table)

@@ -49,6 +49,9 @@ def _pairing_columns() -> tuple[Column, ...]:
     )
 
 
+DEMO = Column("demo", _("示例数据"), _("1：演示用的示例数据，不是真实的工作成果；0：真实数据"), "number")
+
+
 def _pairing_cells(p: Pairing) -> dict:
     return {"pairing_code": p.code, "pairing": str(p)}
 
@@ -72,6 +75,7 @@ def _pairings(start, end):
 
 
 def _plans(start, end):
+    demo = site.demo_items()
     for plan in site.published_plans():
         if _in(plan.filed_at, start, end):
             yield {
@@ -83,10 +87,12 @@ def _plans(start, end):
                 "end_year": plan.end_year,
                 "revision": plan.revision,
                 "filed_at": plan.filed_at.date() if plan.filed_at else None,
+                "demo": int(("plan", plan.pk) in demo),
             }
 
 
 def _projects(start, end):
+    demo = site.demo_items()
     for p in site.published_projects().order_by("pairing__code", "name"):
         published = p.publications.filter(status=site.OPEN).values_list("published_at", flat=True).first()
         if _in(published, start, end):
@@ -108,10 +114,12 @@ def _projects(start, end):
                 "funding_sources": ";".join(p.funding_sources or []),
                 "funding_sources_label": ";".join(site.funding_labels(p)),
                 "published_at": published.date() if published else None,
+                "demo": int(("project", p.pk) in demo),
             }
 
 
 def _figures(start, end):
+    demo = site.demo_items()
     for pairing in site.public_pairings():
         for f in site.figures(pairing):
             for s in f.sources:
@@ -128,6 +136,7 @@ def _figures(start, end):
                         "report": s["report"],
                         "accepted_by_unit": s["unit"],
                         "accepted_at": s["at"].date() if s["at"] else None,
+                        "demo": int(("report", s["report_id"]) in demo),
                     }
 
 
@@ -207,6 +216,7 @@ TABLES: dict[str, Table] = {
                 Column("end_year", _("截止年份"), _("方案期截止年份"), "number"),
                 Column("revision", _("修订版次"), _("第几次修订（1 为初版）"), "number"),
                 Column("filed_at", _("备案日期"), _("国家发展改革委备案日期"), "date"),
+                DEMO,
             ),
             _plans,
         ),
@@ -238,6 +248,7 @@ TABLES: dict[str, Table] = {
                 Column("funding_sources", _("资金来源代码"), _("以分号分隔"), "list"),
                 Column("funding_sources_label", _("资金来源"), _("资金来源代码的名称，以分号分隔"), "list"),
                 Column("published_at", _("公开日期"), _("决定公开的日期"), "date"),
+                DEMO,
             ),
             _projects,
         ),
@@ -258,6 +269,7 @@ TABLES: dict[str, Table] = {
                 Column("report", _("来源报告"), _("数据集名称和报告期")),
                 Column("accepted_by_unit", _("接收（审核）单位"), _("接收或审核该报告的单位（不列个人）")),
                 Column("accepted_at", _("接收（审核）日期"), _("国家接收日期，未接收的为省级审核日期"), "date"),
+                DEMO,
             ),
             _figures,
         ),
@@ -301,6 +313,11 @@ TABLES: dict[str, Table] = {
         ),
     ]
 }
+
+
+def register(table: Table) -> None:
+    """Add another app's public table (the red-culture platform's) to the downloads, the dictionary and the API."""
+    TABLES[table.name] = table
 
 
 def rows(table: Table, start: datetime.date | None = None, end: datetime.date | None = None) -> list[dict]:

@@ -187,6 +187,7 @@ def figures(pairing: Pairing) -> list[PublicFigure]:
                 "report": f"{s.report.dataset.name} {s.report.period}" if s.report else "",
                 "unit": _unit(s.accepted_by),
                 "at": s.accepted_at,
+                "report_id": s.report.pk if s.report else None,
             }
             for s in f.sources
         ]

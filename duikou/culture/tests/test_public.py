@@ -106,3 +106,17 @@ def test_demo_items_mark_every_page(client, w):
     services.step(w["who"]["xy_approver"], w["site"], "takedown", version=w["site"].version, note="换代")
     for url in ("/public/", "/public/culture/", f"/public/culture/resources/{w['memorial'].pk}/"):
         assert "demo-notice" in client.get(url).content.decode(), url
+
+
+def test_the_open_data_has_the_catalogue_and_the_routes_stops_with_the_demo_flag(client, w, settings):
+    settings.DUIKOU_PUBLIC_API_PER_MINUTE = 1000
+    Resource = w["memorial"].__class__
+    Resource.objects.filter(pk=w["memorial"].pk).update(demo=True)
+    rows = client.get("/public/api/tables/culture_resources").json()["rows"]
+    assert {r["name"]: r["demo"] for r in rows} == {"测试旧址": 0, "测试口述史": 0, "测试纪念馆": 1}
+    site = next(r for r in rows if r["name"] == "测试旧址")
+    assert site["kind_label"] == "革命旧址、纪念设施" and site["region_code"] == ct.XINXIAN
+    assert site["url"] == f"/public/culture/resources/{w['site'].pk}/"
+    stops = client.get("/public/data/culture_route_stops.csv").content.decode("utf-8-sig")
+    assert "测试精品线路" in stops and "草稿线路不得公开" not in stops and "已下架资源不得公开" not in stops
+    assert stops.count("\n") == 1 + 3  # the header, then one row per stop

@@ -22,7 +22,16 @@ def w():
 
 def test_the_tables_and_their_columns(client, w):
     tables = client.get("/public/api/tables").json()
-    assert [t["name"] for t in tables] == ["pairings", "plans", "projects", "figures", "results", "commendations"]
+    assert [t["name"] for t in tables] == [
+        "pairings",
+        "plans",
+        "projects",
+        "figures",
+        "results",
+        "commendations",
+        "culture_resources",
+        "culture_route_stops",
+    ]
     projects = next(t for t in tables if t["name"] == "projects")
     keys = [c["key"] for c in projects["columns"]]
     assert keys.index("status_label") == keys.index("status") + 1  # the label beside its code

@@ -14,7 +14,7 @@
       const lons = coords.map(c => c[0]), lats = coords.map(c => c[1]);
       center = [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2];
       const span = Math.max(Math.max(...lons) - Math.min(...lons), Math.max(...lats) - Math.min(...lats), 0.5);
-      zoom = Math.max(1.15, Math.min(40, 30 / span));
+      zoom = Math.max(1.15, Math.min(12, 24 / span));
     }
     chart.setOption({
       tooltip: {trigger: "item", renderMode: "richText", formatter: p => (p.data && p.data.name) || p.name},
