@@ -347,7 +347,7 @@ class User:
 
     def _read_version(self, html: str) -> None:
         code = re.escape(self.spec["indicator"])
-        found = re.search(rf'<tr id="row-{code}" class="[^"]*" data-saved="(\d+)"', html)
+        found = re.search(rf'<tr id="row-{code}"[^>]*\sdata-version="(\d+)"', html)
         if found:
             self.version = int(found.group(1))
 
@@ -368,13 +368,15 @@ class User:
         response = self.session.post(
             f"{self.base}{self.grid}cell/", data=data, headers=headers, allow_redirects=False, timeout=30
         )
-        if response.status_code == 200 and 'class="table-danger"' in response.text:
-            refused = re.search(r'class="[^"]*invalid-feedback[^"]*"[^>]*>(.*?)<', response.text, re.S)
-            response.refused = (refused.group(1).strip() if refused else "row marked as refused")[:200]
-            self.version = None  # read the grid again
-        elif response.status_code == 200:
+        # the cell answers JSON: saved and the cell's new version, or (409 stale, 422 refused, 403 locked) why not
+        answer = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
+        if response.status_code == 200 and answer.get("saved"):
             response.saved = True
-            self._read_version(response.text)
+            self.version = answer.get("version")
+        else:
+            if response.status_code == 200:
+                response.refused = (answer.get("detail") or "not saved")[:200]
+            self.version = None  # read the grid again
         return response
 
     def act(self) -> tuple[str, float, str | None, bool]:
