@@ -304,6 +304,8 @@ def _check(response: requests.Response) -> str | None:
 class User:
     """One simulated user: a session, a role, and the pages that role visits in turn."""
 
+    signs_in = True
+
     def __init__(self, base: str, spec: dict, plan: dict, password: str):
         self.base, self.spec, self.plan, self.password = base, spec, plan, password
         self.session = requests.Session()
@@ -345,7 +347,7 @@ class User:
 
     def _read_version(self, html: str) -> None:
         code = re.escape(self.spec["indicator"])
-        found = re.search(rf'<tr id="row-{code}" class="[^"]*" data-saved="(\d+)"', html)
+        found = re.search(rf'<tr id="row-{code}"[^>]*\sdata-version="(\d+)"', html)
         if found:
             self.version = int(found.group(1))
 
@@ -366,13 +368,15 @@ class User:
         response = self.session.post(
             f"{self.base}{self.grid}cell/", data=data, headers=headers, allow_redirects=False, timeout=30
         )
-        if response.status_code == 200 and 'class="table-danger"' in response.text:
-            refused = re.search(r'class="[^"]*invalid-feedback[^"]*"[^>]*>(.*?)<', response.text, re.S)
-            response.refused = (refused.group(1).strip() if refused else "row marked as refused")[:200]
-            self.version = None  # read the grid again
-        elif response.status_code == 200:
+        # the cell answers JSON: saved and the cell's new version, or (409 stale, 422 refused, 403 locked) why not
+        answer = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
+        if response.status_code == 200 and answer.get("saved"):
             response.saved = True
-            self._read_version(response.text)
+            self.version = answer.get("version")
+        else:
+            if response.status_code == 200:
+                response.refused = (answer.get("detail") or "not saved")[:200]
+            self.version = None  # read the grid again
         return response
 
     def act(self) -> tuple[str, float, str | None, bool]:
@@ -390,10 +394,22 @@ class User:
         return page, (time.perf_counter() - start) * 1000, error, saved
 
 
-def run_phase(base: str, plan: dict, specs: list[dict], password: str, *, warmup: float, duration: float, think: bool):
+def run_phase(
+    base: str,
+    plan: dict,
+    specs: list[dict],
+    password: str,
+    *,
+    warmup: float,
+    duration: float,
+    think: bool,
+    make_user=User,
+):
     """Every user signs in (during the warm-up), then acts until the end; requests started inside the measured
     window [warm-up end, end) are kept. Returns the results, the client's wall and CPU seconds over the window, and
-    the machine's CPU use by process group at the window's start and end."""
+    the machine's CPU use by process group at the window's start and end. ``make_user(base, spec, plan, password)``
+    makes each user (an object with ``signs_in``, ``login()`` and ``act()``; one whose ``signs_in`` is false starts
+    without signing in: bench/public_load's anonymous visitors)."""
     results = Results()
     start = time.monotonic() + 0.5
     window = [start + warmup, start + warmup + duration]
@@ -404,22 +420,25 @@ def run_phase(base: str, plan: dict, specs: list[dict], password: str, *, warmup
     ready = threading.Barrier(len(specs) + 1, action=open_window)
 
     def simulate(spec: dict) -> None:
-        user = User(base, spec, plan, password)
+        user = make_user(base, spec, plan, password)
         error = "not signed in"
         try:
             if think:
                 time.sleep(max(0.0, start - time.monotonic()) + random.uniform(0, warmup * 0.6))
-            t = time.perf_counter()
-            try:
-                error = user.login()
-            except requests.RequestException as exc:
-                error = f"sign-in of {spec['username']}: {type(exc).__name__}: {exc}"
-            with results.lock:
-                results.logins.append((time.perf_counter() - t) * 1000)
-                if error:
-                    results.login_errors += 1
-                    if len(results.samples) < 5:
-                        results.samples.append(f"login: {error}")
+            if not user.signs_in:
+                error = None
+            else:
+                t = time.perf_counter()
+                try:
+                    error = user.login()
+                except requests.RequestException as exc:
+                    error = f"sign-in of {spec['username']}: {type(exc).__name__}: {exc}"
+                with results.lock:
+                    results.logins.append((time.perf_counter() - t) * 1000)
+                    if error:
+                        results.login_errors += 1
+                        if len(results.samples) < 5:
+                            results.samples.append(f"login: {error}")
         finally:
             if not think:
                 ready.wait()
