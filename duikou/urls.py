@@ -5,6 +5,7 @@ from duikou import health, views
 from duikou.api import api
 from duikou.core import calendar_views, job_views
 from duikou.core import views as core_views
+from duikou.publication import public_views
 from duikou.publication.public_api import public_api
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("cockpit/", views.cockpit, name="cockpit"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("robots.txt", public_views.robots, name="robots"),  # crawlers: the public site only, and its sitemap
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/schedules/", job_views.schedule_list, name="schedule_list"),
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job_detail"),

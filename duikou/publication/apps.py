@@ -11,9 +11,10 @@ class PublicationConfig(AppConfig):
 
         from duikou.accounts import scoping
 
-        from . import models
+        from . import entries, models, site
 
         # a publication belongs to one pairing; both sides (and their provinces) answer for it
         scoping.register(models.Publication, region_paths=("pairing__old_region", "pairing__partner_region"))
         scoping.register(models.Generation, reference=True)
         auditlog.register(models.Publication)
+        entries.register(site.pairing_entries)  # the public pairings' pages: the site search and the sitemap
