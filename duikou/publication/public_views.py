@@ -181,7 +181,9 @@ def search_page(request):
         hits = search.search(query)
     except search.BadQuery as exc:
         body = render_to_string("publication/public/search.html", {"q": query, "problem": str(exc)}, request=request)
-        return _frame(request, title, body, section="search", q=query[: search.MAX_QUERY], status=400 if query else 200)
+        return _frame(
+            request, title, body, section="search", q=query[: search.MAX_QUERY], status=400 if query.strip() else 200
+        )
     context = page_context(request, hits, SEARCH_PAGE_SIZE, q=query)
     context["rows"] = [(hit, KIND_LABELS.get(hit.entry.kind, "")) for hit in context["page_obj"]]
     body = render_to_string("publication/public/search.html", context, request=request)
