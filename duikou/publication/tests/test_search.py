@@ -5,7 +5,6 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.urls import resolve
 from django.utils import timezone
 
@@ -16,18 +15,6 @@ from duikou.publication.entries import Entry
 pytestmark = pytest.mark.django_db
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def w():
-    world = pub.world()
-    pub.evaluation(world)
-    return world
 
 
 def search(client, q: str, **params):

@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
 
 from duikou import testing
 from duikou.publication import services
@@ -12,18 +11,6 @@ from duikou.publication import testing as pub
 from duikou.publication.models import Publication
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def w():
-    world = pub.world()
-    pub.evaluation(world)
-    return world
 
 
 def page(client, url: str) -> str:
