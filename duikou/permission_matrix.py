@@ -46,9 +46,11 @@ LOCAL = "local"
 # The account pages' own action: user administrators and security administrators may open them.
 USERS = "users"
 # Routes anyone may open without signing in (views marked by ``duikou.core.public.public_page``: the household's
-# self-declaration and its status page): every role gets ``ok`` and so does an anonymous visitor. They read nothing
-# through the scoping layer — what they show is public by design — so the layer's checks do not apply to them; the
-# matrix checks instead that they carry the public page's headers and show nothing of ``absent``.
+# self-declaration and its status page, the public site): every role gets ``ok`` and so does an anonymous visitor.
+# They read nothing through the scoping layer — what they show is public by design — so the layer's checks do not
+# apply to them; the matrix checks instead that they carry the headers their view's mark decides (``noindex`` and
+# ``no-store``, or for ``public_page(indexable=True)`` a brief private cache time and no robots header) and show
+# nothing of ``absent``.
 ANYONE = "anyone"
 
 # Routes anyone may open without the scoping layer, and why. Kept here, in one list, rather than in the owning apps:

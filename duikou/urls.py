@@ -7,6 +7,7 @@ from duikou.core import calendar_views, job_views
 from duikou.core import views as core_views
 from duikou.culture import public_urls as culture_public
 from duikou.publication import public_urls as publication_public
+from duikou.publication import public_views
 from duikou.publication.public_api import public_api
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("cockpit/", views.cockpit, name="cockpit"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("robots.txt", public_views.robots, name="robots"),  # crawlers: the public site only, and its sitemap
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/schedules/", job_views.schedule_list, name="schedule_list"),
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job_detail"),

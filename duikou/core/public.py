@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -57,19 +57,40 @@ def public_url(request, path: str) -> str:
 # ---- the page ---------------------------------------------------------------------------------------------------
 
 
-def public_page(view):
-    """For a view that anyone may open without signing in: its answer is kept out of search engines
-    (``X-Robots-Tag``) and out of every cache, shared or the browser's (``Cache-Control: no-store``, private) — it
-    may show what a villager just typed. The view is marked ``public_page = True`` for the route checks."""
+BROWSER_SECONDS = 60  # how long a browser may reuse an indexable public page before asking again
+
+
+def public_page(view=None, *, indexable: bool = False):
+    """For a view that anyone may open without signing in. By default its answer is kept out of search engines
+    (``X-Robots-Tag``, and the page's robots meta tag) and out of every cache, shared or the browser's
+    (``Cache-Control: no-store``, private) — it may show what a villager just typed, or a household's 公示 that runs
+    only until a date.
+
+    ``public_page(indexable=True)`` is for the public site's own pages (/public/: the pairings and their published
+    results, the same for everyone and meant to be found): no robots header or tag, and the browser may reuse its copy
+    for ``BROWSER_SECONDS`` (``Cache-Control: private, max-age=60``). Private, not public: the page carries the
+    language switch's CSRF token and is in the visitor's language, so a shared cache (a proxy) must not hand one
+    visitor's copy to another; the server's own cache does the sharing.
+
+    The view is marked ``public_page = True`` and ``indexable`` for the route checks (the permission matrix reads
+    the marks to know which headers each public route must send); the request carries ``public_indexable`` for the
+    template (``public_base.html``)."""
+    if view is None:
+        return functools.partial(public_page, indexable=indexable)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        request.public_indexable = indexable
         response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        response["X-Robots-Tag"] = ROBOTS
+        if indexable:
+            patch_cache_control(response, private=True, max_age=BROWSER_SECONDS)
+        else:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = ROBOTS
         return response
 
     wrapped.public_page = True
+    wrapped.indexable = indexable
     return wrapped
 
 

@@ -1,17 +1,13 @@
 """Scoped reads of the policy library, and Chinese full-text search over clauses."""
 
-import re
 from dataclasses import dataclass
 
-import jieba
 from django.db.models import Q, QuerySet
 
 from duikou.accounts import scoping
+from duikou.core.search import longest, terms
 
 from .models import Box, Clause, Document, Task
-
-jieba.setLogLevel(60)
-_WORD = re.compile(r"\w", re.UNICODE)
 
 
 def documents_for(user) -> QuerySet[Document]:
@@ -38,16 +34,6 @@ def tasks_for(user) -> QuerySet[Task]:
     return scoping.scope(user, Task).select_related("clause")
 
 
-def terms(query: str) -> list[str]:
-    """Segment a query with jieba (search mode), dropping punctuation and repeated words."""
-    seen: list[str] = []
-    for word in jieba.cut_for_search(query.strip()):
-        word = word.strip()
-        if word and _WORD.search(word) and word not in seen:
-            seen.append(word)
-    return seen
-
-
 @dataclass
 class Hit:
     clause: Clause
@@ -61,19 +47,19 @@ def search_clauses(user, query: str, *, document: str = "") -> list[Hit]:
     words = terms(query)
     if not words:
         return []
-    longest = [w for w in words if not any(w != o and w in o for o in words)]  # 中心城市 covers 城市
+    widest = longest(words)  # 中心城市 covers 城市
     qs = clauses_for(user)
     if document:
         qs = qs.filter(section__document_id=document)
     condition = Q()
-    for word in longest:
+    for word in widest:
         condition &= Q(text__icontains=word) | Q(title__icontains=word)
     hits = []
     phrase = query.strip()
     for clause in qs.filter(condition):
         text = f"{clause.title} {clause.text}"
         exact = phrase in text
-        score = (100.0 if exact else 0.0) + sum(text.count(w) * len(w) for w in longest)
+        score = (100.0 if exact else 0.0) + sum(text.count(w) * len(w) for w in widest)
         hits.append(Hit(clause=clause, score=score, phrase=exact))
     hits.sort(key=lambda h: (-h.score, h.clause.section.document.order, h.clause.section.ordinal, h.clause.ordinal))
     return hits

@@ -11,10 +11,11 @@ class PublicationConfig(AppConfig):
 
         from duikou.accounts import scoping
 
-        from . import models, pages, site
+        from . import entries, models, pages, site
 
         # a publication belongs to one pairing; both sides (and their provinces) answer for it
         scoping.register(models.Publication, region_paths=("pairing__old_region", "pairing__partner_region"))
         scoping.register(models.Generation, reference=True)
         auditlog.register(models.Publication)
         pages.register_demo(site.demo_published)
+        entries.register(site.pairing_entries)  # the public pairings' pages: the site search and the sitemap

@@ -46,13 +46,16 @@ def show(request, name: str, template: str, build: Callable[[], dict], *, sectio
         return {"title": str(context["title"]), "body": render_to_string(template, context)}
 
     content = cached(f"page:{name}", page)
-    return render(
-        request,
-        "publication/public/page.html",
-        {
-            "title": content["title"],
-            "body": mark_safe(content["body"]),  # rendered by our own template, escaped there  # noqa: S308
-            "demo": cached("demo", demo_shown),
-            "section": section,
-        },
-    )
+    return frame(request, content["title"], content["body"], section=section)
+
+
+def frame(request, title: str, body: str, *, section: str, status: int = 200, **extra):
+    """The public page around ``body`` (rendered by our own template, escaped there), per request."""
+    context = {
+        "title": title,
+        "body": mark_safe(body),  # noqa: S308
+        "demo": cached("demo", demo_shown),
+        "section": section,
+        **extra,
+    }
+    return render(request, "publication/public/page.html", context, status=status)

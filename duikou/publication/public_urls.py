@@ -10,6 +10,8 @@ urlpatterns = [
     path("pairings/", public_views.pairings, name="pairings"),
     path("pairings/<int:pk>/", public_views.pairing, name="pairing"),
     path("data/", public_views.data, name="data"),
+    path("search/", public_views.search_page, name="search"),
+    path("sitemap.xml", public_views.sitemap, name="sitemap"),
     path("data/<slug:name>.csv", public_views.download, {"fmt": "csv"}, name="csv"),
     path("data/<slug:name>.json", public_views.download, {"fmt": "json"}, name="json"),
 ]

@@ -1,25 +1,34 @@
 """The public site's pages (/public/, no sign-in): the pairings on the national map and in a list, each pairing's
-page, the open data's column dictionary and its downloads. Each page's content is built from the public reads
-(``site``) once per cache generation (``cache.cached``) and set in the public page (``public_base.html``) per
-request; every answer carries the public page's headers (``core.public.public_page``)."""
+page, the open data's column dictionary and its downloads, the site search, the sitemap and ``/robots.txt``. Each
+page's content is built from the public reads (``site``, ``entries``) once per cache generation (``cache.cached``)
+and set in the public page (``public_base.html``) per request. The pages meant to be found carry
+``public_page(indexable=True)`` (no robots header, a browser may keep them a minute); the search results and the
+downloads keep the default (``noindex``, ``no-store``): docs/public.md says why."""
 
 import datetime
 import json
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from duikou.core.exports import CSV, csv_bytes
-from duikou.core.public import RateLimited, check_rate, client_address, public_page
+from duikou.core.listviews import page_context
+from duikou.core.public import RateLimited, check_rate, client_address, public_base_url, public_page
 
-from . import opendata, site
+from . import entries, opendata, search, site
 from .cache import cached
-from .pages import show
+from .pages import frame, show
+
+SEARCH_PAGE_SIZE = 10
 
 
-@public_page
+@public_page(indexable=True)
 def index(request):
     def build():
         pairings = list(site.public_pairings())
@@ -33,7 +42,7 @@ def index(request):
     return show(request, "index", "publication/public/index.html", build, section="index")
 
 
-@public_page
+@public_page(indexable=True)
 def pairings(request):
     def build():
         pairings = list(site.public_pairings())
@@ -47,7 +56,7 @@ def pairings(request):
     return show(request, "pairings", "publication/public/pairings.html", build, section="pairings")
 
 
-@public_page
+@public_page(indexable=True)
 def pairing(request, pk: int):
     def build():
         context = site.pairing_page(site.public_pairing(pk))
@@ -74,7 +83,7 @@ def _dates(request) -> tuple[datetime.date | None, datetime.date | None, list[st
     return start, end, errors
 
 
-@public_page
+@public_page(indexable=True)
 def data(request):
     def build():
         return {"title": _("开放数据"), "tables": opendata.TABLES.values()}
@@ -136,3 +145,75 @@ def download(request, name: str, fmt: str):
     span = f"_{start or ''}_{end or ''}" if start or end else ""
     response["Content-Disposition"] = f'attachment; filename="duikou-{table.name}{span}.{fmt}"'
     return response
+
+
+@public_page
+def search_page(request):
+    """The site search (``search``): one page of the entries matching ``q``, or what is wrong with ``q``. Not kept in
+    the cache (every query differs) but read from the entries kept there; not for search engines."""
+    query = request.GET.get("q", "")
+    title = _("搜索")
+    try:
+        hits = search.search(query)
+    except search.BadQuery as exc:
+        body = render_to_string("publication/public/search.html", {"q": query, "problem": str(exc)}, request=request)
+        return frame(
+            request, title, body, section="search", q=query[: search.MAX_QUERY], status=400 if query.strip() else 200
+        )
+    context = page_context(request, hits, SEARCH_PAGE_SIZE, q=query)
+    context["rows"] = [(hit, KIND_LABELS.get(hit.entry.kind, "")) for hit in context["page_obj"]]
+    body = render_to_string("publication/public/search.html", context, request=request)
+    return frame(request, _("“%(q)s”的搜索结果") % {"q": query.strip()}, body, section="search", q=query)
+
+
+# what the search results call each kind of entry (``entries.KINDS``)
+KIND_LABELS = {
+    "pairing": gettext_lazy("结对关系"),
+    "resource": gettext_lazy("红色文化资源"),
+    "route": gettext_lazy("线路"),
+    "region": gettext_lazy("地区"),
+}
+
+
+def _fixed_pages() -> list[tuple[str, None]]:
+    """The public site's pages that are not entries, in the sitemap (the search is not: its results are not pages)."""
+    return [(reverse(name), None) for name in ("public:index", "public:pairings", "public:data")]
+
+
+@public_page(indexable=True)
+def sitemap(request):
+    """The sitemap (sitemaps.org 0.9): the fixed pages and every entry that is not time-limited, at the public base
+    address (``DUIKOU_PUBLIC_BASE_URL``). A small view rather than django.contrib.sitemaps: the entries come from the
+    registry through the generation cache, and the address is the public one, not the request's host."""
+
+    def build() -> str:
+        pages = _fixed_pages() + [(e.url, e.lastmod) for e in entries.all_entries() if not e.time_limited]
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
+        for path, lastmod in pages:
+            day = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+            lines.append(f"<url><loc>{escape(base + path)}</loc>{day}</url>")
+        lines.append("</urlset>")
+        return "\n".join(lines) + "\n"
+
+    base = public_base_url(request)
+    return HttpResponse(cached(f"sitemap:{base}", build), content_type="application/xml; charset=utf-8")
+
+
+@public_page(indexable=True)
+def robots(request):
+    """``/robots.txt``: crawlers may read the public site (not its search results or its API) and nothing else of the
+    platform (the sign-in, the staff pages, the households' declaration and 公示 pages); the sitemap's address."""
+    lines = [
+        "User-agent: *",
+        "Allow: /public/",
+        f"Disallow: {reverse('public:search')}",
+        "Disallow: /public/api/",
+        "Disallow: /",
+        "",
+        f"Sitemap: {public_base_url(request)}{reverse('public:sitemap')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -237,3 +237,60 @@ def map_data(pairings) -> dict:
             for p in pairings
         ]
     }
+
+
+# ---- the pairings as entries of the site (search and sitemap) ---------------------------------------------------
+
+
+def pairing_entries() -> list:
+    """Each public pairing as an entry of the site (``entries.Entry``): its title is the page's heading (both sides),
+    its text what the page shows of it — old area, level, period, the published plans' titles, goals and key tasks,
+    the published projects (name, park, county), the indicators of its public figures, the evaluation schemes and
+    commendations — and its last change the latest publication or withdrawal of one of its items."""
+    from django.db.models import Max
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from .entries import Entry
+
+    pairings = list(public_pairings())
+    words: dict[int, list[str]] = {p.pk: [] for p in pairings}
+    for p in pairings:
+        words[p.pk] += [p.old_area.display_name if p.old_area else "", p.get_level_display()]
+        words[p.pk].append(f"{p.start_year}—{p.end_year}")
+    for plan in published_plans().filter(pairing__in=words).prefetch_related("goals"):
+        words[plan.pairing_id] += [plan.title, *(g.text for g in plan.goals.all())]
+    items = PlanItem.objects.filter(plan__in=published_plans().filter(pairing__in=words))
+    for item in items.select_related("key_task", "plan").order_by("key_task__order", "pk"):
+        words[item.plan.pairing_id].append(item.key_task.display_name)
+    for project in published_projects().filter(pairing__in=words):
+        words[project.pairing_id] += [project.name, project.park, project.location.display_name]
+    for pairing_id in set(published_reports().filter(pairing__in=words).values_list("pairing_id", flat=True)):
+        pairing = next(p for p in pairings if p.pk == pairing_id)
+        words[pairing_id] += [f.indicator_name for f in figures(pairing)]
+    for result in results().filter(pairing__in=words):
+        words[result.pairing_id].append(result.run.scheme.name)
+    for c in commendations().filter(pairing__in=words):
+        words[c.pairing_id] += [c.run.scheme.name, c.reason]
+    changed = {
+        pairing: max(d for d in (published, withdrawn) if d is not None)
+        for pairing, published, withdrawn in Publication.objects.filter(pairing__in=words)
+        .values("pairing")
+        .annotate(published=Max("published_at"), withdrawn=Max("withdrawn_at"))
+        .values_list("pairing", "published", "withdrawn")
+    }
+    out = []
+    for p in pairings:
+        at = changed.get(p.pk)
+        text = " ".join(dict.fromkeys(w for w in words[p.pk] if w))  # each once, in page order
+        out.append(
+            Entry(
+                kind="pairing",
+                key=f"pairing:{p.pk}",
+                url=reverse("public:pairing", args=[p.pk]),
+                title=str(p),
+                text=text,
+                lastmod=timezone.localdate(at) if at else None,
+            )
+        )
+    return out

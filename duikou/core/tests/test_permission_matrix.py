@@ -9,12 +9,14 @@ leak through lists or exports).
 """
 
 from dataclasses import replace
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.urls import resolve
 
 from duikou import testing
 from duikou.accounts import scoping
+from duikou.core.public import BROWSER_SECONDS
 from duikou.permission_matrix import (
     ANYONE,
     ROLES,
@@ -127,14 +129,32 @@ def test_anonymous_is_sent_to_login_or_refused(client, world):
     for name, case in cases(world).items():
         url = case.url_out if case.per_caller else case.url_in
         response = getattr(client, {"post_json": "post"}.get(case.method, case.method))(url)
-        if case.action == ANYONE:  # a public page: open to the visitor, kept out of search engines and caches
-            if response.status_code != case.ok or "noindex" not in response.get("X-Robots-Tag", ""):
-                failures.append(f"{name}: anonymous got {response.status_code} without the public page's headers")
+        if case.action == ANYONE:  # a public page: open to the visitor, with the headers its decorator decided
+            if response.status_code != case.ok:
+                failures.append(f"{name}: anonymous got {response.status_code}")
+            failures += [f"{name}: {problem}" for problem in public_header_problems(url, response)]
             continue
         expected = 401 if case.api else 302
         if response.status_code != expected or (not case.api and "/accounts/login/" not in response["Location"]):
             failures.append(f"{name}: anonymous got {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def public_header_problems(url: str, response) -> list[str]:
+    """What is wrong with a public route's headers, as its view's ``public_page`` mark decides: an indexable page
+    (``public_page(indexable=True)``) has no robots header and a brief private cache time; every other public answer
+    (the household's pages, the public API, the search results, the downloads) ``noindex`` and ``no-store``."""
+    view = resolve(urlsplit(url).path).func
+    robots, cache_control = response.get("X-Robots-Tag", ""), response.get("Cache-Control", "")
+    if getattr(view, "indexable", False):
+        problems = ["an indexable page sends X-Robots-Tag"] if robots else []
+        if "no-store" in cache_control or f"max-age={BROWSER_SECONDS}" not in cache_control:
+            problems.append(f"an indexable page without max-age={BROWSER_SECONDS}: {cache_control!r}")
+        if "private" not in {d.strip().split("=")[0] for d in cache_control.split(",")}:
+            problems.append(f"an indexable page open to shared caches: {cache_control!r}")
+        return problems
+    problems = [] if "noindex" in robots else [f"without noindex: X-Robots-Tag {robots!r}"]
+    return problems + ([] if "no-store" in cache_control else [f"without no-store: {cache_control!r}"])
 
 
 def test_every_route_depends_on_the_scoping_layer(client, world, monkeypatch):

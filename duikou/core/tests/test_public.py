@@ -169,6 +169,18 @@ def test_an_anonymous_visitor_gets_the_page_kept_out_of_search_engines_and_cache
     assert 'name="language" value="en"' in page  # the language switch is a plain form button
 
 
+def test_an_indexable_public_page_may_be_found_and_kept_by_the_browser_but_not_by_a_shared_cache():
+    view = public.public_page(indexable=True)(lambda request: HttpResponse(PAGE.render(request=request)))
+    assert view.public_page and view.indexable and not public.public_page(declare).indexable
+    with override_settings(
+        ROOT_URLCONF=type("URLs", (), {"urlpatterns": [path("open/", view), path("", include("duikou.urls"))]})
+    ):
+        response = Client().get("/open/")
+    assert response.status_code == 200 and "X-Robots-Tag" not in response
+    assert {part.strip() for part in response["Cache-Control"].split(",")} == {"private", "max-age=60"}
+    assert 'name="robots"' not in response.content.decode()
+
+
 def test_an_anonymous_post_needs_the_forms_csrf_token(public_form):
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(public_form).content.decode()

@@ -32,6 +32,16 @@ def cases(w):
             f"/public/pairings/{inside.pk}/", action=ANYONE, present=[pr_in.name], absent=[pr_out.name, *hidden]
         ),
         "public:data": Case("/public/data/", action=ANYONE, present=["accepted_by_unit"]),
+        "public:search": Case(
+            "/public/search/?q=%E4%BF%A1%E9%98%B3",
+            action=ANYONE,
+            present=[f"/public/pairings/{inside.pk}/"],
+            absent=hidden,
+        ),
+        "public:sitemap": Case(
+            "/public/sitemap.xml", action=ANYONE, present=[f"/public/pairings/{inside.pk}/"], absent=hidden
+        ),
+        "robots": Case("/robots.txt", action=ANYONE, present=["Sitemap:", "/public/sitemap.xml"]),
         "public:csv": Case(
             "/public/data/projects.csv", action=ANYONE, present=[pr_in.name, pr_out.name], absent=hidden
         ),

@@ -1,16 +1,10 @@
 """The public API (/public/api/): no sign-in, read-only, its own description, rate limited per address."""
 
 import pytest
-from django.core.cache import cache
 
 from duikou.publication import testing as pub
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

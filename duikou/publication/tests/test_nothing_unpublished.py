@@ -23,7 +23,8 @@ ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 
 def public_urls() -> list[str]:
     urls = [reverse("public:index"), reverse("public:pairings"), reverse("public:data"), "/public/api/openapi.json"]
-    urls += ["/public/api/tables", "/public/api/pairings"]
+    urls += ["/public/api/tables", "/public/api/pairings", reverse("public:sitemap"), "/robots.txt"]
+    urls += [f"{reverse('public:search')}?q={q}" for q in ("信阳", "项目", "方案", "Xinyang", "project")]
     for p in site.public_pairings():
         urls += [reverse("public:pairing", args=[p.pk]), f"/public/api/pairings/{p.pk}"]
     for name in opendata.TABLES:

@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
 
 from duikou import testing
 from duikou.publication import services
@@ -14,22 +13,10 @@ from duikou.publication.models import Publication
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def w():
-    world = pub.world()
-    pub.evaluation(world)
-    return world
-
-
 def page(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    assert "noindex" in response["X-Robots-Tag"]
+    assert "X-Robots-Tag" not in response and "max-age=60" in response["Cache-Control"]  # indexable, kept a minute
     return response.content.decode()
 
 
