@@ -12,8 +12,8 @@ class CultureConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from duikou.accounts import scoping
+        from duikou.publication import entries, pages
         from duikou.publication import opendata as public_tables
-        from duikou.publication import pages
 
         from . import models, opendata, queries
 
@@ -31,5 +31,6 @@ class CultureConfig(AppConfig):
         auditlog.register(models.StudyVisit)
         pages.register_demo(queries.demo_published)
         pages.register_pairing_section(queries.pairing_section)
+        entries.register(queries.public_entries)  # the public site's search and sitemap
         for table in opendata.TABLES:
             public_tables.register(table)

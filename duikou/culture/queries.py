@@ -124,3 +124,41 @@ def pairing_section(pairing: Pairing):
         for r in public_resources().filter(places)[:50]
     ]
     return (_("红色文化资源与精品线路"), links) if links else None
+
+
+def public_entries() -> list:
+    """The published resources and routes as entries of the public site (its search and sitemap): each with what its
+    page shows — a resource's kind, place, protection level, description, media captions and transcripts; a route's
+    pairing, description and its stops' names."""
+    from django.urls import reverse
+
+    from duikou.publication.entries import Entry
+
+    out = []
+    for r in public_resources().prefetch_related(SHOWN_MEDIA):
+        words = [r.get_kind_display(), r.region.full_name, r.get_protection_display(), r.display_description]
+        for m in r.media.all():
+            words += [m.display_caption, m.transcript]
+        out.append(
+            Entry(
+                kind="resource",
+                key=f"resource:{r.pk}",
+                url=reverse("public:culture_resource", args=[r.pk]),
+                title=r.display_name,
+                text=" ".join(w for w in words if w),
+                lastmod=r.published_at.date() if r.published_at else None,
+            )
+        )
+    for route in public_routes():
+        stops = [s.resource.display_name for s in public_stops(route)]
+        out.append(
+            Entry(
+                kind="route",
+                key=f"route:{route.pk}",
+                url=reverse("public:culture_route", args=[route.pk]),
+                title=route.display_name,
+                text=" ".join([str(route.pairing), route.display_description, *stops]),
+                lastmod=route.published_at.date() if route.published_at else None,
+            )
+        )
+    return out

@@ -170,7 +170,7 @@ def search_page(request):
 KIND_LABELS = {
     "pairing": gettext_lazy("结对关系"),
     "resource": gettext_lazy("红色文化资源"),
-    "route": gettext_lazy("线路"),
+    "route": gettext_lazy("精品线路"),
     "region": gettext_lazy("地区"),
 }
 

@@ -120,3 +120,19 @@ def test_the_open_data_has_the_catalogue_and_the_routes_stops_with_the_demo_flag
     stops = client.get("/public/data/culture_route_stops.csv").content.decode("utf-8-sig")
     assert "测试精品线路" in stops and "草稿线路不得公开" not in stops and "已下架资源不得公开" not in stops
     assert stops.count("\n") == 1 + 3  # the header, then one row per stop
+
+
+def test_search_and_the_sitemap_find_published_resources_and_routes_only(client, w):
+    found = client.get("/public/search/", {"q": "口述文字稿内容"}).content.decode()
+    assert f"/public/culture/resources/{w['oral'].pk}/" in found
+    route = client.get("/public/search/", {"q": "测试精品线路"}).content.decode()
+    assert f"/public/culture/routes/{w['route'].pk}/" in route
+    draft = client.get("/public/search/", {"q": "草稿资源不得公开"}).content.decode()
+    assert f"/public/culture/resources/{w['draft'].pk}/" not in draft and "草稿简介秘密" not in draft
+    sitemap = client.get("/public/sitemap.xml").content.decode()
+    assert f"/public/culture/resources/{w['site'].pk}/" in sitemap
+    assert f"/public/culture/routes/{w['route'].pk}/" in sitemap
+    assert f"/public/culture/resources/{w['draft'].pk}/" not in sitemap
+    services.step(w["who"]["xy_approver"], w["oral"], "takedown", version=w["oral"].version, note="下架")
+    again = client.get("/public/search/", {"q": "口述文字稿内容"}).content.decode()
+    assert f"/public/culture/resources/{w['oral'].pk}/" not in again
