@@ -11,9 +11,13 @@ class PublicationConfig(AppConfig):
 
         from duikou.accounts import scoping
 
-        from . import models
+        from . import feedback, models, site
 
         # a publication belongs to one pairing; both sides (and their provinces) answer for it
         scoping.register(models.Publication, region_paths=("pairing__old_region", "pairing__partner_region"))
         scoping.register(models.Generation, reference=True)
         auditlog.register(models.Publication)
+        # feedback from the public: the approvers of its subject's pairing (either side) or region moderate it
+        scoping.register(models.Feedback, region_paths=("pairing__old_region", "pairing__partner_region", "region"))
+        auditlog.register(models.Feedback)
+        feedback.register_subject("pairing", site.pairing_subject)

@@ -7,38 +7,36 @@ import datetime
 import json
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from duikou.core.exports import CSV, csv_bytes
 from duikou.core.public import RateLimited, check_rate, client_address, public_page
 
-from . import opendata, site
+from . import feedback, opendata, site
 from .cache import cached
+from .feedback.public_views import section as feedback_section
+from .pages import render_public
 
 
-def _show(request, name: str, template: str, build, *, section: str):
-    """The page ``template`` with the context ``build()`` gives, kept in the cache under ``name``."""
+def _show(request, name: str, template: str, build, *, section: str, after=""):
+    """The page ``template`` with the context ``build()`` gives, kept in the cache under ``name``; ``after`` it what
+    was rendered for this request."""
 
     def page():
         context = build()
         return {"title": str(context["title"]), "body": render_to_string(template, context)}
 
     content = cached(f"page:{name}", page)
-    return render(
-        request,
-        "publication/public/page.html",
-        {
-            "title": content["title"],
-            "body": mark_safe(content["body"]),  # rendered by our own template, escaped there  # noqa: S308
-            "demo": cached("demo", site.demo_published),
-            "section": section,
-        },
-    )
+    body = mark_safe(content["body"])  # rendered by our own template, escaped there  # noqa: S308
+    return render_public(request, title=content["title"], body=body, section=section, after=after)
 
 
 @public_page
@@ -71,11 +69,16 @@ def pairings(request):
 
 @public_page
 def pairing(request, pk: int):
+    subject = feedback.resolve("pairing", pk)
+    if subject is None:
+        raise Http404("no public pairing")
+
     def build():
         context = site.pairing_page(site.public_pairing(pk))
         return {**context, "title": str(context["pairing"])}
 
-    return _show(request, f"pairing:{pk}", "publication/public/pairing.html", build, section="pairings")
+    after = feedback_section(request, subject)
+    return _show(request, f"pairing:{pk}", "publication/public/pairing.html", build, section="pairings", after=after)
 
 
 def _dates(request) -> tuple[datetime.date | None, datetime.date | None, list[str]]:
@@ -158,3 +161,74 @@ def download(request, name: str, fmt: str):
     span = f"_{start or ''}_{end or ''}" if start or end else ""
     response["Content-Disposition"] = f'attachment; filename="duikou-{table.name}{span}.{fmt}"'
     return response
+
+
+# ---- regions: province → city → county → township → village ------------------------------------------------------
+
+REGION_PAGE = 100  # children listed per page (a county has hundreds of villages under its townships)
+
+
+def _region_children(request, region, code: str) -> str:
+    """The list of the regions under ``region``, one page, filtered by ``q``: kept in the cache unless filtered."""
+    q = request.GET.get("q", "").strip()[:30]
+    raw = request.GET.get("page", "1")
+    number = raw if raw.isdigit() and len(raw) <= 4 else "1"
+
+    def build() -> str:
+        page, querystring = paginate_page(site.region_children(region, q), number, REGION_PAGE, q=q)
+        action = reverse("public:region", args=[code]) if region else reverse("public:regions")
+        return render_to_string(
+            "publication/public/region_children.html",
+            {"region": region, "page_obj": page, "querystring": querystring, "q": q, "action": action},
+        )
+
+    return build() if q else cached(f"region:{code}:children:{number}", build)
+
+
+def paginate_page(qs, number: str, per_page: int, **params):
+    """Page ``number`` of ``qs`` and the query string that keeps ``params`` across pages."""
+    page = Paginator(qs, per_page).get_page(number)
+    return page, urlencode({k: v for k, v in params.items() if v})
+
+
+@public_page
+def regions(request):
+    def head():
+        return render_to_string("publication/public/region_head.html", {"region": None})
+
+    body = render_to_string(
+        "publication/public/region.html",
+        {
+            "head": mark_safe(cached("region:index:head", head)),  # noqa: S308 (our own template)
+            "children": mark_safe(_region_children(request, None, "index")),  # noqa: S308
+        },
+    )
+    return render_public(request, title=_("地区"), body=mark_safe(body), section="regions")  # noqa: S308
+
+
+@public_page
+def region(request, code: str):
+    """A region's page: where it sits, the public pairings involving it, the 公示/公告 running today in its villages
+    (read per request: they depend on the day), a village's self-declaration page, and the regions under it."""
+    place = site.public_region(code)
+
+    def head():
+        return render_to_string(
+            "publication/public/region_head.html",
+            {"region": place, "ancestors": place.ancestors(), "pairings": list(site.region_pairings(place))},
+        )
+
+    today = timezone.localdate()
+    notices, more = site.running_notices(place, today)
+    body = render_to_string(
+        "publication/public/region.html",
+        {
+            "region": place,
+            "head": mark_safe(cached(f"region:{code}:head", head)),  # noqa: S308 (our own template)
+            "children": mark_safe(_region_children(request, place, code)) if place.level != "village" else "",  # noqa: S308
+            "notices": notices,
+            "more_notices": more,
+            "today": today,
+        },
+    )
+    return render_public(request, title=place.display_name, body=mark_safe(body), section="regions")  # noqa: S308

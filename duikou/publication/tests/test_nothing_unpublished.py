@@ -1,5 +1,5 @@
-"""Every public URL, walked with drafts, unpublished items, a withdrawn one and personal data seeded on purpose: none
-of it may appear, in either language, in a page, a download or an API answer."""
+"""Every public URL, walked with drafts, unpublished items, a withdrawn one, feedback not (or no longer) approved and
+personal data seeded on purpose: none of it may appear, in either language, in a page, a download or an API answer."""
 
 import re
 
@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from duikou.evaluation import testing as ev
 from duikou.pairings.models import Pairing
-from duikou.publication import opendata, services, site
+from duikou.publication import feedback, opendata, services, site
 from duikou.publication import testing as pub
+from duikou.publication.feedback import services as feedback_services
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +21,11 @@ ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 
 def public_urls() -> list[str]:
     urls = [reverse("public:index"), reverse("public:pairings"), reverse("public:data"), "/public/api/openapi.json"]
-    urls += ["/public/api/tables", "/public/api/pairings"]
+    urls += ["/public/api/tables", "/public/api/pairings", reverse("public:regions")]
+    urls += [reverse("public:region", args=[code]) for code in ("410000", "411500", "411526", "320000", "320500")]
     for p in site.public_pairings():
         urls += [reverse("public:pairing", args=[p.pk]), f"/public/api/pairings/{p.pk}"]
+        urls += [reverse("public:feedback", args=["pairing", p.pk])]
     for name in opendata.TABLES:
         urls += [f"/public/data/{name}.csv", f"/public/data/{name}.json", f"/public/api/tables/{name}"]
     return urls
@@ -47,6 +50,7 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
         valid_from="2024-01-01",
     )
     ev.published_run(w["who"]["henan"], [(local, "80", "good")], province="410000")
+    feedback_seen = seed_feedback(w)
     never = [
         "信阳市—郑州市",
         "P-T3",
@@ -56,8 +60,10 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
         "撤回理由不公开",
         "保密审查说明内部",
         w["plan"].filing_receipt,
+        *FEEDBACK_NEVER,
     ]
     seen = {"published project": "苏信合作产业园一期", "plan summary": "打造对口合作样板", "figure": "2026Q1"}
+    seen |= feedback_seen
     failures, found = [], set()
     for language in ("zh-hans", "en"):
         client.cookies["django_language"] = language
@@ -74,3 +80,24 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
             found |= {name for name, word in seen.items() if word in text}
     assert not failures, "\n".join(failures)
     assert found == set(seen)  # the walk did reach what is published
+
+
+FEEDBACK_NEVER = ["待审核的留言", "未采纳的留言", "已撤下的留言", "撤下前的答复", "不予公开的理由", "撤下的理由"]
+
+
+def seed_feedback(w) -> dict[str, str]:
+    """Messages from the public on the pairing's page in every state but one approved: only that one (and its reply)
+    may show, never the moderator or a reason."""
+    subject = feedback.resolve("pairing", w["pairing"].pk)
+    moderator = w["who"]["xy_approver"]
+
+    def message(body: str, *steps: tuple[str, dict]):
+        item = feedback_services.post_feedback(subject=subject, body=body, language="zh-hans")
+        for step, fields in steps:
+            item = feedback_services.moderate(user=moderator, item=item, step=step, version=item.version, **fields)
+
+    message("待审核的留言")
+    message("未采纳的留言", ("reject", {"reason": "不予公开的理由"}))
+    message("已撤下的留言", ("show", {"reply": "撤下前的答复"}), ("hide", {"reason": "撤下的理由"}))
+    message("公开的留言", ("show", {"reply": "对留言的答复"}))
+    return {"approved feedback": "公开的留言", "its reply": "对留言的答复"}
