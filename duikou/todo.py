@@ -372,7 +372,7 @@ def _feedback(user, today):
             source="feedback",
             kind=SOURCES["feedback"],
             title=Truncator(f.body).chars(60),
-            action=_("审核"),
+            action=_("审核留言"),
             link=reverse("publication:feedback") + f"?status=pending#feedback-{f.pk}",
             place=f.subject_title,
         ),
