@@ -11,6 +11,7 @@ from django.core.cache import cache
 from duikou import testing
 from duikou.core.models import RateCounter
 from duikou.publication import feedback
+from duikou.publication import testing as pub
 from duikou.publication.feedback import services
 from duikou.publication.models import Feedback
 
@@ -126,17 +127,7 @@ def test_an_address_over_the_hourly_limit_is_told_so_with_429(client, pairing, s
 
 
 def test_no_feedback_on_what_is_not_public(client, pairing):
-    from duikou.pairings.models import Pairing
-
-    local = Pairing.objects.create(
-        code="P-FB",
-        old_region_id="411500",
-        partner_region_id="410100",
-        level="province",
-        start_year=2024,
-        end_year=2030,
-        valid_from="2024-01-01",
-    )
+    local = pub.province_pairing("P-FB")
     assert client.get(form_url(local)).status_code == 404  # a province-internal pairing nobody published
     assert post(client, local, "留言").status_code == 404
     assert client.get("/public/feedback/resource/1/").status_code == 404  # a kind nobody registered

@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from duikou.evaluation import testing as ev
-from duikou.pairings.models import Pairing
 from duikou.publication import feedback, opendata, services, site
 from duikou.publication import testing as pub
 from duikou.publication.feedback import services as feedback_services
@@ -40,15 +39,7 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
     services.publish(user=w["who"]["xy_approver"], item=withdrawn, secrecy_confirmed=True)
     services.withdraw(user=w["who"]["xy_approver"], item=withdrawn, reason="撤回理由不公开")
     # a province-internal pairing its province did not publish, though evaluated in a published province run
-    local = Pairing.objects.create(
-        code="P-T3",
-        old_region_id="411500",
-        partner_region_id="410100",
-        level="province",
-        start_year=2024,
-        end_year=2030,
-        valid_from="2024-01-01",
-    )
+    local = pub.province_pairing("P-T3")
     ev.published_run(w["who"]["henan"], [(local, "80", "good")], province="410000")
     feedback_seen = seed_feedback(w)
     never = [
