@@ -363,7 +363,8 @@ SITE_TITLE = _("对口合作平台")
 # The public site (/public/: the pairings, their published results, open data and its API). Pages, tables and API
 # answers are kept in the cache this many seconds at most (a publication or withdrawal shows at once whatever this
 # is: the cache keys carry a generation stored in the database); an edit of an item already published shows within
-# it. The public API (/public/api/) and the open-data downloads answer each address so many times per minute.
+# it. The public API (/public/api/) and the open-data downloads answer each address so many times per minute; the
+# feedback form (公众留言) takes so many messages an hour from one address.
 DUIKOU_PUBLIC_CACHE_SECONDS = env_int("DUIKOU_PUBLIC_CACHE_SECONDS", 300, minimum=1, maximum=86400)
 DUIKOU_PUBLIC_API_PER_MINUTE = env_int("DUIKOU_PUBLIC_API_PER_MINUTE", 60, minimum=1)
 # The red-culture platform's media (duikou/culture/media.py): the largest file of each kind, in MB, and the most
@@ -375,6 +376,7 @@ DUIKOU_CULTURE_MAX_MB = {
     "document": env_int("DUIKOU_CULTURE_DOCUMENT_MAX_MB", 20, minimum=1),
 }
 DUIKOU_CULTURE_IMAGE_MAX_PIXELS = env_int("DUIKOU_CULTURE_IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
+DUIKOU_PUBLIC_FEEDBACK_PER_HOUR = env_int("DUIKOU_PUBLIC_FEEDBACK_PER_HOUR", 5, minimum=1)
 
 # Rectification notices (整改通知): days allowed for each follow-up step. Seed 000 四(四) asks for 整改要求 and
 # 督促改进落实 but sets no time limits, so these are configurable working rules, not policy.

@@ -4,8 +4,9 @@ Each source reads the user's scoped objects through its app's queries, and asks 
 them wait for a step this user may take now (``Workflow.todo``) — the same table that draws the buttons and accepts
 the requests, so the list never offers what the page would refuse. Sources without a workflow (project milestones,
 plan tasks, labour follow-ups) list what is not done and due within ``DUIKOU_TODO_HORIZON_DAYS`` or overdue, for those
-who may change it. Each source reads at most ``DUIKOU_TODO_SOURCE_LIMIT`` objects, oldest first, and says how many
-more there are, with the link to its own list.
+who may change it; messages from the public (公众留言) are listed while pending, for the approvers of their area. Each
+source reads at most ``DUIKOU_TODO_SOURCE_LIMIT`` objects, oldest first, and says how many more there are, with the
+link to its own list.
 """
 
 import datetime
@@ -75,6 +76,7 @@ SOURCES = {
     "tasks": _("方案任务"),
     "followups": _("就业回访"),
     "culture": _("红色文化审核"),
+    "feedback": _("公众留言"),
 }
 
 
@@ -383,6 +385,27 @@ def _culture(user, today):
     return resources + routes, more + more_routes
 
 
+def _feedback(user, today):
+    """Messages from the public waiting for moderation by the approvers of their subject's area (no due date)."""
+    from django.utils.text import Truncator
+
+    from duikou.publication.feedback.queries import pending_for
+
+    if not scoping.may(user, A.APPROVE):
+        return [], 0
+    return _plain(
+        pending_for(user),
+        lambda f: Item(
+            source="feedback",
+            kind=SOURCES["feedback"],
+            title=Truncator(f.body).chars(60),
+            action=_("审核留言"),
+            link=reverse("publication:feedback") + f"?status=pending#feedback-{f.pk}",
+            place=f.subject_title,
+        ),
+    )
+
+
 def _plain(qs, make) -> tuple[list[Item], int]:
     rows = list(qs[: _limit() + 1])
     more = max(0, qs.count() - _limit()) if len(rows) > _limit() else 0
@@ -399,6 +422,7 @@ READERS = {
     "tasks": (_tasks, "plans:matrix"),
     "followups": (_followups, "markets:labour_followups"),
     "culture": (_culture, "culture:resources"),
+    "feedback": (_feedback, "publication:feedback"),
 }
 
 

@@ -529,6 +529,25 @@ def public_notices(village_code: str, today: datetime.date) -> QuerySet[Alert]:
     )
 
 
+def public_notice_villages(prefix: str, today: datetime.date) -> dict[str, dict[str, datetime.date]]:
+    """The villages under the region of code ``prefix`` with a 公示 or 公告 running on ``today``: village code → kind
+    ("publicity", "announcement") → the last day of that kind's running notices there. Read without a user on purpose
+    (the public site's region pages link to each village's notice page); it reads dates only, nothing of a household."""
+    from .workflow import PUBLICITY_STATUSES
+
+    out: dict[str, dict[str, datetime.date]] = {}
+    rows = Alert.objects.filter(notice_q(today), household__village__code__startswith=prefix).values_list(
+        "household__village_id", "status", "publicity_start", "publicity_end", "announce_start", "announce_end"
+    )
+    for village, status, p_start, p_end, a_start, a_end in rows:
+        kinds = out.setdefault(village, {})
+        if status in PUBLICITY_STATUSES and p_start and p_start <= today <= p_end:
+            kinds["publicity"] = max(kinds.get("publicity", p_end), p_end)
+        if a_start and a_start <= today <= a_end:
+            kinds["announcement"] = max(kinds.get("announcement", a_end), a_end)
+    return out
+
+
 def village_case(village_code: str, pk: int) -> Alert | None:
     """A case of the village, for an objection sent from its public notice page (read without a user, like the page;
     the service decides whether its 公示 is running and says so)."""

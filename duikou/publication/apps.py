@@ -11,7 +11,7 @@ class PublicationConfig(AppConfig):
 
         from duikou.accounts import scoping
 
-        from . import entries, models, pages, site
+        from . import entries, feedback, models, pages, site
 
         # a publication belongs to one pairing; both sides (and their provinces) answer for it
         scoping.register(models.Publication, region_paths=("pairing__old_region", "pairing__partner_region"))
@@ -19,3 +19,7 @@ class PublicationConfig(AppConfig):
         auditlog.register(models.Publication)
         pages.register_demo(site.demo_published)
         entries.register(site.pairing_entries)  # the public pairings' pages: the site search and the sitemap
+        # feedback from the public: the approvers of its subject's pairing (either side) or region moderate it
+        scoping.register(models.Feedback, region_paths=("pairing__old_region", "pairing__partner_region", "region"))
+        auditlog.register(models.Feedback)
+        feedback.register_subject("pairing", site.pairing_subject)

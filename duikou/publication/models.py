@@ -5,6 +5,8 @@ to publish each item (公开), confirming that its 保密审查 (confidentiality
 publication is a row; a withdrawal closes it (status, who, when, why) and publishing again opens a new row, so the
 history keeps every decision. The public pages read only items with an open publication.
 
+``Feedback`` is what the public says about a public page (公众留言): shown there only once a moderator approved it.
+
 ``Generation`` is the number the public pages' cache keys carry: every publication or withdrawal raises it in the same
 transaction, so every web process reads the new number on its next request and no longer finds the old pages.
 """
@@ -13,7 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from duikou.core.modelbits import protected_fk, user_fk, version_field
+from duikou.core.modelbits import created_field, protected_fk, user_fk, version_field
+from duikou.geo.models import Region
 from duikou.indicators.models import Report
 from duikou.pairings.models import Pairing
 from duikou.plans.models import Plan
@@ -103,3 +106,52 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.number}"
+
+
+FEEDBACK_MAX = 1000  # characters of a message from the public, and of a moderator's reply
+
+
+class Feedback(models.Model):
+    """A message from the public about one public subject (a pairing's page now; other subjects register in
+    ``feedback``): its text only — nobody is asked who they are and no address is kept. It shows on the subject's
+    public page once a moderator approved it (with the moderator's reply, if any); a moderator may reject it or hide
+    it again, with a reason. ``pairing`` and ``region`` say who answers for it (the scoping layer)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        SHOWN = "shown", _("已公开")
+        REJECTED = "rejected", _("未采纳")
+        HIDDEN = "hidden", _("已撤下")
+
+    subject_kind = models.CharField(_("留言对象类别"), max_length=20)
+    subject_id = models.PositiveBigIntegerField(_("留言对象编号"))
+    subject_title = models.CharField(_("留言对象"), max_length=300, help_text=_("留言时公开页面上的名称"))
+    pairing = protected_fk(Pairing, _("结对关系"), optional=True, related_name="feedback")
+    region = protected_fk(Region, _("地区"), optional=True, related_name="+")
+    body = models.TextField(_("留言内容"), max_length=FEEDBACK_MAX)
+    language = models.CharField(_("留言语言"), max_length=10)
+    created = created_field(_("留言时间"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    moderated_by = user_fk(_("审核人"), optional=True)
+    moderated_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.TextField(_("不予公开或撤下的理由"), blank=True)
+    reply = models.TextField(_("答复"), max_length=FEEDBACK_MAX, blank=True, help_text=_("与留言一并公开"))
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    version = version_field()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("公众留言")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["subject_kind", "subject_id", "status"], name="feedback_subject_status")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="feedback_has_text"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(moderated_at__isnull=False), name="feedback_decision_dated"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["rejected", "hidden"]) | ~Q(reason=""), name="feedback_refusal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_title} #{self.pk}"

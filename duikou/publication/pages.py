@@ -37,25 +37,34 @@ def demo_shown() -> bool:
     return any(check() for check in _DEMO_CHECKS)
 
 
-def show(request, name: str, template: str, build: Callable[[], dict], *, section: str):
+def show(request, name: str, template: str, build: Callable[[], dict], *, section: str, after=""):
     """The page ``template`` with the context ``build()`` gives (its ``title`` among it), kept in the cache under
-    ``name``, in the public site's frame (navigation, the 示例数据 notice)."""
+    ``name``, in the public site's frame (navigation, the 示例数据 notice); ``after`` it what was rendered for this
+    request (a form with its CSRF token)."""
 
     def page():
         context = build()
         return {"title": str(context["title"]), "body": render_to_string(template, context)}
 
     content = cached(f"page:{name}", page)
-    return frame(request, content["title"], content["body"], section=section)
+    return frame(request, content["title"], content["body"], section=section, after=after)
 
 
-def frame(request, title: str, body: str, *, section: str, status: int = 200, **extra):
-    """The public page around ``body`` (rendered by our own template, escaped there), per request."""
+def frame(request, title: str, body: str, *, section: str, status: int = 200, after="", **extra):
+    """The public page around ``body`` (rendered by our own template, escaped there), per request, with ``after`` it
+    what was rendered for this request."""
     context = {
         "title": title,
         "body": mark_safe(body),  # noqa: S308
+        "after": after,
         "demo": cached("demo", demo_shown),
         "section": section,
         **extra,
     }
     return render(request, "publication/public/page.html", context, status=status)
+
+
+def render_public(request, *, title: str, body: str, section: str, after="", status=200):
+    """The public page ``title`` with ``body`` (HTML our templates rendered) and ``after`` it (the parts rendered for
+    this request: forms with their CSRF token), ``section`` marking the navigation."""
+    return frame(request, title, body, section=section, status=status, after=after)

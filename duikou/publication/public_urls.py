@@ -4,11 +4,15 @@ these and the red-culture platform's pages (culture.public_urls) in the one name
 from django.urls import path
 
 from . import public_views
+from .feedback import public_views as feedback_views
 
 urlpatterns = [
     path("", public_views.index, name="index"),
     path("pairings/", public_views.pairings, name="pairings"),
     path("pairings/<int:pk>/", public_views.pairing, name="pairing"),
+    path("feedback/<slug:kind>/<int:subject_id>/", feedback_views.feedback, name="feedback"),
+    path("regions/", public_views.regions, name="regions"),
+    path("regions/<str:code>/", public_views.region, name="region"),
     path("data/", public_views.data, name="data"),
     path("search/", public_views.search_page, name="search"),
     path("sitemap.xml", public_views.sitemap, name="sitemap"),

@@ -10,10 +10,14 @@ import json
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,9 +25,10 @@ from duikou.core.exports import CSV, csv_bytes
 from duikou.core.listviews import page_context
 from duikou.core.public import RateLimited, check_rate, client_address, public_base_url, public_page
 
-from . import entries, opendata, search, site
+from . import entries, feedback, opendata, search, site
 from .cache import cached
-from .pages import frame, show
+from .feedback.public_views import section as feedback_section
+from .pages import frame, render_public, show
 
 SEARCH_PAGE_SIZE = 10
 
@@ -58,11 +63,16 @@ def pairings(request):
 
 @public_page(indexable=True)
 def pairing(request, pk: int):
+    subject = feedback.resolve("pairing", pk)
+    if subject is None:
+        raise Http404("no public pairing")
+
     def build():
         context = site.pairing_page(site.public_pairing(pk))
         return {**context, "title": str(context["pairing"])}
 
-    return show(request, f"pairing:{pk}", "publication/public/pairing.html", build, section="pairings")
+    after = feedback_section(request, subject)
+    return show(request, f"pairing:{pk}", "publication/public/pairing.html", build, section="pairings", after=after)
 
 
 def _dates(request) -> tuple[datetime.date | None, datetime.date | None, list[str]]:
@@ -217,3 +227,74 @@ def robots(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# ---- regions: province → city → county → township → village ------------------------------------------------------
+
+REGION_PAGE = 100  # children listed per page (a county has hundreds of villages under its townships)
+
+
+def _region_children(request, region, code: str) -> str:
+    """The list of the regions under ``region``, one page, filtered by ``q``: kept in the cache unless filtered."""
+    q = request.GET.get("q", "").strip()[:30]
+    raw = request.GET.get("page", "1")
+    number = raw if raw.isdigit() and len(raw) <= 4 else "1"
+
+    def build() -> str:
+        page, querystring = paginate_page(site.region_children(region, q), number, REGION_PAGE, q=q)
+        action = reverse("public:region", args=[code]) if region else reverse("public:regions")
+        return render_to_string(
+            "publication/public/region_children.html",
+            {"region": region, "page_obj": page, "querystring": querystring, "q": q, "action": action},
+        )
+
+    return build() if q else cached(f"region:{code}:children:{number}", build)
+
+
+def paginate_page(qs, number: str, per_page: int, **params):
+    """Page ``number`` of ``qs`` and the query string that keeps ``params`` across pages."""
+    page = Paginator(qs, per_page).get_page(number)
+    return page, urlencode({k: v for k, v in params.items() if v})
+
+
+@public_page
+def regions(request):
+    def head():
+        return render_to_string("publication/public/region_head.html", {"region": None})
+
+    body = render_to_string(
+        "publication/public/region.html",
+        {
+            "head": mark_safe(cached("region:index:head", head)),  # noqa: S308 (our own template)
+            "children": mark_safe(_region_children(request, None, "index")),  # noqa: S308
+        },
+    )
+    return render_public(request, title=_("地区"), body=mark_safe(body), section="regions")  # noqa: S308
+
+
+@public_page
+def region(request, code: str):
+    """A region's page: where it sits, the public pairings involving it, the 公示/公告 running today in its villages
+    (read per request: they depend on the day), a village's self-declaration page, and the regions under it."""
+    place = site.public_region(code)
+
+    def head():
+        return render_to_string(
+            "publication/public/region_head.html",
+            {"region": place, "ancestors": place.ancestors(), "pairings": list(site.region_pairings(place))},
+        )
+
+    today = timezone.localdate()
+    notices, more = site.running_notices(place, today)
+    body = render_to_string(
+        "publication/public/region.html",
+        {
+            "region": place,
+            "head": mark_safe(cached(f"region:{code}:head", head)),  # noqa: S308 (our own template)
+            "children": mark_safe(_region_children(request, place, code)) if place.level != "village" else "",  # noqa: S308
+            "notices": notices,
+            "more_notices": more,
+            "today": today,
+        },
+    )
+    return render_public(request, title=place.display_name, body=mark_safe(body), section="regions")  # noqa: S308

@@ -4,14 +4,18 @@ note. These reads are not scoped to a user: nobody signs in. Everything personal
 page and table naming the fields it shows (no model is rendered whole).
 """
 
+import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from duikou.evaluation.models import Commendation, Result, Run
 from duikou.geo.maps import city_center
+from duikou.geo.models import Region
 from duikou.indicators.models import Report
 from duikou.pairings.models import Pairing
 from duikou.plans.models import Plan, PlanItem
@@ -19,6 +23,7 @@ from duikou.plans.queries import Figure, figures_against_targets
 from duikou.projects.models import FundingSource, Project
 
 from . import pages
+from .feedback import PublicSubject
 from .models import Publication
 
 OPEN = Publication.Status.PUBLISHED
@@ -219,7 +224,6 @@ def pairing_page(pairing: Pairing) -> dict:
 
 def map_data(pairings) -> dict:
     """The pairings as the map script reads them (``pairing_map.js``)."""
-    from django.urls import reverse
 
     def side(region):
         point = city_center(region.code, fall_back=False)
@@ -294,3 +298,68 @@ def pairing_entries() -> list:
             )
         )
     return out
+
+
+def pairing_subject(pk: int) -> PublicSubject | None:
+    """A public pairing as a subject of feedback (``feedback.register_subject("pairing", …)``); None when it is not
+    public (withdrawn, adjusted, never published, unknown)."""
+    pairing = public_pairings().filter(pk=pk).first()
+    if pairing is None:
+        return None
+    url = reverse("public:pairing", args=[pairing.pk])
+    return PublicSubject(kind="pairing", id=pairing.pk, title=str(pairing), url=url, pairing=pairing)
+
+
+# ---- regions ----------------------------------------------------------------------------------------------------
+
+REGION_CODE = re.compile(r"\d{6}|\d{9}|\d{12}")
+
+
+def public_region(code: str) -> Region:
+    """The region of division ``code`` (6 digits down to the county, 9 for a township, 12 for a village) with its
+    ancestors loaded; 404 for a code that names none."""
+    region = None
+    if REGION_CODE.fullmatch(code or ""):
+        region = Region.objects.select_related("parent__parent__parent__parent").filter(code=code).first()
+    if region is None:
+        raise Http404("no such region")
+    return region
+
+
+def region_children(region: Region | None, q: str = "") -> QuerySet[Region]:
+    """The regions directly under ``region`` (the provinces under none), by code; ``q`` a part of the name (Chinese or
+    English) or the start of the code."""
+    qs = Region.objects.filter(parent=region) if region else Region.objects.filter(level=Region.Level.PROVINCE)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(name_en__icontains=q) | Q(code__startswith=q))
+    return qs.order_by("code")
+
+
+def region_pairings(region: Region) -> QuerySet[Pairing]:
+    """The public pairings that involve ``region``: a side lies within it (a province's cities), or it lies within a
+    side (a county of the city)."""
+    chain = [r.code for r in region.ancestors()] + [region.code]
+    sides = Q(old_region__in=chain) | Q(partner_region__in=chain)
+    within = Q(old_region__code__startswith=region.prefix) | Q(partner_region__code__startswith=region.prefix)
+    return public_pairings().filter(sides | within)
+
+
+@dataclass
+class RunningNotices:
+    """A village under a region page whose 公示 or 公告 runs today: the village and, per kind, its last day."""
+
+    village: Region
+    publicity_end: datetime.date | None
+    announcement_end: datetime.date | None
+
+
+def running_notices(region: Region, today: datetime.date, limit: int = 100) -> tuple[list[RunningNotices], int]:
+    """The villages under ``region`` with a 公示 or 公告 running on ``today`` (at most ``limit``, by code), and how many
+    more there are. What monitoring's public notice pages show, as links; nothing of a household."""
+    from duikou.monitoring.queries import public_notice_villages
+
+    found = public_notice_villages(region.prefix, today)
+    codes = sorted(found)
+    villages = Region.objects.filter(code__in=codes[:limit]).select_related("parent").order_by("code")
+    rows = [RunningNotices(v, found[v.code].get("publicity"), found[v.code].get("announcement")) for v in villages]
+    return rows, max(0, len(codes) - limit)

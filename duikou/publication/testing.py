@@ -72,6 +72,19 @@ def world() -> dict:
     }
 
 
+def province_pairing(code: str) -> Pairing:
+    """An active province-internal pairing 信阳–郑州 (``code`` its own), which only 河南's decision makes public."""
+    return Pairing.objects.create(
+        code=code,
+        old_region_id="411500",
+        partner_region_id="410100",
+        level="province",
+        start_year=2024,
+        end_year=2030,
+        valid_from="2024-01-01",
+    )
+
+
 def evaluation(w: dict) -> None:
     """A published national run with 信阳–苏州 ranked first and commended."""
     run = ev.published_run(w["who"]["ndrc"], [(w["pairing"], "91.5", "excellent")], year=2025)

@@ -1,8 +1,8 @@
 """An anonymous visitor on a 390 px phone and on a desktop: the public site's home, the pairings on the map and in
 the list beside it, a pairing's page with its published project, a figure's provenance opened from the keyboard,
-the open data, the search box and its results, and the site in English; nothing the Content-Security-Policy refuses,
-nothing wider than the phone, and no WCAG 2.1 A/AA violation axe-core finds on any of those pages. Screenshots go to
-test-artifacts/."""
+the open data, the search box and its results, a message left on a pairing's page and the region page of its
+old-area side, and the site in English; nothing the Content-Security-Policy refuses, nothing wider than the phone, and
+no WCAG 2.1 A/AA violation axe-core finds on any of those pages. Screenshots go to test-artifacts/."""
 
 import os
 
@@ -84,6 +84,22 @@ def test_a_visitor_follows_a_pairing_from_the_map_list_to_a_figures_provenance(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         shot(page, artifacts_dir, f"public-site-pairing-{width}.png")
         assert_accessible(page, f"a pairing's page at {width} px")
+
+        form = page.locator("#feedback-form")  # feedback: the text only, thanked, shown after moderation
+        form.get_by_label("留言内容").fill("希望公开园区招商进展")
+        with page.expect_navigation():
+            form.get_by_role("button", name="提交留言").click()
+        expect(page.locator("#feedback-thanks")).to_be_visible()
+        with page.expect_navigation():
+            page.get_by_role("link", name="返回「信阳市—苏州市」").click()
+        expect(page.locator("#feedback")).not_to_contain_text("希望公开园区招商进展")
+        with page.expect_navigation():  # the old-area side's region page, and up its breadcrumbs
+            page.locator("main dl").get_by_role("link", name="信阳市").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("信阳市")
+        expect(page.locator("#region-pairings")).to_contain_text("信阳市—苏州市")
+        expect(page.locator("#region-children")).to_contain_text("潢川县")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(page, artifacts_dir, f"public-site-region-{width}.png")
 
         with page.expect_navigation():
             page.get_by_role("navigation", name="公开网站导航").get_by_role("link", name="开放数据").click()

@@ -1,5 +1,5 @@
-"""Every public URL, walked with drafts, unpublished items, a withdrawn one and personal data seeded on purpose: none
-of it may appear, in either language, in a page, a download or an API answer."""
+"""Every public URL, walked with drafts, unpublished items, a withdrawn one, feedback not (or no longer) approved and
+personal data seeded on purpose: none of it may appear, in either language, in a page, a download or an API answer."""
 
 import re
 
@@ -11,9 +11,9 @@ from duikou.culture import queries as culture_queries
 from duikou.culture import services as culture_services
 from duikou.culture import testing as ct
 from duikou.evaluation import testing as ev
-from duikou.pairings.models import Pairing
-from duikou.publication import opendata, services, site
+from duikou.publication import feedback, opendata, services, site
 from duikou.publication import testing as pub
+from duikou.publication.feedback import services as feedback_services
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,11 @@ def public_urls() -> list[str]:
     urls = [reverse("public:index"), reverse("public:pairings"), reverse("public:data"), "/public/api/openapi.json"]
     urls += ["/public/api/tables", "/public/api/pairings", reverse("public:sitemap"), "/robots.txt"]
     urls += [f"{reverse('public:search')}?q={q}" for q in ("信阳", "项目", "方案", "Xinyang", "project")]
+    urls += ["/public/api/tables", "/public/api/pairings", reverse("public:regions")]
+    urls += [reverse("public:region", args=[code]) for code in ("410000", "411500", "411526", "320000", "320500")]
     for p in site.public_pairings():
         urls += [reverse("public:pairing", args=[p.pk]), f"/public/api/pairings/{p.pk}"]
+        urls += [reverse("public:feedback", args=["pairing", p.pk])]
     for name in opendata.TABLES:
         urls += [f"/public/data/{name}.csv", f"/public/data/{name}.json", f"/public/api/tables/{name}"]
     urls += [reverse("public:culture"), reverse("public:culture") + "?kind=oral"]
@@ -49,16 +52,9 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
     services.publish(user=w["who"]["xy_approver"], item=withdrawn, secrecy_confirmed=True)
     services.withdraw(user=w["who"]["xy_approver"], item=withdrawn, reason="撤回理由不公开")
     # a province-internal pairing its province did not publish, though evaluated in a published province run
-    local = Pairing.objects.create(
-        code="P-T3",
-        old_region_id="411500",
-        partner_region_id="410100",
-        level="province",
-        start_year=2024,
-        end_year=2030,
-        valid_from="2024-01-01",
-    )
+    local = pub.province_pairing("P-T3")
     ev.published_run(w["who"]["henan"], [(local, "80", "good")], province="410000")
+    feedback_seen = seed_feedback(w)
     # the red-culture platform: a draft, a taken-down resource, a draft route, a study trip's note with a phone, a
     # removed document and a document of the draft (ct.world), the review's notes
     culture = ct.world(w["who"])
@@ -92,6 +88,7 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
         "已移除的档案",
         "草稿资源的档案",
         "审核说明内部",
+        *FEEDBACK_NEVER,
     ]
     seen = {
         "published project": "苏信合作产业园一期",
@@ -102,6 +99,7 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
         "transcript": "口述文字稿内容",
         "study trip": "苏州学生赴新县研学",
     }
+    seen |= feedback_seen
     failures, found = [], set()
     for language in ("zh-hans", "en"):
         client.cookies["django_language"] = language
@@ -118,3 +116,24 @@ def test_no_public_url_shows_a_draft_an_unpublished_or_withdrawn_item_or_a_perso
             found |= {name for name, word in seen.items() if word in text}
     assert not failures, "\n".join(failures)
     assert found == set(seen)  # the walk did reach what is published
+
+
+FEEDBACK_NEVER = ["待审核的留言", "未采纳的留言", "已撤下的留言", "撤下前的答复", "不予公开的理由", "撤下的理由"]
+
+
+def seed_feedback(w) -> dict[str, str]:
+    """Messages from the public on the pairing's page in every state but one approved: only that one (and its reply)
+    may show, never the moderator or a reason."""
+    subject = feedback.resolve("pairing", w["pairing"].pk)
+    moderator = w["who"]["xy_approver"]
+
+    def message(body: str, *steps: tuple[str, dict]):
+        item = feedback_services.post_feedback(subject=subject, body=body, language="zh-hans")
+        for step, fields in steps:
+            item = feedback_services.moderate(user=moderator, item=item, step=step, version=item.version, **fields)
+
+    message("待审核的留言")
+    message("未采纳的留言", ("reject", {"reason": "不予公开的理由"}))
+    message("已撤下的留言", ("show", {"reply": "撤下前的答复"}), ("hide", {"reason": "撤下的理由"}))
+    message("公开的留言", ("show", {"reply": "对留言的答复"}))
+    return {"approved feedback": "公开的留言", "its reply": "对留言的答复"}

@@ -62,17 +62,7 @@ def test_published_evaluation_results_and_commendations_show(client, w):
 
 
 def test_a_province_internal_pairing_shows_only_once_its_province_published_it(client, w):
-    from duikou.pairings.models import Pairing
-
-    local = Pairing.objects.create(
-        code="P-T2",
-        old_region_id="411500",
-        partner_region_id="410100",
-        level="province",
-        start_year=2024,
-        end_year=2030,
-        valid_from="2024-01-01",
-    )
+    local = pub.province_pairing("P-T2")
     assert client.get(f"/public/pairings/{local.pk}/").status_code == 404
     services.publish(user=w["who"]["henan"], item=local, secrecy_confirmed=True)
     assert "信阳市—郑州市" in page(client, "/public/pairings/")
