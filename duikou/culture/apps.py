@@ -12,7 +12,7 @@ class CultureConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from duikou.accounts import scoping
-        from duikou.publication import entries, pages
+        from duikou.publication import entries, feedback, pages
         from duikou.publication import opendata as public_tables
 
         from . import models, opendata, queries
@@ -31,6 +31,7 @@ class CultureConfig(AppConfig):
         auditlog.register(models.StudyVisit)
         pages.register_demo(queries.demo_published)
         pages.register_pairing_section(queries.pairing_section)
+        feedback.register_subject("resource", queries.feedback_subject)  # the public may comment on a resource
         entries.register(queries.public_entries)  # the public site's search and sitemap
         for table in opendata.TABLES:
             public_tables.register(table)

@@ -5,7 +5,7 @@ filtered by the publication date."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from duikou.publication.opendata import DEMO, Column, Table, _in
+from duikou.publication.opendata import DEMO, Column, Table, in_range
 
 from . import queries
 from .models import Resource
@@ -13,7 +13,7 @@ from .models import Resource
 
 def _resources(start, end):
     for r in queries.public_resources():
-        if _in(r.published_at, start, end):
+        if in_range(r.published_at, start, end):
             yield {
                 "id": r.pk,
                 "kind": r.kind,
@@ -38,7 +38,7 @@ def _resources(start, end):
 
 def _stops(start, end):
     for route in queries.public_routes():
-        if not _in(route.published_at, start, end):
+        if not in_range(route.published_at, start, end):
             continue
         for stop in queries.public_stops(route):
             yield {

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from duikou.core.public import public_page
+from duikou.publication import feedback
+from duikou.publication.feedback.public_views import section as feedback_section
 from duikou.publication.pages import show
 
 from . import queries
@@ -63,7 +65,11 @@ def resource(request, pk: int):
             "map": {"points": [_point(item)], "routes": []},
         }
 
-    return show(request, f"culture:resource:{pk}", "culture/public/resource.html", build, section="culture")
+    subject = feedback.resolve("resource", pk)
+    after = feedback_section(request, subject) if subject else ""
+    return show(
+        request, f"culture:resource:{pk}", "culture/public/resource.html", build, section="culture", after=after
+    )
 
 
 @public_page

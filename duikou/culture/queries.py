@@ -162,3 +162,17 @@ def public_entries() -> list:
             )
         )
     return out
+
+
+def feedback_subject(pk: int):
+    """A published resource as a subject of public feedback, moderated by the approvers of its place; None when it is
+    not published."""
+    from django.urls import reverse
+
+    from duikou.publication.feedback import PublicSubject
+
+    resource = public_resources().filter(pk=pk).first()
+    if resource is None:
+        return None
+    url = reverse("public:culture_resource", args=[resource.pk])
+    return PublicSubject(kind="resource", id=resource.pk, title=resource.display_name, url=url, region=resource.region)

@@ -34,7 +34,7 @@ class Table:
     rows: Callable[[datetime.date | None, datetime.date | None], Iterable[dict]]
 
 
-def _in(day, start, end) -> bool:
+def in_range(day, start, end) -> bool:
     if day is None:
         return start is None and end is None
     if isinstance(day, datetime.datetime):
@@ -58,7 +58,7 @@ def _pairing_cells(p: Pairing) -> dict:
 
 def _pairings(start, end):
     for p in site.public_pairings():
-        if _in(p.valid_from, start, end):
+        if in_range(p.valid_from, start, end):
             yield {
                 "code": p.code,
                 "level": p.level,
@@ -77,7 +77,7 @@ def _pairings(start, end):
 def _plans(start, end):
     demo = site.demo_items()
     for plan in site.published_plans():
-        if _in(plan.filed_at, start, end):
+        if in_range(plan.filed_at, start, end):
             yield {
                 **_pairing_cells(plan.pairing),
                 "title": plan.title,
@@ -95,7 +95,7 @@ def _projects(start, end):
     demo = site.demo_items()
     for p in site.published_projects().order_by("pairing__code", "name"):
         published = p.publications.filter(status=site.OPEN).values_list("published_at", flat=True).first()
-        if _in(published, start, end):
+        if in_range(published, start, end):
             yield {
                 **_pairing_cells(p.pairing),
                 "name": p.name,
@@ -123,7 +123,7 @@ def _figures(start, end):
     for pairing in site.public_pairings():
         for f in site.figures(pairing):
             for s in f.sources:
-                if _in(s["at"], start, end):
+                if in_range(s["at"], start, end):
                     yield {
                         **_pairing_cells(pairing),
                         "indicator": f.figure.indicator.code,
@@ -142,7 +142,7 @@ def _figures(start, end):
 
 def _results(start, end):
     for r in site.results():
-        if _in(r.run.published_at, start, end):
+        if in_range(r.run.published_at, start, end):
             scheme = r.run.scheme
             yield {
                 **_pairing_cells(r.pairing),
@@ -163,7 +163,7 @@ def _results(start, end):
 
 def _commendations(start, end):
     for c in site.commendations():
-        if _in(c.run.published_at, start, end):
+        if in_range(c.run.published_at, start, end):
             yield {
                 **_pairing_cells(c.pairing),
                 "year": c.run.scheme.year,

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
 from duikou.culture import services
@@ -136,3 +137,25 @@ def test_search_and_the_sitemap_find_published_resources_and_routes_only(client,
     services.step(w["who"]["xy_approver"], w["oral"], "takedown", version=w["oral"].version, note="下架")
     again = client.get("/public/search/", {"q": "口述文字稿内容"}).content.decode()
     assert f"/public/culture/resources/{w['oral'].pk}/" not in again
+
+
+def test_the_public_comments_on_a_resource_and_its_citys_approver_moderates(client, w):
+    from duikou.publication.feedback import services as feedback_services
+    from duikou.publication.models import Feedback
+
+    url = f"/public/culture/resources/{w['site'].pk}/"
+    page = client.get(url).content.decode()
+    assert f'action="/public/feedback/resource/{w["site"].pk}/"' in page
+    response = client.post(
+        f"/public/feedback/resource/{w['site'].pk}/", {"body": "建议增加讲解员预约。", "website": ""}
+    )
+    assert response.status_code == 200
+    item = Feedback.objects.get(subject_kind="resource")
+    assert item.region_id == ct.XINXIAN and item.status == "pending"
+    assert "建议增加讲解员预约" not in client.get(url).content.decode()
+    with pytest.raises(PermissionDenied):  # the partner city's approver does not moderate 新县's resource
+        feedback_services.moderate(user=w["who"]["sz_approver"], item=item, step="show", version=item.version)
+    feedback_services.moderate(user=w["who"]["xy_approver"], item=item, step="show", version=item.version)
+    assert "建议增加讲解员预约" in client.get(url).content.decode()
+    draft = client.post(f"/public/feedback/resource/{w['draft'].pk}/", {"body": "草稿也能留言吗", "website": ""})
+    assert draft.status_code == 404
