@@ -13,6 +13,7 @@ from duikou.core.tests.test_browser import login, shot, wait_for_map
 from duikou.culture import testing as ct
 from duikou.culture.models import Resource
 from duikou.publication import testing as pub
+from duikou.publication.tests.test_browser_public import assert_accessible
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _watch(page) -> list:
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))  # CSP refusals land here
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("pageerror", lambda exc: problems.append(f"{exc} {exc.stack} at {page.url}"))
     return problems
 
 
@@ -51,6 +52,7 @@ def test_a_visitor_on_a_phone_goes_from_the_map_to_a_route_and_plays_an_oral_his
         expect(page.get_by_role("heading", name="第 2 天")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         shot(page, artifacts_dir, "culture-route-390.png")
+        assert_accessible(page, "a route on a phone")
         with page.expect_navigation():
             page.get_by_role("link", name="测试口述史").click()
         audio = page.locator("audio")
@@ -65,7 +67,9 @@ def test_a_visitor_on_a_phone_goes_from_the_map_to_a_route_and_plays_an_oral_his
         assert page.evaluate("document.querySelector('audio').currentTime") > 0.2
         assert page.evaluate("document.querySelector('audio').error") is None
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        expect(page.locator("#culture-map")).to_have_attribute("data-ready", "1")  # its map drawn before axe reads
         shot(page, artifacts_dir, "culture-oral-history-390.png")
+        assert_accessible(page, "an oral-history resource on a phone")
         with page.expect_navigation():
             page.get_by_role("link", name="红色文化数字化传播平台").first.click()
         expect(page.locator("#culture-map")).to_have_attribute("data-ready", "1")
@@ -73,6 +77,7 @@ def test_a_visitor_on_a_phone_goes_from_the_map_to_a_route_and_plays_an_oral_his
         expect(page.locator(".dk-resource-list")).to_contain_text("测试纪念馆")
         expect(page.locator("main")).not_to_contain_text("草稿资源不得公开")
         shot(page, artifacts_dir, "culture-catalogue-390.png")
+        assert_accessible(page, "the catalogue on a phone")
         assert problems == []
         assert culture["oral"].status == "published"
     finally:
@@ -127,7 +132,9 @@ def test_an_editor_drafts_with_a_photo_and_another_approver_publishes(
         image = page.get_by_role("img", name="青砖院落的外景")
         expect(image).to_be_visible()
         assert page.evaluate("document.querySelector('main img').naturalWidth") == 640
+        expect(page.locator("#culture-map")).to_have_attribute("data-ready", "1")
         shot(page, artifacts_dir, "culture-public-resource-1280.png")
+        assert_accessible(page, "a resource with a photo on a desktop")
         assert problems == []
     finally:
         context.close()

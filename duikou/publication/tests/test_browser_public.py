@@ -52,7 +52,7 @@ def test_a_visitor_follows_a_pairing_from_the_map_list_to_a_figures_provenance(
         page = context.new_page()
         problems = []
         page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))  # CSP refusals land here
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.on("pageerror", lambda exc: problems.append(f"{exc} {exc.stack} at {page.url}"))
 
         response = page.goto(f"{base}/public/")
         assert "x-robots-tag" not in response.headers  # the public site is meant to be found
