@@ -23,3 +23,19 @@ class PublicationConfig(AppConfig):
         scoping.register(models.Feedback, region_paths=("pairing__old_region", "pairing__partner_region", "region"))
         auditlog.register(models.Feedback)
         feedback.register_subject("pairing", site.pairing_subject)
+
+        # the evaluation publishes its results itself (they are public once published): a change of a run or of a
+        # commendation raises the public site's generation in the same transaction, so the pages show it at once
+        from django.db.models.signals import post_save
+
+        from duikou.evaluation.models import Commendation, Run
+
+        for model in (Run, Commendation):
+            post_save.connect(_evaluation_changed, sender=model, dispatch_uid=f"public-generation-{model.__name__}")
+
+
+def _evaluation_changed(sender, instance, **kwargs) -> None:
+    from .services import bump_generation
+
+    if sender.__name__ == "Commendation" or instance.status == "published":
+        bump_generation()

@@ -174,3 +174,21 @@ def test_the_list_shows_publications_and_withdrawals_of_the_users_area(client, w
     assert "保密审查甲" in html and "撤回理由乙" in html
     testing.login(client, testing.user("ya_viewer", "延安市人民政府", "viewer"))
     assert "保密审查甲" not in client.get("/publication/").content.decode()
+
+
+def test_an_evaluation_published_by_the_evaluation_app_shows_at_once_despite_the_cache(client, settings):
+    """Results are public once the evaluation publishes them: a run's or a commendation's change raises the public
+    generation in its transaction, so a page kept in the cache is built anew."""
+    from duikou.evaluation import testing as ev_testing
+    from duikou.evaluation.models import Commendation
+    from duikou.plans.tests.factories import people as make_people
+
+    settings.DUIKOU_PUBLIC_CACHE_SECONDS = 3600
+    who = make_people()
+    pairing = testing.pairing("信阳市", "苏州市")
+    url = f"/public/pairings/{pairing.pk}/"
+    assert "2024年度对口合作工作成效评估" not in client.get(url).content.decode()  # now in the cache
+    run = ev_testing.published_run(who["ndrc"], [(pairing, "88", "excellent")], year=2024)
+    assert "2024年度对口合作工作成效评估" in client.get(url).content.decode()
+    Commendation.objects.create(run=run, pairing=pairing, reason="即刻可见的表扬", created_by=who["ndrc"])
+    assert "即刻可见的表扬" in client.get(url).content.decode()
