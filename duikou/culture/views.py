@@ -2,6 +2,8 @@
 user's area, the forms, media uploads, stops, study-visit links and the review steps, each through the scoping layer
 and the workflow table."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -183,6 +185,21 @@ def route_step(request, pk: int):
     return _step(request, scoping.get_for(request.user, Route, pk=pk), "culture:route")
 
 
+def _form_errors(form) -> str:
+    """A small form's errors as one message: 「说明：此字段是必填项。」."""
+    return "；".join(f"{form[k].label}：{' '.join(v)}" for k, v in form.errors.items())
+
+
+def _act(request, action, done: str) -> None:
+    """Run ``action`` and say how it went: ``done``, or the service's refusal."""
+    try:
+        action()
+    except (UserFacingError, ValidationError) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @require_POST
 def medium_add(request, pk: int):
@@ -190,23 +207,10 @@ def medium_add(request, pk: int):
     form = MediumForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.add_medium(
-                request.user,
-                resource,
-                data["file"],
-                caption=data["caption"],
-                caption_en=data["caption_en"],
-                alt=data["alt"],
-                transcript=data["transcript"],
-                credit=data["credit"],
-            )
-        except (UserFacingError, ValidationError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("已上传。"))
+        fields = {k: data[k] for k in ("caption", "caption_en", "alt", "transcript", "credit")}
+        _act(request, partial(services.add_medium, request.user, resource, data["file"], **fields), _("已上传。"))
     else:
-        messages.error(request, "；".join(f"{form[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, _form_errors(form))
     return redirect("culture:resource", resource.pk)
 
 
@@ -238,17 +242,11 @@ def stop_add(request, pk: int):
     route = scoping.get_for(request.user, Route, scoping.Action.CHANGE, pk=pk)
     form = StopForm(request.POST, route=route, user=request.user)
     if form.is_valid():
-        try:
-            services.add_stop(
-                request.user, route, resource=form.cleaned_data["resource"], day=form.cleaned_data["day"],
-                note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except (UserFacingError, ValidationError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("已添加站点。"))
+        data = form.cleaned_data
+        add = partial(services.add_stop, request.user, route, resource=data["resource"], day=data["day"])
+        _act(request, partial(add, note=data["note"]), _("已添加站点。"))
     else:
-        messages.error(request, "；".join(f"{form[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, _form_errors(form))
     return redirect("culture:route", route.pk)
 
 
