@@ -389,19 +389,18 @@ def _check_stop_row(number, values, unread, group, refs: RouteRefs, position) ->
         stop.resource = resource
     if group is not None and group.days_valid:
         stop.route = group.route
-    try:
-        stop.clean_fields(exclude=["route", "resource", *unread])
-        stop.clean()
-    except ValidationError as exc:
-        errors += _errors_in(exc, number, position, ROUTE_COLUMNS, values)
+    for check in (lambda: stop.clean_fields(exclude=["route", "resource", *unread]), stop.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            errors += _errors_in(exc, number, position, ROUTE_COLUMNS, values)
     if group is None or "day" in unread or "order" in unread:
         return errors
     place = (stop.day, stop.order)
     if place in group.places:
         message = gettext("与第 %(row)s 行重复：同一线路第 %(day)s 天已有顺序为 %(order)s 的站点")
-        where = cell_where(position, by_field["order"])
-        errors.append(RowError(number, where, stop.order, message % {"row": group.places[place], "day": stop.day,
-                                                                     "order": stop.order}))  # fmt: skip
+        reason = message % {"row": group.places[place], "day": stop.day, "order": stop.order}
+        errors.append(RowError(number, cell_where(position, by_field["order"]), stop.order, reason))
     else:
         group.places[place] = number
     if not errors:
