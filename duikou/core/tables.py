@@ -136,6 +136,7 @@ class Column:
     help: object = ""  # a lazy string or a ``Hint``: the workbook's note (in Chinese) and the page's explanation
     width: int = 14
     label: Callable[[object], str] | None = None  # how an export writes a reference (default: "code name")
+    places: int = 2  # a decimal column's decimal places (a coordinate has five)
 
     @property
     def help_html(self) -> str:
@@ -316,11 +317,13 @@ def parse_cell(col: Column, raw, refs: References | None):
             if number != number.to_integral_value():
                 raise ValueError(gettext("须为整数"))
             return int(number)
-        if number.as_tuple().exponent < -2:
-            raise ValueError(gettext("最多两位小数"))
+        if number.as_tuple().exponent < -col.places:
+            raise ValueError(
+                gettext("最多两位小数") if col.places == 2 else gettext("最多 %(n)s 位小数") % {"n": col.places}
+            )
         if abs(number) >= Decimal(10) ** 12:
             raise ValueError(gettext("数值过大"))
-        return number.quantize(Decimal("0.01"))
+        return number.quantize(Decimal(1).scaleb(-col.places))
     if kind == "date":
         try:
             return cell_date(raw)
@@ -765,10 +768,11 @@ def list_key(col: Column) -> str:
 
 
 @in_chinese
-def template_bytes(spec: Spec, references: dict[str, list[str]]) -> bytes:
+def template_bytes(spec: Spec, references: dict[str, list[str]], rules: Iterable[str] = ()) -> bytes:
     """A blank import template: the header, dropdowns fed from a hidden sheet of valid values (``references``:
     the reference lists by ``list_key``, such as the pairings the user may record for; then yes/no and each
-    choice column's labels), number checks (≥ 0) and a sheet of instructions."""
+    choice column's labels), number checks (≥ 0) and a sheet of instructions (with the import's own ``rules``
+    after the common ones)."""
     book = Workbook()
     sheet = book.active
     sheet.title = spec.sheet
@@ -797,7 +801,7 @@ def template_bytes(spec: Spec, references: dict[str, list[str]]) -> bytes:
                 title="数字有误",
                 error=f"「{col.header}」须为不小于 0 的{noun}",
             )
-            number_format = "0.00" if col.kind == "decimal" else "0"
+            number_format = "0." + "0" * col.places if col.kind == "decimal" else "0"
             for row in range(2, 202):
                 sheet.cell(row=row, column=index).number_format = number_format
         elif col.kind == "date":
@@ -815,7 +819,7 @@ def template_bytes(spec: Spec, references: dict[str, list[str]]) -> bytes:
             date_format(sheet, index)
 
     key_headers = "、".join(c.header for c in spec.columns if c.field in {k.removesuffix("_id") for k in spec.key})
-    guide_sheet(book, spec.columns, [identity_rule(key_headers), DRY_RUN_RULE])
+    guide_sheet(book, spec.columns, [identity_rule(key_headers), *map(str, rules), DRY_RUN_RULE])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

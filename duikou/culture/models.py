@@ -37,6 +37,14 @@ def in_pairing(resource: "Resource", pairing: Pairing) -> bool:
     return any(resource.region_id.startswith(side.prefix) for side in (pairing.old_region, pairing.partner_region))
 
 
+# the fields an editor sets on a resource and a route (the rest belong to the review)
+RESOURCE_FIELDS = (
+    "kind", "name", "name_en", "region", "old_area", "latitude", "longitude", "protection", "description",
+    "description_en", "sources",
+)  # fmt: skip
+ROUTE_FIELDS = ("pairing", "name", "name_en", "days", "description", "description_en", "sources")
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("草稿")
     REVIEW = "review", _("待审核")
@@ -138,10 +146,15 @@ class Resource(EnglishNamed, Reviewed):
 
     def clean(self) -> None:
         """A new row (a form's or an import's) may replace only a draft of the same name and place: a submitted or
-        published resource changes through its review."""
+        published resource changes through its review. A row equal to it replaces nothing and passes (a city's export
+        imported back changes nothing; the unique rule still refuses a second row)."""
         if self.pk is None and self.region_id and self.name:
             stored = Resource.objects.filter(region_id=self.region_id, name=self.name).exclude(status=Status.DRAFT)
-            if stored.exists():
+            stored = stored.first()
+            if stored is not None and any(
+                getattr(self, f.attname) != getattr(stored, f.attname)
+                for f in (Resource._meta.get_field(name) for name in RESOURCE_FIELDS)
+            ):
                 message = _("「%(name)s」已提交审核或已发布，须先在其页面「修改（退回草稿）」")
                 raise ValidationError({"name": message % {"name": self.name}})
 
@@ -237,12 +250,15 @@ class Stop(models.Model):
         return f"D{self.day}-{self.order} {self.resource}"
 
     def clean(self) -> None:
-        if self.route_id and self.day and self.day > self.route.days:
+        """The day within the route's days, the resource in its pairing's two places; also for a route not yet saved
+        (an import checks every stop before it writes its route)."""
+        route = self.route if self.route_id or Stop.route.is_cached(self) else None
+        if route is not None and self.day and self.day > route.days:
             raise ValidationError(
-                {"day": _("线路共 %(days)s 天，第 %(day)s 天不在其中") % {"days": self.route.days, "day": self.day}}
+                {"day": _("线路共 %(days)s 天，第 %(day)s 天不在其中") % {"days": route.days, "day": self.day}}
             )
-        if self.route_id and self.resource_id:
-            if not in_pairing(self.resource, self.route.pairing):
+        if route is not None and route.pairing_id and self.resource_id:
+            if not in_pairing(self.resource, route.pairing):
                 raise ValidationError(
                     {"resource": _("「%(resource)s」不在该结对关系的两市") % {"resource": self.resource.name}}
                 )

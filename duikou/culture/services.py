@@ -21,13 +21,6 @@ from . import media as media_files
 from .models import Medium, Resource, Route, Status, Stop, StudyVisit
 from .workflow import WORKFLOW
 
-# fields an editor sets on a resource and a route (the rest belong to the review)
-RESOURCE_FIELDS = (
-    "kind", "name", "name_en", "region", "old_area", "latitude", "longitude", "protection", "description",
-    "description_en", "sources",
-)  # fmt: skip
-ROUTE_FIELDS = ("pairing", "name", "name_en", "days", "description", "description_en", "sources")
-
 
 def _editable(user, item: Model) -> None:
     """Only a draft is edited, by an editor of its place (a published item is revised back to draft first)."""

@@ -9,16 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
+from duikou.core.exports import download
 from duikou.core.forms import apply_errors, error_text, int_or
 from duikou.core.listviews import render_list
+from duikou.core.tables import import_page, template_download
 
-from . import queries, services
+from . import queries, services, tables
 from .forms import MediumForm, ResourceForm, RouteForm, StepForm, StopForm
 from .models import Medium, Resource, Route, Status, Stop, StudyVisit
 from .workflow import WORKFLOW
@@ -286,3 +289,50 @@ def visit_remove(request, pk: int):
     services.unlink_visit(request.user, visit)
     messages.success(request, _("已取消关联（仍保留在修改历史中）。"))
     return redirect("culture:resource", visit.resource_id)
+
+
+# --- spreadsheets: import (resources, routes stop by stop), templates, export -------------------------------------
+
+
+def _import(request, kind: str, template_url: str, list_url: str, **context):
+    start = partial(tables.start_import, kind=kind, user=request.user, next_url=reverse(list_url))
+    context |= {
+        "kind": kind,
+        "noun": tables.NOUNS[kind],
+        "columns": (tables.RESOURCE_SPEC if kind == "resources" else tables.ROUTE_SPEC).columns,
+        "template_url": reverse(template_url),
+        "list_url": reverse(list_url),
+    }
+    return import_page(request, "culture/import.html", start, context)
+
+
+@login_required
+def resource_import(request):
+    org = request.user.organisation
+    area = _("全国") if scoping.region_prefix(request.user) is None else (org.region if org else None)
+    return _import(request, "resources", "culture:resource_template", "culture:resources", area=area)
+
+
+@login_required
+def route_import(request):
+    refs = tables.RouteRefs(request.user)
+    pairings = list(refs.pairings.values())
+    return _import(request, "routes", "culture:route_template", "culture:routes", pairings=pairings)
+
+
+@login_required
+def resource_template(request):
+    return template_download(request, lambda: tables.resource_template(request.user), "culture-resources-template.xlsx")
+
+
+@login_required
+def route_template(request):
+    return template_download(request, lambda: tables.route_template(request.user), "culture-routes-template.xlsx")
+
+
+@login_required
+def resource_export(request):
+    """The resources the user may see, as .xlsx in the import's columns (the file imports back unchanged)."""
+    _viewer(request)
+    filename, content = tables.resource_export(request.user)
+    return download(content, filename)

@@ -73,6 +73,8 @@ def cases(w):
         "description": "简介",
         "sources": "来源",
     }
+    mine, theirs = w["inside"].code, "延安市—无锡市"
+    mine_label = f"{w['inside'].code} 信阳市—苏州市"
     route_data = {"pairing": w["inside"].pk, "name": "矩阵新线路", "days": 1, "description": "简", "sources": "源"}
     return {
         "public:culture": Case(
@@ -102,6 +104,37 @@ def cases(w):
             *by_pk("/culture/media/{}/", w["inside_medium"], w["outside_medium"]),
             present=["%PDF-1.4"],
             scoped=("Medium",),
+        ),
+        # the spreadsheets: templates and import pages need the change right and offer only the caller's area and
+        # pairings; the export is the caller's list
+        "culture:resource_import": Case(
+            "/culture/import/",
+            action=Action.CHANGE,
+            present=["/culture/import/template.xlsx", "信阳市"],
+            scoped=("may:change",),
+        ),
+        "culture:resource_template": Case(
+            "/culture/import/template.xlsx",
+            action=Action.CHANGE,
+            present=["所在地区代码", "大别山革命老区"],
+            scoped=("may:change",),
+        ),
+        "culture:route_import": Case(
+            "/culture/routes/import/",
+            action=Action.CHANGE,
+            present=[mine],
+            absent=[theirs],
+            scoped=("may:change", "Pairing"),
+        ),
+        "culture:route_template": Case(
+            "/culture/routes/import/template.xlsx",
+            action=Action.CHANGE,
+            present=["资源名称", mine_label],
+            absent=[theirs],
+            scoped=("may:change", "Pairing"),
+        ),
+        "culture:resource_export": listing(
+            "/culture/export.xlsx", r_in.name, r_out.name, scoped=("may:view", "Resource")
         ),
         "culture:resource_new": form_post("/culture/resources/new/", data=resource_data, scoped=("may:change",)),
         "culture:route_new": form_post("/culture/routes/new/", data=route_data, scoped=("may:change",)),

@@ -93,9 +93,13 @@ def test_a_stale_edit_is_refused(who):
 def test_a_new_row_may_not_replace_a_published_resource_of_the_same_name(who):
     editor, approver = who["xy_editor"], who["xy_approver"]
     ct.publish(ct.resource(editor, "同名旧址"), editor, approver)
-    clone = Resource(**ct.RESOURCE, name="同名旧址", region_id=ct.XINXIAN)
+    clone = Resource(**ct.RESOURCE | {"description": "想改的简介"}, name="同名旧址", region_id=ct.XINXIAN)
     with pytest.raises(ValidationError, match="已提交审核或已发布"):
         clone.full_clean()
+    same = Resource(**ct.RESOURCE, name="同名旧址", region_id=ct.XINXIAN)  # replaces nothing, but is a second row
+    same.clean()
+    with pytest.raises(ValidationError, match="同一地区已有同名资源"):
+        same.full_clean()
 
 
 def test_coordinates_outside_china_are_refused(who):
