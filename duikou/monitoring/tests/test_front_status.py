@@ -6,6 +6,7 @@ address."""
 import re
 
 import pytest
+from django.utils import timezone
 
 from duikou.monitoring import services
 from duikou.monitoring import testing as mt
@@ -78,7 +79,7 @@ def test_a_new_declaration_shows_received_with_its_channel_village_and_date_and_
     html = response.content.decode()
     assert "已受理，等待村里入户核实" in html
     assert "农户自主申报（扫码）" in html and "西关社区居民委员会" in html
-    assert declaration.created.strftime("%Y-%m-%d") in html
+    assert timezone.localtime(declaration.created).strftime("%Y-%m-%d") in html  # the date as the village reads it
     assert declaration.case.deadline.isoformat() in html  # the step's due date
     leaked = [text for text in personal(declaration) if text in html]
     assert not leaked

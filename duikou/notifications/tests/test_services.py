@@ -184,9 +184,11 @@ def test_the_daily_digest_replaces_single_messages(who, settings, tmp_path):
             recipients=[who["xy_approver"]], kind=K.REMINDER, obj=plan, title=f"第{i}条", link="/", key=f"k{i}"
         )
     assert not Delivery.objects.exists()
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    assert services.send_digests(day=tomorrow) == 1
-    assert services.send_digests(day=tomorrow) == 0  # once a day, however often the schedule runs
+    # the next digest: the one whose 24 hours, up to its digest hour, hold now (the test may run at any hour)
+    hour = datetime.timedelta(hours=settings.DUIKOU_DIGEST_HOUR)
+    next_digest = (timezone.localtime() - hour).date() + datetime.timedelta(days=1)
+    assert services.send_digests(day=next_digest) == 1
+    assert services.send_digests(day=next_digest) == 0  # once a day, however often the schedule runs
     digest = Delivery.objects.get()
     assert digest.status == Delivery.Status.SENT and digest.notification is None
     text = next((tmp_path / "mail").iterdir()).read_text()
