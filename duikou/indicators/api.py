@@ -221,4 +221,6 @@ def import_data_value_sets(request, dry_run: bool = False):
     try:
         return transfer.import_values(user=request.user, data=request.body, filename="body.json", dry_run=dry_run)
     except UserFacingError as exc:
-        return JsonResponse({"detail": str(exc), "conflicts": exc.details.get("errors", [])}, status=409)
+        conflicts = exc.details.get("errors", [])
+        answer = {"detail": str(exc), "conflicts": conflicts, **transfer.import_count(0, 0, 0, status="ERROR")}
+        return JsonResponse(answer, status=409)

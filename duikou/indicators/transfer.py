@@ -23,12 +23,20 @@ from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
 from duikou.core.uploads import read_json, read_table
 from duikou.pairings.models import Pairing
 
-from .models import DataValue, Indicator, Report
+from .models import DataSet, DataValue, Indicator, Report
 from .periods import parse_period
 from .services import parse_value
 
 COLUMNS = ["dataElement", "period", "orgUnit", "value", "comment"]
 FORMATS = ("json", "csv", "xlsx")
+# what a DHIS2 dataValueSet may also give for a value (SET_LEVEL: what it may give once for the whole set); DHIS2's CSV
+# names the same columns in lower case (dataelement, …, categoryoptioncombo, storedby, lastupdated, followup)
+COMBOS = ["categoryOptionCombo", "attributeOptionCombo"]
+DHIS2_EXTRA = [*COMBOS, "storedBy", "created", "lastUpdated", "followup"]
+SET_LEVEL = ["dataSet", "period", "orgUnit", "attributeOptionCombo", "completeDate"]
+# DHIS2's default category option combo, as its exports name it (by uid, code or name): the only one this platform's
+# indicators have, since they carry no breakdowns yet
+DEFAULT_COMBOS = {"", "default", "HllvX50cXC0", "bRowv6yZOF2"}
 
 
 def _fail(reason: str) -> UserFacingError:
@@ -50,14 +58,20 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
     if name.endswith(".json"):
         if not isinstance(payload, dict) or not isinstance(payload.get("dataValues"), list):
             raise _fail(f"「{filename}」不是 dataValueSets 格式：缺少 dataValues 列表")
+        # a value inherits what the set gives once (DHIS2 exports give period and orgUnit at the set level) unless
+        # it gives its own
+        inherited = {k: payload.get(k) for k in SET_LEVEL if payload.get(k) not in (None, "")}
+        if "dataSet" in inherited and not DataSet.objects.filter(code=str(inherited["dataSet"])).exists():
+            raise _fail(f"「{filename}」的数据集（dataSet）「{inherited['dataSet']}」不存在")
         out = []
         for n, item in enumerate(payload["dataValues"], 1):
             if not isinstance(item, dict):
                 raise _fail(f"dataValues 第 {n} 项不是对象")
-            out.append((n, {k: "" if item.get(k) is None else str(item.get(k)) for k in COLUMNS}))
+            merged = {**inherited, **{k: v for k, v in item.items() if v not in (None, "")}}
+            out.append((n, {k: "" if merged.get(k) is None else str(merged.get(k)) for k in COLUMNS + DHIS2_EXTRA}))
         return out
     header = ["" if h is None else str(h).lower() for h in header]
-    wanted = {c.lower(): c for c in COLUMNS}
+    wanted = {c.lower(): c for c in COLUMNS + DHIS2_EXTRA}
     missing = [c for c in COLUMNS[:4] if c.lower() not in header]
     if missing:
         raise _fail(f"「{filename}」缺少列：{', '.join(missing)}（表头应为 {','.join(COLUMNS)}）")
@@ -115,6 +129,11 @@ def import_values(
             except ValidationError as exc:
                 err(n, "value", raw, exc.messages[0])
                 ok = False
+        for column in COMBOS:
+            combo = row.get(column, "")
+            if combo not in DEFAULT_COMBOS:
+                err(n, column, combo, f"「{combo}」不是默认的分类选项组合：本平台的指标没有细分类别，只接受 default")
+                ok = False
         if ok:
             key = (pairings[org], code, period.id)
             if key in seen:
@@ -144,6 +163,7 @@ def import_values(
             "new": len(new),
             "changed": len(changed),
             "unchanged": unchanged,
+            **import_count(len(new), len(changed), unchanged),
         }
     user_id = user.pk if getattr(user, "pk", None) else None
     progress(0, len(rows), "写入中")
@@ -225,7 +245,19 @@ def import_values(
         values.update({k: v for k, (_pk, v, _c) in zip(changed_keys, changed, strict=True)})
         analytics.keep_in_step(analytics.upsert, values, written_at=now, stamp_before=stamp_before)
     progress(len(rows), len(rows), "导入完成")
-    return {"summary": f"导入完成：{summary}", "new": len(new), "changed": len(changed), "unchanged": unchanged}
+    return {
+        "summary": f"导入完成：{summary}",
+        "new": len(new),
+        "changed": len(changed),
+        "unchanged": unchanged,
+        **import_count(len(new), len(changed), unchanged),
+    }
+
+
+def import_count(imported: int, updated: int, ignored: int, *, status: str = "SUCCESS") -> dict:
+    """The import summary DHIS2 clients read (``status`` and ``importCount``), beside this platform's own keys."""
+    counts = {"imported": imported, "updated": updated, "ignored": ignored, "deleted": 0}
+    return {"status": status, "importCount": counts}
 
 
 def _stored(parsed: list) -> dict[tuple, tuple]:

@@ -1,5 +1,6 @@
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -210,3 +211,75 @@ def test_a_formula_in_a_comment_is_text_in_the_exports_and_reimports_unchanged(w
     for data, name in ((xlsx, "v.xlsx"), (text, "v.csv")):
         assert transfer.import_values(user=who["xy_editor"], data=data, filename=name)["unchanged"] == 1, name
     assert DataValue.objects.get().comment == LINK
+
+
+# --- dataValueSets as DHIS2 writes them (its documentation's examples, with this platform's codes) -----------------
+
+
+def test_a_dhis2_set_gives_period_and_org_unit_once_and_each_value_inherits_them(who):
+    body = json.dumps(
+        {
+            "dataSet": "quarterly",
+            "completeDate": "2025-10-10",
+            "period": "2025Q3",
+            "orgUnit": code(),
+            "attributeOptionCombo": "HllvX50cXC0",
+            "dataValues": [
+                {"dataElement": "signed_projects", "categoryOptionCombo": "HllvX50cXC0", "value": "5",
+                 "storedBy": "admin", "created": "2025-10-01T10:00:00.000", "lastUpdated": "2025-10-01T10:00:00.000",
+                 "followup": False, "comment": "首批"},
+                {"dataElement": "signed_amount_wan", "value": "12.5", "period": "2025Q2"},  # its own period wins
+            ],
+        }
+    ).encode()  # fmt: skip
+    result = transfer.import_values(user=who["xy_editor"], data=body, filename="dataValueSets.json")
+    assert result["status"] == "SUCCESS"
+    assert result["importCount"] == {"imported": 2, "updated": 0, "ignored": 0, "deleted": 0}
+    stored = sorted(DataValue.objects.values_list("indicator_id", "period", "value", "comment"))
+    assert stored == [
+        ("signed_amount_wan", "2025Q2", Decimal("12.5"), ""),
+        ("signed_projects", "2025Q3", Decimal("5"), "首批"),
+    ]
+    again = transfer.import_values(user=who["xy_editor"], data=body, filename="dataValueSets.json")
+    assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
+
+
+def test_a_breakdown_combo_or_an_unknown_data_set_is_refused_by_name(who):
+    body = {"period": "2025Q3", "orgUnit": code(), "dataValues": [
+        {"dataElement": "signed_projects", "categoryOptionCombo": "Prlt0C1RF0s", "value": "3"},
+    ]}  # fmt: skip
+    with pytest.raises(UserFacingError) as exc:
+        transfer.import_values(user=who["xy_editor"], data=json.dumps(body).encode(), filename="a.json")
+    error = exc.value.details["errors"][0]
+    assert (error["row"], error["column"], error["value"]) == (1, "categoryOptionCombo", "Prlt0C1RF0s")
+    body = {**body, "dataSet": "no_such_set", "dataValues": [{"dataElement": "signed_projects", "value": "3"}]}
+    with pytest.raises(UserFacingError, match="no_such_set"):
+        transfer.import_values(user=who["xy_editor"], data=json.dumps(body).encode(), filename="a.json")
+    assert not DataValue.objects.exists()
+
+
+def test_dhis2_csv_columns_are_read(who):
+    columns = "dataelement period orgunit categoryoptioncombo attributeoptioncombo value storedby lastupdated comment"
+    header = ",".join([*columns.split(), "followup"])
+    row = f"signed_projects,2025Q3,{code()},HllvX50cXC0,HllvX50cXC0,7,admin,2025-10-01,来自DHIS2,false"
+    result = transfer.import_values(user=who["xy_editor"], data=f"{header}\n{row}\n".encode(), filename="dhis2.csv")
+    assert result["importCount"]["imported"] == 1
+    assert DataValue.objects.get().comment == "来自DHIS2"
+
+
+def test_the_api_answers_in_dhis2s_summary_shape(who, client):
+    _token, key = issue_token(user=who["xy_editor"], name="t")
+    body = json.dumps({"period": "2025Q4", "orgUnit": code(), "dataValues": [
+        {"dataElement": "signed_projects", "value": "2"}]})  # fmt: skip
+    answer = client.post(
+        "/api/indicators/dataValueSets", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    ).json()
+    assert answer["status"] == "SUCCESS" and answer["importCount"]["imported"] == 1
+    bad = json.dumps(
+        {"period": "2025Q4", "orgUnit": "N99", "dataValues": [{"dataElement": "signed_projects", "value": "2"}]}
+    )
+    refused = client.post(
+        "/api/indicators/dataValueSets", bad, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+    assert refused.status_code == 409 and refused.json()["status"] == "ERROR"
+    assert refused.json()["conflicts"][0]["column"] == "orgUnit"
