@@ -77,7 +77,9 @@ class StopForm(Styled, forms.Form):
         seen = scoping.scope(user, Resource).exclude(status=Status.WITHDRAWN).values("pk")
         resources = Resource.objects.filter(places).filter(Q(status=Status.PUBLISHED) | Q(pk__in=seen))
         self.fields["resource"].queryset = resources.select_related("region").order_by("region_id", "name")
-        self.fields["resource"].label_from_instance = lambda r: f"{r.region.name} · {r.name}（{r.status_label}）"
+        self.fields["resource"].label_from_instance = lambda r: (
+            f"{r.region.name} · {r.name}（{r.get_status_display()}）"
+        )
         self.fields["day"].max_value = route.days
         self.fields["day"].widget.attrs["max"] = route.days
         self.style(small=True)

@@ -77,10 +77,6 @@ class Reviewed(models.Model):
         abstract = True
 
     @property
-    def status_label(self) -> str:
-        return self.get_status_display()
-
-    @property
     def source_lines(self) -> list[str]:
         return [line.strip() for line in self.sources.splitlines() if line.strip()]
 

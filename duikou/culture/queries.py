@@ -149,15 +149,18 @@ def public_entries() -> list:
                 lastmod=r.published_at.date() if r.published_at else None,
             )
         )
+    shown = Stop.objects.filter(route__status=Status.PUBLISHED, resource__status=Status.PUBLISHED)
+    stops: dict[int, list[str]] = {}
+    for stop in shown.select_related("resource").order_by("route_id", "day", "order"):  # one query for every route
+        stops.setdefault(stop.route_id, []).append(stop.resource.display_name)
     for route in public_routes():
-        stops = [s.resource.display_name for s in public_stops(route)]
         out.append(
             Entry(
                 kind="route",
                 key=f"route:{route.pk}",
                 url=reverse("public:culture_route", args=[route.pk]),
                 title=route.display_name,
-                text=" ".join([str(route.pairing), route.display_description, *stops]),
+                text=" ".join([str(route.pairing), route.display_description, *stops.get(route.pk, [])]),
                 lastmod=route.published_at.date() if route.published_at else None,
             )
         )

@@ -442,7 +442,9 @@ def import_routes(*, user, data: bytes, filename: str, dry_run: bool = False, pr
     stored: dict[tuple[int, str], Route] = {}
     if groups:
         names = sorted({name for _p, name in groups})
-        wanted = Route.objects.filter(pairing_id__in=sorted({p for p, _n in groups}), name__in=names)
+        wanted = scoping.scope(user, Route, scoping.Action.CHANGE).filter(
+            pairing_id__in=sorted({p for p, _n in groups}), name__in=names
+        )
         stored = {(r.pairing_id, r.name): r for r in wanted.prefetch_related("stops")}
     new, changed, unchanged = [], [], 0
     name_col = next(c for c in ROUTE_COLUMNS if c.field == "name")

@@ -221,12 +221,7 @@ def medium_add(request, pk: int):
 @require_POST
 def medium_remove(request, pk: int):
     medium = scoping.get_for(request.user, Medium, scoping.Action.CHANGE, pk=pk)
-    try:
-        services.remove_medium(request.user, medium)
-    except UserFacingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已移除（仍保留在修改历史中）。"))
+    _act(request, partial(services.remove_medium, request.user, medium), _("已移除（仍保留在修改历史中）。"))
     return redirect("culture:resource", medium.resource_id)
 
 
@@ -257,10 +252,7 @@ def stop_add(request, pk: int):
 @require_POST
 def stop_remove(request, pk: int):
     stop = scoping.get_for(request.user, Stop, scoping.Action.CHANGE, pk=pk)
-    try:
-        services.remove_stop(request.user, stop)
-    except UserFacingError as exc:
-        messages.error(request, str(exc))
+    _act(request, partial(services.remove_stop, request.user, stop), _("已移除站点。"))
     return redirect("culture:route", stop.route_id)
 
 
@@ -273,12 +265,7 @@ def visit_add(request, pk: int):
     if activity is None:
         messages.error(request, _("请选择本结对关系的一项研学活动。"))
     else:
-        try:
-            services.link_visit(request.user, resource, activity)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("已关联研学活动。"))
+        _act(request, partial(services.link_visit, request.user, resource, activity), _("已关联研学活动。"))
     return redirect("culture:resource", resource.pk)
 
 
@@ -286,8 +273,7 @@ def visit_add(request, pk: int):
 @require_POST
 def visit_remove(request, pk: int):
     visit = scoping.get_for(request.user, StudyVisit, scoping.Action.CHANGE, pk=pk)
-    services.unlink_visit(request.user, visit)
-    messages.success(request, _("已取消关联（仍保留在修改历史中）。"))
+    _act(request, partial(services.unlink_visit, request.user, visit), _("已取消关联（仍保留在修改历史中）。"))
     return redirect("culture:resource", visit.resource_id)
 
 
