@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +19,7 @@ from duikou.core.jobs import start_job
 from duikou.core.uploads import read_upload
 from duikou.pairings.queries import pairing_for
 
-from . import analytics, queries, services, transfer
+from . import analytics, queries, records, services, transfer
 from . import formula as formulas
 from .forms import DueDaysForm, ImportForm, PivotForm, TimelinessForm
 from .models import DataSet, Indicator
@@ -202,7 +200,7 @@ def _grid_rows(indicators, values, before, violations, recorded):
             "previous_text": number_text(before.get(ind.code)),
             "violations": flagged.get(ind.code, []),
             "flag": _flag(flagged.get(ind.code, [])),
-            "recorded": number_text(recorded[ind.code]) if ind.code in recorded else None,
+            "recorded": [(label, number_text(total)) for label, total in recorded.get(ind.code, [])],
         }
         for ind in indicators
         if not ind.formula
@@ -210,12 +208,9 @@ def _grid_rows(indicators, values, before, violations, recorded):
 
 
 def _recorded(user, report) -> dict:
-    """What the pairing's recorded activities add up to in the report's period, per indicator they feed."""
-    from duikou.projects.queries import ACTIVITY_FIGURES, activity_figures
-
+    """What the pairing's records add up to in the report's period, per indicator they feed ([(label, sum)])."""
     period = parse_period(report.period)
-    sums = activity_figures(user, pairing=report.pairing_id, since=period.start, until=period.end)
-    return {code: Decimal(str(sums[code] or 0)) for code in ACTIVITY_FIGURES}
+    return records.recorded(user, pairing=report.pairing_id, since=period.start, until=period.end)
 
 
 def _grid_context(request, report, *, recorded: bool = True) -> dict:

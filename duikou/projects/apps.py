@@ -27,3 +27,10 @@ class ProjectsConfig(AppConfig):
         auditlog.register(models.ProgressUpdate, exclude_fields=["evidence", "created"])
         auditlog.register(models.Evidence)
         auditlog.register(models.Activity, exclude_fields=["created", "updated"])
+
+        from duikou.indicators import records
+
+        from .queries import ACTIVITY_FIGURES, activity_figure
+
+        for code in ACTIVITY_FIGURES:
+            records.register(code, _("活动记录"), activity_figure(code))

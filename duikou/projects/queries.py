@@ -1,6 +1,7 @@
 """Scoped reads of projects, milestones, progress updates and activities."""
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
@@ -111,6 +112,17 @@ def activity_figures(user, *, pairing: int, since: datetime.date, until: datetim
     (None where none is recorded): what the records say, shown beside the value a city reports."""
     qs = activities_for(user, pairing=pairing, since=since, until=until).order_by()
     return qs.aggregate(**{code: Sum(column) for code, (_kind, column) in ACTIVITY_FIGURES.items()})
+
+
+def activity_figure(code: str) -> Callable[..., object]:
+    """The records source of one indicator of ``ACTIVITY_FIGURES`` (``indicators.records``)."""
+    _kind, column = ACTIVITY_FIGURES[code]
+
+    def total(user, *, pairing: int, since: datetime.date, until: datetime.date):
+        return activities_for(user, pairing=pairing, since=since, until=until).order_by().aggregate(s=Sum(column))["s"]
+
+    total.__name__ = f"activity_{code}"
+    return total
 
 
 def activity_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> Activity:
