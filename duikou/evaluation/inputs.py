@@ -152,6 +152,7 @@ def _gather_values(pairing_ids: list[int], codes: set[str], year: int) -> dict[i
         period__in=_year_period_ids(year),
         status__in=USED_STATUSES,
         value__isnull=False,
+        option__isnull=True,  # the totals; a breakdown's sub-rows are parts of them
     ).values_list("pairing_id", "indicator_id", "period", "value", "status")
     for pid, code, period, value, status in rows:
         parsed = parse_period(period)

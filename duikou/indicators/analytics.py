@@ -53,6 +53,8 @@ DIMENSIONS = {
     "key_task": pgettext_lazy("dimension", "重点任务"),
     "year": pgettext_lazy("dimension", "年度"),
     "period": pgettext_lazy("dimension", "报告期"),
+    # the options of the indicator's breakdown (its sub-rows); the other dimensions read the totals
+    "option": pgettext_lazy("dimension", "分类选项"),
 }
 CITY_LEVEL = "（市级结对）"  # the county of a pairing made at city level (or above)
 _lock = threading.RLock()
@@ -60,7 +62,7 @@ log = logging.getLogger(__name__)
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 # The fact table's columns. Change SCHEMA_VERSION with them: a store built with another version is rebuilt in full
 # when next opened (its watermark is dropped), so an upgrade never reads or writes rows of the old shape.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 COLUMN_TYPES = {
     "pairing_id": "INTEGER",
     "pairing": "VARCHAR",
@@ -78,6 +80,7 @@ COLUMN_TYPES = {
     "quarter": "INTEGER",
     "value": "DECIMAL(18, 4)",
     "status": "VARCHAR",
+    "option": "VARCHAR",  # the breakdown option's name of a sub-row; '' for a total
 }
 FACTS = "CREATE TABLE facts ({})".format(", ".join(f"{c} {t}" for c, t in COLUMN_TYPES.items()))
 
@@ -170,7 +173,7 @@ def _pairing_labels() -> dict[int, tuple]:
 
 
 def _rows(values, labels, tasks):
-    for pairing_id, code, period_id, value, status in values:
+    for pairing_id, code, period_id, value, status, option in values:
         period = parse_period(period_id)
         yield (
             pairing_id,
@@ -182,10 +185,11 @@ def _rows(values, labels, tasks):
             period.quarter,
             value,
             status,
+            option or "",
         )
 
 
-FIELDS = ("pairing_id", "indicator_id", "period", "value", "status")
+FIELDS = ("pairing_id", "indicator_id", "period", "value", "status", "option__name")
 
 
 def refresh(*, pairing_ids=None, periods=None, full: bool = False, progress=None) -> int:
@@ -252,14 +256,22 @@ def _insert(con, batch, table: str = "facts") -> int:
 
 
 def upsert(values: dict, *, written_at=None, stamp_before=None, status: str = "draft") -> int:
-    """Put freshly written draft values ((pairing id, indicator, period) → value) into the store without
+    """Put freshly written draft values ((pairing id, indicator, period, option id or None) → value) into the store
+    without
     reading them back from the database: what an import does after its transaction. If the store was up to
     date before the import (watermark ≥ ``stamp_before``), its watermark moves on to ``written_at``."""
     if not values:
         return 0
     labels = _pairing_labels()
     tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
-    present = ((pid, code, per, value, status) for (pid, code, per), value in values.items() if value is not None)
+    from .models import BreakdownOption
+
+    names = dict(BreakdownOption.objects.values_list("pk", "name"))
+    present = (
+        (pid, code, per, value, status, names.get(opt, ""))
+        for (pid, code, per, opt), value in values.items()
+        if value is not None
+    )
     with _lock:
         con = _connect()
         try:
@@ -273,13 +285,15 @@ def upsert(values: dict, *, written_at=None, stamp_before=None, status: str = "d
                     batch = []
             count += _insert(con, batch, table="incoming")
             con.execute(
-                "DELETE FROM facts WHERE (pairing_id, indicator, period) IN "
-                "(SELECT pairing_id, indicator, period FROM incoming)"
+                "DELETE FROM facts WHERE (pairing_id, indicator, period, coalesce(option, '')) IN "
+                "(SELECT pairing_id, indicator, period, coalesce(option, '') FROM incoming)"
             )
-            for (pid, code, per), value in values.items():
+            for (pid, code, per, opt), value in values.items():
                 if value is None:  # emptied by the import
                     con.execute(
-                        "DELETE FROM facts WHERE pairing_id = ? AND indicator = ? AND period = ?", [pid, code, per]
+                        "DELETE FROM facts WHERE pairing_id = ? AND indicator = ? AND period = ? "
+                        "AND coalesce(option, '') = ?",
+                        [pid, code, per, names.get(opt, "")],
                     )
             con.execute("INSERT INTO facts SELECT * FROM incoming")
             con.execute("DROP TABLE incoming")
@@ -401,11 +415,16 @@ def _open_for_reading() -> tuple[duckdb.DuckDBPyConnection, dict]:
 # ---- queries ---------------------------------------------------------------------------------------------
 
 
-def _aggregate(con, indicator: Indicator, dims: list[str], where: str, params: list) -> dict[tuple, Decimal]:
+def _aggregate(
+    con, indicator: Indicator, dims: list[str], where: str, params: list, by_option: bool = False
+) -> dict[tuple, Decimal]:
     keys = ", ".join(dims)
     select_keys = (keys + ", ") if dims else ""
     group = f"GROUP BY {keys}" if dims else ""
-    base = f"SELECT * FROM facts WHERE indicator = ? {where}"
+    # by option: the sub-rows of the indicator's breakdown (and their totals: sums of sub-rows); otherwise the reported
+    # totals, which the sub-rows are parts of (the bulk path reads '' from CSV as NULL: both are a total)
+    parts = "coalesce(option, '') <> ''" if by_option else "coalesce(option, '') = ''"
+    base = f"SELECT * FROM facts WHERE indicator = ? AND {parts} {where}"
     if indicator.aggregation == Indicator.Aggregation.LAST:
         inner_keys = ", ".join([*dims, "pairing_id"])
         sql = (
@@ -448,6 +467,7 @@ def _results(user, indicator: str, groupings: dict[str, list[str]], year, status
     if ind is None:
         raise Http404(f"未知指标「{indicator}」")
     where, params = _filters(user, year, status)
+    by_option = any("option" in dims for dims in groupings.values())
     embedded = settings.DUIKOU_ANALYTICS_MODE != "published"
     with _lock if embedded else contextlib.nullcontext():
         con, freshness = _open_for_reading()
@@ -456,7 +476,7 @@ def _results(user, indicator: str, groupings: dict[str, list[str]], year, status
                 bases = {code: Indicator.objects.get(pk=code) for code in formulas.codes_in(ind.formula)}
                 results = {}
                 for name, dims in groupings.items():
-                    parts = {code: _aggregate(con, b, dims, where, params) for code, b in bases.items()}
+                    parts = {code: _aggregate(con, b, dims, where, params, by_option) for code, b in bases.items()}
                     keys = set().union(*[set(p) for p in parts.values()]) if parts else set()
                     results[name] = {}
                     for key in keys:
@@ -464,7 +484,9 @@ def _results(user, indicator: str, groupings: dict[str, list[str]], year, status
                         if value is not None:
                             results[name][key] = value.quantize(Decimal("0.0001"))
             else:
-                results = {name: _aggregate(con, ind, dims, where, params) for name, dims in groupings.items()}
+                results = {
+                    name: _aggregate(con, ind, dims, where, params, by_option) for name, dims in groupings.items()
+                }
         finally:
             con.close()
     return ind, results, freshness

@@ -19,7 +19,7 @@ from duikou.core.errors import UserFacingError
 from duikou.pairings.queries import pairing_for
 
 from . import analytics, queries, services, transfer
-from .models import Indicator
+from .models import BreakdownOption, Indicator
 from .workflow import WORKFLOW
 
 router = Router(tags=["indicators"])
@@ -37,12 +37,14 @@ class IndicatorOut(Schema):
     key_task_id: str | None
     clause_id: str
     formula: str
+    breakdown_id: str | None
 
 
 class ValueOut(Schema):
     pairing: str
     indicator: str
     period: str
+    option: str = Field("", description="分类选项代码（分类明细的子项）；空为合计")
     value: Decimal | None
     comment: str
     status: str
@@ -54,6 +56,7 @@ class ValueIn(Schema):
     dataset: str = "quarterly"
     indicator: str
     period: str
+    option: str = Field("", description="分类选项代码：填写指标分类明细的一个子项；空为合计")
     value: str | None = None
     comment: str | None = None
     version: int | None = None
@@ -84,6 +87,7 @@ def _value(v) -> dict:
         "pairing": v.pairing.code,
         "indicator": v.indicator_id,
         "period": v.period,
+        "option": v.option.code if v.option_id else "",
         "value": v.value,
         "comment": v.comment,
         "status": v.status,
@@ -146,6 +150,11 @@ def put_indicator_value(request, payload: ValueIn):
     indicator = Indicator.objects.filter(pk=payload.indicator).first()
     if indicator is None:
         raise ValidationError(f"未知指标「{payload.indicator}」")
+    option = None
+    if payload.option:
+        option = BreakdownOption.objects.filter(breakdown_id=indicator.breakdown_id, code=payload.option).first()
+        if indicator.breakdown_id is None or option is None:
+            raise ValidationError(f"指标「{indicator.name}」没有分类选项「{payload.option}」")
     value = services.save_value(
         user=request.user,
         report=report,
@@ -153,6 +162,7 @@ def put_indicator_value(request, payload: ValueIn):
         value=payload.value,
         comment=payload.comment,
         expected_version=payload.version,
+        option=option,
     )
     return _value(value)
 

@@ -13,7 +13,8 @@ class IndicatorsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Indicator, models.DataSet, models.ValidationRule):
+        reference = (models.Indicator, models.DataSet, models.ValidationRule, models.Breakdown, models.BreakdownOption)
+        for model in reference:
             scoping.register(model, reference=True)
             auditlog.register(model)
         scoping.register(models.SavedChart, custom=_own_organisation)

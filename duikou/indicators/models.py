@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
@@ -55,6 +55,50 @@ UNITS = [
 ]
 
 
+UID_LENGTH = 11  # a DHIS2 uid: a letter, then ten letters or digits
+
+
+class Breakdown(EnglishNamed, models.Model):
+    """A category an indicator's value is broken down by (DHIS2's category combo, IATI's result dimension), e.g.
+    劳务协作人数 by 人群. Its options are exhaustive (one of them is 其他): filled sub-rows add up to the total."""
+
+    code = models.SlugField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("分类")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class BreakdownOption(EnglishNamed, models.Model):
+    """One option of a breakdown (a sub-row of the grid); ``uid`` names it as a DHIS2 category option combo."""
+
+    breakdown = protected_fk(Breakdown, _("分类"), related_name="options")
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    uid = models.CharField(
+        _("DHIS2 标识"),
+        max_length=UID_LENGTH,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z][A-Za-z0-9]{10}$", _("须为 11 位字母或数字，以字母开头"))],
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("分类选项")
+        ordering = ["breakdown", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["breakdown", "code"], name="indicator_option_unique")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
 class Indicator(EnglishNamed, models.Model):
     class ValueType(models.TextChoices):
         NUMBER = "number", _("数值")
@@ -93,6 +137,7 @@ class Indicator(EnglishNamed, models.Model):
     )
     description = models.TextField(_("说明"), blank=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    breakdown = protected_fk(Breakdown, _("分类明细"), optional=True, related_name="indicators")
 
     class Meta:
         verbose_name = verbose_name_plural = _("指标")
@@ -248,7 +293,8 @@ class Report(models.Model):
 
 
 class DataValue(WriteGuarded):
-    """One number: a pairing's value of an indicator for a period (万元 amounts are in the indicator's unit)."""
+    """One number: a pairing's value of an indicator for a period (万元 amounts are in the indicator's unit); with an
+    ``option``, one sub-row of the indicator's breakdown (no option: the total)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -261,6 +307,7 @@ class DataValue(WriteGuarded):
     pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
     indicator = protected_fk(Indicator, _("指标"), related_name="values")
     period = models.CharField(_("报告期"), max_length=7, db_index=True)
+    option = protected_fk(BreakdownOption, _("分类选项"), optional=True, related_name="+")
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4, null=True, blank=True)
     comment = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -272,11 +319,22 @@ class DataValue(WriteGuarded):
         verbose_name = verbose_name_plural = _("指标数值")
         ordering = ["pairing__code", "period", "indicator__order"]
         constraints = [
-            models.UniqueConstraint(fields=["pairing", "indicator", "period"], name="indicator_value_unique"),
+            # the total (no option) once, and each option once (a NULL option is not unique on its own)
+            models.UniqueConstraint(
+                fields=["pairing", "indicator", "period"],
+                condition=models.Q(option__isnull=True),
+                name="indicator_value_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["pairing", "indicator", "period", "option"],
+                condition=models.Q(option__isnull=False),
+                name="indicator_value_option_unique",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.pairing} {self.indicator.name} {self.period}"
+        option = f"（{self.option.name}）" if self.option_id else ""
+        return f"{self.pairing} {self.indicator.name}{option} {self.period}"
 
     def check_writable(self, *, deleting: bool) -> None:
         if self.pk and DataValue.objects.filter(pk=self.pk, status__in=self.LOCKED).exists():

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, TextChoices
+from django.db.models import F, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,11 +44,11 @@ def reports_for(user, *, period: str = "", status: str = "", action=scoping.Acti
 
 
 def values_for(user, *, period: str = "", pairing: int | None = None, indicator: str = "") -> QuerySet[DataValue]:
-    qs = scoping.scope(user, DataValue).select_related("pairing", "indicator")
+    qs = scoping.scope(user, DataValue).select_related("pairing", "indicator", "option")
     if period:
         qs = qs.filter(period=parse_period(period).id)
     return filter_given(qs, pairing_id=pairing, indicator_id=indicator).order_by(
-        "pairing__code", "period", "indicator__order"
+        "pairing__code", "period", "indicator__order", F("option__order").asc(nulls_first=True)
     )
 
 
@@ -215,7 +215,7 @@ def completeness_for(user, dataset: DataSet, period: str, *, today: datetime.dat
     filled: dict[int, int] = {}
     for pid in (
         scoping.scope(user, DataValue)
-        .filter(period=period, indicator__in=expected, value__isnull=False, pairing__in=pairings)
+        .filter(period=period, indicator__in=expected, value__isnull=False, option__isnull=True, pairing__in=pairings)
         .values_list("pairing_id", flat=True)
     ):
         filled[pid] = filled.get(pid, 0) + 1

@@ -30,7 +30,16 @@ from duikou.policy.models import Clause, Task
 
 from . import formula as formulas
 from . import queries
-from .models import DataSet, DataValue, Indicator, LockedValueError, Report, ValidationRule
+from .models import (
+    Breakdown,
+    BreakdownOption,
+    DataSet,
+    DataValue,
+    Indicator,
+    LockedValueError,
+    Report,
+    ValidationRule,
+)
 from .periods import Period, parse_period
 from .workflow import WORKFLOW
 
@@ -122,7 +131,52 @@ def load_starter_library() -> str:
                 raise DataFileError(path, None, f"校验规则 {item['code']} 引用了未知指标 {', '.join(sorted(unknown))}")
             rule.save()
             counts["rules"] += 1
-    return f"指标 {counts['indicators']}，数据集 {counts['datasets']}，校验规则 {counts['rules']}"
+        counts["breakdowns"] = _load_breakdowns(known)
+    return (
+        f"指标 {counts['indicators']}，数据集 {counts['datasets']}，校验规则 {counts['rules']}，"
+        f"分类明细 {counts['breakdowns']}"
+    )
+
+
+def _load_breakdowns(known: set[str]) -> int:
+    """data/indicators/breakdowns.json: the categories indicators are broken down by, their options (each set with
+    an 其他, so sub-rows add up to the total) and the indicators carrying each; inside the library's transaction."""
+    path = data_path("indicators", "breakdowns.json")
+    if not path.exists():
+        return 0
+    data = read_json(path)
+    count = 0
+    for n, item in enumerate(data.get("breakdowns") or [], 1):
+        where = f"第 {n} 个分类（{item.get('code', '?')}）"
+        for key in ("code", "name", "options"):
+            if not item.get(key):
+                raise DataFileError(path, None, f"{where} 缺少「{key}」")
+        breakdown, _c = Breakdown.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "name_en": item.get("name_en") or "",
+                "description": item.get("description") or "",
+            },
+        )
+        for order, opt in enumerate(item["options"], 1):
+            option = BreakdownOption.objects.filter(breakdown=breakdown, code=opt.get("code")).first()
+            option = option or BreakdownOption(breakdown=breakdown)
+            option.code, option.name = opt.get("code") or "", opt.get("name") or ""
+            option.name_en, option.uid, option.order = opt.get("name_en") or "", opt.get("uid") or "", order
+            try:
+                option.full_clean()
+            except ValidationError as exc:
+                raise DataFileError(
+                    path, None, f"{where} 的第 {order} 个选项（{opt.get('code', '?')}）：{'；'.join(exc.messages)}"
+                ) from exc
+            option.save()
+        missing = set(item.get("indicators") or []) - known
+        if missing:
+            raise DataFileError(path, None, f"{where} 引用了未知指标 {', '.join(sorted(missing))}")
+        Indicator.objects.filter(code__in=item.get("indicators") or []).update(breakdown=breakdown)
+        count += 1
+    return count
 
 
 def _decimal_or_none(value) -> Decimal | None:
@@ -181,14 +235,23 @@ def save_value(
     value: str | Decimal | None,
     comment: str | None = None,
     expected_version: int | None = None,
+    option: BreakdownOption | None = None,
 ) -> DataValue:
     """Save one cell. Refused when the report is locked, the cell is stale, or the text is not a number.
 
     ``expected_version`` is the version of the cell its writer saw — 0 for an empty cell — and the save is refused
     (StaleObjectError) unless the cell is still at it; None overwrites whatever is stored. The report's row is
     locked first, so the saves of a report take turns: two first saves of a cell cannot both insert it, and no
-    value changes between a submission's checks and its status change (``_transition`` takes the same lock)."""
+    value changes between a submission's checks and its status change (``_transition`` takes the same lock).
+
+    With ``option``, the cell is that sub-row of the indicator's breakdown (saved, versioned and locked the same way);
+    the option must be one of the indicator's breakdown."""
     WORKFLOW.require(user, report, "edit")
+    if option is not None and (indicator.breakdown_id is None or option.breakdown_id != indicator.breakdown_id):
+        raise ValidationError(
+            _("「%(option)s」不是指标「%(indicator)s」的分类选项")
+            % {"option": option.name, "indicator": indicator.name}
+        )
     if indicator.derived:
         raise ValidationError(
             _("「%(indicator)s」是派生指标，由公式计算，不能直接填报") % {"indicator": indicator.name}
@@ -208,14 +271,15 @@ def save_value(
         WORKFLOW.require(user, report, "edit")
         row = (
             DataValue.objects.select_for_update()
-            .filter(pairing=report.pairing, indicator=indicator, period=report.period)
+            .filter(pairing=report.pairing, indicator=indicator, period=report.period, option=option)
             .first()
         )
-        _check_cell_version(row, indicator, report, expected_version)
+        _check_cell_version(row, indicator, report, expected_version, option)
         if row is None:
-            row = DataValue(pairing=report.pairing, indicator=indicator, period=report.period)
+            row = DataValue(pairing=report.pairing, indicator=indicator, period=report.period, option=option)
         else:
             row.pairing, row.indicator = report.pairing, indicator  # the objects at hand: its name costs no query
+            row.option = option
             row.version += 1
         if row.status in DataValue.LOCKED:
             raise LockedValueError(f"「{row}」")
@@ -227,39 +291,74 @@ def save_value(
             with transaction.atomic():  # a savepoint: a cell someone inserted without the report's lock (an import)
                 row.save()
         except IntegrityError as exc:
-            taken = DataValue.objects.get(pairing=report.pairing, indicator=indicator, period=report.period)
-            raise StaleObjectError(taken, 0, taken.version, _taken(indicator, report, taken)) from exc
+            taken = DataValue.objects.get(
+                pairing=report.pairing, indicator=indicator, period=report.period, option=option
+            )
+            raise StaleObjectError(taken, 0, taken.version, _taken(indicator, report, taken, option)) from exc
     _refresh_analytics([report.pairing_id], [report.period])
     return row
 
 
-def _taken(indicator: Indicator, report: Report, row: DataValue) -> str:
+def cell_name(indicator: Indicator, option: BreakdownOption | None = None) -> str:
+    """How a message names a cell: the indicator, and the option of a sub-row (劳务协作人数·脱贫人口)."""
+    return f"{indicator.name}·{option.name}" if option is not None else indicator.name
+
+
+def _taken(indicator: Indicator, report: Report, row: DataValue, option: BreakdownOption | None = None) -> str:
     return _("「%(indicator)s」%(period)s 的数值已被他人保存（第 %(version)s 版），请刷新后查看，再决定是否修改。") % {
-        "indicator": indicator.name,
+        "indicator": cell_name(indicator, option),
         "period": report.period,
         "version": row.version,
     }
 
 
-def _check_cell_version(row: DataValue | None, indicator: Indicator, report: Report, expected: int | None) -> None:
+def _check_cell_version(
+    row: DataValue | None, indicator: Indicator, report: Report, expected: int | None, option=None
+) -> None:
     """The cell must still be as its writer saw it: absent for 0, at that version otherwise (None: no check)."""
     if expected is None or (row.version if row else 0) == expected:
         return
     if row is None:
         raise StaleObjectError(
-            DataValue(pairing=report.pairing, indicator=indicator, period=report.period),
+            DataValue(pairing=report.pairing, indicator=indicator, period=report.period, option=option),
             expected,
             None,
             _("「%(indicator)s」%(period)s 尚未保存过（您提交的是第 %(version)s 版），请刷新后重新填写。")
-            % {"indicator": indicator.name, "period": report.period, "version": expected},
+            % {"indicator": cell_name(indicator, option), "period": report.period, "version": expected},
         )
-    raise StaleObjectError(row, expected, row.version, _taken(indicator, report, row) if expected == 0 else "")
+    raise StaleObjectError(row, expected, row.version, _taken(indicator, report, row, option) if expected == 0 else "")
 
 
 def values_of(report: Report) -> dict[str, DataValue]:
+    """The report's totals (the values without a breakdown option), by indicator."""
     return {
         v.indicator_id: v
-        for v in DataValue.objects.filter(pairing=report.pairing, period=report.period).select_related("indicator")
+        for v in DataValue.objects.filter(
+            pairing=report.pairing, period=report.period, option__isnull=True
+        ).select_related("indicator")
+    }
+
+
+def cells_of(report: Report) -> tuple[dict[str, DataValue], dict[tuple[str, str], DataValue]]:
+    """``values_of`` and ``sub_values_of`` in one read."""
+    totals, subs = {}, {}
+    for v in DataValue.objects.filter(pairing=report.pairing, period=report.period).select_related(
+        "indicator", "option"
+    ):
+        if v.option_id is None:
+            totals[v.indicator_id] = v
+        else:
+            subs[(v.indicator_id, v.option.code)] = v
+    return totals, subs
+
+
+def sub_values_of(report: Report) -> dict[tuple[str, str], DataValue]:
+    """The report's sub-rows: (indicator, option code) → value."""
+    return {
+        (v.indicator_id, v.option.code): v
+        for v in DataValue.objects.filter(
+            pairing=report.pairing, period=report.period, option__isnull=False
+        ).select_related("option")
     }
 
 
@@ -297,12 +396,19 @@ def _fmt(value: Decimal | None) -> str:
 
 
 def validate_report(
-    report: Report, *, complete: bool = True, values: dict | None = None, before: dict | None = None
+    report: Report,
+    *,
+    complete: bool = True,
+    values: dict | None = None,
+    before: dict | None = None,
+    subs: dict | None = None,
 ) -> list[Violation]:
-    """Every rule of the report's data set: missing values, ranges, cross-indicator rules, change warnings.
-    ``values`` (``values_of(report)``) and ``before`` (``previous_values(report)``) may be given when already read."""
+    """Every rule of the report's data set: missing values, ranges, cross-indicator rules, breakdown sums, change
+    warnings. ``values`` (``values_of(report)``), ``before`` (``previous_values(report)``) and ``subs``
+    (``sub_values_of(report)``) may be given when already read."""
     indicators = list(report.dataset.indicators.all())
     values = values_of(report) if values is None else values
+    subs = sub_values_of(report) if subs is None else subs
     numbers = {code: (v.value if v.value is not None else None) for code, v in values.items()}
     found: list[Violation] = []
     for ind in indicators:
@@ -360,6 +466,7 @@ def validate_report(
                 codes,
             )
         )
+    found.extend(_breakdown_sums(report, indicators, values, subs))
     previous = parse_period(report.period).previous().id
     before = previous_values(report) if before is None else before
     for ind in indicators:
@@ -390,6 +497,39 @@ def validate_report(
     return found
 
 
+def _breakdown_sums(report: Report, indicators, values: dict, subs: dict) -> list[Violation]:
+    """The sub-rows of an indicator's breakdown that are filled must add up to its total (each option set has an 其他,
+    so what is not in one option is in another)."""
+    found = []
+    for ind in indicators:
+        if ind.breakdown_id is None or ind.formula:
+            continue
+        filled = [v.value for (code, _o), v in subs.items() if code == ind.code and v.value is not None]
+        if not filled:
+            continue
+        row = values.get(ind.code)
+        total = row.value if row else None
+        parts = sum(filled, Decimal(0))
+        if total is not None and parts == total:
+            continue
+        found.append(
+            Violation(
+                f"breakdown:{ind.code}",
+                "error",
+                _("「%(name)s」%(period)s 各分类子项之和为 %(parts)s，与合计 %(total)s 不符（相差 %(difference)s）")
+                % {
+                    "name": ind.display_name,
+                    "period": parse_period(report.period).label,
+                    "parts": _fmt(parts),
+                    "total": _fmt(total),
+                    "difference": _fmt(parts - (total or 0)),
+                },
+                [ind.code],
+            )
+        )
+    return found
+
+
 def _expr(text: str, names: dict[str, str]) -> str:
     for code in sorted(formulas.codes_in(text), key=len, reverse=True):
         text = text.replace(code, names.get(code, code))
@@ -400,9 +540,9 @@ def previous_values(report: Report) -> dict[str, Decimal]:
     """The pairing's stored numbers of the period before the report's, by indicator."""
     previous = parse_period(report.period).previous().id
     return dict(
-        DataValue.objects.filter(pairing=report.pairing, period=previous, value__isnull=False).values_list(
-            "indicator_id", "value"
-        )
+        DataValue.objects.filter(
+            pairing=report.pairing, period=previous, value__isnull=False, option__isnull=True
+        ).values_list("indicator_id", "value")
     )
 
 
@@ -414,6 +554,7 @@ def completeness(report: Report) -> tuple[int, int]:
         period=report.period,
         indicator__in=report.dataset.indicators.all(),
         value__isnull=False,
+        option__isnull=True,
     ).count()
     return filled, expected
 

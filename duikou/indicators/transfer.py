@@ -23,7 +23,7 @@ from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
 from duikou.core.uploads import read_json, read_table
 from duikou.pairings.models import Pairing
 
-from .models import DataSet, DataValue, Indicator, Report
+from .models import BreakdownOption, DataSet, DataValue, Indicator, Report
 from .periods import parse_period
 from .services import parse_value
 
@@ -34,9 +34,29 @@ FORMATS = ("json", "csv", "xlsx")
 COMBOS = ["categoryOptionCombo", "attributeOptionCombo"]
 DHIS2_EXTRA = [*COMBOS, "storedBy", "created", "lastUpdated", "followup"]
 SET_LEVEL = ["dataSet", "period", "orgUnit", "attributeOptionCombo", "completeDate"]
-# DHIS2's default category option combo, as its exports name it (by uid, code or name): the only one this platform's
-# indicators have, since they carry no breakdowns yet
+# DHIS2's default category option combo, as its exports name it (by uid, code or name): an indicator's total; the
+# sub-rows of an indicator's breakdown are named by their option's uid or code (``category_option``)
 DEFAULT_COMBOS = {"", "default", "HllvX50cXC0", "bRowv6yZOF2"}
+
+
+def category_option(indicator: Indicator, combo: str) -> BreakdownOption | None:
+    """The breakdown option a value's categoryOptionCombo names: None for the default combo (the total), else the
+    option of the indicator's breakdown with that uid or code; a ValidationError naming the indicator and the combo
+    when the indicator has no such option."""
+    if combo in DEFAULT_COMBOS:
+        return None
+    options = indicator.breakdown.options.all() if indicator.breakdown_id else ()
+    found = next((o for o in options if combo in (o.uid, o.code)), None)
+    if found is None:
+        raise ValidationError(
+            f"「{combo}」不是指标「{indicator.name}」的分类选项组合："
+            + (
+                f"可用 default 或 {', '.join(o.uid for o in options)}（{'、'.join(o.name for o in options)}）"
+                if options
+                else "该指标没有分类明细，只接受 default"
+            )
+        )
+    return found
 
 
 def _fail(reason: str) -> UserFacingError:
@@ -95,7 +115,8 @@ def import_values(
     rows = read_rows(data, filename)
     progress = progress or (lambda *a, **k: None)
     progress(0, len(rows), "校验中")
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    library = Indicator.objects.select_related("breakdown").prefetch_related("breakdown__options")
+    indicators = {i.code: i for i in library}
     pairings = dict(scoping.scope(user, Pairing, scoping.Action.CHANGE).values_list("code", "pk"))
     errors, parsed, seen = [], [], {}
 
@@ -129,15 +150,21 @@ def import_values(
             except ValidationError as exc:
                 err(n, "value", raw, exc.messages[0])
                 ok = False
-        for column in COMBOS:
-            combo = row.get(column, "")
-            if combo not in DEFAULT_COMBOS:
-                err(n, column, combo, f"「{combo}」不是默认的分类选项组合：本平台的指标没有细分类别，只接受 default")
+        combo, option = row.get("categoryOptionCombo", ""), None
+        if indicator is not None:
+            try:
+                option = category_option(indicator, combo)
+            except ValidationError as exc:
+                err(n, "categoryOptionCombo", combo, exc.messages[0])
                 ok = False
+        combo = row.get("attributeOptionCombo", "")
+        if combo not in DEFAULT_COMBOS:
+            err(n, "attributeOptionCombo", combo, f"「{combo}」不是默认的属性选项组合：本平台只接受 default")
+            ok = False
         if ok:
-            key = (pairings[org], code, period.id)
+            key = (pairings[org], code, period.id, option.pk if option else None)
             if key in seen:
-                err(n, "", "", f"与第 {seen[key]} 行重复（同一结对、指标、报告期）")
+                err(n, "", "", f"与第 {seen[key]} 行重复（同一结对、指标、分类选项、报告期）")
                 continue
             seen[key] = n
             parsed.append((n, key, value, row.get("comment", "")))
@@ -261,16 +288,16 @@ def import_count(imported: int, updated: int, ignored: int, *, status: str = "SU
 
 
 def _stored(parsed: list) -> dict[tuple, tuple]:
-    """What is stored for the rows' keys: (pk, value, comment, status) by (pairing, indicator, period)."""
+    """What is stored for the rows' keys: (pk, value, comment, status) by (pairing, indicator, period, option id)."""
     if not parsed:
         return {}
     pairing_ids = sorted({k[0] for _n, k, _v, _c in parsed})
     periods = sorted({k[2] for _n, k, _v, _c in parsed})
     return {
-        (pid, code, per): (pk, value, comment, status)
-        for pk, pid, code, per, value, comment, status in DataValue.objects.filter(
+        (pid, code, per, opt): (pk, value, comment, status)
+        for pk, pid, code, per, opt, value, comment, status in DataValue.objects.filter(
             pairing_id__in=pairing_ids, period__in=periods
-        ).values_list("pk", "pairing_id", "indicator_id", "period", "value", "comment", "status")
+        ).values_list("pk", "pairing_id", "indicator_id", "period", "option_id", "value", "comment", "status")
     }
 
 
@@ -323,15 +350,16 @@ def _created(new: list, user_id, now, progress, total: int) -> Iterable[tuple[in
         )
     }
     names = dict(Indicator.objects.values_list("code", "name"))
+    options = {pk: f"（{name}）" for pk, name in BreakdownOption.objects.values_list("pk", "name")}
     stamp = DataValue._meta.get_field("updated").to_python(timezone.make_naive(now, datetime.UTC))
     found = 0
     rows = DataValue.objects.filter(
         pairing_id__in=sorted(pairings), period__in=sorted({k[2] for k in written}), updated=now, version=1
-    ).values_list("pk", "pairing_id", "indicator_id", "period")
-    for pk, pid, code, per in rows.order_by("pk").iterator(chunk_size=20000):
-        if (pid, code, per) not in written:
+    ).values_list("pk", "pairing_id", "indicator_id", "period", "option_id")
+    for pk, pid, code, per, opt in rows.order_by("pk").iterator(chunk_size=20000):
+        if (pid, code, per, opt) not in written:
             continue
-        value, comment = written[(pid, code, per)]
+        value, comment = written[(pid, code, per, opt)]
         found += 1
         if found % 20000 == 0:
             progress(found, total, "写入审计记录")
@@ -340,6 +368,7 @@ def _created(new: list, user_id, now, progress, total: int) -> Iterable[tuple[in
             "pairing": pid,
             "indicator": code,
             "period": per,
+            "option": opt,
             "value": value,
             "comment": comment or "",
             "status": DataValue.Status.DRAFT.value,
@@ -347,7 +376,10 @@ def _created(new: list, user_id, now, progress, total: int) -> Iterable[tuple[in
             "updated_by": user_id,
             "updated": stamp,
         }
-        yield pk, f"{pairings[pid]} {names[code]} {per}", created_changes(fields)  # str(DataValue)
+        changes = created_changes(fields)
+        if opt is None:  # as auditlog records an empty reference of a saved value
+            changes["option"] = ("None", "None")
+        yield pk, f"{pairings[pid]} {names[code]}{options.get(opt, '')} {per}", changes  # str(DataValue)
     if found != len(written):  # cannot happen inside the import's transaction; never leave rows unaudited
         raise RuntimeError(f"audit: {len(written)} values inserted, {found} read back")
 
@@ -356,10 +388,12 @@ def _insert(new: list, user_id, progress, total: int, now) -> None:
     if connection.vendor == "postgresql":
         table = DataValue._meta.db_table
         with connection.cursor() as cursor:
-            columns = "pairing_id, indicator_id, period, value, comment, status, version, updated_by_id, updated"
+            columns = (
+                "pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
+            )
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for n, ((pid, code, per), value, comment) in enumerate(new, 1):
-                    copy.write_row((pid, code, per, value, comment or "", "draft", 1, user_id, now))
+                for n, ((pid, code, per, opt), value, comment) in enumerate(new, 1):
+                    copy.write_row((pid, code, per, opt, value, comment or "", "draft", 1, user_id, now))
                     if n % 20000 == 0:
                         progress(n, total, "写入中")
         return
@@ -367,16 +401,16 @@ def _insert(new: list, user_id, progress, total: int, now) -> None:
     # value by value, several times slower); still inside the caller's transaction
     table = DataValue._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(now)
-    columns = "pairing_id, indicator_id, period, value, comment, status, version, updated_by_id, updated"
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, 'draft', 1, %s, %s)"
+    columns = "pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, 'draft', 1, %s, %s)"
     with connection.cursor() as cursor:
         for start in range(0, len(new), 50000):
             chunk = new[start : start + 50000]
             cursor.executemany(
                 sql,
                 [
-                    (pid, code, per, str(value), comment or "", user_id, stamp)
-                    for (pid, code, per), value, comment in chunk
+                    (pid, code, per, opt, str(value), comment or "", user_id, stamp)
+                    for (pid, code, per, opt), value, comment in chunk
                 ],
             )
             progress(start + len(chunk), total, "写入中")
@@ -394,17 +428,26 @@ def number_text(value: Decimal | None) -> str:
 
 
 def export_rows(values) -> Iterable[dict]:
-    for v in values.values_list("indicator_id", "period", "pairing__code", "value", "comment").iterator(
+    """The values as dataValues; a sub-row of a breakdown names its option's uid as categoryOptionCombo (a total
+    gives none: DHIS2's default)."""
+    for v in values.values_list("indicator_id", "period", "pairing__code", "value", "comment", "option__uid").iterator(
         chunk_size=5000
     ):
-        yield {"dataElement": v[0], "period": v[1], "orgUnit": v[2], "value": number_text(v[3]), "comment": v[4]}
+        row = {"dataElement": v[0], "period": v[1], "orgUnit": v[2], "value": number_text(v[3]), "comment": v[4]}
+        if v[5]:
+            row["categoryOptionCombo"] = v[5]
+        yield row
+
+
+# the CSV and .xlsx export: the import's columns and the category option combo (empty for a total)
+TABLE_COLUMNS = [*COLUMNS, "categoryOptionCombo"]
 
 
 def _table_row(row: dict) -> list:
     """A row of the CSV or .xlsx export: the value as a number (a number cell; in CSV as written), so that a
     negative value is never taken for a formula nor escaped as one; the rest is text, escaped by the writer."""
     value = row["value"]
-    return [row[c] if c != "value" else (Decimal(value) if value else None) for c in COLUMNS]
+    return [row.get(c, "") if c != "value" else (Decimal(value) if value else None) for c in TABLE_COLUMNS]
 
 
 def export_values(values, fmt: str) -> tuple[bytes, str, str]:
@@ -416,5 +459,5 @@ def export_values(values, fmt: str) -> tuple[bytes, str, str]:
         body = json.dumps({"dataValues": rows}, ensure_ascii=False, indent=1).encode()
         return body, "dataValueSets.json", "application/json"
     if fmt == "csv":
-        return csv_bytes(COLUMNS, (_table_row(r) for r in rows)), "dataValues.csv", CSV
-    return xlsx_bytes("dataValues", COLUMNS, (_table_row(r) for r in rows)), "dataValues.xlsx", XLSX
+        return csv_bytes(TABLE_COLUMNS, (_table_row(r) for r in rows)), "dataValues.csv", CSV
+    return xlsx_bytes("dataValues", TABLE_COLUMNS, (_table_row(r) for r in rows)), "dataValues.xlsx", XLSX

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +24,7 @@ from duikou.pairings.queries import pairing_for
 from . import analytics, queries, records, services, transfer
 from . import formula as formulas
 from .forms import DueDaysForm, ImportForm, PivotForm, TimelinessForm
-from .models import DataSet, Indicator
+from .models import BreakdownOption, DataSet, Indicator
 from .periods import parse_period
 from .transfer import number_text
 from .workflow import WORKFLOW
@@ -187,30 +189,58 @@ def _flag(violations) -> str:
     return "note" if any(v.blocking for v in violations) else ""
 
 
-def _grid_rows(indicators, values, before, violations, recorded):
+def _grid_rows(indicators, values, before, violations, recorded, subs=None, by_option=None):
+    """The grid's rows: each indicator's total, and under an indicator with a breakdown one sub-row per option (keyed
+    ``code__option``), with what the records say per option beside it."""
     flagged: dict[str, list] = {}
     for v in violations:
         for code in v.indicators:
             flagged.setdefault(code, []).append(v)
-    return [
-        {
-            "indicator": ind,
-            "value": values.get(ind.code),
-            "text": number_text(values[ind.code].value) if ind.code in values else "",
-            "previous_text": number_text(before.get(ind.code)),
-            "violations": flagged.get(ind.code, []),
-            "flag": _flag(flagged.get(ind.code, [])),
-            "recorded": [(label, number_text(total)) for label, total in recorded.get(ind.code, [])],
-        }
-        for ind in indicators
-        if not ind.formula
-    ]
+    subs, by_option = subs or {}, by_option or {}
+    rows = []
+    for ind in indicators:
+        if ind.formula:
+            continue
+        rows.append(
+            {
+                "key": ind.code,
+                "indicator": ind,
+                "option": None,
+                "value": values.get(ind.code),
+                "text": number_text(values[ind.code].value) if ind.code in values else "",
+                "previous_text": number_text(before.get(ind.code)),
+                "violations": flagged.get(ind.code, []),
+                "flag": _flag(flagged.get(ind.code, [])),
+                "recorded": [(label, number_text(total)) for label, total in recorded.get(ind.code, [])],
+            }
+        )
+        for option in ind.breakdown.options.all() if ind.breakdown_id else ():
+            stored = subs.get((ind.code, option.code))
+            rows.append(
+                {
+                    "key": f"{ind.code}__{option.code}",
+                    "indicator": ind,
+                    "option": option,
+                    "value": stored,
+                    "text": number_text(stored.value) if stored else "",
+                    "previous_text": "",
+                    "violations": [],
+                    "flag": "",
+                    "recorded": [
+                        (label, number_text(sums.get(option.code, Decimal(0))))
+                        for label, sums in by_option.get(ind.code, [])
+                    ],
+                }
+            )
+    return rows
 
 
-def _recorded(user, report) -> dict:
-    """What the pairing's records add up to in the report's period, per indicator they feed ([(label, sum)])."""
+def _recorded(user, report) -> tuple[dict, dict]:
+    """What the pairing's records add up to in the report's period: per indicator they feed ([(label, sum)]), and
+    per option of its breakdown for the sources that answer per option ([(label, {option: sum})])."""
     period = parse_period(report.period)
-    return records.recorded(user, pairing=report.pairing_id, since=period.start, until=period.end)
+    span = {"pairing": report.pairing_id, "since": period.start, "until": period.end}
+    return records.recorded_with_options(user, **span)
 
 
 def _grid_context(request, report, *, recorded: bool = True) -> dict:
@@ -218,10 +248,15 @@ def _grid_context(request, report, *, recorded: bool = True) -> dict:
     the report's revision (the sum of its cells' versions: every save raises it, so of two answers the one with the
     higher revision saw more). ``recorded=False`` leaves out the activity figures (a saved cell's answer has no
     use for them)."""
-    indicators = list(report.dataset.indicators.select_related("clause", "key_task"))
-    values = services.values_of(report)
+    indicators = list(
+        report.dataset.indicators.select_related("clause", "key_task", "breakdown").prefetch_related(
+            "breakdown__options"
+        )
+    )
+    values, subs = services.cells_of(report)
     before = services.previous_values(report)
-    violations = services.validate_report(report, values=values, before=before)
+    violations = services.validate_report(report, values=values, before=before, subs=subs)
+    sums, per_option = _recorded(request.user, report) if recorded else ({}, {})
     inputs = {ind.code for ind in indicators if not ind.formula}
     filled = sum(1 for code, v in values.items() if code in inputs and v.value is not None)
     numbers = {code: v.value for code, v in values.items()}
@@ -245,8 +280,8 @@ def _grid_context(request, report, *, recorded: bool = True) -> dict:
     return {
         "derived": derived,
         "report": report,
-        "rows": _grid_rows(indicators, values, before, violations, _recorded(request.user, report) if recorded else {}),
-        "revision": sum(v.version for v in values.values()),
+        "rows": _grid_rows(indicators, values, before, violations, sums, subs=subs, by_option=per_option),
+        "revision": sum(v.version for v in values.values()) + sum(v.version for v in subs.values()),
         "violations": violations,
         "blocking": [v for v in violations if v.blocking],
         "filled": filled,
@@ -287,9 +322,15 @@ def cell(request, pairing_id: int, dataset: str, period: str):
     report = _report(request, pairing_id, dataset, period)
     if not WORKFLOW.allows(request.user, report, "edit"):
         raise PermissionDenied
-    indicator = Indicator.objects.filter(pk=request.POST.get("indicator", "")).first()
+    indicator = Indicator.objects.filter(pk=request.POST.get("indicator", "")).select_related("breakdown").first()
     if indicator is None:
         raise Http404(_("未知指标"))
+    option, option_code = None, request.POST.get("option", "")
+    if option_code:
+        option = BreakdownOption.objects.filter(breakdown_id=indicator.breakdown_id, code=option_code).first()
+        if indicator.breakdown_id is None or option is None:
+            raise Http404(_("未知分类选项"))
+    key = f"{indicator.code}__{option.code}" if option else indicator.code
     version = request.POST.get("version", "")
     detail, status = "", 200
     try:
@@ -300,6 +341,7 @@ def cell(request, pairing_id: int, dataset: str, period: str):
             value=request.POST.get("value", ""),
             comment=request.POST.get("comment"),
             expected_version=int(version) if version.isdigit() else None,
+            option=option,
         )
     except StaleObjectError as exc:
         detail, status = error_text(exc), 409
@@ -309,12 +351,13 @@ def cell(request, pairing_id: int, dataset: str, period: str):
         detail, status = error_text(exc), 422
     context = _grid_context(request, report, recorded=False)
     # no row for an indicator the grid does not have (a derived one, another data set's): refused above
-    row = next((r for r in context["rows"] if r["indicator"].code == indicator.code), {"value": None, "text": ""})
+    row = next((r for r in context["rows"] if r["key"] == key), {"value": None, "text": ""})
     stored = row["value"]
     if status == 409 and stored is not None:
         detail = _("%(reason)s现存值：%(value)s") % {"reason": detail, "value": row["text"] or "—"}
     answer = {
         "indicator": indicator.code,
+        "option": option.code if option else "",
         "saved": status == 200,
         "detail": detail,
         "version": stored.version if stored else 0,
@@ -322,7 +365,7 @@ def cell(request, pairing_id: int, dataset: str, period: str):
         "comment": stored.comment if stored else "",
         "revision": context["revision"],
         "rows": {
-            r["indicator"].code: {
+            r["key"]: {
                 "flag": r["flag"],
                 "messages": render_to_string("indicators/partials/messages.html", {"row": r}).strip(),
             }

@@ -80,3 +80,10 @@ class MarketsConfig(AppConfig):
             auditlog.register(model)
         # the encrypted columns and their digests never enter the audit diff; only the masked values do
         auditlog.register(models.JobSeeker, exclude_fields=list(models.JobSeeker.ENCRYPTED))
+
+        from duikou.indicators import records
+
+        from .labour.queries import placed_by_group
+
+        # the placements beside the reported 劳务协作人数, per group of its breakdown (人群) and in total (their sum)
+        records.register("labour_coop_persons", _("就业安置记录"), None, by_option=placed_by_group)

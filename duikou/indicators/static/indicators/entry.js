@@ -1,6 +1,8 @@
 // The indicator entry grid.
 //
 // Enter moves to the same column of the next row (each input carries data-col and data-idx), and leaves the last row.
+// An indicator with a breakdown has its sub-rows (data-option) under its total: each is a cell of its own, saved the
+// same way (keyed by data-code, indicator__option).
 //
 // Saving: a row — an indicator's value and its note, stored as one cell with one version — is saved as soon as one
 // of its inputs is left (change, or focus leaving it), each row on its own: rows save side by side, no row waits for
@@ -34,7 +36,7 @@
     var value = tr.querySelector("input.cell-value"), comment = tr.querySelector("input.cell-comment");
     if (!value || !comment) return;
     var row = {
-      code: tr.dataset.code, tr: tr, value: value, comment: comment, state: tr.querySelector(".dk-cell-state"),
+      code: tr.dataset.code, indicator: tr.dataset.indicator || tr.dataset.code, option: tr.dataset.option || "", tr: tr, value: value, comment: comment, state: tr.querySelector(".dk-cell-state"),
       version: Number(tr.dataset.version) || 0,
       sending: null,    // the body on its way
       refused: "",      // why the last save was not taken
@@ -68,7 +70,8 @@
     var body = row.committed;
     row.sending = body; row.attempt = body; row.touched = true; row.refused = ""; row.failed = false;
     render(row);
-    var form = new URLSearchParams({indicator: row.code, value: body.value, comment: body.comment, version: String(row.version)});
+    var form = new URLSearchParams({indicator: row.indicator, value: body.value, comment: body.comment, version: String(row.version)});
+    if (row.option) form.set("option", row.option); // a sub-row of the indicator's breakdown
     fetch(say.cellUrl, {
       method: "POST", body: form, keepalive: true, credentials: "same-origin",
       headers: {"X-CSRFToken": say.csrf, "Accept": "application/json"},
