@@ -314,3 +314,18 @@ def test_the_same_sub_row_twice_in_a_file_is_refused_as_a_duplicate(who):
         transfer.import_values(user=who["xy_editor"], data=json.dumps(body).encode(), filename="a.json")
     errors = exc.value.details["errors"]
     assert [(e["row"], e["reason"]) for e in errors] == [(2, "与第 1 行重复（同一结对、指标、分类选项、报告期）")]
+
+
+def test_a_records_source_may_answer_per_option_beside_the_old_total_only_sources(monkeypatch):
+    from duikou.indicators import records
+
+    monkeypatch.setattr(records, "_SOURCES", {})
+    span = {"pairing": 1, "since": datetime.date(2025, 7, 1), "until": datetime.date(2025, 9, 30)}
+    records.register("training_persons", "课时记录", lambda user, *, pairing, since, until: Decimal(7))
+    records.register(
+        "training_persons", "名单", None, by_option=lambda user, *, pairing, since, until: {"cadres": 2, "other": 1}
+    )
+    assert records.recorded(None, **span) == {"training_persons": [("课时记录", 7), ("名单", 3)]}  # the sum
+    assert records.recorded_by_option(None, **span) == {"training_persons": [("名单", {"cadres": 2, "other": 1})]}
+    with pytest.raises(ValueError):
+        records.register("training_persons", "空", None)
