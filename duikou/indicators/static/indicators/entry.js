@@ -22,7 +22,12 @@
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Enter" || !e.target.matches("#grid input")) return;
     e.preventDefault();
-    var t = e.target, next = document.querySelector('#grid input[data-col="' + t.dataset.col + '"][data-idx="' + (Number(t.dataset.idx) + 1) + '"]');
+    // the next row's input of the same column that is shown (a phone hides the notes of a breakdown's sub-rows)
+    var t = e.target, next = null;
+    var column = document.querySelectorAll('#grid input[data-col="' + t.dataset.col + '"]');
+    for (var i = 0; i < column.length && !next; i++) {
+      if (Number(column[i].dataset.idx) > Number(t.dataset.idx) && column[i].offsetParent !== null) next = column[i];
+    }
     if (next) { next.focus(); next.select(); } else { t.blur(); }
   });
 
