@@ -12,7 +12,7 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from duikou.accounts import scoping
@@ -312,7 +312,7 @@ def list_dhis2_ids(request, q: str = "", kind: str = "", status: str = "active")
 @router.post("/dhis2-ids", response={201: Dhis2IdOut})
 def add_dhis2_id(request, payload: Dhis2IdIn):
     """Record your organisation's DHIS2 uid of an indicator (dataElement), pairing (orgUnit) or data set (dataSet)."""
-    return 201, services.add_dhis2_id(user=request.user, kind=payload.kind, uid=payload.uid, code=payload.code)
+    return Status(201, services.add_dhis2_id(user=request.user, kind=payload.kind, uid=payload.uid, code=payload.code))
 
 
 @router.post("/dhis2-ids/{int:pk}/retire", response=Dhis2IdOut)
