@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
@@ -731,7 +731,10 @@ def import_dhis2_ids(*, user, data: bytes, filename: str, dry_run: bool = False)
     if missing:
         raise UserFacingError(_("「%(name)s」缺少列：%(cols)s") % {"name": filename, "cols": "、".join(missing)})
     at = {h: header.index(h) for h in MAPPING_HEADER}
-    kinds = {str(label): value for value, label in Dhis2Id.Kind.choices} | {v: v for v in Dhis2Id.Kind.values}
+    kinds = {v: v for v in Dhis2Id.Kind.values}  # the value, or its label in Chinese (as exported) or English
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            kinds |= {str(label): value for value, label in Dhis2Id.Kind.choices}
     active = {
         (m.kind, m.uid): m.code
         for m in Dhis2Id.objects.filter(organisation_id=user.organisation_id, status=Dhis2Id.Status.ACTIVE)
@@ -749,7 +752,9 @@ def import_dhis2_ids(*, user, data: bytes, filename: str, dry_run: bool = False)
 
         kind = kinds.get(kind_text)
         if kind is None:
-            err("对象类别", kind_text, _("对象类别须为：%(all)s") % {"all": "、".join(map(str, Dhis2Id.Kind.labels))})
+            with translation.override("zh-hans"):
+                shown = "、".join(map(str, Dhis2Id.Kind.labels))
+            err("对象类别", kind_text, _("对象类别须为：%(all)s") % {"all": shown})
             continue
         if active.get((kind, uid)) == code:
             unchanged += 1

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -496,7 +496,8 @@ def dhis2_ids_export(request):
     if not scoping.may(request.user, scoping.Action.VIEW):
         raise PermissionDenied
     rows = queries.dhis2_ids_for(request.user, q=request.GET.get("q", "").strip(), status=Dhis2Id.Status.ACTIVE)
-    table = ([m.get_kind_display(), m.uid, m.code] for m in rows)
+    with translation.override(settings.LANGUAGE_CODE):  # the workbook is Chinese, as the import reads it
+        table = [[m.get_kind_display(), m.uid, m.code] for m in rows]
     return download(xlsx_bytes("DHIS2 uid", services.MAPPING_HEADER, table), "dhis2-uids.xlsx")
 
 
@@ -509,7 +510,10 @@ def dhis2_ids_import(request):
         data = read_upload(upload)
         return services.import_dhis2_ids(user=request.user, data=data, filename=upload.name, dry_run=dry_run)
 
-    return import_page(request, "indicators/dhis2_ids_import.html", start, {"header": services.MAPPING_HEADER})
+    with translation.override(settings.LANGUAGE_CODE):
+        kinds = [str(label) for label in Dhis2Id.Kind.labels]
+    context = {"header": services.MAPPING_HEADER, "kinds": kinds}
+    return import_page(request, "indicators/dhis2_ids_import.html", start, context)
 
 
 @login_required
