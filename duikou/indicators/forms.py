@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from duikou.core.forms import Styled
+
 from .analytics import DIMENSIONS
 from .models import MAX_DUE_DAYS
 
@@ -11,16 +13,22 @@ SCHEMES = [
 ]
 
 
-class ImportForm(forms.Form):
+class ImportForm(Styled, forms.Form):
     file = forms.FileField(label=_("数据文件（.csv、.xlsx 或 dataValueSets .json / .xml）"))
     dry_run = forms.BooleanField(label=_("试导入（只校验，不写入）"), required=False, initial=True)
-    idScheme = forms.ChoiceField(label=_("文件中对象的标识（idScheme）"), choices=SCHEMES, initial="CODE")  # noqa: N815
+    idScheme = forms.ChoiceField(  # noqa: N815
+        label=_("文件中对象的标识（idScheme）"), choices=SCHEMES, initial="CODE", required=False
+    )
     dataElementIdScheme = forms.ChoiceField(  # noqa: N815
         label=_("其中数据元（指标）的标识（dataElementIdScheme）"), choices=[("", _("同上")), *SCHEMES], required=False
     )
     orgUnitIdScheme = forms.ChoiceField(  # noqa: N815
         label=_("其中组织单元（结对）的标识（orgUnitIdScheme）"), choices=[("", _("同上")), *SCHEMES], required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
 
 
 class Dhis2IdForm(forms.Form):
