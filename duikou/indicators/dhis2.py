@@ -153,15 +153,16 @@ def mappings(user, kind: str) -> dict[str, str]:
     )
 
 
-def names(user, kind: str) -> dict[str, list[str]]:
-    """name → codes of the objects of one kind (an indicator, a pairing the user may report for, a data set)."""
+def names(user, kind: str, action: scoping.Action = scoping.Action.CHANGE) -> dict[str, list[str]]:
+    """name → codes of the objects of one kind (an indicator, a data set, a pairing the user may take ``action`` on:
+    report for, when importing)."""
     if kind == Dhis2Id.Kind.DATA_ELEMENT:
         rows = Indicator.objects.values_list("name", "code")
     elif kind == Dhis2Id.Kind.DATA_SET:
         rows = DataSet.objects.values_list("name", "code")
     else:
         rows = (
-            scoping.scope(user, Pairing, scoping.Action.CHANGE)
+            scoping.scope(user, Pairing, action)
             .annotate(full=Concat(F("old_region__name"), Value("—"), F("partner_region__name")))
             .values_list("full", "code")
         )
@@ -288,11 +289,12 @@ def export_set(values, fmt: str, *, user, schemes: dict | None = None, dataset: 
         if not set_name:
             missing.append(f"{Dhis2Id.Kind.DATA_SET.label}「{dataset}」")
     if missing:
-        shown = sorted(set(missing))
-        raise ValidationError(
-            _("以下对象在本机构的 DHIS2 uid 映射中没有有效登记，无法按 %(scheme)s 导出：%(list)s")
-            % {"scheme": "/".join(sorted({s for s in schemes.values() if s != "CODE"})), "list": "、".join(shown[:20])}
-        )
+        shown = "、".join(sorted(set(missing))[:20])
+        if "UID" in schemes.values():
+            why = _("以下对象在本机构的 DHIS2 uid 映射中没有有效登记，或没有唯一的名称，无法按所选标识导出：%(list)s")
+        else:
+            why = _("以下对象没有唯一的名称，无法按名称（NAME）导出：%(list)s")
+        raise ValidationError(why % {"list": shown})
     from .transfer import number_text
 
     combo = DEFAULT_COMBO[schemes.get(Dhis2Id.Kind.DATA_ELEMENT, "CODE")]
@@ -373,7 +375,7 @@ def _outward(user, kind: str, scheme: str) -> dict[str, str] | None:
         return None
     if scheme == "UID":
         return {code: uid for uid, code in mappings(user, kind).items()}
-    return {codes[0]: name for name, codes in names(user, kind).items() if len(codes) == 1}
+    return {codes[0]: name for name, codes in names(user, kind, scoping.Action.VIEW).items() if len(codes) == 1}
 
 
 def _xml(rows: list[dict], set_name: str) -> bytes:

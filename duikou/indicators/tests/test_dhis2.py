@@ -19,6 +19,7 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from duikou import testing
@@ -420,3 +421,22 @@ def test_the_import_page_imports_by_uid_and_shows_dhis2s_counts(who, client):
     text = answer.content.decode()
     assert 'data-count="imported">1<' in text and "SUCCESS" in text
     assert DataValue.objects.get().value == 9
+
+
+def test_two_first_mappings_of_one_uid_at_once_one_is_recorded_and_the_other_told_why(who, monkeypatch):
+    checked = services.dhis2_target_error
+
+    def meanwhile(**kwargs):  # another editor records the same uid between this one's check and its save
+        Dhis2Id.objects.create(
+            organisation=who["xy_editor"].organisation,
+            kind="dataElement",
+            uid="f7n9E0hX8qk",
+            code="training_persons",
+            created_by=who["xy_approver"],
+        )
+        return checked(**kwargs)
+
+    monkeypatch.setattr(services, "dhis2_target_error", meanwhile)
+    with pytest.raises(ValidationError, match="本机构已有该 uid 的有效映射"):
+        services.add_dhis2_id(user=who["xy_editor"], kind="dataElement", uid="f7n9E0hX8qk", code="signed_projects")
+    assert list(Dhis2Id.objects.values_list("code", flat=True)) == ["training_persons"]
