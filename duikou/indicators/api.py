@@ -5,21 +5,22 @@ services.
 """
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from duikou.accounts import scoping
 from duikou.core.errors import UserFacingError
 from duikou.pairings.queries import pairing_for
 
-from . import analytics, queries, services, transfer
-from .models import BreakdownOption, Indicator
+from . import analytics, dhis2, queries, services, transfer
+from .models import BreakdownOption, Dhis2Id, Indicator
 from .workflow import WORKFLOW
 
 router = Router(tags=["indicators"])
@@ -217,20 +218,115 @@ def indicator_timeliness(request, dataset: str = "quarterly", year: Annotated[in
     return queries.timeliness_rates(request.user, ds, year or timezone.localdate().year)
 
 
-@router.get("/dataValueSets")
-def export_data_value_sets(request, period: str = "", pairing_id: int | None = None):
-    values = queries.values_for(request.user, period=period, pairing=pairing_id).filter(value__isnull=False)
-    return {"dataValues": list(transfer.export_rows(values))}
+BODY_NAMES = {"application/xml": "body.xml", "text/xml": "body.xml", "text/csv": "body.csv"}
+
+
+EXPORTED = {"content": {"application/json": {}, "text/csv": {}, "application/xml": {}}}
+
+
+@router.get("/dataValueSets", openapi_extra={"responses": {200: {"description": "OK", **EXPORTED}}})
+def export_data_value_sets(
+    request,
+    period: str = "",
+    pairing_id: int | None = None,
+    dataSet: str = "",  # noqa: N803 (DHIS2's parameter names)
+    orgUnit: str = "",  # noqa: N803
+    format: str = "json",  # noqa: A002
+    idScheme: str = "",  # noqa: N803
+    dataElementIdScheme: str = "",  # noqa: N803
+    orgUnitIdScheme: str = "",  # noqa: N803
+    dataSetIdScheme: str = "",  # noqa: N803
+):
+    """The values you see as a DHIS2 dataValueSet (JSON, CSV or XML: ``format``), for a data set, period and org unit
+    (a pairing, by code or by the uid your organisation mapped to it) when given; objects named by code, or by
+    ``idScheme=UID`` through your organisation's uid mapping (or NAME)."""
+    try:
+        content, _name, content_type = dhis2.export_selection(
+            request.user,
+            request.GET,
+            period=period,
+            pairing_id=pairing_id,
+            dataset=dataSet,
+            org_unit=orgUnit,
+            fmt=format,
+        )
+    except ValidationError as exc:
+        return JsonResponse({"detail": "；".join(exc.messages)}, status=400, json_dumps_params={"ensure_ascii": False})
+    if format == "json":
+        return JsonResponse(json.loads(content), json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(content, content_type=content_type)
 
 
 @router.post("/dataValueSets")
-def import_data_value_sets(request, dry_run: bool = False):
-    """Import a dataValueSets JSON body: all or nothing; conflicts listed by row (HTTP 409)."""
+def import_data_value_sets(
+    request,
+    dry_run: bool = False,
+    dryRun: bool = False,  # noqa: N803 (DHIS2's name)
+    idScheme: str = "",  # noqa: N803
+    dataElementIdScheme: str = "",  # noqa: N803
+    orgUnitIdScheme: str = "",  # noqa: N803
+    dataSetIdScheme: str = "",  # noqa: N803
+):
+    """Import a dataValueSet body (JSON, XML or CSV, by its content type or first bytes): all or nothing; the answer
+    is DHIS2's import summary (``status``, ``importCount``, ``conflicts``), conflicts with HTTP 409. The id scheme
+    parameters say how the body names objects (CODE, UID through your organisation's mapping, or NAME)."""
     if not scoping.may(request.user, scoping.Action.CHANGE):
         raise PermissionDenied
+    kind = (request.content_type or "").split(";")[0].strip().lower()
+    filename = BODY_NAMES.get(kind, "body" if kind in ("", "application/octet-stream") else "body.json")
+    if filename == "body" and not dhis2.looks_like_xml(request.body, filename):
+        filename = "body.json"
     try:
-        return transfer.import_values(user=request.user, data=request.body, filename="body.json", dry_run=dry_run)
+        schemes = dhis2.schemes_from(request.GET)
+        return transfer.import_values(
+            user=request.user, data=request.body, filename=filename, dry_run=dry_run or dryRun, id_schemes=schemes
+        )
+    except ValidationError as exc:
+        errors = [{"row": "", "column": "", "value": "", "reason": m} for m in exc.messages]
+        return JsonResponse({"detail": "；".join(exc.messages), **dhis2.refused(errors)}, status=400)
     except UserFacingError as exc:
-        conflicts = exc.details.get("errors", [])
-        answer = {"detail": str(exc), "conflicts": conflicts, **transfer.import_count(0, 0, 0, status="ERROR")}
+        errors = exc.details.get("errors", [])
+        answer = {"detail": str(exc), "errors": errors, **dhis2.refused(errors)}
         return JsonResponse(answer, status=409)
+
+
+# ---- DHIS2 uid mappings (the caller's organisation's) ----------------------------------------------------------
+
+
+class Dhis2IdOut(Schema):
+    id: int
+    kind: str
+    uid: str
+    code: str
+    status: str
+    version: int
+
+
+class Dhis2IdIn(Schema):
+    kind: str
+    uid: str
+    code: str
+
+
+class Dhis2IdRetireIn(Schema):
+    version: int
+
+
+@router.get("/dhis2-ids", response=list[Dhis2IdOut])
+def list_dhis2_ids(request, q: str = "", kind: str = "", status: str = "active"):
+    """Your organisation's DHIS2 uid mappings (uid → the platform's code), searched by uid or code; ``status=`` for
+    the retired ones as well."""
+    return list(queries.dhis2_ids_for(request.user, q=q, kind=kind, status=status)[:1000])
+
+
+@router.post("/dhis2-ids", response={201: Dhis2IdOut})
+def add_dhis2_id(request, payload: Dhis2IdIn):
+    """Record your organisation's DHIS2 uid of an indicator (dataElement), pairing (orgUnit) or data set (dataSet)."""
+    return Status(201, services.add_dhis2_id(user=request.user, kind=payload.kind, uid=payload.uid, code=payload.code))
+
+
+@router.post("/dhis2-ids/{int:pk}/retire", response=Dhis2IdOut)
+def retire_dhis2_id(request, pk: int, payload: Dhis2IdRetireIn):
+    """Retire a mapping (kept in the history): its uid no longer resolves."""
+    mapping = scoping.get_for(request.user, Dhis2Id, scoping.Action.CHANGE, pk=pk)
+    return services.retire_dhis2_id(user=request.user, mapping=mapping, version=payload.version)

@@ -17,8 +17,9 @@ class IndicatorsConfig(AppConfig):
         for model in reference:
             scoping.register(model, reference=True)
             auditlog.register(model)
-        scoping.register(models.SavedChart, custom=_own_organisation)
-        auditlog.register(models.SavedChart)
+        for model in (models.SavedChart, models.Dhis2Id):
+            scoping.register(model, custom=_own_organisation)
+            auditlog.register(model)
         paths = ("pairing__old_region", "pairing__partner_region")
         for model in (models.Report, models.DataValue):
             scoping.register(model, region_paths=paths)
@@ -26,7 +27,8 @@ class IndicatorsConfig(AppConfig):
 
 
 def _own_organisation(user, prefix, action):
-    """Saved charts belong to one organisation's dashboard: its members see and change them."""
+    """Saved charts (one organisation's dashboard) and DHIS2 uid mappings belong to one organisation: its members see
+    and change them."""
     from django.db.models import Q
 
     if user.is_superuser:

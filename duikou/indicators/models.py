@@ -360,3 +360,64 @@ class SavedChart(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# DHIS2's uid: a letter, then ten letters or digits (its CodeGenerator's pattern)
+DHIS2_UID = r"^[A-Za-z][A-Za-z0-9]{10}$"
+
+
+class Dhis2Id(models.Model):
+    """One organisation's DHIS2 uid for a platform object (an indicator, a pairing, a data set): a province that runs
+    DHIS2 sends its files with its own uids, and this table turns them into the platform's codes, and back on export.
+    Each organisation keeps its own table; a mapping is retired, never deleted."""
+
+    class Kind(models.TextChoices):
+        DATA_ELEMENT = "dataElement", _("数据元（指标）")
+        ORG_UNIT = "orgUnit", _("组织单元（结对）")
+        DATA_SET = "dataSet", _("数据集")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("有效")
+        RETIRED = "retired", _("已停用")
+
+    organisation = protected_fk("accounts.Organisation", _("机构"), related_name="dhis2_ids")
+    kind = models.CharField(_("对象类别"), max_length=12, choices=Kind.choices)
+    uid = models.CharField(
+        _("DHIS2 uid"),
+        max_length=11,
+        validators=[RegexValidator(DHIS2_UID, _("DHIS2 uid 须为 11 位：首位为字母，其余为字母或数字"))],
+    )
+    code = models.CharField(_("平台代码"), max_length=40)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_by = user_fk(_("创建人"))
+    created = created_field()
+    retired_by = user_fk(_("停用人"), optional=True)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    version = version_field()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("DHIS2 uid 映射")
+        ordering = ["organisation", "kind", "code", "-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "uid"],
+                condition=models.Q(status="active"),
+                name="indicators_dhis2id_one_uid",
+                violation_error_message=_("本机构已有该 uid 的有效映射"),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "code"],
+                condition=models.Q(status="active"),
+                name="indicators_dhis2id_one_code",
+                violation_error_message=_("本机构已为该平台代码登记了有效的 uid"),
+            ),
+            models.CheckConstraint(condition=models.Q(uid__regex=DHIS2_UID), name="indicators_dhis2id_uid_pattern"),
+            models.CheckConstraint(
+                condition=models.Q(status="active", retired_at__isnull=True)
+                | models.Q(status="retired", retired_at__isnull=False),
+                name="indicators_dhis2id_retired_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.uid} → {self.code}"

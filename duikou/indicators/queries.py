@@ -248,3 +248,15 @@ def charts_for(user) -> QuerySet:
     from .models import SavedChart
 
     return scoping.scope(user, SavedChart).select_related("indicator").order_by("created", "pk")
+
+
+def dhis2_ids_for(user, *, q: str = "", kind: str = "", status: str = "active") -> QuerySet:
+    """The user's organisation's DHIS2 uid mappings, searched by uid or code."""
+    from django.db.models import Q
+
+    from .models import Dhis2Id
+
+    qs = scoping.scope(user, Dhis2Id).filter(organisation_id=user.organisation_id).select_related("created_by")
+    if q:
+        qs = qs.filter(Q(uid__icontains=q) | Q(code__icontains=q))
+    return filter_given(qs, kind=kind, status=status).order_by("kind", "code", "-created", "-pk")

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
@@ -788,3 +788,156 @@ def remove_chart(*, user, chart) -> None:
     scoping.get_for(user, SavedChart, scoping.Action.CHANGE, pk=chart.pk)
     with transaction.atomic(), set_actor(user):
         chart.delete()
+
+
+# ---- DHIS2 uid mappings ------------------------------------------------------------------------------------------
+
+
+def dhis2_target_error(*, user, kind: str, code: str) -> str:
+    """Why ``code`` names no object of ``kind`` the user's organisation may map (an indicator, a pairing it reports
+    for, a data set), or ""."""
+    from .models import Dhis2Id
+
+    if kind == Dhis2Id.Kind.DATA_ELEMENT:
+        exists = Indicator.objects.filter(code=code).exists()
+    elif kind == Dhis2Id.Kind.DATA_SET:
+        exists = DataSet.objects.filter(code=code).exists()
+    elif kind == Dhis2Id.Kind.ORG_UNIT:
+        exists = scoping.scope(user, Pairing, scoping.Action.CHANGE).filter(code=code).exists()
+    else:
+        return _("对象类别「%(kind)s」无效") % {"kind": kind}
+    if exists:
+        return ""
+    return _("平台代码「%(code)s」不是本机构可映射的%(kind)s") % {"code": code, "kind": Dhis2Id.Kind(kind).label}
+
+
+def add_dhis2_id(*, user, kind: str, uid: str, code: str):
+    """Record the user's organisation's DHIS2 uid of a platform object. An organisation keeps one active uid per
+    object and one object per uid; two people adding the same at once: one is recorded, the other told why."""
+    from duikou.core.concurrency import save_checked
+
+    from .models import Dhis2Id
+
+    if not scoping.may(user, scoping.Action.CHANGE) or user.organisation_id is None:
+        raise PermissionDenied(_("只有本机构可编辑数据的用户可以登记 DHIS2 uid 映射"))
+    uid, code = (uid or "").strip(), (code or "").strip()
+    mapping = Dhis2Id(organisation_id=user.organisation_id, kind=kind, uid=uid, code=code, created_by=user)
+    errors = {}
+    try:
+        mapping.full_clean()
+    except ValidationError as exc:
+        errors = exc.message_dict
+    target = dhis2_target_error(user=user, kind=kind, code=code) if code and "kind" not in errors else ""
+    if target:
+        errors.setdefault("code", []).append(target)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(user):
+        return save_checked(mapping)
+
+
+def retire_dhis2_id(*, user, mapping, version: int):
+    """Retire a mapping (kept, with who and when): its uid no longer resolves, and may be given to another object."""
+    from duikou.core.concurrency import save_versioned
+
+    from .models import Dhis2Id
+
+    fresh = scoping.get_for(user, Dhis2Id, scoping.Action.CHANGE, pk=mapping.pk)
+    if fresh.status == Dhis2Id.Status.RETIRED:
+        raise ValidationError(_("映射「%(uid)s」已停用") % {"uid": fresh.uid})
+    with transaction.atomic(), set_actor(user):
+        return save_versioned(
+            fresh,
+            expected_version=version,
+            changes={"status": Dhis2Id.Status.RETIRED, "retired_by": user, "retired_at": timezone.now()},
+        )
+
+
+MAPPING_HEADER = ["对象类别", "DHIS2 uid", "平台代码"]
+
+
+def import_dhis2_ids(*, user, data: bytes, filename: str, dry_run: bool = False) -> dict:
+    """Load the organisation's uid mappings from a table (the columns of the mapping export): all or nothing, each
+    problem by row and column; a row already mapped the same way changes nothing, so an export imports back."""
+    from duikou.core.errors import UserFacingError
+    from duikou.core.uploads import read_table
+
+    from .models import Dhis2Id
+
+    if not scoping.may(user, scoping.Action.CHANGE) or user.organisation_id is None:
+        raise PermissionDenied(_("只有本机构可编辑数据的用户可以登记 DHIS2 uid 映射"))
+    header, body = read_table(data, filename)
+    header = ["" if h is None else str(h).strip() for h in header]
+    missing = [h for h in MAPPING_HEADER if h not in header]
+    if missing:
+        raise UserFacingError(_("「%(name)s」缺少列：%(cols)s") % {"name": filename, "cols": "、".join(missing)})
+    at = {h: header.index(h) for h in MAPPING_HEADER}
+    kinds = {v: v for v in Dhis2Id.Kind.values}  # the value, or its label in Chinese (as exported) or English
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            kinds |= {str(label): value for value, label in Dhis2Id.Kind.choices}
+    active = {
+        (m.kind, m.uid): m.code
+        for m in Dhis2Id.objects.filter(organisation_id=user.organisation_id, status=Dhis2Id.Status.ACTIVE)
+    }
+    codes_taken = {(kind, code): uid for (kind, uid), code in active.items()}
+    errors, new, unchanged, seen = [], [], 0, {}
+    for n, row in body:
+        cells = {h: "" if at[h] >= len(row) or row[at[h]] is None else str(row[at[h]]).strip() for h in at}
+        if not any(cells.values()):
+            continue
+        kind_text, uid, code = cells["对象类别"], cells["DHIS2 uid"], cells["平台代码"]
+
+        def err(column, value, reason, n=n):
+            errors.append({"row": n, "column": column, "value": value, "reason": reason})
+
+        kind = kinds.get(kind_text)
+        if kind is None:
+            with translation.override("zh-hans"):
+                shown = "、".join(map(str, Dhis2Id.Kind.labels))
+            err("对象类别", kind_text, _("对象类别须为：%(all)s") % {"all": shown})
+            continue
+        if active.get((kind, uid)) == code:
+            unchanged += 1
+            continue
+        mapping = Dhis2Id(organisation_id=user.organisation_id, kind=kind, uid=uid, code=code, created_by=user)
+        try:
+            mapping.clean_fields()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                column = {"uid": "DHIS2 uid", "code": "平台代码"}.get(field, "对象类别")
+                err(column, cells.get(column, ""), "；".join(messages))
+            continue
+        reason = dhis2_target_error(user=user, kind=kind, code=code)
+        if reason:
+            err("平台代码", code, reason)
+            continue
+        if (kind, uid) in active:
+            err("DHIS2 uid", uid, _("本机构已将该 uid 映射到「%(code)s」，须先停用") % {"code": active[(kind, uid)]})
+            continue
+        if (kind, code) in codes_taken:
+            why = _("本机构已为该平台代码登记了 uid「%(uid)s」，须先停用")
+            err("平台代码", code, why % {"uid": codes_taken[(kind, code)]})
+            continue
+        for key in ((kind, "uid", uid), (kind, "code", code)):
+            if key in seen:
+                column = "DHIS2 uid" if key[1] == "uid" else "平台代码"
+                err(column, key[2], _("与第 %(row)s 行重复") % {"row": seen[key]})
+                break
+        else:
+            seen[(kind, "uid", uid)] = seen[(kind, "code", code)] = n
+            new.append(mapping)
+    if errors:
+        raise UserFacingError(
+            _("导入未执行：发现 %(n)s 处问题，未写入任何映射") % {"n": len(errors)}, {"errors": errors[:500]}
+        )
+    summary = _("新增 %(new)s 条，未变 %(same)s 条") % {"new": len(new), "same": unchanged}
+    if dry_run:
+        return {"summary": _("试导入（未写入）：") + summary, "new": len(new), "unchanged": unchanged}
+    try:
+        with transaction.atomic(), set_actor(user):
+            for mapping in new:
+                mapping.save()
+    except IntegrityError as exc:
+        raise UserFacingError(_("其他用户同时登记了其中的映射，本次导入未写入任何映射；请重新导入")) from exc
+    return {"summary": _("导入完成：") + summary, "new": len(new), "unchanged": unchanged}

@@ -1,4 +1,4 @@
-"""Import and export of data values: CSV, .xlsx and DHIS2's ``dataValueSets`` JSON.
+"""Import and export of data values: CSV, .xlsx and DHIS2's ``dataValueSets`` (JSON, and XML read by ``dhis2``).
 
 An import is all or nothing: every row is checked first (unknown indicator, period, pairing; a locked value;
 a bad number; a duplicate), and if any row has a problem nothing is written and every problem is reported by
@@ -23,7 +23,8 @@ from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
 from duikou.core.uploads import read_json, read_table
 from duikou.pairings.models import Pairing
 
-from .models import BreakdownOption, DataSet, DataValue, Indicator, Report
+from . import dhis2
+from .models import BreakdownOption, DataValue, Indicator, Report
 from .periods import parse_period
 from .services import parse_value
 
@@ -60,14 +61,19 @@ def category_option(indicator: Indicator, combo: str) -> BreakdownOption | None:
 
 
 def _fail(reason: str) -> UserFacingError:
-    return UserFacingError(reason, {"errors": [{"row": "", "column": "", "value": "", "reason": reason}]})
+    errors = [{"row": "", "column": "", "value": "", "reason": reason}]
+    return UserFacingError(reason, {"errors": errors, **dhis2.refused(errors)})
 
 
 def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
-    """(row number, row) pairs from a CSV, .xlsx or dataValueSets JSON file; an unreadable file is one clear error."""
+    """(row number, row) pairs from a CSV, .xlsx or dataValueSets JSON or XML file; an unreadable file is one clear
+    error. The rows keep the set's data set (``dataSet``), for the import to check once its id scheme is known."""
     name = (filename or "").lower()
+    xml = dhis2.looks_like_xml(data, filename)
     try:
-        if name.endswith(".json"):
+        if xml:
+            payload = dhis2.read_xml(data, filename)
+        elif name.endswith(".json"):
             payload = read_json(data, filename)
         elif name.endswith((".csv", ".xlsx")):
             header, body = read_table(data, filename)
@@ -75,23 +81,22 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict]]:
             raise UserFacingError(f"「{filename}」的格式无法识别：请上传 .csv、.xlsx 或 dataValueSets .json 文件")
     except UserFacingError as exc:
         raise _fail(str(exc)) from exc
-    if name.endswith(".json"):
+    if xml or name.endswith(".json"):
         if not isinstance(payload, dict) or not isinstance(payload.get("dataValues"), list):
             raise _fail(f"「{filename}」不是 dataValueSets 格式：缺少 dataValues 列表")
         # a value inherits what the set gives once (DHIS2 exports give period and orgUnit at the set level) unless
         # it gives its own
         inherited = {k: payload.get(k) for k in SET_LEVEL if payload.get(k) not in (None, "")}
-        if "dataSet" in inherited and not DataSet.objects.filter(code=str(inherited["dataSet"])).exists():
-            raise _fail(f"「{filename}」的数据集（dataSet）「{inherited['dataSet']}」不存在")
         out = []
         for n, item in enumerate(payload["dataValues"], 1):
             if not isinstance(item, dict):
                 raise _fail(f"dataValues 第 {n} 项不是对象")
             merged = {**inherited, **{k: v for k, v in item.items() if v not in (None, "")}}
-            out.append((n, {k: "" if merged.get(k) is None else str(merged.get(k)) for k in COLUMNS + DHIS2_EXTRA}))
+            keys = [*COLUMNS, *DHIS2_EXTRA, "dataSet"]
+            out.append((n, {k: "" if merged.get(k) is None else str(merged.get(k)) for k in keys}))
         return out
     header = ["" if h is None else str(h).lower() for h in header]
-    wanted = {c.lower(): c for c in COLUMNS + DHIS2_EXTRA}
+    wanted = {c.lower(): c for c in COLUMNS + DHIS2_EXTRA} | dhis2.CSV_ALIASES
     missing = [c for c in COLUMNS[:4] if c.lower() not in header]
     if missing:
         raise _fail(f"「{filename}」缺少列：{', '.join(missing)}（表头应为 {','.join(COLUMNS)}）")
@@ -111,14 +116,18 @@ def import_values(
     filename: str,
     dry_run: bool = False,
     progress: Callable | None = None,
+    id_schemes: dict | None = None,
 ) -> dict:
+    """``id_schemes``: how the file names data elements, org units and the data set (``dhis2.schemes_from``)."""
     rows = read_rows(data, filename)
     progress = progress or (lambda *a, **k: None)
     progress(0, len(rows), "校验中")
+    # uids and names become codes; a row naming something unknown is reported for that alone
+    rows, errors = dhis2.translate_ids(rows, user=user, schemes=id_schemes)
     library = Indicator.objects.select_related("breakdown").prefetch_related("breakdown__options")
     indicators = {i.code: i for i in library}
     pairings = dict(scoping.scope(user, Pairing, scoping.Action.CHANGE).values_list("code", "pk"))
-    errors, parsed, seen = [], [], {}
+    parsed, seen = [], {}
 
     def err(n, column, value, reason):
         errors.append({"row": n, "column": column, "value": value, "reason": reason})
@@ -178,7 +187,8 @@ def import_values(
     if errors:
         errors.sort(key=lambda e: e["row"] if isinstance(e["row"], int) else 0)
         raise UserFacingError(
-            f"导入未执行：发现 {len(errors)} 处问题，未写入任何数据", {"errors": errors[:1000], "problems": len(errors)}
+            f"导入未执行：发现 {len(errors)} 处问题，未写入任何数据",
+            {"errors": errors[:1000], "problems": len(errors), **dhis2.refused(errors[:1000])},
         )
 
     if dry_run:
@@ -284,7 +294,7 @@ def import_values(
 def import_count(imported: int, updated: int, ignored: int, *, status: str = "SUCCESS") -> dict:
     """The import summary DHIS2 clients read (``status`` and ``importCount``), beside this platform's own keys."""
     counts = {"imported": imported, "updated": updated, "ignored": ignored, "deleted": 0}
-    return {"status": status, "importCount": counts}
+    return {"status": status, "importCount": counts, "conflicts": []}
 
 
 def _stored(parsed: list) -> dict[tuple, tuple]:

@@ -8,23 +8,25 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError, UserFacingError
-from duikou.core.exports import xlsx_response
-from duikou.core.forms import error_text
+from duikou.core.exports import download, xlsx_bytes, xlsx_response
+from duikou.core.forms import apply_errors, error_text, int_or
 from duikou.core.jobs import start_job
+from duikou.core.listviews import render_list
+from duikou.core.tables import import_page
 from duikou.core.uploads import read_upload
 from duikou.pairings.queries import pairing_for
 
-from . import analytics, queries, records, services, transfer
+from . import analytics, dhis2, queries, records, services, transfer
 from . import formula as formulas
-from .forms import DueDaysForm, ImportForm, PivotForm, TimelinessForm
-from .models import BreakdownOption, DataSet, Indicator
+from .forms import SCHEMES, Dhis2IdForm, DueDaysForm, ImportForm, PivotForm, TimelinessForm
+from .models import BreakdownOption, DataSet, Dhis2Id, Indicator
 from .periods import parse_period
 from .transfer import number_text
 from .workflow import WORKFLOW
@@ -405,8 +407,10 @@ def step(request, pairing_id: int, dataset: str, period: str, step: str):
     return redirect("indicators:entry", pairing_id=report.pairing_id, dataset=report.dataset_id, period=report.period)
 
 
-def import_job(*, user, progress, data: bytes, filename: str, dry_run: bool) -> dict:
-    return transfer.import_values(user=user, data=data, filename=filename, dry_run=dry_run, progress=progress)
+def import_job(*, user, progress, data: bytes, filename: str, dry_run: bool, id_schemes: dict | None = None) -> dict:
+    return transfer.import_values(
+        user=user, data=data, filename=filename, dry_run=dry_run, progress=progress, id_schemes=id_schemes
+    )
 
 
 @login_required
@@ -417,6 +421,7 @@ def import_values(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         dry_run = form.cleaned_data["dry_run"]
+        schemes = dhis2.schemes_from(form.cleaned_data)  # the form offers only valid choices
         try:
             job = start_job(
                 kind="indicators-import",
@@ -424,19 +429,27 @@ def import_values(request):
                 % {"file": upload.name},
                 user=request.user,
                 fn=import_job,
-                params={"dry_run": dry_run},
+                params={"dry_run": dry_run, "id_schemes": schemes},
                 upload=(upload.name, read_upload(upload)),
             )
         except UserFacingError as exc:  # a refused file, or no room to keep it
             form.add_error("file", str(exc))
         else:
             return redirect("job_detail", pk=job.pk)
-    return render(request, "indicators/import.html", {"form": form})
+    context = {
+        "form": form,
+        "datasets": queries.datasets_for(request.user),
+        "schemes": SCHEMES,
+        "may_map": request.user.organisation_id is not None,
+    }
+    return render(request, "indicators/import.html", context)
 
 
 @login_required
 def export_values(request):
     fmt = request.GET.get("format", "json")
+    if request.GET.get("dhis2") or fmt == "xml":
+        return _export_dhis2(request, fmt)
     try:
         values = queries.values_for(
             request.user,
@@ -449,6 +462,101 @@ def export_values(request):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _export_dhis2(request, fmt: str):
+    """The export in DHIS2's shapes: a data set, period and org unit chosen, objects named in the chosen scheme."""
+    params = request.GET
+    try:
+        content, filename, content_type = dhis2.export_selection(
+            request.user,
+            params,
+            period=params.get("period", "").strip(),
+            pairing_id=int(params["pairing"]) if params.get("pairing", "").isdigit() else None,
+            dataset=params.get("dataSet", "").strip(),
+            org_unit=params.get("orgUnit", "").strip(),
+            fmt=fmt,
+        )
+    except ValidationError as exc:
+        return HttpResponse(error_text(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---- DHIS2 uid mappings ------------------------------------------------------------------------------------------
+
+
+@login_required
+def dhis2_ids(request):
+    """The organisation's DHIS2 uid mappings: search, add (those who may change data), retire, Excel in and out."""
+    if not scoping.may(request.user, scoping.Action.VIEW):
+        raise PermissionDenied
+    may_change = scoping.may(request.user, scoping.Action.CHANGE) and request.user.organisation_id is not None
+    form = Dhis2IdForm(request.POST or None)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                mapping = services.add_dhis2_id(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已登记：%(mapping)s") % {"mapping": mapping})
+                return redirect("indicators:dhis2_ids")
+    q, kind, status = (request.GET.get(k, "").strip() for k in ("q", "kind", "status"))
+    status = status if "status" in request.GET else Dhis2Id.Status.ACTIVE
+    return render_list(
+        request,
+        "indicators/dhis2_ids.html",
+        queries.dhis2_ids_for(request.user, q=q, kind=kind, status=status),
+        form=form,
+        may_change=may_change,
+        q=q,
+        kind=kind,
+        status=status,
+        kinds=Dhis2Id.Kind.choices,
+        statuses=Dhis2Id.Status.choices,
+        organisation=request.user.organisation,
+    )
+
+
+@login_required
+@require_POST
+def dhis2_id_retire(request, pk: int):
+    mapping = scoping.get_for(request.user, Dhis2Id, scoping.Action.CHANGE, pk=pk)
+    try:
+        services.retire_dhis2_id(user=request.user, mapping=mapping, version=int_or(request.POST.get("version"), 0))
+        messages.success(request, _("已停用：%(mapping)s") % {"mapping": mapping})
+    except (ValidationError, StaleObjectError) as exc:
+        messages.error(request, error_text(exc))
+    return redirect("indicators:dhis2_ids")
+
+
+@login_required
+def dhis2_ids_export(request):
+    if not scoping.may(request.user, scoping.Action.VIEW):
+        raise PermissionDenied
+    rows = queries.dhis2_ids_for(request.user, q=request.GET.get("q", "").strip(), status=Dhis2Id.Status.ACTIVE)
+    with translation.override(settings.LANGUAGE_CODE):  # the workbook is Chinese, as the import reads it
+        table = [[m.get_kind_display(), m.uid, m.code] for m in rows]
+    return download(xlsx_bytes("DHIS2 uid", services.MAPPING_HEADER, table), "dhis2-uids.xlsx")
+
+
+@login_required
+def dhis2_ids_import(request):
+    if request.user.organisation_id is None:
+        raise PermissionDenied
+
+    def start(*, upload, dry_run):
+        data = read_upload(upload)
+        return services.import_dhis2_ids(user=request.user, data=data, filename=upload.name, dry_run=dry_run)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        kinds = [str(label) for label in Dhis2Id.Kind.labels]
+    context = {"header": services.MAPPING_HEADER, "kinds": kinds}
+    return import_page(request, "indicators/dhis2_ids_import.html", start, context)
 
 
 @login_required

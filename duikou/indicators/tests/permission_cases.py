@@ -9,7 +9,19 @@ from duikou.permission_matrix import REFERENCE, SUPERVISOR, Case, api, api_write
 
 def world(w) -> dict:
     make_indicator_values(w["users"]["editor"], w["stranger"], w["inside"], w["outside"])
-    return {}
+    # each organisation's own DHIS2 uid mapping: 信阳's is in scope, 延安's is not
+    made = [
+        indicator_services.add_dhis2_id(user=user, kind="dataElement", uid=uid, code=code)
+        for user, uid, code in (
+            (w["users"]["editor"], "f7n9E0hX8qk", "signed_projects"),
+            (w["stranger"], "Ix2HsbDMLea", "signed_projects"),
+            (w["users"]["editor"], "eY5ehpbEsB7", "training_persons"),  # the API retires this one, the page the first
+            (w["stranger"], "ImspTQPwCqd", "training_persons"),
+        )
+    ]
+    return dict(
+        zip(["inside_mapping", "outside_mapping", "inside_api_mapping", "outside_api_mapping"], made, strict=True)
+    )
 
 
 def make_indicator_values(editor, stranger, inside, outside):
@@ -49,6 +61,9 @@ def cases(w) -> dict[str, Case]:
     dvs_url = "/api/indicators/dataValueSets"
     timeliness, rated = "/indicators/timeliness/?dataset=quarterly&year=2025", ("DataSet", "Pairing", "Report")
     values = ("/api/indicators/values", "/api/indicators/values")
+    mapping_in, mapping_out = w["inside_mapping"], w["outside_mapping"]
+    uids = {"present": ["f7n9E0hX8qk"], "absent": ["Ix2HsbDMLea"]}
+    new_mapping = {"kind": "dataElement", "uid": "Prlt0C1RF0s", "code": "signed_amount_wan"}
     return {
         "indicators:library": Case("/indicators/", present=["fgzx-2022-766/3/5"], scoped=("Indicator",)),
         "indicators:reports": Case(
@@ -111,8 +126,30 @@ def cases(w) -> dict[str, Case]:
         ),
         "api:indicator_analytics": api(f"/api/indicators/analytics{analysis}", **pairing_names, scoped=analysed),
         "api:export_data_value_sets": api(dvs_url, **comments, scoped=("DataValue",)),
+        "indicators:dhis2_ids": Case("/indicators/dhis2-ids/", **uids, scoped=("Dhis2Id",)),
+        "indicators:dhis2_ids_export": Case("/indicators/dhis2-ids/export/", **uids, scoped=("Dhis2Id",)),
+        "indicators:dhis2_ids_import": Case(
+            "/indicators/dhis2-ids/import/", action=A.CHANGE, present=['name="file"'], scoped=("may:change",)
+        ),
+        "api:list_dhis2_ids": api("/api/indicators/dhis2-ids", **uids, scoped=("Dhis2Id",)),
+        "api:add_dhis2_id": api_write(
+            "/api/indicators/dhis2-ids", None, "post_json", new_mapping, scoped=("may:change",)
+        ),
         # an out-of-scope orgUnit is a conflict of the import (409, nothing written): see indicators test_transfer
         "api:import_data_value_sets": api_write(
             dvs_url, None, "post_json", dvs, ok=200, present=["导入完成"], scoped=("may:change", "Pairing")
+        ),
+        # retiring comes last: the listings above show the mapping while it is active
+        "indicators:dhis2_id_retire": form_post(
+            *by_pk("/indicators/dhis2-ids/{}/retire/", mapping_in, mapping_out),
+            data={"version": "MAPPING_VERSION"},
+            scoped=("Dhis2Id",),
+        ),
+        "api:retire_dhis2_id": api_write(
+            *by_pk("/api/indicators/dhis2-ids/{}/retire", w["inside_api_mapping"], w["outside_api_mapping"]),
+            "post_json",
+            {"version": "API_MAPPING_VERSION"},
+            ok=200,
+            scoped=("Dhis2Id",),
         ),
     }

@@ -98,7 +98,7 @@ def test_the_api_answers_a_file_with_conflicts_409_listing_them_and_writes_nothi
     assert response.status_code == 409 and response["Content-Type"].startswith("application/json")
     answer = response.json()
     assert answer["detail"] and [c["row"] for c in answer["conflicts"]] == [2]
-    assert "未知指标「no_such_indicator」" in answer["conflicts"][0]["reason"]
+    assert "未知指标「no_such_indicator」" in answer["conflicts"][0]["value"]
     assert not DataValue.objects.filter(period="2025Q4").exists()
 
 
