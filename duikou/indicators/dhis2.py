@@ -271,9 +271,9 @@ def export_set(values, fmt: str, *, user, schemes: dict | None = None, dataset: 
         raise ValidationError(why % {"fmt": fmt, "all": ", ".join(EXPORT_FORMATS)})
     schemes = schemes or {}
     rows = list(
-        values.values_list("indicator_id", "period", "pairing__code", "value", "comment", "updated").order_by(
-            "pairing__code", "period", "indicator__order", "indicator_id"
-        )
+        values.values_list(
+            "indicator_id", "period", "pairing__code", "value", "comment", "updated", "option__uid"
+        ).order_by("pairing__code", "period", "indicator__order", "indicator_id", "option__order")
     )
     names_of = {kind: _outward(user, kind, schemes.get(kind, "CODE")) for kind in KINDS}
     missing = []
@@ -299,13 +299,14 @@ def export_set(values, fmt: str, *, user, schemes: dict | None = None, dataset: 
 
     combo = DEFAULT_COMBO[schemes.get(Dhis2Id.Kind.DATA_ELEMENT, "CODE")]
     out = []
-    for code, period, unit, value, comment, updated in rows:
+    for code, period, unit, value, comment, updated, option in rows:
         out.append(
             {
                 "dataElement": element_of[code] if element_of is not None else code,
                 "period": period,
                 "orgUnit": unit_of[unit] if unit_of is not None else unit,
-                "categoryOptionCombo": combo,
+                # a breakdown's sub-row names its option by uid, whatever the scheme (as DHIS2 names combos)
+                "categoryOptionCombo": option or combo,
                 "attributeOptionCombo": combo,
                 "value": number_text(value),
                 "storedBy": "",

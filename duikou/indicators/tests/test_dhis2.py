@@ -27,7 +27,7 @@ from duikou.accounts.services import issue_token
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import xlsx_bytes
 from duikou.indicators import dhis2, services, transfer
-from duikou.indicators.models import DataValue, Dhis2Id
+from duikou.indicators.models import DataValue, Dhis2Id, Indicator
 from duikou.plans.tests.factories import people
 
 from .factories import report
@@ -440,3 +440,28 @@ def test_two_first_mappings_of_one_uid_at_once_one_is_recorded_and_the_other_tol
     with pytest.raises(ValidationError, match="本机构已有该 uid 的有效映射"):
         services.add_dhis2_id(user=who["xy_editor"], kind="dataElement", uid="f7n9E0hX8qk", code="signed_projects")
     assert list(Dhis2Id.objects.values_list("code", flat=True)) == ["training_persons"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "xml"])
+@pytest.mark.parametrize("scheme", ["CODE", "UID"])
+def test_a_breakdowns_sub_rows_export_with_their_combos_and_import_back_unchanged(who, fmt, scheme):
+    """A sub-row is written with its option's uid as categoryOptionCombo (the total with the default combo), so an
+    export of a breakdown does not come back as four totals."""
+    mapped(who["xy_editor"])
+    services.add_dhis2_id(user=who["xy_editor"], kind="dataElement", uid="LbrCoop0001", code="labour_coop_persons")
+    labour = Indicator.objects.get(pk="labour_coop_persons")
+    options = {o.code: o.uid for o in labour.breakdown.options.all()}
+    body = {"dataSet": "quarterly", "period": "2025Q3", "orgUnit": pairing_code(), "dataValues": [
+        {"dataElement": "labour_coop_persons", "value": "10"},
+        {"dataElement": "labour_coop_persons", "categoryOptionCombo": options["lifted"], "value": "6"},
+        {"dataElement": "labour_coop_persons", "categoryOptionCombo": options["monitored"], "value": "4"},
+    ]}  # fmt: skip
+    transfer.import_values(user=who["xy_editor"], data=json.dumps(body).encode(), filename="v.json")
+    before = sorted(DataValue.objects.values_list("indicator_id", "option__order", "value"), key=str)
+    schemes = dhis2.schemes_from({"idScheme": scheme})
+    content, filename, _type = dhis2.export_set(DataValue.objects.all(), fmt, user=who["xy_editor"], schemes=schemes)
+    assert options["lifted"].encode() in content
+    DataValue.objects.all().delete()
+    result = transfer.import_values(user=who["xy_editor"], data=content, filename=filename, id_schemes=schemes)
+    assert result["importCount"]["imported"] == 3
+    assert sorted(DataValue.objects.values_list("indicator_id", "option__order", "value"), key=str) == before
