@@ -237,11 +237,20 @@ class FundFilterForm(Styled, forms.Form):
     )
     since = forms.DateField(label=_("起始日期"), required=False, widget=DATE)
     until = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
+    by = forms.ChoiceField(
+        label=_("合计期间"),
+        required=False,
+        choices=[("year", _("按年")), ("quarter", _("按季")), ("month", _("按月"))],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pairing"].choices = _pairing_choices(user, _("全部结对"))
         self.style(small=True)
+
+    def period(self) -> str:
+        """The period the figures above the list add up by: year (default), quarter or month."""
+        return (self.cleaned_data.get("by") if self.is_valid() else "") or "year"
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}

@@ -309,6 +309,7 @@ def fund_list(request):
         queries.fund_transactions_for(request.user, **filters),
         form=form,
         can_change=scoping.may(request.user, scoping.Action.CHANGE),
+        figures=queries.fund_figures(request.user, pairing=filters["pairing"], by=form.period()),
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
 from duikou import testing
@@ -266,6 +267,16 @@ def test_an_export_loads_back_unchanged(world, fmt):
     assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
 
 
+def test_cli_exports_the_pairing_transactions_and_imports_them_back_unchanged(world, tmp_path, capsys):
+    add(world, amount="300")
+    add(world, kind="commitment", amount="900")
+    out = tmp_path / "funds.csv"
+    call_command("export-funds", str(out), "--user", "xy_funds", "--pairing", "N09")
+    assert out.read_text(encoding="utf-8-sig").count("N09 潢川电子产业园") == 2
+    call_command("import-funds", str(out), "--user", "xy_funds")
+    assert "新增 0 条、更新 0 条，2 条无变化" in capsys.readouterr().out
+
+
 def test_the_template_offers_the_user_projects_and_the_kinds_as_dropdowns(world):
     pt.project(testing.pairing("延安市", "无锡市"), "延安项目")
     book = load_workbook(io.BytesIO(tables.template_for(tables.FUND_SPEC, world["editor"])))
@@ -354,6 +365,17 @@ def test_a_transaction_is_cancelled_through_the_page_with_its_reason(client, wor
     assert (record.status, record.cancel_reason) == ("cancelled", "凭证有误")
     page = client.get(f"/projects/{world['project'].pk}/").content.decode()
     assert "凭证有误" in page
+
+
+def test_the_transactions_page_adds_up_the_chosen_pairing_per_quarter(client, world):
+    client.force_login(world["editor"])
+    add(world, date=D(2025, 2, 1), amount="100")
+    add(world, date=D(2025, 3, 1), amount="40")
+    add(world, date=D(2025, 8, 1), amount="50")
+    html = client.get(f"/projects/funds/?pairing={world['xinyang'].pk}&by=quarter").content.decode()
+    first = html[html.index('data-period="2025Q1"') :].split("</tr>")[0]
+    assert '<td class="text-end fund-in-place">140.00</td>' in first
+    assert 'data-period="2025Q3"' in html and 'data-period="2025"' not in html
 
 
 def test_the_projects_list_shows_the_disbursements_beside_the_reported_funds(client, world):
