@@ -259,6 +259,13 @@ class Spec:
     duplicate: str
     defaults: dict = field(default_factory=dict)
     references: Callable[..., References] | None = None  # the app's References for a user
+    # the stored rows an import matches its rows against (default: all); a table whose cancelled rows stay stored
+    # matches only the current ones, so a row like a cancelled one is recorded anew
+    current: Callable[[models.QuerySet], models.QuerySet] | None = None
+
+    def name_column(self) -> Column:
+        """The column a message about the whole row is shown at: the name or title, else the first column."""
+        return next((c for c in self.columns if c.field in ("name", "title")), self.columns[0])
 
 
 def cell_where(position: dict[str, int], col: Column) -> str:
@@ -455,7 +462,7 @@ def import_rows(
         key = _values_key(spec, values)
         if key is not None:
             if key in seen:
-                name_col = next(c for c in spec.columns if c.field in ("name", "title"))
+                name_col = spec.name_column()
                 message = spec.duplicate.format(row=seen[key])
                 row_errors.append(RowError(number, cell_where(position, name_col), values[name_col.field], message))
             else:
@@ -575,9 +582,9 @@ def _model_errors(spec: Spec, obj, number: int, position: dict[str, int], unread
         errors = {name: m for name, m in errors.items() if name not in unread and name != NON_FIELD_ERRORS}
     found = []
     for name, messages in errors.items():
-        col = by_field.get(name) or next(c for c in spec.columns if c.field in ("name", "title"))
+        col = by_field.get(name) or spec.name_column()
         if name == NON_FIELD_ERRORS:
-            col = by_field.get("name") or by_field["title"]
+            col = spec.name_column()
         raw = getattr(obj, name, "") if name != NON_FIELD_ERRORS else ""
         found.extend(RowError(number, cell_where(position, col), raw, m) for m in messages)
     return found
@@ -591,7 +598,8 @@ def _existing(spec: Spec, objects: list) -> dict[tuple, models.Model]:
         by_first.setdefault(getattr(obj, first), set()).add(tuple(getattr(obj, k) for k in spec.key))
     found = {}
     for value, keys in by_first.items():
-        for stored in spec.model._default_manager.filter(**{first: value}):
+        stored_rows = spec.model._default_manager.filter(**{first: value})
+        for stored in spec.current(stored_rows) if spec.current else stored_rows:
             key = tuple(getattr(stored, k) for k in spec.key)
             if key in keys:
                 found[key] = stored

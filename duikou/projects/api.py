@@ -49,6 +49,8 @@ class ProjectOut(Schema):
     investment_in_place: Decimal
     funding_sources: list[str]
     land_quota_guarantee: bool
+    start_date: datetime.date | None
+    end_date: datetime.date | None
     status: str
     note: str
     version: int
@@ -70,6 +72,8 @@ class ProjectFields(Schema):
     investment_in_place: Decimal = Decimal(0)
     funding_sources: list[str] = []
     land_quota_guarantee: bool = False
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
     status: str = "reserve"
     note: str = ""
 
@@ -285,6 +289,88 @@ def create_project_update(
     project = queries.project_for(request.user, project_id, scoping.Action.CHANGE)
     update = services.add_progress_update(project=project, user=request.user, date=date, text=text, files=files or [])
     return Status(201, queries.updates_for(request.user, project=project).get(pk=update.pk))
+
+
+# --- fund transactions ------------------------------------------------------------------------------------------
+
+
+class FundTransactionOut(Schema):
+    id: int
+    project_id: int
+    kind: str
+    date: datetime.date
+    amount_wan: Decimal
+    source: str
+    provider: str
+    receiver: str
+    reference: str
+    note: str
+    status: str
+    cancel_reason: str
+    cancelled_at: datetime.datetime | None
+    version: int
+
+
+class FundTransactionIn(Schema):
+    kind: str  # commitment, disbursement or expenditure
+    date: datetime.date
+    amount_wan: Decimal
+    source: str  # central_budget, special_bonds, social_capital, eastern_fiscal or other
+    provider: str = ""
+    receiver: str = ""
+    reference: str = ""
+    note: str = ""
+
+
+class FundCancelIn(Schema):
+    version: int
+    reason: str
+
+
+class FundFigureOut(Schema):
+    period: str
+    planned: Decimal
+    signed: Decimal
+    in_place: Decimal
+    spent: Decimal
+    signed_total: Decimal
+    in_place_total: Decimal
+    spent_total: Decimal
+    in_place_share: Decimal | None
+
+
+@projects_router.get("/{int:project_id}/funds", response=list[FundTransactionOut])
+def list_project_funds(request, project_id: int, status: str = ""):
+    """A project's dated transactions (commitments, disbursements, expenditures), the cancelled ones included
+    unless ``status=active``."""
+    project = queries.project_for(request.user, project_id)
+    return list(queries.fund_transactions_for(request.user, project=project, status=status))
+
+
+@projects_router.post("/{int:project_id}/funds", response={201: FundTransactionOut})
+def create_project_fund(request, project_id: int, payload: FundTransactionIn):
+    """Record a transaction; its date must lie within the project's life (422 otherwise)."""
+    project = queries.project_for(request.user, project_id, scoping.Action.CHANGE)
+    return Status(201, services.add_fund_transaction(project=project, user=request.user, **payload.dict()))
+
+
+@projects_router.post("/funds/{int:fund_id}/cancel", response=FundTransactionOut)
+def cancel_project_fund(request, fund_id: int, payload: FundCancelIn):
+    """Cancel a wrong transaction with the reason; send the version you read (409 when stale)."""
+    record = queries.fund_transaction_for(request.user, fund_id, scoping.Action.CHANGE)
+    return services.cancel_fund_transaction(
+        fund_transaction=record, user=request.user, expected_version=payload.version, reason=payload.reason
+    )
+
+
+@projects_router.get("/funds/figures", response=list[FundFigureOut])
+def project_fund_figures(request, pairing: int | None = None, project: int | None = None, by: str = "year"):
+    """Per year, quarter or month (``by``): signed, in place and spent, of one project or of a pairing's projects
+    (or of all projects the caller sees), with running totals and the share of the planned investment in place."""
+    if by not in queries.FUND_PERIODS:
+        raise ValidationError({"by": f"「{by}」不是可选的期间（可选：year、quarter、month）"})
+    chosen = queries.project_for(request.user, project) if project is not None else None
+    return queries.fund_figures(request.user, project=chosen, pairing=pairing, by=by)
 
 
 # --- activities -------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from duikou.pairings.queries import pairings_for
 from duikou.policy.models import Task
 
 from . import queries
-from .models import KIND_FIELDS, TYPED_FIELDS, Activity, FundingSource, Industry, Project
+from .models import KIND_FIELDS, TYPED_FIELDS, Activity, FundingSource, FundTransaction, Industry, Project
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -86,6 +86,12 @@ class ProjectForm(Styled, forms.Form):
         label=_("资金来源"), required=False, choices=FundingSource.choices, widget=forms.CheckboxSelectMultiple
     )
     land_quota_guarantee = forms.BooleanField(label=_("用地计划指标重点保障"), required=False)
+    start_date = forms.DateField(
+        label=_("项目起始日期"), required=False, widget=DATE, help_text=_("空白时按结对期限的起始年份")
+    )
+    end_date = forms.DateField(
+        label=_("项目截止日期"), required=False, widget=DATE, help_text=_("空白时按结对期限的截止年份")
+    )
     status = forms.ChoiceField(label=_("状态"), choices=Project.Status.choices)
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
@@ -201,6 +207,60 @@ def activity_initial(activity: Activity) -> dict:
     data = {name: getattr(activity, name) for name in ("version", "kind", "date", "title", "note", *TYPED_FIELDS)}
     data["key_task"] = activity.key_task_id
     return data
+
+
+class FundTransactionForm(Styled, forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=FundTransaction.Kind.choices)
+    date = forms.DateField(label=_("日期"), widget=DATE)
+    amount_wan = forms.DecimalField(label=_("金额（万元）"), max_digits=14, decimal_places=2)
+    source = forms.ChoiceField(label=_("资金来源"), choices=FundingSource.choices)
+    provider = forms.CharField(label=_("提供方"), required=False, max_length=120)
+    receiver = forms.CharField(label=_("接收方"), required=False, max_length=120)
+    reference = forms.CharField(label=_("文号或凭证号"), required=False, max_length=80)
+    note = forms.CharField(label=_("备注"), required=False, max_length=4000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style(small=True)
+
+
+class FundCancelForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("作废原因"), max_length=2000)
+
+
+class FundFilterForm(Styled, forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    pairing = forms.TypedChoiceField(label=_("结对关系"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型"))] + FundTransaction.Kind.choices
+    )
+    since = forms.DateField(label=_("起始日期"), required=False, widget=DATE)
+    until = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
+    by = forms.ChoiceField(
+        label=_("合计期间"),
+        required=False,
+        choices=[("year", _("按年")), ("quarter", _("按季")), ("month", _("按月"))],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].choices = _pairing_choices(user, _("全部结对"))
+        self.style(small=True)
+
+    def period(self) -> str:
+        """The period the figures above the list add up by: year (default), quarter or month."""
+        return (self.cleaned_data.get("by") if self.is_valid() else "") or "year"
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "q": data.get("q") or "",
+            "pairing": data.get("pairing"),
+            "kind": data.get("kind") or "",
+            "since": data.get("since"),
+            "until": data.get("until"),
+        }
 
 
 class ExportForm(forms.Form):

@@ -74,6 +74,8 @@ class Project(models.Model):
     investment_in_place = money_field(_("到位资金（万元）"), default=Decimal(0))
     funding_sources = models.JSONField(_("资金来源"), default=list, blank=True, help_text=_("可多选"))
     land_quota_guarantee = models.BooleanField(_("用地计划指标重点保障"), default=False)
+    start_date = models.DateField(_("项目起始日期"), null=True, blank=True, help_text=_("空白时按结对期限的起始年份"))
+    end_date = models.DateField(_("项目截止日期"), null=True, blank=True, help_text=_("空白时按结对期限的截止年份"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.RESERVE)
     note = models.TextField(_("备注"), blank=True)
     version = version_field()
@@ -97,6 +99,12 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(investment_in_place__lte=models.F("investment_signed")),
                 name="projects_in_place_within_signed",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="projects_project_dates_in_order",
             ),
         ]
 
@@ -135,6 +143,13 @@ class Project(models.Model):
                     params={"in_place": in_place, "signed": signed},
                 )
             )
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors.setdefault("end_date", []).append(
+                ValidationError(
+                    _("项目截止日期（%(end)s）不能早于起始日期（%(start)s）"),
+                    params={"end": self.end_date, "start": self.start_date},
+                )
+            )
         sources = self.funding_sources
         if not isinstance(sources, list) or any(s not in FundingSource.values for s in sources):
             errors.setdefault("funding_sources", []).append(
@@ -147,6 +162,13 @@ class Project(models.Model):
             errors.setdefault("funding_sources", []).append(ValidationError(_("资金来源有重复")))
         if errors:
             raise ValidationError(errors)
+
+    def life(self) -> tuple[datetime.date, datetime.date]:
+        """The project's first and last day: its own dates, or else the pairing's period (1 January of its first year
+        to 31 December of its last)."""
+        start = self.start_date or datetime.date(self.pairing.start_year, 1, 1)
+        end = self.end_date or datetime.date(self.pairing.end_year, 12, 31)
+        return start, end
 
     @property
     def funding_source_labels(self) -> list[str]:
@@ -371,5 +393,87 @@ class Activity(models.Model):
                         params={"field": label, "kinds": kinds, "kind": kind_label or _("本类型")},
                     )
                 )
+        if errors:
+            raise ValidationError(errors)
+
+
+class FundTransaction(models.Model):
+    """One dated movement of a project's money, as IATI records an activity's transactions (codelist
+    TransactionType: 2 commitment, 3 disbursement, 4 expenditure). A signed investment agreement (签约) is a
+    commitment: the sum of commitments is what the project has signed, the sum of disbursements what is in place
+    (到位), the sum of expenditures what is spent. A wrong transaction is cancelled with a reason, never deleted."""
+
+    class Kind(models.TextChoices):
+        COMMITMENT = "commitment", _("签约承诺")
+        DISBURSEMENT = "disbursement", _("拨付到位")
+        EXPENDITURE = "expenditure", _("支出")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("有效")
+        CANCELLED = "cancelled", _("已作废")
+
+    project = protected_fk(Project, _("项目"), related_name="fund_transactions")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    date = models.DateField(_("日期"))
+    amount_wan = models.DecimalField(_("金额（万元）"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("资金来源"), max_length=20, choices=FundingSource.choices)
+    provider = models.CharField(_("提供方"), max_length=120, blank=True, help_text=_("出资或拨付资金的单位"))
+    receiver = models.CharField(_("接收方"), max_length=120, blank=True, help_text=_("接收资金的单位"))
+    reference = models.CharField(_("文号或凭证号"), max_length=80, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    cancel_reason = models.TextField(_("作废原因"), blank=True)
+    cancelled_by = protected_fk(settings.AUTH_USER_MODEL, _("作废人"), optional=True, related_name="+")
+    cancelled_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("资金往来")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_wan__gt=0), name="projects_fund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="active") | ~Q(cancel_reason=""), name="projects_fund_cancel_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "kind", "date", "amount_wan", "source", "reference"],
+                condition=Q(status="active"),
+                name="projects_fund_natural_key",
+                violation_error_message=_(
+                    "该项目已有同一日期、类型、金额、资金来源和文号的有效资金往来；如确为另一笔，请填写不同的文号"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.amount_wan} 万元"
+
+    def describe(self) -> str:
+        """The transaction as a message names it: 「2024-05-20 拨付到位 300.00 万元」."""
+        kind = self.get_kind_display() if self.kind in self.Kind.values else self.kind
+        return f"{self.date or ''} {kind} {self.amount_wan if self.amount_wan is not None else ''} 万元"
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.amount_wan is not None and self.amount_wan <= 0:
+            errors["amount_wan"] = [
+                ValidationError(
+                    _("资金往来「%(row)s」的金额须大于 0 万元"), params={"row": self.describe()}, code="not_positive"
+                )
+            ]
+        if self.date and self.project_id:
+            start, end = self.project.life()
+            if not start <= self.date <= end:
+                errors["date"] = [
+                    ValidationError(
+                        _("资金往来「%(row)s」的日期不在项目「%(project)s」的起止日期（%(start)s 至 %(end)s）内"),
+                        params={"row": self.describe(), "project": self.project.name, "start": start, "end": end},
+                        code="outside_project",
+                    )
+                ]
+        if self.status == self.Status.CANCELLED and not (self.cancel_reason or "").strip():
+            errors["cancel_reason"] = [ValidationError(_("作废资金往来须填写原因"))]
         if errors:
             raise ValidationError(errors)

@@ -2,8 +2,10 @@
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import DateField, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
 from duikou.accounts import scoping
@@ -11,7 +13,7 @@ from duikou.core.querysets import filter_given, search
 from duikou.pairings.models import Pairing
 from duikou.pairings.queries import pairings_for
 
-from .models import Activity, Evidence, Milestone, ProgressUpdate, Project
+from .models import Activity, Evidence, FundTransaction, Milestone, ProgressUpdate, Project
 
 PROJECT_RELATED = ("pairing__old_region", "pairing__partner_region", "key_task", "location__parent")
 
@@ -132,6 +134,137 @@ def activity_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) ->
         action,
         pk=pk,
     )
+
+
+# --- fund transactions ------------------------------------------------------------------------------------------
+
+FUND_RELATED = ("project__pairing__old_region", "project__pairing__partner_region", "cancelled_by")
+KINDS = FundTransaction.Kind
+FUND_PERIODS = ("year", "quarter", "month")
+
+
+def fund_transactions_for(
+    user,
+    *,
+    project: Project | None = None,
+    pairing: int | None = None,
+    kind: str = "",
+    status: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    q: str = "",
+    action: scoping.Action = scoping.Action.VIEW,
+) -> QuerySet[FundTransaction]:
+    qs = scoping.scope(user, FundTransaction, action).select_related(*FUND_RELATED)
+    if project is not None:
+        qs = qs.filter(project=project)
+    qs = filter_given(qs, project__pairing_id=pairing, kind=kind, status=status, date__gte=since, date__lte=until)
+    qs = search(
+        qs,
+        q,
+        "project__name__contains",
+        "provider__contains",
+        "receiver__contains",
+        "reference__contains",
+        "project__pairing__code__iexact",
+    )
+    return qs.order_by("-date", "project__pairing__code", "project__name", "-pk")
+
+
+def fund_transaction_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> FundTransaction:
+    return scoping.get_for(user, FundTransaction.objects.select_related(*FUND_RELATED), action, pk=pk)
+
+
+def _kind_sum(kind: str):
+    return Coalesce(
+        Sum("amount_wan", filter=Q(kind=kind)), Value(0), output_field=DecimalField(max_digits=16, decimal_places=2)
+    )
+
+
+def fund_figures(user, *, project: Project | None = None, pairing: int | None = None, by: str = "year") -> list[dict]:
+    """Per period (``by``: year, quarter or month), what the active transactions add up to: signed (commitments), in
+    place (disbursements) and spent (expenditures), with the running totals of each and, against the planned
+    investment of the projects concerned, the share in place so far. Oldest period first."""
+    if by not in FUND_PERIODS:
+        raise ValueError(by)
+    qs = fund_transactions_for(user, project=project, pairing=pairing, status=FundTransaction.Status.ACTIVE)
+    rows = (
+        qs.order_by()
+        .annotate(period=Trunc("date", by, output_field=DateField()))
+        .values("period")
+        .annotate(
+            signed=_kind_sum(KINDS.COMMITMENT),
+            in_place=_kind_sum(KINDS.DISBURSEMENT),
+            spent=_kind_sum(KINDS.EXPENDITURE),
+        )
+        .order_by("period")
+    )
+    if project is not None:
+        planned = project.investment_planned
+    else:
+        planned = projects_for(user, pairing=pairing).order_by().aggregate(s=Sum("investment_planned"))["s"]
+    planned = planned or Decimal(0)
+    out, signed_total, in_place_total, spent_total = [], Decimal(0), Decimal(0), Decimal(0)
+    for row in rows:
+        signed_total += row["signed"]
+        in_place_total += row["in_place"]
+        spent_total += row["spent"]
+        out.append(
+            {
+                "period": period_label(row["period"], by),
+                "signed": row["signed"],
+                "in_place": row["in_place"],
+                "spent": row["spent"],
+                "signed_total": signed_total,
+                "in_place_total": in_place_total,
+                "spent_total": spent_total,
+                "planned": planned,
+                "in_place_share": (in_place_total / planned * 100).quantize(Decimal("0.1")) if planned else None,
+            }
+        )
+    return out
+
+
+def period_label(day, by: str) -> str:
+    """A period as the reporting periods name it: 2025, 2025Q3, 2025-07."""
+    if isinstance(day, datetime.datetime):
+        day = day.date()
+    if by == "year":
+        return str(day.year)
+    if by == "quarter":
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def with_fund_sums(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """Projects with what their active transactions add up to: ``funds_signed`` and ``funds_in_place`` (万元)."""
+
+    def total(kind: str):
+        sums = (
+            FundTransaction.objects.filter(project=OuterRef("pk"), kind=kind, status=FundTransaction.Status.ACTIVE)
+            .order_by()
+            .values("project")
+            .annotate(s=Sum("amount_wan"))
+            .values("s")
+        )
+        return Coalesce(Subquery(sums), Value(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+    return qs.annotate(funds_signed=total(KINDS.COMMITMENT), funds_in_place=total(KINDS.DISBURSEMENT))
+
+
+def fund_total(kind: str) -> Callable[..., object]:
+    """The records source (``indicators.records``) of one kind of transaction: the sum of the pairing's active
+    transactions of ``kind`` dated in [since, until]."""
+
+    def total(user, *, pairing: int, since: datetime.date, until: datetime.date):
+        qs = fund_transactions_for(user, pairing=pairing, kind=kind, status=FundTransaction.Status.ACTIVE)
+        return qs.filter(date__gte=since, date__lte=until).order_by().aggregate(s=Sum("amount_wan"))["s"]
+
+    total.__name__ = f"fund_{kind}"
+    return total
+
+
+FUND_TOTALS = {kind: fund_total(kind) for kind in KINDS.values}
 
 
 def pairings_to_record(user) -> QuerySet[Pairing]:

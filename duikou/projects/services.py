@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core.actors import audit_actor
@@ -19,7 +20,7 @@ from duikou.core.digests import sm3_file
 from duikou.core.uploads import size_error
 from duikou.pairings.models import Pairing
 
-from .models import TYPED_FIELDS, Activity, Evidence, Milestone, ProgressUpdate, Project
+from .models import TYPED_FIELDS, Activity, Evidence, FundTransaction, Milestone, ProgressUpdate, Project
 
 # What an edit may change; the pairing of a project or an activity is fixed when it is created.
 PROJECT_FIELDS = (
@@ -33,6 +34,8 @@ PROJECT_FIELDS = (
     "investment_in_place",
     "funding_sources",
     "land_quota_guarantee",
+    "start_date",
+    "end_date",
     "status",
     "note",
 )
@@ -188,6 +191,62 @@ def verify_evidence(evidence: Evidence) -> bool:
             return sm3_file(handle) == evidence.sm3
     except (FileNotFoundError, OSError):
         return False
+
+
+# --- fund transactions ------------------------------------------------------------------------------------------
+
+
+def add_fund_transaction(
+    *,
+    project: Project,
+    user,
+    kind: str,
+    date: datetime.date,
+    amount_wan,
+    source: str,
+    provider: str = "",
+    receiver: str = "",
+    reference: str = "",
+    note: str = "",
+) -> FundTransaction:
+    """Record one dated commitment, disbursement or expenditure of ``project`` (dated within the project's life)."""
+    scoping.require(user, scoping.Action.CHANGE, project)
+    record = FundTransaction(
+        project=project,
+        kind=kind,
+        date=date,
+        amount_wan=_cents(amount_wan) if amount_wan is not None else None,
+        source=source,
+        provider=(provider or "").strip(),
+        receiver=(receiver or "").strip(),
+        reference=(reference or "").strip(),
+        note=(note or "").strip(),
+    )
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        record.full_clean()
+        save_checked(record)  # the same transaction sent twice at once: the second is refused as full_clean refuses it
+    return record
+
+
+def cancel_fund_transaction(
+    *, fund_transaction: FundTransaction, user, expected_version: int, reason: str
+) -> FundTransaction:
+    """Cancel a wrong transaction with the reason (it stays, marked 已作废, and no longer counts); a stale version is
+    refused with StaleObjectError."""
+    scoping.require(user, scoping.Action.CHANGE, fund_transaction)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("作废资金往来「%(row)s」须填写原因") % {"row": fund_transaction.describe()}})
+    if fund_transaction.status == FundTransaction.Status.CANCELLED and fund_transaction.version == expected_version:
+        raise ValidationError(_("资金往来「%(row)s」已作废") % {"row": fund_transaction.describe()})
+    changes = {
+        "status": FundTransaction.Status.CANCELLED,
+        "cancel_reason": reason,
+        "cancelled_by": audit_actor(user),
+        "cancelled_at": timezone.now(),
+    }
+    with set_actor(audit_actor(user)):
+        return save_versioned(fund_transaction, expected_version=expected_version, changes=changes)
 
 
 # --- activities -------------------------------------------------------------------------------------------

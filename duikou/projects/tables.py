@@ -42,7 +42,7 @@ from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
 from . import queries
-from .models import KIND_FIELDS, TYPED_FIELDS, Activity, FundingSource, Industry, Project
+from .models import KIND_FIELDS, TYPED_FIELDS, Activity, FundingSource, FundTransaction, Industry, Project
 from .services import ACTIVITY_FIELDS, PROJECT_FIELDS
 
 # --- columns ------------------------------------------------------------------------------------------------
@@ -103,6 +103,8 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column(N_("用地指标重点保障"), "land_quota_guarantee", "bool", help=YES_NO_HINT),
     choice_column(N_("状态"), "status", Project.Status, required=True),
     Column(N_("备注"), "note", "text", help="", width=30),
+    Column(N_("项目起始日期"), "start_date", "date", help=_("如 2024-01-01；空白时按结对期限的起始年份")),
+    Column(N_("项目截止日期"), "end_date", "date", help=_("如 2030-12-31；空白时按结对期限的截止年份")),
 )
 
 
@@ -146,6 +148,31 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def project_label(project: Project) -> str:
+    return f"{project.pairing.code} {project.name}"
+
+
+FUND_COLUMNS: tuple[Column, ...] = (
+    Column(
+        N_("项目"),
+        "project",
+        "coded",
+        True,
+        help=Hint(_("从下拉列表选择：结对编号和项目名称，如「%(example)s」"), example="N09 潢川电子产业园"),
+        width=32,
+        label=project_label,
+    ),
+    choice_column(N_("类型"), "kind", FundTransaction.Kind, required=True),
+    Column(N_("日期"), "date", "date", True, help=_("须在项目起止日期内，如 2024-05-20")),
+    Column(N_("金额（万元）"), "amount_wan", "decimal", True, help=_("大于 0 的数字，最多两位小数")),
+    choice_column(N_("资金来源"), "source", FundingSource, required=True),
+    Column(N_("提供方"), "provider", "text", max_length=120, help=_("出资或拨付资金的单位"), width=24),
+    Column(N_("接收方"), "receiver", "text", max_length=120, help=_("接收资金的单位"), width=24),
+    Column(N_("文号或凭证号"), "reference", "text", max_length=80, width=20),
+    Column(N_("备注"), "note", "text", width=30),
+)
+
+
 class Refs:
     """What the cells of a file refer to, loaded once: pairings the user may record for, key tasks, counties."""
 
@@ -157,6 +184,15 @@ class Refs:
         tasks = list(scoping.scope(user, Task).filter(kind=Task.Kind.KEY_TASK).order_by("order"))
         self.tasks = {t.code: t for t in tasks} | {t.name: t for t in tasks}
         self.counties: dict[str, Region] = {}
+        self.user = user
+        self._projects: dict[tuple[str, str], Project] | None = None
+
+    def projects(self) -> dict[tuple[str, str], Project]:
+        """The projects the user may record transactions for, by (pairing code, name); loaded when first needed."""
+        if self._projects is None:
+            qs = queries.projects_for(self.user, action=scoping.Action.CHANGE).select_related("pairing")
+            self._projects = {(p.pairing.code, p.name): p for p in qs}
+        return self._projects
 
     def load(self, columns, rows: list[tuple[int, list]], position: dict[str, int]) -> None:
         """The counties the rows' county cells name, in one query per 500."""
@@ -179,6 +215,13 @@ class Refs:
                 codes = "、".join(t.code for c, t in self.tasks.items() if c == t.code)
                 raise ValueError(f"「{cell_text(raw)}」不是重点任务（可选：{codes}）")
             return task
+        if col.field == "project":
+            text = cell_text(raw)
+            parts = text.split(maxsplit=1)
+            project = self.projects().get((parts[0], parts[1].strip()) if len(parts) == 2 else (text, ""))
+            if project is None:
+                raise ValueError(f"项目「{text}」不存在，或您无权为该项目填报（须写作「结对编号 项目名称」）")
+            return project
         if col.kind == "county":
             region = self.counties.get(code)
             if region is None:
@@ -194,6 +237,8 @@ class Refs:
             "pairing": [pairing_label(p) for p in self.pairings.values()],
             "key_task": [f"{t.code} {t.name}" for code, t in self.tasks.items() if code == t.code],
         }
+        if any(c.field == "project" for c in columns):
+            lists["project"] = [project_label(p) for p in self.projects().values()]
         if any(c.kind == "county" for c in columns):
             sides = (side for p in self.pairings.values() for side in (p.old_region, p.partner_region))
             counties = []
@@ -220,6 +265,8 @@ PROJECT_SPEC = Spec(
         "investment_in_place": Decimal(0),
         "funding_sources": [],
         "land_quota_guarantee": False,
+        "start_date": None,
+        "end_date": None,
         "park": "",
         "note": "",
     },
@@ -235,6 +282,20 @@ ACTIVITY_SPEC = Spec(
     duplicate="与第 {row} 行重复（同一结对关系、类型、日期和标题）",
     defaults={"note": ""},
     references=Refs,
+)
+
+
+FUND_SPEC = Spec(
+    model=FundTransaction,
+    columns=FUND_COLUMNS,
+    sheet="资金往来",
+    key=("project_id", "kind", "date", "amount_wan", "source", "reference"),
+    fields=("provider", "receiver", "note"),
+    noun="资金往来",
+    duplicate="与第 {row} 行重复（同一项目、类型、日期、金额、资金来源和文号）",
+    defaults={"provider": "", "receiver": "", "reference": "", "note": ""},
+    references=Refs,
+    current=lambda qs: qs.filter(status=FundTransaction.Status.ACTIVE),
 )
 
 
@@ -254,8 +315,8 @@ def template_for(spec: Spec, user) -> bytes:
     return template_bytes(spec, Refs(user).lists(spec.columns))
 
 
-SPECS = {"projects": PROJECT_SPEC, "activities": ACTIVITY_SPEC}
-NOUNS = {"projects": _("重大项目"), "activities": _("合作活动")}
+SPECS = {"projects": PROJECT_SPEC, "activities": ACTIVITY_SPEC, "funds": FUND_SPEC}
+NOUNS = {"projects": _("重大项目"), "activities": _("合作活动"), "funds": _("资金往来")}
 
 
 def start_import(*, kind: str, user, upload, dry_run: bool, next_url: str = "", back_url: str = ""):
@@ -280,6 +341,8 @@ def import_kind(*, kind: str, user, data: bytes, filename: str, dry_run: bool, p
 def export_queryset(kind: str, user, filters: dict):
     if kind == "projects":
         return queries.projects_for(user, **filters)
+    if kind == "funds":  # the transactions in force: a cancelled one is kept on its project's page, not exported
+        return queries.fund_transactions_for(user, **filters, status=FundTransaction.Status.ACTIVE)
     return queries.activities_for(user, **filters)
 
 

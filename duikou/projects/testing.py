@@ -69,6 +69,8 @@ def project_row(**overrides) -> dict:
         "用地指标重点保障": "是",
         "状态": "在建",
         "备注": "",
+        "项目起始日期": None,
+        "项目截止日期": None,
     }
     row.update(overrides)
     return row
@@ -121,4 +123,15 @@ def matrix_world(editor, stranger, inside: Pairing, outside: Pairing) -> dict:
         )
         world[f"{side}_evidence"] = update.evidence.get()
         world[f"{side}_activity"] = activity(pairing, f"{label}互访", user=user)
+        # one transaction for the page's cancel, one for the API's: each role cancels both in its own world
+        for key, day in (("fund", 1), ("api_fund", 2)):
+            world[f"{side}_{key}"] = services.add_fund_transaction(
+                project=proj,
+                user=user,
+                kind="disbursement",
+                date=datetime.date(2025 if side == "inside" else 2024, 2, day),
+                amount_wan=Decimal("50"),
+                source="eastern_fiscal",
+                provider=f"{label}拨付方",
+            )
     return world

@@ -22,6 +22,9 @@ from .forms import (
     ActivityFilterForm,
     ActivityForm,
     ExportForm,
+    FundCancelForm,
+    FundFilterForm,
+    FundTransactionForm,
     MilestoneForm,
     ProgressUpdateForm,
     ProjectFilterForm,
@@ -48,7 +51,7 @@ def project_list(request):
     return render_list(
         request,
         "projects/project_list.html",
-        queries.projects_for(request.user, **filters),
+        queries.with_fund_sums(queries.projects_for(request.user, **filters)),
         form=form,
         can_change=scoping.may(request.user, scoping.Action.CHANGE),
     )
@@ -79,6 +82,13 @@ def project_template(request):
     return _template_response(request, "projects", "projects-template.xlsx")
 
 
+TEMPLATE_ROUTES = {
+    "projects": "projects:project_template",
+    "activities": "projects:activity_template",
+    "funds": "projects:fund_template",
+}
+
+
 def _import(request, kind: str, list_url: str):
     start = partial(tables.start_import, kind=kind, user=request.user, next_url=reverse(list_url))
     context = {
@@ -86,7 +96,7 @@ def _import(request, kind: str, list_url: str):
         "noun": tables.NOUNS[kind],
         "columns": tables.SPECS[kind].columns,
         "pairings": queries.pairings_to_record(request.user),
-        "template_url": reverse(f"projects:{'project' if kind == 'projects' else 'activity'}_template"),
+        "template_url": reverse(TEMPLATE_ROUTES[kind]),
         "list_url": reverse(list_url),
     }
     return import_page(request, "projects/import.html", start, context)
@@ -114,12 +124,16 @@ def project_create(request):
     return render(request, "projects/project_form.html", {"form": form, "project": None})
 
 
-def _detail(request, project, *, milestone_form=None, update_form=None, status=200):
+def _detail(request, project, *, milestone_form=None, update_form=None, fund_form=None, status=200):
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
+            "funds": queries.fund_transactions_for(request.user, project=project),
+            "fund_figures": queries.fund_figures(request.user, project=project, by="year"),
+            "fund_form": fund_form or FundTransactionForm(initial={"date": timezone.localdate()}),
+            "fund_cancel_form": FundCancelForm(),
             "milestones": queries.milestones_for(request.user, project=project),
             "updates": queries.updates_for(request.user, project=project),
             "history": history_for(request.user, project),
@@ -236,6 +250,84 @@ def progress_create(request, pk: int):
             messages.success(request, _("已记录进展"))
             return redirect("projects:detail", pk=project.pk)
     return _detail(request, project, update_form=form, status=400)
+
+
+@login_required
+@require_POST
+def fund_create(request, pk: int):
+    project = queries.project_for(request.user, pk, scoping.Action.CHANGE)
+    form = FundTransactionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_fund_transaction(project=project, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已记录资金往来"))
+            return redirect(reverse("projects:detail", args=[project.pk]) + "#funds")
+    return _detail(request, project, fund_form=form, status=400)
+
+
+@login_required
+@require_POST
+def fund_cancel(request, pk: int):
+    record = queries.fund_transaction_for(request.user, pk, scoping.Action.CHANGE)
+    form = FundCancelForm(request.POST)
+    back = reverse("projects:detail", args=[record.project_id]) + "#funds"
+    if not form.is_valid():
+        messages.error(request, _("作废资金往来「%(row)s」须填写原因") % {"row": record.describe()})
+        return redirect(back)
+    try:
+        services.cancel_fund_transaction(
+            fund_transaction=record,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except StaleObjectError:
+        messages.error(
+            request, _("资金往来「%(row)s」已被他人修改，请查看最新内容后再操作") % {"row": record.describe()}
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已作废资金往来「%(row)s」") % {"row": record.describe()})
+    return redirect(back)
+
+
+def _fund_filters(request):
+    form = FundFilterForm(request.GET or None, user=request.user)
+    return form, form.filters()
+
+
+@login_required
+def fund_list(request):
+    form, filters = _fund_filters(request)
+    return render_list(
+        request,
+        "projects/fund_list.html",
+        queries.fund_transactions_for(request.user, **filters),
+        form=form,
+        can_change=scoping.may(request.user, scoping.Action.CHANGE),
+        figures=queries.fund_figures(request.user, pairing=filters["pairing"], by=form.period()),
+    )
+
+
+@login_required
+@require_POST
+def fund_export(request):
+    _form, filters = _fund_filters(request)
+    return _start_export(request, "funds", filters, "projects:fund_list")
+
+
+@login_required
+def fund_template(request):
+    return _template_response(request, "funds", "funds-template.xlsx")
+
+
+@login_required
+def fund_import(request):
+    return _import(request, "funds", "projects:fund_list")
 
 
 @login_required

@@ -35,6 +35,7 @@ def cases(w) -> dict[str, Case]:
         "title": "接口新建研学",
         "participants": 30,
     }
+    new_fund = {"kind": "commitment", "date": "2025-03-01", "amount_wan": "10", "source": "other"}
     mine, theirs = "<li>N09 信阳市—苏州市</li>", "延安市"
     whole_project = ["信阳侧项目", "信阳侧逾期节点", "信阳侧进展", "信阳侧.txt"]
     project_parts = ("Project", "Milestone", "ProgressUpdate", "Evidence")
@@ -107,6 +108,30 @@ def cases(w) -> dict[str, Case]:
         "projects:progress_create": form_post(
             f"{p_in}updates/", f"{p_out}updates/", data=progress, scoped=("Project",)
         ),
+        "projects:fund_list": listing("/projects/funds/", "信阳侧拨付方", "延安侧拨付方", ("FundTransaction",)),
+        "projects:fund_export": form_post(
+            "/projects/funds/export/", action=A.VIEW, data={"format": "xlsx"}, scoped=("FundTransaction",)
+        ),
+        "projects:fund_template": Case(
+            "/projects/funds/template.xlsx",
+            action=A.CHANGE,
+            present=["N09 信阳侧项目"],
+            absent=["延安侧项目", theirs],
+            scoped=("may:change", "Pairing", "Project"),
+        ),
+        "projects:fund_import": Case(
+            "/projects/funds/import/",
+            action=A.CHANGE,
+            present=[mine],
+            absent=[theirs],
+            scoped=("may:change", "Pairing"),
+        ),
+        "projects:fund_create": form_post(f"{p_in}funds/", f"{p_out}funds/", data=new_fund, scoped=("Project",)),
+        "projects:fund_cancel": form_post(
+            *by_pk("/projects/funds/{}/cancel/", w["inside_fund"], w["outside_fund"]),
+            data={"version": "FUND_VERSION", "reason": "矩阵作废"},
+            scoped=("FundTransaction",),
+        ),
         "projects:activity_list": listing("/activities/", "信阳侧互访", "延安侧互访", ("Activity",)),
         "projects:activity_export": form_post(
             "/activities/export/", action=A.VIEW, data={"format": "csv"}, scoped=("Activity",)
@@ -140,6 +165,33 @@ def cases(w) -> dict[str, Case]:
         ),
         "api:create_project_update": api_write(
             *updates_api, "post", {"date": "2025-03-02", "text": "接口进展"}, scoped=("Project",)
+        ),
+        "api:list_project_funds": api(
+            *by_pk("/api/projects/{}/funds", pr_in, pr_out),
+            present=["信阳侧拨付方"],
+            absent=["延安侧"],
+            scoped=("Project", "FundTransaction"),
+        ),
+        "api:create_project_fund": api_write(
+            *by_pk("/api/projects/{}/funds", pr_in, pr_out),
+            "post_json",
+            {**new_fund, "amount_wan": "11"},
+            scoped=("Project",),
+        ),
+        "api:cancel_project_fund": api_write(
+            *by_pk("/api/projects/funds/{}/cancel", w["inside_api_fund"], w["outside_api_fund"]),
+            "post_json",
+            {"version": "API_FUND_VERSION", "reason": "接口作废"},
+            ok=200,
+            present=["接口作废"],
+            scoped=("FundTransaction",),
+        ),
+        "api:project_fund_figures": listing(
+            "/api/projects/funds/figures?by=year",
+            '"period": "2025"',
+            '"period": "2024"',
+            ("FundTransaction", "Project"),
+            api=True,
         ),
         "api:list_activities": listing("/api/activities", "信阳侧互访", "延安侧互访", ("Activity",), api=True),
         "api:get_activity": api(*activity_api, present=["信阳侧互访"], scoped=("Activity",)),

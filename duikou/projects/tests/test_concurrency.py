@@ -13,8 +13,12 @@ Routes and how each race is settled:
 - ``projects:import`` and ``projects:activity_import`` (``duikou import-projects``): an import writes all its rows in
   one transaction; one that meets rows another import wrote meanwhile writes nothing and says so ("请重新导入"),
   and run again it finds them unchanged.
+- ``POST /api/projects/{id}/funds`` (``projects:fund_create``): an active transaction's project, kind, date, amount,
+  source and reference are a unique rule of the database (for active rows); the second is refused (422).
+  ``POST /api/projects/funds/{id}/cancel`` (``projects:fund_cancel``): with the version read; one wins, the others 409.
 """
 
+import datetime
 import json
 
 import pytest
@@ -25,7 +29,7 @@ from duikou.core.errors import StaleObjectError
 from duikou.core.models import Job
 from duikou.projects import services
 from duikou.projects import testing as pt
-from duikou.projects.models import Activity, Milestone, Project
+from duikou.projects.models import Activity, FundTransaction, Milestone, Project
 
 
 @pytest.fixture
@@ -116,3 +120,23 @@ def test_the_same_file_imported_twice_at_once_is_written_once(editor):
     assert created[-1] == 3 and sum(created) == 3, [(j.status, j.message) for j in jobs]
     assert all("请重新导入" in j.message for j in jobs if j.status == Job.Status.FAILED)
     assert Project.objects.filter(name__startswith="导入并发").count() == 3
+
+
+def test_a_fund_transaction_sent_twice_at_once_is_recorded_once(editor, xinyang):
+    project = pt.project(xinyang, "资金并发项目", user=editor)
+    body = {"kind": "disbursement", "date": "2025-05-20", "amount_wan": "300", "source": "social_capital"}
+    results = created_once(editor, f"/api/projects/{project.pk}/funds", body)
+    assert all("请填写不同的文号" in detail(r) for r in results if r.status_code == 422)
+    assert FundTransaction.objects.filter(project=project).count() == 1
+
+
+def test_a_fund_transaction_cancelled_twice_at_once_is_cancelled_once(editor, xinyang):
+    project = pt.project(xinyang, "资金作废并发项目", user=editor)
+    record = services.add_fund_transaction(
+        project=project, user=editor, kind="commitment", date=datetime.date(2025, 1, 2), amount_wan="10", source="other"
+    )
+    url = f"/api/projects/funds/{record.pk}/cancel"
+    results = testing.race(testing.clients(editor, post_json(url, {"version": 1, "reason": "重复录入"})))
+    assert sorted(codes(results)) == [200] + [409] * (len(results) - 1), testing.statuses(results)
+    record.refresh_from_db()
+    assert (record.status, record.version) == ("cancelled", 2)

@@ -68,6 +68,8 @@ def expected_project_rows(user) -> list[list]:
                 "是" if p.land_quota_guarantee else "否",
                 p.get_status_display(),
                 p.note or None,
+                p.start_date,
+                p.end_date,
             ]
         )
     return rows

@@ -167,7 +167,9 @@ def test_a_file_that_is_not_a_workbook_gets_a_clear_error(editor, data, filename
 
 
 def test_csv_in_utf8_or_gbk_imports_like_the_workbook(editor):
-    lines = [",".join(HEADERS)] + [",".join(str(row[h]) for h in HEADERS) for row in good_rows()[:2]]
+    lines = [",".join(HEADERS)] + [
+        ",".join(str("" if row[h] is None else row[h]) for h in HEADERS) for row in good_rows()[:2]
+    ]
     text = "\n".join(lines) + "\n"
     result = import_file(editor, text.encode("gbk"), filename="projects.csv")
     assert result["created"] == 2
