@@ -8,7 +8,7 @@ echoed in a message, only its masked form.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
@@ -49,6 +49,16 @@ def _check_dates(start: datetime.date | None, end: datetime.date | None) -> None
                 ]
             }
         )
+
+
+def _lock_person(digest: str) -> None:
+    """Hold the person's secondments until the transaction ends, so that the two cities recording the same person
+    at the same moment check the overlap one after the other: one is recorded, the other refused. PostgreSQL: a
+    transaction-scoped advisory lock named for the ID digest (never the number). SQLite: its IMMEDIATE transactions
+    hold the database's write lock from their start, so writers are queued there anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"duikou:secondee:{digest}"])
 
 
 def _no_overlap(item: Secondment) -> None:
@@ -92,6 +102,7 @@ def create_secondment(*, user, pairing: Pairing, id_number: str, phone: str = ""
     )
     item.full_clean(exclude=PII_COLUMNS)
     with transaction.atomic(), set_actor(audit_actor(user)):
+        _lock_person(item.id_number_digest)
         _no_overlap(item)
         # the same person recorded at the same moment by the partner city: refused as it would be a moment later
         save_checked(item, check=_no_overlap)
@@ -116,6 +127,7 @@ def update_secondment(
     if phone is not None:
         changes |= pii.phone_columns(pii.normalise_phone_field(phone))
     with transaction.atomic(), set_actor(audit_actor(user)):
+        _lock_person(secondment.id_number_digest)
         probe = Secondment(
             pk=secondment.pk,
             name=changes.get("name", secondment.name),
