@@ -6,12 +6,14 @@ editing, ending and reports, and a pairing's counts for a period. Same scoping a
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from duikou.accounts import scoping
+from duikou.core import pii
 from duikou.core.pagination import Pages
 from duikou.pairings.models import Pairing
 
@@ -106,7 +108,10 @@ def list_secondments(
     status: str = "",
     serving_on: datetime.date | None = None,
 ):
-    """`q` is part of a name or an organisation; `serving_on` keeps those serving on that date."""
+    """`q` is part of a name or an organisation (an ID number is refused: URLs are kept in access logs); `serving_on`
+    keeps those serving on that date."""
+    if pii.looks_like_id_number(q):
+        raise ValidationError(str(queries.ID_IN_ADDRESS))
     return queries.secondments_for(
         request.user,
         q=q[:60],

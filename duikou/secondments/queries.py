@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts import scoping
 from duikou.core import pii
@@ -14,6 +15,8 @@ from duikou.pairings.models import Pairing
 from .models import Secondment, SecondmentReport
 
 INDICATOR = "cadre_exchange_persons"  # 干部双向挂职人数 (人, quarterly)
+# the list is searched by name or organisation; an ID number in an address would stay in access logs
+ID_IN_ADDRESS = _("身份证号不能作为网址中的查询条件：名册按姓名或单位查找")
 
 
 def secondments_for(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
+from duikou.core import pii
 from duikou.core.errors import StaleObjectError
 from duikou.core.exports import download
 from duikou.core.forms import apply_errors, error_text, int_or
@@ -42,6 +43,10 @@ def _filtered(request):
 @login_required
 def secondment_list(request):
     _viewer(request)
+    if pii.looks_like_id_number(request.GET.get("q", "")):
+        # the number has reached the address (and the access log) once; it is not kept in the next one
+        messages.error(request, queries.ID_IN_ADDRESS)
+        return redirect("secondments:list")
     form, qs = _filtered(request)
     return render_list(
         request,

@@ -47,3 +47,9 @@ def test_a_stale_version_answers_409(client, xinyang, pairing):
     change = {k: v for k, v in _payload(pairing, 73).items() if k not in ("pairing_id", "id_number", "phone")}
     assert _call(client, xinyang, "put", f"/api/secondments/{item.pk}", change | {"version": 1}).status_code == 200
     assert _call(client, xinyang, "put", f"/api/secondments/{item.pk}", change | {"version": 1}).status_code == 409
+
+
+def test_an_id_number_in_the_lists_query_is_refused(client, xinyang):
+    st.secondment(xinyang, serial=74)
+    response = _call(client, xinyang, "get", f"/api/secondments?q={st.id_number(74)}")
+    assert response.status_code == 422 and "身份证号不能作为网址中的查询条件" in " ".join(response.json()["detail"])

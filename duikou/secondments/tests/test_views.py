@@ -136,3 +136,11 @@ def test_the_grid_shows_the_registers_count_beside_cadre_exchange_persons(client
     page = _text(client.get(f"/indicators/entry/{pairing.pk}/quarterly/2026Q2/"))
     beside = re.search(r'id="r-cadre_exchange_persons">(.*?)</div></td>', page, re.S).group(1)
     assert "挂职名册：2" in re.sub(r"\s+", "", beside)
+
+
+def test_an_id_number_typed_in_the_search_is_dropped_from_the_address(client, xinyang):
+    st.secondment(xinyang, serial=43)
+    client.force_login(xinyang)
+    response = client.get(f"/secondments/?q={st.id_number(43)}", follow=True)
+    assert response.redirect_chain == [("/secondments/", 302)]
+    assert "身份证号不能作为网址中的查询条件" in _text(response)
