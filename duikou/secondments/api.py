@@ -67,20 +67,20 @@ class SecondmentUpdateIn(SecondmentFields):
     phone: str | None = Field(None, max_length=20)  # null keeps the stored number
 
 
-class EndIn(Schema):
+class SecondmentEndIn(Schema):
     version: int
     on: datetime.date
     early: bool
     reason: str = Field("", max_length=2000)
 
 
-class ReportIn(Schema):
+class SecondmentReportIn(Schema):
     date: datetime.date
     title: str = Field(max_length=200)
     text: str = Field(max_length=20000)
 
 
-class ReportOut(Schema):
+class SecondmentReportOut(Schema):
     id: int
     secondment_id: int
     date: datetime.date
@@ -88,7 +88,7 @@ class ReportOut(Schema):
     text: str
 
 
-class CountsOut(Schema):
+class SecondmentCountsOut(Schema):
     pairing_id: int
     since: datetime.date
     until: datetime.date
@@ -123,7 +123,7 @@ def list_secondments(
     )
 
 
-@router.get("/counts", response=CountsOut)
+@router.get("/counts", response=SecondmentCountsOut)
 def secondment_counts(request, pairing: int, since: datetime.date, until: datetime.date):
     """The people serving at any time within [since, until]: what the reporting grid shows beside 干部双向挂职人数."""
     found = scoping.get_for(request.user, Pairing, pk=pairing)
@@ -162,7 +162,7 @@ def update_secondment(request, secondment_id: int, payload: SecondmentUpdateIn):
 
 
 @router.post("/{int:secondment_id}/end", response=SecondmentOut)
-def end_secondment(request, secondment_id: int, payload: EndIn):
+def end_secondment(request, secondment_id: int, payload: SecondmentEndIn):
     """End the secondment: 期满 (`early` false) or 提前结束 with its reason. The record stays."""
     item = queries.secondment_for(request.user, secondment_id, scoping.Action.CHANGE)
     services.end_secondment(
@@ -176,13 +176,13 @@ def end_secondment(request, secondment_id: int, payload: EndIn):
     return queries.secondment_for(request.user, secondment_id)
 
 
-@router.get("/{int:secondment_id}/reports", response=list[ReportOut])
+@router.get("/{int:secondment_id}/reports", response=list[SecondmentReportOut])
 def list_secondment_reports(request, secondment_id: int):
     item = queries.secondment_for(request.user, secondment_id)
     return list(queries.reports_of(request.user, item))
 
 
-@router.post("/{int:secondment_id}/reports", response={201: ReportOut})
-def add_secondment_report(request, secondment_id: int, payload: ReportIn):
+@router.post("/{int:secondment_id}/reports", response={201: SecondmentReportOut})
+def add_secondment_report(request, secondment_id: int, payload: SecondmentReportIn):
     item = queries.secondment_for(request.user, secondment_id, scoping.Action.CHANGE)
     return Status(201, services.add_report(user=request.user, secondment=item, **payload.dict()))
