@@ -16,6 +16,7 @@ from duikou.pairings.api import router as pairings_router
 from duikou.plans.api import router as plans_router
 from duikou.policy.api import router as policy_router
 from duikou.projects.api import activities_router, projects_router
+from duikou.secondments.api import router as secondments_router
 
 # errors an operation gives that its signature does not show, by operation (view function) name: checked by
 # duikou/core/tests/test_api_description.py and by the schemathesis run against the live description
@@ -42,6 +43,7 @@ ROUTERS = {
     "/activities": activities_router,
     "/markets/produce": produce_router,
     "/markets/labour": labour_router,
+    "/secondments": secondments_router,
     "/markets/recommend": recommend_router,
     "/me": me_router,
     "/me/notifications": notifications_router,

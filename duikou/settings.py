@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "duikou.markets",
     "duikou.publication",
     "duikou.culture",
+    "duikou.secondments",
     "duikou",  # the wiring that knows every app: `duikou seed` (duikou/management/commands)
 ]
 

@@ -43,6 +43,7 @@ urlpatterns = [
     path("publication/", include("duikou.publication.urls")),  # staff: what is published, publish and withdraw
     path("culture/", include("duikou.culture.urls")),  # the red-culture platform: editors and reviewers
     path("evaluation/", include("duikou.evaluation.urls")),
+    path("secondments/", include("duikou.secondments.urls")),  # seconded cadres and professionals by name
     path("markets/", include("duikou.markets.urls")),
     path("inbox/", include("duikou.notifications.urls")),
     path("", include("duikou.projects.urls")),
