@@ -168,7 +168,9 @@ def reserved_shares(user, *, year: int) -> list[dict]:
     target = Decimal(settings.DUIKOU_CONSUMPTION_RESERVED_SHARE)
     found = []
     for row in rows:
-        total, certified = row["total_wan"] or Decimal(0), row["certified_wan"] or Decimal(0)
+        cent = Decimal("0.01")  # SQLite sums decimals without their places
+        total = (row["total_wan"] or Decimal(0)).quantize(cent)
+        certified = (row["certified_wan"] or Decimal(0)).quantize(cent)
         share = (certified * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)
         found.append(
             {

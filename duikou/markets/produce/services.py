@@ -610,7 +610,9 @@ def split_of(deliveries) -> dict:
     totals = deliveries.aggregate(
         total=Sum("amount_wan"), certified=Sum("amount_wan", filter=Q(certification__isnull=False))
     )
-    total, certified = totals["total"] or Decimal(0), totals["certified"] or Decimal(0)
+    cent = Decimal("0.01")  # SQLite sums decimals without their places
+    total = (totals["total"] or Decimal(0)).quantize(cent)
+    certified = (totals["certified"] or Decimal(0)).quantize(cent)
     return {"total_wan": total, "certified_wan": certified, "other_wan": total - certified}
 
 

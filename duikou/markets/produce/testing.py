@@ -87,6 +87,14 @@ def matrix_world(editor, stranger) -> dict:
         period_start=datetime.date(2025, 1, 1),
         period_end=datetime.date(2025, 12, 31),
     )
+    # a draft product certification on each side (a draft is read only by its county's areas)
+    world["inside_certification"] = certification(XIN_XIAN, "信阳侧认定产品", user=editor)
+    world["outside_certification"] = certification("610602", "延安侧认定产品", user=stranger, supplier="延安侧合作社")
+    # what the API's step route submits (the page's step route submits the ones above)
+    world["inside_api_certification"] = certification(XIN_XIAN, "信阳侧接口认定产品", user=editor)
+    world["outside_api_certification"] = certification(
+        "610602", "延安侧接口认定产品", user=stranger, supplier="延安侧合作社"
+    )
     return world
 
 

@@ -164,9 +164,12 @@ def test_return_needs_a_reason_and_goes_back_to_draft(county_editor, approver):
         step(cert, approver, "return")
     cert = step(cert, approver, "return", note="缺少追溯码样例")
     assert cert.status == S.DRAFT and cert.returned_reason == "缺少追溯码样例"
-    assert services.update_certification(
-        certification=cert, user=county_editor, expected_version=cert.version, traceability="附追溯码样例"
-    ).traceability == "附追溯码样例"
+    assert (
+        services.update_certification(
+            certification=cert, user=county_editor, expected_version=cert.version, traceability="附追溯码样例"
+        ).traceability
+        == "附追溯码样例"
+    )
 
 
 def test_an_objection_upheld_in_publicity_returns_it(county_editor, approver):
@@ -316,4 +319,3 @@ def test_buyer_sees_its_reserved_share_against_the_target(editor, sold, settings
         ("苏州市机关食堂", Decimal("4"), Decimal("10"), Decimal("40.0"), False)
     ]
     assert queries.reserved_shares(testing.user("ya", "延安市人民政府", "viewer"), year=today().year) == []
-
