@@ -22,7 +22,7 @@ from ..models import (
 )
 
 
-def _certified_today():
+def certified_today():
     """Whether the listing's product holds a certification valid today (the badge on listings)."""
     valid = ProductCertification.objects.filter(ProductCertification.valid_on_q(timezone.localdate()))
     return Exists(valid.filter(listing=OuterRef("pk")))
@@ -47,7 +47,7 @@ def listings_for(
     action: scoping.Action = scoping.Action.VIEW,
 ) -> QuerySet[ProductListing]:
     qs = scoping.scope(user, ProductListing, action).select_related("origin__parent")
-    qs = qs.annotate(certified=_certified_today())
+    qs = qs.annotate(certified=certified_today())
     qs = filter_given(qs, status=status, category=category, origin__code__startswith=origin)
     qs = search(qs, q, "name__contains", "supplier__contains", "origin__name__contains", "note__contains")
     if certification in Certification.values:  # a JSON list of codes: its text holds the quoted code
@@ -71,7 +71,7 @@ def demands_for(
 
 
 def listing_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> ProductListing:
-    qs = ProductListing.objects.select_related("origin__parent").annotate(certified=_certified_today())
+    qs = ProductListing.objects.select_related("origin__parent").annotate(certified=certified_today())
     return scoping.get_for(user, qs, action, pk=pk)
 
 

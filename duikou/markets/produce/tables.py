@@ -152,11 +152,21 @@ SPECS = {
         defaults={"basis": []},
     ),
 }
+# the listings' export adds whether the product holds a certification valid today; an import skips that column
+CERTIFIED_TODAY = Column(N_("认定产品（今日有效）"), "certified", "bool")
+LISTING_EXPORT = replace(SPECS["listing"], columns=LISTING_COLUMNS + (CERTIFIED_TODAY,))
 CERTIFICATION_EXPORT = replace(SPECS["certification"], columns=CERTIFICATION_COLUMNS + CERTIFICATION_DECIDED)
-EXPORT_ONLY = {str(c.header) for c in CERTIFICATION_DECIDED}
+EXPORT_ONLY = {
+    "certification": {str(c.header) for c in CERTIFICATION_DECIDED},
+    "listing": {str(CERTIFIED_TODAY.header)},
+}
 
 
 def export_bytes(kind: str, qs) -> bytes:
+    if kind == "listing":
+        if "certified" not in qs.query.annotations:
+            qs = qs.annotate(certified=queries.certified_today())
+        return export_table(LISTING_EXPORT, qs.order_by("id"), fmt="xlsx")
     return export_table(SPECS[kind], qs.order_by("id"), fmt="xlsx")
 
 
@@ -211,8 +221,8 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
     spec = SPECS[kind]
     region_field = services.SIDES[kind].place
     header, body = read_table(data, filename, spec.sheet)
-    if kind == "certification":  # an exported register: its status and certificate columns are not read
-        header = [None if cell is not None and str(cell).strip() in EXPORT_ONLY else cell for cell in header]
+    skipped = EXPORT_ONLY.get(kind, set())  # what an export adds (status, certificate): not read back
+    header = [None if cell is not None and str(cell).strip() in skipped else cell for cell in header]
     position, errors = read_header(spec.columns, header)
     refs = Refs(user)
     rows = filled_rows(body)

@@ -137,6 +137,10 @@ def test_listing_pages_and_api_show_the_badge(client, editor, county_editor, app
     assert "认定产品" in client.get(f"/markets/produce/listings/{listing.pk}/").content.decode()
     rows = _api(client, editor, "get", "/api/markets/produce/listings").json()["items"]
     assert {r["name"]: r["certified"] for r in rows} == {"潢川贡米": True, "普通大米": False}
+    sheet = load_workbook(io.BytesIO(client.get("/markets/produce/listings/export.xlsx").content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "认定产品（今日有效）"
+    assert {r[1]: r[-1] for r in rows[1:]} == {"潢川贡米": "是", "普通大米": "否"}
 
 
 def test_api_walks_the_steps_and_answers_409_to_the_slower_approver(client, county_editor, approver):
@@ -245,3 +249,12 @@ def test_import_does_not_change_a_certified_product(county_editor, approver):
     with pytest.raises(UserFacingError) as exc:
         tables.import_file("certification", user=county_editor, data=_sheet([header, changed]), filename="a.xlsx")
     assert "「已认定产品」已认定，不能通过导入修改" in exc.value.details["errors"][0]["reason"]
+
+
+def test_listing_export_with_its_badge_column_imports_back_unchanged(editor):
+    from duikou.markets.produce import queries
+
+    make.listing(make.XIN_XIAN, "潢川贡米", user=editor)
+    data = tables.export_bytes("listing", queries.listings_for(editor))
+    result = tables.import_file("listing", user=editor, data=data, filename="l.xlsx")
+    assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 1)
