@@ -319,3 +319,12 @@ def test_buyer_sees_its_reserved_share_against_the_target(editor, sold, settings
         ("苏州市机关食堂", Decimal("4"), Decimal("10"), Decimal("40.0"), False)
     ]
     assert queries.reserved_shares(testing.user("ya", "延安市人民政府", "viewer"), year=today().year) == []
+
+
+def test_a_submitted_application_is_on_the_county_approvers_to_do(approver, second_approver):
+    from duikou.todo import todo_for
+
+    cert = step(make.certification(user=approver), approver, "submit")
+    items, _more = todo_for(second_approver, source="certifications")
+    assert [(i.title, i.action, i.place) for i in items] == [(cert.name, "审核通过并公示、退回", "潢川县")]
+    assert todo_for(approver, source="certifications")[0] == []  # the submitter does not review it
