@@ -343,6 +343,12 @@ DUIKOU_MONITORING_ASSIST_DAYS = env_int("DUIKOU_MONITORING_ASSIST_DAYS", 15, min
 # for timely submission"). No source document names a number of days, so this is a local rule (配置值), not policy;
 # each data set may set its own on the indicator library page, and this is the default of those that do not.
 DUIKOU_REPORT_DUE_DAYS = env_int("DUIKOU_REPORT_DUE_DAYS", 15, minimum=0, maximum=366)
+# 消费帮扶产品认定: the least annual value (万元) of a certified product. 50 is the 2024 rule as reported by CNR
+# (https://www.cnr.cn/gongyi/news/20240319/t20240319_526632151.shtml); a deployment may set another.
+DUIKOU_CERTIFICATION_MIN_VALUE_WAN = env_int("DUIKOU_CERTIFICATION_MIN_VALUE_WAN", 50, minimum=0)
+# The share (per cent) of a budget unit's food purchases reserved for certified products. 15 is 武汉's local practice
+# (a mirrored notice, uncertain); no national percentage was verified, so this is a local rule, not policy.
+DUIKOU_CONSUMPTION_RESERVED_SHARE = env_int("DUIKOU_CONSUMPTION_RESERVED_SHARE", 15, minimum=0, maximum=100)
 # The household self-declaration page (/declare/<village code>/, public, no sign-in) and its status page are
 # rate-limited in the database (duikou.core.public.check_rate), so that a flood is refused without losing the valid
 # declarations. A whole village may reach the platform through one carrier address, so the address limit is not the

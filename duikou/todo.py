@@ -77,6 +77,7 @@ SOURCES = {
     "followups": _("就业回访"),
     "culture": _("红色文化审核"),
     "feedback": _("公众留言"),
+    "certifications": _("消费帮扶产品认定"),
 }
 
 
@@ -385,6 +386,26 @@ def _culture(user, today):
     return resources + routes, more + more_routes
 
 
+def _certifications(user, today):
+    """Product certifications waiting for their county's review or certification, for the county's approvers (not
+    the submitter)."""
+    from duikou.markets.models import ProductCertification
+    from duikou.markets.produce.queries import certifications_for
+    from duikou.markets.produce.workflow import WORKFLOW
+
+    S = ProductCertification.Status
+    waiting = certifications_for(user, action=A.APPROVE).filter(status__in=[S.REVIEW, S.PUBLICITY])
+    return _workflow_items(
+        user,
+        "certifications",
+        WORKFLOW,
+        waiting.order_by("submitted_at", "pk"),
+        title=lambda c: c.name,
+        place=lambda c: c.county.display_name,
+        link=lambda c: reverse("markets:produce_certification_detail", args=[c.pk]),
+    )
+
+
 def _feedback(user, today):
     """Messages from the public waiting for moderation by the approvers of their subject's area (no due date)."""
     from django.utils.text import Truncator
@@ -423,6 +444,7 @@ READERS = {
     "followups": (_followups, "markets:labour_followups"),
     "culture": (_culture, "culture:resources"),
     "feedback": (_feedback, "publication:feedback"),
+    "certifications": (_certifications, "markets:produce_certifications"),
 }
 
 

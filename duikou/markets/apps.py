@@ -17,6 +17,23 @@ def listing_q(user, prefix: str | None, action, *, path: str) -> Q:
     return region_q(path, prefix)
 
 
+def certification_q(user, prefix: str | None, action) -> Q:
+    """A product certification under 公示 or decided (certified, revoked) is read by every user with an organisation,
+    as buyers look for certified products; an application in draft or review only by its county's areas, which alone
+    change it."""
+    from duikou.accounts.scoping import Action, region_q
+
+    from .models import ProductCertification
+
+    if prefix == "":
+        return Q(pk__in=[])
+    mine = region_q("county", prefix)
+    if action == Action.VIEW:
+        S = ProductCertification.Status
+        return mine | Q(status__in=[S.PUBLICITY, S.CERTIFIED, S.REVOKED])
+    return mine
+
+
 def reference_q(user, prefix: str | None, action) -> Q:
     """Data sources and city profiles feed the national pairing review: everyone with an organisation reads them,
     only the nation imports or changes them."""
@@ -60,6 +77,7 @@ class MarketsConfig(AppConfig):
         scoping.register(models.JobSeeker, region_paths=("home",))
         scoping.register(models.Placement, region_paths=("seeker__home", "posting__region"))
         scoping.register(models.FollowUp, region_paths=("placement__seeker__home", "placement__posting__region"))
+        scoping.register(models.ProductCertification, custom=certification_q)
         scoping.register(models.DataSource, custom=reference_q)
         scoping.register(models.CityProfile, custom=reference_q)
         # a tie is read by everyone (it is a term of the national review) and changed by either city's side
@@ -70,6 +88,7 @@ class MarketsConfig(AppConfig):
             models.Demand,
             models.Agreement,
             models.Delivery,
+            models.ProductCertification,
             models.JobPosting,
             models.Placement,
             models.FollowUp,

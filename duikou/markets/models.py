@@ -188,6 +188,15 @@ class Delivery(models.Model):
         blank=True,
         related_name="+",
     )
+    certification = models.ForeignKey(
+        "ProductCertification",
+        verbose_name=_("计入的产品认定"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        help_text=_("交付日产品认定有效时计为认定产品采购"),
+    )
     created = created_field()
 
     class Meta:
@@ -199,6 +208,102 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement} {self.date}"
+
+
+class CertificationBasis(models.TextChoices):
+    # what a 消费帮扶 product certification rests on: the four kinds the 832 platform favours
+    GREEN = "green", _("绿色食品")
+    ORGANIC = "organic", _("有机")
+    GI = "gi", _("地理标志")
+    PROMISE = "promise", _("承诺达标合格证")
+
+
+class ProductCertification(models.Model):
+    """A 消费帮扶产品认定: a supplier's product from an old-area county, its basis, annual value and traceability,
+    reviewed by the county, shown in a 公示 period and then certified with a numbered certificate valid for a period
+    (``produce.workflow``). Revoked certificates stay in the register with their reason and the day they ended."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("申请（草稿）")
+        REVIEW = "review", _("县级审核")
+        PUBLICITY = "publicity", _("公示中")
+        CERTIFIED = "certified", _("已认定")
+        REVOKED = "revoked", _("已撤销")
+
+    supplier = models.CharField(_("供货主体"), max_length=120)
+    county = protected_fk(Region, _("所在县"), related_name="+")
+    name = models.CharField(_("产品名称"), max_length=120)
+    category = models.CharField(_("产品类别"), max_length=16, choices=ProductCategory.choices)
+    basis = models.JSONField(_("认定依据"), default=list)
+    annual_value_wan = models.DecimalField(_("年销售额（万元）"), max_digits=14, decimal_places=2)
+    traceability = models.TextField(_("可追溯说明"))
+    listing = protected_fk(ProductListing, _("产品供给"), optional=True, related_name="product_certifications")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = user_fk(_("填报人"), optional=True)
+    submitted_by = user_fk(_("提交人"), optional=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = user_fk(_("审核人"), optional=True)
+    review_note = models.TextField(_("县级审核意见"), blank=True)
+    publicity_start = models.DateField(_("公示起始日"), null=True, blank=True)
+    publicity_end = models.DateField(_("公示截止日"), null=True, blank=True)
+    returned_reason = models.TextField(_("退回理由"), blank=True)
+    certified_by = user_fk(_("认定人"), optional=True)
+    certified_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
+    certificate_no = models.CharField(_("证书编号"), max_length=40, unique=True, null=True, blank=True)
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True)
+    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    revoked_by = user_fk(_("撤销人"), optional=True)
+    revoked_on = models.DateField(_("撤销生效日"), null=True, blank=True)
+    revoked_reason = models.TextField(_("撤销理由"), blank=True)
+    version = version_field()
+    created = created_field()
+    updated = updated_field()
+
+    item_labels = {"basis": CertificationBasis}
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("消费帮扶产品认定")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(annual_value_wan__gt=0), name="markets_cert_value_positive"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="markets_cert_validity_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(publicity_start__isnull=True)
+                | Q(publicity_end__isnull=True)
+                | Q(publicity_end__gte=F("publicity_start")),
+                name="markets_cert_publicity_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["certified", "revoked"])
+                | Q(certificate_no__isnull=False, valid_from__isnull=False, valid_to__isnull=False),
+                name="markets_cert_certified_has_certificate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.supplier}）"
+
+    @staticmethod
+    def valid_on_q(day, prefix: str = "") -> Q:
+        """Certified and valid on ``day``: inside the validity, and not revoked by then (a revocation takes effect on
+        its day; what was bought before still counted as certified)."""
+        p = prefix
+        return Q(**{f"{p}valid_from__lte": day, f"{p}valid_to__gte": day}) & (
+            Q(**{f"{p}status": "certified"}) | Q(**{f"{p}status": "revoked", f"{p}revoked_on__gt": day})
+        )
+
+    def valid_on(self, day) -> bool:
+        if self.valid_from is None or self.valid_to is None or not self.valid_from <= day <= self.valid_to:
+            return False
+        if self.status == self.Status.CERTIFIED:
+            return True
+        return self.status == self.Status.REVOKED and self.revoked_on is not None and self.revoked_on > day
+
+    def basis_labels(self) -> list[str]:
+        return [str(CertificationBasis(c).label) for c in self.basis if c in CertificationBasis.values]
 
 
 # ---- labour cooperation --------------------------------------------------------------------------------------------

@@ -5,15 +5,19 @@ and deliveries, through the same queries and services as the pages (403 not allo
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from duikou.accounts import scoping
+from duikou.core.errors import UserFacingError
 from duikou.core.pagination import Pages
 from duikou.geo.queries import region_named
 
 from ..schemas import TermOut, TopK
 from . import matching, queries, services
+from .workflow import WORKFLOW
 
 router = Router(tags=["markets-produce"])
 
@@ -32,6 +36,7 @@ class ListingOut(Schema):
     note: str
     status: str
     version: int
+    certified: bool  # its product holds a 消费帮扶产品认定 valid today
 
 
 class ListingIn(Schema):
@@ -107,6 +112,7 @@ class DeliveryIn(Schema):
     date: datetime.date
     volume_tonnes: Decimal
     amount_wan: Decimal
+    certified: bool | None = None  # None: as the product's certification on the date says
 
 
 class DeliveryOut(Schema):
@@ -116,6 +122,7 @@ class DeliveryOut(Schema):
     volume_tonnes: Decimal
     amount_wan: Decimal
     activity_id: int | None
+    certification_id: int | None
 
 
 @router.get("/listings", response=list[ListingOut])
@@ -128,7 +135,8 @@ def produce_listings(request, q: str = "", category: str = "", certification: st
 def produce_create_listing(request, payload: ListingIn):
     scoping.require(request.user, scoping.Action.CHANGE)
     data = payload.dict() | {"origin": region_named(request.user, payload.origin, "origin")}
-    return Status(201, services.create_listing(user=request.user, **data))
+    listing = services.create_listing(user=request.user, **data)
+    return Status(201, queries.listing_for(request.user, listing.pk))
 
 
 @router.get("/listings/{int:listing_id}/recommendations", response=list[ProduceMatchOut])
@@ -187,6 +195,100 @@ def produce_deliveries(request, agreement_id: int):
 def produce_record_delivery(request, agreement_id: int, payload: DeliveryIn):
     agreement = queries.agreement_for(request.user, agreement_id, scoping.Action.CHANGE)
     return Status(201, services.record_delivery(user=request.user, agreement=agreement, **payload.dict()))
+
+
+class CertificationOut(Schema):
+    id: int
+    supplier: str
+    county_id: str
+    name: str
+    category: str
+    basis: list[str]
+    annual_value_wan: Decimal
+    traceability: str
+    listing_id: int | None
+    status: str
+    review_note: str
+    publicity_start: datetime.date | None
+    publicity_end: datetime.date | None
+    returned_reason: str
+    certificate_no: str | None
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    revoked_on: datetime.date | None
+    revoked_reason: str
+    valid_today: bool
+    allowed_steps: list[str]
+    version: int
+
+    @staticmethod
+    def resolve_valid_today(obj) -> bool:
+        return obj.valid_on(timezone.localdate())
+
+    @staticmethod
+    def resolve_allowed_steps(obj, context) -> list[str]:
+        return [step.name for step in WORKFLOW.allowed_steps(context["request"].user, obj)]
+
+
+class CertificationIn(Schema):
+    supplier: str
+    county: str  # county code
+    name: str
+    category: str
+    basis: list[str]
+    annual_value_wan: Decimal
+    traceability: str
+    listing_id: int | None = None
+
+
+class CertificationStepIn(Schema):
+    version: int
+    note: str = ""
+    publicity_start: datetime.date | None = None
+    publicity_end: datetime.date | None = None
+    certificate_no: str = ""
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    revoked_on: datetime.date | None = None
+
+
+@router.get("/certifications", response=list[CertificationOut])
+@paginate(Pages, page_size=50)
+def produce_certifications(
+    request, q: str = "", county: str = "", basis: str = "", status: str = "", validity: str = ""
+):
+    filters = {"q": q, "county": county, "basis": basis, "status": status, "validity": validity}
+    return queries.certifications_for(request.user, **filters)
+
+
+@router.get("/certifications/{int:certification_id}", response=CertificationOut)
+def produce_certification(request, certification_id: int):
+    return queries.certification_for(request.user, certification_id)
+
+
+@router.post("/certifications", response={201: CertificationOut})
+def produce_create_certification(request, payload: CertificationIn):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    data = payload.dict(exclude={"listing_id"})
+    data["county"] = region_named(request.user, payload.county, "county")
+    data["listing"] = queries.listing_for(request.user, payload.listing_id) if payload.listing_id else None
+    return Status(201, services.create_certification(user=request.user, **data))
+
+
+@router.post("/certifications/{int:certification_id}/steps/{step}", response=CertificationOut)
+def produce_certification_step(request, certification_id: int, step: str, payload: CertificationStepIn):
+    """Take a step of the certification (submit, publicize, certify, return, revoke); 409 when someone else acted
+    on the same version first."""
+    cert = queries.certification_for(request.user, certification_id)
+    if step not in WORKFLOW:
+        raise ValidationError({"step": [f"没有「{step}」这一步骤"]})
+    data = payload.dict()
+    try:
+        return services.certification_step(
+            certification=cert, user=request.user, name=step, expected_version=data.pop("version"), **data
+        )
+    except UserFacingError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 __all__ = ["router"]

@@ -8,7 +8,7 @@ from duikou.geo.forms import RegionField
 
 from .. import words
 from ..forms import FilterForm, RecordForm
-from ..models import Certification, Demand, ProductCategory
+from ..models import Certification, CertificationBasis, Demand, ProductCategory, ProductCertification
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTHS = [(m, words.MONTHS[m - 1]) for m in range(1, 13)]
@@ -77,10 +77,24 @@ class AgreementForm(Styled, forms.Form):
         self.style()
 
 
+CERTIFIED_CHOICES = [
+    ("", _("按交付日的产品认定自动判断")),
+    ("yes", _("认定产品采购")),
+    ("no", _("其他采购")),
+]
+
+
 class DeliveryForm(Styled, forms.Form):
     date = forms.DateField(label=_("交付日期"), widget=DATE)
     volume_tonnes = forms.DecimalField(label=_("交付量（吨）"), decimal_places=2)
     amount_wan = forms.DecimalField(label=_("交付金额（万元）"), decimal_places=2)
+    certified = forms.TypedChoiceField(
+        label=_("计为"),
+        required=False,
+        choices=CERTIFIED_CHOICES,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,3 +115,51 @@ class PlanForm(Styled, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style(small=True)
+
+
+class CertificationFilterForm(FilterForm):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    county = forms.CharField(label=_("县区代码"), required=False, max_length=6)
+    basis = forms.ChoiceField(
+        label=_("认定依据"), required=False, choices=[("", _("不限"))] + CertificationBasis.choices
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态"))] + ProductCertification.Status.choices
+    )
+    validity = forms.ChoiceField(
+        label=_("有效性"),
+        required=False,
+        choices=[("", _("不限")), ("valid", _("今日有效")), ("expired", _("已过期或已撤销"))],
+    )
+
+
+class CertificationForm(RecordForm):
+    supplier = forms.CharField(label=_("供货主体"), max_length=120)
+    name = forms.CharField(label=_("产品名称"), max_length=120)
+    category = forms.ChoiceField(label=_("产品类别"), choices=ProductCategory.choices)
+    county = RegionField(label=_("所在县"), help_text=_("县级区划代码，如 411526（潢川县）"))
+    basis = forms.MultipleChoiceField(
+        label=_("认定依据"), choices=CertificationBasis.choices, widget=forms.CheckboxSelectMultiple
+    )
+    annual_value_wan = forms.DecimalField(
+        label=_("年销售额（万元）"), decimal_places=2, help_text=_("不低于认定下限（默认 50 万元，可配置）")
+    )
+    traceability = forms.CharField(
+        label=_("可追溯说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+        help_text=_("追溯码、产地、批次如何查到"),
+    )  # fmt: skip
+    listing = forms.IntegerField(
+        label=_("关联的产品供给编号"), required=False, help_text=_("可选：产品供给页地址中的编号")
+    )
+
+
+class CertificationStepForm(Styled, forms.Form):
+    step = forms.CharField(max_length=20)
+    version = forms.IntegerField()
+    note = forms.CharField(required=False, max_length=4000)
+    publicity_start = forms.DateField(required=False)
+    publicity_end = forms.DateField(required=False)
+    certificate_no = forms.CharField(required=False, max_length=40)
+    valid_from = forms.DateField(required=False)
+    valid_to = forms.DateField(required=False)
+    revoked_on = forms.DateField(required=False)

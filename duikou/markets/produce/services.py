@@ -13,22 +13,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
 from duikou.core.actors import audit_actor
 from duikou.core.audit_context import set_actor
-from duikou.core.concurrency import save_versioned
+from duikou.core.concurrency import save_checked, save_versioned
+from duikou.core.errors import UserFacingError
 from duikou.geo.models import OldArea, Region
 from duikou.pairings.queries import pairing_between
 from duikou.policy.models import Task
 from duikou.projects.models import Activity
 
-from ..models import Agreement, Certification, Delivery, Demand, ListingStatus, ProductCategory, ProductListing
+from ..models import (
+    Agreement,
+    Certification,
+    CertificationBasis,
+    Delivery,
+    Demand,
+    ListingStatus,
+    ProductCategory,
+    ProductCertification,
+    ProductListing,
+)
 from .matching import explain_pair
+from .workflow import WORKFLOW as CERTIFICATION_WORKFLOW
 
 LISTING_FIELDS = (
     "supplier",
@@ -312,11 +326,18 @@ def set_agreement_status(*, agreement: Agreement, user, status: str, expected_ve
         return save_versioned(agreement, expected_version=expected_version, changes={"status": status})
 
 
-def record_delivery(*, user, agreement: Agreement, date: datetime.date, volume_tonnes, amount_wan) -> Delivery:
+def record_delivery(
+    *, user, agreement: Agreement, date: datetime.date, volume_tonnes, amount_wan, certified: bool | None = None
+) -> Delivery:
     """A delivery under an agreement. With a pairing it is also a 消费帮扶 activity of that pairing (so it counts in
     the pairing's consumption-assistance figure); without one it counts in no pairing. The agreement's row is locked
     while what was delivered is read: deliveries recorded at the same moment take turns, never exceed the agreement,
-    and are numbered one after the other."""
+    and are numbered one after the other.
+
+    It counts as a purchase of a certified product when the listing's product certification was valid on the
+    delivery date (``certified=None`` decides so; ``False`` records it as another purchase); a delivery claimed as
+    certified (``certified=True``) for a product not certified that day is refused, naming the product, the date
+    and why."""
     scoping.require(user, scoping.Action.CHANGE, agreement)
     with transaction.atomic(), set_actor(audit_actor(user)):
         agreement = (
@@ -342,9 +363,17 @@ def record_delivery(*, user, agreement: Agreement, date: datetime.date, volume_t
                     _("累计交付量将超过协议量 %(total)s 吨（已交付 %(done)s 吨）")
                     % {"total": agreement.volume_tonnes, "done": delivered}
                 ]
+        listing, demand = agreement.listing, agreement.demand
+        certification = None
+        if date is not None and "date" not in errors and certified is not False:
+            certification = certification_on(listing, date)
+            if certification is None and certified:
+                errors["certified"] = [
+                    _("「%(product)s」在 %(date)s 不是认定产品（%(why)s），不能计为认定产品采购")
+                    % {"product": listing.name, "date": date.isoformat(), "why": why_not_certified(listing, date)}
+                ]
         if errors:
             raise ValidationError(errors)
-        listing, demand = agreement.listing, agreement.demand
         activity = None
         if agreement.pairing_id is not None:
             batch = agreement.deliveries.count() + 1
@@ -362,7 +391,229 @@ def record_delivery(*, user, agreement: Agreement, date: datetime.date, volume_t
             )
             activity.full_clean()
             activity.save()
-        delivery = Delivery(agreement=agreement, date=date, volume_tonnes=volume, amount_wan=amount, activity=activity)
+        delivery = Delivery(
+            agreement=agreement,
+            date=date,
+            volume_tonnes=volume,
+            amount_wan=amount,
+            activity=activity,
+            certification=certification,
+        )
         delivery.full_clean()
         delivery.save()
     return delivery
+
+
+# --- product certification (消费帮扶产品认定) -------------------------------------------------------------------
+
+CERTIFICATION_FIELDS = (
+    "supplier",
+    "county",
+    "name",
+    "category",
+    "basis",
+    "annual_value_wan",
+    "traceability",
+    "listing",
+)
+
+
+def certification_on(listing: ProductListing, day: datetime.date) -> ProductCertification | None:
+    """The certification of the listing's product valid on ``day`` (the latest-starting one if several)."""
+    found = ProductCertification.objects.filter(listing=listing).filter(ProductCertification.valid_on_q(day))
+    return found.order_by("-valid_from", "-id").first()
+
+
+def why_not_certified(listing: ProductListing, day: datetime.date) -> str:
+    """Why the listing's product was not certified on ``day``: no certificate, not yet valid, expired or revoked."""
+    issued = ProductCertification.objects.filter(listing=listing, certificate_no__isnull=False)
+    revoked = issued.filter(status=ProductCertification.Status.REVOKED, revoked_on__lte=day, valid_from__lte=day)
+    if cert := revoked.order_by("-revoked_on").first():
+        return _("证书 %(no)s 已于 %(d)s 撤销：%(reason)s") % {
+            "no": cert.certificate_no,
+            "d": cert.revoked_on.isoformat(),
+            "reason": cert.revoked_reason,
+        }
+    if cert := issued.filter(valid_to__lt=day).order_by("-valid_to").first():
+        return _("证书 %(no)s 已于 %(d)s 到期") % {"no": cert.certificate_no, "d": cert.valid_to.isoformat()}
+    if cert := issued.filter(valid_from__gt=day).order_by("valid_from").first():
+        return _("证书 %(no)s 自 %(d)s 起才有效") % {"no": cert.certificate_no, "d": cert.valid_from.isoformat()}
+    pending = ProductCertification.objects.filter(listing=listing, certificate_no__isnull=True).first()
+    if pending is not None:
+        return _("认定申请尚在「%(status)s」阶段，没有证书") % {"status": pending.get_status_display()}
+    return _("没有产品认定证书")
+
+
+def min_value_wan() -> Decimal:
+    return Decimal(settings.DUIKOU_CERTIFICATION_MIN_VALUE_WAN)
+
+
+def _clean_certification(values: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    out = dict(values)
+    for key in ("supplier", "name", "traceability"):
+        out[key] = (out.get(key) or "").strip()
+    product = out["name"] or _("（未填产品名称）")
+    for key, label in (("supplier", _("供货主体")), ("name", _("产品名称")), ("traceability", _("可追溯说明"))):
+        if not out[key]:
+            errors[key] = [_("请填写%(label)s") % {"label": label}]
+    county = out.get("county")
+    if county is None:
+        errors["county"] = [_("请填写所在县")]
+    elif county.level != Region.Level.COUNTY:
+        errors["county"] = [_("所在地须为县级区划（县、区或县级市），「%(name)s」不是") % {"name": county.name}]
+    if out.get("category") not in ProductCategory.values:
+        errors["category"] = [_("请选择产品类别")]
+    basis = [c for c in (out.get("basis") or []) if c]
+    unknown = [c for c in basis if c not in CertificationBasis.values]
+    if unknown:
+        errors["basis"] = [_("未知的认定依据：%(codes)s") % {"codes": "、".join(map(str, unknown))}]
+    elif not basis:
+        errors["basis"] = [_("请至少选择一项认定依据（绿色食品、有机、地理标志或承诺达标合格证）")]
+    out["basis"] = [c for c in CertificationBasis.values if c in basis]
+    value = _decimal(out.get("annual_value_wan"), "annual_value_wan", errors, _("年销售额"))
+    out["annual_value_wan"] = value
+    if "annual_value_wan" not in errors:
+        if value is None:
+            errors["annual_value_wan"] = [_("请填写年销售额（万元）")]
+        elif value < min_value_wan() or value <= 0:
+            errors["annual_value_wan"] = [
+                _("「%(product)s」年销售额 %(value)s 万元低于认定下限 %(min)s 万元")
+                % {"product": product, "value": value, "min": min_value_wan()}
+            ]
+    listing = out.get("listing")
+    if listing is not None and county is not None and listing.origin_id != county.code:
+        errors["listing"] = [
+            _("产品供给「%(listing)s」的产地是%(origin)s，与认定的所在县%(county)s不同")
+            % {"listing": listing.name, "origin": listing.origin.name, "county": county.name}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def create_certification(*, user, **fields) -> ProductCertification:
+    """A new application (草稿) for the county it names; the user's area must include that county."""
+    _check_fields(fields, CERTIFICATION_FIELDS)
+    values = _clean_certification(fields)
+    _require_region(user, values["county"], "county")
+    cert = ProductCertification(**values, created_by=user if getattr(user, "pk", None) else None)
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        cert.full_clean()
+        save_checked(cert)
+    return cert
+
+
+def update_certification(
+    *, certification: ProductCertification, user, expected_version: int, **changes
+) -> ProductCertification:
+    """Change an application while it is a draft (a returned one is a draft again)."""
+    scoping.require(user, scoping.Action.CHANGE, certification)
+    if certification.status != ProductCertification.Status.DRAFT:
+        raise UserFacingError(
+            _("「%(product)s」当前状态为「%(status)s」，只能修改草稿")
+            % {"product": certification.name, "status": certification.get_status_display()}
+        )
+    _check_fields(changes, CERTIFICATION_FIELDS)
+    current = {name: getattr(certification, name) for name in CERTIFICATION_FIELDS}
+    values = _clean_certification(current | changes)
+    if values["county"] != certification.county:
+        _require_region(user, values["county"], "county")
+    with set_actor(audit_actor(user)):
+        return save_versioned(certification, expected_version=expected_version, changes={k: values[k] for k in changes})
+
+
+def _date_errors(errors: dict, **dates) -> None:
+    for field, value in dates.items():
+        if value is None:
+            errors[field] = [_("请填写日期")]
+
+
+def certification_step(
+    *,
+    certification: ProductCertification,
+    user,
+    name: str,
+    expected_version: int,
+    note: str = "",
+    publicity_start: datetime.date | None = None,
+    publicity_end: datetime.date | None = None,
+    certificate_no: str = "",
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    revoked_on: datetime.date | None = None,
+) -> ProductCertification:
+    """Take one step of the certification (``workflow``): submit, publicize, certify, return, revoke. Two approvers
+    acting on the same version at once: one wins, the other is told the application changed (StaleObjectError)."""
+    cert = certification
+    step = CERTIFICATION_WORKFLOW.require(user, cert, name)
+    note = (note or "").strip()
+    now, today = timezone.now(), timezone.localdate()
+    changes: dict = {"status": step.target}
+    errors: dict[str, list[str]] = {}
+    product = cert.name
+    if name == "submit":
+        _clean_certification({k: getattr(cert, k) for k in CERTIFICATION_FIELDS})
+        changes |= {"submitted_by": user, "submitted_at": now, "returned_reason": ""}
+    elif name == "publicize":
+        _date_errors(errors, publicity_start=publicity_start, publicity_end=publicity_end)
+        if not errors and publicity_end < publicity_start:
+            errors["publicity_end"] = [_("公示截止日不能早于起始日")]
+        changes |= {
+            "reviewed_by": user,
+            "review_note": note,
+            "publicity_start": publicity_start,
+            "publicity_end": publicity_end,
+        }
+    elif name == "certify":
+        if cert.publicity_end is None or today <= cert.publicity_end:
+            errors["__all__"] = [
+                _("「%(product)s」的公示期至 %(end)s，公示结束后才能认定")
+                % {"product": product, "end": cert.publicity_end.isoformat() if cert.publicity_end else "—"}
+            ]
+        certificate_no = (certificate_no or "").strip()
+        if not certificate_no:
+            errors["certificate_no"] = [_("请填写证书编号")]
+        _date_errors(errors, valid_from=valid_from, valid_to=valid_to)
+        if valid_from and valid_to and valid_to < valid_from:
+            errors["valid_to"] = [_("有效期止不能早于有效期起")]
+        if valid_from and cert.publicity_end and valid_from <= cert.publicity_end:
+            errors["valid_from"] = [
+                _("有效期须在公示结束（%(end)s）之后开始") % {"end": cert.publicity_end.isoformat()}
+            ]
+        changes |= {
+            "certified_by": user,
+            "certified_at": now,
+            "certificate_no": certificate_no,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        }
+    elif name == "return":
+        if not note:
+            errors["note"] = [_("请填写退回理由")]
+        changes |= {"returned_reason": note, "submitted_by": None, "publicity_start": None, "publicity_end": None}
+    elif name == "revoke":
+        if not note:
+            errors["note"] = [_("请填写撤销理由")]
+        revoked_on = revoked_on or today
+        if revoked_on < cert.valid_from:
+            errors["revoked_on"] = [_("撤销生效日不能早于证书有效期起 %(d)s") % {"d": cert.valid_from.isoformat()}]
+        changes |= {"revoked_by": user, "revoked_on": revoked_on, "revoked_reason": note}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(audit_actor(user)):
+        return save_versioned(cert, expected_version=expected_version, changes=changes)
+
+
+def split_of(deliveries) -> dict:
+    """The 消费帮扶 amount (万元) of some deliveries split into purchases of certified products and other ones."""
+    totals = deliveries.aggregate(
+        total=Sum("amount_wan"), certified=Sum("amount_wan", filter=Q(certification__isnull=False))
+    )
+    cent = Decimal("0.01")  # SQLite sums decimals without their places
+    total = (totals["total"] or Decimal(0)).quantize(cent)
+    certified = (totals["certified"] or Decimal(0)).quantize(cent)
+    return {"total_wan": total, "certified_wan": certified, "other_wan": total - certified}
+
+
+SIDES["certification"] = Side(ProductCertification, CERTIFICATION_FIELDS, _clean_certification, "county")

@@ -7,6 +7,9 @@ A row is matched to what is stored by its natural key (供货主体 + 产品名�
 bumped, audit history), a new one is created — so importing the same file twice changes nothing the second time.
 """
 
+import io
+from dataclasses import replace
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +36,18 @@ from duikou.core.tables import (
 from duikou.core.uploads import read_table
 from duikou.projects.tables import Refs, template_for
 
-from ..models import Certification, Demand, ListingStatus, ProductCategory, ProductListing
+from ..models import (
+    Certification,
+    CertificationBasis,
+    Demand,
+    ListingStatus,
+    ProductCategory,
+    ProductCertification,
+    ProductListing,
+)
 from . import queries, services
 
-__all__ = ["SPECS", "export_bytes", "import_file", "template"]
+__all__ = ["SPECS", "certification_export", "export_bytes", "import_file", "reserved_export", "template"]
 
 CERTS = multi_column(N_("认证"), "certifications", Certification)
 CATEGORY = choice_column(N_("产品类别"), "category", ProductCategory, required=True)
@@ -81,6 +92,34 @@ DEMAND_COLUMNS = (
     Column(N_("最高价格（元/公斤）"), "max_price_yuan_kg", "decimal", help=_("不限价请留空")),
 )
 
+CERTIFICATION_COLUMNS = (
+    Column(N_("供货主体"), "supplier", "text", True, max_length=120, width=24),
+    Column(N_("产品名称"), "name", "text", True, max_length=120, width=20),
+    CATEGORY,
+    Column(
+        N_("所在县区代码"),
+        "county",
+        "county",
+        True,
+        help=Hint(_("产品所在县级区划代码，如「%(example)s」"), example="411526 潢川县"),
+        width=20,
+    ),
+    multi_column(N_("认定依据"), "basis", CertificationBasis),
+    Column(N_("年销售额（万元）"), "annual_value_wan", "decimal", True, help=_("不低于认定下限（默认 50 万元）")),
+    Column(N_("可追溯说明"), "traceability", "text", True, max_length=4000, width=40),
+)
+# what the export adds after the columns an import reads; an import of an exported file skips them
+CERTIFICATION_DECIDED = (
+    choice_column(N_("状态"), "status", ProductCertification.Status),
+    Column(N_("公示起始日"), "publicity_start", "date"),
+    Column(N_("公示截止日"), "publicity_end", "date"),
+    Column(N_("证书编号"), "certificate_no", "text", width=20),
+    Column(N_("有效期起"), "valid_from", "date"),
+    Column(N_("有效期止"), "valid_to", "date"),
+    Column(N_("撤销生效日"), "revoked_on", "date"),
+    Column(N_("撤销理由"), "revoked_reason", "text", width=30),
+)
+
 SPECS = {
     "listing": Spec(
         model=ProductListing,
@@ -102,11 +141,67 @@ SPECS = {
         duplicate="与第 {row} 行重复（同一采购主体、产品类别、起始日和所在地）",
         defaults={"certifications_required": [], "description": ""},
     ),
+    "certification": Spec(
+        model=ProductCertification,
+        columns=CERTIFICATION_COLUMNS,
+        sheet="产品认定",
+        key=("supplier", "name", "county_id"),
+        fields=tuple(f for f in services.CERTIFICATION_FIELDS if f != "listing"),
+        noun=_("产品认定"),
+        duplicate="与第 {row} 行重复（同一供货主体、产品名称和所在县）",
+        defaults={"basis": []},
+    ),
+}
+# the listings' export adds whether the product holds a certification valid today; an import skips that column
+CERTIFIED_TODAY = Column(N_("认定产品（今日有效）"), "certified", "bool")
+LISTING_EXPORT = replace(SPECS["listing"], columns=LISTING_COLUMNS + (CERTIFIED_TODAY,))
+CERTIFICATION_EXPORT = replace(SPECS["certification"], columns=CERTIFICATION_COLUMNS + CERTIFICATION_DECIDED)
+EXPORT_ONLY = {
+    "certification": {str(c.header) for c in CERTIFICATION_DECIDED},
+    "listing": {str(CERTIFIED_TODAY.header)},
 }
 
 
 def export_bytes(kind: str, qs) -> bytes:
+    if kind == "listing":
+        if "certified" not in qs.query.annotations:
+            qs = qs.annotate(certified=queries.certified_today())
+        return export_table(LISTING_EXPORT, qs.order_by("id"), fmt="xlsx")
     return export_table(SPECS[kind], qs.order_by("id"), fmt="xlsx")
+
+
+RESERVED_HEADERS = [
+    "采购单位",
+    "所在地",
+    "认定产品采购（万元）",
+    "其他采购（万元）",
+    "食品采购合计（万元）",
+    "认定产品占比（%）",
+    "目标（%）",
+    "是否达到",
+]
+
+
+def certification_export(qs) -> bytes:
+    return export_table(CERTIFICATION_EXPORT, qs.order_by("id"), fmt="xlsx")
+
+
+def reserved_export(rows: list[dict], year: int) -> bytes:
+    """The reserved-share figures of a year, one budget unit a row (certified, other and all food purchases)."""
+    from openpyxl import Workbook
+
+    from duikou.core.exports import safe_row
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{year}"
+    sheet.append(RESERVED_HEADERS)
+    keys = ("buyer", "region", "certified_wan", "other_wan", "total_wan", "share", "target")
+    for r in rows:
+        sheet.append(safe_row([*(r[k] for k in keys), "是" if r["met"] else "否"]))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def template(kind: str, user) -> bytes:
@@ -126,6 +221,8 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
     spec = SPECS[kind]
     region_field = services.SIDES[kind].place
     header, body = read_table(data, filename, spec.sheet)
+    skipped = EXPORT_ONLY.get(kind, set())  # what an export adds (status, certificate): not read back
+    header = [None if cell is not None and str(cell).strip() in skipped else cell for cell in header]
     position, errors = read_header(spec.columns, header)
     refs = Refs(user)
     rows = filled_rows(body)
@@ -148,6 +245,11 @@ def import_file(kind: str, *, user, data: bytes, filename: str, dry_run: bool = 
             continue
         seen[key] = number
         old = stored.get(key)
+        if kind == "certification" and old is not None and old.status != ProductCertification.Status.DRAFT:
+            if any(getattr(old, k) != v for k, v in values.items()):
+                reason = f"「{old.name}」{old.get_status_display()}，不能通过导入修改（退回后为草稿才能修改）"
+                errors.append(RowError(number, cell_where(position, spec.columns[1]), values["name"], reason))
+                continue
         try:
             services.SIDES[kind].clean(values)
             _permitted(user, old, values[region_field], region_field)
@@ -192,6 +294,8 @@ def _ref(obj, name: str):
 
 def _scope(kind: str, user):
     """Open rows the user may change (what an import may update)."""
+    if kind == "certification":
+        return queries.certifications_for(user, action=scoping.Action.CHANGE)
     if kind == "listing":
         return queries.listings_for(user, status=ListingStatus.OPEN, action=scoping.Action.CHANGE)
     return queries.demands_for(user, status=ListingStatus.OPEN, action=scoping.Action.CHANGE)

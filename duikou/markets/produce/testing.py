@@ -87,4 +87,64 @@ def matrix_world(editor, stranger) -> dict:
         period_start=datetime.date(2025, 1, 1),
         period_end=datetime.date(2025, 12, 31),
     )
+    # a draft product certification on each side (a draft is read only by its county's areas)
+    world["inside_certification"] = certification(XIN_XIAN, "信阳侧认定产品", user=editor)
+    world["outside_certification"] = certification("610602", "延安侧认定产品", user=stranger, supplier="延安侧合作社")
+    # what the API's step route submits (the page's step route submits the ones above)
+    world["inside_api_certification"] = certification(XIN_XIAN, "信阳侧接口认定产品", user=editor)
+    world["outside_api_certification"] = certification(
+        "610602", "延安侧接口认定产品", user=stranger, supplier="延安侧合作社"
+    )
     return world
+
+
+# --- product certification -------------------------------------------------------------------------------------
+
+XIN_XIAN = "411526"  # 潢川县 (信阳)
+
+
+def certification(county: str = XIN_XIAN, name: str = "潢川贡米", *, user=None, **fields):
+    """A draft application (草稿) for a product of ``county``."""
+    from ..models import ProductCertification
+
+    values = {
+        "supplier": "潢川县测试合作社",
+        "category": "grain_oil",
+        "basis": ["gi"],
+        "annual_value_wan": Decimal("80"),
+        "traceability": "一物一码，扫码可查产地、批次",
+        "listing": None,
+    } | fields
+    cert = services.create_certification(
+        user=user or Operator(), county=Region.objects.get(code=county), name=name, **values
+    )
+    assert isinstance(cert, ProductCertification)
+    return cert
+
+
+def certify(cert, editor, approver, *, number: str = "XY-2025-001", valid_from=None, valid_to=None):
+    """Walk an application through submit → 公示 (ended yesterday) → certified, valid from ``valid_from`` (default
+    today) to ``valid_to`` (default a year later)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    step = services.certification_step
+    cert = step(certification=cert, user=editor, name="submit", expected_version=cert.version)
+    cert = step(
+        certification=cert,
+        user=approver,
+        name="publicize",
+        expected_version=cert.version,
+        publicity_start=today - datetime.timedelta(days=8),
+        publicity_end=today - datetime.timedelta(days=1),
+        note="材料齐全",
+    )
+    return step(
+        certification=cert,
+        user=approver,
+        name="certify",
+        expected_version=cert.version,
+        certificate_no=number,
+        valid_from=valid_from or today,
+        valid_to=valid_to or today + datetime.timedelta(days=365),
+    )

@@ -6,16 +6,21 @@ from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
+from duikou.audit.queries import history_for
+from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import download
-from duikou.core.forms import int_or
+from duikou.core.forms import error_text, int_or
 from duikou.core.tables import import_page, template_download
 from duikou.core.uploads import read_upload
 from duikou.pairings.queries import pairing_between
@@ -26,6 +31,9 @@ from ..words import listed
 from . import matching, queries, services, tables
 from .forms import (
     AgreementForm,
+    CertificationFilterForm,
+    CertificationForm,
+    CertificationStepForm,
     DeliveryForm,
     DemandFilterForm,
     DemandForm,
@@ -33,6 +41,7 @@ from .forms import (
     ListingForm,
     PlanForm,
 )
+from .workflow import WORKFLOW
 
 
 class Kind(NamedTuple):
@@ -230,12 +239,14 @@ def agreement_create(request):
 
 
 def _agreement_page(request, agreement, form=None, status=200):
+    deliveries = queries.deliveries_for(request.user, agreement=agreement)
     return render(
         request,
         "markets/produce/agreement_detail.html",
         {
             "agreement": agreement,
-            "deliveries": queries.deliveries_for(request.user, agreement=agreement),
+            "deliveries": deliveries,
+            "split": services.split_of(deliveries),
             "form": form or DeliveryForm(initial={"date": timezone.localdate()}),
             "can_edit": scoping.can(request.user, scoping.Action.CHANGE, agreement),
         },
@@ -259,3 +270,164 @@ def delivery_create(request, pk: int):
         if done:
             return done
     return _agreement_page(request, agreement, form, status=400)
+
+
+# --- product certification (消费帮扶产品认定) -------------------------------------------------------------------
+
+
+def _certifications(request):
+    form = CertificationFilterForm(request.GET or None)
+    return form, queries.certifications_for(request.user, **form.filters())
+
+
+@login_required
+def certification_list(request):
+    scoping.require(request.user, scoping.Action.VIEW)
+    form, qs = _certifications(request)
+    context = {"form": form, "can_change": may_change(request), "today": timezone.localdate()}
+    return list_page(request, "markets/produce/certification_list.html", qs, **context)
+
+
+@login_required
+def certification_export(request):
+    scoping.require(request.user, scoping.Action.VIEW)
+    _form, qs = _certifications(request)
+    filename = f"produce-certifications-{timezone.localdate():%Y%m%d}.xlsx"
+    return download(tables.certification_export(qs), filename)
+
+
+@login_required
+def certification_template(request):
+    return template_download(
+        request, lambda: tables.template("certification", request.user), "produce-certifications-template.xlsx"
+    )
+
+
+@login_required
+def certification_import(request):
+    def start(*, upload, dry_run):
+        data, filename = read_upload(upload), os.path.basename(upload.name or "")
+        return tables.import_file("certification", user=request.user, data=data, filename=filename, dry_run=dry_run)
+
+    context = {"kind": "certification", "columns": tables.SPECS["certification"].columns}
+    return import_page(request, "markets/produce/import.html", start, context)
+
+
+def _certification_save(request, cert=None):
+    fields = services.CERTIFICATION_FIELDS
+    if request.method == "POST":
+        form = CertificationForm(request.POST, editing=cert is not None)
+    else:
+        initial = initial_for(cert, fields) | {"listing": cert.listing_id} if cert else {}
+        form = CertificationForm(initial=initial, editing=cert is not None)
+
+    def save(form):
+        data = {k: v for k, v in form.cleaned_data.items() if k in fields}
+        if data.get("listing"):
+            try:
+                data["listing"] = queries.listing_for(request.user, data["listing"])
+            except Http404 as exc:
+                raise ValidationError({"listing": _("没有编号为 %(pk)s 的产品供给") % {"pk": data["listing"]}}) from exc
+        else:
+            data["listing"] = None
+        if cert is None:
+            return services.create_certification(user=request.user, **data)
+        version = form.cleaned_data.get("version") or 0
+        try:
+            return services.update_certification(
+                certification=cert, user=request.user, expected_version=version, **data
+            )
+        except UserFacingError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    return form_page(
+        request,
+        form,
+        save,
+        message=_("已保存"),
+        detail="markets:produce_certification_detail",
+        template="markets/produce/certification_form.html",
+        context={"obj": cert},
+    )
+
+
+@login_required
+def certification_create(request):
+    scoping.require(request.user, scoping.Action.CHANGE)
+    return _certification_save(request)
+
+
+@login_required
+def certification_edit(request, pk: int):
+    return _certification_save(request, queries.certification_for(request.user, pk, scoping.Action.CHANGE))
+
+
+@login_required
+def certification_detail(request, pk: int):
+    cert = queries.certification_for(request.user, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "markets/produce/certification_detail.html",
+        {
+            "obj": cert,
+            "steps": WORKFLOW.allowed_steps(request.user, cert),
+            "turn": WORKFLOW.turn(cert),
+            "valid_today": cert.valid_on(today),
+            "today": today,
+            "can_edit": cert.status == cert.Status.DRAFT and scoping.can(request.user, scoping.Action.CHANGE, cert),
+            "deliveries": queries.deliveries_for(request.user).filter(certification=cert)[:50],
+            "history": history_for(request.user, cert),
+        },
+    )
+
+
+@login_required
+@require_POST
+def certification_step(request, pk: int):
+    cert = queries.certification_for(request.user, pk)
+    form = CertificationStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请求不完整或日期格式不对，请刷新页面后重试。"))
+        return redirect("markets:produce_certification_detail", cert.pk)
+    data = dict(form.cleaned_data)
+    name, version = data.pop("step"), data.pop("version")
+    if name not in WORKFLOW:
+        messages.error(request, _("没有这一步骤。"))
+        return redirect("markets:produce_certification_detail", cert.pk)
+    try:
+        services.certification_step(certification=cert, user=request.user, name=name, expected_version=version, **data)
+    except (UserFacingError, StaleObjectError, ValidationError) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("已完成：%(step)s。") % {"step": WORKFLOW[name].label})
+    return redirect("markets:produce_certification_detail", cert.pk)
+
+
+def _year(request) -> int:
+    year = int_or(request.GET.get("year"))
+    return year if year and 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def reserved_share(request):
+    """Each budget unit's share of certified products in its food purchases of a year, against the target."""
+    scoping.require(request.user, scoping.Action.VIEW)
+    year = _year(request)
+    return render(
+        request,
+        "markets/produce/reserved.html",
+        {
+            "rows": queries.reserved_shares(request.user, year=year),
+            "year": year,
+            "target": settings.DUIKOU_CONSUMPTION_RESERVED_SHARE,
+        },
+    )
+
+
+@login_required
+def reserved_share_export(request):
+    scoping.require(request.user, scoping.Action.VIEW)
+    year = _year(request)
+    data = tables.reserved_export(queries.reserved_shares(request.user, year=year), year)
+    return download(data, f"produce-reserved-share-{year}.xlsx")

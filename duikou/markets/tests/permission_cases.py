@@ -395,6 +395,69 @@ def produce_cases(w) -> dict[str, Case]:
         ),
         "api:produce_deliveries": api(*deliveries, present=['"amount_wan": "0.60"'], scoped=("Agreement", "Delivery")),
         "api:produce_record_delivery": api_write(*deliveries, "post_json", delivery, scoped=("Agreement",)),
+        **certification_cases(w),
+    }
+
+
+def certification_cases(w) -> dict[str, Case]:
+    """消费帮扶产品认定: a draft is read and changed only by its county's areas (延安's draft answers 404 to 信阳);
+    the county's review steps are the county government's (tested in produce/tests/test_certification.py)."""
+    A = scoping.Action
+    ci, co = w["inside_certification"], w["outside_certification"]
+    at, api_at = "/markets/produce/certifications/", "/api/markets/produce/certifications"
+    mine, theirs = "信阳侧认定产品", "延安侧认定产品"
+    new = {"action": A.CHANGE, "scoped": ("may:change",)}
+    applying = {
+        "supplier": "接口合作社",
+        "county": "411526",
+        "name": "接口认定产品",
+        "category": "tea",
+        "basis": ["gi"],
+        "annual_value_wan": "60",
+        "traceability": "扫码可查",
+    }
+    form = applying | {"basis": "gi", "version": "CERTIFICATION_VERSION"}
+    submit = {"step": "submit", "version": "CERTIFICATION_VERSION"}
+    return {
+        "markets:produce_certifications": Case(at, present=[mine], absent=[theirs], scoped=("ProductCertification",)),
+        "markets:produce_certification_export": Case(
+            f"{at}export.xlsx", present=[mine], absent=[theirs], scoped=("ProductCertification",)
+        ),
+        "markets:produce_certification_template": Case(
+            f"{at}template.xlsx", action=A.CHANGE, present=["所在县区代码"], scoped=("may:change", "Pairing")
+        ),
+        "markets:produce_certification_import": Case(f"{at}import/", **new),
+        "markets:produce_certification_create": Case(f"{at}new/", **new),
+        "markets:produce_certification_detail": Case(
+            *by_pk(at + "{}/", ci, co), present=[mine], absent=[theirs], scoped=("ProductCertification", "Delivery")
+        ),
+        "markets:produce_certification_edit": form_post(
+            *by_pk(at + "{}/edit/", ci, co), data=form | {"name": mine}, scoped=("ProductCertification",)
+        ),
+        "markets:produce_certification_step": form_post(
+            *by_pk(at + "{}/step/", ci, co), data=submit, scoped=("ProductCertification",)
+        ),
+        "markets:produce_reserved": Case(
+            "/markets/produce/reserved/",
+            present=["预算单位预留份额"],
+            absent=["延安侧对口采购单位"],
+            scoped=("Delivery",),
+        ),
+        "markets:produce_reserved_export": Case(
+            "/markets/produce/reserved/export.xlsx", present=["认定产品占比"], scoped=("Delivery",)
+        ),
+        "api:produce_certifications": api(api_at, present=[mine], absent=[theirs], scoped=("ProductCertification",)),
+        "api:produce_certification": api(
+            *by_pk(api_at + "/{}", ci, co), present=[mine], scoped=("ProductCertification",)
+        ),
+        "api:produce_create_certification": api_write(api_at, None, "post_json", applying, scoped=("may:change",)),
+        "api:produce_certification_step": api_write(
+            *by_pk(api_at + "/{}/steps/submit", w["inside_api_certification"], w["outside_api_certification"]),
+            "post_json",
+            {"version": "API_CERTIFICATION_VERSION"},
+            ok=200,
+            scoped=("ProductCertification",),
+        ),
     }
 
 

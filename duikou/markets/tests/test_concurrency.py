@@ -141,3 +141,37 @@ def test_a_followup_recorded_twice_at_once_is_recorded_once(xinyang, suzhou):
     assert sorted(codes(results)) == [200] + [409] * (len(results) - 1), testing.statuses(results)
     followup.refresh_from_db()
     assert followup.version == 2
+
+
+def test_county_approvers_acting_on_one_certification_at_once_one_wins(committed_db):
+    """``POST /api/markets/produce/certifications/{id}/steps/{step}``: saved with the version the approver read; two
+    approvers of the county acting at the same moment (one returns it, the others post it for 公示): one wins, the
+    others get 409, never a server error."""
+    import datetime
+
+    from django.utils import timezone
+
+    from duikou.markets.models import ProductCertification
+    from duikou.markets.produce import services
+
+    county = testing.county_org(make.XIN_XIAN)
+    editor = testing.user("hc_race_editor", county, "editor")
+    cert = make.certification(user=editor)
+    cert = services.certification_step(certification=cert, user=editor, name="submit", expected_version=1)
+    n = testing.racers()
+    approvers = [testing.user(f"hc_race_approver{i}", county, "approver") for i in range(n)]
+    today = timezone.localdate()
+    review = {"version": cert.version, "publicity_start": today.isoformat()}
+    review["publicity_end"] = (today + datetime.timedelta(days=7)).isoformat()
+
+    def prepare(i: int):
+        client = testing.logged_in(approvers[i])
+        step, body = ("return", {"version": cert.version, "note": "材料不全"}) if i == 0 else ("publicize", review)
+        return lambda: client.post(
+            f"{PRODUCE}/certifications/{cert.pk}/steps/{step}", data=json.dumps(body), content_type="application/json"
+        )
+
+    results = testing.race(prepare, n)
+    assert sorted(codes(results)) == [200] + [409] * (n - 1), testing.statuses(results)
+    cert = ProductCertification.objects.get(pk=cert.pk)
+    assert cert.version == 3 and cert.status in ("draft", "publicity")
