@@ -377,3 +377,88 @@ def test_reporting_with_a_sampled_item_unexamined_is_refused(people, xinyang):
         stages.report_cross_check(check=check, user=people["ya"], expected_version=check.version)
     assert "实际到位资金完成度" in exc.value.messages[0]
     assert CROSS_CHECK.turn(check).parties[0].label == "延安市人民政府"
+
+
+# ---- records beside the reported values ----------------------------------------------------------------------
+
+
+def test_records_beside_a_reported_value_flag_a_gap_without_changing_the_score(people, xinyang, client):
+    from duikou.projects import testing as projects_testing
+
+    scheme = ev.scheme(people["ndrc"], items=[ev.threshold_item("labour_coop_persons", "10", "100")])
+    ev.values(xinyang, {"labour_coop_persons": dict.fromkeys(Q4, "100")})  # 400 reported
+    for month in (3, 9):
+        projects_testing.activity(
+            xinyang,
+            f"劳务协作{month}月",
+            kind="labour",
+            date=datetime.date(2025, month, 1),
+            people_placed=100,
+            delegation_size=None,
+            delegation_level="",
+        )  # 200 recorded: half the reported value
+    run = ev.run(scheme, people["ndrc"])
+    score = run.scores.get(pairing=xinyang)
+    assert score.score == Decimal("10.00")  # the gap is evidence, never a deduction
+    client.force_login(people["ndrc"])
+    page = client.get(f"/evaluation/runs/{run.pk}/pairings/{xinyang.pk}/").content.decode()
+    assert "记录汇总（活动记录）：200" in page and "与报送值相差 50%" in page and 'id="record-gaps"' in page
+
+
+def test_records_within_the_share_are_not_flagged(settings):
+    from duikou.evaluation.evidence import is_gap
+
+    settings.DUIKOU_EVALUATION_RECORD_GAP_SHARE = Decimal("0.2")
+    assert is_gap(Decimal("400"), Decimal("330"), Decimal("0.2")) == (False, Decimal("0.175"))
+    assert is_gap(Decimal("400"), Decimal("300"), Decimal("0.2"))[0] is True
+    assert is_gap(None, Decimal("5"), Decimal("0.2")) == (True, None)
+    assert is_gap(None, Decimal("0"), Decimal("0.2")) == (False, None)
+
+
+def test_result_page_shows_the_adjustment_and_its_reason(people, xinyang, client):
+    scheme = staged(people)
+    ev.values(xinyang, {"funds_in_place_wan": dict.fromkeys(Q4, "2500")})
+    check = assigned(people, scheme, xinyang)
+    item = scheme.items.get(method="target")
+    stages.record_finding(
+        check=check,
+        item=item,
+        user=people["ya"],
+        expected_version=check.version,
+        finding="凭证缺失",
+        adjustment="-5",
+        reason="无拨付凭证",
+    )
+    check.refresh_from_db()
+    stages.report_cross_check(check=check, user=people["ya"], expected_version=check.version)
+    run = ev.run(scheme, people["ndrc"])
+    client.force_login(people["ndrc"])
+    page = client.get(f"/evaluation/runs/{run.pk}/pairings/{xinyang.pk}/").content.decode()
+    assert "交叉核查调整 -5 分" in page and "无拨付凭证" in page
+
+
+def test_report_docx_lists_the_adjustment_with_its_reason(people, xinyang):
+    import io
+
+    import docx
+
+    from duikou.evaluation import documents
+
+    scheme = staged(people)
+    ev.values(xinyang, {"funds_in_place_wan": dict.fromkeys(Q4, "2500")})
+    check = assigned(people, scheme, xinyang)
+    item = scheme.items.get(method="target")
+    stages.record_finding(
+        check=check,
+        item=item,
+        user=people["ya"],
+        expected_version=check.version,
+        finding="凭证缺失",
+        adjustment="-5",
+        reason="无拨付凭证",
+    )
+    check.refresh_from_db()
+    stages.report_cross_check(check=check, user=people["ya"], expected_version=check.version)
+    document = docx.Document(io.BytesIO(documents.report_docx(ev.run(scheme, people["ndrc"]))))
+    rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert ["信阳市—苏州市", "实际到位资金完成度", "60.00", "-5", "55.00", "延安市人民政府", "无拨付凭证"] in rows
