@@ -55,3 +55,12 @@ def cross_check_for(user, pk: int, action: scoping.Action = scoping.Action.VIEW)
         action,
         pk=pk,
     )
+
+
+def assessment_by_pk(user, pk: int, action: scoping.Action = scoping.Action.VIEW) -> SelfAssessment:
+    return scoping.get_for(
+        user,
+        SelfAssessment.objects.select_related("scheme", "pairing__old_region", "pairing__partner_region"),
+        action,
+        pk=pk,
+    )

@@ -55,9 +55,13 @@ def assessments(request, pk: int):
         "scheme": scheme,
         "rows": rows,
         "may_assign": may_assign,
-        "unchecked": [p for p in pairings if p.pk not in checks] if may_assign else [],
-        "reviewers": Organisation.objects.filter(is_active=True)
-        .exclude(kind=Organisation.Kind.NATIONAL)
+        "unchecked": pairings.exclude(pk__in=queries.cross_checks_for(request.user, scheme).values("pairing_id"))
+        if may_assign
+        else [],
+        # province and city governments; one of either side's province is refused by the service, naming it
+        "reviewers": Organisation.objects.filter(
+            is_active=True, kind__in=[Organisation.Kind.PROVINCE, Organisation.Kind.CITY]
+        )
         .select_related("region")
         .order_by("region_id", "kind", "name")
         if may_assign

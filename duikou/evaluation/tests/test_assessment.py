@@ -462,3 +462,22 @@ def test_report_docx_lists_the_adjustment_with_its_reason(people, xinyang):
     document = docx.Document(io.BytesIO(documents.report_docx(ev.run(scheme, people["ndrc"]))))
     rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     assert ["信阳市—苏州市", "实际到位资金完成度", "60.00", "-5", "55.00", "延安市人民政府", "无拨付凭证"] in rows
+
+
+# ---- to-do ---------------------------------------------------------------------------------------------------
+
+
+def test_to_do_lists_the_sides_turn_and_the_reviewers(people, xinyang):
+    from duikou.todo import todo_for
+
+    scheme = staged(people)
+    begin = [i for i in todo_for(people["xy"], today=BEFORE)[0] if i.source == "assessments"]
+    assert [(i.place, i.due) for i in begin] == [("信阳市—苏州市", DUE)]
+    submitted(people, scheme, xinyang)
+    opinion = [i for i in todo_for(people["sz"], today=BEFORE)[0] if i.source == "assessments"]
+    # 苏州: its opinion on 信阳's, and its own side still to begin
+    assert sorted((i.action, i.due) for i in opinion) == [("填写并提交自评", DUE), ("提出结对方意见", OPINION_DUE)]
+    assert not [i for i in todo_for(people["xy"], today=BEFORE)[0] if i.source == "assessments"]
+    assigned(people, scheme, xinyang)
+    checks = [i for i in todo_for(people["ya"], today=BEFORE)[0] if i.source == "cross_checks"]
+    assert [i.action for i in checks] == ["报送核查结果"]
