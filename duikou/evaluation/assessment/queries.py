@@ -7,7 +7,7 @@ from duikou.accounts import scoping
 from duikou.pairings.models import Pairing
 
 from .. import inputs
-from ..models import CrossCheck, Scheme, SelfAssessment, Side
+from ..models import CrossCheck, Scheme, SelfAssessment, SelfAssessmentEntry, Side
 
 
 def pairings_of(user, scheme: Scheme) -> QuerySet[Pairing]:
@@ -63,4 +63,19 @@ def assessment_by_pk(user, pk: int, action: scoping.Action = scoping.Action.VIEW
         SelfAssessment.objects.select_related("scheme", "pairing__old_region", "pairing__partner_region"),
         action,
         pk=pk,
+    )
+
+
+def self_assessed_for_check(user, check: CrossCheck) -> QuerySet[SelfAssessmentEntry]:
+    """What the pairing's two sides said of the sampled items, for those who may read the cross-check: the reviewers
+    of another province read the self-assessments through the cross-check they were assigned, not by place."""
+    if not scoping.can(user, scoping.Action.VIEW, check):
+        return SelfAssessmentEntry.objects.none()
+    return (
+        SelfAssessmentEntry.objects.filter(
+            assessment__scheme_id=check.scheme_id, assessment__pairing_id=check.pairing_id, item_id__in=check.sample
+        )
+        .exclude(assessment__status=SelfAssessment.Status.DRAFT)
+        .select_related("assessment")
+        .order_by("item_id", "assessment__side")
     )

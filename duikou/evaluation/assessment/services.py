@@ -19,7 +19,6 @@ from django.utils import timezone
 from duikou.accounts import scoping
 from duikou.accounts.models import Organisation
 from duikou.core.audit_context import set_actor
-from duikou.core.audit_entries import log_note
 from duikou.core.concurrency import save_versioned
 from duikou.core.errors import StaleObjectError
 from duikou.notifications import services as notifications
@@ -403,5 +402,4 @@ def report_cross_check(*, check: CrossCheck, user, expected_version: int) -> Cro
             expected_version=expected_version,
             changes={"status": step.target, "reported_by": user, "reported_at": timezone.now()},
         )
-        log_note(fresh, actor=user, label="报送核查结果", text=f"{len(done)} 项核查发现")
     return fresh

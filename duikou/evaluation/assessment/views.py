@@ -218,9 +218,8 @@ def cross_check(request, pk: int):
         return redirect("evaluation:cross_check", pk=check.pk)
     findings = {f.item_id: f for f in check.findings.all()}
     said = {}
-    for a in queries.assessments_for(request.user, check.scheme).filter(pairing=check.pairing):
-        for e in a.entries.all():
-            said.setdefault(e.item_id, []).append((a, e))
+    for e in queries.self_assessed_for_check(request.user, check):
+        said.setdefault(e.item_id, []).append((e.assessment, e))
     rows = [(item, findings.get(item.pk), said.get(item.pk, [])) for item in services.sampled_items(check)]
     return render(
         request,

@@ -106,6 +106,9 @@ def test_self_assessment_opinion_and_cross_check_reach_the_score(live_server, re
     login(reviewer, base, "ya_editor")
     reviewer.goto(f"{base}/evaluation/cross-checks/{check.pk}/")
     expect(reviewer.locator("#workflow-turn")).to_contain_text("延安市人民政府")
+    # the reviewer reads what the sides said of the sampled items, and the partner's opinion
+    expect(reviewer.locator(".check-said").first).to_contain_text("全年到位资金 10,000 万元")
+    expect(reviewer.locator(".check-item").nth(1)).to_contain_text("接待人次含线上参观，应分列")
     reviewer.fill(f"#finding-{funds.pk}", "第四季度 2,500 万元缺少拨付凭证")
     reviewer.fill(f"#adjustment-{funds.pk}", "-5")
     with reviewer.expect_navigation():
@@ -133,7 +136,7 @@ def test_self_assessment_opinion_and_cross_check_reach_the_score(live_server, re
     adjusted = overseer.locator(".score-adjustment")
     expect(adjusted).to_have_count(1)
     expect(adjusted).to_contain_text("2,500 万元无拨付凭证，按未到位计")
-    expect(overseer.locator(".score-explanation").first).to_contain_text("调整后得 55.00 分")
+    expect(overseer.locator(".score-explanation", has_text="交叉核查")).to_contain_text("调整后得 55.00 分")
     shot(overseer, artifacts_dir, "evaluation-adjusted-score.png")
     overseer.set_viewport_size(PHONE)
     shot(overseer, artifacts_dir, "evaluation-adjusted-score-phone.png")
