@@ -51,8 +51,13 @@ class SchemeForm(Styled, forms.Form):
     cross_check = forms.BooleanField(
         label=_("交叉核查"), required=False, help_text=_("由其他省份的单位抽查评估项，核查结果按理由调整得分")
     )
-    cross_check_items = forms.IntegerField(label=_("交叉核查抽查项数"), min_value=1, max_value=100, initial=3)
+    cross_check_items = forms.IntegerField(
+        label=_("交叉核查抽查项数"), min_value=1, max_value=100, initial=3, required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_cross_check_items(self) -> int:
+        return self.cleaned_data.get("cross_check_items") or 3
 
     def __init__(self, *args, user, levels: list[str], editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

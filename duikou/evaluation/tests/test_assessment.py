@@ -481,3 +481,36 @@ def test_to_do_lists_the_sides_turn_and_the_reviewers(people, xinyang):
     assigned(people, scheme, xinyang)
     checks = [i for i in todo_for(people["ya"], today=BEFORE)[0] if i.source == "cross_checks"]
     assert [i.action for i in checks] == ["报送核查结果"]
+
+
+# ---- API -----------------------------------------------------------------------------------------------------
+
+
+def _bearer(user) -> dict:
+    from duikou.accounts.services import issue_token
+
+    _token, key = issue_token(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_api_late_submission_is_refused_naming_pairing_side_and_date(people, xinyang, client):
+    import json
+
+    scheme = staged(people, self_assessment_due=datetime.date(2020, 1, 31), opinion_due=datetime.date(2020, 2, 28))
+    item = scheme.items.get(method="target")
+    body = {"entries": [{"item_id": item.pk, "grade": "good", "statement": "x"}]}
+    response = client.post(
+        f"/api/evaluation/stages/schemes/{scheme.pk}/assessments/{xinyang.pk}/old",
+        data=json.dumps(body),
+        content_type="application/json",
+        **_bearer(people["xy"]),
+    )
+    assert response.status_code == 422
+    text = " ".join(response.json()["detail"])
+    assert "信阳市—苏州市" in text and "革命老区城市（信阳市）" in text and "2020-01-31" in text
+
+
+def test_api_scheme_carries_its_stages(people, client):
+    scheme = staged(people)
+    data = client.get(f"/api/evaluation/schemes/{scheme.pk}", **_bearer(people["xy_viewer"])).json()
+    assert (data["self_assessment"], data["opinion_due"], data["cross_check_items"]) == (True, "2026-02-28", 1)
