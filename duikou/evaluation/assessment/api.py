@@ -16,7 +16,7 @@ from .workflow import CROSS_CHECK, SELF_ASSESSMENT
 router = Router(tags=["evaluation"])
 
 
-class EntryOut(Schema):
+class SelfAssessmentEntryOut(Schema):
     item_id: int
     item: str
     grade: str
@@ -27,7 +27,7 @@ class EntryOut(Schema):
     opinion_reason: str
 
 
-class AssessmentOut(Schema):
+class SelfAssessmentOut(Schema):
     id: int
     scheme_id: int
     pairing_id: int
@@ -39,10 +39,10 @@ class AssessmentOut(Schema):
     version: int
     submitted_at: datetime.datetime | None
     opinion_at: datetime.datetime | None
-    entries: list[EntryOut]
+    entries: list[SelfAssessmentEntryOut]
 
 
-class EntryIn(Schema):
+class SelfAssessmentEntryIn(Schema):
     item_id: int
     grade: str = ""
     self_score: Decimal | None = None
@@ -50,23 +50,23 @@ class EntryIn(Schema):
     evidence: str = ""
 
 
-class AssessmentIn(Schema):
+class SelfAssessmentIn(Schema):
     version: int | None = None
-    entries: list[EntryIn]
+    entries: list[SelfAssessmentEntryIn]
 
 
-class OpinionIn(Schema):
+class PartnerOpinionIn(Schema):
     item_id: int
     opinion: str
     reason: str = ""
 
 
-class AssessmentStepIn(Schema):
+class SelfAssessmentStepIn(Schema):
     version: int
-    opinions: list[OpinionIn] = []
+    opinions: list[PartnerOpinionIn] = []
 
 
-class FindingOut(Schema):
+class CrossCheckFindingOut(Schema):
     item_id: int
     item: str
     finding: str
@@ -86,10 +86,10 @@ class CrossCheckOut(Schema):
     turn: str
     steps: list[str]
     version: int
-    findings: list[FindingOut]
+    findings: list[CrossCheckFindingOut]
 
 
-class FindingIn(Schema):
+class CrossCheckFindingIn(Schema):
     version: int
     item_id: int
     finding: str
@@ -97,7 +97,7 @@ class FindingIn(Schema):
     reason: str = ""
 
 
-class VersionIn(Schema):
+class CrossCheckReportIn(Schema):
     version: int
 
 
@@ -156,7 +156,7 @@ def _check(user, c: CrossCheck) -> dict:
     }
 
 
-@router.get("/schemes/{int:scheme_id}/assessments", response=list[AssessmentOut], url_name="evaluation_assessments")
+@router.get("/schemes/{int:scheme_id}/assessments", response=list[SelfAssessmentOut], url_name="evaluation_assessments")
 def list_assessments(request, scheme_id: int):
     """The scheme's self-assessments the caller may read, with whose turn it is on each."""
     scheme = evaluation_queries.scheme_for(request.user, scheme_id)
@@ -168,10 +168,10 @@ def list_assessments(request, scheme_id: int):
 
 @router.post(
     "/schemes/{int:scheme_id}/assessments/{int:pairing_id}/{side}",
-    response=AssessmentOut,
+    response=SelfAssessmentOut,
     url_name="save_assessment",
 )
-def save_assessment(request, scheme_id: int, pairing_id: int, side: str, payload: AssessmentIn):
+def save_assessment(request, scheme_id: int, pairing_id: int, side: str, payload: SelfAssessmentIn):
     """Write the side's self-assessment (``side``: old or partner), item by item; made on the first write (send no
     ``version``), then send the ``version`` you read. Only the side's own city, before it is submitted and by the
     scheme's due date."""
@@ -189,8 +189,10 @@ def save_assessment(request, scheme_id: int, pairing_id: int, side: str, payload
     return _assessment(request.user, queries.assessment_of(request.user, scheme, pairing, saved.side))
 
 
-@router.post("/assessments/{int:assessment_id}/steps/{step}", response=AssessmentOut, url_name="take_assessment_step")
-def take_assessment_step(request, assessment_id: int, step: str, payload: AssessmentStepIn):
+@router.post(
+    "/assessments/{int:assessment_id}/steps/{step}", response=SelfAssessmentOut, url_name="take_assessment_step"
+)
+def take_assessment_step(request, assessment_id: int, step: str, payload: SelfAssessmentStepIn):
     """A step: ``submit`` (the side's city) or ``opinion`` (the other side's city, with ``opinions``: agree or
     disagree with a reason, per item); send the ``version`` you read."""
     found = queries.assessment_by_pk(request.user, assessment_id)
@@ -215,7 +217,7 @@ def get_cross_check(request, check_id: int):
 
 
 @router.post("/cross-checks/{int:check_id}/findings", response=CrossCheckOut, url_name="record_cross_check_finding")
-def record_cross_check_finding(request, check_id: int, payload: FindingIn):
+def record_cross_check_finding(request, check_id: int, payload: CrossCheckFindingIn):
     """The reviewing organisation records a finding on a sampled item, with an adjustment (points) and its reason
     (required when the adjustment is not 0)."""
     check = queries.cross_check_for(request.user, check_id)
@@ -235,7 +237,7 @@ def record_cross_check_finding(request, check_id: int, payload: FindingIn):
 
 
 @router.post("/cross-checks/{int:check_id}/report", response=CrossCheckOut, url_name="report_cross_check")
-def report_cross_check(request, check_id: int, payload: VersionIn):
+def report_cross_check(request, check_id: int, payload: CrossCheckReportIn):
     """报送核查结果: the findings become final and their adjustments count in the scheme's next run."""
     check = queries.cross_check_for(request.user, check_id)
     services.report_cross_check(check=check, user=request.user, expected_version=payload.version)
