@@ -3,6 +3,7 @@ error answers in the description) is ``duikou/core/api.py``; this module only kn
 
 from duikou.core.api import DuikouAPI
 from duikou.evaluation.api import router as evaluation_router
+from duikou.evaluation.assessment.api import router as evaluation_stages_router
 from duikou.evaluation.supervision.api import router as supervision_router
 from duikou.geo.api import router as geo_router
 from duikou.indicators.api import router as indicators_router
@@ -38,6 +39,7 @@ ROUTERS = {
     "/indicators": indicators_router,
     "/monitoring": monitoring_router,
     "/evaluation": evaluation_router,
+    "/evaluation/stages": evaluation_stages_router,
     "/supervision": supervision_router,
     "/projects": projects_router,
     "/activities": activities_router,

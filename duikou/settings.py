@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
-from duikou.core.env import env_bool, env_hex, env_int, env_list, env_origin, env_path, env_str
+from duikou.core.env import env_bool, env_decimal, env_hex, env_int, env_list, env_origin, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("DUIKOU_VAR_DIR", BASE_DIR / "var")
@@ -391,6 +391,9 @@ DUIKOU_NOTICE_RECEIVE_DAYS = env_int("DUIKOU_NOTICE_RECEIVE_DAYS", 5, minimum=1)
 DUIKOU_NOTICE_VERIFY_DAYS = env_int("DUIKOU_NOTICE_VERIFY_DAYS", 15, minimum=1)  # 核验: days after the report
 DUIKOU_NOTICE_CLOSE_DAYS = env_int("DUIKOU_NOTICE_CLOSE_DAYS", 5, minimum=1)  # 销号: days after verification
 DUIKOU_NOTICE_NUMBER_PREFIX = env_str("DUIKOU_NOTICE_NUMBER_PREFIX", "对口整改")  # 文号: 对口整改〔2026〕3号
+# The evaluation shows what the records add up to (indicators.records) beside the reported values and flags a gap
+# when the two differ by more than this share of the reported value: a platform default, not policy.
+DUIKOU_EVALUATION_RECORD_GAP_SHARE = env_decimal("DUIKOU_EVALUATION_RECORD_GAP_SHARE", "0.2", minimum="0")
 # Plan and indicator report steps (对口合作实施方案 四(二), 指标填报): the seeds set no time limits for agreeing,
 # issuing, filing, approving or accepting, so these are this deployment's working rules, shown on pages as 「本地规则」.
 DUIKOU_PLAN_RESUBMIT_DAYS = env_int("DUIKOU_PLAN_RESUBMIT_DAYS", 15, minimum=1)  # 退回后重新提交: days after the return

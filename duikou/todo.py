@@ -78,6 +78,8 @@ SOURCES = {
     "culture": _("红色文化审核"),
     "feedback": _("公众留言"),
     "certifications": _("消费帮扶产品认定"),
+    "assessments": _("评估自评"),
+    "cross_checks": _("交叉核查"),
 }
 
 
@@ -427,6 +429,67 @@ def _feedback(user, today):
     )
 
 
+def _assessments(user, today):
+    """Self-assessments waiting for this user's city (to submit, or to give the partner's opinion on), and the sides
+    of the user's city not yet begun in a scheme whose self-assessment is still open."""
+    from duikou.evaluation.assessment import queries, services
+    from duikou.evaluation.assessment.workflow import SELF_ASSESSMENT
+    from duikou.evaluation.models import SelfAssessment
+    from duikou.evaluation.queries import schemes_for
+    from duikou.pairings import sides
+
+    qs = (
+        scoping.scope(user, SelfAssessment)
+        .select_related("scheme", "pairing__old_region", "pairing__partner_region")
+        .order_by("scheme__self_assessment_due", "pk")
+    )
+    items, more = _workflow_items(
+        user,
+        "assessments",
+        SELF_ASSESSMENT,
+        qs,
+        title=lambda a: f"{a.scheme} · {a.get_side_display()}自评",
+        place=lambda a: str(a.pairing),
+        link=services.assessment_link,
+    )
+    if not scoping.may(user, A.CHANGE) or user.organisation_id is None:
+        return items, more
+    open_schemes = schemes_for(user).filter(self_assessment=True, self_assessment_due__gte=today)
+    for scheme in open_schemes[: _limit()]:
+        begun = set(qs.filter(scheme=scheme).values_list("pairing_id", "side"))
+        for pairing in queries.pairings_of(user, scheme):
+            for side in sides.city_sides(user, pairing):
+                if (pairing.pk, side) in begun or not services.may_start(user, scheme, pairing, side):
+                    continue
+                items.append(
+                    Item(
+                        source="assessments",
+                        kind=SOURCES["assessments"],
+                        title=f"{scheme} · {services.side_label(side)}自评",
+                        action=str(_("填写并提交自评")),
+                        link=reverse("evaluation:assessment", args=[scheme.pk, pairing.pk, side]),
+                        due=scheme.self_assessment_due,
+                        place=str(pairing),
+                    )
+                )
+    return items, more
+
+
+def _cross_checks(user, today):
+    from duikou.evaluation.assessment import queries, services
+    from duikou.evaluation.assessment.workflow import CROSS_CHECK
+
+    return _workflow_items(
+        user,
+        "cross_checks",
+        CROSS_CHECK,
+        queries.cross_checks_for(user),
+        title=lambda c: f"{c.scheme} · 交叉核查",
+        place=lambda c: str(c.pairing),
+        link=services.cross_check_link,
+    )
+
+
 def _plain(qs, make) -> tuple[list[Item], int]:
     rows = list(qs[: _limit() + 1])
     more = max(0, qs.count() - _limit()) if len(rows) > _limit() else 0
@@ -445,6 +508,8 @@ READERS = {
     "culture": (_culture, "culture:resources"),
     "feedback": (_feedback, "publication:feedback"),
     "certifications": (_certifications, "markets:produce_certifications"),
+    "assessments": (_assessments, "evaluation:schemes"),
+    "cross_checks": (_cross_checks, "evaluation:schemes"),
 }
 
 

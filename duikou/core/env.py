@@ -6,6 +6,7 @@ Used only by ``duikou/settings.py``, where every setting is read.
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -47,6 +48,23 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     if minimum is not None and number < minimum:
         raise _refuse(name, f"不能小于 {minimum}")
     if maximum is not None and number > maximum:
+        raise _refuse(name, f"不能大于 {maximum}")
+    return number
+
+
+def env_decimal(name: str, default: str, *, minimum: str | None = None, maximum: str | None = None) -> Decimal:
+    """A decimal number (a share such as 0.2), within ``minimum`` and ``maximum`` when given; read exactly, never as
+    a float."""
+    value = _raw(name) or default
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise _refuse(name, "应为数字，如 0.2") from None
+    if not number.is_finite():
+        raise _refuse(name, "应为数字，如 0.2")
+    if minimum is not None and number < Decimal(minimum):
+        raise _refuse(name, f"不能小于 {minimum}")
+    if maximum is not None and number > Decimal(maximum):
         raise _refuse(name, f"不能大于 {maximum}")
     return number
 

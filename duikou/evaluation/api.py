@@ -51,6 +51,12 @@ class SchemeOut(Schema):
     good_min: Decimal
     fair_min: Decimal
     cities_see_before_publication: bool
+    self_assessment: bool = False
+    partner_opinion: bool = False
+    cross_check: bool = False
+    cross_check_items: int = 3
+    self_assessment_due: datetime.date | None = None
+    opinion_due: datetime.date | None = None
     copied_from: int | None
     published: bool
     version: int
@@ -83,6 +89,12 @@ class SchemeIn(Schema):
     good_min: Decimal = Decimal("80")
     fair_min: Decimal = Decimal("60")
     cities_see_before_publication: bool = False
+    self_assessment: bool = False
+    partner_opinion: bool = False
+    cross_check: bool = False
+    cross_check_items: int = 3
+    self_assessment_due: datetime.date | None = None
+    opinion_due: datetime.date | None = None
     items: list[ItemIn] = []
 
 
@@ -201,6 +213,7 @@ def _scheme(user, s: Scheme, *, items: bool = True) -> dict:
         "good_min": s.good_min,
         "fair_min": s.fair_min,
         "cities_see_before_publication": s.cities_see_before_publication,
+        **{name: getattr(s, name) for name in services.STAGE_FIELDS},
         "copied_from": s.copied_from_id,
         "published": s.published,
         "version": s.version,

@@ -67,6 +67,13 @@ class EvaluationConfig(AppConfig):
         scoping.register(models.Commendation, custom=partial(outcome_q, ranking=True))
         scoping.register(models.Score, custom=partial(outcome_q, ranking=False))
         scoping.register(models.Notice, region_paths=("pairing__old_region", "pairing__partner_region"))
+        # a self-assessment is read and written within the pairing's places (each side only its own: the workflow);
+        # a cross-check also by the reviewing organisation of another province
+        sides = ("pairing__old_region", "pairing__partner_region")
+        scoping.register(models.SelfAssessment, region_paths=sides)
+        scoping.register(models.SelfAssessmentEntry, region_paths=[f"assessment__{p}" for p in sides])
+        scoping.register(models.CrossCheck, region_paths=(*sides, "reviewer__region"))
+        scoping.register(models.Finding, region_paths=[f"cross_check__{p}" for p in (*sides, "reviewer__region")])
         for model in models.EVALUATION_MODELS:
             auditlog.register(model)
 

@@ -72,6 +72,8 @@ class ReportData:
     ranking_caption: str = ""
     map_caption: str = ""
     no_radars: list[str] = field(default_factory=list)  # a line for each pairing without a radar chart, and why
+    # the cross-checks' (交叉核查) adjustments: pairing, item, score before, adjustment, score after, reviewer, reason
+    adjustments: list[list[str]] = field(default_factory=list)
 
 
 def _money(value) -> str:
@@ -95,6 +97,29 @@ def _issuer(run: Run, user=None) -> str:
 def _work_plan() -> str:
     doc = PolicyDocument.objects.filter(pk=WORK_PLAN).first()
     return f"《{doc.title}》（{doc.doc_number}）" if doc else "《革命老区重点城市对口合作工作方案》"
+
+
+def _adjustments(run: Run) -> list[list[str]]:
+    """Each score a cross-check adjusted, with the score before and after, who checked and why."""
+    rows = []
+    for s in (
+        run.scores.filter(inputs__has_key="cross_check")
+        .select_related("pairing__old_region", "pairing__partner_region", "item")
+        .order_by("pairing__code", "item__order", "item_id")
+    ):
+        made = s.inputs["cross_check"]
+        rows.append(
+            [
+                str(s.pairing),
+                s.item.name,
+                _money(made["before"]),
+                _num(made["adjustment"]),
+                _money(s.score),
+                made["reviewer"],
+                made["reason"],
+            ]
+        )
+    return rows
 
 
 def report_data(run: Run) -> ReportData:
@@ -258,6 +283,7 @@ def report_data(run: Run) -> ReportData:
             missed_note=missed_note,
             charts_note=charts_note,
             no_radars=no_radars,
+            adjustments=_adjustments(run),
         )
 
 
@@ -308,6 +334,12 @@ def report_docx(run: Run) -> bytes:
         layout.para(doc, data.apart_note)
         for i, (note, names) in enumerate(data.apart, 1):
             layout.para(doc, f"{i}. {note}（{len(names)}个）：{'、'.join(names)}。")
+
+    if data.adjustments:
+        layout.para(doc, "下列评估项的得分经交叉核查调整，调整理由如下。")
+        layout.caption(doc, "表　交叉核查调整")
+        headers = ["结对关系", "评估项", "调整前", "调整", "调整后", "核查单位", "理由"]
+        layout.table(doc, headers, data.adjustments, [2.6, 2.6, 1.3, 1.1, 1.3, 2.4, 3.4])
 
     layout.heading(doc, 3, "重点任务成效")
     if data.radars:

@@ -84,6 +84,16 @@ class Occurrences:
     details: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """A cross-check's (交叉核查) change to one item's score, with who made it and why."""
+
+    points: Decimal
+    reason: str
+    reviewer: str
+    finding: str = ""
+
+
 @dataclass
 class PairingInputs:
     """Everything one pairing is scored on, keyed by item id."""
@@ -92,6 +102,7 @@ class PairingInputs:
     targets: dict[int, Target] = field(default_factory=dict)
     occurrences: dict[int, Occurrences] = field(default_factory=dict)
     marks: dict[int, list[Decimal]] = field(default_factory=dict)
+    adjustments: dict[int, Adjustment] = field(default_factory=dict)
     reporting: str = REPORTED
     reporting_note: str = ""
 
@@ -314,6 +325,26 @@ def score_qualitative(item: ItemRule, marks: list[Decimal]) -> ItemScore:
     return ItemScore(item, score, text, inputs | {"average": _s(average), "used": [_s(m) for m in used]})
 
 
+def adjust(scored: ItemScore, adjustment: Adjustment) -> ItemScore:
+    """An item's score with a cross-check's adjustment added, the reason in its explanation and its inputs."""
+    score = round2(scored.score + adjustment.points)
+    sign = "+" if adjustment.points >= 0 else "−"
+    text = (
+        f"{scored.explanation}；交叉核查（{adjustment.reviewer}）调整 {sign}{points(adjustment.points.copy_abs())} 分，"
+        f"理由：{adjustment.reason}，调整后得 {points(score)} 分"
+    )
+    inputs = scored.inputs | {
+        "cross_check": {
+            "before": _s(scored.score),
+            "adjustment": _s(adjustment.points),
+            "reason": adjustment.reason,
+            "reviewer": adjustment.reviewer,
+            "finding": adjustment.finding,
+        }
+    }
+    return ItemScore(scored.item, score, text, inputs, scored.actual, scored.target)
+
+
 # ---- a whole run -----------------------------------------------------------------------------------------
 
 
@@ -345,6 +376,9 @@ def evaluate(
             else:
                 raise ValueError(f"未知的计分方法「{item.method}」")
             per_key[key].append(scored)
+    for key, scores in per_key.items():
+        made = inputs[key].adjustments
+        per_key[key] = [adjust(s, made[s.item.id]) if s.item.id in made else s for s in scores]
     outcomes = {}
     for key, scores in per_key.items():
         tasks: dict[str, Decimal] = {}

@@ -36,7 +36,28 @@ class SchemeForm(Styled, forms.Form):
     cities_see_before_publication = forms.BooleanField(
         label=_("发布前城市可见本市得分"), required=False, help_text=_("勾选后，城市在结果发布前即可查看本市得分及说明")
     )
+    self_assessment = forms.BooleanField(
+        label=_("自评"), required=False, help_text=_("评分前，结对双方城市逐项自评并附证据")
+    )
+    self_assessment_due = forms.DateField(
+        label=_("自评截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    partner_opinion = forms.BooleanField(
+        label=_("征求结对方意见"), required=False, help_text=_("一方提交自评后，由结对方城市逐项提出意见")
+    )
+    opinion_due = forms.DateField(
+        label=_("结对方意见截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cross_check = forms.BooleanField(
+        label=_("交叉核查"), required=False, help_text=_("由其他省份的单位抽查评估项，核查结果按理由调整得分")
+    )
+    cross_check_items = forms.IntegerField(
+        label=_("交叉核查抽查项数"), min_value=1, max_value=100, initial=3, required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_cross_check_items(self) -> int:
+        return self.cleaned_data.get("cross_check_items") or 3
 
     def __init__(self, *args, user, levels: list[str], editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from duikou.plans import queries as plan_queries
 from duikou.plans.models import PlanTarget
 
 from . import engine
-from .models import Item, Notice, Review, Scheme
+from .models import CrossCheck, Finding, Item, Notice, Review, Scheme
 
 USED_STATUSES = (DataValue.Status.APPROVED, DataValue.Status.ACCEPTED)
 
@@ -241,6 +241,28 @@ def _gather_overdue_notices(pairing_ids: list[int], today: datetime.date) -> dic
     return out
 
 
+def _gather_adjustments(scheme: Scheme, pairing_ids: list[int]) -> dict[tuple[int, int], engine.Adjustment]:
+    """The reported cross-checks' adjustments of the scheme, by (pairing, item): none when the scheme has no
+    cross-check stage."""
+    if not scheme.cross_check:
+        return {}
+    rows = (
+        Finding.objects.filter(
+            cross_check__scheme=scheme,
+            cross_check__pairing_id__in=pairing_ids,
+            cross_check__status=CrossCheck.Status.REPORTED,
+        )
+        .exclude(adjustment=0)
+        .select_related("cross_check__reviewer")
+    )
+    return {
+        (f.cross_check.pairing_id, f.item_id): engine.Adjustment(
+            f.adjustment, f.reason, f.cross_check.reviewer.name, f.finding
+        )
+        for f in rows
+    }
+
+
 def gather_inputs(
     scheme: Scheme, items: list[Item], pairings: list[Pairing], *, today: datetime.date
 ) -> dict[int, engine.PairingInputs]:
@@ -265,6 +287,7 @@ def gather_inputs(
         .values_list("item_id", "pairing_id", "mark")
     ):
         marks.setdefault((pid, item_id), []).append(mark)
+    adjustments = _gather_adjustments(scheme, ids)
     out = {}
     for pairing in pairings:
         data = engine.PairingInputs()
@@ -281,6 +304,8 @@ def gather_inputs(
                 data.occurrences[item.pk] = engine.Occurrences(len(found), found)
             if item.method == Item.Method.QUALITATIVE:
                 data.marks[item.pk] = marks.get((pairing.pk, item.pk), [])
+            if (pairing.pk, item.pk) in adjustments:
+                data.adjustments[item.pk] = adjustments[(pairing.pk, item.pk)]
         data.reporting, data.reporting_note = reporting[pairing.pk].status, reporting[pairing.pk].note
         out[pairing.pk] = data
     return out

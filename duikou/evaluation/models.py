@@ -57,6 +57,19 @@ class Scheme(WriteGuarded):
         _("发布前城市可见本市得分"), default=False, help_text=_("勾选后，城市在结果发布前即可查看本市得分及说明")
     )
     copied_from = protected_fk("self", _("沿用自"), optional=True, related_name="copies")
+    # the stages of the year besides scoring (东西部扶贫协作考核 2017: 自评 → 征求结对方意见 → 交叉核查 → 报告)
+    self_assessment = models.BooleanField(_("自评"), default=False, help_text=_("评分前，结对双方城市逐项自评并附证据"))
+    partner_opinion = models.BooleanField(
+        _("征求结对方意见"), default=False, help_text=_("一方提交自评后，由结对方城市逐项提出意见")
+    )
+    cross_check = models.BooleanField(
+        _("交叉核查"), default=False, help_text=_("由其他省份的单位抽查评估项，核查结果按理由调整得分")
+    )
+    cross_check_items = models.PositiveSmallIntegerField(
+        _("交叉核查抽查项数"), default=3, help_text=_("每个结对关系随机抽查的评估项数")
+    )
+    self_assessment_due = models.DateField(_("自评截止日期"), null=True, blank=True)
+    opinion_due = models.DateField(_("结对方意见截止日期"), null=True, blank=True)
     created_by = user_fk(_("创建人"))
     created = created_field()
     version = version_field()
@@ -465,4 +478,179 @@ class Notice(models.Model):
         return self.status != self.Status.CLOSED
 
 
-EVALUATION_MODELS = [Scheme, Item, Review, Run, Result, Score, Commendation, Notice]
+class Side(models.TextChoices):
+    """The two sides of a pairing (``pairings.sides``)."""
+
+    OLD = "old", _("革命老区城市")
+    PARTNER = "partner", _("支持方城市")
+
+
+class SelfGrade(models.TextChoices):
+    """The grades of the east–west cooperation evaluation (2017): 好 / 较好 / 一般 / 差."""
+
+    GOOD = "good", _("好")
+    FAIRLY_GOOD = "fairly_good", _("较好")
+    AVERAGE = "average", _("一般")
+    POOR = "poor", _("差")
+
+
+class SelfAssessment(WriteGuarded):
+    """One side's self-assessment (自评) of a pairing under a scheme: per item a grade or self-score and a statement
+    with evidence; submitted (locked) by the side's city by the scheme's due date, then given the partner city's
+    opinion (征求结对方意见) when the scheme asks for it. Who takes which step is ``assessment.workflow``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("填写中")
+        SUBMITTED = "submitted", _("已提交")
+        REVIEWED = "reviewed", _("结对方已提出意见")
+
+    scheme = protected_fk(Scheme, _("评估方案"), related_name="self_assessments")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
+    side = models.CharField(_("自评方"), max_length=8, choices=Side.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = user_fk(_("填写人"))
+    created = created_field()
+    submitted_by = user_fk(_("提交人"), optional=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    opinion_by = user_fk(_("意见提出人"), optional=True)
+    opinion_at = models.DateTimeField(_("意见提出时间"), null=True, blank=True)
+    version = version_field()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("自评")
+        ordering = ["scheme", "pairing__code", "side"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "pairing", "side"], name="evaluation_selfassessment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.get_side_display()}自评"
+
+    def check_writable(self, *, deleting: bool) -> None:
+        if _scheme_published(self.scheme_id):
+            raise FrozenSchemeError(f"「{self}」")
+
+    @property
+    def step_due(self):
+        """The due date of the step the assessment waits for: the scheme's self-assessment or opinion date."""
+        if self.status == self.Status.DRAFT:
+            return self.scheme.self_assessment_due
+        if self.status == self.Status.SUBMITTED:
+            return self.scheme.opinion_due
+        return None
+
+
+class SelfAssessmentEntry(WriteGuarded):
+    """One item of a self-assessment, with the partner's opinion on it."""
+
+    class Opinion(models.TextChoices):
+        AGREE = "agree", _("同意")
+        DISAGREE = "disagree", _("不同意")
+
+    assessment = protected_fk(SelfAssessment, _("自评"), related_name="entries")
+    item = protected_fk(Item, _("评估指标项"), related_name="+")
+    grade = models.CharField(_("自评等次"), max_length=12, choices=SelfGrade.choices, blank=True)
+    self_score = models.DecimalField(_("自评分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    statement = models.TextField(_("自评说明"), blank=True)
+    evidence = models.TextField(_("佐证材料"), blank=True, help_text=_("文件名、链接或平台内记录，每行一项"))
+    opinion = models.CharField(_("结对方意见"), max_length=10, choices=Opinion.choices, blank=True)
+    opinion_reason = models.TextField(_("意见理由"), blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("自评条目")
+        ordering = ["assessment", "item__order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="evaluation_selfassessmententry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.item}"
+
+    def check_writable(self, *, deleting: bool) -> None:
+        if _scheme_published(Item.objects.filter(pk=self.item_id).values_list("scheme_id", flat=True).first()):
+            raise FrozenSchemeError(f"「{self}」")
+
+
+class CrossCheck(WriteGuarded):
+    """A cross-check (交叉核查) of one pairing under a scheme by an organisation of another province, on a sample of
+    the scheme's items drawn with a recorded seed (the same seed draws the same items). Its findings adjust the
+    items' scores, each with a reason, once the reviewers confirm them (``assessment.workflow``)."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("核查中")
+        REPORTED = "reported", _("已报送核查结果")
+
+    scheme = protected_fk(Scheme, _("评估方案"), related_name="cross_checks")
+    pairing = protected_fk(Pairing, _("结对关系"), related_name="+")
+    reviewer = protected_fk(Organisation, _("核查单位"), related_name="cross_checks")
+    seed = models.BigIntegerField(_("抽样种子"), help_text=_("以同一种子可复现抽样结果"))
+    sample = models.JSONField(_("抽查评估项"), default=list, help_text=_("抽中的评估项编号，按抽样顺序"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ASSIGNED)
+    assigned_by = user_fk(_("指派人"))
+    assigned_at = created_field(_("指派时间"))
+    reported_by = user_fk(_("报送人"), optional=True)
+    reported_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    version = version_field()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("交叉核查")
+        ordering = ["scheme", "pairing__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "pairing"], name="evaluation_crosscheck_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} 交叉核查（{self.reviewer}）"
+
+    def check_writable(self, *, deleting: bool) -> None:
+        if _scheme_published(self.scheme_id):
+            raise FrozenSchemeError(f"「{self}」")
+
+    step_due = None  # the scheme sets no date for the cross-check
+
+
+class Finding(WriteGuarded):
+    """A reviewer's finding on one sampled item, and the adjustment of its score with the reason for it."""
+
+    cross_check = protected_fk(CrossCheck, _("交叉核查"), related_name="findings")
+    item = protected_fk(Item, _("评估指标项"), related_name="+")
+    finding = models.TextField(_("核查发现"))
+    adjustment = models.DecimalField(
+        _("得分调整"), max_digits=8, decimal_places=2, default=Decimal("0"), help_text=_("正数加分，负数减分")
+    )
+    reason = models.TextField(_("调整理由"), blank=True)
+    recorded_by = user_fk(_("记录人"))
+    updated = updated_field()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("核查发现")
+        ordering = ["cross_check", "item__order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cross_check", "item"], name="evaluation_finding_unique"),
+            models.CheckConstraint(
+                condition=models.Q(adjustment=0) | ~models.Q(reason=""), name="evaluation_finding_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cross_check} {self.item}"
+
+    def check_writable(self, *, deleting: bool) -> None:
+        if _scheme_published(Item.objects.filter(pk=self.item_id).values_list("scheme_id", flat=True).first()):
+            raise FrozenSchemeError(f"「{self}」")
+
+
+EVALUATION_MODELS = [
+    Scheme,
+    Item,
+    Review,
+    Run,
+    Result,
+    Score,
+    Commendation,
+    Notice,
+    SelfAssessment,
+    SelfAssessmentEntry,
+    CrossCheck,
+    Finding,
+]

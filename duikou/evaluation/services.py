@@ -32,7 +32,15 @@ from duikou.policy.models import Task
 from . import engine, inputs, scoring
 from .models import FrozenSchemeError, Item, Result, Review, Run, Scheme, Score
 
-SCHEME_FIELDS = ("name", "excellent_min", "good_min", "fair_min", "cities_see_before_publication")
+STAGE_FIELDS = (
+    "self_assessment",
+    "partner_opinion",
+    "cross_check",
+    "cross_check_items",
+    "self_assessment_due",
+    "opinion_due",
+)
+SCHEME_FIELDS = ("name", "excellent_min", "good_min", "fair_min", "cities_see_before_publication", *STAGE_FIELDS)
 ITEM_FIELDS = (
     "order",
     "name",
@@ -93,11 +101,31 @@ def _validate_scheme(scheme: Scheme) -> None:
                 f"> 一般（{scheme.fair_min}）≥ 0"
             }
         )
+    _validate_stages(scheme)
     clash = Scheme.objects.filter(year=scheme.year, level=scheme.level, province=scheme.province).exclude(pk=scheme.pk)
     existing = clash.first()
     if existing:
         where = "国家级" if scheme.level == Scheme.Level.NATIONAL else f"{scheme.province}省级"
         raise ValidationError({"year": f"{scheme.year} 年已有{where}评估方案「{existing}」，不能重复建立"})
+
+
+def _validate_stages(scheme: Scheme) -> None:
+    """The stages before scoring (自评 → 征求结对方意见 → 交叉核查) as the scheme sets them."""
+    if scheme.partner_opinion and not scheme.self_assessment:
+        raise ValidationError({"partner_opinion": "征求结对方意见须先设自评环节"})
+    if scheme.self_assessment and not scheme.self_assessment_due:
+        raise ValidationError({"self_assessment_due": "设自评环节时须填写自评截止日期"})
+    if scheme.partner_opinion and not scheme.opinion_due:
+        raise ValidationError({"opinion_due": "设征求结对方意见环节时须填写意见截止日期"})
+    if scheme.partner_opinion and scheme.opinion_due < scheme.self_assessment_due:
+        raise ValidationError(
+            {
+                "opinion_due": f"结对方意见截止日期（{scheme.opinion_due:%Y-%m-%d}）不能早于自评截止日期"
+                f"（{scheme.self_assessment_due:%Y-%m-%d}）"
+            }
+        )
+    if scheme.cross_check and not scheme.cross_check_items:
+        raise ValidationError({"cross_check_items": "交叉核查须至少抽查 1 个评估项"})
 
 
 def create_scheme(
@@ -111,6 +139,7 @@ def create_scheme(
     good_min: Decimal = Decimal("80"),
     fair_min: Decimal = Decimal("60"),
     cities_see_before_publication: bool = False,
+    **stages,
 ) -> Scheme:
     """A new, empty scheme; the scoping layer decides (inside the transaction) whether the user may keep it."""
     scoping.require(user, scoping.Action.CHANGE)
@@ -129,6 +158,11 @@ def create_scheme(
         cities_see_before_publication=cities_see_before_publication,
         created_by=user,
     )
+    unknown = set(stages) - set(STAGE_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能设置的字段：{', '.join(sorted(unknown))}")
+    for key, value in stages.items():
+        setattr(scheme, key, value)
     _validate_scheme(scheme)
     with transaction.atomic(), set_actor(user):
         scheme.full_clean(validate_constraints=False)
@@ -300,6 +334,16 @@ def _next_name(name: str, old: int, new: int) -> str:
     return f"{new} 年{name}"
 
 
+def _shifted(day: datetime.date | None, years: int) -> datetime.date | None:
+    """A stage's due date moved to the copy's year (29 February becomes 28 February)."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def copy_scheme_forward(*, scheme: Scheme, year: int, user, name: str = "") -> Scheme:
     """The scheme for another year: items, cut-offs and options copied, ``copied_from`` set; then edited there."""
     if not scoping.can(user, scoping.Action.VIEW, scheme):
@@ -313,6 +357,12 @@ def copy_scheme_forward(*, scheme: Scheme, year: int, user, name: str = "") -> S
         good_min=scheme.good_min,
         fair_min=scheme.fair_min,
         cities_see_before_publication=scheme.cities_see_before_publication,
+        self_assessment=scheme.self_assessment,
+        partner_opinion=scheme.partner_opinion,
+        cross_check=scheme.cross_check,
+        cross_check_items=scheme.cross_check_items,
+        self_assessment_due=_shifted(scheme.self_assessment_due, year - scheme.year),
+        opinion_due=_shifted(scheme.opinion_due, year - scheme.year),
         copied_from=scheme,
         created_by=user,
     )

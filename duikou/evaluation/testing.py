@@ -278,3 +278,77 @@ class People:
             org, role = self.ROLES[key]
             self._made[key] = testing.user(f"{self.prefix}{key}", org, role)
         return self._made[key]
+
+
+# ---- self-assessment and cross-check (the stages before scoring) ---------------------------------------------
+
+STAGES_OPEN = {
+    "self_assessment": True,
+    "partner_opinion": True,
+    "cross_check": True,
+    "cross_check_items": 1,
+    "self_assessment_due": datetime.date(2099, 12, 31),
+    "opinion_due": datetime.date(2099, 12, 31),
+}
+
+
+def staged_scheme(keeper, province: str, label: str, year: int = 2024) -> Scheme:
+    """A province scheme of ``year`` with one qualitative item and every stage before scoring switched on."""
+    from . import services
+
+    made = scheme(
+        keeper,
+        year=year,
+        level="province",
+        province=province,
+        name=f"{label}自评方案",
+        items=[qualitative_item(name=f"{label}自评评估项", weight="100")],
+    )
+    return services.update_scheme(user=keeper, scheme=made, expected_version=made.version, **STAGES_OPEN)
+
+
+def self_assessed(scheme_, pairing, side: str, user, label: str, *, submit: bool = False):
+    """A side's self-assessment with every item filled in (submitted when asked)."""
+    from .assessment import services
+
+    entries = {i.pk: {"grade": "good", "statement": f"{label}自评说明"} for i in scheme_.items.all()}
+    made = services.save_self_assessment(scheme=scheme_, pairing=pairing, side=side, user=user, entries=entries)
+    if submit:
+        made = services.submit_self_assessment(assessment=made, user=user, expected_version=made.version)
+    return made
+
+
+def stages_matrix_world(stranger) -> dict:
+    """For the permission matrix: 2024 province schemes of 河南 (信阳–苏州, in scope) and 陕西 (延安–无锡, not) with
+    every stage on; on each side the old city's draft self-assessment and the partner city's submitted one (the
+    信阳 users give their opinion on 苏州's); a cross-check that 信阳市人民政府 reviews (of 延安–无锡, in scope through
+    the reviewer) and one of 庆阳–天津 (甘肃's 2024 scheme) by 赣州市人民政府 (not in scope)."""
+    from .assessment import services
+
+    henan = testing.user("st_henan_approver", "河南省人民政府", "approver")
+    shaanxi = testing.user("st_shaanxi_approver", "陕西省人民政府", "approver")
+    inside, outside = testing.pairing("信阳市", "苏州市"), testing.pairing("延安市", "无锡市")
+    mine = staged_scheme(henan, "410000", "信阳侧")
+    theirs = staged_scheme(shaanxi, "610000", "陕西省")
+    xinyang = testing.user("st_xy_editor", "信阳市人民政府", "editor")
+    suzhou = testing.user("st_sz_editor", "苏州市人民政府", "editor")
+    wuxi = testing.user("st_wx_editor", "无锡市人民政府", "editor")
+
+    gansu = testing.user("st_gansu_approver", "甘肃省人民政府", "approver")
+    elsewhere = staged_scheme(gansu, "620000", "庆阳侧")
+
+    def check(made, pairing, reviewer, keeper):
+        return services.assign_cross_check(
+            scheme=made, pairing=pairing, reviewer=testing.org(reviewer), user=keeper, seed=7
+        )
+
+    return {
+        "stage_scheme": mine,
+        "stage_scheme_out": theirs,
+        "inside_stage_assessment": self_assessed(mine, inside, "old", xinyang, "信阳侧"),
+        "outside_stage_assessment": self_assessed(theirs, outside, "old", stranger, "延安侧"),
+        "inside_stage_partner": self_assessed(mine, inside, "partner", suzhou, "苏州侧", submit=True),
+        "outside_stage_partner": self_assessed(theirs, outside, "partner", wuxi, "无锡侧", submit=True),
+        "inside_stage_check": check(theirs, outside, "信阳市人民政府", shaanxi),
+        "outside_stage_check": check(elsewhere, testing.pairing("庆阳市", "天津市"), "赣州市人民政府", gansu),
+    }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .assessment import views as assessment_views
 from .supervision import urls as supervision_urls
 
 app_name = "evaluation"
@@ -25,5 +26,23 @@ scheme_urls = [
     path("runs/<int:pk>/pairings/<int:pairing_pk>/", views.explanation, name="explanation"),
 ]
 
+# Self-assessments, the partner's opinion and cross-checks before scoring (assessment/views.py).
+stage_urls = [
+    path("schemes/<int:pk>/assessments/", assessment_views.assessments, name="assessments"),
+    path(
+        "schemes/<int:pk>/assessments/<int:pairing_pk>/<slug:side>/",
+        assessment_views.assessment,
+        name="assessment",
+    ),
+    path(
+        "schemes/<int:pk>/assessments/<int:pairing_pk>/<slug:side>/step/<slug:step>/",
+        assessment_views.assessment_step,
+        name="assessment_step",
+    ),
+    path("schemes/<int:pk>/cross-checks/assign/", assessment_views.cross_check_assign, name="cross_check_assign"),
+    path("cross-checks/<int:pk>/", assessment_views.cross_check, name="cross_check"),
+    path("cross-checks/<int:pk>/step/<slug:step>/", assessment_views.cross_check_step, name="cross_check_step"),
+]
+
 # Commendations and rectification notices followed to closure (supervision/urls.py).
-urlpatterns = scheme_urls + supervision_urls.urlpatterns
+urlpatterns = scheme_urls + stage_urls + supervision_urls.urlpatterns

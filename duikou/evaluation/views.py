@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from duikou.core.listviews import page_context
 from duikou.pairings.models import Pairing
 from duikou.policy.models import Task
 
-from . import comparison, inputs, queries, services
+from . import comparison, evidence, inputs, queries, services
 from .forms import CopyForm, ItemForm, SchemeFilterForm, SchemeForm, item_initial
 from .models import Item, Run, Scheme
 from .supervision.services import may_issue
@@ -444,6 +445,10 @@ def explanation(request, pk: int, pairing_pk: int):
     if not scores and result.ranked:  # a pairing listed apart has no scores: its page says why
         raise PermissionDenied(_("您可以查看排名，但不能查看其他结对的计分说明"))
     columns = _task_columns(request.user, run)
+    beside = evidence.beside_scores(run.scheme.year, result.pairing_id, scores)
+    for s in scores:
+        s.recorded = beside.get(s.pk, [])
+        s.adjusted = (s.inputs or {}).get("cross_check")
     groups = []
     for task in columns:
         rows = [s for s in scores if s.item.key_task_id == task.code]
@@ -452,7 +457,15 @@ def explanation(request, pk: int, pairing_pk: int):
     return render(
         request,
         "evaluation/explanation.html",
-        {"run": run, "scheme": run.scheme, "result": result, "pairing": result.pairing, "groups": groups},
+        {
+            "run": run,
+            "scheme": run.scheme,
+            "result": result,
+            "pairing": result.pairing,
+            "groups": groups,
+            "gap_share": settings.DUIKOU_EVALUATION_RECORD_GAP_SHARE,
+            "gaps": sum(1 for s in scores for r in s.recorded if r.gap),
+        },
     )
 
 

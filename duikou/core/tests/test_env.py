@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from duikou.core.env import env_hex, env_int, env_list, env_path, env_str
+from duikou.core.env import env_decimal, env_hex, env_int, env_list, env_path, env_str
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -26,6 +26,19 @@ def test_env_int_refuses_what_it_cannot_read_naming_the_variable(monkeypatch, ra
     monkeypatch.setenv("DUIKOU_EXAMPLE", raw)
     with pytest.raises(ImproperlyConfigured, match=f"DUIKOU_EXAMPLE.*{reason}"):
         env_int("DUIKOU_EXAMPLE", 10, minimum=1, maximum=100)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("0.35", "0.35"), ("", "0.2")])
+def test_env_decimal_reads_a_share_exactly(monkeypatch, raw, expected):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", raw)
+    assert str(env_decimal("DUIKOU_EXAMPLE", "0.2", minimum="0")) == expected
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("20%", "应为数字"), ("nan", "应为数字"), ("-0.1", "不能小于 0")])
+def test_env_decimal_refuses_what_it_cannot_read_naming_the_variable(monkeypatch, raw, reason):
+    monkeypatch.setenv("DUIKOU_EXAMPLE", raw)
+    with pytest.raises(ImproperlyConfigured, match=f"DUIKOU_EXAMPLE.*{reason}"):
+        env_decimal("DUIKOU_EXAMPLE", "0.2", minimum="0")
 
 
 def test_env_str_refuses_a_value_outside_its_choices(monkeypatch):

@@ -10,11 +10,12 @@ def world(w) -> dict:
     return {
         **evaluation_testing.evaluation_matrix_world(editor, stranger, w["inside"], w["outside"]),
         **evaluation_testing.supervision_matrix_world(editor, stranger),
+        **evaluation_testing.stages_matrix_world(stranger),
     }
 
 
 def cases(w) -> dict[str, Case]:
-    return evaluation_cases(w) | supervision_cases(w)
+    return evaluation_cases(w) | supervision_cases(w) | stage_cases(w)
 
 
 def evaluation_cases(w) -> dict[str, Case]:
@@ -184,5 +185,103 @@ def supervision_cases(w) -> dict[str, Case]:
         ),
         "api:take_notice_step": api_write(
             *receive_at, "post_json", ok=200, **receive, present=received, scoped=("Notice",)
+        ),
+    }
+
+
+def stage_cases(w) -> dict[str, Case]:
+    """Self-assessments and cross-checks (duikou.evaluation.testing.stages_matrix_world): the 河南 scheme's are in
+    scope, the 陕西 scheme is not; the 信阳 users fill in 信阳's side and give their opinion on 苏州's, and review the
+    cross-check assigned to 信阳市人民政府; assigning a cross-check belongs to the scheme's province."""
+    s_in, s_out = w["stage_scheme"].pk, w["stage_scheme_out"].pk
+    p_in, p_out = w["inside"].pk, w["outside"].pk
+    a_in, a_out = w["inside_stage_assessment"], w["outside_stage_assessment"]
+    c_in, c_out = w["inside_stage_check"], w["outside_stage_check"]
+    item_in = w["stage_scheme"].items.get().pk
+    item_out = w["stage_scheme_out"].items.get().pk
+    side = ("/evaluation/schemes/{}/assessments/{}/{}/", (s_in, p_in), (s_out, p_out))
+
+    def sides(suffix: str, which: str = "old") -> tuple[str, str]:
+        return side[0].format(*side[1], which) + suffix, side[0].format(*side[2], which) + suffix
+
+    opinion = {"version": "STAGE_PARTNER_VERSION", f"opinion-{item_in}": "agree"}
+    stage_api = "/api/evaluation/stages"
+    entries = [{"item_id": item_in, "grade": "fairly_good", "statement": "接口自评说明"}]
+    finding = {"version": "STAGE_CHECK_VERSION", "item_id": c_in.sample[0], "finding": "接口核查发现"}
+    shown = ("Scheme", "Pairing", "SelfAssessment")
+    return {
+        "evaluation:assessments": Case(
+            f"/evaluation/schemes/{s_in}/assessments/",
+            f"/evaluation/schemes/{s_out}/assessments/",
+            present=["信阳市—苏州市"],
+            absent=["延安市—无锡市"],
+            scoped=shown,
+        ),
+        "evaluation:assessment": Case(*sides(""), present=["信阳侧自评说明"], scoped=shown),
+        # the partner's opinion on 苏州's submitted self-assessment, by a 信阳 user who may change data
+        "evaluation:assessment_step": form_post(
+            *sides("step/opinion/", "partner"), data=opinion, data_out=opinion, scoped=("SelfAssessment",)
+        ),
+        "evaluation:cross_check_assign": Case(
+            f"/evaluation/schemes/{s_in}/cross-checks/assign/",
+            f"/evaluation/schemes/{s_out}/cross-checks/assign/",
+            method="post",
+            action=SUPERVISOR,
+            data={"pairing": p_in, "reviewer": 1},
+            scoped=("Scheme",),
+        ),
+        "evaluation:cross_check": Case(
+            *by_pk("/evaluation/cross-checks/{}/", c_in, c_out), present=["陕西省自评评估项"], scoped=("CrossCheck",)
+        ),
+        "evaluation:cross_check_step": form_post(
+            *by_pk("/evaluation/cross-checks/{}/step/report/", c_in, c_out),
+            data={"version": "STAGE_CHECK_VERSION"},
+            scoped=("CrossCheck",),
+        ),
+        "api:evaluation_assessments": api(
+            f"{stage_api}/schemes/{s_in}/assessments",
+            f"{stage_api}/schemes/{s_out}/assessments",
+            present=["信阳侧自评说明"],
+            absent=["延安侧自评说明"],
+            scoped=("Scheme", "SelfAssessment"),
+        ),
+        "api:save_assessment": api_write(
+            f"{stage_api}/schemes/{s_in}/assessments/{p_in}/old",
+            f"{stage_api}/schemes/{s_out}/assessments/{p_out}/old",
+            "post_json",
+            {"version": "STAGE_ASSESSMENT_VERSION", "entries": entries},
+            data_out={"version": "STAGE_ASSESSMENT_VERSION", "entries": [entries[0] | {"item_id": item_out}]},
+            ok=200,
+            present=["接口自评说明"],
+            scoped=("Scheme", "Pairing", "SelfAssessment"),
+        ),
+        "api:take_assessment_step": api_write(
+            f"{stage_api}/assessments/{a_in.pk}/steps/submit",
+            f"{stage_api}/assessments/{a_out.pk}/steps/submit",
+            "post_json",
+            {"version": "STAGE_ASSESSMENT_VERSION"},
+            ok=200,
+            present=['"status": "submitted"'],
+            scoped=("SelfAssessment",),
+        ),
+        "api:get_cross_check": api(
+            *by_pk(f"{stage_api}/cross-checks/{{}}", c_in, c_out), present=["信阳市人民政府"], scoped=("CrossCheck",)
+        ),
+        "api:record_cross_check_finding": api_write(
+            *by_pk(f"{stage_api}/cross-checks/{{}}/findings", c_in, c_out),
+            "post_json",
+            finding,
+            data_out=finding | {"item_id": c_out.sample[0]},
+            ok=200,
+            present=["接口核查发现"],
+            scoped=("CrossCheck",),
+        ),
+        "api:report_cross_check": api_write(
+            *by_pk(f"{stage_api}/cross-checks/{{}}/report", c_in, c_out),
+            "post_json",
+            {"version": "STAGE_CHECK_VERSION"},
+            ok=200,
+            present=['"status": "reported"'],
+            scoped=("CrossCheck",),
         ),
     }

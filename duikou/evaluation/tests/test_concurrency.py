@@ -135,3 +135,30 @@ def test_a_reviewers_first_mark_saved_from_two_tabs_is_kept_once(who):
     assert set(codes(results)) <= {302, 422} and 302 in codes(results), testing.statuses(results)
     assert all("已被他人修改" in r.content.decode() for r in results if r.status_code == 422)
     assert Review.objects.filter(item=item, pairing=xinyang, reviewer=who["henan"]).count() == 1
+
+
+# ---- at the same moment --------------------------------------------------------------------------------------
+
+
+def test_a_self_assessment_submitted_twice_at_once_is_submitted_once(committed_db):
+    """``POST /api/evaluation/stages/assessments/{id}/steps/submit``: saved with the version read: one wins, the
+    others are refused (409 stale, or 403 once it is submitted), never a server error."""
+    from duikou.evaluation.assessment import services as stages
+    from duikou.evaluation.models import SelfAssessment
+    from duikou.evaluation.tests.test_assessment import filled, staged
+
+    people = {"ndrc": testing.user("race_ndrc", "国家发展改革委（振兴司）", "approver")}
+    xy = testing.user("race_xy", "信阳市人民政府", "editor")
+    xinyang = testing.pairing("信阳市", "苏州市")
+    later = datetime.date(2099, 12, 31)
+    scheme = staged(people, self_assessment_due=later, opinion_due=later)
+    a = stages.save_self_assessment(scheme=scheme, pairing=xinyang, side="old", user=xy, entries=filled(scheme))
+    url = f"/api/evaluation/stages/assessments/{a.pk}/steps/submit"
+    body = json.dumps({"version": a.version})
+    results = testing.race(
+        testing.clients(xy, lambda client, i: client.post(url, data=body, content_type="application/json"))
+    )
+    codes = sorted(r.status_code for r in results)
+    assert codes[0] == 200 and codes.count(200) == 1 and set(codes[1:]) <= {403, 409}, testing.statuses(results)
+    a.refresh_from_db()
+    assert a.status == SelfAssessment.Status.SUBMITTED and a.version == json.loads(body)["version"] + 1
