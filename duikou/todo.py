@@ -448,7 +448,7 @@ def _assessments(user, today):
         "assessments",
         SELF_ASSESSMENT,
         qs,
-        title=lambda a: f"{a.scheme} · {a.get_side_display()}自评",
+        title=lambda a: _("%(scheme)s · %(side)s自评") % {"scheme": a.scheme, "side": a.get_side_display()},
         place=lambda a: str(a.pairing),
         link=services.assessment_link,
     )
@@ -465,7 +465,7 @@ def _assessments(user, today):
                     Item(
                         source="assessments",
                         kind=SOURCES["assessments"],
-                        title=f"{scheme} · {services.side_label(side)}自评",
+                        title=_("%(scheme)s · %(side)s自评") % {"scheme": scheme, "side": services.side_label(side)},
                         action=str(_("填写并提交自评")),
                         link=reverse("evaluation:assessment", args=[scheme.pk, pairing.pk, side]),
                         due=scheme.self_assessment_due,
@@ -484,7 +484,7 @@ def _cross_checks(user, today):
         "cross_checks",
         CROSS_CHECK,
         queries.cross_checks_for(user),
-        title=lambda c: f"{c.scheme} · 交叉核查",
+        title=lambda c: _("%(scheme)s · 交叉核查") % {"scheme": c.scheme},
         place=lambda c: str(c.pairing),
         link=services.cross_check_link,
     )
