@@ -295,7 +295,7 @@ def export_set(values, fmt: str, *, user, schemes: dict | None = None, dataset: 
         else:
             why = _("以下对象没有唯一的名称，无法按名称（NAME）导出：%(list)s")
         raise ValidationError(why % {"list": shown})
-    from .transfer import number_text
+    from .services import number_text
 
     combo = DEFAULT_COMBO[schemes.get(Dhis2Id.Kind.DATA_ELEMENT, "CODE")]
     out = []

@@ -188,6 +188,15 @@ def _decimal_or_none(value) -> Decimal | None:
 MAX_ABS = Decimal("1e14")
 
 
+def number_text(value: Decimal | None) -> str:
+    """A value as a cell shows it and an export writes it: four places at most, no trailing zeros."""
+    if value is None:
+        return ""
+    value = value.quantize(Decimal("0.0001"))
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def parse_value(text, *, indicator: Indicator, where: str = "") -> Decimal | None:
     """A cell's text as a Decimal (None when empty). Thousands separators are accepted; the error names the cell."""
     raw = "" if text is None else str(text).strip().replace(",", "").replace("，", "")

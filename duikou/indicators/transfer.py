@@ -26,7 +26,7 @@ from duikou.pairings.models import Pairing
 from . import dhis2
 from .models import BreakdownOption, DataValue, Indicator, Report
 from .periods import parse_period
-from .services import parse_value
+from .services import number_text, parse_value
 
 COLUMNS = ["dataElement", "period", "orgUnit", "value", "comment"]
 FORMATS = ("json", "csv", "xlsx")
@@ -427,14 +427,6 @@ def _insert(new: list, user_id, progress, total: int, now) -> None:
 
 
 # ---- export ----------------------------------------------------------------------------------------------
-
-
-def number_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    value = value.quantize(Decimal("0.0001"))
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def export_rows(values) -> Iterable[dict]:

@@ -30,6 +30,7 @@ DOMAIN = {
     "evaluation",
     "monitoring",
     "markets",
+    "secondments",
     "notifications",
 }
 WIRING = {
