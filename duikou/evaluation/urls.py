@@ -29,6 +29,7 @@ scheme_urls = [
 # Self-assessments, the partner's opinion and cross-checks before scoring (assessment/views.py).
 stage_urls = [
     path("schemes/<int:pk>/assessments/", assessment_views.assessments, name="assessments"),
+    path("schemes/<int:pk>/assessments/export.xlsx", assessment_views.assessments_export, name="assessments_export"),
     path(
         "schemes/<int:pk>/assessments/<int:pairing_pk>/<slug:side>/",
         assessment_views.assessment,

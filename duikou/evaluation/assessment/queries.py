@@ -7,7 +7,7 @@ from duikou.accounts import scoping
 from duikou.pairings.models import Pairing
 
 from .. import inputs
-from ..models import CrossCheck, Scheme, SelfAssessment, SelfAssessmentEntry, Side
+from ..models import CrossCheck, Finding, Scheme, SelfAssessment, SelfAssessmentEntry, Side
 
 
 def pairings_of(user, scheme: Scheme) -> QuerySet[Pairing]:
@@ -78,4 +78,25 @@ def self_assessed_for_check(user, check: CrossCheck) -> QuerySet[SelfAssessmentE
         .exclude(assessment__status=SelfAssessment.Status.DRAFT)
         .select_related("assessment")
         .order_by("item_id", "assessment__side")
+    )
+
+
+def entries_for(user, scheme: Scheme) -> QuerySet[SelfAssessmentEntry]:
+    """Every item of the scheme's self-assessments the user may see, with the partner's opinion on it."""
+    return (
+        scoping.scope(user, SelfAssessmentEntry)
+        .filter(assessment__scheme=scheme)
+        .select_related("assessment__pairing__old_region", "assessment__pairing__partner_region", "item")
+        .order_by("assessment__pairing__code", "item__order", "item_id", "assessment__side")
+    )
+
+
+def findings_for(user, scheme: Scheme) -> QuerySet[Finding]:
+    """The cross-checks' findings of the scheme the user may see."""
+    return (
+        scoping.scope(user, Finding)
+        .filter(cross_check__scheme=scheme)
+        .select_related("cross_check__pairing__old_region", "cross_check__pairing__partner_region")
+        .select_related("cross_check__reviewer", "item")
+        .order_by("cross_check__pairing__code", "item__order", "item_id")
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from duikou.accounts.models import Organisation
 from duikou.audit.queries import history_for
 from duikou.core.errors import StaleObjectError
+from duikou.core.exports import xlsx_response
 from duikou.core.forms import error_text, int_or
 from duikou.core.listviews import page_context
 
@@ -68,6 +69,64 @@ def assessments(request, pk: int):
         else [],
     }
     return render(request, "evaluation/assessment/overview.html", context)
+
+
+@login_required
+def assessments_export(request, pk: int):
+    """The scheme's stages as one sheet: each side's self-assessment item by item with the partner's opinion, and the
+    cross-check's finding on the item with its adjustment and reason (the rows the user may see)."""
+    scheme = evaluation_queries.scheme_for(request.user, pk)
+    findings = {(f.cross_check.pairing_id, f.item_id): f for f in queries.findings_for(request.user, scheme)}
+    header = [
+        _("结对关系"),
+        _("评估指标项"),
+        _("自评方"),
+        _("自评状态"),
+        _("自评等次"),
+        _("自评分"),
+        _("自评说明"),
+        _("佐证材料"),
+        _("结对方意见"),
+        _("意见理由"),
+        _("核查单位"),
+        _("核查状态"),
+        _("核查发现"),
+        _("得分调整"),
+        _("调整理由"),
+    ]
+
+    def checked(finding) -> list:
+        if finding is None:
+            return [None] * 5
+        check = finding.cross_check
+        adjustment = float(finding.adjustment) if finding.adjustment else None
+        return [str(check.reviewer), check.get_status_display(), finding.finding, adjustment, finding.reason]
+
+    rows, seen = [], set()
+    for e in queries.entries_for(request.user, scheme):
+        a = e.assessment
+        key = (a.pairing_id, e.item_id)
+        seen.add(key)
+        rows.append(
+            [
+                str(a.pairing),
+                e.item.name,
+                a.get_side_display(),
+                a.get_status_display(),
+                e.get_grade_display() if e.grade else None,
+                float(e.self_score) if e.self_score is not None else None,
+                e.statement,
+                e.evidence,
+                e.get_opinion_display() if e.opinion else None,
+                e.opinion_reason,
+                *checked(findings.get(key)),
+            ]
+        )
+    # items cross-checked where no side assessed itself (a scheme without the self-assessment stage)
+    for key, f in findings.items():
+        if key not in seen:
+            rows.append([str(f.cross_check.pairing), f.item.name, *[None] * 8, *checked(f)])
+    return xlsx_response(f"evaluation-stages-{scheme.pk}.xlsx", _("自评与交叉核查"), header, rows)
 
 
 def _entries_posted(post, items) -> dict:

@@ -217,6 +217,11 @@ def stage_cases(w) -> dict[str, Case]:
             absent=["延安市—无锡市"],
             scoped=shown,
         ),
+        "evaluation:assessments_export": Case(
+            f"/evaluation/schemes/{s_in}/assessments/export.xlsx",
+            f"/evaluation/schemes/{s_out}/assessments/export.xlsx",
+            scoped=("Scheme",),
+        ),
         "evaluation:assessment": Case(*sides(""), present=["信阳侧自评说明"], scoped=shown),
         # the partner's opinion on 苏州's submitted self-assessment, by a 信阳 user who may change data
         "evaluation:assessment_step": form_post(

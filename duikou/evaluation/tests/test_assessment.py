@@ -2,11 +2,13 @@
 stage's services, stages the scheme switches off, the adjusted score, and the records shown beside reported values."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from openpyxl import load_workbook
 
 from duikou import testing
 from duikou.core.errors import StaleObjectError
@@ -514,3 +516,51 @@ def test_api_scheme_carries_its_stages(people, client):
     scheme = staged(people)
     data = client.get(f"/api/evaluation/schemes/{scheme.pk}", **_bearer(people["xy_viewer"])).json()
     assert (data["self_assessment"], data["opinion_due"], data["cross_check_items"]) == (True, "2026-02-28", 1)
+
+
+def test_the_stages_export_has_each_sides_items_the_partners_opinion_and_the_findings(people, xinyang, client):
+    scheme = staged(people)
+    old = submitted(people, scheme, xinyang, "old")
+    stages.give_opinion(
+        assessment=old,
+        user=people["sz"],
+        expected_version=old.version,
+        opinions=opinions(scheme, "disagree", "到位资金凭证不全"),
+        today=BEFORE,
+    )
+    check = assigned(people, scheme, xinyang)
+    target = scheme.items.get(method="target")
+    stages.record_finding(
+        check=check,
+        item=target,
+        user=people["ya"],
+        expected_version=check.version,
+        finding="第四季度到位资金缺少拨付凭证",
+        adjustment="-5",
+        reason="2500 万元无拨付凭证",
+    )
+    client.force_login(people["xy"])
+    answer = client.get(f"/evaluation/schemes/{scheme.pk}/assessments/export.xlsx")
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    by_item = {r[header.index("评估指标项")]: r for r in rows[1:]}
+    assert len(rows) == 1 + scheme.items.count()  # one side assessed itself: one row per item
+    row = by_item[target.name]
+    assert row[header.index("自评方")] == "革命老区城市"
+    assert row[header.index("结对方意见")] == "不同意"
+    assert row[header.index("意见理由")] == "到位资金凭证不全"
+    assert row[header.index("核查单位")] == "延安市人民政府"
+    assert row[header.index("得分调整")] == -5
+    assert row[header.index("调整理由")] == "2500 万元无拨付凭证"
+    other = next(r for name, r in by_item.items() if name != target.name)
+    assert other[header.index("核查发现")] is None
+
+
+def test_the_stages_export_leaves_out_pairings_outside_the_users_area(people, xinyang, client):
+    scheme = staged(people)
+    submitted(people, scheme, xinyang, "old")
+    client.force_login(people["wx"])  # 无锡: neither side of 信阳—苏州
+    answer = client.get(f"/evaluation/schemes/{scheme.pk}/assessments/export.xlsx")
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    assert answer.status_code == 200 and sheet.max_row == 1
