@@ -28,6 +28,8 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "national_desk": {403},  # the national overseer's desk, for the overseer only
     "recommend_assignment": {404},  # a region code that names no old-area city
     "create_declaration": {404},  # a village code that names no village in the caller's area
+    "project_fund_figures": {404},  # a project id that names none in the caller's area
+    "secondment_counts": {404},  # a pairing id that names none in the caller's area
 }
 
 # each app's router under its path, in the order of the description
