@@ -103,6 +103,9 @@ class MarketsConfig(AppConfig):
         from duikou.indicators import records
 
         from .labour.queries import placed_by_group
+        from .produce.queries import certified_purchases
 
         # the placements beside the reported 劳务协作人数, per group of its breakdown (人群) and in total (their sum)
         records.register("labour_coop_persons", _("就业安置记录"), None, by_option=placed_by_group)
+        # the deliveries counted as certified products, beside the reported 消费帮扶金额 (its certified part)
+        records.register("consumption_aid_wan", _("其中认定产品采购"), certified_purchases)

@@ -260,12 +260,12 @@ def test_a_saved_cell_and_the_grid_read_the_database_a_bounded_number_of_times(
     when this was written, the grid 28; on the demo data of `make run` 35 and 31, from 64 and 39 before), so a page
     that re-reads per step or per row shows up here. The breakdowns' options and the placements per group added one
     read each to the grid; each source registered in ``indicators.records`` reads once (the projects' two
-    fund-transaction sums added two, the seconded-people register's count one)."""
+    fund-transaction sums added two, the seconded-people register's count one, the certified purchases one)."""
     rep = fill(who["xy_editor"], report())
     client.force_login(who["xy_editor"])
     grid = f"/indicators/entry/{rep.pairing_id}/quarterly/2025Q3/"
     client.get(grid)  # the session and the user are read once before counting, as on any later request
-    with django_assert_max_num_queries(35):
+    with django_assert_max_num_queries(36):
         page = client.get(grid)
     version = DataValue.objects.get(pairing=rep.pairing, period="2025Q3", indicator="signed_projects").version
     with django_assert_max_num_queries(34):

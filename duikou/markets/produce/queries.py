@@ -108,6 +108,15 @@ def deliveries_for(user, *, agreement=None) -> QuerySet[Delivery]:
     return filter_given(qs, agreement=agreement)
 
 
+def certified_purchases(user, *, pairing: int, since, until):
+    """What the pairing's deliveries of certified products add up to (万元) in [since, until]: the certified part of
+    its 消费帮扶, beside the reported 消费帮扶金额 (``indicators.records``); None where none is recorded."""
+    qs = deliveries_for(user).filter(
+        agreement__pairing_id=pairing, date__gte=since, date__lte=until, certification__isnull=False
+    )
+    return qs.order_by().aggregate(total=Sum("amount_wan"))["total"]
+
+
 # --- product certification ---------------------------------------------------------------------------------------
 
 VALIDITY = ("valid", "expired")

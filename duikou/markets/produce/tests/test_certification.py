@@ -328,3 +328,22 @@ def test_a_submitted_application_is_on_the_county_approvers_to_do(approver, seco
     items, _more = todo_for(second_approver, source="certifications")
     assert [(i.title, i.action, i.place) for i in items] == [(cert.name, "审核通过并公示、退回", "潢川县")]
     assert todo_for(approver, source="certifications")[0] == []  # the submitter does not review it
+
+
+def test_the_grid_shows_the_certified_purchases_beside_the_reported_consumption_aid(editor, sold):
+    from duikou.indicators import records
+
+    deliver(editor, sold["agreement"], today() - 5 * DAY, amount="2", certified=False)
+    deliver(editor, sold["agreement"], today(), amount="3")
+    assert sold["agreement"].pairing_id
+    found = dict(
+        records.recorded(editor, pairing=sold["agreement"].pairing_id, since=today() - 30 * DAY, until=today())[
+            "consumption_aid_wan"
+        ]
+    )
+    assert found["其中认定产品采购"] == Decimal("3")
+    assert found["活动记录"] == Decimal("5")  # every delivery is a 消费帮扶 activity
+    before = records.recorded(
+        editor, pairing=sold["agreement"].pairing_id, since=today() - 30 * DAY, until=today() - 6 * DAY
+    )
+    assert dict(before["consumption_aid_wan"])["其中认定产品采购"] == Decimal("0")
