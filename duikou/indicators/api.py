@@ -20,7 +20,7 @@ from duikou.core.errors import UserFacingError
 from duikou.pairings.queries import pairing_for
 
 from . import analytics, dhis2, queries, services, transfer
-from .models import BreakdownOption, Dhis2Id, Indicator
+from .models import Dhis2Id, Indicator
 from .workflow import WORKFLOW
 
 router = Router(tags=["indicators"])
@@ -153,8 +153,8 @@ def put_indicator_value(request, payload: ValueIn):
         raise ValidationError(f"未知指标「{payload.indicator}」")
     option = None
     if payload.option:
-        option = BreakdownOption.objects.filter(breakdown_id=indicator.breakdown_id, code=payload.option).first()
-        if indicator.breakdown_id is None or option is None:
+        option = queries.breakdown_option(indicator, payload.option)
+        if option is None:
             raise ValidationError(f"指标「{indicator.name}」没有分类选项「{payload.option}」")
     value = services.save_value(
         user=request.user,

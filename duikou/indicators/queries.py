@@ -13,7 +13,7 @@ from duikou.core.querysets import filter_given
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
-from .models import DataSet, DataValue, Indicator, Report
+from .models import BreakdownOption, DataSet, DataValue, Indicator, Report
 from .periods import Period, parse_period, periods_of_year
 
 
@@ -260,3 +260,10 @@ def dhis2_ids_for(user, *, q: str = "", kind: str = "", status: str = "active") 
     if q:
         qs = qs.filter(Q(uid__icontains=q) | Q(code__icontains=q))
     return filter_given(qs, kind=kind, status=status).order_by("kind", "code", "-created", "-pk")
+
+
+def breakdown_option(indicator: Indicator, code: str) -> BreakdownOption | None:
+    """The option of the indicator's breakdown with that code (a sub-row of the grid); None when it has none such."""
+    if indicator.breakdown_id is None:
+        return None
+    return BreakdownOption.objects.filter(breakdown_id=indicator.breakdown_id, code=code).first()

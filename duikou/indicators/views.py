@@ -26,7 +26,7 @@ from duikou.pairings.queries import pairing_for
 from . import analytics, dhis2, queries, records, services, transfer
 from . import formula as formulas
 from .forms import SCHEMES, Dhis2IdForm, DueDaysForm, ImportForm, PivotForm, TimelinessForm
-from .models import BreakdownOption, DataSet, Dhis2Id, Indicator
+from .models import DataSet, Dhis2Id, Indicator
 from .periods import parse_period
 from .transfer import number_text
 from .workflow import WORKFLOW
@@ -329,8 +329,8 @@ def cell(request, pairing_id: int, dataset: str, period: str):
         raise Http404(_("未知指标"))
     option, option_code = None, request.POST.get("option", "")
     if option_code:
-        option = BreakdownOption.objects.filter(breakdown_id=indicator.breakdown_id, code=option_code).first()
-        if indicator.breakdown_id is None or option is None:
+        option = queries.breakdown_option(indicator, option_code)
+        if option is None:
             raise Http404(_("未知分类选项"))
     key = f"{indicator.code}__{option.code}" if option else indicator.code
     version = request.POST.get("version", "")
