@@ -29,10 +29,8 @@ def read(sql: str, params, schema: pa.Schema, *, using: str = "default", batch: 
     connection = connections[using]
     if connection.vendor == "postgresql":
         statement = connection.ops.compose_sql(sql, list(params or ()))
-        if connection.in_atomic_block:
-            pieces = list(_read_copy_csv(connection, statement, schema))
-        else:
-            pieces = [_read_adbc(connection, statement, schema)]
+        reader = _read_copy_csv if connection.in_atomic_block else _read_adbc
+        pieces = list(reader(connection, statement, schema))
     else:
         pieces = list(_read_cursor(connection, sql, params, schema, batch))
     if not pieces:
@@ -56,22 +54,24 @@ def postgres_uri(connection) -> str:
     return f"postgresql://{auth}{host}{port}/{quote(s['NAME'], safe='')}" + (f"?{query}" if query else "")
 
 
-def _read_adbc(connection, statement: str, schema: pa.Schema) -> pa.Table:
+def _read_adbc(connection, statement: str, schema: pa.Schema):
+    """The driver's record batches as they arrive, each put in the schema's types at once: the text of
+    PostgreSQL's numerics is never held for the whole result."""
     import adbc_driver_postgresql.dbapi
 
     with adbc_driver_postgresql.dbapi.connect(postgres_uri(connection)) as con, con.cursor() as cursor:
         cursor.execute(statement)
-        table = cursor.fetch_arrow_table()
-    return _conform(table, schema)
+        for batch in cursor.fetch_record_batch():
+            yield _conform(batch, schema)
 
 
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
     """The driver's columns in the schema's names and types. PostgreSQL's numeric comes as text in an extension
     type; its storage is cast to the decimal the schema asks for."""
     columns = []
-    for column, field in zip(table.columns, schema, strict=True):
+    for column, field in zip(batch.columns, schema, strict=True):
         if isinstance(column.type, pa.ExtensionType):
-            column = pa.chunked_array([chunk.storage for chunk in column.chunks], type=column.type.storage_type)
+            column = column.storage
         if column.type != field.type:
             column = pc.cast(column, field.type)
         columns.append(column)

@@ -26,12 +26,12 @@ import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+from cryptography.hazmat.primitives import hashes
 from django.conf import settings
 from django.db import connections
 from ibis import _
 
-from duikou.core.digests import sm3_hex
+from duikou.core import arrow
 from duikou.core.errors import UserFacingError
 
 from .models import DepartmentSignal, Household, IncomeRecord, Rule, Threshold
@@ -145,29 +145,22 @@ RAW = pa.schema(
     ]
 )
 CENT = Decimal("0.01")
-_FLOAT = decimal.Context(prec=15)  # SQLite keeps 15 significant digits of a decimal; Django reads them with this
-# COPY output is parsed in pieces of about this size (each piece is whole rows: PostgreSQL sends one row a message)
-COPY_PIECE = 32 << 20
 
 
 def snapshot(households, year: int, *, batch: int = 50000, progress=None) -> pa.Table:
     """One row per household with an income record for ``year`` or a departmental signal dated in it (a household
     without either has nothing to screen; one with signals only is screened on them and its checks), by household.
 
-    Built by one set-based statement over the database (``_snapshot_sql``), read in pieces: on PostgreSQL as
-    ``COPY (SELECT ...) TO STDOUT`` parsed by pyarrow's CSV reader, elsewhere by ``fetchmany``. Progress is reported
+    Built by one set-based statement over the database (``_snapshot_sql``), read into Arrow by ``core.arrow.read``:
+    on PostgreSQL outside a transaction as the binary ``COPY`` stream through ADBC, inside one as ``COPY`` CSV on
+    Django's connection (which alone sees the transaction's rows), elsewhere by ``fetchmany``. Progress is reported
     before and after the read, not during it: the connection is busy with the statement until it ends, and a
     progress callback may write to the database."""
     connection = connections[households.db]
     sql, params = _snapshot_sql(households, year, connection)
     if progress:
         progress(0, None, "生成数据快照")
-    if connection.vendor == "postgresql":
-        tables = list(_read_copy(connection, sql, params))
-    else:
-        tables = list(_read_cursor(connection, sql, params, batch))
-    raw = pa.Table.from_batches([], schema=RAW) if not tables else pa.concat_tables(tables)
-    raw = _annualise_sub_year(raw)
+    raw = _annualise_sub_year(arrow.read(sql, params, RAW, using=households.db, batch=batch))
     rigid = pc.add(raw["medical_expense"], raw["education_expense"]).cast(MONEY)
     columns = [rigid if name == "rigid_expense" else raw[name] for name in SCHEMA.names]
     table = pa.Table.from_arrays(columns, schema=SCHEMA).combine_chunks()
@@ -203,56 +196,29 @@ def _annualise_sub_year(raw: pa.Table) -> pa.Table:
     return raw
 
 
-def _read_copy(connection, sql: str, params: list):
-    """The statement's rows as Arrow tables of about ``COPY_PIECE`` bytes of CSV each."""
-    read = pacsv.ReadOptions(column_names=RAW.names)
-    convert = pacsv.ConvertOptions(column_types=RAW, true_values=["t"], false_values=["f"], null_values=[""])
-    statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        buffer = bytearray()
-        for row in copy:
-            buffer += row
-            if len(buffer) >= COPY_PIECE:
-                yield pacsv.read_csv(pa.py_buffer(buffer), read_options=read, convert_options=convert)
-                buffer = bytearray()
-        if buffer:
-            yield pacsv.read_csv(pa.py_buffer(buffer), read_options=read, convert_options=convert)
+class _Hashing(io.RawIOBase):
+    """A write-only file that feeds what is written to an SM3 digest, so the IPC bytes are never held whole."""
 
+    def __init__(self):
+        self.digest = hashes.Hash(hashes.SM3())
 
-def _money(value) -> Decimal | None:
-    """A money value as the database driver gives it (SQLite: float or int) as Django would read it: 15
-    significant digits, then cents."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        value = _FLOAT.create_decimal_from_float(value)
-    return Decimal(value).quantize(CENT)
+    def writable(self) -> bool:
+        return True
 
-
-def _bool(value) -> bool | None:
-    return None if value is None else bool(value)  # SQLite gives 0 and 1
-
-
-def _read_cursor(connection, sql: str, params: list, batch: int):
-    """The statement's rows as Arrow tables of ``batch`` rows, through the driver (SQLite: the embedded mode)."""
-    convert = [_money if f.type == MONEY else _bool if f.type == pa.bool_() else None for f in RAW]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(batch):
-            columns = zip(*rows, strict=True)
-            arrays = [
-                pa.array(column if fn is None else [fn(v) for v in column], type=field.type)
-                for column, fn, field in zip(columns, convert, RAW, strict=True)
-            ]
-            yield pa.Table.from_arrays(arrays, schema=RAW)
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")  # pyarrow hands over its own buffers, as signed bytes
+        self.digest.update(view)
+        return view.nbytes
 
 
 def snapshot_digest(table: pa.Table) -> str:
-    """SM3 of the snapshot's Arrow IPC bytes: the run names exactly the data it screened."""
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
+    """SM3 of the snapshot's Arrow IPC stream: the run names exactly the data it screened. The stream is hashed
+    as it is written, buffer by buffer (the same bytes as hashing the whole stream at once, without a copy of the
+    table in memory)."""
+    sink = _Hashing()
+    with pa.PythonFile(sink, mode="w") as out, pa.ipc.new_stream(out, table.schema) as writer:
         writer.write_table(table)
-    return sm3_hex(sink.getvalue())
+    return sink.digest.finalize().hex()
 
 
 def _dec(value) -> ibis.expr.types.Value:
@@ -493,12 +459,19 @@ def _when(fired: np.ndarray, text: pa.Array) -> pa.Array:
 
 
 def explain_texts(flagged: pa.Table, thresholds: dict) -> tuple[list[str], list[str]]:
-    """``explain()`` of every flagged row as the JSON texts of (rules, values), computed column by column: at a
-    national run's millions of alerts, building each alert's explanation in Python would cost as much as writing it.
-    Rows with departmental signals (a small share, with a variable set of kinds) go through ``explain()`` itself."""
+    """``explain()`` of every flagged row as the JSON texts of (rules, values) (``explain_columns`` as lists)."""
+    rules, values = explain_columns(flagged, thresholds)
+    return rules.to_pylist(), values.to_pylist()
+
+
+def explain_columns(flagged: pa.Table, thresholds: dict) -> tuple[pa.Array, pa.Array]:
+    """``explain()`` of every flagged row as two Arrow string columns of JSON texts (rules, values), computed
+    column by column: at a national run's millions of alerts, building each alert's explanation in Python would cost
+    as much as writing it. Rows with departmental signals (a small share, with a variable set of kinds) go through
+    ``explain()`` itself."""
     n = flagged.num_rows
     if not n:
-        return [], []
+        return pa.array([], pa.string()), pa.array([], pa.string())
     names = set(flagged.column_names)
     fired = {
         code: flagged[flag].fill_null(False).to_numpy() if flag in names else np.zeros(n, dtype=bool)
@@ -507,11 +480,10 @@ def explain_texts(flagged: pa.Table, thresholds: dict) -> tuple[list[str], list[
     bits = np.zeros(n, dtype=np.int64)
     for k, (code, _flag) in enumerate(_FLAGS):
         bits |= fired[code].astype(np.int64) << k
-    rule_texts = np.array(
-        [json.dumps([code for k, (code, _flag) in enumerate(_FLAGS) if b >> k & 1]) for b in range(1 << len(_FLAGS))],
-        dtype=object,
+    rule_texts = pa.array(
+        [json.dumps([code for k, (code, _flag) in enumerate(_FLAGS) if b >> k & 1]) for b in range(1 << len(_FLAGS))]
     )
-    rules = rule_texts[bits].tolist()
+    rules = rule_texts.take(pa.array(bits))
 
     fragments = []
     net = _cents(flagged["net_income"])
@@ -561,15 +533,16 @@ def explain_texts(flagged: pa.Table, thresholds: dict) -> tuple[list[str], list[
             + json.dumps({"failed": [c for k, c in enumerate(Household.CHECKS) if b >> k & 1]})
             for b in range(1 << len(Household.CHECKS))
         ]
-        text = pa.array(np.array(texts, dtype=object)[failed], pa.string())
+        text = pa.array(texts, pa.string()).take(pa.array(failed))
         fragments.append(_when(fired[Rule.Code.CHECK_FAILED], text))
     if fragments:
         # every fragment is ", …" or "" (never null: pyarrow's join drops rows whose inputs are all null)
         joined = pc.utf8_ltrim(pc.binary_join_element_wise(*fragments, ""), characters=", ")
-        values = pc.binary_join_element_wise("{", joined, "}", "").to_pylist()
+        values = pc.binary_join_element_wise("{", joined, "}", "")
     else:
-        values = ["{}"] * n
-    signalled = np.flatnonzero(fired[Rule.Code.DEPARTMENT_SIGNAL])
-    for i, row in zip(signalled.tolist(), flagged.take(signalled).to_pylist(), strict=True):
-        values[i] = json.dumps(explain(row, thresholds)[1])
+        values = pa.repeat(pa.scalar("{}"), n)
+    signalled = fired[Rule.Code.DEPARTMENT_SIGNAL]
+    if signalled.any():
+        texts = [json.dumps(explain(row, thresholds)[1]) for row in flagged.filter(signalled).to_pylist()]
+        values = pc.replace_with_mask(values, pa.array(signalled), pa.array(texts, pa.string()))
     return rules, values

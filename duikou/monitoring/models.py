@@ -422,7 +422,8 @@ class Alert(models.Model):
         ELIMINATED = "eliminated", _("风险已消除")
 
     household = protected_fk(Household, _("监测户"), related_name="alerts")
-    run = protected_fk(ScreeningRun, _("筛查批次"), optional=True, related_name="alerts")
+    # no index of its own: nothing lists a run's alerts, and a national run writes millions of them
+    run = protected_fk(ScreeningRun, _("筛查批次"), optional=True, related_name="alerts", db_index=False)
     ruleset = protected_fk(
         RuleSet, _("适用规则集"), optional=True, related_name="alerts", help_text=_("期限和风险消除标准所依据的规则集")
     )
@@ -449,6 +450,7 @@ class Alert(models.Model):
         _("帮扶联系人"),
         optional=True,
         help_text=_("对本案件负责跟进的干部：案件出现在其待办事项中，指派时收到通知"),
+        db_index=False,  # indexed where set (``Meta.indexes``): a screening's new alerts have nobody yet
     )
     created = created_field(_("预警时间"))
     version = version_field()
@@ -456,6 +458,11 @@ class Alert(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("返贫风险预警")
         ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(
+                fields=["responsible"], condition=Q(responsible__isnull=False), name="monitoring_alert_responsible"
+            ),
+        ]
         constraints = [
             # one case at a time: "open" is every status but closed
             models.UniqueConstraint(
