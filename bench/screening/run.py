@@ -8,20 +8,25 @@ plus the townships and villages of 河南 (41), dropped at the end unless --keep
              ``monitoring/demo.py``: log-normal per-capita income, 3 % income shocks, 8 % / 12 % with medical /
              education spending, 2 % without last year's record), check failures at demo.py's shares, and a small
              share with departmental signals (one member each, the only members generated) — all by COPY, not the ORM;
-  snapshot   ``engine.snapshot()`` of the province's households (the scoped queryset the service builds);
+  snapshot   ``engine.snapshot()`` of the province's households (the scoped queryset the service builds), beside the
+             raw read of the same statement into Arrow by ADBC (``adbc-driver-postgresql``, the binary COPY stream:
+             execute, fetch the Arrow table, nothing else), best of --repeat taken in turns;
   rules      the five rules on that Arrow table: ``engine.evaluate`` (Ibis on DuckDB) vs the same rules as one
              hand-written DuckDB SQL query (both: connect, register the table, run, fetch Arrow, disconnect) vs pandas
              vectorised (money as integer cents, exact), best of --repeat taken in turns; and the fixed per-call cost
              on 1,000 rows;
   alerts     ``services.persist_alerts`` (the service's write step: open cases read and taken out set-based, the
-             alerts explained column by column, ``COPY``) vs a plain psycopg ``COPY`` of the very rows it wrote,
-             ready-made, into a scratch table with the same columns, indexes and foreign keys; both committed;
+             alerts explained column by column, ``COPY`` of Arrow-written CSV) vs a plain ``COPY`` of the very rows
+             it wrote, ready-made as COPY text, into a scratch table with the same columns, indexes and foreign keys,
+             and into one with the indexes alerts had before (run and responsible indexed); all committed;
   end to end ``services.screen_households`` (snapshot → digest → rules → alerts), after the alerts above are removed;
   Spark      ``engine.evaluate(..., engine="spark")`` on the first --spark-households rows of the snapshot,
-             with and without the session start-up.
+             with and without the session start-up (skipped with --spark-households 0).
 
-Every side must flag the same households with the same rule flags; the script exits non-zero if they do not. The
-generator's shares are settings chosen to look like a rural registry, not statistics.
+Every side must flag the same households with the same rule flags, the alerts written end to end must carry the
+same rules (all of them) and the same values as ``engine.explain()`` row by row (a sample of 20,000), and the raw
+read must return the snapshot's households; the script exits non-zero if not, or if this process's peak memory
+passes 8 GiB. The generator's shares are settings chosen to look like a rural registry, not statistics.
 
     .venv/bin/python bench/screening/run.py [--households N] [--spark-households N] [--repeat N] [--keep]
 """
@@ -60,6 +65,7 @@ SIGNAL_SHARES = {
 }
 SIGNAL_AMOUNTS = {"hospital": (6000, 0.9), "disaster": (5000, 1.0)}
 NO_PREVIOUS_SHARE = 0.02  # households new to the registry: no record for last year
+MEMORY_LIMIT_GIB = 8
 
 
 def fresh_database() -> None:
@@ -407,7 +413,7 @@ def main() -> None:
     from duikou.geo.models import Region
     from duikou.geo.services import load_regions_under
     from duikou.monitoring import engine, services
-    from duikou.monitoring.models import Alert, Household, ScreeningRun
+    from duikou.monitoring.models import Alert, Household, RuleSet, ScreeningRun
     from duikou.seeding import seed_reference_data
 
     try:
@@ -432,14 +438,20 @@ def main() -> None:
         )
         figures = {}
 
-        # snapshot
-        started = time.perf_counter()
-        table = engine.snapshot(households, YEAR)
-        figures["snapshot"] = time.perf_counter() - started
+        # snapshot, beside the raw ADBC read of the same statement
+        sql_text, sql_params = engine._snapshot_sql(households, YEAR, connection)
+        statement = connection.ops.compose_sql(sql_text, sql_params)
+        sides = {"snapshot": lambda: engine.snapshot(households, YEAR), "raw": lambda: raw_read(statement)}
+        (figures["snapshot"], table), (figures["raw"], raw_rows) = best_of(sides, args.repeat).values()
+        agree = {"raw read": bool(np.array_equal(raw_rows, table["household_id"].to_numpy()))}
+        del raw_rows
         started = time.perf_counter()
         engine.snapshot_digest(table)
         figures["digest"] = time.perf_counter() - started
-        print(f"snapshot {table.num_rows:,} rows in {figures['snapshot']:.1f} s ({table.nbytes / 2**30:.2f} GiB)")
+        print(
+            f"snapshot {table.num_rows:,} rows in {figures['snapshot']:.1f} s ({table.nbytes / 2**30:.2f} GiB); "
+            f"raw ADBC read {figures['raw']:.1f} s"
+        )
 
         # rules: Ibis vs SQL vs pandas, and the fixed cost per call
         sql = sql_rules(thresholds)
@@ -454,7 +466,7 @@ def main() -> None:
         sides = {"ibis": lambda: engine.evaluate(small, thresholds, enabled), "sql": lambda: run_sql(small, sql)}
         (figures["ibis_small"], _), (figures["sql_small"], _) = best_of(sides, 10).values()
         reference = flags_of(flagged)
-        agree = {"SQL": same(reference, flags_of(by_sql)), "pandas": same(reference, flags_of(by_pandas))}
+        agree |= {"SQL": same(reference, flags_of(by_sql)), "pandas": same(reference, flags_of(by_pandas))}
         print(f"rules: flagged {flagged.num_rows:,}; Ibis {figures['ibis']:.2f} s, SQL {figures['sql']:.2f} s")
 
         # alerts: the service's write step vs COPY of the same rows
@@ -472,7 +484,7 @@ def main() -> None:
         figures["persist"] = time.perf_counter() - started
         audit_rows = LogEntry.objects.count() - logged_before
         started = time.perf_counter()
-        engine.explain_texts(flagged, thresholds)  # what persist_alerts does before its COPY
+        engine.explain_columns(flagged, thresholds)  # what persist_alerts does before its COPY
         figures["explain"] = time.perf_counter() - started
         started = time.perf_counter()
         for batch in flagged.to_batches(max_chunksize=10000):
@@ -480,34 +492,39 @@ def main() -> None:
                 engine.explain(row, thresholds)
         figures["explain_rows"] = time.perf_counter() - started
         fields = [f for f in Alert._meta.concrete_fields if not f.primary_key]
-        columns = [f.column for f in fields]
-        cast = {"rules": "rules::text", "values": "values::text"}
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         alert_table = Alert._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(cast.get(c, c) for c in columns)} FROM {alert_table} WHERE run_id = %s ORDER BY id",
-                [run.pk],
-            )
-            rows = cursor.fetchall()
-            cursor.execute("DROP TABLE IF EXISTS bench_alert_copy")
-            cursor.execute(f"CREATE TABLE bench_alert_copy (LIKE {alert_table} INCLUDING ALL)")
-            for column, target in (("household_id", Household), ("run_id", ScreeningRun)):
-                cursor.execute(
-                    f"ALTER TABLE bench_alert_copy ADD FOREIGN KEY ({column}) REFERENCES {target._meta.db_table} (id)"
-                    " DEFERRABLE INITIALLY DEFERRED"
-                )
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY bench_alert_copy ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        figures["copy"] = time.perf_counter() - started
-        copied = len(rows)
-        del rows
+            # the very rows written, as COPY text, ready-made: the reference is the database's own COPY
+            text = io.BytesIO()
+            query = f"SELECT {columns} FROM {alert_table} WHERE run_id = {int(run.pk)} ORDER BY id"
+            with cursor.cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
+                for piece in copy:
+                    text.write(piece)
+            for scratch, old_shape in (("bench_alert_copy", False), ("bench_alert_old", True)):
+                cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+                cursor.execute(f"CREATE TABLE {scratch} (LIKE {alert_table} INCLUDING ALL)")
+                foreign = (("household_id", Household), ("run_id", ScreeningRun), ("ruleset_id", RuleSet))
+                for column, target in foreign:
+                    cursor.execute(
+                        f"ALTER TABLE {scratch} ADD FOREIGN KEY ({column}) REFERENCES {target._meta.db_table} (id)"
+                        " DEFERRABLE INITIALLY DEFERRED"
+                    )
+                if old_shape:  # the indexes alerts had before: run, and responsible on every row
+                    cursor.execute(f"CREATE INDEX ON {scratch} (run_id)")
+                    cursor.execute(f"CREATE INDEX ON {scratch} (responsible_id)")
+        for scratch, key in (("bench_alert_copy", "copy"), ("bench_alert_old", "copy_old")):
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                with cursor.cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
+                    copy.write(text.getbuffer())
+            figures[key] = time.perf_counter() - started
+        del text
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE bench_alert_copy")
+            cursor.execute("DROP TABLE bench_alert_old")
             cursor.execute(f"TRUNCATE {alert_table} CASCADE")
-        print(f"alerts: {written:,} written in {figures['persist']:.1f} s; COPY {copied:,} in {figures['copy']:.1f} s")
+        print(f"alerts: {written:,} written in {figures['persist']:.1f} s; plain COPY {figures['copy']:.1f} s")
 
         # end to end
         marks = {}
@@ -519,45 +536,98 @@ def main() -> None:
         end_run = services.screen_households(user=user, ruleset=ruleset, progress=progress)
         finished = time.perf_counter()
         figures["e2e"] = finished - started
-        figures["e2e_snapshot"] = marks["规则计算（duckdb）"] - started
+        ruling = next(t for message, t in marks.items() if message.startswith("规则计算"))
+        figures["e2e_snapshot"] = ruling - started
         writing = next(t for message, t in marks.items() if message.startswith("写入预警"))
-        figures["e2e_rules"] = writing - marks["规则计算（duckdb）"]
+        figures["e2e_rules"] = writing - ruling
         figures["e2e_alerts"] = finished - writing
         e2e_ok = end_run.flagged == flagged.num_rows and end_run.alerts_created == flagged.num_rows
-        e2e_ok = (
-            e2e_ok
-            and sorted(Alert.objects.values_list("household_id", flat=True)) == reference["household_id"].tolist()
-        )
+        e2e_ok = e2e_ok and alerts_agree(flagged, thresholds, Alert)
         print(f"end to end: {end_run.households:,} screened, {end_run.alerts_created:,} alerts, {figures['e2e']:.1f} s")
 
-        # Spark on the first households of the same snapshot
         part = table.slice(0, min(args.spark_households, table.num_rows))
-        last_id = part["household_id"][-1].as_py() if part.num_rows else 0
-        in_part = flagged.filter(pc.less_equal(flagged["household_id"], last_id))
-        started = time.perf_counter()
-        engine.spark_backend()
-        figures["spark_start"] = time.perf_counter() - started
-        started = time.perf_counter()
-        by_spark = engine.evaluate(part, thresholds, enabled, engine="spark")
-        figures["spark_first"] = time.perf_counter() - started
-        figures["spark"], by_spark_again = best(lambda: engine.evaluate(part, thresholds, enabled, engine="spark"), 2)
-        figures["ibis_part"], _ = best(lambda: engine.evaluate(part, thresholds, enabled), args.repeat)
-        agree["Spark"] = same(flags_of(in_part), flags_of(by_spark)) and same(
-            flags_of(in_part), flags_of(by_spark_again)
-        )
+        if part.num_rows:  # Spark on the first households of the same snapshot
+            last_id = part["household_id"][-1].as_py()
+            in_part = flagged.filter(pc.less_equal(flagged["household_id"], last_id))
+            started = time.perf_counter()
+            engine.spark_backend()
+            figures["spark_start"] = time.perf_counter() - started
+            started = time.perf_counter()
+            by_spark = engine.evaluate(part, thresholds, enabled, engine="spark")
+            figures["spark_first"] = time.perf_counter() - started
+            figures["spark"], again = best(lambda: engine.evaluate(part, thresholds, enabled, engine="spark"), 2)
+            figures["ibis_part"], _ = best(lambda: engine.evaluate(part, thresholds, enabled), args.repeat)
+            agree["Spark"] = same(flags_of(in_part), flags_of(by_spark)) and same(flags_of(in_part), flags_of(again))
         own_rss, child_rss = peak_rss_gib()
     finally:
         if not args.keep:
             drop_database()
+    agree["end to end"] = e2e_ok
+    report(args, figures, table.num_rows, flagged.num_rows, written, part.num_rows, (own_rss, child_rss))
+    print(f"audit entries written by alert persistence: {audit_rows}")
+    print(
+        "agreement (flagged set, rule flags, alerts' rules and values, raw read's households): "
+        + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in agree.items())
+    )
+    if not all(agree.values()):
+        raise SystemExit("the sides disagree")
+    if own_rss > MEMORY_LIMIT_GIB:
+        raise SystemExit(f"peak memory {own_rss:.2f} GiB passes {MEMORY_LIMIT_GIB} GiB")
 
-    n, f = table.num_rows, flagged.num_rows
+
+def raw_read(statement: str) -> list:
+    """The reference read: the snapshot's statement through ADBC into an Arrow table (the binary COPY stream), with
+    nothing done to it; returns its household ids (to check) once the time is taken."""
+    import adbc_driver_postgresql.dbapi
+    from django.db import connection
+
+    from duikou.core import arrow
+
+    with adbc_driver_postgresql.dbapi.connect(arrow.postgres_uri(connection)) as con, con.cursor() as cursor:
+        cursor.execute(statement)
+        raw = cursor.fetch_arrow_table()
+    return raw.column(0).to_numpy()
+
+
+def alerts_agree(flagged: pa.Table, thresholds: dict, Alert, sample: int = 20_000) -> bool:
+    """The alerts written end to end are the flagged households, each with the rules that fired for it (all of them)
+    and, on an even sample, the values ``engine.explain()`` gives row by row."""
+    import json
+
+    from django.db import connection
+
+    from duikou.monitoring import engine
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT household_id, rules::text FROM {Alert._meta.db_table} ORDER BY household_id")
+        written = cursor.fetchall()
+    ids = flagged["household_id"].to_pylist()
+    if [h for h, _r in written] != ids:
+        return False
+    flags = {code: flagged[f"r_{code}"].to_pylist() for code in CODES}
+    expected = [[code for code in CODES if flags[code][i]] for i in range(len(ids))]
+    if any(json.loads(text) != fired for (_h, text), fired in zip(written, expected, strict=True)):
+        return False
+    step = max(1, len(ids) // sample)
+    picked = flagged.take(pa.array(range(0, len(ids), step)))
+    by_household = dict(Alert.objects.filter(household_id__in=picked["household_id"].to_pylist()).values_list(
+        "household_id", "values"
+    ))  # fmt: skip
+    return all(
+        by_household[row["household_id"]] == json.loads(json.dumps(engine.explain(row, thresholds)[1]))
+        for row in picked.to_pylist()
+    )
+
+
+def report(args, figures: dict, n: int, f: int, written: int, spark_rows: int, rss: tuple[float, float]) -> None:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print(f"households screened {n:,}; flagged {f:,}; load average at end: {load}")
     print("| step | rows | seconds | rows/s | beside | ratio |")
     print("|---|--:|--:|--:|---|--:|")
-    print(f"| snapshot from PostgreSQL (`engine.snapshot`) | {n:,} | {figures['snapshot']:.2f} | "
-          f"{n / figures['snapshot']:,.0f} | | |")  # fmt: skip
+    print(f"| snapshot from PostgreSQL (`engine.snapshot`), best of {args.repeat} | {n:,} | "
+          f"{figures['snapshot']:.2f} | {n / figures['snapshot']:,.0f} | raw ADBC read of the same statement "
+          f"{figures['raw']:.2f} s | **{figures['raw'] / figures['snapshot']:.2f}** of its speed |")  # fmt: skip
     print(f"| snapshot SM3 digest | {n:,} | {figures['digest']:.2f} | | | |")
     print(f"| rules: Ibis on DuckDB, best of {args.repeat} | {n:,} | {figures['ibis']:.3f} | "
           f"{n / figures['ibis']:,.0f} | hand-written DuckDB SQL {figures['sql']:.3f} s | "
@@ -568,31 +638,24 @@ def main() -> None:
     print(f"| rules on 1,000 rows (fixed cost a call), best of 10 | 1,000 | {figures['ibis_small']:.3f} | | "
           f"SQL {figures['sql_small']:.3f} s | {figures['ibis_small'] / figures['sql_small']:.2f}× |")  # fmt: skip
     print(f"| alerts: `persist_alerts` (explain + COPY, committed) | {written:,} | {figures['persist']:.2f} | "
-          f"{written / figures['persist']:,.0f} | COPY of the same rows {figures['copy']:.2f} s "
-          f"({copied / figures['copy']:,.0f} rows/s) | "
+          f"{written / figures['persist']:,.0f} | plain COPY of the same rows, ready-made {figures['copy']:.2f} s "
+          f"({written / figures['copy']:,.0f} rows/s); into the former indexes {figures['copy_old']:.2f} s | "
           f"**{figures['copy'] / figures['persist']:.2f}** of COPY's speed |")  # fmt: skip
     print(
-        f"| of which explaining the flagged rows column by column (`explain_texts`) | {f:,} | {figures['explain']:.2f}"
-        f" | | row by row (`explain`) {figures['explain_rows']:.2f} s | |"
+        f"| of which explaining the flagged rows column by column (`explain_columns`) | {f:,} | "
+        f"{figures['explain']:.2f} | | row by row (`explain`) {figures['explain_rows']:.2f} s | |"
     )
     print(f"| end to end `screen_households` (snapshot → rules → alerts) | {n:,} | {figures['e2e']:.2f} | "
           f"{n / figures['e2e']:,.0f} | of which snapshot + digest {figures['e2e_snapshot']:.2f} s, "
           f"rules {figures['e2e_rules']:.2f} s, alerts {figures['e2e_alerts']:.2f} s | |")  # fmt: skip
-    print(f"| Spark (local[2]) on the first {part.num_rows:,}, warm, best of 2 | {part.num_rows:,} | "
-          f"{figures['spark']:.2f} | {part.num_rows / figures['spark']:,.0f} | "
-          f"Ibis on DuckDB {figures['ibis_part']:.3f} s"
-          f" | {figures['spark'] / figures['ibis_part']:.1f}× |")  # fmt: skip
-    print(f"| Spark with session start-up ({figures['spark_start']:.1f} s) + first call | {part.num_rows:,} | "
-          f"{figures['spark_start'] + figures['spark_first']:.2f} | | | |")  # fmt: skip
-    print(f"peak RSS: this process {own_rss:.2f} GiB, Spark JVM {child_rss:.2f} GiB (machine: 24 GiB)")
-    print(f"audit entries written by alert persistence: {audit_rows}")
-    agree["end to end"] = e2e_ok
-    print(
-        "agreement on the flagged set (ids and rule flags): "
-        + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in agree.items())
-    )
-    if not all(agree.values()):
-        raise SystemExit("the sides disagree")
+    if spark_rows:
+        print(f"| Spark (local[2]) on the first {spark_rows:,}, warm, best of 2 | {spark_rows:,} | "
+              f"{figures['spark']:.2f} | {spark_rows / figures['spark']:,.0f} | "
+              f"Ibis on DuckDB {figures['ibis_part']:.3f} s | "
+              f"{figures['spark'] / figures['ibis_part']:.1f}× |")  # fmt: skip
+        print(f"| Spark with session start-up ({figures['spark_start']:.1f} s) + first call | {spark_rows:,} | "
+              f"{figures['spark_start'] + figures['spark_first']:.2f} | | | |")  # fmt: skip
+    print(f"peak RSS: this process {rss[0]:.2f} GiB, Spark JVM {rss[1]:.2f} GiB (machine: 24 GiB)")
 
 
 if __name__ == "__main__":
