@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -248,3 +249,33 @@ def test_screening_reaches_its_end_only_when_the_alerts_are_written(editor, rule
     settings.DUIKOU_JOBS_INLINE = True
     job = services.start_screening(user=editor, ruleset=ruleset)
     assert job.status == "done" and job.message.startswith("已筛查 ") and "命中 5 户" in job.message
+
+
+def test_alerts_written_in_bulk_are_the_alerts_the_orm_would_write(editor, ruleset):
+    """``persist_alerts`` (``COPY`` of Arrow-written CSV on PostgreSQL, ``bulk_create`` elsewhere) writes every
+    column as a new ``Alert`` has it, with each alert's rules and values those of ``engine.explain()``; the case page
+    shows the same explanation text as for an alert made by the ORM from them."""
+    from duikou.monitoring import engine
+    from duikou.monitoring.models import Household
+
+    build_cases(editor)
+    home = mt.household(editor, number="all-at-once", water_ok=False, medical_ok=False)
+    mt.income(editor, home, 2025, "1000.01", prev="90000", medical="3000", education="0.01")
+    households = Household.objects.filter(village__code__startswith="41")
+    thresholds = ruleset.values()
+    flagged = engine.evaluate(engine.snapshot(households, 2025), thresholds, set(Rule.Code.values))
+    run = services.screen_households(user=editor, ruleset=ruleset)
+    alerts = {a.household_id: a for a in Alert.objects.filter(run=run)}
+    assert len(alerts) == flagged.num_rows == 6
+    fields = [f.attname for f in Alert._meta.concrete_fields if f.attname not in ("id", "created")]
+    deadline = workdays.add_working_days(timezone.localdate(), services.verify_days(ruleset), "41").day
+    for row in flagged.to_pylist():
+        rules, values = engine.explain(row, thresholds)
+        made = Alert(household_id=row["household_id"], run=run, ruleset=ruleset, deadline=deadline)
+        made.rules, made.values = [str(r) for r in rules], json.loads(json.dumps(values))
+        written = alerts[row["household_id"]]
+        assert {f: getattr(written, f) for f in fields} == {f: getattr(made, f) for f in fields}
+        assert written.fired_details() == made.fired_details() and written.fired_details()
+        assert written.category == "" and written.responsible_id is None and written.status == Alert.Status.VERIFYING
+        assert abs(written.created - timezone.now()).total_seconds() < 600
+    assert alerts[home.pk].rules == ["income_low", "income_fall", "rigid_expense", "check_failed"]

@@ -85,3 +85,21 @@ def test_snapshot_takes_only_the_households_the_scoped_queryset_selects(editor):
         mt.income(editor, home, 2025, "8000")
     table = engine.snapshot(Household.objects.exclude(number="out"), 2025)
     assert table["household_id"].to_pylist() == [inside.pk]
+
+
+def test_the_digest_is_sm3_of_the_whole_ipc_stream():
+    """Hashed as it is written, buffer by buffer, the digest is SM3 of the stream's bytes taken whole."""
+    import io
+
+    from duikou.core.digests import sm3_hex
+
+    table = pa.concat_tables([engine.SCHEMA.empty_table()] * 2)
+    rows = pa.table(
+        {f.name: pa.array([None] * 3 if f.name != "household_id" else [1, 2, 3], f.type) for f in engine.SCHEMA},
+        schema=engine.SCHEMA,
+    )
+    for case in (table, rows, pa.concat_tables([rows, rows.slice(1)])):
+        sink = io.BytesIO()
+        with pa.ipc.new_stream(sink, case.schema) as writer:
+            writer.write_table(case)
+        assert engine.snapshot_digest(case) == sm3_hex(sink.getvalue())
