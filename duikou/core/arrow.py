@@ -13,6 +13,7 @@ import decimal
 from decimal import Decimal
 from urllib.parse import quote
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -55,24 +56,64 @@ def postgres_uri(connection) -> str:
 
 
 def _read_adbc(connection, statement: str, schema: pa.Schema):
-    """The driver's record batches as they arrive, each put in the schema's types at once: the text of
-    PostgreSQL's numerics is never held for the whole result."""
+    """The driver's record batches as they arrive, each put in the schema's types at once (never the whole result
+    in the driver's types). A decimal of the schema (up to 18 digits) is asked of PostgreSQL as its unscaled integer
+    (``_unscaled``): the driver would otherwise turn each numeric into text, to be parsed again here."""
     import adbc_driver_postgresql.dbapi
 
     with adbc_driver_postgresql.dbapi.connect(postgres_uri(connection)) as con, con.cursor() as cursor:
-        cursor.execute(statement)
+        cursor.execute(_unscaled(statement, schema))
         for batch in cursor.fetch_record_batch():
             yield _conform(batch, schema)
 
 
+def _integral(field: pa.Field) -> bool:
+    """A decimal the statement gives as its unscaled integer (int8)."""
+    return pa.types.is_decimal(field.type) and field.type.precision <= 18
+
+
+def _unscaled(statement: str, schema: pa.Schema) -> str:
+    """The statement with each decimal column of ``schema`` as an integer in units of its last place (cents for a
+    scale of 2). A value with more places than the schema's is refused, as pyarrow's cast of its text refuses it:
+    its text is then cast to ``int8``, which fails naming the value."""
+    if not any(_integral(field) for field in schema):
+        return statement
+    names = [f"c{i}" for i in range(len(schema))]
+    columns = []
+    for name, field in zip(names, schema, strict=True):
+        if _integral(field):
+            scaled = f"({name} * 1e{field.type.scale})"
+            name = f"CASE WHEN {scaled} = trunc({scaled}) THEN {scaled}::int8 ELSE {name}::text::int8 END"
+        columns.append(name)
+    return f"SELECT {', '.join(columns)} FROM ({statement}) AS q ({', '.join(names)})"
+
+
+def _decimal(column: pa.Array, kind: pa.Decimal128Type) -> pa.Array:
+    """Unscaled int64 values as decimals of ``kind``: Arrow keeps a decimal as its unscaled 128-bit integer, so the
+    values are sign-extended into place, nulls kept. One past the precision is refused, as pyarrow's cast does."""
+    values = np.frombuffer(column.buffers()[1], dtype=np.int64)[: column.offset + len(column)]
+    limit = 10**kind.precision
+    shown = values[column.offset :][column.is_valid().to_numpy(zero_copy_only=False)]
+    if len(shown) and (shown.max() >= limit or shown.min() <= -limit):
+        raise pa.ArrowInvalid(f"a value does not fit in {kind}")
+    wide = np.empty((len(values), 2), dtype=np.int64)
+    wide[:, 0], wide[:, 1] = values, values >> 63
+    validity = column.buffers()[0]
+    return pa.Array.from_buffers(
+        kind, len(column), [validity, pa.py_buffer(wide)], null_count=column.null_count, offset=column.offset
+    )
+
+
 def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
-    """The driver's columns in the schema's names and types. PostgreSQL's numeric comes as text in an extension
-    type; its storage is cast to the decimal the schema asks for."""
+    """The driver's columns in the schema's names and types: a decimal from its unscaled integer; PostgreSQL's
+    numeric beyond 18 digits comes as text in an extension type, whose storage is cast to the decimal."""
     columns = []
     for column, field in zip(batch.columns, schema, strict=True):
         if isinstance(column.type, pa.ExtensionType):
             column = column.storage
-        if column.type != field.type:
+        if _integral(field) and pa.types.is_integer(column.type):
+            column = _decimal(column.cast(pa.int64()), field.type)
+        elif column.type != field.type:
             column = pc.cast(column, field.type)
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=schema)

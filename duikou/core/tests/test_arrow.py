@@ -74,3 +74,32 @@ def test_rows_read_in_batches_make_one_table():
     table = arrow.read(SQL, PARAMS, SCHEMA, batch=1)
     assert _rows(table) == (EXPECTED, 2)
     assert table.column(0).num_chunks == 1
+
+
+DECIMALS = "SELECT v FROM (VALUES (CAST(%s AS NUMERIC(30, 6))), (-0.01), (0.01), (NULL), (-123456789012.34)) t (v)"
+MONEY = pa.schema([("v", pa.decimal128(14, 2))])
+
+
+def test_decimals_come_exact_through_adbc_and_too_many_places_are_refused(committed_db, monkeypatch):
+    """ADBC's path asks PostgreSQL for a decimal as its unscaled integer: negative, tiny, null and large values
+    come exact, in order; a value with more places than the schema's is refused, as the COPY path refuses it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the ADBC path is PostgreSQL's")
+    monkeypatch.setattr(arrow, "_read_copy_csv", None)
+    table = arrow.read(DECIMALS, ["999999999999.99"], MONEY)
+    assert table.schema == MONEY
+    assert table["v"].to_pylist() == [
+        Decimal("999999999999.99"), Decimal("-0.01"), Decimal("0.01"), None, Decimal("-123456789012.34"),
+    ]  # fmt: skip
+    with pytest.raises(Exception, match="1.005"):
+        arrow.read(DECIMALS, ["1.005"], MONEY)
+    with pytest.raises(pa.ArrowInvalid):
+        arrow.read(DECIMALS, ["1000000000000.00"], MONEY)  # 15 digits in a decimal of 14
+
+
+@pytest.mark.django_db
+def test_too_many_places_are_refused_inside_a_transaction_too():
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    with pytest.raises(pa.ArrowInvalid):
+        arrow.read(DECIMALS, ["1.005"], MONEY)
