@@ -310,7 +310,7 @@ def persist_alerts(*, run: ScreeningRun, flagged, households, thresholds: dict, 
     """The write step of a screening run (inside its transaction): one alert per flagged household that has no open
     case. The households with an open case are read in one query over the scoped households (not an ``IN`` list of
     the flagged ids) and taken out of the flagged Arrow table; the alerts are explained column by column
-    (``engine.explain_texts``) and go in by ``COPY`` on PostgreSQL and ``bulk_create`` elsewhere. As with
+    (``engine.explain_columns``) and go in by ``COPY`` on PostgreSQL and ``bulk_create`` elsewhere. As with
     ``bulk_create`` before (no save, so no auditlog signal), no audit entry is written per alert: the run row records
     who screened what, and every later step of a case is audited."""
     open_ids = (
