@@ -491,6 +491,8 @@ def main() -> None:
                 services.persist_alerts(
                     run=warm, flagged=flagged, households=households, thresholds=thresholds, deadline=deadline
                 )
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks run now, not at commit
                 raise Undo
         except Undo:
             pass
