@@ -153,12 +153,15 @@ def run_labour_matching(*, trigger: str, progress=None, k: int = K, workers: int
     """Compute and store every open listing's top k; returns the finished run. Raises ``MatchRunBusy`` when
     another run is computing."""
     run = _claim(trigger)
+    progress = progress or (lambda *args, **kwargs: None)
     try:
+        progress(0, None, "读取求职者和岗位")
         today = timezone.localdate()
         ids, seekers = seeking_rows()
         posting_rows = open_posting_rows(today)
         posting_ids, postings = [pk for pk, _ in posting_rows], [p for _, p in posting_rows]
         pairs = scorer_pairs()
+        progress(0, len(seekers), "计算匹配得分")
         if seekers and postings:
             top = compute(seekers, postings, pairs, k=k, workers=workers, progress=progress)
             columns = stored_rows(top, ids, posting_ids)
@@ -172,6 +175,7 @@ def run_labour_matching(*, trigger: str, progress=None, k: int = K, workers: int
             "weights": {t.key: t.weight for t in scorer.terms},
             "today": today.isoformat(),
         }
+        progress(len(seekers), len(seekers), "保存匹配结果")
         with transaction.atomic():
             StoredMatch.objects.filter(run__market=MatchRun.Market.LABOUR).exclude(run=run).delete()
             stored = _write(run, columns)
