@@ -27,6 +27,7 @@ def SCHEDULES() -> list[Schedule]:  # noqa: N802 - the table, read when the work
         _daily("rate-counters", _("公开页面访问频次计数清理"), "purge_rate_counts", hour=4, minute=30),
         _daily("objections-overdue", _("异议申诉逾期上报县级"), "escalate_objections", hour=6, minute=40),
         _daily("deadlines", _("到期与逾期提醒"), "notify_deadlines", hour=7),
+        _daily("labour-matching", _("劳务协作匹配计算"), "labour_matching", hour=1, minute=30),
         _daily("notification-digest", _("每日通知摘要"), "send_digests", hour=settings.DUIKOU_DIGEST_HOUR),
         Schedule(
             name="notification-retry",
@@ -148,6 +149,15 @@ def refresh_analytics(*, user, progress) -> dict:
     catch_up()
     progress(1, 1)
     return {"summary": "指标分析库已与数据库一致"}
+
+
+def labour_matching(*, user, progress) -> dict:
+    """Every open job seeker's and posting's top k, computed and stored for the match pages (a run already
+    computing is answered, not repeated)."""
+    from duikou.markets.labour.runs import labour_match_run
+    from duikou.markets.models import MatchRun
+
+    return labour_match_run(user=user, progress=progress, trigger=MatchRun.Trigger.SCHEDULE)
 
 
 def purge_rate_counts(*, user, progress) -> dict:

@@ -10,12 +10,20 @@ from data/pairings for the pairing term):
     seekers against every posting, scaled up to all seekers: what a naive system costs; it must find the same
     scores and the same top-10 of each sampled seeker as the engine;
   * the solver alone: OR-Tools' ``SimpleMinCostFlow.solve()`` on the same graph, already built (the limit for the
-    assignment step).
+    assignment step);
+  * the stored run (``--part stored``, on a scratch SQLite file and a scratch PostgreSQL database): the same records
+    written as job seekers and postings (``bulk_create``), then ``labour.runs.run_labour_matching`` — read the open
+    records, ``engine.top_k``, write every top-10 slot (COPY on PostgreSQL, executemany on SQLite) in one
+    transaction — beside ``engine.top_k`` alone on the same records in the same process (the in-memory time; goal:
+    the run within 1.5× of it). The stored rows must equal the in-memory top-10 (same pairs, same scores, same
+    order), else exit 1. Then a match page's read for one listing: the stored rows (``matches_for_posting`` /
+    ``matches_for_seeker``) beside the old per-request scoring of that listing against every open one, checked to
+    show the same matches.
 
     .venv/bin/python bench/matching/run.py [--seekers 200000] [--postings 20000] [--sample 0.01] [--workers 2]
+        [--part all|engine|stored] [--engine sqlite|postgres|both]
 """
 
-import argparse
 import csv
 import heapq
 import os
@@ -26,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duikou.settings")
 
 import django  # noqa: E402
@@ -185,13 +194,28 @@ def rss_gib() -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    import _common
+
+    parser = _common.argument_parser(__doc__)
     parser.add_argument("--seekers", type=int, default=200_000)
     parser.add_argument("--postings", type=int, default=20_000)
     parser.add_argument("--sample", type=float, default=0.01, help="share of the seekers the Python loop scores")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--part", choices=["all", "engine", "stored"], default="all")
+    parser.add_argument("--pages", type=int, default=3, help="listings whose page read is timed, per side")
     args = parser.parse_args()
+    if args.worker:
+        return stored_worker(args)
+    ok = True
+    if args.part in ("all", "engine"):
+        ok = in_memory(args) == 0
+    if args.part in ("all", "stored"):
+        ok = stored(args) == 0 and ok
+    return 0 if ok else 1
+
+
+def in_memory(args) -> int:
     print(f"load average before: {os.getloadavg()}")
 
     t = time.perf_counter()
@@ -272,6 +296,208 @@ def main() -> int:
     print(f"sample check: {mismatched} of {sample * m:,} pair scores differ; same top-{args.k} per seeker: {same_top}")
     print(f"peak RSS: {rss_gib():.2f} GiB; load average after: {os.getloadavg()}")
     return 0 if mismatched == 0 and same_top else 1
+
+
+# ---- the stored run: a scratch database per engine, measured in a worker subprocess ------------------------------
+
+
+def stored(args) -> int:
+    import _common
+
+    class MatchingScratch(_common.Scratch):
+        script = str(Path(__file__).resolve())
+        db_prefix = "duikou_bench_matching"
+
+        def worker_args(self) -> list[str]:
+            return [
+                *("--seekers", str(args.seekers), "--postings", str(args.postings)),
+                *("--workers", str(args.workers), "--k", str(args.k), "--pages", str(args.pages)),
+            ]
+
+    _common.print_heading("matching (stored run)", args)
+    results, ok = {}, True
+    for name in _common.engines(args):
+        scratch = MatchingScratch(name, args.pg_admin_url, args.tmpdir)
+        try:
+            results[name] = m = scratch.run("stored")
+        finally:
+            scratch.drop()
+        ok = ok and m["same"] and m["pages_same"]
+        print(f"{name}: {m['log']}")
+    rows = [["step (seconds)", *results]]
+    for label, key in (
+        ("load the records (bulk_create, set-up)", "load_s"),
+        ("in memory: engine.top_k on the same records", "top_s"),
+        ("stored run: run_labour_matching (read + top_k + write)", "run_s"),
+        ("  of which: read the open records and pairings", "read_s"),
+        ("  of which: write the rows (one transaction)", "write_s"),
+        ("stored run / in memory", "ratio"),
+        ("posting page read, stored (median)", "posting_stored_s"),
+        ("posting page read, scored per request (median)", "posting_live_s"),
+        ("seeker page read, stored (median)", "seeker_stored_s"),
+        ("seeker page read, scored per request (median)", "seeker_live_s"),
+    ):
+        fmt = "{:.2f}×" if key == "ratio" else ("{:.4f}" if key.endswith("stored_s") else "{:.2f}")
+        rows.append([label, *(fmt.format(results[e][key]) for e in results)])
+    rows.append(["rows stored", *(f"{results[e]['rows']:,}" for e in results)])
+    rows.append(["stored = in-memory top-k", *(str(results[e]["same"]) for e in results)])
+    rows.append(["peak RSS of the worker (GiB)", *(f"{results[e]['rss_gib']:.2f}" for e in results)])
+    print()
+    print(_common.table(rows))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
+    print(f"peak RSS: this process {rss_gib():.2f} GiB, its workers {children:.2f} GiB (goal ≤ 8 GiB)")
+    print(f"load average after: {_common.load_average()}")
+    for e in results:
+        goal = "met" if results[e]["ratio"] <= 1.5 else "NOT met"
+        print(f"{e}: stored run {results[e]['ratio']:.2f}× the in-memory top-k (goal ≤ 1.5×: {goal})")
+    return 0 if ok and children <= 8 else 1
+
+
+def _load(seekers: list[dict], postings: list[dict]) -> tuple[list[int], list[int]]:
+    """The generated records as job seekers and postings (ids in generated order); what a seeker carries that the
+    scorer does not read is filler (a unique digest stands in for the encrypted ID number)."""
+    import datetime
+
+    from duikou.markets.models import JobPosting, JobSeeker
+
+    JobSeeker.objects.bulk_create(
+        (
+            JobSeeker(
+                name="求职者",
+                home_id=s["home"],
+                id_number_enc=b"-",
+                id_number_digest=f"{i:064d}",
+                id_number_masked="4*****************",
+                occupations=[str(c) for c in s["occupations"]],
+                skills=[str(c) for c in s["skills"]],
+                trainings=[str(c) for c in s["trainings"]],
+                preferred_regions=[str(c) for c in s["preferred_regions"]],
+                expected_wage=s["expected_wage"],
+                needs_housing=s["needs_housing"],
+            )
+            for i, s in enumerate(seekers)
+        ),
+        batch_size=5000,
+    )
+    JobPosting.objects.bulk_create(
+        (
+            JobPosting(
+                employer=f"用工单位{j}",
+                region_id=p["region"],
+                title="岗位",
+                occupation=p["occupation"],
+                skills=[str(c) for c in p["skills"]],
+                wage_min=min(4000, p["wage_max"]),
+                wage_max=p["wage_max"],
+                housing=p["housing"],
+                headcount=p["headcount"],
+                valid_until=datetime.date(2099, 12, 31),
+            )
+            for j, p in enumerate(postings)
+        ),
+        batch_size=5000,
+    )
+    return (
+        list(JobSeeker.objects.order_by("pk").values_list("pk", flat=True)),
+        list(JobPosting.objects.order_by("pk").values_list("pk", flat=True)),
+    )
+
+
+def _expected(top, seeker_ids, posting_ids) -> list[tuple]:
+    """Every stored slot the in-memory top-k implies, as (side, listing, rank, counterpart, score), sorted."""
+    out = []
+    for side, index, score, mine, theirs in (
+        (1, top.left_index, top.left_score, seeker_ids, posting_ids),
+        (2, top.right_index, top.right_score, posting_ids, seeker_ids),
+    ):
+        for i, (row, points) in enumerate(zip(index.tolist(), score.tolist(), strict=True)):
+            pairs = enumerate(zip(row, points, strict=True), 1)
+            out += [(side, mine[i], r, theirs[j], s) for r, (j, s) in pairs if j >= 0]
+    return out
+
+
+def _median_read(fn, listings) -> tuple[float, list]:
+    times, shown = [], []
+    for listing in listings:
+        started = time.perf_counter()
+        matches = fn(listing)
+        times.append(time.perf_counter() - started)
+        shown.append([(m.rank, m.seeker.pk, m.posting.pk, m.score) for m in matches])
+    return float(np.median(times)), shown
+
+
+def stored_worker(args) -> int:
+    import json
+
+    import _common
+    from django.core.management import call_command
+    from django.db import connection
+
+    from duikou import testing
+    from duikou.accounts.services import ensure_organisation
+    from duikou.markets.labour import matching, runs
+    from duikou.markets.models import JobPosting, JobSeeker, MatchRun
+    from duikou.seeding import seed_reference_data
+
+    call_command("migrate", interactive=False, verbosity=0)
+    seed_reference_data(levels=["province", "prefecture", "county"])
+    seekers, postings, _pairs = generate(args.seekers, args.postings)
+    (seeker_ids, posting_ids), load_s = _common.timed(_load, seekers, postings)
+
+    # the in-memory reference: the engine on the same records, the pairings read as the run reads them
+    pairs = matching.scorer_pairs()
+    left, right = scorers.seeker_side(seekers), scorers.posting_side(postings)
+    top, top_s = _common.timed(engine.top_k, scorers.labour_scorer(pairs), left, right, args.k, workers=args.workers)
+    del left, right
+
+    marks = _common.Marks()
+    run, run_s = _common.timed(
+        runs.run_labour_matching, trigger=MatchRun.Trigger.MANUAL, progress=marks, k=args.k, workers=args.workers
+    )
+    read_s = marks.after("计算匹配得分")  # reported once the records are read, before the first block
+    write_s = run_s - marks.after("保存匹配结果")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT side, listing_id, rank, counterpart_id, score FROM markets_storedmatch WHERE run_id = %s",
+            [run.pk],
+        )
+        got = sorted(tuple(r) for r in cursor.fetchall())
+    same = got == sorted(_expected(top, seeker_ids, posting_ids))
+
+    # a match page's read of one listing: stored rows vs scoring it against every open listing
+    national = ensure_organisation(name="国家发展改革委（振兴司）", kind="national", region=None)
+    user = testing.user("bench_national", national, "viewer")
+    some_postings = list(JobPosting.objects.filter(pk__in=posting_ids[:: max(1, len(posting_ids) // args.pages)]))
+    some_seekers = list(JobSeeker.objects.filter(pk__in=seeker_ids[:: max(1, len(seeker_ids) // args.pages)]))
+    some_postings, some_seekers = some_postings[: args.pages], some_seekers[: args.pages]
+    posting_stored_s, a = _median_read(lambda p: matching.matches_for_posting(user, p, args.k), some_postings)
+    posting_live_s, b = _median_read(lambda p: matching._live_for_posting(user, p, args.k), some_postings)
+    seeker_stored_s, c = _median_read(lambda s: matching.matches_for_seeker(user, s, args.k), some_seekers)
+    seeker_live_s, d = _median_read(lambda s: matching._live_for_seeker(user, s, args.k), some_seekers)
+    pages_same = a == b and c == d and all(a) and all(c)
+    log = (
+        f"{run.left_count:,} seekers × {run.right_count:,} postings, {run.stored:,} rows; "
+        f"stored = in-memory: {same}; page reads stored = per request: {pages_same}"
+    )
+    result = {
+        "load_s": load_s,
+        "top_s": top_s,
+        "run_s": run_s,
+        "read_s": read_s,
+        "write_s": write_s,
+        "ratio": run_s / top_s,
+        "rows": run.stored,
+        "same": same,
+        "pages_same": pages_same,
+        "posting_stored_s": posting_stored_s,
+        "posting_live_s": posting_live_s,
+        "seeker_stored_s": seeker_stored_s,
+        "seeker_live_s": seeker_live_s,
+        "rss_gib": rss_gib(),
+        "log": log,
+    }
+    print(_common.MARK + json.dumps(result))
+    return 0
 
 
 if __name__ == "__main__":

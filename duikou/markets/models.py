@@ -605,3 +605,74 @@ class EconomicTie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_region} — {self.partner_region}：{self.description}"
+
+
+class MatchRun(models.Model):
+    """One computation of the stored matches: every open listing's best k counterparts, scored by the engine in one
+    pass and written in one transaction. The rows of the latest finished run are the ones the match pages read; a
+    new run replaces them (the runs themselves stay, as the history of when matches were computed)."""
+
+    class Market(models.TextChoices):
+        LABOUR = "labour", _("劳务协作")
+
+    class Trigger(models.TextChoices):
+        IMPORT = "import", _("导入后")
+        SCHEDULE = "schedule", _("定时")
+        MANUAL = "manual", _("手动")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    market = models.CharField(_("对接类型"), max_length=10, choices=Market.choices, default=Market.LABOUR)
+    trigger = models.CharField(_("触发方式"), max_length=10, choices=Trigger.choices)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    started = models.DateTimeField(_("开始时间"))
+    finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    left_count = models.PositiveIntegerField(_("求职者数"), default=0)
+    right_count = models.PositiveIntegerField(_("岗位数"), default=0)
+    stored = models.PositiveIntegerField(_("保存的匹配数"), default=0)
+    params = models.JSONField(_("计算参数"), default=dict, blank=True, help_text=_("k、分块大小、各评分项权重"))
+    message = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("匹配计算")
+        ordering = ["-started", "-id"]
+        constraints = [
+            # two runs started at once: the second insert fails, and its caller is told a run is under way
+            models.UniqueConstraint(
+                fields=["market"], condition=Q(status="running"), name="markets_matchrun_one_running"
+            ),
+        ]
+        indexes = [models.Index(fields=["market", "status", "-finished"], name="markets_matchrun_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_market_display()} {self.started:%Y-%m-%d %H:%M}"
+
+
+class StoredMatch(models.Model):
+    """One slot of a listing's stored top k: the counterpart at ``rank`` and its score in hundredths of a point.
+    ``side`` says which side the listing is on (a seeker's postings, or a posting's seekers). Kept narrow: the
+    term-by-term explanation of the few rows a page shows is computed when it is read (``engine.explain``)."""
+
+    class Side(models.IntegerChoices):
+        SEEKER = 1, _("求职者的岗位")
+        POSTING = 2, _("岗位的求职者")
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    side = models.PositiveSmallIntegerField(_("方向"), choices=Side.choices)
+    listing_id = models.BigIntegerField(_("对象"))
+    rank = models.PositiveSmallIntegerField(_("名次"))
+    counterpart_id = models.BigIntegerField(_("匹配对象"))
+    score = models.SmallIntegerField(_("得分（百分之一分）"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("保存的匹配")
+        constraints = [
+            # also the index a match page reads by: (run, side, listing) → its k rows in rank order
+            models.UniqueConstraint(fields=["run", "side", "listing_id", "rank"], name="markets_storedmatch_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} #{self.rank} → {self.counterpart_id}"

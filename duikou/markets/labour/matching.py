@@ -14,10 +14,10 @@ from duikou.geo.models import Region
 from duikou.pairings.queries import active_pairings
 
 from .. import engine
-from ..models import JobPosting, JobSeeker, ListingStatus, Occupation, Placement, Skill
+from ..models import JobPosting, JobSeeker, ListingStatus, MatchRun, Occupation, Placement, Skill, StoredMatch
 from ..scorers import labour_scorer, posting_side, seeker_side
 from ..words import listed
-from .queries import open_postings_with_room, with_remaining
+from .queries import latest_match_run, open_postings_with_room, stored_matches, with_remaining
 
 
 def scorer_pairs() -> list[tuple[int, int]]:
@@ -87,6 +87,13 @@ class Match:
     visible: bool
     rank: int = 0
     terms: list = field(default_factory=list)
+    # a stored match whose records changed after the run: the explanation is of the records now, and sums to this
+    changed_score: Decimal | None = None
+
+    @property
+    def explained_score(self) -> Decimal:
+        """What the explanation's points add up to: the stored score unless the records changed since the run."""
+        return self.score if self.changed_score is None else self.changed_score
 
     @property
     def seeker_name(self) -> str:
@@ -133,9 +140,56 @@ def _visible_seekers(user) -> set[int]:
     return set(scoping.scope(user, JobSeeker).values_list("pk", flat=True))
 
 
-def matches_for_posting(user, posting: JobPosting, k: int = 10) -> list[Match]:
-    """The best ``k`` seeking job seekers for ``posting``, best first, each explained term by term."""
+class MatchList(list):
+    """A listing's matches, best first, and where they come from: ``run`` is the latest finished match run;
+    ``live`` says they were scored for this request (the listing is newer than the run, or not in it) rather than
+    read from the run's stored rows."""
+
+    def __init__(self, matches=(), *, run: MatchRun | None = None, live: bool = True, newer: bool = False):
+        super().__init__(matches)
+        self.run, self.live, self.newer = run, live, newer
+
+
+def _stored_for(run: MatchRun | None, listing, side: int, k: int) -> list[tuple[int, int, int]] | None:
+    """The stored rows of ``listing``, or None when the page must score it now: no run yet, more rows asked than a
+    run keeps, the listing created or edited after the run began, or not in the run (it was not open then)."""
+    if run is None or k > int(run.params.get("k", 0)) or listing.updated >= run.started:
+        return None
+    return stored_matches(run, side, listing.pk, k) or None
+
+
+def _explained(matches: list[Match], scorer, left, right, pairs: list[tuple[int, int]], stored: list[int]) -> None:
+    """Explain each stored match from its records now; where they no longer add up to the stored score (a record
+    or a pairing changed since the run), ``changed_score`` says what they add up to."""
+    for m, (i, j), score in zip(matches, pairs, stored, strict=True):
+        m.explanation = engine.explain(scorer, left, i, right, j)
+        now = round(m.explanation["score"] * 100)
+        if now != score:
+            m.changed_score = _to_decimal(now)
+
+
+def matches_for_posting(user, posting: JobPosting, k: int = 10) -> MatchList:
+    """The best ``k`` seeking job seekers for ``posting``, best first, each explained term by term: the latest
+    match run's stored rows, or scored now when the posting is newer than the run."""
     scoping.require(user, scoping.Action.VIEW, posting)
+    run = latest_match_run()
+    stored = _stored_for(run, posting, StoredMatch.Side.POSTING, k)
+    if stored is None:
+        return MatchList(_live_for_posting(user, posting, k), run=run, newer=run is not None)
+    ids = [seeker_id for _rank, seeker_id, _score in stored]
+    seekers = open_seekers().in_bulk(ids)  # a seeker placed or withdrawn since the run is left out
+    visible = set(scoping.scope(user, JobSeeker).filter(pk__in=ids).values_list("pk", flat=True))
+    shown = [(rank, seekers[pk], score) for rank, pk, score in stored if pk in seekers]
+    matches = [Match(s, posting, _to_decimal(score), {}, s.pk in visible, rank) for rank, s, score in shown]
+    if matches:
+        scorer = labour_scorer(scorer_pairs())
+        left, right = seeker_side([seeker_dict(s) for _r, s, _sc in shown]), posting_side([posting_dict(posting)])
+        _explained(matches, scorer, left, right, [(i, 0) for i in range(len(shown))], [sc for _r, _s, sc in shown])
+    return MatchList(matches, run=run, live=False)
+
+
+def _live_for_posting(user, posting: JobPosting, k: int) -> list[Match]:
+    """Every seeking job seeker scored against ``posting`` now (the path before a run covers it)."""
     # every seeking job seeker is scored, so only the scored columns are read; whole rows only for the best k
     rows = list(open_seekers().values_list("pk", *SEEKER_SCORED))
     if not rows:
@@ -158,9 +212,27 @@ def matches_for_posting(user, posting: JobPosting, k: int = 10) -> list[Match]:
     return out
 
 
-def matches_for_seeker(user, seeker: JobSeeker, k: int = 10) -> list[Match]:
-    """The best ``k`` open postings with room for ``seeker`` (whom the user must be allowed to read)."""
+def matches_for_seeker(user, seeker: JobSeeker, k: int = 10) -> MatchList:
+    """The best ``k`` open postings with room for ``seeker`` (whom the user must be allowed to read): the latest
+    match run's stored rows, or scored now when the seeker is newer than the run."""
     scoping.require(user, scoping.Action.VIEW, seeker)
+    run = latest_match_run()
+    stored = _stored_for(run, seeker, StoredMatch.Side.SEEKER, k)
+    if stored is None:
+        return MatchList(_live_for_seeker(user, seeker, k), run=run, newer=run is not None)
+    ids = [posting_id for _rank, posting_id, _score in stored]
+    # postings the user may read that are still open, valid and with room (closed or filled since the run: left out)
+    postings = {p.pk: p for p in open_postings_with_room(user).filter(pk__in=ids) if p.headcount > p.placed}
+    shown = [(rank, postings[pk], score) for rank, pk, score in stored if pk in postings]
+    matches = [Match(seeker, p, _to_decimal(score), {}, True, rank) for rank, p, score in shown]
+    if matches:
+        scorer = labour_scorer(scorer_pairs())
+        left, right = seeker_side([seeker_dict(seeker)]), posting_side([posting_dict(p) for _r, p, _s in shown])
+        _explained(matches, scorer, left, right, [(0, j) for j in range(len(shown))], [sc for _r, _p, sc in shown])
+    return MatchList(matches, run=run, live=False)
+
+
+def _live_for_seeker(user, seeker: JobSeeker, k: int) -> list[Match]:
     postings = list(open_postings_with_room(user))
     postings = [p for p in postings if p.headcount > p.placed]
     if not postings:

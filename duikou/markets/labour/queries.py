@@ -13,7 +13,7 @@ from duikou.accounts import scoping
 from duikou.core import pii
 from duikou.core.querysets import filter_given, search
 
-from ..models import FollowUp, JobPosting, JobSeeker, ListingStatus, Placement
+from ..models import FollowUp, JobPosting, JobSeeker, ListingStatus, MatchRun, Placement, StoredMatch
 
 
 def open_postings(user) -> QuerySet[JobPosting]:
@@ -136,6 +136,22 @@ def with_remaining(qs: QuerySet[JobPosting]) -> QuerySet[JobPosting]:
 def remaining(posting: JobPosting) -> int:
     placed = posting.placements.filter(status=Placement.Status.EMPLOYED).count()
     return max(posting.headcount - placed, 0)
+
+
+def latest_match_run() -> MatchRun | None:
+    """The finished match run whose stored rows the match pages read (``runs.py``); not personal, not scoped."""
+    return (
+        MatchRun.objects.filter(market=MatchRun.Market.LABOUR, status=MatchRun.Status.DONE)
+        .order_by("-finished", "-pk")
+        .first()
+    )
+
+
+def stored_matches(run: MatchRun, side: int, listing_id: int, k: int) -> list[tuple[int, int, int]]:
+    """(rank, counterpart id, score in hundredths) of a listing's stored top k, best first: one read of the
+    (run, side, listing, rank) index. The caller scopes the counterparts it shows."""
+    rows = StoredMatch.objects.filter(run=run, side=side, listing_id=listing_id).order_by("rank")
+    return list(rows.values_list("rank", "counterpart_id", "score")[:k])
 
 
 def open_postings_with_room(user, today: datetime.date | None = None) -> QuerySet[JobPosting]:

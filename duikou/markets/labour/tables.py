@@ -53,8 +53,8 @@ from duikou.core.tables import (
 from duikou.core.uploads import read_table
 from duikou.geo.models import Region
 
-from ..models import JobPosting, JobSeeker, Occupation, Skill
-from . import queries, services
+from ..models import JobPosting, JobSeeker, MatchRun, Occupation, Skill
+from . import queries, runs, services
 
 __all__ = ["SPECS", "template_bytes", "import_rows", "export_bytes", "start_import"]
 
@@ -195,6 +195,8 @@ def import_rows(*, kind: str, user, data: bytes, filename: str, dry_run: bool = 
                 progress(done, total, f"校验第 {done} / {total} 行")
         if errors or dry_run:
             transaction.set_rollback(True)
+        elif counts["created"] or counts["updated"]:
+            runs.after_records_change(MatchRun.Trigger.IMPORT)  # the stored matches, once the rows are committed
     if errors:
         raise refusal(errors, dry_run=dry_run)
     created, updated, unchanged = counts["created"], counts["updated"], counts["unchanged"]
