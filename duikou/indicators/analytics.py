@@ -14,33 +14,34 @@ report how many values committed since the copy's watermark are still pending.
 """
 
 import contextlib
-import csv
 import datetime
 import json
 import logging
 import os
 import shutil
-import tempfile
 import threading
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from duikou.accounts import scoping
+from duikou.core import arrow
 from duikou.geo.models import PLACEHOLDERS
 from duikou.pairings.models import Pairing
 
 from . import formula as formulas
 from .models import DataValue, Indicator
-from .periods import parse_period
 
 DIMENSIONS = {
     "old_area": pgettext_lazy("dimension", "革命老区"),
@@ -152,149 +153,198 @@ def _place(region) -> tuple[str, str, str, str]:
     return (province.name if province else "", city.name if city else "", city.code if city else "", county_label)
 
 
-def _pairing_labels() -> dict[int, tuple]:
-    """Per pairing the labels of its dimensions, in the fact table's column order (pairing … partner_city)."""
+def _pairing_labels(pairing_ids=None) -> pa.Table:
+    """Per pairing the labels of its dimensions (pairing … partner_city, the fact table's order): one row a pairing,
+    worked out here once each (the region rules of ``_place``), then joined to the values in DuckDB."""
     rows = Pairing.objects.select_related("old_region__parent__parent", "partner_region__parent__parent", "old_area")
-    out = {}
+    if pairing_ids is not None:
+        rows = rows.filter(pk__in=pairing_ids)
+    out = []
     for p in rows:
         province, city, city_code, county = _place(p.old_region)
         partner_province, partner_city, _code, _county = _place(p.partner_region)
-        out[p.pk] = (
-            str(p),
-            p.old_area.name if p.old_area_id else "（未归属老区）",
-            province,
-            city,
-            city_code,
-            county,
-            partner_province,
-            partner_city,
+        out.append(
+            (
+                p.pk,
+                str(p),
+                p.old_area.name if p.old_area_id else "（未归属老区）",
+                province,
+                city,
+                city_code,
+                county,
+                partner_province,
+                partner_city,
+            )
         )
-    return out
+    return pa.Table.from_pylist([dict(zip(LABELS.names, row, strict=True)) for row in out], schema=LABELS)
 
 
-def _rows(values, labels, tasks):
-    for pairing_id, code, period_id, value, status, option in values:
-        period = parse_period(period_id)
-        yield (
-            pairing_id,
-            *labels[pairing_id],
-            code,
-            tasks.get(code) or "（未归属重点任务）",
-            period_id,
-            period.year,
-            period.quarter,
-            value,
-            status,
-            option or "",
-        )
+LABELS = pa.schema([("pairing_id", pa.int64())] + [(name, pa.string()) for name in list(COLUMN_TYPES)[1:9]])
+# the data values as the store reads them: the table's own columns, labelled in DuckDB
+VALUES = pa.schema(
+    [
+        ("pairing_id", pa.int64()),
+        ("indicator", pa.string()),
+        ("period", pa.string()),
+        ("value", pa.decimal128(18, 4)),
+        ("status", pa.string()),
+        ("option_id", pa.int64()),
+    ]
+)
+# each value with its labels, in the fact table's columns: a period id is 2025 (a year: quarter 4), 2025Q3 or 202509
+LABELLED = """
+SELECT v.pairing_id, l.pairing, l.old_area, l.province, l.city, l.city_code, l.county, l.partner_province,
+       l.partner_city, v.indicator, coalesce(nullif(t.key_task, ''), '（未归属重点任务）'), v.period,
+       CAST(v.period[1:4] AS INTEGER),
+       CASE WHEN length(v.period) = 4 THEN 4
+            WHEN v.period[5] = 'Q' THEN CAST(v.period[6] AS INTEGER)
+            ELSE (CAST(v.period[5:6] AS INTEGER) + 2) // 3 END,
+       v.value, v.status, coalesce(o.name, '')
+FROM incoming_values v
+JOIN incoming_labels l ON l.pairing_id = v.pairing_id
+LEFT JOIN incoming_tasks t ON t.code = v.indicator
+LEFT JOIN incoming_options o ON o.id = v.option_id
+"""
 
 
-FIELDS = ("pairing_id", "indicator_id", "period", "value", "status", "option__name")
+def read_values(pairing_ids=None, periods=None) -> pa.Table:
+    """The non-empty data values (of the given pairings × periods, or all) as Arrow, by one statement on the
+    database's bulk path (``core.arrow``)."""
+    sql = (
+        "SELECT pairing_id, indicator_id, period, value, status, option_id "
+        f"FROM {DataValue._meta.db_table} WHERE value IS NOT NULL"
+    )
+    params = []
+    if pairing_ids is not None:
+        if connection.vendor == "postgresql":
+            sql += " AND pairing_id = ANY(%s) AND period = ANY(%s)"
+            params = [list(pairing_ids), list(periods)]
+        else:
+            sql += (
+                " AND pairing_id IN (SELECT value FROM json_each(%s)) AND period IN (SELECT value FROM json_each(%s))"
+            )
+            params = [json.dumps(list(pairing_ids)), json.dumps(list(periods))]
+    return arrow.read(sql, params, VALUES)
+
+
+def _task_names() -> pa.Table:
+    """Each indicator's key task (code → name), to join in DuckDB."""
+    rows = list(Indicator.objects.values_list("code", "key_task__name"))
+    return pa.table(
+        {"code": pa.array([r[0] for r in rows], pa.string()), "key_task": pa.array([r[1] for r in rows], pa.string())}
+    )
+
+
+def _option_names() -> pa.Table:
+    """Each breakdown option's name (id → name), to join in DuckDB."""
+    from .models import BreakdownOption
+
+    rows = list(BreakdownOption.objects.values_list("pk", "name"))
+    return pa.table(
+        {"id": pa.array([r[0] for r in rows], pa.int64()), "name": pa.array([r[1] for r in rows], pa.string())}
+    )
+
+
+def _insert(con, values: pa.Table, table: str = "facts", labels: pa.Table | None = None) -> int:
+    """Label ``values`` (a table of ``VALUES``) in DuckDB and append them to ``table``, straight from Arrow."""
+    if not values.num_rows:
+        return 0
+    if labels is None:
+        labels = _pairing_labels(pc.unique(values["pairing_id"]).to_pylist())
+    parts = {
+        "incoming_values": values,
+        "incoming_labels": labels,
+        "incoming_tasks": _task_names(),
+        "incoming_options": _option_names(),
+    }
+    for name, part in parts.items():
+        con.register(name, part)
+    try:
+        before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        con.execute(f"INSERT INTO {table} {LABELLED}")
+        added = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    finally:
+        for name in parts:
+            con.unregister(name)
+    if added != values.num_rows:  # every value has its pairing (a foreign key): never drop one silently
+        raise RuntimeError(f"analytics store: {values.num_rows} values read, {added} labelled")
+    return added
 
 
 def refresh(*, pairing_ids=None, periods=None, full: bool = False, progress=None) -> int:
-    """Replace the store's rows for the given pairings × periods (or everything) with the database's."""
+    """Replace the store's rows for the given pairings × periods (or everything) with the database's: the values
+    read into Arrow in one statement, labelled and written by DuckDB."""
+    if not full:
+        pairing_ids, periods = list(pairing_ids or []), list(periods or [])
+        if not pairing_ids or not periods:
+            return 0
     with _lock:
+        stamp = DataValue.objects.aggregate(m=Max("updated"))["m"] or EPOCH
+        values = read_values() if full else read_values(pairing_ids, periods)
+        if progress:
+            progress(0, values.num_rows)
         con = _connect()
         try:
-            stamp = DataValue.objects.aggregate(m=Max("updated"))["m"] or EPOCH
-            qs = DataValue.objects.filter(value__isnull=False)
             con.execute("BEGIN")
             if full:
-                con.execute("DELETE FROM facts")
+                # a new table rather than deleting every row: the old one's space is freed at the checkpoint
+                con.execute("DROP TABLE facts")
+                con.execute(FACTS)
             else:
-                pairing_ids, periods = list(pairing_ids or []), list(periods or [])
-                if not pairing_ids or not periods:
-                    con.execute("ROLLBACK")
-                    return 0
                 con.execute(
                     "DELETE FROM facts WHERE list_contains(?, pairing_id) AND list_contains(?, period)",
                     [pairing_ids, periods],
                 )
-                qs = qs.filter(pairing_id__in=pairing_ids, period__in=periods)
-            labels = _pairing_labels()
-            tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
-            count, batch = 0, []
-            total = qs.count() if progress else 0
-            for row in _rows(qs.values_list(*FIELDS).iterator(chunk_size=20000), labels, tasks):
-                batch.append(row)
-                if len(batch) >= 200000:
-                    count += _insert(con, batch)
-                    batch = []
-                    if progress:
-                        progress(count, total)
-            count += _insert(con, batch)
+            count = _insert(con, values, labels=_pairing_labels() if full else None)
             if full:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('watermark', ?)", [stamp.isoformat()])
             con.execute("COMMIT")
             if progress:
-                progress(count, total)
+                progress(count, values.num_rows)
             return count
         finally:
             con.close()
 
 
-def _insert(con, batch, table: str = "facts") -> int:
-    """Append rows through a CSV file that DuckDB reads in bulk (its executemany goes row by row)."""
-    if not batch:
-        return 0
-    if len(batch) < 500:
-        marks = ", ".join("?" * len(COLUMN_TYPES))
-        con.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
-        return len(batch)
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", encoding="utf-8", delete=False) as handle:
-        csv.writer(handle).writerows(batch)
-        name = handle.name
-    try:
-        con.execute(
-            f"INSERT INTO {table} SELECT * FROM read_csv(?, header = false, columns = ?, quote = '\"', escape = '\"')",
-            [name, COLUMN_TYPES],
-        )
-    finally:
-        os.unlink(name)
-    return len(batch)
-
-
 def upsert(values: dict, *, written_at=None, stamp_before=None, status: str = "draft") -> int:
     """Put freshly written draft values ((pairing id, indicator, period, option id or None) → value) into the store
-    without
-    reading them back from the database: what an import does after its transaction. If the store was up to
+    without reading them back from the database: what an import does after its transaction. If the store was up to
     date before the import (watermark ≥ ``stamp_before``), its watermark moves on to ``written_at``."""
     if not values:
         return 0
-    labels = _pairing_labels()
-    tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
-    from .models import BreakdownOption
-
-    names = dict(BreakdownOption.objects.values_list("pk", "name"))
-    present = (
-        (pid, code, per, value, status, names.get(opt, ""))
-        for (pid, code, per, opt), value in values.items()
-        if value is not None
+    keys = list(values)
+    columns = list(zip(*keys, strict=True))
+    given = pa.table(
+        {
+            "pairing_id": pa.array(columns[0], pa.int64()),
+            "indicator": pa.array(columns[1], pa.string()),
+            "period": pa.array(columns[2], pa.string()),
+            "value": pa.array(list(values.values()), pa.decimal128(18, 4)),
+            "status": pa.array([status] * len(keys), pa.string()),
+            "option_id": pa.array(columns[3], pa.int64()),
+        },
+        schema=VALUES,
     )
+    present = given.filter(pc.is_valid(given["value"]))
     with _lock:
         con = _connect()
         try:
             con.execute("BEGIN")
             con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM facts LIMIT 0")
-            batch, count = [], 0
-            for row in _rows(present, labels, tasks):
-                batch.append(row)
-                if len(batch) >= 200000:
-                    count += _insert(con, batch, table="incoming")
-                    batch = []
-            count += _insert(con, batch, table="incoming")
-            con.execute(
-                "DELETE FROM facts WHERE (pairing_id, indicator, period, coalesce(option, '')) IN "
-                "(SELECT pairing_id, indicator, period, coalesce(option, '') FROM incoming)"
-            )
-            for (pid, code, per, opt), value in values.items():
-                if value is None:  # emptied by the import
-                    con.execute(
-                        "DELETE FROM facts WHERE pairing_id = ? AND indicator = ? AND period = ? "
-                        "AND coalesce(option, '') = ?",
-                        [pid, code, per, names.get(opt, "")],
-                    )
+            count = _insert(con, present, table="incoming")
+            # every given key is replaced: by its new value, or by nothing where the import emptied it
+            touched = given.select(["pairing_id", "indicator", "period", "option_id"])
+            con.register("touched_values", touched)
+            con.register("touched_options", _option_names())
+            try:
+                con.execute(
+                    "DELETE FROM facts WHERE (pairing_id, indicator, period, coalesce(option, '')) IN ("
+                    "SELECT t.pairing_id, t.indicator, t.period, coalesce(o.name, '') FROM touched_values t "
+                    "LEFT JOIN touched_options o ON o.id = t.option_id)"
+                )
+            finally:
+                con.unregister("touched_values")
+                con.unregister("touched_options")
             con.execute("INSERT INTO facts SELECT * FROM incoming")
             con.execute("DROP TABLE incoming")
             mark = con.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
