@@ -61,9 +61,10 @@ CITY_LEVEL = "（市级结对）"  # the county of a pairing made at city level 
 _lock = threading.RLock()
 log = logging.getLogger(__name__)
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-# The fact table's columns. Change SCHEMA_VERSION with them: a store built with another version is rebuilt in full
-# when next opened (its watermark is dropped), so an upgrade never reads or writes rows of the old shape.
-SCHEMA_VERSION = "3"
+# The fact table's columns, as every query reads them (the view ``facts``). Change SCHEMA_VERSION with them or with
+# the tables below: a store built with another version is rebuilt in full when next opened (its watermark is
+# dropped), so an upgrade never reads or writes rows of the old shape.
+SCHEMA_VERSION = "4"
 COLUMN_TYPES = {
     "pairing_id": "INTEGER",
     "pairing": "VARCHAR",
@@ -83,7 +84,28 @@ COLUMN_TYPES = {
     "status": "VARCHAR",
     "option": "VARCHAR",  # the breakdown option's name of a sub-row; '' for a total
 }
-FACTS = "CREATE TABLE facts ({})".format(", ".join(f"{c} {t}" for c, t in COLUMN_TYPES.items()))
+# Stored: one row a value with what is its own (``fact_values``), the labels once a pairing (``fact_pairings``) and
+# once an indicator (``fact_tasks``); ``facts`` joins them. A build writes the values' few columns, not each
+# pairing's labels ten thousand times over, and a pairing's labels are replaced in one row.
+VALUE_COLUMNS = ("pairing_id", "indicator", "period", "year", "quarter", "value", "status", "option")
+PAIRING_COLUMNS = ("pairing_id", "pairing", "old_area", "province", "city", "city_code", "county", "partner_province",
+                   "partner_city")  # fmt: skip
+TABLES = {
+    "fact_values": "CREATE TABLE fact_values ({})".format(", ".join(f"{c} {COLUMN_TYPES[c]}" for c in VALUE_COLUMNS)),
+    "fact_pairings": "CREATE TABLE fact_pairings ({})".format(
+        ", ".join(f"{c} {COLUMN_TYPES[c]}" for c in PAIRING_COLUMNS)
+    ),
+    "fact_tasks": "CREATE TABLE fact_tasks (indicator VARCHAR, key_task VARCHAR)",
+}
+FACTS = f"""
+CREATE VIEW facts AS
+SELECT v.pairing_id, {", ".join(f"p.{c}" for c in PAIRING_COLUMNS[1:])}, v.indicator,
+       coalesce(nullif(t.key_task, ''), '（未归属重点任务）') AS key_task, v.period, v.year, v.quarter, v.value,
+       v.status, v.option
+FROM fact_values v
+JOIN fact_pairings p ON p.pairing_id = v.pairing_id
+LEFT JOIN fact_tasks t ON t.indicator = v.indicator
+"""
 
 
 def store_path() -> Path:
@@ -108,7 +130,14 @@ def _connect() -> duckdb.DuckDBPyConnection:
     if version is None or version[0] != SCHEMA_VERSION:
         # new store, or one of an older shape: start empty; with no watermark the next query rebuilds it in full
         con.execute("BEGIN")
-        con.execute("DROP TABLE IF EXISTS facts")
+        for name, kind in con.execute(
+            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' "
+            "AND database_name = current_database() UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() "
+            "WHERE schema_name = 'main' AND database_name = current_database() AND table_name <> 'meta'"
+        ).fetchall():
+            con.execute(f"DROP {kind} {name}")
+        for create in TABLES.values():
+            con.execute(create)
         con.execute(FACTS)
         con.execute("DELETE FROM meta WHERE key = 'watermark'")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
@@ -154,8 +183,8 @@ def _place(region) -> tuple[str, str, str, str]:
 
 
 def _pairing_labels(pairing_ids=None) -> pa.Table:
-    """Per pairing the labels of its dimensions (pairing … partner_city, the fact table's order): one row a pairing,
-    worked out here once each (the region rules of ``_place``), then joined to the values in DuckDB."""
+    """Per pairing the labels of its dimensions (``PAIRING_COLUMNS``): one row a pairing, worked out here once each
+    (the region rules of ``_place``), joined to its values by the store's view."""
     rows = Pairing.objects.select_related("old_region__parent__parent", "partner_region__parent__parent", "old_area")
     if pairing_ids is not None:
         rows = rows.filter(pk__in=pairing_ids)
@@ -176,11 +205,12 @@ def _pairing_labels(pairing_ids=None) -> pa.Table:
                 partner_city,
             )
         )
-    return pa.Table.from_pylist([dict(zip(LABELS.names, row, strict=True)) for row in out], schema=LABELS)
+    columns = list(zip(*out, strict=True)) or [()] * len(LABELS)
+    return pa.table([pa.array(column, f.type) for column, f in zip(columns, LABELS, strict=True)], schema=LABELS)
 
 
-LABELS = pa.schema([("pairing_id", pa.int64())] + [(name, pa.string()) for name in list(COLUMN_TYPES)[1:9]])
-# the data values as the store reads them: the table's own columns, labelled in DuckDB
+LABELS = pa.schema([("pairing_id", pa.int64())] + [(name, pa.string()) for name in PAIRING_COLUMNS[1:]])
+# the data values as the store reads them: the table's own columns
 VALUES = pa.schema(
     [
         ("pairing_id", pa.int64()),
@@ -191,19 +221,14 @@ VALUES = pa.schema(
         ("option_id", pa.int64()),
     ]
 )
-# each value with its labels, in the fact table's columns: a period id is 2025 (a year: quarter 4), 2025Q3 or 202509
-LABELLED = """
-SELECT v.pairing_id, l.pairing, l.old_area, l.province, l.city, l.city_code, l.county, l.partner_province,
-       l.partner_city, v.indicator, coalesce(nullif(t.key_task, ''), '（未归属重点任务）'), v.period,
-       CAST(v.period[1:4] AS INTEGER),
+# the values in the store's columns: a period id is 2025 (a year: quarter 4), 2025Q3 or 202509; an option by its name
+STORED = """
+SELECT v.pairing_id, v.indicator, v.period, CAST(v.period[1:4] AS INTEGER),
        CASE WHEN length(v.period) = 4 THEN 4
             WHEN v.period[5] = 'Q' THEN CAST(v.period[6] AS INTEGER)
             ELSE (CAST(v.period[5:6] AS INTEGER) + 2) // 3 END,
        v.value, v.status, coalesce(o.name, '')
-FROM incoming_values v
-JOIN incoming_labels l ON l.pairing_id = v.pairing_id
-LEFT JOIN incoming_tasks t ON t.code = v.indicator
-LEFT JOIN incoming_options o ON o.id = v.option_id
+FROM incoming_values v LEFT JOIN incoming_options o ON o.id = v.option_id
 """
 
 
@@ -228,10 +253,13 @@ def read_values(pairing_ids=None, periods=None) -> pa.Table:
 
 
 def _task_names() -> pa.Table:
-    """Each indicator's key task (code → name), to join in DuckDB."""
+    """Each indicator's key task (code → name)."""
     rows = list(Indicator.objects.values_list("code", "key_task__name"))
     return pa.table(
-        {"code": pa.array([r[0] for r in rows], pa.string()), "key_task": pa.array([r[1] for r in rows], pa.string())}
+        {
+            "indicator": pa.array([r[0] for r in rows], pa.string()),
+            "key_task": pa.array([r[1] for r in rows], pa.string()),
+        }
     )
 
 
@@ -245,37 +273,45 @@ def _option_names() -> pa.Table:
     )
 
 
-def _insert(con, values: pa.Table, table: str = "facts", labels: pa.Table | None = None) -> int:
-    """Label ``values`` (a table of ``VALUES``) in DuckDB and append them to ``table``, straight from Arrow."""
+def _put_labels(con, pairing_ids=None) -> None:
+    """Replace the labels of the given pairings (all, with None) and every indicator's key task."""
+    labels = _pairing_labels(pairing_ids)
+    if pairing_ids is not None and labels.num_rows != len(pairing_ids):  # a foreign key: never a value unlabelled
+        raise RuntimeError(f"analytics store: {len(pairing_ids)} pairings asked for, {labels.num_rows} found")
+    con.register("incoming_labels", labels)
+    con.register("incoming_tasks", _task_names())
+    try:
+        if pairing_ids is None:
+            con.execute("DELETE FROM fact_pairings")
+        else:
+            con.execute("DELETE FROM fact_pairings WHERE pairing_id IN (SELECT pairing_id FROM incoming_labels)")
+        con.execute("INSERT INTO fact_pairings SELECT * FROM incoming_labels")
+        con.execute("DELETE FROM fact_tasks")
+        con.execute("INSERT INTO fact_tasks SELECT * FROM incoming_tasks")
+    finally:
+        con.unregister("incoming_labels")
+        con.unregister("incoming_tasks")
+
+
+def _insert(con, values: pa.Table, table: str = "fact_values") -> int:
+    """Append ``values`` (a table of ``VALUES``) to ``table`` in the store's columns, straight from Arrow."""
     if not values.num_rows:
         return 0
-    if labels is None:
-        labels = _pairing_labels(pc.unique(values["pairing_id"]).to_pylist())
-    parts = {
-        "incoming_values": values,
-        "incoming_labels": labels,
-        "incoming_tasks": _task_names(),
-        "incoming_options": _option_names(),
-    }
-    for name, part in parts.items():
-        con.register(name, part)
+    con.register("incoming_values", values)
+    con.register("incoming_options", _option_names())
     try:
-        before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        con.execute(f"INSERT INTO {table} {LABELLED}")
-        added = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        con.execute(f"INSERT INTO {table} {STORED}")
     finally:
-        for name in parts:
-            con.unregister(name)
-    if added != values.num_rows:  # every value has its pairing (a foreign key): never drop one silently
-        raise RuntimeError(f"analytics store: {values.num_rows} values read, {added} labelled")
-    return added
+        con.unregister("incoming_values")
+        con.unregister("incoming_options")
+    return values.num_rows
 
 
 def refresh(*, pairing_ids=None, periods=None, full: bool = False, progress=None) -> int:
     """Replace the store's rows for the given pairings × periods (or everything) with the database's: the values
-    read into Arrow in one statement, labelled and written by DuckDB."""
+    read into Arrow in one statement and written by DuckDB, with their pairings' labels."""
     if not full:
-        pairing_ids, periods = list(pairing_ids or []), list(periods or [])
+        pairing_ids, periods = sorted(set(pairing_ids or [])), sorted(set(periods or []))
         if not pairing_ids or not periods:
             return 0
     with _lock:
@@ -285,17 +321,20 @@ def refresh(*, pairing_ids=None, periods=None, full: bool = False, progress=None
             progress(0, values.num_rows)
         con = _connect()
         try:
+            # rows may come in any order (the queries group and sort): DuckDB then writes on all its threads
+            con.execute("SET preserve_insertion_order = false")
             con.execute("BEGIN")
             if full:
                 # a new table rather than deleting every row: the old one's space is freed at the checkpoint
-                con.execute("DROP TABLE facts")
-                con.execute(FACTS)
+                con.execute("DROP TABLE fact_values")
+                con.execute(TABLES["fact_values"])
             else:
                 con.execute(
-                    "DELETE FROM facts WHERE list_contains(?, pairing_id) AND list_contains(?, period)",
+                    "DELETE FROM fact_values WHERE list_contains(?, pairing_id) AND list_contains(?, period)",
                     [pairing_ids, periods],
                 )
-            count = _insert(con, values, labels=_pairing_labels() if full else None)
+            _put_labels(con, None if full else pairing_ids)
+            count = _insert(con, values)
             if full:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('watermark', ?)", [stamp.isoformat()])
             con.execute("COMMIT")
@@ -330,22 +369,22 @@ def upsert(values: dict, *, written_at=None, stamp_before=None, status: str = "d
         con = _connect()
         try:
             con.execute("BEGIN")
-            con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM facts LIMIT 0")
+            con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM fact_values LIMIT 0")
             count = _insert(con, present, table="incoming")
             # every given key is replaced: by its new value, or by nothing where the import emptied it
-            touched = given.select(["pairing_id", "indicator", "period", "option_id"])
-            con.register("touched_values", touched)
+            con.register("touched_values", given.select(["pairing_id", "indicator", "period", "option_id"]))
             con.register("touched_options", _option_names())
             try:
                 con.execute(
-                    "DELETE FROM facts WHERE (pairing_id, indicator, period, coalesce(option, '')) IN ("
+                    "DELETE FROM fact_values WHERE (pairing_id, indicator, period, option) IN ("
                     "SELECT t.pairing_id, t.indicator, t.period, coalesce(o.name, '') FROM touched_values t "
                     "LEFT JOIN touched_options o ON o.id = t.option_id)"
                 )
             finally:
                 con.unregister("touched_values")
                 con.unregister("touched_options")
-            con.execute("INSERT INTO facts SELECT * FROM incoming")
+            _put_labels(con, sorted(set(columns[0])))
+            con.execute("INSERT INTO fact_values SELECT * FROM incoming")
             con.execute("DROP TABLE incoming")
             mark = con.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
             if (
