@@ -471,7 +471,7 @@ def main() -> None:
         )
     print()
     print(
-        "Full build of the analytics store (read through core.arrow, labelled in DuckDB, written from Arrow) beside "
+        "Full build of the analytics store (read through core.arrow, written to DuckDB from Arrow) beside "
         "a raw read of the same values into Arrow; checked: same rows as the per-row path, same sums and counts per "
         "pivot cell as the database's GROUP BY:"
     )
