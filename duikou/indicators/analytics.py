@@ -1,4 +1,7 @@
-"""The analytics store: data values as a flat fact table in DuckDB, aggregated there, not row by row in the ORM.
+"""The analytics store: data values as a flat fact view in DuckDB, aggregated there, not row by row in the ORM.
+
+The values are read from the database into Arrow by one statement and written by DuckDB from the Arrow table, with
+their pairings' labels (worked out once a pairing) in a table of their own; the view ``facts`` joins them.
 
 The store is kept in step incrementally: after imports and approvals the services refresh the (pairing,
 period) slices they touched, and before every query the store catches up with any value changed since its
