@@ -1,4 +1,7 @@
-"""The analytics store: data values as a flat fact table in DuckDB, aggregated there, not row by row in the ORM.
+"""The analytics store: data values as a flat fact view in DuckDB, aggregated there, not row by row in the ORM.
+
+The values are read from the database into Arrow by one statement and written by DuckDB from the Arrow table, with
+their pairings' labels (worked out once a pairing) in a table of their own; the view ``facts`` joins them.
 
 The store is kept in step incrementally: after imports and approvals the services refresh the (pairing,
 period) slices they touched, and before every query the store catches up with any value changed since its
@@ -14,33 +17,34 @@ report how many values committed since the copy's watermark are still pending.
 """
 
 import contextlib
-import csv
 import datetime
 import json
 import logging
 import os
 import shutil
-import tempfile
 import threading
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from duikou.accounts import scoping
+from duikou.core import arrow
 from duikou.geo.models import PLACEHOLDERS
 from duikou.pairings.models import Pairing
 
 from . import formula as formulas
 from .models import DataValue, Indicator
-from .periods import parse_period
 
 DIMENSIONS = {
     "old_area": pgettext_lazy("dimension", "革命老区"),
@@ -60,9 +64,10 @@ CITY_LEVEL = "（市级结对）"  # the county of a pairing made at city level 
 _lock = threading.RLock()
 log = logging.getLogger(__name__)
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-# The fact table's columns. Change SCHEMA_VERSION with them: a store built with another version is rebuilt in full
-# when next opened (its watermark is dropped), so an upgrade never reads or writes rows of the old shape.
-SCHEMA_VERSION = "3"
+# The fact table's columns, as every query reads them (the view ``facts``). Change SCHEMA_VERSION with them or with
+# the tables below: a store built with another version is rebuilt in full when next opened (its watermark is
+# dropped), so an upgrade never reads or writes rows of the old shape.
+SCHEMA_VERSION = "4"
 COLUMN_TYPES = {
     "pairing_id": "INTEGER",
     "pairing": "VARCHAR",
@@ -82,7 +87,28 @@ COLUMN_TYPES = {
     "status": "VARCHAR",
     "option": "VARCHAR",  # the breakdown option's name of a sub-row; '' for a total
 }
-FACTS = "CREATE TABLE facts ({})".format(", ".join(f"{c} {t}" for c, t in COLUMN_TYPES.items()))
+# Stored: one row a value with what is its own (``fact_values``), the labels once a pairing (``fact_pairings``) and
+# once an indicator (``fact_tasks``); ``facts`` joins them. A build writes the values' few columns, not each
+# pairing's labels ten thousand times over, and a pairing's labels are replaced in one row.
+VALUE_COLUMNS = ("pairing_id", "indicator", "period", "year", "quarter", "value", "status", "option")
+PAIRING_COLUMNS = ("pairing_id", "pairing", "old_area", "province", "city", "city_code", "county", "partner_province",
+                   "partner_city")  # fmt: skip
+TABLES = {
+    "fact_values": "CREATE TABLE fact_values ({})".format(", ".join(f"{c} {COLUMN_TYPES[c]}" for c in VALUE_COLUMNS)),
+    "fact_pairings": "CREATE TABLE fact_pairings ({})".format(
+        ", ".join(f"{c} {COLUMN_TYPES[c]}" for c in PAIRING_COLUMNS)
+    ),
+    "fact_tasks": "CREATE TABLE fact_tasks (indicator VARCHAR, key_task VARCHAR)",
+}
+FACTS = f"""
+CREATE VIEW facts AS
+SELECT v.pairing_id, {", ".join(f"p.{c}" for c in PAIRING_COLUMNS[1:])}, v.indicator,
+       coalesce(nullif(t.key_task, ''), '（未归属重点任务）') AS key_task, v.period, v.year, v.quarter, v.value,
+       v.status, v.option
+FROM fact_values v
+JOIN fact_pairings p ON p.pairing_id = v.pairing_id
+LEFT JOIN fact_tasks t ON t.indicator = v.indicator
+"""
 
 
 def store_path() -> Path:
@@ -107,7 +133,14 @@ def _connect() -> duckdb.DuckDBPyConnection:
     if version is None or version[0] != SCHEMA_VERSION:
         # new store, or one of an older shape: start empty; with no watermark the next query rebuilds it in full
         con.execute("BEGIN")
-        con.execute("DROP TABLE IF EXISTS facts")
+        for name, kind in con.execute(
+            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' "
+            "AND database_name = current_database() UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() "
+            "WHERE schema_name = 'main' AND database_name = current_database() AND table_name <> 'meta'"
+        ).fetchall():
+            con.execute(f"DROP {kind} {name}")
+        for create in TABLES.values():
+            con.execute(create)
         con.execute(FACTS)
         con.execute("DELETE FROM meta WHERE key = 'watermark'")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
@@ -152,150 +185,209 @@ def _place(region) -> tuple[str, str, str, str]:
     return (province.name if province else "", city.name if city else "", city.code if city else "", county_label)
 
 
-def _pairing_labels() -> dict[int, tuple]:
-    """Per pairing the labels of its dimensions, in the fact table's column order (pairing … partner_city)."""
+def _pairing_labels(pairing_ids=None) -> pa.Table:
+    """Per pairing the labels of its dimensions (``PAIRING_COLUMNS``): one row a pairing, worked out here once each
+    (the region rules of ``_place``), joined to its values by the store's view."""
     rows = Pairing.objects.select_related("old_region__parent__parent", "partner_region__parent__parent", "old_area")
-    out = {}
+    if pairing_ids is not None:
+        rows = rows.filter(pk__in=pairing_ids)
+    out = []
     for p in rows:
         province, city, city_code, county = _place(p.old_region)
         partner_province, partner_city, _code, _county = _place(p.partner_region)
-        out[p.pk] = (
-            str(p),
-            p.old_area.name if p.old_area_id else "（未归属老区）",
-            province,
-            city,
-            city_code,
-            county,
-            partner_province,
-            partner_city,
+        out.append(
+            (
+                p.pk,
+                str(p),
+                p.old_area.name if p.old_area_id else "（未归属老区）",
+                province,
+                city,
+                city_code,
+                county,
+                partner_province,
+                partner_city,
+            )
         )
-    return out
+    columns = list(zip(*out, strict=True)) or [()] * len(LABELS)
+    return pa.table([pa.array(column, f.type) for column, f in zip(columns, LABELS, strict=True)], schema=LABELS)
 
 
-def _rows(values, labels, tasks):
-    for pairing_id, code, period_id, value, status, option in values:
-        period = parse_period(period_id)
-        yield (
-            pairing_id,
-            *labels[pairing_id],
-            code,
-            tasks.get(code) or "（未归属重点任务）",
-            period_id,
-            period.year,
-            period.quarter,
-            value,
-            status,
-            option or "",
-        )
+LABELS = pa.schema([("pairing_id", pa.int64())] + [(name, pa.string()) for name in PAIRING_COLUMNS[1:]])
+# the data values as the store reads them: the table's own columns
+VALUES = pa.schema(
+    [
+        ("pairing_id", pa.int64()),
+        ("indicator", pa.string()),
+        ("period", pa.string()),
+        ("value", pa.decimal128(18, 4)),
+        ("status", pa.string()),
+        ("option_id", pa.int64()),
+    ]
+)
+# the values in the store's columns: a period id is 2025 (a year: quarter 4), 2025Q3 or 202509; an option by its name
+STORED = """
+SELECT v.pairing_id, v.indicator, v.period, CAST(v.period[1:4] AS INTEGER),
+       CASE WHEN length(v.period) = 4 THEN 4
+            WHEN v.period[5] = 'Q' THEN CAST(v.period[6] AS INTEGER)
+            ELSE (CAST(v.period[5:6] AS INTEGER) + 2) // 3 END,
+       v.value, v.status, coalesce(o.name, '')
+FROM incoming_values v LEFT JOIN incoming_options o ON o.id = v.option_id
+"""
 
 
-FIELDS = ("pairing_id", "indicator_id", "period", "value", "status", "option__name")
+def read_values(pairing_ids=None, periods=None) -> pa.Table:
+    """The non-empty data values (of the given pairings × periods, or all) as Arrow, by one statement on the
+    database's bulk path (``core.arrow``)."""
+    sql = (
+        "SELECT pairing_id, indicator_id, period, value, status, option_id "
+        f"FROM {DataValue._meta.db_table} WHERE value IS NOT NULL"
+    )
+    params = []
+    if pairing_ids is not None:
+        if connection.vendor == "postgresql":
+            sql += " AND pairing_id = ANY(%s) AND period = ANY(%s)"
+            params = [list(pairing_ids), list(periods)]
+        else:
+            sql += (
+                " AND pairing_id IN (SELECT value FROM json_each(%s)) AND period IN (SELECT value FROM json_each(%s))"
+            )
+            params = [json.dumps(list(pairing_ids)), json.dumps(list(periods))]
+    return arrow.read(sql, params, VALUES)
+
+
+def _task_names() -> pa.Table:
+    """Each indicator's key task (code → name)."""
+    rows = list(Indicator.objects.values_list("code", "key_task__name"))
+    return pa.table(
+        {
+            "indicator": pa.array([r[0] for r in rows], pa.string()),
+            "key_task": pa.array([r[1] for r in rows], pa.string()),
+        }
+    )
+
+
+def _option_names() -> pa.Table:
+    """Each breakdown option's name (id → name), to join in DuckDB."""
+    from .models import BreakdownOption
+
+    rows = list(BreakdownOption.objects.values_list("pk", "name"))
+    return pa.table(
+        {"id": pa.array([r[0] for r in rows], pa.int64()), "name": pa.array([r[1] for r in rows], pa.string())}
+    )
+
+
+def _put_labels(con, pairing_ids=None) -> None:
+    """Replace the labels of the given pairings (all, with None) and every indicator's key task."""
+    labels = _pairing_labels(pairing_ids)
+    if pairing_ids is not None and labels.num_rows != len(pairing_ids):  # a foreign key: never a value unlabelled
+        raise RuntimeError(f"analytics store: {len(pairing_ids)} pairings asked for, {labels.num_rows} found")
+    con.register("incoming_labels", labels)
+    con.register("incoming_tasks", _task_names())
+    try:
+        if pairing_ids is None:
+            con.execute("DELETE FROM fact_pairings")
+        else:
+            con.execute("DELETE FROM fact_pairings WHERE pairing_id IN (SELECT pairing_id FROM incoming_labels)")
+        con.execute("INSERT INTO fact_pairings SELECT * FROM incoming_labels")
+        con.execute("DELETE FROM fact_tasks")
+        con.execute("INSERT INTO fact_tasks SELECT * FROM incoming_tasks")
+    finally:
+        con.unregister("incoming_labels")
+        con.unregister("incoming_tasks")
+
+
+def _insert(con, values: pa.Table, table: str = "fact_values") -> int:
+    """Append ``values`` (a table of ``VALUES``) to ``table`` in the store's columns, straight from Arrow."""
+    if not values.num_rows:
+        return 0
+    con.register("incoming_values", values)
+    con.register("incoming_options", _option_names())
+    try:
+        con.execute(f"INSERT INTO {table} {STORED}")
+    finally:
+        con.unregister("incoming_values")
+        con.unregister("incoming_options")
+    return values.num_rows
 
 
 def refresh(*, pairing_ids=None, periods=None, full: bool = False, progress=None) -> int:
-    """Replace the store's rows for the given pairings × periods (or everything) with the database's."""
+    """Replace the store's rows for the given pairings × periods (or everything) with the database's: the values
+    read into Arrow in one statement and written by DuckDB, with their pairings' labels."""
+    if not full:
+        pairing_ids, periods = sorted(set(pairing_ids or [])), sorted(set(periods or []))
+        if not pairing_ids or not periods:
+            return 0
     with _lock:
+        stamp = DataValue.objects.aggregate(m=Max("updated"))["m"] or EPOCH
+        values = read_values() if full else read_values(pairing_ids, periods)
+        if progress:
+            progress(0, values.num_rows)
         con = _connect()
         try:
-            stamp = DataValue.objects.aggregate(m=Max("updated"))["m"] or EPOCH
-            qs = DataValue.objects.filter(value__isnull=False)
+            # rows may come in any order (the queries group and sort): DuckDB then writes on all its threads
+            con.execute("SET preserve_insertion_order = false")
             con.execute("BEGIN")
             if full:
-                con.execute("DELETE FROM facts")
+                # a new table rather than deleting every row: the old one's space is freed at the checkpoint
+                con.execute("DROP TABLE fact_values")
+                con.execute(TABLES["fact_values"])
             else:
-                pairing_ids, periods = list(pairing_ids or []), list(periods or [])
-                if not pairing_ids or not periods:
-                    con.execute("ROLLBACK")
-                    return 0
                 con.execute(
-                    "DELETE FROM facts WHERE list_contains(?, pairing_id) AND list_contains(?, period)",
+                    "DELETE FROM fact_values WHERE list_contains(?, pairing_id) AND list_contains(?, period)",
                     [pairing_ids, periods],
                 )
-                qs = qs.filter(pairing_id__in=pairing_ids, period__in=periods)
-            labels = _pairing_labels()
-            tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
-            count, batch = 0, []
-            total = qs.count() if progress else 0
-            for row in _rows(qs.values_list(*FIELDS).iterator(chunk_size=20000), labels, tasks):
-                batch.append(row)
-                if len(batch) >= 200000:
-                    count += _insert(con, batch)
-                    batch = []
-                    if progress:
-                        progress(count, total)
-            count += _insert(con, batch)
+            _put_labels(con, None if full else pairing_ids)
+            count = _insert(con, values)
             if full:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('watermark', ?)", [stamp.isoformat()])
             con.execute("COMMIT")
             if progress:
-                progress(count, total)
+                progress(count, values.num_rows)
             return count
         finally:
             con.close()
 
 
-def _insert(con, batch, table: str = "facts") -> int:
-    """Append rows through a CSV file that DuckDB reads in bulk (its executemany goes row by row)."""
-    if not batch:
-        return 0
-    if len(batch) < 500:
-        marks = ", ".join("?" * len(COLUMN_TYPES))
-        con.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
-        return len(batch)
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", encoding="utf-8", delete=False) as handle:
-        csv.writer(handle).writerows(batch)
-        name = handle.name
-    try:
-        con.execute(
-            f"INSERT INTO {table} SELECT * FROM read_csv(?, header = false, columns = ?, quote = '\"', escape = '\"')",
-            [name, COLUMN_TYPES],
-        )
-    finally:
-        os.unlink(name)
-    return len(batch)
-
-
 def upsert(values: dict, *, written_at=None, stamp_before=None, status: str = "draft") -> int:
     """Put freshly written draft values ((pairing id, indicator, period, option id or None) → value) into the store
-    without
-    reading them back from the database: what an import does after its transaction. If the store was up to
+    without reading them back from the database: what an import does after its transaction. If the store was up to
     date before the import (watermark ≥ ``stamp_before``), its watermark moves on to ``written_at``."""
     if not values:
         return 0
-    labels = _pairing_labels()
-    tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
-    from .models import BreakdownOption
-
-    names = dict(BreakdownOption.objects.values_list("pk", "name"))
-    present = (
-        (pid, code, per, value, status, names.get(opt, ""))
-        for (pid, code, per, opt), value in values.items()
-        if value is not None
+    keys = list(values)
+    columns = list(zip(*keys, strict=True))
+    given = pa.table(
+        {
+            "pairing_id": pa.array(columns[0], pa.int64()),
+            "indicator": pa.array(columns[1], pa.string()),
+            "period": pa.array(columns[2], pa.string()),
+            "value": pa.array(list(values.values()), pa.decimal128(18, 4)),
+            "status": pa.array([status] * len(keys), pa.string()),
+            "option_id": pa.array(columns[3], pa.int64()),
+        },
+        schema=VALUES,
     )
+    present = given.filter(pc.is_valid(given["value"]))
     with _lock:
         con = _connect()
         try:
             con.execute("BEGIN")
-            con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM facts LIMIT 0")
-            batch, count = [], 0
-            for row in _rows(present, labels, tasks):
-                batch.append(row)
-                if len(batch) >= 200000:
-                    count += _insert(con, batch, table="incoming")
-                    batch = []
-            count += _insert(con, batch, table="incoming")
-            con.execute(
-                "DELETE FROM facts WHERE (pairing_id, indicator, period, coalesce(option, '')) IN "
-                "(SELECT pairing_id, indicator, period, coalesce(option, '') FROM incoming)"
-            )
-            for (pid, code, per, opt), value in values.items():
-                if value is None:  # emptied by the import
-                    con.execute(
-                        "DELETE FROM facts WHERE pairing_id = ? AND indicator = ? AND period = ? "
-                        "AND coalesce(option, '') = ?",
-                        [pid, code, per, names.get(opt, "")],
-                    )
-            con.execute("INSERT INTO facts SELECT * FROM incoming")
+            con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM fact_values LIMIT 0")
+            count = _insert(con, present, table="incoming")
+            # every given key is replaced: by its new value, or by nothing where the import emptied it
+            con.register("touched_values", given.select(["pairing_id", "indicator", "period", "option_id"]))
+            con.register("touched_options", _option_names())
+            try:
+                con.execute(
+                    "DELETE FROM fact_values WHERE (pairing_id, indicator, period, option) IN ("
+                    "SELECT t.pairing_id, t.indicator, t.period, coalesce(o.name, '') FROM touched_values t "
+                    "LEFT JOIN touched_options o ON o.id = t.option_id)"
+                )
+            finally:
+                con.unregister("touched_values")
+                con.unregister("touched_options")
+            _put_labels(con, sorted(set(columns[0])))
+            con.execute("INSERT INTO fact_values SELECT * FROM incoming")
             con.execute("DROP TABLE incoming")
             mark = con.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
             if (

@@ -354,3 +354,120 @@ def test_pivot_export_names_the_new_dimension_and_keeps_the_totals(more, client)
     response = client.get("/indicators/analytics/?indicator=signed_amount_wan&rows=county&cols=year&format=xlsx")
     rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "老区区县" and rows[-1][0] == "合计" and float(rows[-1][-1]) == 460
+
+
+# ---- the bulk build gives the rows the per-row labelling gave ------------------------------------------------
+
+
+def per_row_facts() -> list[tuple]:
+    """The store's rows as the per-row path made them: each ORM row labelled in Python (pairing labels from
+    ``_place``, the period parsed, the key task looked up, the option by name)."""
+    from duikou.indicators.models import Indicator
+    from duikou.indicators.periods import parse_period
+
+    tasks = dict(Indicator.objects.values_list("code", "key_task__name"))
+    labels = {}
+    for p in Pairing.objects.select_related("old_region__parent__parent", "partner_region__parent__parent", "old_area"):
+        province, city, city_code, county = analytics._place(p.old_region)
+        partner_province, partner_city, _code, _county = analytics._place(p.partner_region)
+        old_area = p.old_area.name if p.old_area_id else "（未归属老区）"
+        labels[p.pk] = (str(p), old_area, province, city, city_code, county, partner_province, partner_city)
+    rows = []
+    fields = ("pairing_id", "indicator_id", "period", "value", "status", "option__name")
+    for pairing_id, code, period_id, value, status, option in DataValue.objects.filter(value__isnull=False).values_list(
+        *fields
+    ):
+        period = parse_period(period_id)
+        task = tasks.get(code) or "（未归属重点任务）"
+        rows.append(
+            (pairing_id, *labels[pairing_id], code, task, period_id, period.year, period.quarter, value, status,
+             option or "")
+        )  # fmt: skip
+    return sorted(rows)
+
+
+def store_facts() -> list[tuple]:
+    con = analytics._connect()
+    try:
+        return sorted(con.execute(f"SELECT {', '.join(analytics.COLUMN_TYPES)} FROM facts").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def varied():
+    """Values of pairings whose old side is a county, a city, a province, a district of a municipality and a city
+    administered by its province (one without an old area); totals and breakdown sub-rows; yearly, quarterly and
+    monthly periods; draft, submitted and approved; one emptied value."""
+    from duikou.indicators.models import Indicator
+
+    olds = ["411523", "411500", "410000", "310115", "419001"]
+    pairings = [testing.pairing("信阳市", "苏州市")]
+    for i, code in enumerate(olds):
+        pairings.append(
+            Pairing.objects.create(
+                code=f"T{i}",
+                old_region_id=code,
+                partner_region_id="330100",
+                old_area=pairings[0].old_area if i % 2 else None,
+                level="sub",
+                start_year=2021,
+                end_year=2030,
+                valid_from=datetime.date(2021, 1, 1),
+            )
+        )
+    labour = Indicator.objects.get(pk="labour_coop_persons")
+    options = list(labour.breakdown.options.all())
+    statuses = ["draft", "submitted", "approved"]
+    n = 0
+    for p in pairings:
+        for period in ("2025", "2025Q2", "202511"):
+            for option in [None, *options]:
+                n += 1
+                DataValue.objects.create(
+                    pairing=p, indicator=labour, period=period, option=option, value=Decimal(n) / 4,
+                    status=statuses[n % 3],
+                )  # fmt: skip
+            DataValue.objects.create(
+                pairing=p, indicator_id="signed_amount_wan", period=period, value=Decimal("12.3456"), status="approved"
+            )
+    DataValue.objects.create(pairing=pairings[1], indicator_id="funds_in_place_wan", period="2025Q1", value=None)
+    return pairings
+
+
+def test_the_full_build_gives_exactly_the_rows_of_the_per_row_path(varied):
+    from duikou.indicators.models import Indicator
+
+    assert analytics.refresh(full=True) == DataValue.objects.filter(value__isnull=False).count() == 6 * 3 * 5
+    rows = store_facts()
+    assert rows == per_row_facts()
+    options = Indicator.objects.get(pk="labour_coop_persons").breakdown.options.values_list("name", flat=True)
+    assert {r[16] for r in rows} == {"", *options}
+    assert {r[15] for r in rows} == {"draft", "submitted", "approved"}
+    assert {r[6] for r in rows} >= {analytics.CITY_LEVEL, "信阳市新县"} and {r[13] for r in rows} == {2, 4}
+
+
+def test_a_slice_refreshed_and_an_import_upserted_give_the_per_row_paths_rows(varied):
+    from duikou.indicators.models import Indicator
+
+    analytics.refresh(full=True)
+    first, second = varied[0], varied[3]
+    # written past the services (some are approved, hence locked): the slice is then refreshed by hand
+    DataValue.objects.filter(pairing=first, indicator="signed_amount_wan", period="2025Q2").update(value=Decimal("99"))
+    emptied = DataValue.objects.filter(pairing=second, indicator="labour_coop_persons", period="2025")
+    emptied.filter(option__isnull=False).update(value=None)
+    # first: (total + 3 sub-rows + signed) × 2 periods; second: 2025 total + signed, 2025Q2 total + 3 + signed
+    assert analytics.refresh(pairing_ids=[first.pk, second.pk], periods=["2025", "2025Q2"]) == 10 + 2 + 5
+    assert store_facts() == per_row_facts()
+    option = Indicator.objects.get(pk="labour_coop_persons").breakdown.options.first()
+    written = {
+        (first.pk, "labour_coop_persons", "202511", option.pk): Decimal("7"),
+        (second.pk, "signed_amount_wan", "2026", None): Decimal("1.5"),
+        (second.pk, "labour_coop_persons", "2025Q2", None): None,  # emptied by the import
+    }
+    for (pid, code, period, opt), value in written.items():
+        key = {"pairing_id": pid, "indicator_id": code, "period": period, "option_id": opt}
+        if not DataValue.objects.filter(**key).update(value=value, status="draft"):
+            DataValue.objects.create(**key, value=value)
+    assert analytics.upsert(written) == 2
+    assert store_facts() == per_row_facts()
