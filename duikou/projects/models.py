@@ -55,6 +55,9 @@ class FundingSource(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+FUNDING_SOURCE_VALUES = frozenset(FundingSource.values)  # looked up once per source of every row an import checks
+
+
 class Project(models.Model):
     class Status(models.TextChoices):
         RESERVE = "reserve", _("储备")
@@ -151,7 +154,9 @@ class Project(models.Model):
                 )
             )
         sources = self.funding_sources
-        if not isinstance(sources, list) or any(s not in FundingSource.values for s in sources):
+        if not isinstance(sources, list) or any(
+            not isinstance(s, str) or s not in FUNDING_SOURCE_VALUES for s in sources
+        ):
             errors.setdefault("funding_sources", []).append(
                 ValidationError(
                     _("资金来源须从以下选择：%(choices)s"),
