@@ -62,8 +62,9 @@ def worker(mode: str, path: str, rows: int, kind: str) -> dict:
         from duikou.seeding import seed_reference_data
 
         seed_reference_data(levels=["province", "prefecture", "county"])
-        if rows:
-            (generate_projects if kind == "projects" else generate_activities)(path, rows)
+        return {}
+    if mode == "workbook":
+        (generate_projects if kind == "projects" else generate_activities)(path, rows)
         return {}
 
     from auditlog.models import LogEntry
@@ -338,16 +339,42 @@ def reference_activities(data: bytes, connection) -> dict:
 # ---- driver side ----------------------------------------------------------------------------------------
 
 
+class Seeded(_common.Scratch):
+    """A database migrated and seeded once per engine, which every measurement's database is a copy of."""
+
+    script = __file__
+    db_prefix = "duikou_bench_projects_seeded"
+    made: dict[str, "Seeded"] = {}
+
+    @classmethod
+    def of(cls, engine: str, args) -> "Seeded":
+        if engine not in cls.made:
+            seeded = cls(engine, args.pg_admin_url, args.tmpdir)
+            seeded.run("prepare", "--rows", "0")
+            cls.made[engine] = seeded
+        return cls.made[engine]
+
+
 class Scratch(_common.Scratch):
-    """A fresh database for one measurement, migrated and seeded, with the workbook made on first use."""
+    """A fresh database for one measurement: a copy of the engine's migrated and seeded one (a file copy; a
+    PostgreSQL database made from it as a template), with the workbook made on first use."""
 
     script = __file__
     db_prefix = "duikou_bench_projects"
 
     def __init__(self, engine: str, args, workbook: str, kind: str):
         super().__init__(engine, args.pg_admin_url, args.tmpdir)
+        seeded = Seeded.of(engine, args)
+        if engine == "sqlite":
+            shutil.copyfile(seeded.url.removeprefix("sqlite:///"), self.url.removeprefix("sqlite:///"))
+        else:
+            self._admin(
+                f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)',
+                f'CREATE DATABASE "{self.dbname}" TEMPLATE "{seeded.dbname}"',
+            )
         self.workbook, self.kind = workbook, kind
-        self.run("prepare", rows=0 if os.path.exists(workbook) else args.rows)
+        if not os.path.exists(workbook):
+            self.run("workbook", rows=args.rows)
 
     def run(self, mode: str, rows: int = 0) -> dict:
         return super().run(mode, "--path", self.workbook, "--rows", str(rows), "--kind", self.kind)
@@ -454,6 +481,8 @@ def main() -> None:
                 sizes[kind] = os.path.getsize(workbooks[kind])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        for seeded in Seeded.made.values():
+            seeded.drop()
     print()
     rows = [HEADER]
     for (engine, kind), ms in runs.items():

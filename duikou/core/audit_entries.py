@@ -195,7 +195,8 @@ def insert_rows(model: type[Model], objects: list[Model]) -> None:
         rows.append(row)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # the driver's own cursor: its errors (a row another import wrote meanwhile) as Django's IntegrityError
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
