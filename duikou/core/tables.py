@@ -341,12 +341,88 @@ def parse_cell(col: Column, raw, refs: References | None):
     return refs.parse(col, raw)
 
 
+class CellReader:
+    """``parse_cell`` over a whole file, column by column: a column's cells repeat (the same pairing, key task,
+    county, status on thousands of rows), so each distinct value of a column is read once and its value (or its
+    error) reused; text, unique to its row, is read each time."""
+
+    def __init__(self, refs: References | None):
+        self.refs = refs
+        self.seen: dict[tuple, tuple[bool, object]] = {}
+
+    def __call__(self, col: Column, raw):
+        if raw is None or col.kind == "text":
+            return parse_cell(col, raw, self.refs)
+        key = (col.header, type(raw), raw)
+        found = self.seen.get(key)
+        if found is None:
+            try:
+                found = (True, parse_cell(col, raw, self.refs))
+            except ValueError as exc:
+                found = (False, str(exc))
+            self.seen[key] = found
+        ok, value = found
+        if not ok:
+            raise ValueError(value)
+        return list(value) if isinstance(value, list) else value  # a row's own list, as if read for it alone
+
+
+# django's own fields, whose cleaning depends on the value alone; memoised for values of these types
+PLAIN_VALUES = (str, int, bool, datetime.date, type(None))
+
+
+class FieldCleaner:
+    """``Model.clean_fields`` over a whole file: a field of Django's own whose value was cleaned on an earlier row
+    gives the same result (value or errors) without running its validators again."""
+
+    def __init__(self, model: type[models.Model]):
+        self.plain = models.Model.clean_fields is model.clean_fields
+        self.fields = [
+            (f, type(f).__module__.startswith("django.db.models")) for f in model._meta.fields if not f.generated
+        ]
+        self.seen: dict[tuple, tuple[bool, object]] = {}
+
+    def __call__(self, obj, exclude) -> None:
+        if not self.plain:  # the model cleans its fields its own way
+            obj.clean_fields(exclude=exclude)
+            return
+        errors = {}
+        for f, memo in self.fields:
+            if f.name in exclude:
+                continue
+            raw = getattr(obj, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            if memo and type(raw) in PLAIN_VALUES:
+                key = (f.attname, type(raw), raw)
+                found = self.seen.get(key)
+                if found is None:
+                    try:
+                        found = (True, f.clean(raw, obj))
+                    except ValidationError as e:
+                        found = (False, e.error_list)
+                    self.seen[key] = found
+                ok, value = found
+            else:
+                try:
+                    ok, value = True, f.clean(raw, obj)
+                except ValidationError as e:
+                    ok, value = False, e.error_list
+            if ok:
+                setattr(obj, f.attname, value)
+            else:
+                errors[f.name] = value
+        if errors:
+            raise ValidationError(errors)
+
+
 # --- the steps every table import takes (projects, activities, markets, ...) ----------------------------------
 
 
 def read_header(columns, header: list) -> tuple[dict[str, int], list[RowError]]:
     """Where each template column is in the file, and the header's errors: a column the template does not
-    have, a column twice, a column missing."""
+    have, a column twice, a required column missing. An optional column may be missing (a workbook made from an
+    older template): its cells read as empty."""
     expected = {c.header for c in columns}
     position: dict[str, int] = {}
     errors: list[RowError] = []
@@ -363,7 +439,11 @@ def read_header(columns, header: list) -> tuple[dict[str, int], list[RowError]]:
         else:
             position[text] = index
     missing = gettext("缺少列「%(column)s」")
-    errors += [RowError(1, c.header, "", missing % {"column": c.header}) for c in columns if c.header not in position]
+    errors += [
+        RowError(1, c.header, "", missing % {"column": c.header})
+        for c in columns
+        if c.required and c.header not in position
+    ]
     return position, errors
 
 
@@ -383,13 +463,14 @@ def column_codes(rows: list[tuple[int, list]], position: dict[str, int], col: Co
 def parse_row(spec, position: dict[str, int], number: int, cells: list, parse, hidden=frozenset()):
     """One row's values by field and the errors of its cells. ``parse(col, raw)`` reads one cell or raises
     ValueError with the reason; a blank cell takes the spec's default; the value of a column whose field is in
-    ``hidden`` is never echoed in an error. The row is complete when it has a value for every column."""
+    ``hidden`` is never echoed in an error; the cells of an optional column the file lacks read as blank. The row
+    is complete when it has a value for every column."""
     values, errors = {}, []
     for col in spec.columns:
         index = position.get(col.header)
-        if index is None:
-            continue
-        raw = cells[index] if index < len(cells) else None
+        if index is None and col.required:
+            continue  # reported with the header
+        raw = cells[index] if index is not None and index < len(cells) else None
         try:
             value = parse(col, raw)
         except ValueError as exc:
@@ -457,8 +538,9 @@ def import_rows(
 
     seen: dict[tuple, int] = {}
     candidates = []  # (row number, instance)
+    read, clean = CellReader(refs), FieldCleaner(spec.model)
     for done, (number, cells) in enumerate(rows, start=1):
-        values, row_errors = parse_row(spec, position, number, cells, lambda col, raw: parse_cell(col, raw, refs))
+        values, row_errors = parse_row(spec, position, number, cells, read)
         key = _values_key(spec, values)
         if key is not None:
             if key in seen:
@@ -473,7 +555,7 @@ def import_rows(
         obj = spec.model(**values)
         for name in unread:  # empty, not the model's default: no rule may judge a value the user did not write
             setattr(obj, spec.model._meta.get_field(name).attname, None)
-        row_errors += _model_errors(spec, obj, number, position, unread=unread)
+        row_errors += _model_errors(spec, obj, number, position, unread=unread, clean_fields=clean)
         if not row_errors:
             candidates.append((number, obj))
         errors.extend(row_errors)
@@ -556,7 +638,9 @@ def _values_key(spec: Spec, values: dict) -> tuple | None:
     return tuple(parts)
 
 
-def _model_errors(spec: Spec, obj, number: int, position: dict[str, int], unread=frozenset()) -> list[RowError]:
+def _model_errors(
+    spec: Spec, obj, number: int, position: dict[str, int], unread=frozenset(), clean_fields=None
+) -> list[RowError]:
     """The model's own rules (clean_fields and clean), without a query per row: references are resolved.
 
     ``unread`` names the fields whose cell could not be read (already reported) or whose column is missing: they are
@@ -566,7 +650,10 @@ def _model_errors(spec: Spec, obj, number: int, position: dict[str, int], unread
     refs = [f.name for f in spec.model._meta.fields if f.is_relation]
     errors: dict[str, list[str]] = {}
     try:
-        obj.clean_fields(exclude=[*refs, *unread])
+        if clean_fields is None:
+            obj.clean_fields(exclude=[*refs, *unread])
+        else:
+            clean_fields(obj, {*refs, *unread})
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)

@@ -21,6 +21,7 @@ export re-imports unchanged.
 """
 
 import csv
+import datetime
 import io
 import json
 import os
@@ -33,6 +34,7 @@ from openpyxl.packaging.manifest import Manifest
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
 from openpyxl.xml.functions import fromstring
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from .errors import UserFacingError
 from .exports import unescape_cell
@@ -40,7 +42,9 @@ from .exports import unescape_cell
 MB = 1024 * 1024
 MAX_MEMBERS = 1000  # an .xlsx has a few dozen members; thousands of empty ones only cost the reader time
 CHUNK = 64 * 1024
-SHEET_ROW = "http://schemas.openxmlformats.org/spreadsheetml/2006/main row"  # as expat names it
+# a sheet is read into a rectangle as wide as its last column and as long as its last row: a cell named at the far
+# corner (XFD1048576) would make a few bytes a rectangle of billions of cells, so a cell past this column is refused
+MAX_COLUMNS = 256
 
 
 def max_rows() -> int:
@@ -49,6 +53,20 @@ def max_rows() -> int:
 
 def too_many_rows(filename: str) -> UserFacingError:
     return UserFacingError(_("「%(name)s」超过单次导入上限 %(n)s 行，请分批导入") % {"name": filename, "n": max_rows()})
+
+
+def too_many_columns(filename: str) -> UserFacingError:
+    return UserFacingError(_("「%(name)s」有超过 %(n)s 列的单元格，不予读取") % {"name": filename, "n": MAX_COLUMNS})
+
+
+def _column(ref: str) -> int:
+    """The column number of a cell reference such as 「AB12」."""
+    number = 0
+    for char in ref:
+        if not "A" <= char <= "Z":
+            break
+        number = number * 26 + ord(char) - 64
+    return number
 
 
 def size_error(name: str, size: int, limit_mb: int | None = None) -> str | None:
@@ -177,46 +195,78 @@ class _BoundedZip(zipfile.ZipFile):
         return {name for name, kind in declared if kind == WORKSHEET_TYPE} - strings
 
     def check_rows(self) -> None:
-        """Count the rows of every member that is a worksheet, streaming, and stop at the first row past the limit:
-        before openpyxl reads a sheet through (which it does once just to size a sheet without a ``<dimension>``).
-        Every member is tried, since the workbook may keep a sheet under any name; what is not XML stops at once."""
-        limit = max_rows() + 1  # the header and the data rows
+        """Count the rows of every member that is a worksheet, streaming, and stop at the first row past the limit,
+        or at a cell past ``MAX_COLUMNS``: before a reader reads a sheet into memory (calamine makes a rectangle as
+        long as the last row and as wide as the last column). A row or a cell names its place (``r``), or follows
+        the one before. Every member is tried, since the workbook may keep a sheet under any name; what is not XML
+        stops at once."""
         for info in self.infolist():
-            if info.is_dir():
-                continue
-            rows = 0
+            if not info.is_dir():
+                self._count(info)
 
-            def start(name, _attributes):
-                nonlocal rows
-                if name == SHEET_ROW:
-                    rows += 1
-                    if rows > limit:
-                        raise too_many_rows(self.shown)
+    def _count(self, info) -> None:
+        limit = max_rows() + 1  # the header and the data rows
+        rows = last = column = 0  # the rows seen, the number of the last, the column of the last cell in it
 
-            parser = expat.ParserCreate(namespace_separator=" ")
-            parser.StartElementHandler = start
-            with self.open(info) as member:
-                try:
-                    while chunk := member.read(CHUNK):
-                        parser.Parse(chunk, False)
-                    parser.Parse(b"", True)
-                except expat.ExpatError:
-                    continue  # not XML: openpyxl refuses it if the workbook needs it
+        def start(name, attributes):
+            nonlocal rows, last, column
+            name = name.rpartition(" ")[2]  # a row or cell of any namespace: the reader knows them by local name
+            if name == "c":
+                ref = attributes.get("r")
+                column = _column(ref) if ref else column + 1
+                if column > MAX_COLUMNS:
+                    raise too_many_columns(self.shown)
+            elif name == "row":
+                rows += 1
+                column = 0
+                number = attributes.get("r")
+                last = int(number) if number and number.isdigit() else last + 1
+                if rows > limit or last > limit:
+                    raise too_many_rows(self.shown)
+
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = start
+        with self.open(info) as member:
+            try:
+                while chunk := member.read(CHUNK):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+            except expat.ExpatError:
+                return  # not XML: the reader refuses it if the workbook needs it
 
 
-def open_workbook(data: bytes, filename: str):
-    """A read-only openpyxl workbook (cell values, not formulas) of an uploaded .xlsx, within the limits."""
+def _not_a_workbook(filename: str, exc: Exception) -> UserFacingError:
+    return UserFacingError(
+        _("无法读取「%(name)s」：不是有效的 .xlsx 工作簿（%(error)s）")
+        % {"name": filename, "error": exc.__class__.__name__}
+    )
+
+
+def checked_archive(data: bytes, filename: str) -> "_BoundedZip":
+    """The archive of an uploaded .xlsx once it has passed the limits: its directory, then every member decompressed
+    and counted, the rows and columns of every sheet counted; before any reader parses a sheet."""
     check_size(filename, len(data))
     try:
         archive = _BoundedZip(data, filename)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise UserFacingError(
-            _("无法读取「%(name)s」：不是有效的 .xlsx 工作簿（%(error)s）")
-            % {"name": filename, "error": exc.__class__.__name__}
-        ) from exc
+        raise _not_a_workbook(filename, exc) from exc
     try:
         archive.check_directory()
         archive.check_rows()
+    except UserFacingError:
+        archive.close()
+        raise
+    except Exception as exc:  # a broken zip member
+        archive.close()
+        raise _not_a_workbook(filename, exc) from exc
+    return archive
+
+
+def open_workbook(data: bytes, filename: str):
+    """A read-only openpyxl workbook (cell values, not formulas) of an uploaded .xlsx, within the limits (for a
+    reader that needs more than the cells' values; tables are read by ``read_table``)."""
+    archive = checked_archive(data, filename)
+    try:
         reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
         reader.archive.close()
         reader.archive, reader.valid_files = archive, archive.namelist()
@@ -226,10 +276,7 @@ def open_workbook(data: bytes, filename: str):
         raise
     except Exception as exc:  # a broken or disguised file: zip, XML or openpyxl errors alike
         archive.close()
-        raise UserFacingError(
-            _("无法读取「%(name)s」：不是有效的 .xlsx 工作簿（%(error)s）")
-            % {"name": filename, "error": exc.__class__.__name__}
-        ) from exc
+        raise _not_a_workbook(filename, exc) from exc
     return reader.wb
 
 
@@ -270,19 +317,32 @@ def _csv_rows(data: bytes, filename: str) -> list[list]:
     raise UserFacingError(_("无法读取「%(name)s」：CSV 既不是 UTF-8 也不是 GBK 编码") % {"name": filename})
 
 
+def xlsx_cell(value):
+    """A cell as calamine gives it, as openpyxl gave it (what every importer was written against): a whole number as
+    an int, a date as a datetime at midnight, an empty cell as None."""
+    if type(value) is float:
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if type(value) is datetime.date:
+        return datetime.datetime(value.year, value.month, value.day)  # noqa: DTZ001 (a calendar date, as openpyxl)
+    if type(value) is str:
+        return clean_cell(value)
+    return value
+
+
 def _xlsx_rows(data: bytes, filename: str, sheet_title: str) -> tuple[str, list[list]]:
-    book = open_workbook(data, filename)
+    """The cells of the sheet called ``sheet_title`` (else the first worksheet), read by calamine (Rust) once the
+    archive has passed the limits: the sheet from its first row and column (A1), so rows keep their numbers."""
+    checked_archive(data, filename).close()
     try:
-        sheet = book[sheet_title] if sheet_title in book.sheetnames else book.worksheets[0]
-        return sheet.title, _collect(sheet.iter_rows(values_only=True), filename)
-    except UserFacingError:
-        raise
-    except Exception as exc:
-        raise UserFacingError(
-            _("无法读取「%(name)s」的内容（%(error)s）") % {"name": filename, "error": exc.__class__.__name__}
-        ) from exc
-    finally:
-        book.close()
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        title = sheet_title if sheet_title in sheets else sheets[0]
+        cells = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except Exception as exc:  # a broken or disguised file: zip, XML or calamine errors alike
+        raise _not_a_workbook(filename, exc) from exc
+    if len(cells) > max_rows() + 1:  # the archive's rows were counted; this is the sheet as read
+        raise too_many_rows(filename)
+    return title, [[xlsx_cell(v) for v in row] for row in cells]
 
 
 def read_table(data: bytes, filename: str, sheet_title: str = "") -> tuple[list, list[tuple[int, list]]]:

@@ -55,6 +55,9 @@ class FundingSource(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+FUNDING_SOURCE_VALUES = frozenset(FundingSource.values)  # looked up once per source of every row an import checks
+
+
 class Project(models.Model):
     class Status(models.TextChoices):
         RESERVE = "reserve", _("储备")
@@ -151,7 +154,9 @@ class Project(models.Model):
                 )
             )
         sources = self.funding_sources
-        if not isinstance(sources, list) or any(s not in FundingSource.values for s in sources):
+        if not isinstance(sources, list) or any(
+            not isinstance(s, str) or s not in FUNDING_SOURCE_VALUES for s in sources
+        ):
             errors.setdefault("funding_sources", []).append(
                 ValidationError(
                     _("资金来源须从以下选择：%(choices)s"),
@@ -373,7 +378,10 @@ class Activity(models.Model):
     def clean(self) -> None:
         """Exactly the fields of the kind: each one filled in, every other typed field empty."""
         errors: dict[str, list] = {}
-        kind_label = self.get_kind_display() if self.kind in self.Kind.values else ""
+
+        def kind_label():  # for a message only: the label of a kind is looked up through the choices
+            return self.get_kind_display() if self.kind in ACTIVITY_KINDS else ""
+
         if self.key_task_id and self.key_task.kind != "key_task":
             errors["key_task"] = [ValidationError(_("「%(task)s」不是重点任务"), params={"task": self.key_task})]
         wanted = KIND_FIELDS.get(self.kind, ())
@@ -383,18 +391,21 @@ class Activity(models.Model):
             label = self._meta.get_field(name).verbose_name
             if name in wanted and empty:
                 errors.setdefault(name, []).append(
-                    ValidationError(_("%(kind)s须填写「%(field)s」"), params={"kind": kind_label, "field": label})
+                    ValidationError(_("%(kind)s须填写「%(field)s」"), params={"kind": kind_label(), "field": label})
                 )
             elif name not in wanted and not empty:
                 kinds = "、".join(str(self.Kind(k).label) for k in FIELD_KINDS[name])
                 errors.setdefault(name, []).append(
                     ValidationError(
                         _("「%(field)s」只适用于%(kinds)s，%(kind)s请留空"),
-                        params={"field": label, "kinds": kinds, "kind": kind_label or _("本类型")},
+                        params={"field": label, "kinds": kinds, "kind": kind_label() or _("本类型")},
                     )
                 )
         if errors:
             raise ValidationError(errors)
+
+
+ACTIVITY_KINDS = frozenset(Activity.Kind.values)
 
 
 class FundTransaction(models.Model):

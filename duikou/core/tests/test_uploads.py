@@ -4,6 +4,7 @@ The bombs (core/tests/bombs.py) are small: a shared-strings member that decompre
 lowered to 1 MB, and a sheet without a ``<dimension>`` with 50,000 rows against a limit lowered to 100.
 """
 
+import datetime
 import io
 import json
 import zipfile
@@ -130,3 +131,61 @@ def test_unreadable_files_are_explained_in_the_users_language():
             uploads.read_table(b"hello", "notes.txt")
     with pytest.raises(UserFacingError, match="「empty.csv」是空文件"):
         uploads.read_table(b"", "empty.csv")
+
+
+def test_a_sheet_reads_as_openpyxl_read_it():
+    """calamine reads the cells; every importer sees the values openpyxl gave: whole numbers as int, dates as a
+    datetime at midnight, text stripped and unescaped, blanks as None, the rows from row 1 and column A."""
+    from openpyxl import Workbook
+
+    day, moment = datetime.datetime(2024, 5, 20), datetime.datetime(2024, 5, 20, 13, 30)  # noqa: DTZ001 (as cells are)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "表"
+    sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"] = 5, 1200.5, 0.1, -3
+    sheet["F3"], sheet["G3"] = day, moment
+    sheet["H3"], sheet["I3"], sheet["J3"], sheet["K3"] = True, "  文字 ", "'=1+1", "   "
+    sheet["B5"] = "411526 潢川县"
+    other = book.create_sheet("别的")
+    other["A1"] = "不读"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+
+    header, body = uploads.read_table(data, "cells.xlsx", "表")
+    slow = uploads.open_workbook(data, "cells.xlsx")
+    expected = [[uploads.clean_cell(v) for v in row] for row in slow["表"].iter_rows(values_only=True)]
+    assert [header, *(cells for _n, cells in body)] == expected
+    assert [n for n, _cells in body] == [2, 3, 4, 5]
+    row = body[1][1]
+    assert row[1:8] == [
+        5,
+        1200.5,
+        0.1,
+        -3,
+        day,
+        moment,
+        True,
+    ]
+    assert type(row[1]) is int and row[8:] == ["文字", "=1+1", None]
+    assert uploads.read_table(data, "cells.xlsx", "没有这张表")[0] == expected[0]  # the first sheet
+
+
+@pytest.mark.parametrize(
+    "sheet_data, message",
+    [
+        (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="A1048576"><v>1</v></c></row>', "100 行"),
+        (b'<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>1</v></c></row>', "256 列"),
+        (b'<row r="1">' + b"<c><v>1</v></c>" * 300 + b"</row>", "256 列"),  # cells that follow one another
+    ],
+)
+def test_a_cell_far_from_the_others_is_refused_before_the_sheet_is_read(low_limits, sheet_data, message, monkeypatch):
+    # a reader makes a rectangle up to the last row and column: two cells would be billions
+    monkeypatch.setattr(uploads.CalamineWorkbook, "from_filelike", lambda *a: pytest.fail("read"))
+    with pytest.raises(UserFacingError, match=message):
+        uploads.read_table(package(sheet_data), "far.xlsx")
+
+
+def test_the_last_column_allowed_is_read(low_limits):
+    header, _body = uploads.read_table(package(b'<row r="1"><c r="IV1"><v>7</v></c></row>'), "wide.xlsx")
+    assert len(header) == uploads.MAX_COLUMNS and header[-1] == 7
