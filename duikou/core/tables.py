@@ -566,15 +566,17 @@ def import_rows(
         progress(total, total, "校验完成，有错误")
         raise refusal(errors, dry_run=dry_run)
 
-    # match with what is stored
+    # match with what is stored; an optional column the file lacks leaves the stored values as they are
     existing = _existing(spec, [obj for _n, obj in candidates])
+    absent = {c.field for c in spec.columns if c.header not in position}
+    compared = [name for name in spec.fields if spec.model._meta.get_field(name).name not in absent]
     new, changed, unchanged = [], [], 0
     for number, obj in candidates:
         stored = existing.get(tuple(getattr(obj, k) for k in spec.key))
         if stored is None:
             new.append(obj)
             continue
-        changes = _changed_fields(stored, obj, spec.fields)
+        changes = _changed_fields(stored, obj, compared)
         if changes:
             changed.append((number, stored, changes))
         else:

@@ -366,6 +366,17 @@ def test_a_workbook_made_before_the_optional_date_columns_imports_with_them_blan
     assert stored.park == good_rows()[0]["共建园区"]
 
 
+def test_a_workbook_without_the_optional_date_columns_leaves_stored_dates_as_they_are(editor):
+    rows = good_rows()
+    rows[0].update(项目起始日期="2025-03-01", 项目截止日期="2026-06-30")
+    import_file(editor, pt.workbook(rows))
+    old_headers = [h for h in HEADERS if h not in ("项目起始日期", "项目截止日期")]
+    result = import_file(editor, pt.workbook(good_rows(), old_headers))
+    assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 4)
+    stored = Project.objects.get(name="电子信息产业园")
+    assert (stored.start_date, stored.end_date) == (datetime.date(2025, 3, 1), datetime.date(2026, 6, 30))
+
+
 def test_a_workbook_without_a_required_column_is_still_refused(editor):
     data = pt.workbook(good_rows(), [h for h in HEADERS if h != "项目名称"])
     found = {(e["row"], e["column"]): e["reason"] for e in errors_of(editor, data)}
