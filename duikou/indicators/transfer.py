@@ -5,7 +5,6 @@ a bad number; a duplicate), and if any row has a problem nothing is written and 
 row, column and reason. Re-importing the same file changes nothing. Large files go by PostgreSQL ``COPY``.
 """
 
-import datetime
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -17,14 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
-from duikou.core.audit_entries import created_changes, log_bulk_creates, log_bulk_updates
+from duikou.core.audit_entries import log_created
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
 from duikou.core.uploads import read_json, read_table
 from duikou.pairings.models import Pairing
 
 from . import dhis2
-from .models import BreakdownOption, DataValue, Indicator, Report
+from .models import BreakdownOption, DataValue, DataValueHistory, Indicator, Report, ValueImport
 from .periods import parse_period
 from .services import number_text, parse_value
 
@@ -226,26 +225,39 @@ def import_values(
             )
         new, changed, changed_keys, unchanged = _plan(parsed, existing)
         summary = f"新增 {len(new)} 条，更新 {len(changed)} 条，未变 {unchanged} 条"
+        record = None
+        if new or changed:
+            # the import's record, named by its values' history rows, and its one entry in the audit log
+            record = ValueImport.objects.create(
+                filename=(filename or "")[:255],
+                user_id=user_id,
+                new=len(new),
+                changed=len(changed),
+                unchanged=unchanged,
+            )
+            fields = {"filename": record.filename, "user": user_id, "new": len(new), "changed": len(changed)}
+            log_created(record, actor=user, fields=fields | {"unchanged": unchanged})
+        history: list[tuple] = []
         try:
             with transaction.atomic():  # a savepoint: values someone else inserted meanwhile, without a report
-                _insert(new, user_id, progress, len(rows), now)
+                ids = _insert(new, user_id, progress, len(rows), now)
         except IntegrityError as exc:
             raise _fail(
                 _("其他用户同时保存或导入了其中的数据，本次导入未写入任何数据；请重新导入（已有的数值会显示为未变）")
             ) from exc
-        # every new value has its "created" entry in the audit history, as a cell save would give it
         if new:
-            log_bulk_creates(DataValue, _created(new, user_id, now, progress, len(rows)), actor=user)
+            created = DataValueHistory.Kind.CREATED.value
+            history.extend(
+                (pk, record.pk, *key, created, None, value, "", comment or "")
+                for pk, (key, value, comment) in zip(ids, new, strict=True)
+            )
+        updated = DataValueHistory.Kind.UPDATED.value
         for start in range(0, len(changed), 2000):
             chunk = changed[start : start + 2000]
-            objs = (
-                DataValue.objects.select_for_update(of=("self",))
-                .select_related("pairing__old_region", "pairing__partner_region", "indicator")
-                .in_bulk([c[0] for c in chunk])
-            )
-            before = {pk: (obj.value, obj.comment) for pk, obj in objs.items()}
-            for pk, value, comment in chunk:
+            objs = DataValue.objects.select_for_update().in_bulk([c[0] for c in chunk])
+            for (pk, value, comment), key in zip(chunk, changed_keys[start : start + 2000], strict=True):
                 obj = objs[pk]
+                history.append((pk, record.pk, *key, updated, obj.value, value, obj.comment, comment))
                 obj.value, obj.comment, obj.version, obj.updated_by_id, obj.updated = (
                     value,
                     comment,
@@ -254,26 +266,9 @@ def import_values(
                     now,
                 )
             DataValue.objects.bulk_update(objs.values(), ["value", "comment", "version", "updated_by", "updated"])
-            # an overwrite by import keeps its before and after in the audit history, like a cell edit
-            log_bulk_updates(
-                DataValue,
-                [
-                    (
-                        pk,
-                        str(obj),
-                        {
-                            k: v
-                            for k, v in {
-                                "value": (before[pk][0], obj.value),
-                                "comment": (before[pk][1], obj.comment),
-                            }.items()
-                            if v[0] != v[1]
-                        },
-                    )
-                    for pk, obj in objs.items()
-                ],
-                actor=user,
-            )
+        # every value the import created or changed has its history row, in this transaction
+        progress(len(rows), len(rows), "写入历史")
+        _write_history(history)
     if new or changed:
         from . import analytics
 
@@ -349,81 +344,78 @@ def _plan(parsed: list, existing: dict) -> tuple[list, list, list, int]:
     return new, changed, changed_keys, unchanged
 
 
-def _created(new: list, user_id, now, progress, total: int) -> Iterable[tuple[int, str, dict]]:
-    """(pk, text, changes) of the rows just inserted, for their audit entries: COPY does not hand back the ids, so
-    only those are read back; the rest is what was written."""
-    written = {key: (value, comment) for key, value, comment in new}
-    pairings = {
-        pk: f"{old}—{partner}"
-        for pk, old, partner in Pairing.objects.filter(pk__in={k[0] for k in written}).values_list(
-            "pk", "old_region__name", "partner_region__name"
-        )
-    }
-    names = dict(Indicator.objects.values_list("code", "name"))
-    options = {pk: f"（{name}）" for pk, name in BreakdownOption.objects.values_list("pk", "name")}
-    stamp = DataValue._meta.get_field("updated").to_python(timezone.make_naive(now, datetime.UTC))
-    found = 0
-    rows = DataValue.objects.filter(
-        pairing_id__in=sorted(pairings), period__in=sorted({k[2] for k in written}), updated=now, version=1
-    ).values_list("pk", "pairing_id", "indicator_id", "period", "option_id")
-    for pk, pid, code, per, opt in rows.order_by("pk").iterator(chunk_size=20000):
-        if (pid, code, per, opt) not in written:
-            continue
-        value, comment = written[(pid, code, per, opt)]
-        found += 1
-        if found % 20000 == 0:
-            progress(found, total, "写入审计记录")
-        fields = {
-            "id": pk,
-            "pairing": pid,
-            "indicator": code,
-            "period": per,
-            "option": opt,
-            "value": value,
-            "comment": comment or "",
-            "status": DataValue.Status.DRAFT.value,
-            "version": 1,
-            "updated_by": user_id,
-            "updated": stamp,
-        }
-        changes = created_changes(fields)
-        if opt is None:  # as auditlog records an empty reference of a saved value
-            changes["option"] = ("None", "None")
-        yield pk, f"{pairings[pid]} {names[code]}{options.get(opt, '')} {per}", changes  # str(DataValue)
-    if found != len(written):  # cannot happen inside the import's transaction; never leave rows unaudited
-        raise RuntimeError(f"audit: {len(written)} values inserted, {found} read back")
-
-
-def _insert(new: list, user_id, progress, total: int, now) -> None:
-    if connection.vendor == "postgresql":
-        table = DataValue._meta.db_table
-        with connection.cursor() as cursor:
-            columns = (
-                "pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
+def _insert(new: list, user_id, progress, total: int, now) -> list[int]:
+    """Insert the new values with ids taken beforehand from the table's sequence (COPY hands none back); returns
+    them, in the order of ``new``."""
+    table = DataValue._meta.db_table
+    columns = "id, pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
+    if not new:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(new)]
             )
+            ids = [r[0] for r in cursor.fetchall()]
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for n, ((pid, code, per, opt), value, comment) in enumerate(new, 1):
-                    copy.write_row((pid, code, per, opt, value, comment or "", "draft", 1, user_id, now))
+                for n, (pk, ((pid, code, per, opt), value, comment)) in enumerate(zip(ids, new, strict=True), 1):
+                    copy.write_row((pk, pid, code, per, opt, value, comment or "", "draft", 1, user_id, now))
                     if n % 20000 == 0:
                         progress(n, total, "写入中")
-        return
-    # SQLite: tuples through executemany on Django's connection (bulk_create compiles 249-row statements
-    # value by value, several times slower); still inside the caller's transaction
-    table = DataValue._meta.db_table
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    columns = "pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, 'draft', 1, %s, %s)"
-    with connection.cursor() as cursor:
+            return ids
+        # SQLite: the ids after the highest ever given (AUTOINCREMENT), inside the write transaction that holds the
+        # database; tuples through executemany on Django's connection (bulk_create compiles 249-row statements value
+        # by value, several times slower)
+        cursor.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max(id) FROM {table}), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+        ids = list(range(first, first + len(new)))
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, 'draft', 1, %s, %s)"
         for start in range(0, len(new), 50000):
             chunk = new[start : start + 50000]
             cursor.executemany(
                 sql,
                 [
-                    (pid, code, per, opt, str(value), comment or "", user_id, stamp)
-                    for (pid, code, per, opt), value, comment in chunk
+                    (pk, pid, code, per, opt, str(value), comment or "", user_id, stamp)
+                    for pk, ((pid, code, per, opt), value, comment) in zip(ids[start:], chunk, strict=False)
                 ],
             )
             progress(start + len(chunk), total, "写入中")
+    return ids
+
+
+HISTORY_COLUMNS = (
+    "value_id, value_import_id, pairing_id, indicator_id, period, option_id, kind, old_value, new_value, "
+    "old_comment, new_comment"
+)
+
+
+def _write_history(rows: list[tuple]) -> None:
+    """The value-history rows (in ``HISTORY_COLUMNS``' order): COPY on PostgreSQL, one prepared executemany on
+    SQLite, on Django's connection inside the import's transaction."""
+    if not rows:
+        return
+    table = DataValueHistory._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({HISTORY_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(HISTORY_COLUMNS.split(",")))
+        sql = f"INSERT INTO {table} ({HISTORY_COLUMNS}) VALUES ({marks})"
+        for start in range(0, len(rows), 50000):
+            cursor.executemany(
+                sql,
+                [
+                    (*r[:7], None if r[7] is None else str(r[7]), None if r[8] is None else str(r[8]), r[9], r[10])
+                    for r in rows[start : start + 50000]
+                ],
+            )
 
 
 # ---- export ----------------------------------------------------------------------------------------------
