@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -19,6 +20,7 @@ from duikou.accounts import scoping
 from duikou.core.audit_entries import log_created
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
+from duikou.core.jobs import start_job
 from duikou.core.uploads import read_json, read_table
 from duikou.pairings.models import Pairing
 
@@ -27,6 +29,8 @@ from .models import BreakdownOption, DataValue, DataValueHistory, Indicator, Rep
 from .periods import parse_period
 from .services import number_text, parse_value
 
+# an import of more values than this leaves the analytics store to a background job after its commit
+STORE_INLINE_MAX = 10_000
 COLUMNS = ["dataElement", "period", "orgUnit", "value", "comment"]
 FORMATS = ("json", "csv", "xlsx")
 # what a DHIS2 dataValueSet may also give for a value (SET_LEVEL: what it may give once for the whole set); DHIS2's CSV
@@ -245,12 +249,8 @@ def import_values(
             raise _fail(
                 _("其他用户同时保存或导入了其中的数据，本次导入未写入任何数据；请重新导入（已有的数值会显示为未变）")
             ) from exc
-        if new:
-            created = DataValueHistory.Kind.CREATED.value
-            history.extend(
-                (pk, record.pk, *key, created, None, value, "", comment or "")
-                for pk, (key, value, comment) in zip(ids, new, strict=True)
-            )
+        progress(len(rows), len(rows), "写入历史")
+        _history_of_created(record, ids)
         updated = DataValueHistory.Kind.UPDATED.value
         for start in range(0, len(changed), 2000):
             chunk = changed[start : start + 2000]
@@ -267,15 +267,26 @@ def import_values(
                 )
             DataValue.objects.bulk_update(objs.values(), ["value", "comment", "version", "updated_by", "updated"])
         # every value the import created or changed has its history row, in this transaction
-        progress(len(rows), len(rows), "写入历史")
         _write_history(history)
     if new or changed:
         from . import analytics
 
-        progress(len(rows), len(rows), "更新分析库")
-        values = {k: v for k, v, _c in new}
-        values.update({k: v for k, (_pk, v, _c) in zip(changed_keys, changed, strict=True)})
-        analytics.keep_in_step(analytics.upsert, values, written_at=now, stamp_before=stamp_before)
+        if len(new) + len(changed) <= STORE_INLINE_MAX:
+            progress(len(rows), len(rows), "更新分析库")
+            values = {k: v for k, v, _c in new}
+            values.update({k: v for k, (_pk, v, _c) in zip(changed_keys, changed, strict=True)})
+            analytics.keep_in_step(analytics.upsert, values, written_at=now, stamp_before=stamp_before)
+        elif settings.DUIKOU_ANALYTICS_MODE != "published":  # published: analytics-sync catches up by itself
+            # a large import leaves the store to a background job once committed: until it has run, the next query
+            # catches the store up from its watermark, so nothing is read stale
+            transaction.on_commit(
+                lambda: start_job(
+                    kind="indicators-analytics",
+                    title=_("更新分析库：%(file)s") % {"file": filename},
+                    user=user if getattr(user, "pk", None) else None,
+                    fn=store_job,
+                )
+            )
     progress(len(rows), len(rows), "导入完成")
     return {
         "summary": f"导入完成：{summary}",
@@ -284,6 +295,15 @@ def import_values(
         "unchanged": unchanged,
         **import_count(len(new), len(changed), unchanged),
     }
+
+
+def store_job(*, user, progress) -> dict:
+    """The background job a large import starts after its commit: the analytics store catches up with it."""
+    from . import analytics
+
+    progress(0, 1, _("更新分析库"))
+    analytics.keep_in_step(analytics.catch_up)
+    return {"summary": _("分析库已更新")}
 
 
 def import_count(imported: int, updated: int, ignored: int, *, status: str = "SUCCESS") -> dict:
@@ -386,6 +406,33 @@ def _insert(new: list, user_id, progress, total: int, now) -> list[int]:
             )
             progress(start + len(chunk), total, "写入中")
     return ids
+
+
+def _history_of_created(record, ids: list[int]) -> None:
+    """The "created" history rows of the values just inserted with ``ids``, made by the database from those rows
+    (as written: nothing to send twice): through the ids as an array on PostgreSQL; on SQLite the ids are one run,
+    given under the write lock."""
+    if not ids:
+        return
+    table, values = DataValueHistory._meta.db_table, DataValue._meta.db_table
+    select = (
+        f"SELECT d.id, %s, d.pairing_id, d.indicator_id, d.period, d.option_id, '{DataValueHistory.Kind.CREATED}', "
+        f"NULL, d.value, '', d.comment FROM {values} d"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({HISTORY_COLUMNS}) {select} JOIN unnest(%s::bigint[]) AS n(id) ON d.id = n.id "
+                "ORDER BY d.id",
+                [record.pk, ids],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} ({HISTORY_COLUMNS}) {select} WHERE d.id BETWEEN %s AND %s ORDER BY d.id",
+                [record.pk, ids[0], ids[-1]],
+            )
+        if cursor.rowcount != len(ids):  # cannot happen inside the import's transaction; never leave values unrecorded
+            raise RuntimeError(f"value history: {len(ids)} values inserted, {cursor.rowcount} recorded")
 
 
 HISTORY_COLUMNS = (
