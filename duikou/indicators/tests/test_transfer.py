@@ -314,3 +314,20 @@ def test_the_api_answers_in_dhis2s_summary_shape(who, client):
     )
     assert refused.status_code == 409 and refused.json()["status"] == "ERROR"
     assert refused.json()["conflicts"][0]["column"] == "orgUnit"
+
+
+def test_a_large_import_leaves_the_analytics_store_to_a_job_after_its_commit(who, monkeypatch):
+    from duikou.core.models import Job
+    from duikou.indicators import analytics
+
+    monkeypatch.setattr(transfer, "STORE_INLINE_MAX", 1)
+    data = dvs(("signed_amount_wan", "2025Q3", code(), "12.5"), ("signed_projects", "2025Q3", code(), "6"))
+    transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
+    job = Job.objects.get(kind="indicators-analytics")  # run at once in tests (inline jobs)
+    assert job.status == Job.Status.DONE and job.user == who["xy_editor"]
+    con = analytics._connect()
+    try:
+        stored = con.execute("SELECT indicator, value FROM facts WHERE period = '2025Q3' ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [(i, float(v)) for i, v in stored] == [("signed_amount_wan", 12.5), ("signed_projects", 6.0)]
