@@ -5,9 +5,13 @@ marked BENCH), all 11 starter indicators reported monthly for ten years (2016–
 default 760 pairings that is 1,003,200 data values, imported from a CSV (dataElement, period, orgUnit, value):
 
   import     transfer.import_values(): read, check every row (indicator, period, pairing scope, number, lock,
-             duplicate), write in one transaction (bulk INSERT on SQLite, COPY on PostgreSQL), then refresh
-             the DuckDB analytics store for what it touched;
+             duplicate), write the values and their value history in one transaction (executemany on SQLite, COPY
+             and INSERT ... SELECT on PostgreSQL), to its commit; the analytics store's background job it leaves
+             (more than 10,000 values) is run and timed apart, and the store checked to hold every value;
   re-import  the same file again: nothing written (checked);
+  overwrite  every 20th value changed, with a note, by another user;
+  check      the stored values and every history row (kind, before, after, notes, which import, whose) equal what
+             a recomputation from the files alone gives; any difference exits non-zero;
   reference  in another fresh database the same CSV read with the csv module, codes resolved with dicts, and the
              rows written by psycopg COPY (PostgreSQL) or sqlite3 executemany (SQLite) in one transaction.
 

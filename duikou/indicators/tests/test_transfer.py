@@ -316,13 +316,17 @@ def test_the_api_answers_in_dhis2s_summary_shape(who, client):
     assert refused.json()["conflicts"][0]["column"] == "orgUnit"
 
 
-def test_a_large_import_leaves_the_analytics_store_to_a_job_after_its_commit(who, monkeypatch):
+def test_a_large_import_leaves_the_analytics_store_to_a_job_after_its_commit(
+    who, monkeypatch, django_capture_on_commit_callbacks
+):
     from duikou.core.models import Job
     from duikou.indicators import analytics
 
     monkeypatch.setattr(transfer, "STORE_INLINE_MAX", 1)
     data = dvs(("signed_amount_wan", "2025Q3", code(), "12.5"), ("signed_projects", "2025Q3", code(), "6"))
-    transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
+    with django_capture_on_commit_callbacks(execute=True) as started:
+        transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
+    assert len(started) == 1  # started once the import's transaction is committed, not before
     job = Job.objects.get(kind="indicators-analytics")  # run at once in tests (inline jobs)
     assert job.status == Job.Status.DONE and job.user == who["xy_editor"]
     con = analytics._connect()
