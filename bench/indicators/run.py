@@ -138,7 +138,7 @@ def worker(mode: str, path: str, args) -> dict:
         result, import_s = _common.timed(import_values, user=admin, data=data, filename="bench.csv", progress=marks)
         # a large import leaves the analytics store to a background job after its commit (not run here: no worker);
         # its work is timed on its own below, as the job would do it
-        analytics_s = time.perf_counter() - marks.get("更新分析库", time.perf_counter())
+        analytics_s = max(0.0, time.perf_counter() - marks.get("更新分析库", time.perf_counter()))
         history_s = marks.get("更新分析库", marks.started + import_s) - marks.get("写入历史", marks.started + import_s)
         from duikou.indicators import analytics
         from duikou.indicators.transfer import store_job
