@@ -14,6 +14,7 @@ class LogFilterForm(forms.Form):
             ("organisation", _("机构")),
             ("user", _("用户")),
             ("apitoken", _("API 令牌")),
+            ("valueimport", _("指标数据导入")),
         ],
     )
     action = forms.ChoiceField(

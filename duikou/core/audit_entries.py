@@ -3,7 +3,9 @@ acts that change no recorded field, and the one removal of entries: those older 
 (``purge_audit``).
 
 The one place that writes such entries: imports insert or update many rows at once, and each row still gets
-its own "created" or "updated" entry, attributed to the importing user.
+its own "created" or "updated" entry, attributed to the importing user — except the data values, whose imports keep
+a narrow value-history table of their own (``indicators.DataValueHistory``) and one entry per import here
+(``log_created``).
 
 The trail is append-only: nothing in the platform changes an entry, no page or API route removes one, and on
 PostgreSQL the database itself refuses to change any entry or to delete one younger than the legal minimum
@@ -268,6 +270,22 @@ def log_bulk_updates(model: type[Model], rows: list[tuple[int, str, dict]], *, a
     """One "updated" entry per row: (pk, text for the object, {field: (before, after)})."""
     changed = ((pk, text, {k: [str(a), str(b)] for k, (a, b) in changes.items()}) for pk, text, changes in rows)
     return _write(model, LogEntry.Action.UPDATE, changed, actor=actor, batch=batch)
+
+
+def log_created(obj: Model, *, actor, fields: dict) -> LogEntry:
+    """The one "created" entry of a row written outside auditlog's signals (a bulk import's own record, which names
+    the rows it wrote), with the fields given."""
+    changes = created_changes(fields)
+    return LogEntry.objects.log_create(
+        obj,
+        force_log=True,
+        action=LogEntry.Action.CREATE,
+        actor=_real(actor),
+        changes=changes,
+        changes_text=json.dumps(changes, ensure_ascii=False),
+        remote_addr=request_address.get()[0],
+        remote_port=request_address.get()[1],
+    )
 
 
 def log_note(obj: Model, *, actor, label: str, text: str) -> LogEntry:

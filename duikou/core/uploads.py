@@ -37,7 +37,7 @@ from openpyxl.xml.functions import fromstring
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from .errors import UserFacingError
-from .exports import unescape_cell
+from .exports import ESCAPE, unescape_cell
 
 MB = 1024 * 1024
 MAX_MEMBERS = 1000  # an .xlsx has a few dozen members; thousands of empty ones only cost the reader time
@@ -292,14 +292,21 @@ def clean_cell(value):
     return value
 
 
-def _collect(rows, filename: str) -> list[list]:
+def _clean_text(value: str):
+    """``clean_cell`` of a CSV field (always text), with the common case first: no escape to take off."""
+    if value[:1] == ESCAPE:
+        value = unescape_cell(value)
+    return value.strip() or None
+
+
+def _collect(rows, filename: str, clean=clean_cell) -> list[list]:
     """The rows, cleaned; refused at the first row past the limit (the header and ``max_rows()`` rows are allowed)."""
     limit = max_rows() + 1
     out = []
     for row in rows:
         if len(out) >= limit:
             raise too_many_rows(filename)
-        out.append([clean_cell(v) for v in row])
+        out.append([clean(v) for v in row])
     return out
 
 
@@ -307,7 +314,7 @@ def _csv_rows(data: bytes, filename: str) -> list[list]:
     for encoding in ("utf-8-sig", "gb18030"):  # gb18030: a CSV saved by Excel on a Chinese Windows
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
         try:
-            return _collect(csv.reader(text), filename)
+            return _collect(csv.reader(text), filename, _clean_text)
         except UnicodeDecodeError:
             continue
         except csv.Error as exc:

@@ -24,6 +24,10 @@ class IndicatorsConfig(AppConfig):
         for model in (models.Report, models.DataValue):
             scoping.register(model, region_paths=paths)
             auditlog.register(model)
+        # an import's value history is read where its pairing is; the import itself by whoever reads its importer's
+        # audit entries (its one entry in the audit log is written by the import, not by auditlog's signals)
+        scoping.register(models.DataValueHistory, region_paths=paths)
+        scoping.register(models.ValueImport, custom=_importer_area)
 
 
 def _own_organisation(user, prefix, action):
@@ -34,3 +38,12 @@ def _own_organisation(user, prefix, action):
     if user.is_superuser:
         return Q()
     return Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+
+
+def _importer_area(user, prefix, action):
+    """An import is seen where its importer's organisation is (as the audit log scopes its entries by actor)."""
+    from django.db.models import Q
+
+    if prefix is None:
+        return Q()
+    return Q(user__organisation__region__code__startswith=prefix) if prefix else Q(pk__in=[])

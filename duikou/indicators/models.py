@@ -421,3 +421,60 @@ class Dhis2Id(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uid} → {self.code}"
+
+
+class ValueImport(models.Model):
+    """One import of data values (a file through the page, the command or the API's dataValueSets): who, when, which
+    file, and what it did. Its value changes are the ``DataValueHistory`` rows that name it; the audit log holds one
+    entry for it."""
+
+    filename = models.CharField(_("文件"), max_length=255)
+    user = user_fk(_("导入人"), optional=True)
+    created = created_field(_("导入时间"))
+    new = models.PositiveIntegerField(_("新增"), default=0)
+    changed = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("指标数据导入")
+
+    def __str__(self) -> str:
+        return f"{self.filename}（新增 {self.new} 条，更新 {self.changed} 条，未变 {self.unchanged} 条）"
+
+
+def _history_fk(to, label, **options) -> models.ForeignKey:
+    # no database constraint nor index: the rows are written only by the import, in the transaction that writes
+    # the rows they name, by COPY; a per-row foreign-key check would cost more than the row itself
+    options.setdefault("related_name", "+")
+    options.setdefault("db_index", False)
+    return models.ForeignKey(to, verbose_name=label, on_delete=models.DO_NOTHING, db_constraint=False, **options)
+
+
+class DataValueHistory(models.Model):
+    """One value an import created or changed: the value before and after, and the import (who, when, which file).
+    Narrow and append-only (as DHIS2's data value audit), written by COPY beside the values; a cell saved in the grid
+    or through the API keeps its own entry in the audit log instead."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("新建")
+        UPDATED = "updated", _("修改")
+
+    id = models.BigAutoField(primary_key=True)
+    value = _history_fk(DataValue, _("指标数值"), related_name="history", db_index=True)
+    value_import = _history_fk(ValueImport, _("导入"), related_name="values", db_index=True)
+    pairing = _history_fk(Pairing, _("结对关系"))
+    indicator = _history_fk(Indicator, _("指标"))
+    period = models.CharField(_("报告期"), max_length=7)
+    option = _history_fk(BreakdownOption, _("分类选项"), null=True, blank=True)
+    kind = models.CharField(_("变更"), max_length=7, choices=Kind.choices)
+    old_value = models.DecimalField(_("原数值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(_("新数值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    old_comment = models.TextField(_("原说明"), blank=True)
+    new_comment = models.TextField(_("新说明"), blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("指标数值导入历史")
+        ordering = ["value_import", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} {self.old_value} → {self.new_value}"

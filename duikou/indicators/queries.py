@@ -13,7 +13,7 @@ from duikou.core.querysets import filter_given
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
 
-from .models import BreakdownOption, DataSet, DataValue, Indicator, Report
+from .models import BreakdownOption, DataSet, DataValue, DataValueHistory, Indicator, Report, ValueImport
 from .periods import Period, parse_period, periods_of_year
 
 
@@ -267,3 +267,26 @@ def breakdown_option(indicator: Indicator, code: str) -> BreakdownOption | None:
     if indicator.breakdown_id is None:
         return None
     return BreakdownOption.objects.filter(breakdown_id=indicator.breakdown_id, code=code).first()
+
+
+# ---- the value history of imports -----------------------------------------------------------------------------
+
+
+def value_history(user, *, value: DataValue | None = None, value_import: ValueImport | None = None) -> QuerySet:
+    """The value-history rows ``user`` may read — where the value's pairing is in their area — of one value or of
+    one import, oldest first; none for the system admin, who reads no history (三员分立)."""
+    if user.role == "system_admin":
+        return DataValueHistory.objects.none()
+    rows = scoping.scope(user, DataValueHistory).select_related(
+        "value_import__user", "pairing__old_region", "pairing__partner_region", "indicator", "option"
+    )
+    if value is not None:
+        rows = rows.filter(value_id=value.pk)
+    if value_import is not None:
+        rows = rows.filter(value_import=value_import)
+    return rows.order_by("id")
+
+
+def value_import_for(user, pk) -> ValueImport:
+    """An import, for the audit admin whose audit log holds its entry (the importer's area): 404 otherwise."""
+    return scoping.get_for(user, ValueImport, scoping.Action.AUDIT, pk=pk)

@@ -202,18 +202,24 @@ def parse_value(text, *, indicator: Indicator, where: str = "") -> Decimal | Non
     raw = "" if text is None else str(text).strip().replace(",", "").replace("，", "")
     if raw == "":
         return None
-    label = (_("%(where)s「%(indicator)s」") % {"where": where, "indicator": indicator.name}).strip()
+
+    def label() -> str:  # named only in an error: an import checks many values
+        return (_("%(where)s「%(indicator)s」") % {"where": where, "indicator": indicator.name}).strip()
+
     try:
         value = Decimal(raw)
     except InvalidOperation as exc:
-        raise ValidationError(_("%(cell)s的值「%(text)s」不是有效数字") % {"cell": label, "text": text}) from exc
+        raise ValidationError(_("%(cell)s的值「%(text)s」不是有效数字") % {"cell": label(), "text": text}) from exc
     if not value.is_finite() or abs(value) >= MAX_ABS:
-        raise ValidationError(_("%(cell)s的值「%(text)s」超出可填报范围") % {"cell": label, "text": text})
-    if value != value.quantize(Decimal("0.0001")):
-        raise ValidationError(_("%(cell)s的值「%(text)s」小数位过多（最多 4 位）") % {"cell": label, "text": text})
+        raise ValidationError(_("%(cell)s的值「%(text)s」超出可填报范围") % {"cell": label(), "text": text})
+    if value != value.quantize(FOUR_PLACES):
+        raise ValidationError(_("%(cell)s的值「%(text)s」小数位过多（最多 4 位）") % {"cell": label(), "text": text})
     if indicator.value_type == Indicator.ValueType.INTEGER and value != value.to_integral_value():
-        raise ValidationError(_("%(cell)s须为整数，「%(text)s」不是整数") % {"cell": label, "text": text})
+        raise ValidationError(_("%(cell)s须为整数，「%(text)s」不是整数") % {"cell": label(), "text": text})
     return value
+
+
+FOUR_PLACES = Decimal("0.0001")
 
 
 def get_report(*, pairing: Pairing, dataset: DataSet, period: str) -> Report:

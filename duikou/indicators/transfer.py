@@ -5,11 +5,11 @@ a bad number; a duplicate), and if any row has a problem nothing is written and 
 row, column and reason. Re-importing the same file changes nothing. Large files go by PostgreSQL ``COPY``.
 """
 
-import datetime
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -17,17 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duikou.accounts import scoping
-from duikou.core.audit_entries import created_changes, log_bulk_creates, log_bulk_updates
+from duikou.core.audit_entries import log_created
 from duikou.core.errors import UserFacingError
 from duikou.core.exports import CSV, XLSX, csv_bytes, xlsx_bytes
+from duikou.core.jobs import start_job
 from duikou.core.uploads import read_json, read_table
 from duikou.pairings.models import Pairing
 
 from . import dhis2
-from .models import BreakdownOption, DataValue, Indicator, Report
+from .models import BreakdownOption, DataValue, DataValueHistory, Indicator, Report, ValueImport
 from .periods import parse_period
 from .services import number_text, parse_value
 
+# an import of more values than this leaves the analytics store to a background job after its commit
+STORE_INLINE_MAX = 10_000
 COLUMNS = ["dataElement", "period", "orgUnit", "value", "comment"]
 FORMATS = ("json", "csv", "xlsx")
 # what a DHIS2 dataValueSet may also give for a value (SET_LEVEL: what it may give once for the whole set); DHIS2's CSV
@@ -226,26 +229,35 @@ def import_values(
             )
         new, changed, changed_keys, unchanged = _plan(parsed, existing)
         summary = f"新增 {len(new)} 条，更新 {len(changed)} 条，未变 {unchanged} 条"
+        record = None
+        if new or changed:
+            # the import's record, named by its values' history rows, and its one entry in the audit log
+            record = ValueImport.objects.create(
+                filename=(filename or "")[:255],
+                user_id=user_id,
+                new=len(new),
+                changed=len(changed),
+                unchanged=unchanged,
+            )
+            fields = {"filename": record.filename, "user": user_id, "new": len(new), "changed": len(changed)}
+            log_created(record, actor=user, fields=fields | {"unchanged": unchanged})
+        history: list[tuple] = []
         try:
             with transaction.atomic():  # a savepoint: values someone else inserted meanwhile, without a report
-                _insert(new, user_id, progress, len(rows), now)
+                ids = _insert(new, user_id, progress, len(rows), now)
         except IntegrityError as exc:
             raise _fail(
                 _("其他用户同时保存或导入了其中的数据，本次导入未写入任何数据；请重新导入（已有的数值会显示为未变）")
             ) from exc
-        # every new value has its "created" entry in the audit history, as a cell save would give it
-        if new:
-            log_bulk_creates(DataValue, _created(new, user_id, now, progress, len(rows)), actor=user)
+        progress(len(rows), len(rows), "写入历史")
+        _history_of_created(record, ids)
+        updated = DataValueHistory.Kind.UPDATED.value
         for start in range(0, len(changed), 2000):
             chunk = changed[start : start + 2000]
-            objs = (
-                DataValue.objects.select_for_update(of=("self",))
-                .select_related("pairing__old_region", "pairing__partner_region", "indicator")
-                .in_bulk([c[0] for c in chunk])
-            )
-            before = {pk: (obj.value, obj.comment) for pk, obj in objs.items()}
-            for pk, value, comment in chunk:
+            objs = DataValue.objects.select_for_update().in_bulk([c[0] for c in chunk])
+            for (pk, value, comment), key in zip(chunk, changed_keys[start : start + 2000], strict=True):
                 obj = objs[pk]
+                history.append((pk, record.pk, *key, updated, obj.value, value, obj.comment, comment))
                 obj.value, obj.comment, obj.version, obj.updated_by_id, obj.updated = (
                     value,
                     comment,
@@ -254,33 +266,27 @@ def import_values(
                     now,
                 )
             DataValue.objects.bulk_update(objs.values(), ["value", "comment", "version", "updated_by", "updated"])
-            # an overwrite by import keeps its before and after in the audit history, like a cell edit
-            log_bulk_updates(
-                DataValue,
-                [
-                    (
-                        pk,
-                        str(obj),
-                        {
-                            k: v
-                            for k, v in {
-                                "value": (before[pk][0], obj.value),
-                                "comment": (before[pk][1], obj.comment),
-                            }.items()
-                            if v[0] != v[1]
-                        },
-                    )
-                    for pk, obj in objs.items()
-                ],
-                actor=user,
-            )
+        # every value the import created or changed has its history row, in this transaction
+        _write_history(history)
     if new or changed:
         from . import analytics
 
-        progress(len(rows), len(rows), "更新分析库")
-        values = {k: v for k, v, _c in new}
-        values.update({k: v for k, (_pk, v, _c) in zip(changed_keys, changed, strict=True)})
-        analytics.keep_in_step(analytics.upsert, values, written_at=now, stamp_before=stamp_before)
+        if len(new) + len(changed) <= STORE_INLINE_MAX:
+            progress(len(rows), len(rows), "更新分析库")
+            values = {k: v for k, v, _c in new}
+            values.update({k: v for k, (_pk, v, _c) in zip(changed_keys, changed, strict=True)})
+            analytics.keep_in_step(analytics.upsert, values, written_at=now, stamp_before=stamp_before)
+        elif settings.DUIKOU_ANALYTICS_MODE != "published":  # published: analytics-sync catches up by itself
+            # a large import leaves the store to a background job once committed: until it has run, the next query
+            # catches the store up from its watermark, so nothing is read stale
+            transaction.on_commit(
+                lambda: start_job(
+                    kind="indicators-analytics",
+                    title=_("更新分析库：%(file)s") % {"file": filename},
+                    user=user if getattr(user, "pk", None) else None,
+                    fn=store_job,
+                )
+            )
     progress(len(rows), len(rows), "导入完成")
     return {
         "summary": f"导入完成：{summary}",
@@ -289,6 +295,15 @@ def import_values(
         "unchanged": unchanged,
         **import_count(len(new), len(changed), unchanged),
     }
+
+
+def store_job(*, user, progress) -> dict:
+    """The background job a large import starts after its commit: the analytics store catches up with it."""
+    from . import analytics
+
+    progress(0, 1, _("更新分析库"))
+    analytics.keep_in_step(analytics.catch_up)
+    return {"summary": _("分析库已更新")}
 
 
 def import_count(imported: int, updated: int, ignored: int, *, status: str = "SUCCESS") -> dict:
@@ -349,81 +364,105 @@ def _plan(parsed: list, existing: dict) -> tuple[list, list, list, int]:
     return new, changed, changed_keys, unchanged
 
 
-def _created(new: list, user_id, now, progress, total: int) -> Iterable[tuple[int, str, dict]]:
-    """(pk, text, changes) of the rows just inserted, for their audit entries: COPY does not hand back the ids, so
-    only those are read back; the rest is what was written."""
-    written = {key: (value, comment) for key, value, comment in new}
-    pairings = {
-        pk: f"{old}—{partner}"
-        for pk, old, partner in Pairing.objects.filter(pk__in={k[0] for k in written}).values_list(
-            "pk", "old_region__name", "partner_region__name"
-        )
-    }
-    names = dict(Indicator.objects.values_list("code", "name"))
-    options = {pk: f"（{name}）" for pk, name in BreakdownOption.objects.values_list("pk", "name")}
-    stamp = DataValue._meta.get_field("updated").to_python(timezone.make_naive(now, datetime.UTC))
-    found = 0
-    rows = DataValue.objects.filter(
-        pairing_id__in=sorted(pairings), period__in=sorted({k[2] for k in written}), updated=now, version=1
-    ).values_list("pk", "pairing_id", "indicator_id", "period", "option_id")
-    for pk, pid, code, per, opt in rows.order_by("pk").iterator(chunk_size=20000):
-        if (pid, code, per, opt) not in written:
-            continue
-        value, comment = written[(pid, code, per, opt)]
-        found += 1
-        if found % 20000 == 0:
-            progress(found, total, "写入审计记录")
-        fields = {
-            "id": pk,
-            "pairing": pid,
-            "indicator": code,
-            "period": per,
-            "option": opt,
-            "value": value,
-            "comment": comment or "",
-            "status": DataValue.Status.DRAFT.value,
-            "version": 1,
-            "updated_by": user_id,
-            "updated": stamp,
-        }
-        changes = created_changes(fields)
-        if opt is None:  # as auditlog records an empty reference of a saved value
-            changes["option"] = ("None", "None")
-        yield pk, f"{pairings[pid]} {names[code]}{options.get(opt, '')} {per}", changes  # str(DataValue)
-    if found != len(written):  # cannot happen inside the import's transaction; never leave rows unaudited
-        raise RuntimeError(f"audit: {len(written)} values inserted, {found} read back")
-
-
-def _insert(new: list, user_id, progress, total: int, now) -> None:
-    if connection.vendor == "postgresql":
-        table = DataValue._meta.db_table
-        with connection.cursor() as cursor:
-            columns = (
-                "pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
+def _insert(new: list, user_id, progress, total: int, now) -> list[int]:
+    """Insert the new values with ids taken beforehand from the table's sequence (COPY hands none back); returns
+    them, in the order of ``new``."""
+    table = DataValue._meta.db_table
+    columns = "id, pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
+    if not new:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(new)]
             )
+            ids = [r[0] for r in cursor.fetchall()]
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for n, ((pid, code, per, opt), value, comment) in enumerate(new, 1):
-                    copy.write_row((pid, code, per, opt, value, comment or "", "draft", 1, user_id, now))
+                for n, (pk, ((pid, code, per, opt), value, comment)) in enumerate(zip(ids, new, strict=True), 1):
+                    copy.write_row((pk, pid, code, per, opt, value, comment or "", "draft", 1, user_id, now))
                     if n % 20000 == 0:
                         progress(n, total, "写入中")
-        return
-    # SQLite: tuples through executemany on Django's connection (bulk_create compiles 249-row statements
-    # value by value, several times slower); still inside the caller's transaction
-    table = DataValue._meta.db_table
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    columns = "pairing_id, indicator_id, period, option_id, value, comment, status, version, updated_by_id, updated"
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, 'draft', 1, %s, %s)"
-    with connection.cursor() as cursor:
+            return ids
+        # SQLite: the ids after the highest ever given (AUTOINCREMENT), inside the write transaction that holds the
+        # database; tuples through executemany on Django's connection (bulk_create compiles 249-row statements value
+        # by value, several times slower)
+        cursor.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max(id) FROM {table}), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+        ids = list(range(first, first + len(new)))
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, 'draft', 1, %s, %s)"
         for start in range(0, len(new), 50000):
             chunk = new[start : start + 50000]
             cursor.executemany(
                 sql,
                 [
-                    (pid, code, per, opt, str(value), comment or "", user_id, stamp)
-                    for (pid, code, per, opt), value, comment in chunk
+                    (pk, pid, code, per, opt, str(value), comment or "", user_id, stamp)
+                    for pk, ((pid, code, per, opt), value, comment) in zip(ids[start:], chunk, strict=False)
                 ],
             )
             progress(start + len(chunk), total, "写入中")
+    return ids
+
+
+def _history_of_created(record, ids: list[int]) -> None:
+    """The "created" history rows of the values just inserted with ``ids``, made by the database from those rows
+    (as written: nothing to send twice): through the ids as an array on PostgreSQL; on SQLite the ids are one run,
+    given under the write lock."""
+    if not ids:
+        return
+    table, values = DataValueHistory._meta.db_table, DataValue._meta.db_table
+    select = (
+        f"SELECT d.id, %s, d.pairing_id, d.indicator_id, d.period, d.option_id, '{DataValueHistory.Kind.CREATED}', "
+        f"NULL, d.value, '', d.comment FROM {values} d"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({HISTORY_COLUMNS}) {select} JOIN unnest(%s::bigint[]) AS n(id) ON d.id = n.id "
+                "ORDER BY d.id",
+                [record.pk, ids],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} ({HISTORY_COLUMNS}) {select} WHERE d.id BETWEEN %s AND %s ORDER BY d.id",
+                [record.pk, ids[0], ids[-1]],
+            )
+        if cursor.rowcount != len(ids):  # cannot happen inside the import's transaction; never leave values unrecorded
+            raise RuntimeError(f"value history: {len(ids)} values inserted, {cursor.rowcount} recorded")
+
+
+HISTORY_COLUMNS = (
+    "value_id, value_import_id, pairing_id, indicator_id, period, option_id, kind, old_value, new_value, "
+    "old_comment, new_comment"
+)
+
+
+def _write_history(rows: list[tuple]) -> None:
+    """The value-history rows (in ``HISTORY_COLUMNS``' order): COPY on PostgreSQL, one prepared executemany on
+    SQLite, on Django's connection inside the import's transaction."""
+    if not rows:
+        return
+    table = DataValueHistory._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({HISTORY_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(HISTORY_COLUMNS.split(",")))
+        sql = f"INSERT INTO {table} ({HISTORY_COLUMNS}) VALUES ({marks})"
+        for start in range(0, len(rows), 50000):
+            cursor.executemany(
+                sql,
+                [
+                    (*r[:7], None if r[7] is None else str(r[7]), None if r[8] is None else str(r[8]), r[9], r[10])
+                    for r in rows[start : start + 50000]
+                ],
+            )
 
 
 # ---- export ----------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/cell/", views.cell, name="cell"),
     path("entry/<int:pairing_id>/<slug:dataset>/<str:period>/step/<slug:step>/", views.step, name="step"),
     path("import/", views.import_values, name="import"),
+    path("values/<int:pk>/history/", views.value_history, name="value_history"),
     path("export/", views.export_values, name="export"),
     path("dhis2-ids/", views.dhis2_ids, name="dhis2_ids"),
     path("dhis2-ids/<int:pk>/retire/", views.dhis2_id_retire, name="dhis2_id_retire"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from duikou.accounts import scoping
 from duikou.audit.queries import history_for
+from duikou.audit.templatetags.audit_tags import history_lines
 from duikou.core.errors import StaleObjectError, UserFacingError
 from duikou.core.exports import download, xlsx_bytes, xlsx_response
 from duikou.core.forms import apply_errors, error_text, int_or
@@ -26,7 +27,7 @@ from duikou.pairings.queries import pairing_for
 from . import analytics, dhis2, queries, records, services, transfer
 from . import formula as formulas
 from .forms import SCHEMES, Dhis2IdForm, DueDaysForm, ImportForm, PivotForm, TimelinessForm
-from .models import DataSet, Dhis2Id, Indicator
+from .models import DataSet, DataValue, Dhis2Id, Indicator
 from .periods import parse_period
 from .transfer import number_text
 from .workflow import WORKFLOW
@@ -696,3 +697,32 @@ def chart_remove(request, pk: int):
     services.remove_chart(user=request.user, chart=chart)
     messages.success(request, _("已从仪表板移除"))
     return redirect("indicators:dashboard")
+
+
+@login_required
+def value_history(request, pk: int):
+    """A value's whole history, newest first: each save of its cell (the audit log) and each import that created or
+    changed it (the import's value history), with who, when, before and after, and which file."""
+    value = scoping.get_for(
+        request.user,
+        DataValue.objects.select_related("pairing__old_region", "pairing__partner_region", "indicator", "option"),
+        pk=pk,
+    )
+    lines = history_lines(history_for(request.user, value))
+    for row in queries.value_history(request.user, value=value):
+        imported = row.value_import
+        words = {
+            "file": imported.filename,
+            "before": number_text(row.old_value) or "—",
+            "after": number_text(row.new_value) or "—",
+        }
+        text = (
+            _("导入「%(file)s」：将数值设为「%(after)s」")
+            if row.kind == row.Kind.CREATED
+            else _("导入「%(file)s」：将数值由「%(before)s」改为「%(after)s」")
+        ) % words
+        if row.new_comment != row.old_comment:
+            text += _("；说明：%(comment)s") % {"comment": row.new_comment or "—"}
+        lines.append({"entry": None, "when": imported.created, "actor": imported.user or _("系统"), "text": text})
+    lines.sort(key=lambda line: line["when"], reverse=True)
+    return render(request, "indicators/value_history.html", {"value": value, "lines": lines})

@@ -84,7 +84,8 @@ def test_no_page_or_api_route_removes_audit_entries():
                 yield prefix + str(p.pattern), p.lookup_str
 
     audit = sorted(route for route, view in routes(get_resolver().url_patterns) if "audit" in route + view.lower())
-    assert audit == ["audit/", "audit/export.xlsx"]  # the log and its export: reads (the permission matrix checks them)
+    # the log and its export, an import's value changes and their export: reads (the permission matrix checks them)
+    assert audit == ["audit/", "audit/export.xlsx", "audit/imports/<int:pk>/", "audit/imports/<int:pk>/export.xlsx"]
     # nothing in the platform changes or removes an entry, but the purge of audit/services.py
     writes = re.compile(r"LogEntry\b[^\n]*\.(update|delete|bulk_update)\(")
     found = [

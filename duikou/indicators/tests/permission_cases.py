@@ -21,7 +21,25 @@ def world(w) -> dict:
     ]
     return dict(
         zip(["inside_mapping", "outside_mapping", "inside_api_mapping", "outside_api_mapping"], made, strict=True)
-    )
+    ) | import_values(w["users"]["editor"], w["stranger"], w["inside"], w["outside"])
+
+
+def import_values(editor, stranger, inside, outside) -> dict:
+    """One import on each side (its value history, its record): 信阳's in scope, 延安's not."""
+    from duikou.indicators import transfer
+    from duikou.indicators.models import DataValueHistory, ValueImport
+
+    made = {}
+    for side, user, pairing, note in (
+        ("inside", editor, inside, "信阳侧导入说明"),
+        ("outside", stranger, outside, "延安侧导入说明"),
+    ):
+        body = f"dataElement,period,orgUnit,value,comment\ntraining_persons,2025Q2,{pairing.code},12,{note}\n"
+        filename = f"{note[:3]}导入.csv"
+        transfer.import_values(user=user, data=body.encode(), filename=filename)
+        made[f"{side}_value_import"] = ValueImport.objects.get(filename=filename)
+        made[f"{side}_imported_value"] = DataValueHistory.objects.get(value_import=made[f"{side}_value_import"]).value
+    return made
 
 
 def make_indicator_values(editor, stranger, inside, outside):
@@ -95,6 +113,13 @@ def cases(w) -> dict[str, Case]:
         "indicators:cell": form_post(f"{entry_in}cell/", f"{entry_out}cell/", ok=200, **cell, scoped=("Pairing",)),
         # submitting an incomplete report is refused with the list, then redirected back to the grid
         "indicators:step": form_post(f"{entry_in}step/submit/", f"{entry_out}step/submit/", scoped=("Pairing",)),
+        # a value's history (its cell saves and the imports that set it): the value's page is scoped as the value
+        "indicators:value_history": Case(
+            *by_pk("/indicators/values/{}/history/", w["inside_imported_value"], w["outside_imported_value"]),
+            present=["信阳侧导入说明"],
+            absent=["延安侧导入说明"],
+            scoped=("DataValue",),
+        ),
         "indicators:import": Case(
             "/indicators/import/", action=A.CHANGE, present=['name="file"'], scoped=("may:change",)
         ),

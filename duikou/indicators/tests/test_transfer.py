@@ -131,56 +131,84 @@ def test_unreadable_file_is_one_clear_error(who, data, name, message):
         transfer.import_values(user=who["xy_editor"], data=data, filename=name)
 
 
-def test_each_value_created_by_an_import_has_its_own_created_entry_in_the_audit_history(who):
-    from auditlog.diff import model_instance_diff
+def test_each_value_created_by_an_import_has_its_history_row_naming_the_import(who):
     from auditlog.models import LogEntry
+
+    from duikou.indicators.models import DataValueHistory, ValueImport
 
     data = dvs(("signed_amount_wan", "2025Q3", code(), "12.5"), ("signed_projects", "2025Q3", code(), "6"))
     transfer.import_values(user=who["xy_editor"], data=data, filename="a.json", dry_run=True)
-    assert not LogEntry.objects.filter(content_type__model="datavalue").exists()  # a dry run writes no history
+    assert not DataValueHistory.objects.exists() and not ValueImport.objects.exists()  # a dry run writes no history
     transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
-    for indicator, text in [("signed_amount_wan", "12.5"), ("signed_projects", "6")]:
+    record = ValueImport.objects.get()
+    assert (record.filename, record.user, record.new, record.changed) == ("a.json", who["xy_editor"], 2, 0)
+    for indicator, number in [("signed_amount_wan", Decimal("12.5")), ("signed_projects", Decimal(6))]:
         value = DataValue.objects.get(indicator=indicator)
-        entry = LogEntry.objects.get_for_object(value).get()
-        assert entry.action == LogEntry.Action.CREATE and entry.actor == who["xy_editor"]
-        assert entry.object_repr == str(value) and "信阳市—苏州市" in entry.object_repr
-        assert float(entry.changes_dict["value"][1]) == float(text)
-        assert entry.changes_dict["updated_by"][1] == str(who["xy_editor"].pk)
-        # the same fields and values as auditlog records when a value is saved
-        saved = {k: list(v) for k, v in model_instance_diff(None, value).items()}
-        assert {k: v for k, v in entry.changes_dict.items() if k != "value"} == {
-            k: v for k, v in saved.items() if k != "value"
-        }
+        row = DataValueHistory.objects.get(value=value)
+        assert (row.kind, row.old_value, row.new_value, row.value_import) == ("created", None, number, record)
+        assert (row.pairing_id, row.indicator_id, row.period, row.option_id) == (
+            value.pairing_id,
+            indicator,
+            "2025Q3",
+            None,
+        )
+    # the audit log holds one entry for the import, none per value
+    assert not LogEntry.objects.filter(content_type__model="datavalue").exists()
+    entry = LogEntry.objects.get(content_type__model="valueimport")
+    assert entry.actor == who["xy_editor"] and entry.object_pk == str(record.pk) and entry.action == 0
+    assert entry.changes_dict["filename"][1] == "a.json" and entry.changes_dict["new"][1] == "2"
     transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")  # unchanged: nothing to record
-    assert LogEntry.objects.filter(content_type__model="datavalue").count() == 2
+    assert DataValueHistory.objects.count() == 2 and ValueImport.objects.count() == 1
+    assert LogEntry.objects.filter(content_type__model="valueimport").count() == 1
 
 
-def test_values_are_not_written_without_their_audit_entries(who, monkeypatch):
-    def audit_down(*args, **kwargs):
-        raise RuntimeError("audit log unavailable")
+def test_values_are_not_written_without_their_history(who, monkeypatch):
+    from duikou.indicators.models import DataValueHistory, ValueImport
 
-    monkeypatch.setattr(transfer, "log_bulk_creates", audit_down)
+    def history_down(*args, **kwargs):
+        raise RuntimeError("history unavailable")
+
+    monkeypatch.setattr(transfer, "_write_history", history_down)
     with pytest.raises(RuntimeError):
         transfer.import_values(
             user=who["xy_editor"], data=dvs(("signed_amount_wan", "2025Q3", code(), "12.5")), filename="a.json"
         )
-    assert not DataValue.objects.exists()  # one transaction: no value without its history
+    # one transaction: no value without its history, and no record of an import that did not happen
+    assert not DataValue.objects.exists() and not ValueImport.objects.exists()
+    assert not DataValueHistory.objects.exists()
 
 
-def test_an_overwrite_by_import_keeps_before_and_after_in_the_audit_history(who):
+def test_a_refused_import_writes_no_history(who):
     from auditlog.models import LogEntry
+
+    from duikou.indicators.models import DataValueHistory, ValueImport
+
+    data = dvs(("signed_projects", "2025Q3", code(), "6"), ("no_such_indicator", "2025Q3", code(), "1"))
+    with pytest.raises(UserFacingError):
+        transfer.import_values(user=who["xy_editor"], data=data, filename="bad.json")
+    assert not DataValueHistory.objects.exists() and not ValueImport.objects.exists()
+    assert not LogEntry.objects.filter(content_type__model="valueimport").exists()
+
+
+def test_an_overwrite_by_import_keeps_before_and_after_in_the_value_history(who):
+    from duikou.indicators.models import DataValueHistory
 
     transfer.import_values(
         user=who["xy_editor"], data=dvs(("signed_amount_wan", "2025Q3", code(), "12.5")), filename="a.json"
     )
-    result = transfer.import_values(
-        user=who["xy_editor"], data=dvs(("signed_amount_wan", "2025Q3", code(), "20")), filename="b.json"
-    )
+    body = f"dataElement,period,orgUnit,value,comment\nsigned_amount_wan,2025Q3,{code()},20,调整口径\n".encode()
+    result = transfer.import_values(user=who["henan"], data=body, filename="b.csv")
     assert result["changed"] == 1
     value = DataValue.objects.get(indicator="signed_amount_wan")
-    entry = LogEntry.objects.get_for_object(value).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
-    assert entry.actor == who["xy_editor"]
-    assert [float(x) for x in entry.changes_dict["value"]] == [12.5, 20.0]
+    first, second = DataValueHistory.objects.filter(value=value).order_by("id")
+    assert first.kind == "created" and second.kind == "updated"
+    assert (second.old_value, second.new_value, second.old_comment, second.new_comment) == (
+        Decimal("12.5"),
+        Decimal(20),
+        "",
+        "调整口径",
+    )
+    assert second.value_import.filename == "b.csv" and second.value_import.user == who["henan"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -286,3 +314,24 @@ def test_the_api_answers_in_dhis2s_summary_shape(who, client):
     )
     assert refused.status_code == 409 and refused.json()["status"] == "ERROR"
     assert refused.json()["conflicts"][0]["column"] == "orgUnit"
+
+
+def test_a_large_import_leaves_the_analytics_store_to_a_job_after_its_commit(
+    who, monkeypatch, django_capture_on_commit_callbacks
+):
+    from duikou.core.models import Job
+    from duikou.indicators import analytics
+
+    monkeypatch.setattr(transfer, "STORE_INLINE_MAX", 1)
+    data = dvs(("signed_amount_wan", "2025Q3", code(), "12.5"), ("signed_projects", "2025Q3", code(), "6"))
+    with django_capture_on_commit_callbacks(execute=True) as started:
+        transfer.import_values(user=who["xy_editor"], data=data, filename="a.json")
+    assert len(started) == 1  # started once the import's transaction is committed, not before
+    job = Job.objects.get(kind="indicators-analytics")  # run at once in tests (inline jobs)
+    assert job.status == Job.Status.DONE and job.user == who["xy_editor"]
+    con = analytics._connect()
+    try:
+        stored = con.execute("SELECT indicator, value FROM facts WHERE period = '2025Q3' ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [(i, float(v)) for i, v in stored] == [("signed_amount_wan", 12.5), ("signed_projects", 6.0)]
