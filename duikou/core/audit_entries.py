@@ -275,30 +275,25 @@ def log_bulk_updates(model: type[Model], rows: list[tuple[int, str, dict]], *, a
 def log_created(obj: Model, *, actor, fields: dict) -> LogEntry:
     """The one "created" entry of a row written outside auditlog's signals (a bulk import's own record, which names
     the rows it wrote), with the fields given."""
-    changes = created_changes(fields)
-    return LogEntry.objects.log_create(
-        obj,
-        force_log=True,
-        action=LogEntry.Action.CREATE,
-        actor=_real(actor),
-        changes=changes,
-        changes_text=json.dumps(changes, ensure_ascii=False),
-        remote_addr=request_address.get()[0],
-        remote_port=request_address.get()[1],
-    )
+    return _log(obj, LogEntry.Action.CREATE, actor, created_changes(fields), address=request_address.get())
 
 
 def log_note(obj: Model, *, actor, label: str, text: str) -> LogEntry:
     """A line in ``obj``'s history that is not a field change (a reason, an escalation, a reset password or lockout),
     found by the audit log's search."""
-    changes = {label: ["", text]}
+    return _log(obj, LogEntry.Action.UPDATE, actor, {label: ["", text]})
+
+
+def _log(obj: Model, action, actor, changes: dict, *, address=(None, None)) -> LogEntry:
     return LogEntry.objects.log_create(
         obj,
         force_log=True,
-        action=LogEntry.Action.UPDATE,
+        action=action,
         actor=_real(actor),
         changes=changes,
         changes_text=json.dumps(changes, ensure_ascii=False),
+        remote_addr=address[0],
+        remote_port=address[1],
     )
 
 
