@@ -33,8 +33,13 @@ def log_for(
     return qs.order_by("-timestamp", "-pk")
 
 
+def reads_history(user) -> bool:
+    """Whether ``user`` may read any history: everyone but the system admin (三员分立)."""
+    return user.role != "system_admin"
+
+
 def history_for(user, obj: Model) -> QuerySet[LogEntry]:
-    if user.role == "system_admin" or not scoping.can(user, scoping.Action.VIEW, obj):
+    if not reads_history(user) or not scoping.can(user, scoping.Action.VIEW, obj):
         return LogEntry.objects.none()
     return (
         LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_pk=str(obj.pk))

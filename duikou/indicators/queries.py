@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duikou.accounts import scoping
+from duikou.audit.queries import reads_history
 from duikou.core.querysets import filter_given
 from duikou.geo.models import Region
 from duikou.pairings.models import Pairing
@@ -275,7 +276,7 @@ def breakdown_option(indicator: Indicator, code: str) -> BreakdownOption | None:
 def value_history(user, *, value: DataValue | None = None, value_import: ValueImport | None = None) -> QuerySet:
     """The value-history rows ``user`` may read — where the value's pairing is in their area — of one value or of
     one import, oldest first; none for the system admin, who reads no history (三员分立)."""
-    if user.role == "system_admin":
+    if not reads_history(user):
         return DataValueHistory.objects.none()
     rows = scoping.scope(user, DataValueHistory).select_related(
         "value_import__user", "pairing__old_region", "pairing__partner_region", "indicator", "option"
